@@ -1,0 +1,64 @@
+using System;
+
+namespace NetGen;
+
+/// <summary>
+/// Scratch memory for one thread's forward and backward passes: activations kept for backward, dropout
+/// masks and gradient buffers, laid out by the generated code. Parameters live in the network and are
+/// shared; a workspace belongs to one thread at a time, so inference with a workspace per thread is safe.
+/// </summary>
+public sealed class Workspace
+{
+    private readonly float[] _buffer;
+    private Rng _random;
+
+    /// <summary>
+    /// Creates a workspace of <paramref name="lengthPerSample"/> floats for each of up to
+    /// <paramref name="batchCapacity"/> samples. Networks call this from <c>CreateWorkspace</c>.
+    /// </summary>
+    public Workspace(int lengthPerSample, int batchCapacity, ulong seed = 0x5EED)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(lengthPerSample);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchCapacity, 1);
+        LengthPerSample = lengthPerSample;
+        BatchCapacity = batchCapacity;
+        _buffer = new float[checked(lengthPerSample * batchCapacity)];
+        _random = new Rng(seed);
+    }
+
+    /// <summary>Floats reserved for each sample.</summary>
+    public int LengthPerSample { get; }
+
+    /// <summary>The largest batch this workspace holds.</summary>
+    public int BatchCapacity { get; }
+
+    /// <summary>The batch size of the last training forward, which backward continues; 0 when there is none.</summary>
+    public int TrainingBatchSize { get; set; }
+
+    /// <summary>The whole buffer; the generated code slices it by its own layout.</summary>
+    public Span<float> Buffer => _buffer;
+
+    /// <summary>The random stream dropout draws its masks from. Seed it for reproducible training.</summary>
+    public ref Rng Random => ref _random;
+
+    /// <summary>
+    /// Checks that this workspace was made for a network of <paramref name="lengthPerSample"/> floats per
+    /// sample and holds <paramref name="batchSize"/> samples; the generated code calls it on entry.
+    /// </summary>
+    public void EnsureFits(int lengthPerSample, int batchSize, string networkName)
+    {
+        if (LengthPerSample != lengthPerSample)
+        {
+            throw new ArgumentException(
+                $"This workspace holds {LengthPerSample} floats per sample but {networkName} needs {lengthPerSample}: create it with {networkName}.CreateWorkspace.",
+                "workspace");
+        }
+
+        if (batchSize > BatchCapacity)
+        {
+            throw new ArgumentException(
+                $"The batch has {batchSize} samples but the workspace holds at most {BatchCapacity}: create it with CreateWorkspace({batchSize}) or more.",
+                "workspace");
+        }
+    }
+}

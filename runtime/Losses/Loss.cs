@@ -1,0 +1,38 @@
+using System;
+
+namespace NetGen;
+
+/// <summary>
+/// A loss over a batch of network outputs: its mean value and its gradient with respect to the outputs.
+/// Targets are floats: class indices for <see cref="SoftmaxCrossEntropy"/> (one per sample), values of the
+/// output's shape for the others.
+/// </summary>
+public abstract class Loss
+{
+    /// <summary>Softmax then negative log-likelihood of integer class labels, from logits, as PyTorch's <c>cross_entropy</c>.</summary>
+    public static SoftmaxCrossEntropyLoss SoftmaxCrossEntropy { get; } = new();
+
+    /// <summary>Mean squared error over every element, as PyTorch's <c>mse_loss</c> (reduction mean).</summary>
+    public static MeanSquaredErrorLoss MeanSquaredError { get; } = new();
+
+    /// <summary>Sigmoid then binary cross-entropy, from logits, as PyTorch's <c>binary_cross_entropy_with_logits</c>.</summary>
+    public static BinaryCrossEntropyLoss BinaryCrossEntropy { get; } = new();
+
+    /// <summary>Whether the loss applies softmax to the outputs itself (so the network should end in logits).</summary>
+    public virtual bool AppliesSoftmax => false;
+
+    /// <summary>Floats of target per sample for a network with <paramref name="outputLength"/> outputs.</summary>
+    public abstract int TargetLength(int outputLength);
+
+    /// <summary>
+    /// Returns the loss averaged as PyTorch's default reduction does, and when <paramref name="outputGradients"/>
+    /// is not empty writes dL/d(outputs) of that mean there (same length as <paramref name="outputs"/>).
+    /// </summary>
+    public abstract float Compute(ReadOnlySpan<float> outputs, ReadOnlySpan<float> targets, Span<float> outputGradients, int batchSize);
+
+    /// <summary>
+    /// How many predictions in the batch are right: argmax equals the label for classification, the sign of
+    /// each logit matches its 0/1 target for binary, argmax of output equals argmax of target for MSE.
+    /// </summary>
+    public abstract int CountCorrect(ReadOnlySpan<float> outputs, ReadOnlySpan<float> targets, int batchSize);
+}
