@@ -1,6 +1,8 @@
 using System;
 using System.ComponentModel;
+using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
 using System.Runtime.CompilerServices;
 
 namespace NetGen;
@@ -15,6 +17,58 @@ public static class Activations
 {
     private const float InvSqrt2 = 0.70710678118654752f;
     private const float InvSqrt2Pi = 0.39894228040143268f;
+
+    /// <summary><c>a = max(z, 0)</c>.</summary>
+    public static void Relu(ReadOnlySpan<float> z, Span<float> a) => TensorPrimitives.Max(z, 0f, a);
+
+    /// <summary><c>dz = a &gt; 0 ? da : 0</c>, from the ReLU's output <paramref name="a"/> (positive exactly where its input was).</summary>
+    public static void ReluBackward(ReadOnlySpan<float> a, ReadOnlySpan<float> da, Span<float> dz)
+    {
+        CheckLengths(a.Length, da.Length, dz.Length);
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            ReadOnlySpan<Vector<float>> av = MemoryMarshal.Cast<float, Vector<float>>(a);
+            ReadOnlySpan<Vector<float>> dav = MemoryMarshal.Cast<float, Vector<float>>(da);
+            Span<Vector<float>> dzv = MemoryMarshal.Cast<float, Vector<float>>(dz);
+            for (int v = 0; v < av.Length; v++)
+            {
+                dzv[v] = Vector.ConditionalSelect(Vector.GreaterThan(av[v], Vector<float>.Zero), dav[v], Vector<float>.Zero);
+            }
+
+            i = av.Length * Vector<float>.Count;
+        }
+
+        for (; i < a.Length; i++)
+        {
+            dz[i] = a[i] > 0f ? da[i] : 0f;
+        }
+    }
+
+    /// <summary><c>a = z &gt; 0 ? z : slope * z</c>.</summary>
+    public static void LeakyRelu(ReadOnlySpan<float> z, Span<float> a, float slope)
+    {
+        CheckLengths(z.Length, z.Length, a.Length);
+        for (int i = 0; i < z.Length; i++)
+        {
+            float x = z[i];
+            a[i] = x > 0f ? x : slope * x;
+        }
+    }
+
+    /// <summary><c>dz = a &gt; 0 ? da : slope * da</c>, from the output; right for slopes of 0 or more.</summary>
+    public static void LeakyReluBackward(ReadOnlySpan<float> a, ReadOnlySpan<float> da, Span<float> dz, float slope)
+    {
+        CheckLengths(a.Length, da.Length, dz.Length);
+        for (int i = 0; i < a.Length; i++)
+        {
+            dz[i] = a[i] > 0f ? da[i] : slope * da[i];
+        }
+    }
+
+    /// <summary><c>dz = z &gt; 0 ? da : slope * da</c>, from the input; needed when the slope is negative.</summary>
+    public static void LeakyReluBackwardFromInput(ReadOnlySpan<float> z, ReadOnlySpan<float> da, Span<float> dz, float slope)
+        => LeakyReluBackward(z, da, dz, slope);
 
     /// <summary><c>a = 1 / (1 + e^-z)</c>.</summary>
     public static void Sigmoid(ReadOnlySpan<float> z, Span<float> a) => TensorPrimitives.Sigmoid(z, a);

@@ -1,0 +1,92 @@
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+
+namespace NetGen.Generator.Plan;
+
+/// <summary>
+/// The catalogue of NetGen's diagnostics. Each has an entry, with an example and the fix, in
+/// <c>docs/diagnostics.md</c>; the help link points there.
+/// </summary>
+internal static class Diagnostics
+{
+    private const string Category = "NetGen";
+    private const string HelpBase = "https://github.com/netgen/netgen/blob/main/docs/diagnostics.md#";
+
+    public static readonly DiagnosticDescriptor NotPartial = Error(
+        "NG0001", "Network class must be partial",
+        "'{0}' has [Network] but is not partial: declare it 'partial class {0}' so NetGen can add the generated members");
+
+    public static readonly DiagnosticDescriptor Generic = Error(
+        "NG0002", "Network class cannot be generic",
+        "'{0}' is generic; a network's shapes are fixed at compile time, so declare it without type parameters");
+
+    public static readonly DiagnosticDescriptor UnsupportedNesting = Error(
+        "NG0003", "Network class is nested in a type NetGen cannot extend",
+        "'{0}' is nested in '{1}', which is {2}; nest it only in partial, non-generic classes or structs, or move it to a namespace");
+
+    public static readonly DiagnosticDescriptor MissingInput = Error(
+        "NG0004", "Network has no [Input]",
+        "'{0}' has no [Input]: add [Input(...)] with the shape of one sample, for example [Input(784)] or [Input(1, 28, 28)]");
+
+    public static readonly DiagnosticDescriptor InputNotFirst = Error(
+        "NG0005", "[Input] must come before every layer",
+        "[Input] of '{0}' comes after layer {1}; move it above the first layer");
+
+    public static readonly DiagnosticDescriptor DuplicateInput = Error(
+        "NG0006", "Network has more than one [Input]",
+        "'{0}' declares [Input] more than once; keep one");
+
+    public static readonly DiagnosticDescriptor NonPositiveSize = Error(
+        "NG0007", "Size must be positive",
+        "{0}: {1} is {2}; it must be 1 or more");
+
+    public static readonly DiagnosticDescriptor DenseOnImage = Error(
+        "NG0008", "Dense layer on an input of rank 3 or more",
+        "{0} acts on the last axis, but its input is [{1}], an image; add [Flatten] before it to give it {2} inputs");
+
+    public static readonly DiagnosticDescriptor DropoutOutOfRange = Error(
+        "NG0009", "Dropout probability outside [0, 1)",
+        "{0}: probability {1} is outside [0, 1); use a value such as 0.1 or 0.5");
+
+    public static readonly DiagnosticDescriptor ActivationFirst = Error(
+        "NG0010", "Activation with no layer before it",
+        "{0} comes right after [Input]; activations apply to a layer's output, so put a layer such as [Dense(...)] before it");
+
+    public static readonly DiagnosticDescriptor SplitDeclaration = Error(
+        "NG0011", "Layer attributes on several partial declarations",
+        "'{0}' has layer attributes on {1} partial declarations; their order would be unclear, so put all of them on one");
+
+    public static readonly DiagnosticDescriptor TooLarge = Error(
+        "NG0012", "Network too large for one buffer",
+        "'{0}' needs {1} floats of {2}, more than one buffer holds ({3}); make the layers smaller");
+
+    public static readonly DiagnosticDescriptor InvalidArgument = Error(
+        "NG0013", "Layer argument is not a constant of the right type",
+        "{0}: an argument is missing or is not a constant of the expected type");
+
+    public static readonly DiagnosticDescriptor SoftmaxNotLast = Warning(
+        "NG0100", "Softmax is not the last layer",
+        "{0} is followed by other layers; softmax usually ends a classifier, and is best left to the loss (Loss.SoftmaxCrossEntropy)");
+
+    public static readonly DiagnosticDescriptor ActivationAfterActivation = Warning(
+        "NG0101", "Two activations in a row",
+        "{0} follows {1} directly; the second activation is usually a mistake");
+
+    private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = typeof(Diagnostics)
+        .GetFields()
+        .Where(f => f.FieldType == typeof(DiagnosticDescriptor))
+        .Select(f => (DiagnosticDescriptor)f.GetValue(null)!)
+        .ToDictionary(d => d.Id);
+
+    /// <summary>Every descriptor, for the analyzer's SupportedDiagnostics and for docs tests.</summary>
+    public static IEnumerable<DiagnosticDescriptor> All => s_byId.Values.OrderBy(d => d.Id);
+
+    public static DiagnosticDescriptor ById(string id) => s_byId[id];
+
+    private static DiagnosticDescriptor Error(string id, string title, string message)
+        => new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpBase + id.ToLowerInvariant());
+
+    private static DiagnosticDescriptor Warning(string id, string title, string message)
+        => new(id, title, message, Category, DiagnosticSeverity.Warning, isEnabledByDefault: true, helpLinkUri: HelpBase + id.ToLowerInvariant());
+}

@@ -1,0 +1,305 @@
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using NetGen.Generator.Model;
+using NetGen.Generator.Parse;
+
+namespace NetGen.Generator.Plan;
+
+/// <summary>
+/// Stage 2: shape inference, validation, and the parameter and workspace layout. A pure function of the
+/// parsed declaration, shared by everything that reports diagnostics and by the emitter, so there is one
+/// notion of what a network's shapes are. Every problem is collected; none stops the walk.
+/// </summary>
+internal static class NetworkPlanner
+{
+    /// <summary>The largest buffer one array holds (floats).</summary>
+    private const long MaxBufferLength = 0x7FFFFFC7;
+
+    public static PlanResult Plan(NetworkDeclaration declaration)
+    {
+        var diagnostics = new List<DiagnosticInfo>(declaration.Diagnostics);
+        var inputs = declaration.Layers.Where(l => l.Kind == LayerKind.Input).ToList();
+        var layers = declaration.Layers.Where(l => l.Kind != LayerKind.Input).ToList();
+
+        if (inputs.Count == 0)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.MissingInput, declaration.Layers.FirstOrDefault()?.Location, declaration.Name));
+        }
+        else
+        {
+            foreach (LayerDeclaration extra in inputs.Skip(1))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.DuplicateInput, extra.Location, declaration.Name));
+            }
+
+            int firstInputPosition = IndexOf(declaration.Layers, inputs[0]);
+            if (firstInputPosition > 0)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.InputNotFirst, inputs[0].Location, declaration.Name, Describe(declaration.Layers[0], 0)));
+            }
+        }
+
+        LayerDeclaration? input = inputs.FirstOrDefault();
+        var shape = new List<int>();
+        if (input is not null)
+        {
+            if (!input.ArgumentsValid || input.Sizes.Count == 0)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.InvalidArgument, input.Location, "[Input]"));
+            }
+
+            for (int axis = 0; axis < input.Sizes.Count; axis++)
+            {
+                if (input.Sizes[axis] <= 0)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(Diagnostics.NonPositiveSize, input.Location, "[Input]", $"dimension {axis}", input.Sizes[axis]));
+                }
+            }
+
+            shape.AddRange(input.Sizes.Select(s => s > 0 ? s : 1));
+        }
+
+        if (shape.Count == 0)
+        {
+            shape.Add(1);
+        }
+
+        var inputShape = shape.ToEquatableArray();
+        var steps = new List<StepPlan>();
+        var summary = new List<LayerSummary>();
+        var tensors = new List<TensorPlan>();
+        long parameterCount = 0;
+        long workspace = 0;
+        long flops = 0;
+        int current = -1; // workspace offset of the activation flowing into the next layer; -1 = network input
+
+        for (int i = 0; i < layers.Count; i++)
+        {
+            LayerDeclaration layer = layers[i];
+            string title = Describe(layer, i);
+            int inLength = Product(shape);
+            var inShape = shape.ToEquatableArray();
+
+            if (!layer.ArgumentsValid)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.InvalidArgument, layer.Location, title));
+                summary.Add(new LayerSummary(i, Title(layer), inShape, 0, 0));
+                continue;
+            }
+
+            switch (layer.Kind)
+            {
+                case LayerKind.Dense:
+                {
+                    int units = layer.Sizes.Count > 0 ? layer.Sizes[0] : 0;
+                    if (units <= 0)
+                    {
+                        diagnostics.Add(DiagnosticInfo.Create(Diagnostics.NonPositiveSize, layer.Location, title, "units", units));
+                        units = 1;
+                    }
+
+                    if (shape.Count >= 3)
+                    {
+                        diagnostics.Add(DiagnosticInfo.Create(Diagnostics.DenseOnImage, layer.Location, title, Join(shape), inLength));
+                    }
+
+                    int fanIn = shape[shape.Count - 1];
+                    int rows = inLength / fanIn;
+                    shape[shape.Count - 1] = units;
+                    long weightLength = (long)units * fanIn;
+                    long layerParams = weightLength + (layer.Bias ? units : 0);
+                    string prefix = layer.Name ?? i.ToString(CultureInfo.InvariantCulture);
+                    int weightOffset = (int)System.Math.Min(parameterCount, int.MaxValue);
+                    int biasOffset = (int)System.Math.Min(parameterCount + weightLength, int.MaxValue);
+                    if (parameterCount + layerParams <= MaxBufferLength)
+                    {
+                        tensors.Add(new TensorPlan(prefix + ".weight", weightOffset, new[] { units, fanIn }.ToEquatableArray(), (int)weightLength));
+                        if (layer.Bias)
+                        {
+                            tensors.Add(new TensorPlan(prefix + ".bias", biasOffset, new[] { units }.ToEquatableArray(), units));
+                        }
+                    }
+
+                    parameterCount += layerParams;
+                    long layerFlops = 2L * rows * units * fanIn;
+                    flops += layerFlops;
+                    summary.Add(new LayerSummary(i, Title(layer), shape.ToEquatableArray(), layerParams, layerFlops));
+
+                    // An element-wise activation right after is fused into this step's output pass.
+                    LayerDeclaration? next = i + 1 < layers.Count ? layers[i + 1] : null;
+                    LayerKind? fused = next is { ArgumentsValid: true } && next.Kind.IsElementwiseActivation() ? next.Kind : null;
+                    int outLength = Product(shape);
+                    int outputOffset = Reserve(ref workspace, outLength);
+                    int preOffset = fused is LayerKind kind && NeedsPreActivation(kind, next!.Scalar) ? Reserve(ref workspace, outLength) : -1;
+                    steps.Add(new StepPlan(
+                        StepKind.Dense, i, Title(layer), fused, fused is null ? -1 : i + 1, fused is null ? 0f : next!.Scalar ?? 0f,
+                        inShape, shape.ToEquatableArray(), inLength, outLength, rows, fanIn, units, layer.Bias,
+                        prefix + ".weight", prefix + ".bias", weightOffset, biasOffset,
+                        current, outputOffset, preOffset, -1, layerFlops));
+                    current = outputOffset;
+                    if (fused is not null)
+                    {
+                        i++;
+                        CheckActivationFollower(layers, i, diagnostics);
+                        summary.Add(new LayerSummary(i, Title(layers[i]), shape.ToEquatableArray(), 0, 0));
+                    }
+
+                    break;
+                }
+
+                case LayerKind.Flatten:
+                    shape.Clear();
+                    shape.Add(inLength);
+                    steps.Add(Simple(StepKind.Flatten, i, Title(layer), null, 0f, inShape, shape, current, current, -1, -1));
+                    summary.Add(new LayerSummary(i, Title(layer), shape.ToEquatableArray(), 0, 0));
+                    break;
+
+                case LayerKind.Dropout:
+                {
+                    float p = layer.Scalar ?? 0f;
+                    if (!(p >= 0f && p < 1f))
+                    {
+                        diagnostics.Add(DiagnosticInfo.Create(Diagnostics.DropoutOutOfRange, layer.Location, title, p.ToString("R", CultureInfo.InvariantCulture)));
+                        p = 0f;
+                    }
+
+                    int output = Reserve(ref workspace, inLength);
+                    int mask = Reserve(ref workspace, inLength);
+                    steps.Add(Simple(StepKind.Dropout, i, Title(layer), null, p, inShape, shape, current, output, -1, mask));
+                    current = output;
+                    summary.Add(new LayerSummary(i, Title(layer), shape.ToEquatableArray(), 0, 0));
+                    break;
+                }
+
+                default:
+                {
+                    // An activation on its own (not right after a dense layer), or softmax.
+                    if (i == 0)
+                    {
+                        diagnostics.Add(DiagnosticInfo.Create(Diagnostics.ActivationFirst, layer.Location, title));
+                    }
+
+                    CheckActivationFollower(layers, i, diagnostics);
+                    if (layer.Kind == LayerKind.Softmax && i != layers.Count - 1)
+                    {
+                        diagnostics.Add(DiagnosticInfo.Create(Diagnostics.SoftmaxNotLast, layer.Location, title));
+                    }
+
+                    int output = Reserve(ref workspace, inLength);
+                    // A standalone activation's input is kept anyway (it is the previous layer's output), so
+                    // GELU's backward reads it there instead of needing a slot of its own.
+                    StepKind kind = layer.Kind == LayerKind.Softmax ? StepKind.Softmax : StepKind.Activation;
+                    steps.Add(Simple(kind, i, Title(layer), layer.Kind, layer.Scalar ?? 0f, inShape, shape, current, output, -1, -1));
+                    current = output;
+                    summary.Add(new LayerSummary(i, Title(layer), shape.ToEquatableArray(), 0, 0));
+                    break;
+                }
+            }
+        }
+
+        // Two gradient buffers, each as wide as the widest activation, that backward ping-pongs between.
+        // The input's gradient needs a buffer only when the first step is not dense (a dense step writes dx
+        // straight into the caller's span).
+        int widest = steps.Select((s, n) => n == 0 && s.Kind == StepKind.Dense ? s.OutputLength : System.Math.Max(s.InputLength, s.OutputLength))
+            .DefaultIfEmpty(Product(inputShape)).Max();
+        int gradientA = Reserve(ref workspace, widest);
+        int gradientB = Reserve(ref workspace, widest);
+
+        if (parameterCount > MaxBufferLength)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.TooLarge, input?.Location, declaration.Name, parameterCount, "parameters", MaxBufferLength));
+        }
+
+        if (workspace > MaxBufferLength)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.TooLarge, input?.Location, declaration.Name, workspace, "workspace per sample", MaxBufferLength));
+        }
+
+        bool hasErrors = diagnostics.Any(d => Diagnostics.ById(d.Id).DefaultSeverity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error);
+        NetworkPlan? plan = hasErrors ? null : new NetworkPlan(
+            declaration.Namespace,
+            declaration.Name,
+            declaration.FullName,
+            declaration.ContainingTypes,
+            inputShape,
+            shape.ToEquatableArray(),
+            Product(inputShape),
+            Product(shape),
+            steps.ToEquatableArray(),
+            summary.ToEquatableArray(),
+            tensors.ToEquatableArray(),
+            (int)parameterCount,
+            (int)workspace,
+            current,
+            gradientA,
+            gradientB,
+            flops);
+        return new PlanResult(declaration, plan, diagnostics.ToEquatableArray());
+    }
+
+    private static StepPlan Simple(StepKind kind, int index, string title, LayerKind? activation, float scalar, EquatableArray<int> inShape, List<int> outShape, int input, int output, int pre, int mask)
+    {
+        int length = Product(outShape);
+        return new StepPlan(kind, index, title, activation, activation is null ? -1 : index, scalar, inShape, outShape.ToEquatableArray(),
+            length, length, 0, 0, 0, false, string.Empty, string.Empty, -1, -1, input, output, pre, mask, 0);
+    }
+
+    private static void CheckActivationFollower(List<LayerDeclaration> layers, int i, List<DiagnosticInfo> diagnostics)
+    {
+        if (i > 0 && layers[i - 1].Kind.IsActivation() && layers[i].Kind.IsActivation())
+        {
+            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.ActivationAfterActivation, layers[i].Location, Describe(layers[i], i), Describe(layers[i - 1], i - 1)));
+        }
+    }
+
+    /// <summary>GELU's derivative needs its input; so does a leaky ReLU with a negative slope, whose output sign says nothing.</summary>
+    private static bool NeedsPreActivation(LayerKind kind, float? slope) => kind == LayerKind.GELU || (kind == LayerKind.LeakyReLU && (slope ?? 0.01f) < 0f);
+
+    private static int Reserve(ref long workspace, int length)
+    {
+        long offset = workspace;
+        workspace += length;
+        return (int)System.Math.Min(offset, int.MaxValue);
+    }
+
+    private static int Product(IEnumerable<int> shape)
+    {
+        long product = 1;
+        foreach (int d in shape)
+        {
+            product = System.Math.Min(product * d, int.MaxValue);
+        }
+
+        return (int)product;
+    }
+
+    private static int IndexOf(EquatableArray<LayerDeclaration> layers, LayerDeclaration layer)
+    {
+        for (int i = 0; i < layers.Count; i++)
+        {
+            if (ReferenceEquals(layers[i], layer))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    private static string Join(IEnumerable<int> shape) => string.Join(", ", shape.Select(d => d.ToString(CultureInfo.InvariantCulture)));
+
+    /// <summary>How messages name a layer: its position, kind and name, such as <c>layer 2 (Dense(64), "fc2")</c>.</summary>
+    public static string Describe(LayerDeclaration layer, int index)
+        => layer.Name is null ? $"layer {index} ({Title(layer)})" : $"layer {index} ({Title(layer)}, \"{layer.Name}\")";
+
+    /// <summary>The layer as written: <c>Dense(128)</c>, <c>Dropout(0.5)</c>, <c>ReLU</c>.</summary>
+    public static string Title(LayerDeclaration layer) => layer.Kind switch
+    {
+        LayerKind.Input => $"Input({Join(layer.Sizes)})",
+        LayerKind.Dense => layer.Bias ? $"Dense({Join(layer.Sizes)})" : $"Dense({Join(layer.Sizes)}, bias: false)",
+        LayerKind.Dropout => $"Dropout({(layer.Scalar ?? 0f).ToString("R", CultureInfo.InvariantCulture)})",
+        LayerKind.LeakyReLU => $"LeakyReLU({(layer.Scalar ?? 0.01f).ToString("R", CultureInfo.InvariantCulture)})",
+        _ => layer.Kind.ToString(),
+    };
+}

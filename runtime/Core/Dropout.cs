@@ -1,0 +1,40 @@
+using System;
+using System.ComponentModel;
+
+namespace NetGen;
+
+/// <summary>Inverted dropout's training-mode kernels, called by generated code.</summary>
+[EditorBrowsable(EditorBrowsableState.Advanced)]
+public static class Dropout
+{
+    /// <summary>
+    /// Draws a mask <c>m[i] = 0</c> with probability <paramref name="probability"/>, else <c>1/(1-p)</c>, and writes
+    /// <c>y = x ⊙ m</c>. The expected value of each output equals its input, so inference needs no rescaling.
+    /// </summary>
+    public static void Forward(ReadOnlySpan<float> x, Span<float> y, Span<float> mask, float probability, ref Rng random)
+    {
+        if (y.Length != x.Length || mask.Length != x.Length)
+        {
+            throw new ArgumentException($"Expected {x.Length} outputs and mask entries, got {y.Length} and {mask.Length}.", nameof(mask));
+        }
+
+        float keep = 1f / (1f - probability);
+        for (int i = 0; i < x.Length; i++)
+        {
+            float m = random.NextFloat() >= probability ? keep : 0f;
+            mask[i] = m;
+            y[i] = x[i] * m;
+        }
+    }
+
+    /// <summary><c>dx = dy ⊙ m</c>, in place.</summary>
+    public static void Backward(ReadOnlySpan<float> mask, Span<float> gradient)
+    {
+        if (mask.Length != gradient.Length)
+        {
+            throw new ArgumentException($"Expected {mask.Length} gradients, got {gradient.Length}.", nameof(gradient));
+        }
+
+        System.Numerics.Tensors.TensorPrimitives.Multiply(gradient, mask, gradient);
+    }
+}

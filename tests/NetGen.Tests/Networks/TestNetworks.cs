@@ -1,0 +1,36 @@
+using NetGen;
+
+namespace NetGen.Tests.Networks;
+
+/// <summary>The MNIST sample's network: 784-128-64-10 with ReLU.</summary>
+[Network]
+[Input(784)]
+[Dense(128), ReLU]
+[Dense(64), ReLU]
+[Dense(10)]
+public partial class Mlp;
+
+/// <summary>Every activation, dropout, a bias-less layer and an odd width, to exercise every path.</summary>
+[Network]
+[Input(13)]
+[Dense(11), Tanh]
+[Dense(9, Bias = false), Sigmoid]
+[Dense(7), GELU]
+[Dense(6), LeakyReLU(0.1f)]
+[Dense(5, Name = "head"), LeakyReLU(-0.2f)]
+[Dropout(0.25f)]
+[Dense(4)]
+[Softmax]
+public partial class Zoo;
+
+/// <summary>Dense on a sequence ([T, F]) acts on each step; activations that stand alone; flatten then classify.</summary>
+[Network]
+[Input(3, 5)]
+[Dense(6)]
+[Flatten]
+[GELU]
+[Dense(4)]
+[Dropout(0.5f)]
+[LeakyReLU(-0.3f)]
+[Dense(3)]
+public partial class Sequence;
