@@ -6,6 +6,10 @@ namespace NetGen;
 /// <c>L = (1/N) Σ [max(z, 0) - z t + log(1 + e^-|z|)]</c>, binary cross-entropy of <c>sigmoid(z)</c> against
 /// targets <c>t</c> in [0, 1], in the overflow-free form PyTorch uses; <c>dL/dz = (sigmoid(z) - t) / N</c>.
 /// </summary>
+/// <remarks>
+/// Fractional targets are allowed (as in PyTorch) and not range-checked. For <see cref="CountCorrect"/> a
+/// sample is right when every output's sign agrees with its target rounded at 1/2 (a logit of exactly 0 predicts 0).
+/// </remarks>
 public sealed class BinaryCrossEntropyLoss : Loss
 {
     internal BinaryCrossEntropyLoss()
@@ -21,16 +25,19 @@ public sealed class BinaryCrossEntropyLoss : Loss
         int perSample = LossChecks.Check(outputs, targets, outputGradients, batchSize, perSampleTargets: -1);
         int n = perSample * batchSize;
         double total = 0;
-        float invN = 1f / n;
+        double invN = 1.0 / n;
         for (int i = 0; i < n; i++)
         {
             double z = outputs[i];
             double t = targets[i];
-            total += Math.Max(z, 0) - z * t + Math.Log(1 + Math.Exp(-Math.Abs(z)));
+            double e = Math.Exp(-Math.Abs(z));               // in (0, 1]: never overflows
+            total += Math.Max(z, 0) - z * t + LossChecks.Log1P(e);
             if (!outputGradients.IsEmpty)
             {
-                double sigmoid = z >= 0 ? 1 / (1 + Math.Exp(-z)) : Math.Exp(z) / (1 + Math.Exp(z));
-                outputGradients[i] = (float)((sigmoid - t) * invN);
+                // sigmoid(z) - t, written so that neither branch subtracts two numbers close to 1:
+                // z ≥ 0: (1 - t) - e/(1+e); z < 0: e/(1+e) - t.
+                double d = z >= 0 ? (1 - t) - e / (1 + e) : e / (1 + e) - t;
+                outputGradients[i] = (float)(d * invN);
             }
         }
 

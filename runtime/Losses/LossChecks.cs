@@ -44,6 +44,25 @@ internal static class LossChecks
         return label;
     }
 
+    /// <summary>Checks every label of the batch (before anything is written), so a bad label leaves the gradients untouched.</summary>
+    public static void CheckLabels(ReadOnlySpan<float> targets, int classes)
+    {
+        for (int b = 0; b < targets.Length; b++)
+        {
+            Label(targets[b], classes, b);
+        }
+    }
+
+    /// <summary>
+    /// <c>log(1 + x)</c> for x ≥ 0, accurate when x is tiny (where <c>Math.Log(1 + x)</c> returns 0): the
+    /// correction <c>log(u) · x / (u - 1)</c> with <c>u = 1 + x</c> cancels the rounding of u (Goldberg, 1991).
+    /// </summary>
+    public static double Log1P(double x)
+    {
+        double u = 1 + x;
+        return u == 1 ? x : Math.Log(u) * x / (u - 1);
+    }
+
     /// <summary>The index of the largest value (the first, on ties).</summary>
     public static int ArgMax(ReadOnlySpan<float> values)
     {

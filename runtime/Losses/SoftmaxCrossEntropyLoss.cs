@@ -6,6 +6,11 @@ namespace NetGen;
 /// <c>L = -(1/B) Σ_b log softmax(z_b)[y_b]</c> from logits <c>z</c> and class labels <c>y</c>, computed
 /// stably with the log-sum-exp shift; <c>dL/dz_b = (softmax(z_b) - onehot(y_b)) / B</c>.
 /// </summary>
+/// <remarks>
+/// Confident samples keep their small values instead of rounding to zero: the label's gradient is
+/// <c>-(Σ_{i≠y} p_i) / B</c> rather than <c>(p_y - 1) / B</c>, and when <c>p_y ≥ 1/2</c> the loss is
+/// <c>log1p(Σ_{i≠y} e^{z_i - z_y})</c>.
+/// </remarks>
 public sealed class SoftmaxCrossEntropyLoss : Loss
 {
     internal SoftmaxCrossEntropyLoss()
@@ -22,35 +27,44 @@ public sealed class SoftmaxCrossEntropyLoss : Loss
     public override float Compute(ReadOnlySpan<float> outputs, ReadOnlySpan<float> targets, Span<float> outputGradients, int batchSize)
     {
         int classes = LossChecks.Check(outputs, targets, outputGradients, batchSize, perSampleTargets: 1);
+        LossChecks.CheckLabels(targets, classes);
         double total = 0;
-        float invBatch = 1f / batchSize;
+        double invBatch = 1.0 / batchSize;
         for (int b = 0; b < batchSize; b++)
         {
             ReadOnlySpan<float> z = outputs.Slice(b * classes, classes);
-            int label = LossChecks.Label(targets[b], classes, b);
+            int label = (int)targets[b];
             float max = z[0];
             for (int i = 1; i < classes; i++)
             {
                 max = MathF.Max(max, z[i]);
             }
 
-            double sum = 0;
+            // e^(z_i - max) summed apart for the label and for the rest: p_y = labelTerm / sum, 1 - p_y = rest / sum.
+            double labelTerm = Math.Exp((double)z[label] - max);
+            double rest = 0;
             for (int i = 0; i < classes; i++)
             {
-                sum += Math.Exp(z[i] - max);
+                if (i != label)
+                {
+                    rest += Math.Exp((double)z[i] - max);
+                }
             }
 
-            double logSumExp = max + Math.Log(sum);
-            total += logSumExp - z[label];
+            double sum = labelTerm + rest;
+            total += rest <= labelTerm
+                ? LossChecks.Log1P(rest / labelTerm)          // -log(labelTerm / sum), accurate when p_y → 1
+                : Math.Log(sum) - ((double)z[label] - max);
             if (!outputGradients.IsEmpty)
             {
                 Span<float> g = outputGradients.Slice(b * classes, classes);
+                double scale = invBatch / sum;
                 for (int i = 0; i < classes; i++)
                 {
-                    g[i] = (float)Math.Exp(z[i] - logSumExp) * invBatch;
+                    g[i] = (float)(Math.Exp((double)z[i] - max) * scale);
                 }
 
-                g[label] -= invBatch;
+                g[label] = (float)(-rest * scale);
             }
         }
 
