@@ -14,7 +14,6 @@ internal static class BackwardEmitter
     public static void Emit(CodeWriter w, NetworkPlan plan, string kernels)
     {
         w.Line("/// <summary>The backward chain, reading the activations <see cref=\"Run\"/> kept in training mode.</summary>");
-        w.Line("[global::System.Runtime.CompilerServices.SkipLocalsInit]");
         w.Open("private void RunBackward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> outputGradients, global::System.Span<float> dx, global::NetGen.Workspace workspace, int batch)");
         if (plan.Steps.Count == 0)
         {

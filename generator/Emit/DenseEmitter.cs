@@ -29,7 +29,6 @@ internal static class DenseEmitter
         string act = FusesActivationInKernel(step) ? $" then {ActivationMath(step)}" : string.Empty;
         w.Line($"/// <summary>Layer {step.LayerIndex}, {step.Title}: <c>y[r] = W x[r]{(step.HasBias ? " + b" : string.Empty)}</c>{act} for each row r. W: [{units}, {inputs}].</summary>");
         string biasParameter = step.HasBias ? "ReadOnlySpan<float> bias, " : string.Empty;
-        w.Line("[SkipLocalsInit]");
         w.Open($"public static void {ForwardName(step)}(ReadOnlySpan<float> weight, {biasParameter}ReadOnlySpan<float> x, Span<float> y, int rows)");
         w.Line("ref float w = ref MemoryMarshal.GetReference(weight);");
         if (step.HasBias)
@@ -126,7 +125,6 @@ internal static class DenseEmitter
         w.Line($"/// and, when <paramref name=\"dx\"/> is not empty, <c>dx = dz W</c>. W: [{units}, {inputs}].");
         w.Line($"/// </summary>");
         string biasParameter = step.HasBias ? "Span<float> biasGradient, " : string.Empty;
-        w.Line("[SkipLocalsInit]");
         w.Open($"public static void {BackwardName(step)}(ReadOnlySpan<float> weight, Span<float> weightGradient, {biasParameter}ReadOnlySpan<float> x, ReadOnlySpan<float> dz, Span<float> dx, int rows)");
         w.Line("ref float w = ref MemoryMarshal.GetReference(weight);");
         w.Line("ref float gw0 = ref MemoryMarshal.GetReference(weightGradient);");

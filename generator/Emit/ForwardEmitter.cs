@@ -11,7 +11,6 @@ internal static class ForwardEmitter
     public static void Emit(CodeWriter w, NetworkPlan plan, string kernels)
     {
         w.Line("/// <summary>The forward chain. Every activation gets its own workspace slot, so backward finds them all.</summary>");
-        w.Line("[global::System.Runtime.CompilerServices.SkipLocalsInit]");
         w.Open("private void Run(global::System.ReadOnlySpan<float> x, global::System.Span<float> output, global::NetGen.Workspace workspace, int batch, bool training)");
         w.Line("global::System.ReadOnlySpan<float> p = _parameters;");
         w.Line("global::System.Span<float> ws = workspace.Buffer;");
