@@ -14,7 +14,7 @@ internal sealed class SampleOptions
 
     public string WeightsPath { get; private set; } = "mnist.safetensors";
 
-    public ulong Seed { get; private set; } = 42;
+    public ulong Seed { get; private set; }
 
     /// <summary>Parses the arguments, or prints the problem and usage and returns null.</summary>
     public static SampleOptions? Parse(string[] args)
@@ -72,5 +72,5 @@ internal sealed class SampleOptions
     }
 
     private static void PrintUsage() => Console.Error.WriteLine(
-        "Usage: Mnist [--epochs N (10)] [--json PATH] [--data DIR (bundled digits)] [--seed N (42)] [--weights PATH (mnist.safetensors)]");
+        "Usage: Mnist [--epochs N (10)] [--json PATH] [--data DIR (bundled digits)] [--seed N (0)] [--weights PATH (mnist.safetensors)]");
 }

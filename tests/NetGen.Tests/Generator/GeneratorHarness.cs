@@ -1,0 +1,56 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.IO;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using NetGen.Generator;
+
+namespace NetGen.Tests.Generator;
+
+/// <summary>Runs the generator on source text in memory, as the compiler would in a user's project.</summary>
+internal static class GeneratorHarness
+{
+    private static readonly Lazy<ImmutableArray<MetadataReference>> s_references = new(() =>
+    {
+        // The framework this test runs on, plus the runtime (NetGen.dll) and what it brings.
+        string trusted = (string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!;
+        var paths = trusted.Split(Path.PathSeparator).ToList();
+        paths.Add(typeof(INetwork).Assembly.Location);
+        paths.Add(typeof(System.Numerics.Tensors.TensorPrimitives).Assembly.Location);
+        return paths.Distinct().Select(p => (MetadataReference)MetadataReference.CreateFromFile(p)).ToImmutableArray();
+    });
+
+    public static CSharpParseOptions ParseOptions { get; } = new(LanguageVersion.CSharp12);
+
+    public static CSharpCompilation Compilation(params string[] sources)
+        => CSharpCompilation.Create(
+            "UserAssembly",
+            sources.Select((s, i) => CSharpSyntaxTree.ParseText(s, ParseOptions, path: $"Network{i}.cs")),
+            s_references.Value,
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+
+    public static GeneratorDriver Driver(bool trackSteps = false)
+        => CSharpGeneratorDriver.Create(
+            new[] { new NetworkGenerator().AsSourceGenerator() },
+            parseOptions: ParseOptions,
+            driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: trackSteps));
+
+    /// <summary>Runs the generator: the generated files by hint name, its diagnostics, and the compilation with them added.</summary>
+    public static GeneratorResult Run(params string[] sources)
+    {
+        CSharpCompilation input = Compilation(sources);
+        Driver().RunGeneratorsAndUpdateCompilation(input, out Compilation output, out ImmutableArray<Diagnostic> diagnostics);
+        var generated = output.SyntaxTrees.Skip(sources.Length)
+            .ToDictionary(t => Path.GetFileName(t.FilePath), t => t.ToString());
+        return new GeneratorResult(generated, diagnostics, output);
+    }
+}
+
+internal sealed record GeneratorResult(IReadOnlyDictionary<string, string> Sources, ImmutableArray<Diagnostic> Diagnostics, Compilation Output)
+{
+    /// <summary>Errors and warnings of the compilation with the generated code, generator diagnostics included.</summary>
+    public IEnumerable<Diagnostic> CompilationProblems
+        => Diagnostics.Concat(Output.GetDiagnostics()).Where(d => d.Severity >= DiagnosticSeverity.Warning);
+}
