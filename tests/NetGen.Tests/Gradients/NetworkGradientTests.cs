@@ -47,6 +47,14 @@ public sealed class NetworkGradientTests
         }
     }
 
+    /// <summary>Says which kernels these checks exercise; set NETGEN_MAX_VECTOR_BITS=128 or 0 to force narrower ones.</summary>
+    [Fact]
+    public void Reports_the_vector_width_under_test()
+    {
+        _output.WriteLine($"Simd.ActiveVectorBits = {Simd.ActiveVectorBits} (NETGEN_MAX_VECTOR_BITS = {Environment.GetEnvironmentVariable("NETGEN_MAX_VECTOR_BITS") ?? "unset"})");
+        Assert.True(Simd.ActiveVectorBits <= Simd.MaxVectorBits);
+    }
+
     [Theory]
     [MemberData(nameof(Cases))]
     public void Parameter_and_input_gradients_match_central_differences(string network, int batch)
