@@ -12,7 +12,10 @@ namespace NetGen.Generator.Emit;
 /// </summary>
 internal static class DenseEmitter
 {
-    /// <summary>Output rows computed together in forward: 8 accumulators hide the FMA latency.</summary>
+    /// <summary>
+    /// Output rows computed together in forward: 8 accumulators hide the FMA latency, and a block of 8 ends
+    /// with one vector of 8 sums (see <see cref="EmitTransposedEpilogue"/>).
+    /// </summary>
     private static readonly int[] RowBlocks = { 8, 4, 2, 1 };
 
     public static string ForwardName(StepPlan step) => $"Dense{step.LayerIndex}Forward";
@@ -75,21 +78,40 @@ internal static class DenseEmitter
         int inputs = step.Inputs;
         w.Line($"ref float wo = ref Unsafe.Add(ref w, o * {inputs});");
         int main = inputs / width.Lanes * width.Lanes;
+
+        // Vector paths take two vectors of x per iteration (half the loop overhead, two loads of x in
+        // flight); an odd vector left over gets one more step, written out after the loop.
+        int stride = width.IsScalar ? width.Lanes : 2 * width.Lanes;
+        int pairs = inputs / stride * stride;
         for (int k = 0; k < block; k++)
         {
             w.Line($"{width.Type} s{k} = {width.Zero};");
         }
 
-        if (main > 0)
+        if (pairs > 0)
         {
-            w.Open($"for (int i = 0; i < {main}; i += {width.Lanes})");
-            w.Line($"{width.Type} xi = {width.Load("xr", "i")};");
-            for (int k = 0; k < block; k++)
+            w.Open($"for (int i = 0; i < {pairs}; i += {stride})");
+            EmitMultiplyAdds(w, width, inputs, block, 0);
+            if (!width.IsScalar)
             {
-                w.Line($"s{k} = {width.MultiplyAdd(width.Load("wo", k == 0 ? "i" : $"{k * inputs} + i"), "xi", $"s{k}")};");
+                EmitMultiplyAdds(w, width, inputs, block, width.Lanes);
             }
 
             w.Close();
+        }
+
+        if (pairs < main)
+        {
+            w.Open(string.Empty);
+            w.Line($"const int i = {pairs};");
+            EmitMultiplyAdds(w, width, inputs, block, 0);
+            w.Close();
+        }
+
+        if (block == 8 && width.Bits >= 256 && main == inputs)
+        {
+            EmitTransposedEpilogue(w, width, step);
+            return;
         }
 
         for (int k = 0; k < block; k++)
@@ -115,6 +137,66 @@ internal static class DenseEmitter
             string z = step.HasBias ? $"t{k} + Unsafe.Add(ref b, {row})" : $"t{k}";
             w.Line($"Unsafe.Add(ref yr, {row}) = {Activate(step, z)};");
         }
+    }
+
+    /// <summary><c>xi = x[i + shift ..]</c>, then <c>s{k} += W[o + k, i + shift ..] * xi</c> for each row of the block.</summary>
+    private static void EmitMultiplyAdds(CodeWriter w, VectorWidth width, int inputs, int block, int shift)
+    {
+        w.Line($"{(shift == 0 ? width.Type + " " : string.Empty)}xi = {width.Load("xr", Plus(shift))};");
+        for (int k = 0; k < block; k++)
+        {
+            w.Line($"s{k} = {width.MultiplyAdd(width.Load("wo", Plus(k * inputs + shift)), "xi", $"s{k}")};");
+        }
+    }
+
+    private static string Plus(int offset) => offset == 0 ? "i" : $"{offset} + i";
+
+    /// <summary>
+    /// Ends an 8-row block with its 8 sums as one Vector256: the lanes of the 8 accumulators are summed all
+    /// together by a tree of horizontal adds (a transpose and add in 8 instructions, instead of a separate
+    /// reduction per row), then the bias is added, the activation applied and the 8 outputs stored as one
+    /// vector. On a 512-bit path the two 256-bit halves of each accumulator are added first. Avx is there
+    /// whenever Simd.Use256 or Use512 is set on x86; elsewhere a per-row sum builds the same vector.
+    /// </summary>
+    private static void EmitTransposedEpilogue(CodeWriter w, VectorWidth width, StepPlan step)
+    {
+        const string V = "Vector256<float>";
+        const string Avx = "global::System.Runtime.Intrinsics.X86.Avx";
+        string s = "s";
+        if (width.Bits == 512)
+        {
+            w.Line("// fold each 512-bit accumulator to 256 bits");
+            for (int k = 0; k < 8; k++)
+            {
+                w.Line($"{V} u{k} = s{k}.GetLower() + s{k}.GetUpper();");
+            }
+
+            s = "u";
+        }
+
+        w.Line($"// t[k] = Σ lanes of {s}k for k = 0..7, as one vector");
+        w.Line($"{V} t;");
+        w.Open($"if ({Avx}.IsSupported)");
+        w.Line($"{V} h01 = {Avx}.HorizontalAdd({s}0, {s}1);");
+        w.Line($"{V} h23 = {Avx}.HorizontalAdd({s}2, {s}3);");
+        w.Line($"{V} h45 = {Avx}.HorizontalAdd({s}4, {s}5);");
+        w.Line($"{V} h67 = {Avx}.HorizontalAdd({s}6, {s}7);");
+        w.Line($"{V} h0123 = {Avx}.HorizontalAdd(h01, h23);");
+        w.Line($"{V} h4567 = {Avx}.HorizontalAdd(h45, h67);");
+        w.Line($"// lanes: [{s}0 {s}1 {s}2 {s}3 | {s}0 {s}1 {s}2 {s}3] and [{s}4 .. {s}7 | {s}4 .. {s}7], each half a partial sum: add the halves");
+        w.Line("t = Vector256.Create(h0123.GetLower(), h4567.GetLower()) + Vector256.Create(h0123.GetUpper(), h4567.GetUpper());");
+        w.Close();
+        w.Open("else");
+        w.Line($"t = Vector256.Create({string.Join(", ", Enumerable.Range(0, 8).Select(k => $"Vector256.Sum({s}{k})"))});");
+        w.Close();
+
+        string bias = step.HasBias ? " + b[o .. o + 7]" : string.Empty;
+        string y = !FusesActivationInKernel(step) ? "z"
+            : step.Activation == LayerKind.ReLU ? $"Vector256.Max({V}.Zero, z)"
+            : $"Vector256.ConditionalSelect(Vector256.GreaterThan(z, {V}.Zero), z, z * {Literals.Float(step.Scalar)})";
+        w.Line($"// y[o .. o + 7] = {(FusesActivationInKernel(step) ? ActivationMath(step).Replace("·", "t" + bias) : "t" + bias)}");
+        w.Line($"{V} z = {(step.HasBias ? "t + Vector256.LoadUnsafe(ref b, (nuint)o)" : "t")};");
+        w.Line($"{y}.StoreUnsafe(ref yr, (nuint)o);");
     }
 
     public static void EmitBackward(CodeWriter w, StepPlan step)

@@ -1,0 +1,12 @@
+using BenchmarkDotNet.Running;
+
+namespace NetGen.Benchmarks;
+
+/// <summary>
+/// Entry point: <c>dotnet run -c Release --project benchmarks/NetGen.Benchmarks -- --filter '*Mlp*'</c>.
+/// With no arguments BenchmarkDotNet asks which benchmarks to run.
+/// </summary>
+public static class Program
+{
+    public static void Main(string[] args) => BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+}
