@@ -301,7 +301,7 @@ namespace NetGen.Generated
                         Vector512<float> s5 = Vector512<float>.Zero;
                         Vector512<float> s6 = Vector512<float>.Zero;
                         Vector512<float> s7 = Vector512<float>.Zero;
-                        for (int i = 0; i < 784; i += 16)
+                        for (int i = 0; i < 768; i += 32)
                         {
                             Vector512<float> xi = Vector512.LoadUnsafe(ref xr, (nuint)i);
                             s0 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)i), xi, s0);
@@ -312,23 +312,57 @@ namespace NetGen.Generated
                             s5 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(3920 + i)), xi, s5);
                             s6 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(4704 + i)), xi, s6);
                             s7 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(5488 + i)), xi, s7);
+                            xi = Vector512.LoadUnsafe(ref xr, (nuint)(16 + i));
+                            s0 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(16 + i)), xi, s0);
+                            s1 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(800 + i)), xi, s1);
+                            s2 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(1584 + i)), xi, s2);
+                            s3 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(2368 + i)), xi, s3);
+                            s4 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(3152 + i)), xi, s4);
+                            s5 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(3936 + i)), xi, s5);
+                            s6 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(4720 + i)), xi, s6);
+                            s7 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(5504 + i)), xi, s7);
                         }
-                        float t0 = Vector512.Sum(s0);
-                        float t1 = Vector512.Sum(s1);
-                        float t2 = Vector512.Sum(s2);
-                        float t3 = Vector512.Sum(s3);
-                        float t4 = Vector512.Sum(s4);
-                        float t5 = Vector512.Sum(s5);
-                        float t6 = Vector512.Sum(s6);
-                        float t7 = Vector512.Sum(s7);
-                        Unsafe.Add(ref yr, o) = MathF.Max(t0 + Unsafe.Add(ref b, o), 0f);
-                        Unsafe.Add(ref yr, o + 1) = MathF.Max(t1 + Unsafe.Add(ref b, o + 1), 0f);
-                        Unsafe.Add(ref yr, o + 2) = MathF.Max(t2 + Unsafe.Add(ref b, o + 2), 0f);
-                        Unsafe.Add(ref yr, o + 3) = MathF.Max(t3 + Unsafe.Add(ref b, o + 3), 0f);
-                        Unsafe.Add(ref yr, o + 4) = MathF.Max(t4 + Unsafe.Add(ref b, o + 4), 0f);
-                        Unsafe.Add(ref yr, o + 5) = MathF.Max(t5 + Unsafe.Add(ref b, o + 5), 0f);
-                        Unsafe.Add(ref yr, o + 6) = MathF.Max(t6 + Unsafe.Add(ref b, o + 6), 0f);
-                        Unsafe.Add(ref yr, o + 7) = MathF.Max(t7 + Unsafe.Add(ref b, o + 7), 0f);
+                        {
+                            const int i = 768;
+                            Vector512<float> xi = Vector512.LoadUnsafe(ref xr, (nuint)i);
+                            s0 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)i), xi, s0);
+                            s1 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(784 + i)), xi, s1);
+                            s2 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(1568 + i)), xi, s2);
+                            s3 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(2352 + i)), xi, s3);
+                            s4 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(3136 + i)), xi, s4);
+                            s5 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(3920 + i)), xi, s5);
+                            s6 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(4704 + i)), xi, s6);
+                            s7 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(5488 + i)), xi, s7);
+                        }
+                        // fold each 512-bit accumulator to 256 bits
+                        Vector256<float> u0 = s0.GetLower() + s0.GetUpper();
+                        Vector256<float> u1 = s1.GetLower() + s1.GetUpper();
+                        Vector256<float> u2 = s2.GetLower() + s2.GetUpper();
+                        Vector256<float> u3 = s3.GetLower() + s3.GetUpper();
+                        Vector256<float> u4 = s4.GetLower() + s4.GetUpper();
+                        Vector256<float> u5 = s5.GetLower() + s5.GetUpper();
+                        Vector256<float> u6 = s6.GetLower() + s6.GetUpper();
+                        Vector256<float> u7 = s7.GetLower() + s7.GetUpper();
+                        // t[k] = Σ lanes of uk for k = 0..7, as one vector
+                        Vector256<float> t;
+                        if (global::System.Runtime.Intrinsics.X86.Avx.IsSupported)
+                        {
+                            Vector256<float> h01 = global::System.Runtime.Intrinsics.X86.Avx.HorizontalAdd(u0, u1);
+                            Vector256<float> h23 = global::System.Runtime.Intrinsics.X86.Avx.HorizontalAdd(u2, u3);
+                            Vector256<float> h45 = global::System.Runtime.Intrinsics.X86.Avx.HorizontalAdd(u4, u5);
+                            Vector256<float> h67 = global::System.Runtime.Intrinsics.X86.Avx.HorizontalAdd(u6, u7);
+                            Vector256<float> h0123 = global::System.Runtime.Intrinsics.X86.Avx.HorizontalAdd(h01, h23);
+                            Vector256<float> h4567 = global::System.Runtime.Intrinsics.X86.Avx.HorizontalAdd(h45, h67);
+                            // lanes: [u0 u1 u2 u3 | u0 u1 u2 u3] and [u4 .. u7 | u4 .. u7], each half a partial sum: add the halves
+                            t = Vector256.Create(h0123.GetLower(), h4567.GetLower()) + Vector256.Create(h0123.GetUpper(), h4567.GetUpper());
+                        }
+                        else
+                        {
+                            t = Vector256.Create(Vector256.Sum(u0), Vector256.Sum(u1), Vector256.Sum(u2), Vector256.Sum(u3), Vector256.Sum(u4), Vector256.Sum(u5), Vector256.Sum(u6), Vector256.Sum(u7));
+                        }
+                        // y[o .. o + 7] = max(t + b[o .. o + 7], 0)
+                        Vector256<float> z = t + Vector256.LoadUnsafe(ref b, (nuint)o);
+                        Vector256.Max(Vector256<float>.Zero, z).StoreUnsafe(ref yr, (nuint)o);
                     }
                 }
             }
@@ -350,7 +384,7 @@ namespace NetGen.Generated
                         Vector256<float> s5 = Vector256<float>.Zero;
                         Vector256<float> s6 = Vector256<float>.Zero;
                         Vector256<float> s7 = Vector256<float>.Zero;
-                        for (int i = 0; i < 784; i += 8)
+                        for (int i = 0; i < 784; i += 16)
                         {
                             Vector256<float> xi = Vector256.LoadUnsafe(ref xr, (nuint)i);
                             s0 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)i), xi, s0);
@@ -361,23 +395,36 @@ namespace NetGen.Generated
                             s5 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(3920 + i)), xi, s5);
                             s6 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(4704 + i)), xi, s6);
                             s7 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(5488 + i)), xi, s7);
+                            xi = Vector256.LoadUnsafe(ref xr, (nuint)(8 + i));
+                            s0 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(8 + i)), xi, s0);
+                            s1 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(792 + i)), xi, s1);
+                            s2 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(1576 + i)), xi, s2);
+                            s3 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(2360 + i)), xi, s3);
+                            s4 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(3144 + i)), xi, s4);
+                            s5 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(3928 + i)), xi, s5);
+                            s6 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(4712 + i)), xi, s6);
+                            s7 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(5496 + i)), xi, s7);
                         }
-                        float t0 = Vector256.Sum(s0);
-                        float t1 = Vector256.Sum(s1);
-                        float t2 = Vector256.Sum(s2);
-                        float t3 = Vector256.Sum(s3);
-                        float t4 = Vector256.Sum(s4);
-                        float t5 = Vector256.Sum(s5);
-                        float t6 = Vector256.Sum(s6);
-                        float t7 = Vector256.Sum(s7);
-                        Unsafe.Add(ref yr, o) = MathF.Max(t0 + Unsafe.Add(ref b, o), 0f);
-                        Unsafe.Add(ref yr, o + 1) = MathF.Max(t1 + Unsafe.Add(ref b, o + 1), 0f);
-                        Unsafe.Add(ref yr, o + 2) = MathF.Max(t2 + Unsafe.Add(ref b, o + 2), 0f);
-                        Unsafe.Add(ref yr, o + 3) = MathF.Max(t3 + Unsafe.Add(ref b, o + 3), 0f);
-                        Unsafe.Add(ref yr, o + 4) = MathF.Max(t4 + Unsafe.Add(ref b, o + 4), 0f);
-                        Unsafe.Add(ref yr, o + 5) = MathF.Max(t5 + Unsafe.Add(ref b, o + 5), 0f);
-                        Unsafe.Add(ref yr, o + 6) = MathF.Max(t6 + Unsafe.Add(ref b, o + 6), 0f);
-                        Unsafe.Add(ref yr, o + 7) = MathF.Max(t7 + Unsafe.Add(ref b, o + 7), 0f);
+                        // t[k] = Σ lanes of sk for k = 0..7, as one vector
+                        Vector256<float> t;
+                        if (global::System.Runtime.Intrinsics.X86.Avx.IsSupported)
+                        {
+                            Vector256<float> h01 = global::System.Runtime.Intrinsics.X86.Avx.HorizontalAdd(s0, s1);
+                            Vector256<float> h23 = global::System.Runtime.Intrinsics.X86.Avx.HorizontalAdd(s2, s3);
+                            Vector256<float> h45 = global::System.Runtime.Intrinsics.X86.Avx.HorizontalAdd(s4, s5);
+                            Vector256<float> h67 = global::System.Runtime.Intrinsics.X86.Avx.HorizontalAdd(s6, s7);
+                            Vector256<float> h0123 = global::System.Runtime.Intrinsics.X86.Avx.HorizontalAdd(h01, h23);
+                            Vector256<float> h4567 = global::System.Runtime.Intrinsics.X86.Avx.HorizontalAdd(h45, h67);
+                            // lanes: [s0 s1 s2 s3 | s0 s1 s2 s3] and [s4 .. s7 | s4 .. s7], each half a partial sum: add the halves
+                            t = Vector256.Create(h0123.GetLower(), h4567.GetLower()) + Vector256.Create(h0123.GetUpper(), h4567.GetUpper());
+                        }
+                        else
+                        {
+                            t = Vector256.Create(Vector256.Sum(s0), Vector256.Sum(s1), Vector256.Sum(s2), Vector256.Sum(s3), Vector256.Sum(s4), Vector256.Sum(s5), Vector256.Sum(s6), Vector256.Sum(s7));
+                        }
+                        // y[o .. o + 7] = max(t + b[o .. o + 7], 0)
+                        Vector256<float> z = t + Vector256.LoadUnsafe(ref b, (nuint)o);
+                        Vector256.Max(Vector256<float>.Zero, z).StoreUnsafe(ref yr, (nuint)o);
                     }
                 }
             }
@@ -399,7 +446,7 @@ namespace NetGen.Generated
                         Vector128<float> s5 = Vector128<float>.Zero;
                         Vector128<float> s6 = Vector128<float>.Zero;
                         Vector128<float> s7 = Vector128<float>.Zero;
-                        for (int i = 0; i < 784; i += 4)
+                        for (int i = 0; i < 784; i += 8)
                         {
                             Vector128<float> xi = Vector128.LoadUnsafe(ref xr, (nuint)i);
                             s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)i), xi, s0);
@@ -410,6 +457,15 @@ namespace NetGen.Generated
                             s5 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(3920 + i)), xi, s5);
                             s6 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(4704 + i)), xi, s6);
                             s7 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(5488 + i)), xi, s7);
+                            xi = Vector128.LoadUnsafe(ref xr, (nuint)(4 + i));
+                            s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(4 + i)), xi, s0);
+                            s1 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(788 + i)), xi, s1);
+                            s2 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(1572 + i)), xi, s2);
+                            s3 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(2356 + i)), xi, s3);
+                            s4 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(3140 + i)), xi, s4);
+                            s5 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(3924 + i)), xi, s5);
+                            s6 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(4708 + i)), xi, s6);
+                            s7 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(5492 + i)), xi, s7);
                         }
                         float t0 = Vector128.Sum(s0);
                         float t1 = Vector128.Sum(s1);
@@ -804,7 +860,7 @@ namespace NetGen.Generated
                         Vector512<float> s5 = Vector512<float>.Zero;
                         Vector512<float> s6 = Vector512<float>.Zero;
                         Vector512<float> s7 = Vector512<float>.Zero;
-                        for (int i = 0; i < 128; i += 16)
+                        for (int i = 0; i < 128; i += 32)
                         {
                             Vector512<float> xi = Vector512.LoadUnsafe(ref xr, (nuint)i);
                             s0 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)i), xi, s0);
@@ -815,23 +871,45 @@ namespace NetGen.Generated
                             s5 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(640 + i)), xi, s5);
                             s6 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(768 + i)), xi, s6);
                             s7 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(896 + i)), xi, s7);
+                            xi = Vector512.LoadUnsafe(ref xr, (nuint)(16 + i));
+                            s0 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(16 + i)), xi, s0);
+                            s1 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(144 + i)), xi, s1);
+                            s2 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(272 + i)), xi, s2);
+                            s3 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(400 + i)), xi, s3);
+                            s4 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(528 + i)), xi, s4);
+                            s5 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(656 + i)), xi, s5);
+                            s6 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(784 + i)), xi, s6);
+                            s7 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(912 + i)), xi, s7);
                         }
-                        float t0 = Vector512.Sum(s0);
-                        float t1 = Vector512.Sum(s1);
-                        float t2 = Vector512.Sum(s2);
-                        float t3 = Vector512.Sum(s3);
-                        float t4 = Vector512.Sum(s4);
-                        float t5 = Vector512.Sum(s5);
-                        float t6 = Vector512.Sum(s6);
-                        float t7 = Vector512.Sum(s7);
-                        Unsafe.Add(ref yr, o) = MathF.Max(t0 + Unsafe.Add(ref b, o), 0f);
-                        Unsafe.Add(ref yr, o + 1) = MathF.Max(t1 + Unsafe.Add(ref b, o + 1), 0f);
-                        Unsafe.Add(ref yr, o + 2) = MathF.Max(t2 + Unsafe.Add(ref b, o + 2), 0f);
-                        Unsafe.Add(ref yr, o + 3) = MathF.Max(t3 + Unsafe.Add(ref b, o + 3), 0f);
-                        Unsafe.Add(ref yr, o + 4) = MathF.Max(t4 + Unsafe.Add(ref b, o + 4), 0f);
-                        Unsafe.Add(ref yr, o + 5) = MathF.Max(t5 + Unsafe.Add(ref b, o + 5), 0f);
-                        Unsafe.Add(ref yr, o + 6) = MathF.Max(t6 + Unsafe.Add(ref b, o + 6), 0f);
-                        Unsafe.Add(ref yr, o + 7) = MathF.Max(t7 + Unsafe.Add(ref b, o + 7), 0f);
+                        // fold each 512-bit accumulator to 256 bits
+                        Vector256<float> u0 = s0.GetLower() + s0.GetUpper();
+                        Vector256<float> u1 = s1.GetLower() + s1.GetUpper();
+                        Vector256<float> u2 = s2.GetLower() + s2.GetUpper();
+                        Vector256<float> u3 = s3.GetLower() + s3.GetUpper();
+                        Vector256<float> u4 = s4.GetLower() + s4.GetUpper();
+                        Vector256<float> u5 = s5.GetLower() + s5.GetUpper();
+                        Vector256<float> u6 = s6.GetLower() + s6.GetUpper();
+                        Vector256<float> u7 = s7.GetLower() + s7.GetUpper();
+                        // t[k] = Σ lanes of uk for k = 0..7, as one vector
+                        Vector256<float> t;
+                        if (global::System.Runtime.Intrinsics.X86.Avx.IsSupported)
+                        {
+                            Vector256<float> h01 = global::System.Runtime.Intrinsics.X86.Avx.HorizontalAdd(u0, u1);
+                            Vector256<float> h23 = global::System.Runtime.Intrinsics.X86.Avx.HorizontalAdd(u2, u3);
+                            Vector256<float> h45 = global::System.Runtime.Intrinsics.X86.Avx.HorizontalAdd(u4, u5);
+                            Vector256<float> h67 = global::System.Runtime.Intrinsics.X86.Avx.HorizontalAdd(u6, u7);
+                            Vector256<float> h0123 = global::System.Runtime.Intrinsics.X86.Avx.HorizontalAdd(h01, h23);
+                            Vector256<float> h4567 = global::System.Runtime.Intrinsics.X86.Avx.HorizontalAdd(h45, h67);
+                            // lanes: [u0 u1 u2 u3 | u0 u1 u2 u3] and [u4 .. u7 | u4 .. u7], each half a partial sum: add the halves
+                            t = Vector256.Create(h0123.GetLower(), h4567.GetLower()) + Vector256.Create(h0123.GetUpper(), h4567.GetUpper());
+                        }
+                        else
+                        {
+                            t = Vector256.Create(Vector256.Sum(u0), Vector256.Sum(u1), Vector256.Sum(u2), Vector256.Sum(u3), Vector256.Sum(u4), Vector256.Sum(u5), Vector256.Sum(u6), Vector256.Sum(u7));
+                        }
+                        // y[o .. o + 7] = max(t + b[o .. o + 7], 0)
+                        Vector256<float> z = t + Vector256.LoadUnsafe(ref b, (nuint)o);
+                        Vector256.Max(Vector256<float>.Zero, z).StoreUnsafe(ref yr, (nuint)o);
                     }
                 }
             }
@@ -853,7 +931,7 @@ namespace NetGen.Generated
                         Vector256<float> s5 = Vector256<float>.Zero;
                         Vector256<float> s6 = Vector256<float>.Zero;
                         Vector256<float> s7 = Vector256<float>.Zero;
-                        for (int i = 0; i < 128; i += 8)
+                        for (int i = 0; i < 128; i += 16)
                         {
                             Vector256<float> xi = Vector256.LoadUnsafe(ref xr, (nuint)i);
                             s0 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)i), xi, s0);
@@ -864,23 +942,36 @@ namespace NetGen.Generated
                             s5 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(640 + i)), xi, s5);
                             s6 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(768 + i)), xi, s6);
                             s7 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(896 + i)), xi, s7);
+                            xi = Vector256.LoadUnsafe(ref xr, (nuint)(8 + i));
+                            s0 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(8 + i)), xi, s0);
+                            s1 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(136 + i)), xi, s1);
+                            s2 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(264 + i)), xi, s2);
+                            s3 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(392 + i)), xi, s3);
+                            s4 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(520 + i)), xi, s4);
+                            s5 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(648 + i)), xi, s5);
+                            s6 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(776 + i)), xi, s6);
+                            s7 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(904 + i)), xi, s7);
                         }
-                        float t0 = Vector256.Sum(s0);
-                        float t1 = Vector256.Sum(s1);
-                        float t2 = Vector256.Sum(s2);
-                        float t3 = Vector256.Sum(s3);
-                        float t4 = Vector256.Sum(s4);
-                        float t5 = Vector256.Sum(s5);
-                        float t6 = Vector256.Sum(s6);
-                        float t7 = Vector256.Sum(s7);
-                        Unsafe.Add(ref yr, o) = MathF.Max(t0 + Unsafe.Add(ref b, o), 0f);
-                        Unsafe.Add(ref yr, o + 1) = MathF.Max(t1 + Unsafe.Add(ref b, o + 1), 0f);
-                        Unsafe.Add(ref yr, o + 2) = MathF.Max(t2 + Unsafe.Add(ref b, o + 2), 0f);
-                        Unsafe.Add(ref yr, o + 3) = MathF.Max(t3 + Unsafe.Add(ref b, o + 3), 0f);
-                        Unsafe.Add(ref yr, o + 4) = MathF.Max(t4 + Unsafe.Add(ref b, o + 4), 0f);
-                        Unsafe.Add(ref yr, o + 5) = MathF.Max(t5 + Unsafe.Add(ref b, o + 5), 0f);
-                        Unsafe.Add(ref yr, o + 6) = MathF.Max(t6 + Unsafe.Add(ref b, o + 6), 0f);
-                        Unsafe.Add(ref yr, o + 7) = MathF.Max(t7 + Unsafe.Add(ref b, o + 7), 0f);
+                        // t[k] = Σ lanes of sk for k = 0..7, as one vector
+                        Vector256<float> t;
+                        if (global::System.Runtime.Intrinsics.X86.Avx.IsSupported)
+                        {
+                            Vector256<float> h01 = global::System.Runtime.Intrinsics.X86.Avx.HorizontalAdd(s0, s1);
+                            Vector256<float> h23 = global::System.Runtime.Intrinsics.X86.Avx.HorizontalAdd(s2, s3);
+                            Vector256<float> h45 = global::System.Runtime.Intrinsics.X86.Avx.HorizontalAdd(s4, s5);
+                            Vector256<float> h67 = global::System.Runtime.Intrinsics.X86.Avx.HorizontalAdd(s6, s7);
+                            Vector256<float> h0123 = global::System.Runtime.Intrinsics.X86.Avx.HorizontalAdd(h01, h23);
+                            Vector256<float> h4567 = global::System.Runtime.Intrinsics.X86.Avx.HorizontalAdd(h45, h67);
+                            // lanes: [s0 s1 s2 s3 | s0 s1 s2 s3] and [s4 .. s7 | s4 .. s7], each half a partial sum: add the halves
+                            t = Vector256.Create(h0123.GetLower(), h4567.GetLower()) + Vector256.Create(h0123.GetUpper(), h4567.GetUpper());
+                        }
+                        else
+                        {
+                            t = Vector256.Create(Vector256.Sum(s0), Vector256.Sum(s1), Vector256.Sum(s2), Vector256.Sum(s3), Vector256.Sum(s4), Vector256.Sum(s5), Vector256.Sum(s6), Vector256.Sum(s7));
+                        }
+                        // y[o .. o + 7] = max(t + b[o .. o + 7], 0)
+                        Vector256<float> z = t + Vector256.LoadUnsafe(ref b, (nuint)o);
+                        Vector256.Max(Vector256<float>.Zero, z).StoreUnsafe(ref yr, (nuint)o);
                     }
                 }
             }
@@ -902,7 +993,7 @@ namespace NetGen.Generated
                         Vector128<float> s5 = Vector128<float>.Zero;
                         Vector128<float> s6 = Vector128<float>.Zero;
                         Vector128<float> s7 = Vector128<float>.Zero;
-                        for (int i = 0; i < 128; i += 4)
+                        for (int i = 0; i < 128; i += 8)
                         {
                             Vector128<float> xi = Vector128.LoadUnsafe(ref xr, (nuint)i);
                             s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)i), xi, s0);
@@ -913,6 +1004,15 @@ namespace NetGen.Generated
                             s5 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(640 + i)), xi, s5);
                             s6 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(768 + i)), xi, s6);
                             s7 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(896 + i)), xi, s7);
+                            xi = Vector128.LoadUnsafe(ref xr, (nuint)(4 + i));
+                            s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(4 + i)), xi, s0);
+                            s1 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(132 + i)), xi, s1);
+                            s2 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(260 + i)), xi, s2);
+                            s3 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(388 + i)), xi, s3);
+                            s4 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(516 + i)), xi, s4);
+                            s5 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(644 + i)), xi, s5);
+                            s6 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(772 + i)), xi, s6);
+                            s7 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(900 + i)), xi, s7);
                         }
                         float t0 = Vector128.Sum(s0);
                         float t1 = Vector128.Sum(s1);
@@ -1257,7 +1357,7 @@ namespace NetGen.Generated
                         Vector512<float> s5 = Vector512<float>.Zero;
                         Vector512<float> s6 = Vector512<float>.Zero;
                         Vector512<float> s7 = Vector512<float>.Zero;
-                        for (int i = 0; i < 64; i += 16)
+                        for (int i = 0; i < 64; i += 32)
                         {
                             Vector512<float> xi = Vector512.LoadUnsafe(ref xr, (nuint)i);
                             s0 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)i), xi, s0);
@@ -1268,23 +1368,45 @@ namespace NetGen.Generated
                             s5 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(320 + i)), xi, s5);
                             s6 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(384 + i)), xi, s6);
                             s7 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(448 + i)), xi, s7);
+                            xi = Vector512.LoadUnsafe(ref xr, (nuint)(16 + i));
+                            s0 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(16 + i)), xi, s0);
+                            s1 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(80 + i)), xi, s1);
+                            s2 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(144 + i)), xi, s2);
+                            s3 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(208 + i)), xi, s3);
+                            s4 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(272 + i)), xi, s4);
+                            s5 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(336 + i)), xi, s5);
+                            s6 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(400 + i)), xi, s6);
+                            s7 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(464 + i)), xi, s7);
                         }
-                        float t0 = Vector512.Sum(s0);
-                        float t1 = Vector512.Sum(s1);
-                        float t2 = Vector512.Sum(s2);
-                        float t3 = Vector512.Sum(s3);
-                        float t4 = Vector512.Sum(s4);
-                        float t5 = Vector512.Sum(s5);
-                        float t6 = Vector512.Sum(s6);
-                        float t7 = Vector512.Sum(s7);
-                        Unsafe.Add(ref yr, o) = t0 + Unsafe.Add(ref b, o);
-                        Unsafe.Add(ref yr, o + 1) = t1 + Unsafe.Add(ref b, o + 1);
-                        Unsafe.Add(ref yr, o + 2) = t2 + Unsafe.Add(ref b, o + 2);
-                        Unsafe.Add(ref yr, o + 3) = t3 + Unsafe.Add(ref b, o + 3);
-                        Unsafe.Add(ref yr, o + 4) = t4 + Unsafe.Add(ref b, o + 4);
-                        Unsafe.Add(ref yr, o + 5) = t5 + Unsafe.Add(ref b, o + 5);
-                        Unsafe.Add(ref yr, o + 6) = t6 + Unsafe.Add(ref b, o + 6);
-                        Unsafe.Add(ref yr, o + 7) = t7 + Unsafe.Add(ref b, o + 7);
+                        // fold each 512-bit accumulator to 256 bits
+                        Vector256<float> u0 = s0.GetLower() + s0.GetUpper();
+                        Vector256<float> u1 = s1.GetLower() + s1.GetUpper();
+                        Vector256<float> u2 = s2.GetLower() + s2.GetUpper();
+                        Vector256<float> u3 = s3.GetLower() + s3.GetUpper();
+                        Vector256<float> u4 = s4.GetLower() + s4.GetUpper();
+                        Vector256<float> u5 = s5.GetLower() + s5.GetUpper();
+                        Vector256<float> u6 = s6.GetLower() + s6.GetUpper();
+                        Vector256<float> u7 = s7.GetLower() + s7.GetUpper();
+                        // t[k] = Σ lanes of uk for k = 0..7, as one vector
+                        Vector256<float> t;
+                        if (global::System.Runtime.Intrinsics.X86.Avx.IsSupported)
+                        {
+                            Vector256<float> h01 = global::System.Runtime.Intrinsics.X86.Avx.HorizontalAdd(u0, u1);
+                            Vector256<float> h23 = global::System.Runtime.Intrinsics.X86.Avx.HorizontalAdd(u2, u3);
+                            Vector256<float> h45 = global::System.Runtime.Intrinsics.X86.Avx.HorizontalAdd(u4, u5);
+                            Vector256<float> h67 = global::System.Runtime.Intrinsics.X86.Avx.HorizontalAdd(u6, u7);
+                            Vector256<float> h0123 = global::System.Runtime.Intrinsics.X86.Avx.HorizontalAdd(h01, h23);
+                            Vector256<float> h4567 = global::System.Runtime.Intrinsics.X86.Avx.HorizontalAdd(h45, h67);
+                            // lanes: [u0 u1 u2 u3 | u0 u1 u2 u3] and [u4 .. u7 | u4 .. u7], each half a partial sum: add the halves
+                            t = Vector256.Create(h0123.GetLower(), h4567.GetLower()) + Vector256.Create(h0123.GetUpper(), h4567.GetUpper());
+                        }
+                        else
+                        {
+                            t = Vector256.Create(Vector256.Sum(u0), Vector256.Sum(u1), Vector256.Sum(u2), Vector256.Sum(u3), Vector256.Sum(u4), Vector256.Sum(u5), Vector256.Sum(u6), Vector256.Sum(u7));
+                        }
+                        // y[o .. o + 7] = t + b[o .. o + 7]
+                        Vector256<float> z = t + Vector256.LoadUnsafe(ref b, (nuint)o);
+                        z.StoreUnsafe(ref yr, (nuint)o);
                     }
                     // rows 8..9, 2 at a time: each load of x feeds 2 dot products
                     {
@@ -1292,11 +1414,14 @@ namespace NetGen.Generated
                         ref float wo = ref Unsafe.Add(ref w, o * 64);
                         Vector512<float> s0 = Vector512<float>.Zero;
                         Vector512<float> s1 = Vector512<float>.Zero;
-                        for (int i = 0; i < 64; i += 16)
+                        for (int i = 0; i < 64; i += 32)
                         {
                             Vector512<float> xi = Vector512.LoadUnsafe(ref xr, (nuint)i);
                             s0 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)i), xi, s0);
                             s1 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(64 + i)), xi, s1);
+                            xi = Vector512.LoadUnsafe(ref xr, (nuint)(16 + i));
+                            s0 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(16 + i)), xi, s0);
+                            s1 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(80 + i)), xi, s1);
                         }
                         float t0 = Vector512.Sum(s0);
                         float t1 = Vector512.Sum(s1);
@@ -1323,7 +1448,7 @@ namespace NetGen.Generated
                         Vector256<float> s5 = Vector256<float>.Zero;
                         Vector256<float> s6 = Vector256<float>.Zero;
                         Vector256<float> s7 = Vector256<float>.Zero;
-                        for (int i = 0; i < 64; i += 8)
+                        for (int i = 0; i < 64; i += 16)
                         {
                             Vector256<float> xi = Vector256.LoadUnsafe(ref xr, (nuint)i);
                             s0 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)i), xi, s0);
@@ -1334,23 +1459,36 @@ namespace NetGen.Generated
                             s5 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(320 + i)), xi, s5);
                             s6 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(384 + i)), xi, s6);
                             s7 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(448 + i)), xi, s7);
+                            xi = Vector256.LoadUnsafe(ref xr, (nuint)(8 + i));
+                            s0 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(8 + i)), xi, s0);
+                            s1 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(72 + i)), xi, s1);
+                            s2 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(136 + i)), xi, s2);
+                            s3 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(200 + i)), xi, s3);
+                            s4 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(264 + i)), xi, s4);
+                            s5 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(328 + i)), xi, s5);
+                            s6 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(392 + i)), xi, s6);
+                            s7 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(456 + i)), xi, s7);
                         }
-                        float t0 = Vector256.Sum(s0);
-                        float t1 = Vector256.Sum(s1);
-                        float t2 = Vector256.Sum(s2);
-                        float t3 = Vector256.Sum(s3);
-                        float t4 = Vector256.Sum(s4);
-                        float t5 = Vector256.Sum(s5);
-                        float t6 = Vector256.Sum(s6);
-                        float t7 = Vector256.Sum(s7);
-                        Unsafe.Add(ref yr, o) = t0 + Unsafe.Add(ref b, o);
-                        Unsafe.Add(ref yr, o + 1) = t1 + Unsafe.Add(ref b, o + 1);
-                        Unsafe.Add(ref yr, o + 2) = t2 + Unsafe.Add(ref b, o + 2);
-                        Unsafe.Add(ref yr, o + 3) = t3 + Unsafe.Add(ref b, o + 3);
-                        Unsafe.Add(ref yr, o + 4) = t4 + Unsafe.Add(ref b, o + 4);
-                        Unsafe.Add(ref yr, o + 5) = t5 + Unsafe.Add(ref b, o + 5);
-                        Unsafe.Add(ref yr, o + 6) = t6 + Unsafe.Add(ref b, o + 6);
-                        Unsafe.Add(ref yr, o + 7) = t7 + Unsafe.Add(ref b, o + 7);
+                        // t[k] = Σ lanes of sk for k = 0..7, as one vector
+                        Vector256<float> t;
+                        if (global::System.Runtime.Intrinsics.X86.Avx.IsSupported)
+                        {
+                            Vector256<float> h01 = global::System.Runtime.Intrinsics.X86.Avx.HorizontalAdd(s0, s1);
+                            Vector256<float> h23 = global::System.Runtime.Intrinsics.X86.Avx.HorizontalAdd(s2, s3);
+                            Vector256<float> h45 = global::System.Runtime.Intrinsics.X86.Avx.HorizontalAdd(s4, s5);
+                            Vector256<float> h67 = global::System.Runtime.Intrinsics.X86.Avx.HorizontalAdd(s6, s7);
+                            Vector256<float> h0123 = global::System.Runtime.Intrinsics.X86.Avx.HorizontalAdd(h01, h23);
+                            Vector256<float> h4567 = global::System.Runtime.Intrinsics.X86.Avx.HorizontalAdd(h45, h67);
+                            // lanes: [s0 s1 s2 s3 | s0 s1 s2 s3] and [s4 .. s7 | s4 .. s7], each half a partial sum: add the halves
+                            t = Vector256.Create(h0123.GetLower(), h4567.GetLower()) + Vector256.Create(h0123.GetUpper(), h4567.GetUpper());
+                        }
+                        else
+                        {
+                            t = Vector256.Create(Vector256.Sum(s0), Vector256.Sum(s1), Vector256.Sum(s2), Vector256.Sum(s3), Vector256.Sum(s4), Vector256.Sum(s5), Vector256.Sum(s6), Vector256.Sum(s7));
+                        }
+                        // y[o .. o + 7] = t + b[o .. o + 7]
+                        Vector256<float> z = t + Vector256.LoadUnsafe(ref b, (nuint)o);
+                        z.StoreUnsafe(ref yr, (nuint)o);
                     }
                     // rows 8..9, 2 at a time: each load of x feeds 2 dot products
                     {
@@ -1358,11 +1496,14 @@ namespace NetGen.Generated
                         ref float wo = ref Unsafe.Add(ref w, o * 64);
                         Vector256<float> s0 = Vector256<float>.Zero;
                         Vector256<float> s1 = Vector256<float>.Zero;
-                        for (int i = 0; i < 64; i += 8)
+                        for (int i = 0; i < 64; i += 16)
                         {
                             Vector256<float> xi = Vector256.LoadUnsafe(ref xr, (nuint)i);
                             s0 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)i), xi, s0);
                             s1 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(64 + i)), xi, s1);
+                            xi = Vector256.LoadUnsafe(ref xr, (nuint)(8 + i));
+                            s0 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(8 + i)), xi, s0);
+                            s1 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(72 + i)), xi, s1);
                         }
                         float t0 = Vector256.Sum(s0);
                         float t1 = Vector256.Sum(s1);
@@ -1389,7 +1530,7 @@ namespace NetGen.Generated
                         Vector128<float> s5 = Vector128<float>.Zero;
                         Vector128<float> s6 = Vector128<float>.Zero;
                         Vector128<float> s7 = Vector128<float>.Zero;
-                        for (int i = 0; i < 64; i += 4)
+                        for (int i = 0; i < 64; i += 8)
                         {
                             Vector128<float> xi = Vector128.LoadUnsafe(ref xr, (nuint)i);
                             s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)i), xi, s0);
@@ -1400,6 +1541,15 @@ namespace NetGen.Generated
                             s5 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(320 + i)), xi, s5);
                             s6 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(384 + i)), xi, s6);
                             s7 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(448 + i)), xi, s7);
+                            xi = Vector128.LoadUnsafe(ref xr, (nuint)(4 + i));
+                            s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(4 + i)), xi, s0);
+                            s1 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(68 + i)), xi, s1);
+                            s2 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(132 + i)), xi, s2);
+                            s3 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(196 + i)), xi, s3);
+                            s4 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(260 + i)), xi, s4);
+                            s5 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(324 + i)), xi, s5);
+                            s6 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(388 + i)), xi, s6);
+                            s7 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(452 + i)), xi, s7);
                         }
                         float t0 = Vector128.Sum(s0);
                         float t1 = Vector128.Sum(s1);
@@ -1424,11 +1574,14 @@ namespace NetGen.Generated
                         ref float wo = ref Unsafe.Add(ref w, o * 64);
                         Vector128<float> s0 = Vector128<float>.Zero;
                         Vector128<float> s1 = Vector128<float>.Zero;
-                        for (int i = 0; i < 64; i += 4)
+                        for (int i = 0; i < 64; i += 8)
                         {
                             Vector128<float> xi = Vector128.LoadUnsafe(ref xr, (nuint)i);
                             s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)i), xi, s0);
                             s1 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(64 + i)), xi, s1);
+                            xi = Vector128.LoadUnsafe(ref xr, (nuint)(4 + i));
+                            s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(4 + i)), xi, s0);
+                            s1 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(68 + i)), xi, s1);
                         }
                         float t0 = Vector128.Sum(s0);
                         float t1 = Vector128.Sum(s1);

@@ -389,8 +389,8 @@ namespace NetGen.Generated
                         Vector128<float> s1 = Vector128<float>.Zero;
                         Vector128<float> s2 = Vector128<float>.Zero;
                         Vector128<float> s3 = Vector128<float>.Zero;
-                        for (int i = 0; i < 4; i += 4)
                         {
+                            const int i = 0;
                             Vector128<float> xi = Vector128.LoadUnsafe(ref xr, (nuint)i);
                             s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)i), xi, s0);
                             s1 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(5 + i)), xi, s1);
@@ -420,8 +420,8 @@ namespace NetGen.Generated
                         ref float wo = ref Unsafe.Add(ref w, o * 5);
                         Vector128<float> s0 = Vector128<float>.Zero;
                         Vector128<float> s1 = Vector128<float>.Zero;
-                        for (int i = 0; i < 4; i += 4)
                         {
+                            const int i = 0;
                             Vector128<float> xi = Vector128.LoadUnsafe(ref xr, (nuint)i);
                             s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)i), xi, s0);
                             s1 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(5 + i)), xi, s1);
@@ -748,8 +748,8 @@ namespace NetGen.Generated
                         ref float wo = ref Unsafe.Add(ref w, o * 18);
                         Vector512<float> s0 = Vector512<float>.Zero;
                         Vector512<float> s1 = Vector512<float>.Zero;
-                        for (int i = 0; i < 16; i += 16)
                         {
+                            const int i = 0;
                             Vector512<float> xi = Vector512.LoadUnsafe(ref xr, (nuint)i);
                             s0 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)i), xi, s0);
                             s1 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(18 + i)), xi, s1);
@@ -770,8 +770,8 @@ namespace NetGen.Generated
                         const int o = 2;
                         ref float wo = ref Unsafe.Add(ref w, o * 18);
                         Vector512<float> s0 = Vector512<float>.Zero;
-                        for (int i = 0; i < 16; i += 16)
                         {
+                            const int i = 0;
                             Vector512<float> xi = Vector512.LoadUnsafe(ref xr, (nuint)i);
                             s0 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)i), xi, s0);
                         }
@@ -797,11 +797,14 @@ namespace NetGen.Generated
                         ref float wo = ref Unsafe.Add(ref w, o * 18);
                         Vector256<float> s0 = Vector256<float>.Zero;
                         Vector256<float> s1 = Vector256<float>.Zero;
-                        for (int i = 0; i < 16; i += 8)
+                        for (int i = 0; i < 16; i += 16)
                         {
                             Vector256<float> xi = Vector256.LoadUnsafe(ref xr, (nuint)i);
                             s0 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)i), xi, s0);
                             s1 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(18 + i)), xi, s1);
+                            xi = Vector256.LoadUnsafe(ref xr, (nuint)(8 + i));
+                            s0 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(8 + i)), xi, s0);
+                            s1 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(26 + i)), xi, s1);
                         }
                         float t0 = Vector256.Sum(s0);
                         float t1 = Vector256.Sum(s1);
@@ -819,10 +822,12 @@ namespace NetGen.Generated
                         const int o = 2;
                         ref float wo = ref Unsafe.Add(ref w, o * 18);
                         Vector256<float> s0 = Vector256<float>.Zero;
-                        for (int i = 0; i < 16; i += 8)
+                        for (int i = 0; i < 16; i += 16)
                         {
                             Vector256<float> xi = Vector256.LoadUnsafe(ref xr, (nuint)i);
                             s0 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)i), xi, s0);
+                            xi = Vector256.LoadUnsafe(ref xr, (nuint)(8 + i));
+                            s0 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(8 + i)), xi, s0);
                         }
                         float t0 = Vector256.Sum(s0);
                         for (int i = 16; i < 18; i++)
@@ -846,11 +851,14 @@ namespace NetGen.Generated
                         ref float wo = ref Unsafe.Add(ref w, o * 18);
                         Vector128<float> s0 = Vector128<float>.Zero;
                         Vector128<float> s1 = Vector128<float>.Zero;
-                        for (int i = 0; i < 16; i += 4)
+                        for (int i = 0; i < 16; i += 8)
                         {
                             Vector128<float> xi = Vector128.LoadUnsafe(ref xr, (nuint)i);
                             s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)i), xi, s0);
                             s1 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(18 + i)), xi, s1);
+                            xi = Vector128.LoadUnsafe(ref xr, (nuint)(4 + i));
+                            s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(4 + i)), xi, s0);
+                            s1 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(22 + i)), xi, s1);
                         }
                         float t0 = Vector128.Sum(s0);
                         float t1 = Vector128.Sum(s1);
@@ -868,10 +876,12 @@ namespace NetGen.Generated
                         const int o = 2;
                         ref float wo = ref Unsafe.Add(ref w, o * 18);
                         Vector128<float> s0 = Vector128<float>.Zero;
-                        for (int i = 0; i < 16; i += 4)
+                        for (int i = 0; i < 16; i += 8)
                         {
                             Vector128<float> xi = Vector128.LoadUnsafe(ref xr, (nuint)i);
                             s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)i), xi, s0);
+                            xi = Vector128.LoadUnsafe(ref xr, (nuint)(4 + i));
+                            s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(4 + i)), xi, s0);
                         }
                         float t0 = Vector128.Sum(s0);
                         for (int i = 16; i < 18; i++)

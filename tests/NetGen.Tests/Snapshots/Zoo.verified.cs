@@ -465,8 +465,8 @@ namespace NetGen.Generated
                         Vector256<float> s5 = Vector256<float>.Zero;
                         Vector256<float> s6 = Vector256<float>.Zero;
                         Vector256<float> s7 = Vector256<float>.Zero;
-                        for (int i = 0; i < 8; i += 8)
                         {
+                            const int i = 0;
                             Vector256<float> xi = Vector256.LoadUnsafe(ref xr, (nuint)i);
                             s0 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)i), xi, s0);
                             s1 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(13 + i)), xi, s1);
@@ -512,8 +512,8 @@ namespace NetGen.Generated
                         ref float wo = ref Unsafe.Add(ref w, o * 13);
                         Vector256<float> s0 = Vector256<float>.Zero;
                         Vector256<float> s1 = Vector256<float>.Zero;
-                        for (int i = 0; i < 8; i += 8)
                         {
+                            const int i = 0;
                             Vector256<float> xi = Vector256.LoadUnsafe(ref xr, (nuint)i);
                             s0 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)i), xi, s0);
                             s1 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(13 + i)), xi, s1);
@@ -534,8 +534,8 @@ namespace NetGen.Generated
                         const int o = 10;
                         ref float wo = ref Unsafe.Add(ref w, o * 13);
                         Vector256<float> s0 = Vector256<float>.Zero;
-                        for (int i = 0; i < 8; i += 8)
                         {
+                            const int i = 0;
                             Vector256<float> xi = Vector256.LoadUnsafe(ref xr, (nuint)i);
                             s0 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)i), xi, s0);
                         }
@@ -567,8 +567,29 @@ namespace NetGen.Generated
                         Vector128<float> s5 = Vector128<float>.Zero;
                         Vector128<float> s6 = Vector128<float>.Zero;
                         Vector128<float> s7 = Vector128<float>.Zero;
-                        for (int i = 0; i < 12; i += 4)
+                        for (int i = 0; i < 8; i += 8)
                         {
+                            Vector128<float> xi = Vector128.LoadUnsafe(ref xr, (nuint)i);
+                            s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)i), xi, s0);
+                            s1 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(13 + i)), xi, s1);
+                            s2 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(26 + i)), xi, s2);
+                            s3 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(39 + i)), xi, s3);
+                            s4 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(52 + i)), xi, s4);
+                            s5 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(65 + i)), xi, s5);
+                            s6 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(78 + i)), xi, s6);
+                            s7 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(91 + i)), xi, s7);
+                            xi = Vector128.LoadUnsafe(ref xr, (nuint)(4 + i));
+                            s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(4 + i)), xi, s0);
+                            s1 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(17 + i)), xi, s1);
+                            s2 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(30 + i)), xi, s2);
+                            s3 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(43 + i)), xi, s3);
+                            s4 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(56 + i)), xi, s4);
+                            s5 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(69 + i)), xi, s5);
+                            s6 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(82 + i)), xi, s6);
+                            s7 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(95 + i)), xi, s7);
+                        }
+                        {
+                            const int i = 8;
                             Vector128<float> xi = Vector128.LoadUnsafe(ref xr, (nuint)i);
                             s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)i), xi, s0);
                             s1 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(13 + i)), xi, s1);
@@ -614,8 +635,17 @@ namespace NetGen.Generated
                         ref float wo = ref Unsafe.Add(ref w, o * 13);
                         Vector128<float> s0 = Vector128<float>.Zero;
                         Vector128<float> s1 = Vector128<float>.Zero;
-                        for (int i = 0; i < 12; i += 4)
+                        for (int i = 0; i < 8; i += 8)
                         {
+                            Vector128<float> xi = Vector128.LoadUnsafe(ref xr, (nuint)i);
+                            s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)i), xi, s0);
+                            s1 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(13 + i)), xi, s1);
+                            xi = Vector128.LoadUnsafe(ref xr, (nuint)(4 + i));
+                            s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(4 + i)), xi, s0);
+                            s1 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(17 + i)), xi, s1);
+                        }
+                        {
+                            const int i = 8;
                             Vector128<float> xi = Vector128.LoadUnsafe(ref xr, (nuint)i);
                             s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)i), xi, s0);
                             s1 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(13 + i)), xi, s1);
@@ -636,8 +666,15 @@ namespace NetGen.Generated
                         const int o = 10;
                         ref float wo = ref Unsafe.Add(ref w, o * 13);
                         Vector128<float> s0 = Vector128<float>.Zero;
-                        for (int i = 0; i < 12; i += 4)
+                        for (int i = 0; i < 8; i += 8)
                         {
+                            Vector128<float> xi = Vector128.LoadUnsafe(ref xr, (nuint)i);
+                            s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)i), xi, s0);
+                            xi = Vector128.LoadUnsafe(ref xr, (nuint)(4 + i));
+                            s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(4 + i)), xi, s0);
+                        }
+                        {
+                            const int i = 8;
                             Vector128<float> xi = Vector128.LoadUnsafe(ref xr, (nuint)i);
                             s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)i), xi, s0);
                         }
@@ -1090,8 +1127,8 @@ namespace NetGen.Generated
                         Vector256<float> s5 = Vector256<float>.Zero;
                         Vector256<float> s6 = Vector256<float>.Zero;
                         Vector256<float> s7 = Vector256<float>.Zero;
-                        for (int i = 0; i < 8; i += 8)
                         {
+                            const int i = 0;
                             Vector256<float> xi = Vector256.LoadUnsafe(ref xr, (nuint)i);
                             s0 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)i), xi, s0);
                             s1 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(11 + i)), xi, s1);
@@ -1136,8 +1173,8 @@ namespace NetGen.Generated
                         const int o = 8;
                         ref float wo = ref Unsafe.Add(ref w, o * 11);
                         Vector256<float> s0 = Vector256<float>.Zero;
-                        for (int i = 0; i < 8; i += 8)
                         {
+                            const int i = 0;
                             Vector256<float> xi = Vector256.LoadUnsafe(ref xr, (nuint)i);
                             s0 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)i), xi, s0);
                         }
@@ -1169,7 +1206,7 @@ namespace NetGen.Generated
                         Vector128<float> s5 = Vector128<float>.Zero;
                         Vector128<float> s6 = Vector128<float>.Zero;
                         Vector128<float> s7 = Vector128<float>.Zero;
-                        for (int i = 0; i < 8; i += 4)
+                        for (int i = 0; i < 8; i += 8)
                         {
                             Vector128<float> xi = Vector128.LoadUnsafe(ref xr, (nuint)i);
                             s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)i), xi, s0);
@@ -1180,6 +1217,15 @@ namespace NetGen.Generated
                             s5 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(55 + i)), xi, s5);
                             s6 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(66 + i)), xi, s6);
                             s7 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(77 + i)), xi, s7);
+                            xi = Vector128.LoadUnsafe(ref xr, (nuint)(4 + i));
+                            s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(4 + i)), xi, s0);
+                            s1 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(15 + i)), xi, s1);
+                            s2 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(26 + i)), xi, s2);
+                            s3 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(37 + i)), xi, s3);
+                            s4 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(48 + i)), xi, s4);
+                            s5 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(59 + i)), xi, s5);
+                            s6 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(70 + i)), xi, s6);
+                            s7 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(81 + i)), xi, s7);
                         }
                         float t0 = Vector128.Sum(s0);
                         float t1 = Vector128.Sum(s1);
@@ -1215,10 +1261,12 @@ namespace NetGen.Generated
                         const int o = 8;
                         ref float wo = ref Unsafe.Add(ref w, o * 11);
                         Vector128<float> s0 = Vector128<float>.Zero;
-                        for (int i = 0; i < 8; i += 4)
+                        for (int i = 0; i < 8; i += 8)
                         {
                             Vector128<float> xi = Vector128.LoadUnsafe(ref xr, (nuint)i);
                             s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)i), xi, s0);
+                            xi = Vector128.LoadUnsafe(ref xr, (nuint)(4 + i));
+                            s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(4 + i)), xi, s0);
                         }
                         float t0 = Vector128.Sum(s0);
                         for (int i = 8; i < 11; i++)
@@ -1650,8 +1698,8 @@ namespace NetGen.Generated
                         Vector256<float> s1 = Vector256<float>.Zero;
                         Vector256<float> s2 = Vector256<float>.Zero;
                         Vector256<float> s3 = Vector256<float>.Zero;
-                        for (int i = 0; i < 8; i += 8)
                         {
+                            const int i = 0;
                             Vector256<float> xi = Vector256.LoadUnsafe(ref xr, (nuint)i);
                             s0 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)i), xi, s0);
                             s1 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(9 + i)), xi, s1);
@@ -1681,8 +1729,8 @@ namespace NetGen.Generated
                         ref float wo = ref Unsafe.Add(ref w, o * 9);
                         Vector256<float> s0 = Vector256<float>.Zero;
                         Vector256<float> s1 = Vector256<float>.Zero;
-                        for (int i = 0; i < 8; i += 8)
                         {
+                            const int i = 0;
                             Vector256<float> xi = Vector256.LoadUnsafe(ref xr, (nuint)i);
                             s0 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)i), xi, s0);
                             s1 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(9 + i)), xi, s1);
@@ -1703,8 +1751,8 @@ namespace NetGen.Generated
                         const int o = 6;
                         ref float wo = ref Unsafe.Add(ref w, o * 9);
                         Vector256<float> s0 = Vector256<float>.Zero;
-                        for (int i = 0; i < 8; i += 8)
                         {
+                            const int i = 0;
                             Vector256<float> xi = Vector256.LoadUnsafe(ref xr, (nuint)i);
                             s0 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)i), xi, s0);
                         }
@@ -1732,13 +1780,18 @@ namespace NetGen.Generated
                         Vector128<float> s1 = Vector128<float>.Zero;
                         Vector128<float> s2 = Vector128<float>.Zero;
                         Vector128<float> s3 = Vector128<float>.Zero;
-                        for (int i = 0; i < 8; i += 4)
+                        for (int i = 0; i < 8; i += 8)
                         {
                             Vector128<float> xi = Vector128.LoadUnsafe(ref xr, (nuint)i);
                             s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)i), xi, s0);
                             s1 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(9 + i)), xi, s1);
                             s2 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(18 + i)), xi, s2);
                             s3 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(27 + i)), xi, s3);
+                            xi = Vector128.LoadUnsafe(ref xr, (nuint)(4 + i));
+                            s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(4 + i)), xi, s0);
+                            s1 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(13 + i)), xi, s1);
+                            s2 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(22 + i)), xi, s2);
+                            s3 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(31 + i)), xi, s3);
                         }
                         float t0 = Vector128.Sum(s0);
                         float t1 = Vector128.Sum(s1);
@@ -1763,11 +1816,14 @@ namespace NetGen.Generated
                         ref float wo = ref Unsafe.Add(ref w, o * 9);
                         Vector128<float> s0 = Vector128<float>.Zero;
                         Vector128<float> s1 = Vector128<float>.Zero;
-                        for (int i = 0; i < 8; i += 4)
+                        for (int i = 0; i < 8; i += 8)
                         {
                             Vector128<float> xi = Vector128.LoadUnsafe(ref xr, (nuint)i);
                             s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)i), xi, s0);
                             s1 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(9 + i)), xi, s1);
+                            xi = Vector128.LoadUnsafe(ref xr, (nuint)(4 + i));
+                            s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(4 + i)), xi, s0);
+                            s1 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(13 + i)), xi, s1);
                         }
                         float t0 = Vector128.Sum(s0);
                         float t1 = Vector128.Sum(s1);
@@ -1785,10 +1841,12 @@ namespace NetGen.Generated
                         const int o = 6;
                         ref float wo = ref Unsafe.Add(ref w, o * 9);
                         Vector128<float> s0 = Vector128<float>.Zero;
-                        for (int i = 0; i < 8; i += 4)
+                        for (int i = 0; i < 8; i += 8)
                         {
                             Vector128<float> xi = Vector128.LoadUnsafe(ref xr, (nuint)i);
                             s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)i), xi, s0);
+                            xi = Vector128.LoadUnsafe(ref xr, (nuint)(4 + i));
+                            s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(4 + i)), xi, s0);
                         }
                         float t0 = Vector128.Sum(s0);
                         for (int i = 8; i < 9; i++)
@@ -2252,8 +2310,8 @@ namespace NetGen.Generated
                         Vector128<float> s1 = Vector128<float>.Zero;
                         Vector128<float> s2 = Vector128<float>.Zero;
                         Vector128<float> s3 = Vector128<float>.Zero;
-                        for (int i = 0; i < 4; i += 4)
                         {
+                            const int i = 0;
                             Vector128<float> xi = Vector128.LoadUnsafe(ref xr, (nuint)i);
                             s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)i), xi, s0);
                             s1 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(7 + i)), xi, s1);
@@ -2283,8 +2341,8 @@ namespace NetGen.Generated
                         ref float wo = ref Unsafe.Add(ref w, o * 7);
                         Vector128<float> s0 = Vector128<float>.Zero;
                         Vector128<float> s1 = Vector128<float>.Zero;
-                        for (int i = 0; i < 4; i += 4)
                         {
+                            const int i = 0;
                             Vector128<float> xi = Vector128.LoadUnsafe(ref xr, (nuint)i);
                             s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)i), xi, s0);
                             s1 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(7 + i)), xi, s1);
@@ -2691,8 +2749,8 @@ namespace NetGen.Generated
                         Vector128<float> s1 = Vector128<float>.Zero;
                         Vector128<float> s2 = Vector128<float>.Zero;
                         Vector128<float> s3 = Vector128<float>.Zero;
-                        for (int i = 0; i < 4; i += 4)
                         {
+                            const int i = 0;
                             Vector128<float> xi = Vector128.LoadUnsafe(ref xr, (nuint)i);
                             s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)i), xi, s0);
                             s1 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(6 + i)), xi, s1);
