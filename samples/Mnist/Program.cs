@@ -3,6 +3,7 @@
 using System;
 using System.Diagnostics;
 using System.IO;
+using System.Numerics.Tensors;
 using System.Text.Json;
 using NetGen;
 using NetGen.Samples.Mnist;
@@ -54,7 +55,7 @@ Console.Write("First test digits, predicted/actual:");
 for (int i = 0; i < 8; i++)
 {
     reloaded.Forward(test.Input(i), logits);
-    Console.Write($" {ArgMax(logits)}/{test.Target(i)[0]}");
+    Console.Write($" {TensorPrimitives.IndexOfMax(logits)}/{test.Target(i)[0]}");
 }
 
 Console.WriteLine();
@@ -68,17 +69,6 @@ if (options.JsonPath is string json)
 }
 
 return 0;
-
-static int ArgMax(ReadOnlySpan<float> values)
-{
-    int best = 0;
-    for (int i = 1; i < values.Length; i++)
-    {
-        best = values[i] > values[best] ? i : best;
-    }
-
-    return best;
-}
 
 static void WriteJson(string path, float accuracy, double trainSeconds, InferenceFigures inference)
 {

@@ -1,0 +1,97 @@
+using System;
+using BenchmarkDotNet.Attributes;
+
+namespace NetGen.Benchmarks;
+
+/// <summary>
+/// Batch-1 latency, batch-64 inference and one training step at batch 64 (SGD with momentum 0.9, as the
+/// anchors' PyTorch step) for one network; each anchor network is a two-line subclass.
+/// </summary>
+[MemoryDiagnoser]
+[MedianColumn]
+public abstract class NetworkBenchmarks<TNetwork>
+    where TNetwork : INetwork
+{
+    private readonly TNetwork _net;
+    private readonly Sgd _optimizer = new(BenchmarkData.LearningRate, momentum: 0.9f);
+    private readonly float[] _sample;
+    private readonly float[] _output;
+    private readonly float[] _batch;
+    private readonly float[] _batchOutput;
+    private readonly float[] _labels;
+    private readonly float[] _outputGradients;
+    private Workspace _workspace1 = null!;
+    private Workspace _workspace64 = null!;
+
+    protected NetworkBenchmarks(TNetwork net)
+    {
+        _net = net;
+        _sample = BenchmarkData.Inputs(net.InputLength, seed: 1);
+        _output = new float[net.OutputLength];
+        _batch = BenchmarkData.Inputs(BenchmarkData.Batch * net.InputLength, seed: 2);
+        _batchOutput = new float[BenchmarkData.Batch * net.OutputLength];
+        _labels = BenchmarkData.Labels(BenchmarkData.Batch, net.OutputLength, seed: 3);
+        _outputGradients = new float[BenchmarkData.Batch * net.OutputLength];
+    }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _workspace1 = _net.CreateWorkspace(1);
+        _workspace64 = _net.CreateWorkspace(BenchmarkData.Batch);
+    }
+
+    /// <summary>One sample through the generated <c>Forward(input, output)</c>: the thread's own workspace, argument checks included.</summary>
+    [Benchmark]
+    public float Batch1()
+    {
+        Forward(_net, _sample, _output);
+        return _output[0];
+    }
+
+    /// <summary>One sample with the caller's workspace.</summary>
+    [Benchmark]
+    public float Batch1Workspace()
+    {
+        _net.Forward(_sample, _output, _workspace1);
+        return _output[0];
+    }
+
+    /// <summary>64 samples with the caller's workspace; divide by 64 for the time per sample.</summary>
+    [Benchmark]
+    public float Batch64()
+    {
+        _net.Forward(_batch, _batchOutput, _workspace64);
+        return _batchOutput[0];
+    }
+
+    /// <summary>
+    /// One step at batch 64: training forward, softmax cross-entropy and its gradient, zeroed gradients,
+    /// backward (parameter gradients only), then an SGD-with-momentum update over the flat parameter span.
+    /// </summary>
+    [Benchmark]
+    public float TrainStep64()
+    {
+        _net.ForwardTraining(_batch, _batchOutput, _workspace64);
+        float loss = Loss.SoftmaxCrossEntropy.Compute(_batchOutput, _labels, _outputGradients, BenchmarkData.Batch);
+        _net.ZeroGradients();
+        _net.Backward(_batch, _outputGradients, Span<float>.Empty, _workspace64);
+        _optimizer.Step(_net.Parameters, _net.Gradients);
+        return loss;
+    }
+
+    /// <summary>The generated class's own batch-1 overload (not on <see cref="INetwork"/>).</summary>
+    protected abstract void Forward(TNetwork net, ReadOnlySpan<float> input, Span<float> output);
+}
+
+/// <summary>The anchor "mlp" network (784-128-64-10).</summary>
+public class MlpBenchmarks() : NetworkBenchmarks<Mlp>(new Mlp(seed: 42))
+{
+    protected override void Forward(Mlp net, ReadOnlySpan<float> input, Span<float> output) => net.Forward(input, output);
+}
+
+/// <summary>The anchor "wide" network (1024-1024-1024-10).</summary>
+public class WideBenchmarks() : NetworkBenchmarks<Wide>(new Wide(seed: 42))
+{
+    protected override void Forward(Wide net, ReadOnlySpan<float> input, Span<float> output) => net.Forward(input, output);
+}
