@@ -1,16 +1,17 @@
 using System.Linq;
 using Microsoft.CodeAnalysis;
 using NetGen.Generator.Emit;
-using NetGen.Generator.Model;
 using NetGen.Generator.Parse;
 using NetGen.Generator.Plan;
 
 namespace NetGen.Generator;
 
 /// <summary>
-/// The NetGen source generator: <c>[Network]</c> classes are parsed into symbol-free models, planned (shapes,
-/// layout, diagnostics) and emitted. Each stage is a separate, cached pipeline step, so an edit outside a
-/// network class re-runs nothing.
+/// The NetGen source generator: <c>[Network]</c> classes are parsed into symbol-free, position-free models,
+/// planned (shapes, layout) and emitted. Each stage is a separate, cached pipeline step, so an edit outside a
+/// network class, or a comment, re-runs nothing. Diagnostics come from <see cref="Analysis.NetworkAnalyzer"/>,
+/// which runs the same planner; a network with errors gets only a stub of its members, so the rest of the
+/// user's code compiles against it and the real errors stand out.
 /// </summary>
 [Generator(LanguageNames.CSharp)]
 public sealed class NetworkGenerator : IIncrementalGenerator
@@ -37,14 +38,13 @@ public sealed class NetworkGenerator : IIncrementalGenerator
 
         context.RegisterSourceOutput(plans, static (spc, result) =>
         {
-            foreach (DiagnosticInfo diagnostic in result.Diagnostics)
-            {
-                spc.ReportDiagnostic(diagnostic.ToDiagnostic());
-            }
-
             if (result.Plan is { } plan)
             {
-                spc.AddSource(NetworkEmitter.HintName(plan), NetworkEmitter.Emit(plan));
+                spc.AddSource(NetworkEmitter.HintName(plan.FullName), NetworkEmitter.Emit(plan));
+            }
+            else if (StubEmitter.CanExtend(result))
+            {
+                spc.AddSource(NetworkEmitter.HintName(result.Declaration.FullName), StubEmitter.Emit(result.Declaration));
             }
         });
     }

@@ -13,7 +13,7 @@ namespace NetGen.Generator.Emit;
 /// </summary>
 internal static class NetworkEmitter
 {
-    public static string HintName(NetworkPlan plan) => plan.FullName.Replace('<', '[').Replace('>', ']') + ".g.cs";
+    public static string HintName(string fullName) => fullName.Replace('<', '[').Replace('>', ']') + ".g.cs";
 
     public static string Emit(NetworkPlan plan)
     {

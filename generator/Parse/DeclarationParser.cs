@@ -16,23 +16,27 @@ namespace NetGen.Generator.Parse;
 /// </summary>
 internal static class DeclarationParser
 {
+    /// <summary>The generator's entry: the class that carries <c>[Network]</c>.</summary>
     public static NetworkDeclaration Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+        => Parse((INamedTypeSymbol)context.TargetSymbol, (TypeDeclarationSyntax)context.TargetNode, cancellationToken);
+
+    /// <summary>
+    /// Reads <paramref name="type"/>, whose declaration <paramref name="classSyntax"/> carries <c>[Network]</c>.
+    /// When <paramref name="layerAttributes"/> is given (the analyzer does), it receives each layer's
+    /// attribute in the order of <see cref="NetworkDeclaration.Layers"/>, to turn diagnostic sites into locations.
+    /// </summary>
+    public static NetworkDeclaration Parse(INamedTypeSymbol type, TypeDeclarationSyntax classSyntax, CancellationToken cancellationToken, List<AttributeData>? layerAttributes = null)
     {
-        var type = (INamedTypeSymbol)context.TargetSymbol;
-        var classSyntax = (TypeDeclarationSyntax)context.TargetNode;
         var diagnostics = new List<DiagnosticInfo>();
-        LocationInfo? nameLocation = LocationInfo.From(classSyntax) is { } whole
-            ? new LocationInfo(whole.FilePath, classSyntax.Identifier.Span, classSyntax.SyntaxTree.GetLineSpan(classSyntax.Identifier.Span).Span)
-            : null;
 
         if (!classSyntax.Modifiers.Any(SyntaxKind.PartialKeyword))
         {
-            diagnostics.Add(DiagnosticInfo.Create(Plan.Diagnostics.NotPartial, nameLocation, type.Name));
+            diagnostics.Add(DiagnosticInfo.Create(Plan.Diagnostics.NotPartial, DiagnosticSite.Class, type.Name));
         }
 
         if (type.IsGenericType)
         {
-            diagnostics.Add(DiagnosticInfo.Create(Plan.Diagnostics.Generic, nameLocation, type.Name));
+            diagnostics.Add(DiagnosticInfo.Create(Plan.Diagnostics.Generic, DiagnosticSite.Class, type.Name));
         }
 
         var containing = new List<string>();
@@ -41,13 +45,13 @@ internal static class DeclarationParser
             string? problem = ContainingTypeProblem(outer);
             if (problem is not null)
             {
-                diagnostics.Add(DiagnosticInfo.Create(Plan.Diagnostics.UnsupportedNesting, nameLocation, type.Name, outer.Name, problem));
+                diagnostics.Add(DiagnosticInfo.Create(Plan.Diagnostics.UnsupportedNesting, DiagnosticSite.Class, type.Name, outer.Name, problem));
             }
 
             containing.Insert(0, $"partial {(outer.IsRecord ? "record " : string.Empty)}{(outer.TypeKind == TypeKind.Struct ? "struct" : "class")} {outer.Name}");
         }
 
-        var layers = new List<(LayerDeclaration Layer, SyntaxNode? Owner, int Position)>();
+        var layers = new List<(LayerKind Kind, AttributeData Attribute, SyntaxNode? Owner, int Position)>();
         foreach (AttributeData attribute in type.GetAttributes())
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -59,15 +63,18 @@ internal static class DeclarationParser
 
             SyntaxNode? syntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken);
             SyntaxNode? owner = syntax?.FirstAncestorOrSelf<TypeDeclarationSyntax>();
-            layers.Add((ReadLayer(kind, attribute, syntax), owner, syntax?.SpanStart ?? int.MaxValue));
+            layers.Add((kind, attribute, owner, syntax?.SpanStart ?? int.MaxValue));
         }
 
         int declarationsWithLayers = layers.Select(l => l.Owner).Where(o => o is not null).Distinct().Count();
         if (declarationsWithLayers > 1)
         {
-            diagnostics.Add(DiagnosticInfo.Create(Plan.Diagnostics.SplitDeclaration, nameLocation, type.Name, declarationsWithLayers));
+            diagnostics.Add(DiagnosticInfo.Create(Plan.Diagnostics.SplitDeclaration, DiagnosticSite.Class, type.Name, declarationsWithLayers));
         }
 
+        // Source order; a stable sort keeps Roslyn's order for attributes it has no syntax for.
+        var ordered = layers.Select((l, i) => (l.Kind, l.Attribute, l.Position, Index: i)).OrderBy(l => l.Position).ThenBy(l => l.Index).ToList();
+        layerAttributes?.AddRange(ordered.Select(l => l.Attribute));
         string ns = type.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : string.Empty;
         return new NetworkDeclaration(
             ns,
@@ -75,19 +82,19 @@ internal static class DeclarationParser
             type.ToDisplayString(),
             AccessibilityKeyword(type.DeclaredAccessibility),
             containing.ToEquatableArray(),
-            layers.OrderBy(l => l.Position).Select(l => l.Layer).ToEquatableArray(),
+            ordered.Select((l, position) => ReadLayer(l.Kind, position, l.Attribute)).ToEquatableArray(),
             diagnostics.ToEquatableArray());
     }
 
-    private static LayerDeclaration ReadLayer(LayerKind kind, AttributeData attribute, SyntaxNode? syntax)
+    private static LayerDeclaration ReadLayer(LayerKind kind, int position, AttributeData attribute)
     {
-        LocationInfo? location = LocationInfo.From(syntax);
         ImmutableArray<TypedConstant> args = attribute.ConstructorArguments;
 
         // A constructor Roslyn could not bind (missing or mistyped argument) leaves no arguments to read.
         bool valid = attribute.AttributeConstructor is not null && args.All(a => a.Kind != TypedConstantKind.Error);
         var sizes = new List<int>();
         float? scalar = null;
+        bool bias = true;
         if (valid)
         {
             foreach (TypedConstant arg in args)
@@ -118,6 +125,10 @@ internal static class DeclarationParser
                 {
                     scalar = (float)d;
                 }
+                else if (arg.Value is bool b)
+                {
+                    bias = b;
+                }
                 else
                 {
                     valid = false;
@@ -130,21 +141,34 @@ internal static class DeclarationParser
             scalar = 0.01f;
         }
 
-        bool bias = true;
         string? name = null;
+        var options = new List<LayerOption>();
         foreach (KeyValuePair<string, TypedConstant> named in attribute.NamedArguments)
         {
-            if (named.Key == "Bias" && named.Value.Value is bool b)
+            object? value = named.Value.Kind == TypedConstantKind.Error ? null : named.Value.Value;
+            if (named.Key == "Bias" && value is bool b)
             {
                 bias = b;
             }
-            else if (named.Key == "Name" && named.Value.Value is string s)
+            else if (named.Key == "Name" && value is string s)
             {
                 name = s;
             }
+            else if (value is int or float or double or bool)
+            {
+                options.Add(new LayerOption(
+                    named.Key,
+                    value as int?,
+                    value is float f ? f : value is double d ? (float)d : null,
+                    value as bool?));
+            }
+            else
+            {
+                valid = false;
+            }
         }
 
-        return new LayerDeclaration(kind, sizes.ToEquatableArray(), scalar, bias, name, valid, location);
+        return new LayerDeclaration(kind, position, sizes.ToEquatableArray(), scalar, bias, name, options.ToEquatableArray(), valid);
     }
 
     private static string? ContainingTypeProblem(INamedTypeSymbol outer)

@@ -73,6 +73,10 @@ internal static class Diagnostics
         "NG0101", "Two activations in a row",
         "{0} follows {1} directly; the second activation is usually a mistake");
 
+    public static readonly DiagnosticDescriptor SoftmaxBeforeSoftmaxLoss = Warning(
+        "NG0102", "Softmax output trained with a loss that applies softmax",
+        "'{0}' ends with [Softmax], and {1} applies softmax to the network's output again, which flattens the gradients; remove [Softmax] from '{0}' (the loss takes logits) and apply softmax only where probabilities are needed");
+
     private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = typeof(Diagnostics)
         .GetFields()
         .Where(f => f.FieldType == typeof(DiagnosticDescriptor))

@@ -24,19 +24,19 @@ internal static class NetworkPlanner
 
         if (inputs.Count == 0)
         {
-            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.MissingInput, declaration.Layers.FirstOrDefault()?.Location, declaration.Name));
+            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.MissingInput, DiagnosticSite.Class, declaration.Name));
         }
         else
         {
             foreach (LayerDeclaration extra in inputs.Skip(1))
             {
-                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.DuplicateInput, extra.Location, declaration.Name));
+                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.DuplicateInput, DiagnosticSite.OfLayer(extra.Position), declaration.Name));
             }
 
             int firstInputPosition = IndexOf(declaration.Layers, inputs[0]);
             if (firstInputPosition > 0)
             {
-                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.InputNotFirst, inputs[0].Location, declaration.Name, Describe(declaration.Layers[0], 0)));
+                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.InputNotFirst, DiagnosticSite.OfLayer(inputs[0].Position), declaration.Name, Describe(declaration.Layers[0], 0)));
             }
         }
 
@@ -46,14 +46,14 @@ internal static class NetworkPlanner
         {
             if (!input.ArgumentsValid || input.Sizes.Count == 0)
             {
-                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.InvalidArgument, input.Location, "[Input]"));
+                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.InvalidArgument, DiagnosticSite.OfLayer(input.Position), "[Input]"));
             }
 
             for (int axis = 0; axis < input.Sizes.Count; axis++)
             {
                 if (input.Sizes[axis] <= 0)
                 {
-                    diagnostics.Add(DiagnosticInfo.Create(Diagnostics.NonPositiveSize, input.Location, "[Input]", $"dimension {axis}", input.Sizes[axis]));
+                    diagnostics.Add(DiagnosticInfo.Create(Diagnostics.NonPositiveSize, DiagnosticSite.OfLayer(input.Position, "dimensions", axis), "[Input]", $"dimension {axis}", input.Sizes[axis]));
                 }
             }
 
@@ -83,7 +83,7 @@ internal static class NetworkPlanner
 
             if (!layer.ArgumentsValid)
             {
-                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.InvalidArgument, layer.Location, title));
+                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.InvalidArgument, DiagnosticSite.OfLayer(layer.Position), title));
                 summary.Add(new LayerSummary(i, Title(layer), inShape, 0, 0));
                 continue;
             }
@@ -95,13 +95,13 @@ internal static class NetworkPlanner
                     int units = layer.Sizes.Count > 0 ? layer.Sizes[0] : 0;
                     if (units <= 0)
                     {
-                        diagnostics.Add(DiagnosticInfo.Create(Diagnostics.NonPositiveSize, layer.Location, title, "units", units));
+                        diagnostics.Add(DiagnosticInfo.Create(Diagnostics.NonPositiveSize, DiagnosticSite.OfLayer(layer.Position, "units"), title, "units", units));
                         units = 1;
                     }
 
                     if (shape.Count >= 3)
                     {
-                        diagnostics.Add(DiagnosticInfo.Create(Diagnostics.DenseOnImage, layer.Location, title, Join(shape), inLength));
+                        diagnostics.Add(DiagnosticInfo.Create(Diagnostics.DenseOnImage, DiagnosticSite.OfLayer(layer.Position), title, Join(shape), inLength));
                     }
 
                     int fanIn = shape[shape.Count - 1];
@@ -160,7 +160,7 @@ internal static class NetworkPlanner
                     float p = layer.Scalar ?? 0f;
                     if (!(p >= 0f && p < 1f))
                     {
-                        diagnostics.Add(DiagnosticInfo.Create(Diagnostics.DropoutOutOfRange, layer.Location, title, p.ToString("R", CultureInfo.InvariantCulture)));
+                        diagnostics.Add(DiagnosticInfo.Create(Diagnostics.DropoutOutOfRange, DiagnosticSite.OfLayer(layer.Position, "probability"), title, p.ToString("R", CultureInfo.InvariantCulture)));
                         p = 0f;
                     }
 
@@ -177,13 +177,13 @@ internal static class NetworkPlanner
                     // An activation on its own (not right after a dense layer), or softmax.
                     if (i == 0)
                     {
-                        diagnostics.Add(DiagnosticInfo.Create(Diagnostics.ActivationFirst, layer.Location, title));
+                        diagnostics.Add(DiagnosticInfo.Create(Diagnostics.ActivationFirst, DiagnosticSite.OfLayer(layer.Position), title));
                     }
 
                     CheckActivationFollower(layers, i, diagnostics);
                     if (layer.Kind == LayerKind.Softmax && i != layers.Count - 1)
                     {
-                        diagnostics.Add(DiagnosticInfo.Create(Diagnostics.SoftmaxNotLast, layer.Location, title));
+                        diagnostics.Add(DiagnosticInfo.Create(Diagnostics.SoftmaxNotLast, DiagnosticSite.OfLayer(layer.Position), title));
                     }
 
                     int output = Reserve(ref workspace, inLength);
@@ -208,15 +208,15 @@ internal static class NetworkPlanner
 
         if (parameterCount > MaxBufferLength)
         {
-            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.TooLarge, input?.Location, declaration.Name, parameterCount, "parameters", MaxBufferLength));
+            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.TooLarge, input is null ? DiagnosticSite.Class : DiagnosticSite.OfLayer(input.Position), declaration.Name, parameterCount, "parameters", MaxBufferLength));
         }
 
         if (workspace > MaxBufferLength)
         {
-            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.TooLarge, input?.Location, declaration.Name, workspace, "workspace per sample", MaxBufferLength));
+            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.TooLarge, input is null ? DiagnosticSite.Class : DiagnosticSite.OfLayer(input.Position), declaration.Name, workspace, "workspace per sample", MaxBufferLength));
         }
 
-        bool hasErrors = diagnostics.Any(d => Diagnostics.ById(d.Id).DefaultSeverity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error);
+        bool hasErrors = diagnostics.Any(d => d.IsError);
         NetworkPlan? plan = hasErrors ? null : new NetworkPlan(
             declaration.Namespace,
             declaration.Name,
@@ -249,7 +249,7 @@ internal static class NetworkPlanner
     {
         if (i > 0 && layers[i - 1].Kind.IsActivation() && layers[i].Kind.IsActivation())
         {
-            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.ActivationAfterActivation, layers[i].Location, Describe(layers[i], i), Describe(layers[i - 1], i - 1)));
+            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.ActivationAfterActivation, DiagnosticSite.OfLayer(layers[i].Position), Describe(layers[i], i), Describe(layers[i - 1], i - 1)));
         }
     }
 

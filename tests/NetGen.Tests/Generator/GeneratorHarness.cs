@@ -5,7 +5,9 @@ using System.IO;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Diagnostics;
 using NetGen.Generator;
+using NetGen.Generator.Analysis;
 
 namespace NetGen.Tests.Generator;
 
@@ -37,14 +39,20 @@ internal static class GeneratorHarness
             parseOptions: ParseOptions,
             driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: trackSteps));
 
-    /// <summary>Runs the generator: the generated files by hint name, its diagnostics, and the compilation with them added.</summary>
+    /// <summary>
+    /// Runs the generator, then NetGen's analyzer over the result, as a build does: the generated files by hint
+    /// name, the generator's and the analyzer's diagnostics, and the compilation with the generated files added.
+    /// </summary>
     public static GeneratorResult Run(params string[] sources)
     {
         CSharpCompilation input = Compilation(sources);
         Driver().RunGeneratorsAndUpdateCompilation(input, out Compilation output, out ImmutableArray<Diagnostic> diagnostics);
         var generated = output.SyntaxTrees.Skip(sources.Length)
             .ToDictionary(t => Path.GetFileName(t.FilePath), t => t.ToString());
-        return new GeneratorResult(generated, diagnostics, output);
+        ImmutableArray<Diagnostic> analyzed = output
+            .WithAnalyzers(ImmutableArray.Create<DiagnosticAnalyzer>(new NetworkAnalyzer()))
+            .GetAnalyzerDiagnosticsAsync().GetAwaiter().GetResult();
+        return new GeneratorResult(generated, diagnostics.AddRange(analyzed), output);
     }
 }
 
