@@ -44,13 +44,25 @@ public static class SafeTensors
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentException.ThrowIfNullOrEmpty(path);
+        WriteAtomically(path, stream => Save(network, stream));
+    }
+
+    /// <summary>
+    /// Writes a file atomically: <paramref name="write"/> fills a new temporary file in the directory of
+    /// <paramref name="path"/>, which is flushed to disk and then renamed over <paramref name="path"/>. A rename
+    /// within one directory replaces the name in one step (POSIX <c>rename</c>, Windows <c>MoveFileEx</c> with
+    /// <c>REPLACE_EXISTING</c>), so a reader, a crash or a kill sees the old file or the new one, never a part.
+    /// On failure the temporary file is deleted and <paramref name="path"/> is untouched.
+    /// </summary>
+    internal static void WriteAtomically(string path, Action<Stream> write)
+    {
         string target = Path.GetFullPath(path);
         string temp = target + ".tmp-" + RandomNumberGenerator.GetHexString(16, lowercase: true);
         try
         {
             using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, ChunkBytes))
             {
-                Save(network, file);
+                write(file);
                 file.Flush(flushToDisk: true);
             }
 
@@ -82,12 +94,7 @@ public static class SafeTensors
 
         IReadOnlyList<ParameterTensor> tensors = network.ParameterTensors;
         CheckNetwork(network, tensors);
-        byte[] header = BuildHeader(tensors);
-
-        Span<byte> prefix = stackalloc byte[8];
-        BinaryPrimitives.WriteUInt64LittleEndian(prefix, (ulong)header.Length);
-        stream.Write(prefix);
-        stream.Write(header);
+        WriteHeader(stream, tensors, metadata: null);
 
         ReadOnlySpan<float> parameters = network.Parameters;
         foreach (ParameterTensor t in tensors)
@@ -98,8 +105,22 @@ public static class SafeTensors
         stream.Flush();
     }
 
+    /// <summary>
+    /// Writes the 8-byte length and the header for F32 <paramref name="tensors"/> stored back to back in list
+    /// order (their <see cref="ParameterTensor.Offset"/> is not used); <paramref name="metadata"/> follows
+    /// <c>format</c> and <c>generator</c> in <c>__metadata__</c>. The caller then writes each tensor's floats.
+    /// </summary>
+    internal static void WriteHeader(Stream stream, IReadOnlyList<ParameterTensor> tensors, IReadOnlyList<KeyValuePair<string, string>>? metadata)
+    {
+        byte[] header = BuildHeader(tensors, metadata);
+        Span<byte> prefix = stackalloc byte[8];
+        BinaryPrimitives.WriteUInt64LittleEndian(prefix, (ulong)header.Length);
+        stream.Write(prefix);
+        stream.Write(header);
+    }
+
     /// <summary>The compact JSON header, space-padded to a multiple of 8 bytes, as the Python library lays it out.</summary>
-    private static byte[] BuildHeader(IReadOnlyList<ParameterTensor> tensors)
+    private static byte[] BuildHeader(IReadOnlyList<ParameterTensor> tensors, IReadOnlyList<KeyValuePair<string, string>>? metadata)
     {
         var buffer = new ArrayBufferWriter<byte>(256 + (tensors.Count * 96));
         using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions
@@ -112,6 +133,14 @@ public static class SafeTensors
             json.WriteStartObject("__metadata__");
             json.WriteString("format", "pt");
             json.WriteString("generator", "NetGen");
+            if (metadata is not null)
+            {
+                foreach (KeyValuePair<string, string> pair in metadata)
+                {
+                    json.WriteString(pair.Key, pair.Value);
+                }
+            }
+
             json.WriteEndObject();
 
             long offset = 0;
@@ -146,7 +175,7 @@ public static class SafeTensors
         return header;
     }
 
-    private static void WriteFloats(Stream stream, ReadOnlySpan<float> values)
+    internal static void WriteFloats(Stream stream, ReadOnlySpan<float> values)
     {
         if (BitConverter.IsLittleEndian)
         {
@@ -250,16 +279,8 @@ public static class SafeTensors
         ArgumentNullException.ThrowIfNull(network);
         CheckOptions(options);
 
-        if (bytes.Length < 8)
-        {
-            throw new WeightFormatException(
-                $"The file is {bytes.Length} bytes long; a safetensors file starts with an 8-byte header length.");
-        }
-
-        int headerLength = CheckHeaderLength(BinaryPrimitives.ReadUInt64LittleEndian(bytes), bytes.Length - 8L);
-        SafeTensorsHeader header = SafeTensorsHeader.Parse(bytes.Slice(8, headerLength));
-        ReadOnlySpan<byte> data = bytes[(8 + headerLength)..];
-        CheckDataLength(header, data.Length);
+        SafeTensorsHeader header = ParseFile(bytes, out int dataStart);
+        ReadOnlySpan<byte> data = bytes[dataStart..];
         List<Assignment> plan = Match(network, header, options);
 
         float[] scratch = network.Parameters.ToArray();
@@ -269,6 +290,26 @@ public static class SafeTensors
         }
 
         scratch.CopyTo(network.Parameters);
+    }
+
+    /// <summary>
+    /// Validates the whole file held in <paramref name="bytes"/>: the header length, the header, and a data
+    /// section exactly as long as the header's tensors need. Returns the header; the data section starts at
+    /// <paramref name="dataStart"/>.
+    /// </summary>
+    internal static SafeTensorsHeader ParseFile(ReadOnlySpan<byte> bytes, out int dataStart)
+    {
+        if (bytes.Length < 8)
+        {
+            throw new WeightFormatException(
+                $"The file is {bytes.Length} bytes long; a safetensors file starts with an 8-byte header length.");
+        }
+
+        int headerLength = CheckHeaderLength(BinaryPrimitives.ReadUInt64LittleEndian(bytes), bytes.Length - 8L);
+        SafeTensorsHeader header = SafeTensorsHeader.Parse(bytes.Slice(8, headerLength));
+        dataStart = 8 + headerLength;
+        CheckDataLength(header, bytes.Length - dataStart);
+        return header;
     }
 
     // ---------------------------------------------------------------- load: streams
@@ -422,7 +463,7 @@ public static class SafeTensors
         }
     }
 
-    private static int ReadFully(Stream stream, Span<byte> buffer)
+    internal static int ReadFully(Stream stream, Span<byte> buffer)
     {
         int total = 0;
         while (total < buffer.Length)
@@ -480,7 +521,7 @@ public static class SafeTensors
         }
     }
 
-    private static void CheckNetwork(INetwork network, IReadOnlyList<ParameterTensor> tensors)
+    internal static void CheckNetwork(INetwork network, IReadOnlyList<ParameterTensor> tensors)
     {
         int length = network.Parameters.Length;
         var names = new HashSet<string>(StringComparer.Ordinal);
@@ -637,9 +678,9 @@ public static class SafeTensors
         return 0;
     }
 
-    private static string Plural(int n, string noun) => n == 1 ? $"1 {noun}" : $"{n} {noun}s";
+    internal static string Plural(int n, string noun) => n == 1 ? $"1 {noun}" : $"{n} {noun}s";
 
-    private static string Join(List<string> items)
+    internal static string Join(List<string> items)
     {
         const int Shown = 8;
         var sb = new StringBuilder();
@@ -659,7 +700,7 @@ public static class SafeTensors
     // ---------------------------------------------------------------- decoding
 
     /// <summary>Converts little-endian F32, F16 or BF16 values to floats; F16 and BF16 widen exactly.</summary>
-    private static void Decode(ReadOnlySpan<byte> source, string dtype, Span<float> target)
+    internal static void Decode(ReadOnlySpan<byte> source, string dtype, Span<float> target)
     {
         switch (dtype)
         {

@@ -3,11 +3,12 @@ using System;
 namespace NetGen;
 
 /// <summary>
-/// Thrown when a weight file cannot be loaded into a network: it is not a well-formed safetensors file
+/// Thrown when a weight file or a checkpoint cannot be loaded: it is not a well-formed safetensors file
 /// (bad header length, invalid JSON, unknown dtype, offsets outside the data or overlapping, truncated
-/// data), or it does not match the network (a tensor missing, extra or of another shape). The message names
-/// the tensor, what was expected and what was found. When it is thrown the network's parameters are exactly
-/// as they were before the load began.
+/// data), or it does not match the network (a tensor missing, extra or of another shape), or, for a
+/// checkpoint, its metadata is missing or malformed or names another optimizer or other hyperparameters. The
+/// message names the tensor, what was expected and what was found. When it is thrown the network's parameters
+/// (and for a checkpoint the optimizer and the trainer) are exactly as they were before the load began.
 /// </summary>
 public sealed class WeightFormatException : Exception
 {

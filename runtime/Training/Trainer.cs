@@ -11,18 +11,43 @@ namespace NetGen;
 /// sized on the first batch, so a step allocates nothing after warm-up. The same seed gives the same run,
 /// bit for bit.
 /// </summary>
+/// <remarks>
+/// The trainer knows where it stands: <see cref="CompletedEpochs"/>, <see cref="BatchesIntoEpoch"/> and
+/// <see cref="StepCount"/>. <see cref="SaveCheckpoint(string)"/> writes that position with the parameters,
+/// the optimizer's state and both random streams (shuffling and dropout);
+/// <see cref="LoadCheckpoint(string)"/> restores it, and the next <see cref="Fit"/> continues from there as
+/// if training had never stopped, bit for bit (single-threaded).
+/// </remarks>
 /// <typeparam name="TNetwork">The generated network type.</typeparam>
-public sealed class Trainer<TNetwork>
+public sealed partial class Trainer<TNetwork>
     where TNetwork : INetwork
 {
-    private readonly ulong _seed;
     private Rng _shuffle;
+
+    // Dropout's stream while no workspace exists; a workspace created later starts from it, and a larger
+    // workspace replacing a smaller one carries the stream on.
+    private Rng _dropout;
     private Workspace? _workspace;
     private float[] _inputs = Array.Empty<float>();
     private float[] _targets = Array.Empty<float>();
     private float[] _outputs = Array.Empty<float>();
     private float[] _outputGradients = Array.Empty<float>();
     private int[] _order = Array.Empty<int>();
+
+    // Where training stands. An epoch in progress (_batchesIntoEpoch > 0) has its shuffle (drawn from
+    // _epochShuffle, the stream as it was before the epoch), batch size, data set size and running sums here,
+    // so Fit can finish it after a cancellation or from a checkpoint.
+    private int _completedEpochs;
+    private int _batchesIntoEpoch;
+    private long _stepCount;
+    private Rng _epochShuffle;
+    private int _epochBatchSize;
+    private int _epochSamples;
+    private double _epochLossSum;
+    private int _epochCorrect;
+    private int _epochSeen;
+    private bool _orderIsCurrent;
+    private bool _fitting;
 
     /// <summary>Creates a trainer; <paramref name="seed"/> drives shuffling and dropout.</summary>
     public Trainer(TNetwork network, Optimizer optimizer, Loss loss, ulong seed = 0)
@@ -33,8 +58,8 @@ public sealed class Trainer<TNetwork>
         Network = network;
         Optimizer = optimizer;
         Loss = loss;
-        _seed = seed;
         _shuffle = new Rng(seed);
+        _dropout = new Rng(seed ^ 0xD809_0A7D_5EEDUL);
     }
 
     /// <summary>The network being trained.</summary>
@@ -49,10 +74,35 @@ public sealed class Trainer<TNetwork>
     /// <summary>When set, gradients are scaled down so their global L2 norm is at most this value before each step.</summary>
     public float? ClipGradientNorm { get; set; }
 
+    /// <summary>Epochs <see cref="Fit"/> has finished, over all calls (and restored by <see cref="LoadCheckpoint(string)"/>).</summary>
+    public int CompletedEpochs => _completedEpochs;
+
+    /// <summary>
+    /// Batches done of an epoch not yet finished (after a cancellation, or in a checkpoint saved from the
+    /// progress callback); 0 between epochs. The next <see cref="Fit"/> finishes that epoch first.
+    /// </summary>
+    public int BatchesIntoEpoch => _batchesIntoEpoch;
+
+    /// <summary>Optimization steps taken: batches of <see cref="Fit"/> and calls of <see cref="TrainStep"/>.</summary>
+    public long StepCount => _stepCount;
+
     /// <summary>
     /// Trains for <paramref name="epochs"/> epochs over <paramref name="train"/>, calling
     /// <paramref name="progress"/> after every batch and evaluating on <paramref name="validation"/> after every epoch.
     /// </summary>
+    /// <remarks>
+    /// Epochs are numbered over the trainer's life: after <see cref="CompletedEpochs"/> epochs, this call runs
+    /// epochs <c>CompletedEpochs + 1</c> to <c>CompletedEpochs + epochs</c>. An epoch left part-way (a
+    /// cancellation, or a checkpoint saved from <paramref name="progress"/>) is finished first, with its own
+    /// shuffle and running loss, and counts as one of the <paramref name="epochs"/>; it needs the same batch size
+    /// and number of samples it began with. To resume a run of <c>N</c> epochs from a checkpoint, call
+    /// <c>Fit(train, N - trainer.CompletedEpochs, ...)</c>: the result is the run that never stopped.
+    /// <paramref name="progress"/> may call <see cref="SaveCheckpoint(string)"/>.
+    /// </remarks>
+    /// <exception cref="ArgumentException">
+    /// The data does not fit the network or the loss, or an epoch part-way through was begun with another batch
+    /// size or number of samples.
+    /// </exception>
     public IReadOnlyList<EpochResult> Fit(
         Dataset train,
         int epochs,
@@ -62,7 +112,7 @@ public sealed class Trainer<TNetwork>
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(train);
-        ArgumentOutOfRangeException.ThrowIfLessThan(epochs, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(epochs);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         CheckDataset(train, nameof(train));
         if (validation is not null)
@@ -70,43 +120,95 @@ public sealed class Trainer<TNetwork>
             CheckDataset(validation, nameof(validation));
         }
 
+        if (_batchesIntoEpoch > 0 && (batchSize != _epochBatchSize || train.Count != _epochSamples))
+        {
+            throw new ArgumentException(
+                $"Epoch {_completedEpochs + 1} stopped after {_batchesIntoEpoch} batches of {_epochBatchSize} from {_epochSamples} samples; " +
+                $"finishing it needs the same batch size and number of samples, got {batchSize} and {train.Count}.",
+                batchSize != _epochBatchSize ? nameof(batchSize) : nameof(train));
+        }
+
         if (_order.Length != train.Count)
         {
             _order = new int[train.Count];
+            _orderIsCurrent = false;
         }
 
         var results = new List<EpochResult>(epochs);
         int batches = (train.Count + batchSize - 1) / batchSize;
-        for (int epoch = 1; epoch <= epochs; epoch++)
+        int lastEpoch = _completedEpochs + epochs;
+        _fitting = true;
+        try
         {
-            var clock = Stopwatch.StartNew();
-            for (int i = 0; i < _order.Length; i++)
+            while (_completedEpochs < lastEpoch)
             {
-                _order[i] = i;
-            }
+                int epoch = _completedEpochs + 1;
+                var clock = Stopwatch.StartNew();
+                BeginOrContinueEpoch(batchSize, train.Count);
+                for (int b = _batchesIntoEpoch; b < batches; b++)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    int start = b * batchSize;
+                    int count = Math.Min(batchSize, train.Count - start);
+                    Gather(train, _order.AsSpan(start, count));
+                    float loss = Step(count, out int batchCorrect);
+                    _epochLossSum += (double)loss * count;
+                    _epochCorrect += batchCorrect;
+                    _epochSeen += count;
+                    _batchesIntoEpoch = b + 1;
+                    progress?.Invoke(new TrainingProgress(
+                        epoch, lastEpoch, b + 1, batches, (float)(_epochLossSum / _epochSeen), (float)_epochCorrect / _epochSeen, clock.Elapsed));
+                }
 
-            _shuffle.Shuffle(_order.AsSpan());
-            double lossSum = 0;
-            int correct = 0, seen = 0;
-            for (int b = 0; b < batches; b++)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                int start = b * batchSize;
-                int count = Math.Min(batchSize, train.Count - start);
-                Gather(train, _order.AsSpan(start, count));
-                float loss = Step(count, out int batchCorrect);
-                lossSum += (double)loss * count;
-                correct += batchCorrect;
-                seen += count;
-                progress?.Invoke(new TrainingProgress(epoch, epochs, b + 1, batches, (float)(lossSum / seen), (float)correct / seen, clock.Elapsed));
+                TimeSpan elapsed = clock.Elapsed;
+                float epochLoss = (float)(_epochLossSum / _epochSeen);
+                float epochAccuracy = (float)_epochCorrect / _epochSeen;
+                _completedEpochs = epoch;
+                _batchesIntoEpoch = 0;
+                Evaluation? check = validation is null ? null : Evaluate(validation);
+                results.Add(new EpochResult(epoch, epochLoss, epochAccuracy, check, elapsed));
             }
-
-            TimeSpan elapsed = clock.Elapsed;
-            Evaluation? check = validation is null ? null : Evaluate(validation);
-            results.Add(new EpochResult(epoch, (float)(lossSum / seen), (float)correct / seen, check, elapsed));
+        }
+        finally
+        {
+            _fitting = false;
         }
 
         return results;
+    }
+
+    /// <summary>
+    /// At an epoch boundary, draws the epoch's shuffle and clears its sums; part-way through an epoch, makes
+    /// sure <see cref="_order"/> holds that epoch's shuffle (redrawn after a checkpoint was loaded).
+    /// </summary>
+    private void BeginOrContinueEpoch(int batchSize, int samples)
+    {
+        if (_batchesIntoEpoch == 0)
+        {
+            _epochShuffle = _shuffle;
+            ShuffleOrder();
+            _epochBatchSize = batchSize;
+            _epochSamples = samples;
+            _epochLossSum = 0;
+            _epochCorrect = 0;
+            _epochSeen = 0;
+        }
+        else if (!_orderIsCurrent)
+        {
+            _shuffle = _epochShuffle;
+            ShuffleOrder();
+        }
+    }
+
+    private void ShuffleOrder()
+    {
+        for (int i = 0; i < _order.Length; i++)
+        {
+            _order[i] = i;
+        }
+
+        _shuffle.Shuffle(_order.AsSpan());
+        _orderIsCurrent = true;
     }
 
     /// <summary>
@@ -178,6 +280,7 @@ public sealed class Trainer<TNetwork>
         }
 
         Optimizer.Step(net.Parameters, net.Gradients);
+        _stepCount++;
         return loss;
     }
 
@@ -200,8 +303,9 @@ public sealed class Trainer<TNetwork>
         }
 
         INetwork net = Network;
+        Rng dropout = _workspace is null ? _dropout : _workspace.Random;
         _workspace = net.CreateWorkspace(count);
-        _workspace.Random = new Rng(_seed ^ 0xD809_0A7D_5EEDUL);
+        _workspace.Random = dropout;
         _inputs = new float[count * net.InputLength];
         _targets = new float[count * Loss.TargetLength(net.OutputLength)];
         _outputs = new float[count * net.OutputLength];

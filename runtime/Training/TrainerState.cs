@@ -1,0 +1,47 @@
+namespace NetGen;
+
+/// <summary>
+/// The part of a checkpoint that is neither parameters nor optimizer vectors: where training stands, the
+/// running sums of an epoch in progress, both random streams and the optimizer's scalars.
+/// </summary>
+internal sealed class TrainerState
+{
+    /// <summary>Epochs finished.</summary>
+    public int CompletedEpochs { get; init; }
+
+    /// <summary>Batches done of the next epoch; 0 at an epoch boundary.</summary>
+    public int BatchesIntoEpoch { get; init; }
+
+    /// <summary>Trainer steps taken (Fit batches and TrainStep calls).</summary>
+    public long StepCount { get; init; }
+
+    /// <summary>The batch size of the epoch in progress (meaningful when <see cref="BatchesIntoEpoch"/> &gt; 0).</summary>
+    public int EpochBatchSize { get; init; }
+
+    /// <summary>The number of samples of the epoch in progress.</summary>
+    public int EpochSamples { get; init; }
+
+    /// <summary>Sum over the epoch's batches so far of mean loss times batch size.</summary>
+    public double EpochLossSum { get; init; }
+
+    /// <summary>Samples of the epoch so far predicted right.</summary>
+    public int EpochCorrect { get; init; }
+
+    /// <summary>Samples of the epoch so far.</summary>
+    public int EpochSeen { get; init; }
+
+    /// <summary>
+    /// The shuffling stream: at an epoch boundary its current state; part-way through an epoch its state before
+    /// that epoch's shuffle, so the epoch's order can be drawn again.
+    /// </summary>
+    public Rng Shuffle { get; init; }
+
+    /// <summary>The dropout stream.</summary>
+    public Rng Dropout { get; init; }
+
+    /// <summary>The optimizer's step count (Adam's bias correction counts from it).</summary>
+    public long OptimizerSteps { get; init; }
+
+    /// <summary>The optimizer's learning rate (a scheduler may have changed it).</summary>
+    public float LearningRate { get; init; }
+}
