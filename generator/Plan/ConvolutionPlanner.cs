@@ -211,7 +211,7 @@ internal static class ConvolutionPlanner
 
         if (stride < 1)
         {
-            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.NonPositiveStride, DiagnosticSite.OfLayer(layer.Position, strideArgument), title, strideArgument, stride));
+            AddOnce(diagnostics, DiagnosticInfo.Create(Diagnostics.NonPositiveStride, DiagnosticSite.OfLayer(layer.Position, strideArgument), title, strideArgument, stride));
             stride = 1;
         }
 
@@ -222,14 +222,14 @@ internal static class ConvolutionPlanner
             (padding, paddingArgument) = Option(layer, "Padding", suffix, 0);
             if (padding < 0)
             {
-                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.NegativePadding, DiagnosticSite.OfLayer(layer.Position, paddingArgument), title, paddingArgument, padding));
+                AddOnce(diagnostics, DiagnosticInfo.Create(Diagnostics.NegativePadding, DiagnosticSite.OfLayer(layer.Position, paddingArgument), title, paddingArgument, padding));
                 padding = 0;
             }
 
             (dilation, dilationArgument) = Option(layer, "Dilation", suffix, 1);
             if (dilation < 1)
             {
-                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.NonPositiveStride, DiagnosticSite.OfLayer(layer.Position, dilationArgument), title, dilationArgument, dilation));
+                AddOnce(diagnostics, DiagnosticInfo.Create(Diagnostics.NonPositiveStride, DiagnosticSite.OfLayer(layer.Position, dilationArgument), title, dilationArgument, dilation));
                 dilation = 1;
             }
         }
@@ -274,6 +274,15 @@ internal static class ConvolutionPlanner
         }
 
         return output;
+    }
+
+    /// <summary>A two-axis option (<c>Stride = 0</c>) is read for both axes; its problem is reported once.</summary>
+    private static void AddOnce(List<DiagnosticInfo> diagnostics, DiagnosticInfo diagnostic)
+    {
+        if (!diagnostics.Contains(diagnostic))
+        {
+            diagnostics.Add(diagnostic);
+        }
     }
 
     private static int Reserve(Totals totals, int length)
