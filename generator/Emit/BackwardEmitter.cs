@@ -84,6 +84,11 @@ internal static class BackwardEmitter
                     continue;
                 }
 
+                case StepKind.Convolution or StepKind.MaxPool or StepKind.AvgPool:
+                    ConvolutionEmitter.EmitBackwardStep(w, step, input, dOut, dIn, i > 0 ? (inA ? "gradB" : "gradA") : null, kernels);
+                    inA = !inA;
+                    continue;
+
                 case StepKind.Activation:
                 {
                     LayerKind kind = step.Activation!.Value;

@@ -51,6 +51,9 @@ internal static class ForwardEmitter
                     w.Line($"{output} = kept;");
                     w.Close();
                     break;
+                case StepKind.Convolution or StepKind.MaxPool or StepKind.AvgPool:
+                    ConvolutionEmitter.EmitForwardStep(w, step, input, output, kernels);
+                    break;
                 case StepKind.Flatten:
                     w.Line($"// Layer {step.LayerIndex}, Flatten {NetworkEmitter.ShapeText(step.InputShape)} → {NetworkEmitter.ShapeText(step.OutputShape)}: the same memory, read as a vector");
                     w.Line($"global::System.ReadOnlySpan<float> {output} = {input};");

@@ -30,7 +30,7 @@ internal static class KernelEmitter
         bool first = true;
         foreach (StepPlan step in plan.Steps)
         {
-            if (step.Kind != StepKind.Dense)
+            if (step.Kind != StepKind.Dense && !ConvolutionEmitter.Handles(step))
             {
                 continue;
             }
@@ -41,6 +41,12 @@ internal static class KernelEmitter
             }
 
             first = false;
+            if (ConvolutionEmitter.Handles(step))
+            {
+                ConvolutionEmitter.EmitKernels(w, step);
+                continue;
+            }
+
             DenseEmitter.EmitForward(w, step);
             w.Line();
             DenseEmitter.EmitBackward(w, step);

@@ -137,7 +137,7 @@ internal static class NetworkEmitter
         w.Open("public void Initialize(ulong seed)");
         w.Line("var random = new global::NetGen.Rng(seed);");
         w.Line("global::System.Span<float> p = _parameters;");
-        foreach (StepPlan step in plan.Steps.Where(s => s.Kind == StepKind.Dense))
+        foreach (StepPlan step in plan.Steps.Where(s => s.Kind is StepKind.Dense or StepKind.Convolution))
         {
             string bound = Float((float)(1.0 / System.Math.Sqrt(step.Inputs)));
             w.Line($"// {step.WeightName}{(step.HasBias ? " and " + step.BiasName : string.Empty)}: bound 1/√{step.Inputs}");

@@ -13,6 +13,13 @@ internal enum LayerKind
     Sigmoid,
     Tanh,
     Softmax,
+    Conv1D,
+    Conv2D,
+    MaxPool1D,
+    MaxPool2D,
+    AvgPool1D,
+    AvgPool2D,
+    GlobalAvgPool,
 }
 
 internal static class LayerKindFacts
@@ -30,6 +37,13 @@ internal static class LayerKindFacts
         "NetGen.SigmoidAttribute" => LayerKind.Sigmoid,
         "NetGen.TanhAttribute" => LayerKind.Tanh,
         "NetGen.SoftmaxAttribute" => LayerKind.Softmax,
+        "NetGen.Conv1DAttribute" => LayerKind.Conv1D,
+        "NetGen.Conv2DAttribute" => LayerKind.Conv2D,
+        "NetGen.MaxPool1DAttribute" => LayerKind.MaxPool1D,
+        "NetGen.MaxPool2DAttribute" => LayerKind.MaxPool2D,
+        "NetGen.AvgPool1DAttribute" => LayerKind.AvgPool1D,
+        "NetGen.AvgPool2DAttribute" => LayerKind.AvgPool2D,
+        "NetGen.GlobalAvgPoolAttribute" => LayerKind.GlobalAvgPool,
         _ => null,
     };
 
@@ -38,4 +52,8 @@ internal static class LayerKindFacts
         => kind is LayerKind.ReLU or LayerKind.LeakyReLU or LayerKind.GELU or LayerKind.Sigmoid or LayerKind.Tanh;
 
     public static bool IsActivation(this LayerKind kind) => kind.IsElementwiseActivation() || kind == LayerKind.Softmax;
+
+    /// <summary>Convolutions and pooling: layers over the spatial axes of <c>[C, W]</c> or <c>[C, H, W]</c>, planned by <c>ConvolutionPlanner</c>.</summary>
+    public static bool IsSpatial(this LayerKind kind)
+        => kind is LayerKind.Conv1D or LayerKind.Conv2D or LayerKind.MaxPool1D or LayerKind.MaxPool2D or LayerKind.AvgPool1D or LayerKind.AvgPool2D or LayerKind.GlobalAvgPool;
 }

@@ -65,6 +65,22 @@ internal static class Diagnostics
         "NG0013", "Layer argument is not a constant of the right type",
         "{0}: an argument is missing or is not a constant of the expected type");
 
+    public static readonly DiagnosticDescriptor SpatialInputRank = Error(
+        "NG0020", "Convolution or pooling on an input of the wrong rank",
+        "{0} expects a channels-first input {1}, but its input is [{2}]; {3}");
+
+    public static readonly DiagnosticDescriptor NonPositiveStride = Error(
+        "NG0021", "Stride or dilation below 1",
+        "{0}: {1} is {2}; strides and dilations must be 1 or more (1: every position)");
+
+    public static readonly DiagnosticDescriptor NegativePadding = Error(
+        "NG0022", "Negative padding",
+        "{0}: {1} is {2}; padding must be 0 or more");
+
+    public static readonly DiagnosticDescriptor KernelLargerThanInput = Error(
+        "NG0023", "Kernel larger than the padded input",
+        "{0}: the window spans {1} {2} but the input has {3} {2}{4}, so the output would be empty; use a smaller kernel or dilation{5}");
+
     public static readonly DiagnosticDescriptor SoftmaxNotLast = Warning(
         "NG0100", "Softmax is not the last layer",
         "{0} is followed by other layers; softmax usually ends a classifier, and is best left to the loss (Loss.SoftmaxCrossEntropy)");
@@ -76,6 +92,10 @@ internal static class Diagnostics
     public static readonly DiagnosticDescriptor SoftmaxBeforeSoftmaxLoss = Warning(
         "NG0102", "Softmax output trained with a loss that applies softmax",
         "'{0}' ends with [Softmax], and {1} applies softmax to the network's output again, which flattens the gradients; remove [Softmax] from '{0}' (the loss takes logits) and apply softmax only where probabilities are needed");
+
+    public static readonly DiagnosticDescriptor PoolingDropsEdge = Warning(
+        "NG0110", "Pooling windows leave rows or columns out",
+        "{0}: windows of {1} with stride {2} reach {3} of the {4} {5}; the last {6} never reach the output (PyTorch's floor rounding); pick a kernel and stride that tile {4}, or pad the layer before");
 
     private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = typeof(Diagnostics)
         .GetFields()

@@ -20,6 +20,15 @@ internal enum StepKind
 
     /// <summary>A reshape: the output is the input's memory.</summary>
     Flatten,
+
+    /// <summary>A 1-D or 2-D convolution, <see cref="StepPlan.Convolution"/> its geometry.</summary>
+    Convolution,
+
+    /// <summary>Max pooling (1-D or 2-D), <see cref="StepPlan.Convolution"/> its geometry; the winners' indices in the mask slot.</summary>
+    MaxPool,
+
+    /// <summary>Average pooling (1-D, 2-D or global), <see cref="StepPlan.Convolution"/> its geometry.</summary>
+    AvgPool,
 }
 
 /// <summary>
@@ -50,10 +59,49 @@ internal sealed record StepPlan(
     int OutputOffset,
     int PreActivationOffset,
     int MaskOffset,
-    long Flops)
+    long Flops,
+    ConvolutionGeometry? Convolution = null)
 {
     /// <summary>Whether the fused or standalone activation's backward needs its input rather than its output.</summary>
     public bool KeepsPreActivation => PreActivationOffset >= 0;
+}
+
+/// <summary>
+/// The geometry of a convolution or pooling step, every size a constant. A 1-D layer is a 2-D one of height 1
+/// (<c>[C, W]</c> is <c>[C, 1, W]</c>), so one emitter writes both.
+/// </summary>
+/// <param name="Rank">1 or 2: how the layer was declared, for comments.</param>
+/// <param name="ColumnOffset">Workspace slot (per sample) of the im2col matrix <c>[C·kh·kw, H'·W']</c>, kept for dW; -1 when the input is that matrix already (1×1 kernel, stride 1, no padding).</param>
+/// <param name="ColumnGradientOffset">Workspace slot (per sample) of dL/d(columns), which col2im folds back into dL/dx; -1 with no im2col.</param>
+internal sealed record ConvolutionGeometry(
+    int Rank,
+    int InChannels,
+    int InHeight,
+    int InWidth,
+    int OutChannels,
+    int OutHeight,
+    int OutWidth,
+    int KernelHeight,
+    int KernelWidth,
+    int StrideHeight,
+    int StrideWidth,
+    int PaddingHeight,
+    int PaddingWidth,
+    int DilationHeight,
+    int DilationWidth,
+    int ColumnOffset,
+    int ColumnGradientOffset)
+{
+    /// <summary>Rows of the im2col matrix, the fan-in of one output: <c>C·kh·kw</c>.</summary>
+    public int ColumnRows => InChannels * KernelHeight * KernelWidth;
+
+    /// <summary>Output positions per channel: <c>H'·W'</c>.</summary>
+    public int OutPositions => OutHeight * OutWidth;
+
+    /// <summary>Input positions per channel: <c>H·W</c>.</summary>
+    public int InPositions => InHeight * InWidth;
+
+    public bool UsesColumns => ColumnOffset >= 0;
 }
 
 /// <summary>One row of the summary: a declared layer as the user wrote it.</summary>

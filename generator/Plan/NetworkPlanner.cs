@@ -148,6 +148,14 @@ internal static class NetworkPlanner
                     break;
                 }
 
+                case LayerKind kind when kind.IsSpatial():
+                {
+                    var totals = new ConvolutionPlanner.Totals { Current = current, Workspace = workspace, ParameterCount = parameterCount, Flops = flops };
+                    ConvolutionPlanner.Plan(layer, i, title, shape, totals, tensors, steps, summary, diagnostics);
+                    (current, workspace, parameterCount, flops) = (totals.Current, totals.Workspace, totals.ParameterCount, totals.Flops);
+                    break;
+                }
+
                 case LayerKind.Flatten:
                     shape.Clear();
                     shape.Add(inLength);
@@ -201,7 +209,7 @@ internal static class NetworkPlanner
         // Two gradient buffers, each as wide as the widest activation, that backward ping-pongs between.
         // The input's gradient needs a buffer only when the first step is not dense (a dense step writes dx
         // straight into the caller's span).
-        int widest = steps.Select((s, n) => n == 0 && s.Kind == StepKind.Dense ? s.OutputLength : System.Math.Max(s.InputLength, s.OutputLength))
+        int widest = steps.Select((s, n) => n == 0 && (s.Kind == StepKind.Dense || s.Convolution is not null) ? s.OutputLength : System.Math.Max(s.InputLength, s.OutputLength))
             .DefaultIfEmpty(Product(inputShape)).Max();
         int gradientA = Reserve(ref workspace, widest);
         int gradientB = Reserve(ref workspace, widest);
@@ -300,6 +308,7 @@ internal static class NetworkPlanner
         LayerKind.Dense => layer.Bias ? $"Dense({Join(layer.Sizes)})" : $"Dense({Join(layer.Sizes)}, bias: false)",
         LayerKind.Dropout => $"Dropout({(layer.Scalar ?? 0f).ToString("R", CultureInfo.InvariantCulture)})",
         LayerKind.LeakyReLU => $"LeakyReLU({(layer.Scalar ?? 0.01f).ToString("R", CultureInfo.InvariantCulture)})",
+        _ when layer.Kind.IsSpatial() => ConvolutionPlanner.Title(layer),
         _ => layer.Kind.ToString(),
     };
 }

@@ -1,0 +1,332 @@
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using NetGen.Generator.Model;
+using NetGen.Generator.Parse;
+
+namespace NetGen.Generator.Plan;
+
+/// <summary>
+/// Plans convolution and pooling layers: reads their arguments (square or per-axis kernel, stride, padding,
+/// dilation), checks them against the input's shape, infers the output shape with PyTorch's floor rounding, and lays
+/// out parameters and workspace. A 1-D layer is planned as a 2-D one of height 1.
+/// </summary>
+internal static class ConvolutionPlanner
+{
+    /// <summary>What planning one layer adds to the network's running totals.</summary>
+    internal sealed class Totals
+    {
+        public int Current;
+        public long Workspace;
+        public long ParameterCount;
+        public long Flops;
+    }
+
+    /// <summary>One axis's settings, with the argument each came from (for diagnostic sites).</summary>
+    private readonly record struct Axis(int Kernel, string KernelArgument, int Stride, string StrideArgument, int Padding, string PaddingArgument, int Dilation, string DilationArgument);
+
+    public static void Plan(
+        LayerDeclaration layer,
+        int index,
+        string title,
+        List<int> shape,
+        Totals totals,
+        List<TensorPlan> tensors,
+        List<StepPlan> steps,
+        List<LayerSummary> summary,
+        List<DiagnosticInfo> diagnostics)
+    {
+        var inShape = shape.ToEquatableArray();
+        int inLength = Product(shape);
+        bool twoD = layer.Kind is LayerKind.Conv2D or LayerKind.MaxPool2D or LayerKind.AvgPool2D;
+        bool global = layer.Kind == LayerKind.GlobalAvgPool;
+        if (!RankFits(layer, shape, diagnostics, title))
+        {
+            summary.Add(new LayerSummary(index, Title(layer), shape.ToEquatableArray(), 0, 0));
+            return;
+        }
+
+        int channels = shape[0];
+        int inHeight = shape.Count == 3 ? shape[1] : 1;
+        int inWidth = shape[shape.Count - 1];
+        bool conv = layer.Kind is LayerKind.Conv1D or LayerKind.Conv2D;
+        int filters = channels;
+        if (conv)
+        {
+            filters = Positive(layer, 0, "filters", title, diagnostics);
+        }
+
+        Axis rows, columns;
+        if (global)
+        {
+            rows = new Axis(inHeight, string.Empty, 1, string.Empty, 0, string.Empty, 1, string.Empty);
+            columns = new Axis(inWidth, string.Empty, 1, string.Empty, 0, string.Empty, 1, string.Empty);
+        }
+        else
+        {
+            int first = conv ? 1 : 0;
+            bool perAxisKernel = twoD && layer.Sizes.Count == first + 2;
+            string kernelHeightName = perAxisKernel ? "kernelHeight" : "kernel";
+            string kernelWidthName = perAxisKernel ? "kernelWidth" : "kernel";
+            int kernelWidth = Positive(layer, perAxisKernel ? first + 1 : first, kernelWidthName, title, diagnostics);
+            int kernelHeight = twoD ? (perAxisKernel ? Positive(layer, first, kernelHeightName, title, diagnostics) : kernelWidth) : 1;
+            rows = twoD
+                ? ReadAxis(layer, title, kernelHeight, kernelHeightName, "Height", conv, diagnostics)
+                : new Axis(1, string.Empty, 1, string.Empty, 0, string.Empty, 1, string.Empty);
+            columns = ReadAxis(layer, title, kernelWidth, kernelWidthName, twoD ? "Width" : string.Empty, conv, diagnostics);
+        }
+
+        int outHeight = OutputSize(layer, title, inHeight, rows, twoD ? "rows" : string.Empty, conv, diagnostics);
+        int outWidth = OutputSize(layer, title, inWidth, columns, twoD ? "columns" : "positions", conv, diagnostics);
+
+        shape.Clear();
+        shape.Add(filters);
+        if (twoD)
+        {
+            shape.Add(outHeight);
+        }
+
+        if (!global)
+        {
+            shape.Add(outWidth);
+        }
+
+        int outLength = Product(shape);
+        int output = Reserve(totals, outLength);
+        string prefix = layer.Name ?? index.ToString(CultureInfo.InvariantCulture);
+        if (conv)
+        {
+            int fanIn = channels * rows.Kernel * columns.Kernel;
+            bool identityColumns = rows.Kernel == 1 && columns.Kernel == 1 && rows.Stride == 1 && columns.Stride == 1 && rows.Padding == 0 && columns.Padding == 0;
+            int positions = outHeight * outWidth;
+            int columnOffset = identityColumns ? -1 : Reserve(totals, fanIn * positions);
+            int columnGradientOffset = identityColumns ? -1 : Reserve(totals, fanIn * positions);
+            var geometry = Geometry(layer, channels, inHeight, inWidth, filters, outHeight, outWidth, rows, columns, columnOffset, columnGradientOffset);
+
+            long weightLength = (long)filters * fanIn;
+            long layerParams = weightLength + (layer.Bias ? filters : 0);
+            int weightOffset = (int)System.Math.Min(totals.ParameterCount, int.MaxValue);
+            int biasOffset = (int)System.Math.Min(totals.ParameterCount + weightLength, int.MaxValue);
+            if (totals.ParameterCount + layerParams <= int.MaxValue)
+            {
+                int[] weightShape = twoD ? new[] { filters, channels, rows.Kernel, columns.Kernel } : new[] { filters, channels, columns.Kernel };
+                tensors.Add(new TensorPlan(prefix + ".weight", weightOffset, weightShape.ToEquatableArray(), (int)weightLength));
+                if (layer.Bias)
+                {
+                    tensors.Add(new TensorPlan(prefix + ".bias", biasOffset, new[] { filters }.ToEquatableArray(), filters));
+                }
+            }
+
+            totals.ParameterCount += layerParams;
+            long layerFlops = 2L * filters * fanIn * positions;
+            totals.Flops += layerFlops;
+            steps.Add(new StepPlan(
+                StepKind.Convolution, index, Title(layer), null, -1, 0f, inShape, shape.ToEquatableArray(), inLength, outLength,
+                1, fanIn, filters, layer.Bias, prefix + ".weight", prefix + ".bias", weightOffset, biasOffset,
+                totals.Current, output, -1, -1, layerFlops, geometry));
+            summary.Add(new LayerSummary(index, Title(layer), shape.ToEquatableArray(), layerParams, layerFlops));
+        }
+        else
+        {
+            bool max = layer.Kind is LayerKind.MaxPool1D or LayerKind.MaxPool2D;
+            int mask = max ? Reserve(totals, outLength) : -1;
+            var geometry = Geometry(layer, channels, inHeight, inWidth, channels, outHeight, outWidth, rows, columns, -1, -1);
+            long layerFlops = (long)outLength * rows.Kernel * columns.Kernel;
+            totals.Flops += layerFlops;
+            steps.Add(new StepPlan(
+                max ? StepKind.MaxPool : StepKind.AvgPool, index, Title(layer), null, -1, 0f, inShape, shape.ToEquatableArray(), inLength, outLength,
+                1, 0, 0, false, string.Empty, string.Empty, -1, -1, totals.Current, output, -1, mask, layerFlops, geometry));
+            summary.Add(new LayerSummary(index, Title(layer), shape.ToEquatableArray(), 0, layerFlops));
+        }
+
+        totals.Current = output;
+    }
+
+    private static ConvolutionGeometry Geometry(LayerDeclaration layer, int channels, int inHeight, int inWidth, int outChannels, int outHeight, int outWidth, Axis rows, Axis columns, int columnOffset, int columnGradientOffset)
+        => new(
+            layer.Kind is LayerKind.Conv1D or LayerKind.MaxPool1D or LayerKind.AvgPool1D || (layer.Kind == LayerKind.GlobalAvgPool && inHeight == 1) ? 1 : 2,
+            channels, inHeight, inWidth, outChannels, outHeight, outWidth,
+            rows.Kernel, columns.Kernel, rows.Stride, columns.Stride, rows.Padding, columns.Padding, rows.Dilation, columns.Dilation,
+            columnOffset, columnGradientOffset);
+
+    private static bool RankFits(LayerDeclaration layer, List<int> shape, List<DiagnosticInfo> diagnostics, string title)
+    {
+        bool twoD = layer.Kind is LayerKind.Conv2D or LayerKind.MaxPool2D or LayerKind.AvgPool2D;
+        bool global = layer.Kind == LayerKind.GlobalAvgPool;
+        bool fits = global ? shape.Count is 2 or 3 : shape.Count == (twoD ? 3 : 2);
+        if (fits)
+        {
+            return true;
+        }
+
+        string expected = global ? "[C, H, W] or [C, W]" : twoD ? "[C, H, W]" : "[C, W]";
+        string oneD = layer.Kind.ToString().Replace("2D", "1D");
+        string fix;
+        if (shape.Count > 3)
+        {
+            fix = "samples have no batch axis in NetGen: drop the batch dimension from [Input]";
+        }
+        else if (shape.Count == 1)
+        {
+            int n = shape[0];
+            int side = (int)System.Math.Round(System.Math.Sqrt(n));
+            fix = global
+                ? "a vector has no positions to average over; remove [GlobalAvgPool]"
+                : twoD
+                    ? side * side == n
+                        ? $"give the input its channel and spatial axes, e.g. [Input(1, {side}, {side})] for a one-channel {side}×{side} image"
+                        : "give the input its channel and spatial axes: [Input(channels, height, width)]"
+                    : $"give the input a channel axis, e.g. [Input(1, {n})]";
+        }
+        else if (twoD)
+        {
+            fix = $"for a sequence [C, W] use [{oneD}(...)]; for an image declare [Input(channels, height, width)]";
+        }
+        else
+        {
+            fix = $"for an image [C, H, W] use [{layer.Kind.ToString().Replace("1D", "2D")}(...)]";
+        }
+
+        diagnostics.Add(DiagnosticInfo.Create(Diagnostics.SpatialInputRank, DiagnosticSite.OfLayer(layer.Position), title, expected, Join(shape), fix));
+        return false;
+    }
+
+    private static int Positive(LayerDeclaration layer, int position, string argument, string title, List<DiagnosticInfo> diagnostics)
+    {
+        int value = position < layer.Sizes.Count ? layer.Sizes[position] : 0;
+        if (value > 0)
+        {
+            return value;
+        }
+
+        diagnostics.Add(DiagnosticInfo.Create(Diagnostics.NonPositiveSize, DiagnosticSite.OfLayer(layer.Position, argument), title, argument, value));
+        return 1;
+    }
+
+    /// <summary>Stride, padding and dilation of one axis: the per-axis property (<c>StrideHeight</c>) wins over the two-axis one (<c>Stride</c>).</summary>
+    private static Axis ReadAxis(LayerDeclaration layer, string title, int kernel, string kernelArgument, string suffix, bool conv, List<DiagnosticInfo> diagnostics)
+    {
+        // Pooling windows step by their own size unless told otherwise, as in PyTorch.
+        (int stride, string strideArgument) = Option(layer, "Stride", suffix, conv ? 1 : kernel);
+
+        if (stride < 1)
+        {
+            AddOnce(diagnostics, DiagnosticInfo.Create(Diagnostics.NonPositiveStride, DiagnosticSite.OfLayer(layer.Position, strideArgument), title, strideArgument, stride));
+            stride = 1;
+        }
+
+        int padding = 0, dilation = 1;
+        string paddingArgument = string.Empty, dilationArgument = string.Empty;
+        if (conv)
+        {
+            (padding, paddingArgument) = Option(layer, "Padding", suffix, 0);
+            if (padding < 0)
+            {
+                AddOnce(diagnostics, DiagnosticInfo.Create(Diagnostics.NegativePadding, DiagnosticSite.OfLayer(layer.Position, paddingArgument), title, paddingArgument, padding));
+                padding = 0;
+            }
+
+            (dilation, dilationArgument) = Option(layer, "Dilation", suffix, 1);
+            if (dilation < 1)
+            {
+                AddOnce(diagnostics, DiagnosticInfo.Create(Diagnostics.NonPositiveStride, DiagnosticSite.OfLayer(layer.Position, dilationArgument), title, dilationArgument, dilation));
+                dilation = 1;
+            }
+        }
+
+        return new Axis(kernel, kernelArgument, stride, strideArgument, padding, paddingArgument, dilation, dilationArgument);
+    }
+
+    /// <summary>The per-axis option (<c>StrideHeight</c>), else the two-axis one (<c>Stride</c>), else the default; and which was read.</summary>
+    private static (int Value, string Argument) Option(LayerDeclaration layer, string name, string suffix, int fallback)
+    {
+        if (suffix.Length > 0 && layer.IntOption(name + suffix) is int perAxis)
+        {
+            return (perAxis, name + suffix);
+        }
+
+        return (layer.IntOption(name) ?? fallback, name);
+    }
+
+    /// <summary><c>⌊(n + 2p - d(k - 1) - 1) / s⌋ + 1</c>, after checking that the window fits and (pooling) warning about rows left out.</summary>
+    private static int OutputSize(LayerDeclaration layer, string title, int size, Axis axis, string axisName, bool conv, List<DiagnosticInfo> diagnostics)
+    {
+        int span = axis.Dilation * (axis.Kernel - 1) + 1;
+        int padded = size + 2 * axis.Padding;
+        if (span > padded)
+        {
+            string padding = axis.Padding > 0 ? $" ({size.ToString(CultureInfo.InvariantCulture)} + 2 × {axis.Padding.ToString(CultureInfo.InvariantCulture)} padding)" : string.Empty;
+            diagnostics.Add(DiagnosticInfo.Create(
+                Diagnostics.KernelLargerThanInput,
+                DiagnosticSite.OfLayer(layer.Position, axis.KernelArgument.Length > 0 ? axis.KernelArgument : null),
+                title, span, axisName, padded, padding, conv ? ", or more padding" : string.Empty));
+            return 1;
+        }
+
+        int output = (padded - span) / axis.Stride + 1;
+        int reached = (output - 1) * axis.Stride + span;
+        if (!conv && reached < padded && axis.KernelArgument.Length > 0)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(
+                Diagnostics.PoolingDropsEdge,
+                DiagnosticSite.OfLayer(layer.Position, axis.KernelArgument),
+                title, axis.Kernel, axis.Stride, reached, padded, axisName, padded - reached));
+        }
+
+        return output;
+    }
+
+    /// <summary>A two-axis option (<c>Stride = 0</c>) is read for both axes; its problem is reported once.</summary>
+    private static void AddOnce(List<DiagnosticInfo> diagnostics, DiagnosticInfo diagnostic)
+    {
+        if (!diagnostics.Contains(diagnostic))
+        {
+            diagnostics.Add(diagnostic);
+        }
+    }
+
+    private static int Reserve(Totals totals, int length)
+    {
+        long offset = totals.Workspace;
+        totals.Workspace += length;
+        return (int)System.Math.Min(offset, int.MaxValue);
+    }
+
+    private static int Product(IEnumerable<int> shape)
+    {
+        long product = 1;
+        foreach (int d in shape)
+        {
+            product = System.Math.Min(product * d, int.MaxValue);
+        }
+
+        return (int)product;
+    }
+
+    private static string Join(IEnumerable<int> values) => string.Join(", ", values.Select(d => d.ToString(CultureInfo.InvariantCulture)));
+
+    /// <summary>The layer as written: <c>Conv2D(6, 5, Padding = 2)</c>, <c>MaxPool2D(2)</c>, <c>GlobalAvgPool</c>.</summary>
+    public static string Title(LayerDeclaration layer)
+    {
+        if (layer.Kind == LayerKind.GlobalAvgPool)
+        {
+            return "GlobalAvgPool";
+        }
+
+        var parts = new List<string>(layer.Sizes.Select(s => s.ToString(CultureInfo.InvariantCulture)));
+        foreach (LayerOption option in layer.Options)
+        {
+            if (option.Integer is int value)
+            {
+                parts.Add($"{option.Name} = {value.ToString(CultureInfo.InvariantCulture)}");
+            }
+        }
+
+        if (!layer.Bias)
+        {
+            parts.Add("Bias = false");
+        }
+
+        return $"{layer.Kind}({string.Join(", ", parts)})";
+    }
+}
