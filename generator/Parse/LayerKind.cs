@@ -13,6 +13,8 @@ internal enum LayerKind
     Sigmoid,
     Tanh,
     Softmax,
+    BatchNorm1D,
+    BatchNorm2D,
 }
 
 internal static class LayerKindFacts
@@ -30,6 +32,8 @@ internal static class LayerKindFacts
         "NetGen.SigmoidAttribute" => LayerKind.Sigmoid,
         "NetGen.TanhAttribute" => LayerKind.Tanh,
         "NetGen.SoftmaxAttribute" => LayerKind.Softmax,
+        "NetGen.BatchNorm1DAttribute" => LayerKind.BatchNorm1D,
+        "NetGen.BatchNorm2DAttribute" => LayerKind.BatchNorm2D,
         _ => null,
     };
 

@@ -80,8 +80,7 @@ public static class SafeTensors
             throw new ArgumentException("The stream cannot be written.", nameof(stream));
         }
 
-        IReadOnlyList<ParameterTensor> tensors = network.ParameterTensors;
-        CheckNetwork(network, tensors);
+        List<ParameterTensor> tensors = StateTensors(network);
         byte[] header = BuildHeader(tensors);
 
         Span<byte> prefix = stackalloc byte[8];
@@ -90,9 +89,20 @@ public static class SafeTensors
         stream.Write(header);
 
         ReadOnlySpan<float> parameters = network.Parameters;
+        ReadOnlySpan<float> buffers = network.Buffers;
         foreach (ParameterTensor t in tensors)
         {
-            WriteFloats(stream, parameters.Slice(t.Offset, t.Length));
+            ReadOnlySpan<float> values = t.Offset < parameters.Length
+                ? parameters.Slice(t.Offset, t.Length)
+                : buffers.Slice(t.Offset - parameters.Length, t.Length);
+            if (t.IsCount)
+            {
+                WriteCounts(stream, values);
+            }
+            else
+            {
+                WriteFloats(stream, values);
+            }
         }
 
         stream.Flush();
@@ -117,9 +127,9 @@ public static class SafeTensors
             long offset = 0;
             foreach (ParameterTensor t in tensors)
             {
-                long end = offset + (4L * t.Length);
+                long end = offset + ((t.IsCount ? 8L : 4L) * t.Length);
                 json.WriteStartObject(t.Name);
-                json.WriteString("dtype", "F32");
+                json.WriteString("dtype", t.IsCount ? "I64" : "F32");
                 json.WriteStartArray("shape");
                 foreach (int d in t.Shape)
                 {
@@ -144,6 +154,17 @@ public static class SafeTensors
         buffer.WrittenSpan.CopyTo(header);
         header.AsSpan(length).Fill((byte)' ');
         return header;
+    }
+
+    /// <summary>Writes counts kept as floats (batch norm's num_batches_tracked) as little-endian int64, PyTorch's dtype for them.</summary>
+    private static void WriteCounts(Stream stream, ReadOnlySpan<float> values)
+    {
+        Span<byte> bytes = stackalloc byte[8];
+        foreach (float v in values)
+        {
+            BinaryPrimitives.WriteInt64LittleEndian(bytes, (long)v);
+            stream.Write(bytes);
+        }
     }
 
     private static void WriteFloats(Stream stream, ReadOnlySpan<float> values)
@@ -262,13 +283,13 @@ public static class SafeTensors
         CheckDataLength(header, data.Length);
         List<Assignment> plan = Match(network, header, options);
 
-        float[] scratch = network.Parameters.ToArray();
+        float[] scratch = Snapshot(network);
         foreach (Assignment a in plan)
         {
             Decode(data.Slice((int)a.Entry.Begin, (int)a.Entry.ByteLength), a.Entry.DType, scratch.AsSpan(a.Target.Offset, a.Target.Length));
         }
 
-        scratch.CopyTo(network.Parameters);
+        Commit(network, scratch);
     }
 
     // ---------------------------------------------------------------- load: streams
@@ -299,7 +320,7 @@ public static class SafeTensors
             targets.Add(a.Entry, a.Target);
         }
 
-        float[] scratch = network.Parameters.ToArray();
+        float[] scratch = Snapshot(network);
         byte[] chunk = ArrayPool<byte>.Shared.Rent(ChunkBytes);
         try
         {
@@ -337,7 +358,7 @@ public static class SafeTensors
             ArrayPool<byte>.Shared.Return(chunk);
         }
 
-        scratch.CopyTo(network.Parameters);
+        Commit(network, scratch);
     }
 
     /// <summary>Reads the header, growing the buffer as bytes arrive so a lying length cannot force a huge allocation.</summary>
@@ -480,10 +501,52 @@ public static class SafeTensors
         }
     }
 
-    private static void CheckNetwork(INetwork network, IReadOnlyList<ParameterTensor> tensors)
+    /// <summary>
+    /// The network's parameters and buffers as one list in state_dict order (a layer's buffers right after its
+    /// parameters, as a PyTorch module lists them), with buffer offsets moved past the parameters: loading and
+    /// saving see the concatenation [Parameters, Buffers] as one buffer (see <see cref="Snapshot"/>).
+    /// </summary>
+    private static List<ParameterTensor> StateTensors(INetwork network)
     {
-        int length = network.Parameters.Length;
+        IReadOnlyList<ParameterTensor> parameters = network.ParameterTensors;
+        IReadOnlyList<ParameterTensor> buffers = network.BufferTensors;
         var names = new HashSet<string>(StringComparer.Ordinal);
+        CheckTensors(parameters, network.Parameters.Length, "parameters", names);
+        CheckTensors(buffers, network.Buffers.Length, "buffers", names);
+        var state = new List<ParameterTensor>(parameters.Count + buffers.Count);
+        state.AddRange(parameters);
+        int shift = network.Parameters.Length;
+        foreach (ParameterTensor b in buffers)
+        {
+            string layer = LayerOf(b.Name);
+            int last = state.FindLastIndex(t => LayerOf(t.Name) == layer);
+            state.Insert(last < 0 ? state.Count : last + 1, new ParameterTensor(b.Name, shift + b.Offset, b.Shape.ToArray()) { IsCount = b.IsCount });
+        }
+
+        return state;
+    }
+
+    /// <summary><c>1.running_mean</c> → <c>1</c>: the module a tensor belongs to.</summary>
+    private static string LayerOf(string name) => name.LastIndexOf('.') is int dot and >= 0 ? name[..dot] : string.Empty;
+
+    private static float[] Snapshot(INetwork network)
+    {
+        Span<float> parameters = network.Parameters;
+        float[] scratch = new float[parameters.Length + network.Buffers.Length];
+        parameters.CopyTo(scratch);
+        network.Buffers.CopyTo(scratch.AsSpan(parameters.Length));
+        return scratch;
+    }
+
+    private static void Commit(INetwork network, float[] scratch)
+    {
+        Span<float> parameters = network.Parameters;
+        scratch.AsSpan(0, parameters.Length).CopyTo(parameters);
+        scratch.AsSpan(parameters.Length).CopyTo(network.Buffers);
+    }
+
+    private static void CheckTensors(IReadOnlyList<ParameterTensor> tensors, int length, string store, HashSet<string> names)
+    {
         foreach (ParameterTensor t in tensors)
         {
             if (!names.Add(t.Name))
@@ -494,7 +557,7 @@ public static class SafeTensors
             if (t.Offset < 0 || t.Offset > length - t.Length)
             {
                 throw new InvalidOperationException(
-                    $"The network's tensor '{t.Name}' ({t.Length} floats at {t.Offset}) lies outside its {length} parameters.");
+                    $"The network's tensor '{t.Name}' ({t.Length} floats at {t.Offset}) lies outside its {length} {store}.");
             }
         }
     }
@@ -504,8 +567,7 @@ public static class SafeTensors
     /// <summary>Pairs file tensors with network tensors and checks shapes, dtypes and (when strict) coverage.</summary>
     private static List<Assignment> Match(INetwork network, SafeTensorsHeader header, SafeTensorsLoadOptions options)
     {
-        IReadOnlyList<ParameterTensor> tensors = network.ParameterTensors;
-        CheckNetwork(network, tensors);
+        List<ParameterTensor> tensors = StateTensors(network);
         var plan = new List<Assignment>(tensors.Count);
 
         if (options.ByOrder)
@@ -610,7 +672,7 @@ public static class SafeTensors
                 $"{how}: expected shape {SafeTensorsHeader.FormatShape(shape)}, found {entry.ShapeText} in the file.", target.Name);
         }
 
-        if (!entry.IsSupported)
+        if (!entry.IsSupported && !(target.IsCount && entry.DType == "I64"))
         {
             throw new WeightFormatException(
                 $"{how}: expected dtype F32, F16 or BF16, found {entry.DType}.", target.Name);
@@ -696,6 +758,14 @@ public static class SafeTensors
                 for (int i = 0; i < target.Length; i++)
                 {
                     target[i] = BitConverter.Int32BitsToSingle(BinaryPrimitives.ReadUInt16LittleEndian(source[(2 * i)..]) << 16);
+                }
+
+                break;
+            case "I64":
+                // A count (num_batches_tracked); exact as a float up to 2^24.
+                for (int i = 0; i < target.Length; i++)
+                {
+                    target[i] = BinaryPrimitives.ReadInt64LittleEndian(source[(8 * i)..]);
                 }
 
                 break;
