@@ -92,7 +92,9 @@ internal static class BatchNormEmitter
         string c = Int(n.Channels), s = Int(n.Spatial), eps = Float(n.Epsilon), momentum = Float(n.Momentum);
         w.Line($"// Layer {step.LayerIndex}, {step.Title} over {NetworkEmitter.ShapeText(step.InputShape)} ({c} channels × {s} position{(n.Spatial == 1 ? string.Empty : "s")}):");
         w.Line($"//   {output} = γ ({input} − μ) / √(σ² + {eps}) + β per channel, γ: [{c}] \"{step.WeightName}\", β: [{c}] \"{step.BiasName}\"");
-        w.Line($"//   training: μ, σ² of the batch (biased); running ← {Float(1f - n.Momentum)} running + {momentum} (μ, σ² unbiased)");
+        string keep = (1m - (decimal)n.Momentum).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        string move = ((decimal)n.Momentum).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        w.Line($"//   training: μ, σ² of the batch (biased); running ← {keep} running + {move} (μ, σ² unbiased)");
         w.Line($"//   inference: μ, σ² = \"{n.Prefix}.running_mean\", \"{n.Prefix}.running_var\"");
         w.Line($"global::System.Span<float> {output} = {Slot(step.OutputOffset, step.OutputLength)};");
         string weight = $"p.Slice({Int(step.WeightOffset)}, {c})", bias = $"p.Slice({Int(step.BiasOffset)}, {c})";
