@@ -34,7 +34,7 @@ public static class SafeTensors
     // ---------------------------------------------------------------- save
 
     /// <summary>
-    /// Writes the parameters of <paramref name="network"/> to the file <paramref name="path"/> as F32
+    /// Writes the parameters and buffers of <paramref name="network"/> to the file <paramref name="path"/> as
     /// safetensors. The write is atomic: the bytes go to a temporary file in the same directory, are flushed to
     /// disk and then replace <paramref name="path"/>, so a crash leaves either the old file or the new one.
     /// </summary>
@@ -64,8 +64,9 @@ public static class SafeTensors
     }
 
     /// <summary>
-    /// Writes the parameters of <paramref name="network"/> to <paramref name="stream"/> as F32 safetensors, in the
-    /// order of <see cref="INetwork.ParameterTensors"/>, with the header padded with spaces to a multiple of 8
+    /// Writes the parameters and buffers of <paramref name="network"/> to <paramref name="stream"/> as safetensors,
+    /// in PyTorch's <c>state_dict</c> order (each layer's buffers after its parameters), F32 except counts
+    /// (<see cref="ParameterTensor.IsCount"/>), which are I64, with the header padded with spaces to a multiple of 8
     /// bytes and <c>__metadata__</c> <c>{"format": "pt", "generator": "NetGen"}</c>. The stream is left open.
     /// </summary>
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>

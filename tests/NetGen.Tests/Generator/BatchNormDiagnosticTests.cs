@@ -80,6 +80,15 @@ public sealed class BatchNormDiagnosticTests
             [Dense(5)]
             [BatchNorm1D(Momentum = 1f)]
             public partial class Net;
+
+            // The README's example.
+            [Network]
+            [Input(1, 28, 28)]
+            [BatchNorm2D]
+            [Flatten]
+            [Dense(128, Bias = false), BatchNorm1D, ReLU]
+            [Dense(10)]
+            public partial class NormalizedMlp;
             """);
         Assert.Empty(result.CompilationProblems);
     }
