@@ -126,6 +126,12 @@ public sealed class BatchNormParityTests
         SafeTensors.Load(net, file, strict: true);
         AssertState(net, entry.GetProperty("trained"), buffersOnly: false, $"{network} loaded from PyTorch's file");
 
+        // By order too: the network lists its tensors in state_dict order, buffers after their layer's parameters.
+        INetwork byOrder = Create(network);
+        SafeTensors.Load(byOrder, file, new SafeTensorsLoadOptions { ByOrder = true });
+        Assert.Equal(net.Parameters.ToArray(), byOrder.Parameters.ToArray());
+        Assert.Equal(net.Buffers.ToArray(), byOrder.Buffers.ToArray());
+
         // And back: saved here, the file has PyTorch's names, dtypes (I64 for the count) and values.
         using var stream = new MemoryStream();
         SafeTensors.Save(net, stream);
