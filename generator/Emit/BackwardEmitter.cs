@@ -115,6 +115,9 @@ internal static class BackwardEmitter
                 case StepKind.Flatten:
                     w.Line($"// Layer {step.LayerIndex}, Flatten: {dIn} is {dOut}, read in the input's shape");
                     break;
+                case StepKind.BatchNorm:
+                    BatchNormEmitter.EmitBackward(w, step, input, dOut, dIn);
+                    break;
             }
 
             // The element-wise steps above left the gradient in place.

@@ -14,6 +14,7 @@ internal static class ForwardEmitter
         w.Open("private void Run(global::System.ReadOnlySpan<float> x, global::System.Span<float> output, global::NetGen.Workspace workspace, int batch, bool training)");
         w.Line("global::System.ReadOnlySpan<float> p = _parameters;");
         w.Line("global::System.Span<float> ws = workspace.Buffer;");
+        BatchNormEmitter.EmitForwardLocals(w, plan);
         string[] inputs = Inputs(plan.Steps.Items);
         for (int i = 0; i < plan.Steps.Count; i++)
         {
@@ -53,6 +54,9 @@ internal static class ForwardEmitter
                     break;
                 case StepKind.Convolution or StepKind.MaxPool or StepKind.AvgPool:
                     ConvolutionEmitter.EmitForwardStep(w, step, input, output, kernels);
+                    break;
+                case StepKind.BatchNorm:
+                    BatchNormEmitter.EmitForward(w, step, input, output);
                     break;
                 case StepKind.Flatten:
                     w.Line($"// Layer {step.LayerIndex}, Flatten {NetworkEmitter.ShapeText(step.InputShape)} → {NetworkEmitter.ShapeText(step.OutputShape)}: the same memory, read as a vector");

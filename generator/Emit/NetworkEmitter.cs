@@ -148,6 +148,7 @@ internal static class NetworkEmitter
             }
         }
 
+        BatchNormEmitter.EmitInitialize(w, plan);
         w.Close();
         w.Line();
         w.Line("/// <summary>Sets every gradient to zero.</summary>");
@@ -156,6 +157,7 @@ internal static class NetworkEmitter
         w.Line("/// <summary>Creates a workspace for batches of up to <paramref name=\"batchCapacity\"/> samples; use one per thread.</summary>");
         w.Line("public global::NetGen.Workspace CreateWorkspace(int batchCapacity = 1) => new global::NetGen.Workspace(WorkspaceLength, batchCapacity);");
         w.Line();
+        BatchNormEmitter.EmitBuffers(w, plan);
     }
 
     private static void EmitNamedViews(CodeWriter w, NetworkPlan plan)

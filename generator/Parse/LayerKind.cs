@@ -20,6 +20,8 @@ internal enum LayerKind
     AvgPool1D,
     AvgPool2D,
     GlobalAvgPool,
+    BatchNorm1D,
+    BatchNorm2D,
 }
 
 internal static class LayerKindFacts
@@ -44,6 +46,8 @@ internal static class LayerKindFacts
         "NetGen.AvgPool1DAttribute" => LayerKind.AvgPool1D,
         "NetGen.AvgPool2DAttribute" => LayerKind.AvgPool2D,
         "NetGen.GlobalAvgPoolAttribute" => LayerKind.GlobalAvgPool,
+        "NetGen.BatchNorm1DAttribute" => LayerKind.BatchNorm1D,
+        "NetGen.BatchNorm2DAttribute" => LayerKind.BatchNorm2D,
         _ => null,
     };
 

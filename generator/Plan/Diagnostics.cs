@@ -81,6 +81,22 @@ internal static class Diagnostics
         "NG0023", "Kernel larger than the padded input",
         "{0}: the window spans {1} {2} but the input has {3} {2}{4}, so the output would be empty; use a smaller kernel or dilation{5}");
 
+    public static readonly DiagnosticDescriptor BatchNorm1DRank = Error(
+        "NG0030", "BatchNorm1D on an input that is not [C] or [C, L]",
+        "{0} normalizes a vector [C] or a sequence [C, L], but its input is [{1}]; {2}");
+
+    public static readonly DiagnosticDescriptor BatchNorm2DRank = Error(
+        "NG0031", "BatchNorm2D on an input that is not an image [C, H, W]",
+        "{0} normalizes an image [C, H, W], but its input is [{1}]; {2}");
+
+    public static readonly DiagnosticDescriptor MomentumOutOfRange = Error(
+        "NG0032", "Batch norm momentum outside [0, 1]",
+        "{0}: Momentum {1} is outside [0, 1]; each training batch sets running = (1 - Momentum) * running + Momentum * batch statistic, so use a value such as PyTorch's default 0.1f");
+
+    public static readonly DiagnosticDescriptor EpsilonNotPositive = Error(
+        "NG0033", "Batch norm epsilon not greater than 0",
+        "{0}: Epsilon {1} must be greater than 0, as it keeps 1/sqrt(variance + Epsilon) finite; use a small value such as PyTorch's default 1e-5f");
+
     public static readonly DiagnosticDescriptor SoftmaxNotLast = Warning(
         "NG0100", "Softmax is not the last layer",
         "{0} is followed by other layers; softmax usually ends a classifier, and is best left to the loss (Loss.SoftmaxCrossEntropy)");

@@ -29,6 +29,8 @@ internal enum StepKind
 
     /// <summary>Average pooling (1-D, 2-D or global), <see cref="StepPlan.Convolution"/> its geometry.</summary>
     AvgPool,
+    /// <summary>Batch normalization per channel; see <see cref="NormalizationPlan"/>.</summary>
+    BatchNorm,
 }
 
 /// <summary>
@@ -60,7 +62,8 @@ internal sealed record StepPlan(
     int PreActivationOffset,
     int MaskOffset,
     long Flops,
-    ConvolutionGeometry? Convolution = null)
+    ConvolutionGeometry? Convolution = null,
+    NormalizationPlan? Normalization = null)
 {
     /// <summary>Whether the fused or standalone activation's backward needs its input rather than its output.</summary>
     public bool KeepsPreActivation => PreActivationOffset >= 0;
@@ -107,8 +110,8 @@ internal sealed record ConvolutionGeometry(
 /// <summary>One row of the summary: a declared layer as the user wrote it.</summary>
 internal sealed record LayerSummary(int Index, string Title, EquatableArray<int> OutputShape, long Parameters, long Flops);
 
-/// <summary>One named tensor in the parameter buffer.</summary>
-internal sealed record TensorPlan(string Name, int Offset, EquatableArray<int> Shape, int Length);
+/// <summary>One named tensor in the parameter buffer (or the buffer store); a count is saved as int64.</summary>
+internal sealed record TensorPlan(string Name, int Offset, EquatableArray<int> Shape, int Length, bool IsCount = false);
 
 /// <summary>
 /// Stage 2's result for a valid network: shapes, the parameter and workspace layout, and the steps of the
@@ -131,7 +134,9 @@ internal sealed record NetworkPlan(
     int OutputOffset,
     int GradientOffsetA,
     int GradientOffsetB,
-    long Flops);
+    long Flops,
+    EquatableArray<TensorPlan> Buffers = default,
+    int BufferCount = 0);
 
 /// <summary>The planner's answer: a plan when the declaration is valid, and every diagnostic either way.</summary>
 internal sealed record PlanResult(NetworkDeclaration Declaration, NetworkPlan? Plan, EquatableArray<DiagnosticInfo> Diagnostics);

@@ -69,7 +69,9 @@ internal static class NetworkPlanner
         var steps = new List<StepPlan>();
         var summary = new List<LayerSummary>();
         var tensors = new List<TensorPlan>();
+        var buffers = new List<TensorPlan>();
         long parameterCount = 0;
+        long bufferCount = 0;
         long workspace = 0;
         long flops = 0;
         int current = -1; // workspace offset of the activation flowing into the next layer; -1 = network input
@@ -155,6 +157,11 @@ internal static class NetworkPlanner
                     (current, workspace, parameterCount, flops) = (totals.Current, totals.Workspace, totals.ParameterCount, totals.Flops);
                     break;
                 }
+
+                case LayerKind.BatchNorm1D:
+                case LayerKind.BatchNorm2D:
+                    current = NormalizationPlanner.PlanBatchNorm(layer, i, shape, current, ref workspace, ref parameterCount, ref bufferCount, ref flops, tensors, buffers, steps, summary, diagnostics);
+                    break;
 
                 case LayerKind.Flatten:
                     shape.Clear();
@@ -242,7 +249,9 @@ internal static class NetworkPlanner
             current,
             gradientA,
             gradientB,
-            flops);
+            flops,
+            buffers.ToEquatableArray(),
+            (int)bufferCount);
         return new PlanResult(declaration, plan, diagnostics.ToEquatableArray());
     }
 
@@ -264,14 +273,14 @@ internal static class NetworkPlanner
     /// <summary>GELU's derivative needs its input; so does a leaky ReLU with a negative slope, whose output sign says nothing.</summary>
     private static bool NeedsPreActivation(LayerKind kind, float? slope) => kind == LayerKind.GELU || (kind == LayerKind.LeakyReLU && (slope ?? 0.01f) < 0f);
 
-    private static int Reserve(ref long workspace, int length)
+    internal static int Reserve(ref long workspace, int length)
     {
         long offset = workspace;
         workspace += length;
         return (int)System.Math.Min(offset, int.MaxValue);
     }
 
-    private static int Product(IEnumerable<int> shape)
+    internal static int Product(IEnumerable<int> shape)
     {
         long product = 1;
         foreach (int d in shape)
@@ -309,6 +318,7 @@ internal static class NetworkPlanner
         LayerKind.Dropout => $"Dropout({(layer.Scalar ?? 0f).ToString("R", CultureInfo.InvariantCulture)})",
         LayerKind.LeakyReLU => $"LeakyReLU({(layer.Scalar ?? 0.01f).ToString("R", CultureInfo.InvariantCulture)})",
         _ when layer.Kind.IsSpatial() => ConvolutionPlanner.Title(layer),
+        LayerKind.BatchNorm1D or LayerKind.BatchNorm2D => NormalizationPlanner.Title(layer),
         _ => layer.Kind.ToString(),
     };
 }

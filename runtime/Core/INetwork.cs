@@ -43,6 +43,16 @@ public interface INetwork
     /// <summary>The named tensors that make up <see cref="Parameters"/>, with PyTorch-compatible names.</summary>
     IReadOnlyList<ParameterTensor> ParameterTensors { get; }
 
+    /// <summary>
+    /// State that is saved with the weights but not trained: batch norm's running statistics. Optimizers never see
+    /// it (it is not in <see cref="Parameters"/> and has no gradient); training-mode forward updates it,
+    /// <see cref="Initialize"/> resets it. Empty for a network without such layers.
+    /// </summary>
+    Span<float> Buffers => Span<float>.Empty;
+
+    /// <summary>The named tensors that make up <see cref="Buffers"/>, named as PyTorch names its buffers (<c>1.running_mean</c>).</summary>
+    IReadOnlyList<ParameterTensor> BufferTensors => Array.Empty<ParameterTensor>();
+
     /// <summary>Creates a workspace for batches of up to <paramref name="batchCapacity"/> samples.</summary>
     Workspace CreateWorkspace(int batchCapacity = 1);
 
@@ -68,6 +78,6 @@ public interface INetwork
     /// <summary>Sets every gradient to zero.</summary>
     void ZeroGradients();
 
-    /// <summary>Re-initializes every parameter as PyTorch would, from <paramref name="seed"/>.</summary>
+    /// <summary>Re-initializes every parameter as PyTorch would, from <paramref name="seed"/>, and resets every buffer.</summary>
     void Initialize(ulong seed);
 }

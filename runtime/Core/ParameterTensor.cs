@@ -39,6 +39,12 @@ public sealed class ParameterTensor
     /// <summary>The shape, outermost axis first (a dense weight is <c>[outputs, inputs]</c>).</summary>
     public ReadOnlySpan<int> Shape => _shape;
 
+    /// <summary>
+    /// Whether the tensor is a count that PyTorch keeps as int64 (batch norm's <c>num_batches_tracked</c>): it is
+    /// held here as a float (exact up to 2²⁴) and written to weight files as I64.
+    /// </summary>
+    public bool IsCount { get; init; }
+
     /// <inheritdoc />
     public override string ToString() => $"{Name} [{string.Join(", ", _shape)}] @ {Offset}";
 }

@@ -44,7 +44,7 @@ internal static class CheckpointFile
             State = state;
         }
 
-        /// <summary>A full copy of the network's parameters with the file's values in place.</summary>
+        /// <summary>A full copy of the network's parameters and buffers ([Parameters, Buffers]) with the file's values in place.</summary>
         public float[] Parameters { get; }
 
         /// <summary>The optimizer's state vectors back to back; empty when it has none or has not stepped.</summary>
@@ -57,8 +57,9 @@ internal static class CheckpointFile
 
     public static void Write(Stream stream, INetwork network, Optimizer optimizer, TrainerState state)
     {
-        IReadOnlyList<ParameterTensor> parameters = network.ParameterTensors;
-        SafeTensors.CheckNetwork(network, parameters);
+        // Parameters and buffers (batch norm's running statistics) as the weights file lists them; all F32 here,
+        // counts included, so the checkpoint is one dtype throughout.
+        List<ParameterTensor> parameters = SafeTensors.StateTensors(network).ConvertAll(t => new ParameterTensor(t.Name, t.Offset, t.Shape.ToArray()));
         OptimizerDescription optimizerInfo = OptimizerDescription.Of(optimizer);
         ReadOnlySpan<float> optimizerState = optimizer.GetState();
         int n = network.ParameterCount;
@@ -74,7 +75,7 @@ internal static class CheckpointFile
         CheckUnique(tensors);
 
         SafeTensors.WriteHeader(stream, tensors, Metadata(network, optimizerInfo, state));
-        ReadOnlySpan<float> values = network.Parameters;
+        ReadOnlySpan<float> values = SafeTensors.Snapshot(network);
         foreach (ParameterTensor t in parameters)
         {
             SafeTensors.WriteFloats(stream, values.Slice(t.Offset, t.Length));
@@ -198,11 +199,10 @@ internal static class CheckpointFile
 
         // The tensors: exactly the network's and, after a first step, the optimizer's vectors.
         int vectors = state.OptimizerSteps > 0 ? optimizer.StateVectorCount : 0;
-        float[] parameters = network.Parameters.ToArray();
+        float[] parameters = SafeTensors.Snapshot(network);
         float[] optimizerState = new float[checked((long)vectors * n)];
         var targets = new Dictionary<string, (ParameterTensor Tensor, float[] Buffer)>(StringComparer.Ordinal);
-        IReadOnlyList<ParameterTensor> networkTensors = network.ParameterTensors;
-        SafeTensors.CheckNetwork(network, networkTensors);
+        List<ParameterTensor> networkTensors = SafeTensors.StateTensors(network);
         foreach (ParameterTensor t in networkTensors)
         {
             targets.Add(t.Name, (t, parameters));

@@ -92,14 +92,24 @@ public static class SafeTensors
             throw new ArgumentException("The stream cannot be written.", nameof(stream));
         }
 
-        IReadOnlyList<ParameterTensor> tensors = network.ParameterTensors;
-        CheckNetwork(network, tensors);
+        List<ParameterTensor> tensors = StateTensors(network);
         WriteHeader(stream, tensors, metadata: null);
 
         ReadOnlySpan<float> parameters = network.Parameters;
+        ReadOnlySpan<float> buffers = network.Buffers;
         foreach (ParameterTensor t in tensors)
         {
-            WriteFloats(stream, parameters.Slice(t.Offset, t.Length));
+            ReadOnlySpan<float> values = t.Offset < parameters.Length
+                ? parameters.Slice(t.Offset, t.Length)
+                : buffers.Slice(t.Offset - parameters.Length, t.Length);
+            if (t.IsCount)
+            {
+                WriteCounts(stream, values);
+            }
+            else
+            {
+                WriteFloats(stream, values);
+            }
         }
 
         stream.Flush();
@@ -146,9 +156,9 @@ public static class SafeTensors
             long offset = 0;
             foreach (ParameterTensor t in tensors)
             {
-                long end = offset + (4L * t.Length);
+                long end = offset + ((t.IsCount ? 8L : 4L) * t.Length);
                 json.WriteStartObject(t.Name);
-                json.WriteString("dtype", "F32");
+                json.WriteString("dtype", t.IsCount ? "I64" : "F32");
                 json.WriteStartArray("shape");
                 foreach (int d in t.Shape)
                 {
@@ -173,6 +183,17 @@ public static class SafeTensors
         buffer.WrittenSpan.CopyTo(header);
         header.AsSpan(length).Fill((byte)' ');
         return header;
+    }
+
+    /// <summary>Writes counts kept as floats (batch norm's num_batches_tracked) as little-endian int64, PyTorch's dtype for them.</summary>
+    private static void WriteCounts(Stream stream, ReadOnlySpan<float> values)
+    {
+        Span<byte> bytes = stackalloc byte[8];
+        foreach (float v in values)
+        {
+            BinaryPrimitives.WriteInt64LittleEndian(bytes, (long)v);
+            stream.Write(bytes);
+        }
     }
 
     internal static void WriteFloats(Stream stream, ReadOnlySpan<float> values)
@@ -283,13 +304,13 @@ public static class SafeTensors
         ReadOnlySpan<byte> data = bytes[dataStart..];
         List<Assignment> plan = Match(network, header, options);
 
-        float[] scratch = network.Parameters.ToArray();
+        float[] scratch = Snapshot(network);
         foreach (Assignment a in plan)
         {
             Decode(data.Slice((int)a.Entry.Begin, (int)a.Entry.ByteLength), a.Entry.DType, scratch.AsSpan(a.Target.Offset, a.Target.Length));
         }
 
-        scratch.CopyTo(network.Parameters);
+        Commit(network, scratch);
     }
 
     /// <summary>
@@ -340,7 +361,7 @@ public static class SafeTensors
             targets.Add(a.Entry, a.Target);
         }
 
-        float[] scratch = network.Parameters.ToArray();
+        float[] scratch = Snapshot(network);
         byte[] chunk = ArrayPool<byte>.Shared.Rent(ChunkBytes);
         try
         {
@@ -378,7 +399,7 @@ public static class SafeTensors
             ArrayPool<byte>.Shared.Return(chunk);
         }
 
-        scratch.CopyTo(network.Parameters);
+        Commit(network, scratch);
     }
 
     /// <summary>Reads the header, growing the buffer as bytes arrive so a lying length cannot force a huge allocation.</summary>
@@ -521,21 +542,65 @@ public static class SafeTensors
         }
     }
 
-    internal static void CheckNetwork(INetwork network, IReadOnlyList<ParameterTensor> tensors)
+    /// <summary>
+    /// The network's parameters and buffers as one list in state_dict order (a layer's buffers right after its
+    /// parameters, as a PyTorch module lists them), with buffer offsets moved past the parameters: loading,
+    /// saving and checkpoints see the concatenation [Parameters, Buffers] as one buffer (see <see cref="Snapshot"/>).
+    /// </summary>
+    internal static List<ParameterTensor> StateTensors(INetwork network)
     {
-        int length = network.Parameters.Length;
+        IReadOnlyList<ParameterTensor> parameters = network.ParameterTensors;
+        IReadOnlyList<ParameterTensor> buffers = network.BufferTensors;
         var names = new HashSet<string>(StringComparer.Ordinal);
+        CheckTensors(parameters, network.Parameters.Length, "parameters", names);
+        CheckTensors(buffers, network.Buffers.Length, "buffers", names);
+        var state = new List<ParameterTensor>(parameters.Count + buffers.Count);
+        state.AddRange(parameters);
+        int shift = network.Parameters.Length;
+        foreach (ParameterTensor b in buffers)
+        {
+            string layer = LayerOf(b.Name);
+            int last = state.FindLastIndex(t => LayerOf(t.Name) == layer);
+            state.Insert(last < 0 ? state.Count : last + 1, new ParameterTensor(b.Name, shift + b.Offset, b.Shape.ToArray()) { IsCount = b.IsCount });
+        }
+
+        return state;
+    }
+
+    /// <summary><c>1.running_mean</c> → <c>1</c>: the module a tensor belongs to.</summary>
+    private static string LayerOf(string name) => name.LastIndexOf('.') is int dot and >= 0 ? name[..dot] : string.Empty;
+
+    /// <summary>A copy of [Parameters, Buffers], to load into before anything in the network changes.</summary>
+    internal static float[] Snapshot(INetwork network)
+    {
+        Span<float> parameters = network.Parameters;
+        float[] scratch = new float[parameters.Length + network.Buffers.Length];
+        parameters.CopyTo(scratch);
+        network.Buffers.CopyTo(scratch.AsSpan(parameters.Length));
+        return scratch;
+    }
+
+    /// <summary>Copies a fully checked <see cref="Snapshot"/> back into the network.</summary>
+    internal static void Commit(INetwork network, float[] scratch)
+    {
+        Span<float> parameters = network.Parameters;
+        scratch.AsSpan(0, parameters.Length).CopyTo(parameters);
+        scratch.AsSpan(parameters.Length).CopyTo(network.Buffers);
+    }
+
+    private static void CheckTensors(IReadOnlyList<ParameterTensor> tensors, int length, string store, HashSet<string> names)
+    {
         foreach (ParameterTensor t in tensors)
         {
             if (!names.Add(t.Name))
             {
-                throw new InvalidOperationException($"The network names two parameter tensors '{t.Name}'.");
+                throw new InvalidOperationException($"The network names two tensors '{t.Name}'.");
             }
 
             if (t.Offset < 0 || t.Offset > length - t.Length)
             {
                 throw new InvalidOperationException(
-                    $"The network's tensor '{t.Name}' ({t.Length} floats at {t.Offset}) lies outside its {length} parameters.");
+                    $"The network's tensor '{t.Name}' ({t.Length} floats at {t.Offset}) lies outside its {length} {store}.");
             }
         }
     }
@@ -545,8 +610,7 @@ public static class SafeTensors
     /// <summary>Pairs file tensors with network tensors and checks shapes, dtypes and (when strict) coverage.</summary>
     private static List<Assignment> Match(INetwork network, SafeTensorsHeader header, SafeTensorsLoadOptions options)
     {
-        IReadOnlyList<ParameterTensor> tensors = network.ParameterTensors;
-        CheckNetwork(network, tensors);
+        List<ParameterTensor> tensors = StateTensors(network);
         var plan = new List<Assignment>(tensors.Count);
 
         if (options.ByOrder)
@@ -651,7 +715,7 @@ public static class SafeTensors
                 $"{how}: expected shape {SafeTensorsHeader.FormatShape(shape)}, found {entry.ShapeText} in the file.", target.Name);
         }
 
-        if (!entry.IsSupported)
+        if (!entry.IsSupported && !(target.IsCount && entry.DType == "I64"))
         {
             throw new WeightFormatException(
                 $"{how}: expected dtype F32, F16 or BF16, found {entry.DType}.", target.Name);
@@ -737,6 +801,14 @@ public static class SafeTensors
                 for (int i = 0; i < target.Length; i++)
                 {
                     target[i] = BitConverter.Int32BitsToSingle(BinaryPrimitives.ReadUInt16LittleEndian(source[(2 * i)..]) << 16);
+                }
+
+                break;
+            case "I64":
+                // A count (num_batches_tracked); exact as a float up to 2^24.
+                for (int i = 0; i < target.Length; i++)
+                {
+                    target[i] = BinaryPrimitives.ReadInt64LittleEndian(source[(8 * i)..]);
                 }
 
                 break;

@@ -82,7 +82,7 @@ public sealed partial class Trainer<TNetwork>
         TrainerState s = contents.State;
         Optimizer.SetState(contents.OptimizerState, s.OptimizerSteps);
         Optimizer.LearningRate = s.LearningRate;
-        contents.Parameters.CopyTo(Network.Parameters);
+        SafeTensors.Commit(Network, contents.Parameters);
         _completedEpochs = s.CompletedEpochs;
         _batchesIntoEpoch = s.BatchesIntoEpoch;
         _stepCount = s.StepCount;
@@ -132,7 +132,7 @@ public sealed partial class Trainer<TNetwork>
     /// the format allows, the parameters and every state vector. Anything longer is rejected before it is read.
     /// </summary>
     private long MaxCheckpointLength() =>
-        8 + SafeTensors.MaxHeaderLength + (4L * Network.ParameterCount * (1 + Optimizer.StateVectorCount));
+        8 + SafeTensors.MaxHeaderLength + (4L * ((Network.ParameterCount * (1L + Optimizer.StateVectorCount)) + Network.Buffers.Length));
 
     private static byte[] ReadBounded(Stream stream, long limit)
     {

@@ -62,8 +62,26 @@ public class SnapshotTests
         }
         """;
 
+    public const string BatchNormSource = """
+        using NetGen;
+
+        namespace Samples;
+
+        [Network]
+        [Input(2, 5, 3)]
+        [BatchNorm2D(Momentum = 0.3f)]
+        [Tanh]
+        [Flatten]
+        [Dense(6, Bias = false)]
+        [BatchNorm1D(Name = "bn")]
+        [ReLU]
+        [Dense(3)]
+        public partial class Normalized;
+        """;
+
     [Theory]
     [InlineData("Mlp", MlpSource)]
+    [InlineData("Normalized", BatchNormSource)]
     [InlineData("Zoo", ZooSource)]
     [InlineData("Tagger", SequenceSource)]
     public void Generated_source_matches_the_reviewed_snapshot(string name, string source)
