@@ -28,7 +28,8 @@ public sealed class CheckpointTests : IDisposable
     {
         foreach (string optimizer in new[] { "adam", "sgd-momentum" })
         {
-            foreach (string network in new[] { "Zoo", "Sequence" })
+            // BnTwice: batch norm's running statistics are buffers the checkpoint must carry too.
+            foreach (string network in new[] { "Zoo", "Sequence", "BnTwice" })
             {
                 yield return [network, optimizer, 0, 0];   // before the first step
                 yield return [network, optimizer, 2, 3];   // part-way through epoch 2
@@ -83,6 +84,7 @@ public sealed class CheckpointTests : IDisposable
         IReadOnlyList<EpochResult> rest = resumed.Fit(train, Epochs - resumed.CompletedEpochs, BatchSize, validation);
 
         Assert.Equal(Bits(reference.Network.Parameters), Bits(resumed.Network.Parameters));
+        Assert.Equal(Bits(reference.Network.Buffers), Bits(resumed.Network.Buffers));
         Assert.Equal(Bits(reference.Optimizer.GetState()), Bits(resumed.Optimizer.GetState()));
         Assert.Equal(reference.Optimizer.StepCount, resumed.Optimizer.StepCount);
         Assert.Equal(reference.StepCount, resumed.StepCount);
@@ -245,7 +247,12 @@ public sealed class CheckpointTests : IDisposable
 
     private static Trainer<INetwork> NewTrainer(string network, string optimizer, ulong seed)
     {
-        INetwork net = network == "Zoo" ? new Zoo(seed) : new Sequence(seed);
+        INetwork net = network switch
+        {
+            "Zoo" => new Zoo(seed),
+            "BnTwice" => new BnTwice(seed),
+            _ => new Sequence(seed),
+        };
         Optimizer opt = optimizer == "adam" ? new Adam(learningRate: 3e-3f) : new Sgd(0.05f, momentum: 0.9f);
         Loss loss = network == "Zoo" ? Loss.MeanSquaredError : Loss.SoftmaxCrossEntropy;
         return new Trainer<INetwork>(net, opt, loss, seed);
@@ -257,8 +264,8 @@ public sealed class CheckpointTests : IDisposable
         var rng = new Rng(2024);
         Dataset Make(int count)
         {
-            int inputs = network == "Zoo" ? 13 : 15;
-            int classes = network == "Zoo" ? 4 : 3;
+            int inputs = network switch { "Zoo" => 13, "BnTwice" => 6, _ => 15 };
+            int classes = network switch { "Zoo" => 4, "BnTwice" => 2, _ => 3 };
             var x = new float[count * inputs];
             for (int i = 0; i < x.Length; i++)
             {
