@@ -29,9 +29,11 @@ public static unsafe class KernelThreads
     public static int MaxThreads { get; } = Math.Max(1, Environment.ProcessorCount);
 
     /// <summary>
-    /// Runs <paramref name="body"/> over items 0 .. <paramref name="count"/> - 1 in up to
-    /// <paramref name="threads"/> contiguous parts, each starting at a multiple of <paramref name="grain"/>;
-    /// the calling thread runs the first part. Returns when every part is done.
+    /// Runs <paramref name="body"/> over items 0 .. <paramref name="count"/> - 1, cut into contiguous pieces
+    /// that start at multiples of <paramref name="grain"/>, on the calling thread and up to
+    /// <paramref name="threads"/> - 1 workers. Pieces are claimed, not assigned: the caller takes them too, so
+    /// a worker that the operating system has not scheduled (a busy machine) delays nothing; which thread runs a
+    /// piece never changes its bits. Returns when every piece is done.
     /// </summary>
     public static void For(int threads, int count, int grain, in KernelSpans spans, Body body)
     {
@@ -59,11 +61,12 @@ public static unsafe class KernelThreads
                 job.Count = count;
                 job.Grain = grain;
                 job.Chunks = chunks;
-                job.Parts = parts;
-                pool.Start(parts - 1);
-                job.Run(0);
-                pool.WaitForWorkers();
-                job.Body = null;
+
+                // Two pieces per thread: a late worker leaves less for the others to wait on.
+                int generation = job.Publish(pieces: Math.Min(chunks, 2 * parts));
+                pool.Post(parts - 1);
+                job.Work(generation);
+                job.WaitUntilDone();
             }
         }
         finally
@@ -82,31 +85,78 @@ public static unsafe class KernelThreads
 
     private readonly record struct Lengths(int In0, int In1, int In2, int Out0, int Out1);
 
-    /// <summary>One call's operands as pinned pointers, which worker threads can hold.</summary>
+    /// <summary>One call's operands as pinned pointers, which worker threads can hold, and its pieces.</summary>
     private sealed class Job
     {
         public float* In0, In1, In2, Out0, Out1;
         public Lengths Lengths;
         public Body? Body;
-        public int Count, Grain, Chunks, Parts;
+        public int Count, Grain, Chunks;
+        private int _pieces;
+        private int _completed;
 
-        /// <summary>Part <paramref name="part"/> of <see cref="Parts"/>: chunks [part·n/parts, (part+1)·n/parts).</summary>
-        public void Run(int part)
+        /// <summary>The call's generation (high 32 bits) and the next unclaimed piece (low 32 bits).</summary>
+        private long _state;
+
+        /// <summary>Opens a new generation of <paramref name="pieces"/> pieces, once the fields above are set.</summary>
+        public int Publish(int pieces)
         {
-            int start = (int)((long)part * Chunks / Parts) * Grain;
-            int end = Math.Min(Count, (int)((long)(part + 1) * Chunks / Parts) * Grain);
-            if (start >= end)
+            _pieces = pieces;
+            _completed = 0;
+            int generation = (int)(Volatile.Read(ref _state) >> 32) + 1;
+            Interlocked.Exchange(ref _state, (long)generation << 32); // full fence: fields first, then the state
+            return generation;
+        }
+
+        public int Generation => (int)(Volatile.Read(ref _state) >> 32);
+
+        /// <summary>
+        /// Claims and runs pieces of <paramref name="generation"/> until none is left. A claim is a
+        /// compare-exchange on the state, so a thread that arrives after its call has ended claims nothing, and
+        /// while a claimed piece runs its call cannot end, so the fields it reads stay put.
+        /// </summary>
+        public void Work(int generation)
+        {
+            while (true)
             {
-                return;
+                long state = Volatile.Read(ref _state);
+                int piece = (int)state;
+                if ((int)(state >> 32) != generation || piece >= _pieces)
+                {
+                    return;
+                }
+
+                if (Interlocked.CompareExchange(ref _state, state + 1, state) != state)
+                {
+                    continue;
+                }
+
+                int start = (int)((long)piece * Chunks / _pieces) * Grain;
+                int end = Math.Min(Count, (int)((long)(piece + 1) * Chunks / _pieces) * Grain);
+                if (start < end)
+                {
+                    var spans = new KernelSpans(
+                        new ReadOnlySpan<float>(In0, Lengths.In0),
+                        new ReadOnlySpan<float>(In1, Lengths.In1),
+                        new ReadOnlySpan<float>(In2, Lengths.In2),
+                        new Span<float>(Out0, Lengths.Out0),
+                        new Span<float>(Out1, Lengths.Out1));
+                    Body!(spans, start, end);
+                }
+
+                Interlocked.Increment(ref _completed);
+            }
+        }
+
+        public void WaitUntilDone()
+        {
+            var spinner = new SpinWait();
+            while (Volatile.Read(ref _completed) != _pieces)
+            {
+                spinner.SpinOnce(sleep1Threshold: -1);
             }
 
-            var spans = new KernelSpans(
-                new ReadOnlySpan<float>(In0, Lengths.In0),
-                new ReadOnlySpan<float>(In1, Lengths.In1),
-                new ReadOnlySpan<float>(In2, Lengths.In2),
-                new Span<float>(Out0, Lengths.Out0),
-                new Span<float>(Out1, Lengths.Out1));
-            Body!(spans, start, end);
+            Body = null;
         }
     }
 
@@ -114,14 +164,13 @@ public static unsafe class KernelThreads
     {
         private readonly Worker[] _workers;
         private int _busy;
-        private int _pending;
 
         public Pool(int workers)
         {
             _workers = new Worker[workers];
             for (int i = 0; i < workers; i++)
             {
-                _workers[i] = new Worker(this, part: i + 1);
+                _workers[i] = new Worker(this, i + 1);
             }
         }
 
@@ -131,24 +180,12 @@ public static unsafe class KernelThreads
 
         public void Exit() => Volatile.Write(ref _busy, 0);
 
-        /// <summary>Hands <see cref="Job"/> to the first <paramref name="workers"/> workers (parts 1 .. workers).</summary>
-        public void Start(int workers)
+        /// <summary>Asks the first <paramref name="workers"/> workers to help with the current job.</summary>
+        public void Post(int workers)
         {
-            Volatile.Write(ref _pending, workers);
             for (int i = 0; i < workers; i++)
             {
                 _workers[i].Post();
-            }
-        }
-
-        public void Done() => Interlocked.Decrement(ref _pending);
-
-        public void WaitForWorkers()
-        {
-            var spinner = new SpinWait();
-            while (Volatile.Read(ref _pending) != 0)
-            {
-                spinner.SpinOnce(sleep1Threshold: -1);
             }
         }
     }
@@ -156,20 +193,18 @@ public static unsafe class KernelThreads
     private sealed class Worker
     {
         private readonly Pool _pool;
-        private readonly int _part;
         private readonly SemaphoreSlim _wake = new(0);
         private int _posted;
         private int _sleeping;
 
-        public Worker(Pool pool, int part)
+        public Worker(Pool pool, int index)
         {
             _pool = pool;
-            _part = part;
-            var thread = new Thread(Loop) { IsBackground = true, Name = $"NetGen kernel worker {part}" };
+            var thread = new Thread(Loop) { IsBackground = true, Name = $"NetGen kernel worker {index}" };
             thread.Start();
         }
 
-        /// <summary>Gives this worker one part of the current job (a full fence: the job is visible first).</summary>
+        /// <summary>Asks this worker to help with the current job (a full fence: the job is visible first).</summary>
         public void Post()
         {
             Interlocked.Increment(ref _posted);
@@ -181,11 +216,12 @@ public static unsafe class KernelThreads
 
         private void Loop()
         {
-            int done = 0;
+            int seen = 0;
             while (true)
             {
                 long spinUntil = Stopwatch.GetTimestamp() + SpinTicks;
-                while (Volatile.Read(ref _posted) == done)
+                int posted;
+                while ((posted = Volatile.Read(ref _posted)) == seen)
                 {
                     if (Stopwatch.GetTimestamp() < spinUntil)
                     {
@@ -196,7 +232,7 @@ public static unsafe class KernelThreads
                     // Announce the sleep before the last look at _posted (both full fences), so a caller that
                     // posts now is either seen here or sees _sleeping and wakes us; a spare wake-up only loops.
                     Interlocked.Exchange(ref _sleeping, 1);
-                    if (Volatile.Read(ref _posted) == done)
+                    if (Volatile.Read(ref _posted) == seen)
                     {
                         _wake.Wait();
                     }
@@ -205,9 +241,11 @@ public static unsafe class KernelThreads
                     spinUntil = Stopwatch.GetTimestamp() + SpinTicks;
                 }
 
-                done++;
-                _pool.Job.Run(_part);
-                _pool.Done();
+                // Posts that piled up while this worker was away are all for calls that ended, or for the
+                // current one: help with whatever generation is open now.
+                seen = posted;
+                Job job = _pool.Job;
+                job.Work(job.Generation);
             }
         }
     }
