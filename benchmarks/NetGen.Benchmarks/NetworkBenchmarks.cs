@@ -1,19 +1,23 @@
 using System;
+using System.Collections.Generic;
 using BenchmarkDotNet.Attributes;
 
 namespace NetGen.Benchmarks;
 
 /// <summary>
-/// Batch-1 latency, batch-64 inference and one training step at batch 64 (SGD with momentum 0.9, as the
-/// anchors' PyTorch step) for one network; each anchor network is a two-line subclass.
+/// Batch-1 latency, batch-64 inference and one training step at batch 64 (SGD with momentum 0.9, and Adam,
+/// as the anchors' PyTorch steps) for one network, on 1 thread and on every core (<see cref="Threads"/>);
+/// each anchor network is a two-line subclass.
 /// </summary>
 [MemoryDiagnoser]
 [MedianColumn]
+[SamplesPerSecondColumn]
 public abstract class NetworkBenchmarks<TNetwork>
     where TNetwork : INetwork
 {
     private readonly TNetwork _net;
-    private readonly Sgd _optimizer = new(BenchmarkData.LearningRate, momentum: 0.9f);
+    private readonly Sgd _sgd = new(BenchmarkData.LearningRate, momentum: 0.9f);
+    private readonly Adam _adam = new(learningRate: 1e-3f);
     private readonly float[] _sample;
     private readonly float[] _output;
     private readonly float[] _batch;
@@ -34,11 +38,21 @@ public abstract class NetworkBenchmarks<TNetwork>
         _outputGradients = new float[BenchmarkData.Batch * net.OutputLength];
     }
 
+    /// <summary>
+    /// Threads a batch may use (<see cref="Workspace.Threads"/>): 1, and every core. Batch-1 calls stay on one
+    /// thread either way (a single row is below every kernel's threshold for splitting).
+    /// </summary>
+    [ParamsSource(nameof(ThreadCounts))]
+    public int Threads { get; set; } = 1;
+
+    public static IEnumerable<int> ThreadCounts() => Environment.ProcessorCount > 1 ? new[] { 1, Environment.ProcessorCount } : new[] { 1 };
+
     [GlobalSetup]
     public void Setup()
     {
         _workspace1 = _net.CreateWorkspace(1);
         _workspace64 = _net.CreateWorkspace(BenchmarkData.Batch);
+        _workspace64.Threads = Threads;
     }
 
     /// <summary>One sample through the generated <c>Forward(input, output)</c>: the thread's own workspace, argument checks included.</summary>
@@ -70,13 +84,19 @@ public abstract class NetworkBenchmarks<TNetwork>
     /// backward (parameter gradients only), then an SGD-with-momentum update over the flat parameter span.
     /// </summary>
     [Benchmark]
-    public float TrainStep64()
+    public float TrainStep64Sgd() => TrainStep(_sgd);
+
+    /// <summary>The same step with an Adam update (lr 1e-3, PyTorch's defaults otherwise).</summary>
+    [Benchmark]
+    public float TrainStep64Adam() => TrainStep(_adam);
+
+    private float TrainStep(Optimizer optimizer)
     {
         _net.ForwardTraining(_batch, _batchOutput, _workspace64);
         float loss = Loss.SoftmaxCrossEntropy.Compute(_batchOutput, _labels, _outputGradients, BenchmarkData.Batch);
         _net.ZeroGradients();
         _net.Backward(_batch, _outputGradients, Span<float>.Empty, _workspace64);
-        _optimizer.Step(_net.Parameters, _net.Gradients);
+        optimizer.Step(_net.Parameters, _net.Gradients);
         return loss;
     }
 

@@ -88,18 +88,18 @@ internal static class ForwardEmitter
             {
                 string z = "z" + Int(step.LayerIndex);
                 w.Line($"global::System.Span<float> {z} = {Slot(step.PreActivationOffset, step.OutputLength)};");
-                w.Line($"{kernels}.{DenseEmitter.ForwardName(step)}({weight}, {biasArg}{input}, {z}, {Rows(step)});");
+                w.Line($"{kernels}.{DenseEmitter.ForwardName(step)}({weight}, {biasArg}{input}, {z}, {Rows(step)}, workspace.Threads);");
                 w.Line("global::NetGen." + ApplyActivation(kind, step.Scalar, z, output));
             }
             else
             {
-                w.Line($"{kernels}.{DenseEmitter.ForwardName(step)}({weight}, {biasArg}{input}, {output}, {Rows(step)});");
+                w.Line($"{kernels}.{DenseEmitter.ForwardName(step)}({weight}, {biasArg}{input}, {output}, {Rows(step)}, workspace.Threads);");
                 w.Line("global::NetGen." + ApplyActivation(kind, step.Scalar, output, output));
             }
         }
         else
         {
-            w.Line($"{kernels}.{DenseEmitter.ForwardName(step)}({weight}, {biasArg}{input}, {output}, {Rows(step)});");
+            w.Line($"{kernels}.{DenseEmitter.ForwardName(step)}({weight}, {biasArg}{input}, {output}, {Rows(step)}, workspace.Threads);");
         }
     }
 }

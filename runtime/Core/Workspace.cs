@@ -11,6 +11,7 @@ public sealed class Workspace
 {
     private readonly float[] _buffer;
     private Rng _random;
+    private int _threads = 1;
 
     /// <summary>
     /// Creates a workspace of <paramref name="lengthPerSample"/> floats for each of up to
@@ -31,6 +32,22 @@ public sealed class Workspace
 
     /// <summary>The largest batch this workspace holds.</summary>
     public int BatchCapacity { get; }
+
+    /// <summary>
+    /// Threads a batch may be split across: this one and up to <c>Threads - 1</c> of NetGen's persistent
+    /// workers (capped at the processor count). 1, the default, keeps every call on the calling thread. The
+    /// results are bit-identical for every value: the kernels split their rows (or units) at multiples of
+    /// their register blocks, so each output is computed by the same code in the same order.
+    /// </summary>
+    public int Threads
+    {
+        get => _threads;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            _threads = value;
+        }
+    }
 
     /// <summary>The batch size of the last training forward, which backward continues; 0 when there is none.</summary>
     public int TrainingBatchSize { get; set; }

@@ -207,17 +207,17 @@ namespace Samples
             // Layer 0, Dense(128) + ReLU (layer 1): a1 = relu(W x + b)
             //   W: [128, 784] "0.weight", b: [128] "0.bias"
             global::System.Span<float> a1 = ws.Slice(0, 128 * batch);
-            global::NetGen.Generated.MlpKernels.Dense0Forward(p.Slice(0, 100352), p.Slice(100352, 128), x, a1, batch);
+            global::NetGen.Generated.MlpKernels.Dense0Forward(p.Slice(0, 100352), p.Slice(100352, 128), x, a1, batch, workspace.Threads);
 
             // Layer 2, Dense(64) + ReLU (layer 3): a3 = relu(W a1 + b)
             //   W: [64, 128] "2.weight", b: [64] "2.bias"
             global::System.Span<float> a3 = ws.Slice(128 * batch, 64 * batch);
-            global::NetGen.Generated.MlpKernels.Dense2Forward(p.Slice(100480, 8192), p.Slice(108672, 64), a1, a3, batch);
+            global::NetGen.Generated.MlpKernels.Dense2Forward(p.Slice(100480, 8192), p.Slice(108672, 64), a1, a3, batch, workspace.Threads);
 
             // Layer 4, Dense(10): a4 = W a3 + b
             //   W: [10, 64] "4.weight", b: [10] "4.bias"
             global::System.Span<float> a4 = ws.Slice(192 * batch, 10 * batch);
-            global::NetGen.Generated.MlpKernels.Dense4Forward(p.Slice(108736, 640), p.Slice(109376, 10), a3, a4, batch);
+            global::NetGen.Generated.MlpKernels.Dense4Forward(p.Slice(108736, 640), p.Slice(109376, 10), a3, a4, batch, workspace.Threads);
 
             a4.CopyTo(output);
         }
@@ -243,20 +243,20 @@ namespace Samples
             // Layer 4, Dense(10):
             //   dW += dzᵀ a3, db += Σ_rows dz, d3 = dz W
             global::System.Span<float> d3 = gradB.Slice(0, 64 * batch);
-            global::NetGen.Generated.MlpKernels.Dense4Backward(p.Slice(108736, 640), g.Slice(108736, 640), g.Slice(109376, 10), a3, d4, d3, batch);
+            global::NetGen.Generated.MlpKernels.Dense4Backward(p.Slice(108736, 640), g.Slice(108736, 640), g.Slice(109376, 10), a3, d4, d3, batch, workspace.Threads);
 
             // Layer 2, Dense(64) + ReLU:
             //   dz = d3 ⊙ relu'(z), in place
             global::NetGen.Activations.ReluBackward(a3, d3, d3);
             //   dW += dzᵀ a1, db += Σ_rows dz, d1 = dz W
             global::System.Span<float> d1 = gradA.Slice(0, 128 * batch);
-            global::NetGen.Generated.MlpKernels.Dense2Backward(p.Slice(100480, 8192), g.Slice(100480, 8192), g.Slice(108672, 64), a1, d3, d1, batch);
+            global::NetGen.Generated.MlpKernels.Dense2Backward(p.Slice(100480, 8192), g.Slice(100480, 8192), g.Slice(108672, 64), a1, d3, d1, batch, workspace.Threads);
 
             // Layer 0, Dense(128) + ReLU:
             //   dz = d1 ⊙ relu'(z), in place
             global::NetGen.Activations.ReluBackward(a1, d1, d1);
             //   dW += dzᵀ x, db += Σ_rows dz, dx = dz W
-            global::NetGen.Generated.MlpKernels.Dense0Backward(p.Slice(0, 100352), g.Slice(0, 100352), g.Slice(100352, 128), x, d1, dx, batch);
+            global::NetGen.Generated.MlpKernels.Dense0Backward(p.Slice(0, 100352), g.Slice(0, 100352), g.Slice(100352, 128), x, d1, dx, batch, workspace.Threads);
         }
     }
 }
@@ -276,8 +276,42 @@ namespace NetGen.Generated
     [global::System.CodeDom.Compiler.GeneratedCode("NetGen.Generator", "0.1.0")]
     file static class MlpKernels
     {
-        /// <summary>Layer 0, Dense(128): <c>y[r] = W x[r] + b</c> then max(·, 0) for each row r. W: [128, 784].</summary>
-        public static void Dense0Forward(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> y, int rows)
+        /// <summary>
+        /// Layer 0, Dense(128): <c>y[r] = W x[r] + b</c> then max(·, 0) for each row r. W: [128, 784].
+        /// With <paramref name="threads"/> &gt; 1, a batch of 8 rows or more is split across threads (the same bits as one thread).
+        /// </summary>
+        public static void Dense0Forward(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> y, int rows, int threads)
+        {
+            if (threads > 1 && rows >= 8)
+            {
+                // rows split across threads at multiples of 3
+                KernelThreads.For(threads, rows, 3, new KernelSpans(weight, bias, x, y, default),
+                    static (in KernelSpans s, int start, int end) => Dense0ForwardRows(s.In0, s.In1, s.In2, s.Out0, start, end));
+            }
+            else
+            {
+                Dense0ForwardRows(weight, bias, x, y, 0, rows);
+            }
+        }
+
+        /// <summary>Rows <paramref name="start"/> .. <paramref name="end"/> - 1 of layer 0's forward.</summary>
+        private static void Dense0ForwardRows(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> y, int start, int end)
+        {
+            // groups of 3 rows share each load of W; the rows left over go one at a time
+            int grouped = start + (end - start) / 3 * 3;
+            if (grouped > start)
+            {
+                Dense0ForwardRowGroups(weight, bias, x, y, start, grouped);
+            }
+
+            for (int r = grouped; r < end; r++)
+            {
+                Dense0ForwardRow(weight, bias, x, y, r);
+            }
+        }
+
+        /// <summary>Rows <paramref name="start"/> .. <paramref name="end"/> - 1, a multiple of 3: a 3×4 block of dot products per step, 12 accumulators.</summary>
+        private static void Dense0ForwardRowGroups(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> y, int start, int end)
         {
             ref float w = ref MemoryMarshal.GetReference(weight);
             ref float b = ref MemoryMarshal.GetReference(bias);
@@ -285,558 +319,1176 @@ namespace NetGen.Generated
             ref float y0 = ref MemoryMarshal.GetReference(y);
             if (Simd.Use512)
             {
-                for (int r = 0; r < rows; r++)
+                // units 0..127, 4 at a time: those rows of W stay in L1 while x streams by, 3 rows at a time
+                for (int o = 0; o < 128; o += 4)
                 {
-                    ref float xr = ref Unsafe.Add(ref x0, r * 784);
-                    ref float yr = ref Unsafe.Add(ref y0, r * 128);
-                    // rows 0..127, 8 at a time: each load of x feeds 8 dot products
-                    for (int o = 0; o < 128; o += 8)
+                    ref float wo = ref Unsafe.Add(ref w, o * 784);
+                    for (int r = start; r < end; r += 3)
                     {
-                        ref float wo = ref Unsafe.Add(ref w, o * 784);
-                        Vector512<float> s0 = Vector512<float>.Zero;
-                        Vector512<float> s1 = Vector512<float>.Zero;
-                        Vector512<float> s2 = Vector512<float>.Zero;
-                        Vector512<float> s3 = Vector512<float>.Zero;
-                        Vector512<float> s4 = Vector512<float>.Zero;
-                        Vector512<float> s5 = Vector512<float>.Zero;
-                        Vector512<float> s6 = Vector512<float>.Zero;
-                        Vector512<float> s7 = Vector512<float>.Zero;
-                        for (int i = 0; i < 768; i += 32)
+                        ref float xr = ref Unsafe.Add(ref x0, r * 784);
+                        ref float yr = ref Unsafe.Add(ref y0, r * 128);
+                        Vector512<float> s00 = Vector512<float>.Zero; Vector512<float> s01 = Vector512<float>.Zero; Vector512<float> s02 = Vector512<float>.Zero; Vector512<float> s03 = Vector512<float>.Zero;
+                        Vector512<float> s10 = Vector512<float>.Zero; Vector512<float> s11 = Vector512<float>.Zero; Vector512<float> s12 = Vector512<float>.Zero; Vector512<float> s13 = Vector512<float>.Zero;
+                        Vector512<float> s20 = Vector512<float>.Zero; Vector512<float> s21 = Vector512<float>.Zero; Vector512<float> s22 = Vector512<float>.Zero; Vector512<float> s23 = Vector512<float>.Zero;
+                        for (int i = 0; i < 784; i += 16)
                         {
-                            Vector512<float> xi = Vector512.LoadUnsafe(ref xr, (nuint)i);
-                            s0 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)i), xi, s0);
-                            s1 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(784 + i)), xi, s1);
-                            s2 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(1568 + i)), xi, s2);
-                            s3 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(2352 + i)), xi, s3);
-                            s4 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(3136 + i)), xi, s4);
-                            s5 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(3920 + i)), xi, s5);
-                            s6 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(4704 + i)), xi, s6);
-                            s7 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(5488 + i)), xi, s7);
-                            xi = Vector512.LoadUnsafe(ref xr, (nuint)(16 + i));
-                            s0 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(16 + i)), xi, s0);
-                            s1 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(800 + i)), xi, s1);
-                            s2 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(1584 + i)), xi, s2);
-                            s3 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(2368 + i)), xi, s3);
-                            s4 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(3152 + i)), xi, s4);
-                            s5 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(3936 + i)), xi, s5);
-                            s6 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(4720 + i)), xi, s6);
-                            s7 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(5504 + i)), xi, s7);
+                            Vector512<float> x0i = Vector512.LoadUnsafe(ref xr, (nuint)i); Vector512<float> x1i = Vector512.LoadUnsafe(ref xr, (nuint)(784 + i)); Vector512<float> x2i = Vector512.LoadUnsafe(ref xr, (nuint)(1568 + i));
+                            Vector512<float> wk = Vector512.LoadUnsafe(ref wo, (nuint)i);
+                            s00 = Simd.MultiplyAdd(wk, x0i, s00); s10 = Simd.MultiplyAdd(wk, x1i, s10); s20 = Simd.MultiplyAdd(wk, x2i, s20);
+                            wk = Vector512.LoadUnsafe(ref wo, (nuint)(784 + i));
+                            s01 = Simd.MultiplyAdd(wk, x0i, s01); s11 = Simd.MultiplyAdd(wk, x1i, s11); s21 = Simd.MultiplyAdd(wk, x2i, s21);
+                            wk = Vector512.LoadUnsafe(ref wo, (nuint)(1568 + i));
+                            s02 = Simd.MultiplyAdd(wk, x0i, s02); s12 = Simd.MultiplyAdd(wk, x1i, s12); s22 = Simd.MultiplyAdd(wk, x2i, s22);
+                            wk = Vector512.LoadUnsafe(ref wo, (nuint)(2352 + i));
+                            s03 = Simd.MultiplyAdd(wk, x0i, s03); s13 = Simd.MultiplyAdd(wk, x1i, s13); s23 = Simd.MultiplyAdd(wk, x2i, s23);
                         }
-                        {
-                            const int i = 768;
-                            Vector512<float> xi = Vector512.LoadUnsafe(ref xr, (nuint)i);
-                            s0 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)i), xi, s0);
-                            s1 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(784 + i)), xi, s1);
-                            s2 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(1568 + i)), xi, s2);
-                            s3 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(2352 + i)), xi, s3);
-                            s4 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(3136 + i)), xi, s4);
-                            s5 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(3920 + i)), xi, s5);
-                            s6 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(4704 + i)), xi, s6);
-                            s7 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(5488 + i)), xi, s7);
-                        }
-                        // fold each 512-bit accumulator to 256 bits
-                        Vector256<float> u0 = s0.GetLower() + s0.GetUpper();
-                        Vector256<float> u1 = s1.GetLower() + s1.GetUpper();
-                        Vector256<float> u2 = s2.GetLower() + s2.GetUpper();
-                        Vector256<float> u3 = s3.GetLower() + s3.GetUpper();
-                        Vector256<float> u4 = s4.GetLower() + s4.GetUpper();
-                        Vector256<float> u5 = s5.GetLower() + s5.GetUpper();
-                        Vector256<float> u6 = s6.GetLower() + s6.GetUpper();
-                        Vector256<float> u7 = s7.GetLower() + s7.GetUpper();
-                        // t[k] = Σ lanes of uk for k = 0..7, as one vector
-                        Vector256<float> t;
-                        if (global::System.Runtime.Intrinsics.X86.Avx.IsSupported)
-                        {
-                            Vector256<float> h01 = global::System.Runtime.Intrinsics.X86.Avx.HorizontalAdd(u0, u1);
-                            Vector256<float> h23 = global::System.Runtime.Intrinsics.X86.Avx.HorizontalAdd(u2, u3);
-                            Vector256<float> h45 = global::System.Runtime.Intrinsics.X86.Avx.HorizontalAdd(u4, u5);
-                            Vector256<float> h67 = global::System.Runtime.Intrinsics.X86.Avx.HorizontalAdd(u6, u7);
-                            Vector256<float> h0123 = global::System.Runtime.Intrinsics.X86.Avx.HorizontalAdd(h01, h23);
-                            Vector256<float> h4567 = global::System.Runtime.Intrinsics.X86.Avx.HorizontalAdd(h45, h67);
-                            // lanes: [u0 u1 u2 u3 | u0 u1 u2 u3] and [u4 .. u7 | u4 .. u7], each half a partial sum: add the halves
-                            t = Vector256.Create(h0123.GetLower(), h4567.GetLower()) + Vector256.Create(h0123.GetUpper(), h4567.GetUpper());
-                        }
-                        else
-                        {
-                            t = Vector256.Create(Vector256.Sum(u0), Vector256.Sum(u1), Vector256.Sum(u2), Vector256.Sum(u3), Vector256.Sum(u4), Vector256.Sum(u5), Vector256.Sum(u6), Vector256.Sum(u7));
-                        }
-                        // y[o .. o + 7] = max(t + b[o .. o + 7], 0)
-                        Vector256<float> z = t + Vector256.LoadUnsafe(ref b, (nuint)o);
-                        Vector256.Max(Vector256<float>.Zero, z).StoreUnsafe(ref yr, (nuint)o);
+                        // y[r + j, o .. o + 3] = max(Σ lanes of s[j][0..3] + b[o .. o + 3], 0)
+                        Vector128<float> bo = Vector128.LoadUnsafe(ref b, (nuint)o);
+                        Vector128<float> z0 = Simd.Sum4(s00, s01, s02, s03) + bo;
+                        Vector128.Max(Vector128<float>.Zero, z0).StoreUnsafe(ref yr, (nuint)o);
+                        Vector128<float> z1 = Simd.Sum4(s10, s11, s12, s13) + bo;
+                        Vector128.Max(Vector128<float>.Zero, z1).StoreUnsafe(ref yr, (nuint)(128 + o));
+                        Vector128<float> z2 = Simd.Sum4(s20, s21, s22, s23) + bo;
+                        Vector128.Max(Vector128<float>.Zero, z2).StoreUnsafe(ref yr, (nuint)(256 + o));
                     }
                 }
             }
             else if (Simd.Use256)
             {
-                for (int r = 0; r < rows; r++)
+                // units 0..127, 4 at a time: those rows of W stay in L1 while x streams by, 3 rows at a time
+                for (int o = 0; o < 128; o += 4)
                 {
-                    ref float xr = ref Unsafe.Add(ref x0, r * 784);
-                    ref float yr = ref Unsafe.Add(ref y0, r * 128);
-                    // rows 0..127, 8 at a time: each load of x feeds 8 dot products
-                    for (int o = 0; o < 128; o += 8)
+                    ref float wo = ref Unsafe.Add(ref w, o * 784);
+                    for (int r = start; r < end; r += 3)
                     {
-                        ref float wo = ref Unsafe.Add(ref w, o * 784);
-                        Vector256<float> s0 = Vector256<float>.Zero;
-                        Vector256<float> s1 = Vector256<float>.Zero;
-                        Vector256<float> s2 = Vector256<float>.Zero;
-                        Vector256<float> s3 = Vector256<float>.Zero;
-                        Vector256<float> s4 = Vector256<float>.Zero;
-                        Vector256<float> s5 = Vector256<float>.Zero;
-                        Vector256<float> s6 = Vector256<float>.Zero;
-                        Vector256<float> s7 = Vector256<float>.Zero;
-                        for (int i = 0; i < 784; i += 16)
+                        ref float xr = ref Unsafe.Add(ref x0, r * 784);
+                        ref float yr = ref Unsafe.Add(ref y0, r * 128);
+                        Vector256<float> s00 = Vector256<float>.Zero; Vector256<float> s01 = Vector256<float>.Zero; Vector256<float> s02 = Vector256<float>.Zero; Vector256<float> s03 = Vector256<float>.Zero;
+                        Vector256<float> s10 = Vector256<float>.Zero; Vector256<float> s11 = Vector256<float>.Zero; Vector256<float> s12 = Vector256<float>.Zero; Vector256<float> s13 = Vector256<float>.Zero;
+                        Vector256<float> s20 = Vector256<float>.Zero; Vector256<float> s21 = Vector256<float>.Zero; Vector256<float> s22 = Vector256<float>.Zero; Vector256<float> s23 = Vector256<float>.Zero;
+                        for (int i = 0; i < 784; i += 8)
                         {
-                            Vector256<float> xi = Vector256.LoadUnsafe(ref xr, (nuint)i);
-                            s0 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)i), xi, s0);
-                            s1 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(784 + i)), xi, s1);
-                            s2 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(1568 + i)), xi, s2);
-                            s3 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(2352 + i)), xi, s3);
-                            s4 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(3136 + i)), xi, s4);
-                            s5 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(3920 + i)), xi, s5);
-                            s6 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(4704 + i)), xi, s6);
-                            s7 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(5488 + i)), xi, s7);
-                            xi = Vector256.LoadUnsafe(ref xr, (nuint)(8 + i));
-                            s0 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(8 + i)), xi, s0);
-                            s1 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(792 + i)), xi, s1);
-                            s2 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(1576 + i)), xi, s2);
-                            s3 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(2360 + i)), xi, s3);
-                            s4 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(3144 + i)), xi, s4);
-                            s5 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(3928 + i)), xi, s5);
-                            s6 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(4712 + i)), xi, s6);
-                            s7 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(5496 + i)), xi, s7);
+                            Vector256<float> x0i = Vector256.LoadUnsafe(ref xr, (nuint)i); Vector256<float> x1i = Vector256.LoadUnsafe(ref xr, (nuint)(784 + i)); Vector256<float> x2i = Vector256.LoadUnsafe(ref xr, (nuint)(1568 + i));
+                            Vector256<float> wk = Vector256.LoadUnsafe(ref wo, (nuint)i);
+                            s00 = Simd.MultiplyAdd(wk, x0i, s00); s10 = Simd.MultiplyAdd(wk, x1i, s10); s20 = Simd.MultiplyAdd(wk, x2i, s20);
+                            wk = Vector256.LoadUnsafe(ref wo, (nuint)(784 + i));
+                            s01 = Simd.MultiplyAdd(wk, x0i, s01); s11 = Simd.MultiplyAdd(wk, x1i, s11); s21 = Simd.MultiplyAdd(wk, x2i, s21);
+                            wk = Vector256.LoadUnsafe(ref wo, (nuint)(1568 + i));
+                            s02 = Simd.MultiplyAdd(wk, x0i, s02); s12 = Simd.MultiplyAdd(wk, x1i, s12); s22 = Simd.MultiplyAdd(wk, x2i, s22);
+                            wk = Vector256.LoadUnsafe(ref wo, (nuint)(2352 + i));
+                            s03 = Simd.MultiplyAdd(wk, x0i, s03); s13 = Simd.MultiplyAdd(wk, x1i, s13); s23 = Simd.MultiplyAdd(wk, x2i, s23);
                         }
-                        // t[k] = Σ lanes of sk for k = 0..7, as one vector
-                        Vector256<float> t;
-                        if (global::System.Runtime.Intrinsics.X86.Avx.IsSupported)
-                        {
-                            Vector256<float> h01 = global::System.Runtime.Intrinsics.X86.Avx.HorizontalAdd(s0, s1);
-                            Vector256<float> h23 = global::System.Runtime.Intrinsics.X86.Avx.HorizontalAdd(s2, s3);
-                            Vector256<float> h45 = global::System.Runtime.Intrinsics.X86.Avx.HorizontalAdd(s4, s5);
-                            Vector256<float> h67 = global::System.Runtime.Intrinsics.X86.Avx.HorizontalAdd(s6, s7);
-                            Vector256<float> h0123 = global::System.Runtime.Intrinsics.X86.Avx.HorizontalAdd(h01, h23);
-                            Vector256<float> h4567 = global::System.Runtime.Intrinsics.X86.Avx.HorizontalAdd(h45, h67);
-                            // lanes: [s0 s1 s2 s3 | s0 s1 s2 s3] and [s4 .. s7 | s4 .. s7], each half a partial sum: add the halves
-                            t = Vector256.Create(h0123.GetLower(), h4567.GetLower()) + Vector256.Create(h0123.GetUpper(), h4567.GetUpper());
-                        }
-                        else
-                        {
-                            t = Vector256.Create(Vector256.Sum(s0), Vector256.Sum(s1), Vector256.Sum(s2), Vector256.Sum(s3), Vector256.Sum(s4), Vector256.Sum(s5), Vector256.Sum(s6), Vector256.Sum(s7));
-                        }
-                        // y[o .. o + 7] = max(t + b[o .. o + 7], 0)
-                        Vector256<float> z = t + Vector256.LoadUnsafe(ref b, (nuint)o);
-                        Vector256.Max(Vector256<float>.Zero, z).StoreUnsafe(ref yr, (nuint)o);
+                        // y[r + j, o .. o + 3] = max(Σ lanes of s[j][0..3] + b[o .. o + 3], 0)
+                        Vector128<float> bo = Vector128.LoadUnsafe(ref b, (nuint)o);
+                        Vector128<float> z0 = Simd.Sum4(s00, s01, s02, s03) + bo;
+                        Vector128.Max(Vector128<float>.Zero, z0).StoreUnsafe(ref yr, (nuint)o);
+                        Vector128<float> z1 = Simd.Sum4(s10, s11, s12, s13) + bo;
+                        Vector128.Max(Vector128<float>.Zero, z1).StoreUnsafe(ref yr, (nuint)(128 + o));
+                        Vector128<float> z2 = Simd.Sum4(s20, s21, s22, s23) + bo;
+                        Vector128.Max(Vector128<float>.Zero, z2).StoreUnsafe(ref yr, (nuint)(256 + o));
                     }
                 }
             }
             else if (Simd.Use128)
             {
-                for (int r = 0; r < rows; r++)
+                // units 0..127, 4 at a time: those rows of W stay in L1 while x streams by, 3 rows at a time
+                for (int o = 0; o < 128; o += 4)
                 {
-                    ref float xr = ref Unsafe.Add(ref x0, r * 784);
-                    ref float yr = ref Unsafe.Add(ref y0, r * 128);
-                    // rows 0..127, 8 at a time: each load of x feeds 8 dot products
-                    for (int o = 0; o < 128; o += 8)
+                    ref float wo = ref Unsafe.Add(ref w, o * 784);
+                    for (int r = start; r < end; r += 3)
                     {
-                        ref float wo = ref Unsafe.Add(ref w, o * 784);
-                        Vector128<float> s0 = Vector128<float>.Zero;
-                        Vector128<float> s1 = Vector128<float>.Zero;
-                        Vector128<float> s2 = Vector128<float>.Zero;
-                        Vector128<float> s3 = Vector128<float>.Zero;
-                        Vector128<float> s4 = Vector128<float>.Zero;
-                        Vector128<float> s5 = Vector128<float>.Zero;
-                        Vector128<float> s6 = Vector128<float>.Zero;
-                        Vector128<float> s7 = Vector128<float>.Zero;
-                        for (int i = 0; i < 784; i += 8)
+                        ref float xr = ref Unsafe.Add(ref x0, r * 784);
+                        ref float yr = ref Unsafe.Add(ref y0, r * 128);
+                        Vector128<float> s00 = Vector128<float>.Zero; Vector128<float> s01 = Vector128<float>.Zero; Vector128<float> s02 = Vector128<float>.Zero; Vector128<float> s03 = Vector128<float>.Zero;
+                        Vector128<float> s10 = Vector128<float>.Zero; Vector128<float> s11 = Vector128<float>.Zero; Vector128<float> s12 = Vector128<float>.Zero; Vector128<float> s13 = Vector128<float>.Zero;
+                        Vector128<float> s20 = Vector128<float>.Zero; Vector128<float> s21 = Vector128<float>.Zero; Vector128<float> s22 = Vector128<float>.Zero; Vector128<float> s23 = Vector128<float>.Zero;
+                        for (int i = 0; i < 784; i += 4)
                         {
-                            Vector128<float> xi = Vector128.LoadUnsafe(ref xr, (nuint)i);
-                            s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)i), xi, s0);
-                            s1 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(784 + i)), xi, s1);
-                            s2 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(1568 + i)), xi, s2);
-                            s3 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(2352 + i)), xi, s3);
-                            s4 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(3136 + i)), xi, s4);
-                            s5 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(3920 + i)), xi, s5);
-                            s6 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(4704 + i)), xi, s6);
-                            s7 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(5488 + i)), xi, s7);
-                            xi = Vector128.LoadUnsafe(ref xr, (nuint)(4 + i));
-                            s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(4 + i)), xi, s0);
-                            s1 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(788 + i)), xi, s1);
-                            s2 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(1572 + i)), xi, s2);
-                            s3 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(2356 + i)), xi, s3);
-                            s4 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(3140 + i)), xi, s4);
-                            s5 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(3924 + i)), xi, s5);
-                            s6 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(4708 + i)), xi, s6);
-                            s7 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(5492 + i)), xi, s7);
+                            Vector128<float> x0i = Vector128.LoadUnsafe(ref xr, (nuint)i); Vector128<float> x1i = Vector128.LoadUnsafe(ref xr, (nuint)(784 + i)); Vector128<float> x2i = Vector128.LoadUnsafe(ref xr, (nuint)(1568 + i));
+                            Vector128<float> wk = Vector128.LoadUnsafe(ref wo, (nuint)i);
+                            s00 = Simd.MultiplyAdd(wk, x0i, s00); s10 = Simd.MultiplyAdd(wk, x1i, s10); s20 = Simd.MultiplyAdd(wk, x2i, s20);
+                            wk = Vector128.LoadUnsafe(ref wo, (nuint)(784 + i));
+                            s01 = Simd.MultiplyAdd(wk, x0i, s01); s11 = Simd.MultiplyAdd(wk, x1i, s11); s21 = Simd.MultiplyAdd(wk, x2i, s21);
+                            wk = Vector128.LoadUnsafe(ref wo, (nuint)(1568 + i));
+                            s02 = Simd.MultiplyAdd(wk, x0i, s02); s12 = Simd.MultiplyAdd(wk, x1i, s12); s22 = Simd.MultiplyAdd(wk, x2i, s22);
+                            wk = Vector128.LoadUnsafe(ref wo, (nuint)(2352 + i));
+                            s03 = Simd.MultiplyAdd(wk, x0i, s03); s13 = Simd.MultiplyAdd(wk, x1i, s13); s23 = Simd.MultiplyAdd(wk, x2i, s23);
                         }
-                        float t0 = Vector128.Sum(s0);
-                        float t1 = Vector128.Sum(s1);
-                        float t2 = Vector128.Sum(s2);
-                        float t3 = Vector128.Sum(s3);
-                        float t4 = Vector128.Sum(s4);
-                        float t5 = Vector128.Sum(s5);
-                        float t6 = Vector128.Sum(s6);
-                        float t7 = Vector128.Sum(s7);
-                        Unsafe.Add(ref yr, o) = MathF.Max(t0 + Unsafe.Add(ref b, o), 0f);
-                        Unsafe.Add(ref yr, o + 1) = MathF.Max(t1 + Unsafe.Add(ref b, o + 1), 0f);
-                        Unsafe.Add(ref yr, o + 2) = MathF.Max(t2 + Unsafe.Add(ref b, o + 2), 0f);
-                        Unsafe.Add(ref yr, o + 3) = MathF.Max(t3 + Unsafe.Add(ref b, o + 3), 0f);
-                        Unsafe.Add(ref yr, o + 4) = MathF.Max(t4 + Unsafe.Add(ref b, o + 4), 0f);
-                        Unsafe.Add(ref yr, o + 5) = MathF.Max(t5 + Unsafe.Add(ref b, o + 5), 0f);
-                        Unsafe.Add(ref yr, o + 6) = MathF.Max(t6 + Unsafe.Add(ref b, o + 6), 0f);
-                        Unsafe.Add(ref yr, o + 7) = MathF.Max(t7 + Unsafe.Add(ref b, o + 7), 0f);
+                        float t00 = Vector128.Sum(s00); float t01 = Vector128.Sum(s01); float t02 = Vector128.Sum(s02); float t03 = Vector128.Sum(s03);
+                        float t10 = Vector128.Sum(s10); float t11 = Vector128.Sum(s11); float t12 = Vector128.Sum(s12); float t13 = Vector128.Sum(s13);
+                        float t20 = Vector128.Sum(s20); float t21 = Vector128.Sum(s21); float t22 = Vector128.Sum(s22); float t23 = Vector128.Sum(s23);
+                        Unsafe.Add(ref yr, o) = MathF.Max(t00 + Unsafe.Add(ref b, o), 0f);
+                        Unsafe.Add(ref yr, o + 1) = MathF.Max(t01 + Unsafe.Add(ref b, o + 1), 0f);
+                        Unsafe.Add(ref yr, o + 2) = MathF.Max(t02 + Unsafe.Add(ref b, o + 2), 0f);
+                        Unsafe.Add(ref yr, o + 3) = MathF.Max(t03 + Unsafe.Add(ref b, o + 3), 0f);
+                        Unsafe.Add(ref yr, 128 + o) = MathF.Max(t10 + Unsafe.Add(ref b, o), 0f);
+                        Unsafe.Add(ref yr, 128 + o + 1) = MathF.Max(t11 + Unsafe.Add(ref b, o + 1), 0f);
+                        Unsafe.Add(ref yr, 128 + o + 2) = MathF.Max(t12 + Unsafe.Add(ref b, o + 2), 0f);
+                        Unsafe.Add(ref yr, 128 + o + 3) = MathF.Max(t13 + Unsafe.Add(ref b, o + 3), 0f);
+                        Unsafe.Add(ref yr, 256 + o) = MathF.Max(t20 + Unsafe.Add(ref b, o), 0f);
+                        Unsafe.Add(ref yr, 256 + o + 1) = MathF.Max(t21 + Unsafe.Add(ref b, o + 1), 0f);
+                        Unsafe.Add(ref yr, 256 + o + 2) = MathF.Max(t22 + Unsafe.Add(ref b, o + 2), 0f);
+                        Unsafe.Add(ref yr, 256 + o + 3) = MathF.Max(t23 + Unsafe.Add(ref b, o + 3), 0f);
                     }
                 }
             }
             else
             {
-                for (int r = 0; r < rows; r++)
+                // units 0..127, 4 at a time: those rows of W stay in L1 while x streams by, 3 rows at a time
+                for (int o = 0; o < 128; o += 4)
                 {
-                    ref float xr = ref Unsafe.Add(ref x0, r * 784);
-                    ref float yr = ref Unsafe.Add(ref y0, r * 128);
-                    // rows 0..127, 8 at a time: each load of x feeds 8 dot products
-                    for (int o = 0; o < 128; o += 8)
+                    ref float wo = ref Unsafe.Add(ref w, o * 784);
+                    for (int r = start; r < end; r += 3)
                     {
-                        ref float wo = ref Unsafe.Add(ref w, o * 784);
-                        float s0 = 0f;
-                        float s1 = 0f;
-                        float s2 = 0f;
-                        float s3 = 0f;
-                        float s4 = 0f;
-                        float s5 = 0f;
-                        float s6 = 0f;
-                        float s7 = 0f;
+                        ref float xr = ref Unsafe.Add(ref x0, r * 784);
+                        ref float yr = ref Unsafe.Add(ref y0, r * 128);
+                        float s00 = 0f; float s01 = 0f; float s02 = 0f; float s03 = 0f;
+                        float s10 = 0f; float s11 = 0f; float s12 = 0f; float s13 = 0f;
+                        float s20 = 0f; float s21 = 0f; float s22 = 0f; float s23 = 0f;
                         for (int i = 0; i < 784; i += 1)
                         {
-                            float xi = Unsafe.Add(ref xr, i);
-                            s0 = s0 + Unsafe.Add(ref wo, i) * xi;
-                            s1 = s1 + Unsafe.Add(ref wo, 784 + i) * xi;
-                            s2 = s2 + Unsafe.Add(ref wo, 1568 + i) * xi;
-                            s3 = s3 + Unsafe.Add(ref wo, 2352 + i) * xi;
-                            s4 = s4 + Unsafe.Add(ref wo, 3136 + i) * xi;
-                            s5 = s5 + Unsafe.Add(ref wo, 3920 + i) * xi;
-                            s6 = s6 + Unsafe.Add(ref wo, 4704 + i) * xi;
-                            s7 = s7 + Unsafe.Add(ref wo, 5488 + i) * xi;
+                            float x0i = Unsafe.Add(ref xr, i); float x1i = Unsafe.Add(ref xr, 784 + i); float x2i = Unsafe.Add(ref xr, 1568 + i);
+                            float wk = Unsafe.Add(ref wo, i);
+                            s00 = s00 + wk * x0i; s10 = s10 + wk * x1i; s20 = s20 + wk * x2i;
+                            wk = Unsafe.Add(ref wo, 784 + i);
+                            s01 = s01 + wk * x0i; s11 = s11 + wk * x1i; s21 = s21 + wk * x2i;
+                            wk = Unsafe.Add(ref wo, 1568 + i);
+                            s02 = s02 + wk * x0i; s12 = s12 + wk * x1i; s22 = s22 + wk * x2i;
+                            wk = Unsafe.Add(ref wo, 2352 + i);
+                            s03 = s03 + wk * x0i; s13 = s13 + wk * x1i; s23 = s23 + wk * x2i;
                         }
-                        float t0 = s0;
-                        float t1 = s1;
-                        float t2 = s2;
-                        float t3 = s3;
-                        float t4 = s4;
-                        float t5 = s5;
-                        float t6 = s6;
-                        float t7 = s7;
-                        Unsafe.Add(ref yr, o) = MathF.Max(t0 + Unsafe.Add(ref b, o), 0f);
-                        Unsafe.Add(ref yr, o + 1) = MathF.Max(t1 + Unsafe.Add(ref b, o + 1), 0f);
-                        Unsafe.Add(ref yr, o + 2) = MathF.Max(t2 + Unsafe.Add(ref b, o + 2), 0f);
-                        Unsafe.Add(ref yr, o + 3) = MathF.Max(t3 + Unsafe.Add(ref b, o + 3), 0f);
-                        Unsafe.Add(ref yr, o + 4) = MathF.Max(t4 + Unsafe.Add(ref b, o + 4), 0f);
-                        Unsafe.Add(ref yr, o + 5) = MathF.Max(t5 + Unsafe.Add(ref b, o + 5), 0f);
-                        Unsafe.Add(ref yr, o + 6) = MathF.Max(t6 + Unsafe.Add(ref b, o + 6), 0f);
-                        Unsafe.Add(ref yr, o + 7) = MathF.Max(t7 + Unsafe.Add(ref b, o + 7), 0f);
+                        float t00 = s00; float t01 = s01; float t02 = s02; float t03 = s03;
+                        float t10 = s10; float t11 = s11; float t12 = s12; float t13 = s13;
+                        float t20 = s20; float t21 = s21; float t22 = s22; float t23 = s23;
+                        Unsafe.Add(ref yr, o) = MathF.Max(t00 + Unsafe.Add(ref b, o), 0f);
+                        Unsafe.Add(ref yr, o + 1) = MathF.Max(t01 + Unsafe.Add(ref b, o + 1), 0f);
+                        Unsafe.Add(ref yr, o + 2) = MathF.Max(t02 + Unsafe.Add(ref b, o + 2), 0f);
+                        Unsafe.Add(ref yr, o + 3) = MathF.Max(t03 + Unsafe.Add(ref b, o + 3), 0f);
+                        Unsafe.Add(ref yr, 128 + o) = MathF.Max(t10 + Unsafe.Add(ref b, o), 0f);
+                        Unsafe.Add(ref yr, 128 + o + 1) = MathF.Max(t11 + Unsafe.Add(ref b, o + 1), 0f);
+                        Unsafe.Add(ref yr, 128 + o + 2) = MathF.Max(t12 + Unsafe.Add(ref b, o + 2), 0f);
+                        Unsafe.Add(ref yr, 128 + o + 3) = MathF.Max(t13 + Unsafe.Add(ref b, o + 3), 0f);
+                        Unsafe.Add(ref yr, 256 + o) = MathF.Max(t20 + Unsafe.Add(ref b, o), 0f);
+                        Unsafe.Add(ref yr, 256 + o + 1) = MathF.Max(t21 + Unsafe.Add(ref b, o + 1), 0f);
+                        Unsafe.Add(ref yr, 256 + o + 2) = MathF.Max(t22 + Unsafe.Add(ref b, o + 2), 0f);
+                        Unsafe.Add(ref yr, 256 + o + 3) = MathF.Max(t23 + Unsafe.Add(ref b, o + 3), 0f);
                     }
+                }
+            }
+        }
+
+        /// <summary>Row <paramref name="r"/> alone (the batch-1 path): W streams from cache once, each load of x feeds up to 8 dot products.</summary>
+        private static void Dense0ForwardRow(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> y, int r)
+        {
+            ref float w = ref MemoryMarshal.GetReference(weight);
+            ref float b = ref MemoryMarshal.GetReference(bias);
+            ref float x0 = ref MemoryMarshal.GetReference(x);
+            ref float y0 = ref MemoryMarshal.GetReference(y);
+            ref float xr = ref Unsafe.Add(ref x0, r * 784);
+            ref float yr = ref Unsafe.Add(ref y0, r * 128);
+            if (Simd.Use512)
+            {
+                // units 0..127, 8 at a time: each load of x feeds 8 dot products
+                for (int o = 0; o < 128; o += 8)
+                {
+                    ref float wo = ref Unsafe.Add(ref w, o * 784);
+                    Vector512<float> s0 = Vector512<float>.Zero;
+                    Vector512<float> s1 = Vector512<float>.Zero;
+                    Vector512<float> s2 = Vector512<float>.Zero;
+                    Vector512<float> s3 = Vector512<float>.Zero;
+                    Vector512<float> s4 = Vector512<float>.Zero;
+                    Vector512<float> s5 = Vector512<float>.Zero;
+                    Vector512<float> s6 = Vector512<float>.Zero;
+                    Vector512<float> s7 = Vector512<float>.Zero;
+                    for (int i = 0; i < 768; i += 32)
+                    {
+                        Vector512<float> xi = Vector512.LoadUnsafe(ref xr, (nuint)i);
+                        s0 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)i), xi, s0);
+                        s1 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(784 + i)), xi, s1);
+                        s2 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(1568 + i)), xi, s2);
+                        s3 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(2352 + i)), xi, s3);
+                        s4 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(3136 + i)), xi, s4);
+                        s5 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(3920 + i)), xi, s5);
+                        s6 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(4704 + i)), xi, s6);
+                        s7 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(5488 + i)), xi, s7);
+                        xi = Vector512.LoadUnsafe(ref xr, (nuint)(16 + i));
+                        s0 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(16 + i)), xi, s0);
+                        s1 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(800 + i)), xi, s1);
+                        s2 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(1584 + i)), xi, s2);
+                        s3 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(2368 + i)), xi, s3);
+                        s4 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(3152 + i)), xi, s4);
+                        s5 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(3936 + i)), xi, s5);
+                        s6 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(4720 + i)), xi, s6);
+                        s7 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(5504 + i)), xi, s7);
+                    }
+                    {
+                        const int i = 768;
+                        Vector512<float> xi = Vector512.LoadUnsafe(ref xr, (nuint)i);
+                        s0 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)i), xi, s0);
+                        s1 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(784 + i)), xi, s1);
+                        s2 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(1568 + i)), xi, s2);
+                        s3 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(2352 + i)), xi, s3);
+                        s4 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(3136 + i)), xi, s4);
+                        s5 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(3920 + i)), xi, s5);
+                        s6 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(4704 + i)), xi, s6);
+                        s7 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(5488 + i)), xi, s7);
+                    }
+                    // y[o .. o + 7] = max(Σ lanes of s0..s7 + b[o .. o + 7], 0), as one vector
+                    Vector256<float> z = Simd.Sum8(s0, s1, s2, s3, s4, s5, s6, s7) + Vector256.LoadUnsafe(ref b, (nuint)o);
+                    Vector256.Max(Vector256<float>.Zero, z).StoreUnsafe(ref yr, (nuint)o);
+                }
+            }
+            else if (Simd.Use256)
+            {
+                // units 0..127, 8 at a time: each load of x feeds 8 dot products
+                for (int o = 0; o < 128; o += 8)
+                {
+                    ref float wo = ref Unsafe.Add(ref w, o * 784);
+                    Vector256<float> s0 = Vector256<float>.Zero;
+                    Vector256<float> s1 = Vector256<float>.Zero;
+                    Vector256<float> s2 = Vector256<float>.Zero;
+                    Vector256<float> s3 = Vector256<float>.Zero;
+                    Vector256<float> s4 = Vector256<float>.Zero;
+                    Vector256<float> s5 = Vector256<float>.Zero;
+                    Vector256<float> s6 = Vector256<float>.Zero;
+                    Vector256<float> s7 = Vector256<float>.Zero;
+                    for (int i = 0; i < 784; i += 16)
+                    {
+                        Vector256<float> xi = Vector256.LoadUnsafe(ref xr, (nuint)i);
+                        s0 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)i), xi, s0);
+                        s1 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(784 + i)), xi, s1);
+                        s2 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(1568 + i)), xi, s2);
+                        s3 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(2352 + i)), xi, s3);
+                        s4 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(3136 + i)), xi, s4);
+                        s5 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(3920 + i)), xi, s5);
+                        s6 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(4704 + i)), xi, s6);
+                        s7 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(5488 + i)), xi, s7);
+                        xi = Vector256.LoadUnsafe(ref xr, (nuint)(8 + i));
+                        s0 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(8 + i)), xi, s0);
+                        s1 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(792 + i)), xi, s1);
+                        s2 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(1576 + i)), xi, s2);
+                        s3 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(2360 + i)), xi, s3);
+                        s4 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(3144 + i)), xi, s4);
+                        s5 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(3928 + i)), xi, s5);
+                        s6 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(4712 + i)), xi, s6);
+                        s7 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(5496 + i)), xi, s7);
+                    }
+                    // y[o .. o + 7] = max(Σ lanes of s0..s7 + b[o .. o + 7], 0), as one vector
+                    Vector256<float> z = Simd.Sum8(s0, s1, s2, s3, s4, s5, s6, s7) + Vector256.LoadUnsafe(ref b, (nuint)o);
+                    Vector256.Max(Vector256<float>.Zero, z).StoreUnsafe(ref yr, (nuint)o);
+                }
+            }
+            else if (Simd.Use128)
+            {
+                // units 0..127, 8 at a time: each load of x feeds 8 dot products
+                for (int o = 0; o < 128; o += 8)
+                {
+                    ref float wo = ref Unsafe.Add(ref w, o * 784);
+                    Vector128<float> s0 = Vector128<float>.Zero;
+                    Vector128<float> s1 = Vector128<float>.Zero;
+                    Vector128<float> s2 = Vector128<float>.Zero;
+                    Vector128<float> s3 = Vector128<float>.Zero;
+                    Vector128<float> s4 = Vector128<float>.Zero;
+                    Vector128<float> s5 = Vector128<float>.Zero;
+                    Vector128<float> s6 = Vector128<float>.Zero;
+                    Vector128<float> s7 = Vector128<float>.Zero;
+                    for (int i = 0; i < 784; i += 8)
+                    {
+                        Vector128<float> xi = Vector128.LoadUnsafe(ref xr, (nuint)i);
+                        s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)i), xi, s0);
+                        s1 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(784 + i)), xi, s1);
+                        s2 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(1568 + i)), xi, s2);
+                        s3 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(2352 + i)), xi, s3);
+                        s4 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(3136 + i)), xi, s4);
+                        s5 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(3920 + i)), xi, s5);
+                        s6 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(4704 + i)), xi, s6);
+                        s7 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(5488 + i)), xi, s7);
+                        xi = Vector128.LoadUnsafe(ref xr, (nuint)(4 + i));
+                        s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(4 + i)), xi, s0);
+                        s1 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(788 + i)), xi, s1);
+                        s2 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(1572 + i)), xi, s2);
+                        s3 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(2356 + i)), xi, s3);
+                        s4 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(3140 + i)), xi, s4);
+                        s5 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(3924 + i)), xi, s5);
+                        s6 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(4708 + i)), xi, s6);
+                        s7 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(5492 + i)), xi, s7);
+                    }
+                    float t0 = Vector128.Sum(s0);
+                    float t1 = Vector128.Sum(s1);
+                    float t2 = Vector128.Sum(s2);
+                    float t3 = Vector128.Sum(s3);
+                    float t4 = Vector128.Sum(s4);
+                    float t5 = Vector128.Sum(s5);
+                    float t6 = Vector128.Sum(s6);
+                    float t7 = Vector128.Sum(s7);
+                    Unsafe.Add(ref yr, o) = MathF.Max(t0 + Unsafe.Add(ref b, o), 0f);
+                    Unsafe.Add(ref yr, o + 1) = MathF.Max(t1 + Unsafe.Add(ref b, o + 1), 0f);
+                    Unsafe.Add(ref yr, o + 2) = MathF.Max(t2 + Unsafe.Add(ref b, o + 2), 0f);
+                    Unsafe.Add(ref yr, o + 3) = MathF.Max(t3 + Unsafe.Add(ref b, o + 3), 0f);
+                    Unsafe.Add(ref yr, o + 4) = MathF.Max(t4 + Unsafe.Add(ref b, o + 4), 0f);
+                    Unsafe.Add(ref yr, o + 5) = MathF.Max(t5 + Unsafe.Add(ref b, o + 5), 0f);
+                    Unsafe.Add(ref yr, o + 6) = MathF.Max(t6 + Unsafe.Add(ref b, o + 6), 0f);
+                    Unsafe.Add(ref yr, o + 7) = MathF.Max(t7 + Unsafe.Add(ref b, o + 7), 0f);
+                }
+            }
+            else
+            {
+                // units 0..127, 8 at a time: each load of x feeds 8 dot products
+                for (int o = 0; o < 128; o += 8)
+                {
+                    ref float wo = ref Unsafe.Add(ref w, o * 784);
+                    float s0 = 0f;
+                    float s1 = 0f;
+                    float s2 = 0f;
+                    float s3 = 0f;
+                    float s4 = 0f;
+                    float s5 = 0f;
+                    float s6 = 0f;
+                    float s7 = 0f;
+                    for (int i = 0; i < 784; i += 1)
+                    {
+                        float xi = Unsafe.Add(ref xr, i);
+                        s0 = s0 + Unsafe.Add(ref wo, i) * xi;
+                        s1 = s1 + Unsafe.Add(ref wo, 784 + i) * xi;
+                        s2 = s2 + Unsafe.Add(ref wo, 1568 + i) * xi;
+                        s3 = s3 + Unsafe.Add(ref wo, 2352 + i) * xi;
+                        s4 = s4 + Unsafe.Add(ref wo, 3136 + i) * xi;
+                        s5 = s5 + Unsafe.Add(ref wo, 3920 + i) * xi;
+                        s6 = s6 + Unsafe.Add(ref wo, 4704 + i) * xi;
+                        s7 = s7 + Unsafe.Add(ref wo, 5488 + i) * xi;
+                    }
+                    float t0 = s0;
+                    float t1 = s1;
+                    float t2 = s2;
+                    float t3 = s3;
+                    float t4 = s4;
+                    float t5 = s5;
+                    float t6 = s6;
+                    float t7 = s7;
+                    Unsafe.Add(ref yr, o) = MathF.Max(t0 + Unsafe.Add(ref b, o), 0f);
+                    Unsafe.Add(ref yr, o + 1) = MathF.Max(t1 + Unsafe.Add(ref b, o + 1), 0f);
+                    Unsafe.Add(ref yr, o + 2) = MathF.Max(t2 + Unsafe.Add(ref b, o + 2), 0f);
+                    Unsafe.Add(ref yr, o + 3) = MathF.Max(t3 + Unsafe.Add(ref b, o + 3), 0f);
+                    Unsafe.Add(ref yr, o + 4) = MathF.Max(t4 + Unsafe.Add(ref b, o + 4), 0f);
+                    Unsafe.Add(ref yr, o + 5) = MathF.Max(t5 + Unsafe.Add(ref b, o + 5), 0f);
+                    Unsafe.Add(ref yr, o + 6) = MathF.Max(t6 + Unsafe.Add(ref b, o + 6), 0f);
+                    Unsafe.Add(ref yr, o + 7) = MathF.Max(t7 + Unsafe.Add(ref b, o + 7), 0f);
                 }
             }
         }
 
         /// <summary>
         /// Layer 0, Dense(128), backward from <c>dz = dL/d(W x + b)</c>: <c>dW += dzᵀ x</c>, <c>db += Σ_r dz[r]</c>,
-        /// and, when <paramref name="dx"/> is not empty, <c>dx = dz W</c>. W: [128, 784].
+        /// and, when <paramref name="dx"/> is not empty, <c>dx = dz W</c>. W: [128, 784]. With <paramref name="threads"/> &gt; 1,
+        /// a batch of 8 rows or more is split across threads (the same bits as one thread).
         /// </summary>
-        public static void Dense0Backward(ReadOnlySpan<float> weight, Span<float> weightGradient, Span<float> biasGradient, ReadOnlySpan<float> x, ReadOnlySpan<float> dz, Span<float> dx, int rows)
+        public static void Dense0Backward(ReadOnlySpan<float> weight, Span<float> weightGradient, Span<float> biasGradient, ReadOnlySpan<float> x, ReadOnlySpan<float> dz, Span<float> dx, int rows, int threads)
         {
-            ref float w = ref MemoryMarshal.GetReference(weight);
-            ref float gw0 = ref MemoryMarshal.GetReference(weightGradient);
-            ref float x0 = ref MemoryMarshal.GetReference(x);
-            ref float dz0 = ref MemoryMarshal.GetReference(dz);
-
-            // db[o] += Σ_r dz[r, o]
-            for (int r = 0; r < rows; r++)
+            // dW += dzᵀ x, db += Σ_r dz[r]: units split across threads at multiples of 4, each unit summed over the batch by one thread
+            if (threads > 1 && rows >= 8)
             {
-                TensorPrimitives.Add(biasGradient, dz.Slice(r * 128, 128), biasGradient);
-            }
-
-            // dW[o, i] += Σ_r dz[r, o] x[r, i]: a chunk of W's row o stays in registers while the rows stream by
-            if (Simd.Use512)
-            {
-                for (int o = 0; o < 128; o++)
-                {
-                    ref float gw = ref Unsafe.Add(ref gw0, o * 784);
-                    for (int i = 0; i < 768; i += 64)
-                    {
-                        Vector512<float> g0 = Vector512.LoadUnsafe(ref gw, (nuint)i);
-                        Vector512<float> g1 = Vector512.LoadUnsafe(ref gw, (nuint)(i + 16));
-                        Vector512<float> g2 = Vector512.LoadUnsafe(ref gw, (nuint)(i + 32));
-                        Vector512<float> g3 = Vector512.LoadUnsafe(ref gw, (nuint)(i + 48));
-                        for (int r = 0; r < rows; r++)
-                        {
-                            Vector512<float> d = Vector512.Create(Unsafe.Add(ref dz0, r * 128 + o));
-                            ref float xr = ref Unsafe.Add(ref x0, r * 784);
-                            g0 = Simd.MultiplyAdd(d, Vector512.LoadUnsafe(ref xr, (nuint)i), g0);
-                            g1 = Simd.MultiplyAdd(d, Vector512.LoadUnsafe(ref xr, (nuint)(i + 16)), g1);
-                            g2 = Simd.MultiplyAdd(d, Vector512.LoadUnsafe(ref xr, (nuint)(i + 32)), g2);
-                            g3 = Simd.MultiplyAdd(d, Vector512.LoadUnsafe(ref xr, (nuint)(i + 48)), g3);
-                        }
-                        g0.StoreUnsafe(ref gw, (nuint)i);
-                        g1.StoreUnsafe(ref gw, (nuint)(i + 16));
-                        g2.StoreUnsafe(ref gw, (nuint)(i + 32));
-                        g3.StoreUnsafe(ref gw, (nuint)(i + 48));
-                    }
-                    {
-                        const int i = 768;
-                        Vector512<float> g0 = Vector512.LoadUnsafe(ref gw, (nuint)i);
-                        for (int r = 0; r < rows; r++)
-                        {
-                            Vector512<float> d = Vector512.Create(Unsafe.Add(ref dz0, r * 128 + o));
-                            ref float xr = ref Unsafe.Add(ref x0, r * 784);
-                            g0 = Simd.MultiplyAdd(d, Vector512.LoadUnsafe(ref xr, (nuint)i), g0);
-                        }
-                        g0.StoreUnsafe(ref gw, (nuint)i);
-                    }
-                }
-            }
-            else if (Simd.Use256)
-            {
-                for (int o = 0; o < 128; o++)
-                {
-                    ref float gw = ref Unsafe.Add(ref gw0, o * 784);
-                    for (int i = 0; i < 768; i += 32)
-                    {
-                        Vector256<float> g0 = Vector256.LoadUnsafe(ref gw, (nuint)i);
-                        Vector256<float> g1 = Vector256.LoadUnsafe(ref gw, (nuint)(i + 8));
-                        Vector256<float> g2 = Vector256.LoadUnsafe(ref gw, (nuint)(i + 16));
-                        Vector256<float> g3 = Vector256.LoadUnsafe(ref gw, (nuint)(i + 24));
-                        for (int r = 0; r < rows; r++)
-                        {
-                            Vector256<float> d = Vector256.Create(Unsafe.Add(ref dz0, r * 128 + o));
-                            ref float xr = ref Unsafe.Add(ref x0, r * 784);
-                            g0 = Simd.MultiplyAdd(d, Vector256.LoadUnsafe(ref xr, (nuint)i), g0);
-                            g1 = Simd.MultiplyAdd(d, Vector256.LoadUnsafe(ref xr, (nuint)(i + 8)), g1);
-                            g2 = Simd.MultiplyAdd(d, Vector256.LoadUnsafe(ref xr, (nuint)(i + 16)), g2);
-                            g3 = Simd.MultiplyAdd(d, Vector256.LoadUnsafe(ref xr, (nuint)(i + 24)), g3);
-                        }
-                        g0.StoreUnsafe(ref gw, (nuint)i);
-                        g1.StoreUnsafe(ref gw, (nuint)(i + 8));
-                        g2.StoreUnsafe(ref gw, (nuint)(i + 16));
-                        g3.StoreUnsafe(ref gw, (nuint)(i + 24));
-                    }
-                    {
-                        const int i = 768;
-                        Vector256<float> g0 = Vector256.LoadUnsafe(ref gw, (nuint)i);
-                        Vector256<float> g1 = Vector256.LoadUnsafe(ref gw, (nuint)(i + 8));
-                        for (int r = 0; r < rows; r++)
-                        {
-                            Vector256<float> d = Vector256.Create(Unsafe.Add(ref dz0, r * 128 + o));
-                            ref float xr = ref Unsafe.Add(ref x0, r * 784);
-                            g0 = Simd.MultiplyAdd(d, Vector256.LoadUnsafe(ref xr, (nuint)i), g0);
-                            g1 = Simd.MultiplyAdd(d, Vector256.LoadUnsafe(ref xr, (nuint)(i + 8)), g1);
-                        }
-                        g0.StoreUnsafe(ref gw, (nuint)i);
-                        g1.StoreUnsafe(ref gw, (nuint)(i + 8));
-                    }
-                }
-            }
-            else if (Simd.Use128)
-            {
-                for (int o = 0; o < 128; o++)
-                {
-                    ref float gw = ref Unsafe.Add(ref gw0, o * 784);
-                    for (int i = 0; i < 784; i += 16)
-                    {
-                        Vector128<float> g0 = Vector128.LoadUnsafe(ref gw, (nuint)i);
-                        Vector128<float> g1 = Vector128.LoadUnsafe(ref gw, (nuint)(i + 4));
-                        Vector128<float> g2 = Vector128.LoadUnsafe(ref gw, (nuint)(i + 8));
-                        Vector128<float> g3 = Vector128.LoadUnsafe(ref gw, (nuint)(i + 12));
-                        for (int r = 0; r < rows; r++)
-                        {
-                            Vector128<float> d = Vector128.Create(Unsafe.Add(ref dz0, r * 128 + o));
-                            ref float xr = ref Unsafe.Add(ref x0, r * 784);
-                            g0 = Simd.MultiplyAdd(d, Vector128.LoadUnsafe(ref xr, (nuint)i), g0);
-                            g1 = Simd.MultiplyAdd(d, Vector128.LoadUnsafe(ref xr, (nuint)(i + 4)), g1);
-                            g2 = Simd.MultiplyAdd(d, Vector128.LoadUnsafe(ref xr, (nuint)(i + 8)), g2);
-                            g3 = Simd.MultiplyAdd(d, Vector128.LoadUnsafe(ref xr, (nuint)(i + 12)), g3);
-                        }
-                        g0.StoreUnsafe(ref gw, (nuint)i);
-                        g1.StoreUnsafe(ref gw, (nuint)(i + 4));
-                        g2.StoreUnsafe(ref gw, (nuint)(i + 8));
-                        g3.StoreUnsafe(ref gw, (nuint)(i + 12));
-                    }
-                }
+                KernelThreads.For(threads, 128, 4, new KernelSpans(x, dz, default, weightGradient, biasGradient),
+                    static (in KernelSpans s, int start, int end) => Dense0WeightGradient(s.In0, s.In1, s.Out0, s.Out1, start, end));
             }
             else
             {
-                for (int o = 0; o < 128; o++)
-                {
-                    ref float gw = ref Unsafe.Add(ref gw0, o * 784);
-                    for (int i = 0; i < 784; i += 4)
-                    {
-                        float g0 = Unsafe.Add(ref gw, i);
-                        float g1 = Unsafe.Add(ref gw, i + 1);
-                        float g2 = Unsafe.Add(ref gw, i + 2);
-                        float g3 = Unsafe.Add(ref gw, i + 3);
-                        for (int r = 0; r < rows; r++)
-                        {
-                            float d = Unsafe.Add(ref dz0, r * 128 + o);
-                            ref float xr = ref Unsafe.Add(ref x0, r * 784);
-                            g0 = g0 + d * Unsafe.Add(ref xr, i);
-                            g1 = g1 + d * Unsafe.Add(ref xr, i + 1);
-                            g2 = g2 + d * Unsafe.Add(ref xr, i + 2);
-                            g3 = g3 + d * Unsafe.Add(ref xr, i + 3);
-                        }
-                        Unsafe.Add(ref gw, i) = g0;
-                        Unsafe.Add(ref gw, i + 1) = g1;
-                        Unsafe.Add(ref gw, i + 2) = g2;
-                        Unsafe.Add(ref gw, i + 3) = g3;
-                    }
-                }
+                Dense0WeightGradient(x, dz, weightGradient, biasGradient, 0, 128);
             }
 
-            // dx[r, i] = Σ_o dz[r, o] W[o, i]
             if (dx.IsEmpty)
             {
                 return;
             }
 
-            ref float dx0 = ref MemoryMarshal.GetReference(dx);
+            // dx = dz W: rows split across threads at multiples of 4
+            if (threads > 1 && rows >= 8)
+            {
+                KernelThreads.For(threads, rows, 4, new KernelSpans(weight, dz, default, dx, default),
+                    static (in KernelSpans s, int start, int end) => Dense0InputGradient(s.In0, s.In1, s.Out0, start, end));
+            }
+            else
+            {
+                Dense0InputGradient(weight, dz, dx, 0, rows);
+            }
+        }
+
+        /// <summary>Units <paramref name="start"/> .. <paramref name="end"/> - 1 of <c>dW += dzᵀ x</c> and <c>db += Σ_r dz[r]</c>, over every row of the batch.</summary>
+        private static void Dense0WeightGradient(ReadOnlySpan<float> x, ReadOnlySpan<float> dz, Span<float> weightGradient, Span<float> biasGradient, int start, int end)
+        {
+            int rows = dz.Length / 128;
+
+            // db[o] += Σ_r dz[r, o]
+            Span<float> db = biasGradient.Slice(start, end - start);
+            for (int r = 0; r < rows; r++)
+            {
+                TensorPrimitives.Add(db, dz.Slice(r * 128 + start, end - start), db);
+            }
+
+            ref float x0 = ref MemoryMarshal.GetReference(x);
+            ref float dz0 = ref MemoryMarshal.GetReference(dz);
+            ref float gw = ref MemoryMarshal.GetReference(weightGradient);
+            int grouped = start + (end - start) / 4 * 4;
+            // dW[o, i] += Σ_r dz[r, o] x[r, i]: for each chunk of columns (x[.., chunk] stays in L1), 4 units at a time
             if (Simd.Use512)
             {
-                for (int r = 0; r < rows; r++)
+                for (int i = 0; i < 768; i += 48)
                 {
-                    ref float dzr = ref Unsafe.Add(ref dz0, r * 128);
-                    ref float dxr = ref Unsafe.Add(ref dx0, r * 784);
-                    for (int i = 0; i < 768; i += 64)
+                    for (int o = start; o < grouped; o += 4)
                     {
-                        Vector512<float> a0 = Vector512<float>.Zero;
-                        Vector512<float> a1 = Vector512<float>.Zero;
-                        Vector512<float> a2 = Vector512<float>.Zero;
-                        Vector512<float> a3 = Vector512<float>.Zero;
-                        for (int o = 0; o < 128; o++)
+                        ref float go = ref Unsafe.Add(ref gw, o * 784);
+                        Vector512<float> g00 = Vector512.LoadUnsafe(ref go, (nuint)i); Vector512<float> g01 = Vector512.LoadUnsafe(ref go, (nuint)(16 + i)); Vector512<float> g02 = Vector512.LoadUnsafe(ref go, (nuint)(32 + i));
+                        Vector512<float> g10 = Vector512.LoadUnsafe(ref go, (nuint)(784 + i)); Vector512<float> g11 = Vector512.LoadUnsafe(ref go, (nuint)(800 + i)); Vector512<float> g12 = Vector512.LoadUnsafe(ref go, (nuint)(816 + i));
+                        Vector512<float> g20 = Vector512.LoadUnsafe(ref go, (nuint)(1568 + i)); Vector512<float> g21 = Vector512.LoadUnsafe(ref go, (nuint)(1584 + i)); Vector512<float> g22 = Vector512.LoadUnsafe(ref go, (nuint)(1600 + i));
+                        Vector512<float> g30 = Vector512.LoadUnsafe(ref go, (nuint)(2352 + i)); Vector512<float> g31 = Vector512.LoadUnsafe(ref go, (nuint)(2368 + i)); Vector512<float> g32 = Vector512.LoadUnsafe(ref go, (nuint)(2384 + i));
+                        for (int r = 0; r < rows; r++)
                         {
-                            Vector512<float> d = Vector512.Create(Unsafe.Add(ref dzr, o));
-                            ref float wo = ref Unsafe.Add(ref w, o * 784);
-                            a0 = Simd.MultiplyAdd(d, Vector512.LoadUnsafe(ref wo, (nuint)i), a0);
-                            a1 = Simd.MultiplyAdd(d, Vector512.LoadUnsafe(ref wo, (nuint)(i + 16)), a1);
-                            a2 = Simd.MultiplyAdd(d, Vector512.LoadUnsafe(ref wo, (nuint)(i + 32)), a2);
-                            a3 = Simd.MultiplyAdd(d, Vector512.LoadUnsafe(ref wo, (nuint)(i + 48)), a3);
+                            ref float xr = ref Unsafe.Add(ref x0, r * 784);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 128 + o);
+                            Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)i); Vector512<float> xv1 = Vector512.LoadUnsafe(ref xr, (nuint)(16 + i)); Vector512<float> xv2 = Vector512.LoadUnsafe(ref xr, (nuint)(32 + i));
+                            Vector512<float> d = Vector512.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00); g01 = Simd.MultiplyAdd(d, xv1, g01); g02 = Simd.MultiplyAdd(d, xv2, g02);
+                            d = Vector512.Create(Unsafe.Add(ref dzr, 1));
+                            g10 = Simd.MultiplyAdd(d, xv0, g10); g11 = Simd.MultiplyAdd(d, xv1, g11); g12 = Simd.MultiplyAdd(d, xv2, g12);
+                            d = Vector512.Create(Unsafe.Add(ref dzr, 2));
+                            g20 = Simd.MultiplyAdd(d, xv0, g20); g21 = Simd.MultiplyAdd(d, xv1, g21); g22 = Simd.MultiplyAdd(d, xv2, g22);
+                            d = Vector512.Create(Unsafe.Add(ref dzr, 3));
+                            g30 = Simd.MultiplyAdd(d, xv0, g30); g31 = Simd.MultiplyAdd(d, xv1, g31); g32 = Simd.MultiplyAdd(d, xv2, g32);
                         }
-                        a0.StoreUnsafe(ref dxr, (nuint)i);
-                        a1.StoreUnsafe(ref dxr, (nuint)(i + 16));
-                        a2.StoreUnsafe(ref dxr, (nuint)(i + 32));
-                        a3.StoreUnsafe(ref dxr, (nuint)(i + 48));
+                        g00.StoreUnsafe(ref go, (nuint)i); g01.StoreUnsafe(ref go, (nuint)(16 + i)); g02.StoreUnsafe(ref go, (nuint)(32 + i));
+                        g10.StoreUnsafe(ref go, (nuint)(784 + i)); g11.StoreUnsafe(ref go, (nuint)(800 + i)); g12.StoreUnsafe(ref go, (nuint)(816 + i));
+                        g20.StoreUnsafe(ref go, (nuint)(1568 + i)); g21.StoreUnsafe(ref go, (nuint)(1584 + i)); g22.StoreUnsafe(ref go, (nuint)(1600 + i));
+                        g30.StoreUnsafe(ref go, (nuint)(2352 + i)); g31.StoreUnsafe(ref go, (nuint)(2368 + i)); g32.StoreUnsafe(ref go, (nuint)(2384 + i));
                     }
+                    for (int o = grouped; o < end; o++)
                     {
-                        const int i = 768;
-                        Vector512<float> a0 = Vector512<float>.Zero;
-                        for (int o = 0; o < 128; o++)
+                        ref float go = ref Unsafe.Add(ref gw, o * 784);
+                        Vector512<float> g00 = Vector512.LoadUnsafe(ref go, (nuint)i); Vector512<float> g01 = Vector512.LoadUnsafe(ref go, (nuint)(16 + i)); Vector512<float> g02 = Vector512.LoadUnsafe(ref go, (nuint)(32 + i));
+                        for (int r = 0; r < rows; r++)
                         {
-                            Vector512<float> d = Vector512.Create(Unsafe.Add(ref dzr, o));
-                            ref float wo = ref Unsafe.Add(ref w, o * 784);
-                            a0 = Simd.MultiplyAdd(d, Vector512.LoadUnsafe(ref wo, (nuint)i), a0);
+                            ref float xr = ref Unsafe.Add(ref x0, r * 784);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 128 + o);
+                            Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)i); Vector512<float> xv1 = Vector512.LoadUnsafe(ref xr, (nuint)(16 + i)); Vector512<float> xv2 = Vector512.LoadUnsafe(ref xr, (nuint)(32 + i));
+                            Vector512<float> d = Vector512.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00); g01 = Simd.MultiplyAdd(d, xv1, g01); g02 = Simd.MultiplyAdd(d, xv2, g02);
                         }
-                        a0.StoreUnsafe(ref dxr, (nuint)i);
+                        g00.StoreUnsafe(ref go, (nuint)i); g01.StoreUnsafe(ref go, (nuint)(16 + i)); g02.StoreUnsafe(ref go, (nuint)(32 + i));
+                    }
+                }
+                {
+                    const int i = 768;
+                    for (int o = start; o < grouped; o += 4)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 784);
+                        Vector512<float> g00 = Vector512.LoadUnsafe(ref go, (nuint)i);
+                        Vector512<float> g10 = Vector512.LoadUnsafe(ref go, (nuint)(784 + i));
+                        Vector512<float> g20 = Vector512.LoadUnsafe(ref go, (nuint)(1568 + i));
+                        Vector512<float> g30 = Vector512.LoadUnsafe(ref go, (nuint)(2352 + i));
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 784);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 128 + o);
+                            Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)i);
+                            Vector512<float> d = Vector512.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00);
+                            d = Vector512.Create(Unsafe.Add(ref dzr, 1));
+                            g10 = Simd.MultiplyAdd(d, xv0, g10);
+                            d = Vector512.Create(Unsafe.Add(ref dzr, 2));
+                            g20 = Simd.MultiplyAdd(d, xv0, g20);
+                            d = Vector512.Create(Unsafe.Add(ref dzr, 3));
+                            g30 = Simd.MultiplyAdd(d, xv0, g30);
+                        }
+                        g00.StoreUnsafe(ref go, (nuint)i);
+                        g10.StoreUnsafe(ref go, (nuint)(784 + i));
+                        g20.StoreUnsafe(ref go, (nuint)(1568 + i));
+                        g30.StoreUnsafe(ref go, (nuint)(2352 + i));
+                    }
+                    for (int o = grouped; o < end; o++)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 784);
+                        Vector512<float> g00 = Vector512.LoadUnsafe(ref go, (nuint)i);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 784);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 128 + o);
+                            Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)i);
+                            Vector512<float> d = Vector512.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00);
+                        }
+                        g00.StoreUnsafe(ref go, (nuint)i);
                     }
                 }
             }
             else if (Simd.Use256)
             {
-                for (int r = 0; r < rows; r++)
+                for (int i = 0; i < 768; i += 24)
                 {
-                    ref float dzr = ref Unsafe.Add(ref dz0, r * 128);
-                    ref float dxr = ref Unsafe.Add(ref dx0, r * 784);
-                    for (int i = 0; i < 768; i += 32)
+                    for (int o = start; o < grouped; o += 4)
                     {
-                        Vector256<float> a0 = Vector256<float>.Zero;
-                        Vector256<float> a1 = Vector256<float>.Zero;
-                        Vector256<float> a2 = Vector256<float>.Zero;
-                        Vector256<float> a3 = Vector256<float>.Zero;
-                        for (int o = 0; o < 128; o++)
+                        ref float go = ref Unsafe.Add(ref gw, o * 784);
+                        Vector256<float> g00 = Vector256.LoadUnsafe(ref go, (nuint)i); Vector256<float> g01 = Vector256.LoadUnsafe(ref go, (nuint)(8 + i)); Vector256<float> g02 = Vector256.LoadUnsafe(ref go, (nuint)(16 + i));
+                        Vector256<float> g10 = Vector256.LoadUnsafe(ref go, (nuint)(784 + i)); Vector256<float> g11 = Vector256.LoadUnsafe(ref go, (nuint)(792 + i)); Vector256<float> g12 = Vector256.LoadUnsafe(ref go, (nuint)(800 + i));
+                        Vector256<float> g20 = Vector256.LoadUnsafe(ref go, (nuint)(1568 + i)); Vector256<float> g21 = Vector256.LoadUnsafe(ref go, (nuint)(1576 + i)); Vector256<float> g22 = Vector256.LoadUnsafe(ref go, (nuint)(1584 + i));
+                        Vector256<float> g30 = Vector256.LoadUnsafe(ref go, (nuint)(2352 + i)); Vector256<float> g31 = Vector256.LoadUnsafe(ref go, (nuint)(2360 + i)); Vector256<float> g32 = Vector256.LoadUnsafe(ref go, (nuint)(2368 + i));
+                        for (int r = 0; r < rows; r++)
                         {
-                            Vector256<float> d = Vector256.Create(Unsafe.Add(ref dzr, o));
-                            ref float wo = ref Unsafe.Add(ref w, o * 784);
-                            a0 = Simd.MultiplyAdd(d, Vector256.LoadUnsafe(ref wo, (nuint)i), a0);
-                            a1 = Simd.MultiplyAdd(d, Vector256.LoadUnsafe(ref wo, (nuint)(i + 8)), a1);
-                            a2 = Simd.MultiplyAdd(d, Vector256.LoadUnsafe(ref wo, (nuint)(i + 16)), a2);
-                            a3 = Simd.MultiplyAdd(d, Vector256.LoadUnsafe(ref wo, (nuint)(i + 24)), a3);
+                            ref float xr = ref Unsafe.Add(ref x0, r * 784);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 128 + o);
+                            Vector256<float> xv0 = Vector256.LoadUnsafe(ref xr, (nuint)i); Vector256<float> xv1 = Vector256.LoadUnsafe(ref xr, (nuint)(8 + i)); Vector256<float> xv2 = Vector256.LoadUnsafe(ref xr, (nuint)(16 + i));
+                            Vector256<float> d = Vector256.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00); g01 = Simd.MultiplyAdd(d, xv1, g01); g02 = Simd.MultiplyAdd(d, xv2, g02);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 1));
+                            g10 = Simd.MultiplyAdd(d, xv0, g10); g11 = Simd.MultiplyAdd(d, xv1, g11); g12 = Simd.MultiplyAdd(d, xv2, g12);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 2));
+                            g20 = Simd.MultiplyAdd(d, xv0, g20); g21 = Simd.MultiplyAdd(d, xv1, g21); g22 = Simd.MultiplyAdd(d, xv2, g22);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 3));
+                            g30 = Simd.MultiplyAdd(d, xv0, g30); g31 = Simd.MultiplyAdd(d, xv1, g31); g32 = Simd.MultiplyAdd(d, xv2, g32);
                         }
-                        a0.StoreUnsafe(ref dxr, (nuint)i);
-                        a1.StoreUnsafe(ref dxr, (nuint)(i + 8));
-                        a2.StoreUnsafe(ref dxr, (nuint)(i + 16));
-                        a3.StoreUnsafe(ref dxr, (nuint)(i + 24));
+                        g00.StoreUnsafe(ref go, (nuint)i); g01.StoreUnsafe(ref go, (nuint)(8 + i)); g02.StoreUnsafe(ref go, (nuint)(16 + i));
+                        g10.StoreUnsafe(ref go, (nuint)(784 + i)); g11.StoreUnsafe(ref go, (nuint)(792 + i)); g12.StoreUnsafe(ref go, (nuint)(800 + i));
+                        g20.StoreUnsafe(ref go, (nuint)(1568 + i)); g21.StoreUnsafe(ref go, (nuint)(1576 + i)); g22.StoreUnsafe(ref go, (nuint)(1584 + i));
+                        g30.StoreUnsafe(ref go, (nuint)(2352 + i)); g31.StoreUnsafe(ref go, (nuint)(2360 + i)); g32.StoreUnsafe(ref go, (nuint)(2368 + i));
                     }
+                    for (int o = grouped; o < end; o++)
                     {
-                        const int i = 768;
-                        Vector256<float> a0 = Vector256<float>.Zero;
-                        Vector256<float> a1 = Vector256<float>.Zero;
-                        for (int o = 0; o < 128; o++)
+                        ref float go = ref Unsafe.Add(ref gw, o * 784);
+                        Vector256<float> g00 = Vector256.LoadUnsafe(ref go, (nuint)i); Vector256<float> g01 = Vector256.LoadUnsafe(ref go, (nuint)(8 + i)); Vector256<float> g02 = Vector256.LoadUnsafe(ref go, (nuint)(16 + i));
+                        for (int r = 0; r < rows; r++)
                         {
-                            Vector256<float> d = Vector256.Create(Unsafe.Add(ref dzr, o));
-                            ref float wo = ref Unsafe.Add(ref w, o * 784);
-                            a0 = Simd.MultiplyAdd(d, Vector256.LoadUnsafe(ref wo, (nuint)i), a0);
-                            a1 = Simd.MultiplyAdd(d, Vector256.LoadUnsafe(ref wo, (nuint)(i + 8)), a1);
+                            ref float xr = ref Unsafe.Add(ref x0, r * 784);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 128 + o);
+                            Vector256<float> xv0 = Vector256.LoadUnsafe(ref xr, (nuint)i); Vector256<float> xv1 = Vector256.LoadUnsafe(ref xr, (nuint)(8 + i)); Vector256<float> xv2 = Vector256.LoadUnsafe(ref xr, (nuint)(16 + i));
+                            Vector256<float> d = Vector256.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00); g01 = Simd.MultiplyAdd(d, xv1, g01); g02 = Simd.MultiplyAdd(d, xv2, g02);
                         }
-                        a0.StoreUnsafe(ref dxr, (nuint)i);
-                        a1.StoreUnsafe(ref dxr, (nuint)(i + 8));
+                        g00.StoreUnsafe(ref go, (nuint)i); g01.StoreUnsafe(ref go, (nuint)(8 + i)); g02.StoreUnsafe(ref go, (nuint)(16 + i));
+                    }
+                }
+                {
+                    const int i = 768;
+                    for (int o = start; o < grouped; o += 4)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 784);
+                        Vector256<float> g00 = Vector256.LoadUnsafe(ref go, (nuint)i); Vector256<float> g01 = Vector256.LoadUnsafe(ref go, (nuint)(8 + i));
+                        Vector256<float> g10 = Vector256.LoadUnsafe(ref go, (nuint)(784 + i)); Vector256<float> g11 = Vector256.LoadUnsafe(ref go, (nuint)(792 + i));
+                        Vector256<float> g20 = Vector256.LoadUnsafe(ref go, (nuint)(1568 + i)); Vector256<float> g21 = Vector256.LoadUnsafe(ref go, (nuint)(1576 + i));
+                        Vector256<float> g30 = Vector256.LoadUnsafe(ref go, (nuint)(2352 + i)); Vector256<float> g31 = Vector256.LoadUnsafe(ref go, (nuint)(2360 + i));
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 784);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 128 + o);
+                            Vector256<float> xv0 = Vector256.LoadUnsafe(ref xr, (nuint)i); Vector256<float> xv1 = Vector256.LoadUnsafe(ref xr, (nuint)(8 + i));
+                            Vector256<float> d = Vector256.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00); g01 = Simd.MultiplyAdd(d, xv1, g01);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 1));
+                            g10 = Simd.MultiplyAdd(d, xv0, g10); g11 = Simd.MultiplyAdd(d, xv1, g11);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 2));
+                            g20 = Simd.MultiplyAdd(d, xv0, g20); g21 = Simd.MultiplyAdd(d, xv1, g21);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 3));
+                            g30 = Simd.MultiplyAdd(d, xv0, g30); g31 = Simd.MultiplyAdd(d, xv1, g31);
+                        }
+                        g00.StoreUnsafe(ref go, (nuint)i); g01.StoreUnsafe(ref go, (nuint)(8 + i));
+                        g10.StoreUnsafe(ref go, (nuint)(784 + i)); g11.StoreUnsafe(ref go, (nuint)(792 + i));
+                        g20.StoreUnsafe(ref go, (nuint)(1568 + i)); g21.StoreUnsafe(ref go, (nuint)(1576 + i));
+                        g30.StoreUnsafe(ref go, (nuint)(2352 + i)); g31.StoreUnsafe(ref go, (nuint)(2360 + i));
+                    }
+                    for (int o = grouped; o < end; o++)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 784);
+                        Vector256<float> g00 = Vector256.LoadUnsafe(ref go, (nuint)i); Vector256<float> g01 = Vector256.LoadUnsafe(ref go, (nuint)(8 + i));
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 784);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 128 + o);
+                            Vector256<float> xv0 = Vector256.LoadUnsafe(ref xr, (nuint)i); Vector256<float> xv1 = Vector256.LoadUnsafe(ref xr, (nuint)(8 + i));
+                            Vector256<float> d = Vector256.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00); g01 = Simd.MultiplyAdd(d, xv1, g01);
+                        }
+                        g00.StoreUnsafe(ref go, (nuint)i); g01.StoreUnsafe(ref go, (nuint)(8 + i));
                     }
                 }
             }
             else if (Simd.Use128)
             {
-                for (int r = 0; r < rows; r++)
+                for (int i = 0; i < 780; i += 12)
                 {
-                    ref float dzr = ref Unsafe.Add(ref dz0, r * 128);
-                    ref float dxr = ref Unsafe.Add(ref dx0, r * 784);
-                    for (int i = 0; i < 784; i += 16)
+                    for (int o = start; o < grouped; o += 4)
                     {
-                        Vector128<float> a0 = Vector128<float>.Zero;
-                        Vector128<float> a1 = Vector128<float>.Zero;
-                        Vector128<float> a2 = Vector128<float>.Zero;
-                        Vector128<float> a3 = Vector128<float>.Zero;
-                        for (int o = 0; o < 128; o++)
+                        ref float go = ref Unsafe.Add(ref gw, o * 784);
+                        Vector128<float> g00 = Vector128.LoadUnsafe(ref go, (nuint)i); Vector128<float> g01 = Vector128.LoadUnsafe(ref go, (nuint)(4 + i)); Vector128<float> g02 = Vector128.LoadUnsafe(ref go, (nuint)(8 + i));
+                        Vector128<float> g10 = Vector128.LoadUnsafe(ref go, (nuint)(784 + i)); Vector128<float> g11 = Vector128.LoadUnsafe(ref go, (nuint)(788 + i)); Vector128<float> g12 = Vector128.LoadUnsafe(ref go, (nuint)(792 + i));
+                        Vector128<float> g20 = Vector128.LoadUnsafe(ref go, (nuint)(1568 + i)); Vector128<float> g21 = Vector128.LoadUnsafe(ref go, (nuint)(1572 + i)); Vector128<float> g22 = Vector128.LoadUnsafe(ref go, (nuint)(1576 + i));
+                        Vector128<float> g30 = Vector128.LoadUnsafe(ref go, (nuint)(2352 + i)); Vector128<float> g31 = Vector128.LoadUnsafe(ref go, (nuint)(2356 + i)); Vector128<float> g32 = Vector128.LoadUnsafe(ref go, (nuint)(2360 + i));
+                        for (int r = 0; r < rows; r++)
                         {
-                            Vector128<float> d = Vector128.Create(Unsafe.Add(ref dzr, o));
-                            ref float wo = ref Unsafe.Add(ref w, o * 784);
-                            a0 = Simd.MultiplyAdd(d, Vector128.LoadUnsafe(ref wo, (nuint)i), a0);
-                            a1 = Simd.MultiplyAdd(d, Vector128.LoadUnsafe(ref wo, (nuint)(i + 4)), a1);
-                            a2 = Simd.MultiplyAdd(d, Vector128.LoadUnsafe(ref wo, (nuint)(i + 8)), a2);
-                            a3 = Simd.MultiplyAdd(d, Vector128.LoadUnsafe(ref wo, (nuint)(i + 12)), a3);
+                            ref float xr = ref Unsafe.Add(ref x0, r * 784);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 128 + o);
+                            Vector128<float> xv0 = Vector128.LoadUnsafe(ref xr, (nuint)i); Vector128<float> xv1 = Vector128.LoadUnsafe(ref xr, (nuint)(4 + i)); Vector128<float> xv2 = Vector128.LoadUnsafe(ref xr, (nuint)(8 + i));
+                            Vector128<float> d = Vector128.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00); g01 = Simd.MultiplyAdd(d, xv1, g01); g02 = Simd.MultiplyAdd(d, xv2, g02);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 1));
+                            g10 = Simd.MultiplyAdd(d, xv0, g10); g11 = Simd.MultiplyAdd(d, xv1, g11); g12 = Simd.MultiplyAdd(d, xv2, g12);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 2));
+                            g20 = Simd.MultiplyAdd(d, xv0, g20); g21 = Simd.MultiplyAdd(d, xv1, g21); g22 = Simd.MultiplyAdd(d, xv2, g22);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 3));
+                            g30 = Simd.MultiplyAdd(d, xv0, g30); g31 = Simd.MultiplyAdd(d, xv1, g31); g32 = Simd.MultiplyAdd(d, xv2, g32);
                         }
-                        a0.StoreUnsafe(ref dxr, (nuint)i);
-                        a1.StoreUnsafe(ref dxr, (nuint)(i + 4));
-                        a2.StoreUnsafe(ref dxr, (nuint)(i + 8));
-                        a3.StoreUnsafe(ref dxr, (nuint)(i + 12));
+                        g00.StoreUnsafe(ref go, (nuint)i); g01.StoreUnsafe(ref go, (nuint)(4 + i)); g02.StoreUnsafe(ref go, (nuint)(8 + i));
+                        g10.StoreUnsafe(ref go, (nuint)(784 + i)); g11.StoreUnsafe(ref go, (nuint)(788 + i)); g12.StoreUnsafe(ref go, (nuint)(792 + i));
+                        g20.StoreUnsafe(ref go, (nuint)(1568 + i)); g21.StoreUnsafe(ref go, (nuint)(1572 + i)); g22.StoreUnsafe(ref go, (nuint)(1576 + i));
+                        g30.StoreUnsafe(ref go, (nuint)(2352 + i)); g31.StoreUnsafe(ref go, (nuint)(2356 + i)); g32.StoreUnsafe(ref go, (nuint)(2360 + i));
+                    }
+                    for (int o = grouped; o < end; o++)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 784);
+                        Vector128<float> g00 = Vector128.LoadUnsafe(ref go, (nuint)i); Vector128<float> g01 = Vector128.LoadUnsafe(ref go, (nuint)(4 + i)); Vector128<float> g02 = Vector128.LoadUnsafe(ref go, (nuint)(8 + i));
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 784);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 128 + o);
+                            Vector128<float> xv0 = Vector128.LoadUnsafe(ref xr, (nuint)i); Vector128<float> xv1 = Vector128.LoadUnsafe(ref xr, (nuint)(4 + i)); Vector128<float> xv2 = Vector128.LoadUnsafe(ref xr, (nuint)(8 + i));
+                            Vector128<float> d = Vector128.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00); g01 = Simd.MultiplyAdd(d, xv1, g01); g02 = Simd.MultiplyAdd(d, xv2, g02);
+                        }
+                        g00.StoreUnsafe(ref go, (nuint)i); g01.StoreUnsafe(ref go, (nuint)(4 + i)); g02.StoreUnsafe(ref go, (nuint)(8 + i));
+                    }
+                }
+                {
+                    const int i = 780;
+                    for (int o = start; o < grouped; o += 4)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 784);
+                        Vector128<float> g00 = Vector128.LoadUnsafe(ref go, (nuint)i);
+                        Vector128<float> g10 = Vector128.LoadUnsafe(ref go, (nuint)(784 + i));
+                        Vector128<float> g20 = Vector128.LoadUnsafe(ref go, (nuint)(1568 + i));
+                        Vector128<float> g30 = Vector128.LoadUnsafe(ref go, (nuint)(2352 + i));
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 784);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 128 + o);
+                            Vector128<float> xv0 = Vector128.LoadUnsafe(ref xr, (nuint)i);
+                            Vector128<float> d = Vector128.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 1));
+                            g10 = Simd.MultiplyAdd(d, xv0, g10);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 2));
+                            g20 = Simd.MultiplyAdd(d, xv0, g20);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 3));
+                            g30 = Simd.MultiplyAdd(d, xv0, g30);
+                        }
+                        g00.StoreUnsafe(ref go, (nuint)i);
+                        g10.StoreUnsafe(ref go, (nuint)(784 + i));
+                        g20.StoreUnsafe(ref go, (nuint)(1568 + i));
+                        g30.StoreUnsafe(ref go, (nuint)(2352 + i));
+                    }
+                    for (int o = grouped; o < end; o++)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 784);
+                        Vector128<float> g00 = Vector128.LoadUnsafe(ref go, (nuint)i);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 784);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 128 + o);
+                            Vector128<float> xv0 = Vector128.LoadUnsafe(ref xr, (nuint)i);
+                            Vector128<float> d = Vector128.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00);
+                        }
+                        g00.StoreUnsafe(ref go, (nuint)i);
                     }
                 }
             }
             else
             {
-                for (int r = 0; r < rows; r++)
+                for (int i = 0; i < 783; i += 3)
                 {
-                    ref float dzr = ref Unsafe.Add(ref dz0, r * 128);
-                    ref float dxr = ref Unsafe.Add(ref dx0, r * 784);
-                    for (int i = 0; i < 784; i += 4)
+                    for (int o = start; o < grouped; o += 4)
                     {
-                        float a0 = 0f;
-                        float a1 = 0f;
-                        float a2 = 0f;
-                        float a3 = 0f;
-                        for (int o = 0; o < 128; o++)
+                        ref float go = ref Unsafe.Add(ref gw, o * 784);
+                        float g00 = Unsafe.Add(ref go, i); float g01 = Unsafe.Add(ref go, 1 + i); float g02 = Unsafe.Add(ref go, 2 + i);
+                        float g10 = Unsafe.Add(ref go, 784 + i); float g11 = Unsafe.Add(ref go, 785 + i); float g12 = Unsafe.Add(ref go, 786 + i);
+                        float g20 = Unsafe.Add(ref go, 1568 + i); float g21 = Unsafe.Add(ref go, 1569 + i); float g22 = Unsafe.Add(ref go, 1570 + i);
+                        float g30 = Unsafe.Add(ref go, 2352 + i); float g31 = Unsafe.Add(ref go, 2353 + i); float g32 = Unsafe.Add(ref go, 2354 + i);
+                        for (int r = 0; r < rows; r++)
                         {
-                            float d = Unsafe.Add(ref dzr, o);
-                            ref float wo = ref Unsafe.Add(ref w, o * 784);
-                            a0 = a0 + d * Unsafe.Add(ref wo, i);
-                            a1 = a1 + d * Unsafe.Add(ref wo, i + 1);
-                            a2 = a2 + d * Unsafe.Add(ref wo, i + 2);
-                            a3 = a3 + d * Unsafe.Add(ref wo, i + 3);
+                            ref float xr = ref Unsafe.Add(ref x0, r * 784);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 128 + o);
+                            float xv0 = Unsafe.Add(ref xr, i); float xv1 = Unsafe.Add(ref xr, 1 + i); float xv2 = Unsafe.Add(ref xr, 2 + i);
+                            float d = dzr;
+                            g00 = g00 + d * xv0; g01 = g01 + d * xv1; g02 = g02 + d * xv2;
+                            d = Unsafe.Add(ref dzr, 1);
+                            g10 = g10 + d * xv0; g11 = g11 + d * xv1; g12 = g12 + d * xv2;
+                            d = Unsafe.Add(ref dzr, 2);
+                            g20 = g20 + d * xv0; g21 = g21 + d * xv1; g22 = g22 + d * xv2;
+                            d = Unsafe.Add(ref dzr, 3);
+                            g30 = g30 + d * xv0; g31 = g31 + d * xv1; g32 = g32 + d * xv2;
                         }
-                        Unsafe.Add(ref dxr, i) = a0;
-                        Unsafe.Add(ref dxr, i + 1) = a1;
-                        Unsafe.Add(ref dxr, i + 2) = a2;
-                        Unsafe.Add(ref dxr, i + 3) = a3;
+                        Unsafe.Add(ref go, i) = g00; Unsafe.Add(ref go, 1 + i) = g01; Unsafe.Add(ref go, 2 + i) = g02;
+                        Unsafe.Add(ref go, 784 + i) = g10; Unsafe.Add(ref go, 785 + i) = g11; Unsafe.Add(ref go, 786 + i) = g12;
+                        Unsafe.Add(ref go, 1568 + i) = g20; Unsafe.Add(ref go, 1569 + i) = g21; Unsafe.Add(ref go, 1570 + i) = g22;
+                        Unsafe.Add(ref go, 2352 + i) = g30; Unsafe.Add(ref go, 2353 + i) = g31; Unsafe.Add(ref go, 2354 + i) = g32;
+                    }
+                    for (int o = grouped; o < end; o++)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 784);
+                        float g00 = Unsafe.Add(ref go, i); float g01 = Unsafe.Add(ref go, 1 + i); float g02 = Unsafe.Add(ref go, 2 + i);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 784);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 128 + o);
+                            float xv0 = Unsafe.Add(ref xr, i); float xv1 = Unsafe.Add(ref xr, 1 + i); float xv2 = Unsafe.Add(ref xr, 2 + i);
+                            float d = dzr;
+                            g00 = g00 + d * xv0; g01 = g01 + d * xv1; g02 = g02 + d * xv2;
+                        }
+                        Unsafe.Add(ref go, i) = g00; Unsafe.Add(ref go, 1 + i) = g01; Unsafe.Add(ref go, 2 + i) = g02;
+                    }
+                }
+                {
+                    const int i = 783;
+                    for (int o = start; o < grouped; o += 4)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 784);
+                        float g00 = Unsafe.Add(ref go, i);
+                        float g10 = Unsafe.Add(ref go, 784 + i);
+                        float g20 = Unsafe.Add(ref go, 1568 + i);
+                        float g30 = Unsafe.Add(ref go, 2352 + i);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 784);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 128 + o);
+                            float xv0 = Unsafe.Add(ref xr, i);
+                            float d = dzr;
+                            g00 = g00 + d * xv0;
+                            d = Unsafe.Add(ref dzr, 1);
+                            g10 = g10 + d * xv0;
+                            d = Unsafe.Add(ref dzr, 2);
+                            g20 = g20 + d * xv0;
+                            d = Unsafe.Add(ref dzr, 3);
+                            g30 = g30 + d * xv0;
+                        }
+                        Unsafe.Add(ref go, i) = g00;
+                        Unsafe.Add(ref go, 784 + i) = g10;
+                        Unsafe.Add(ref go, 1568 + i) = g20;
+                        Unsafe.Add(ref go, 2352 + i) = g30;
+                    }
+                    for (int o = grouped; o < end; o++)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 784);
+                        float g00 = Unsafe.Add(ref go, i);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 784);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 128 + o);
+                            float xv0 = Unsafe.Add(ref xr, i);
+                            float d = dzr;
+                            g00 = g00 + d * xv0;
+                        }
+                        Unsafe.Add(ref go, i) = g00;
                     }
                 }
             }
         }
 
-        /// <summary>Layer 2, Dense(64): <c>y[r] = W x[r] + b</c> then max(·, 0) for each row r. W: [64, 128].</summary>
-        public static void Dense2Forward(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> y, int rows)
+        /// <summary>Rows <paramref name="start"/> .. <paramref name="end"/> - 1 of <c>dx = dz W</c>.</summary>
+        private static void Dense0InputGradient(ReadOnlySpan<float> weight, ReadOnlySpan<float> dz, Span<float> dx, int start, int end)
+        {
+            ref float w = ref MemoryMarshal.GetReference(weight);
+            ref float dz0 = ref MemoryMarshal.GetReference(dz);
+            ref float dx0 = ref MemoryMarshal.GetReference(dx);
+            int grouped = start + (end - start) / 4 * 4;
+            // dx[r, i] = Σ_o dz[r, o] W[o, i]: for each chunk of columns (W[.., chunk] stays in L1), 4 rows at a time
+            if (Simd.Use512)
+            {
+                for (int i = 0; i < 768; i += 48)
+                {
+                    for (int r = start; r < grouped; r += 4)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 128);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 784);
+                        Vector512<float> a00 = Vector512<float>.Zero; Vector512<float> a01 = Vector512<float>.Zero; Vector512<float> a02 = Vector512<float>.Zero;
+                        Vector512<float> a10 = Vector512<float>.Zero; Vector512<float> a11 = Vector512<float>.Zero; Vector512<float> a12 = Vector512<float>.Zero;
+                        Vector512<float> a20 = Vector512<float>.Zero; Vector512<float> a21 = Vector512<float>.Zero; Vector512<float> a22 = Vector512<float>.Zero;
+                        Vector512<float> a30 = Vector512<float>.Zero; Vector512<float> a31 = Vector512<float>.Zero; Vector512<float> a32 = Vector512<float>.Zero;
+                        for (int o = 0; o < 128; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 784);
+                            Vector512<float> wv0 = Vector512.LoadUnsafe(ref wo, (nuint)i); Vector512<float> wv1 = Vector512.LoadUnsafe(ref wo, (nuint)(16 + i)); Vector512<float> wv2 = Vector512.LoadUnsafe(ref wo, (nuint)(32 + i));
+                            Vector512<float> d = Vector512.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00); a01 = Simd.MultiplyAdd(d, wv1, a01); a02 = Simd.MultiplyAdd(d, wv2, a02);
+                            d = Vector512.Create(Unsafe.Add(ref dzr, 128 + o));
+                            a10 = Simd.MultiplyAdd(d, wv0, a10); a11 = Simd.MultiplyAdd(d, wv1, a11); a12 = Simd.MultiplyAdd(d, wv2, a12);
+                            d = Vector512.Create(Unsafe.Add(ref dzr, 256 + o));
+                            a20 = Simd.MultiplyAdd(d, wv0, a20); a21 = Simd.MultiplyAdd(d, wv1, a21); a22 = Simd.MultiplyAdd(d, wv2, a22);
+                            d = Vector512.Create(Unsafe.Add(ref dzr, 384 + o));
+                            a30 = Simd.MultiplyAdd(d, wv0, a30); a31 = Simd.MultiplyAdd(d, wv1, a31); a32 = Simd.MultiplyAdd(d, wv2, a32);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i); a01.StoreUnsafe(ref dxr, (nuint)(16 + i)); a02.StoreUnsafe(ref dxr, (nuint)(32 + i));
+                        a10.StoreUnsafe(ref dxr, (nuint)(784 + i)); a11.StoreUnsafe(ref dxr, (nuint)(800 + i)); a12.StoreUnsafe(ref dxr, (nuint)(816 + i));
+                        a20.StoreUnsafe(ref dxr, (nuint)(1568 + i)); a21.StoreUnsafe(ref dxr, (nuint)(1584 + i)); a22.StoreUnsafe(ref dxr, (nuint)(1600 + i));
+                        a30.StoreUnsafe(ref dxr, (nuint)(2352 + i)); a31.StoreUnsafe(ref dxr, (nuint)(2368 + i)); a32.StoreUnsafe(ref dxr, (nuint)(2384 + i));
+                    }
+                    for (int r = grouped; r < end; r++)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 128);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 784);
+                        Vector512<float> a00 = Vector512<float>.Zero; Vector512<float> a01 = Vector512<float>.Zero; Vector512<float> a02 = Vector512<float>.Zero;
+                        for (int o = 0; o < 128; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 784);
+                            Vector512<float> wv0 = Vector512.LoadUnsafe(ref wo, (nuint)i); Vector512<float> wv1 = Vector512.LoadUnsafe(ref wo, (nuint)(16 + i)); Vector512<float> wv2 = Vector512.LoadUnsafe(ref wo, (nuint)(32 + i));
+                            Vector512<float> d = Vector512.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00); a01 = Simd.MultiplyAdd(d, wv1, a01); a02 = Simd.MultiplyAdd(d, wv2, a02);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i); a01.StoreUnsafe(ref dxr, (nuint)(16 + i)); a02.StoreUnsafe(ref dxr, (nuint)(32 + i));
+                    }
+                }
+                {
+                    const int i = 768;
+                    for (int r = start; r < grouped; r += 4)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 128);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 784);
+                        Vector512<float> a00 = Vector512<float>.Zero;
+                        Vector512<float> a10 = Vector512<float>.Zero;
+                        Vector512<float> a20 = Vector512<float>.Zero;
+                        Vector512<float> a30 = Vector512<float>.Zero;
+                        for (int o = 0; o < 128; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 784);
+                            Vector512<float> wv0 = Vector512.LoadUnsafe(ref wo, (nuint)i);
+                            Vector512<float> d = Vector512.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00);
+                            d = Vector512.Create(Unsafe.Add(ref dzr, 128 + o));
+                            a10 = Simd.MultiplyAdd(d, wv0, a10);
+                            d = Vector512.Create(Unsafe.Add(ref dzr, 256 + o));
+                            a20 = Simd.MultiplyAdd(d, wv0, a20);
+                            d = Vector512.Create(Unsafe.Add(ref dzr, 384 + o));
+                            a30 = Simd.MultiplyAdd(d, wv0, a30);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i);
+                        a10.StoreUnsafe(ref dxr, (nuint)(784 + i));
+                        a20.StoreUnsafe(ref dxr, (nuint)(1568 + i));
+                        a30.StoreUnsafe(ref dxr, (nuint)(2352 + i));
+                    }
+                    for (int r = grouped; r < end; r++)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 128);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 784);
+                        Vector512<float> a00 = Vector512<float>.Zero;
+                        for (int o = 0; o < 128; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 784);
+                            Vector512<float> wv0 = Vector512.LoadUnsafe(ref wo, (nuint)i);
+                            Vector512<float> d = Vector512.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i);
+                    }
+                }
+            }
+            else if (Simd.Use256)
+            {
+                for (int i = 0; i < 768; i += 24)
+                {
+                    for (int r = start; r < grouped; r += 4)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 128);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 784);
+                        Vector256<float> a00 = Vector256<float>.Zero; Vector256<float> a01 = Vector256<float>.Zero; Vector256<float> a02 = Vector256<float>.Zero;
+                        Vector256<float> a10 = Vector256<float>.Zero; Vector256<float> a11 = Vector256<float>.Zero; Vector256<float> a12 = Vector256<float>.Zero;
+                        Vector256<float> a20 = Vector256<float>.Zero; Vector256<float> a21 = Vector256<float>.Zero; Vector256<float> a22 = Vector256<float>.Zero;
+                        Vector256<float> a30 = Vector256<float>.Zero; Vector256<float> a31 = Vector256<float>.Zero; Vector256<float> a32 = Vector256<float>.Zero;
+                        for (int o = 0; o < 128; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 784);
+                            Vector256<float> wv0 = Vector256.LoadUnsafe(ref wo, (nuint)i); Vector256<float> wv1 = Vector256.LoadUnsafe(ref wo, (nuint)(8 + i)); Vector256<float> wv2 = Vector256.LoadUnsafe(ref wo, (nuint)(16 + i));
+                            Vector256<float> d = Vector256.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00); a01 = Simd.MultiplyAdd(d, wv1, a01); a02 = Simd.MultiplyAdd(d, wv2, a02);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 128 + o));
+                            a10 = Simd.MultiplyAdd(d, wv0, a10); a11 = Simd.MultiplyAdd(d, wv1, a11); a12 = Simd.MultiplyAdd(d, wv2, a12);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 256 + o));
+                            a20 = Simd.MultiplyAdd(d, wv0, a20); a21 = Simd.MultiplyAdd(d, wv1, a21); a22 = Simd.MultiplyAdd(d, wv2, a22);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 384 + o));
+                            a30 = Simd.MultiplyAdd(d, wv0, a30); a31 = Simd.MultiplyAdd(d, wv1, a31); a32 = Simd.MultiplyAdd(d, wv2, a32);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i); a01.StoreUnsafe(ref dxr, (nuint)(8 + i)); a02.StoreUnsafe(ref dxr, (nuint)(16 + i));
+                        a10.StoreUnsafe(ref dxr, (nuint)(784 + i)); a11.StoreUnsafe(ref dxr, (nuint)(792 + i)); a12.StoreUnsafe(ref dxr, (nuint)(800 + i));
+                        a20.StoreUnsafe(ref dxr, (nuint)(1568 + i)); a21.StoreUnsafe(ref dxr, (nuint)(1576 + i)); a22.StoreUnsafe(ref dxr, (nuint)(1584 + i));
+                        a30.StoreUnsafe(ref dxr, (nuint)(2352 + i)); a31.StoreUnsafe(ref dxr, (nuint)(2360 + i)); a32.StoreUnsafe(ref dxr, (nuint)(2368 + i));
+                    }
+                    for (int r = grouped; r < end; r++)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 128);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 784);
+                        Vector256<float> a00 = Vector256<float>.Zero; Vector256<float> a01 = Vector256<float>.Zero; Vector256<float> a02 = Vector256<float>.Zero;
+                        for (int o = 0; o < 128; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 784);
+                            Vector256<float> wv0 = Vector256.LoadUnsafe(ref wo, (nuint)i); Vector256<float> wv1 = Vector256.LoadUnsafe(ref wo, (nuint)(8 + i)); Vector256<float> wv2 = Vector256.LoadUnsafe(ref wo, (nuint)(16 + i));
+                            Vector256<float> d = Vector256.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00); a01 = Simd.MultiplyAdd(d, wv1, a01); a02 = Simd.MultiplyAdd(d, wv2, a02);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i); a01.StoreUnsafe(ref dxr, (nuint)(8 + i)); a02.StoreUnsafe(ref dxr, (nuint)(16 + i));
+                    }
+                }
+                {
+                    const int i = 768;
+                    for (int r = start; r < grouped; r += 4)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 128);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 784);
+                        Vector256<float> a00 = Vector256<float>.Zero; Vector256<float> a01 = Vector256<float>.Zero;
+                        Vector256<float> a10 = Vector256<float>.Zero; Vector256<float> a11 = Vector256<float>.Zero;
+                        Vector256<float> a20 = Vector256<float>.Zero; Vector256<float> a21 = Vector256<float>.Zero;
+                        Vector256<float> a30 = Vector256<float>.Zero; Vector256<float> a31 = Vector256<float>.Zero;
+                        for (int o = 0; o < 128; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 784);
+                            Vector256<float> wv0 = Vector256.LoadUnsafe(ref wo, (nuint)i); Vector256<float> wv1 = Vector256.LoadUnsafe(ref wo, (nuint)(8 + i));
+                            Vector256<float> d = Vector256.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00); a01 = Simd.MultiplyAdd(d, wv1, a01);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 128 + o));
+                            a10 = Simd.MultiplyAdd(d, wv0, a10); a11 = Simd.MultiplyAdd(d, wv1, a11);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 256 + o));
+                            a20 = Simd.MultiplyAdd(d, wv0, a20); a21 = Simd.MultiplyAdd(d, wv1, a21);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 384 + o));
+                            a30 = Simd.MultiplyAdd(d, wv0, a30); a31 = Simd.MultiplyAdd(d, wv1, a31);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i); a01.StoreUnsafe(ref dxr, (nuint)(8 + i));
+                        a10.StoreUnsafe(ref dxr, (nuint)(784 + i)); a11.StoreUnsafe(ref dxr, (nuint)(792 + i));
+                        a20.StoreUnsafe(ref dxr, (nuint)(1568 + i)); a21.StoreUnsafe(ref dxr, (nuint)(1576 + i));
+                        a30.StoreUnsafe(ref dxr, (nuint)(2352 + i)); a31.StoreUnsafe(ref dxr, (nuint)(2360 + i));
+                    }
+                    for (int r = grouped; r < end; r++)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 128);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 784);
+                        Vector256<float> a00 = Vector256<float>.Zero; Vector256<float> a01 = Vector256<float>.Zero;
+                        for (int o = 0; o < 128; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 784);
+                            Vector256<float> wv0 = Vector256.LoadUnsafe(ref wo, (nuint)i); Vector256<float> wv1 = Vector256.LoadUnsafe(ref wo, (nuint)(8 + i));
+                            Vector256<float> d = Vector256.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00); a01 = Simd.MultiplyAdd(d, wv1, a01);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i); a01.StoreUnsafe(ref dxr, (nuint)(8 + i));
+                    }
+                }
+            }
+            else if (Simd.Use128)
+            {
+                for (int i = 0; i < 780; i += 12)
+                {
+                    for (int r = start; r < grouped; r += 4)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 128);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 784);
+                        Vector128<float> a00 = Vector128<float>.Zero; Vector128<float> a01 = Vector128<float>.Zero; Vector128<float> a02 = Vector128<float>.Zero;
+                        Vector128<float> a10 = Vector128<float>.Zero; Vector128<float> a11 = Vector128<float>.Zero; Vector128<float> a12 = Vector128<float>.Zero;
+                        Vector128<float> a20 = Vector128<float>.Zero; Vector128<float> a21 = Vector128<float>.Zero; Vector128<float> a22 = Vector128<float>.Zero;
+                        Vector128<float> a30 = Vector128<float>.Zero; Vector128<float> a31 = Vector128<float>.Zero; Vector128<float> a32 = Vector128<float>.Zero;
+                        for (int o = 0; o < 128; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 784);
+                            Vector128<float> wv0 = Vector128.LoadUnsafe(ref wo, (nuint)i); Vector128<float> wv1 = Vector128.LoadUnsafe(ref wo, (nuint)(4 + i)); Vector128<float> wv2 = Vector128.LoadUnsafe(ref wo, (nuint)(8 + i));
+                            Vector128<float> d = Vector128.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00); a01 = Simd.MultiplyAdd(d, wv1, a01); a02 = Simd.MultiplyAdd(d, wv2, a02);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 128 + o));
+                            a10 = Simd.MultiplyAdd(d, wv0, a10); a11 = Simd.MultiplyAdd(d, wv1, a11); a12 = Simd.MultiplyAdd(d, wv2, a12);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 256 + o));
+                            a20 = Simd.MultiplyAdd(d, wv0, a20); a21 = Simd.MultiplyAdd(d, wv1, a21); a22 = Simd.MultiplyAdd(d, wv2, a22);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 384 + o));
+                            a30 = Simd.MultiplyAdd(d, wv0, a30); a31 = Simd.MultiplyAdd(d, wv1, a31); a32 = Simd.MultiplyAdd(d, wv2, a32);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i); a01.StoreUnsafe(ref dxr, (nuint)(4 + i)); a02.StoreUnsafe(ref dxr, (nuint)(8 + i));
+                        a10.StoreUnsafe(ref dxr, (nuint)(784 + i)); a11.StoreUnsafe(ref dxr, (nuint)(788 + i)); a12.StoreUnsafe(ref dxr, (nuint)(792 + i));
+                        a20.StoreUnsafe(ref dxr, (nuint)(1568 + i)); a21.StoreUnsafe(ref dxr, (nuint)(1572 + i)); a22.StoreUnsafe(ref dxr, (nuint)(1576 + i));
+                        a30.StoreUnsafe(ref dxr, (nuint)(2352 + i)); a31.StoreUnsafe(ref dxr, (nuint)(2356 + i)); a32.StoreUnsafe(ref dxr, (nuint)(2360 + i));
+                    }
+                    for (int r = grouped; r < end; r++)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 128);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 784);
+                        Vector128<float> a00 = Vector128<float>.Zero; Vector128<float> a01 = Vector128<float>.Zero; Vector128<float> a02 = Vector128<float>.Zero;
+                        for (int o = 0; o < 128; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 784);
+                            Vector128<float> wv0 = Vector128.LoadUnsafe(ref wo, (nuint)i); Vector128<float> wv1 = Vector128.LoadUnsafe(ref wo, (nuint)(4 + i)); Vector128<float> wv2 = Vector128.LoadUnsafe(ref wo, (nuint)(8 + i));
+                            Vector128<float> d = Vector128.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00); a01 = Simd.MultiplyAdd(d, wv1, a01); a02 = Simd.MultiplyAdd(d, wv2, a02);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i); a01.StoreUnsafe(ref dxr, (nuint)(4 + i)); a02.StoreUnsafe(ref dxr, (nuint)(8 + i));
+                    }
+                }
+                {
+                    const int i = 780;
+                    for (int r = start; r < grouped; r += 4)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 128);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 784);
+                        Vector128<float> a00 = Vector128<float>.Zero;
+                        Vector128<float> a10 = Vector128<float>.Zero;
+                        Vector128<float> a20 = Vector128<float>.Zero;
+                        Vector128<float> a30 = Vector128<float>.Zero;
+                        for (int o = 0; o < 128; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 784);
+                            Vector128<float> wv0 = Vector128.LoadUnsafe(ref wo, (nuint)i);
+                            Vector128<float> d = Vector128.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 128 + o));
+                            a10 = Simd.MultiplyAdd(d, wv0, a10);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 256 + o));
+                            a20 = Simd.MultiplyAdd(d, wv0, a20);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 384 + o));
+                            a30 = Simd.MultiplyAdd(d, wv0, a30);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i);
+                        a10.StoreUnsafe(ref dxr, (nuint)(784 + i));
+                        a20.StoreUnsafe(ref dxr, (nuint)(1568 + i));
+                        a30.StoreUnsafe(ref dxr, (nuint)(2352 + i));
+                    }
+                    for (int r = grouped; r < end; r++)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 128);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 784);
+                        Vector128<float> a00 = Vector128<float>.Zero;
+                        for (int o = 0; o < 128; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 784);
+                            Vector128<float> wv0 = Vector128.LoadUnsafe(ref wo, (nuint)i);
+                            Vector128<float> d = Vector128.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i);
+                    }
+                }
+            }
+            else
+            {
+                for (int i = 0; i < 783; i += 3)
+                {
+                    for (int r = start; r < grouped; r += 4)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 128);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 784);
+                        float a00 = 0f; float a01 = 0f; float a02 = 0f;
+                        float a10 = 0f; float a11 = 0f; float a12 = 0f;
+                        float a20 = 0f; float a21 = 0f; float a22 = 0f;
+                        float a30 = 0f; float a31 = 0f; float a32 = 0f;
+                        for (int o = 0; o < 128; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 784);
+                            float wv0 = Unsafe.Add(ref wo, i); float wv1 = Unsafe.Add(ref wo, 1 + i); float wv2 = Unsafe.Add(ref wo, 2 + i);
+                            float d = Unsafe.Add(ref dzr, o);
+                            a00 = a00 + d * wv0; a01 = a01 + d * wv1; a02 = a02 + d * wv2;
+                            d = Unsafe.Add(ref dzr, 128 + o);
+                            a10 = a10 + d * wv0; a11 = a11 + d * wv1; a12 = a12 + d * wv2;
+                            d = Unsafe.Add(ref dzr, 256 + o);
+                            a20 = a20 + d * wv0; a21 = a21 + d * wv1; a22 = a22 + d * wv2;
+                            d = Unsafe.Add(ref dzr, 384 + o);
+                            a30 = a30 + d * wv0; a31 = a31 + d * wv1; a32 = a32 + d * wv2;
+                        }
+                        Unsafe.Add(ref dxr, i) = a00; Unsafe.Add(ref dxr, 1 + i) = a01; Unsafe.Add(ref dxr, 2 + i) = a02;
+                        Unsafe.Add(ref dxr, 784 + i) = a10; Unsafe.Add(ref dxr, 785 + i) = a11; Unsafe.Add(ref dxr, 786 + i) = a12;
+                        Unsafe.Add(ref dxr, 1568 + i) = a20; Unsafe.Add(ref dxr, 1569 + i) = a21; Unsafe.Add(ref dxr, 1570 + i) = a22;
+                        Unsafe.Add(ref dxr, 2352 + i) = a30; Unsafe.Add(ref dxr, 2353 + i) = a31; Unsafe.Add(ref dxr, 2354 + i) = a32;
+                    }
+                    for (int r = grouped; r < end; r++)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 128);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 784);
+                        float a00 = 0f; float a01 = 0f; float a02 = 0f;
+                        for (int o = 0; o < 128; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 784);
+                            float wv0 = Unsafe.Add(ref wo, i); float wv1 = Unsafe.Add(ref wo, 1 + i); float wv2 = Unsafe.Add(ref wo, 2 + i);
+                            float d = Unsafe.Add(ref dzr, o);
+                            a00 = a00 + d * wv0; a01 = a01 + d * wv1; a02 = a02 + d * wv2;
+                        }
+                        Unsafe.Add(ref dxr, i) = a00; Unsafe.Add(ref dxr, 1 + i) = a01; Unsafe.Add(ref dxr, 2 + i) = a02;
+                    }
+                }
+                {
+                    const int i = 783;
+                    for (int r = start; r < grouped; r += 4)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 128);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 784);
+                        float a00 = 0f;
+                        float a10 = 0f;
+                        float a20 = 0f;
+                        float a30 = 0f;
+                        for (int o = 0; o < 128; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 784);
+                            float wv0 = Unsafe.Add(ref wo, i);
+                            float d = Unsafe.Add(ref dzr, o);
+                            a00 = a00 + d * wv0;
+                            d = Unsafe.Add(ref dzr, 128 + o);
+                            a10 = a10 + d * wv0;
+                            d = Unsafe.Add(ref dzr, 256 + o);
+                            a20 = a20 + d * wv0;
+                            d = Unsafe.Add(ref dzr, 384 + o);
+                            a30 = a30 + d * wv0;
+                        }
+                        Unsafe.Add(ref dxr, i) = a00;
+                        Unsafe.Add(ref dxr, 784 + i) = a10;
+                        Unsafe.Add(ref dxr, 1568 + i) = a20;
+                        Unsafe.Add(ref dxr, 2352 + i) = a30;
+                    }
+                    for (int r = grouped; r < end; r++)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 128);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 784);
+                        float a00 = 0f;
+                        for (int o = 0; o < 128; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 784);
+                            float wv0 = Unsafe.Add(ref wo, i);
+                            float d = Unsafe.Add(ref dzr, o);
+                            a00 = a00 + d * wv0;
+                        }
+                        Unsafe.Add(ref dxr, i) = a00;
+                    }
+                }
+            }
+        }
+
+        /// <summary>
+        /// Layer 2, Dense(64): <c>y[r] = W x[r] + b</c> then max(·, 0) for each row r. W: [64, 128].
+        /// With <paramref name="threads"/> &gt; 1, a batch of 32 rows or more is split across threads (the same bits as one thread).
+        /// </summary>
+        public static void Dense2Forward(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> y, int rows, int threads)
+        {
+            if (threads > 1 && rows >= 32)
+            {
+                // rows split across threads at multiples of 3
+                KernelThreads.For(threads, rows, 3, new KernelSpans(weight, bias, x, y, default),
+                    static (in KernelSpans s, int start, int end) => Dense2ForwardRows(s.In0, s.In1, s.In2, s.Out0, start, end));
+            }
+            else
+            {
+                Dense2ForwardRows(weight, bias, x, y, 0, rows);
+            }
+        }
+
+        /// <summary>Rows <paramref name="start"/> .. <paramref name="end"/> - 1 of layer 2's forward.</summary>
+        private static void Dense2ForwardRows(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> y, int start, int end)
+        {
+            // groups of 3 rows share each load of W; the rows left over go one at a time
+            int grouped = start + (end - start) / 3 * 3;
+            if (grouped > start)
+            {
+                Dense2ForwardRowGroups(weight, bias, x, y, start, grouped);
+            }
+
+            for (int r = grouped; r < end; r++)
+            {
+                Dense2ForwardRow(weight, bias, x, y, r);
+            }
+        }
+
+        /// <summary>Rows <paramref name="start"/> .. <paramref name="end"/> - 1, a multiple of 3: a 3×4 block of dot products per step, 12 accumulators.</summary>
+        private static void Dense2ForwardRowGroups(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> y, int start, int end)
         {
             ref float w = ref MemoryMarshal.GetReference(weight);
             ref float b = ref MemoryMarshal.GetReference(bias);
@@ -844,496 +1496,1164 @@ namespace NetGen.Generated
             ref float y0 = ref MemoryMarshal.GetReference(y);
             if (Simd.Use512)
             {
-                for (int r = 0; r < rows; r++)
+                // units 0..63, 4 at a time: those rows of W stay in L1 while x streams by, 3 rows at a time
+                for (int o = 0; o < 64; o += 4)
                 {
-                    ref float xr = ref Unsafe.Add(ref x0, r * 128);
-                    ref float yr = ref Unsafe.Add(ref y0, r * 64);
-                    // rows 0..63, 8 at a time: each load of x feeds 8 dot products
-                    for (int o = 0; o < 64; o += 8)
+                    ref float wo = ref Unsafe.Add(ref w, o * 128);
+                    for (int r = start; r < end; r += 3)
                     {
-                        ref float wo = ref Unsafe.Add(ref w, o * 128);
-                        Vector512<float> s0 = Vector512<float>.Zero;
-                        Vector512<float> s1 = Vector512<float>.Zero;
-                        Vector512<float> s2 = Vector512<float>.Zero;
-                        Vector512<float> s3 = Vector512<float>.Zero;
-                        Vector512<float> s4 = Vector512<float>.Zero;
-                        Vector512<float> s5 = Vector512<float>.Zero;
-                        Vector512<float> s6 = Vector512<float>.Zero;
-                        Vector512<float> s7 = Vector512<float>.Zero;
-                        for (int i = 0; i < 128; i += 32)
+                        ref float xr = ref Unsafe.Add(ref x0, r * 128);
+                        ref float yr = ref Unsafe.Add(ref y0, r * 64);
+                        Vector512<float> s00 = Vector512<float>.Zero; Vector512<float> s01 = Vector512<float>.Zero; Vector512<float> s02 = Vector512<float>.Zero; Vector512<float> s03 = Vector512<float>.Zero;
+                        Vector512<float> s10 = Vector512<float>.Zero; Vector512<float> s11 = Vector512<float>.Zero; Vector512<float> s12 = Vector512<float>.Zero; Vector512<float> s13 = Vector512<float>.Zero;
+                        Vector512<float> s20 = Vector512<float>.Zero; Vector512<float> s21 = Vector512<float>.Zero; Vector512<float> s22 = Vector512<float>.Zero; Vector512<float> s23 = Vector512<float>.Zero;
+                        for (int i = 0; i < 128; i += 16)
                         {
-                            Vector512<float> xi = Vector512.LoadUnsafe(ref xr, (nuint)i);
-                            s0 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)i), xi, s0);
-                            s1 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(128 + i)), xi, s1);
-                            s2 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(256 + i)), xi, s2);
-                            s3 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(384 + i)), xi, s3);
-                            s4 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(512 + i)), xi, s4);
-                            s5 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(640 + i)), xi, s5);
-                            s6 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(768 + i)), xi, s6);
-                            s7 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(896 + i)), xi, s7);
-                            xi = Vector512.LoadUnsafe(ref xr, (nuint)(16 + i));
-                            s0 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(16 + i)), xi, s0);
-                            s1 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(144 + i)), xi, s1);
-                            s2 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(272 + i)), xi, s2);
-                            s3 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(400 + i)), xi, s3);
-                            s4 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(528 + i)), xi, s4);
-                            s5 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(656 + i)), xi, s5);
-                            s6 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(784 + i)), xi, s6);
-                            s7 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(912 + i)), xi, s7);
+                            Vector512<float> x0i = Vector512.LoadUnsafe(ref xr, (nuint)i); Vector512<float> x1i = Vector512.LoadUnsafe(ref xr, (nuint)(128 + i)); Vector512<float> x2i = Vector512.LoadUnsafe(ref xr, (nuint)(256 + i));
+                            Vector512<float> wk = Vector512.LoadUnsafe(ref wo, (nuint)i);
+                            s00 = Simd.MultiplyAdd(wk, x0i, s00); s10 = Simd.MultiplyAdd(wk, x1i, s10); s20 = Simd.MultiplyAdd(wk, x2i, s20);
+                            wk = Vector512.LoadUnsafe(ref wo, (nuint)(128 + i));
+                            s01 = Simd.MultiplyAdd(wk, x0i, s01); s11 = Simd.MultiplyAdd(wk, x1i, s11); s21 = Simd.MultiplyAdd(wk, x2i, s21);
+                            wk = Vector512.LoadUnsafe(ref wo, (nuint)(256 + i));
+                            s02 = Simd.MultiplyAdd(wk, x0i, s02); s12 = Simd.MultiplyAdd(wk, x1i, s12); s22 = Simd.MultiplyAdd(wk, x2i, s22);
+                            wk = Vector512.LoadUnsafe(ref wo, (nuint)(384 + i));
+                            s03 = Simd.MultiplyAdd(wk, x0i, s03); s13 = Simd.MultiplyAdd(wk, x1i, s13); s23 = Simd.MultiplyAdd(wk, x2i, s23);
                         }
-                        // fold each 512-bit accumulator to 256 bits
-                        Vector256<float> u0 = s0.GetLower() + s0.GetUpper();
-                        Vector256<float> u1 = s1.GetLower() + s1.GetUpper();
-                        Vector256<float> u2 = s2.GetLower() + s2.GetUpper();
-                        Vector256<float> u3 = s3.GetLower() + s3.GetUpper();
-                        Vector256<float> u4 = s4.GetLower() + s4.GetUpper();
-                        Vector256<float> u5 = s5.GetLower() + s5.GetUpper();
-                        Vector256<float> u6 = s6.GetLower() + s6.GetUpper();
-                        Vector256<float> u7 = s7.GetLower() + s7.GetUpper();
-                        // t[k] = Σ lanes of uk for k = 0..7, as one vector
-                        Vector256<float> t;
-                        if (global::System.Runtime.Intrinsics.X86.Avx.IsSupported)
-                        {
-                            Vector256<float> h01 = global::System.Runtime.Intrinsics.X86.Avx.HorizontalAdd(u0, u1);
-                            Vector256<float> h23 = global::System.Runtime.Intrinsics.X86.Avx.HorizontalAdd(u2, u3);
-                            Vector256<float> h45 = global::System.Runtime.Intrinsics.X86.Avx.HorizontalAdd(u4, u5);
-                            Vector256<float> h67 = global::System.Runtime.Intrinsics.X86.Avx.HorizontalAdd(u6, u7);
-                            Vector256<float> h0123 = global::System.Runtime.Intrinsics.X86.Avx.HorizontalAdd(h01, h23);
-                            Vector256<float> h4567 = global::System.Runtime.Intrinsics.X86.Avx.HorizontalAdd(h45, h67);
-                            // lanes: [u0 u1 u2 u3 | u0 u1 u2 u3] and [u4 .. u7 | u4 .. u7], each half a partial sum: add the halves
-                            t = Vector256.Create(h0123.GetLower(), h4567.GetLower()) + Vector256.Create(h0123.GetUpper(), h4567.GetUpper());
-                        }
-                        else
-                        {
-                            t = Vector256.Create(Vector256.Sum(u0), Vector256.Sum(u1), Vector256.Sum(u2), Vector256.Sum(u3), Vector256.Sum(u4), Vector256.Sum(u5), Vector256.Sum(u6), Vector256.Sum(u7));
-                        }
-                        // y[o .. o + 7] = max(t + b[o .. o + 7], 0)
-                        Vector256<float> z = t + Vector256.LoadUnsafe(ref b, (nuint)o);
-                        Vector256.Max(Vector256<float>.Zero, z).StoreUnsafe(ref yr, (nuint)o);
+                        // y[r + j, o .. o + 3] = max(Σ lanes of s[j][0..3] + b[o .. o + 3], 0)
+                        Vector128<float> bo = Vector128.LoadUnsafe(ref b, (nuint)o);
+                        Vector128<float> z0 = Simd.Sum4(s00, s01, s02, s03) + bo;
+                        Vector128.Max(Vector128<float>.Zero, z0).StoreUnsafe(ref yr, (nuint)o);
+                        Vector128<float> z1 = Simd.Sum4(s10, s11, s12, s13) + bo;
+                        Vector128.Max(Vector128<float>.Zero, z1).StoreUnsafe(ref yr, (nuint)(64 + o));
+                        Vector128<float> z2 = Simd.Sum4(s20, s21, s22, s23) + bo;
+                        Vector128.Max(Vector128<float>.Zero, z2).StoreUnsafe(ref yr, (nuint)(128 + o));
                     }
                 }
             }
             else if (Simd.Use256)
             {
-                for (int r = 0; r < rows; r++)
+                // units 0..63, 4 at a time: those rows of W stay in L1 while x streams by, 3 rows at a time
+                for (int o = 0; o < 64; o += 4)
                 {
-                    ref float xr = ref Unsafe.Add(ref x0, r * 128);
-                    ref float yr = ref Unsafe.Add(ref y0, r * 64);
-                    // rows 0..63, 8 at a time: each load of x feeds 8 dot products
-                    for (int o = 0; o < 64; o += 8)
+                    ref float wo = ref Unsafe.Add(ref w, o * 128);
+                    for (int r = start; r < end; r += 3)
                     {
-                        ref float wo = ref Unsafe.Add(ref w, o * 128);
-                        Vector256<float> s0 = Vector256<float>.Zero;
-                        Vector256<float> s1 = Vector256<float>.Zero;
-                        Vector256<float> s2 = Vector256<float>.Zero;
-                        Vector256<float> s3 = Vector256<float>.Zero;
-                        Vector256<float> s4 = Vector256<float>.Zero;
-                        Vector256<float> s5 = Vector256<float>.Zero;
-                        Vector256<float> s6 = Vector256<float>.Zero;
-                        Vector256<float> s7 = Vector256<float>.Zero;
-                        for (int i = 0; i < 128; i += 16)
+                        ref float xr = ref Unsafe.Add(ref x0, r * 128);
+                        ref float yr = ref Unsafe.Add(ref y0, r * 64);
+                        Vector256<float> s00 = Vector256<float>.Zero; Vector256<float> s01 = Vector256<float>.Zero; Vector256<float> s02 = Vector256<float>.Zero; Vector256<float> s03 = Vector256<float>.Zero;
+                        Vector256<float> s10 = Vector256<float>.Zero; Vector256<float> s11 = Vector256<float>.Zero; Vector256<float> s12 = Vector256<float>.Zero; Vector256<float> s13 = Vector256<float>.Zero;
+                        Vector256<float> s20 = Vector256<float>.Zero; Vector256<float> s21 = Vector256<float>.Zero; Vector256<float> s22 = Vector256<float>.Zero; Vector256<float> s23 = Vector256<float>.Zero;
+                        for (int i = 0; i < 128; i += 8)
                         {
-                            Vector256<float> xi = Vector256.LoadUnsafe(ref xr, (nuint)i);
-                            s0 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)i), xi, s0);
-                            s1 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(128 + i)), xi, s1);
-                            s2 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(256 + i)), xi, s2);
-                            s3 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(384 + i)), xi, s3);
-                            s4 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(512 + i)), xi, s4);
-                            s5 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(640 + i)), xi, s5);
-                            s6 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(768 + i)), xi, s6);
-                            s7 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(896 + i)), xi, s7);
-                            xi = Vector256.LoadUnsafe(ref xr, (nuint)(8 + i));
-                            s0 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(8 + i)), xi, s0);
-                            s1 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(136 + i)), xi, s1);
-                            s2 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(264 + i)), xi, s2);
-                            s3 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(392 + i)), xi, s3);
-                            s4 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(520 + i)), xi, s4);
-                            s5 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(648 + i)), xi, s5);
-                            s6 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(776 + i)), xi, s6);
-                            s7 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(904 + i)), xi, s7);
+                            Vector256<float> x0i = Vector256.LoadUnsafe(ref xr, (nuint)i); Vector256<float> x1i = Vector256.LoadUnsafe(ref xr, (nuint)(128 + i)); Vector256<float> x2i = Vector256.LoadUnsafe(ref xr, (nuint)(256 + i));
+                            Vector256<float> wk = Vector256.LoadUnsafe(ref wo, (nuint)i);
+                            s00 = Simd.MultiplyAdd(wk, x0i, s00); s10 = Simd.MultiplyAdd(wk, x1i, s10); s20 = Simd.MultiplyAdd(wk, x2i, s20);
+                            wk = Vector256.LoadUnsafe(ref wo, (nuint)(128 + i));
+                            s01 = Simd.MultiplyAdd(wk, x0i, s01); s11 = Simd.MultiplyAdd(wk, x1i, s11); s21 = Simd.MultiplyAdd(wk, x2i, s21);
+                            wk = Vector256.LoadUnsafe(ref wo, (nuint)(256 + i));
+                            s02 = Simd.MultiplyAdd(wk, x0i, s02); s12 = Simd.MultiplyAdd(wk, x1i, s12); s22 = Simd.MultiplyAdd(wk, x2i, s22);
+                            wk = Vector256.LoadUnsafe(ref wo, (nuint)(384 + i));
+                            s03 = Simd.MultiplyAdd(wk, x0i, s03); s13 = Simd.MultiplyAdd(wk, x1i, s13); s23 = Simd.MultiplyAdd(wk, x2i, s23);
                         }
-                        // t[k] = Σ lanes of sk for k = 0..7, as one vector
-                        Vector256<float> t;
-                        if (global::System.Runtime.Intrinsics.X86.Avx.IsSupported)
-                        {
-                            Vector256<float> h01 = global::System.Runtime.Intrinsics.X86.Avx.HorizontalAdd(s0, s1);
-                            Vector256<float> h23 = global::System.Runtime.Intrinsics.X86.Avx.HorizontalAdd(s2, s3);
-                            Vector256<float> h45 = global::System.Runtime.Intrinsics.X86.Avx.HorizontalAdd(s4, s5);
-                            Vector256<float> h67 = global::System.Runtime.Intrinsics.X86.Avx.HorizontalAdd(s6, s7);
-                            Vector256<float> h0123 = global::System.Runtime.Intrinsics.X86.Avx.HorizontalAdd(h01, h23);
-                            Vector256<float> h4567 = global::System.Runtime.Intrinsics.X86.Avx.HorizontalAdd(h45, h67);
-                            // lanes: [s0 s1 s2 s3 | s0 s1 s2 s3] and [s4 .. s7 | s4 .. s7], each half a partial sum: add the halves
-                            t = Vector256.Create(h0123.GetLower(), h4567.GetLower()) + Vector256.Create(h0123.GetUpper(), h4567.GetUpper());
-                        }
-                        else
-                        {
-                            t = Vector256.Create(Vector256.Sum(s0), Vector256.Sum(s1), Vector256.Sum(s2), Vector256.Sum(s3), Vector256.Sum(s4), Vector256.Sum(s5), Vector256.Sum(s6), Vector256.Sum(s7));
-                        }
-                        // y[o .. o + 7] = max(t + b[o .. o + 7], 0)
-                        Vector256<float> z = t + Vector256.LoadUnsafe(ref b, (nuint)o);
-                        Vector256.Max(Vector256<float>.Zero, z).StoreUnsafe(ref yr, (nuint)o);
+                        // y[r + j, o .. o + 3] = max(Σ lanes of s[j][0..3] + b[o .. o + 3], 0)
+                        Vector128<float> bo = Vector128.LoadUnsafe(ref b, (nuint)o);
+                        Vector128<float> z0 = Simd.Sum4(s00, s01, s02, s03) + bo;
+                        Vector128.Max(Vector128<float>.Zero, z0).StoreUnsafe(ref yr, (nuint)o);
+                        Vector128<float> z1 = Simd.Sum4(s10, s11, s12, s13) + bo;
+                        Vector128.Max(Vector128<float>.Zero, z1).StoreUnsafe(ref yr, (nuint)(64 + o));
+                        Vector128<float> z2 = Simd.Sum4(s20, s21, s22, s23) + bo;
+                        Vector128.Max(Vector128<float>.Zero, z2).StoreUnsafe(ref yr, (nuint)(128 + o));
                     }
                 }
             }
             else if (Simd.Use128)
             {
-                for (int r = 0; r < rows; r++)
+                // units 0..63, 4 at a time: those rows of W stay in L1 while x streams by, 3 rows at a time
+                for (int o = 0; o < 64; o += 4)
                 {
-                    ref float xr = ref Unsafe.Add(ref x0, r * 128);
-                    ref float yr = ref Unsafe.Add(ref y0, r * 64);
-                    // rows 0..63, 8 at a time: each load of x feeds 8 dot products
-                    for (int o = 0; o < 64; o += 8)
+                    ref float wo = ref Unsafe.Add(ref w, o * 128);
+                    for (int r = start; r < end; r += 3)
                     {
-                        ref float wo = ref Unsafe.Add(ref w, o * 128);
-                        Vector128<float> s0 = Vector128<float>.Zero;
-                        Vector128<float> s1 = Vector128<float>.Zero;
-                        Vector128<float> s2 = Vector128<float>.Zero;
-                        Vector128<float> s3 = Vector128<float>.Zero;
-                        Vector128<float> s4 = Vector128<float>.Zero;
-                        Vector128<float> s5 = Vector128<float>.Zero;
-                        Vector128<float> s6 = Vector128<float>.Zero;
-                        Vector128<float> s7 = Vector128<float>.Zero;
-                        for (int i = 0; i < 128; i += 8)
+                        ref float xr = ref Unsafe.Add(ref x0, r * 128);
+                        ref float yr = ref Unsafe.Add(ref y0, r * 64);
+                        Vector128<float> s00 = Vector128<float>.Zero; Vector128<float> s01 = Vector128<float>.Zero; Vector128<float> s02 = Vector128<float>.Zero; Vector128<float> s03 = Vector128<float>.Zero;
+                        Vector128<float> s10 = Vector128<float>.Zero; Vector128<float> s11 = Vector128<float>.Zero; Vector128<float> s12 = Vector128<float>.Zero; Vector128<float> s13 = Vector128<float>.Zero;
+                        Vector128<float> s20 = Vector128<float>.Zero; Vector128<float> s21 = Vector128<float>.Zero; Vector128<float> s22 = Vector128<float>.Zero; Vector128<float> s23 = Vector128<float>.Zero;
+                        for (int i = 0; i < 128; i += 4)
                         {
-                            Vector128<float> xi = Vector128.LoadUnsafe(ref xr, (nuint)i);
-                            s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)i), xi, s0);
-                            s1 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(128 + i)), xi, s1);
-                            s2 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(256 + i)), xi, s2);
-                            s3 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(384 + i)), xi, s3);
-                            s4 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(512 + i)), xi, s4);
-                            s5 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(640 + i)), xi, s5);
-                            s6 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(768 + i)), xi, s6);
-                            s7 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(896 + i)), xi, s7);
-                            xi = Vector128.LoadUnsafe(ref xr, (nuint)(4 + i));
-                            s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(4 + i)), xi, s0);
-                            s1 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(132 + i)), xi, s1);
-                            s2 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(260 + i)), xi, s2);
-                            s3 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(388 + i)), xi, s3);
-                            s4 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(516 + i)), xi, s4);
-                            s5 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(644 + i)), xi, s5);
-                            s6 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(772 + i)), xi, s6);
-                            s7 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(900 + i)), xi, s7);
+                            Vector128<float> x0i = Vector128.LoadUnsafe(ref xr, (nuint)i); Vector128<float> x1i = Vector128.LoadUnsafe(ref xr, (nuint)(128 + i)); Vector128<float> x2i = Vector128.LoadUnsafe(ref xr, (nuint)(256 + i));
+                            Vector128<float> wk = Vector128.LoadUnsafe(ref wo, (nuint)i);
+                            s00 = Simd.MultiplyAdd(wk, x0i, s00); s10 = Simd.MultiplyAdd(wk, x1i, s10); s20 = Simd.MultiplyAdd(wk, x2i, s20);
+                            wk = Vector128.LoadUnsafe(ref wo, (nuint)(128 + i));
+                            s01 = Simd.MultiplyAdd(wk, x0i, s01); s11 = Simd.MultiplyAdd(wk, x1i, s11); s21 = Simd.MultiplyAdd(wk, x2i, s21);
+                            wk = Vector128.LoadUnsafe(ref wo, (nuint)(256 + i));
+                            s02 = Simd.MultiplyAdd(wk, x0i, s02); s12 = Simd.MultiplyAdd(wk, x1i, s12); s22 = Simd.MultiplyAdd(wk, x2i, s22);
+                            wk = Vector128.LoadUnsafe(ref wo, (nuint)(384 + i));
+                            s03 = Simd.MultiplyAdd(wk, x0i, s03); s13 = Simd.MultiplyAdd(wk, x1i, s13); s23 = Simd.MultiplyAdd(wk, x2i, s23);
                         }
-                        float t0 = Vector128.Sum(s0);
-                        float t1 = Vector128.Sum(s1);
-                        float t2 = Vector128.Sum(s2);
-                        float t3 = Vector128.Sum(s3);
-                        float t4 = Vector128.Sum(s4);
-                        float t5 = Vector128.Sum(s5);
-                        float t6 = Vector128.Sum(s6);
-                        float t7 = Vector128.Sum(s7);
-                        Unsafe.Add(ref yr, o) = MathF.Max(t0 + Unsafe.Add(ref b, o), 0f);
-                        Unsafe.Add(ref yr, o + 1) = MathF.Max(t1 + Unsafe.Add(ref b, o + 1), 0f);
-                        Unsafe.Add(ref yr, o + 2) = MathF.Max(t2 + Unsafe.Add(ref b, o + 2), 0f);
-                        Unsafe.Add(ref yr, o + 3) = MathF.Max(t3 + Unsafe.Add(ref b, o + 3), 0f);
-                        Unsafe.Add(ref yr, o + 4) = MathF.Max(t4 + Unsafe.Add(ref b, o + 4), 0f);
-                        Unsafe.Add(ref yr, o + 5) = MathF.Max(t5 + Unsafe.Add(ref b, o + 5), 0f);
-                        Unsafe.Add(ref yr, o + 6) = MathF.Max(t6 + Unsafe.Add(ref b, o + 6), 0f);
-                        Unsafe.Add(ref yr, o + 7) = MathF.Max(t7 + Unsafe.Add(ref b, o + 7), 0f);
+                        float t00 = Vector128.Sum(s00); float t01 = Vector128.Sum(s01); float t02 = Vector128.Sum(s02); float t03 = Vector128.Sum(s03);
+                        float t10 = Vector128.Sum(s10); float t11 = Vector128.Sum(s11); float t12 = Vector128.Sum(s12); float t13 = Vector128.Sum(s13);
+                        float t20 = Vector128.Sum(s20); float t21 = Vector128.Sum(s21); float t22 = Vector128.Sum(s22); float t23 = Vector128.Sum(s23);
+                        Unsafe.Add(ref yr, o) = MathF.Max(t00 + Unsafe.Add(ref b, o), 0f);
+                        Unsafe.Add(ref yr, o + 1) = MathF.Max(t01 + Unsafe.Add(ref b, o + 1), 0f);
+                        Unsafe.Add(ref yr, o + 2) = MathF.Max(t02 + Unsafe.Add(ref b, o + 2), 0f);
+                        Unsafe.Add(ref yr, o + 3) = MathF.Max(t03 + Unsafe.Add(ref b, o + 3), 0f);
+                        Unsafe.Add(ref yr, 64 + o) = MathF.Max(t10 + Unsafe.Add(ref b, o), 0f);
+                        Unsafe.Add(ref yr, 64 + o + 1) = MathF.Max(t11 + Unsafe.Add(ref b, o + 1), 0f);
+                        Unsafe.Add(ref yr, 64 + o + 2) = MathF.Max(t12 + Unsafe.Add(ref b, o + 2), 0f);
+                        Unsafe.Add(ref yr, 64 + o + 3) = MathF.Max(t13 + Unsafe.Add(ref b, o + 3), 0f);
+                        Unsafe.Add(ref yr, 128 + o) = MathF.Max(t20 + Unsafe.Add(ref b, o), 0f);
+                        Unsafe.Add(ref yr, 128 + o + 1) = MathF.Max(t21 + Unsafe.Add(ref b, o + 1), 0f);
+                        Unsafe.Add(ref yr, 128 + o + 2) = MathF.Max(t22 + Unsafe.Add(ref b, o + 2), 0f);
+                        Unsafe.Add(ref yr, 128 + o + 3) = MathF.Max(t23 + Unsafe.Add(ref b, o + 3), 0f);
                     }
                 }
             }
             else
             {
-                for (int r = 0; r < rows; r++)
+                // units 0..63, 4 at a time: those rows of W stay in L1 while x streams by, 3 rows at a time
+                for (int o = 0; o < 64; o += 4)
                 {
-                    ref float xr = ref Unsafe.Add(ref x0, r * 128);
-                    ref float yr = ref Unsafe.Add(ref y0, r * 64);
-                    // rows 0..63, 8 at a time: each load of x feeds 8 dot products
-                    for (int o = 0; o < 64; o += 8)
+                    ref float wo = ref Unsafe.Add(ref w, o * 128);
+                    for (int r = start; r < end; r += 3)
                     {
-                        ref float wo = ref Unsafe.Add(ref w, o * 128);
-                        float s0 = 0f;
-                        float s1 = 0f;
-                        float s2 = 0f;
-                        float s3 = 0f;
-                        float s4 = 0f;
-                        float s5 = 0f;
-                        float s6 = 0f;
-                        float s7 = 0f;
+                        ref float xr = ref Unsafe.Add(ref x0, r * 128);
+                        ref float yr = ref Unsafe.Add(ref y0, r * 64);
+                        float s00 = 0f; float s01 = 0f; float s02 = 0f; float s03 = 0f;
+                        float s10 = 0f; float s11 = 0f; float s12 = 0f; float s13 = 0f;
+                        float s20 = 0f; float s21 = 0f; float s22 = 0f; float s23 = 0f;
                         for (int i = 0; i < 128; i += 1)
                         {
-                            float xi = Unsafe.Add(ref xr, i);
-                            s0 = s0 + Unsafe.Add(ref wo, i) * xi;
-                            s1 = s1 + Unsafe.Add(ref wo, 128 + i) * xi;
-                            s2 = s2 + Unsafe.Add(ref wo, 256 + i) * xi;
-                            s3 = s3 + Unsafe.Add(ref wo, 384 + i) * xi;
-                            s4 = s4 + Unsafe.Add(ref wo, 512 + i) * xi;
-                            s5 = s5 + Unsafe.Add(ref wo, 640 + i) * xi;
-                            s6 = s6 + Unsafe.Add(ref wo, 768 + i) * xi;
-                            s7 = s7 + Unsafe.Add(ref wo, 896 + i) * xi;
+                            float x0i = Unsafe.Add(ref xr, i); float x1i = Unsafe.Add(ref xr, 128 + i); float x2i = Unsafe.Add(ref xr, 256 + i);
+                            float wk = Unsafe.Add(ref wo, i);
+                            s00 = s00 + wk * x0i; s10 = s10 + wk * x1i; s20 = s20 + wk * x2i;
+                            wk = Unsafe.Add(ref wo, 128 + i);
+                            s01 = s01 + wk * x0i; s11 = s11 + wk * x1i; s21 = s21 + wk * x2i;
+                            wk = Unsafe.Add(ref wo, 256 + i);
+                            s02 = s02 + wk * x0i; s12 = s12 + wk * x1i; s22 = s22 + wk * x2i;
+                            wk = Unsafe.Add(ref wo, 384 + i);
+                            s03 = s03 + wk * x0i; s13 = s13 + wk * x1i; s23 = s23 + wk * x2i;
                         }
-                        float t0 = s0;
-                        float t1 = s1;
-                        float t2 = s2;
-                        float t3 = s3;
-                        float t4 = s4;
-                        float t5 = s5;
-                        float t6 = s6;
-                        float t7 = s7;
-                        Unsafe.Add(ref yr, o) = MathF.Max(t0 + Unsafe.Add(ref b, o), 0f);
-                        Unsafe.Add(ref yr, o + 1) = MathF.Max(t1 + Unsafe.Add(ref b, o + 1), 0f);
-                        Unsafe.Add(ref yr, o + 2) = MathF.Max(t2 + Unsafe.Add(ref b, o + 2), 0f);
-                        Unsafe.Add(ref yr, o + 3) = MathF.Max(t3 + Unsafe.Add(ref b, o + 3), 0f);
-                        Unsafe.Add(ref yr, o + 4) = MathF.Max(t4 + Unsafe.Add(ref b, o + 4), 0f);
-                        Unsafe.Add(ref yr, o + 5) = MathF.Max(t5 + Unsafe.Add(ref b, o + 5), 0f);
-                        Unsafe.Add(ref yr, o + 6) = MathF.Max(t6 + Unsafe.Add(ref b, o + 6), 0f);
-                        Unsafe.Add(ref yr, o + 7) = MathF.Max(t7 + Unsafe.Add(ref b, o + 7), 0f);
+                        float t00 = s00; float t01 = s01; float t02 = s02; float t03 = s03;
+                        float t10 = s10; float t11 = s11; float t12 = s12; float t13 = s13;
+                        float t20 = s20; float t21 = s21; float t22 = s22; float t23 = s23;
+                        Unsafe.Add(ref yr, o) = MathF.Max(t00 + Unsafe.Add(ref b, o), 0f);
+                        Unsafe.Add(ref yr, o + 1) = MathF.Max(t01 + Unsafe.Add(ref b, o + 1), 0f);
+                        Unsafe.Add(ref yr, o + 2) = MathF.Max(t02 + Unsafe.Add(ref b, o + 2), 0f);
+                        Unsafe.Add(ref yr, o + 3) = MathF.Max(t03 + Unsafe.Add(ref b, o + 3), 0f);
+                        Unsafe.Add(ref yr, 64 + o) = MathF.Max(t10 + Unsafe.Add(ref b, o), 0f);
+                        Unsafe.Add(ref yr, 64 + o + 1) = MathF.Max(t11 + Unsafe.Add(ref b, o + 1), 0f);
+                        Unsafe.Add(ref yr, 64 + o + 2) = MathF.Max(t12 + Unsafe.Add(ref b, o + 2), 0f);
+                        Unsafe.Add(ref yr, 64 + o + 3) = MathF.Max(t13 + Unsafe.Add(ref b, o + 3), 0f);
+                        Unsafe.Add(ref yr, 128 + o) = MathF.Max(t20 + Unsafe.Add(ref b, o), 0f);
+                        Unsafe.Add(ref yr, 128 + o + 1) = MathF.Max(t21 + Unsafe.Add(ref b, o + 1), 0f);
+                        Unsafe.Add(ref yr, 128 + o + 2) = MathF.Max(t22 + Unsafe.Add(ref b, o + 2), 0f);
+                        Unsafe.Add(ref yr, 128 + o + 3) = MathF.Max(t23 + Unsafe.Add(ref b, o + 3), 0f);
                     }
+                }
+            }
+        }
+
+        /// <summary>Row <paramref name="r"/> alone (the batch-1 path): W streams from cache once, each load of x feeds up to 8 dot products.</summary>
+        private static void Dense2ForwardRow(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> y, int r)
+        {
+            ref float w = ref MemoryMarshal.GetReference(weight);
+            ref float b = ref MemoryMarshal.GetReference(bias);
+            ref float x0 = ref MemoryMarshal.GetReference(x);
+            ref float y0 = ref MemoryMarshal.GetReference(y);
+            ref float xr = ref Unsafe.Add(ref x0, r * 128);
+            ref float yr = ref Unsafe.Add(ref y0, r * 64);
+            if (Simd.Use512)
+            {
+                // units 0..63, 8 at a time: each load of x feeds 8 dot products
+                for (int o = 0; o < 64; o += 8)
+                {
+                    ref float wo = ref Unsafe.Add(ref w, o * 128);
+                    Vector512<float> s0 = Vector512<float>.Zero;
+                    Vector512<float> s1 = Vector512<float>.Zero;
+                    Vector512<float> s2 = Vector512<float>.Zero;
+                    Vector512<float> s3 = Vector512<float>.Zero;
+                    Vector512<float> s4 = Vector512<float>.Zero;
+                    Vector512<float> s5 = Vector512<float>.Zero;
+                    Vector512<float> s6 = Vector512<float>.Zero;
+                    Vector512<float> s7 = Vector512<float>.Zero;
+                    for (int i = 0; i < 128; i += 32)
+                    {
+                        Vector512<float> xi = Vector512.LoadUnsafe(ref xr, (nuint)i);
+                        s0 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)i), xi, s0);
+                        s1 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(128 + i)), xi, s1);
+                        s2 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(256 + i)), xi, s2);
+                        s3 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(384 + i)), xi, s3);
+                        s4 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(512 + i)), xi, s4);
+                        s5 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(640 + i)), xi, s5);
+                        s6 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(768 + i)), xi, s6);
+                        s7 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(896 + i)), xi, s7);
+                        xi = Vector512.LoadUnsafe(ref xr, (nuint)(16 + i));
+                        s0 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(16 + i)), xi, s0);
+                        s1 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(144 + i)), xi, s1);
+                        s2 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(272 + i)), xi, s2);
+                        s3 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(400 + i)), xi, s3);
+                        s4 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(528 + i)), xi, s4);
+                        s5 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(656 + i)), xi, s5);
+                        s6 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(784 + i)), xi, s6);
+                        s7 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(912 + i)), xi, s7);
+                    }
+                    // y[o .. o + 7] = max(Σ lanes of s0..s7 + b[o .. o + 7], 0), as one vector
+                    Vector256<float> z = Simd.Sum8(s0, s1, s2, s3, s4, s5, s6, s7) + Vector256.LoadUnsafe(ref b, (nuint)o);
+                    Vector256.Max(Vector256<float>.Zero, z).StoreUnsafe(ref yr, (nuint)o);
+                }
+            }
+            else if (Simd.Use256)
+            {
+                // units 0..63, 8 at a time: each load of x feeds 8 dot products
+                for (int o = 0; o < 64; o += 8)
+                {
+                    ref float wo = ref Unsafe.Add(ref w, o * 128);
+                    Vector256<float> s0 = Vector256<float>.Zero;
+                    Vector256<float> s1 = Vector256<float>.Zero;
+                    Vector256<float> s2 = Vector256<float>.Zero;
+                    Vector256<float> s3 = Vector256<float>.Zero;
+                    Vector256<float> s4 = Vector256<float>.Zero;
+                    Vector256<float> s5 = Vector256<float>.Zero;
+                    Vector256<float> s6 = Vector256<float>.Zero;
+                    Vector256<float> s7 = Vector256<float>.Zero;
+                    for (int i = 0; i < 128; i += 16)
+                    {
+                        Vector256<float> xi = Vector256.LoadUnsafe(ref xr, (nuint)i);
+                        s0 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)i), xi, s0);
+                        s1 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(128 + i)), xi, s1);
+                        s2 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(256 + i)), xi, s2);
+                        s3 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(384 + i)), xi, s3);
+                        s4 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(512 + i)), xi, s4);
+                        s5 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(640 + i)), xi, s5);
+                        s6 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(768 + i)), xi, s6);
+                        s7 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(896 + i)), xi, s7);
+                        xi = Vector256.LoadUnsafe(ref xr, (nuint)(8 + i));
+                        s0 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(8 + i)), xi, s0);
+                        s1 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(136 + i)), xi, s1);
+                        s2 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(264 + i)), xi, s2);
+                        s3 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(392 + i)), xi, s3);
+                        s4 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(520 + i)), xi, s4);
+                        s5 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(648 + i)), xi, s5);
+                        s6 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(776 + i)), xi, s6);
+                        s7 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(904 + i)), xi, s7);
+                    }
+                    // y[o .. o + 7] = max(Σ lanes of s0..s7 + b[o .. o + 7], 0), as one vector
+                    Vector256<float> z = Simd.Sum8(s0, s1, s2, s3, s4, s5, s6, s7) + Vector256.LoadUnsafe(ref b, (nuint)o);
+                    Vector256.Max(Vector256<float>.Zero, z).StoreUnsafe(ref yr, (nuint)o);
+                }
+            }
+            else if (Simd.Use128)
+            {
+                // units 0..63, 8 at a time: each load of x feeds 8 dot products
+                for (int o = 0; o < 64; o += 8)
+                {
+                    ref float wo = ref Unsafe.Add(ref w, o * 128);
+                    Vector128<float> s0 = Vector128<float>.Zero;
+                    Vector128<float> s1 = Vector128<float>.Zero;
+                    Vector128<float> s2 = Vector128<float>.Zero;
+                    Vector128<float> s3 = Vector128<float>.Zero;
+                    Vector128<float> s4 = Vector128<float>.Zero;
+                    Vector128<float> s5 = Vector128<float>.Zero;
+                    Vector128<float> s6 = Vector128<float>.Zero;
+                    Vector128<float> s7 = Vector128<float>.Zero;
+                    for (int i = 0; i < 128; i += 8)
+                    {
+                        Vector128<float> xi = Vector128.LoadUnsafe(ref xr, (nuint)i);
+                        s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)i), xi, s0);
+                        s1 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(128 + i)), xi, s1);
+                        s2 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(256 + i)), xi, s2);
+                        s3 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(384 + i)), xi, s3);
+                        s4 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(512 + i)), xi, s4);
+                        s5 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(640 + i)), xi, s5);
+                        s6 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(768 + i)), xi, s6);
+                        s7 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(896 + i)), xi, s7);
+                        xi = Vector128.LoadUnsafe(ref xr, (nuint)(4 + i));
+                        s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(4 + i)), xi, s0);
+                        s1 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(132 + i)), xi, s1);
+                        s2 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(260 + i)), xi, s2);
+                        s3 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(388 + i)), xi, s3);
+                        s4 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(516 + i)), xi, s4);
+                        s5 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(644 + i)), xi, s5);
+                        s6 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(772 + i)), xi, s6);
+                        s7 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(900 + i)), xi, s7);
+                    }
+                    float t0 = Vector128.Sum(s0);
+                    float t1 = Vector128.Sum(s1);
+                    float t2 = Vector128.Sum(s2);
+                    float t3 = Vector128.Sum(s3);
+                    float t4 = Vector128.Sum(s4);
+                    float t5 = Vector128.Sum(s5);
+                    float t6 = Vector128.Sum(s6);
+                    float t7 = Vector128.Sum(s7);
+                    Unsafe.Add(ref yr, o) = MathF.Max(t0 + Unsafe.Add(ref b, o), 0f);
+                    Unsafe.Add(ref yr, o + 1) = MathF.Max(t1 + Unsafe.Add(ref b, o + 1), 0f);
+                    Unsafe.Add(ref yr, o + 2) = MathF.Max(t2 + Unsafe.Add(ref b, o + 2), 0f);
+                    Unsafe.Add(ref yr, o + 3) = MathF.Max(t3 + Unsafe.Add(ref b, o + 3), 0f);
+                    Unsafe.Add(ref yr, o + 4) = MathF.Max(t4 + Unsafe.Add(ref b, o + 4), 0f);
+                    Unsafe.Add(ref yr, o + 5) = MathF.Max(t5 + Unsafe.Add(ref b, o + 5), 0f);
+                    Unsafe.Add(ref yr, o + 6) = MathF.Max(t6 + Unsafe.Add(ref b, o + 6), 0f);
+                    Unsafe.Add(ref yr, o + 7) = MathF.Max(t7 + Unsafe.Add(ref b, o + 7), 0f);
+                }
+            }
+            else
+            {
+                // units 0..63, 8 at a time: each load of x feeds 8 dot products
+                for (int o = 0; o < 64; o += 8)
+                {
+                    ref float wo = ref Unsafe.Add(ref w, o * 128);
+                    float s0 = 0f;
+                    float s1 = 0f;
+                    float s2 = 0f;
+                    float s3 = 0f;
+                    float s4 = 0f;
+                    float s5 = 0f;
+                    float s6 = 0f;
+                    float s7 = 0f;
+                    for (int i = 0; i < 128; i += 1)
+                    {
+                        float xi = Unsafe.Add(ref xr, i);
+                        s0 = s0 + Unsafe.Add(ref wo, i) * xi;
+                        s1 = s1 + Unsafe.Add(ref wo, 128 + i) * xi;
+                        s2 = s2 + Unsafe.Add(ref wo, 256 + i) * xi;
+                        s3 = s3 + Unsafe.Add(ref wo, 384 + i) * xi;
+                        s4 = s4 + Unsafe.Add(ref wo, 512 + i) * xi;
+                        s5 = s5 + Unsafe.Add(ref wo, 640 + i) * xi;
+                        s6 = s6 + Unsafe.Add(ref wo, 768 + i) * xi;
+                        s7 = s7 + Unsafe.Add(ref wo, 896 + i) * xi;
+                    }
+                    float t0 = s0;
+                    float t1 = s1;
+                    float t2 = s2;
+                    float t3 = s3;
+                    float t4 = s4;
+                    float t5 = s5;
+                    float t6 = s6;
+                    float t7 = s7;
+                    Unsafe.Add(ref yr, o) = MathF.Max(t0 + Unsafe.Add(ref b, o), 0f);
+                    Unsafe.Add(ref yr, o + 1) = MathF.Max(t1 + Unsafe.Add(ref b, o + 1), 0f);
+                    Unsafe.Add(ref yr, o + 2) = MathF.Max(t2 + Unsafe.Add(ref b, o + 2), 0f);
+                    Unsafe.Add(ref yr, o + 3) = MathF.Max(t3 + Unsafe.Add(ref b, o + 3), 0f);
+                    Unsafe.Add(ref yr, o + 4) = MathF.Max(t4 + Unsafe.Add(ref b, o + 4), 0f);
+                    Unsafe.Add(ref yr, o + 5) = MathF.Max(t5 + Unsafe.Add(ref b, o + 5), 0f);
+                    Unsafe.Add(ref yr, o + 6) = MathF.Max(t6 + Unsafe.Add(ref b, o + 6), 0f);
+                    Unsafe.Add(ref yr, o + 7) = MathF.Max(t7 + Unsafe.Add(ref b, o + 7), 0f);
                 }
             }
         }
 
         /// <summary>
         /// Layer 2, Dense(64), backward from <c>dz = dL/d(W x + b)</c>: <c>dW += dzᵀ x</c>, <c>db += Σ_r dz[r]</c>,
-        /// and, when <paramref name="dx"/> is not empty, <c>dx = dz W</c>. W: [64, 128].
+        /// and, when <paramref name="dx"/> is not empty, <c>dx = dz W</c>. W: [64, 128]. With <paramref name="threads"/> &gt; 1,
+        /// a batch of 32 rows or more is split across threads (the same bits as one thread).
         /// </summary>
-        public static void Dense2Backward(ReadOnlySpan<float> weight, Span<float> weightGradient, Span<float> biasGradient, ReadOnlySpan<float> x, ReadOnlySpan<float> dz, Span<float> dx, int rows)
+        public static void Dense2Backward(ReadOnlySpan<float> weight, Span<float> weightGradient, Span<float> biasGradient, ReadOnlySpan<float> x, ReadOnlySpan<float> dz, Span<float> dx, int rows, int threads)
         {
-            ref float w = ref MemoryMarshal.GetReference(weight);
-            ref float gw0 = ref MemoryMarshal.GetReference(weightGradient);
-            ref float x0 = ref MemoryMarshal.GetReference(x);
-            ref float dz0 = ref MemoryMarshal.GetReference(dz);
-
-            // db[o] += Σ_r dz[r, o]
-            for (int r = 0; r < rows; r++)
+            // dW += dzᵀ x, db += Σ_r dz[r]: units split across threads at multiples of 4, each unit summed over the batch by one thread
+            if (threads > 1 && rows >= 32)
             {
-                TensorPrimitives.Add(biasGradient, dz.Slice(r * 64, 64), biasGradient);
-            }
-
-            // dW[o, i] += Σ_r dz[r, o] x[r, i]: a chunk of W's row o stays in registers while the rows stream by
-            if (Simd.Use512)
-            {
-                for (int o = 0; o < 64; o++)
-                {
-                    ref float gw = ref Unsafe.Add(ref gw0, o * 128);
-                    for (int i = 0; i < 128; i += 64)
-                    {
-                        Vector512<float> g0 = Vector512.LoadUnsafe(ref gw, (nuint)i);
-                        Vector512<float> g1 = Vector512.LoadUnsafe(ref gw, (nuint)(i + 16));
-                        Vector512<float> g2 = Vector512.LoadUnsafe(ref gw, (nuint)(i + 32));
-                        Vector512<float> g3 = Vector512.LoadUnsafe(ref gw, (nuint)(i + 48));
-                        for (int r = 0; r < rows; r++)
-                        {
-                            Vector512<float> d = Vector512.Create(Unsafe.Add(ref dz0, r * 64 + o));
-                            ref float xr = ref Unsafe.Add(ref x0, r * 128);
-                            g0 = Simd.MultiplyAdd(d, Vector512.LoadUnsafe(ref xr, (nuint)i), g0);
-                            g1 = Simd.MultiplyAdd(d, Vector512.LoadUnsafe(ref xr, (nuint)(i + 16)), g1);
-                            g2 = Simd.MultiplyAdd(d, Vector512.LoadUnsafe(ref xr, (nuint)(i + 32)), g2);
-                            g3 = Simd.MultiplyAdd(d, Vector512.LoadUnsafe(ref xr, (nuint)(i + 48)), g3);
-                        }
-                        g0.StoreUnsafe(ref gw, (nuint)i);
-                        g1.StoreUnsafe(ref gw, (nuint)(i + 16));
-                        g2.StoreUnsafe(ref gw, (nuint)(i + 32));
-                        g3.StoreUnsafe(ref gw, (nuint)(i + 48));
-                    }
-                }
-            }
-            else if (Simd.Use256)
-            {
-                for (int o = 0; o < 64; o++)
-                {
-                    ref float gw = ref Unsafe.Add(ref gw0, o * 128);
-                    for (int i = 0; i < 128; i += 32)
-                    {
-                        Vector256<float> g0 = Vector256.LoadUnsafe(ref gw, (nuint)i);
-                        Vector256<float> g1 = Vector256.LoadUnsafe(ref gw, (nuint)(i + 8));
-                        Vector256<float> g2 = Vector256.LoadUnsafe(ref gw, (nuint)(i + 16));
-                        Vector256<float> g3 = Vector256.LoadUnsafe(ref gw, (nuint)(i + 24));
-                        for (int r = 0; r < rows; r++)
-                        {
-                            Vector256<float> d = Vector256.Create(Unsafe.Add(ref dz0, r * 64 + o));
-                            ref float xr = ref Unsafe.Add(ref x0, r * 128);
-                            g0 = Simd.MultiplyAdd(d, Vector256.LoadUnsafe(ref xr, (nuint)i), g0);
-                            g1 = Simd.MultiplyAdd(d, Vector256.LoadUnsafe(ref xr, (nuint)(i + 8)), g1);
-                            g2 = Simd.MultiplyAdd(d, Vector256.LoadUnsafe(ref xr, (nuint)(i + 16)), g2);
-                            g3 = Simd.MultiplyAdd(d, Vector256.LoadUnsafe(ref xr, (nuint)(i + 24)), g3);
-                        }
-                        g0.StoreUnsafe(ref gw, (nuint)i);
-                        g1.StoreUnsafe(ref gw, (nuint)(i + 8));
-                        g2.StoreUnsafe(ref gw, (nuint)(i + 16));
-                        g3.StoreUnsafe(ref gw, (nuint)(i + 24));
-                    }
-                }
-            }
-            else if (Simd.Use128)
-            {
-                for (int o = 0; o < 64; o++)
-                {
-                    ref float gw = ref Unsafe.Add(ref gw0, o * 128);
-                    for (int i = 0; i < 128; i += 16)
-                    {
-                        Vector128<float> g0 = Vector128.LoadUnsafe(ref gw, (nuint)i);
-                        Vector128<float> g1 = Vector128.LoadUnsafe(ref gw, (nuint)(i + 4));
-                        Vector128<float> g2 = Vector128.LoadUnsafe(ref gw, (nuint)(i + 8));
-                        Vector128<float> g3 = Vector128.LoadUnsafe(ref gw, (nuint)(i + 12));
-                        for (int r = 0; r < rows; r++)
-                        {
-                            Vector128<float> d = Vector128.Create(Unsafe.Add(ref dz0, r * 64 + o));
-                            ref float xr = ref Unsafe.Add(ref x0, r * 128);
-                            g0 = Simd.MultiplyAdd(d, Vector128.LoadUnsafe(ref xr, (nuint)i), g0);
-                            g1 = Simd.MultiplyAdd(d, Vector128.LoadUnsafe(ref xr, (nuint)(i + 4)), g1);
-                            g2 = Simd.MultiplyAdd(d, Vector128.LoadUnsafe(ref xr, (nuint)(i + 8)), g2);
-                            g3 = Simd.MultiplyAdd(d, Vector128.LoadUnsafe(ref xr, (nuint)(i + 12)), g3);
-                        }
-                        g0.StoreUnsafe(ref gw, (nuint)i);
-                        g1.StoreUnsafe(ref gw, (nuint)(i + 4));
-                        g2.StoreUnsafe(ref gw, (nuint)(i + 8));
-                        g3.StoreUnsafe(ref gw, (nuint)(i + 12));
-                    }
-                }
+                KernelThreads.For(threads, 64, 4, new KernelSpans(x, dz, default, weightGradient, biasGradient),
+                    static (in KernelSpans s, int start, int end) => Dense2WeightGradient(s.In0, s.In1, s.Out0, s.Out1, start, end));
             }
             else
             {
-                for (int o = 0; o < 64; o++)
-                {
-                    ref float gw = ref Unsafe.Add(ref gw0, o * 128);
-                    for (int i = 0; i < 128; i += 4)
-                    {
-                        float g0 = Unsafe.Add(ref gw, i);
-                        float g1 = Unsafe.Add(ref gw, i + 1);
-                        float g2 = Unsafe.Add(ref gw, i + 2);
-                        float g3 = Unsafe.Add(ref gw, i + 3);
-                        for (int r = 0; r < rows; r++)
-                        {
-                            float d = Unsafe.Add(ref dz0, r * 64 + o);
-                            ref float xr = ref Unsafe.Add(ref x0, r * 128);
-                            g0 = g0 + d * Unsafe.Add(ref xr, i);
-                            g1 = g1 + d * Unsafe.Add(ref xr, i + 1);
-                            g2 = g2 + d * Unsafe.Add(ref xr, i + 2);
-                            g3 = g3 + d * Unsafe.Add(ref xr, i + 3);
-                        }
-                        Unsafe.Add(ref gw, i) = g0;
-                        Unsafe.Add(ref gw, i + 1) = g1;
-                        Unsafe.Add(ref gw, i + 2) = g2;
-                        Unsafe.Add(ref gw, i + 3) = g3;
-                    }
-                }
+                Dense2WeightGradient(x, dz, weightGradient, biasGradient, 0, 64);
             }
 
-            // dx[r, i] = Σ_o dz[r, o] W[o, i]
             if (dx.IsEmpty)
             {
                 return;
             }
 
-            ref float dx0 = ref MemoryMarshal.GetReference(dx);
+            // dx = dz W: rows split across threads at multiples of 4
+            if (threads > 1 && rows >= 32)
+            {
+                KernelThreads.For(threads, rows, 4, new KernelSpans(weight, dz, default, dx, default),
+                    static (in KernelSpans s, int start, int end) => Dense2InputGradient(s.In0, s.In1, s.Out0, start, end));
+            }
+            else
+            {
+                Dense2InputGradient(weight, dz, dx, 0, rows);
+            }
+        }
+
+        /// <summary>Units <paramref name="start"/> .. <paramref name="end"/> - 1 of <c>dW += dzᵀ x</c> and <c>db += Σ_r dz[r]</c>, over every row of the batch.</summary>
+        private static void Dense2WeightGradient(ReadOnlySpan<float> x, ReadOnlySpan<float> dz, Span<float> weightGradient, Span<float> biasGradient, int start, int end)
+        {
+            int rows = dz.Length / 64;
+
+            // db[o] += Σ_r dz[r, o]
+            Span<float> db = biasGradient.Slice(start, end - start);
+            for (int r = 0; r < rows; r++)
+            {
+                TensorPrimitives.Add(db, dz.Slice(r * 64 + start, end - start), db);
+            }
+
+            ref float x0 = ref MemoryMarshal.GetReference(x);
+            ref float dz0 = ref MemoryMarshal.GetReference(dz);
+            ref float gw = ref MemoryMarshal.GetReference(weightGradient);
+            int grouped = start + (end - start) / 4 * 4;
+            // dW[o, i] += Σ_r dz[r, o] x[r, i]: for each chunk of columns (x[.., chunk] stays in L1), 4 units at a time
             if (Simd.Use512)
             {
-                for (int r = 0; r < rows; r++)
+                for (int i = 0; i < 96; i += 48)
                 {
-                    ref float dzr = ref Unsafe.Add(ref dz0, r * 64);
-                    ref float dxr = ref Unsafe.Add(ref dx0, r * 128);
-                    for (int i = 0; i < 128; i += 64)
+                    for (int o = start; o < grouped; o += 4)
                     {
-                        Vector512<float> a0 = Vector512<float>.Zero;
-                        Vector512<float> a1 = Vector512<float>.Zero;
-                        Vector512<float> a2 = Vector512<float>.Zero;
-                        Vector512<float> a3 = Vector512<float>.Zero;
-                        for (int o = 0; o < 64; o++)
+                        ref float go = ref Unsafe.Add(ref gw, o * 128);
+                        Vector512<float> g00 = Vector512.LoadUnsafe(ref go, (nuint)i); Vector512<float> g01 = Vector512.LoadUnsafe(ref go, (nuint)(16 + i)); Vector512<float> g02 = Vector512.LoadUnsafe(ref go, (nuint)(32 + i));
+                        Vector512<float> g10 = Vector512.LoadUnsafe(ref go, (nuint)(128 + i)); Vector512<float> g11 = Vector512.LoadUnsafe(ref go, (nuint)(144 + i)); Vector512<float> g12 = Vector512.LoadUnsafe(ref go, (nuint)(160 + i));
+                        Vector512<float> g20 = Vector512.LoadUnsafe(ref go, (nuint)(256 + i)); Vector512<float> g21 = Vector512.LoadUnsafe(ref go, (nuint)(272 + i)); Vector512<float> g22 = Vector512.LoadUnsafe(ref go, (nuint)(288 + i));
+                        Vector512<float> g30 = Vector512.LoadUnsafe(ref go, (nuint)(384 + i)); Vector512<float> g31 = Vector512.LoadUnsafe(ref go, (nuint)(400 + i)); Vector512<float> g32 = Vector512.LoadUnsafe(ref go, (nuint)(416 + i));
+                        for (int r = 0; r < rows; r++)
                         {
-                            Vector512<float> d = Vector512.Create(Unsafe.Add(ref dzr, o));
-                            ref float wo = ref Unsafe.Add(ref w, o * 128);
-                            a0 = Simd.MultiplyAdd(d, Vector512.LoadUnsafe(ref wo, (nuint)i), a0);
-                            a1 = Simd.MultiplyAdd(d, Vector512.LoadUnsafe(ref wo, (nuint)(i + 16)), a1);
-                            a2 = Simd.MultiplyAdd(d, Vector512.LoadUnsafe(ref wo, (nuint)(i + 32)), a2);
-                            a3 = Simd.MultiplyAdd(d, Vector512.LoadUnsafe(ref wo, (nuint)(i + 48)), a3);
+                            ref float xr = ref Unsafe.Add(ref x0, r * 128);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 64 + o);
+                            Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)i); Vector512<float> xv1 = Vector512.LoadUnsafe(ref xr, (nuint)(16 + i)); Vector512<float> xv2 = Vector512.LoadUnsafe(ref xr, (nuint)(32 + i));
+                            Vector512<float> d = Vector512.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00); g01 = Simd.MultiplyAdd(d, xv1, g01); g02 = Simd.MultiplyAdd(d, xv2, g02);
+                            d = Vector512.Create(Unsafe.Add(ref dzr, 1));
+                            g10 = Simd.MultiplyAdd(d, xv0, g10); g11 = Simd.MultiplyAdd(d, xv1, g11); g12 = Simd.MultiplyAdd(d, xv2, g12);
+                            d = Vector512.Create(Unsafe.Add(ref dzr, 2));
+                            g20 = Simd.MultiplyAdd(d, xv0, g20); g21 = Simd.MultiplyAdd(d, xv1, g21); g22 = Simd.MultiplyAdd(d, xv2, g22);
+                            d = Vector512.Create(Unsafe.Add(ref dzr, 3));
+                            g30 = Simd.MultiplyAdd(d, xv0, g30); g31 = Simd.MultiplyAdd(d, xv1, g31); g32 = Simd.MultiplyAdd(d, xv2, g32);
                         }
-                        a0.StoreUnsafe(ref dxr, (nuint)i);
-                        a1.StoreUnsafe(ref dxr, (nuint)(i + 16));
-                        a2.StoreUnsafe(ref dxr, (nuint)(i + 32));
-                        a3.StoreUnsafe(ref dxr, (nuint)(i + 48));
+                        g00.StoreUnsafe(ref go, (nuint)i); g01.StoreUnsafe(ref go, (nuint)(16 + i)); g02.StoreUnsafe(ref go, (nuint)(32 + i));
+                        g10.StoreUnsafe(ref go, (nuint)(128 + i)); g11.StoreUnsafe(ref go, (nuint)(144 + i)); g12.StoreUnsafe(ref go, (nuint)(160 + i));
+                        g20.StoreUnsafe(ref go, (nuint)(256 + i)); g21.StoreUnsafe(ref go, (nuint)(272 + i)); g22.StoreUnsafe(ref go, (nuint)(288 + i));
+                        g30.StoreUnsafe(ref go, (nuint)(384 + i)); g31.StoreUnsafe(ref go, (nuint)(400 + i)); g32.StoreUnsafe(ref go, (nuint)(416 + i));
+                    }
+                    for (int o = grouped; o < end; o++)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 128);
+                        Vector512<float> g00 = Vector512.LoadUnsafe(ref go, (nuint)i); Vector512<float> g01 = Vector512.LoadUnsafe(ref go, (nuint)(16 + i)); Vector512<float> g02 = Vector512.LoadUnsafe(ref go, (nuint)(32 + i));
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 128);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 64 + o);
+                            Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)i); Vector512<float> xv1 = Vector512.LoadUnsafe(ref xr, (nuint)(16 + i)); Vector512<float> xv2 = Vector512.LoadUnsafe(ref xr, (nuint)(32 + i));
+                            Vector512<float> d = Vector512.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00); g01 = Simd.MultiplyAdd(d, xv1, g01); g02 = Simd.MultiplyAdd(d, xv2, g02);
+                        }
+                        g00.StoreUnsafe(ref go, (nuint)i); g01.StoreUnsafe(ref go, (nuint)(16 + i)); g02.StoreUnsafe(ref go, (nuint)(32 + i));
+                    }
+                }
+                {
+                    const int i = 96;
+                    for (int o = start; o < grouped; o += 4)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 128);
+                        Vector512<float> g00 = Vector512.LoadUnsafe(ref go, (nuint)i); Vector512<float> g01 = Vector512.LoadUnsafe(ref go, (nuint)(16 + i));
+                        Vector512<float> g10 = Vector512.LoadUnsafe(ref go, (nuint)(128 + i)); Vector512<float> g11 = Vector512.LoadUnsafe(ref go, (nuint)(144 + i));
+                        Vector512<float> g20 = Vector512.LoadUnsafe(ref go, (nuint)(256 + i)); Vector512<float> g21 = Vector512.LoadUnsafe(ref go, (nuint)(272 + i));
+                        Vector512<float> g30 = Vector512.LoadUnsafe(ref go, (nuint)(384 + i)); Vector512<float> g31 = Vector512.LoadUnsafe(ref go, (nuint)(400 + i));
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 128);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 64 + o);
+                            Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)i); Vector512<float> xv1 = Vector512.LoadUnsafe(ref xr, (nuint)(16 + i));
+                            Vector512<float> d = Vector512.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00); g01 = Simd.MultiplyAdd(d, xv1, g01);
+                            d = Vector512.Create(Unsafe.Add(ref dzr, 1));
+                            g10 = Simd.MultiplyAdd(d, xv0, g10); g11 = Simd.MultiplyAdd(d, xv1, g11);
+                            d = Vector512.Create(Unsafe.Add(ref dzr, 2));
+                            g20 = Simd.MultiplyAdd(d, xv0, g20); g21 = Simd.MultiplyAdd(d, xv1, g21);
+                            d = Vector512.Create(Unsafe.Add(ref dzr, 3));
+                            g30 = Simd.MultiplyAdd(d, xv0, g30); g31 = Simd.MultiplyAdd(d, xv1, g31);
+                        }
+                        g00.StoreUnsafe(ref go, (nuint)i); g01.StoreUnsafe(ref go, (nuint)(16 + i));
+                        g10.StoreUnsafe(ref go, (nuint)(128 + i)); g11.StoreUnsafe(ref go, (nuint)(144 + i));
+                        g20.StoreUnsafe(ref go, (nuint)(256 + i)); g21.StoreUnsafe(ref go, (nuint)(272 + i));
+                        g30.StoreUnsafe(ref go, (nuint)(384 + i)); g31.StoreUnsafe(ref go, (nuint)(400 + i));
+                    }
+                    for (int o = grouped; o < end; o++)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 128);
+                        Vector512<float> g00 = Vector512.LoadUnsafe(ref go, (nuint)i); Vector512<float> g01 = Vector512.LoadUnsafe(ref go, (nuint)(16 + i));
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 128);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 64 + o);
+                            Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)i); Vector512<float> xv1 = Vector512.LoadUnsafe(ref xr, (nuint)(16 + i));
+                            Vector512<float> d = Vector512.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00); g01 = Simd.MultiplyAdd(d, xv1, g01);
+                        }
+                        g00.StoreUnsafe(ref go, (nuint)i); g01.StoreUnsafe(ref go, (nuint)(16 + i));
                     }
                 }
             }
             else if (Simd.Use256)
             {
-                for (int r = 0; r < rows; r++)
+                for (int i = 0; i < 120; i += 24)
                 {
-                    ref float dzr = ref Unsafe.Add(ref dz0, r * 64);
-                    ref float dxr = ref Unsafe.Add(ref dx0, r * 128);
-                    for (int i = 0; i < 128; i += 32)
+                    for (int o = start; o < grouped; o += 4)
                     {
-                        Vector256<float> a0 = Vector256<float>.Zero;
-                        Vector256<float> a1 = Vector256<float>.Zero;
-                        Vector256<float> a2 = Vector256<float>.Zero;
-                        Vector256<float> a3 = Vector256<float>.Zero;
-                        for (int o = 0; o < 64; o++)
+                        ref float go = ref Unsafe.Add(ref gw, o * 128);
+                        Vector256<float> g00 = Vector256.LoadUnsafe(ref go, (nuint)i); Vector256<float> g01 = Vector256.LoadUnsafe(ref go, (nuint)(8 + i)); Vector256<float> g02 = Vector256.LoadUnsafe(ref go, (nuint)(16 + i));
+                        Vector256<float> g10 = Vector256.LoadUnsafe(ref go, (nuint)(128 + i)); Vector256<float> g11 = Vector256.LoadUnsafe(ref go, (nuint)(136 + i)); Vector256<float> g12 = Vector256.LoadUnsafe(ref go, (nuint)(144 + i));
+                        Vector256<float> g20 = Vector256.LoadUnsafe(ref go, (nuint)(256 + i)); Vector256<float> g21 = Vector256.LoadUnsafe(ref go, (nuint)(264 + i)); Vector256<float> g22 = Vector256.LoadUnsafe(ref go, (nuint)(272 + i));
+                        Vector256<float> g30 = Vector256.LoadUnsafe(ref go, (nuint)(384 + i)); Vector256<float> g31 = Vector256.LoadUnsafe(ref go, (nuint)(392 + i)); Vector256<float> g32 = Vector256.LoadUnsafe(ref go, (nuint)(400 + i));
+                        for (int r = 0; r < rows; r++)
                         {
-                            Vector256<float> d = Vector256.Create(Unsafe.Add(ref dzr, o));
-                            ref float wo = ref Unsafe.Add(ref w, o * 128);
-                            a0 = Simd.MultiplyAdd(d, Vector256.LoadUnsafe(ref wo, (nuint)i), a0);
-                            a1 = Simd.MultiplyAdd(d, Vector256.LoadUnsafe(ref wo, (nuint)(i + 8)), a1);
-                            a2 = Simd.MultiplyAdd(d, Vector256.LoadUnsafe(ref wo, (nuint)(i + 16)), a2);
-                            a3 = Simd.MultiplyAdd(d, Vector256.LoadUnsafe(ref wo, (nuint)(i + 24)), a3);
+                            ref float xr = ref Unsafe.Add(ref x0, r * 128);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 64 + o);
+                            Vector256<float> xv0 = Vector256.LoadUnsafe(ref xr, (nuint)i); Vector256<float> xv1 = Vector256.LoadUnsafe(ref xr, (nuint)(8 + i)); Vector256<float> xv2 = Vector256.LoadUnsafe(ref xr, (nuint)(16 + i));
+                            Vector256<float> d = Vector256.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00); g01 = Simd.MultiplyAdd(d, xv1, g01); g02 = Simd.MultiplyAdd(d, xv2, g02);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 1));
+                            g10 = Simd.MultiplyAdd(d, xv0, g10); g11 = Simd.MultiplyAdd(d, xv1, g11); g12 = Simd.MultiplyAdd(d, xv2, g12);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 2));
+                            g20 = Simd.MultiplyAdd(d, xv0, g20); g21 = Simd.MultiplyAdd(d, xv1, g21); g22 = Simd.MultiplyAdd(d, xv2, g22);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 3));
+                            g30 = Simd.MultiplyAdd(d, xv0, g30); g31 = Simd.MultiplyAdd(d, xv1, g31); g32 = Simd.MultiplyAdd(d, xv2, g32);
                         }
-                        a0.StoreUnsafe(ref dxr, (nuint)i);
-                        a1.StoreUnsafe(ref dxr, (nuint)(i + 8));
-                        a2.StoreUnsafe(ref dxr, (nuint)(i + 16));
-                        a3.StoreUnsafe(ref dxr, (nuint)(i + 24));
+                        g00.StoreUnsafe(ref go, (nuint)i); g01.StoreUnsafe(ref go, (nuint)(8 + i)); g02.StoreUnsafe(ref go, (nuint)(16 + i));
+                        g10.StoreUnsafe(ref go, (nuint)(128 + i)); g11.StoreUnsafe(ref go, (nuint)(136 + i)); g12.StoreUnsafe(ref go, (nuint)(144 + i));
+                        g20.StoreUnsafe(ref go, (nuint)(256 + i)); g21.StoreUnsafe(ref go, (nuint)(264 + i)); g22.StoreUnsafe(ref go, (nuint)(272 + i));
+                        g30.StoreUnsafe(ref go, (nuint)(384 + i)); g31.StoreUnsafe(ref go, (nuint)(392 + i)); g32.StoreUnsafe(ref go, (nuint)(400 + i));
+                    }
+                    for (int o = grouped; o < end; o++)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 128);
+                        Vector256<float> g00 = Vector256.LoadUnsafe(ref go, (nuint)i); Vector256<float> g01 = Vector256.LoadUnsafe(ref go, (nuint)(8 + i)); Vector256<float> g02 = Vector256.LoadUnsafe(ref go, (nuint)(16 + i));
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 128);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 64 + o);
+                            Vector256<float> xv0 = Vector256.LoadUnsafe(ref xr, (nuint)i); Vector256<float> xv1 = Vector256.LoadUnsafe(ref xr, (nuint)(8 + i)); Vector256<float> xv2 = Vector256.LoadUnsafe(ref xr, (nuint)(16 + i));
+                            Vector256<float> d = Vector256.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00); g01 = Simd.MultiplyAdd(d, xv1, g01); g02 = Simd.MultiplyAdd(d, xv2, g02);
+                        }
+                        g00.StoreUnsafe(ref go, (nuint)i); g01.StoreUnsafe(ref go, (nuint)(8 + i)); g02.StoreUnsafe(ref go, (nuint)(16 + i));
+                    }
+                }
+                {
+                    const int i = 120;
+                    for (int o = start; o < grouped; o += 4)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 128);
+                        Vector256<float> g00 = Vector256.LoadUnsafe(ref go, (nuint)i);
+                        Vector256<float> g10 = Vector256.LoadUnsafe(ref go, (nuint)(128 + i));
+                        Vector256<float> g20 = Vector256.LoadUnsafe(ref go, (nuint)(256 + i));
+                        Vector256<float> g30 = Vector256.LoadUnsafe(ref go, (nuint)(384 + i));
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 128);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 64 + o);
+                            Vector256<float> xv0 = Vector256.LoadUnsafe(ref xr, (nuint)i);
+                            Vector256<float> d = Vector256.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 1));
+                            g10 = Simd.MultiplyAdd(d, xv0, g10);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 2));
+                            g20 = Simd.MultiplyAdd(d, xv0, g20);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 3));
+                            g30 = Simd.MultiplyAdd(d, xv0, g30);
+                        }
+                        g00.StoreUnsafe(ref go, (nuint)i);
+                        g10.StoreUnsafe(ref go, (nuint)(128 + i));
+                        g20.StoreUnsafe(ref go, (nuint)(256 + i));
+                        g30.StoreUnsafe(ref go, (nuint)(384 + i));
+                    }
+                    for (int o = grouped; o < end; o++)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 128);
+                        Vector256<float> g00 = Vector256.LoadUnsafe(ref go, (nuint)i);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 128);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 64 + o);
+                            Vector256<float> xv0 = Vector256.LoadUnsafe(ref xr, (nuint)i);
+                            Vector256<float> d = Vector256.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00);
+                        }
+                        g00.StoreUnsafe(ref go, (nuint)i);
                     }
                 }
             }
             else if (Simd.Use128)
             {
-                for (int r = 0; r < rows; r++)
+                for (int i = 0; i < 120; i += 12)
                 {
-                    ref float dzr = ref Unsafe.Add(ref dz0, r * 64);
-                    ref float dxr = ref Unsafe.Add(ref dx0, r * 128);
-                    for (int i = 0; i < 128; i += 16)
+                    for (int o = start; o < grouped; o += 4)
                     {
-                        Vector128<float> a0 = Vector128<float>.Zero;
-                        Vector128<float> a1 = Vector128<float>.Zero;
-                        Vector128<float> a2 = Vector128<float>.Zero;
-                        Vector128<float> a3 = Vector128<float>.Zero;
-                        for (int o = 0; o < 64; o++)
+                        ref float go = ref Unsafe.Add(ref gw, o * 128);
+                        Vector128<float> g00 = Vector128.LoadUnsafe(ref go, (nuint)i); Vector128<float> g01 = Vector128.LoadUnsafe(ref go, (nuint)(4 + i)); Vector128<float> g02 = Vector128.LoadUnsafe(ref go, (nuint)(8 + i));
+                        Vector128<float> g10 = Vector128.LoadUnsafe(ref go, (nuint)(128 + i)); Vector128<float> g11 = Vector128.LoadUnsafe(ref go, (nuint)(132 + i)); Vector128<float> g12 = Vector128.LoadUnsafe(ref go, (nuint)(136 + i));
+                        Vector128<float> g20 = Vector128.LoadUnsafe(ref go, (nuint)(256 + i)); Vector128<float> g21 = Vector128.LoadUnsafe(ref go, (nuint)(260 + i)); Vector128<float> g22 = Vector128.LoadUnsafe(ref go, (nuint)(264 + i));
+                        Vector128<float> g30 = Vector128.LoadUnsafe(ref go, (nuint)(384 + i)); Vector128<float> g31 = Vector128.LoadUnsafe(ref go, (nuint)(388 + i)); Vector128<float> g32 = Vector128.LoadUnsafe(ref go, (nuint)(392 + i));
+                        for (int r = 0; r < rows; r++)
                         {
-                            Vector128<float> d = Vector128.Create(Unsafe.Add(ref dzr, o));
-                            ref float wo = ref Unsafe.Add(ref w, o * 128);
-                            a0 = Simd.MultiplyAdd(d, Vector128.LoadUnsafe(ref wo, (nuint)i), a0);
-                            a1 = Simd.MultiplyAdd(d, Vector128.LoadUnsafe(ref wo, (nuint)(i + 4)), a1);
-                            a2 = Simd.MultiplyAdd(d, Vector128.LoadUnsafe(ref wo, (nuint)(i + 8)), a2);
-                            a3 = Simd.MultiplyAdd(d, Vector128.LoadUnsafe(ref wo, (nuint)(i + 12)), a3);
+                            ref float xr = ref Unsafe.Add(ref x0, r * 128);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 64 + o);
+                            Vector128<float> xv0 = Vector128.LoadUnsafe(ref xr, (nuint)i); Vector128<float> xv1 = Vector128.LoadUnsafe(ref xr, (nuint)(4 + i)); Vector128<float> xv2 = Vector128.LoadUnsafe(ref xr, (nuint)(8 + i));
+                            Vector128<float> d = Vector128.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00); g01 = Simd.MultiplyAdd(d, xv1, g01); g02 = Simd.MultiplyAdd(d, xv2, g02);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 1));
+                            g10 = Simd.MultiplyAdd(d, xv0, g10); g11 = Simd.MultiplyAdd(d, xv1, g11); g12 = Simd.MultiplyAdd(d, xv2, g12);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 2));
+                            g20 = Simd.MultiplyAdd(d, xv0, g20); g21 = Simd.MultiplyAdd(d, xv1, g21); g22 = Simd.MultiplyAdd(d, xv2, g22);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 3));
+                            g30 = Simd.MultiplyAdd(d, xv0, g30); g31 = Simd.MultiplyAdd(d, xv1, g31); g32 = Simd.MultiplyAdd(d, xv2, g32);
                         }
-                        a0.StoreUnsafe(ref dxr, (nuint)i);
-                        a1.StoreUnsafe(ref dxr, (nuint)(i + 4));
-                        a2.StoreUnsafe(ref dxr, (nuint)(i + 8));
-                        a3.StoreUnsafe(ref dxr, (nuint)(i + 12));
+                        g00.StoreUnsafe(ref go, (nuint)i); g01.StoreUnsafe(ref go, (nuint)(4 + i)); g02.StoreUnsafe(ref go, (nuint)(8 + i));
+                        g10.StoreUnsafe(ref go, (nuint)(128 + i)); g11.StoreUnsafe(ref go, (nuint)(132 + i)); g12.StoreUnsafe(ref go, (nuint)(136 + i));
+                        g20.StoreUnsafe(ref go, (nuint)(256 + i)); g21.StoreUnsafe(ref go, (nuint)(260 + i)); g22.StoreUnsafe(ref go, (nuint)(264 + i));
+                        g30.StoreUnsafe(ref go, (nuint)(384 + i)); g31.StoreUnsafe(ref go, (nuint)(388 + i)); g32.StoreUnsafe(ref go, (nuint)(392 + i));
+                    }
+                    for (int o = grouped; o < end; o++)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 128);
+                        Vector128<float> g00 = Vector128.LoadUnsafe(ref go, (nuint)i); Vector128<float> g01 = Vector128.LoadUnsafe(ref go, (nuint)(4 + i)); Vector128<float> g02 = Vector128.LoadUnsafe(ref go, (nuint)(8 + i));
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 128);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 64 + o);
+                            Vector128<float> xv0 = Vector128.LoadUnsafe(ref xr, (nuint)i); Vector128<float> xv1 = Vector128.LoadUnsafe(ref xr, (nuint)(4 + i)); Vector128<float> xv2 = Vector128.LoadUnsafe(ref xr, (nuint)(8 + i));
+                            Vector128<float> d = Vector128.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00); g01 = Simd.MultiplyAdd(d, xv1, g01); g02 = Simd.MultiplyAdd(d, xv2, g02);
+                        }
+                        g00.StoreUnsafe(ref go, (nuint)i); g01.StoreUnsafe(ref go, (nuint)(4 + i)); g02.StoreUnsafe(ref go, (nuint)(8 + i));
+                    }
+                }
+                {
+                    const int i = 120;
+                    for (int o = start; o < grouped; o += 4)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 128);
+                        Vector128<float> g00 = Vector128.LoadUnsafe(ref go, (nuint)i); Vector128<float> g01 = Vector128.LoadUnsafe(ref go, (nuint)(4 + i));
+                        Vector128<float> g10 = Vector128.LoadUnsafe(ref go, (nuint)(128 + i)); Vector128<float> g11 = Vector128.LoadUnsafe(ref go, (nuint)(132 + i));
+                        Vector128<float> g20 = Vector128.LoadUnsafe(ref go, (nuint)(256 + i)); Vector128<float> g21 = Vector128.LoadUnsafe(ref go, (nuint)(260 + i));
+                        Vector128<float> g30 = Vector128.LoadUnsafe(ref go, (nuint)(384 + i)); Vector128<float> g31 = Vector128.LoadUnsafe(ref go, (nuint)(388 + i));
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 128);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 64 + o);
+                            Vector128<float> xv0 = Vector128.LoadUnsafe(ref xr, (nuint)i); Vector128<float> xv1 = Vector128.LoadUnsafe(ref xr, (nuint)(4 + i));
+                            Vector128<float> d = Vector128.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00); g01 = Simd.MultiplyAdd(d, xv1, g01);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 1));
+                            g10 = Simd.MultiplyAdd(d, xv0, g10); g11 = Simd.MultiplyAdd(d, xv1, g11);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 2));
+                            g20 = Simd.MultiplyAdd(d, xv0, g20); g21 = Simd.MultiplyAdd(d, xv1, g21);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 3));
+                            g30 = Simd.MultiplyAdd(d, xv0, g30); g31 = Simd.MultiplyAdd(d, xv1, g31);
+                        }
+                        g00.StoreUnsafe(ref go, (nuint)i); g01.StoreUnsafe(ref go, (nuint)(4 + i));
+                        g10.StoreUnsafe(ref go, (nuint)(128 + i)); g11.StoreUnsafe(ref go, (nuint)(132 + i));
+                        g20.StoreUnsafe(ref go, (nuint)(256 + i)); g21.StoreUnsafe(ref go, (nuint)(260 + i));
+                        g30.StoreUnsafe(ref go, (nuint)(384 + i)); g31.StoreUnsafe(ref go, (nuint)(388 + i));
+                    }
+                    for (int o = grouped; o < end; o++)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 128);
+                        Vector128<float> g00 = Vector128.LoadUnsafe(ref go, (nuint)i); Vector128<float> g01 = Vector128.LoadUnsafe(ref go, (nuint)(4 + i));
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 128);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 64 + o);
+                            Vector128<float> xv0 = Vector128.LoadUnsafe(ref xr, (nuint)i); Vector128<float> xv1 = Vector128.LoadUnsafe(ref xr, (nuint)(4 + i));
+                            Vector128<float> d = Vector128.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00); g01 = Simd.MultiplyAdd(d, xv1, g01);
+                        }
+                        g00.StoreUnsafe(ref go, (nuint)i); g01.StoreUnsafe(ref go, (nuint)(4 + i));
                     }
                 }
             }
             else
             {
-                for (int r = 0; r < rows; r++)
+                for (int i = 0; i < 126; i += 3)
                 {
-                    ref float dzr = ref Unsafe.Add(ref dz0, r * 64);
-                    ref float dxr = ref Unsafe.Add(ref dx0, r * 128);
-                    for (int i = 0; i < 128; i += 4)
+                    for (int o = start; o < grouped; o += 4)
                     {
-                        float a0 = 0f;
-                        float a1 = 0f;
-                        float a2 = 0f;
-                        float a3 = 0f;
-                        for (int o = 0; o < 64; o++)
+                        ref float go = ref Unsafe.Add(ref gw, o * 128);
+                        float g00 = Unsafe.Add(ref go, i); float g01 = Unsafe.Add(ref go, 1 + i); float g02 = Unsafe.Add(ref go, 2 + i);
+                        float g10 = Unsafe.Add(ref go, 128 + i); float g11 = Unsafe.Add(ref go, 129 + i); float g12 = Unsafe.Add(ref go, 130 + i);
+                        float g20 = Unsafe.Add(ref go, 256 + i); float g21 = Unsafe.Add(ref go, 257 + i); float g22 = Unsafe.Add(ref go, 258 + i);
+                        float g30 = Unsafe.Add(ref go, 384 + i); float g31 = Unsafe.Add(ref go, 385 + i); float g32 = Unsafe.Add(ref go, 386 + i);
+                        for (int r = 0; r < rows; r++)
                         {
-                            float d = Unsafe.Add(ref dzr, o);
-                            ref float wo = ref Unsafe.Add(ref w, o * 128);
-                            a0 = a0 + d * Unsafe.Add(ref wo, i);
-                            a1 = a1 + d * Unsafe.Add(ref wo, i + 1);
-                            a2 = a2 + d * Unsafe.Add(ref wo, i + 2);
-                            a3 = a3 + d * Unsafe.Add(ref wo, i + 3);
+                            ref float xr = ref Unsafe.Add(ref x0, r * 128);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 64 + o);
+                            float xv0 = Unsafe.Add(ref xr, i); float xv1 = Unsafe.Add(ref xr, 1 + i); float xv2 = Unsafe.Add(ref xr, 2 + i);
+                            float d = dzr;
+                            g00 = g00 + d * xv0; g01 = g01 + d * xv1; g02 = g02 + d * xv2;
+                            d = Unsafe.Add(ref dzr, 1);
+                            g10 = g10 + d * xv0; g11 = g11 + d * xv1; g12 = g12 + d * xv2;
+                            d = Unsafe.Add(ref dzr, 2);
+                            g20 = g20 + d * xv0; g21 = g21 + d * xv1; g22 = g22 + d * xv2;
+                            d = Unsafe.Add(ref dzr, 3);
+                            g30 = g30 + d * xv0; g31 = g31 + d * xv1; g32 = g32 + d * xv2;
                         }
-                        Unsafe.Add(ref dxr, i) = a0;
-                        Unsafe.Add(ref dxr, i + 1) = a1;
-                        Unsafe.Add(ref dxr, i + 2) = a2;
-                        Unsafe.Add(ref dxr, i + 3) = a3;
+                        Unsafe.Add(ref go, i) = g00; Unsafe.Add(ref go, 1 + i) = g01; Unsafe.Add(ref go, 2 + i) = g02;
+                        Unsafe.Add(ref go, 128 + i) = g10; Unsafe.Add(ref go, 129 + i) = g11; Unsafe.Add(ref go, 130 + i) = g12;
+                        Unsafe.Add(ref go, 256 + i) = g20; Unsafe.Add(ref go, 257 + i) = g21; Unsafe.Add(ref go, 258 + i) = g22;
+                        Unsafe.Add(ref go, 384 + i) = g30; Unsafe.Add(ref go, 385 + i) = g31; Unsafe.Add(ref go, 386 + i) = g32;
+                    }
+                    for (int o = grouped; o < end; o++)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 128);
+                        float g00 = Unsafe.Add(ref go, i); float g01 = Unsafe.Add(ref go, 1 + i); float g02 = Unsafe.Add(ref go, 2 + i);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 128);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 64 + o);
+                            float xv0 = Unsafe.Add(ref xr, i); float xv1 = Unsafe.Add(ref xr, 1 + i); float xv2 = Unsafe.Add(ref xr, 2 + i);
+                            float d = dzr;
+                            g00 = g00 + d * xv0; g01 = g01 + d * xv1; g02 = g02 + d * xv2;
+                        }
+                        Unsafe.Add(ref go, i) = g00; Unsafe.Add(ref go, 1 + i) = g01; Unsafe.Add(ref go, 2 + i) = g02;
+                    }
+                }
+                {
+                    const int i = 126;
+                    for (int o = start; o < grouped; o += 4)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 128);
+                        float g00 = Unsafe.Add(ref go, i); float g01 = Unsafe.Add(ref go, 1 + i);
+                        float g10 = Unsafe.Add(ref go, 128 + i); float g11 = Unsafe.Add(ref go, 129 + i);
+                        float g20 = Unsafe.Add(ref go, 256 + i); float g21 = Unsafe.Add(ref go, 257 + i);
+                        float g30 = Unsafe.Add(ref go, 384 + i); float g31 = Unsafe.Add(ref go, 385 + i);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 128);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 64 + o);
+                            float xv0 = Unsafe.Add(ref xr, i); float xv1 = Unsafe.Add(ref xr, 1 + i);
+                            float d = dzr;
+                            g00 = g00 + d * xv0; g01 = g01 + d * xv1;
+                            d = Unsafe.Add(ref dzr, 1);
+                            g10 = g10 + d * xv0; g11 = g11 + d * xv1;
+                            d = Unsafe.Add(ref dzr, 2);
+                            g20 = g20 + d * xv0; g21 = g21 + d * xv1;
+                            d = Unsafe.Add(ref dzr, 3);
+                            g30 = g30 + d * xv0; g31 = g31 + d * xv1;
+                        }
+                        Unsafe.Add(ref go, i) = g00; Unsafe.Add(ref go, 1 + i) = g01;
+                        Unsafe.Add(ref go, 128 + i) = g10; Unsafe.Add(ref go, 129 + i) = g11;
+                        Unsafe.Add(ref go, 256 + i) = g20; Unsafe.Add(ref go, 257 + i) = g21;
+                        Unsafe.Add(ref go, 384 + i) = g30; Unsafe.Add(ref go, 385 + i) = g31;
+                    }
+                    for (int o = grouped; o < end; o++)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 128);
+                        float g00 = Unsafe.Add(ref go, i); float g01 = Unsafe.Add(ref go, 1 + i);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 128);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 64 + o);
+                            float xv0 = Unsafe.Add(ref xr, i); float xv1 = Unsafe.Add(ref xr, 1 + i);
+                            float d = dzr;
+                            g00 = g00 + d * xv0; g01 = g01 + d * xv1;
+                        }
+                        Unsafe.Add(ref go, i) = g00; Unsafe.Add(ref go, 1 + i) = g01;
                     }
                 }
             }
         }
 
-        /// <summary>Layer 4, Dense(10): <c>y[r] = W x[r] + b</c> for each row r. W: [10, 64].</summary>
-        public static void Dense4Forward(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> y, int rows)
+        /// <summary>Rows <paramref name="start"/> .. <paramref name="end"/> - 1 of <c>dx = dz W</c>.</summary>
+        private static void Dense2InputGradient(ReadOnlySpan<float> weight, ReadOnlySpan<float> dz, Span<float> dx, int start, int end)
+        {
+            ref float w = ref MemoryMarshal.GetReference(weight);
+            ref float dz0 = ref MemoryMarshal.GetReference(dz);
+            ref float dx0 = ref MemoryMarshal.GetReference(dx);
+            int grouped = start + (end - start) / 4 * 4;
+            // dx[r, i] = Σ_o dz[r, o] W[o, i]: for each chunk of columns (W[.., chunk] stays in L1), 4 rows at a time
+            if (Simd.Use512)
+            {
+                for (int i = 0; i < 96; i += 48)
+                {
+                    for (int r = start; r < grouped; r += 4)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 64);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 128);
+                        Vector512<float> a00 = Vector512<float>.Zero; Vector512<float> a01 = Vector512<float>.Zero; Vector512<float> a02 = Vector512<float>.Zero;
+                        Vector512<float> a10 = Vector512<float>.Zero; Vector512<float> a11 = Vector512<float>.Zero; Vector512<float> a12 = Vector512<float>.Zero;
+                        Vector512<float> a20 = Vector512<float>.Zero; Vector512<float> a21 = Vector512<float>.Zero; Vector512<float> a22 = Vector512<float>.Zero;
+                        Vector512<float> a30 = Vector512<float>.Zero; Vector512<float> a31 = Vector512<float>.Zero; Vector512<float> a32 = Vector512<float>.Zero;
+                        for (int o = 0; o < 64; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 128);
+                            Vector512<float> wv0 = Vector512.LoadUnsafe(ref wo, (nuint)i); Vector512<float> wv1 = Vector512.LoadUnsafe(ref wo, (nuint)(16 + i)); Vector512<float> wv2 = Vector512.LoadUnsafe(ref wo, (nuint)(32 + i));
+                            Vector512<float> d = Vector512.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00); a01 = Simd.MultiplyAdd(d, wv1, a01); a02 = Simd.MultiplyAdd(d, wv2, a02);
+                            d = Vector512.Create(Unsafe.Add(ref dzr, 64 + o));
+                            a10 = Simd.MultiplyAdd(d, wv0, a10); a11 = Simd.MultiplyAdd(d, wv1, a11); a12 = Simd.MultiplyAdd(d, wv2, a12);
+                            d = Vector512.Create(Unsafe.Add(ref dzr, 128 + o));
+                            a20 = Simd.MultiplyAdd(d, wv0, a20); a21 = Simd.MultiplyAdd(d, wv1, a21); a22 = Simd.MultiplyAdd(d, wv2, a22);
+                            d = Vector512.Create(Unsafe.Add(ref dzr, 192 + o));
+                            a30 = Simd.MultiplyAdd(d, wv0, a30); a31 = Simd.MultiplyAdd(d, wv1, a31); a32 = Simd.MultiplyAdd(d, wv2, a32);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i); a01.StoreUnsafe(ref dxr, (nuint)(16 + i)); a02.StoreUnsafe(ref dxr, (nuint)(32 + i));
+                        a10.StoreUnsafe(ref dxr, (nuint)(128 + i)); a11.StoreUnsafe(ref dxr, (nuint)(144 + i)); a12.StoreUnsafe(ref dxr, (nuint)(160 + i));
+                        a20.StoreUnsafe(ref dxr, (nuint)(256 + i)); a21.StoreUnsafe(ref dxr, (nuint)(272 + i)); a22.StoreUnsafe(ref dxr, (nuint)(288 + i));
+                        a30.StoreUnsafe(ref dxr, (nuint)(384 + i)); a31.StoreUnsafe(ref dxr, (nuint)(400 + i)); a32.StoreUnsafe(ref dxr, (nuint)(416 + i));
+                    }
+                    for (int r = grouped; r < end; r++)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 64);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 128);
+                        Vector512<float> a00 = Vector512<float>.Zero; Vector512<float> a01 = Vector512<float>.Zero; Vector512<float> a02 = Vector512<float>.Zero;
+                        for (int o = 0; o < 64; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 128);
+                            Vector512<float> wv0 = Vector512.LoadUnsafe(ref wo, (nuint)i); Vector512<float> wv1 = Vector512.LoadUnsafe(ref wo, (nuint)(16 + i)); Vector512<float> wv2 = Vector512.LoadUnsafe(ref wo, (nuint)(32 + i));
+                            Vector512<float> d = Vector512.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00); a01 = Simd.MultiplyAdd(d, wv1, a01); a02 = Simd.MultiplyAdd(d, wv2, a02);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i); a01.StoreUnsafe(ref dxr, (nuint)(16 + i)); a02.StoreUnsafe(ref dxr, (nuint)(32 + i));
+                    }
+                }
+                {
+                    const int i = 96;
+                    for (int r = start; r < grouped; r += 4)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 64);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 128);
+                        Vector512<float> a00 = Vector512<float>.Zero; Vector512<float> a01 = Vector512<float>.Zero;
+                        Vector512<float> a10 = Vector512<float>.Zero; Vector512<float> a11 = Vector512<float>.Zero;
+                        Vector512<float> a20 = Vector512<float>.Zero; Vector512<float> a21 = Vector512<float>.Zero;
+                        Vector512<float> a30 = Vector512<float>.Zero; Vector512<float> a31 = Vector512<float>.Zero;
+                        for (int o = 0; o < 64; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 128);
+                            Vector512<float> wv0 = Vector512.LoadUnsafe(ref wo, (nuint)i); Vector512<float> wv1 = Vector512.LoadUnsafe(ref wo, (nuint)(16 + i));
+                            Vector512<float> d = Vector512.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00); a01 = Simd.MultiplyAdd(d, wv1, a01);
+                            d = Vector512.Create(Unsafe.Add(ref dzr, 64 + o));
+                            a10 = Simd.MultiplyAdd(d, wv0, a10); a11 = Simd.MultiplyAdd(d, wv1, a11);
+                            d = Vector512.Create(Unsafe.Add(ref dzr, 128 + o));
+                            a20 = Simd.MultiplyAdd(d, wv0, a20); a21 = Simd.MultiplyAdd(d, wv1, a21);
+                            d = Vector512.Create(Unsafe.Add(ref dzr, 192 + o));
+                            a30 = Simd.MultiplyAdd(d, wv0, a30); a31 = Simd.MultiplyAdd(d, wv1, a31);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i); a01.StoreUnsafe(ref dxr, (nuint)(16 + i));
+                        a10.StoreUnsafe(ref dxr, (nuint)(128 + i)); a11.StoreUnsafe(ref dxr, (nuint)(144 + i));
+                        a20.StoreUnsafe(ref dxr, (nuint)(256 + i)); a21.StoreUnsafe(ref dxr, (nuint)(272 + i));
+                        a30.StoreUnsafe(ref dxr, (nuint)(384 + i)); a31.StoreUnsafe(ref dxr, (nuint)(400 + i));
+                    }
+                    for (int r = grouped; r < end; r++)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 64);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 128);
+                        Vector512<float> a00 = Vector512<float>.Zero; Vector512<float> a01 = Vector512<float>.Zero;
+                        for (int o = 0; o < 64; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 128);
+                            Vector512<float> wv0 = Vector512.LoadUnsafe(ref wo, (nuint)i); Vector512<float> wv1 = Vector512.LoadUnsafe(ref wo, (nuint)(16 + i));
+                            Vector512<float> d = Vector512.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00); a01 = Simd.MultiplyAdd(d, wv1, a01);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i); a01.StoreUnsafe(ref dxr, (nuint)(16 + i));
+                    }
+                }
+            }
+            else if (Simd.Use256)
+            {
+                for (int i = 0; i < 120; i += 24)
+                {
+                    for (int r = start; r < grouped; r += 4)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 64);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 128);
+                        Vector256<float> a00 = Vector256<float>.Zero; Vector256<float> a01 = Vector256<float>.Zero; Vector256<float> a02 = Vector256<float>.Zero;
+                        Vector256<float> a10 = Vector256<float>.Zero; Vector256<float> a11 = Vector256<float>.Zero; Vector256<float> a12 = Vector256<float>.Zero;
+                        Vector256<float> a20 = Vector256<float>.Zero; Vector256<float> a21 = Vector256<float>.Zero; Vector256<float> a22 = Vector256<float>.Zero;
+                        Vector256<float> a30 = Vector256<float>.Zero; Vector256<float> a31 = Vector256<float>.Zero; Vector256<float> a32 = Vector256<float>.Zero;
+                        for (int o = 0; o < 64; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 128);
+                            Vector256<float> wv0 = Vector256.LoadUnsafe(ref wo, (nuint)i); Vector256<float> wv1 = Vector256.LoadUnsafe(ref wo, (nuint)(8 + i)); Vector256<float> wv2 = Vector256.LoadUnsafe(ref wo, (nuint)(16 + i));
+                            Vector256<float> d = Vector256.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00); a01 = Simd.MultiplyAdd(d, wv1, a01); a02 = Simd.MultiplyAdd(d, wv2, a02);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 64 + o));
+                            a10 = Simd.MultiplyAdd(d, wv0, a10); a11 = Simd.MultiplyAdd(d, wv1, a11); a12 = Simd.MultiplyAdd(d, wv2, a12);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 128 + o));
+                            a20 = Simd.MultiplyAdd(d, wv0, a20); a21 = Simd.MultiplyAdd(d, wv1, a21); a22 = Simd.MultiplyAdd(d, wv2, a22);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 192 + o));
+                            a30 = Simd.MultiplyAdd(d, wv0, a30); a31 = Simd.MultiplyAdd(d, wv1, a31); a32 = Simd.MultiplyAdd(d, wv2, a32);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i); a01.StoreUnsafe(ref dxr, (nuint)(8 + i)); a02.StoreUnsafe(ref dxr, (nuint)(16 + i));
+                        a10.StoreUnsafe(ref dxr, (nuint)(128 + i)); a11.StoreUnsafe(ref dxr, (nuint)(136 + i)); a12.StoreUnsafe(ref dxr, (nuint)(144 + i));
+                        a20.StoreUnsafe(ref dxr, (nuint)(256 + i)); a21.StoreUnsafe(ref dxr, (nuint)(264 + i)); a22.StoreUnsafe(ref dxr, (nuint)(272 + i));
+                        a30.StoreUnsafe(ref dxr, (nuint)(384 + i)); a31.StoreUnsafe(ref dxr, (nuint)(392 + i)); a32.StoreUnsafe(ref dxr, (nuint)(400 + i));
+                    }
+                    for (int r = grouped; r < end; r++)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 64);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 128);
+                        Vector256<float> a00 = Vector256<float>.Zero; Vector256<float> a01 = Vector256<float>.Zero; Vector256<float> a02 = Vector256<float>.Zero;
+                        for (int o = 0; o < 64; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 128);
+                            Vector256<float> wv0 = Vector256.LoadUnsafe(ref wo, (nuint)i); Vector256<float> wv1 = Vector256.LoadUnsafe(ref wo, (nuint)(8 + i)); Vector256<float> wv2 = Vector256.LoadUnsafe(ref wo, (nuint)(16 + i));
+                            Vector256<float> d = Vector256.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00); a01 = Simd.MultiplyAdd(d, wv1, a01); a02 = Simd.MultiplyAdd(d, wv2, a02);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i); a01.StoreUnsafe(ref dxr, (nuint)(8 + i)); a02.StoreUnsafe(ref dxr, (nuint)(16 + i));
+                    }
+                }
+                {
+                    const int i = 120;
+                    for (int r = start; r < grouped; r += 4)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 64);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 128);
+                        Vector256<float> a00 = Vector256<float>.Zero;
+                        Vector256<float> a10 = Vector256<float>.Zero;
+                        Vector256<float> a20 = Vector256<float>.Zero;
+                        Vector256<float> a30 = Vector256<float>.Zero;
+                        for (int o = 0; o < 64; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 128);
+                            Vector256<float> wv0 = Vector256.LoadUnsafe(ref wo, (nuint)i);
+                            Vector256<float> d = Vector256.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 64 + o));
+                            a10 = Simd.MultiplyAdd(d, wv0, a10);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 128 + o));
+                            a20 = Simd.MultiplyAdd(d, wv0, a20);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 192 + o));
+                            a30 = Simd.MultiplyAdd(d, wv0, a30);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i);
+                        a10.StoreUnsafe(ref dxr, (nuint)(128 + i));
+                        a20.StoreUnsafe(ref dxr, (nuint)(256 + i));
+                        a30.StoreUnsafe(ref dxr, (nuint)(384 + i));
+                    }
+                    for (int r = grouped; r < end; r++)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 64);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 128);
+                        Vector256<float> a00 = Vector256<float>.Zero;
+                        for (int o = 0; o < 64; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 128);
+                            Vector256<float> wv0 = Vector256.LoadUnsafe(ref wo, (nuint)i);
+                            Vector256<float> d = Vector256.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i);
+                    }
+                }
+            }
+            else if (Simd.Use128)
+            {
+                for (int i = 0; i < 120; i += 12)
+                {
+                    for (int r = start; r < grouped; r += 4)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 64);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 128);
+                        Vector128<float> a00 = Vector128<float>.Zero; Vector128<float> a01 = Vector128<float>.Zero; Vector128<float> a02 = Vector128<float>.Zero;
+                        Vector128<float> a10 = Vector128<float>.Zero; Vector128<float> a11 = Vector128<float>.Zero; Vector128<float> a12 = Vector128<float>.Zero;
+                        Vector128<float> a20 = Vector128<float>.Zero; Vector128<float> a21 = Vector128<float>.Zero; Vector128<float> a22 = Vector128<float>.Zero;
+                        Vector128<float> a30 = Vector128<float>.Zero; Vector128<float> a31 = Vector128<float>.Zero; Vector128<float> a32 = Vector128<float>.Zero;
+                        for (int o = 0; o < 64; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 128);
+                            Vector128<float> wv0 = Vector128.LoadUnsafe(ref wo, (nuint)i); Vector128<float> wv1 = Vector128.LoadUnsafe(ref wo, (nuint)(4 + i)); Vector128<float> wv2 = Vector128.LoadUnsafe(ref wo, (nuint)(8 + i));
+                            Vector128<float> d = Vector128.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00); a01 = Simd.MultiplyAdd(d, wv1, a01); a02 = Simd.MultiplyAdd(d, wv2, a02);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 64 + o));
+                            a10 = Simd.MultiplyAdd(d, wv0, a10); a11 = Simd.MultiplyAdd(d, wv1, a11); a12 = Simd.MultiplyAdd(d, wv2, a12);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 128 + o));
+                            a20 = Simd.MultiplyAdd(d, wv0, a20); a21 = Simd.MultiplyAdd(d, wv1, a21); a22 = Simd.MultiplyAdd(d, wv2, a22);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 192 + o));
+                            a30 = Simd.MultiplyAdd(d, wv0, a30); a31 = Simd.MultiplyAdd(d, wv1, a31); a32 = Simd.MultiplyAdd(d, wv2, a32);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i); a01.StoreUnsafe(ref dxr, (nuint)(4 + i)); a02.StoreUnsafe(ref dxr, (nuint)(8 + i));
+                        a10.StoreUnsafe(ref dxr, (nuint)(128 + i)); a11.StoreUnsafe(ref dxr, (nuint)(132 + i)); a12.StoreUnsafe(ref dxr, (nuint)(136 + i));
+                        a20.StoreUnsafe(ref dxr, (nuint)(256 + i)); a21.StoreUnsafe(ref dxr, (nuint)(260 + i)); a22.StoreUnsafe(ref dxr, (nuint)(264 + i));
+                        a30.StoreUnsafe(ref dxr, (nuint)(384 + i)); a31.StoreUnsafe(ref dxr, (nuint)(388 + i)); a32.StoreUnsafe(ref dxr, (nuint)(392 + i));
+                    }
+                    for (int r = grouped; r < end; r++)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 64);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 128);
+                        Vector128<float> a00 = Vector128<float>.Zero; Vector128<float> a01 = Vector128<float>.Zero; Vector128<float> a02 = Vector128<float>.Zero;
+                        for (int o = 0; o < 64; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 128);
+                            Vector128<float> wv0 = Vector128.LoadUnsafe(ref wo, (nuint)i); Vector128<float> wv1 = Vector128.LoadUnsafe(ref wo, (nuint)(4 + i)); Vector128<float> wv2 = Vector128.LoadUnsafe(ref wo, (nuint)(8 + i));
+                            Vector128<float> d = Vector128.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00); a01 = Simd.MultiplyAdd(d, wv1, a01); a02 = Simd.MultiplyAdd(d, wv2, a02);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i); a01.StoreUnsafe(ref dxr, (nuint)(4 + i)); a02.StoreUnsafe(ref dxr, (nuint)(8 + i));
+                    }
+                }
+                {
+                    const int i = 120;
+                    for (int r = start; r < grouped; r += 4)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 64);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 128);
+                        Vector128<float> a00 = Vector128<float>.Zero; Vector128<float> a01 = Vector128<float>.Zero;
+                        Vector128<float> a10 = Vector128<float>.Zero; Vector128<float> a11 = Vector128<float>.Zero;
+                        Vector128<float> a20 = Vector128<float>.Zero; Vector128<float> a21 = Vector128<float>.Zero;
+                        Vector128<float> a30 = Vector128<float>.Zero; Vector128<float> a31 = Vector128<float>.Zero;
+                        for (int o = 0; o < 64; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 128);
+                            Vector128<float> wv0 = Vector128.LoadUnsafe(ref wo, (nuint)i); Vector128<float> wv1 = Vector128.LoadUnsafe(ref wo, (nuint)(4 + i));
+                            Vector128<float> d = Vector128.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00); a01 = Simd.MultiplyAdd(d, wv1, a01);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 64 + o));
+                            a10 = Simd.MultiplyAdd(d, wv0, a10); a11 = Simd.MultiplyAdd(d, wv1, a11);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 128 + o));
+                            a20 = Simd.MultiplyAdd(d, wv0, a20); a21 = Simd.MultiplyAdd(d, wv1, a21);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 192 + o));
+                            a30 = Simd.MultiplyAdd(d, wv0, a30); a31 = Simd.MultiplyAdd(d, wv1, a31);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i); a01.StoreUnsafe(ref dxr, (nuint)(4 + i));
+                        a10.StoreUnsafe(ref dxr, (nuint)(128 + i)); a11.StoreUnsafe(ref dxr, (nuint)(132 + i));
+                        a20.StoreUnsafe(ref dxr, (nuint)(256 + i)); a21.StoreUnsafe(ref dxr, (nuint)(260 + i));
+                        a30.StoreUnsafe(ref dxr, (nuint)(384 + i)); a31.StoreUnsafe(ref dxr, (nuint)(388 + i));
+                    }
+                    for (int r = grouped; r < end; r++)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 64);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 128);
+                        Vector128<float> a00 = Vector128<float>.Zero; Vector128<float> a01 = Vector128<float>.Zero;
+                        for (int o = 0; o < 64; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 128);
+                            Vector128<float> wv0 = Vector128.LoadUnsafe(ref wo, (nuint)i); Vector128<float> wv1 = Vector128.LoadUnsafe(ref wo, (nuint)(4 + i));
+                            Vector128<float> d = Vector128.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00); a01 = Simd.MultiplyAdd(d, wv1, a01);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i); a01.StoreUnsafe(ref dxr, (nuint)(4 + i));
+                    }
+                }
+            }
+            else
+            {
+                for (int i = 0; i < 126; i += 3)
+                {
+                    for (int r = start; r < grouped; r += 4)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 64);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 128);
+                        float a00 = 0f; float a01 = 0f; float a02 = 0f;
+                        float a10 = 0f; float a11 = 0f; float a12 = 0f;
+                        float a20 = 0f; float a21 = 0f; float a22 = 0f;
+                        float a30 = 0f; float a31 = 0f; float a32 = 0f;
+                        for (int o = 0; o < 64; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 128);
+                            float wv0 = Unsafe.Add(ref wo, i); float wv1 = Unsafe.Add(ref wo, 1 + i); float wv2 = Unsafe.Add(ref wo, 2 + i);
+                            float d = Unsafe.Add(ref dzr, o);
+                            a00 = a00 + d * wv0; a01 = a01 + d * wv1; a02 = a02 + d * wv2;
+                            d = Unsafe.Add(ref dzr, 64 + o);
+                            a10 = a10 + d * wv0; a11 = a11 + d * wv1; a12 = a12 + d * wv2;
+                            d = Unsafe.Add(ref dzr, 128 + o);
+                            a20 = a20 + d * wv0; a21 = a21 + d * wv1; a22 = a22 + d * wv2;
+                            d = Unsafe.Add(ref dzr, 192 + o);
+                            a30 = a30 + d * wv0; a31 = a31 + d * wv1; a32 = a32 + d * wv2;
+                        }
+                        Unsafe.Add(ref dxr, i) = a00; Unsafe.Add(ref dxr, 1 + i) = a01; Unsafe.Add(ref dxr, 2 + i) = a02;
+                        Unsafe.Add(ref dxr, 128 + i) = a10; Unsafe.Add(ref dxr, 129 + i) = a11; Unsafe.Add(ref dxr, 130 + i) = a12;
+                        Unsafe.Add(ref dxr, 256 + i) = a20; Unsafe.Add(ref dxr, 257 + i) = a21; Unsafe.Add(ref dxr, 258 + i) = a22;
+                        Unsafe.Add(ref dxr, 384 + i) = a30; Unsafe.Add(ref dxr, 385 + i) = a31; Unsafe.Add(ref dxr, 386 + i) = a32;
+                    }
+                    for (int r = grouped; r < end; r++)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 64);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 128);
+                        float a00 = 0f; float a01 = 0f; float a02 = 0f;
+                        for (int o = 0; o < 64; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 128);
+                            float wv0 = Unsafe.Add(ref wo, i); float wv1 = Unsafe.Add(ref wo, 1 + i); float wv2 = Unsafe.Add(ref wo, 2 + i);
+                            float d = Unsafe.Add(ref dzr, o);
+                            a00 = a00 + d * wv0; a01 = a01 + d * wv1; a02 = a02 + d * wv2;
+                        }
+                        Unsafe.Add(ref dxr, i) = a00; Unsafe.Add(ref dxr, 1 + i) = a01; Unsafe.Add(ref dxr, 2 + i) = a02;
+                    }
+                }
+                {
+                    const int i = 126;
+                    for (int r = start; r < grouped; r += 4)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 64);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 128);
+                        float a00 = 0f; float a01 = 0f;
+                        float a10 = 0f; float a11 = 0f;
+                        float a20 = 0f; float a21 = 0f;
+                        float a30 = 0f; float a31 = 0f;
+                        for (int o = 0; o < 64; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 128);
+                            float wv0 = Unsafe.Add(ref wo, i); float wv1 = Unsafe.Add(ref wo, 1 + i);
+                            float d = Unsafe.Add(ref dzr, o);
+                            a00 = a00 + d * wv0; a01 = a01 + d * wv1;
+                            d = Unsafe.Add(ref dzr, 64 + o);
+                            a10 = a10 + d * wv0; a11 = a11 + d * wv1;
+                            d = Unsafe.Add(ref dzr, 128 + o);
+                            a20 = a20 + d * wv0; a21 = a21 + d * wv1;
+                            d = Unsafe.Add(ref dzr, 192 + o);
+                            a30 = a30 + d * wv0; a31 = a31 + d * wv1;
+                        }
+                        Unsafe.Add(ref dxr, i) = a00; Unsafe.Add(ref dxr, 1 + i) = a01;
+                        Unsafe.Add(ref dxr, 128 + i) = a10; Unsafe.Add(ref dxr, 129 + i) = a11;
+                        Unsafe.Add(ref dxr, 256 + i) = a20; Unsafe.Add(ref dxr, 257 + i) = a21;
+                        Unsafe.Add(ref dxr, 384 + i) = a30; Unsafe.Add(ref dxr, 385 + i) = a31;
+                    }
+                    for (int r = grouped; r < end; r++)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 64);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 128);
+                        float a00 = 0f; float a01 = 0f;
+                        for (int o = 0; o < 64; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 128);
+                            float wv0 = Unsafe.Add(ref wo, i); float wv1 = Unsafe.Add(ref wo, 1 + i);
+                            float d = Unsafe.Add(ref dzr, o);
+                            a00 = a00 + d * wv0; a01 = a01 + d * wv1;
+                        }
+                        Unsafe.Add(ref dxr, i) = a00; Unsafe.Add(ref dxr, 1 + i) = a01;
+                    }
+                }
+            }
+        }
+
+        /// <summary>
+        /// Layer 4, Dense(10): <c>y[r] = W x[r] + b</c> for each row r. W: [10, 64].
+        /// With <paramref name="threads"/> &gt; 1, a batch of 410 rows or more is split across threads (the same bits as one thread).
+        /// </summary>
+        public static void Dense4Forward(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> y, int rows, int threads)
+        {
+            if (threads > 1 && rows >= 410)
+            {
+                // rows split across threads at multiples of 3
+                KernelThreads.For(threads, rows, 3, new KernelSpans(weight, bias, x, y, default),
+                    static (in KernelSpans s, int start, int end) => Dense4ForwardRows(s.In0, s.In1, s.In2, s.Out0, start, end));
+            }
+            else
+            {
+                Dense4ForwardRows(weight, bias, x, y, 0, rows);
+            }
+        }
+
+        /// <summary>Rows <paramref name="start"/> .. <paramref name="end"/> - 1 of layer 4's forward.</summary>
+        private static void Dense4ForwardRows(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> y, int start, int end)
+        {
+            // groups of 3 rows share each load of W; the rows left over go one at a time
+            int grouped = start + (end - start) / 3 * 3;
+            if (grouped > start)
+            {
+                Dense4ForwardRowGroups(weight, bias, x, y, start, grouped);
+            }
+
+            for (int r = grouped; r < end; r++)
+            {
+                Dense4ForwardRow(weight, bias, x, y, r);
+            }
+        }
+
+        /// <summary>Rows <paramref name="start"/> .. <paramref name="end"/> - 1, a multiple of 3: a 3×4 block of dot products per step, 12 accumulators.</summary>
+        private static void Dense4ForwardRowGroups(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> y, int start, int end)
         {
             ref float w = ref MemoryMarshal.GetReference(weight);
             ref float b = ref MemoryMarshal.GetReference(bias);
@@ -1341,566 +2661,1320 @@ namespace NetGen.Generated
             ref float y0 = ref MemoryMarshal.GetReference(y);
             if (Simd.Use512)
             {
-                for (int r = 0; r < rows; r++)
+                // units 0..7, 4 at a time: those rows of W stay in L1 while x streams by, 3 rows at a time
+                for (int o = 0; o < 8; o += 4)
                 {
-                    ref float xr = ref Unsafe.Add(ref x0, r * 64);
-                    ref float yr = ref Unsafe.Add(ref y0, r * 10);
-                    // rows 0..7, 8 at a time: each load of x feeds 8 dot products
+                    ref float wo = ref Unsafe.Add(ref w, o * 64);
+                    for (int r = start; r < end; r += 3)
                     {
-                        const int o = 0;
-                        ref float wo = ref Unsafe.Add(ref w, o * 64);
-                        Vector512<float> s0 = Vector512<float>.Zero;
-                        Vector512<float> s1 = Vector512<float>.Zero;
-                        Vector512<float> s2 = Vector512<float>.Zero;
-                        Vector512<float> s3 = Vector512<float>.Zero;
-                        Vector512<float> s4 = Vector512<float>.Zero;
-                        Vector512<float> s5 = Vector512<float>.Zero;
-                        Vector512<float> s6 = Vector512<float>.Zero;
-                        Vector512<float> s7 = Vector512<float>.Zero;
-                        for (int i = 0; i < 64; i += 32)
+                        ref float xr = ref Unsafe.Add(ref x0, r * 64);
+                        ref float yr = ref Unsafe.Add(ref y0, r * 10);
+                        Vector512<float> s00 = Vector512<float>.Zero; Vector512<float> s01 = Vector512<float>.Zero; Vector512<float> s02 = Vector512<float>.Zero; Vector512<float> s03 = Vector512<float>.Zero;
+                        Vector512<float> s10 = Vector512<float>.Zero; Vector512<float> s11 = Vector512<float>.Zero; Vector512<float> s12 = Vector512<float>.Zero; Vector512<float> s13 = Vector512<float>.Zero;
+                        Vector512<float> s20 = Vector512<float>.Zero; Vector512<float> s21 = Vector512<float>.Zero; Vector512<float> s22 = Vector512<float>.Zero; Vector512<float> s23 = Vector512<float>.Zero;
+                        for (int i = 0; i < 64; i += 16)
                         {
-                            Vector512<float> xi = Vector512.LoadUnsafe(ref xr, (nuint)i);
-                            s0 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)i), xi, s0);
-                            s1 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(64 + i)), xi, s1);
-                            s2 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(128 + i)), xi, s2);
-                            s3 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(192 + i)), xi, s3);
-                            s4 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(256 + i)), xi, s4);
-                            s5 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(320 + i)), xi, s5);
-                            s6 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(384 + i)), xi, s6);
-                            s7 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(448 + i)), xi, s7);
-                            xi = Vector512.LoadUnsafe(ref xr, (nuint)(16 + i));
-                            s0 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(16 + i)), xi, s0);
-                            s1 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(80 + i)), xi, s1);
-                            s2 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(144 + i)), xi, s2);
-                            s3 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(208 + i)), xi, s3);
-                            s4 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(272 + i)), xi, s4);
-                            s5 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(336 + i)), xi, s5);
-                            s6 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(400 + i)), xi, s6);
-                            s7 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(464 + i)), xi, s7);
+                            Vector512<float> x0i = Vector512.LoadUnsafe(ref xr, (nuint)i); Vector512<float> x1i = Vector512.LoadUnsafe(ref xr, (nuint)(64 + i)); Vector512<float> x2i = Vector512.LoadUnsafe(ref xr, (nuint)(128 + i));
+                            Vector512<float> wk = Vector512.LoadUnsafe(ref wo, (nuint)i);
+                            s00 = Simd.MultiplyAdd(wk, x0i, s00); s10 = Simd.MultiplyAdd(wk, x1i, s10); s20 = Simd.MultiplyAdd(wk, x2i, s20);
+                            wk = Vector512.LoadUnsafe(ref wo, (nuint)(64 + i));
+                            s01 = Simd.MultiplyAdd(wk, x0i, s01); s11 = Simd.MultiplyAdd(wk, x1i, s11); s21 = Simd.MultiplyAdd(wk, x2i, s21);
+                            wk = Vector512.LoadUnsafe(ref wo, (nuint)(128 + i));
+                            s02 = Simd.MultiplyAdd(wk, x0i, s02); s12 = Simd.MultiplyAdd(wk, x1i, s12); s22 = Simd.MultiplyAdd(wk, x2i, s22);
+                            wk = Vector512.LoadUnsafe(ref wo, (nuint)(192 + i));
+                            s03 = Simd.MultiplyAdd(wk, x0i, s03); s13 = Simd.MultiplyAdd(wk, x1i, s13); s23 = Simd.MultiplyAdd(wk, x2i, s23);
                         }
-                        // fold each 512-bit accumulator to 256 bits
-                        Vector256<float> u0 = s0.GetLower() + s0.GetUpper();
-                        Vector256<float> u1 = s1.GetLower() + s1.GetUpper();
-                        Vector256<float> u2 = s2.GetLower() + s2.GetUpper();
-                        Vector256<float> u3 = s3.GetLower() + s3.GetUpper();
-                        Vector256<float> u4 = s4.GetLower() + s4.GetUpper();
-                        Vector256<float> u5 = s5.GetLower() + s5.GetUpper();
-                        Vector256<float> u6 = s6.GetLower() + s6.GetUpper();
-                        Vector256<float> u7 = s7.GetLower() + s7.GetUpper();
-                        // t[k] = Σ lanes of uk for k = 0..7, as one vector
-                        Vector256<float> t;
-                        if (global::System.Runtime.Intrinsics.X86.Avx.IsSupported)
-                        {
-                            Vector256<float> h01 = global::System.Runtime.Intrinsics.X86.Avx.HorizontalAdd(u0, u1);
-                            Vector256<float> h23 = global::System.Runtime.Intrinsics.X86.Avx.HorizontalAdd(u2, u3);
-                            Vector256<float> h45 = global::System.Runtime.Intrinsics.X86.Avx.HorizontalAdd(u4, u5);
-                            Vector256<float> h67 = global::System.Runtime.Intrinsics.X86.Avx.HorizontalAdd(u6, u7);
-                            Vector256<float> h0123 = global::System.Runtime.Intrinsics.X86.Avx.HorizontalAdd(h01, h23);
-                            Vector256<float> h4567 = global::System.Runtime.Intrinsics.X86.Avx.HorizontalAdd(h45, h67);
-                            // lanes: [u0 u1 u2 u3 | u0 u1 u2 u3] and [u4 .. u7 | u4 .. u7], each half a partial sum: add the halves
-                            t = Vector256.Create(h0123.GetLower(), h4567.GetLower()) + Vector256.Create(h0123.GetUpper(), h4567.GetUpper());
-                        }
-                        else
-                        {
-                            t = Vector256.Create(Vector256.Sum(u0), Vector256.Sum(u1), Vector256.Sum(u2), Vector256.Sum(u3), Vector256.Sum(u4), Vector256.Sum(u5), Vector256.Sum(u6), Vector256.Sum(u7));
-                        }
-                        // y[o .. o + 7] = t + b[o .. o + 7]
-                        Vector256<float> z = t + Vector256.LoadUnsafe(ref b, (nuint)o);
-                        z.StoreUnsafe(ref yr, (nuint)o);
+                        // y[r + j, o .. o + 3] = Σ lanes of s[j][0..3] + b[o .. o + 3]
+                        Vector128<float> bo = Vector128.LoadUnsafe(ref b, (nuint)o);
+                        Vector128<float> z0 = Simd.Sum4(s00, s01, s02, s03) + bo;
+                        z0.StoreUnsafe(ref yr, (nuint)o);
+                        Vector128<float> z1 = Simd.Sum4(s10, s11, s12, s13) + bo;
+                        z1.StoreUnsafe(ref yr, (nuint)(10 + o));
+                        Vector128<float> z2 = Simd.Sum4(s20, s21, s22, s23) + bo;
+                        z2.StoreUnsafe(ref yr, (nuint)(20 + o));
                     }
-                    // rows 8..9, 2 at a time: each load of x feeds 2 dot products
+                }
+                // units 8..9
+                {
+                    const int o = 8;
+                    ref float wo = ref Unsafe.Add(ref w, o * 64);
+                    for (int r = start; r < end; r += 3)
                     {
-                        const int o = 8;
-                        ref float wo = ref Unsafe.Add(ref w, o * 64);
-                        Vector512<float> s0 = Vector512<float>.Zero;
-                        Vector512<float> s1 = Vector512<float>.Zero;
-                        for (int i = 0; i < 64; i += 32)
+                        ref float xr = ref Unsafe.Add(ref x0, r * 64);
+                        ref float yr = ref Unsafe.Add(ref y0, r * 10);
+                        Vector512<float> s00 = Vector512<float>.Zero; Vector512<float> s01 = Vector512<float>.Zero;
+                        Vector512<float> s10 = Vector512<float>.Zero; Vector512<float> s11 = Vector512<float>.Zero;
+                        Vector512<float> s20 = Vector512<float>.Zero; Vector512<float> s21 = Vector512<float>.Zero;
+                        for (int i = 0; i < 64; i += 16)
                         {
-                            Vector512<float> xi = Vector512.LoadUnsafe(ref xr, (nuint)i);
-                            s0 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)i), xi, s0);
-                            s1 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(64 + i)), xi, s1);
-                            xi = Vector512.LoadUnsafe(ref xr, (nuint)(16 + i));
-                            s0 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(16 + i)), xi, s0);
-                            s1 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(80 + i)), xi, s1);
+                            Vector512<float> x0i = Vector512.LoadUnsafe(ref xr, (nuint)i); Vector512<float> x1i = Vector512.LoadUnsafe(ref xr, (nuint)(64 + i)); Vector512<float> x2i = Vector512.LoadUnsafe(ref xr, (nuint)(128 + i));
+                            Vector512<float> wk = Vector512.LoadUnsafe(ref wo, (nuint)i);
+                            s00 = Simd.MultiplyAdd(wk, x0i, s00); s10 = Simd.MultiplyAdd(wk, x1i, s10); s20 = Simd.MultiplyAdd(wk, x2i, s20);
+                            wk = Vector512.LoadUnsafe(ref wo, (nuint)(64 + i));
+                            s01 = Simd.MultiplyAdd(wk, x0i, s01); s11 = Simd.MultiplyAdd(wk, x1i, s11); s21 = Simd.MultiplyAdd(wk, x2i, s21);
                         }
-                        float t0 = Vector512.Sum(s0);
-                        float t1 = Vector512.Sum(s1);
-                        Unsafe.Add(ref yr, o) = t0 + Unsafe.Add(ref b, o);
-                        Unsafe.Add(ref yr, o + 1) = t1 + Unsafe.Add(ref b, o + 1);
+                        float t00 = Vector512.Sum(s00); float t01 = Vector512.Sum(s01);
+                        float t10 = Vector512.Sum(s10); float t11 = Vector512.Sum(s11);
+                        float t20 = Vector512.Sum(s20); float t21 = Vector512.Sum(s21);
+                        Unsafe.Add(ref yr, o) = t00 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, o + 1) = t01 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref yr, 10 + o) = t10 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, 10 + o + 1) = t11 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref yr, 20 + o) = t20 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, 20 + o + 1) = t21 + Unsafe.Add(ref b, o + 1);
                     }
                 }
             }
             else if (Simd.Use256)
             {
-                for (int r = 0; r < rows; r++)
+                // units 0..7, 4 at a time: those rows of W stay in L1 while x streams by, 3 rows at a time
+                for (int o = 0; o < 8; o += 4)
                 {
-                    ref float xr = ref Unsafe.Add(ref x0, r * 64);
-                    ref float yr = ref Unsafe.Add(ref y0, r * 10);
-                    // rows 0..7, 8 at a time: each load of x feeds 8 dot products
+                    ref float wo = ref Unsafe.Add(ref w, o * 64);
+                    for (int r = start; r < end; r += 3)
                     {
-                        const int o = 0;
-                        ref float wo = ref Unsafe.Add(ref w, o * 64);
-                        Vector256<float> s0 = Vector256<float>.Zero;
-                        Vector256<float> s1 = Vector256<float>.Zero;
-                        Vector256<float> s2 = Vector256<float>.Zero;
-                        Vector256<float> s3 = Vector256<float>.Zero;
-                        Vector256<float> s4 = Vector256<float>.Zero;
-                        Vector256<float> s5 = Vector256<float>.Zero;
-                        Vector256<float> s6 = Vector256<float>.Zero;
-                        Vector256<float> s7 = Vector256<float>.Zero;
-                        for (int i = 0; i < 64; i += 16)
+                        ref float xr = ref Unsafe.Add(ref x0, r * 64);
+                        ref float yr = ref Unsafe.Add(ref y0, r * 10);
+                        Vector256<float> s00 = Vector256<float>.Zero; Vector256<float> s01 = Vector256<float>.Zero; Vector256<float> s02 = Vector256<float>.Zero; Vector256<float> s03 = Vector256<float>.Zero;
+                        Vector256<float> s10 = Vector256<float>.Zero; Vector256<float> s11 = Vector256<float>.Zero; Vector256<float> s12 = Vector256<float>.Zero; Vector256<float> s13 = Vector256<float>.Zero;
+                        Vector256<float> s20 = Vector256<float>.Zero; Vector256<float> s21 = Vector256<float>.Zero; Vector256<float> s22 = Vector256<float>.Zero; Vector256<float> s23 = Vector256<float>.Zero;
+                        for (int i = 0; i < 64; i += 8)
                         {
-                            Vector256<float> xi = Vector256.LoadUnsafe(ref xr, (nuint)i);
-                            s0 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)i), xi, s0);
-                            s1 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(64 + i)), xi, s1);
-                            s2 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(128 + i)), xi, s2);
-                            s3 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(192 + i)), xi, s3);
-                            s4 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(256 + i)), xi, s4);
-                            s5 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(320 + i)), xi, s5);
-                            s6 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(384 + i)), xi, s6);
-                            s7 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(448 + i)), xi, s7);
-                            xi = Vector256.LoadUnsafe(ref xr, (nuint)(8 + i));
-                            s0 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(8 + i)), xi, s0);
-                            s1 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(72 + i)), xi, s1);
-                            s2 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(136 + i)), xi, s2);
-                            s3 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(200 + i)), xi, s3);
-                            s4 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(264 + i)), xi, s4);
-                            s5 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(328 + i)), xi, s5);
-                            s6 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(392 + i)), xi, s6);
-                            s7 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(456 + i)), xi, s7);
+                            Vector256<float> x0i = Vector256.LoadUnsafe(ref xr, (nuint)i); Vector256<float> x1i = Vector256.LoadUnsafe(ref xr, (nuint)(64 + i)); Vector256<float> x2i = Vector256.LoadUnsafe(ref xr, (nuint)(128 + i));
+                            Vector256<float> wk = Vector256.LoadUnsafe(ref wo, (nuint)i);
+                            s00 = Simd.MultiplyAdd(wk, x0i, s00); s10 = Simd.MultiplyAdd(wk, x1i, s10); s20 = Simd.MultiplyAdd(wk, x2i, s20);
+                            wk = Vector256.LoadUnsafe(ref wo, (nuint)(64 + i));
+                            s01 = Simd.MultiplyAdd(wk, x0i, s01); s11 = Simd.MultiplyAdd(wk, x1i, s11); s21 = Simd.MultiplyAdd(wk, x2i, s21);
+                            wk = Vector256.LoadUnsafe(ref wo, (nuint)(128 + i));
+                            s02 = Simd.MultiplyAdd(wk, x0i, s02); s12 = Simd.MultiplyAdd(wk, x1i, s12); s22 = Simd.MultiplyAdd(wk, x2i, s22);
+                            wk = Vector256.LoadUnsafe(ref wo, (nuint)(192 + i));
+                            s03 = Simd.MultiplyAdd(wk, x0i, s03); s13 = Simd.MultiplyAdd(wk, x1i, s13); s23 = Simd.MultiplyAdd(wk, x2i, s23);
                         }
-                        // t[k] = Σ lanes of sk for k = 0..7, as one vector
-                        Vector256<float> t;
-                        if (global::System.Runtime.Intrinsics.X86.Avx.IsSupported)
-                        {
-                            Vector256<float> h01 = global::System.Runtime.Intrinsics.X86.Avx.HorizontalAdd(s0, s1);
-                            Vector256<float> h23 = global::System.Runtime.Intrinsics.X86.Avx.HorizontalAdd(s2, s3);
-                            Vector256<float> h45 = global::System.Runtime.Intrinsics.X86.Avx.HorizontalAdd(s4, s5);
-                            Vector256<float> h67 = global::System.Runtime.Intrinsics.X86.Avx.HorizontalAdd(s6, s7);
-                            Vector256<float> h0123 = global::System.Runtime.Intrinsics.X86.Avx.HorizontalAdd(h01, h23);
-                            Vector256<float> h4567 = global::System.Runtime.Intrinsics.X86.Avx.HorizontalAdd(h45, h67);
-                            // lanes: [s0 s1 s2 s3 | s0 s1 s2 s3] and [s4 .. s7 | s4 .. s7], each half a partial sum: add the halves
-                            t = Vector256.Create(h0123.GetLower(), h4567.GetLower()) + Vector256.Create(h0123.GetUpper(), h4567.GetUpper());
-                        }
-                        else
-                        {
-                            t = Vector256.Create(Vector256.Sum(s0), Vector256.Sum(s1), Vector256.Sum(s2), Vector256.Sum(s3), Vector256.Sum(s4), Vector256.Sum(s5), Vector256.Sum(s6), Vector256.Sum(s7));
-                        }
-                        // y[o .. o + 7] = t + b[o .. o + 7]
-                        Vector256<float> z = t + Vector256.LoadUnsafe(ref b, (nuint)o);
-                        z.StoreUnsafe(ref yr, (nuint)o);
+                        // y[r + j, o .. o + 3] = Σ lanes of s[j][0..3] + b[o .. o + 3]
+                        Vector128<float> bo = Vector128.LoadUnsafe(ref b, (nuint)o);
+                        Vector128<float> z0 = Simd.Sum4(s00, s01, s02, s03) + bo;
+                        z0.StoreUnsafe(ref yr, (nuint)o);
+                        Vector128<float> z1 = Simd.Sum4(s10, s11, s12, s13) + bo;
+                        z1.StoreUnsafe(ref yr, (nuint)(10 + o));
+                        Vector128<float> z2 = Simd.Sum4(s20, s21, s22, s23) + bo;
+                        z2.StoreUnsafe(ref yr, (nuint)(20 + o));
                     }
-                    // rows 8..9, 2 at a time: each load of x feeds 2 dot products
+                }
+                // units 8..9
+                {
+                    const int o = 8;
+                    ref float wo = ref Unsafe.Add(ref w, o * 64);
+                    for (int r = start; r < end; r += 3)
                     {
-                        const int o = 8;
-                        ref float wo = ref Unsafe.Add(ref w, o * 64);
-                        Vector256<float> s0 = Vector256<float>.Zero;
-                        Vector256<float> s1 = Vector256<float>.Zero;
-                        for (int i = 0; i < 64; i += 16)
+                        ref float xr = ref Unsafe.Add(ref x0, r * 64);
+                        ref float yr = ref Unsafe.Add(ref y0, r * 10);
+                        Vector256<float> s00 = Vector256<float>.Zero; Vector256<float> s01 = Vector256<float>.Zero;
+                        Vector256<float> s10 = Vector256<float>.Zero; Vector256<float> s11 = Vector256<float>.Zero;
+                        Vector256<float> s20 = Vector256<float>.Zero; Vector256<float> s21 = Vector256<float>.Zero;
+                        for (int i = 0; i < 64; i += 8)
                         {
-                            Vector256<float> xi = Vector256.LoadUnsafe(ref xr, (nuint)i);
-                            s0 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)i), xi, s0);
-                            s1 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(64 + i)), xi, s1);
-                            xi = Vector256.LoadUnsafe(ref xr, (nuint)(8 + i));
-                            s0 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(8 + i)), xi, s0);
-                            s1 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(72 + i)), xi, s1);
+                            Vector256<float> x0i = Vector256.LoadUnsafe(ref xr, (nuint)i); Vector256<float> x1i = Vector256.LoadUnsafe(ref xr, (nuint)(64 + i)); Vector256<float> x2i = Vector256.LoadUnsafe(ref xr, (nuint)(128 + i));
+                            Vector256<float> wk = Vector256.LoadUnsafe(ref wo, (nuint)i);
+                            s00 = Simd.MultiplyAdd(wk, x0i, s00); s10 = Simd.MultiplyAdd(wk, x1i, s10); s20 = Simd.MultiplyAdd(wk, x2i, s20);
+                            wk = Vector256.LoadUnsafe(ref wo, (nuint)(64 + i));
+                            s01 = Simd.MultiplyAdd(wk, x0i, s01); s11 = Simd.MultiplyAdd(wk, x1i, s11); s21 = Simd.MultiplyAdd(wk, x2i, s21);
                         }
-                        float t0 = Vector256.Sum(s0);
-                        float t1 = Vector256.Sum(s1);
-                        Unsafe.Add(ref yr, o) = t0 + Unsafe.Add(ref b, o);
-                        Unsafe.Add(ref yr, o + 1) = t1 + Unsafe.Add(ref b, o + 1);
+                        float t00 = Vector256.Sum(s00); float t01 = Vector256.Sum(s01);
+                        float t10 = Vector256.Sum(s10); float t11 = Vector256.Sum(s11);
+                        float t20 = Vector256.Sum(s20); float t21 = Vector256.Sum(s21);
+                        Unsafe.Add(ref yr, o) = t00 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, o + 1) = t01 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref yr, 10 + o) = t10 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, 10 + o + 1) = t11 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref yr, 20 + o) = t20 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, 20 + o + 1) = t21 + Unsafe.Add(ref b, o + 1);
                     }
                 }
             }
             else if (Simd.Use128)
             {
-                for (int r = 0; r < rows; r++)
+                // units 0..7, 4 at a time: those rows of W stay in L1 while x streams by, 3 rows at a time
+                for (int o = 0; o < 8; o += 4)
                 {
-                    ref float xr = ref Unsafe.Add(ref x0, r * 64);
-                    ref float yr = ref Unsafe.Add(ref y0, r * 10);
-                    // rows 0..7, 8 at a time: each load of x feeds 8 dot products
+                    ref float wo = ref Unsafe.Add(ref w, o * 64);
+                    for (int r = start; r < end; r += 3)
                     {
-                        const int o = 0;
-                        ref float wo = ref Unsafe.Add(ref w, o * 64);
-                        Vector128<float> s0 = Vector128<float>.Zero;
-                        Vector128<float> s1 = Vector128<float>.Zero;
-                        Vector128<float> s2 = Vector128<float>.Zero;
-                        Vector128<float> s3 = Vector128<float>.Zero;
-                        Vector128<float> s4 = Vector128<float>.Zero;
-                        Vector128<float> s5 = Vector128<float>.Zero;
-                        Vector128<float> s6 = Vector128<float>.Zero;
-                        Vector128<float> s7 = Vector128<float>.Zero;
-                        for (int i = 0; i < 64; i += 8)
+                        ref float xr = ref Unsafe.Add(ref x0, r * 64);
+                        ref float yr = ref Unsafe.Add(ref y0, r * 10);
+                        Vector128<float> s00 = Vector128<float>.Zero; Vector128<float> s01 = Vector128<float>.Zero; Vector128<float> s02 = Vector128<float>.Zero; Vector128<float> s03 = Vector128<float>.Zero;
+                        Vector128<float> s10 = Vector128<float>.Zero; Vector128<float> s11 = Vector128<float>.Zero; Vector128<float> s12 = Vector128<float>.Zero; Vector128<float> s13 = Vector128<float>.Zero;
+                        Vector128<float> s20 = Vector128<float>.Zero; Vector128<float> s21 = Vector128<float>.Zero; Vector128<float> s22 = Vector128<float>.Zero; Vector128<float> s23 = Vector128<float>.Zero;
+                        for (int i = 0; i < 64; i += 4)
                         {
-                            Vector128<float> xi = Vector128.LoadUnsafe(ref xr, (nuint)i);
-                            s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)i), xi, s0);
-                            s1 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(64 + i)), xi, s1);
-                            s2 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(128 + i)), xi, s2);
-                            s3 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(192 + i)), xi, s3);
-                            s4 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(256 + i)), xi, s4);
-                            s5 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(320 + i)), xi, s5);
-                            s6 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(384 + i)), xi, s6);
-                            s7 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(448 + i)), xi, s7);
-                            xi = Vector128.LoadUnsafe(ref xr, (nuint)(4 + i));
-                            s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(4 + i)), xi, s0);
-                            s1 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(68 + i)), xi, s1);
-                            s2 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(132 + i)), xi, s2);
-                            s3 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(196 + i)), xi, s3);
-                            s4 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(260 + i)), xi, s4);
-                            s5 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(324 + i)), xi, s5);
-                            s6 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(388 + i)), xi, s6);
-                            s7 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(452 + i)), xi, s7);
+                            Vector128<float> x0i = Vector128.LoadUnsafe(ref xr, (nuint)i); Vector128<float> x1i = Vector128.LoadUnsafe(ref xr, (nuint)(64 + i)); Vector128<float> x2i = Vector128.LoadUnsafe(ref xr, (nuint)(128 + i));
+                            Vector128<float> wk = Vector128.LoadUnsafe(ref wo, (nuint)i);
+                            s00 = Simd.MultiplyAdd(wk, x0i, s00); s10 = Simd.MultiplyAdd(wk, x1i, s10); s20 = Simd.MultiplyAdd(wk, x2i, s20);
+                            wk = Vector128.LoadUnsafe(ref wo, (nuint)(64 + i));
+                            s01 = Simd.MultiplyAdd(wk, x0i, s01); s11 = Simd.MultiplyAdd(wk, x1i, s11); s21 = Simd.MultiplyAdd(wk, x2i, s21);
+                            wk = Vector128.LoadUnsafe(ref wo, (nuint)(128 + i));
+                            s02 = Simd.MultiplyAdd(wk, x0i, s02); s12 = Simd.MultiplyAdd(wk, x1i, s12); s22 = Simd.MultiplyAdd(wk, x2i, s22);
+                            wk = Vector128.LoadUnsafe(ref wo, (nuint)(192 + i));
+                            s03 = Simd.MultiplyAdd(wk, x0i, s03); s13 = Simd.MultiplyAdd(wk, x1i, s13); s23 = Simd.MultiplyAdd(wk, x2i, s23);
                         }
-                        float t0 = Vector128.Sum(s0);
-                        float t1 = Vector128.Sum(s1);
-                        float t2 = Vector128.Sum(s2);
-                        float t3 = Vector128.Sum(s3);
-                        float t4 = Vector128.Sum(s4);
-                        float t5 = Vector128.Sum(s5);
-                        float t6 = Vector128.Sum(s6);
-                        float t7 = Vector128.Sum(s7);
-                        Unsafe.Add(ref yr, o) = t0 + Unsafe.Add(ref b, o);
-                        Unsafe.Add(ref yr, o + 1) = t1 + Unsafe.Add(ref b, o + 1);
-                        Unsafe.Add(ref yr, o + 2) = t2 + Unsafe.Add(ref b, o + 2);
-                        Unsafe.Add(ref yr, o + 3) = t3 + Unsafe.Add(ref b, o + 3);
-                        Unsafe.Add(ref yr, o + 4) = t4 + Unsafe.Add(ref b, o + 4);
-                        Unsafe.Add(ref yr, o + 5) = t5 + Unsafe.Add(ref b, o + 5);
-                        Unsafe.Add(ref yr, o + 6) = t6 + Unsafe.Add(ref b, o + 6);
-                        Unsafe.Add(ref yr, o + 7) = t7 + Unsafe.Add(ref b, o + 7);
+                        float t00 = Vector128.Sum(s00); float t01 = Vector128.Sum(s01); float t02 = Vector128.Sum(s02); float t03 = Vector128.Sum(s03);
+                        float t10 = Vector128.Sum(s10); float t11 = Vector128.Sum(s11); float t12 = Vector128.Sum(s12); float t13 = Vector128.Sum(s13);
+                        float t20 = Vector128.Sum(s20); float t21 = Vector128.Sum(s21); float t22 = Vector128.Sum(s22); float t23 = Vector128.Sum(s23);
+                        Unsafe.Add(ref yr, o) = t00 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, o + 1) = t01 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref yr, o + 2) = t02 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref yr, o + 3) = t03 + Unsafe.Add(ref b, o + 3);
+                        Unsafe.Add(ref yr, 10 + o) = t10 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, 10 + o + 1) = t11 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref yr, 10 + o + 2) = t12 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref yr, 10 + o + 3) = t13 + Unsafe.Add(ref b, o + 3);
+                        Unsafe.Add(ref yr, 20 + o) = t20 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, 20 + o + 1) = t21 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref yr, 20 + o + 2) = t22 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref yr, 20 + o + 3) = t23 + Unsafe.Add(ref b, o + 3);
                     }
-                    // rows 8..9, 2 at a time: each load of x feeds 2 dot products
+                }
+                // units 8..9
+                {
+                    const int o = 8;
+                    ref float wo = ref Unsafe.Add(ref w, o * 64);
+                    for (int r = start; r < end; r += 3)
                     {
-                        const int o = 8;
-                        ref float wo = ref Unsafe.Add(ref w, o * 64);
-                        Vector128<float> s0 = Vector128<float>.Zero;
-                        Vector128<float> s1 = Vector128<float>.Zero;
-                        for (int i = 0; i < 64; i += 8)
+                        ref float xr = ref Unsafe.Add(ref x0, r * 64);
+                        ref float yr = ref Unsafe.Add(ref y0, r * 10);
+                        Vector128<float> s00 = Vector128<float>.Zero; Vector128<float> s01 = Vector128<float>.Zero;
+                        Vector128<float> s10 = Vector128<float>.Zero; Vector128<float> s11 = Vector128<float>.Zero;
+                        Vector128<float> s20 = Vector128<float>.Zero; Vector128<float> s21 = Vector128<float>.Zero;
+                        for (int i = 0; i < 64; i += 4)
                         {
-                            Vector128<float> xi = Vector128.LoadUnsafe(ref xr, (nuint)i);
-                            s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)i), xi, s0);
-                            s1 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(64 + i)), xi, s1);
-                            xi = Vector128.LoadUnsafe(ref xr, (nuint)(4 + i));
-                            s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(4 + i)), xi, s0);
-                            s1 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(68 + i)), xi, s1);
+                            Vector128<float> x0i = Vector128.LoadUnsafe(ref xr, (nuint)i); Vector128<float> x1i = Vector128.LoadUnsafe(ref xr, (nuint)(64 + i)); Vector128<float> x2i = Vector128.LoadUnsafe(ref xr, (nuint)(128 + i));
+                            Vector128<float> wk = Vector128.LoadUnsafe(ref wo, (nuint)i);
+                            s00 = Simd.MultiplyAdd(wk, x0i, s00); s10 = Simd.MultiplyAdd(wk, x1i, s10); s20 = Simd.MultiplyAdd(wk, x2i, s20);
+                            wk = Vector128.LoadUnsafe(ref wo, (nuint)(64 + i));
+                            s01 = Simd.MultiplyAdd(wk, x0i, s01); s11 = Simd.MultiplyAdd(wk, x1i, s11); s21 = Simd.MultiplyAdd(wk, x2i, s21);
                         }
-                        float t0 = Vector128.Sum(s0);
-                        float t1 = Vector128.Sum(s1);
-                        Unsafe.Add(ref yr, o) = t0 + Unsafe.Add(ref b, o);
-                        Unsafe.Add(ref yr, o + 1) = t1 + Unsafe.Add(ref b, o + 1);
+                        float t00 = Vector128.Sum(s00); float t01 = Vector128.Sum(s01);
+                        float t10 = Vector128.Sum(s10); float t11 = Vector128.Sum(s11);
+                        float t20 = Vector128.Sum(s20); float t21 = Vector128.Sum(s21);
+                        Unsafe.Add(ref yr, o) = t00 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, o + 1) = t01 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref yr, 10 + o) = t10 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, 10 + o + 1) = t11 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref yr, 20 + o) = t20 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, 20 + o + 1) = t21 + Unsafe.Add(ref b, o + 1);
                     }
                 }
             }
             else
             {
-                for (int r = 0; r < rows; r++)
+                // units 0..7, 4 at a time: those rows of W stay in L1 while x streams by, 3 rows at a time
+                for (int o = 0; o < 8; o += 4)
                 {
-                    ref float xr = ref Unsafe.Add(ref x0, r * 64);
-                    ref float yr = ref Unsafe.Add(ref y0, r * 10);
-                    // rows 0..7, 8 at a time: each load of x feeds 8 dot products
+                    ref float wo = ref Unsafe.Add(ref w, o * 64);
+                    for (int r = start; r < end; r += 3)
                     {
-                        const int o = 0;
-                        ref float wo = ref Unsafe.Add(ref w, o * 64);
-                        float s0 = 0f;
-                        float s1 = 0f;
-                        float s2 = 0f;
-                        float s3 = 0f;
-                        float s4 = 0f;
-                        float s5 = 0f;
-                        float s6 = 0f;
-                        float s7 = 0f;
+                        ref float xr = ref Unsafe.Add(ref x0, r * 64);
+                        ref float yr = ref Unsafe.Add(ref y0, r * 10);
+                        float s00 = 0f; float s01 = 0f; float s02 = 0f; float s03 = 0f;
+                        float s10 = 0f; float s11 = 0f; float s12 = 0f; float s13 = 0f;
+                        float s20 = 0f; float s21 = 0f; float s22 = 0f; float s23 = 0f;
                         for (int i = 0; i < 64; i += 1)
                         {
-                            float xi = Unsafe.Add(ref xr, i);
-                            s0 = s0 + Unsafe.Add(ref wo, i) * xi;
-                            s1 = s1 + Unsafe.Add(ref wo, 64 + i) * xi;
-                            s2 = s2 + Unsafe.Add(ref wo, 128 + i) * xi;
-                            s3 = s3 + Unsafe.Add(ref wo, 192 + i) * xi;
-                            s4 = s4 + Unsafe.Add(ref wo, 256 + i) * xi;
-                            s5 = s5 + Unsafe.Add(ref wo, 320 + i) * xi;
-                            s6 = s6 + Unsafe.Add(ref wo, 384 + i) * xi;
-                            s7 = s7 + Unsafe.Add(ref wo, 448 + i) * xi;
+                            float x0i = Unsafe.Add(ref xr, i); float x1i = Unsafe.Add(ref xr, 64 + i); float x2i = Unsafe.Add(ref xr, 128 + i);
+                            float wk = Unsafe.Add(ref wo, i);
+                            s00 = s00 + wk * x0i; s10 = s10 + wk * x1i; s20 = s20 + wk * x2i;
+                            wk = Unsafe.Add(ref wo, 64 + i);
+                            s01 = s01 + wk * x0i; s11 = s11 + wk * x1i; s21 = s21 + wk * x2i;
+                            wk = Unsafe.Add(ref wo, 128 + i);
+                            s02 = s02 + wk * x0i; s12 = s12 + wk * x1i; s22 = s22 + wk * x2i;
+                            wk = Unsafe.Add(ref wo, 192 + i);
+                            s03 = s03 + wk * x0i; s13 = s13 + wk * x1i; s23 = s23 + wk * x2i;
                         }
-                        float t0 = s0;
-                        float t1 = s1;
-                        float t2 = s2;
-                        float t3 = s3;
-                        float t4 = s4;
-                        float t5 = s5;
-                        float t6 = s6;
-                        float t7 = s7;
-                        Unsafe.Add(ref yr, o) = t0 + Unsafe.Add(ref b, o);
-                        Unsafe.Add(ref yr, o + 1) = t1 + Unsafe.Add(ref b, o + 1);
-                        Unsafe.Add(ref yr, o + 2) = t2 + Unsafe.Add(ref b, o + 2);
-                        Unsafe.Add(ref yr, o + 3) = t3 + Unsafe.Add(ref b, o + 3);
-                        Unsafe.Add(ref yr, o + 4) = t4 + Unsafe.Add(ref b, o + 4);
-                        Unsafe.Add(ref yr, o + 5) = t5 + Unsafe.Add(ref b, o + 5);
-                        Unsafe.Add(ref yr, o + 6) = t6 + Unsafe.Add(ref b, o + 6);
-                        Unsafe.Add(ref yr, o + 7) = t7 + Unsafe.Add(ref b, o + 7);
+                        float t00 = s00; float t01 = s01; float t02 = s02; float t03 = s03;
+                        float t10 = s10; float t11 = s11; float t12 = s12; float t13 = s13;
+                        float t20 = s20; float t21 = s21; float t22 = s22; float t23 = s23;
+                        Unsafe.Add(ref yr, o) = t00 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, o + 1) = t01 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref yr, o + 2) = t02 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref yr, o + 3) = t03 + Unsafe.Add(ref b, o + 3);
+                        Unsafe.Add(ref yr, 10 + o) = t10 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, 10 + o + 1) = t11 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref yr, 10 + o + 2) = t12 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref yr, 10 + o + 3) = t13 + Unsafe.Add(ref b, o + 3);
+                        Unsafe.Add(ref yr, 20 + o) = t20 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, 20 + o + 1) = t21 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref yr, 20 + o + 2) = t22 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref yr, 20 + o + 3) = t23 + Unsafe.Add(ref b, o + 3);
                     }
-                    // rows 8..9, 2 at a time: each load of x feeds 2 dot products
+                }
+                // units 8..9
+                {
+                    const int o = 8;
+                    ref float wo = ref Unsafe.Add(ref w, o * 64);
+                    for (int r = start; r < end; r += 3)
                     {
-                        const int o = 8;
-                        ref float wo = ref Unsafe.Add(ref w, o * 64);
-                        float s0 = 0f;
-                        float s1 = 0f;
+                        ref float xr = ref Unsafe.Add(ref x0, r * 64);
+                        ref float yr = ref Unsafe.Add(ref y0, r * 10);
+                        float s00 = 0f; float s01 = 0f;
+                        float s10 = 0f; float s11 = 0f;
+                        float s20 = 0f; float s21 = 0f;
                         for (int i = 0; i < 64; i += 1)
                         {
-                            float xi = Unsafe.Add(ref xr, i);
-                            s0 = s0 + Unsafe.Add(ref wo, i) * xi;
-                            s1 = s1 + Unsafe.Add(ref wo, 64 + i) * xi;
+                            float x0i = Unsafe.Add(ref xr, i); float x1i = Unsafe.Add(ref xr, 64 + i); float x2i = Unsafe.Add(ref xr, 128 + i);
+                            float wk = Unsafe.Add(ref wo, i);
+                            s00 = s00 + wk * x0i; s10 = s10 + wk * x1i; s20 = s20 + wk * x2i;
+                            wk = Unsafe.Add(ref wo, 64 + i);
+                            s01 = s01 + wk * x0i; s11 = s11 + wk * x1i; s21 = s21 + wk * x2i;
                         }
-                        float t0 = s0;
-                        float t1 = s1;
-                        Unsafe.Add(ref yr, o) = t0 + Unsafe.Add(ref b, o);
-                        Unsafe.Add(ref yr, o + 1) = t1 + Unsafe.Add(ref b, o + 1);
+                        float t00 = s00; float t01 = s01;
+                        float t10 = s10; float t11 = s11;
+                        float t20 = s20; float t21 = s21;
+                        Unsafe.Add(ref yr, o) = t00 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, o + 1) = t01 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref yr, 10 + o) = t10 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, 10 + o + 1) = t11 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref yr, 20 + o) = t20 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, 20 + o + 1) = t21 + Unsafe.Add(ref b, o + 1);
                     }
+                }
+            }
+        }
+
+        /// <summary>Row <paramref name="r"/> alone (the batch-1 path): W streams from cache once, each load of x feeds up to 8 dot products.</summary>
+        private static void Dense4ForwardRow(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> y, int r)
+        {
+            ref float w = ref MemoryMarshal.GetReference(weight);
+            ref float b = ref MemoryMarshal.GetReference(bias);
+            ref float x0 = ref MemoryMarshal.GetReference(x);
+            ref float y0 = ref MemoryMarshal.GetReference(y);
+            ref float xr = ref Unsafe.Add(ref x0, r * 64);
+            ref float yr = ref Unsafe.Add(ref y0, r * 10);
+            if (Simd.Use512)
+            {
+                // units 0..7, 8 at a time: each load of x feeds 8 dot products
+                {
+                    const int o = 0;
+                    ref float wo = ref Unsafe.Add(ref w, o * 64);
+                    Vector512<float> s0 = Vector512<float>.Zero;
+                    Vector512<float> s1 = Vector512<float>.Zero;
+                    Vector512<float> s2 = Vector512<float>.Zero;
+                    Vector512<float> s3 = Vector512<float>.Zero;
+                    Vector512<float> s4 = Vector512<float>.Zero;
+                    Vector512<float> s5 = Vector512<float>.Zero;
+                    Vector512<float> s6 = Vector512<float>.Zero;
+                    Vector512<float> s7 = Vector512<float>.Zero;
+                    for (int i = 0; i < 64; i += 32)
+                    {
+                        Vector512<float> xi = Vector512.LoadUnsafe(ref xr, (nuint)i);
+                        s0 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)i), xi, s0);
+                        s1 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(64 + i)), xi, s1);
+                        s2 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(128 + i)), xi, s2);
+                        s3 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(192 + i)), xi, s3);
+                        s4 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(256 + i)), xi, s4);
+                        s5 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(320 + i)), xi, s5);
+                        s6 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(384 + i)), xi, s6);
+                        s7 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(448 + i)), xi, s7);
+                        xi = Vector512.LoadUnsafe(ref xr, (nuint)(16 + i));
+                        s0 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(16 + i)), xi, s0);
+                        s1 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(80 + i)), xi, s1);
+                        s2 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(144 + i)), xi, s2);
+                        s3 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(208 + i)), xi, s3);
+                        s4 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(272 + i)), xi, s4);
+                        s5 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(336 + i)), xi, s5);
+                        s6 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(400 + i)), xi, s6);
+                        s7 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(464 + i)), xi, s7);
+                    }
+                    // y[o .. o + 7] = Σ lanes of s0..s7 + b[o .. o + 7], as one vector
+                    Vector256<float> z = Simd.Sum8(s0, s1, s2, s3, s4, s5, s6, s7) + Vector256.LoadUnsafe(ref b, (nuint)o);
+                    z.StoreUnsafe(ref yr, (nuint)o);
+                }
+                // units 8..9, 2 at a time: each load of x feeds 2 dot products
+                {
+                    const int o = 8;
+                    ref float wo = ref Unsafe.Add(ref w, o * 64);
+                    Vector512<float> s0 = Vector512<float>.Zero;
+                    Vector512<float> s1 = Vector512<float>.Zero;
+                    for (int i = 0; i < 64; i += 32)
+                    {
+                        Vector512<float> xi = Vector512.LoadUnsafe(ref xr, (nuint)i);
+                        s0 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)i), xi, s0);
+                        s1 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(64 + i)), xi, s1);
+                        xi = Vector512.LoadUnsafe(ref xr, (nuint)(16 + i));
+                        s0 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(16 + i)), xi, s0);
+                        s1 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(80 + i)), xi, s1);
+                    }
+                    float t0 = Vector512.Sum(s0);
+                    float t1 = Vector512.Sum(s1);
+                    Unsafe.Add(ref yr, o) = t0 + Unsafe.Add(ref b, o);
+                    Unsafe.Add(ref yr, o + 1) = t1 + Unsafe.Add(ref b, o + 1);
+                }
+            }
+            else if (Simd.Use256)
+            {
+                // units 0..7, 8 at a time: each load of x feeds 8 dot products
+                {
+                    const int o = 0;
+                    ref float wo = ref Unsafe.Add(ref w, o * 64);
+                    Vector256<float> s0 = Vector256<float>.Zero;
+                    Vector256<float> s1 = Vector256<float>.Zero;
+                    Vector256<float> s2 = Vector256<float>.Zero;
+                    Vector256<float> s3 = Vector256<float>.Zero;
+                    Vector256<float> s4 = Vector256<float>.Zero;
+                    Vector256<float> s5 = Vector256<float>.Zero;
+                    Vector256<float> s6 = Vector256<float>.Zero;
+                    Vector256<float> s7 = Vector256<float>.Zero;
+                    for (int i = 0; i < 64; i += 16)
+                    {
+                        Vector256<float> xi = Vector256.LoadUnsafe(ref xr, (nuint)i);
+                        s0 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)i), xi, s0);
+                        s1 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(64 + i)), xi, s1);
+                        s2 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(128 + i)), xi, s2);
+                        s3 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(192 + i)), xi, s3);
+                        s4 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(256 + i)), xi, s4);
+                        s5 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(320 + i)), xi, s5);
+                        s6 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(384 + i)), xi, s6);
+                        s7 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(448 + i)), xi, s7);
+                        xi = Vector256.LoadUnsafe(ref xr, (nuint)(8 + i));
+                        s0 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(8 + i)), xi, s0);
+                        s1 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(72 + i)), xi, s1);
+                        s2 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(136 + i)), xi, s2);
+                        s3 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(200 + i)), xi, s3);
+                        s4 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(264 + i)), xi, s4);
+                        s5 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(328 + i)), xi, s5);
+                        s6 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(392 + i)), xi, s6);
+                        s7 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(456 + i)), xi, s7);
+                    }
+                    // y[o .. o + 7] = Σ lanes of s0..s7 + b[o .. o + 7], as one vector
+                    Vector256<float> z = Simd.Sum8(s0, s1, s2, s3, s4, s5, s6, s7) + Vector256.LoadUnsafe(ref b, (nuint)o);
+                    z.StoreUnsafe(ref yr, (nuint)o);
+                }
+                // units 8..9, 2 at a time: each load of x feeds 2 dot products
+                {
+                    const int o = 8;
+                    ref float wo = ref Unsafe.Add(ref w, o * 64);
+                    Vector256<float> s0 = Vector256<float>.Zero;
+                    Vector256<float> s1 = Vector256<float>.Zero;
+                    for (int i = 0; i < 64; i += 16)
+                    {
+                        Vector256<float> xi = Vector256.LoadUnsafe(ref xr, (nuint)i);
+                        s0 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)i), xi, s0);
+                        s1 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(64 + i)), xi, s1);
+                        xi = Vector256.LoadUnsafe(ref xr, (nuint)(8 + i));
+                        s0 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(8 + i)), xi, s0);
+                        s1 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(72 + i)), xi, s1);
+                    }
+                    float t0 = Vector256.Sum(s0);
+                    float t1 = Vector256.Sum(s1);
+                    Unsafe.Add(ref yr, o) = t0 + Unsafe.Add(ref b, o);
+                    Unsafe.Add(ref yr, o + 1) = t1 + Unsafe.Add(ref b, o + 1);
+                }
+            }
+            else if (Simd.Use128)
+            {
+                // units 0..7, 8 at a time: each load of x feeds 8 dot products
+                {
+                    const int o = 0;
+                    ref float wo = ref Unsafe.Add(ref w, o * 64);
+                    Vector128<float> s0 = Vector128<float>.Zero;
+                    Vector128<float> s1 = Vector128<float>.Zero;
+                    Vector128<float> s2 = Vector128<float>.Zero;
+                    Vector128<float> s3 = Vector128<float>.Zero;
+                    Vector128<float> s4 = Vector128<float>.Zero;
+                    Vector128<float> s5 = Vector128<float>.Zero;
+                    Vector128<float> s6 = Vector128<float>.Zero;
+                    Vector128<float> s7 = Vector128<float>.Zero;
+                    for (int i = 0; i < 64; i += 8)
+                    {
+                        Vector128<float> xi = Vector128.LoadUnsafe(ref xr, (nuint)i);
+                        s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)i), xi, s0);
+                        s1 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(64 + i)), xi, s1);
+                        s2 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(128 + i)), xi, s2);
+                        s3 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(192 + i)), xi, s3);
+                        s4 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(256 + i)), xi, s4);
+                        s5 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(320 + i)), xi, s5);
+                        s6 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(384 + i)), xi, s6);
+                        s7 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(448 + i)), xi, s7);
+                        xi = Vector128.LoadUnsafe(ref xr, (nuint)(4 + i));
+                        s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(4 + i)), xi, s0);
+                        s1 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(68 + i)), xi, s1);
+                        s2 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(132 + i)), xi, s2);
+                        s3 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(196 + i)), xi, s3);
+                        s4 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(260 + i)), xi, s4);
+                        s5 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(324 + i)), xi, s5);
+                        s6 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(388 + i)), xi, s6);
+                        s7 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(452 + i)), xi, s7);
+                    }
+                    float t0 = Vector128.Sum(s0);
+                    float t1 = Vector128.Sum(s1);
+                    float t2 = Vector128.Sum(s2);
+                    float t3 = Vector128.Sum(s3);
+                    float t4 = Vector128.Sum(s4);
+                    float t5 = Vector128.Sum(s5);
+                    float t6 = Vector128.Sum(s6);
+                    float t7 = Vector128.Sum(s7);
+                    Unsafe.Add(ref yr, o) = t0 + Unsafe.Add(ref b, o);
+                    Unsafe.Add(ref yr, o + 1) = t1 + Unsafe.Add(ref b, o + 1);
+                    Unsafe.Add(ref yr, o + 2) = t2 + Unsafe.Add(ref b, o + 2);
+                    Unsafe.Add(ref yr, o + 3) = t3 + Unsafe.Add(ref b, o + 3);
+                    Unsafe.Add(ref yr, o + 4) = t4 + Unsafe.Add(ref b, o + 4);
+                    Unsafe.Add(ref yr, o + 5) = t5 + Unsafe.Add(ref b, o + 5);
+                    Unsafe.Add(ref yr, o + 6) = t6 + Unsafe.Add(ref b, o + 6);
+                    Unsafe.Add(ref yr, o + 7) = t7 + Unsafe.Add(ref b, o + 7);
+                }
+                // units 8..9, 2 at a time: each load of x feeds 2 dot products
+                {
+                    const int o = 8;
+                    ref float wo = ref Unsafe.Add(ref w, o * 64);
+                    Vector128<float> s0 = Vector128<float>.Zero;
+                    Vector128<float> s1 = Vector128<float>.Zero;
+                    for (int i = 0; i < 64; i += 8)
+                    {
+                        Vector128<float> xi = Vector128.LoadUnsafe(ref xr, (nuint)i);
+                        s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)i), xi, s0);
+                        s1 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(64 + i)), xi, s1);
+                        xi = Vector128.LoadUnsafe(ref xr, (nuint)(4 + i));
+                        s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(4 + i)), xi, s0);
+                        s1 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(68 + i)), xi, s1);
+                    }
+                    float t0 = Vector128.Sum(s0);
+                    float t1 = Vector128.Sum(s1);
+                    Unsafe.Add(ref yr, o) = t0 + Unsafe.Add(ref b, o);
+                    Unsafe.Add(ref yr, o + 1) = t1 + Unsafe.Add(ref b, o + 1);
+                }
+            }
+            else
+            {
+                // units 0..7, 8 at a time: each load of x feeds 8 dot products
+                {
+                    const int o = 0;
+                    ref float wo = ref Unsafe.Add(ref w, o * 64);
+                    float s0 = 0f;
+                    float s1 = 0f;
+                    float s2 = 0f;
+                    float s3 = 0f;
+                    float s4 = 0f;
+                    float s5 = 0f;
+                    float s6 = 0f;
+                    float s7 = 0f;
+                    for (int i = 0; i < 64; i += 1)
+                    {
+                        float xi = Unsafe.Add(ref xr, i);
+                        s0 = s0 + Unsafe.Add(ref wo, i) * xi;
+                        s1 = s1 + Unsafe.Add(ref wo, 64 + i) * xi;
+                        s2 = s2 + Unsafe.Add(ref wo, 128 + i) * xi;
+                        s3 = s3 + Unsafe.Add(ref wo, 192 + i) * xi;
+                        s4 = s4 + Unsafe.Add(ref wo, 256 + i) * xi;
+                        s5 = s5 + Unsafe.Add(ref wo, 320 + i) * xi;
+                        s6 = s6 + Unsafe.Add(ref wo, 384 + i) * xi;
+                        s7 = s7 + Unsafe.Add(ref wo, 448 + i) * xi;
+                    }
+                    float t0 = s0;
+                    float t1 = s1;
+                    float t2 = s2;
+                    float t3 = s3;
+                    float t4 = s4;
+                    float t5 = s5;
+                    float t6 = s6;
+                    float t7 = s7;
+                    Unsafe.Add(ref yr, o) = t0 + Unsafe.Add(ref b, o);
+                    Unsafe.Add(ref yr, o + 1) = t1 + Unsafe.Add(ref b, o + 1);
+                    Unsafe.Add(ref yr, o + 2) = t2 + Unsafe.Add(ref b, o + 2);
+                    Unsafe.Add(ref yr, o + 3) = t3 + Unsafe.Add(ref b, o + 3);
+                    Unsafe.Add(ref yr, o + 4) = t4 + Unsafe.Add(ref b, o + 4);
+                    Unsafe.Add(ref yr, o + 5) = t5 + Unsafe.Add(ref b, o + 5);
+                    Unsafe.Add(ref yr, o + 6) = t6 + Unsafe.Add(ref b, o + 6);
+                    Unsafe.Add(ref yr, o + 7) = t7 + Unsafe.Add(ref b, o + 7);
+                }
+                // units 8..9, 2 at a time: each load of x feeds 2 dot products
+                {
+                    const int o = 8;
+                    ref float wo = ref Unsafe.Add(ref w, o * 64);
+                    float s0 = 0f;
+                    float s1 = 0f;
+                    for (int i = 0; i < 64; i += 1)
+                    {
+                        float xi = Unsafe.Add(ref xr, i);
+                        s0 = s0 + Unsafe.Add(ref wo, i) * xi;
+                        s1 = s1 + Unsafe.Add(ref wo, 64 + i) * xi;
+                    }
+                    float t0 = s0;
+                    float t1 = s1;
+                    Unsafe.Add(ref yr, o) = t0 + Unsafe.Add(ref b, o);
+                    Unsafe.Add(ref yr, o + 1) = t1 + Unsafe.Add(ref b, o + 1);
                 }
             }
         }
 
         /// <summary>
         /// Layer 4, Dense(10), backward from <c>dz = dL/d(W x + b)</c>: <c>dW += dzᵀ x</c>, <c>db += Σ_r dz[r]</c>,
-        /// and, when <paramref name="dx"/> is not empty, <c>dx = dz W</c>. W: [10, 64].
+        /// and, when <paramref name="dx"/> is not empty, <c>dx = dz W</c>. W: [10, 64]. With <paramref name="threads"/> &gt; 1,
+        /// a batch of 410 rows or more is split across threads (the same bits as one thread).
         /// </summary>
-        public static void Dense4Backward(ReadOnlySpan<float> weight, Span<float> weightGradient, Span<float> biasGradient, ReadOnlySpan<float> x, ReadOnlySpan<float> dz, Span<float> dx, int rows)
+        public static void Dense4Backward(ReadOnlySpan<float> weight, Span<float> weightGradient, Span<float> biasGradient, ReadOnlySpan<float> x, ReadOnlySpan<float> dz, Span<float> dx, int rows, int threads)
         {
-            ref float w = ref MemoryMarshal.GetReference(weight);
-            ref float gw0 = ref MemoryMarshal.GetReference(weightGradient);
-            ref float x0 = ref MemoryMarshal.GetReference(x);
-            ref float dz0 = ref MemoryMarshal.GetReference(dz);
-
-            // db[o] += Σ_r dz[r, o]
-            for (int r = 0; r < rows; r++)
+            // dW += dzᵀ x, db += Σ_r dz[r]: units split across threads at multiples of 4, each unit summed over the batch by one thread
+            if (threads > 1 && rows >= 410)
             {
-                TensorPrimitives.Add(biasGradient, dz.Slice(r * 10, 10), biasGradient);
-            }
-
-            // dW[o, i] += Σ_r dz[r, o] x[r, i]: a chunk of W's row o stays in registers while the rows stream by
-            if (Simd.Use512)
-            {
-                for (int o = 0; o < 10; o++)
-                {
-                    ref float gw = ref Unsafe.Add(ref gw0, o * 64);
-                    for (int i = 0; i < 64; i += 64)
-                    {
-                        Vector512<float> g0 = Vector512.LoadUnsafe(ref gw, (nuint)i);
-                        Vector512<float> g1 = Vector512.LoadUnsafe(ref gw, (nuint)(i + 16));
-                        Vector512<float> g2 = Vector512.LoadUnsafe(ref gw, (nuint)(i + 32));
-                        Vector512<float> g3 = Vector512.LoadUnsafe(ref gw, (nuint)(i + 48));
-                        for (int r = 0; r < rows; r++)
-                        {
-                            Vector512<float> d = Vector512.Create(Unsafe.Add(ref dz0, r * 10 + o));
-                            ref float xr = ref Unsafe.Add(ref x0, r * 64);
-                            g0 = Simd.MultiplyAdd(d, Vector512.LoadUnsafe(ref xr, (nuint)i), g0);
-                            g1 = Simd.MultiplyAdd(d, Vector512.LoadUnsafe(ref xr, (nuint)(i + 16)), g1);
-                            g2 = Simd.MultiplyAdd(d, Vector512.LoadUnsafe(ref xr, (nuint)(i + 32)), g2);
-                            g3 = Simd.MultiplyAdd(d, Vector512.LoadUnsafe(ref xr, (nuint)(i + 48)), g3);
-                        }
-                        g0.StoreUnsafe(ref gw, (nuint)i);
-                        g1.StoreUnsafe(ref gw, (nuint)(i + 16));
-                        g2.StoreUnsafe(ref gw, (nuint)(i + 32));
-                        g3.StoreUnsafe(ref gw, (nuint)(i + 48));
-                    }
-                }
-            }
-            else if (Simd.Use256)
-            {
-                for (int o = 0; o < 10; o++)
-                {
-                    ref float gw = ref Unsafe.Add(ref gw0, o * 64);
-                    for (int i = 0; i < 64; i += 32)
-                    {
-                        Vector256<float> g0 = Vector256.LoadUnsafe(ref gw, (nuint)i);
-                        Vector256<float> g1 = Vector256.LoadUnsafe(ref gw, (nuint)(i + 8));
-                        Vector256<float> g2 = Vector256.LoadUnsafe(ref gw, (nuint)(i + 16));
-                        Vector256<float> g3 = Vector256.LoadUnsafe(ref gw, (nuint)(i + 24));
-                        for (int r = 0; r < rows; r++)
-                        {
-                            Vector256<float> d = Vector256.Create(Unsafe.Add(ref dz0, r * 10 + o));
-                            ref float xr = ref Unsafe.Add(ref x0, r * 64);
-                            g0 = Simd.MultiplyAdd(d, Vector256.LoadUnsafe(ref xr, (nuint)i), g0);
-                            g1 = Simd.MultiplyAdd(d, Vector256.LoadUnsafe(ref xr, (nuint)(i + 8)), g1);
-                            g2 = Simd.MultiplyAdd(d, Vector256.LoadUnsafe(ref xr, (nuint)(i + 16)), g2);
-                            g3 = Simd.MultiplyAdd(d, Vector256.LoadUnsafe(ref xr, (nuint)(i + 24)), g3);
-                        }
-                        g0.StoreUnsafe(ref gw, (nuint)i);
-                        g1.StoreUnsafe(ref gw, (nuint)(i + 8));
-                        g2.StoreUnsafe(ref gw, (nuint)(i + 16));
-                        g3.StoreUnsafe(ref gw, (nuint)(i + 24));
-                    }
-                }
-            }
-            else if (Simd.Use128)
-            {
-                for (int o = 0; o < 10; o++)
-                {
-                    ref float gw = ref Unsafe.Add(ref gw0, o * 64);
-                    for (int i = 0; i < 64; i += 16)
-                    {
-                        Vector128<float> g0 = Vector128.LoadUnsafe(ref gw, (nuint)i);
-                        Vector128<float> g1 = Vector128.LoadUnsafe(ref gw, (nuint)(i + 4));
-                        Vector128<float> g2 = Vector128.LoadUnsafe(ref gw, (nuint)(i + 8));
-                        Vector128<float> g3 = Vector128.LoadUnsafe(ref gw, (nuint)(i + 12));
-                        for (int r = 0; r < rows; r++)
-                        {
-                            Vector128<float> d = Vector128.Create(Unsafe.Add(ref dz0, r * 10 + o));
-                            ref float xr = ref Unsafe.Add(ref x0, r * 64);
-                            g0 = Simd.MultiplyAdd(d, Vector128.LoadUnsafe(ref xr, (nuint)i), g0);
-                            g1 = Simd.MultiplyAdd(d, Vector128.LoadUnsafe(ref xr, (nuint)(i + 4)), g1);
-                            g2 = Simd.MultiplyAdd(d, Vector128.LoadUnsafe(ref xr, (nuint)(i + 8)), g2);
-                            g3 = Simd.MultiplyAdd(d, Vector128.LoadUnsafe(ref xr, (nuint)(i + 12)), g3);
-                        }
-                        g0.StoreUnsafe(ref gw, (nuint)i);
-                        g1.StoreUnsafe(ref gw, (nuint)(i + 4));
-                        g2.StoreUnsafe(ref gw, (nuint)(i + 8));
-                        g3.StoreUnsafe(ref gw, (nuint)(i + 12));
-                    }
-                }
+                KernelThreads.For(threads, 10, 4, new KernelSpans(x, dz, default, weightGradient, biasGradient),
+                    static (in KernelSpans s, int start, int end) => Dense4WeightGradient(s.In0, s.In1, s.Out0, s.Out1, start, end));
             }
             else
             {
-                for (int o = 0; o < 10; o++)
-                {
-                    ref float gw = ref Unsafe.Add(ref gw0, o * 64);
-                    for (int i = 0; i < 64; i += 4)
-                    {
-                        float g0 = Unsafe.Add(ref gw, i);
-                        float g1 = Unsafe.Add(ref gw, i + 1);
-                        float g2 = Unsafe.Add(ref gw, i + 2);
-                        float g3 = Unsafe.Add(ref gw, i + 3);
-                        for (int r = 0; r < rows; r++)
-                        {
-                            float d = Unsafe.Add(ref dz0, r * 10 + o);
-                            ref float xr = ref Unsafe.Add(ref x0, r * 64);
-                            g0 = g0 + d * Unsafe.Add(ref xr, i);
-                            g1 = g1 + d * Unsafe.Add(ref xr, i + 1);
-                            g2 = g2 + d * Unsafe.Add(ref xr, i + 2);
-                            g3 = g3 + d * Unsafe.Add(ref xr, i + 3);
-                        }
-                        Unsafe.Add(ref gw, i) = g0;
-                        Unsafe.Add(ref gw, i + 1) = g1;
-                        Unsafe.Add(ref gw, i + 2) = g2;
-                        Unsafe.Add(ref gw, i + 3) = g3;
-                    }
-                }
+                Dense4WeightGradient(x, dz, weightGradient, biasGradient, 0, 10);
             }
 
-            // dx[r, i] = Σ_o dz[r, o] W[o, i]
             if (dx.IsEmpty)
             {
                 return;
             }
 
-            ref float dx0 = ref MemoryMarshal.GetReference(dx);
+            // dx = dz W: rows split across threads at multiples of 4
+            if (threads > 1 && rows >= 410)
+            {
+                KernelThreads.For(threads, rows, 4, new KernelSpans(weight, dz, default, dx, default),
+                    static (in KernelSpans s, int start, int end) => Dense4InputGradient(s.In0, s.In1, s.Out0, start, end));
+            }
+            else
+            {
+                Dense4InputGradient(weight, dz, dx, 0, rows);
+            }
+        }
+
+        /// <summary>Units <paramref name="start"/> .. <paramref name="end"/> - 1 of <c>dW += dzᵀ x</c> and <c>db += Σ_r dz[r]</c>, over every row of the batch.</summary>
+        private static void Dense4WeightGradient(ReadOnlySpan<float> x, ReadOnlySpan<float> dz, Span<float> weightGradient, Span<float> biasGradient, int start, int end)
+        {
+            int rows = dz.Length / 10;
+
+            // db[o] += Σ_r dz[r, o]
+            Span<float> db = biasGradient.Slice(start, end - start);
+            for (int r = 0; r < rows; r++)
+            {
+                TensorPrimitives.Add(db, dz.Slice(r * 10 + start, end - start), db);
+            }
+
+            ref float x0 = ref MemoryMarshal.GetReference(x);
+            ref float dz0 = ref MemoryMarshal.GetReference(dz);
+            ref float gw = ref MemoryMarshal.GetReference(weightGradient);
+            int grouped = start + (end - start) / 4 * 4;
+            // dW[o, i] += Σ_r dz[r, o] x[r, i]: for each chunk of columns (x[.., chunk] stays in L1), 4 units at a time
             if (Simd.Use512)
             {
-                for (int r = 0; r < rows; r++)
+                for (int i = 0; i < 48; i += 48)
                 {
-                    ref float dzr = ref Unsafe.Add(ref dz0, r * 10);
-                    ref float dxr = ref Unsafe.Add(ref dx0, r * 64);
-                    for (int i = 0; i < 64; i += 64)
+                    for (int o = start; o < grouped; o += 4)
                     {
-                        Vector512<float> a0 = Vector512<float>.Zero;
-                        Vector512<float> a1 = Vector512<float>.Zero;
-                        Vector512<float> a2 = Vector512<float>.Zero;
-                        Vector512<float> a3 = Vector512<float>.Zero;
-                        for (int o = 0; o < 10; o++)
+                        ref float go = ref Unsafe.Add(ref gw, o * 64);
+                        Vector512<float> g00 = Vector512.LoadUnsafe(ref go, (nuint)i); Vector512<float> g01 = Vector512.LoadUnsafe(ref go, (nuint)(16 + i)); Vector512<float> g02 = Vector512.LoadUnsafe(ref go, (nuint)(32 + i));
+                        Vector512<float> g10 = Vector512.LoadUnsafe(ref go, (nuint)(64 + i)); Vector512<float> g11 = Vector512.LoadUnsafe(ref go, (nuint)(80 + i)); Vector512<float> g12 = Vector512.LoadUnsafe(ref go, (nuint)(96 + i));
+                        Vector512<float> g20 = Vector512.LoadUnsafe(ref go, (nuint)(128 + i)); Vector512<float> g21 = Vector512.LoadUnsafe(ref go, (nuint)(144 + i)); Vector512<float> g22 = Vector512.LoadUnsafe(ref go, (nuint)(160 + i));
+                        Vector512<float> g30 = Vector512.LoadUnsafe(ref go, (nuint)(192 + i)); Vector512<float> g31 = Vector512.LoadUnsafe(ref go, (nuint)(208 + i)); Vector512<float> g32 = Vector512.LoadUnsafe(ref go, (nuint)(224 + i));
+                        for (int r = 0; r < rows; r++)
                         {
-                            Vector512<float> d = Vector512.Create(Unsafe.Add(ref dzr, o));
-                            ref float wo = ref Unsafe.Add(ref w, o * 64);
-                            a0 = Simd.MultiplyAdd(d, Vector512.LoadUnsafe(ref wo, (nuint)i), a0);
-                            a1 = Simd.MultiplyAdd(d, Vector512.LoadUnsafe(ref wo, (nuint)(i + 16)), a1);
-                            a2 = Simd.MultiplyAdd(d, Vector512.LoadUnsafe(ref wo, (nuint)(i + 32)), a2);
-                            a3 = Simd.MultiplyAdd(d, Vector512.LoadUnsafe(ref wo, (nuint)(i + 48)), a3);
+                            ref float xr = ref Unsafe.Add(ref x0, r * 64);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 10 + o);
+                            Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)i); Vector512<float> xv1 = Vector512.LoadUnsafe(ref xr, (nuint)(16 + i)); Vector512<float> xv2 = Vector512.LoadUnsafe(ref xr, (nuint)(32 + i));
+                            Vector512<float> d = Vector512.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00); g01 = Simd.MultiplyAdd(d, xv1, g01); g02 = Simd.MultiplyAdd(d, xv2, g02);
+                            d = Vector512.Create(Unsafe.Add(ref dzr, 1));
+                            g10 = Simd.MultiplyAdd(d, xv0, g10); g11 = Simd.MultiplyAdd(d, xv1, g11); g12 = Simd.MultiplyAdd(d, xv2, g12);
+                            d = Vector512.Create(Unsafe.Add(ref dzr, 2));
+                            g20 = Simd.MultiplyAdd(d, xv0, g20); g21 = Simd.MultiplyAdd(d, xv1, g21); g22 = Simd.MultiplyAdd(d, xv2, g22);
+                            d = Vector512.Create(Unsafe.Add(ref dzr, 3));
+                            g30 = Simd.MultiplyAdd(d, xv0, g30); g31 = Simd.MultiplyAdd(d, xv1, g31); g32 = Simd.MultiplyAdd(d, xv2, g32);
                         }
-                        a0.StoreUnsafe(ref dxr, (nuint)i);
-                        a1.StoreUnsafe(ref dxr, (nuint)(i + 16));
-                        a2.StoreUnsafe(ref dxr, (nuint)(i + 32));
-                        a3.StoreUnsafe(ref dxr, (nuint)(i + 48));
+                        g00.StoreUnsafe(ref go, (nuint)i); g01.StoreUnsafe(ref go, (nuint)(16 + i)); g02.StoreUnsafe(ref go, (nuint)(32 + i));
+                        g10.StoreUnsafe(ref go, (nuint)(64 + i)); g11.StoreUnsafe(ref go, (nuint)(80 + i)); g12.StoreUnsafe(ref go, (nuint)(96 + i));
+                        g20.StoreUnsafe(ref go, (nuint)(128 + i)); g21.StoreUnsafe(ref go, (nuint)(144 + i)); g22.StoreUnsafe(ref go, (nuint)(160 + i));
+                        g30.StoreUnsafe(ref go, (nuint)(192 + i)); g31.StoreUnsafe(ref go, (nuint)(208 + i)); g32.StoreUnsafe(ref go, (nuint)(224 + i));
+                    }
+                    for (int o = grouped; o < end; o++)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 64);
+                        Vector512<float> g00 = Vector512.LoadUnsafe(ref go, (nuint)i); Vector512<float> g01 = Vector512.LoadUnsafe(ref go, (nuint)(16 + i)); Vector512<float> g02 = Vector512.LoadUnsafe(ref go, (nuint)(32 + i));
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 64);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 10 + o);
+                            Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)i); Vector512<float> xv1 = Vector512.LoadUnsafe(ref xr, (nuint)(16 + i)); Vector512<float> xv2 = Vector512.LoadUnsafe(ref xr, (nuint)(32 + i));
+                            Vector512<float> d = Vector512.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00); g01 = Simd.MultiplyAdd(d, xv1, g01); g02 = Simd.MultiplyAdd(d, xv2, g02);
+                        }
+                        g00.StoreUnsafe(ref go, (nuint)i); g01.StoreUnsafe(ref go, (nuint)(16 + i)); g02.StoreUnsafe(ref go, (nuint)(32 + i));
+                    }
+                }
+                {
+                    const int i = 48;
+                    for (int o = start; o < grouped; o += 4)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 64);
+                        Vector512<float> g00 = Vector512.LoadUnsafe(ref go, (nuint)i);
+                        Vector512<float> g10 = Vector512.LoadUnsafe(ref go, (nuint)(64 + i));
+                        Vector512<float> g20 = Vector512.LoadUnsafe(ref go, (nuint)(128 + i));
+                        Vector512<float> g30 = Vector512.LoadUnsafe(ref go, (nuint)(192 + i));
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 64);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 10 + o);
+                            Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)i);
+                            Vector512<float> d = Vector512.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00);
+                            d = Vector512.Create(Unsafe.Add(ref dzr, 1));
+                            g10 = Simd.MultiplyAdd(d, xv0, g10);
+                            d = Vector512.Create(Unsafe.Add(ref dzr, 2));
+                            g20 = Simd.MultiplyAdd(d, xv0, g20);
+                            d = Vector512.Create(Unsafe.Add(ref dzr, 3));
+                            g30 = Simd.MultiplyAdd(d, xv0, g30);
+                        }
+                        g00.StoreUnsafe(ref go, (nuint)i);
+                        g10.StoreUnsafe(ref go, (nuint)(64 + i));
+                        g20.StoreUnsafe(ref go, (nuint)(128 + i));
+                        g30.StoreUnsafe(ref go, (nuint)(192 + i));
+                    }
+                    for (int o = grouped; o < end; o++)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 64);
+                        Vector512<float> g00 = Vector512.LoadUnsafe(ref go, (nuint)i);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 64);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 10 + o);
+                            Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)i);
+                            Vector512<float> d = Vector512.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00);
+                        }
+                        g00.StoreUnsafe(ref go, (nuint)i);
                     }
                 }
             }
             else if (Simd.Use256)
             {
-                for (int r = 0; r < rows; r++)
+                for (int i = 0; i < 48; i += 24)
                 {
-                    ref float dzr = ref Unsafe.Add(ref dz0, r * 10);
-                    ref float dxr = ref Unsafe.Add(ref dx0, r * 64);
-                    for (int i = 0; i < 64; i += 32)
+                    for (int o = start; o < grouped; o += 4)
                     {
-                        Vector256<float> a0 = Vector256<float>.Zero;
-                        Vector256<float> a1 = Vector256<float>.Zero;
-                        Vector256<float> a2 = Vector256<float>.Zero;
-                        Vector256<float> a3 = Vector256<float>.Zero;
-                        for (int o = 0; o < 10; o++)
+                        ref float go = ref Unsafe.Add(ref gw, o * 64);
+                        Vector256<float> g00 = Vector256.LoadUnsafe(ref go, (nuint)i); Vector256<float> g01 = Vector256.LoadUnsafe(ref go, (nuint)(8 + i)); Vector256<float> g02 = Vector256.LoadUnsafe(ref go, (nuint)(16 + i));
+                        Vector256<float> g10 = Vector256.LoadUnsafe(ref go, (nuint)(64 + i)); Vector256<float> g11 = Vector256.LoadUnsafe(ref go, (nuint)(72 + i)); Vector256<float> g12 = Vector256.LoadUnsafe(ref go, (nuint)(80 + i));
+                        Vector256<float> g20 = Vector256.LoadUnsafe(ref go, (nuint)(128 + i)); Vector256<float> g21 = Vector256.LoadUnsafe(ref go, (nuint)(136 + i)); Vector256<float> g22 = Vector256.LoadUnsafe(ref go, (nuint)(144 + i));
+                        Vector256<float> g30 = Vector256.LoadUnsafe(ref go, (nuint)(192 + i)); Vector256<float> g31 = Vector256.LoadUnsafe(ref go, (nuint)(200 + i)); Vector256<float> g32 = Vector256.LoadUnsafe(ref go, (nuint)(208 + i));
+                        for (int r = 0; r < rows; r++)
                         {
-                            Vector256<float> d = Vector256.Create(Unsafe.Add(ref dzr, o));
-                            ref float wo = ref Unsafe.Add(ref w, o * 64);
-                            a0 = Simd.MultiplyAdd(d, Vector256.LoadUnsafe(ref wo, (nuint)i), a0);
-                            a1 = Simd.MultiplyAdd(d, Vector256.LoadUnsafe(ref wo, (nuint)(i + 8)), a1);
-                            a2 = Simd.MultiplyAdd(d, Vector256.LoadUnsafe(ref wo, (nuint)(i + 16)), a2);
-                            a3 = Simd.MultiplyAdd(d, Vector256.LoadUnsafe(ref wo, (nuint)(i + 24)), a3);
+                            ref float xr = ref Unsafe.Add(ref x0, r * 64);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 10 + o);
+                            Vector256<float> xv0 = Vector256.LoadUnsafe(ref xr, (nuint)i); Vector256<float> xv1 = Vector256.LoadUnsafe(ref xr, (nuint)(8 + i)); Vector256<float> xv2 = Vector256.LoadUnsafe(ref xr, (nuint)(16 + i));
+                            Vector256<float> d = Vector256.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00); g01 = Simd.MultiplyAdd(d, xv1, g01); g02 = Simd.MultiplyAdd(d, xv2, g02);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 1));
+                            g10 = Simd.MultiplyAdd(d, xv0, g10); g11 = Simd.MultiplyAdd(d, xv1, g11); g12 = Simd.MultiplyAdd(d, xv2, g12);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 2));
+                            g20 = Simd.MultiplyAdd(d, xv0, g20); g21 = Simd.MultiplyAdd(d, xv1, g21); g22 = Simd.MultiplyAdd(d, xv2, g22);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 3));
+                            g30 = Simd.MultiplyAdd(d, xv0, g30); g31 = Simd.MultiplyAdd(d, xv1, g31); g32 = Simd.MultiplyAdd(d, xv2, g32);
                         }
-                        a0.StoreUnsafe(ref dxr, (nuint)i);
-                        a1.StoreUnsafe(ref dxr, (nuint)(i + 8));
-                        a2.StoreUnsafe(ref dxr, (nuint)(i + 16));
-                        a3.StoreUnsafe(ref dxr, (nuint)(i + 24));
+                        g00.StoreUnsafe(ref go, (nuint)i); g01.StoreUnsafe(ref go, (nuint)(8 + i)); g02.StoreUnsafe(ref go, (nuint)(16 + i));
+                        g10.StoreUnsafe(ref go, (nuint)(64 + i)); g11.StoreUnsafe(ref go, (nuint)(72 + i)); g12.StoreUnsafe(ref go, (nuint)(80 + i));
+                        g20.StoreUnsafe(ref go, (nuint)(128 + i)); g21.StoreUnsafe(ref go, (nuint)(136 + i)); g22.StoreUnsafe(ref go, (nuint)(144 + i));
+                        g30.StoreUnsafe(ref go, (nuint)(192 + i)); g31.StoreUnsafe(ref go, (nuint)(200 + i)); g32.StoreUnsafe(ref go, (nuint)(208 + i));
+                    }
+                    for (int o = grouped; o < end; o++)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 64);
+                        Vector256<float> g00 = Vector256.LoadUnsafe(ref go, (nuint)i); Vector256<float> g01 = Vector256.LoadUnsafe(ref go, (nuint)(8 + i)); Vector256<float> g02 = Vector256.LoadUnsafe(ref go, (nuint)(16 + i));
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 64);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 10 + o);
+                            Vector256<float> xv0 = Vector256.LoadUnsafe(ref xr, (nuint)i); Vector256<float> xv1 = Vector256.LoadUnsafe(ref xr, (nuint)(8 + i)); Vector256<float> xv2 = Vector256.LoadUnsafe(ref xr, (nuint)(16 + i));
+                            Vector256<float> d = Vector256.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00); g01 = Simd.MultiplyAdd(d, xv1, g01); g02 = Simd.MultiplyAdd(d, xv2, g02);
+                        }
+                        g00.StoreUnsafe(ref go, (nuint)i); g01.StoreUnsafe(ref go, (nuint)(8 + i)); g02.StoreUnsafe(ref go, (nuint)(16 + i));
+                    }
+                }
+                {
+                    const int i = 48;
+                    for (int o = start; o < grouped; o += 4)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 64);
+                        Vector256<float> g00 = Vector256.LoadUnsafe(ref go, (nuint)i); Vector256<float> g01 = Vector256.LoadUnsafe(ref go, (nuint)(8 + i));
+                        Vector256<float> g10 = Vector256.LoadUnsafe(ref go, (nuint)(64 + i)); Vector256<float> g11 = Vector256.LoadUnsafe(ref go, (nuint)(72 + i));
+                        Vector256<float> g20 = Vector256.LoadUnsafe(ref go, (nuint)(128 + i)); Vector256<float> g21 = Vector256.LoadUnsafe(ref go, (nuint)(136 + i));
+                        Vector256<float> g30 = Vector256.LoadUnsafe(ref go, (nuint)(192 + i)); Vector256<float> g31 = Vector256.LoadUnsafe(ref go, (nuint)(200 + i));
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 64);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 10 + o);
+                            Vector256<float> xv0 = Vector256.LoadUnsafe(ref xr, (nuint)i); Vector256<float> xv1 = Vector256.LoadUnsafe(ref xr, (nuint)(8 + i));
+                            Vector256<float> d = Vector256.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00); g01 = Simd.MultiplyAdd(d, xv1, g01);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 1));
+                            g10 = Simd.MultiplyAdd(d, xv0, g10); g11 = Simd.MultiplyAdd(d, xv1, g11);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 2));
+                            g20 = Simd.MultiplyAdd(d, xv0, g20); g21 = Simd.MultiplyAdd(d, xv1, g21);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 3));
+                            g30 = Simd.MultiplyAdd(d, xv0, g30); g31 = Simd.MultiplyAdd(d, xv1, g31);
+                        }
+                        g00.StoreUnsafe(ref go, (nuint)i); g01.StoreUnsafe(ref go, (nuint)(8 + i));
+                        g10.StoreUnsafe(ref go, (nuint)(64 + i)); g11.StoreUnsafe(ref go, (nuint)(72 + i));
+                        g20.StoreUnsafe(ref go, (nuint)(128 + i)); g21.StoreUnsafe(ref go, (nuint)(136 + i));
+                        g30.StoreUnsafe(ref go, (nuint)(192 + i)); g31.StoreUnsafe(ref go, (nuint)(200 + i));
+                    }
+                    for (int o = grouped; o < end; o++)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 64);
+                        Vector256<float> g00 = Vector256.LoadUnsafe(ref go, (nuint)i); Vector256<float> g01 = Vector256.LoadUnsafe(ref go, (nuint)(8 + i));
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 64);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 10 + o);
+                            Vector256<float> xv0 = Vector256.LoadUnsafe(ref xr, (nuint)i); Vector256<float> xv1 = Vector256.LoadUnsafe(ref xr, (nuint)(8 + i));
+                            Vector256<float> d = Vector256.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00); g01 = Simd.MultiplyAdd(d, xv1, g01);
+                        }
+                        g00.StoreUnsafe(ref go, (nuint)i); g01.StoreUnsafe(ref go, (nuint)(8 + i));
                     }
                 }
             }
             else if (Simd.Use128)
             {
-                for (int r = 0; r < rows; r++)
+                for (int i = 0; i < 60; i += 12)
                 {
-                    ref float dzr = ref Unsafe.Add(ref dz0, r * 10);
-                    ref float dxr = ref Unsafe.Add(ref dx0, r * 64);
-                    for (int i = 0; i < 64; i += 16)
+                    for (int o = start; o < grouped; o += 4)
                     {
-                        Vector128<float> a0 = Vector128<float>.Zero;
-                        Vector128<float> a1 = Vector128<float>.Zero;
-                        Vector128<float> a2 = Vector128<float>.Zero;
-                        Vector128<float> a3 = Vector128<float>.Zero;
-                        for (int o = 0; o < 10; o++)
+                        ref float go = ref Unsafe.Add(ref gw, o * 64);
+                        Vector128<float> g00 = Vector128.LoadUnsafe(ref go, (nuint)i); Vector128<float> g01 = Vector128.LoadUnsafe(ref go, (nuint)(4 + i)); Vector128<float> g02 = Vector128.LoadUnsafe(ref go, (nuint)(8 + i));
+                        Vector128<float> g10 = Vector128.LoadUnsafe(ref go, (nuint)(64 + i)); Vector128<float> g11 = Vector128.LoadUnsafe(ref go, (nuint)(68 + i)); Vector128<float> g12 = Vector128.LoadUnsafe(ref go, (nuint)(72 + i));
+                        Vector128<float> g20 = Vector128.LoadUnsafe(ref go, (nuint)(128 + i)); Vector128<float> g21 = Vector128.LoadUnsafe(ref go, (nuint)(132 + i)); Vector128<float> g22 = Vector128.LoadUnsafe(ref go, (nuint)(136 + i));
+                        Vector128<float> g30 = Vector128.LoadUnsafe(ref go, (nuint)(192 + i)); Vector128<float> g31 = Vector128.LoadUnsafe(ref go, (nuint)(196 + i)); Vector128<float> g32 = Vector128.LoadUnsafe(ref go, (nuint)(200 + i));
+                        for (int r = 0; r < rows; r++)
                         {
-                            Vector128<float> d = Vector128.Create(Unsafe.Add(ref dzr, o));
-                            ref float wo = ref Unsafe.Add(ref w, o * 64);
-                            a0 = Simd.MultiplyAdd(d, Vector128.LoadUnsafe(ref wo, (nuint)i), a0);
-                            a1 = Simd.MultiplyAdd(d, Vector128.LoadUnsafe(ref wo, (nuint)(i + 4)), a1);
-                            a2 = Simd.MultiplyAdd(d, Vector128.LoadUnsafe(ref wo, (nuint)(i + 8)), a2);
-                            a3 = Simd.MultiplyAdd(d, Vector128.LoadUnsafe(ref wo, (nuint)(i + 12)), a3);
+                            ref float xr = ref Unsafe.Add(ref x0, r * 64);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 10 + o);
+                            Vector128<float> xv0 = Vector128.LoadUnsafe(ref xr, (nuint)i); Vector128<float> xv1 = Vector128.LoadUnsafe(ref xr, (nuint)(4 + i)); Vector128<float> xv2 = Vector128.LoadUnsafe(ref xr, (nuint)(8 + i));
+                            Vector128<float> d = Vector128.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00); g01 = Simd.MultiplyAdd(d, xv1, g01); g02 = Simd.MultiplyAdd(d, xv2, g02);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 1));
+                            g10 = Simd.MultiplyAdd(d, xv0, g10); g11 = Simd.MultiplyAdd(d, xv1, g11); g12 = Simd.MultiplyAdd(d, xv2, g12);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 2));
+                            g20 = Simd.MultiplyAdd(d, xv0, g20); g21 = Simd.MultiplyAdd(d, xv1, g21); g22 = Simd.MultiplyAdd(d, xv2, g22);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 3));
+                            g30 = Simd.MultiplyAdd(d, xv0, g30); g31 = Simd.MultiplyAdd(d, xv1, g31); g32 = Simd.MultiplyAdd(d, xv2, g32);
                         }
-                        a0.StoreUnsafe(ref dxr, (nuint)i);
-                        a1.StoreUnsafe(ref dxr, (nuint)(i + 4));
-                        a2.StoreUnsafe(ref dxr, (nuint)(i + 8));
-                        a3.StoreUnsafe(ref dxr, (nuint)(i + 12));
+                        g00.StoreUnsafe(ref go, (nuint)i); g01.StoreUnsafe(ref go, (nuint)(4 + i)); g02.StoreUnsafe(ref go, (nuint)(8 + i));
+                        g10.StoreUnsafe(ref go, (nuint)(64 + i)); g11.StoreUnsafe(ref go, (nuint)(68 + i)); g12.StoreUnsafe(ref go, (nuint)(72 + i));
+                        g20.StoreUnsafe(ref go, (nuint)(128 + i)); g21.StoreUnsafe(ref go, (nuint)(132 + i)); g22.StoreUnsafe(ref go, (nuint)(136 + i));
+                        g30.StoreUnsafe(ref go, (nuint)(192 + i)); g31.StoreUnsafe(ref go, (nuint)(196 + i)); g32.StoreUnsafe(ref go, (nuint)(200 + i));
+                    }
+                    for (int o = grouped; o < end; o++)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 64);
+                        Vector128<float> g00 = Vector128.LoadUnsafe(ref go, (nuint)i); Vector128<float> g01 = Vector128.LoadUnsafe(ref go, (nuint)(4 + i)); Vector128<float> g02 = Vector128.LoadUnsafe(ref go, (nuint)(8 + i));
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 64);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 10 + o);
+                            Vector128<float> xv0 = Vector128.LoadUnsafe(ref xr, (nuint)i); Vector128<float> xv1 = Vector128.LoadUnsafe(ref xr, (nuint)(4 + i)); Vector128<float> xv2 = Vector128.LoadUnsafe(ref xr, (nuint)(8 + i));
+                            Vector128<float> d = Vector128.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00); g01 = Simd.MultiplyAdd(d, xv1, g01); g02 = Simd.MultiplyAdd(d, xv2, g02);
+                        }
+                        g00.StoreUnsafe(ref go, (nuint)i); g01.StoreUnsafe(ref go, (nuint)(4 + i)); g02.StoreUnsafe(ref go, (nuint)(8 + i));
+                    }
+                }
+                {
+                    const int i = 60;
+                    for (int o = start; o < grouped; o += 4)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 64);
+                        Vector128<float> g00 = Vector128.LoadUnsafe(ref go, (nuint)i);
+                        Vector128<float> g10 = Vector128.LoadUnsafe(ref go, (nuint)(64 + i));
+                        Vector128<float> g20 = Vector128.LoadUnsafe(ref go, (nuint)(128 + i));
+                        Vector128<float> g30 = Vector128.LoadUnsafe(ref go, (nuint)(192 + i));
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 64);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 10 + o);
+                            Vector128<float> xv0 = Vector128.LoadUnsafe(ref xr, (nuint)i);
+                            Vector128<float> d = Vector128.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 1));
+                            g10 = Simd.MultiplyAdd(d, xv0, g10);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 2));
+                            g20 = Simd.MultiplyAdd(d, xv0, g20);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 3));
+                            g30 = Simd.MultiplyAdd(d, xv0, g30);
+                        }
+                        g00.StoreUnsafe(ref go, (nuint)i);
+                        g10.StoreUnsafe(ref go, (nuint)(64 + i));
+                        g20.StoreUnsafe(ref go, (nuint)(128 + i));
+                        g30.StoreUnsafe(ref go, (nuint)(192 + i));
+                    }
+                    for (int o = grouped; o < end; o++)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 64);
+                        Vector128<float> g00 = Vector128.LoadUnsafe(ref go, (nuint)i);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 64);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 10 + o);
+                            Vector128<float> xv0 = Vector128.LoadUnsafe(ref xr, (nuint)i);
+                            Vector128<float> d = Vector128.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00);
+                        }
+                        g00.StoreUnsafe(ref go, (nuint)i);
                     }
                 }
             }
             else
             {
-                for (int r = 0; r < rows; r++)
+                for (int i = 0; i < 63; i += 3)
                 {
-                    ref float dzr = ref Unsafe.Add(ref dz0, r * 10);
-                    ref float dxr = ref Unsafe.Add(ref dx0, r * 64);
-                    for (int i = 0; i < 64; i += 4)
+                    for (int o = start; o < grouped; o += 4)
                     {
-                        float a0 = 0f;
-                        float a1 = 0f;
-                        float a2 = 0f;
-                        float a3 = 0f;
+                        ref float go = ref Unsafe.Add(ref gw, o * 64);
+                        float g00 = Unsafe.Add(ref go, i); float g01 = Unsafe.Add(ref go, 1 + i); float g02 = Unsafe.Add(ref go, 2 + i);
+                        float g10 = Unsafe.Add(ref go, 64 + i); float g11 = Unsafe.Add(ref go, 65 + i); float g12 = Unsafe.Add(ref go, 66 + i);
+                        float g20 = Unsafe.Add(ref go, 128 + i); float g21 = Unsafe.Add(ref go, 129 + i); float g22 = Unsafe.Add(ref go, 130 + i);
+                        float g30 = Unsafe.Add(ref go, 192 + i); float g31 = Unsafe.Add(ref go, 193 + i); float g32 = Unsafe.Add(ref go, 194 + i);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 64);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 10 + o);
+                            float xv0 = Unsafe.Add(ref xr, i); float xv1 = Unsafe.Add(ref xr, 1 + i); float xv2 = Unsafe.Add(ref xr, 2 + i);
+                            float d = dzr;
+                            g00 = g00 + d * xv0; g01 = g01 + d * xv1; g02 = g02 + d * xv2;
+                            d = Unsafe.Add(ref dzr, 1);
+                            g10 = g10 + d * xv0; g11 = g11 + d * xv1; g12 = g12 + d * xv2;
+                            d = Unsafe.Add(ref dzr, 2);
+                            g20 = g20 + d * xv0; g21 = g21 + d * xv1; g22 = g22 + d * xv2;
+                            d = Unsafe.Add(ref dzr, 3);
+                            g30 = g30 + d * xv0; g31 = g31 + d * xv1; g32 = g32 + d * xv2;
+                        }
+                        Unsafe.Add(ref go, i) = g00; Unsafe.Add(ref go, 1 + i) = g01; Unsafe.Add(ref go, 2 + i) = g02;
+                        Unsafe.Add(ref go, 64 + i) = g10; Unsafe.Add(ref go, 65 + i) = g11; Unsafe.Add(ref go, 66 + i) = g12;
+                        Unsafe.Add(ref go, 128 + i) = g20; Unsafe.Add(ref go, 129 + i) = g21; Unsafe.Add(ref go, 130 + i) = g22;
+                        Unsafe.Add(ref go, 192 + i) = g30; Unsafe.Add(ref go, 193 + i) = g31; Unsafe.Add(ref go, 194 + i) = g32;
+                    }
+                    for (int o = grouped; o < end; o++)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 64);
+                        float g00 = Unsafe.Add(ref go, i); float g01 = Unsafe.Add(ref go, 1 + i); float g02 = Unsafe.Add(ref go, 2 + i);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 64);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 10 + o);
+                            float xv0 = Unsafe.Add(ref xr, i); float xv1 = Unsafe.Add(ref xr, 1 + i); float xv2 = Unsafe.Add(ref xr, 2 + i);
+                            float d = dzr;
+                            g00 = g00 + d * xv0; g01 = g01 + d * xv1; g02 = g02 + d * xv2;
+                        }
+                        Unsafe.Add(ref go, i) = g00; Unsafe.Add(ref go, 1 + i) = g01; Unsafe.Add(ref go, 2 + i) = g02;
+                    }
+                }
+                {
+                    const int i = 63;
+                    for (int o = start; o < grouped; o += 4)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 64);
+                        float g00 = Unsafe.Add(ref go, i);
+                        float g10 = Unsafe.Add(ref go, 64 + i);
+                        float g20 = Unsafe.Add(ref go, 128 + i);
+                        float g30 = Unsafe.Add(ref go, 192 + i);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 64);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 10 + o);
+                            float xv0 = Unsafe.Add(ref xr, i);
+                            float d = dzr;
+                            g00 = g00 + d * xv0;
+                            d = Unsafe.Add(ref dzr, 1);
+                            g10 = g10 + d * xv0;
+                            d = Unsafe.Add(ref dzr, 2);
+                            g20 = g20 + d * xv0;
+                            d = Unsafe.Add(ref dzr, 3);
+                            g30 = g30 + d * xv0;
+                        }
+                        Unsafe.Add(ref go, i) = g00;
+                        Unsafe.Add(ref go, 64 + i) = g10;
+                        Unsafe.Add(ref go, 128 + i) = g20;
+                        Unsafe.Add(ref go, 192 + i) = g30;
+                    }
+                    for (int o = grouped; o < end; o++)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 64);
+                        float g00 = Unsafe.Add(ref go, i);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 64);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 10 + o);
+                            float xv0 = Unsafe.Add(ref xr, i);
+                            float d = dzr;
+                            g00 = g00 + d * xv0;
+                        }
+                        Unsafe.Add(ref go, i) = g00;
+                    }
+                }
+            }
+        }
+
+        /// <summary>Rows <paramref name="start"/> .. <paramref name="end"/> - 1 of <c>dx = dz W</c>.</summary>
+        private static void Dense4InputGradient(ReadOnlySpan<float> weight, ReadOnlySpan<float> dz, Span<float> dx, int start, int end)
+        {
+            ref float w = ref MemoryMarshal.GetReference(weight);
+            ref float dz0 = ref MemoryMarshal.GetReference(dz);
+            ref float dx0 = ref MemoryMarshal.GetReference(dx);
+            int grouped = start + (end - start) / 4 * 4;
+            // dx[r, i] = Σ_o dz[r, o] W[o, i]: for each chunk of columns (W[.., chunk] stays in L1), 4 rows at a time
+            if (Simd.Use512)
+            {
+                for (int i = 0; i < 48; i += 48)
+                {
+                    for (int r = start; r < grouped; r += 4)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 10);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 64);
+                        Vector512<float> a00 = Vector512<float>.Zero; Vector512<float> a01 = Vector512<float>.Zero; Vector512<float> a02 = Vector512<float>.Zero;
+                        Vector512<float> a10 = Vector512<float>.Zero; Vector512<float> a11 = Vector512<float>.Zero; Vector512<float> a12 = Vector512<float>.Zero;
+                        Vector512<float> a20 = Vector512<float>.Zero; Vector512<float> a21 = Vector512<float>.Zero; Vector512<float> a22 = Vector512<float>.Zero;
+                        Vector512<float> a30 = Vector512<float>.Zero; Vector512<float> a31 = Vector512<float>.Zero; Vector512<float> a32 = Vector512<float>.Zero;
                         for (int o = 0; o < 10; o++)
                         {
-                            float d = Unsafe.Add(ref dzr, o);
                             ref float wo = ref Unsafe.Add(ref w, o * 64);
-                            a0 = a0 + d * Unsafe.Add(ref wo, i);
-                            a1 = a1 + d * Unsafe.Add(ref wo, i + 1);
-                            a2 = a2 + d * Unsafe.Add(ref wo, i + 2);
-                            a3 = a3 + d * Unsafe.Add(ref wo, i + 3);
+                            Vector512<float> wv0 = Vector512.LoadUnsafe(ref wo, (nuint)i); Vector512<float> wv1 = Vector512.LoadUnsafe(ref wo, (nuint)(16 + i)); Vector512<float> wv2 = Vector512.LoadUnsafe(ref wo, (nuint)(32 + i));
+                            Vector512<float> d = Vector512.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00); a01 = Simd.MultiplyAdd(d, wv1, a01); a02 = Simd.MultiplyAdd(d, wv2, a02);
+                            d = Vector512.Create(Unsafe.Add(ref dzr, 10 + o));
+                            a10 = Simd.MultiplyAdd(d, wv0, a10); a11 = Simd.MultiplyAdd(d, wv1, a11); a12 = Simd.MultiplyAdd(d, wv2, a12);
+                            d = Vector512.Create(Unsafe.Add(ref dzr, 20 + o));
+                            a20 = Simd.MultiplyAdd(d, wv0, a20); a21 = Simd.MultiplyAdd(d, wv1, a21); a22 = Simd.MultiplyAdd(d, wv2, a22);
+                            d = Vector512.Create(Unsafe.Add(ref dzr, 30 + o));
+                            a30 = Simd.MultiplyAdd(d, wv0, a30); a31 = Simd.MultiplyAdd(d, wv1, a31); a32 = Simd.MultiplyAdd(d, wv2, a32);
                         }
-                        Unsafe.Add(ref dxr, i) = a0;
-                        Unsafe.Add(ref dxr, i + 1) = a1;
-                        Unsafe.Add(ref dxr, i + 2) = a2;
-                        Unsafe.Add(ref dxr, i + 3) = a3;
+                        a00.StoreUnsafe(ref dxr, (nuint)i); a01.StoreUnsafe(ref dxr, (nuint)(16 + i)); a02.StoreUnsafe(ref dxr, (nuint)(32 + i));
+                        a10.StoreUnsafe(ref dxr, (nuint)(64 + i)); a11.StoreUnsafe(ref dxr, (nuint)(80 + i)); a12.StoreUnsafe(ref dxr, (nuint)(96 + i));
+                        a20.StoreUnsafe(ref dxr, (nuint)(128 + i)); a21.StoreUnsafe(ref dxr, (nuint)(144 + i)); a22.StoreUnsafe(ref dxr, (nuint)(160 + i));
+                        a30.StoreUnsafe(ref dxr, (nuint)(192 + i)); a31.StoreUnsafe(ref dxr, (nuint)(208 + i)); a32.StoreUnsafe(ref dxr, (nuint)(224 + i));
+                    }
+                    for (int r = grouped; r < end; r++)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 10);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 64);
+                        Vector512<float> a00 = Vector512<float>.Zero; Vector512<float> a01 = Vector512<float>.Zero; Vector512<float> a02 = Vector512<float>.Zero;
+                        for (int o = 0; o < 10; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 64);
+                            Vector512<float> wv0 = Vector512.LoadUnsafe(ref wo, (nuint)i); Vector512<float> wv1 = Vector512.LoadUnsafe(ref wo, (nuint)(16 + i)); Vector512<float> wv2 = Vector512.LoadUnsafe(ref wo, (nuint)(32 + i));
+                            Vector512<float> d = Vector512.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00); a01 = Simd.MultiplyAdd(d, wv1, a01); a02 = Simd.MultiplyAdd(d, wv2, a02);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i); a01.StoreUnsafe(ref dxr, (nuint)(16 + i)); a02.StoreUnsafe(ref dxr, (nuint)(32 + i));
+                    }
+                }
+                {
+                    const int i = 48;
+                    for (int r = start; r < grouped; r += 4)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 10);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 64);
+                        Vector512<float> a00 = Vector512<float>.Zero;
+                        Vector512<float> a10 = Vector512<float>.Zero;
+                        Vector512<float> a20 = Vector512<float>.Zero;
+                        Vector512<float> a30 = Vector512<float>.Zero;
+                        for (int o = 0; o < 10; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 64);
+                            Vector512<float> wv0 = Vector512.LoadUnsafe(ref wo, (nuint)i);
+                            Vector512<float> d = Vector512.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00);
+                            d = Vector512.Create(Unsafe.Add(ref dzr, 10 + o));
+                            a10 = Simd.MultiplyAdd(d, wv0, a10);
+                            d = Vector512.Create(Unsafe.Add(ref dzr, 20 + o));
+                            a20 = Simd.MultiplyAdd(d, wv0, a20);
+                            d = Vector512.Create(Unsafe.Add(ref dzr, 30 + o));
+                            a30 = Simd.MultiplyAdd(d, wv0, a30);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i);
+                        a10.StoreUnsafe(ref dxr, (nuint)(64 + i));
+                        a20.StoreUnsafe(ref dxr, (nuint)(128 + i));
+                        a30.StoreUnsafe(ref dxr, (nuint)(192 + i));
+                    }
+                    for (int r = grouped; r < end; r++)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 10);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 64);
+                        Vector512<float> a00 = Vector512<float>.Zero;
+                        for (int o = 0; o < 10; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 64);
+                            Vector512<float> wv0 = Vector512.LoadUnsafe(ref wo, (nuint)i);
+                            Vector512<float> d = Vector512.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i);
+                    }
+                }
+            }
+            else if (Simd.Use256)
+            {
+                for (int i = 0; i < 48; i += 24)
+                {
+                    for (int r = start; r < grouped; r += 4)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 10);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 64);
+                        Vector256<float> a00 = Vector256<float>.Zero; Vector256<float> a01 = Vector256<float>.Zero; Vector256<float> a02 = Vector256<float>.Zero;
+                        Vector256<float> a10 = Vector256<float>.Zero; Vector256<float> a11 = Vector256<float>.Zero; Vector256<float> a12 = Vector256<float>.Zero;
+                        Vector256<float> a20 = Vector256<float>.Zero; Vector256<float> a21 = Vector256<float>.Zero; Vector256<float> a22 = Vector256<float>.Zero;
+                        Vector256<float> a30 = Vector256<float>.Zero; Vector256<float> a31 = Vector256<float>.Zero; Vector256<float> a32 = Vector256<float>.Zero;
+                        for (int o = 0; o < 10; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 64);
+                            Vector256<float> wv0 = Vector256.LoadUnsafe(ref wo, (nuint)i); Vector256<float> wv1 = Vector256.LoadUnsafe(ref wo, (nuint)(8 + i)); Vector256<float> wv2 = Vector256.LoadUnsafe(ref wo, (nuint)(16 + i));
+                            Vector256<float> d = Vector256.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00); a01 = Simd.MultiplyAdd(d, wv1, a01); a02 = Simd.MultiplyAdd(d, wv2, a02);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 10 + o));
+                            a10 = Simd.MultiplyAdd(d, wv0, a10); a11 = Simd.MultiplyAdd(d, wv1, a11); a12 = Simd.MultiplyAdd(d, wv2, a12);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 20 + o));
+                            a20 = Simd.MultiplyAdd(d, wv0, a20); a21 = Simd.MultiplyAdd(d, wv1, a21); a22 = Simd.MultiplyAdd(d, wv2, a22);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 30 + o));
+                            a30 = Simd.MultiplyAdd(d, wv0, a30); a31 = Simd.MultiplyAdd(d, wv1, a31); a32 = Simd.MultiplyAdd(d, wv2, a32);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i); a01.StoreUnsafe(ref dxr, (nuint)(8 + i)); a02.StoreUnsafe(ref dxr, (nuint)(16 + i));
+                        a10.StoreUnsafe(ref dxr, (nuint)(64 + i)); a11.StoreUnsafe(ref dxr, (nuint)(72 + i)); a12.StoreUnsafe(ref dxr, (nuint)(80 + i));
+                        a20.StoreUnsafe(ref dxr, (nuint)(128 + i)); a21.StoreUnsafe(ref dxr, (nuint)(136 + i)); a22.StoreUnsafe(ref dxr, (nuint)(144 + i));
+                        a30.StoreUnsafe(ref dxr, (nuint)(192 + i)); a31.StoreUnsafe(ref dxr, (nuint)(200 + i)); a32.StoreUnsafe(ref dxr, (nuint)(208 + i));
+                    }
+                    for (int r = grouped; r < end; r++)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 10);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 64);
+                        Vector256<float> a00 = Vector256<float>.Zero; Vector256<float> a01 = Vector256<float>.Zero; Vector256<float> a02 = Vector256<float>.Zero;
+                        for (int o = 0; o < 10; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 64);
+                            Vector256<float> wv0 = Vector256.LoadUnsafe(ref wo, (nuint)i); Vector256<float> wv1 = Vector256.LoadUnsafe(ref wo, (nuint)(8 + i)); Vector256<float> wv2 = Vector256.LoadUnsafe(ref wo, (nuint)(16 + i));
+                            Vector256<float> d = Vector256.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00); a01 = Simd.MultiplyAdd(d, wv1, a01); a02 = Simd.MultiplyAdd(d, wv2, a02);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i); a01.StoreUnsafe(ref dxr, (nuint)(8 + i)); a02.StoreUnsafe(ref dxr, (nuint)(16 + i));
+                    }
+                }
+                {
+                    const int i = 48;
+                    for (int r = start; r < grouped; r += 4)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 10);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 64);
+                        Vector256<float> a00 = Vector256<float>.Zero; Vector256<float> a01 = Vector256<float>.Zero;
+                        Vector256<float> a10 = Vector256<float>.Zero; Vector256<float> a11 = Vector256<float>.Zero;
+                        Vector256<float> a20 = Vector256<float>.Zero; Vector256<float> a21 = Vector256<float>.Zero;
+                        Vector256<float> a30 = Vector256<float>.Zero; Vector256<float> a31 = Vector256<float>.Zero;
+                        for (int o = 0; o < 10; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 64);
+                            Vector256<float> wv0 = Vector256.LoadUnsafe(ref wo, (nuint)i); Vector256<float> wv1 = Vector256.LoadUnsafe(ref wo, (nuint)(8 + i));
+                            Vector256<float> d = Vector256.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00); a01 = Simd.MultiplyAdd(d, wv1, a01);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 10 + o));
+                            a10 = Simd.MultiplyAdd(d, wv0, a10); a11 = Simd.MultiplyAdd(d, wv1, a11);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 20 + o));
+                            a20 = Simd.MultiplyAdd(d, wv0, a20); a21 = Simd.MultiplyAdd(d, wv1, a21);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 30 + o));
+                            a30 = Simd.MultiplyAdd(d, wv0, a30); a31 = Simd.MultiplyAdd(d, wv1, a31);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i); a01.StoreUnsafe(ref dxr, (nuint)(8 + i));
+                        a10.StoreUnsafe(ref dxr, (nuint)(64 + i)); a11.StoreUnsafe(ref dxr, (nuint)(72 + i));
+                        a20.StoreUnsafe(ref dxr, (nuint)(128 + i)); a21.StoreUnsafe(ref dxr, (nuint)(136 + i));
+                        a30.StoreUnsafe(ref dxr, (nuint)(192 + i)); a31.StoreUnsafe(ref dxr, (nuint)(200 + i));
+                    }
+                    for (int r = grouped; r < end; r++)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 10);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 64);
+                        Vector256<float> a00 = Vector256<float>.Zero; Vector256<float> a01 = Vector256<float>.Zero;
+                        for (int o = 0; o < 10; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 64);
+                            Vector256<float> wv0 = Vector256.LoadUnsafe(ref wo, (nuint)i); Vector256<float> wv1 = Vector256.LoadUnsafe(ref wo, (nuint)(8 + i));
+                            Vector256<float> d = Vector256.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00); a01 = Simd.MultiplyAdd(d, wv1, a01);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i); a01.StoreUnsafe(ref dxr, (nuint)(8 + i));
+                    }
+                }
+            }
+            else if (Simd.Use128)
+            {
+                for (int i = 0; i < 60; i += 12)
+                {
+                    for (int r = start; r < grouped; r += 4)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 10);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 64);
+                        Vector128<float> a00 = Vector128<float>.Zero; Vector128<float> a01 = Vector128<float>.Zero; Vector128<float> a02 = Vector128<float>.Zero;
+                        Vector128<float> a10 = Vector128<float>.Zero; Vector128<float> a11 = Vector128<float>.Zero; Vector128<float> a12 = Vector128<float>.Zero;
+                        Vector128<float> a20 = Vector128<float>.Zero; Vector128<float> a21 = Vector128<float>.Zero; Vector128<float> a22 = Vector128<float>.Zero;
+                        Vector128<float> a30 = Vector128<float>.Zero; Vector128<float> a31 = Vector128<float>.Zero; Vector128<float> a32 = Vector128<float>.Zero;
+                        for (int o = 0; o < 10; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 64);
+                            Vector128<float> wv0 = Vector128.LoadUnsafe(ref wo, (nuint)i); Vector128<float> wv1 = Vector128.LoadUnsafe(ref wo, (nuint)(4 + i)); Vector128<float> wv2 = Vector128.LoadUnsafe(ref wo, (nuint)(8 + i));
+                            Vector128<float> d = Vector128.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00); a01 = Simd.MultiplyAdd(d, wv1, a01); a02 = Simd.MultiplyAdd(d, wv2, a02);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 10 + o));
+                            a10 = Simd.MultiplyAdd(d, wv0, a10); a11 = Simd.MultiplyAdd(d, wv1, a11); a12 = Simd.MultiplyAdd(d, wv2, a12);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 20 + o));
+                            a20 = Simd.MultiplyAdd(d, wv0, a20); a21 = Simd.MultiplyAdd(d, wv1, a21); a22 = Simd.MultiplyAdd(d, wv2, a22);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 30 + o));
+                            a30 = Simd.MultiplyAdd(d, wv0, a30); a31 = Simd.MultiplyAdd(d, wv1, a31); a32 = Simd.MultiplyAdd(d, wv2, a32);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i); a01.StoreUnsafe(ref dxr, (nuint)(4 + i)); a02.StoreUnsafe(ref dxr, (nuint)(8 + i));
+                        a10.StoreUnsafe(ref dxr, (nuint)(64 + i)); a11.StoreUnsafe(ref dxr, (nuint)(68 + i)); a12.StoreUnsafe(ref dxr, (nuint)(72 + i));
+                        a20.StoreUnsafe(ref dxr, (nuint)(128 + i)); a21.StoreUnsafe(ref dxr, (nuint)(132 + i)); a22.StoreUnsafe(ref dxr, (nuint)(136 + i));
+                        a30.StoreUnsafe(ref dxr, (nuint)(192 + i)); a31.StoreUnsafe(ref dxr, (nuint)(196 + i)); a32.StoreUnsafe(ref dxr, (nuint)(200 + i));
+                    }
+                    for (int r = grouped; r < end; r++)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 10);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 64);
+                        Vector128<float> a00 = Vector128<float>.Zero; Vector128<float> a01 = Vector128<float>.Zero; Vector128<float> a02 = Vector128<float>.Zero;
+                        for (int o = 0; o < 10; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 64);
+                            Vector128<float> wv0 = Vector128.LoadUnsafe(ref wo, (nuint)i); Vector128<float> wv1 = Vector128.LoadUnsafe(ref wo, (nuint)(4 + i)); Vector128<float> wv2 = Vector128.LoadUnsafe(ref wo, (nuint)(8 + i));
+                            Vector128<float> d = Vector128.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00); a01 = Simd.MultiplyAdd(d, wv1, a01); a02 = Simd.MultiplyAdd(d, wv2, a02);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i); a01.StoreUnsafe(ref dxr, (nuint)(4 + i)); a02.StoreUnsafe(ref dxr, (nuint)(8 + i));
+                    }
+                }
+                {
+                    const int i = 60;
+                    for (int r = start; r < grouped; r += 4)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 10);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 64);
+                        Vector128<float> a00 = Vector128<float>.Zero;
+                        Vector128<float> a10 = Vector128<float>.Zero;
+                        Vector128<float> a20 = Vector128<float>.Zero;
+                        Vector128<float> a30 = Vector128<float>.Zero;
+                        for (int o = 0; o < 10; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 64);
+                            Vector128<float> wv0 = Vector128.LoadUnsafe(ref wo, (nuint)i);
+                            Vector128<float> d = Vector128.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 10 + o));
+                            a10 = Simd.MultiplyAdd(d, wv0, a10);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 20 + o));
+                            a20 = Simd.MultiplyAdd(d, wv0, a20);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 30 + o));
+                            a30 = Simd.MultiplyAdd(d, wv0, a30);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i);
+                        a10.StoreUnsafe(ref dxr, (nuint)(64 + i));
+                        a20.StoreUnsafe(ref dxr, (nuint)(128 + i));
+                        a30.StoreUnsafe(ref dxr, (nuint)(192 + i));
+                    }
+                    for (int r = grouped; r < end; r++)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 10);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 64);
+                        Vector128<float> a00 = Vector128<float>.Zero;
+                        for (int o = 0; o < 10; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 64);
+                            Vector128<float> wv0 = Vector128.LoadUnsafe(ref wo, (nuint)i);
+                            Vector128<float> d = Vector128.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i);
+                    }
+                }
+            }
+            else
+            {
+                for (int i = 0; i < 63; i += 3)
+                {
+                    for (int r = start; r < grouped; r += 4)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 10);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 64);
+                        float a00 = 0f; float a01 = 0f; float a02 = 0f;
+                        float a10 = 0f; float a11 = 0f; float a12 = 0f;
+                        float a20 = 0f; float a21 = 0f; float a22 = 0f;
+                        float a30 = 0f; float a31 = 0f; float a32 = 0f;
+                        for (int o = 0; o < 10; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 64);
+                            float wv0 = Unsafe.Add(ref wo, i); float wv1 = Unsafe.Add(ref wo, 1 + i); float wv2 = Unsafe.Add(ref wo, 2 + i);
+                            float d = Unsafe.Add(ref dzr, o);
+                            a00 = a00 + d * wv0; a01 = a01 + d * wv1; a02 = a02 + d * wv2;
+                            d = Unsafe.Add(ref dzr, 10 + o);
+                            a10 = a10 + d * wv0; a11 = a11 + d * wv1; a12 = a12 + d * wv2;
+                            d = Unsafe.Add(ref dzr, 20 + o);
+                            a20 = a20 + d * wv0; a21 = a21 + d * wv1; a22 = a22 + d * wv2;
+                            d = Unsafe.Add(ref dzr, 30 + o);
+                            a30 = a30 + d * wv0; a31 = a31 + d * wv1; a32 = a32 + d * wv2;
+                        }
+                        Unsafe.Add(ref dxr, i) = a00; Unsafe.Add(ref dxr, 1 + i) = a01; Unsafe.Add(ref dxr, 2 + i) = a02;
+                        Unsafe.Add(ref dxr, 64 + i) = a10; Unsafe.Add(ref dxr, 65 + i) = a11; Unsafe.Add(ref dxr, 66 + i) = a12;
+                        Unsafe.Add(ref dxr, 128 + i) = a20; Unsafe.Add(ref dxr, 129 + i) = a21; Unsafe.Add(ref dxr, 130 + i) = a22;
+                        Unsafe.Add(ref dxr, 192 + i) = a30; Unsafe.Add(ref dxr, 193 + i) = a31; Unsafe.Add(ref dxr, 194 + i) = a32;
+                    }
+                    for (int r = grouped; r < end; r++)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 10);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 64);
+                        float a00 = 0f; float a01 = 0f; float a02 = 0f;
+                        for (int o = 0; o < 10; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 64);
+                            float wv0 = Unsafe.Add(ref wo, i); float wv1 = Unsafe.Add(ref wo, 1 + i); float wv2 = Unsafe.Add(ref wo, 2 + i);
+                            float d = Unsafe.Add(ref dzr, o);
+                            a00 = a00 + d * wv0; a01 = a01 + d * wv1; a02 = a02 + d * wv2;
+                        }
+                        Unsafe.Add(ref dxr, i) = a00; Unsafe.Add(ref dxr, 1 + i) = a01; Unsafe.Add(ref dxr, 2 + i) = a02;
+                    }
+                }
+                {
+                    const int i = 63;
+                    for (int r = start; r < grouped; r += 4)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 10);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 64);
+                        float a00 = 0f;
+                        float a10 = 0f;
+                        float a20 = 0f;
+                        float a30 = 0f;
+                        for (int o = 0; o < 10; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 64);
+                            float wv0 = Unsafe.Add(ref wo, i);
+                            float d = Unsafe.Add(ref dzr, o);
+                            a00 = a00 + d * wv0;
+                            d = Unsafe.Add(ref dzr, 10 + o);
+                            a10 = a10 + d * wv0;
+                            d = Unsafe.Add(ref dzr, 20 + o);
+                            a20 = a20 + d * wv0;
+                            d = Unsafe.Add(ref dzr, 30 + o);
+                            a30 = a30 + d * wv0;
+                        }
+                        Unsafe.Add(ref dxr, i) = a00;
+                        Unsafe.Add(ref dxr, 64 + i) = a10;
+                        Unsafe.Add(ref dxr, 128 + i) = a20;
+                        Unsafe.Add(ref dxr, 192 + i) = a30;
+                    }
+                    for (int r = grouped; r < end; r++)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 10);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 64);
+                        float a00 = 0f;
+                        for (int o = 0; o < 10; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 64);
+                            float wv0 = Unsafe.Add(ref wo, i);
+                            float d = Unsafe.Add(ref dzr, o);
+                            a00 = a00 + d * wv0;
+                        }
+                        Unsafe.Add(ref dxr, i) = a00;
                     }
                 }
             }

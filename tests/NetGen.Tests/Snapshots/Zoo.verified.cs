@@ -230,26 +230,26 @@ namespace Samples
             // Layer 0, Dense(11) + Tanh (layer 1): a1 = tanh(W x + b)
             //   W: [11, 13] "0.weight", b: [11] "0.bias"
             global::System.Span<float> a1 = ws.Slice(0, 11 * batch);
-            global::NetGen.Generated.ZooKernels.Dense0Forward(p.Slice(0, 143), p.Slice(143, 11), x, a1, batch);
+            global::NetGen.Generated.ZooKernels.Dense0Forward(p.Slice(0, 143), p.Slice(143, 11), x, a1, batch, workspace.Threads);
             global::NetGen.Activations.Tanh(a1, a1);
 
             // Layer 2, Dense(9, bias: false) + Sigmoid (layer 3): a3 = sigmoid(W a1)
             //   W: [9, 11] "2.weight"
             global::System.Span<float> a3 = ws.Slice(11 * batch, 9 * batch);
-            global::NetGen.Generated.ZooKernels.Dense2Forward(p.Slice(154, 99), a1, a3, batch);
+            global::NetGen.Generated.ZooKernels.Dense2Forward(p.Slice(154, 99), a1, a3, batch, workspace.Threads);
             global::NetGen.Activations.Sigmoid(a3, a3);
 
             // Layer 4, Dense(7) + GELU (layer 5): a5 = gelu(W a3 + b)
             //   W: [7, 9] "4.weight", b: [7] "4.bias"
             global::System.Span<float> a5 = ws.Slice(20 * batch, 7 * batch);
             global::System.Span<float> z4 = ws.Slice(27 * batch, 7 * batch);
-            global::NetGen.Generated.ZooKernels.Dense4Forward(p.Slice(253, 63), p.Slice(316, 7), a3, z4, batch);
+            global::NetGen.Generated.ZooKernels.Dense4Forward(p.Slice(253, 63), p.Slice(316, 7), a3, z4, batch, workspace.Threads);
             global::NetGen.Activations.Gelu(z4, a5);
 
             // Layer 6, Dense(6) + LeakyReLU (layer 7): a7 = leaky_relu[0.1f](W a5 + b)
             //   W: [6, 7] "fc.weight", b: [6] "fc.bias"
             global::System.Span<float> a7 = ws.Slice(34 * batch, 6 * batch);
-            global::NetGen.Generated.ZooKernels.Dense6Forward(p.Slice(323, 42), p.Slice(365, 6), a5, a7, batch);
+            global::NetGen.Generated.ZooKernels.Dense6Forward(p.Slice(323, 42), p.Slice(365, 6), a5, a7, batch, workspace.Threads);
 
             // Layer 8, Dropout(0.25): in training a8 = a7 ⊙ m, m[i] = 0 with probability p, else 1/(1-p);
             // in inference a8 = a7
@@ -264,7 +264,7 @@ namespace Samples
             // Layer 9, Dense(4): a9 = W a8 + b
             //   W: [4, 6] "9.weight", b: [4] "9.bias"
             global::System.Span<float> a9 = ws.Slice(52 * batch, 4 * batch);
-            global::NetGen.Generated.ZooKernels.Dense9Forward(p.Slice(371, 24), p.Slice(395, 4), a8, a9, batch);
+            global::NetGen.Generated.ZooKernels.Dense9Forward(p.Slice(371, 24), p.Slice(395, 4), a8, a9, batch, workspace.Threads);
 
             // Layer 10, Softmax over the last axis: a10[r, i] = e^a9[r, i] / Σ_j e^a9[r, j]
             global::System.Span<float> a10 = ws.Slice(56 * batch, 4 * batch);
@@ -309,7 +309,7 @@ namespace Samples
             // Layer 9, Dense(4):
             //   dW += dzᵀ a8, db += Σ_rows dz, d8 = dz W
             global::System.Span<float> d8 = gradB.Slice(0, 6 * batch);
-            global::NetGen.Generated.ZooKernels.Dense9Backward(p.Slice(371, 24), g.Slice(371, 24), g.Slice(395, 4), a8, d9, d8, batch);
+            global::NetGen.Generated.ZooKernels.Dense9Backward(p.Slice(371, 24), g.Slice(371, 24), g.Slice(395, 4), a8, d9, d8, batch, workspace.Threads);
 
             // Layer 8, Dropout(0.25): d7 = d8 ⊙ m, in place
             global::NetGen.Dropout.Backward(ws.Slice(46 * batch, 6 * batch), d8);
@@ -320,7 +320,7 @@ namespace Samples
             global::NetGen.Activations.LeakyReluBackward(a7, d7, d7, 0.1f);
             //   dW += dzᵀ a5, db += Σ_rows dz, d5 = dz W
             global::System.Span<float> d5 = gradA.Slice(0, 7 * batch);
-            global::NetGen.Generated.ZooKernels.Dense6Backward(p.Slice(323, 42), g.Slice(323, 42), g.Slice(365, 6), a5, d7, d5, batch);
+            global::NetGen.Generated.ZooKernels.Dense6Backward(p.Slice(323, 42), g.Slice(323, 42), g.Slice(365, 6), a5, d7, d5, batch, workspace.Threads);
 
             // Layer 4, Dense(7) + GELU:
             //   dz = d5 ⊙ gelu'(z), in place
@@ -328,20 +328,20 @@ namespace Samples
             global::NetGen.Activations.GeluBackward(z4, d5, d5);
             //   dW += dzᵀ a3, db += Σ_rows dz, d3 = dz W
             global::System.Span<float> d3 = gradB.Slice(0, 9 * batch);
-            global::NetGen.Generated.ZooKernels.Dense4Backward(p.Slice(253, 63), g.Slice(253, 63), g.Slice(316, 7), a3, d5, d3, batch);
+            global::NetGen.Generated.ZooKernels.Dense4Backward(p.Slice(253, 63), g.Slice(253, 63), g.Slice(316, 7), a3, d5, d3, batch, workspace.Threads);
 
             // Layer 2, Dense(9, bias: false) + Sigmoid:
             //   dz = d3 ⊙ sigmoid'(z), in place
             global::NetGen.Activations.SigmoidBackward(a3, d3, d3);
             //   dW += dzᵀ a1, d1 = dz W
             global::System.Span<float> d1 = gradA.Slice(0, 11 * batch);
-            global::NetGen.Generated.ZooKernels.Dense2Backward(p.Slice(154, 99), g.Slice(154, 99), a1, d3, d1, batch);
+            global::NetGen.Generated.ZooKernels.Dense2Backward(p.Slice(154, 99), g.Slice(154, 99), a1, d3, d1, batch, workspace.Threads);
 
             // Layer 0, Dense(11) + Tanh:
             //   dz = d1 ⊙ tanh'(z), in place
             global::NetGen.Activations.TanhBackward(a1, d1, d1);
             //   dW += dzᵀ x, db += Σ_rows dz, dx = dz W
-            global::NetGen.Generated.ZooKernels.Dense0Backward(p.Slice(0, 143), g.Slice(0, 143), g.Slice(143, 11), x, d1, dx, batch);
+            global::NetGen.Generated.ZooKernels.Dense0Backward(p.Slice(0, 143), g.Slice(0, 143), g.Slice(143, 11), x, d1, dx, batch, workspace.Threads);
         }
     }
 }
@@ -361,8 +361,42 @@ namespace NetGen.Generated
     [global::System.CodeDom.Compiler.GeneratedCode("NetGen.Generator", "0.1.0")]
     file static class ZooKernels
     {
-        /// <summary>Layer 0, Dense(11): <c>y[r] = W x[r] + b</c> for each row r. W: [11, 13].</summary>
-        public static void Dense0Forward(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> y, int rows)
+        /// <summary>
+        /// Layer 0, Dense(11): <c>y[r] = W x[r] + b</c> for each row r. W: [11, 13].
+        /// With <paramref name="threads"/> &gt; 1, a batch of 1834 rows or more is split across threads (the same bits as one thread).
+        /// </summary>
+        public static void Dense0Forward(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> y, int rows, int threads)
+        {
+            if (threads > 1 && rows >= 1834)
+            {
+                // rows split across threads at multiples of 3
+                KernelThreads.For(threads, rows, 3, new KernelSpans(weight, bias, x, y, default),
+                    static (in KernelSpans s, int start, int end) => Dense0ForwardRows(s.In0, s.In1, s.In2, s.Out0, start, end));
+            }
+            else
+            {
+                Dense0ForwardRows(weight, bias, x, y, 0, rows);
+            }
+        }
+
+        /// <summary>Rows <paramref name="start"/> .. <paramref name="end"/> - 1 of layer 0's forward.</summary>
+        private static void Dense0ForwardRows(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> y, int start, int end)
+        {
+            // groups of 3 rows share each load of W; the rows left over go one at a time
+            int grouped = start + (end - start) / 3 * 3;
+            if (grouped > start)
+            {
+                Dense0ForwardRowGroups(weight, bias, x, y, start, grouped);
+            }
+
+            for (int r = grouped; r < end; r++)
+            {
+                Dense0ForwardRow(weight, bias, x, y, r);
+            }
+        }
+
+        /// <summary>Rows <paramref name="start"/> .. <paramref name="end"/> - 1, a multiple of 3: a 3×4 block of dot products per step, 12 accumulators.</summary>
+        private static void Dense0ForwardRowGroups(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> y, int start, int end)
         {
             ref float w = ref MemoryMarshal.GetReference(weight);
             ref float b = ref MemoryMarshal.GetReference(bias);
@@ -370,1252 +404,2818 @@ namespace NetGen.Generated
             ref float y0 = ref MemoryMarshal.GetReference(y);
             if (Simd.Use512)
             {
-                for (int r = 0; r < rows; r++)
+                // units 0..7, 4 at a time: those rows of W stay in L1 while x streams by, 3 rows at a time
+                for (int o = 0; o < 8; o += 4)
                 {
-                    ref float xr = ref Unsafe.Add(ref x0, r * 13);
-                    ref float yr = ref Unsafe.Add(ref y0, r * 11);
-                    // rows 0..7, 8 at a time: each load of x feeds 8 dot products
+                    ref float wo = ref Unsafe.Add(ref w, o * 13);
+                    for (int r = start; r < end; r += 3)
                     {
-                        const int o = 0;
-                        ref float wo = ref Unsafe.Add(ref w, o * 13);
-                        Vector512<float> s0 = Vector512<float>.Zero;
-                        Vector512<float> s1 = Vector512<float>.Zero;
-                        Vector512<float> s2 = Vector512<float>.Zero;
-                        Vector512<float> s3 = Vector512<float>.Zero;
-                        Vector512<float> s4 = Vector512<float>.Zero;
-                        Vector512<float> s5 = Vector512<float>.Zero;
-                        Vector512<float> s6 = Vector512<float>.Zero;
-                        Vector512<float> s7 = Vector512<float>.Zero;
-                        float t0 = Vector512.Sum(s0);
-                        float t1 = Vector512.Sum(s1);
-                        float t2 = Vector512.Sum(s2);
-                        float t3 = Vector512.Sum(s3);
-                        float t4 = Vector512.Sum(s4);
-                        float t5 = Vector512.Sum(s5);
-                        float t6 = Vector512.Sum(s6);
-                        float t7 = Vector512.Sum(s7);
+                        ref float xr = ref Unsafe.Add(ref x0, r * 13);
+                        ref float yr = ref Unsafe.Add(ref y0, r * 11);
+                        Vector512<float> s00 = Vector512<float>.Zero; Vector512<float> s01 = Vector512<float>.Zero; Vector512<float> s02 = Vector512<float>.Zero; Vector512<float> s03 = Vector512<float>.Zero;
+                        Vector512<float> s10 = Vector512<float>.Zero; Vector512<float> s11 = Vector512<float>.Zero; Vector512<float> s12 = Vector512<float>.Zero; Vector512<float> s13 = Vector512<float>.Zero;
+                        Vector512<float> s20 = Vector512<float>.Zero; Vector512<float> s21 = Vector512<float>.Zero; Vector512<float> s22 = Vector512<float>.Zero; Vector512<float> s23 = Vector512<float>.Zero;
+                        float t00 = Vector512.Sum(s00); float t01 = Vector512.Sum(s01); float t02 = Vector512.Sum(s02); float t03 = Vector512.Sum(s03);
+                        float t10 = Vector512.Sum(s10); float t11 = Vector512.Sum(s11); float t12 = Vector512.Sum(s12); float t13 = Vector512.Sum(s13);
+                        float t20 = Vector512.Sum(s20); float t21 = Vector512.Sum(s21); float t22 = Vector512.Sum(s22); float t23 = Vector512.Sum(s23);
                         for (int i = 0; i < 13; i++)
                         {
-                            float xi = Unsafe.Add(ref xr, i);
-                            t0 += Unsafe.Add(ref wo, i) * xi;
-                            t1 += Unsafe.Add(ref wo, 13 + i) * xi;
-                            t2 += Unsafe.Add(ref wo, 26 + i) * xi;
-                            t3 += Unsafe.Add(ref wo, 39 + i) * xi;
-                            t4 += Unsafe.Add(ref wo, 52 + i) * xi;
-                            t5 += Unsafe.Add(ref wo, 65 + i) * xi;
-                            t6 += Unsafe.Add(ref wo, 78 + i) * xi;
-                            t7 += Unsafe.Add(ref wo, 91 + i) * xi;
+                            float x0i = Unsafe.Add(ref xr, i);
+                            float x1i = Unsafe.Add(ref xr, 13 + i);
+                            float x2i = Unsafe.Add(ref xr, 26 + i);
+                            float wk = Unsafe.Add(ref wo, i);
+                            t00 += wk * x0i; t10 += wk * x1i; t20 += wk * x2i;
+                            wk = Unsafe.Add(ref wo, 13 + i);
+                            t01 += wk * x0i; t11 += wk * x1i; t21 += wk * x2i;
+                            wk = Unsafe.Add(ref wo, 26 + i);
+                            t02 += wk * x0i; t12 += wk * x1i; t22 += wk * x2i;
+                            wk = Unsafe.Add(ref wo, 39 + i);
+                            t03 += wk * x0i; t13 += wk * x1i; t23 += wk * x2i;
                         }
-                        Unsafe.Add(ref yr, o) = t0 + Unsafe.Add(ref b, o);
-                        Unsafe.Add(ref yr, o + 1) = t1 + Unsafe.Add(ref b, o + 1);
-                        Unsafe.Add(ref yr, o + 2) = t2 + Unsafe.Add(ref b, o + 2);
-                        Unsafe.Add(ref yr, o + 3) = t3 + Unsafe.Add(ref b, o + 3);
-                        Unsafe.Add(ref yr, o + 4) = t4 + Unsafe.Add(ref b, o + 4);
-                        Unsafe.Add(ref yr, o + 5) = t5 + Unsafe.Add(ref b, o + 5);
-                        Unsafe.Add(ref yr, o + 6) = t6 + Unsafe.Add(ref b, o + 6);
-                        Unsafe.Add(ref yr, o + 7) = t7 + Unsafe.Add(ref b, o + 7);
+                        Unsafe.Add(ref yr, o) = t00 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, o + 1) = t01 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref yr, o + 2) = t02 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref yr, o + 3) = t03 + Unsafe.Add(ref b, o + 3);
+                        Unsafe.Add(ref yr, 11 + o) = t10 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, 11 + o + 1) = t11 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref yr, 11 + o + 2) = t12 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref yr, 11 + o + 3) = t13 + Unsafe.Add(ref b, o + 3);
+                        Unsafe.Add(ref yr, 22 + o) = t20 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, 22 + o + 1) = t21 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref yr, 22 + o + 2) = t22 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref yr, 22 + o + 3) = t23 + Unsafe.Add(ref b, o + 3);
                     }
-                    // rows 8..9, 2 at a time: each load of x feeds 2 dot products
+                }
+                // units 8..10
+                {
+                    const int o = 8;
+                    ref float wo = ref Unsafe.Add(ref w, o * 13);
+                    for (int r = start; r < end; r += 3)
                     {
-                        const int o = 8;
-                        ref float wo = ref Unsafe.Add(ref w, o * 13);
-                        Vector512<float> s0 = Vector512<float>.Zero;
-                        Vector512<float> s1 = Vector512<float>.Zero;
-                        float t0 = Vector512.Sum(s0);
-                        float t1 = Vector512.Sum(s1);
+                        ref float xr = ref Unsafe.Add(ref x0, r * 13);
+                        ref float yr = ref Unsafe.Add(ref y0, r * 11);
+                        Vector512<float> s00 = Vector512<float>.Zero; Vector512<float> s01 = Vector512<float>.Zero; Vector512<float> s02 = Vector512<float>.Zero;
+                        Vector512<float> s10 = Vector512<float>.Zero; Vector512<float> s11 = Vector512<float>.Zero; Vector512<float> s12 = Vector512<float>.Zero;
+                        Vector512<float> s20 = Vector512<float>.Zero; Vector512<float> s21 = Vector512<float>.Zero; Vector512<float> s22 = Vector512<float>.Zero;
+                        float t00 = Vector512.Sum(s00); float t01 = Vector512.Sum(s01); float t02 = Vector512.Sum(s02);
+                        float t10 = Vector512.Sum(s10); float t11 = Vector512.Sum(s11); float t12 = Vector512.Sum(s12);
+                        float t20 = Vector512.Sum(s20); float t21 = Vector512.Sum(s21); float t22 = Vector512.Sum(s22);
                         for (int i = 0; i < 13; i++)
                         {
-                            float xi = Unsafe.Add(ref xr, i);
-                            t0 += Unsafe.Add(ref wo, i) * xi;
-                            t1 += Unsafe.Add(ref wo, 13 + i) * xi;
+                            float x0i = Unsafe.Add(ref xr, i);
+                            float x1i = Unsafe.Add(ref xr, 13 + i);
+                            float x2i = Unsafe.Add(ref xr, 26 + i);
+                            float wk = Unsafe.Add(ref wo, i);
+                            t00 += wk * x0i; t10 += wk * x1i; t20 += wk * x2i;
+                            wk = Unsafe.Add(ref wo, 13 + i);
+                            t01 += wk * x0i; t11 += wk * x1i; t21 += wk * x2i;
+                            wk = Unsafe.Add(ref wo, 26 + i);
+                            t02 += wk * x0i; t12 += wk * x1i; t22 += wk * x2i;
                         }
-                        Unsafe.Add(ref yr, o) = t0 + Unsafe.Add(ref b, o);
-                        Unsafe.Add(ref yr, o + 1) = t1 + Unsafe.Add(ref b, o + 1);
-                    }
-                    // rows 10..10, 1 at a time: each load of x feeds 1 dot products
-                    {
-                        const int o = 10;
-                        ref float wo = ref Unsafe.Add(ref w, o * 13);
-                        Vector512<float> s0 = Vector512<float>.Zero;
-                        float t0 = Vector512.Sum(s0);
-                        for (int i = 0; i < 13; i++)
-                        {
-                            float xi = Unsafe.Add(ref xr, i);
-                            t0 += Unsafe.Add(ref wo, i) * xi;
-                        }
-                        Unsafe.Add(ref yr, o) = t0 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, o) = t00 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, o + 1) = t01 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref yr, o + 2) = t02 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref yr, 11 + o) = t10 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, 11 + o + 1) = t11 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref yr, 11 + o + 2) = t12 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref yr, 22 + o) = t20 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, 22 + o + 1) = t21 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref yr, 22 + o + 2) = t22 + Unsafe.Add(ref b, o + 2);
                     }
                 }
             }
             else if (Simd.Use256)
             {
-                for (int r = 0; r < rows; r++)
+                // units 0..7, 4 at a time: those rows of W stay in L1 while x streams by, 3 rows at a time
+                for (int o = 0; o < 8; o += 4)
                 {
-                    ref float xr = ref Unsafe.Add(ref x0, r * 13);
-                    ref float yr = ref Unsafe.Add(ref y0, r * 11);
-                    // rows 0..7, 8 at a time: each load of x feeds 8 dot products
+                    ref float wo = ref Unsafe.Add(ref w, o * 13);
+                    for (int r = start; r < end; r += 3)
                     {
-                        const int o = 0;
-                        ref float wo = ref Unsafe.Add(ref w, o * 13);
-                        Vector256<float> s0 = Vector256<float>.Zero;
-                        Vector256<float> s1 = Vector256<float>.Zero;
-                        Vector256<float> s2 = Vector256<float>.Zero;
-                        Vector256<float> s3 = Vector256<float>.Zero;
-                        Vector256<float> s4 = Vector256<float>.Zero;
-                        Vector256<float> s5 = Vector256<float>.Zero;
-                        Vector256<float> s6 = Vector256<float>.Zero;
-                        Vector256<float> s7 = Vector256<float>.Zero;
+                        ref float xr = ref Unsafe.Add(ref x0, r * 13);
+                        ref float yr = ref Unsafe.Add(ref y0, r * 11);
+                        Vector256<float> s00 = Vector256<float>.Zero; Vector256<float> s01 = Vector256<float>.Zero; Vector256<float> s02 = Vector256<float>.Zero; Vector256<float> s03 = Vector256<float>.Zero;
+                        Vector256<float> s10 = Vector256<float>.Zero; Vector256<float> s11 = Vector256<float>.Zero; Vector256<float> s12 = Vector256<float>.Zero; Vector256<float> s13 = Vector256<float>.Zero;
+                        Vector256<float> s20 = Vector256<float>.Zero; Vector256<float> s21 = Vector256<float>.Zero; Vector256<float> s22 = Vector256<float>.Zero; Vector256<float> s23 = Vector256<float>.Zero;
+                        for (int i = 0; i < 8; i += 8)
                         {
-                            const int i = 0;
-                            Vector256<float> xi = Vector256.LoadUnsafe(ref xr, (nuint)i);
-                            s0 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)i), xi, s0);
-                            s1 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(13 + i)), xi, s1);
-                            s2 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(26 + i)), xi, s2);
-                            s3 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(39 + i)), xi, s3);
-                            s4 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(52 + i)), xi, s4);
-                            s5 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(65 + i)), xi, s5);
-                            s6 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(78 + i)), xi, s6);
-                            s7 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(91 + i)), xi, s7);
+                            Vector256<float> x0i = Vector256.LoadUnsafe(ref xr, (nuint)i); Vector256<float> x1i = Vector256.LoadUnsafe(ref xr, (nuint)(13 + i)); Vector256<float> x2i = Vector256.LoadUnsafe(ref xr, (nuint)(26 + i));
+                            Vector256<float> wk = Vector256.LoadUnsafe(ref wo, (nuint)i);
+                            s00 = Simd.MultiplyAdd(wk, x0i, s00); s10 = Simd.MultiplyAdd(wk, x1i, s10); s20 = Simd.MultiplyAdd(wk, x2i, s20);
+                            wk = Vector256.LoadUnsafe(ref wo, (nuint)(13 + i));
+                            s01 = Simd.MultiplyAdd(wk, x0i, s01); s11 = Simd.MultiplyAdd(wk, x1i, s11); s21 = Simd.MultiplyAdd(wk, x2i, s21);
+                            wk = Vector256.LoadUnsafe(ref wo, (nuint)(26 + i));
+                            s02 = Simd.MultiplyAdd(wk, x0i, s02); s12 = Simd.MultiplyAdd(wk, x1i, s12); s22 = Simd.MultiplyAdd(wk, x2i, s22);
+                            wk = Vector256.LoadUnsafe(ref wo, (nuint)(39 + i));
+                            s03 = Simd.MultiplyAdd(wk, x0i, s03); s13 = Simd.MultiplyAdd(wk, x1i, s13); s23 = Simd.MultiplyAdd(wk, x2i, s23);
                         }
-                        float t0 = Vector256.Sum(s0);
-                        float t1 = Vector256.Sum(s1);
-                        float t2 = Vector256.Sum(s2);
-                        float t3 = Vector256.Sum(s3);
-                        float t4 = Vector256.Sum(s4);
-                        float t5 = Vector256.Sum(s5);
-                        float t6 = Vector256.Sum(s6);
-                        float t7 = Vector256.Sum(s7);
+                        float t00 = Vector256.Sum(s00); float t01 = Vector256.Sum(s01); float t02 = Vector256.Sum(s02); float t03 = Vector256.Sum(s03);
+                        float t10 = Vector256.Sum(s10); float t11 = Vector256.Sum(s11); float t12 = Vector256.Sum(s12); float t13 = Vector256.Sum(s13);
+                        float t20 = Vector256.Sum(s20); float t21 = Vector256.Sum(s21); float t22 = Vector256.Sum(s22); float t23 = Vector256.Sum(s23);
                         for (int i = 8; i < 13; i++)
                         {
-                            float xi = Unsafe.Add(ref xr, i);
-                            t0 += Unsafe.Add(ref wo, i) * xi;
-                            t1 += Unsafe.Add(ref wo, 13 + i) * xi;
-                            t2 += Unsafe.Add(ref wo, 26 + i) * xi;
-                            t3 += Unsafe.Add(ref wo, 39 + i) * xi;
-                            t4 += Unsafe.Add(ref wo, 52 + i) * xi;
-                            t5 += Unsafe.Add(ref wo, 65 + i) * xi;
-                            t6 += Unsafe.Add(ref wo, 78 + i) * xi;
-                            t7 += Unsafe.Add(ref wo, 91 + i) * xi;
+                            float x0i = Unsafe.Add(ref xr, i);
+                            float x1i = Unsafe.Add(ref xr, 13 + i);
+                            float x2i = Unsafe.Add(ref xr, 26 + i);
+                            float wk = Unsafe.Add(ref wo, i);
+                            t00 += wk * x0i; t10 += wk * x1i; t20 += wk * x2i;
+                            wk = Unsafe.Add(ref wo, 13 + i);
+                            t01 += wk * x0i; t11 += wk * x1i; t21 += wk * x2i;
+                            wk = Unsafe.Add(ref wo, 26 + i);
+                            t02 += wk * x0i; t12 += wk * x1i; t22 += wk * x2i;
+                            wk = Unsafe.Add(ref wo, 39 + i);
+                            t03 += wk * x0i; t13 += wk * x1i; t23 += wk * x2i;
                         }
-                        Unsafe.Add(ref yr, o) = t0 + Unsafe.Add(ref b, o);
-                        Unsafe.Add(ref yr, o + 1) = t1 + Unsafe.Add(ref b, o + 1);
-                        Unsafe.Add(ref yr, o + 2) = t2 + Unsafe.Add(ref b, o + 2);
-                        Unsafe.Add(ref yr, o + 3) = t3 + Unsafe.Add(ref b, o + 3);
-                        Unsafe.Add(ref yr, o + 4) = t4 + Unsafe.Add(ref b, o + 4);
-                        Unsafe.Add(ref yr, o + 5) = t5 + Unsafe.Add(ref b, o + 5);
-                        Unsafe.Add(ref yr, o + 6) = t6 + Unsafe.Add(ref b, o + 6);
-                        Unsafe.Add(ref yr, o + 7) = t7 + Unsafe.Add(ref b, o + 7);
+                        Unsafe.Add(ref yr, o) = t00 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, o + 1) = t01 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref yr, o + 2) = t02 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref yr, o + 3) = t03 + Unsafe.Add(ref b, o + 3);
+                        Unsafe.Add(ref yr, 11 + o) = t10 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, 11 + o + 1) = t11 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref yr, 11 + o + 2) = t12 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref yr, 11 + o + 3) = t13 + Unsafe.Add(ref b, o + 3);
+                        Unsafe.Add(ref yr, 22 + o) = t20 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, 22 + o + 1) = t21 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref yr, 22 + o + 2) = t22 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref yr, 22 + o + 3) = t23 + Unsafe.Add(ref b, o + 3);
                     }
-                    // rows 8..9, 2 at a time: each load of x feeds 2 dot products
+                }
+                // units 8..10
+                {
+                    const int o = 8;
+                    ref float wo = ref Unsafe.Add(ref w, o * 13);
+                    for (int r = start; r < end; r += 3)
                     {
-                        const int o = 8;
-                        ref float wo = ref Unsafe.Add(ref w, o * 13);
-                        Vector256<float> s0 = Vector256<float>.Zero;
-                        Vector256<float> s1 = Vector256<float>.Zero;
+                        ref float xr = ref Unsafe.Add(ref x0, r * 13);
+                        ref float yr = ref Unsafe.Add(ref y0, r * 11);
+                        Vector256<float> s00 = Vector256<float>.Zero; Vector256<float> s01 = Vector256<float>.Zero; Vector256<float> s02 = Vector256<float>.Zero;
+                        Vector256<float> s10 = Vector256<float>.Zero; Vector256<float> s11 = Vector256<float>.Zero; Vector256<float> s12 = Vector256<float>.Zero;
+                        Vector256<float> s20 = Vector256<float>.Zero; Vector256<float> s21 = Vector256<float>.Zero; Vector256<float> s22 = Vector256<float>.Zero;
+                        for (int i = 0; i < 8; i += 8)
                         {
-                            const int i = 0;
-                            Vector256<float> xi = Vector256.LoadUnsafe(ref xr, (nuint)i);
-                            s0 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)i), xi, s0);
-                            s1 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(13 + i)), xi, s1);
+                            Vector256<float> x0i = Vector256.LoadUnsafe(ref xr, (nuint)i); Vector256<float> x1i = Vector256.LoadUnsafe(ref xr, (nuint)(13 + i)); Vector256<float> x2i = Vector256.LoadUnsafe(ref xr, (nuint)(26 + i));
+                            Vector256<float> wk = Vector256.LoadUnsafe(ref wo, (nuint)i);
+                            s00 = Simd.MultiplyAdd(wk, x0i, s00); s10 = Simd.MultiplyAdd(wk, x1i, s10); s20 = Simd.MultiplyAdd(wk, x2i, s20);
+                            wk = Vector256.LoadUnsafe(ref wo, (nuint)(13 + i));
+                            s01 = Simd.MultiplyAdd(wk, x0i, s01); s11 = Simd.MultiplyAdd(wk, x1i, s11); s21 = Simd.MultiplyAdd(wk, x2i, s21);
+                            wk = Vector256.LoadUnsafe(ref wo, (nuint)(26 + i));
+                            s02 = Simd.MultiplyAdd(wk, x0i, s02); s12 = Simd.MultiplyAdd(wk, x1i, s12); s22 = Simd.MultiplyAdd(wk, x2i, s22);
                         }
-                        float t0 = Vector256.Sum(s0);
-                        float t1 = Vector256.Sum(s1);
+                        float t00 = Vector256.Sum(s00); float t01 = Vector256.Sum(s01); float t02 = Vector256.Sum(s02);
+                        float t10 = Vector256.Sum(s10); float t11 = Vector256.Sum(s11); float t12 = Vector256.Sum(s12);
+                        float t20 = Vector256.Sum(s20); float t21 = Vector256.Sum(s21); float t22 = Vector256.Sum(s22);
                         for (int i = 8; i < 13; i++)
                         {
-                            float xi = Unsafe.Add(ref xr, i);
-                            t0 += Unsafe.Add(ref wo, i) * xi;
-                            t1 += Unsafe.Add(ref wo, 13 + i) * xi;
+                            float x0i = Unsafe.Add(ref xr, i);
+                            float x1i = Unsafe.Add(ref xr, 13 + i);
+                            float x2i = Unsafe.Add(ref xr, 26 + i);
+                            float wk = Unsafe.Add(ref wo, i);
+                            t00 += wk * x0i; t10 += wk * x1i; t20 += wk * x2i;
+                            wk = Unsafe.Add(ref wo, 13 + i);
+                            t01 += wk * x0i; t11 += wk * x1i; t21 += wk * x2i;
+                            wk = Unsafe.Add(ref wo, 26 + i);
+                            t02 += wk * x0i; t12 += wk * x1i; t22 += wk * x2i;
                         }
-                        Unsafe.Add(ref yr, o) = t0 + Unsafe.Add(ref b, o);
-                        Unsafe.Add(ref yr, o + 1) = t1 + Unsafe.Add(ref b, o + 1);
-                    }
-                    // rows 10..10, 1 at a time: each load of x feeds 1 dot products
-                    {
-                        const int o = 10;
-                        ref float wo = ref Unsafe.Add(ref w, o * 13);
-                        Vector256<float> s0 = Vector256<float>.Zero;
-                        {
-                            const int i = 0;
-                            Vector256<float> xi = Vector256.LoadUnsafe(ref xr, (nuint)i);
-                            s0 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)i), xi, s0);
-                        }
-                        float t0 = Vector256.Sum(s0);
-                        for (int i = 8; i < 13; i++)
-                        {
-                            float xi = Unsafe.Add(ref xr, i);
-                            t0 += Unsafe.Add(ref wo, i) * xi;
-                        }
-                        Unsafe.Add(ref yr, o) = t0 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, o) = t00 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, o + 1) = t01 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref yr, o + 2) = t02 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref yr, 11 + o) = t10 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, 11 + o + 1) = t11 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref yr, 11 + o + 2) = t12 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref yr, 22 + o) = t20 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, 22 + o + 1) = t21 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref yr, 22 + o + 2) = t22 + Unsafe.Add(ref b, o + 2);
                     }
                 }
             }
             else if (Simd.Use128)
             {
-                for (int r = 0; r < rows; r++)
+                // units 0..7, 4 at a time: those rows of W stay in L1 while x streams by, 3 rows at a time
+                for (int o = 0; o < 8; o += 4)
                 {
-                    ref float xr = ref Unsafe.Add(ref x0, r * 13);
-                    ref float yr = ref Unsafe.Add(ref y0, r * 11);
-                    // rows 0..7, 8 at a time: each load of x feeds 8 dot products
+                    ref float wo = ref Unsafe.Add(ref w, o * 13);
+                    for (int r = start; r < end; r += 3)
                     {
-                        const int o = 0;
-                        ref float wo = ref Unsafe.Add(ref w, o * 13);
-                        Vector128<float> s0 = Vector128<float>.Zero;
-                        Vector128<float> s1 = Vector128<float>.Zero;
-                        Vector128<float> s2 = Vector128<float>.Zero;
-                        Vector128<float> s3 = Vector128<float>.Zero;
-                        Vector128<float> s4 = Vector128<float>.Zero;
-                        Vector128<float> s5 = Vector128<float>.Zero;
-                        Vector128<float> s6 = Vector128<float>.Zero;
-                        Vector128<float> s7 = Vector128<float>.Zero;
-                        for (int i = 0; i < 8; i += 8)
+                        ref float xr = ref Unsafe.Add(ref x0, r * 13);
+                        ref float yr = ref Unsafe.Add(ref y0, r * 11);
+                        Vector128<float> s00 = Vector128<float>.Zero; Vector128<float> s01 = Vector128<float>.Zero; Vector128<float> s02 = Vector128<float>.Zero; Vector128<float> s03 = Vector128<float>.Zero;
+                        Vector128<float> s10 = Vector128<float>.Zero; Vector128<float> s11 = Vector128<float>.Zero; Vector128<float> s12 = Vector128<float>.Zero; Vector128<float> s13 = Vector128<float>.Zero;
+                        Vector128<float> s20 = Vector128<float>.Zero; Vector128<float> s21 = Vector128<float>.Zero; Vector128<float> s22 = Vector128<float>.Zero; Vector128<float> s23 = Vector128<float>.Zero;
+                        for (int i = 0; i < 12; i += 4)
                         {
-                            Vector128<float> xi = Vector128.LoadUnsafe(ref xr, (nuint)i);
-                            s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)i), xi, s0);
-                            s1 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(13 + i)), xi, s1);
-                            s2 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(26 + i)), xi, s2);
-                            s3 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(39 + i)), xi, s3);
-                            s4 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(52 + i)), xi, s4);
-                            s5 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(65 + i)), xi, s5);
-                            s6 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(78 + i)), xi, s6);
-                            s7 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(91 + i)), xi, s7);
-                            xi = Vector128.LoadUnsafe(ref xr, (nuint)(4 + i));
-                            s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(4 + i)), xi, s0);
-                            s1 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(17 + i)), xi, s1);
-                            s2 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(30 + i)), xi, s2);
-                            s3 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(43 + i)), xi, s3);
-                            s4 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(56 + i)), xi, s4);
-                            s5 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(69 + i)), xi, s5);
-                            s6 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(82 + i)), xi, s6);
-                            s7 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(95 + i)), xi, s7);
+                            Vector128<float> x0i = Vector128.LoadUnsafe(ref xr, (nuint)i); Vector128<float> x1i = Vector128.LoadUnsafe(ref xr, (nuint)(13 + i)); Vector128<float> x2i = Vector128.LoadUnsafe(ref xr, (nuint)(26 + i));
+                            Vector128<float> wk = Vector128.LoadUnsafe(ref wo, (nuint)i);
+                            s00 = Simd.MultiplyAdd(wk, x0i, s00); s10 = Simd.MultiplyAdd(wk, x1i, s10); s20 = Simd.MultiplyAdd(wk, x2i, s20);
+                            wk = Vector128.LoadUnsafe(ref wo, (nuint)(13 + i));
+                            s01 = Simd.MultiplyAdd(wk, x0i, s01); s11 = Simd.MultiplyAdd(wk, x1i, s11); s21 = Simd.MultiplyAdd(wk, x2i, s21);
+                            wk = Vector128.LoadUnsafe(ref wo, (nuint)(26 + i));
+                            s02 = Simd.MultiplyAdd(wk, x0i, s02); s12 = Simd.MultiplyAdd(wk, x1i, s12); s22 = Simd.MultiplyAdd(wk, x2i, s22);
+                            wk = Vector128.LoadUnsafe(ref wo, (nuint)(39 + i));
+                            s03 = Simd.MultiplyAdd(wk, x0i, s03); s13 = Simd.MultiplyAdd(wk, x1i, s13); s23 = Simd.MultiplyAdd(wk, x2i, s23);
                         }
-                        {
-                            const int i = 8;
-                            Vector128<float> xi = Vector128.LoadUnsafe(ref xr, (nuint)i);
-                            s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)i), xi, s0);
-                            s1 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(13 + i)), xi, s1);
-                            s2 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(26 + i)), xi, s2);
-                            s3 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(39 + i)), xi, s3);
-                            s4 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(52 + i)), xi, s4);
-                            s5 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(65 + i)), xi, s5);
-                            s6 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(78 + i)), xi, s6);
-                            s7 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(91 + i)), xi, s7);
-                        }
-                        float t0 = Vector128.Sum(s0);
-                        float t1 = Vector128.Sum(s1);
-                        float t2 = Vector128.Sum(s2);
-                        float t3 = Vector128.Sum(s3);
-                        float t4 = Vector128.Sum(s4);
-                        float t5 = Vector128.Sum(s5);
-                        float t6 = Vector128.Sum(s6);
-                        float t7 = Vector128.Sum(s7);
+                        float t00 = Vector128.Sum(s00); float t01 = Vector128.Sum(s01); float t02 = Vector128.Sum(s02); float t03 = Vector128.Sum(s03);
+                        float t10 = Vector128.Sum(s10); float t11 = Vector128.Sum(s11); float t12 = Vector128.Sum(s12); float t13 = Vector128.Sum(s13);
+                        float t20 = Vector128.Sum(s20); float t21 = Vector128.Sum(s21); float t22 = Vector128.Sum(s22); float t23 = Vector128.Sum(s23);
                         for (int i = 12; i < 13; i++)
                         {
-                            float xi = Unsafe.Add(ref xr, i);
-                            t0 += Unsafe.Add(ref wo, i) * xi;
-                            t1 += Unsafe.Add(ref wo, 13 + i) * xi;
-                            t2 += Unsafe.Add(ref wo, 26 + i) * xi;
-                            t3 += Unsafe.Add(ref wo, 39 + i) * xi;
-                            t4 += Unsafe.Add(ref wo, 52 + i) * xi;
-                            t5 += Unsafe.Add(ref wo, 65 + i) * xi;
-                            t6 += Unsafe.Add(ref wo, 78 + i) * xi;
-                            t7 += Unsafe.Add(ref wo, 91 + i) * xi;
+                            float x0i = Unsafe.Add(ref xr, i);
+                            float x1i = Unsafe.Add(ref xr, 13 + i);
+                            float x2i = Unsafe.Add(ref xr, 26 + i);
+                            float wk = Unsafe.Add(ref wo, i);
+                            t00 += wk * x0i; t10 += wk * x1i; t20 += wk * x2i;
+                            wk = Unsafe.Add(ref wo, 13 + i);
+                            t01 += wk * x0i; t11 += wk * x1i; t21 += wk * x2i;
+                            wk = Unsafe.Add(ref wo, 26 + i);
+                            t02 += wk * x0i; t12 += wk * x1i; t22 += wk * x2i;
+                            wk = Unsafe.Add(ref wo, 39 + i);
+                            t03 += wk * x0i; t13 += wk * x1i; t23 += wk * x2i;
                         }
-                        Unsafe.Add(ref yr, o) = t0 + Unsafe.Add(ref b, o);
-                        Unsafe.Add(ref yr, o + 1) = t1 + Unsafe.Add(ref b, o + 1);
-                        Unsafe.Add(ref yr, o + 2) = t2 + Unsafe.Add(ref b, o + 2);
-                        Unsafe.Add(ref yr, o + 3) = t3 + Unsafe.Add(ref b, o + 3);
-                        Unsafe.Add(ref yr, o + 4) = t4 + Unsafe.Add(ref b, o + 4);
-                        Unsafe.Add(ref yr, o + 5) = t5 + Unsafe.Add(ref b, o + 5);
-                        Unsafe.Add(ref yr, o + 6) = t6 + Unsafe.Add(ref b, o + 6);
-                        Unsafe.Add(ref yr, o + 7) = t7 + Unsafe.Add(ref b, o + 7);
+                        Unsafe.Add(ref yr, o) = t00 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, o + 1) = t01 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref yr, o + 2) = t02 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref yr, o + 3) = t03 + Unsafe.Add(ref b, o + 3);
+                        Unsafe.Add(ref yr, 11 + o) = t10 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, 11 + o + 1) = t11 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref yr, 11 + o + 2) = t12 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref yr, 11 + o + 3) = t13 + Unsafe.Add(ref b, o + 3);
+                        Unsafe.Add(ref yr, 22 + o) = t20 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, 22 + o + 1) = t21 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref yr, 22 + o + 2) = t22 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref yr, 22 + o + 3) = t23 + Unsafe.Add(ref b, o + 3);
                     }
-                    // rows 8..9, 2 at a time: each load of x feeds 2 dot products
+                }
+                // units 8..10
+                {
+                    const int o = 8;
+                    ref float wo = ref Unsafe.Add(ref w, o * 13);
+                    for (int r = start; r < end; r += 3)
                     {
-                        const int o = 8;
-                        ref float wo = ref Unsafe.Add(ref w, o * 13);
-                        Vector128<float> s0 = Vector128<float>.Zero;
-                        Vector128<float> s1 = Vector128<float>.Zero;
-                        for (int i = 0; i < 8; i += 8)
+                        ref float xr = ref Unsafe.Add(ref x0, r * 13);
+                        ref float yr = ref Unsafe.Add(ref y0, r * 11);
+                        Vector128<float> s00 = Vector128<float>.Zero; Vector128<float> s01 = Vector128<float>.Zero; Vector128<float> s02 = Vector128<float>.Zero;
+                        Vector128<float> s10 = Vector128<float>.Zero; Vector128<float> s11 = Vector128<float>.Zero; Vector128<float> s12 = Vector128<float>.Zero;
+                        Vector128<float> s20 = Vector128<float>.Zero; Vector128<float> s21 = Vector128<float>.Zero; Vector128<float> s22 = Vector128<float>.Zero;
+                        for (int i = 0; i < 12; i += 4)
                         {
-                            Vector128<float> xi = Vector128.LoadUnsafe(ref xr, (nuint)i);
-                            s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)i), xi, s0);
-                            s1 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(13 + i)), xi, s1);
-                            xi = Vector128.LoadUnsafe(ref xr, (nuint)(4 + i));
-                            s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(4 + i)), xi, s0);
-                            s1 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(17 + i)), xi, s1);
+                            Vector128<float> x0i = Vector128.LoadUnsafe(ref xr, (nuint)i); Vector128<float> x1i = Vector128.LoadUnsafe(ref xr, (nuint)(13 + i)); Vector128<float> x2i = Vector128.LoadUnsafe(ref xr, (nuint)(26 + i));
+                            Vector128<float> wk = Vector128.LoadUnsafe(ref wo, (nuint)i);
+                            s00 = Simd.MultiplyAdd(wk, x0i, s00); s10 = Simd.MultiplyAdd(wk, x1i, s10); s20 = Simd.MultiplyAdd(wk, x2i, s20);
+                            wk = Vector128.LoadUnsafe(ref wo, (nuint)(13 + i));
+                            s01 = Simd.MultiplyAdd(wk, x0i, s01); s11 = Simd.MultiplyAdd(wk, x1i, s11); s21 = Simd.MultiplyAdd(wk, x2i, s21);
+                            wk = Vector128.LoadUnsafe(ref wo, (nuint)(26 + i));
+                            s02 = Simd.MultiplyAdd(wk, x0i, s02); s12 = Simd.MultiplyAdd(wk, x1i, s12); s22 = Simd.MultiplyAdd(wk, x2i, s22);
                         }
-                        {
-                            const int i = 8;
-                            Vector128<float> xi = Vector128.LoadUnsafe(ref xr, (nuint)i);
-                            s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)i), xi, s0);
-                            s1 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(13 + i)), xi, s1);
-                        }
-                        float t0 = Vector128.Sum(s0);
-                        float t1 = Vector128.Sum(s1);
+                        float t00 = Vector128.Sum(s00); float t01 = Vector128.Sum(s01); float t02 = Vector128.Sum(s02);
+                        float t10 = Vector128.Sum(s10); float t11 = Vector128.Sum(s11); float t12 = Vector128.Sum(s12);
+                        float t20 = Vector128.Sum(s20); float t21 = Vector128.Sum(s21); float t22 = Vector128.Sum(s22);
                         for (int i = 12; i < 13; i++)
                         {
-                            float xi = Unsafe.Add(ref xr, i);
-                            t0 += Unsafe.Add(ref wo, i) * xi;
-                            t1 += Unsafe.Add(ref wo, 13 + i) * xi;
+                            float x0i = Unsafe.Add(ref xr, i);
+                            float x1i = Unsafe.Add(ref xr, 13 + i);
+                            float x2i = Unsafe.Add(ref xr, 26 + i);
+                            float wk = Unsafe.Add(ref wo, i);
+                            t00 += wk * x0i; t10 += wk * x1i; t20 += wk * x2i;
+                            wk = Unsafe.Add(ref wo, 13 + i);
+                            t01 += wk * x0i; t11 += wk * x1i; t21 += wk * x2i;
+                            wk = Unsafe.Add(ref wo, 26 + i);
+                            t02 += wk * x0i; t12 += wk * x1i; t22 += wk * x2i;
                         }
-                        Unsafe.Add(ref yr, o) = t0 + Unsafe.Add(ref b, o);
-                        Unsafe.Add(ref yr, o + 1) = t1 + Unsafe.Add(ref b, o + 1);
-                    }
-                    // rows 10..10, 1 at a time: each load of x feeds 1 dot products
-                    {
-                        const int o = 10;
-                        ref float wo = ref Unsafe.Add(ref w, o * 13);
-                        Vector128<float> s0 = Vector128<float>.Zero;
-                        for (int i = 0; i < 8; i += 8)
-                        {
-                            Vector128<float> xi = Vector128.LoadUnsafe(ref xr, (nuint)i);
-                            s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)i), xi, s0);
-                            xi = Vector128.LoadUnsafe(ref xr, (nuint)(4 + i));
-                            s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(4 + i)), xi, s0);
-                        }
-                        {
-                            const int i = 8;
-                            Vector128<float> xi = Vector128.LoadUnsafe(ref xr, (nuint)i);
-                            s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)i), xi, s0);
-                        }
-                        float t0 = Vector128.Sum(s0);
-                        for (int i = 12; i < 13; i++)
-                        {
-                            float xi = Unsafe.Add(ref xr, i);
-                            t0 += Unsafe.Add(ref wo, i) * xi;
-                        }
-                        Unsafe.Add(ref yr, o) = t0 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, o) = t00 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, o + 1) = t01 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref yr, o + 2) = t02 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref yr, 11 + o) = t10 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, 11 + o + 1) = t11 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref yr, 11 + o + 2) = t12 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref yr, 22 + o) = t20 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, 22 + o + 1) = t21 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref yr, 22 + o + 2) = t22 + Unsafe.Add(ref b, o + 2);
                     }
                 }
             }
             else
             {
-                for (int r = 0; r < rows; r++)
+                // units 0..7, 4 at a time: those rows of W stay in L1 while x streams by, 3 rows at a time
+                for (int o = 0; o < 8; o += 4)
                 {
-                    ref float xr = ref Unsafe.Add(ref x0, r * 13);
-                    ref float yr = ref Unsafe.Add(ref y0, r * 11);
-                    // rows 0..7, 8 at a time: each load of x feeds 8 dot products
+                    ref float wo = ref Unsafe.Add(ref w, o * 13);
+                    for (int r = start; r < end; r += 3)
                     {
-                        const int o = 0;
-                        ref float wo = ref Unsafe.Add(ref w, o * 13);
-                        float s0 = 0f;
-                        float s1 = 0f;
-                        float s2 = 0f;
-                        float s3 = 0f;
-                        float s4 = 0f;
-                        float s5 = 0f;
-                        float s6 = 0f;
-                        float s7 = 0f;
+                        ref float xr = ref Unsafe.Add(ref x0, r * 13);
+                        ref float yr = ref Unsafe.Add(ref y0, r * 11);
+                        float s00 = 0f; float s01 = 0f; float s02 = 0f; float s03 = 0f;
+                        float s10 = 0f; float s11 = 0f; float s12 = 0f; float s13 = 0f;
+                        float s20 = 0f; float s21 = 0f; float s22 = 0f; float s23 = 0f;
                         for (int i = 0; i < 13; i += 1)
                         {
-                            float xi = Unsafe.Add(ref xr, i);
-                            s0 = s0 + Unsafe.Add(ref wo, i) * xi;
-                            s1 = s1 + Unsafe.Add(ref wo, 13 + i) * xi;
-                            s2 = s2 + Unsafe.Add(ref wo, 26 + i) * xi;
-                            s3 = s3 + Unsafe.Add(ref wo, 39 + i) * xi;
-                            s4 = s4 + Unsafe.Add(ref wo, 52 + i) * xi;
-                            s5 = s5 + Unsafe.Add(ref wo, 65 + i) * xi;
-                            s6 = s6 + Unsafe.Add(ref wo, 78 + i) * xi;
-                            s7 = s7 + Unsafe.Add(ref wo, 91 + i) * xi;
+                            float x0i = Unsafe.Add(ref xr, i); float x1i = Unsafe.Add(ref xr, 13 + i); float x2i = Unsafe.Add(ref xr, 26 + i);
+                            float wk = Unsafe.Add(ref wo, i);
+                            s00 = s00 + wk * x0i; s10 = s10 + wk * x1i; s20 = s20 + wk * x2i;
+                            wk = Unsafe.Add(ref wo, 13 + i);
+                            s01 = s01 + wk * x0i; s11 = s11 + wk * x1i; s21 = s21 + wk * x2i;
+                            wk = Unsafe.Add(ref wo, 26 + i);
+                            s02 = s02 + wk * x0i; s12 = s12 + wk * x1i; s22 = s22 + wk * x2i;
+                            wk = Unsafe.Add(ref wo, 39 + i);
+                            s03 = s03 + wk * x0i; s13 = s13 + wk * x1i; s23 = s23 + wk * x2i;
                         }
-                        float t0 = s0;
-                        float t1 = s1;
-                        float t2 = s2;
-                        float t3 = s3;
-                        float t4 = s4;
-                        float t5 = s5;
-                        float t6 = s6;
-                        float t7 = s7;
-                        Unsafe.Add(ref yr, o) = t0 + Unsafe.Add(ref b, o);
-                        Unsafe.Add(ref yr, o + 1) = t1 + Unsafe.Add(ref b, o + 1);
-                        Unsafe.Add(ref yr, o + 2) = t2 + Unsafe.Add(ref b, o + 2);
-                        Unsafe.Add(ref yr, o + 3) = t3 + Unsafe.Add(ref b, o + 3);
-                        Unsafe.Add(ref yr, o + 4) = t4 + Unsafe.Add(ref b, o + 4);
-                        Unsafe.Add(ref yr, o + 5) = t5 + Unsafe.Add(ref b, o + 5);
-                        Unsafe.Add(ref yr, o + 6) = t6 + Unsafe.Add(ref b, o + 6);
-                        Unsafe.Add(ref yr, o + 7) = t7 + Unsafe.Add(ref b, o + 7);
+                        float t00 = s00; float t01 = s01; float t02 = s02; float t03 = s03;
+                        float t10 = s10; float t11 = s11; float t12 = s12; float t13 = s13;
+                        float t20 = s20; float t21 = s21; float t22 = s22; float t23 = s23;
+                        Unsafe.Add(ref yr, o) = t00 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, o + 1) = t01 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref yr, o + 2) = t02 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref yr, o + 3) = t03 + Unsafe.Add(ref b, o + 3);
+                        Unsafe.Add(ref yr, 11 + o) = t10 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, 11 + o + 1) = t11 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref yr, 11 + o + 2) = t12 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref yr, 11 + o + 3) = t13 + Unsafe.Add(ref b, o + 3);
+                        Unsafe.Add(ref yr, 22 + o) = t20 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, 22 + o + 1) = t21 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref yr, 22 + o + 2) = t22 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref yr, 22 + o + 3) = t23 + Unsafe.Add(ref b, o + 3);
                     }
-                    // rows 8..9, 2 at a time: each load of x feeds 2 dot products
+                }
+                // units 8..10
+                {
+                    const int o = 8;
+                    ref float wo = ref Unsafe.Add(ref w, o * 13);
+                    for (int r = start; r < end; r += 3)
                     {
-                        const int o = 8;
-                        ref float wo = ref Unsafe.Add(ref w, o * 13);
-                        float s0 = 0f;
-                        float s1 = 0f;
+                        ref float xr = ref Unsafe.Add(ref x0, r * 13);
+                        ref float yr = ref Unsafe.Add(ref y0, r * 11);
+                        float s00 = 0f; float s01 = 0f; float s02 = 0f;
+                        float s10 = 0f; float s11 = 0f; float s12 = 0f;
+                        float s20 = 0f; float s21 = 0f; float s22 = 0f;
                         for (int i = 0; i < 13; i += 1)
                         {
-                            float xi = Unsafe.Add(ref xr, i);
-                            s0 = s0 + Unsafe.Add(ref wo, i) * xi;
-                            s1 = s1 + Unsafe.Add(ref wo, 13 + i) * xi;
+                            float x0i = Unsafe.Add(ref xr, i); float x1i = Unsafe.Add(ref xr, 13 + i); float x2i = Unsafe.Add(ref xr, 26 + i);
+                            float wk = Unsafe.Add(ref wo, i);
+                            s00 = s00 + wk * x0i; s10 = s10 + wk * x1i; s20 = s20 + wk * x2i;
+                            wk = Unsafe.Add(ref wo, 13 + i);
+                            s01 = s01 + wk * x0i; s11 = s11 + wk * x1i; s21 = s21 + wk * x2i;
+                            wk = Unsafe.Add(ref wo, 26 + i);
+                            s02 = s02 + wk * x0i; s12 = s12 + wk * x1i; s22 = s22 + wk * x2i;
                         }
-                        float t0 = s0;
-                        float t1 = s1;
-                        Unsafe.Add(ref yr, o) = t0 + Unsafe.Add(ref b, o);
-                        Unsafe.Add(ref yr, o + 1) = t1 + Unsafe.Add(ref b, o + 1);
+                        float t00 = s00; float t01 = s01; float t02 = s02;
+                        float t10 = s10; float t11 = s11; float t12 = s12;
+                        float t20 = s20; float t21 = s21; float t22 = s22;
+                        Unsafe.Add(ref yr, o) = t00 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, o + 1) = t01 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref yr, o + 2) = t02 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref yr, 11 + o) = t10 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, 11 + o + 1) = t11 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref yr, 11 + o + 2) = t12 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref yr, 22 + o) = t20 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, 22 + o + 1) = t21 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref yr, 22 + o + 2) = t22 + Unsafe.Add(ref b, o + 2);
                     }
-                    // rows 10..10, 1 at a time: each load of x feeds 1 dot products
+                }
+            }
+        }
+
+        /// <summary>Row <paramref name="r"/> alone (the batch-1 path): W streams from cache once, each load of x feeds up to 8 dot products.</summary>
+        private static void Dense0ForwardRow(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> y, int r)
+        {
+            ref float w = ref MemoryMarshal.GetReference(weight);
+            ref float b = ref MemoryMarshal.GetReference(bias);
+            ref float x0 = ref MemoryMarshal.GetReference(x);
+            ref float y0 = ref MemoryMarshal.GetReference(y);
+            ref float xr = ref Unsafe.Add(ref x0, r * 13);
+            ref float yr = ref Unsafe.Add(ref y0, r * 11);
+            if (Simd.Use512)
+            {
+                // units 0..7, 8 at a time: each load of x feeds 8 dot products
+                {
+                    const int o = 0;
+                    ref float wo = ref Unsafe.Add(ref w, o * 13);
+                    Vector512<float> s0 = Vector512<float>.Zero;
+                    Vector512<float> s1 = Vector512<float>.Zero;
+                    Vector512<float> s2 = Vector512<float>.Zero;
+                    Vector512<float> s3 = Vector512<float>.Zero;
+                    Vector512<float> s4 = Vector512<float>.Zero;
+                    Vector512<float> s5 = Vector512<float>.Zero;
+                    Vector512<float> s6 = Vector512<float>.Zero;
+                    Vector512<float> s7 = Vector512<float>.Zero;
+                    float t0 = Vector512.Sum(s0);
+                    float t1 = Vector512.Sum(s1);
+                    float t2 = Vector512.Sum(s2);
+                    float t3 = Vector512.Sum(s3);
+                    float t4 = Vector512.Sum(s4);
+                    float t5 = Vector512.Sum(s5);
+                    float t6 = Vector512.Sum(s6);
+                    float t7 = Vector512.Sum(s7);
+                    for (int i = 0; i < 13; i++)
                     {
-                        const int o = 10;
-                        ref float wo = ref Unsafe.Add(ref w, o * 13);
-                        float s0 = 0f;
-                        for (int i = 0; i < 13; i += 1)
-                        {
-                            float xi = Unsafe.Add(ref xr, i);
-                            s0 = s0 + Unsafe.Add(ref wo, i) * xi;
-                        }
-                        float t0 = s0;
-                        Unsafe.Add(ref yr, o) = t0 + Unsafe.Add(ref b, o);
+                        float xi = Unsafe.Add(ref xr, i);
+                        t0 += Unsafe.Add(ref wo, i) * xi;
+                        t1 += Unsafe.Add(ref wo, 13 + i) * xi;
+                        t2 += Unsafe.Add(ref wo, 26 + i) * xi;
+                        t3 += Unsafe.Add(ref wo, 39 + i) * xi;
+                        t4 += Unsafe.Add(ref wo, 52 + i) * xi;
+                        t5 += Unsafe.Add(ref wo, 65 + i) * xi;
+                        t6 += Unsafe.Add(ref wo, 78 + i) * xi;
+                        t7 += Unsafe.Add(ref wo, 91 + i) * xi;
                     }
+                    Unsafe.Add(ref yr, o) = t0 + Unsafe.Add(ref b, o);
+                    Unsafe.Add(ref yr, o + 1) = t1 + Unsafe.Add(ref b, o + 1);
+                    Unsafe.Add(ref yr, o + 2) = t2 + Unsafe.Add(ref b, o + 2);
+                    Unsafe.Add(ref yr, o + 3) = t3 + Unsafe.Add(ref b, o + 3);
+                    Unsafe.Add(ref yr, o + 4) = t4 + Unsafe.Add(ref b, o + 4);
+                    Unsafe.Add(ref yr, o + 5) = t5 + Unsafe.Add(ref b, o + 5);
+                    Unsafe.Add(ref yr, o + 6) = t6 + Unsafe.Add(ref b, o + 6);
+                    Unsafe.Add(ref yr, o + 7) = t7 + Unsafe.Add(ref b, o + 7);
+                }
+                // units 8..9, 2 at a time: each load of x feeds 2 dot products
+                {
+                    const int o = 8;
+                    ref float wo = ref Unsafe.Add(ref w, o * 13);
+                    Vector512<float> s0 = Vector512<float>.Zero;
+                    Vector512<float> s1 = Vector512<float>.Zero;
+                    float t0 = Vector512.Sum(s0);
+                    float t1 = Vector512.Sum(s1);
+                    for (int i = 0; i < 13; i++)
+                    {
+                        float xi = Unsafe.Add(ref xr, i);
+                        t0 += Unsafe.Add(ref wo, i) * xi;
+                        t1 += Unsafe.Add(ref wo, 13 + i) * xi;
+                    }
+                    Unsafe.Add(ref yr, o) = t0 + Unsafe.Add(ref b, o);
+                    Unsafe.Add(ref yr, o + 1) = t1 + Unsafe.Add(ref b, o + 1);
+                }
+                // units 10..10, 1 at a time: each load of x feeds 1 dot products
+                {
+                    const int o = 10;
+                    ref float wo = ref Unsafe.Add(ref w, o * 13);
+                    Vector512<float> s0 = Vector512<float>.Zero;
+                    float t0 = Vector512.Sum(s0);
+                    for (int i = 0; i < 13; i++)
+                    {
+                        float xi = Unsafe.Add(ref xr, i);
+                        t0 += Unsafe.Add(ref wo, i) * xi;
+                    }
+                    Unsafe.Add(ref yr, o) = t0 + Unsafe.Add(ref b, o);
+                }
+            }
+            else if (Simd.Use256)
+            {
+                // units 0..7, 8 at a time: each load of x feeds 8 dot products
+                {
+                    const int o = 0;
+                    ref float wo = ref Unsafe.Add(ref w, o * 13);
+                    Vector256<float> s0 = Vector256<float>.Zero;
+                    Vector256<float> s1 = Vector256<float>.Zero;
+                    Vector256<float> s2 = Vector256<float>.Zero;
+                    Vector256<float> s3 = Vector256<float>.Zero;
+                    Vector256<float> s4 = Vector256<float>.Zero;
+                    Vector256<float> s5 = Vector256<float>.Zero;
+                    Vector256<float> s6 = Vector256<float>.Zero;
+                    Vector256<float> s7 = Vector256<float>.Zero;
+                    {
+                        const int i = 0;
+                        Vector256<float> xi = Vector256.LoadUnsafe(ref xr, (nuint)i);
+                        s0 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)i), xi, s0);
+                        s1 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(13 + i)), xi, s1);
+                        s2 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(26 + i)), xi, s2);
+                        s3 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(39 + i)), xi, s3);
+                        s4 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(52 + i)), xi, s4);
+                        s5 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(65 + i)), xi, s5);
+                        s6 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(78 + i)), xi, s6);
+                        s7 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(91 + i)), xi, s7);
+                    }
+                    float t0 = Vector256.Sum(s0);
+                    float t1 = Vector256.Sum(s1);
+                    float t2 = Vector256.Sum(s2);
+                    float t3 = Vector256.Sum(s3);
+                    float t4 = Vector256.Sum(s4);
+                    float t5 = Vector256.Sum(s5);
+                    float t6 = Vector256.Sum(s6);
+                    float t7 = Vector256.Sum(s7);
+                    for (int i = 8; i < 13; i++)
+                    {
+                        float xi = Unsafe.Add(ref xr, i);
+                        t0 += Unsafe.Add(ref wo, i) * xi;
+                        t1 += Unsafe.Add(ref wo, 13 + i) * xi;
+                        t2 += Unsafe.Add(ref wo, 26 + i) * xi;
+                        t3 += Unsafe.Add(ref wo, 39 + i) * xi;
+                        t4 += Unsafe.Add(ref wo, 52 + i) * xi;
+                        t5 += Unsafe.Add(ref wo, 65 + i) * xi;
+                        t6 += Unsafe.Add(ref wo, 78 + i) * xi;
+                        t7 += Unsafe.Add(ref wo, 91 + i) * xi;
+                    }
+                    Unsafe.Add(ref yr, o) = t0 + Unsafe.Add(ref b, o);
+                    Unsafe.Add(ref yr, o + 1) = t1 + Unsafe.Add(ref b, o + 1);
+                    Unsafe.Add(ref yr, o + 2) = t2 + Unsafe.Add(ref b, o + 2);
+                    Unsafe.Add(ref yr, o + 3) = t3 + Unsafe.Add(ref b, o + 3);
+                    Unsafe.Add(ref yr, o + 4) = t4 + Unsafe.Add(ref b, o + 4);
+                    Unsafe.Add(ref yr, o + 5) = t5 + Unsafe.Add(ref b, o + 5);
+                    Unsafe.Add(ref yr, o + 6) = t6 + Unsafe.Add(ref b, o + 6);
+                    Unsafe.Add(ref yr, o + 7) = t7 + Unsafe.Add(ref b, o + 7);
+                }
+                // units 8..9, 2 at a time: each load of x feeds 2 dot products
+                {
+                    const int o = 8;
+                    ref float wo = ref Unsafe.Add(ref w, o * 13);
+                    Vector256<float> s0 = Vector256<float>.Zero;
+                    Vector256<float> s1 = Vector256<float>.Zero;
+                    {
+                        const int i = 0;
+                        Vector256<float> xi = Vector256.LoadUnsafe(ref xr, (nuint)i);
+                        s0 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)i), xi, s0);
+                        s1 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(13 + i)), xi, s1);
+                    }
+                    float t0 = Vector256.Sum(s0);
+                    float t1 = Vector256.Sum(s1);
+                    for (int i = 8; i < 13; i++)
+                    {
+                        float xi = Unsafe.Add(ref xr, i);
+                        t0 += Unsafe.Add(ref wo, i) * xi;
+                        t1 += Unsafe.Add(ref wo, 13 + i) * xi;
+                    }
+                    Unsafe.Add(ref yr, o) = t0 + Unsafe.Add(ref b, o);
+                    Unsafe.Add(ref yr, o + 1) = t1 + Unsafe.Add(ref b, o + 1);
+                }
+                // units 10..10, 1 at a time: each load of x feeds 1 dot products
+                {
+                    const int o = 10;
+                    ref float wo = ref Unsafe.Add(ref w, o * 13);
+                    Vector256<float> s0 = Vector256<float>.Zero;
+                    {
+                        const int i = 0;
+                        Vector256<float> xi = Vector256.LoadUnsafe(ref xr, (nuint)i);
+                        s0 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)i), xi, s0);
+                    }
+                    float t0 = Vector256.Sum(s0);
+                    for (int i = 8; i < 13; i++)
+                    {
+                        float xi = Unsafe.Add(ref xr, i);
+                        t0 += Unsafe.Add(ref wo, i) * xi;
+                    }
+                    Unsafe.Add(ref yr, o) = t0 + Unsafe.Add(ref b, o);
+                }
+            }
+            else if (Simd.Use128)
+            {
+                // units 0..7, 8 at a time: each load of x feeds 8 dot products
+                {
+                    const int o = 0;
+                    ref float wo = ref Unsafe.Add(ref w, o * 13);
+                    Vector128<float> s0 = Vector128<float>.Zero;
+                    Vector128<float> s1 = Vector128<float>.Zero;
+                    Vector128<float> s2 = Vector128<float>.Zero;
+                    Vector128<float> s3 = Vector128<float>.Zero;
+                    Vector128<float> s4 = Vector128<float>.Zero;
+                    Vector128<float> s5 = Vector128<float>.Zero;
+                    Vector128<float> s6 = Vector128<float>.Zero;
+                    Vector128<float> s7 = Vector128<float>.Zero;
+                    for (int i = 0; i < 8; i += 8)
+                    {
+                        Vector128<float> xi = Vector128.LoadUnsafe(ref xr, (nuint)i);
+                        s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)i), xi, s0);
+                        s1 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(13 + i)), xi, s1);
+                        s2 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(26 + i)), xi, s2);
+                        s3 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(39 + i)), xi, s3);
+                        s4 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(52 + i)), xi, s4);
+                        s5 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(65 + i)), xi, s5);
+                        s6 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(78 + i)), xi, s6);
+                        s7 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(91 + i)), xi, s7);
+                        xi = Vector128.LoadUnsafe(ref xr, (nuint)(4 + i));
+                        s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(4 + i)), xi, s0);
+                        s1 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(17 + i)), xi, s1);
+                        s2 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(30 + i)), xi, s2);
+                        s3 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(43 + i)), xi, s3);
+                        s4 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(56 + i)), xi, s4);
+                        s5 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(69 + i)), xi, s5);
+                        s6 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(82 + i)), xi, s6);
+                        s7 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(95 + i)), xi, s7);
+                    }
+                    {
+                        const int i = 8;
+                        Vector128<float> xi = Vector128.LoadUnsafe(ref xr, (nuint)i);
+                        s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)i), xi, s0);
+                        s1 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(13 + i)), xi, s1);
+                        s2 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(26 + i)), xi, s2);
+                        s3 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(39 + i)), xi, s3);
+                        s4 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(52 + i)), xi, s4);
+                        s5 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(65 + i)), xi, s5);
+                        s6 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(78 + i)), xi, s6);
+                        s7 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(91 + i)), xi, s7);
+                    }
+                    float t0 = Vector128.Sum(s0);
+                    float t1 = Vector128.Sum(s1);
+                    float t2 = Vector128.Sum(s2);
+                    float t3 = Vector128.Sum(s3);
+                    float t4 = Vector128.Sum(s4);
+                    float t5 = Vector128.Sum(s5);
+                    float t6 = Vector128.Sum(s6);
+                    float t7 = Vector128.Sum(s7);
+                    for (int i = 12; i < 13; i++)
+                    {
+                        float xi = Unsafe.Add(ref xr, i);
+                        t0 += Unsafe.Add(ref wo, i) * xi;
+                        t1 += Unsafe.Add(ref wo, 13 + i) * xi;
+                        t2 += Unsafe.Add(ref wo, 26 + i) * xi;
+                        t3 += Unsafe.Add(ref wo, 39 + i) * xi;
+                        t4 += Unsafe.Add(ref wo, 52 + i) * xi;
+                        t5 += Unsafe.Add(ref wo, 65 + i) * xi;
+                        t6 += Unsafe.Add(ref wo, 78 + i) * xi;
+                        t7 += Unsafe.Add(ref wo, 91 + i) * xi;
+                    }
+                    Unsafe.Add(ref yr, o) = t0 + Unsafe.Add(ref b, o);
+                    Unsafe.Add(ref yr, o + 1) = t1 + Unsafe.Add(ref b, o + 1);
+                    Unsafe.Add(ref yr, o + 2) = t2 + Unsafe.Add(ref b, o + 2);
+                    Unsafe.Add(ref yr, o + 3) = t3 + Unsafe.Add(ref b, o + 3);
+                    Unsafe.Add(ref yr, o + 4) = t4 + Unsafe.Add(ref b, o + 4);
+                    Unsafe.Add(ref yr, o + 5) = t5 + Unsafe.Add(ref b, o + 5);
+                    Unsafe.Add(ref yr, o + 6) = t6 + Unsafe.Add(ref b, o + 6);
+                    Unsafe.Add(ref yr, o + 7) = t7 + Unsafe.Add(ref b, o + 7);
+                }
+                // units 8..9, 2 at a time: each load of x feeds 2 dot products
+                {
+                    const int o = 8;
+                    ref float wo = ref Unsafe.Add(ref w, o * 13);
+                    Vector128<float> s0 = Vector128<float>.Zero;
+                    Vector128<float> s1 = Vector128<float>.Zero;
+                    for (int i = 0; i < 8; i += 8)
+                    {
+                        Vector128<float> xi = Vector128.LoadUnsafe(ref xr, (nuint)i);
+                        s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)i), xi, s0);
+                        s1 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(13 + i)), xi, s1);
+                        xi = Vector128.LoadUnsafe(ref xr, (nuint)(4 + i));
+                        s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(4 + i)), xi, s0);
+                        s1 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(17 + i)), xi, s1);
+                    }
+                    {
+                        const int i = 8;
+                        Vector128<float> xi = Vector128.LoadUnsafe(ref xr, (nuint)i);
+                        s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)i), xi, s0);
+                        s1 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(13 + i)), xi, s1);
+                    }
+                    float t0 = Vector128.Sum(s0);
+                    float t1 = Vector128.Sum(s1);
+                    for (int i = 12; i < 13; i++)
+                    {
+                        float xi = Unsafe.Add(ref xr, i);
+                        t0 += Unsafe.Add(ref wo, i) * xi;
+                        t1 += Unsafe.Add(ref wo, 13 + i) * xi;
+                    }
+                    Unsafe.Add(ref yr, o) = t0 + Unsafe.Add(ref b, o);
+                    Unsafe.Add(ref yr, o + 1) = t1 + Unsafe.Add(ref b, o + 1);
+                }
+                // units 10..10, 1 at a time: each load of x feeds 1 dot products
+                {
+                    const int o = 10;
+                    ref float wo = ref Unsafe.Add(ref w, o * 13);
+                    Vector128<float> s0 = Vector128<float>.Zero;
+                    for (int i = 0; i < 8; i += 8)
+                    {
+                        Vector128<float> xi = Vector128.LoadUnsafe(ref xr, (nuint)i);
+                        s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)i), xi, s0);
+                        xi = Vector128.LoadUnsafe(ref xr, (nuint)(4 + i));
+                        s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(4 + i)), xi, s0);
+                    }
+                    {
+                        const int i = 8;
+                        Vector128<float> xi = Vector128.LoadUnsafe(ref xr, (nuint)i);
+                        s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)i), xi, s0);
+                    }
+                    float t0 = Vector128.Sum(s0);
+                    for (int i = 12; i < 13; i++)
+                    {
+                        float xi = Unsafe.Add(ref xr, i);
+                        t0 += Unsafe.Add(ref wo, i) * xi;
+                    }
+                    Unsafe.Add(ref yr, o) = t0 + Unsafe.Add(ref b, o);
+                }
+            }
+            else
+            {
+                // units 0..7, 8 at a time: each load of x feeds 8 dot products
+                {
+                    const int o = 0;
+                    ref float wo = ref Unsafe.Add(ref w, o * 13);
+                    float s0 = 0f;
+                    float s1 = 0f;
+                    float s2 = 0f;
+                    float s3 = 0f;
+                    float s4 = 0f;
+                    float s5 = 0f;
+                    float s6 = 0f;
+                    float s7 = 0f;
+                    for (int i = 0; i < 13; i += 1)
+                    {
+                        float xi = Unsafe.Add(ref xr, i);
+                        s0 = s0 + Unsafe.Add(ref wo, i) * xi;
+                        s1 = s1 + Unsafe.Add(ref wo, 13 + i) * xi;
+                        s2 = s2 + Unsafe.Add(ref wo, 26 + i) * xi;
+                        s3 = s3 + Unsafe.Add(ref wo, 39 + i) * xi;
+                        s4 = s4 + Unsafe.Add(ref wo, 52 + i) * xi;
+                        s5 = s5 + Unsafe.Add(ref wo, 65 + i) * xi;
+                        s6 = s6 + Unsafe.Add(ref wo, 78 + i) * xi;
+                        s7 = s7 + Unsafe.Add(ref wo, 91 + i) * xi;
+                    }
+                    float t0 = s0;
+                    float t1 = s1;
+                    float t2 = s2;
+                    float t3 = s3;
+                    float t4 = s4;
+                    float t5 = s5;
+                    float t6 = s6;
+                    float t7 = s7;
+                    Unsafe.Add(ref yr, o) = t0 + Unsafe.Add(ref b, o);
+                    Unsafe.Add(ref yr, o + 1) = t1 + Unsafe.Add(ref b, o + 1);
+                    Unsafe.Add(ref yr, o + 2) = t2 + Unsafe.Add(ref b, o + 2);
+                    Unsafe.Add(ref yr, o + 3) = t3 + Unsafe.Add(ref b, o + 3);
+                    Unsafe.Add(ref yr, o + 4) = t4 + Unsafe.Add(ref b, o + 4);
+                    Unsafe.Add(ref yr, o + 5) = t5 + Unsafe.Add(ref b, o + 5);
+                    Unsafe.Add(ref yr, o + 6) = t6 + Unsafe.Add(ref b, o + 6);
+                    Unsafe.Add(ref yr, o + 7) = t7 + Unsafe.Add(ref b, o + 7);
+                }
+                // units 8..9, 2 at a time: each load of x feeds 2 dot products
+                {
+                    const int o = 8;
+                    ref float wo = ref Unsafe.Add(ref w, o * 13);
+                    float s0 = 0f;
+                    float s1 = 0f;
+                    for (int i = 0; i < 13; i += 1)
+                    {
+                        float xi = Unsafe.Add(ref xr, i);
+                        s0 = s0 + Unsafe.Add(ref wo, i) * xi;
+                        s1 = s1 + Unsafe.Add(ref wo, 13 + i) * xi;
+                    }
+                    float t0 = s0;
+                    float t1 = s1;
+                    Unsafe.Add(ref yr, o) = t0 + Unsafe.Add(ref b, o);
+                    Unsafe.Add(ref yr, o + 1) = t1 + Unsafe.Add(ref b, o + 1);
+                }
+                // units 10..10, 1 at a time: each load of x feeds 1 dot products
+                {
+                    const int o = 10;
+                    ref float wo = ref Unsafe.Add(ref w, o * 13);
+                    float s0 = 0f;
+                    for (int i = 0; i < 13; i += 1)
+                    {
+                        float xi = Unsafe.Add(ref xr, i);
+                        s0 = s0 + Unsafe.Add(ref wo, i) * xi;
+                    }
+                    float t0 = s0;
+                    Unsafe.Add(ref yr, o) = t0 + Unsafe.Add(ref b, o);
                 }
             }
         }
 
         /// <summary>
         /// Layer 0, Dense(11), backward from <c>dz = dL/d(W x + b)</c>: <c>dW += dzᵀ x</c>, <c>db += Σ_r dz[r]</c>,
-        /// and, when <paramref name="dx"/> is not empty, <c>dx = dz W</c>. W: [11, 13].
+        /// and, when <paramref name="dx"/> is not empty, <c>dx = dz W</c>. W: [11, 13]. With <paramref name="threads"/> &gt; 1,
+        /// a batch of 1834 rows or more is split across threads (the same bits as one thread).
         /// </summary>
-        public static void Dense0Backward(ReadOnlySpan<float> weight, Span<float> weightGradient, Span<float> biasGradient, ReadOnlySpan<float> x, ReadOnlySpan<float> dz, Span<float> dx, int rows)
+        public static void Dense0Backward(ReadOnlySpan<float> weight, Span<float> weightGradient, Span<float> biasGradient, ReadOnlySpan<float> x, ReadOnlySpan<float> dz, Span<float> dx, int rows, int threads)
         {
-            ref float w = ref MemoryMarshal.GetReference(weight);
-            ref float gw0 = ref MemoryMarshal.GetReference(weightGradient);
-            ref float x0 = ref MemoryMarshal.GetReference(x);
-            ref float dz0 = ref MemoryMarshal.GetReference(dz);
-
-            // db[o] += Σ_r dz[r, o]
-            for (int r = 0; r < rows; r++)
+            // dW += dzᵀ x, db += Σ_r dz[r]: units split across threads at multiples of 4, each unit summed over the batch by one thread
+            if (threads > 1 && rows >= 1834)
             {
-                TensorPrimitives.Add(biasGradient, dz.Slice(r * 11, 11), biasGradient);
-            }
-
-            // dW[o, i] += Σ_r dz[r, o] x[r, i]: a chunk of W's row o stays in registers while the rows stream by
-            if (Simd.Use512)
-            {
-                for (int o = 0; o < 11; o++)
-                {
-                    ref float gw = ref Unsafe.Add(ref gw0, o * 13);
-                    for (int i = 0; i < 13; i++)
-                    {
-                        float g0 = Unsafe.Add(ref gw, i);
-                        for (int r = 0; r < rows; r++)
-                        {
-                            float d = Unsafe.Add(ref dz0, r * 11 + o);
-                            ref float xr = ref Unsafe.Add(ref x0, r * 13);
-                            g0 = g0 + d * Unsafe.Add(ref xr, i);
-                        }
-                        Unsafe.Add(ref gw, i) = g0;
-                    }
-                }
-            }
-            else if (Simd.Use256)
-            {
-                for (int o = 0; o < 11; o++)
-                {
-                    ref float gw = ref Unsafe.Add(ref gw0, o * 13);
-                    {
-                        const int i = 0;
-                        Vector256<float> g0 = Vector256.LoadUnsafe(ref gw, (nuint)i);
-                        for (int r = 0; r < rows; r++)
-                        {
-                            Vector256<float> d = Vector256.Create(Unsafe.Add(ref dz0, r * 11 + o));
-                            ref float xr = ref Unsafe.Add(ref x0, r * 13);
-                            g0 = Simd.MultiplyAdd(d, Vector256.LoadUnsafe(ref xr, (nuint)i), g0);
-                        }
-                        g0.StoreUnsafe(ref gw, (nuint)i);
-                    }
-                    for (int i = 8; i < 13; i++)
-                    {
-                        float g0 = Unsafe.Add(ref gw, i);
-                        for (int r = 0; r < rows; r++)
-                        {
-                            float d = Unsafe.Add(ref dz0, r * 11 + o);
-                            ref float xr = ref Unsafe.Add(ref x0, r * 13);
-                            g0 = g0 + d * Unsafe.Add(ref xr, i);
-                        }
-                        Unsafe.Add(ref gw, i) = g0;
-                    }
-                }
-            }
-            else if (Simd.Use128)
-            {
-                for (int o = 0; o < 11; o++)
-                {
-                    ref float gw = ref Unsafe.Add(ref gw0, o * 13);
-                    {
-                        const int i = 0;
-                        Vector128<float> g0 = Vector128.LoadUnsafe(ref gw, (nuint)i);
-                        Vector128<float> g1 = Vector128.LoadUnsafe(ref gw, (nuint)(i + 4));
-                        Vector128<float> g2 = Vector128.LoadUnsafe(ref gw, (nuint)(i + 8));
-                        for (int r = 0; r < rows; r++)
-                        {
-                            Vector128<float> d = Vector128.Create(Unsafe.Add(ref dz0, r * 11 + o));
-                            ref float xr = ref Unsafe.Add(ref x0, r * 13);
-                            g0 = Simd.MultiplyAdd(d, Vector128.LoadUnsafe(ref xr, (nuint)i), g0);
-                            g1 = Simd.MultiplyAdd(d, Vector128.LoadUnsafe(ref xr, (nuint)(i + 4)), g1);
-                            g2 = Simd.MultiplyAdd(d, Vector128.LoadUnsafe(ref xr, (nuint)(i + 8)), g2);
-                        }
-                        g0.StoreUnsafe(ref gw, (nuint)i);
-                        g1.StoreUnsafe(ref gw, (nuint)(i + 4));
-                        g2.StoreUnsafe(ref gw, (nuint)(i + 8));
-                    }
-                    for (int i = 12; i < 13; i++)
-                    {
-                        float g0 = Unsafe.Add(ref gw, i);
-                        for (int r = 0; r < rows; r++)
-                        {
-                            float d = Unsafe.Add(ref dz0, r * 11 + o);
-                            ref float xr = ref Unsafe.Add(ref x0, r * 13);
-                            g0 = g0 + d * Unsafe.Add(ref xr, i);
-                        }
-                        Unsafe.Add(ref gw, i) = g0;
-                    }
-                }
+                KernelThreads.For(threads, 11, 4, new KernelSpans(x, dz, default, weightGradient, biasGradient),
+                    static (in KernelSpans s, int start, int end) => Dense0WeightGradient(s.In0, s.In1, s.Out0, s.Out1, start, end));
             }
             else
             {
-                for (int o = 0; o < 11; o++)
-                {
-                    ref float gw = ref Unsafe.Add(ref gw0, o * 13);
-                    for (int i = 0; i < 12; i += 4)
-                    {
-                        float g0 = Unsafe.Add(ref gw, i);
-                        float g1 = Unsafe.Add(ref gw, i + 1);
-                        float g2 = Unsafe.Add(ref gw, i + 2);
-                        float g3 = Unsafe.Add(ref gw, i + 3);
-                        for (int r = 0; r < rows; r++)
-                        {
-                            float d = Unsafe.Add(ref dz0, r * 11 + o);
-                            ref float xr = ref Unsafe.Add(ref x0, r * 13);
-                            g0 = g0 + d * Unsafe.Add(ref xr, i);
-                            g1 = g1 + d * Unsafe.Add(ref xr, i + 1);
-                            g2 = g2 + d * Unsafe.Add(ref xr, i + 2);
-                            g3 = g3 + d * Unsafe.Add(ref xr, i + 3);
-                        }
-                        Unsafe.Add(ref gw, i) = g0;
-                        Unsafe.Add(ref gw, i + 1) = g1;
-                        Unsafe.Add(ref gw, i + 2) = g2;
-                        Unsafe.Add(ref gw, i + 3) = g3;
-                    }
-                    {
-                        const int i = 12;
-                        float g0 = Unsafe.Add(ref gw, i);
-                        for (int r = 0; r < rows; r++)
-                        {
-                            float d = Unsafe.Add(ref dz0, r * 11 + o);
-                            ref float xr = ref Unsafe.Add(ref x0, r * 13);
-                            g0 = g0 + d * Unsafe.Add(ref xr, i);
-                        }
-                        Unsafe.Add(ref gw, i) = g0;
-                    }
-                }
+                Dense0WeightGradient(x, dz, weightGradient, biasGradient, 0, 11);
             }
 
-            // dx[r, i] = Σ_o dz[r, o] W[o, i]
             if (dx.IsEmpty)
             {
                 return;
             }
 
-            ref float dx0 = ref MemoryMarshal.GetReference(dx);
+            // dx = dz W: rows split across threads at multiples of 4
+            if (threads > 1 && rows >= 1834)
+            {
+                KernelThreads.For(threads, rows, 4, new KernelSpans(weight, dz, default, dx, default),
+                    static (in KernelSpans s, int start, int end) => Dense0InputGradient(s.In0, s.In1, s.Out0, start, end));
+            }
+            else
+            {
+                Dense0InputGradient(weight, dz, dx, 0, rows);
+            }
+        }
+
+        /// <summary>Units <paramref name="start"/> .. <paramref name="end"/> - 1 of <c>dW += dzᵀ x</c> and <c>db += Σ_r dz[r]</c>, over every row of the batch.</summary>
+        private static void Dense0WeightGradient(ReadOnlySpan<float> x, ReadOnlySpan<float> dz, Span<float> weightGradient, Span<float> biasGradient, int start, int end)
+        {
+            int rows = dz.Length / 11;
+
+            // db[o] += Σ_r dz[r, o]
+            Span<float> db = biasGradient.Slice(start, end - start);
+            for (int r = 0; r < rows; r++)
+            {
+                TensorPrimitives.Add(db, dz.Slice(r * 11 + start, end - start), db);
+            }
+
+            ref float x0 = ref MemoryMarshal.GetReference(x);
+            ref float dz0 = ref MemoryMarshal.GetReference(dz);
+            ref float gw = ref MemoryMarshal.GetReference(weightGradient);
+            int grouped = start + (end - start) / 4 * 4;
+            // dW[o, i] += Σ_r dz[r, o] x[r, i]: for each chunk of columns (x[.., chunk] stays in L1), 4 units at a time
             if (Simd.Use512)
             {
-                for (int r = 0; r < rows; r++)
+                for (int i = 0; i < 13; i++)
                 {
-                    ref float dzr = ref Unsafe.Add(ref dz0, r * 11);
-                    ref float dxr = ref Unsafe.Add(ref dx0, r * 13);
-                    for (int i = 0; i < 13; i++)
+                    for (int o = start; o < grouped; o += 4)
                     {
-                        float a0 = 0f;
-                        for (int o = 0; o < 11; o++)
+                        ref float go = ref Unsafe.Add(ref gw, o * 13);
+                        float g00 = Unsafe.Add(ref go, i);
+                        float g10 = Unsafe.Add(ref go, 13 + i);
+                        float g20 = Unsafe.Add(ref go, 26 + i);
+                        float g30 = Unsafe.Add(ref go, 39 + i);
+                        for (int r = 0; r < rows; r++)
                         {
-                            float d = Unsafe.Add(ref dzr, o);
-                            ref float wo = ref Unsafe.Add(ref w, o * 13);
-                            a0 = a0 + d * Unsafe.Add(ref wo, i);
+                            ref float xr = ref Unsafe.Add(ref x0, r * 13);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 11 + o);
+                            float xv0 = Unsafe.Add(ref xr, i);
+                            float d = dzr;
+                            g00 = g00 + d * xv0;
+                            d = Unsafe.Add(ref dzr, 1);
+                            g10 = g10 + d * xv0;
+                            d = Unsafe.Add(ref dzr, 2);
+                            g20 = g20 + d * xv0;
+                            d = Unsafe.Add(ref dzr, 3);
+                            g30 = g30 + d * xv0;
                         }
-                        Unsafe.Add(ref dxr, i) = a0;
+                        Unsafe.Add(ref go, i) = g00;
+                        Unsafe.Add(ref go, 13 + i) = g10;
+                        Unsafe.Add(ref go, 26 + i) = g20;
+                        Unsafe.Add(ref go, 39 + i) = g30;
+                    }
+                    for (int o = grouped; o < end; o++)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 13);
+                        float g00 = Unsafe.Add(ref go, i);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 13);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 11 + o);
+                            float xv0 = Unsafe.Add(ref xr, i);
+                            float d = dzr;
+                            g00 = g00 + d * xv0;
+                        }
+                        Unsafe.Add(ref go, i) = g00;
                     }
                 }
             }
             else if (Simd.Use256)
             {
-                for (int r = 0; r < rows; r++)
                 {
-                    ref float dzr = ref Unsafe.Add(ref dz0, r * 11);
-                    ref float dxr = ref Unsafe.Add(ref dx0, r * 13);
+                    const int i = 0;
+                    for (int o = start; o < grouped; o += 4)
                     {
-                        const int i = 0;
-                        Vector256<float> a0 = Vector256<float>.Zero;
-                        for (int o = 0; o < 11; o++)
+                        ref float go = ref Unsafe.Add(ref gw, o * 13);
+                        Vector256<float> g00 = Vector256.LoadUnsafe(ref go, (nuint)i);
+                        Vector256<float> g10 = Vector256.LoadUnsafe(ref go, (nuint)(13 + i));
+                        Vector256<float> g20 = Vector256.LoadUnsafe(ref go, (nuint)(26 + i));
+                        Vector256<float> g30 = Vector256.LoadUnsafe(ref go, (nuint)(39 + i));
+                        for (int r = 0; r < rows; r++)
                         {
-                            Vector256<float> d = Vector256.Create(Unsafe.Add(ref dzr, o));
-                            ref float wo = ref Unsafe.Add(ref w, o * 13);
-                            a0 = Simd.MultiplyAdd(d, Vector256.LoadUnsafe(ref wo, (nuint)i), a0);
+                            ref float xr = ref Unsafe.Add(ref x0, r * 13);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 11 + o);
+                            Vector256<float> xv0 = Vector256.LoadUnsafe(ref xr, (nuint)i);
+                            Vector256<float> d = Vector256.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 1));
+                            g10 = Simd.MultiplyAdd(d, xv0, g10);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 2));
+                            g20 = Simd.MultiplyAdd(d, xv0, g20);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 3));
+                            g30 = Simd.MultiplyAdd(d, xv0, g30);
                         }
-                        a0.StoreUnsafe(ref dxr, (nuint)i);
+                        g00.StoreUnsafe(ref go, (nuint)i);
+                        g10.StoreUnsafe(ref go, (nuint)(13 + i));
+                        g20.StoreUnsafe(ref go, (nuint)(26 + i));
+                        g30.StoreUnsafe(ref go, (nuint)(39 + i));
                     }
-                    for (int i = 8; i < 13; i++)
+                    for (int o = grouped; o < end; o++)
                     {
-                        float a0 = 0f;
-                        for (int o = 0; o < 11; o++)
+                        ref float go = ref Unsafe.Add(ref gw, o * 13);
+                        Vector256<float> g00 = Vector256.LoadUnsafe(ref go, (nuint)i);
+                        for (int r = 0; r < rows; r++)
                         {
-                            float d = Unsafe.Add(ref dzr, o);
-                            ref float wo = ref Unsafe.Add(ref w, o * 13);
-                            a0 = a0 + d * Unsafe.Add(ref wo, i);
+                            ref float xr = ref Unsafe.Add(ref x0, r * 13);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 11 + o);
+                            Vector256<float> xv0 = Vector256.LoadUnsafe(ref xr, (nuint)i);
+                            Vector256<float> d = Vector256.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00);
                         }
-                        Unsafe.Add(ref dxr, i) = a0;
+                        g00.StoreUnsafe(ref go, (nuint)i);
+                    }
+                }
+                for (int i = 8; i < 13; i++)
+                {
+                    for (int o = start; o < grouped; o += 4)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 13);
+                        float g00 = Unsafe.Add(ref go, i);
+                        float g10 = Unsafe.Add(ref go, 13 + i);
+                        float g20 = Unsafe.Add(ref go, 26 + i);
+                        float g30 = Unsafe.Add(ref go, 39 + i);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 13);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 11 + o);
+                            float xv0 = Unsafe.Add(ref xr, i);
+                            float d = dzr;
+                            g00 = g00 + d * xv0;
+                            d = Unsafe.Add(ref dzr, 1);
+                            g10 = g10 + d * xv0;
+                            d = Unsafe.Add(ref dzr, 2);
+                            g20 = g20 + d * xv0;
+                            d = Unsafe.Add(ref dzr, 3);
+                            g30 = g30 + d * xv0;
+                        }
+                        Unsafe.Add(ref go, i) = g00;
+                        Unsafe.Add(ref go, 13 + i) = g10;
+                        Unsafe.Add(ref go, 26 + i) = g20;
+                        Unsafe.Add(ref go, 39 + i) = g30;
+                    }
+                    for (int o = grouped; o < end; o++)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 13);
+                        float g00 = Unsafe.Add(ref go, i);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 13);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 11 + o);
+                            float xv0 = Unsafe.Add(ref xr, i);
+                            float d = dzr;
+                            g00 = g00 + d * xv0;
+                        }
+                        Unsafe.Add(ref go, i) = g00;
                     }
                 }
             }
             else if (Simd.Use128)
             {
-                for (int r = 0; r < rows; r++)
+                for (int i = 0; i < 12; i += 12)
                 {
-                    ref float dzr = ref Unsafe.Add(ref dz0, r * 11);
-                    ref float dxr = ref Unsafe.Add(ref dx0, r * 13);
+                    for (int o = start; o < grouped; o += 4)
                     {
-                        const int i = 0;
-                        Vector128<float> a0 = Vector128<float>.Zero;
-                        Vector128<float> a1 = Vector128<float>.Zero;
-                        Vector128<float> a2 = Vector128<float>.Zero;
-                        for (int o = 0; o < 11; o++)
+                        ref float go = ref Unsafe.Add(ref gw, o * 13);
+                        Vector128<float> g00 = Vector128.LoadUnsafe(ref go, (nuint)i); Vector128<float> g01 = Vector128.LoadUnsafe(ref go, (nuint)(4 + i)); Vector128<float> g02 = Vector128.LoadUnsafe(ref go, (nuint)(8 + i));
+                        Vector128<float> g10 = Vector128.LoadUnsafe(ref go, (nuint)(13 + i)); Vector128<float> g11 = Vector128.LoadUnsafe(ref go, (nuint)(17 + i)); Vector128<float> g12 = Vector128.LoadUnsafe(ref go, (nuint)(21 + i));
+                        Vector128<float> g20 = Vector128.LoadUnsafe(ref go, (nuint)(26 + i)); Vector128<float> g21 = Vector128.LoadUnsafe(ref go, (nuint)(30 + i)); Vector128<float> g22 = Vector128.LoadUnsafe(ref go, (nuint)(34 + i));
+                        Vector128<float> g30 = Vector128.LoadUnsafe(ref go, (nuint)(39 + i)); Vector128<float> g31 = Vector128.LoadUnsafe(ref go, (nuint)(43 + i)); Vector128<float> g32 = Vector128.LoadUnsafe(ref go, (nuint)(47 + i));
+                        for (int r = 0; r < rows; r++)
                         {
-                            Vector128<float> d = Vector128.Create(Unsafe.Add(ref dzr, o));
-                            ref float wo = ref Unsafe.Add(ref w, o * 13);
-                            a0 = Simd.MultiplyAdd(d, Vector128.LoadUnsafe(ref wo, (nuint)i), a0);
-                            a1 = Simd.MultiplyAdd(d, Vector128.LoadUnsafe(ref wo, (nuint)(i + 4)), a1);
-                            a2 = Simd.MultiplyAdd(d, Vector128.LoadUnsafe(ref wo, (nuint)(i + 8)), a2);
+                            ref float xr = ref Unsafe.Add(ref x0, r * 13);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 11 + o);
+                            Vector128<float> xv0 = Vector128.LoadUnsafe(ref xr, (nuint)i); Vector128<float> xv1 = Vector128.LoadUnsafe(ref xr, (nuint)(4 + i)); Vector128<float> xv2 = Vector128.LoadUnsafe(ref xr, (nuint)(8 + i));
+                            Vector128<float> d = Vector128.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00); g01 = Simd.MultiplyAdd(d, xv1, g01); g02 = Simd.MultiplyAdd(d, xv2, g02);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 1));
+                            g10 = Simd.MultiplyAdd(d, xv0, g10); g11 = Simd.MultiplyAdd(d, xv1, g11); g12 = Simd.MultiplyAdd(d, xv2, g12);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 2));
+                            g20 = Simd.MultiplyAdd(d, xv0, g20); g21 = Simd.MultiplyAdd(d, xv1, g21); g22 = Simd.MultiplyAdd(d, xv2, g22);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 3));
+                            g30 = Simd.MultiplyAdd(d, xv0, g30); g31 = Simd.MultiplyAdd(d, xv1, g31); g32 = Simd.MultiplyAdd(d, xv2, g32);
                         }
-                        a0.StoreUnsafe(ref dxr, (nuint)i);
-                        a1.StoreUnsafe(ref dxr, (nuint)(i + 4));
-                        a2.StoreUnsafe(ref dxr, (nuint)(i + 8));
+                        g00.StoreUnsafe(ref go, (nuint)i); g01.StoreUnsafe(ref go, (nuint)(4 + i)); g02.StoreUnsafe(ref go, (nuint)(8 + i));
+                        g10.StoreUnsafe(ref go, (nuint)(13 + i)); g11.StoreUnsafe(ref go, (nuint)(17 + i)); g12.StoreUnsafe(ref go, (nuint)(21 + i));
+                        g20.StoreUnsafe(ref go, (nuint)(26 + i)); g21.StoreUnsafe(ref go, (nuint)(30 + i)); g22.StoreUnsafe(ref go, (nuint)(34 + i));
+                        g30.StoreUnsafe(ref go, (nuint)(39 + i)); g31.StoreUnsafe(ref go, (nuint)(43 + i)); g32.StoreUnsafe(ref go, (nuint)(47 + i));
                     }
-                    for (int i = 12; i < 13; i++)
+                    for (int o = grouped; o < end; o++)
                     {
-                        float a0 = 0f;
-                        for (int o = 0; o < 11; o++)
+                        ref float go = ref Unsafe.Add(ref gw, o * 13);
+                        Vector128<float> g00 = Vector128.LoadUnsafe(ref go, (nuint)i); Vector128<float> g01 = Vector128.LoadUnsafe(ref go, (nuint)(4 + i)); Vector128<float> g02 = Vector128.LoadUnsafe(ref go, (nuint)(8 + i));
+                        for (int r = 0; r < rows; r++)
                         {
-                            float d = Unsafe.Add(ref dzr, o);
-                            ref float wo = ref Unsafe.Add(ref w, o * 13);
-                            a0 = a0 + d * Unsafe.Add(ref wo, i);
+                            ref float xr = ref Unsafe.Add(ref x0, r * 13);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 11 + o);
+                            Vector128<float> xv0 = Vector128.LoadUnsafe(ref xr, (nuint)i); Vector128<float> xv1 = Vector128.LoadUnsafe(ref xr, (nuint)(4 + i)); Vector128<float> xv2 = Vector128.LoadUnsafe(ref xr, (nuint)(8 + i));
+                            Vector128<float> d = Vector128.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00); g01 = Simd.MultiplyAdd(d, xv1, g01); g02 = Simd.MultiplyAdd(d, xv2, g02);
                         }
-                        Unsafe.Add(ref dxr, i) = a0;
+                        g00.StoreUnsafe(ref go, (nuint)i); g01.StoreUnsafe(ref go, (nuint)(4 + i)); g02.StoreUnsafe(ref go, (nuint)(8 + i));
+                    }
+                }
+                for (int i = 12; i < 13; i++)
+                {
+                    for (int o = start; o < grouped; o += 4)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 13);
+                        float g00 = Unsafe.Add(ref go, i);
+                        float g10 = Unsafe.Add(ref go, 13 + i);
+                        float g20 = Unsafe.Add(ref go, 26 + i);
+                        float g30 = Unsafe.Add(ref go, 39 + i);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 13);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 11 + o);
+                            float xv0 = Unsafe.Add(ref xr, i);
+                            float d = dzr;
+                            g00 = g00 + d * xv0;
+                            d = Unsafe.Add(ref dzr, 1);
+                            g10 = g10 + d * xv0;
+                            d = Unsafe.Add(ref dzr, 2);
+                            g20 = g20 + d * xv0;
+                            d = Unsafe.Add(ref dzr, 3);
+                            g30 = g30 + d * xv0;
+                        }
+                        Unsafe.Add(ref go, i) = g00;
+                        Unsafe.Add(ref go, 13 + i) = g10;
+                        Unsafe.Add(ref go, 26 + i) = g20;
+                        Unsafe.Add(ref go, 39 + i) = g30;
+                    }
+                    for (int o = grouped; o < end; o++)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 13);
+                        float g00 = Unsafe.Add(ref go, i);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 13);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 11 + o);
+                            float xv0 = Unsafe.Add(ref xr, i);
+                            float d = dzr;
+                            g00 = g00 + d * xv0;
+                        }
+                        Unsafe.Add(ref go, i) = g00;
                     }
                 }
             }
             else
             {
-                for (int r = 0; r < rows; r++)
+                for (int i = 0; i < 12; i += 3)
                 {
-                    ref float dzr = ref Unsafe.Add(ref dz0, r * 11);
-                    ref float dxr = ref Unsafe.Add(ref dx0, r * 13);
-                    for (int i = 0; i < 12; i += 4)
+                    for (int o = start; o < grouped; o += 4)
                     {
-                        float a0 = 0f;
-                        float a1 = 0f;
-                        float a2 = 0f;
-                        float a3 = 0f;
-                        for (int o = 0; o < 11; o++)
+                        ref float go = ref Unsafe.Add(ref gw, o * 13);
+                        float g00 = Unsafe.Add(ref go, i); float g01 = Unsafe.Add(ref go, 1 + i); float g02 = Unsafe.Add(ref go, 2 + i);
+                        float g10 = Unsafe.Add(ref go, 13 + i); float g11 = Unsafe.Add(ref go, 14 + i); float g12 = Unsafe.Add(ref go, 15 + i);
+                        float g20 = Unsafe.Add(ref go, 26 + i); float g21 = Unsafe.Add(ref go, 27 + i); float g22 = Unsafe.Add(ref go, 28 + i);
+                        float g30 = Unsafe.Add(ref go, 39 + i); float g31 = Unsafe.Add(ref go, 40 + i); float g32 = Unsafe.Add(ref go, 41 + i);
+                        for (int r = 0; r < rows; r++)
                         {
-                            float d = Unsafe.Add(ref dzr, o);
-                            ref float wo = ref Unsafe.Add(ref w, o * 13);
-                            a0 = a0 + d * Unsafe.Add(ref wo, i);
-                            a1 = a1 + d * Unsafe.Add(ref wo, i + 1);
-                            a2 = a2 + d * Unsafe.Add(ref wo, i + 2);
-                            a3 = a3 + d * Unsafe.Add(ref wo, i + 3);
+                            ref float xr = ref Unsafe.Add(ref x0, r * 13);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 11 + o);
+                            float xv0 = Unsafe.Add(ref xr, i); float xv1 = Unsafe.Add(ref xr, 1 + i); float xv2 = Unsafe.Add(ref xr, 2 + i);
+                            float d = dzr;
+                            g00 = g00 + d * xv0; g01 = g01 + d * xv1; g02 = g02 + d * xv2;
+                            d = Unsafe.Add(ref dzr, 1);
+                            g10 = g10 + d * xv0; g11 = g11 + d * xv1; g12 = g12 + d * xv2;
+                            d = Unsafe.Add(ref dzr, 2);
+                            g20 = g20 + d * xv0; g21 = g21 + d * xv1; g22 = g22 + d * xv2;
+                            d = Unsafe.Add(ref dzr, 3);
+                            g30 = g30 + d * xv0; g31 = g31 + d * xv1; g32 = g32 + d * xv2;
                         }
-                        Unsafe.Add(ref dxr, i) = a0;
-                        Unsafe.Add(ref dxr, i + 1) = a1;
-                        Unsafe.Add(ref dxr, i + 2) = a2;
-                        Unsafe.Add(ref dxr, i + 3) = a3;
+                        Unsafe.Add(ref go, i) = g00; Unsafe.Add(ref go, 1 + i) = g01; Unsafe.Add(ref go, 2 + i) = g02;
+                        Unsafe.Add(ref go, 13 + i) = g10; Unsafe.Add(ref go, 14 + i) = g11; Unsafe.Add(ref go, 15 + i) = g12;
+                        Unsafe.Add(ref go, 26 + i) = g20; Unsafe.Add(ref go, 27 + i) = g21; Unsafe.Add(ref go, 28 + i) = g22;
+                        Unsafe.Add(ref go, 39 + i) = g30; Unsafe.Add(ref go, 40 + i) = g31; Unsafe.Add(ref go, 41 + i) = g32;
                     }
+                    for (int o = grouped; o < end; o++)
                     {
-                        const int i = 12;
-                        float a0 = 0f;
-                        for (int o = 0; o < 11; o++)
+                        ref float go = ref Unsafe.Add(ref gw, o * 13);
+                        float g00 = Unsafe.Add(ref go, i); float g01 = Unsafe.Add(ref go, 1 + i); float g02 = Unsafe.Add(ref go, 2 + i);
+                        for (int r = 0; r < rows; r++)
                         {
-                            float d = Unsafe.Add(ref dzr, o);
-                            ref float wo = ref Unsafe.Add(ref w, o * 13);
-                            a0 = a0 + d * Unsafe.Add(ref wo, i);
+                            ref float xr = ref Unsafe.Add(ref x0, r * 13);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 11 + o);
+                            float xv0 = Unsafe.Add(ref xr, i); float xv1 = Unsafe.Add(ref xr, 1 + i); float xv2 = Unsafe.Add(ref xr, 2 + i);
+                            float d = dzr;
+                            g00 = g00 + d * xv0; g01 = g01 + d * xv1; g02 = g02 + d * xv2;
                         }
-                        Unsafe.Add(ref dxr, i) = a0;
+                        Unsafe.Add(ref go, i) = g00; Unsafe.Add(ref go, 1 + i) = g01; Unsafe.Add(ref go, 2 + i) = g02;
+                    }
+                }
+                {
+                    const int i = 12;
+                    for (int o = start; o < grouped; o += 4)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 13);
+                        float g00 = Unsafe.Add(ref go, i);
+                        float g10 = Unsafe.Add(ref go, 13 + i);
+                        float g20 = Unsafe.Add(ref go, 26 + i);
+                        float g30 = Unsafe.Add(ref go, 39 + i);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 13);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 11 + o);
+                            float xv0 = Unsafe.Add(ref xr, i);
+                            float d = dzr;
+                            g00 = g00 + d * xv0;
+                            d = Unsafe.Add(ref dzr, 1);
+                            g10 = g10 + d * xv0;
+                            d = Unsafe.Add(ref dzr, 2);
+                            g20 = g20 + d * xv0;
+                            d = Unsafe.Add(ref dzr, 3);
+                            g30 = g30 + d * xv0;
+                        }
+                        Unsafe.Add(ref go, i) = g00;
+                        Unsafe.Add(ref go, 13 + i) = g10;
+                        Unsafe.Add(ref go, 26 + i) = g20;
+                        Unsafe.Add(ref go, 39 + i) = g30;
+                    }
+                    for (int o = grouped; o < end; o++)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 13);
+                        float g00 = Unsafe.Add(ref go, i);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 13);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 11 + o);
+                            float xv0 = Unsafe.Add(ref xr, i);
+                            float d = dzr;
+                            g00 = g00 + d * xv0;
+                        }
+                        Unsafe.Add(ref go, i) = g00;
                     }
                 }
             }
         }
 
-        /// <summary>Layer 2, Dense(9, bias: false): <c>y[r] = W x[r]</c> for each row r. W: [9, 11].</summary>
-        public static void Dense2Forward(ReadOnlySpan<float> weight, ReadOnlySpan<float> x, Span<float> y, int rows)
+        /// <summary>Rows <paramref name="start"/> .. <paramref name="end"/> - 1 of <c>dx = dz W</c>.</summary>
+        private static void Dense0InputGradient(ReadOnlySpan<float> weight, ReadOnlySpan<float> dz, Span<float> dx, int start, int end)
+        {
+            ref float w = ref MemoryMarshal.GetReference(weight);
+            ref float dz0 = ref MemoryMarshal.GetReference(dz);
+            ref float dx0 = ref MemoryMarshal.GetReference(dx);
+            int grouped = start + (end - start) / 4 * 4;
+            // dx[r, i] = Σ_o dz[r, o] W[o, i]: for each chunk of columns (W[.., chunk] stays in L1), 4 rows at a time
+            if (Simd.Use512)
+            {
+                for (int i = 0; i < 13; i++)
+                {
+                    for (int r = start; r < grouped; r += 4)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 11);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 13);
+                        float a00 = 0f;
+                        float a10 = 0f;
+                        float a20 = 0f;
+                        float a30 = 0f;
+                        for (int o = 0; o < 11; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 13);
+                            float wv0 = Unsafe.Add(ref wo, i);
+                            float d = Unsafe.Add(ref dzr, o);
+                            a00 = a00 + d * wv0;
+                            d = Unsafe.Add(ref dzr, 11 + o);
+                            a10 = a10 + d * wv0;
+                            d = Unsafe.Add(ref dzr, 22 + o);
+                            a20 = a20 + d * wv0;
+                            d = Unsafe.Add(ref dzr, 33 + o);
+                            a30 = a30 + d * wv0;
+                        }
+                        Unsafe.Add(ref dxr, i) = a00;
+                        Unsafe.Add(ref dxr, 13 + i) = a10;
+                        Unsafe.Add(ref dxr, 26 + i) = a20;
+                        Unsafe.Add(ref dxr, 39 + i) = a30;
+                    }
+                    for (int r = grouped; r < end; r++)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 11);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 13);
+                        float a00 = 0f;
+                        for (int o = 0; o < 11; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 13);
+                            float wv0 = Unsafe.Add(ref wo, i);
+                            float d = Unsafe.Add(ref dzr, o);
+                            a00 = a00 + d * wv0;
+                        }
+                        Unsafe.Add(ref dxr, i) = a00;
+                    }
+                }
+            }
+            else if (Simd.Use256)
+            {
+                {
+                    const int i = 0;
+                    for (int r = start; r < grouped; r += 4)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 11);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 13);
+                        Vector256<float> a00 = Vector256<float>.Zero;
+                        Vector256<float> a10 = Vector256<float>.Zero;
+                        Vector256<float> a20 = Vector256<float>.Zero;
+                        Vector256<float> a30 = Vector256<float>.Zero;
+                        for (int o = 0; o < 11; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 13);
+                            Vector256<float> wv0 = Vector256.LoadUnsafe(ref wo, (nuint)i);
+                            Vector256<float> d = Vector256.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 11 + o));
+                            a10 = Simd.MultiplyAdd(d, wv0, a10);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 22 + o));
+                            a20 = Simd.MultiplyAdd(d, wv0, a20);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 33 + o));
+                            a30 = Simd.MultiplyAdd(d, wv0, a30);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i);
+                        a10.StoreUnsafe(ref dxr, (nuint)(13 + i));
+                        a20.StoreUnsafe(ref dxr, (nuint)(26 + i));
+                        a30.StoreUnsafe(ref dxr, (nuint)(39 + i));
+                    }
+                    for (int r = grouped; r < end; r++)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 11);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 13);
+                        Vector256<float> a00 = Vector256<float>.Zero;
+                        for (int o = 0; o < 11; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 13);
+                            Vector256<float> wv0 = Vector256.LoadUnsafe(ref wo, (nuint)i);
+                            Vector256<float> d = Vector256.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i);
+                    }
+                }
+                for (int i = 8; i < 13; i++)
+                {
+                    for (int r = start; r < grouped; r += 4)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 11);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 13);
+                        float a00 = 0f;
+                        float a10 = 0f;
+                        float a20 = 0f;
+                        float a30 = 0f;
+                        for (int o = 0; o < 11; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 13);
+                            float wv0 = Unsafe.Add(ref wo, i);
+                            float d = Unsafe.Add(ref dzr, o);
+                            a00 = a00 + d * wv0;
+                            d = Unsafe.Add(ref dzr, 11 + o);
+                            a10 = a10 + d * wv0;
+                            d = Unsafe.Add(ref dzr, 22 + o);
+                            a20 = a20 + d * wv0;
+                            d = Unsafe.Add(ref dzr, 33 + o);
+                            a30 = a30 + d * wv0;
+                        }
+                        Unsafe.Add(ref dxr, i) = a00;
+                        Unsafe.Add(ref dxr, 13 + i) = a10;
+                        Unsafe.Add(ref dxr, 26 + i) = a20;
+                        Unsafe.Add(ref dxr, 39 + i) = a30;
+                    }
+                    for (int r = grouped; r < end; r++)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 11);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 13);
+                        float a00 = 0f;
+                        for (int o = 0; o < 11; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 13);
+                            float wv0 = Unsafe.Add(ref wo, i);
+                            float d = Unsafe.Add(ref dzr, o);
+                            a00 = a00 + d * wv0;
+                        }
+                        Unsafe.Add(ref dxr, i) = a00;
+                    }
+                }
+            }
+            else if (Simd.Use128)
+            {
+                for (int i = 0; i < 12; i += 12)
+                {
+                    for (int r = start; r < grouped; r += 4)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 11);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 13);
+                        Vector128<float> a00 = Vector128<float>.Zero; Vector128<float> a01 = Vector128<float>.Zero; Vector128<float> a02 = Vector128<float>.Zero;
+                        Vector128<float> a10 = Vector128<float>.Zero; Vector128<float> a11 = Vector128<float>.Zero; Vector128<float> a12 = Vector128<float>.Zero;
+                        Vector128<float> a20 = Vector128<float>.Zero; Vector128<float> a21 = Vector128<float>.Zero; Vector128<float> a22 = Vector128<float>.Zero;
+                        Vector128<float> a30 = Vector128<float>.Zero; Vector128<float> a31 = Vector128<float>.Zero; Vector128<float> a32 = Vector128<float>.Zero;
+                        for (int o = 0; o < 11; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 13);
+                            Vector128<float> wv0 = Vector128.LoadUnsafe(ref wo, (nuint)i); Vector128<float> wv1 = Vector128.LoadUnsafe(ref wo, (nuint)(4 + i)); Vector128<float> wv2 = Vector128.LoadUnsafe(ref wo, (nuint)(8 + i));
+                            Vector128<float> d = Vector128.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00); a01 = Simd.MultiplyAdd(d, wv1, a01); a02 = Simd.MultiplyAdd(d, wv2, a02);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 11 + o));
+                            a10 = Simd.MultiplyAdd(d, wv0, a10); a11 = Simd.MultiplyAdd(d, wv1, a11); a12 = Simd.MultiplyAdd(d, wv2, a12);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 22 + o));
+                            a20 = Simd.MultiplyAdd(d, wv0, a20); a21 = Simd.MultiplyAdd(d, wv1, a21); a22 = Simd.MultiplyAdd(d, wv2, a22);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 33 + o));
+                            a30 = Simd.MultiplyAdd(d, wv0, a30); a31 = Simd.MultiplyAdd(d, wv1, a31); a32 = Simd.MultiplyAdd(d, wv2, a32);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i); a01.StoreUnsafe(ref dxr, (nuint)(4 + i)); a02.StoreUnsafe(ref dxr, (nuint)(8 + i));
+                        a10.StoreUnsafe(ref dxr, (nuint)(13 + i)); a11.StoreUnsafe(ref dxr, (nuint)(17 + i)); a12.StoreUnsafe(ref dxr, (nuint)(21 + i));
+                        a20.StoreUnsafe(ref dxr, (nuint)(26 + i)); a21.StoreUnsafe(ref dxr, (nuint)(30 + i)); a22.StoreUnsafe(ref dxr, (nuint)(34 + i));
+                        a30.StoreUnsafe(ref dxr, (nuint)(39 + i)); a31.StoreUnsafe(ref dxr, (nuint)(43 + i)); a32.StoreUnsafe(ref dxr, (nuint)(47 + i));
+                    }
+                    for (int r = grouped; r < end; r++)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 11);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 13);
+                        Vector128<float> a00 = Vector128<float>.Zero; Vector128<float> a01 = Vector128<float>.Zero; Vector128<float> a02 = Vector128<float>.Zero;
+                        for (int o = 0; o < 11; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 13);
+                            Vector128<float> wv0 = Vector128.LoadUnsafe(ref wo, (nuint)i); Vector128<float> wv1 = Vector128.LoadUnsafe(ref wo, (nuint)(4 + i)); Vector128<float> wv2 = Vector128.LoadUnsafe(ref wo, (nuint)(8 + i));
+                            Vector128<float> d = Vector128.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00); a01 = Simd.MultiplyAdd(d, wv1, a01); a02 = Simd.MultiplyAdd(d, wv2, a02);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i); a01.StoreUnsafe(ref dxr, (nuint)(4 + i)); a02.StoreUnsafe(ref dxr, (nuint)(8 + i));
+                    }
+                }
+                for (int i = 12; i < 13; i++)
+                {
+                    for (int r = start; r < grouped; r += 4)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 11);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 13);
+                        float a00 = 0f;
+                        float a10 = 0f;
+                        float a20 = 0f;
+                        float a30 = 0f;
+                        for (int o = 0; o < 11; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 13);
+                            float wv0 = Unsafe.Add(ref wo, i);
+                            float d = Unsafe.Add(ref dzr, o);
+                            a00 = a00 + d * wv0;
+                            d = Unsafe.Add(ref dzr, 11 + o);
+                            a10 = a10 + d * wv0;
+                            d = Unsafe.Add(ref dzr, 22 + o);
+                            a20 = a20 + d * wv0;
+                            d = Unsafe.Add(ref dzr, 33 + o);
+                            a30 = a30 + d * wv0;
+                        }
+                        Unsafe.Add(ref dxr, i) = a00;
+                        Unsafe.Add(ref dxr, 13 + i) = a10;
+                        Unsafe.Add(ref dxr, 26 + i) = a20;
+                        Unsafe.Add(ref dxr, 39 + i) = a30;
+                    }
+                    for (int r = grouped; r < end; r++)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 11);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 13);
+                        float a00 = 0f;
+                        for (int o = 0; o < 11; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 13);
+                            float wv0 = Unsafe.Add(ref wo, i);
+                            float d = Unsafe.Add(ref dzr, o);
+                            a00 = a00 + d * wv0;
+                        }
+                        Unsafe.Add(ref dxr, i) = a00;
+                    }
+                }
+            }
+            else
+            {
+                for (int i = 0; i < 12; i += 3)
+                {
+                    for (int r = start; r < grouped; r += 4)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 11);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 13);
+                        float a00 = 0f; float a01 = 0f; float a02 = 0f;
+                        float a10 = 0f; float a11 = 0f; float a12 = 0f;
+                        float a20 = 0f; float a21 = 0f; float a22 = 0f;
+                        float a30 = 0f; float a31 = 0f; float a32 = 0f;
+                        for (int o = 0; o < 11; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 13);
+                            float wv0 = Unsafe.Add(ref wo, i); float wv1 = Unsafe.Add(ref wo, 1 + i); float wv2 = Unsafe.Add(ref wo, 2 + i);
+                            float d = Unsafe.Add(ref dzr, o);
+                            a00 = a00 + d * wv0; a01 = a01 + d * wv1; a02 = a02 + d * wv2;
+                            d = Unsafe.Add(ref dzr, 11 + o);
+                            a10 = a10 + d * wv0; a11 = a11 + d * wv1; a12 = a12 + d * wv2;
+                            d = Unsafe.Add(ref dzr, 22 + o);
+                            a20 = a20 + d * wv0; a21 = a21 + d * wv1; a22 = a22 + d * wv2;
+                            d = Unsafe.Add(ref dzr, 33 + o);
+                            a30 = a30 + d * wv0; a31 = a31 + d * wv1; a32 = a32 + d * wv2;
+                        }
+                        Unsafe.Add(ref dxr, i) = a00; Unsafe.Add(ref dxr, 1 + i) = a01; Unsafe.Add(ref dxr, 2 + i) = a02;
+                        Unsafe.Add(ref dxr, 13 + i) = a10; Unsafe.Add(ref dxr, 14 + i) = a11; Unsafe.Add(ref dxr, 15 + i) = a12;
+                        Unsafe.Add(ref dxr, 26 + i) = a20; Unsafe.Add(ref dxr, 27 + i) = a21; Unsafe.Add(ref dxr, 28 + i) = a22;
+                        Unsafe.Add(ref dxr, 39 + i) = a30; Unsafe.Add(ref dxr, 40 + i) = a31; Unsafe.Add(ref dxr, 41 + i) = a32;
+                    }
+                    for (int r = grouped; r < end; r++)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 11);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 13);
+                        float a00 = 0f; float a01 = 0f; float a02 = 0f;
+                        for (int o = 0; o < 11; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 13);
+                            float wv0 = Unsafe.Add(ref wo, i); float wv1 = Unsafe.Add(ref wo, 1 + i); float wv2 = Unsafe.Add(ref wo, 2 + i);
+                            float d = Unsafe.Add(ref dzr, o);
+                            a00 = a00 + d * wv0; a01 = a01 + d * wv1; a02 = a02 + d * wv2;
+                        }
+                        Unsafe.Add(ref dxr, i) = a00; Unsafe.Add(ref dxr, 1 + i) = a01; Unsafe.Add(ref dxr, 2 + i) = a02;
+                    }
+                }
+                {
+                    const int i = 12;
+                    for (int r = start; r < grouped; r += 4)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 11);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 13);
+                        float a00 = 0f;
+                        float a10 = 0f;
+                        float a20 = 0f;
+                        float a30 = 0f;
+                        for (int o = 0; o < 11; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 13);
+                            float wv0 = Unsafe.Add(ref wo, i);
+                            float d = Unsafe.Add(ref dzr, o);
+                            a00 = a00 + d * wv0;
+                            d = Unsafe.Add(ref dzr, 11 + o);
+                            a10 = a10 + d * wv0;
+                            d = Unsafe.Add(ref dzr, 22 + o);
+                            a20 = a20 + d * wv0;
+                            d = Unsafe.Add(ref dzr, 33 + o);
+                            a30 = a30 + d * wv0;
+                        }
+                        Unsafe.Add(ref dxr, i) = a00;
+                        Unsafe.Add(ref dxr, 13 + i) = a10;
+                        Unsafe.Add(ref dxr, 26 + i) = a20;
+                        Unsafe.Add(ref dxr, 39 + i) = a30;
+                    }
+                    for (int r = grouped; r < end; r++)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 11);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 13);
+                        float a00 = 0f;
+                        for (int o = 0; o < 11; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 13);
+                            float wv0 = Unsafe.Add(ref wo, i);
+                            float d = Unsafe.Add(ref dzr, o);
+                            a00 = a00 + d * wv0;
+                        }
+                        Unsafe.Add(ref dxr, i) = a00;
+                    }
+                }
+            }
+        }
+
+        /// <summary>
+        /// Layer 2, Dense(9, bias: false): <c>y[r] = W x[r]</c> for each row r. W: [9, 11].
+        /// With <paramref name="threads"/> &gt; 1, a batch of 2648 rows or more is split across threads (the same bits as one thread).
+        /// </summary>
+        public static void Dense2Forward(ReadOnlySpan<float> weight, ReadOnlySpan<float> x, Span<float> y, int rows, int threads)
+        {
+            if (threads > 1 && rows >= 2648)
+            {
+                // rows split across threads at multiples of 3
+                KernelThreads.For(threads, rows, 3, new KernelSpans(weight, default, x, y, default),
+                    static (in KernelSpans s, int start, int end) => Dense2ForwardRows(s.In0, s.In2, s.Out0, start, end));
+            }
+            else
+            {
+                Dense2ForwardRows(weight, x, y, 0, rows);
+            }
+        }
+
+        /// <summary>Rows <paramref name="start"/> .. <paramref name="end"/> - 1 of layer 2's forward.</summary>
+        private static void Dense2ForwardRows(ReadOnlySpan<float> weight, ReadOnlySpan<float> x, Span<float> y, int start, int end)
+        {
+            // groups of 3 rows share each load of W; the rows left over go one at a time
+            int grouped = start + (end - start) / 3 * 3;
+            if (grouped > start)
+            {
+                Dense2ForwardRowGroups(weight, x, y, start, grouped);
+            }
+
+            for (int r = grouped; r < end; r++)
+            {
+                Dense2ForwardRow(weight, x, y, r);
+            }
+        }
+
+        /// <summary>Rows <paramref name="start"/> .. <paramref name="end"/> - 1, a multiple of 3: a 3×4 block of dot products per step, 12 accumulators.</summary>
+        private static void Dense2ForwardRowGroups(ReadOnlySpan<float> weight, ReadOnlySpan<float> x, Span<float> y, int start, int end)
         {
             ref float w = ref MemoryMarshal.GetReference(weight);
             ref float x0 = ref MemoryMarshal.GetReference(x);
             ref float y0 = ref MemoryMarshal.GetReference(y);
             if (Simd.Use512)
             {
-                for (int r = 0; r < rows; r++)
+                // units 0..7, 4 at a time: those rows of W stay in L1 while x streams by, 3 rows at a time
+                for (int o = 0; o < 8; o += 4)
                 {
-                    ref float xr = ref Unsafe.Add(ref x0, r * 11);
-                    ref float yr = ref Unsafe.Add(ref y0, r * 9);
-                    // rows 0..7, 8 at a time: each load of x feeds 8 dot products
+                    ref float wo = ref Unsafe.Add(ref w, o * 11);
+                    for (int r = start; r < end; r += 3)
                     {
-                        const int o = 0;
-                        ref float wo = ref Unsafe.Add(ref w, o * 11);
-                        Vector512<float> s0 = Vector512<float>.Zero;
-                        Vector512<float> s1 = Vector512<float>.Zero;
-                        Vector512<float> s2 = Vector512<float>.Zero;
-                        Vector512<float> s3 = Vector512<float>.Zero;
-                        Vector512<float> s4 = Vector512<float>.Zero;
-                        Vector512<float> s5 = Vector512<float>.Zero;
-                        Vector512<float> s6 = Vector512<float>.Zero;
-                        Vector512<float> s7 = Vector512<float>.Zero;
-                        float t0 = Vector512.Sum(s0);
-                        float t1 = Vector512.Sum(s1);
-                        float t2 = Vector512.Sum(s2);
-                        float t3 = Vector512.Sum(s3);
-                        float t4 = Vector512.Sum(s4);
-                        float t5 = Vector512.Sum(s5);
-                        float t6 = Vector512.Sum(s6);
-                        float t7 = Vector512.Sum(s7);
+                        ref float xr = ref Unsafe.Add(ref x0, r * 11);
+                        ref float yr = ref Unsafe.Add(ref y0, r * 9);
+                        Vector512<float> s00 = Vector512<float>.Zero; Vector512<float> s01 = Vector512<float>.Zero; Vector512<float> s02 = Vector512<float>.Zero; Vector512<float> s03 = Vector512<float>.Zero;
+                        Vector512<float> s10 = Vector512<float>.Zero; Vector512<float> s11 = Vector512<float>.Zero; Vector512<float> s12 = Vector512<float>.Zero; Vector512<float> s13 = Vector512<float>.Zero;
+                        Vector512<float> s20 = Vector512<float>.Zero; Vector512<float> s21 = Vector512<float>.Zero; Vector512<float> s22 = Vector512<float>.Zero; Vector512<float> s23 = Vector512<float>.Zero;
+                        float t00 = Vector512.Sum(s00); float t01 = Vector512.Sum(s01); float t02 = Vector512.Sum(s02); float t03 = Vector512.Sum(s03);
+                        float t10 = Vector512.Sum(s10); float t11 = Vector512.Sum(s11); float t12 = Vector512.Sum(s12); float t13 = Vector512.Sum(s13);
+                        float t20 = Vector512.Sum(s20); float t21 = Vector512.Sum(s21); float t22 = Vector512.Sum(s22); float t23 = Vector512.Sum(s23);
                         for (int i = 0; i < 11; i++)
                         {
-                            float xi = Unsafe.Add(ref xr, i);
-                            t0 += Unsafe.Add(ref wo, i) * xi;
-                            t1 += Unsafe.Add(ref wo, 11 + i) * xi;
-                            t2 += Unsafe.Add(ref wo, 22 + i) * xi;
-                            t3 += Unsafe.Add(ref wo, 33 + i) * xi;
-                            t4 += Unsafe.Add(ref wo, 44 + i) * xi;
-                            t5 += Unsafe.Add(ref wo, 55 + i) * xi;
-                            t6 += Unsafe.Add(ref wo, 66 + i) * xi;
-                            t7 += Unsafe.Add(ref wo, 77 + i) * xi;
+                            float x0i = Unsafe.Add(ref xr, i);
+                            float x1i = Unsafe.Add(ref xr, 11 + i);
+                            float x2i = Unsafe.Add(ref xr, 22 + i);
+                            float wk = Unsafe.Add(ref wo, i);
+                            t00 += wk * x0i; t10 += wk * x1i; t20 += wk * x2i;
+                            wk = Unsafe.Add(ref wo, 11 + i);
+                            t01 += wk * x0i; t11 += wk * x1i; t21 += wk * x2i;
+                            wk = Unsafe.Add(ref wo, 22 + i);
+                            t02 += wk * x0i; t12 += wk * x1i; t22 += wk * x2i;
+                            wk = Unsafe.Add(ref wo, 33 + i);
+                            t03 += wk * x0i; t13 += wk * x1i; t23 += wk * x2i;
                         }
-                        Unsafe.Add(ref yr, o) = t0;
-                        Unsafe.Add(ref yr, o + 1) = t1;
-                        Unsafe.Add(ref yr, o + 2) = t2;
-                        Unsafe.Add(ref yr, o + 3) = t3;
-                        Unsafe.Add(ref yr, o + 4) = t4;
-                        Unsafe.Add(ref yr, o + 5) = t5;
-                        Unsafe.Add(ref yr, o + 6) = t6;
-                        Unsafe.Add(ref yr, o + 7) = t7;
+                        Unsafe.Add(ref yr, o) = t00;
+                        Unsafe.Add(ref yr, o + 1) = t01;
+                        Unsafe.Add(ref yr, o + 2) = t02;
+                        Unsafe.Add(ref yr, o + 3) = t03;
+                        Unsafe.Add(ref yr, 9 + o) = t10;
+                        Unsafe.Add(ref yr, 9 + o + 1) = t11;
+                        Unsafe.Add(ref yr, 9 + o + 2) = t12;
+                        Unsafe.Add(ref yr, 9 + o + 3) = t13;
+                        Unsafe.Add(ref yr, 18 + o) = t20;
+                        Unsafe.Add(ref yr, 18 + o + 1) = t21;
+                        Unsafe.Add(ref yr, 18 + o + 2) = t22;
+                        Unsafe.Add(ref yr, 18 + o + 3) = t23;
                     }
-                    // rows 8..8, 1 at a time: each load of x feeds 1 dot products
+                }
+                // units 8..8
+                {
+                    const int o = 8;
+                    ref float wo = ref Unsafe.Add(ref w, o * 11);
+                    for (int r = start; r < end; r += 3)
                     {
-                        const int o = 8;
-                        ref float wo = ref Unsafe.Add(ref w, o * 11);
-                        Vector512<float> s0 = Vector512<float>.Zero;
-                        float t0 = Vector512.Sum(s0);
+                        ref float xr = ref Unsafe.Add(ref x0, r * 11);
+                        ref float yr = ref Unsafe.Add(ref y0, r * 9);
+                        Vector512<float> s00 = Vector512<float>.Zero;
+                        Vector512<float> s10 = Vector512<float>.Zero;
+                        Vector512<float> s20 = Vector512<float>.Zero;
+                        float t00 = Vector512.Sum(s00);
+                        float t10 = Vector512.Sum(s10);
+                        float t20 = Vector512.Sum(s20);
                         for (int i = 0; i < 11; i++)
                         {
-                            float xi = Unsafe.Add(ref xr, i);
-                            t0 += Unsafe.Add(ref wo, i) * xi;
+                            float x0i = Unsafe.Add(ref xr, i);
+                            float x1i = Unsafe.Add(ref xr, 11 + i);
+                            float x2i = Unsafe.Add(ref xr, 22 + i);
+                            float wk = Unsafe.Add(ref wo, i);
+                            t00 += wk * x0i; t10 += wk * x1i; t20 += wk * x2i;
                         }
-                        Unsafe.Add(ref yr, o) = t0;
+                        Unsafe.Add(ref yr, o) = t00;
+                        Unsafe.Add(ref yr, 9 + o) = t10;
+                        Unsafe.Add(ref yr, 18 + o) = t20;
                     }
                 }
             }
             else if (Simd.Use256)
             {
-                for (int r = 0; r < rows; r++)
+                // units 0..7, 4 at a time: those rows of W stay in L1 while x streams by, 3 rows at a time
+                for (int o = 0; o < 8; o += 4)
                 {
-                    ref float xr = ref Unsafe.Add(ref x0, r * 11);
-                    ref float yr = ref Unsafe.Add(ref y0, r * 9);
-                    // rows 0..7, 8 at a time: each load of x feeds 8 dot products
+                    ref float wo = ref Unsafe.Add(ref w, o * 11);
+                    for (int r = start; r < end; r += 3)
                     {
-                        const int o = 0;
-                        ref float wo = ref Unsafe.Add(ref w, o * 11);
-                        Vector256<float> s0 = Vector256<float>.Zero;
-                        Vector256<float> s1 = Vector256<float>.Zero;
-                        Vector256<float> s2 = Vector256<float>.Zero;
-                        Vector256<float> s3 = Vector256<float>.Zero;
-                        Vector256<float> s4 = Vector256<float>.Zero;
-                        Vector256<float> s5 = Vector256<float>.Zero;
-                        Vector256<float> s6 = Vector256<float>.Zero;
-                        Vector256<float> s7 = Vector256<float>.Zero;
+                        ref float xr = ref Unsafe.Add(ref x0, r * 11);
+                        ref float yr = ref Unsafe.Add(ref y0, r * 9);
+                        Vector256<float> s00 = Vector256<float>.Zero; Vector256<float> s01 = Vector256<float>.Zero; Vector256<float> s02 = Vector256<float>.Zero; Vector256<float> s03 = Vector256<float>.Zero;
+                        Vector256<float> s10 = Vector256<float>.Zero; Vector256<float> s11 = Vector256<float>.Zero; Vector256<float> s12 = Vector256<float>.Zero; Vector256<float> s13 = Vector256<float>.Zero;
+                        Vector256<float> s20 = Vector256<float>.Zero; Vector256<float> s21 = Vector256<float>.Zero; Vector256<float> s22 = Vector256<float>.Zero; Vector256<float> s23 = Vector256<float>.Zero;
+                        for (int i = 0; i < 8; i += 8)
                         {
-                            const int i = 0;
-                            Vector256<float> xi = Vector256.LoadUnsafe(ref xr, (nuint)i);
-                            s0 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)i), xi, s0);
-                            s1 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(11 + i)), xi, s1);
-                            s2 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(22 + i)), xi, s2);
-                            s3 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(33 + i)), xi, s3);
-                            s4 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(44 + i)), xi, s4);
-                            s5 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(55 + i)), xi, s5);
-                            s6 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(66 + i)), xi, s6);
-                            s7 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(77 + i)), xi, s7);
+                            Vector256<float> x0i = Vector256.LoadUnsafe(ref xr, (nuint)i); Vector256<float> x1i = Vector256.LoadUnsafe(ref xr, (nuint)(11 + i)); Vector256<float> x2i = Vector256.LoadUnsafe(ref xr, (nuint)(22 + i));
+                            Vector256<float> wk = Vector256.LoadUnsafe(ref wo, (nuint)i);
+                            s00 = Simd.MultiplyAdd(wk, x0i, s00); s10 = Simd.MultiplyAdd(wk, x1i, s10); s20 = Simd.MultiplyAdd(wk, x2i, s20);
+                            wk = Vector256.LoadUnsafe(ref wo, (nuint)(11 + i));
+                            s01 = Simd.MultiplyAdd(wk, x0i, s01); s11 = Simd.MultiplyAdd(wk, x1i, s11); s21 = Simd.MultiplyAdd(wk, x2i, s21);
+                            wk = Vector256.LoadUnsafe(ref wo, (nuint)(22 + i));
+                            s02 = Simd.MultiplyAdd(wk, x0i, s02); s12 = Simd.MultiplyAdd(wk, x1i, s12); s22 = Simd.MultiplyAdd(wk, x2i, s22);
+                            wk = Vector256.LoadUnsafe(ref wo, (nuint)(33 + i));
+                            s03 = Simd.MultiplyAdd(wk, x0i, s03); s13 = Simd.MultiplyAdd(wk, x1i, s13); s23 = Simd.MultiplyAdd(wk, x2i, s23);
                         }
-                        float t0 = Vector256.Sum(s0);
-                        float t1 = Vector256.Sum(s1);
-                        float t2 = Vector256.Sum(s2);
-                        float t3 = Vector256.Sum(s3);
-                        float t4 = Vector256.Sum(s4);
-                        float t5 = Vector256.Sum(s5);
-                        float t6 = Vector256.Sum(s6);
-                        float t7 = Vector256.Sum(s7);
+                        float t00 = Vector256.Sum(s00); float t01 = Vector256.Sum(s01); float t02 = Vector256.Sum(s02); float t03 = Vector256.Sum(s03);
+                        float t10 = Vector256.Sum(s10); float t11 = Vector256.Sum(s11); float t12 = Vector256.Sum(s12); float t13 = Vector256.Sum(s13);
+                        float t20 = Vector256.Sum(s20); float t21 = Vector256.Sum(s21); float t22 = Vector256.Sum(s22); float t23 = Vector256.Sum(s23);
                         for (int i = 8; i < 11; i++)
                         {
-                            float xi = Unsafe.Add(ref xr, i);
-                            t0 += Unsafe.Add(ref wo, i) * xi;
-                            t1 += Unsafe.Add(ref wo, 11 + i) * xi;
-                            t2 += Unsafe.Add(ref wo, 22 + i) * xi;
-                            t3 += Unsafe.Add(ref wo, 33 + i) * xi;
-                            t4 += Unsafe.Add(ref wo, 44 + i) * xi;
-                            t5 += Unsafe.Add(ref wo, 55 + i) * xi;
-                            t6 += Unsafe.Add(ref wo, 66 + i) * xi;
-                            t7 += Unsafe.Add(ref wo, 77 + i) * xi;
+                            float x0i = Unsafe.Add(ref xr, i);
+                            float x1i = Unsafe.Add(ref xr, 11 + i);
+                            float x2i = Unsafe.Add(ref xr, 22 + i);
+                            float wk = Unsafe.Add(ref wo, i);
+                            t00 += wk * x0i; t10 += wk * x1i; t20 += wk * x2i;
+                            wk = Unsafe.Add(ref wo, 11 + i);
+                            t01 += wk * x0i; t11 += wk * x1i; t21 += wk * x2i;
+                            wk = Unsafe.Add(ref wo, 22 + i);
+                            t02 += wk * x0i; t12 += wk * x1i; t22 += wk * x2i;
+                            wk = Unsafe.Add(ref wo, 33 + i);
+                            t03 += wk * x0i; t13 += wk * x1i; t23 += wk * x2i;
                         }
-                        Unsafe.Add(ref yr, o) = t0;
-                        Unsafe.Add(ref yr, o + 1) = t1;
-                        Unsafe.Add(ref yr, o + 2) = t2;
-                        Unsafe.Add(ref yr, o + 3) = t3;
-                        Unsafe.Add(ref yr, o + 4) = t4;
-                        Unsafe.Add(ref yr, o + 5) = t5;
-                        Unsafe.Add(ref yr, o + 6) = t6;
-                        Unsafe.Add(ref yr, o + 7) = t7;
+                        Unsafe.Add(ref yr, o) = t00;
+                        Unsafe.Add(ref yr, o + 1) = t01;
+                        Unsafe.Add(ref yr, o + 2) = t02;
+                        Unsafe.Add(ref yr, o + 3) = t03;
+                        Unsafe.Add(ref yr, 9 + o) = t10;
+                        Unsafe.Add(ref yr, 9 + o + 1) = t11;
+                        Unsafe.Add(ref yr, 9 + o + 2) = t12;
+                        Unsafe.Add(ref yr, 9 + o + 3) = t13;
+                        Unsafe.Add(ref yr, 18 + o) = t20;
+                        Unsafe.Add(ref yr, 18 + o + 1) = t21;
+                        Unsafe.Add(ref yr, 18 + o + 2) = t22;
+                        Unsafe.Add(ref yr, 18 + o + 3) = t23;
                     }
-                    // rows 8..8, 1 at a time: each load of x feeds 1 dot products
+                }
+                // units 8..8
+                {
+                    const int o = 8;
+                    ref float wo = ref Unsafe.Add(ref w, o * 11);
+                    for (int r = start; r < end; r += 3)
                     {
-                        const int o = 8;
-                        ref float wo = ref Unsafe.Add(ref w, o * 11);
-                        Vector256<float> s0 = Vector256<float>.Zero;
+                        ref float xr = ref Unsafe.Add(ref x0, r * 11);
+                        ref float yr = ref Unsafe.Add(ref y0, r * 9);
+                        Vector256<float> s00 = Vector256<float>.Zero;
+                        Vector256<float> s10 = Vector256<float>.Zero;
+                        Vector256<float> s20 = Vector256<float>.Zero;
+                        for (int i = 0; i < 8; i += 8)
                         {
-                            const int i = 0;
-                            Vector256<float> xi = Vector256.LoadUnsafe(ref xr, (nuint)i);
-                            s0 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)i), xi, s0);
+                            Vector256<float> x0i = Vector256.LoadUnsafe(ref xr, (nuint)i); Vector256<float> x1i = Vector256.LoadUnsafe(ref xr, (nuint)(11 + i)); Vector256<float> x2i = Vector256.LoadUnsafe(ref xr, (nuint)(22 + i));
+                            Vector256<float> wk = Vector256.LoadUnsafe(ref wo, (nuint)i);
+                            s00 = Simd.MultiplyAdd(wk, x0i, s00); s10 = Simd.MultiplyAdd(wk, x1i, s10); s20 = Simd.MultiplyAdd(wk, x2i, s20);
                         }
-                        float t0 = Vector256.Sum(s0);
+                        float t00 = Vector256.Sum(s00);
+                        float t10 = Vector256.Sum(s10);
+                        float t20 = Vector256.Sum(s20);
                         for (int i = 8; i < 11; i++)
                         {
-                            float xi = Unsafe.Add(ref xr, i);
-                            t0 += Unsafe.Add(ref wo, i) * xi;
+                            float x0i = Unsafe.Add(ref xr, i);
+                            float x1i = Unsafe.Add(ref xr, 11 + i);
+                            float x2i = Unsafe.Add(ref xr, 22 + i);
+                            float wk = Unsafe.Add(ref wo, i);
+                            t00 += wk * x0i; t10 += wk * x1i; t20 += wk * x2i;
                         }
-                        Unsafe.Add(ref yr, o) = t0;
+                        Unsafe.Add(ref yr, o) = t00;
+                        Unsafe.Add(ref yr, 9 + o) = t10;
+                        Unsafe.Add(ref yr, 18 + o) = t20;
                     }
                 }
             }
             else if (Simd.Use128)
             {
-                for (int r = 0; r < rows; r++)
+                // units 0..7, 4 at a time: those rows of W stay in L1 while x streams by, 3 rows at a time
+                for (int o = 0; o < 8; o += 4)
                 {
-                    ref float xr = ref Unsafe.Add(ref x0, r * 11);
-                    ref float yr = ref Unsafe.Add(ref y0, r * 9);
-                    // rows 0..7, 8 at a time: each load of x feeds 8 dot products
+                    ref float wo = ref Unsafe.Add(ref w, o * 11);
+                    for (int r = start; r < end; r += 3)
                     {
-                        const int o = 0;
-                        ref float wo = ref Unsafe.Add(ref w, o * 11);
-                        Vector128<float> s0 = Vector128<float>.Zero;
-                        Vector128<float> s1 = Vector128<float>.Zero;
-                        Vector128<float> s2 = Vector128<float>.Zero;
-                        Vector128<float> s3 = Vector128<float>.Zero;
-                        Vector128<float> s4 = Vector128<float>.Zero;
-                        Vector128<float> s5 = Vector128<float>.Zero;
-                        Vector128<float> s6 = Vector128<float>.Zero;
-                        Vector128<float> s7 = Vector128<float>.Zero;
-                        for (int i = 0; i < 8; i += 8)
+                        ref float xr = ref Unsafe.Add(ref x0, r * 11);
+                        ref float yr = ref Unsafe.Add(ref y0, r * 9);
+                        Vector128<float> s00 = Vector128<float>.Zero; Vector128<float> s01 = Vector128<float>.Zero; Vector128<float> s02 = Vector128<float>.Zero; Vector128<float> s03 = Vector128<float>.Zero;
+                        Vector128<float> s10 = Vector128<float>.Zero; Vector128<float> s11 = Vector128<float>.Zero; Vector128<float> s12 = Vector128<float>.Zero; Vector128<float> s13 = Vector128<float>.Zero;
+                        Vector128<float> s20 = Vector128<float>.Zero; Vector128<float> s21 = Vector128<float>.Zero; Vector128<float> s22 = Vector128<float>.Zero; Vector128<float> s23 = Vector128<float>.Zero;
+                        for (int i = 0; i < 8; i += 4)
                         {
-                            Vector128<float> xi = Vector128.LoadUnsafe(ref xr, (nuint)i);
-                            s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)i), xi, s0);
-                            s1 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(11 + i)), xi, s1);
-                            s2 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(22 + i)), xi, s2);
-                            s3 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(33 + i)), xi, s3);
-                            s4 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(44 + i)), xi, s4);
-                            s5 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(55 + i)), xi, s5);
-                            s6 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(66 + i)), xi, s6);
-                            s7 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(77 + i)), xi, s7);
-                            xi = Vector128.LoadUnsafe(ref xr, (nuint)(4 + i));
-                            s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(4 + i)), xi, s0);
-                            s1 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(15 + i)), xi, s1);
-                            s2 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(26 + i)), xi, s2);
-                            s3 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(37 + i)), xi, s3);
-                            s4 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(48 + i)), xi, s4);
-                            s5 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(59 + i)), xi, s5);
-                            s6 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(70 + i)), xi, s6);
-                            s7 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(81 + i)), xi, s7);
+                            Vector128<float> x0i = Vector128.LoadUnsafe(ref xr, (nuint)i); Vector128<float> x1i = Vector128.LoadUnsafe(ref xr, (nuint)(11 + i)); Vector128<float> x2i = Vector128.LoadUnsafe(ref xr, (nuint)(22 + i));
+                            Vector128<float> wk = Vector128.LoadUnsafe(ref wo, (nuint)i);
+                            s00 = Simd.MultiplyAdd(wk, x0i, s00); s10 = Simd.MultiplyAdd(wk, x1i, s10); s20 = Simd.MultiplyAdd(wk, x2i, s20);
+                            wk = Vector128.LoadUnsafe(ref wo, (nuint)(11 + i));
+                            s01 = Simd.MultiplyAdd(wk, x0i, s01); s11 = Simd.MultiplyAdd(wk, x1i, s11); s21 = Simd.MultiplyAdd(wk, x2i, s21);
+                            wk = Vector128.LoadUnsafe(ref wo, (nuint)(22 + i));
+                            s02 = Simd.MultiplyAdd(wk, x0i, s02); s12 = Simd.MultiplyAdd(wk, x1i, s12); s22 = Simd.MultiplyAdd(wk, x2i, s22);
+                            wk = Vector128.LoadUnsafe(ref wo, (nuint)(33 + i));
+                            s03 = Simd.MultiplyAdd(wk, x0i, s03); s13 = Simd.MultiplyAdd(wk, x1i, s13); s23 = Simd.MultiplyAdd(wk, x2i, s23);
                         }
-                        float t0 = Vector128.Sum(s0);
-                        float t1 = Vector128.Sum(s1);
-                        float t2 = Vector128.Sum(s2);
-                        float t3 = Vector128.Sum(s3);
-                        float t4 = Vector128.Sum(s4);
-                        float t5 = Vector128.Sum(s5);
-                        float t6 = Vector128.Sum(s6);
-                        float t7 = Vector128.Sum(s7);
+                        float t00 = Vector128.Sum(s00); float t01 = Vector128.Sum(s01); float t02 = Vector128.Sum(s02); float t03 = Vector128.Sum(s03);
+                        float t10 = Vector128.Sum(s10); float t11 = Vector128.Sum(s11); float t12 = Vector128.Sum(s12); float t13 = Vector128.Sum(s13);
+                        float t20 = Vector128.Sum(s20); float t21 = Vector128.Sum(s21); float t22 = Vector128.Sum(s22); float t23 = Vector128.Sum(s23);
                         for (int i = 8; i < 11; i++)
                         {
-                            float xi = Unsafe.Add(ref xr, i);
-                            t0 += Unsafe.Add(ref wo, i) * xi;
-                            t1 += Unsafe.Add(ref wo, 11 + i) * xi;
-                            t2 += Unsafe.Add(ref wo, 22 + i) * xi;
-                            t3 += Unsafe.Add(ref wo, 33 + i) * xi;
-                            t4 += Unsafe.Add(ref wo, 44 + i) * xi;
-                            t5 += Unsafe.Add(ref wo, 55 + i) * xi;
-                            t6 += Unsafe.Add(ref wo, 66 + i) * xi;
-                            t7 += Unsafe.Add(ref wo, 77 + i) * xi;
+                            float x0i = Unsafe.Add(ref xr, i);
+                            float x1i = Unsafe.Add(ref xr, 11 + i);
+                            float x2i = Unsafe.Add(ref xr, 22 + i);
+                            float wk = Unsafe.Add(ref wo, i);
+                            t00 += wk * x0i; t10 += wk * x1i; t20 += wk * x2i;
+                            wk = Unsafe.Add(ref wo, 11 + i);
+                            t01 += wk * x0i; t11 += wk * x1i; t21 += wk * x2i;
+                            wk = Unsafe.Add(ref wo, 22 + i);
+                            t02 += wk * x0i; t12 += wk * x1i; t22 += wk * x2i;
+                            wk = Unsafe.Add(ref wo, 33 + i);
+                            t03 += wk * x0i; t13 += wk * x1i; t23 += wk * x2i;
                         }
-                        Unsafe.Add(ref yr, o) = t0;
-                        Unsafe.Add(ref yr, o + 1) = t1;
-                        Unsafe.Add(ref yr, o + 2) = t2;
-                        Unsafe.Add(ref yr, o + 3) = t3;
-                        Unsafe.Add(ref yr, o + 4) = t4;
-                        Unsafe.Add(ref yr, o + 5) = t5;
-                        Unsafe.Add(ref yr, o + 6) = t6;
-                        Unsafe.Add(ref yr, o + 7) = t7;
+                        Unsafe.Add(ref yr, o) = t00;
+                        Unsafe.Add(ref yr, o + 1) = t01;
+                        Unsafe.Add(ref yr, o + 2) = t02;
+                        Unsafe.Add(ref yr, o + 3) = t03;
+                        Unsafe.Add(ref yr, 9 + o) = t10;
+                        Unsafe.Add(ref yr, 9 + o + 1) = t11;
+                        Unsafe.Add(ref yr, 9 + o + 2) = t12;
+                        Unsafe.Add(ref yr, 9 + o + 3) = t13;
+                        Unsafe.Add(ref yr, 18 + o) = t20;
+                        Unsafe.Add(ref yr, 18 + o + 1) = t21;
+                        Unsafe.Add(ref yr, 18 + o + 2) = t22;
+                        Unsafe.Add(ref yr, 18 + o + 3) = t23;
                     }
-                    // rows 8..8, 1 at a time: each load of x feeds 1 dot products
+                }
+                // units 8..8
+                {
+                    const int o = 8;
+                    ref float wo = ref Unsafe.Add(ref w, o * 11);
+                    for (int r = start; r < end; r += 3)
                     {
-                        const int o = 8;
-                        ref float wo = ref Unsafe.Add(ref w, o * 11);
-                        Vector128<float> s0 = Vector128<float>.Zero;
-                        for (int i = 0; i < 8; i += 8)
+                        ref float xr = ref Unsafe.Add(ref x0, r * 11);
+                        ref float yr = ref Unsafe.Add(ref y0, r * 9);
+                        Vector128<float> s00 = Vector128<float>.Zero;
+                        Vector128<float> s10 = Vector128<float>.Zero;
+                        Vector128<float> s20 = Vector128<float>.Zero;
+                        for (int i = 0; i < 8; i += 4)
                         {
-                            Vector128<float> xi = Vector128.LoadUnsafe(ref xr, (nuint)i);
-                            s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)i), xi, s0);
-                            xi = Vector128.LoadUnsafe(ref xr, (nuint)(4 + i));
-                            s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(4 + i)), xi, s0);
+                            Vector128<float> x0i = Vector128.LoadUnsafe(ref xr, (nuint)i); Vector128<float> x1i = Vector128.LoadUnsafe(ref xr, (nuint)(11 + i)); Vector128<float> x2i = Vector128.LoadUnsafe(ref xr, (nuint)(22 + i));
+                            Vector128<float> wk = Vector128.LoadUnsafe(ref wo, (nuint)i);
+                            s00 = Simd.MultiplyAdd(wk, x0i, s00); s10 = Simd.MultiplyAdd(wk, x1i, s10); s20 = Simd.MultiplyAdd(wk, x2i, s20);
                         }
-                        float t0 = Vector128.Sum(s0);
+                        float t00 = Vector128.Sum(s00);
+                        float t10 = Vector128.Sum(s10);
+                        float t20 = Vector128.Sum(s20);
                         for (int i = 8; i < 11; i++)
                         {
-                            float xi = Unsafe.Add(ref xr, i);
-                            t0 += Unsafe.Add(ref wo, i) * xi;
+                            float x0i = Unsafe.Add(ref xr, i);
+                            float x1i = Unsafe.Add(ref xr, 11 + i);
+                            float x2i = Unsafe.Add(ref xr, 22 + i);
+                            float wk = Unsafe.Add(ref wo, i);
+                            t00 += wk * x0i; t10 += wk * x1i; t20 += wk * x2i;
                         }
-                        Unsafe.Add(ref yr, o) = t0;
+                        Unsafe.Add(ref yr, o) = t00;
+                        Unsafe.Add(ref yr, 9 + o) = t10;
+                        Unsafe.Add(ref yr, 18 + o) = t20;
                     }
                 }
             }
             else
             {
-                for (int r = 0; r < rows; r++)
+                // units 0..7, 4 at a time: those rows of W stay in L1 while x streams by, 3 rows at a time
+                for (int o = 0; o < 8; o += 4)
                 {
-                    ref float xr = ref Unsafe.Add(ref x0, r * 11);
-                    ref float yr = ref Unsafe.Add(ref y0, r * 9);
-                    // rows 0..7, 8 at a time: each load of x feeds 8 dot products
+                    ref float wo = ref Unsafe.Add(ref w, o * 11);
+                    for (int r = start; r < end; r += 3)
                     {
-                        const int o = 0;
-                        ref float wo = ref Unsafe.Add(ref w, o * 11);
-                        float s0 = 0f;
-                        float s1 = 0f;
-                        float s2 = 0f;
-                        float s3 = 0f;
-                        float s4 = 0f;
-                        float s5 = 0f;
-                        float s6 = 0f;
-                        float s7 = 0f;
+                        ref float xr = ref Unsafe.Add(ref x0, r * 11);
+                        ref float yr = ref Unsafe.Add(ref y0, r * 9);
+                        float s00 = 0f; float s01 = 0f; float s02 = 0f; float s03 = 0f;
+                        float s10 = 0f; float s11 = 0f; float s12 = 0f; float s13 = 0f;
+                        float s20 = 0f; float s21 = 0f; float s22 = 0f; float s23 = 0f;
                         for (int i = 0; i < 11; i += 1)
                         {
-                            float xi = Unsafe.Add(ref xr, i);
-                            s0 = s0 + Unsafe.Add(ref wo, i) * xi;
-                            s1 = s1 + Unsafe.Add(ref wo, 11 + i) * xi;
-                            s2 = s2 + Unsafe.Add(ref wo, 22 + i) * xi;
-                            s3 = s3 + Unsafe.Add(ref wo, 33 + i) * xi;
-                            s4 = s4 + Unsafe.Add(ref wo, 44 + i) * xi;
-                            s5 = s5 + Unsafe.Add(ref wo, 55 + i) * xi;
-                            s6 = s6 + Unsafe.Add(ref wo, 66 + i) * xi;
-                            s7 = s7 + Unsafe.Add(ref wo, 77 + i) * xi;
+                            float x0i = Unsafe.Add(ref xr, i); float x1i = Unsafe.Add(ref xr, 11 + i); float x2i = Unsafe.Add(ref xr, 22 + i);
+                            float wk = Unsafe.Add(ref wo, i);
+                            s00 = s00 + wk * x0i; s10 = s10 + wk * x1i; s20 = s20 + wk * x2i;
+                            wk = Unsafe.Add(ref wo, 11 + i);
+                            s01 = s01 + wk * x0i; s11 = s11 + wk * x1i; s21 = s21 + wk * x2i;
+                            wk = Unsafe.Add(ref wo, 22 + i);
+                            s02 = s02 + wk * x0i; s12 = s12 + wk * x1i; s22 = s22 + wk * x2i;
+                            wk = Unsafe.Add(ref wo, 33 + i);
+                            s03 = s03 + wk * x0i; s13 = s13 + wk * x1i; s23 = s23 + wk * x2i;
                         }
-                        float t0 = s0;
-                        float t1 = s1;
-                        float t2 = s2;
-                        float t3 = s3;
-                        float t4 = s4;
-                        float t5 = s5;
-                        float t6 = s6;
-                        float t7 = s7;
-                        Unsafe.Add(ref yr, o) = t0;
-                        Unsafe.Add(ref yr, o + 1) = t1;
-                        Unsafe.Add(ref yr, o + 2) = t2;
-                        Unsafe.Add(ref yr, o + 3) = t3;
-                        Unsafe.Add(ref yr, o + 4) = t4;
-                        Unsafe.Add(ref yr, o + 5) = t5;
-                        Unsafe.Add(ref yr, o + 6) = t6;
-                        Unsafe.Add(ref yr, o + 7) = t7;
+                        float t00 = s00; float t01 = s01; float t02 = s02; float t03 = s03;
+                        float t10 = s10; float t11 = s11; float t12 = s12; float t13 = s13;
+                        float t20 = s20; float t21 = s21; float t22 = s22; float t23 = s23;
+                        Unsafe.Add(ref yr, o) = t00;
+                        Unsafe.Add(ref yr, o + 1) = t01;
+                        Unsafe.Add(ref yr, o + 2) = t02;
+                        Unsafe.Add(ref yr, o + 3) = t03;
+                        Unsafe.Add(ref yr, 9 + o) = t10;
+                        Unsafe.Add(ref yr, 9 + o + 1) = t11;
+                        Unsafe.Add(ref yr, 9 + o + 2) = t12;
+                        Unsafe.Add(ref yr, 9 + o + 3) = t13;
+                        Unsafe.Add(ref yr, 18 + o) = t20;
+                        Unsafe.Add(ref yr, 18 + o + 1) = t21;
+                        Unsafe.Add(ref yr, 18 + o + 2) = t22;
+                        Unsafe.Add(ref yr, 18 + o + 3) = t23;
                     }
-                    // rows 8..8, 1 at a time: each load of x feeds 1 dot products
+                }
+                // units 8..8
+                {
+                    const int o = 8;
+                    ref float wo = ref Unsafe.Add(ref w, o * 11);
+                    for (int r = start; r < end; r += 3)
                     {
-                        const int o = 8;
-                        ref float wo = ref Unsafe.Add(ref w, o * 11);
-                        float s0 = 0f;
+                        ref float xr = ref Unsafe.Add(ref x0, r * 11);
+                        ref float yr = ref Unsafe.Add(ref y0, r * 9);
+                        float s00 = 0f;
+                        float s10 = 0f;
+                        float s20 = 0f;
                         for (int i = 0; i < 11; i += 1)
                         {
-                            float xi = Unsafe.Add(ref xr, i);
-                            s0 = s0 + Unsafe.Add(ref wo, i) * xi;
+                            float x0i = Unsafe.Add(ref xr, i); float x1i = Unsafe.Add(ref xr, 11 + i); float x2i = Unsafe.Add(ref xr, 22 + i);
+                            float wk = Unsafe.Add(ref wo, i);
+                            s00 = s00 + wk * x0i; s10 = s10 + wk * x1i; s20 = s20 + wk * x2i;
                         }
-                        float t0 = s0;
-                        Unsafe.Add(ref yr, o) = t0;
+                        float t00 = s00;
+                        float t10 = s10;
+                        float t20 = s20;
+                        Unsafe.Add(ref yr, o) = t00;
+                        Unsafe.Add(ref yr, 9 + o) = t10;
+                        Unsafe.Add(ref yr, 18 + o) = t20;
                     }
+                }
+            }
+        }
+
+        /// <summary>Row <paramref name="r"/> alone (the batch-1 path): W streams from cache once, each load of x feeds up to 8 dot products.</summary>
+        private static void Dense2ForwardRow(ReadOnlySpan<float> weight, ReadOnlySpan<float> x, Span<float> y, int r)
+        {
+            ref float w = ref MemoryMarshal.GetReference(weight);
+            ref float x0 = ref MemoryMarshal.GetReference(x);
+            ref float y0 = ref MemoryMarshal.GetReference(y);
+            ref float xr = ref Unsafe.Add(ref x0, r * 11);
+            ref float yr = ref Unsafe.Add(ref y0, r * 9);
+            if (Simd.Use512)
+            {
+                // units 0..7, 8 at a time: each load of x feeds 8 dot products
+                {
+                    const int o = 0;
+                    ref float wo = ref Unsafe.Add(ref w, o * 11);
+                    Vector512<float> s0 = Vector512<float>.Zero;
+                    Vector512<float> s1 = Vector512<float>.Zero;
+                    Vector512<float> s2 = Vector512<float>.Zero;
+                    Vector512<float> s3 = Vector512<float>.Zero;
+                    Vector512<float> s4 = Vector512<float>.Zero;
+                    Vector512<float> s5 = Vector512<float>.Zero;
+                    Vector512<float> s6 = Vector512<float>.Zero;
+                    Vector512<float> s7 = Vector512<float>.Zero;
+                    float t0 = Vector512.Sum(s0);
+                    float t1 = Vector512.Sum(s1);
+                    float t2 = Vector512.Sum(s2);
+                    float t3 = Vector512.Sum(s3);
+                    float t4 = Vector512.Sum(s4);
+                    float t5 = Vector512.Sum(s5);
+                    float t6 = Vector512.Sum(s6);
+                    float t7 = Vector512.Sum(s7);
+                    for (int i = 0; i < 11; i++)
+                    {
+                        float xi = Unsafe.Add(ref xr, i);
+                        t0 += Unsafe.Add(ref wo, i) * xi;
+                        t1 += Unsafe.Add(ref wo, 11 + i) * xi;
+                        t2 += Unsafe.Add(ref wo, 22 + i) * xi;
+                        t3 += Unsafe.Add(ref wo, 33 + i) * xi;
+                        t4 += Unsafe.Add(ref wo, 44 + i) * xi;
+                        t5 += Unsafe.Add(ref wo, 55 + i) * xi;
+                        t6 += Unsafe.Add(ref wo, 66 + i) * xi;
+                        t7 += Unsafe.Add(ref wo, 77 + i) * xi;
+                    }
+                    Unsafe.Add(ref yr, o) = t0;
+                    Unsafe.Add(ref yr, o + 1) = t1;
+                    Unsafe.Add(ref yr, o + 2) = t2;
+                    Unsafe.Add(ref yr, o + 3) = t3;
+                    Unsafe.Add(ref yr, o + 4) = t4;
+                    Unsafe.Add(ref yr, o + 5) = t5;
+                    Unsafe.Add(ref yr, o + 6) = t6;
+                    Unsafe.Add(ref yr, o + 7) = t7;
+                }
+                // units 8..8, 1 at a time: each load of x feeds 1 dot products
+                {
+                    const int o = 8;
+                    ref float wo = ref Unsafe.Add(ref w, o * 11);
+                    Vector512<float> s0 = Vector512<float>.Zero;
+                    float t0 = Vector512.Sum(s0);
+                    for (int i = 0; i < 11; i++)
+                    {
+                        float xi = Unsafe.Add(ref xr, i);
+                        t0 += Unsafe.Add(ref wo, i) * xi;
+                    }
+                    Unsafe.Add(ref yr, o) = t0;
+                }
+            }
+            else if (Simd.Use256)
+            {
+                // units 0..7, 8 at a time: each load of x feeds 8 dot products
+                {
+                    const int o = 0;
+                    ref float wo = ref Unsafe.Add(ref w, o * 11);
+                    Vector256<float> s0 = Vector256<float>.Zero;
+                    Vector256<float> s1 = Vector256<float>.Zero;
+                    Vector256<float> s2 = Vector256<float>.Zero;
+                    Vector256<float> s3 = Vector256<float>.Zero;
+                    Vector256<float> s4 = Vector256<float>.Zero;
+                    Vector256<float> s5 = Vector256<float>.Zero;
+                    Vector256<float> s6 = Vector256<float>.Zero;
+                    Vector256<float> s7 = Vector256<float>.Zero;
+                    {
+                        const int i = 0;
+                        Vector256<float> xi = Vector256.LoadUnsafe(ref xr, (nuint)i);
+                        s0 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)i), xi, s0);
+                        s1 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(11 + i)), xi, s1);
+                        s2 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(22 + i)), xi, s2);
+                        s3 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(33 + i)), xi, s3);
+                        s4 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(44 + i)), xi, s4);
+                        s5 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(55 + i)), xi, s5);
+                        s6 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(66 + i)), xi, s6);
+                        s7 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(77 + i)), xi, s7);
+                    }
+                    float t0 = Vector256.Sum(s0);
+                    float t1 = Vector256.Sum(s1);
+                    float t2 = Vector256.Sum(s2);
+                    float t3 = Vector256.Sum(s3);
+                    float t4 = Vector256.Sum(s4);
+                    float t5 = Vector256.Sum(s5);
+                    float t6 = Vector256.Sum(s6);
+                    float t7 = Vector256.Sum(s7);
+                    for (int i = 8; i < 11; i++)
+                    {
+                        float xi = Unsafe.Add(ref xr, i);
+                        t0 += Unsafe.Add(ref wo, i) * xi;
+                        t1 += Unsafe.Add(ref wo, 11 + i) * xi;
+                        t2 += Unsafe.Add(ref wo, 22 + i) * xi;
+                        t3 += Unsafe.Add(ref wo, 33 + i) * xi;
+                        t4 += Unsafe.Add(ref wo, 44 + i) * xi;
+                        t5 += Unsafe.Add(ref wo, 55 + i) * xi;
+                        t6 += Unsafe.Add(ref wo, 66 + i) * xi;
+                        t7 += Unsafe.Add(ref wo, 77 + i) * xi;
+                    }
+                    Unsafe.Add(ref yr, o) = t0;
+                    Unsafe.Add(ref yr, o + 1) = t1;
+                    Unsafe.Add(ref yr, o + 2) = t2;
+                    Unsafe.Add(ref yr, o + 3) = t3;
+                    Unsafe.Add(ref yr, o + 4) = t4;
+                    Unsafe.Add(ref yr, o + 5) = t5;
+                    Unsafe.Add(ref yr, o + 6) = t6;
+                    Unsafe.Add(ref yr, o + 7) = t7;
+                }
+                // units 8..8, 1 at a time: each load of x feeds 1 dot products
+                {
+                    const int o = 8;
+                    ref float wo = ref Unsafe.Add(ref w, o * 11);
+                    Vector256<float> s0 = Vector256<float>.Zero;
+                    {
+                        const int i = 0;
+                        Vector256<float> xi = Vector256.LoadUnsafe(ref xr, (nuint)i);
+                        s0 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)i), xi, s0);
+                    }
+                    float t0 = Vector256.Sum(s0);
+                    for (int i = 8; i < 11; i++)
+                    {
+                        float xi = Unsafe.Add(ref xr, i);
+                        t0 += Unsafe.Add(ref wo, i) * xi;
+                    }
+                    Unsafe.Add(ref yr, o) = t0;
+                }
+            }
+            else if (Simd.Use128)
+            {
+                // units 0..7, 8 at a time: each load of x feeds 8 dot products
+                {
+                    const int o = 0;
+                    ref float wo = ref Unsafe.Add(ref w, o * 11);
+                    Vector128<float> s0 = Vector128<float>.Zero;
+                    Vector128<float> s1 = Vector128<float>.Zero;
+                    Vector128<float> s2 = Vector128<float>.Zero;
+                    Vector128<float> s3 = Vector128<float>.Zero;
+                    Vector128<float> s4 = Vector128<float>.Zero;
+                    Vector128<float> s5 = Vector128<float>.Zero;
+                    Vector128<float> s6 = Vector128<float>.Zero;
+                    Vector128<float> s7 = Vector128<float>.Zero;
+                    for (int i = 0; i < 8; i += 8)
+                    {
+                        Vector128<float> xi = Vector128.LoadUnsafe(ref xr, (nuint)i);
+                        s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)i), xi, s0);
+                        s1 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(11 + i)), xi, s1);
+                        s2 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(22 + i)), xi, s2);
+                        s3 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(33 + i)), xi, s3);
+                        s4 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(44 + i)), xi, s4);
+                        s5 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(55 + i)), xi, s5);
+                        s6 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(66 + i)), xi, s6);
+                        s7 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(77 + i)), xi, s7);
+                        xi = Vector128.LoadUnsafe(ref xr, (nuint)(4 + i));
+                        s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(4 + i)), xi, s0);
+                        s1 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(15 + i)), xi, s1);
+                        s2 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(26 + i)), xi, s2);
+                        s3 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(37 + i)), xi, s3);
+                        s4 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(48 + i)), xi, s4);
+                        s5 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(59 + i)), xi, s5);
+                        s6 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(70 + i)), xi, s6);
+                        s7 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(81 + i)), xi, s7);
+                    }
+                    float t0 = Vector128.Sum(s0);
+                    float t1 = Vector128.Sum(s1);
+                    float t2 = Vector128.Sum(s2);
+                    float t3 = Vector128.Sum(s3);
+                    float t4 = Vector128.Sum(s4);
+                    float t5 = Vector128.Sum(s5);
+                    float t6 = Vector128.Sum(s6);
+                    float t7 = Vector128.Sum(s7);
+                    for (int i = 8; i < 11; i++)
+                    {
+                        float xi = Unsafe.Add(ref xr, i);
+                        t0 += Unsafe.Add(ref wo, i) * xi;
+                        t1 += Unsafe.Add(ref wo, 11 + i) * xi;
+                        t2 += Unsafe.Add(ref wo, 22 + i) * xi;
+                        t3 += Unsafe.Add(ref wo, 33 + i) * xi;
+                        t4 += Unsafe.Add(ref wo, 44 + i) * xi;
+                        t5 += Unsafe.Add(ref wo, 55 + i) * xi;
+                        t6 += Unsafe.Add(ref wo, 66 + i) * xi;
+                        t7 += Unsafe.Add(ref wo, 77 + i) * xi;
+                    }
+                    Unsafe.Add(ref yr, o) = t0;
+                    Unsafe.Add(ref yr, o + 1) = t1;
+                    Unsafe.Add(ref yr, o + 2) = t2;
+                    Unsafe.Add(ref yr, o + 3) = t3;
+                    Unsafe.Add(ref yr, o + 4) = t4;
+                    Unsafe.Add(ref yr, o + 5) = t5;
+                    Unsafe.Add(ref yr, o + 6) = t6;
+                    Unsafe.Add(ref yr, o + 7) = t7;
+                }
+                // units 8..8, 1 at a time: each load of x feeds 1 dot products
+                {
+                    const int o = 8;
+                    ref float wo = ref Unsafe.Add(ref w, o * 11);
+                    Vector128<float> s0 = Vector128<float>.Zero;
+                    for (int i = 0; i < 8; i += 8)
+                    {
+                        Vector128<float> xi = Vector128.LoadUnsafe(ref xr, (nuint)i);
+                        s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)i), xi, s0);
+                        xi = Vector128.LoadUnsafe(ref xr, (nuint)(4 + i));
+                        s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(4 + i)), xi, s0);
+                    }
+                    float t0 = Vector128.Sum(s0);
+                    for (int i = 8; i < 11; i++)
+                    {
+                        float xi = Unsafe.Add(ref xr, i);
+                        t0 += Unsafe.Add(ref wo, i) * xi;
+                    }
+                    Unsafe.Add(ref yr, o) = t0;
+                }
+            }
+            else
+            {
+                // units 0..7, 8 at a time: each load of x feeds 8 dot products
+                {
+                    const int o = 0;
+                    ref float wo = ref Unsafe.Add(ref w, o * 11);
+                    float s0 = 0f;
+                    float s1 = 0f;
+                    float s2 = 0f;
+                    float s3 = 0f;
+                    float s4 = 0f;
+                    float s5 = 0f;
+                    float s6 = 0f;
+                    float s7 = 0f;
+                    for (int i = 0; i < 11; i += 1)
+                    {
+                        float xi = Unsafe.Add(ref xr, i);
+                        s0 = s0 + Unsafe.Add(ref wo, i) * xi;
+                        s1 = s1 + Unsafe.Add(ref wo, 11 + i) * xi;
+                        s2 = s2 + Unsafe.Add(ref wo, 22 + i) * xi;
+                        s3 = s3 + Unsafe.Add(ref wo, 33 + i) * xi;
+                        s4 = s4 + Unsafe.Add(ref wo, 44 + i) * xi;
+                        s5 = s5 + Unsafe.Add(ref wo, 55 + i) * xi;
+                        s6 = s6 + Unsafe.Add(ref wo, 66 + i) * xi;
+                        s7 = s7 + Unsafe.Add(ref wo, 77 + i) * xi;
+                    }
+                    float t0 = s0;
+                    float t1 = s1;
+                    float t2 = s2;
+                    float t3 = s3;
+                    float t4 = s4;
+                    float t5 = s5;
+                    float t6 = s6;
+                    float t7 = s7;
+                    Unsafe.Add(ref yr, o) = t0;
+                    Unsafe.Add(ref yr, o + 1) = t1;
+                    Unsafe.Add(ref yr, o + 2) = t2;
+                    Unsafe.Add(ref yr, o + 3) = t3;
+                    Unsafe.Add(ref yr, o + 4) = t4;
+                    Unsafe.Add(ref yr, o + 5) = t5;
+                    Unsafe.Add(ref yr, o + 6) = t6;
+                    Unsafe.Add(ref yr, o + 7) = t7;
+                }
+                // units 8..8, 1 at a time: each load of x feeds 1 dot products
+                {
+                    const int o = 8;
+                    ref float wo = ref Unsafe.Add(ref w, o * 11);
+                    float s0 = 0f;
+                    for (int i = 0; i < 11; i += 1)
+                    {
+                        float xi = Unsafe.Add(ref xr, i);
+                        s0 = s0 + Unsafe.Add(ref wo, i) * xi;
+                    }
+                    float t0 = s0;
+                    Unsafe.Add(ref yr, o) = t0;
                 }
             }
         }
 
         /// <summary>
         /// Layer 2, Dense(9, bias: false), backward from <c>dz = dL/d(W x + b)</c>: <c>dW += dzᵀ x</c>,
-        /// and, when <paramref name="dx"/> is not empty, <c>dx = dz W</c>. W: [9, 11].
+        /// and, when <paramref name="dx"/> is not empty, <c>dx = dz W</c>. W: [9, 11]. With <paramref name="threads"/> &gt; 1,
+        /// a batch of 2648 rows or more is split across threads (the same bits as one thread).
         /// </summary>
-        public static void Dense2Backward(ReadOnlySpan<float> weight, Span<float> weightGradient, ReadOnlySpan<float> x, ReadOnlySpan<float> dz, Span<float> dx, int rows)
+        public static void Dense2Backward(ReadOnlySpan<float> weight, Span<float> weightGradient, ReadOnlySpan<float> x, ReadOnlySpan<float> dz, Span<float> dx, int rows, int threads)
         {
-            ref float w = ref MemoryMarshal.GetReference(weight);
-            ref float gw0 = ref MemoryMarshal.GetReference(weightGradient);
-            ref float x0 = ref MemoryMarshal.GetReference(x);
-            ref float dz0 = ref MemoryMarshal.GetReference(dz);
-
-            // dW[o, i] += Σ_r dz[r, o] x[r, i]: a chunk of W's row o stays in registers while the rows stream by
-            if (Simd.Use512)
+            // dW += dzᵀ x: units split across threads at multiples of 4, each unit summed over the batch by one thread
+            if (threads > 1 && rows >= 2648)
             {
-                for (int o = 0; o < 9; o++)
-                {
-                    ref float gw = ref Unsafe.Add(ref gw0, o * 11);
-                    for (int i = 0; i < 11; i++)
-                    {
-                        float g0 = Unsafe.Add(ref gw, i);
-                        for (int r = 0; r < rows; r++)
-                        {
-                            float d = Unsafe.Add(ref dz0, r * 9 + o);
-                            ref float xr = ref Unsafe.Add(ref x0, r * 11);
-                            g0 = g0 + d * Unsafe.Add(ref xr, i);
-                        }
-                        Unsafe.Add(ref gw, i) = g0;
-                    }
-                }
-            }
-            else if (Simd.Use256)
-            {
-                for (int o = 0; o < 9; o++)
-                {
-                    ref float gw = ref Unsafe.Add(ref gw0, o * 11);
-                    {
-                        const int i = 0;
-                        Vector256<float> g0 = Vector256.LoadUnsafe(ref gw, (nuint)i);
-                        for (int r = 0; r < rows; r++)
-                        {
-                            Vector256<float> d = Vector256.Create(Unsafe.Add(ref dz0, r * 9 + o));
-                            ref float xr = ref Unsafe.Add(ref x0, r * 11);
-                            g0 = Simd.MultiplyAdd(d, Vector256.LoadUnsafe(ref xr, (nuint)i), g0);
-                        }
-                        g0.StoreUnsafe(ref gw, (nuint)i);
-                    }
-                    for (int i = 8; i < 11; i++)
-                    {
-                        float g0 = Unsafe.Add(ref gw, i);
-                        for (int r = 0; r < rows; r++)
-                        {
-                            float d = Unsafe.Add(ref dz0, r * 9 + o);
-                            ref float xr = ref Unsafe.Add(ref x0, r * 11);
-                            g0 = g0 + d * Unsafe.Add(ref xr, i);
-                        }
-                        Unsafe.Add(ref gw, i) = g0;
-                    }
-                }
-            }
-            else if (Simd.Use128)
-            {
-                for (int o = 0; o < 9; o++)
-                {
-                    ref float gw = ref Unsafe.Add(ref gw0, o * 11);
-                    {
-                        const int i = 0;
-                        Vector128<float> g0 = Vector128.LoadUnsafe(ref gw, (nuint)i);
-                        Vector128<float> g1 = Vector128.LoadUnsafe(ref gw, (nuint)(i + 4));
-                        for (int r = 0; r < rows; r++)
-                        {
-                            Vector128<float> d = Vector128.Create(Unsafe.Add(ref dz0, r * 9 + o));
-                            ref float xr = ref Unsafe.Add(ref x0, r * 11);
-                            g0 = Simd.MultiplyAdd(d, Vector128.LoadUnsafe(ref xr, (nuint)i), g0);
-                            g1 = Simd.MultiplyAdd(d, Vector128.LoadUnsafe(ref xr, (nuint)(i + 4)), g1);
-                        }
-                        g0.StoreUnsafe(ref gw, (nuint)i);
-                        g1.StoreUnsafe(ref gw, (nuint)(i + 4));
-                    }
-                    for (int i = 8; i < 11; i++)
-                    {
-                        float g0 = Unsafe.Add(ref gw, i);
-                        for (int r = 0; r < rows; r++)
-                        {
-                            float d = Unsafe.Add(ref dz0, r * 9 + o);
-                            ref float xr = ref Unsafe.Add(ref x0, r * 11);
-                            g0 = g0 + d * Unsafe.Add(ref xr, i);
-                        }
-                        Unsafe.Add(ref gw, i) = g0;
-                    }
-                }
+                KernelThreads.For(threads, 9, 4, new KernelSpans(x, dz, default, weightGradient, default),
+                    static (in KernelSpans s, int start, int end) => Dense2WeightGradient(s.In0, s.In1, s.Out0, start, end));
             }
             else
             {
-                for (int o = 0; o < 9; o++)
-                {
-                    ref float gw = ref Unsafe.Add(ref gw0, o * 11);
-                    for (int i = 0; i < 8; i += 4)
-                    {
-                        float g0 = Unsafe.Add(ref gw, i);
-                        float g1 = Unsafe.Add(ref gw, i + 1);
-                        float g2 = Unsafe.Add(ref gw, i + 2);
-                        float g3 = Unsafe.Add(ref gw, i + 3);
-                        for (int r = 0; r < rows; r++)
-                        {
-                            float d = Unsafe.Add(ref dz0, r * 9 + o);
-                            ref float xr = ref Unsafe.Add(ref x0, r * 11);
-                            g0 = g0 + d * Unsafe.Add(ref xr, i);
-                            g1 = g1 + d * Unsafe.Add(ref xr, i + 1);
-                            g2 = g2 + d * Unsafe.Add(ref xr, i + 2);
-                            g3 = g3 + d * Unsafe.Add(ref xr, i + 3);
-                        }
-                        Unsafe.Add(ref gw, i) = g0;
-                        Unsafe.Add(ref gw, i + 1) = g1;
-                        Unsafe.Add(ref gw, i + 2) = g2;
-                        Unsafe.Add(ref gw, i + 3) = g3;
-                    }
-                    {
-                        const int i = 8;
-                        float g0 = Unsafe.Add(ref gw, i);
-                        float g1 = Unsafe.Add(ref gw, i + 1);
-                        float g2 = Unsafe.Add(ref gw, i + 2);
-                        for (int r = 0; r < rows; r++)
-                        {
-                            float d = Unsafe.Add(ref dz0, r * 9 + o);
-                            ref float xr = ref Unsafe.Add(ref x0, r * 11);
-                            g0 = g0 + d * Unsafe.Add(ref xr, i);
-                            g1 = g1 + d * Unsafe.Add(ref xr, i + 1);
-                            g2 = g2 + d * Unsafe.Add(ref xr, i + 2);
-                        }
-                        Unsafe.Add(ref gw, i) = g0;
-                        Unsafe.Add(ref gw, i + 1) = g1;
-                        Unsafe.Add(ref gw, i + 2) = g2;
-                    }
-                }
+                Dense2WeightGradient(x, dz, weightGradient, 0, 9);
             }
 
-            // dx[r, i] = Σ_o dz[r, o] W[o, i]
             if (dx.IsEmpty)
             {
                 return;
             }
 
-            ref float dx0 = ref MemoryMarshal.GetReference(dx);
+            // dx = dz W: rows split across threads at multiples of 4
+            if (threads > 1 && rows >= 2648)
+            {
+                KernelThreads.For(threads, rows, 4, new KernelSpans(weight, dz, default, dx, default),
+                    static (in KernelSpans s, int start, int end) => Dense2InputGradient(s.In0, s.In1, s.Out0, start, end));
+            }
+            else
+            {
+                Dense2InputGradient(weight, dz, dx, 0, rows);
+            }
+        }
+
+        /// <summary>Units <paramref name="start"/> .. <paramref name="end"/> - 1 of <c>dW += dzᵀ x</c>, over every row of the batch.</summary>
+        private static void Dense2WeightGradient(ReadOnlySpan<float> x, ReadOnlySpan<float> dz, Span<float> weightGradient, int start, int end)
+        {
+            int rows = dz.Length / 9;
+
+            ref float x0 = ref MemoryMarshal.GetReference(x);
+            ref float dz0 = ref MemoryMarshal.GetReference(dz);
+            ref float gw = ref MemoryMarshal.GetReference(weightGradient);
+            int grouped = start + (end - start) / 4 * 4;
+            // dW[o, i] += Σ_r dz[r, o] x[r, i]: for each chunk of columns (x[.., chunk] stays in L1), 4 units at a time
             if (Simd.Use512)
             {
-                for (int r = 0; r < rows; r++)
+                for (int i = 0; i < 11; i++)
                 {
-                    ref float dzr = ref Unsafe.Add(ref dz0, r * 9);
-                    ref float dxr = ref Unsafe.Add(ref dx0, r * 11);
-                    for (int i = 0; i < 11; i++)
+                    for (int o = start; o < grouped; o += 4)
                     {
-                        float a0 = 0f;
-                        for (int o = 0; o < 9; o++)
+                        ref float go = ref Unsafe.Add(ref gw, o * 11);
+                        float g00 = Unsafe.Add(ref go, i);
+                        float g10 = Unsafe.Add(ref go, 11 + i);
+                        float g20 = Unsafe.Add(ref go, 22 + i);
+                        float g30 = Unsafe.Add(ref go, 33 + i);
+                        for (int r = 0; r < rows; r++)
                         {
-                            float d = Unsafe.Add(ref dzr, o);
-                            ref float wo = ref Unsafe.Add(ref w, o * 11);
-                            a0 = a0 + d * Unsafe.Add(ref wo, i);
+                            ref float xr = ref Unsafe.Add(ref x0, r * 11);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 9 + o);
+                            float xv0 = Unsafe.Add(ref xr, i);
+                            float d = dzr;
+                            g00 = g00 + d * xv0;
+                            d = Unsafe.Add(ref dzr, 1);
+                            g10 = g10 + d * xv0;
+                            d = Unsafe.Add(ref dzr, 2);
+                            g20 = g20 + d * xv0;
+                            d = Unsafe.Add(ref dzr, 3);
+                            g30 = g30 + d * xv0;
                         }
-                        Unsafe.Add(ref dxr, i) = a0;
+                        Unsafe.Add(ref go, i) = g00;
+                        Unsafe.Add(ref go, 11 + i) = g10;
+                        Unsafe.Add(ref go, 22 + i) = g20;
+                        Unsafe.Add(ref go, 33 + i) = g30;
+                    }
+                    for (int o = grouped; o < end; o++)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 11);
+                        float g00 = Unsafe.Add(ref go, i);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 11);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 9 + o);
+                            float xv0 = Unsafe.Add(ref xr, i);
+                            float d = dzr;
+                            g00 = g00 + d * xv0;
+                        }
+                        Unsafe.Add(ref go, i) = g00;
                     }
                 }
             }
             else if (Simd.Use256)
             {
-                for (int r = 0; r < rows; r++)
                 {
-                    ref float dzr = ref Unsafe.Add(ref dz0, r * 9);
-                    ref float dxr = ref Unsafe.Add(ref dx0, r * 11);
+                    const int i = 0;
+                    for (int o = start; o < grouped; o += 4)
                     {
-                        const int i = 0;
-                        Vector256<float> a0 = Vector256<float>.Zero;
-                        for (int o = 0; o < 9; o++)
+                        ref float go = ref Unsafe.Add(ref gw, o * 11);
+                        Vector256<float> g00 = Vector256.LoadUnsafe(ref go, (nuint)i);
+                        Vector256<float> g10 = Vector256.LoadUnsafe(ref go, (nuint)(11 + i));
+                        Vector256<float> g20 = Vector256.LoadUnsafe(ref go, (nuint)(22 + i));
+                        Vector256<float> g30 = Vector256.LoadUnsafe(ref go, (nuint)(33 + i));
+                        for (int r = 0; r < rows; r++)
                         {
-                            Vector256<float> d = Vector256.Create(Unsafe.Add(ref dzr, o));
-                            ref float wo = ref Unsafe.Add(ref w, o * 11);
-                            a0 = Simd.MultiplyAdd(d, Vector256.LoadUnsafe(ref wo, (nuint)i), a0);
+                            ref float xr = ref Unsafe.Add(ref x0, r * 11);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 9 + o);
+                            Vector256<float> xv0 = Vector256.LoadUnsafe(ref xr, (nuint)i);
+                            Vector256<float> d = Vector256.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 1));
+                            g10 = Simd.MultiplyAdd(d, xv0, g10);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 2));
+                            g20 = Simd.MultiplyAdd(d, xv0, g20);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 3));
+                            g30 = Simd.MultiplyAdd(d, xv0, g30);
                         }
-                        a0.StoreUnsafe(ref dxr, (nuint)i);
+                        g00.StoreUnsafe(ref go, (nuint)i);
+                        g10.StoreUnsafe(ref go, (nuint)(11 + i));
+                        g20.StoreUnsafe(ref go, (nuint)(22 + i));
+                        g30.StoreUnsafe(ref go, (nuint)(33 + i));
                     }
-                    for (int i = 8; i < 11; i++)
+                    for (int o = grouped; o < end; o++)
                     {
-                        float a0 = 0f;
-                        for (int o = 0; o < 9; o++)
+                        ref float go = ref Unsafe.Add(ref gw, o * 11);
+                        Vector256<float> g00 = Vector256.LoadUnsafe(ref go, (nuint)i);
+                        for (int r = 0; r < rows; r++)
                         {
-                            float d = Unsafe.Add(ref dzr, o);
-                            ref float wo = ref Unsafe.Add(ref w, o * 11);
-                            a0 = a0 + d * Unsafe.Add(ref wo, i);
+                            ref float xr = ref Unsafe.Add(ref x0, r * 11);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 9 + o);
+                            Vector256<float> xv0 = Vector256.LoadUnsafe(ref xr, (nuint)i);
+                            Vector256<float> d = Vector256.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00);
                         }
-                        Unsafe.Add(ref dxr, i) = a0;
+                        g00.StoreUnsafe(ref go, (nuint)i);
+                    }
+                }
+                for (int i = 8; i < 11; i++)
+                {
+                    for (int o = start; o < grouped; o += 4)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 11);
+                        float g00 = Unsafe.Add(ref go, i);
+                        float g10 = Unsafe.Add(ref go, 11 + i);
+                        float g20 = Unsafe.Add(ref go, 22 + i);
+                        float g30 = Unsafe.Add(ref go, 33 + i);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 11);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 9 + o);
+                            float xv0 = Unsafe.Add(ref xr, i);
+                            float d = dzr;
+                            g00 = g00 + d * xv0;
+                            d = Unsafe.Add(ref dzr, 1);
+                            g10 = g10 + d * xv0;
+                            d = Unsafe.Add(ref dzr, 2);
+                            g20 = g20 + d * xv0;
+                            d = Unsafe.Add(ref dzr, 3);
+                            g30 = g30 + d * xv0;
+                        }
+                        Unsafe.Add(ref go, i) = g00;
+                        Unsafe.Add(ref go, 11 + i) = g10;
+                        Unsafe.Add(ref go, 22 + i) = g20;
+                        Unsafe.Add(ref go, 33 + i) = g30;
+                    }
+                    for (int o = grouped; o < end; o++)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 11);
+                        float g00 = Unsafe.Add(ref go, i);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 11);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 9 + o);
+                            float xv0 = Unsafe.Add(ref xr, i);
+                            float d = dzr;
+                            g00 = g00 + d * xv0;
+                        }
+                        Unsafe.Add(ref go, i) = g00;
                     }
                 }
             }
             else if (Simd.Use128)
             {
-                for (int r = 0; r < rows; r++)
                 {
-                    ref float dzr = ref Unsafe.Add(ref dz0, r * 9);
-                    ref float dxr = ref Unsafe.Add(ref dx0, r * 11);
+                    const int i = 0;
+                    for (int o = start; o < grouped; o += 4)
                     {
-                        const int i = 0;
-                        Vector128<float> a0 = Vector128<float>.Zero;
-                        Vector128<float> a1 = Vector128<float>.Zero;
-                        for (int o = 0; o < 9; o++)
+                        ref float go = ref Unsafe.Add(ref gw, o * 11);
+                        Vector128<float> g00 = Vector128.LoadUnsafe(ref go, (nuint)i); Vector128<float> g01 = Vector128.LoadUnsafe(ref go, (nuint)(4 + i));
+                        Vector128<float> g10 = Vector128.LoadUnsafe(ref go, (nuint)(11 + i)); Vector128<float> g11 = Vector128.LoadUnsafe(ref go, (nuint)(15 + i));
+                        Vector128<float> g20 = Vector128.LoadUnsafe(ref go, (nuint)(22 + i)); Vector128<float> g21 = Vector128.LoadUnsafe(ref go, (nuint)(26 + i));
+                        Vector128<float> g30 = Vector128.LoadUnsafe(ref go, (nuint)(33 + i)); Vector128<float> g31 = Vector128.LoadUnsafe(ref go, (nuint)(37 + i));
+                        for (int r = 0; r < rows; r++)
                         {
-                            Vector128<float> d = Vector128.Create(Unsafe.Add(ref dzr, o));
-                            ref float wo = ref Unsafe.Add(ref w, o * 11);
-                            a0 = Simd.MultiplyAdd(d, Vector128.LoadUnsafe(ref wo, (nuint)i), a0);
-                            a1 = Simd.MultiplyAdd(d, Vector128.LoadUnsafe(ref wo, (nuint)(i + 4)), a1);
+                            ref float xr = ref Unsafe.Add(ref x0, r * 11);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 9 + o);
+                            Vector128<float> xv0 = Vector128.LoadUnsafe(ref xr, (nuint)i); Vector128<float> xv1 = Vector128.LoadUnsafe(ref xr, (nuint)(4 + i));
+                            Vector128<float> d = Vector128.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00); g01 = Simd.MultiplyAdd(d, xv1, g01);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 1));
+                            g10 = Simd.MultiplyAdd(d, xv0, g10); g11 = Simd.MultiplyAdd(d, xv1, g11);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 2));
+                            g20 = Simd.MultiplyAdd(d, xv0, g20); g21 = Simd.MultiplyAdd(d, xv1, g21);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 3));
+                            g30 = Simd.MultiplyAdd(d, xv0, g30); g31 = Simd.MultiplyAdd(d, xv1, g31);
                         }
-                        a0.StoreUnsafe(ref dxr, (nuint)i);
-                        a1.StoreUnsafe(ref dxr, (nuint)(i + 4));
+                        g00.StoreUnsafe(ref go, (nuint)i); g01.StoreUnsafe(ref go, (nuint)(4 + i));
+                        g10.StoreUnsafe(ref go, (nuint)(11 + i)); g11.StoreUnsafe(ref go, (nuint)(15 + i));
+                        g20.StoreUnsafe(ref go, (nuint)(22 + i)); g21.StoreUnsafe(ref go, (nuint)(26 + i));
+                        g30.StoreUnsafe(ref go, (nuint)(33 + i)); g31.StoreUnsafe(ref go, (nuint)(37 + i));
                     }
-                    for (int i = 8; i < 11; i++)
+                    for (int o = grouped; o < end; o++)
                     {
-                        float a0 = 0f;
-                        for (int o = 0; o < 9; o++)
+                        ref float go = ref Unsafe.Add(ref gw, o * 11);
+                        Vector128<float> g00 = Vector128.LoadUnsafe(ref go, (nuint)i); Vector128<float> g01 = Vector128.LoadUnsafe(ref go, (nuint)(4 + i));
+                        for (int r = 0; r < rows; r++)
                         {
-                            float d = Unsafe.Add(ref dzr, o);
-                            ref float wo = ref Unsafe.Add(ref w, o * 11);
-                            a0 = a0 + d * Unsafe.Add(ref wo, i);
+                            ref float xr = ref Unsafe.Add(ref x0, r * 11);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 9 + o);
+                            Vector128<float> xv0 = Vector128.LoadUnsafe(ref xr, (nuint)i); Vector128<float> xv1 = Vector128.LoadUnsafe(ref xr, (nuint)(4 + i));
+                            Vector128<float> d = Vector128.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00); g01 = Simd.MultiplyAdd(d, xv1, g01);
                         }
-                        Unsafe.Add(ref dxr, i) = a0;
+                        g00.StoreUnsafe(ref go, (nuint)i); g01.StoreUnsafe(ref go, (nuint)(4 + i));
+                    }
+                }
+                for (int i = 8; i < 11; i++)
+                {
+                    for (int o = start; o < grouped; o += 4)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 11);
+                        float g00 = Unsafe.Add(ref go, i);
+                        float g10 = Unsafe.Add(ref go, 11 + i);
+                        float g20 = Unsafe.Add(ref go, 22 + i);
+                        float g30 = Unsafe.Add(ref go, 33 + i);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 11);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 9 + o);
+                            float xv0 = Unsafe.Add(ref xr, i);
+                            float d = dzr;
+                            g00 = g00 + d * xv0;
+                            d = Unsafe.Add(ref dzr, 1);
+                            g10 = g10 + d * xv0;
+                            d = Unsafe.Add(ref dzr, 2);
+                            g20 = g20 + d * xv0;
+                            d = Unsafe.Add(ref dzr, 3);
+                            g30 = g30 + d * xv0;
+                        }
+                        Unsafe.Add(ref go, i) = g00;
+                        Unsafe.Add(ref go, 11 + i) = g10;
+                        Unsafe.Add(ref go, 22 + i) = g20;
+                        Unsafe.Add(ref go, 33 + i) = g30;
+                    }
+                    for (int o = grouped; o < end; o++)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 11);
+                        float g00 = Unsafe.Add(ref go, i);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 11);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 9 + o);
+                            float xv0 = Unsafe.Add(ref xr, i);
+                            float d = dzr;
+                            g00 = g00 + d * xv0;
+                        }
+                        Unsafe.Add(ref go, i) = g00;
                     }
                 }
             }
             else
             {
-                for (int r = 0; r < rows; r++)
+                for (int i = 0; i < 9; i += 3)
                 {
-                    ref float dzr = ref Unsafe.Add(ref dz0, r * 9);
-                    ref float dxr = ref Unsafe.Add(ref dx0, r * 11);
-                    for (int i = 0; i < 8; i += 4)
+                    for (int o = start; o < grouped; o += 4)
                     {
-                        float a0 = 0f;
-                        float a1 = 0f;
-                        float a2 = 0f;
-                        float a3 = 0f;
-                        for (int o = 0; o < 9; o++)
+                        ref float go = ref Unsafe.Add(ref gw, o * 11);
+                        float g00 = Unsafe.Add(ref go, i); float g01 = Unsafe.Add(ref go, 1 + i); float g02 = Unsafe.Add(ref go, 2 + i);
+                        float g10 = Unsafe.Add(ref go, 11 + i); float g11 = Unsafe.Add(ref go, 12 + i); float g12 = Unsafe.Add(ref go, 13 + i);
+                        float g20 = Unsafe.Add(ref go, 22 + i); float g21 = Unsafe.Add(ref go, 23 + i); float g22 = Unsafe.Add(ref go, 24 + i);
+                        float g30 = Unsafe.Add(ref go, 33 + i); float g31 = Unsafe.Add(ref go, 34 + i); float g32 = Unsafe.Add(ref go, 35 + i);
+                        for (int r = 0; r < rows; r++)
                         {
-                            float d = Unsafe.Add(ref dzr, o);
-                            ref float wo = ref Unsafe.Add(ref w, o * 11);
-                            a0 = a0 + d * Unsafe.Add(ref wo, i);
-                            a1 = a1 + d * Unsafe.Add(ref wo, i + 1);
-                            a2 = a2 + d * Unsafe.Add(ref wo, i + 2);
-                            a3 = a3 + d * Unsafe.Add(ref wo, i + 3);
+                            ref float xr = ref Unsafe.Add(ref x0, r * 11);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 9 + o);
+                            float xv0 = Unsafe.Add(ref xr, i); float xv1 = Unsafe.Add(ref xr, 1 + i); float xv2 = Unsafe.Add(ref xr, 2 + i);
+                            float d = dzr;
+                            g00 = g00 + d * xv0; g01 = g01 + d * xv1; g02 = g02 + d * xv2;
+                            d = Unsafe.Add(ref dzr, 1);
+                            g10 = g10 + d * xv0; g11 = g11 + d * xv1; g12 = g12 + d * xv2;
+                            d = Unsafe.Add(ref dzr, 2);
+                            g20 = g20 + d * xv0; g21 = g21 + d * xv1; g22 = g22 + d * xv2;
+                            d = Unsafe.Add(ref dzr, 3);
+                            g30 = g30 + d * xv0; g31 = g31 + d * xv1; g32 = g32 + d * xv2;
                         }
-                        Unsafe.Add(ref dxr, i) = a0;
-                        Unsafe.Add(ref dxr, i + 1) = a1;
-                        Unsafe.Add(ref dxr, i + 2) = a2;
-                        Unsafe.Add(ref dxr, i + 3) = a3;
+                        Unsafe.Add(ref go, i) = g00; Unsafe.Add(ref go, 1 + i) = g01; Unsafe.Add(ref go, 2 + i) = g02;
+                        Unsafe.Add(ref go, 11 + i) = g10; Unsafe.Add(ref go, 12 + i) = g11; Unsafe.Add(ref go, 13 + i) = g12;
+                        Unsafe.Add(ref go, 22 + i) = g20; Unsafe.Add(ref go, 23 + i) = g21; Unsafe.Add(ref go, 24 + i) = g22;
+                        Unsafe.Add(ref go, 33 + i) = g30; Unsafe.Add(ref go, 34 + i) = g31; Unsafe.Add(ref go, 35 + i) = g32;
                     }
+                    for (int o = grouped; o < end; o++)
                     {
-                        const int i = 8;
-                        float a0 = 0f;
-                        float a1 = 0f;
-                        float a2 = 0f;
-                        for (int o = 0; o < 9; o++)
+                        ref float go = ref Unsafe.Add(ref gw, o * 11);
+                        float g00 = Unsafe.Add(ref go, i); float g01 = Unsafe.Add(ref go, 1 + i); float g02 = Unsafe.Add(ref go, 2 + i);
+                        for (int r = 0; r < rows; r++)
                         {
-                            float d = Unsafe.Add(ref dzr, o);
-                            ref float wo = ref Unsafe.Add(ref w, o * 11);
-                            a0 = a0 + d * Unsafe.Add(ref wo, i);
-                            a1 = a1 + d * Unsafe.Add(ref wo, i + 1);
-                            a2 = a2 + d * Unsafe.Add(ref wo, i + 2);
+                            ref float xr = ref Unsafe.Add(ref x0, r * 11);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 9 + o);
+                            float xv0 = Unsafe.Add(ref xr, i); float xv1 = Unsafe.Add(ref xr, 1 + i); float xv2 = Unsafe.Add(ref xr, 2 + i);
+                            float d = dzr;
+                            g00 = g00 + d * xv0; g01 = g01 + d * xv1; g02 = g02 + d * xv2;
                         }
-                        Unsafe.Add(ref dxr, i) = a0;
-                        Unsafe.Add(ref dxr, i + 1) = a1;
-                        Unsafe.Add(ref dxr, i + 2) = a2;
+                        Unsafe.Add(ref go, i) = g00; Unsafe.Add(ref go, 1 + i) = g01; Unsafe.Add(ref go, 2 + i) = g02;
+                    }
+                }
+                {
+                    const int i = 9;
+                    for (int o = start; o < grouped; o += 4)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 11);
+                        float g00 = Unsafe.Add(ref go, i); float g01 = Unsafe.Add(ref go, 1 + i);
+                        float g10 = Unsafe.Add(ref go, 11 + i); float g11 = Unsafe.Add(ref go, 12 + i);
+                        float g20 = Unsafe.Add(ref go, 22 + i); float g21 = Unsafe.Add(ref go, 23 + i);
+                        float g30 = Unsafe.Add(ref go, 33 + i); float g31 = Unsafe.Add(ref go, 34 + i);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 11);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 9 + o);
+                            float xv0 = Unsafe.Add(ref xr, i); float xv1 = Unsafe.Add(ref xr, 1 + i);
+                            float d = dzr;
+                            g00 = g00 + d * xv0; g01 = g01 + d * xv1;
+                            d = Unsafe.Add(ref dzr, 1);
+                            g10 = g10 + d * xv0; g11 = g11 + d * xv1;
+                            d = Unsafe.Add(ref dzr, 2);
+                            g20 = g20 + d * xv0; g21 = g21 + d * xv1;
+                            d = Unsafe.Add(ref dzr, 3);
+                            g30 = g30 + d * xv0; g31 = g31 + d * xv1;
+                        }
+                        Unsafe.Add(ref go, i) = g00; Unsafe.Add(ref go, 1 + i) = g01;
+                        Unsafe.Add(ref go, 11 + i) = g10; Unsafe.Add(ref go, 12 + i) = g11;
+                        Unsafe.Add(ref go, 22 + i) = g20; Unsafe.Add(ref go, 23 + i) = g21;
+                        Unsafe.Add(ref go, 33 + i) = g30; Unsafe.Add(ref go, 34 + i) = g31;
+                    }
+                    for (int o = grouped; o < end; o++)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 11);
+                        float g00 = Unsafe.Add(ref go, i); float g01 = Unsafe.Add(ref go, 1 + i);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 11);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 9 + o);
+                            float xv0 = Unsafe.Add(ref xr, i); float xv1 = Unsafe.Add(ref xr, 1 + i);
+                            float d = dzr;
+                            g00 = g00 + d * xv0; g01 = g01 + d * xv1;
+                        }
+                        Unsafe.Add(ref go, i) = g00; Unsafe.Add(ref go, 1 + i) = g01;
                     }
                 }
             }
         }
 
-        /// <summary>Layer 4, Dense(7): <c>y[r] = W x[r] + b</c> for each row r. W: [7, 9].</summary>
-        public static void Dense4Forward(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> y, int rows)
+        /// <summary>Rows <paramref name="start"/> .. <paramref name="end"/> - 1 of <c>dx = dz W</c>.</summary>
+        private static void Dense2InputGradient(ReadOnlySpan<float> weight, ReadOnlySpan<float> dz, Span<float> dx, int start, int end)
+        {
+            ref float w = ref MemoryMarshal.GetReference(weight);
+            ref float dz0 = ref MemoryMarshal.GetReference(dz);
+            ref float dx0 = ref MemoryMarshal.GetReference(dx);
+            int grouped = start + (end - start) / 4 * 4;
+            // dx[r, i] = Σ_o dz[r, o] W[o, i]: for each chunk of columns (W[.., chunk] stays in L1), 4 rows at a time
+            if (Simd.Use512)
+            {
+                for (int i = 0; i < 11; i++)
+                {
+                    for (int r = start; r < grouped; r += 4)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 9);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 11);
+                        float a00 = 0f;
+                        float a10 = 0f;
+                        float a20 = 0f;
+                        float a30 = 0f;
+                        for (int o = 0; o < 9; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 11);
+                            float wv0 = Unsafe.Add(ref wo, i);
+                            float d = Unsafe.Add(ref dzr, o);
+                            a00 = a00 + d * wv0;
+                            d = Unsafe.Add(ref dzr, 9 + o);
+                            a10 = a10 + d * wv0;
+                            d = Unsafe.Add(ref dzr, 18 + o);
+                            a20 = a20 + d * wv0;
+                            d = Unsafe.Add(ref dzr, 27 + o);
+                            a30 = a30 + d * wv0;
+                        }
+                        Unsafe.Add(ref dxr, i) = a00;
+                        Unsafe.Add(ref dxr, 11 + i) = a10;
+                        Unsafe.Add(ref dxr, 22 + i) = a20;
+                        Unsafe.Add(ref dxr, 33 + i) = a30;
+                    }
+                    for (int r = grouped; r < end; r++)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 9);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 11);
+                        float a00 = 0f;
+                        for (int o = 0; o < 9; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 11);
+                            float wv0 = Unsafe.Add(ref wo, i);
+                            float d = Unsafe.Add(ref dzr, o);
+                            a00 = a00 + d * wv0;
+                        }
+                        Unsafe.Add(ref dxr, i) = a00;
+                    }
+                }
+            }
+            else if (Simd.Use256)
+            {
+                {
+                    const int i = 0;
+                    for (int r = start; r < grouped; r += 4)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 9);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 11);
+                        Vector256<float> a00 = Vector256<float>.Zero;
+                        Vector256<float> a10 = Vector256<float>.Zero;
+                        Vector256<float> a20 = Vector256<float>.Zero;
+                        Vector256<float> a30 = Vector256<float>.Zero;
+                        for (int o = 0; o < 9; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 11);
+                            Vector256<float> wv0 = Vector256.LoadUnsafe(ref wo, (nuint)i);
+                            Vector256<float> d = Vector256.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 9 + o));
+                            a10 = Simd.MultiplyAdd(d, wv0, a10);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 18 + o));
+                            a20 = Simd.MultiplyAdd(d, wv0, a20);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 27 + o));
+                            a30 = Simd.MultiplyAdd(d, wv0, a30);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i);
+                        a10.StoreUnsafe(ref dxr, (nuint)(11 + i));
+                        a20.StoreUnsafe(ref dxr, (nuint)(22 + i));
+                        a30.StoreUnsafe(ref dxr, (nuint)(33 + i));
+                    }
+                    for (int r = grouped; r < end; r++)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 9);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 11);
+                        Vector256<float> a00 = Vector256<float>.Zero;
+                        for (int o = 0; o < 9; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 11);
+                            Vector256<float> wv0 = Vector256.LoadUnsafe(ref wo, (nuint)i);
+                            Vector256<float> d = Vector256.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i);
+                    }
+                }
+                for (int i = 8; i < 11; i++)
+                {
+                    for (int r = start; r < grouped; r += 4)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 9);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 11);
+                        float a00 = 0f;
+                        float a10 = 0f;
+                        float a20 = 0f;
+                        float a30 = 0f;
+                        for (int o = 0; o < 9; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 11);
+                            float wv0 = Unsafe.Add(ref wo, i);
+                            float d = Unsafe.Add(ref dzr, o);
+                            a00 = a00 + d * wv0;
+                            d = Unsafe.Add(ref dzr, 9 + o);
+                            a10 = a10 + d * wv0;
+                            d = Unsafe.Add(ref dzr, 18 + o);
+                            a20 = a20 + d * wv0;
+                            d = Unsafe.Add(ref dzr, 27 + o);
+                            a30 = a30 + d * wv0;
+                        }
+                        Unsafe.Add(ref dxr, i) = a00;
+                        Unsafe.Add(ref dxr, 11 + i) = a10;
+                        Unsafe.Add(ref dxr, 22 + i) = a20;
+                        Unsafe.Add(ref dxr, 33 + i) = a30;
+                    }
+                    for (int r = grouped; r < end; r++)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 9);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 11);
+                        float a00 = 0f;
+                        for (int o = 0; o < 9; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 11);
+                            float wv0 = Unsafe.Add(ref wo, i);
+                            float d = Unsafe.Add(ref dzr, o);
+                            a00 = a00 + d * wv0;
+                        }
+                        Unsafe.Add(ref dxr, i) = a00;
+                    }
+                }
+            }
+            else if (Simd.Use128)
+            {
+                {
+                    const int i = 0;
+                    for (int r = start; r < grouped; r += 4)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 9);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 11);
+                        Vector128<float> a00 = Vector128<float>.Zero; Vector128<float> a01 = Vector128<float>.Zero;
+                        Vector128<float> a10 = Vector128<float>.Zero; Vector128<float> a11 = Vector128<float>.Zero;
+                        Vector128<float> a20 = Vector128<float>.Zero; Vector128<float> a21 = Vector128<float>.Zero;
+                        Vector128<float> a30 = Vector128<float>.Zero; Vector128<float> a31 = Vector128<float>.Zero;
+                        for (int o = 0; o < 9; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 11);
+                            Vector128<float> wv0 = Vector128.LoadUnsafe(ref wo, (nuint)i); Vector128<float> wv1 = Vector128.LoadUnsafe(ref wo, (nuint)(4 + i));
+                            Vector128<float> d = Vector128.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00); a01 = Simd.MultiplyAdd(d, wv1, a01);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 9 + o));
+                            a10 = Simd.MultiplyAdd(d, wv0, a10); a11 = Simd.MultiplyAdd(d, wv1, a11);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 18 + o));
+                            a20 = Simd.MultiplyAdd(d, wv0, a20); a21 = Simd.MultiplyAdd(d, wv1, a21);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 27 + o));
+                            a30 = Simd.MultiplyAdd(d, wv0, a30); a31 = Simd.MultiplyAdd(d, wv1, a31);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i); a01.StoreUnsafe(ref dxr, (nuint)(4 + i));
+                        a10.StoreUnsafe(ref dxr, (nuint)(11 + i)); a11.StoreUnsafe(ref dxr, (nuint)(15 + i));
+                        a20.StoreUnsafe(ref dxr, (nuint)(22 + i)); a21.StoreUnsafe(ref dxr, (nuint)(26 + i));
+                        a30.StoreUnsafe(ref dxr, (nuint)(33 + i)); a31.StoreUnsafe(ref dxr, (nuint)(37 + i));
+                    }
+                    for (int r = grouped; r < end; r++)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 9);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 11);
+                        Vector128<float> a00 = Vector128<float>.Zero; Vector128<float> a01 = Vector128<float>.Zero;
+                        for (int o = 0; o < 9; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 11);
+                            Vector128<float> wv0 = Vector128.LoadUnsafe(ref wo, (nuint)i); Vector128<float> wv1 = Vector128.LoadUnsafe(ref wo, (nuint)(4 + i));
+                            Vector128<float> d = Vector128.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00); a01 = Simd.MultiplyAdd(d, wv1, a01);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i); a01.StoreUnsafe(ref dxr, (nuint)(4 + i));
+                    }
+                }
+                for (int i = 8; i < 11; i++)
+                {
+                    for (int r = start; r < grouped; r += 4)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 9);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 11);
+                        float a00 = 0f;
+                        float a10 = 0f;
+                        float a20 = 0f;
+                        float a30 = 0f;
+                        for (int o = 0; o < 9; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 11);
+                            float wv0 = Unsafe.Add(ref wo, i);
+                            float d = Unsafe.Add(ref dzr, o);
+                            a00 = a00 + d * wv0;
+                            d = Unsafe.Add(ref dzr, 9 + o);
+                            a10 = a10 + d * wv0;
+                            d = Unsafe.Add(ref dzr, 18 + o);
+                            a20 = a20 + d * wv0;
+                            d = Unsafe.Add(ref dzr, 27 + o);
+                            a30 = a30 + d * wv0;
+                        }
+                        Unsafe.Add(ref dxr, i) = a00;
+                        Unsafe.Add(ref dxr, 11 + i) = a10;
+                        Unsafe.Add(ref dxr, 22 + i) = a20;
+                        Unsafe.Add(ref dxr, 33 + i) = a30;
+                    }
+                    for (int r = grouped; r < end; r++)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 9);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 11);
+                        float a00 = 0f;
+                        for (int o = 0; o < 9; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 11);
+                            float wv0 = Unsafe.Add(ref wo, i);
+                            float d = Unsafe.Add(ref dzr, o);
+                            a00 = a00 + d * wv0;
+                        }
+                        Unsafe.Add(ref dxr, i) = a00;
+                    }
+                }
+            }
+            else
+            {
+                for (int i = 0; i < 9; i += 3)
+                {
+                    for (int r = start; r < grouped; r += 4)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 9);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 11);
+                        float a00 = 0f; float a01 = 0f; float a02 = 0f;
+                        float a10 = 0f; float a11 = 0f; float a12 = 0f;
+                        float a20 = 0f; float a21 = 0f; float a22 = 0f;
+                        float a30 = 0f; float a31 = 0f; float a32 = 0f;
+                        for (int o = 0; o < 9; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 11);
+                            float wv0 = Unsafe.Add(ref wo, i); float wv1 = Unsafe.Add(ref wo, 1 + i); float wv2 = Unsafe.Add(ref wo, 2 + i);
+                            float d = Unsafe.Add(ref dzr, o);
+                            a00 = a00 + d * wv0; a01 = a01 + d * wv1; a02 = a02 + d * wv2;
+                            d = Unsafe.Add(ref dzr, 9 + o);
+                            a10 = a10 + d * wv0; a11 = a11 + d * wv1; a12 = a12 + d * wv2;
+                            d = Unsafe.Add(ref dzr, 18 + o);
+                            a20 = a20 + d * wv0; a21 = a21 + d * wv1; a22 = a22 + d * wv2;
+                            d = Unsafe.Add(ref dzr, 27 + o);
+                            a30 = a30 + d * wv0; a31 = a31 + d * wv1; a32 = a32 + d * wv2;
+                        }
+                        Unsafe.Add(ref dxr, i) = a00; Unsafe.Add(ref dxr, 1 + i) = a01; Unsafe.Add(ref dxr, 2 + i) = a02;
+                        Unsafe.Add(ref dxr, 11 + i) = a10; Unsafe.Add(ref dxr, 12 + i) = a11; Unsafe.Add(ref dxr, 13 + i) = a12;
+                        Unsafe.Add(ref dxr, 22 + i) = a20; Unsafe.Add(ref dxr, 23 + i) = a21; Unsafe.Add(ref dxr, 24 + i) = a22;
+                        Unsafe.Add(ref dxr, 33 + i) = a30; Unsafe.Add(ref dxr, 34 + i) = a31; Unsafe.Add(ref dxr, 35 + i) = a32;
+                    }
+                    for (int r = grouped; r < end; r++)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 9);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 11);
+                        float a00 = 0f; float a01 = 0f; float a02 = 0f;
+                        for (int o = 0; o < 9; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 11);
+                            float wv0 = Unsafe.Add(ref wo, i); float wv1 = Unsafe.Add(ref wo, 1 + i); float wv2 = Unsafe.Add(ref wo, 2 + i);
+                            float d = Unsafe.Add(ref dzr, o);
+                            a00 = a00 + d * wv0; a01 = a01 + d * wv1; a02 = a02 + d * wv2;
+                        }
+                        Unsafe.Add(ref dxr, i) = a00; Unsafe.Add(ref dxr, 1 + i) = a01; Unsafe.Add(ref dxr, 2 + i) = a02;
+                    }
+                }
+                {
+                    const int i = 9;
+                    for (int r = start; r < grouped; r += 4)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 9);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 11);
+                        float a00 = 0f; float a01 = 0f;
+                        float a10 = 0f; float a11 = 0f;
+                        float a20 = 0f; float a21 = 0f;
+                        float a30 = 0f; float a31 = 0f;
+                        for (int o = 0; o < 9; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 11);
+                            float wv0 = Unsafe.Add(ref wo, i); float wv1 = Unsafe.Add(ref wo, 1 + i);
+                            float d = Unsafe.Add(ref dzr, o);
+                            a00 = a00 + d * wv0; a01 = a01 + d * wv1;
+                            d = Unsafe.Add(ref dzr, 9 + o);
+                            a10 = a10 + d * wv0; a11 = a11 + d * wv1;
+                            d = Unsafe.Add(ref dzr, 18 + o);
+                            a20 = a20 + d * wv0; a21 = a21 + d * wv1;
+                            d = Unsafe.Add(ref dzr, 27 + o);
+                            a30 = a30 + d * wv0; a31 = a31 + d * wv1;
+                        }
+                        Unsafe.Add(ref dxr, i) = a00; Unsafe.Add(ref dxr, 1 + i) = a01;
+                        Unsafe.Add(ref dxr, 11 + i) = a10; Unsafe.Add(ref dxr, 12 + i) = a11;
+                        Unsafe.Add(ref dxr, 22 + i) = a20; Unsafe.Add(ref dxr, 23 + i) = a21;
+                        Unsafe.Add(ref dxr, 33 + i) = a30; Unsafe.Add(ref dxr, 34 + i) = a31;
+                    }
+                    for (int r = grouped; r < end; r++)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 9);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 11);
+                        float a00 = 0f; float a01 = 0f;
+                        for (int o = 0; o < 9; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 11);
+                            float wv0 = Unsafe.Add(ref wo, i); float wv1 = Unsafe.Add(ref wo, 1 + i);
+                            float d = Unsafe.Add(ref dzr, o);
+                            a00 = a00 + d * wv0; a01 = a01 + d * wv1;
+                        }
+                        Unsafe.Add(ref dxr, i) = a00; Unsafe.Add(ref dxr, 1 + i) = a01;
+                    }
+                }
+            }
+        }
+
+        /// <summary>
+        /// Layer 4, Dense(7): <c>y[r] = W x[r] + b</c> for each row r. W: [7, 9].
+        /// With <paramref name="threads"/> &gt; 1, a batch of 4162 rows or more is split across threads (the same bits as one thread).
+        /// </summary>
+        public static void Dense4Forward(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> y, int rows, int threads)
+        {
+            if (threads > 1 && rows >= 4162)
+            {
+                // rows split across threads at multiples of 3
+                KernelThreads.For(threads, rows, 3, new KernelSpans(weight, bias, x, y, default),
+                    static (in KernelSpans s, int start, int end) => Dense4ForwardRows(s.In0, s.In1, s.In2, s.Out0, start, end));
+            }
+            else
+            {
+                Dense4ForwardRows(weight, bias, x, y, 0, rows);
+            }
+        }
+
+        /// <summary>Rows <paramref name="start"/> .. <paramref name="end"/> - 1 of layer 4's forward.</summary>
+        private static void Dense4ForwardRows(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> y, int start, int end)
+        {
+            // groups of 3 rows share each load of W; the rows left over go one at a time
+            int grouped = start + (end - start) / 3 * 3;
+            if (grouped > start)
+            {
+                Dense4ForwardRowGroups(weight, bias, x, y, start, grouped);
+            }
+
+            for (int r = grouped; r < end; r++)
+            {
+                Dense4ForwardRow(weight, bias, x, y, r);
+            }
+        }
+
+        /// <summary>Rows <paramref name="start"/> .. <paramref name="end"/> - 1, a multiple of 3: a 3×4 block of dot products per step, 12 accumulators.</summary>
+        private static void Dense4ForwardRowGroups(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> y, int start, int end)
         {
             ref float w = ref MemoryMarshal.GetReference(weight);
             ref float b = ref MemoryMarshal.GetReference(bias);
@@ -1623,574 +3223,1305 @@ namespace NetGen.Generated
             ref float y0 = ref MemoryMarshal.GetReference(y);
             if (Simd.Use512)
             {
-                for (int r = 0; r < rows; r++)
+                // units 0..3, 4 at a time: those rows of W stay in L1 while x streams by, 3 rows at a time
+                for (int o = 0; o < 4; o += 4)
                 {
-                    ref float xr = ref Unsafe.Add(ref x0, r * 9);
-                    ref float yr = ref Unsafe.Add(ref y0, r * 7);
-                    // rows 0..3, 4 at a time: each load of x feeds 4 dot products
+                    ref float wo = ref Unsafe.Add(ref w, o * 9);
+                    for (int r = start; r < end; r += 3)
                     {
-                        const int o = 0;
-                        ref float wo = ref Unsafe.Add(ref w, o * 9);
-                        Vector512<float> s0 = Vector512<float>.Zero;
-                        Vector512<float> s1 = Vector512<float>.Zero;
-                        Vector512<float> s2 = Vector512<float>.Zero;
-                        Vector512<float> s3 = Vector512<float>.Zero;
-                        float t0 = Vector512.Sum(s0);
-                        float t1 = Vector512.Sum(s1);
-                        float t2 = Vector512.Sum(s2);
-                        float t3 = Vector512.Sum(s3);
+                        ref float xr = ref Unsafe.Add(ref x0, r * 9);
+                        ref float yr = ref Unsafe.Add(ref y0, r * 7);
+                        Vector512<float> s00 = Vector512<float>.Zero; Vector512<float> s01 = Vector512<float>.Zero; Vector512<float> s02 = Vector512<float>.Zero; Vector512<float> s03 = Vector512<float>.Zero;
+                        Vector512<float> s10 = Vector512<float>.Zero; Vector512<float> s11 = Vector512<float>.Zero; Vector512<float> s12 = Vector512<float>.Zero; Vector512<float> s13 = Vector512<float>.Zero;
+                        Vector512<float> s20 = Vector512<float>.Zero; Vector512<float> s21 = Vector512<float>.Zero; Vector512<float> s22 = Vector512<float>.Zero; Vector512<float> s23 = Vector512<float>.Zero;
+                        float t00 = Vector512.Sum(s00); float t01 = Vector512.Sum(s01); float t02 = Vector512.Sum(s02); float t03 = Vector512.Sum(s03);
+                        float t10 = Vector512.Sum(s10); float t11 = Vector512.Sum(s11); float t12 = Vector512.Sum(s12); float t13 = Vector512.Sum(s13);
+                        float t20 = Vector512.Sum(s20); float t21 = Vector512.Sum(s21); float t22 = Vector512.Sum(s22); float t23 = Vector512.Sum(s23);
                         for (int i = 0; i < 9; i++)
                         {
-                            float xi = Unsafe.Add(ref xr, i);
-                            t0 += Unsafe.Add(ref wo, i) * xi;
-                            t1 += Unsafe.Add(ref wo, 9 + i) * xi;
-                            t2 += Unsafe.Add(ref wo, 18 + i) * xi;
-                            t3 += Unsafe.Add(ref wo, 27 + i) * xi;
+                            float x0i = Unsafe.Add(ref xr, i);
+                            float x1i = Unsafe.Add(ref xr, 9 + i);
+                            float x2i = Unsafe.Add(ref xr, 18 + i);
+                            float wk = Unsafe.Add(ref wo, i);
+                            t00 += wk * x0i; t10 += wk * x1i; t20 += wk * x2i;
+                            wk = Unsafe.Add(ref wo, 9 + i);
+                            t01 += wk * x0i; t11 += wk * x1i; t21 += wk * x2i;
+                            wk = Unsafe.Add(ref wo, 18 + i);
+                            t02 += wk * x0i; t12 += wk * x1i; t22 += wk * x2i;
+                            wk = Unsafe.Add(ref wo, 27 + i);
+                            t03 += wk * x0i; t13 += wk * x1i; t23 += wk * x2i;
                         }
-                        Unsafe.Add(ref yr, o) = t0 + Unsafe.Add(ref b, o);
-                        Unsafe.Add(ref yr, o + 1) = t1 + Unsafe.Add(ref b, o + 1);
-                        Unsafe.Add(ref yr, o + 2) = t2 + Unsafe.Add(ref b, o + 2);
-                        Unsafe.Add(ref yr, o + 3) = t3 + Unsafe.Add(ref b, o + 3);
+                        Unsafe.Add(ref yr, o) = t00 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, o + 1) = t01 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref yr, o + 2) = t02 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref yr, o + 3) = t03 + Unsafe.Add(ref b, o + 3);
+                        Unsafe.Add(ref yr, 7 + o) = t10 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, 7 + o + 1) = t11 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref yr, 7 + o + 2) = t12 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref yr, 7 + o + 3) = t13 + Unsafe.Add(ref b, o + 3);
+                        Unsafe.Add(ref yr, 14 + o) = t20 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, 14 + o + 1) = t21 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref yr, 14 + o + 2) = t22 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref yr, 14 + o + 3) = t23 + Unsafe.Add(ref b, o + 3);
                     }
-                    // rows 4..5, 2 at a time: each load of x feeds 2 dot products
+                }
+                // units 4..6
+                {
+                    const int o = 4;
+                    ref float wo = ref Unsafe.Add(ref w, o * 9);
+                    for (int r = start; r < end; r += 3)
                     {
-                        const int o = 4;
-                        ref float wo = ref Unsafe.Add(ref w, o * 9);
-                        Vector512<float> s0 = Vector512<float>.Zero;
-                        Vector512<float> s1 = Vector512<float>.Zero;
-                        float t0 = Vector512.Sum(s0);
-                        float t1 = Vector512.Sum(s1);
+                        ref float xr = ref Unsafe.Add(ref x0, r * 9);
+                        ref float yr = ref Unsafe.Add(ref y0, r * 7);
+                        Vector512<float> s00 = Vector512<float>.Zero; Vector512<float> s01 = Vector512<float>.Zero; Vector512<float> s02 = Vector512<float>.Zero;
+                        Vector512<float> s10 = Vector512<float>.Zero; Vector512<float> s11 = Vector512<float>.Zero; Vector512<float> s12 = Vector512<float>.Zero;
+                        Vector512<float> s20 = Vector512<float>.Zero; Vector512<float> s21 = Vector512<float>.Zero; Vector512<float> s22 = Vector512<float>.Zero;
+                        float t00 = Vector512.Sum(s00); float t01 = Vector512.Sum(s01); float t02 = Vector512.Sum(s02);
+                        float t10 = Vector512.Sum(s10); float t11 = Vector512.Sum(s11); float t12 = Vector512.Sum(s12);
+                        float t20 = Vector512.Sum(s20); float t21 = Vector512.Sum(s21); float t22 = Vector512.Sum(s22);
                         for (int i = 0; i < 9; i++)
                         {
-                            float xi = Unsafe.Add(ref xr, i);
-                            t0 += Unsafe.Add(ref wo, i) * xi;
-                            t1 += Unsafe.Add(ref wo, 9 + i) * xi;
+                            float x0i = Unsafe.Add(ref xr, i);
+                            float x1i = Unsafe.Add(ref xr, 9 + i);
+                            float x2i = Unsafe.Add(ref xr, 18 + i);
+                            float wk = Unsafe.Add(ref wo, i);
+                            t00 += wk * x0i; t10 += wk * x1i; t20 += wk * x2i;
+                            wk = Unsafe.Add(ref wo, 9 + i);
+                            t01 += wk * x0i; t11 += wk * x1i; t21 += wk * x2i;
+                            wk = Unsafe.Add(ref wo, 18 + i);
+                            t02 += wk * x0i; t12 += wk * x1i; t22 += wk * x2i;
                         }
-                        Unsafe.Add(ref yr, o) = t0 + Unsafe.Add(ref b, o);
-                        Unsafe.Add(ref yr, o + 1) = t1 + Unsafe.Add(ref b, o + 1);
-                    }
-                    // rows 6..6, 1 at a time: each load of x feeds 1 dot products
-                    {
-                        const int o = 6;
-                        ref float wo = ref Unsafe.Add(ref w, o * 9);
-                        Vector512<float> s0 = Vector512<float>.Zero;
-                        float t0 = Vector512.Sum(s0);
-                        for (int i = 0; i < 9; i++)
-                        {
-                            float xi = Unsafe.Add(ref xr, i);
-                            t0 += Unsafe.Add(ref wo, i) * xi;
-                        }
-                        Unsafe.Add(ref yr, o) = t0 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, o) = t00 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, o + 1) = t01 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref yr, o + 2) = t02 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref yr, 7 + o) = t10 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, 7 + o + 1) = t11 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref yr, 7 + o + 2) = t12 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref yr, 14 + o) = t20 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, 14 + o + 1) = t21 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref yr, 14 + o + 2) = t22 + Unsafe.Add(ref b, o + 2);
                     }
                 }
             }
             else if (Simd.Use256)
             {
-                for (int r = 0; r < rows; r++)
+                // units 0..3, 4 at a time: those rows of W stay in L1 while x streams by, 3 rows at a time
+                for (int o = 0; o < 4; o += 4)
                 {
-                    ref float xr = ref Unsafe.Add(ref x0, r * 9);
-                    ref float yr = ref Unsafe.Add(ref y0, r * 7);
-                    // rows 0..3, 4 at a time: each load of x feeds 4 dot products
+                    ref float wo = ref Unsafe.Add(ref w, o * 9);
+                    for (int r = start; r < end; r += 3)
                     {
-                        const int o = 0;
-                        ref float wo = ref Unsafe.Add(ref w, o * 9);
-                        Vector256<float> s0 = Vector256<float>.Zero;
-                        Vector256<float> s1 = Vector256<float>.Zero;
-                        Vector256<float> s2 = Vector256<float>.Zero;
-                        Vector256<float> s3 = Vector256<float>.Zero;
+                        ref float xr = ref Unsafe.Add(ref x0, r * 9);
+                        ref float yr = ref Unsafe.Add(ref y0, r * 7);
+                        Vector256<float> s00 = Vector256<float>.Zero; Vector256<float> s01 = Vector256<float>.Zero; Vector256<float> s02 = Vector256<float>.Zero; Vector256<float> s03 = Vector256<float>.Zero;
+                        Vector256<float> s10 = Vector256<float>.Zero; Vector256<float> s11 = Vector256<float>.Zero; Vector256<float> s12 = Vector256<float>.Zero; Vector256<float> s13 = Vector256<float>.Zero;
+                        Vector256<float> s20 = Vector256<float>.Zero; Vector256<float> s21 = Vector256<float>.Zero; Vector256<float> s22 = Vector256<float>.Zero; Vector256<float> s23 = Vector256<float>.Zero;
+                        for (int i = 0; i < 8; i += 8)
                         {
-                            const int i = 0;
-                            Vector256<float> xi = Vector256.LoadUnsafe(ref xr, (nuint)i);
-                            s0 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)i), xi, s0);
-                            s1 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(9 + i)), xi, s1);
-                            s2 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(18 + i)), xi, s2);
-                            s3 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(27 + i)), xi, s3);
+                            Vector256<float> x0i = Vector256.LoadUnsafe(ref xr, (nuint)i); Vector256<float> x1i = Vector256.LoadUnsafe(ref xr, (nuint)(9 + i)); Vector256<float> x2i = Vector256.LoadUnsafe(ref xr, (nuint)(18 + i));
+                            Vector256<float> wk = Vector256.LoadUnsafe(ref wo, (nuint)i);
+                            s00 = Simd.MultiplyAdd(wk, x0i, s00); s10 = Simd.MultiplyAdd(wk, x1i, s10); s20 = Simd.MultiplyAdd(wk, x2i, s20);
+                            wk = Vector256.LoadUnsafe(ref wo, (nuint)(9 + i));
+                            s01 = Simd.MultiplyAdd(wk, x0i, s01); s11 = Simd.MultiplyAdd(wk, x1i, s11); s21 = Simd.MultiplyAdd(wk, x2i, s21);
+                            wk = Vector256.LoadUnsafe(ref wo, (nuint)(18 + i));
+                            s02 = Simd.MultiplyAdd(wk, x0i, s02); s12 = Simd.MultiplyAdd(wk, x1i, s12); s22 = Simd.MultiplyAdd(wk, x2i, s22);
+                            wk = Vector256.LoadUnsafe(ref wo, (nuint)(27 + i));
+                            s03 = Simd.MultiplyAdd(wk, x0i, s03); s13 = Simd.MultiplyAdd(wk, x1i, s13); s23 = Simd.MultiplyAdd(wk, x2i, s23);
                         }
-                        float t0 = Vector256.Sum(s0);
-                        float t1 = Vector256.Sum(s1);
-                        float t2 = Vector256.Sum(s2);
-                        float t3 = Vector256.Sum(s3);
+                        float t00 = Vector256.Sum(s00); float t01 = Vector256.Sum(s01); float t02 = Vector256.Sum(s02); float t03 = Vector256.Sum(s03);
+                        float t10 = Vector256.Sum(s10); float t11 = Vector256.Sum(s11); float t12 = Vector256.Sum(s12); float t13 = Vector256.Sum(s13);
+                        float t20 = Vector256.Sum(s20); float t21 = Vector256.Sum(s21); float t22 = Vector256.Sum(s22); float t23 = Vector256.Sum(s23);
                         for (int i = 8; i < 9; i++)
                         {
-                            float xi = Unsafe.Add(ref xr, i);
-                            t0 += Unsafe.Add(ref wo, i) * xi;
-                            t1 += Unsafe.Add(ref wo, 9 + i) * xi;
-                            t2 += Unsafe.Add(ref wo, 18 + i) * xi;
-                            t3 += Unsafe.Add(ref wo, 27 + i) * xi;
+                            float x0i = Unsafe.Add(ref xr, i);
+                            float x1i = Unsafe.Add(ref xr, 9 + i);
+                            float x2i = Unsafe.Add(ref xr, 18 + i);
+                            float wk = Unsafe.Add(ref wo, i);
+                            t00 += wk * x0i; t10 += wk * x1i; t20 += wk * x2i;
+                            wk = Unsafe.Add(ref wo, 9 + i);
+                            t01 += wk * x0i; t11 += wk * x1i; t21 += wk * x2i;
+                            wk = Unsafe.Add(ref wo, 18 + i);
+                            t02 += wk * x0i; t12 += wk * x1i; t22 += wk * x2i;
+                            wk = Unsafe.Add(ref wo, 27 + i);
+                            t03 += wk * x0i; t13 += wk * x1i; t23 += wk * x2i;
                         }
-                        Unsafe.Add(ref yr, o) = t0 + Unsafe.Add(ref b, o);
-                        Unsafe.Add(ref yr, o + 1) = t1 + Unsafe.Add(ref b, o + 1);
-                        Unsafe.Add(ref yr, o + 2) = t2 + Unsafe.Add(ref b, o + 2);
-                        Unsafe.Add(ref yr, o + 3) = t3 + Unsafe.Add(ref b, o + 3);
+                        Unsafe.Add(ref yr, o) = t00 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, o + 1) = t01 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref yr, o + 2) = t02 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref yr, o + 3) = t03 + Unsafe.Add(ref b, o + 3);
+                        Unsafe.Add(ref yr, 7 + o) = t10 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, 7 + o + 1) = t11 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref yr, 7 + o + 2) = t12 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref yr, 7 + o + 3) = t13 + Unsafe.Add(ref b, o + 3);
+                        Unsafe.Add(ref yr, 14 + o) = t20 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, 14 + o + 1) = t21 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref yr, 14 + o + 2) = t22 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref yr, 14 + o + 3) = t23 + Unsafe.Add(ref b, o + 3);
                     }
-                    // rows 4..5, 2 at a time: each load of x feeds 2 dot products
+                }
+                // units 4..6
+                {
+                    const int o = 4;
+                    ref float wo = ref Unsafe.Add(ref w, o * 9);
+                    for (int r = start; r < end; r += 3)
                     {
-                        const int o = 4;
-                        ref float wo = ref Unsafe.Add(ref w, o * 9);
-                        Vector256<float> s0 = Vector256<float>.Zero;
-                        Vector256<float> s1 = Vector256<float>.Zero;
+                        ref float xr = ref Unsafe.Add(ref x0, r * 9);
+                        ref float yr = ref Unsafe.Add(ref y0, r * 7);
+                        Vector256<float> s00 = Vector256<float>.Zero; Vector256<float> s01 = Vector256<float>.Zero; Vector256<float> s02 = Vector256<float>.Zero;
+                        Vector256<float> s10 = Vector256<float>.Zero; Vector256<float> s11 = Vector256<float>.Zero; Vector256<float> s12 = Vector256<float>.Zero;
+                        Vector256<float> s20 = Vector256<float>.Zero; Vector256<float> s21 = Vector256<float>.Zero; Vector256<float> s22 = Vector256<float>.Zero;
+                        for (int i = 0; i < 8; i += 8)
                         {
-                            const int i = 0;
-                            Vector256<float> xi = Vector256.LoadUnsafe(ref xr, (nuint)i);
-                            s0 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)i), xi, s0);
-                            s1 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(9 + i)), xi, s1);
+                            Vector256<float> x0i = Vector256.LoadUnsafe(ref xr, (nuint)i); Vector256<float> x1i = Vector256.LoadUnsafe(ref xr, (nuint)(9 + i)); Vector256<float> x2i = Vector256.LoadUnsafe(ref xr, (nuint)(18 + i));
+                            Vector256<float> wk = Vector256.LoadUnsafe(ref wo, (nuint)i);
+                            s00 = Simd.MultiplyAdd(wk, x0i, s00); s10 = Simd.MultiplyAdd(wk, x1i, s10); s20 = Simd.MultiplyAdd(wk, x2i, s20);
+                            wk = Vector256.LoadUnsafe(ref wo, (nuint)(9 + i));
+                            s01 = Simd.MultiplyAdd(wk, x0i, s01); s11 = Simd.MultiplyAdd(wk, x1i, s11); s21 = Simd.MultiplyAdd(wk, x2i, s21);
+                            wk = Vector256.LoadUnsafe(ref wo, (nuint)(18 + i));
+                            s02 = Simd.MultiplyAdd(wk, x0i, s02); s12 = Simd.MultiplyAdd(wk, x1i, s12); s22 = Simd.MultiplyAdd(wk, x2i, s22);
                         }
-                        float t0 = Vector256.Sum(s0);
-                        float t1 = Vector256.Sum(s1);
+                        float t00 = Vector256.Sum(s00); float t01 = Vector256.Sum(s01); float t02 = Vector256.Sum(s02);
+                        float t10 = Vector256.Sum(s10); float t11 = Vector256.Sum(s11); float t12 = Vector256.Sum(s12);
+                        float t20 = Vector256.Sum(s20); float t21 = Vector256.Sum(s21); float t22 = Vector256.Sum(s22);
                         for (int i = 8; i < 9; i++)
                         {
-                            float xi = Unsafe.Add(ref xr, i);
-                            t0 += Unsafe.Add(ref wo, i) * xi;
-                            t1 += Unsafe.Add(ref wo, 9 + i) * xi;
+                            float x0i = Unsafe.Add(ref xr, i);
+                            float x1i = Unsafe.Add(ref xr, 9 + i);
+                            float x2i = Unsafe.Add(ref xr, 18 + i);
+                            float wk = Unsafe.Add(ref wo, i);
+                            t00 += wk * x0i; t10 += wk * x1i; t20 += wk * x2i;
+                            wk = Unsafe.Add(ref wo, 9 + i);
+                            t01 += wk * x0i; t11 += wk * x1i; t21 += wk * x2i;
+                            wk = Unsafe.Add(ref wo, 18 + i);
+                            t02 += wk * x0i; t12 += wk * x1i; t22 += wk * x2i;
                         }
-                        Unsafe.Add(ref yr, o) = t0 + Unsafe.Add(ref b, o);
-                        Unsafe.Add(ref yr, o + 1) = t1 + Unsafe.Add(ref b, o + 1);
-                    }
-                    // rows 6..6, 1 at a time: each load of x feeds 1 dot products
-                    {
-                        const int o = 6;
-                        ref float wo = ref Unsafe.Add(ref w, o * 9);
-                        Vector256<float> s0 = Vector256<float>.Zero;
-                        {
-                            const int i = 0;
-                            Vector256<float> xi = Vector256.LoadUnsafe(ref xr, (nuint)i);
-                            s0 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)i), xi, s0);
-                        }
-                        float t0 = Vector256.Sum(s0);
-                        for (int i = 8; i < 9; i++)
-                        {
-                            float xi = Unsafe.Add(ref xr, i);
-                            t0 += Unsafe.Add(ref wo, i) * xi;
-                        }
-                        Unsafe.Add(ref yr, o) = t0 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, o) = t00 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, o + 1) = t01 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref yr, o + 2) = t02 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref yr, 7 + o) = t10 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, 7 + o + 1) = t11 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref yr, 7 + o + 2) = t12 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref yr, 14 + o) = t20 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, 14 + o + 1) = t21 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref yr, 14 + o + 2) = t22 + Unsafe.Add(ref b, o + 2);
                     }
                 }
             }
             else if (Simd.Use128)
             {
-                for (int r = 0; r < rows; r++)
+                // units 0..3, 4 at a time: those rows of W stay in L1 while x streams by, 3 rows at a time
+                for (int o = 0; o < 4; o += 4)
                 {
-                    ref float xr = ref Unsafe.Add(ref x0, r * 9);
-                    ref float yr = ref Unsafe.Add(ref y0, r * 7);
-                    // rows 0..3, 4 at a time: each load of x feeds 4 dot products
+                    ref float wo = ref Unsafe.Add(ref w, o * 9);
+                    for (int r = start; r < end; r += 3)
                     {
-                        const int o = 0;
-                        ref float wo = ref Unsafe.Add(ref w, o * 9);
-                        Vector128<float> s0 = Vector128<float>.Zero;
-                        Vector128<float> s1 = Vector128<float>.Zero;
-                        Vector128<float> s2 = Vector128<float>.Zero;
-                        Vector128<float> s3 = Vector128<float>.Zero;
-                        for (int i = 0; i < 8; i += 8)
+                        ref float xr = ref Unsafe.Add(ref x0, r * 9);
+                        ref float yr = ref Unsafe.Add(ref y0, r * 7);
+                        Vector128<float> s00 = Vector128<float>.Zero; Vector128<float> s01 = Vector128<float>.Zero; Vector128<float> s02 = Vector128<float>.Zero; Vector128<float> s03 = Vector128<float>.Zero;
+                        Vector128<float> s10 = Vector128<float>.Zero; Vector128<float> s11 = Vector128<float>.Zero; Vector128<float> s12 = Vector128<float>.Zero; Vector128<float> s13 = Vector128<float>.Zero;
+                        Vector128<float> s20 = Vector128<float>.Zero; Vector128<float> s21 = Vector128<float>.Zero; Vector128<float> s22 = Vector128<float>.Zero; Vector128<float> s23 = Vector128<float>.Zero;
+                        for (int i = 0; i < 8; i += 4)
                         {
-                            Vector128<float> xi = Vector128.LoadUnsafe(ref xr, (nuint)i);
-                            s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)i), xi, s0);
-                            s1 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(9 + i)), xi, s1);
-                            s2 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(18 + i)), xi, s2);
-                            s3 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(27 + i)), xi, s3);
-                            xi = Vector128.LoadUnsafe(ref xr, (nuint)(4 + i));
-                            s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(4 + i)), xi, s0);
-                            s1 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(13 + i)), xi, s1);
-                            s2 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(22 + i)), xi, s2);
-                            s3 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(31 + i)), xi, s3);
+                            Vector128<float> x0i = Vector128.LoadUnsafe(ref xr, (nuint)i); Vector128<float> x1i = Vector128.LoadUnsafe(ref xr, (nuint)(9 + i)); Vector128<float> x2i = Vector128.LoadUnsafe(ref xr, (nuint)(18 + i));
+                            Vector128<float> wk = Vector128.LoadUnsafe(ref wo, (nuint)i);
+                            s00 = Simd.MultiplyAdd(wk, x0i, s00); s10 = Simd.MultiplyAdd(wk, x1i, s10); s20 = Simd.MultiplyAdd(wk, x2i, s20);
+                            wk = Vector128.LoadUnsafe(ref wo, (nuint)(9 + i));
+                            s01 = Simd.MultiplyAdd(wk, x0i, s01); s11 = Simd.MultiplyAdd(wk, x1i, s11); s21 = Simd.MultiplyAdd(wk, x2i, s21);
+                            wk = Vector128.LoadUnsafe(ref wo, (nuint)(18 + i));
+                            s02 = Simd.MultiplyAdd(wk, x0i, s02); s12 = Simd.MultiplyAdd(wk, x1i, s12); s22 = Simd.MultiplyAdd(wk, x2i, s22);
+                            wk = Vector128.LoadUnsafe(ref wo, (nuint)(27 + i));
+                            s03 = Simd.MultiplyAdd(wk, x0i, s03); s13 = Simd.MultiplyAdd(wk, x1i, s13); s23 = Simd.MultiplyAdd(wk, x2i, s23);
                         }
-                        float t0 = Vector128.Sum(s0);
-                        float t1 = Vector128.Sum(s1);
-                        float t2 = Vector128.Sum(s2);
-                        float t3 = Vector128.Sum(s3);
+                        float t00 = Vector128.Sum(s00); float t01 = Vector128.Sum(s01); float t02 = Vector128.Sum(s02); float t03 = Vector128.Sum(s03);
+                        float t10 = Vector128.Sum(s10); float t11 = Vector128.Sum(s11); float t12 = Vector128.Sum(s12); float t13 = Vector128.Sum(s13);
+                        float t20 = Vector128.Sum(s20); float t21 = Vector128.Sum(s21); float t22 = Vector128.Sum(s22); float t23 = Vector128.Sum(s23);
                         for (int i = 8; i < 9; i++)
                         {
-                            float xi = Unsafe.Add(ref xr, i);
-                            t0 += Unsafe.Add(ref wo, i) * xi;
-                            t1 += Unsafe.Add(ref wo, 9 + i) * xi;
-                            t2 += Unsafe.Add(ref wo, 18 + i) * xi;
-                            t3 += Unsafe.Add(ref wo, 27 + i) * xi;
+                            float x0i = Unsafe.Add(ref xr, i);
+                            float x1i = Unsafe.Add(ref xr, 9 + i);
+                            float x2i = Unsafe.Add(ref xr, 18 + i);
+                            float wk = Unsafe.Add(ref wo, i);
+                            t00 += wk * x0i; t10 += wk * x1i; t20 += wk * x2i;
+                            wk = Unsafe.Add(ref wo, 9 + i);
+                            t01 += wk * x0i; t11 += wk * x1i; t21 += wk * x2i;
+                            wk = Unsafe.Add(ref wo, 18 + i);
+                            t02 += wk * x0i; t12 += wk * x1i; t22 += wk * x2i;
+                            wk = Unsafe.Add(ref wo, 27 + i);
+                            t03 += wk * x0i; t13 += wk * x1i; t23 += wk * x2i;
                         }
-                        Unsafe.Add(ref yr, o) = t0 + Unsafe.Add(ref b, o);
-                        Unsafe.Add(ref yr, o + 1) = t1 + Unsafe.Add(ref b, o + 1);
-                        Unsafe.Add(ref yr, o + 2) = t2 + Unsafe.Add(ref b, o + 2);
-                        Unsafe.Add(ref yr, o + 3) = t3 + Unsafe.Add(ref b, o + 3);
+                        Unsafe.Add(ref yr, o) = t00 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, o + 1) = t01 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref yr, o + 2) = t02 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref yr, o + 3) = t03 + Unsafe.Add(ref b, o + 3);
+                        Unsafe.Add(ref yr, 7 + o) = t10 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, 7 + o + 1) = t11 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref yr, 7 + o + 2) = t12 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref yr, 7 + o + 3) = t13 + Unsafe.Add(ref b, o + 3);
+                        Unsafe.Add(ref yr, 14 + o) = t20 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, 14 + o + 1) = t21 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref yr, 14 + o + 2) = t22 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref yr, 14 + o + 3) = t23 + Unsafe.Add(ref b, o + 3);
                     }
-                    // rows 4..5, 2 at a time: each load of x feeds 2 dot products
+                }
+                // units 4..6
+                {
+                    const int o = 4;
+                    ref float wo = ref Unsafe.Add(ref w, o * 9);
+                    for (int r = start; r < end; r += 3)
                     {
-                        const int o = 4;
-                        ref float wo = ref Unsafe.Add(ref w, o * 9);
-                        Vector128<float> s0 = Vector128<float>.Zero;
-                        Vector128<float> s1 = Vector128<float>.Zero;
-                        for (int i = 0; i < 8; i += 8)
+                        ref float xr = ref Unsafe.Add(ref x0, r * 9);
+                        ref float yr = ref Unsafe.Add(ref y0, r * 7);
+                        Vector128<float> s00 = Vector128<float>.Zero; Vector128<float> s01 = Vector128<float>.Zero; Vector128<float> s02 = Vector128<float>.Zero;
+                        Vector128<float> s10 = Vector128<float>.Zero; Vector128<float> s11 = Vector128<float>.Zero; Vector128<float> s12 = Vector128<float>.Zero;
+                        Vector128<float> s20 = Vector128<float>.Zero; Vector128<float> s21 = Vector128<float>.Zero; Vector128<float> s22 = Vector128<float>.Zero;
+                        for (int i = 0; i < 8; i += 4)
                         {
-                            Vector128<float> xi = Vector128.LoadUnsafe(ref xr, (nuint)i);
-                            s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)i), xi, s0);
-                            s1 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(9 + i)), xi, s1);
-                            xi = Vector128.LoadUnsafe(ref xr, (nuint)(4 + i));
-                            s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(4 + i)), xi, s0);
-                            s1 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(13 + i)), xi, s1);
+                            Vector128<float> x0i = Vector128.LoadUnsafe(ref xr, (nuint)i); Vector128<float> x1i = Vector128.LoadUnsafe(ref xr, (nuint)(9 + i)); Vector128<float> x2i = Vector128.LoadUnsafe(ref xr, (nuint)(18 + i));
+                            Vector128<float> wk = Vector128.LoadUnsafe(ref wo, (nuint)i);
+                            s00 = Simd.MultiplyAdd(wk, x0i, s00); s10 = Simd.MultiplyAdd(wk, x1i, s10); s20 = Simd.MultiplyAdd(wk, x2i, s20);
+                            wk = Vector128.LoadUnsafe(ref wo, (nuint)(9 + i));
+                            s01 = Simd.MultiplyAdd(wk, x0i, s01); s11 = Simd.MultiplyAdd(wk, x1i, s11); s21 = Simd.MultiplyAdd(wk, x2i, s21);
+                            wk = Vector128.LoadUnsafe(ref wo, (nuint)(18 + i));
+                            s02 = Simd.MultiplyAdd(wk, x0i, s02); s12 = Simd.MultiplyAdd(wk, x1i, s12); s22 = Simd.MultiplyAdd(wk, x2i, s22);
                         }
-                        float t0 = Vector128.Sum(s0);
-                        float t1 = Vector128.Sum(s1);
+                        float t00 = Vector128.Sum(s00); float t01 = Vector128.Sum(s01); float t02 = Vector128.Sum(s02);
+                        float t10 = Vector128.Sum(s10); float t11 = Vector128.Sum(s11); float t12 = Vector128.Sum(s12);
+                        float t20 = Vector128.Sum(s20); float t21 = Vector128.Sum(s21); float t22 = Vector128.Sum(s22);
                         for (int i = 8; i < 9; i++)
                         {
-                            float xi = Unsafe.Add(ref xr, i);
-                            t0 += Unsafe.Add(ref wo, i) * xi;
-                            t1 += Unsafe.Add(ref wo, 9 + i) * xi;
+                            float x0i = Unsafe.Add(ref xr, i);
+                            float x1i = Unsafe.Add(ref xr, 9 + i);
+                            float x2i = Unsafe.Add(ref xr, 18 + i);
+                            float wk = Unsafe.Add(ref wo, i);
+                            t00 += wk * x0i; t10 += wk * x1i; t20 += wk * x2i;
+                            wk = Unsafe.Add(ref wo, 9 + i);
+                            t01 += wk * x0i; t11 += wk * x1i; t21 += wk * x2i;
+                            wk = Unsafe.Add(ref wo, 18 + i);
+                            t02 += wk * x0i; t12 += wk * x1i; t22 += wk * x2i;
                         }
-                        Unsafe.Add(ref yr, o) = t0 + Unsafe.Add(ref b, o);
-                        Unsafe.Add(ref yr, o + 1) = t1 + Unsafe.Add(ref b, o + 1);
-                    }
-                    // rows 6..6, 1 at a time: each load of x feeds 1 dot products
-                    {
-                        const int o = 6;
-                        ref float wo = ref Unsafe.Add(ref w, o * 9);
-                        Vector128<float> s0 = Vector128<float>.Zero;
-                        for (int i = 0; i < 8; i += 8)
-                        {
-                            Vector128<float> xi = Vector128.LoadUnsafe(ref xr, (nuint)i);
-                            s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)i), xi, s0);
-                            xi = Vector128.LoadUnsafe(ref xr, (nuint)(4 + i));
-                            s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(4 + i)), xi, s0);
-                        }
-                        float t0 = Vector128.Sum(s0);
-                        for (int i = 8; i < 9; i++)
-                        {
-                            float xi = Unsafe.Add(ref xr, i);
-                            t0 += Unsafe.Add(ref wo, i) * xi;
-                        }
-                        Unsafe.Add(ref yr, o) = t0 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, o) = t00 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, o + 1) = t01 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref yr, o + 2) = t02 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref yr, 7 + o) = t10 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, 7 + o + 1) = t11 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref yr, 7 + o + 2) = t12 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref yr, 14 + o) = t20 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, 14 + o + 1) = t21 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref yr, 14 + o + 2) = t22 + Unsafe.Add(ref b, o + 2);
                     }
                 }
             }
             else
             {
-                for (int r = 0; r < rows; r++)
+                // units 0..3, 4 at a time: those rows of W stay in L1 while x streams by, 3 rows at a time
+                for (int o = 0; o < 4; o += 4)
                 {
-                    ref float xr = ref Unsafe.Add(ref x0, r * 9);
-                    ref float yr = ref Unsafe.Add(ref y0, r * 7);
-                    // rows 0..3, 4 at a time: each load of x feeds 4 dot products
+                    ref float wo = ref Unsafe.Add(ref w, o * 9);
+                    for (int r = start; r < end; r += 3)
                     {
-                        const int o = 0;
-                        ref float wo = ref Unsafe.Add(ref w, o * 9);
-                        float s0 = 0f;
-                        float s1 = 0f;
-                        float s2 = 0f;
-                        float s3 = 0f;
+                        ref float xr = ref Unsafe.Add(ref x0, r * 9);
+                        ref float yr = ref Unsafe.Add(ref y0, r * 7);
+                        float s00 = 0f; float s01 = 0f; float s02 = 0f; float s03 = 0f;
+                        float s10 = 0f; float s11 = 0f; float s12 = 0f; float s13 = 0f;
+                        float s20 = 0f; float s21 = 0f; float s22 = 0f; float s23 = 0f;
                         for (int i = 0; i < 9; i += 1)
                         {
-                            float xi = Unsafe.Add(ref xr, i);
-                            s0 = s0 + Unsafe.Add(ref wo, i) * xi;
-                            s1 = s1 + Unsafe.Add(ref wo, 9 + i) * xi;
-                            s2 = s2 + Unsafe.Add(ref wo, 18 + i) * xi;
-                            s3 = s3 + Unsafe.Add(ref wo, 27 + i) * xi;
+                            float x0i = Unsafe.Add(ref xr, i); float x1i = Unsafe.Add(ref xr, 9 + i); float x2i = Unsafe.Add(ref xr, 18 + i);
+                            float wk = Unsafe.Add(ref wo, i);
+                            s00 = s00 + wk * x0i; s10 = s10 + wk * x1i; s20 = s20 + wk * x2i;
+                            wk = Unsafe.Add(ref wo, 9 + i);
+                            s01 = s01 + wk * x0i; s11 = s11 + wk * x1i; s21 = s21 + wk * x2i;
+                            wk = Unsafe.Add(ref wo, 18 + i);
+                            s02 = s02 + wk * x0i; s12 = s12 + wk * x1i; s22 = s22 + wk * x2i;
+                            wk = Unsafe.Add(ref wo, 27 + i);
+                            s03 = s03 + wk * x0i; s13 = s13 + wk * x1i; s23 = s23 + wk * x2i;
                         }
-                        float t0 = s0;
-                        float t1 = s1;
-                        float t2 = s2;
-                        float t3 = s3;
-                        Unsafe.Add(ref yr, o) = t0 + Unsafe.Add(ref b, o);
-                        Unsafe.Add(ref yr, o + 1) = t1 + Unsafe.Add(ref b, o + 1);
-                        Unsafe.Add(ref yr, o + 2) = t2 + Unsafe.Add(ref b, o + 2);
-                        Unsafe.Add(ref yr, o + 3) = t3 + Unsafe.Add(ref b, o + 3);
+                        float t00 = s00; float t01 = s01; float t02 = s02; float t03 = s03;
+                        float t10 = s10; float t11 = s11; float t12 = s12; float t13 = s13;
+                        float t20 = s20; float t21 = s21; float t22 = s22; float t23 = s23;
+                        Unsafe.Add(ref yr, o) = t00 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, o + 1) = t01 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref yr, o + 2) = t02 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref yr, o + 3) = t03 + Unsafe.Add(ref b, o + 3);
+                        Unsafe.Add(ref yr, 7 + o) = t10 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, 7 + o + 1) = t11 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref yr, 7 + o + 2) = t12 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref yr, 7 + o + 3) = t13 + Unsafe.Add(ref b, o + 3);
+                        Unsafe.Add(ref yr, 14 + o) = t20 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, 14 + o + 1) = t21 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref yr, 14 + o + 2) = t22 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref yr, 14 + o + 3) = t23 + Unsafe.Add(ref b, o + 3);
                     }
-                    // rows 4..5, 2 at a time: each load of x feeds 2 dot products
+                }
+                // units 4..6
+                {
+                    const int o = 4;
+                    ref float wo = ref Unsafe.Add(ref w, o * 9);
+                    for (int r = start; r < end; r += 3)
                     {
-                        const int o = 4;
-                        ref float wo = ref Unsafe.Add(ref w, o * 9);
-                        float s0 = 0f;
-                        float s1 = 0f;
+                        ref float xr = ref Unsafe.Add(ref x0, r * 9);
+                        ref float yr = ref Unsafe.Add(ref y0, r * 7);
+                        float s00 = 0f; float s01 = 0f; float s02 = 0f;
+                        float s10 = 0f; float s11 = 0f; float s12 = 0f;
+                        float s20 = 0f; float s21 = 0f; float s22 = 0f;
                         for (int i = 0; i < 9; i += 1)
                         {
-                            float xi = Unsafe.Add(ref xr, i);
-                            s0 = s0 + Unsafe.Add(ref wo, i) * xi;
-                            s1 = s1 + Unsafe.Add(ref wo, 9 + i) * xi;
+                            float x0i = Unsafe.Add(ref xr, i); float x1i = Unsafe.Add(ref xr, 9 + i); float x2i = Unsafe.Add(ref xr, 18 + i);
+                            float wk = Unsafe.Add(ref wo, i);
+                            s00 = s00 + wk * x0i; s10 = s10 + wk * x1i; s20 = s20 + wk * x2i;
+                            wk = Unsafe.Add(ref wo, 9 + i);
+                            s01 = s01 + wk * x0i; s11 = s11 + wk * x1i; s21 = s21 + wk * x2i;
+                            wk = Unsafe.Add(ref wo, 18 + i);
+                            s02 = s02 + wk * x0i; s12 = s12 + wk * x1i; s22 = s22 + wk * x2i;
                         }
-                        float t0 = s0;
-                        float t1 = s1;
-                        Unsafe.Add(ref yr, o) = t0 + Unsafe.Add(ref b, o);
-                        Unsafe.Add(ref yr, o + 1) = t1 + Unsafe.Add(ref b, o + 1);
+                        float t00 = s00; float t01 = s01; float t02 = s02;
+                        float t10 = s10; float t11 = s11; float t12 = s12;
+                        float t20 = s20; float t21 = s21; float t22 = s22;
+                        Unsafe.Add(ref yr, o) = t00 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, o + 1) = t01 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref yr, o + 2) = t02 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref yr, 7 + o) = t10 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, 7 + o + 1) = t11 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref yr, 7 + o + 2) = t12 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref yr, 14 + o) = t20 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, 14 + o + 1) = t21 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref yr, 14 + o + 2) = t22 + Unsafe.Add(ref b, o + 2);
                     }
-                    // rows 6..6, 1 at a time: each load of x feeds 1 dot products
+                }
+            }
+        }
+
+        /// <summary>Row <paramref name="r"/> alone (the batch-1 path): W streams from cache once, each load of x feeds up to 8 dot products.</summary>
+        private static void Dense4ForwardRow(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> y, int r)
+        {
+            ref float w = ref MemoryMarshal.GetReference(weight);
+            ref float b = ref MemoryMarshal.GetReference(bias);
+            ref float x0 = ref MemoryMarshal.GetReference(x);
+            ref float y0 = ref MemoryMarshal.GetReference(y);
+            ref float xr = ref Unsafe.Add(ref x0, r * 9);
+            ref float yr = ref Unsafe.Add(ref y0, r * 7);
+            if (Simd.Use512)
+            {
+                // units 0..3, 4 at a time: each load of x feeds 4 dot products
+                {
+                    const int o = 0;
+                    ref float wo = ref Unsafe.Add(ref w, o * 9);
+                    Vector512<float> s0 = Vector512<float>.Zero;
+                    Vector512<float> s1 = Vector512<float>.Zero;
+                    Vector512<float> s2 = Vector512<float>.Zero;
+                    Vector512<float> s3 = Vector512<float>.Zero;
+                    float t0 = Vector512.Sum(s0);
+                    float t1 = Vector512.Sum(s1);
+                    float t2 = Vector512.Sum(s2);
+                    float t3 = Vector512.Sum(s3);
+                    for (int i = 0; i < 9; i++)
                     {
-                        const int o = 6;
-                        ref float wo = ref Unsafe.Add(ref w, o * 9);
-                        float s0 = 0f;
-                        for (int i = 0; i < 9; i += 1)
-                        {
-                            float xi = Unsafe.Add(ref xr, i);
-                            s0 = s0 + Unsafe.Add(ref wo, i) * xi;
-                        }
-                        float t0 = s0;
-                        Unsafe.Add(ref yr, o) = t0 + Unsafe.Add(ref b, o);
+                        float xi = Unsafe.Add(ref xr, i);
+                        t0 += Unsafe.Add(ref wo, i) * xi;
+                        t1 += Unsafe.Add(ref wo, 9 + i) * xi;
+                        t2 += Unsafe.Add(ref wo, 18 + i) * xi;
+                        t3 += Unsafe.Add(ref wo, 27 + i) * xi;
                     }
+                    Unsafe.Add(ref yr, o) = t0 + Unsafe.Add(ref b, o);
+                    Unsafe.Add(ref yr, o + 1) = t1 + Unsafe.Add(ref b, o + 1);
+                    Unsafe.Add(ref yr, o + 2) = t2 + Unsafe.Add(ref b, o + 2);
+                    Unsafe.Add(ref yr, o + 3) = t3 + Unsafe.Add(ref b, o + 3);
+                }
+                // units 4..5, 2 at a time: each load of x feeds 2 dot products
+                {
+                    const int o = 4;
+                    ref float wo = ref Unsafe.Add(ref w, o * 9);
+                    Vector512<float> s0 = Vector512<float>.Zero;
+                    Vector512<float> s1 = Vector512<float>.Zero;
+                    float t0 = Vector512.Sum(s0);
+                    float t1 = Vector512.Sum(s1);
+                    for (int i = 0; i < 9; i++)
+                    {
+                        float xi = Unsafe.Add(ref xr, i);
+                        t0 += Unsafe.Add(ref wo, i) * xi;
+                        t1 += Unsafe.Add(ref wo, 9 + i) * xi;
+                    }
+                    Unsafe.Add(ref yr, o) = t0 + Unsafe.Add(ref b, o);
+                    Unsafe.Add(ref yr, o + 1) = t1 + Unsafe.Add(ref b, o + 1);
+                }
+                // units 6..6, 1 at a time: each load of x feeds 1 dot products
+                {
+                    const int o = 6;
+                    ref float wo = ref Unsafe.Add(ref w, o * 9);
+                    Vector512<float> s0 = Vector512<float>.Zero;
+                    float t0 = Vector512.Sum(s0);
+                    for (int i = 0; i < 9; i++)
+                    {
+                        float xi = Unsafe.Add(ref xr, i);
+                        t0 += Unsafe.Add(ref wo, i) * xi;
+                    }
+                    Unsafe.Add(ref yr, o) = t0 + Unsafe.Add(ref b, o);
+                }
+            }
+            else if (Simd.Use256)
+            {
+                // units 0..3, 4 at a time: each load of x feeds 4 dot products
+                {
+                    const int o = 0;
+                    ref float wo = ref Unsafe.Add(ref w, o * 9);
+                    Vector256<float> s0 = Vector256<float>.Zero;
+                    Vector256<float> s1 = Vector256<float>.Zero;
+                    Vector256<float> s2 = Vector256<float>.Zero;
+                    Vector256<float> s3 = Vector256<float>.Zero;
+                    {
+                        const int i = 0;
+                        Vector256<float> xi = Vector256.LoadUnsafe(ref xr, (nuint)i);
+                        s0 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)i), xi, s0);
+                        s1 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(9 + i)), xi, s1);
+                        s2 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(18 + i)), xi, s2);
+                        s3 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(27 + i)), xi, s3);
+                    }
+                    float t0 = Vector256.Sum(s0);
+                    float t1 = Vector256.Sum(s1);
+                    float t2 = Vector256.Sum(s2);
+                    float t3 = Vector256.Sum(s3);
+                    for (int i = 8; i < 9; i++)
+                    {
+                        float xi = Unsafe.Add(ref xr, i);
+                        t0 += Unsafe.Add(ref wo, i) * xi;
+                        t1 += Unsafe.Add(ref wo, 9 + i) * xi;
+                        t2 += Unsafe.Add(ref wo, 18 + i) * xi;
+                        t3 += Unsafe.Add(ref wo, 27 + i) * xi;
+                    }
+                    Unsafe.Add(ref yr, o) = t0 + Unsafe.Add(ref b, o);
+                    Unsafe.Add(ref yr, o + 1) = t1 + Unsafe.Add(ref b, o + 1);
+                    Unsafe.Add(ref yr, o + 2) = t2 + Unsafe.Add(ref b, o + 2);
+                    Unsafe.Add(ref yr, o + 3) = t3 + Unsafe.Add(ref b, o + 3);
+                }
+                // units 4..5, 2 at a time: each load of x feeds 2 dot products
+                {
+                    const int o = 4;
+                    ref float wo = ref Unsafe.Add(ref w, o * 9);
+                    Vector256<float> s0 = Vector256<float>.Zero;
+                    Vector256<float> s1 = Vector256<float>.Zero;
+                    {
+                        const int i = 0;
+                        Vector256<float> xi = Vector256.LoadUnsafe(ref xr, (nuint)i);
+                        s0 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)i), xi, s0);
+                        s1 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(9 + i)), xi, s1);
+                    }
+                    float t0 = Vector256.Sum(s0);
+                    float t1 = Vector256.Sum(s1);
+                    for (int i = 8; i < 9; i++)
+                    {
+                        float xi = Unsafe.Add(ref xr, i);
+                        t0 += Unsafe.Add(ref wo, i) * xi;
+                        t1 += Unsafe.Add(ref wo, 9 + i) * xi;
+                    }
+                    Unsafe.Add(ref yr, o) = t0 + Unsafe.Add(ref b, o);
+                    Unsafe.Add(ref yr, o + 1) = t1 + Unsafe.Add(ref b, o + 1);
+                }
+                // units 6..6, 1 at a time: each load of x feeds 1 dot products
+                {
+                    const int o = 6;
+                    ref float wo = ref Unsafe.Add(ref w, o * 9);
+                    Vector256<float> s0 = Vector256<float>.Zero;
+                    {
+                        const int i = 0;
+                        Vector256<float> xi = Vector256.LoadUnsafe(ref xr, (nuint)i);
+                        s0 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)i), xi, s0);
+                    }
+                    float t0 = Vector256.Sum(s0);
+                    for (int i = 8; i < 9; i++)
+                    {
+                        float xi = Unsafe.Add(ref xr, i);
+                        t0 += Unsafe.Add(ref wo, i) * xi;
+                    }
+                    Unsafe.Add(ref yr, o) = t0 + Unsafe.Add(ref b, o);
+                }
+            }
+            else if (Simd.Use128)
+            {
+                // units 0..3, 4 at a time: each load of x feeds 4 dot products
+                {
+                    const int o = 0;
+                    ref float wo = ref Unsafe.Add(ref w, o * 9);
+                    Vector128<float> s0 = Vector128<float>.Zero;
+                    Vector128<float> s1 = Vector128<float>.Zero;
+                    Vector128<float> s2 = Vector128<float>.Zero;
+                    Vector128<float> s3 = Vector128<float>.Zero;
+                    for (int i = 0; i < 8; i += 8)
+                    {
+                        Vector128<float> xi = Vector128.LoadUnsafe(ref xr, (nuint)i);
+                        s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)i), xi, s0);
+                        s1 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(9 + i)), xi, s1);
+                        s2 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(18 + i)), xi, s2);
+                        s3 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(27 + i)), xi, s3);
+                        xi = Vector128.LoadUnsafe(ref xr, (nuint)(4 + i));
+                        s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(4 + i)), xi, s0);
+                        s1 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(13 + i)), xi, s1);
+                        s2 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(22 + i)), xi, s2);
+                        s3 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(31 + i)), xi, s3);
+                    }
+                    float t0 = Vector128.Sum(s0);
+                    float t1 = Vector128.Sum(s1);
+                    float t2 = Vector128.Sum(s2);
+                    float t3 = Vector128.Sum(s3);
+                    for (int i = 8; i < 9; i++)
+                    {
+                        float xi = Unsafe.Add(ref xr, i);
+                        t0 += Unsafe.Add(ref wo, i) * xi;
+                        t1 += Unsafe.Add(ref wo, 9 + i) * xi;
+                        t2 += Unsafe.Add(ref wo, 18 + i) * xi;
+                        t3 += Unsafe.Add(ref wo, 27 + i) * xi;
+                    }
+                    Unsafe.Add(ref yr, o) = t0 + Unsafe.Add(ref b, o);
+                    Unsafe.Add(ref yr, o + 1) = t1 + Unsafe.Add(ref b, o + 1);
+                    Unsafe.Add(ref yr, o + 2) = t2 + Unsafe.Add(ref b, o + 2);
+                    Unsafe.Add(ref yr, o + 3) = t3 + Unsafe.Add(ref b, o + 3);
+                }
+                // units 4..5, 2 at a time: each load of x feeds 2 dot products
+                {
+                    const int o = 4;
+                    ref float wo = ref Unsafe.Add(ref w, o * 9);
+                    Vector128<float> s0 = Vector128<float>.Zero;
+                    Vector128<float> s1 = Vector128<float>.Zero;
+                    for (int i = 0; i < 8; i += 8)
+                    {
+                        Vector128<float> xi = Vector128.LoadUnsafe(ref xr, (nuint)i);
+                        s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)i), xi, s0);
+                        s1 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(9 + i)), xi, s1);
+                        xi = Vector128.LoadUnsafe(ref xr, (nuint)(4 + i));
+                        s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(4 + i)), xi, s0);
+                        s1 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(13 + i)), xi, s1);
+                    }
+                    float t0 = Vector128.Sum(s0);
+                    float t1 = Vector128.Sum(s1);
+                    for (int i = 8; i < 9; i++)
+                    {
+                        float xi = Unsafe.Add(ref xr, i);
+                        t0 += Unsafe.Add(ref wo, i) * xi;
+                        t1 += Unsafe.Add(ref wo, 9 + i) * xi;
+                    }
+                    Unsafe.Add(ref yr, o) = t0 + Unsafe.Add(ref b, o);
+                    Unsafe.Add(ref yr, o + 1) = t1 + Unsafe.Add(ref b, o + 1);
+                }
+                // units 6..6, 1 at a time: each load of x feeds 1 dot products
+                {
+                    const int o = 6;
+                    ref float wo = ref Unsafe.Add(ref w, o * 9);
+                    Vector128<float> s0 = Vector128<float>.Zero;
+                    for (int i = 0; i < 8; i += 8)
+                    {
+                        Vector128<float> xi = Vector128.LoadUnsafe(ref xr, (nuint)i);
+                        s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)i), xi, s0);
+                        xi = Vector128.LoadUnsafe(ref xr, (nuint)(4 + i));
+                        s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(4 + i)), xi, s0);
+                    }
+                    float t0 = Vector128.Sum(s0);
+                    for (int i = 8; i < 9; i++)
+                    {
+                        float xi = Unsafe.Add(ref xr, i);
+                        t0 += Unsafe.Add(ref wo, i) * xi;
+                    }
+                    Unsafe.Add(ref yr, o) = t0 + Unsafe.Add(ref b, o);
+                }
+            }
+            else
+            {
+                // units 0..3, 4 at a time: each load of x feeds 4 dot products
+                {
+                    const int o = 0;
+                    ref float wo = ref Unsafe.Add(ref w, o * 9);
+                    float s0 = 0f;
+                    float s1 = 0f;
+                    float s2 = 0f;
+                    float s3 = 0f;
+                    for (int i = 0; i < 9; i += 1)
+                    {
+                        float xi = Unsafe.Add(ref xr, i);
+                        s0 = s0 + Unsafe.Add(ref wo, i) * xi;
+                        s1 = s1 + Unsafe.Add(ref wo, 9 + i) * xi;
+                        s2 = s2 + Unsafe.Add(ref wo, 18 + i) * xi;
+                        s3 = s3 + Unsafe.Add(ref wo, 27 + i) * xi;
+                    }
+                    float t0 = s0;
+                    float t1 = s1;
+                    float t2 = s2;
+                    float t3 = s3;
+                    Unsafe.Add(ref yr, o) = t0 + Unsafe.Add(ref b, o);
+                    Unsafe.Add(ref yr, o + 1) = t1 + Unsafe.Add(ref b, o + 1);
+                    Unsafe.Add(ref yr, o + 2) = t2 + Unsafe.Add(ref b, o + 2);
+                    Unsafe.Add(ref yr, o + 3) = t3 + Unsafe.Add(ref b, o + 3);
+                }
+                // units 4..5, 2 at a time: each load of x feeds 2 dot products
+                {
+                    const int o = 4;
+                    ref float wo = ref Unsafe.Add(ref w, o * 9);
+                    float s0 = 0f;
+                    float s1 = 0f;
+                    for (int i = 0; i < 9; i += 1)
+                    {
+                        float xi = Unsafe.Add(ref xr, i);
+                        s0 = s0 + Unsafe.Add(ref wo, i) * xi;
+                        s1 = s1 + Unsafe.Add(ref wo, 9 + i) * xi;
+                    }
+                    float t0 = s0;
+                    float t1 = s1;
+                    Unsafe.Add(ref yr, o) = t0 + Unsafe.Add(ref b, o);
+                    Unsafe.Add(ref yr, o + 1) = t1 + Unsafe.Add(ref b, o + 1);
+                }
+                // units 6..6, 1 at a time: each load of x feeds 1 dot products
+                {
+                    const int o = 6;
+                    ref float wo = ref Unsafe.Add(ref w, o * 9);
+                    float s0 = 0f;
+                    for (int i = 0; i < 9; i += 1)
+                    {
+                        float xi = Unsafe.Add(ref xr, i);
+                        s0 = s0 + Unsafe.Add(ref wo, i) * xi;
+                    }
+                    float t0 = s0;
+                    Unsafe.Add(ref yr, o) = t0 + Unsafe.Add(ref b, o);
                 }
             }
         }
 
         /// <summary>
         /// Layer 4, Dense(7), backward from <c>dz = dL/d(W x + b)</c>: <c>dW += dzᵀ x</c>, <c>db += Σ_r dz[r]</c>,
-        /// and, when <paramref name="dx"/> is not empty, <c>dx = dz W</c>. W: [7, 9].
+        /// and, when <paramref name="dx"/> is not empty, <c>dx = dz W</c>. W: [7, 9]. With <paramref name="threads"/> &gt; 1,
+        /// a batch of 4162 rows or more is split across threads (the same bits as one thread).
         /// </summary>
-        public static void Dense4Backward(ReadOnlySpan<float> weight, Span<float> weightGradient, Span<float> biasGradient, ReadOnlySpan<float> x, ReadOnlySpan<float> dz, Span<float> dx, int rows)
+        public static void Dense4Backward(ReadOnlySpan<float> weight, Span<float> weightGradient, Span<float> biasGradient, ReadOnlySpan<float> x, ReadOnlySpan<float> dz, Span<float> dx, int rows, int threads)
         {
-            ref float w = ref MemoryMarshal.GetReference(weight);
-            ref float gw0 = ref MemoryMarshal.GetReference(weightGradient);
-            ref float x0 = ref MemoryMarshal.GetReference(x);
-            ref float dz0 = ref MemoryMarshal.GetReference(dz);
-
-            // db[o] += Σ_r dz[r, o]
-            for (int r = 0; r < rows; r++)
+            // dW += dzᵀ x, db += Σ_r dz[r]: units split across threads at multiples of 4, each unit summed over the batch by one thread
+            if (threads > 1 && rows >= 4162)
             {
-                TensorPrimitives.Add(biasGradient, dz.Slice(r * 7, 7), biasGradient);
-            }
-
-            // dW[o, i] += Σ_r dz[r, o] x[r, i]: a chunk of W's row o stays in registers while the rows stream by
-            if (Simd.Use512)
-            {
-                for (int o = 0; o < 7; o++)
-                {
-                    ref float gw = ref Unsafe.Add(ref gw0, o * 9);
-                    for (int i = 0; i < 9; i++)
-                    {
-                        float g0 = Unsafe.Add(ref gw, i);
-                        for (int r = 0; r < rows; r++)
-                        {
-                            float d = Unsafe.Add(ref dz0, r * 7 + o);
-                            ref float xr = ref Unsafe.Add(ref x0, r * 9);
-                            g0 = g0 + d * Unsafe.Add(ref xr, i);
-                        }
-                        Unsafe.Add(ref gw, i) = g0;
-                    }
-                }
-            }
-            else if (Simd.Use256)
-            {
-                for (int o = 0; o < 7; o++)
-                {
-                    ref float gw = ref Unsafe.Add(ref gw0, o * 9);
-                    {
-                        const int i = 0;
-                        Vector256<float> g0 = Vector256.LoadUnsafe(ref gw, (nuint)i);
-                        for (int r = 0; r < rows; r++)
-                        {
-                            Vector256<float> d = Vector256.Create(Unsafe.Add(ref dz0, r * 7 + o));
-                            ref float xr = ref Unsafe.Add(ref x0, r * 9);
-                            g0 = Simd.MultiplyAdd(d, Vector256.LoadUnsafe(ref xr, (nuint)i), g0);
-                        }
-                        g0.StoreUnsafe(ref gw, (nuint)i);
-                    }
-                    for (int i = 8; i < 9; i++)
-                    {
-                        float g0 = Unsafe.Add(ref gw, i);
-                        for (int r = 0; r < rows; r++)
-                        {
-                            float d = Unsafe.Add(ref dz0, r * 7 + o);
-                            ref float xr = ref Unsafe.Add(ref x0, r * 9);
-                            g0 = g0 + d * Unsafe.Add(ref xr, i);
-                        }
-                        Unsafe.Add(ref gw, i) = g0;
-                    }
-                }
-            }
-            else if (Simd.Use128)
-            {
-                for (int o = 0; o < 7; o++)
-                {
-                    ref float gw = ref Unsafe.Add(ref gw0, o * 9);
-                    {
-                        const int i = 0;
-                        Vector128<float> g0 = Vector128.LoadUnsafe(ref gw, (nuint)i);
-                        Vector128<float> g1 = Vector128.LoadUnsafe(ref gw, (nuint)(i + 4));
-                        for (int r = 0; r < rows; r++)
-                        {
-                            Vector128<float> d = Vector128.Create(Unsafe.Add(ref dz0, r * 7 + o));
-                            ref float xr = ref Unsafe.Add(ref x0, r * 9);
-                            g0 = Simd.MultiplyAdd(d, Vector128.LoadUnsafe(ref xr, (nuint)i), g0);
-                            g1 = Simd.MultiplyAdd(d, Vector128.LoadUnsafe(ref xr, (nuint)(i + 4)), g1);
-                        }
-                        g0.StoreUnsafe(ref gw, (nuint)i);
-                        g1.StoreUnsafe(ref gw, (nuint)(i + 4));
-                    }
-                    for (int i = 8; i < 9; i++)
-                    {
-                        float g0 = Unsafe.Add(ref gw, i);
-                        for (int r = 0; r < rows; r++)
-                        {
-                            float d = Unsafe.Add(ref dz0, r * 7 + o);
-                            ref float xr = ref Unsafe.Add(ref x0, r * 9);
-                            g0 = g0 + d * Unsafe.Add(ref xr, i);
-                        }
-                        Unsafe.Add(ref gw, i) = g0;
-                    }
-                }
+                KernelThreads.For(threads, 7, 4, new KernelSpans(x, dz, default, weightGradient, biasGradient),
+                    static (in KernelSpans s, int start, int end) => Dense4WeightGradient(s.In0, s.In1, s.Out0, s.Out1, start, end));
             }
             else
             {
-                for (int o = 0; o < 7; o++)
-                {
-                    ref float gw = ref Unsafe.Add(ref gw0, o * 9);
-                    for (int i = 0; i < 8; i += 4)
-                    {
-                        float g0 = Unsafe.Add(ref gw, i);
-                        float g1 = Unsafe.Add(ref gw, i + 1);
-                        float g2 = Unsafe.Add(ref gw, i + 2);
-                        float g3 = Unsafe.Add(ref gw, i + 3);
-                        for (int r = 0; r < rows; r++)
-                        {
-                            float d = Unsafe.Add(ref dz0, r * 7 + o);
-                            ref float xr = ref Unsafe.Add(ref x0, r * 9);
-                            g0 = g0 + d * Unsafe.Add(ref xr, i);
-                            g1 = g1 + d * Unsafe.Add(ref xr, i + 1);
-                            g2 = g2 + d * Unsafe.Add(ref xr, i + 2);
-                            g3 = g3 + d * Unsafe.Add(ref xr, i + 3);
-                        }
-                        Unsafe.Add(ref gw, i) = g0;
-                        Unsafe.Add(ref gw, i + 1) = g1;
-                        Unsafe.Add(ref gw, i + 2) = g2;
-                        Unsafe.Add(ref gw, i + 3) = g3;
-                    }
-                    {
-                        const int i = 8;
-                        float g0 = Unsafe.Add(ref gw, i);
-                        for (int r = 0; r < rows; r++)
-                        {
-                            float d = Unsafe.Add(ref dz0, r * 7 + o);
-                            ref float xr = ref Unsafe.Add(ref x0, r * 9);
-                            g0 = g0 + d * Unsafe.Add(ref xr, i);
-                        }
-                        Unsafe.Add(ref gw, i) = g0;
-                    }
-                }
+                Dense4WeightGradient(x, dz, weightGradient, biasGradient, 0, 7);
             }
 
-            // dx[r, i] = Σ_o dz[r, o] W[o, i]
             if (dx.IsEmpty)
             {
                 return;
             }
 
-            ref float dx0 = ref MemoryMarshal.GetReference(dx);
+            // dx = dz W: rows split across threads at multiples of 4
+            if (threads > 1 && rows >= 4162)
+            {
+                KernelThreads.For(threads, rows, 4, new KernelSpans(weight, dz, default, dx, default),
+                    static (in KernelSpans s, int start, int end) => Dense4InputGradient(s.In0, s.In1, s.Out0, start, end));
+            }
+            else
+            {
+                Dense4InputGradient(weight, dz, dx, 0, rows);
+            }
+        }
+
+        /// <summary>Units <paramref name="start"/> .. <paramref name="end"/> - 1 of <c>dW += dzᵀ x</c> and <c>db += Σ_r dz[r]</c>, over every row of the batch.</summary>
+        private static void Dense4WeightGradient(ReadOnlySpan<float> x, ReadOnlySpan<float> dz, Span<float> weightGradient, Span<float> biasGradient, int start, int end)
+        {
+            int rows = dz.Length / 7;
+
+            // db[o] += Σ_r dz[r, o]
+            Span<float> db = biasGradient.Slice(start, end - start);
+            for (int r = 0; r < rows; r++)
+            {
+                TensorPrimitives.Add(db, dz.Slice(r * 7 + start, end - start), db);
+            }
+
+            ref float x0 = ref MemoryMarshal.GetReference(x);
+            ref float dz0 = ref MemoryMarshal.GetReference(dz);
+            ref float gw = ref MemoryMarshal.GetReference(weightGradient);
+            int grouped = start + (end - start) / 4 * 4;
+            // dW[o, i] += Σ_r dz[r, o] x[r, i]: for each chunk of columns (x[.., chunk] stays in L1), 4 units at a time
             if (Simd.Use512)
             {
-                for (int r = 0; r < rows; r++)
+                for (int i = 0; i < 9; i++)
                 {
-                    ref float dzr = ref Unsafe.Add(ref dz0, r * 7);
-                    ref float dxr = ref Unsafe.Add(ref dx0, r * 9);
-                    for (int i = 0; i < 9; i++)
+                    for (int o = start; o < grouped; o += 4)
                     {
-                        float a0 = 0f;
-                        for (int o = 0; o < 7; o++)
+                        ref float go = ref Unsafe.Add(ref gw, o * 9);
+                        float g00 = Unsafe.Add(ref go, i);
+                        float g10 = Unsafe.Add(ref go, 9 + i);
+                        float g20 = Unsafe.Add(ref go, 18 + i);
+                        float g30 = Unsafe.Add(ref go, 27 + i);
+                        for (int r = 0; r < rows; r++)
                         {
-                            float d = Unsafe.Add(ref dzr, o);
-                            ref float wo = ref Unsafe.Add(ref w, o * 9);
-                            a0 = a0 + d * Unsafe.Add(ref wo, i);
+                            ref float xr = ref Unsafe.Add(ref x0, r * 9);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 7 + o);
+                            float xv0 = Unsafe.Add(ref xr, i);
+                            float d = dzr;
+                            g00 = g00 + d * xv0;
+                            d = Unsafe.Add(ref dzr, 1);
+                            g10 = g10 + d * xv0;
+                            d = Unsafe.Add(ref dzr, 2);
+                            g20 = g20 + d * xv0;
+                            d = Unsafe.Add(ref dzr, 3);
+                            g30 = g30 + d * xv0;
                         }
-                        Unsafe.Add(ref dxr, i) = a0;
+                        Unsafe.Add(ref go, i) = g00;
+                        Unsafe.Add(ref go, 9 + i) = g10;
+                        Unsafe.Add(ref go, 18 + i) = g20;
+                        Unsafe.Add(ref go, 27 + i) = g30;
+                    }
+                    for (int o = grouped; o < end; o++)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 9);
+                        float g00 = Unsafe.Add(ref go, i);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 9);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 7 + o);
+                            float xv0 = Unsafe.Add(ref xr, i);
+                            float d = dzr;
+                            g00 = g00 + d * xv0;
+                        }
+                        Unsafe.Add(ref go, i) = g00;
                     }
                 }
             }
             else if (Simd.Use256)
             {
-                for (int r = 0; r < rows; r++)
                 {
-                    ref float dzr = ref Unsafe.Add(ref dz0, r * 7);
-                    ref float dxr = ref Unsafe.Add(ref dx0, r * 9);
+                    const int i = 0;
+                    for (int o = start; o < grouped; o += 4)
                     {
-                        const int i = 0;
-                        Vector256<float> a0 = Vector256<float>.Zero;
-                        for (int o = 0; o < 7; o++)
+                        ref float go = ref Unsafe.Add(ref gw, o * 9);
+                        Vector256<float> g00 = Vector256.LoadUnsafe(ref go, (nuint)i);
+                        Vector256<float> g10 = Vector256.LoadUnsafe(ref go, (nuint)(9 + i));
+                        Vector256<float> g20 = Vector256.LoadUnsafe(ref go, (nuint)(18 + i));
+                        Vector256<float> g30 = Vector256.LoadUnsafe(ref go, (nuint)(27 + i));
+                        for (int r = 0; r < rows; r++)
                         {
-                            Vector256<float> d = Vector256.Create(Unsafe.Add(ref dzr, o));
-                            ref float wo = ref Unsafe.Add(ref w, o * 9);
-                            a0 = Simd.MultiplyAdd(d, Vector256.LoadUnsafe(ref wo, (nuint)i), a0);
+                            ref float xr = ref Unsafe.Add(ref x0, r * 9);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 7 + o);
+                            Vector256<float> xv0 = Vector256.LoadUnsafe(ref xr, (nuint)i);
+                            Vector256<float> d = Vector256.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 1));
+                            g10 = Simd.MultiplyAdd(d, xv0, g10);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 2));
+                            g20 = Simd.MultiplyAdd(d, xv0, g20);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 3));
+                            g30 = Simd.MultiplyAdd(d, xv0, g30);
                         }
-                        a0.StoreUnsafe(ref dxr, (nuint)i);
+                        g00.StoreUnsafe(ref go, (nuint)i);
+                        g10.StoreUnsafe(ref go, (nuint)(9 + i));
+                        g20.StoreUnsafe(ref go, (nuint)(18 + i));
+                        g30.StoreUnsafe(ref go, (nuint)(27 + i));
                     }
-                    for (int i = 8; i < 9; i++)
+                    for (int o = grouped; o < end; o++)
                     {
-                        float a0 = 0f;
-                        for (int o = 0; o < 7; o++)
+                        ref float go = ref Unsafe.Add(ref gw, o * 9);
+                        Vector256<float> g00 = Vector256.LoadUnsafe(ref go, (nuint)i);
+                        for (int r = 0; r < rows; r++)
                         {
-                            float d = Unsafe.Add(ref dzr, o);
-                            ref float wo = ref Unsafe.Add(ref w, o * 9);
-                            a0 = a0 + d * Unsafe.Add(ref wo, i);
+                            ref float xr = ref Unsafe.Add(ref x0, r * 9);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 7 + o);
+                            Vector256<float> xv0 = Vector256.LoadUnsafe(ref xr, (nuint)i);
+                            Vector256<float> d = Vector256.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00);
                         }
-                        Unsafe.Add(ref dxr, i) = a0;
+                        g00.StoreUnsafe(ref go, (nuint)i);
+                    }
+                }
+                for (int i = 8; i < 9; i++)
+                {
+                    for (int o = start; o < grouped; o += 4)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 9);
+                        float g00 = Unsafe.Add(ref go, i);
+                        float g10 = Unsafe.Add(ref go, 9 + i);
+                        float g20 = Unsafe.Add(ref go, 18 + i);
+                        float g30 = Unsafe.Add(ref go, 27 + i);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 9);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 7 + o);
+                            float xv0 = Unsafe.Add(ref xr, i);
+                            float d = dzr;
+                            g00 = g00 + d * xv0;
+                            d = Unsafe.Add(ref dzr, 1);
+                            g10 = g10 + d * xv0;
+                            d = Unsafe.Add(ref dzr, 2);
+                            g20 = g20 + d * xv0;
+                            d = Unsafe.Add(ref dzr, 3);
+                            g30 = g30 + d * xv0;
+                        }
+                        Unsafe.Add(ref go, i) = g00;
+                        Unsafe.Add(ref go, 9 + i) = g10;
+                        Unsafe.Add(ref go, 18 + i) = g20;
+                        Unsafe.Add(ref go, 27 + i) = g30;
+                    }
+                    for (int o = grouped; o < end; o++)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 9);
+                        float g00 = Unsafe.Add(ref go, i);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 9);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 7 + o);
+                            float xv0 = Unsafe.Add(ref xr, i);
+                            float d = dzr;
+                            g00 = g00 + d * xv0;
+                        }
+                        Unsafe.Add(ref go, i) = g00;
                     }
                 }
             }
             else if (Simd.Use128)
             {
-                for (int r = 0; r < rows; r++)
                 {
-                    ref float dzr = ref Unsafe.Add(ref dz0, r * 7);
-                    ref float dxr = ref Unsafe.Add(ref dx0, r * 9);
+                    const int i = 0;
+                    for (int o = start; o < grouped; o += 4)
                     {
-                        const int i = 0;
-                        Vector128<float> a0 = Vector128<float>.Zero;
-                        Vector128<float> a1 = Vector128<float>.Zero;
-                        for (int o = 0; o < 7; o++)
+                        ref float go = ref Unsafe.Add(ref gw, o * 9);
+                        Vector128<float> g00 = Vector128.LoadUnsafe(ref go, (nuint)i); Vector128<float> g01 = Vector128.LoadUnsafe(ref go, (nuint)(4 + i));
+                        Vector128<float> g10 = Vector128.LoadUnsafe(ref go, (nuint)(9 + i)); Vector128<float> g11 = Vector128.LoadUnsafe(ref go, (nuint)(13 + i));
+                        Vector128<float> g20 = Vector128.LoadUnsafe(ref go, (nuint)(18 + i)); Vector128<float> g21 = Vector128.LoadUnsafe(ref go, (nuint)(22 + i));
+                        Vector128<float> g30 = Vector128.LoadUnsafe(ref go, (nuint)(27 + i)); Vector128<float> g31 = Vector128.LoadUnsafe(ref go, (nuint)(31 + i));
+                        for (int r = 0; r < rows; r++)
                         {
-                            Vector128<float> d = Vector128.Create(Unsafe.Add(ref dzr, o));
-                            ref float wo = ref Unsafe.Add(ref w, o * 9);
-                            a0 = Simd.MultiplyAdd(d, Vector128.LoadUnsafe(ref wo, (nuint)i), a0);
-                            a1 = Simd.MultiplyAdd(d, Vector128.LoadUnsafe(ref wo, (nuint)(i + 4)), a1);
+                            ref float xr = ref Unsafe.Add(ref x0, r * 9);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 7 + o);
+                            Vector128<float> xv0 = Vector128.LoadUnsafe(ref xr, (nuint)i); Vector128<float> xv1 = Vector128.LoadUnsafe(ref xr, (nuint)(4 + i));
+                            Vector128<float> d = Vector128.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00); g01 = Simd.MultiplyAdd(d, xv1, g01);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 1));
+                            g10 = Simd.MultiplyAdd(d, xv0, g10); g11 = Simd.MultiplyAdd(d, xv1, g11);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 2));
+                            g20 = Simd.MultiplyAdd(d, xv0, g20); g21 = Simd.MultiplyAdd(d, xv1, g21);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 3));
+                            g30 = Simd.MultiplyAdd(d, xv0, g30); g31 = Simd.MultiplyAdd(d, xv1, g31);
                         }
-                        a0.StoreUnsafe(ref dxr, (nuint)i);
-                        a1.StoreUnsafe(ref dxr, (nuint)(i + 4));
+                        g00.StoreUnsafe(ref go, (nuint)i); g01.StoreUnsafe(ref go, (nuint)(4 + i));
+                        g10.StoreUnsafe(ref go, (nuint)(9 + i)); g11.StoreUnsafe(ref go, (nuint)(13 + i));
+                        g20.StoreUnsafe(ref go, (nuint)(18 + i)); g21.StoreUnsafe(ref go, (nuint)(22 + i));
+                        g30.StoreUnsafe(ref go, (nuint)(27 + i)); g31.StoreUnsafe(ref go, (nuint)(31 + i));
                     }
-                    for (int i = 8; i < 9; i++)
+                    for (int o = grouped; o < end; o++)
                     {
-                        float a0 = 0f;
-                        for (int o = 0; o < 7; o++)
+                        ref float go = ref Unsafe.Add(ref gw, o * 9);
+                        Vector128<float> g00 = Vector128.LoadUnsafe(ref go, (nuint)i); Vector128<float> g01 = Vector128.LoadUnsafe(ref go, (nuint)(4 + i));
+                        for (int r = 0; r < rows; r++)
                         {
-                            float d = Unsafe.Add(ref dzr, o);
-                            ref float wo = ref Unsafe.Add(ref w, o * 9);
-                            a0 = a0 + d * Unsafe.Add(ref wo, i);
+                            ref float xr = ref Unsafe.Add(ref x0, r * 9);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 7 + o);
+                            Vector128<float> xv0 = Vector128.LoadUnsafe(ref xr, (nuint)i); Vector128<float> xv1 = Vector128.LoadUnsafe(ref xr, (nuint)(4 + i));
+                            Vector128<float> d = Vector128.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00); g01 = Simd.MultiplyAdd(d, xv1, g01);
                         }
-                        Unsafe.Add(ref dxr, i) = a0;
+                        g00.StoreUnsafe(ref go, (nuint)i); g01.StoreUnsafe(ref go, (nuint)(4 + i));
+                    }
+                }
+                for (int i = 8; i < 9; i++)
+                {
+                    for (int o = start; o < grouped; o += 4)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 9);
+                        float g00 = Unsafe.Add(ref go, i);
+                        float g10 = Unsafe.Add(ref go, 9 + i);
+                        float g20 = Unsafe.Add(ref go, 18 + i);
+                        float g30 = Unsafe.Add(ref go, 27 + i);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 9);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 7 + o);
+                            float xv0 = Unsafe.Add(ref xr, i);
+                            float d = dzr;
+                            g00 = g00 + d * xv0;
+                            d = Unsafe.Add(ref dzr, 1);
+                            g10 = g10 + d * xv0;
+                            d = Unsafe.Add(ref dzr, 2);
+                            g20 = g20 + d * xv0;
+                            d = Unsafe.Add(ref dzr, 3);
+                            g30 = g30 + d * xv0;
+                        }
+                        Unsafe.Add(ref go, i) = g00;
+                        Unsafe.Add(ref go, 9 + i) = g10;
+                        Unsafe.Add(ref go, 18 + i) = g20;
+                        Unsafe.Add(ref go, 27 + i) = g30;
+                    }
+                    for (int o = grouped; o < end; o++)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 9);
+                        float g00 = Unsafe.Add(ref go, i);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 9);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 7 + o);
+                            float xv0 = Unsafe.Add(ref xr, i);
+                            float d = dzr;
+                            g00 = g00 + d * xv0;
+                        }
+                        Unsafe.Add(ref go, i) = g00;
                     }
                 }
             }
             else
             {
-                for (int r = 0; r < rows; r++)
+                for (int i = 0; i < 9; i += 3)
                 {
-                    ref float dzr = ref Unsafe.Add(ref dz0, r * 7);
-                    ref float dxr = ref Unsafe.Add(ref dx0, r * 9);
-                    for (int i = 0; i < 8; i += 4)
+                    for (int o = start; o < grouped; o += 4)
                     {
-                        float a0 = 0f;
-                        float a1 = 0f;
-                        float a2 = 0f;
-                        float a3 = 0f;
-                        for (int o = 0; o < 7; o++)
+                        ref float go = ref Unsafe.Add(ref gw, o * 9);
+                        float g00 = Unsafe.Add(ref go, i); float g01 = Unsafe.Add(ref go, 1 + i); float g02 = Unsafe.Add(ref go, 2 + i);
+                        float g10 = Unsafe.Add(ref go, 9 + i); float g11 = Unsafe.Add(ref go, 10 + i); float g12 = Unsafe.Add(ref go, 11 + i);
+                        float g20 = Unsafe.Add(ref go, 18 + i); float g21 = Unsafe.Add(ref go, 19 + i); float g22 = Unsafe.Add(ref go, 20 + i);
+                        float g30 = Unsafe.Add(ref go, 27 + i); float g31 = Unsafe.Add(ref go, 28 + i); float g32 = Unsafe.Add(ref go, 29 + i);
+                        for (int r = 0; r < rows; r++)
                         {
-                            float d = Unsafe.Add(ref dzr, o);
-                            ref float wo = ref Unsafe.Add(ref w, o * 9);
-                            a0 = a0 + d * Unsafe.Add(ref wo, i);
-                            a1 = a1 + d * Unsafe.Add(ref wo, i + 1);
-                            a2 = a2 + d * Unsafe.Add(ref wo, i + 2);
-                            a3 = a3 + d * Unsafe.Add(ref wo, i + 3);
+                            ref float xr = ref Unsafe.Add(ref x0, r * 9);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 7 + o);
+                            float xv0 = Unsafe.Add(ref xr, i); float xv1 = Unsafe.Add(ref xr, 1 + i); float xv2 = Unsafe.Add(ref xr, 2 + i);
+                            float d = dzr;
+                            g00 = g00 + d * xv0; g01 = g01 + d * xv1; g02 = g02 + d * xv2;
+                            d = Unsafe.Add(ref dzr, 1);
+                            g10 = g10 + d * xv0; g11 = g11 + d * xv1; g12 = g12 + d * xv2;
+                            d = Unsafe.Add(ref dzr, 2);
+                            g20 = g20 + d * xv0; g21 = g21 + d * xv1; g22 = g22 + d * xv2;
+                            d = Unsafe.Add(ref dzr, 3);
+                            g30 = g30 + d * xv0; g31 = g31 + d * xv1; g32 = g32 + d * xv2;
                         }
-                        Unsafe.Add(ref dxr, i) = a0;
-                        Unsafe.Add(ref dxr, i + 1) = a1;
-                        Unsafe.Add(ref dxr, i + 2) = a2;
-                        Unsafe.Add(ref dxr, i + 3) = a3;
+                        Unsafe.Add(ref go, i) = g00; Unsafe.Add(ref go, 1 + i) = g01; Unsafe.Add(ref go, 2 + i) = g02;
+                        Unsafe.Add(ref go, 9 + i) = g10; Unsafe.Add(ref go, 10 + i) = g11; Unsafe.Add(ref go, 11 + i) = g12;
+                        Unsafe.Add(ref go, 18 + i) = g20; Unsafe.Add(ref go, 19 + i) = g21; Unsafe.Add(ref go, 20 + i) = g22;
+                        Unsafe.Add(ref go, 27 + i) = g30; Unsafe.Add(ref go, 28 + i) = g31; Unsafe.Add(ref go, 29 + i) = g32;
                     }
+                    for (int o = grouped; o < end; o++)
                     {
-                        const int i = 8;
-                        float a0 = 0f;
-                        for (int o = 0; o < 7; o++)
+                        ref float go = ref Unsafe.Add(ref gw, o * 9);
+                        float g00 = Unsafe.Add(ref go, i); float g01 = Unsafe.Add(ref go, 1 + i); float g02 = Unsafe.Add(ref go, 2 + i);
+                        for (int r = 0; r < rows; r++)
                         {
-                            float d = Unsafe.Add(ref dzr, o);
-                            ref float wo = ref Unsafe.Add(ref w, o * 9);
-                            a0 = a0 + d * Unsafe.Add(ref wo, i);
+                            ref float xr = ref Unsafe.Add(ref x0, r * 9);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 7 + o);
+                            float xv0 = Unsafe.Add(ref xr, i); float xv1 = Unsafe.Add(ref xr, 1 + i); float xv2 = Unsafe.Add(ref xr, 2 + i);
+                            float d = dzr;
+                            g00 = g00 + d * xv0; g01 = g01 + d * xv1; g02 = g02 + d * xv2;
                         }
-                        Unsafe.Add(ref dxr, i) = a0;
+                        Unsafe.Add(ref go, i) = g00; Unsafe.Add(ref go, 1 + i) = g01; Unsafe.Add(ref go, 2 + i) = g02;
                     }
                 }
             }
         }
 
-        /// <summary>Layer 6, Dense(6): <c>y[r] = W x[r] + b</c> then leaky_relu(·, 0.1f) for each row r. W: [6, 7].</summary>
-        public static void Dense6Forward(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> y, int rows)
+        /// <summary>Rows <paramref name="start"/> .. <paramref name="end"/> - 1 of <c>dx = dz W</c>.</summary>
+        private static void Dense4InputGradient(ReadOnlySpan<float> weight, ReadOnlySpan<float> dz, Span<float> dx, int start, int end)
+        {
+            ref float w = ref MemoryMarshal.GetReference(weight);
+            ref float dz0 = ref MemoryMarshal.GetReference(dz);
+            ref float dx0 = ref MemoryMarshal.GetReference(dx);
+            int grouped = start + (end - start) / 4 * 4;
+            // dx[r, i] = Σ_o dz[r, o] W[o, i]: for each chunk of columns (W[.., chunk] stays in L1), 4 rows at a time
+            if (Simd.Use512)
+            {
+                for (int i = 0; i < 9; i++)
+                {
+                    for (int r = start; r < grouped; r += 4)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 7);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 9);
+                        float a00 = 0f;
+                        float a10 = 0f;
+                        float a20 = 0f;
+                        float a30 = 0f;
+                        for (int o = 0; o < 7; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 9);
+                            float wv0 = Unsafe.Add(ref wo, i);
+                            float d = Unsafe.Add(ref dzr, o);
+                            a00 = a00 + d * wv0;
+                            d = Unsafe.Add(ref dzr, 7 + o);
+                            a10 = a10 + d * wv0;
+                            d = Unsafe.Add(ref dzr, 14 + o);
+                            a20 = a20 + d * wv0;
+                            d = Unsafe.Add(ref dzr, 21 + o);
+                            a30 = a30 + d * wv0;
+                        }
+                        Unsafe.Add(ref dxr, i) = a00;
+                        Unsafe.Add(ref dxr, 9 + i) = a10;
+                        Unsafe.Add(ref dxr, 18 + i) = a20;
+                        Unsafe.Add(ref dxr, 27 + i) = a30;
+                    }
+                    for (int r = grouped; r < end; r++)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 7);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 9);
+                        float a00 = 0f;
+                        for (int o = 0; o < 7; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 9);
+                            float wv0 = Unsafe.Add(ref wo, i);
+                            float d = Unsafe.Add(ref dzr, o);
+                            a00 = a00 + d * wv0;
+                        }
+                        Unsafe.Add(ref dxr, i) = a00;
+                    }
+                }
+            }
+            else if (Simd.Use256)
+            {
+                {
+                    const int i = 0;
+                    for (int r = start; r < grouped; r += 4)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 7);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 9);
+                        Vector256<float> a00 = Vector256<float>.Zero;
+                        Vector256<float> a10 = Vector256<float>.Zero;
+                        Vector256<float> a20 = Vector256<float>.Zero;
+                        Vector256<float> a30 = Vector256<float>.Zero;
+                        for (int o = 0; o < 7; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 9);
+                            Vector256<float> wv0 = Vector256.LoadUnsafe(ref wo, (nuint)i);
+                            Vector256<float> d = Vector256.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 7 + o));
+                            a10 = Simd.MultiplyAdd(d, wv0, a10);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 14 + o));
+                            a20 = Simd.MultiplyAdd(d, wv0, a20);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 21 + o));
+                            a30 = Simd.MultiplyAdd(d, wv0, a30);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i);
+                        a10.StoreUnsafe(ref dxr, (nuint)(9 + i));
+                        a20.StoreUnsafe(ref dxr, (nuint)(18 + i));
+                        a30.StoreUnsafe(ref dxr, (nuint)(27 + i));
+                    }
+                    for (int r = grouped; r < end; r++)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 7);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 9);
+                        Vector256<float> a00 = Vector256<float>.Zero;
+                        for (int o = 0; o < 7; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 9);
+                            Vector256<float> wv0 = Vector256.LoadUnsafe(ref wo, (nuint)i);
+                            Vector256<float> d = Vector256.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i);
+                    }
+                }
+                for (int i = 8; i < 9; i++)
+                {
+                    for (int r = start; r < grouped; r += 4)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 7);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 9);
+                        float a00 = 0f;
+                        float a10 = 0f;
+                        float a20 = 0f;
+                        float a30 = 0f;
+                        for (int o = 0; o < 7; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 9);
+                            float wv0 = Unsafe.Add(ref wo, i);
+                            float d = Unsafe.Add(ref dzr, o);
+                            a00 = a00 + d * wv0;
+                            d = Unsafe.Add(ref dzr, 7 + o);
+                            a10 = a10 + d * wv0;
+                            d = Unsafe.Add(ref dzr, 14 + o);
+                            a20 = a20 + d * wv0;
+                            d = Unsafe.Add(ref dzr, 21 + o);
+                            a30 = a30 + d * wv0;
+                        }
+                        Unsafe.Add(ref dxr, i) = a00;
+                        Unsafe.Add(ref dxr, 9 + i) = a10;
+                        Unsafe.Add(ref dxr, 18 + i) = a20;
+                        Unsafe.Add(ref dxr, 27 + i) = a30;
+                    }
+                    for (int r = grouped; r < end; r++)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 7);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 9);
+                        float a00 = 0f;
+                        for (int o = 0; o < 7; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 9);
+                            float wv0 = Unsafe.Add(ref wo, i);
+                            float d = Unsafe.Add(ref dzr, o);
+                            a00 = a00 + d * wv0;
+                        }
+                        Unsafe.Add(ref dxr, i) = a00;
+                    }
+                }
+            }
+            else if (Simd.Use128)
+            {
+                {
+                    const int i = 0;
+                    for (int r = start; r < grouped; r += 4)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 7);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 9);
+                        Vector128<float> a00 = Vector128<float>.Zero; Vector128<float> a01 = Vector128<float>.Zero;
+                        Vector128<float> a10 = Vector128<float>.Zero; Vector128<float> a11 = Vector128<float>.Zero;
+                        Vector128<float> a20 = Vector128<float>.Zero; Vector128<float> a21 = Vector128<float>.Zero;
+                        Vector128<float> a30 = Vector128<float>.Zero; Vector128<float> a31 = Vector128<float>.Zero;
+                        for (int o = 0; o < 7; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 9);
+                            Vector128<float> wv0 = Vector128.LoadUnsafe(ref wo, (nuint)i); Vector128<float> wv1 = Vector128.LoadUnsafe(ref wo, (nuint)(4 + i));
+                            Vector128<float> d = Vector128.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00); a01 = Simd.MultiplyAdd(d, wv1, a01);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 7 + o));
+                            a10 = Simd.MultiplyAdd(d, wv0, a10); a11 = Simd.MultiplyAdd(d, wv1, a11);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 14 + o));
+                            a20 = Simd.MultiplyAdd(d, wv0, a20); a21 = Simd.MultiplyAdd(d, wv1, a21);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 21 + o));
+                            a30 = Simd.MultiplyAdd(d, wv0, a30); a31 = Simd.MultiplyAdd(d, wv1, a31);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i); a01.StoreUnsafe(ref dxr, (nuint)(4 + i));
+                        a10.StoreUnsafe(ref dxr, (nuint)(9 + i)); a11.StoreUnsafe(ref dxr, (nuint)(13 + i));
+                        a20.StoreUnsafe(ref dxr, (nuint)(18 + i)); a21.StoreUnsafe(ref dxr, (nuint)(22 + i));
+                        a30.StoreUnsafe(ref dxr, (nuint)(27 + i)); a31.StoreUnsafe(ref dxr, (nuint)(31 + i));
+                    }
+                    for (int r = grouped; r < end; r++)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 7);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 9);
+                        Vector128<float> a00 = Vector128<float>.Zero; Vector128<float> a01 = Vector128<float>.Zero;
+                        for (int o = 0; o < 7; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 9);
+                            Vector128<float> wv0 = Vector128.LoadUnsafe(ref wo, (nuint)i); Vector128<float> wv1 = Vector128.LoadUnsafe(ref wo, (nuint)(4 + i));
+                            Vector128<float> d = Vector128.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00); a01 = Simd.MultiplyAdd(d, wv1, a01);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i); a01.StoreUnsafe(ref dxr, (nuint)(4 + i));
+                    }
+                }
+                for (int i = 8; i < 9; i++)
+                {
+                    for (int r = start; r < grouped; r += 4)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 7);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 9);
+                        float a00 = 0f;
+                        float a10 = 0f;
+                        float a20 = 0f;
+                        float a30 = 0f;
+                        for (int o = 0; o < 7; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 9);
+                            float wv0 = Unsafe.Add(ref wo, i);
+                            float d = Unsafe.Add(ref dzr, o);
+                            a00 = a00 + d * wv0;
+                            d = Unsafe.Add(ref dzr, 7 + o);
+                            a10 = a10 + d * wv0;
+                            d = Unsafe.Add(ref dzr, 14 + o);
+                            a20 = a20 + d * wv0;
+                            d = Unsafe.Add(ref dzr, 21 + o);
+                            a30 = a30 + d * wv0;
+                        }
+                        Unsafe.Add(ref dxr, i) = a00;
+                        Unsafe.Add(ref dxr, 9 + i) = a10;
+                        Unsafe.Add(ref dxr, 18 + i) = a20;
+                        Unsafe.Add(ref dxr, 27 + i) = a30;
+                    }
+                    for (int r = grouped; r < end; r++)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 7);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 9);
+                        float a00 = 0f;
+                        for (int o = 0; o < 7; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 9);
+                            float wv0 = Unsafe.Add(ref wo, i);
+                            float d = Unsafe.Add(ref dzr, o);
+                            a00 = a00 + d * wv0;
+                        }
+                        Unsafe.Add(ref dxr, i) = a00;
+                    }
+                }
+            }
+            else
+            {
+                for (int i = 0; i < 9; i += 3)
+                {
+                    for (int r = start; r < grouped; r += 4)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 7);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 9);
+                        float a00 = 0f; float a01 = 0f; float a02 = 0f;
+                        float a10 = 0f; float a11 = 0f; float a12 = 0f;
+                        float a20 = 0f; float a21 = 0f; float a22 = 0f;
+                        float a30 = 0f; float a31 = 0f; float a32 = 0f;
+                        for (int o = 0; o < 7; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 9);
+                            float wv0 = Unsafe.Add(ref wo, i); float wv1 = Unsafe.Add(ref wo, 1 + i); float wv2 = Unsafe.Add(ref wo, 2 + i);
+                            float d = Unsafe.Add(ref dzr, o);
+                            a00 = a00 + d * wv0; a01 = a01 + d * wv1; a02 = a02 + d * wv2;
+                            d = Unsafe.Add(ref dzr, 7 + o);
+                            a10 = a10 + d * wv0; a11 = a11 + d * wv1; a12 = a12 + d * wv2;
+                            d = Unsafe.Add(ref dzr, 14 + o);
+                            a20 = a20 + d * wv0; a21 = a21 + d * wv1; a22 = a22 + d * wv2;
+                            d = Unsafe.Add(ref dzr, 21 + o);
+                            a30 = a30 + d * wv0; a31 = a31 + d * wv1; a32 = a32 + d * wv2;
+                        }
+                        Unsafe.Add(ref dxr, i) = a00; Unsafe.Add(ref dxr, 1 + i) = a01; Unsafe.Add(ref dxr, 2 + i) = a02;
+                        Unsafe.Add(ref dxr, 9 + i) = a10; Unsafe.Add(ref dxr, 10 + i) = a11; Unsafe.Add(ref dxr, 11 + i) = a12;
+                        Unsafe.Add(ref dxr, 18 + i) = a20; Unsafe.Add(ref dxr, 19 + i) = a21; Unsafe.Add(ref dxr, 20 + i) = a22;
+                        Unsafe.Add(ref dxr, 27 + i) = a30; Unsafe.Add(ref dxr, 28 + i) = a31; Unsafe.Add(ref dxr, 29 + i) = a32;
+                    }
+                    for (int r = grouped; r < end; r++)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 7);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 9);
+                        float a00 = 0f; float a01 = 0f; float a02 = 0f;
+                        for (int o = 0; o < 7; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 9);
+                            float wv0 = Unsafe.Add(ref wo, i); float wv1 = Unsafe.Add(ref wo, 1 + i); float wv2 = Unsafe.Add(ref wo, 2 + i);
+                            float d = Unsafe.Add(ref dzr, o);
+                            a00 = a00 + d * wv0; a01 = a01 + d * wv1; a02 = a02 + d * wv2;
+                        }
+                        Unsafe.Add(ref dxr, i) = a00; Unsafe.Add(ref dxr, 1 + i) = a01; Unsafe.Add(ref dxr, 2 + i) = a02;
+                    }
+                }
+            }
+        }
+
+        /// <summary>
+        /// Layer 6, Dense(6): <c>y[r] = W x[r] + b</c> then leaky_relu(·, 0.1f) for each row r. W: [6, 7].
+        /// With <paramref name="threads"/> &gt; 1, a batch of 6242 rows or more is split across threads (the same bits as one thread).
+        /// </summary>
+        public static void Dense6Forward(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> y, int rows, int threads)
+        {
+            if (threads > 1 && rows >= 6242)
+            {
+                // rows split across threads at multiples of 3
+                KernelThreads.For(threads, rows, 3, new KernelSpans(weight, bias, x, y, default),
+                    static (in KernelSpans s, int start, int end) => Dense6ForwardRows(s.In0, s.In1, s.In2, s.Out0, start, end));
+            }
+            else
+            {
+                Dense6ForwardRows(weight, bias, x, y, 0, rows);
+            }
+        }
+
+        /// <summary>Rows <paramref name="start"/> .. <paramref name="end"/> - 1 of layer 6's forward.</summary>
+        private static void Dense6ForwardRows(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> y, int start, int end)
+        {
+            // groups of 3 rows share each load of W; the rows left over go one at a time
+            int grouped = start + (end - start) / 3 * 3;
+            if (grouped > start)
+            {
+                Dense6ForwardRowGroups(weight, bias, x, y, start, grouped);
+            }
+
+            for (int r = grouped; r < end; r++)
+            {
+                Dense6ForwardRow(weight, bias, x, y, r);
+            }
+        }
+
+        /// <summary>Rows <paramref name="start"/> .. <paramref name="end"/> - 1, a multiple of 3: a 3×4 block of dot products per step, 12 accumulators.</summary>
+        private static void Dense6ForwardRowGroups(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> y, int start, int end)
         {
             ref float w = ref MemoryMarshal.GetReference(weight);
             ref float b = ref MemoryMarshal.GetReference(bias);
@@ -2198,472 +4529,1175 @@ namespace NetGen.Generated
             ref float y0 = ref MemoryMarshal.GetReference(y);
             if (Simd.Use512)
             {
-                for (int r = 0; r < rows; r++)
+                // units 0..3, 4 at a time: those rows of W stay in L1 while x streams by, 3 rows at a time
+                for (int o = 0; o < 4; o += 4)
                 {
-                    ref float xr = ref Unsafe.Add(ref x0, r * 7);
-                    ref float yr = ref Unsafe.Add(ref y0, r * 6);
-                    // rows 0..3, 4 at a time: each load of x feeds 4 dot products
+                    ref float wo = ref Unsafe.Add(ref w, o * 7);
+                    for (int r = start; r < end; r += 3)
                     {
-                        const int o = 0;
-                        ref float wo = ref Unsafe.Add(ref w, o * 7);
-                        Vector512<float> s0 = Vector512<float>.Zero;
-                        Vector512<float> s1 = Vector512<float>.Zero;
-                        Vector512<float> s2 = Vector512<float>.Zero;
-                        Vector512<float> s3 = Vector512<float>.Zero;
-                        float t0 = Vector512.Sum(s0);
-                        float t1 = Vector512.Sum(s1);
-                        float t2 = Vector512.Sum(s2);
-                        float t3 = Vector512.Sum(s3);
+                        ref float xr = ref Unsafe.Add(ref x0, r * 7);
+                        ref float yr = ref Unsafe.Add(ref y0, r * 6);
+                        Vector512<float> s00 = Vector512<float>.Zero; Vector512<float> s01 = Vector512<float>.Zero; Vector512<float> s02 = Vector512<float>.Zero; Vector512<float> s03 = Vector512<float>.Zero;
+                        Vector512<float> s10 = Vector512<float>.Zero; Vector512<float> s11 = Vector512<float>.Zero; Vector512<float> s12 = Vector512<float>.Zero; Vector512<float> s13 = Vector512<float>.Zero;
+                        Vector512<float> s20 = Vector512<float>.Zero; Vector512<float> s21 = Vector512<float>.Zero; Vector512<float> s22 = Vector512<float>.Zero; Vector512<float> s23 = Vector512<float>.Zero;
+                        float t00 = Vector512.Sum(s00); float t01 = Vector512.Sum(s01); float t02 = Vector512.Sum(s02); float t03 = Vector512.Sum(s03);
+                        float t10 = Vector512.Sum(s10); float t11 = Vector512.Sum(s11); float t12 = Vector512.Sum(s12); float t13 = Vector512.Sum(s13);
+                        float t20 = Vector512.Sum(s20); float t21 = Vector512.Sum(s21); float t22 = Vector512.Sum(s22); float t23 = Vector512.Sum(s23);
                         for (int i = 0; i < 7; i++)
                         {
-                            float xi = Unsafe.Add(ref xr, i);
-                            t0 += Unsafe.Add(ref wo, i) * xi;
-                            t1 += Unsafe.Add(ref wo, 7 + i) * xi;
-                            t2 += Unsafe.Add(ref wo, 14 + i) * xi;
-                            t3 += Unsafe.Add(ref wo, 21 + i) * xi;
+                            float x0i = Unsafe.Add(ref xr, i);
+                            float x1i = Unsafe.Add(ref xr, 7 + i);
+                            float x2i = Unsafe.Add(ref xr, 14 + i);
+                            float wk = Unsafe.Add(ref wo, i);
+                            t00 += wk * x0i; t10 += wk * x1i; t20 += wk * x2i;
+                            wk = Unsafe.Add(ref wo, 7 + i);
+                            t01 += wk * x0i; t11 += wk * x1i; t21 += wk * x2i;
+                            wk = Unsafe.Add(ref wo, 14 + i);
+                            t02 += wk * x0i; t12 += wk * x1i; t22 += wk * x2i;
+                            wk = Unsafe.Add(ref wo, 21 + i);
+                            t03 += wk * x0i; t13 += wk * x1i; t23 += wk * x2i;
                         }
-                        Unsafe.Add(ref yr, o) = LeakyReLU(t0 + Unsafe.Add(ref b, o), 0.1f);
-                        Unsafe.Add(ref yr, o + 1) = LeakyReLU(t1 + Unsafe.Add(ref b, o + 1), 0.1f);
-                        Unsafe.Add(ref yr, o + 2) = LeakyReLU(t2 + Unsafe.Add(ref b, o + 2), 0.1f);
-                        Unsafe.Add(ref yr, o + 3) = LeakyReLU(t3 + Unsafe.Add(ref b, o + 3), 0.1f);
+                        Unsafe.Add(ref yr, o) = LeakyReLU(t00 + Unsafe.Add(ref b, o), 0.1f);
+                        Unsafe.Add(ref yr, o + 1) = LeakyReLU(t01 + Unsafe.Add(ref b, o + 1), 0.1f);
+                        Unsafe.Add(ref yr, o + 2) = LeakyReLU(t02 + Unsafe.Add(ref b, o + 2), 0.1f);
+                        Unsafe.Add(ref yr, o + 3) = LeakyReLU(t03 + Unsafe.Add(ref b, o + 3), 0.1f);
+                        Unsafe.Add(ref yr, 6 + o) = LeakyReLU(t10 + Unsafe.Add(ref b, o), 0.1f);
+                        Unsafe.Add(ref yr, 6 + o + 1) = LeakyReLU(t11 + Unsafe.Add(ref b, o + 1), 0.1f);
+                        Unsafe.Add(ref yr, 6 + o + 2) = LeakyReLU(t12 + Unsafe.Add(ref b, o + 2), 0.1f);
+                        Unsafe.Add(ref yr, 6 + o + 3) = LeakyReLU(t13 + Unsafe.Add(ref b, o + 3), 0.1f);
+                        Unsafe.Add(ref yr, 12 + o) = LeakyReLU(t20 + Unsafe.Add(ref b, o), 0.1f);
+                        Unsafe.Add(ref yr, 12 + o + 1) = LeakyReLU(t21 + Unsafe.Add(ref b, o + 1), 0.1f);
+                        Unsafe.Add(ref yr, 12 + o + 2) = LeakyReLU(t22 + Unsafe.Add(ref b, o + 2), 0.1f);
+                        Unsafe.Add(ref yr, 12 + o + 3) = LeakyReLU(t23 + Unsafe.Add(ref b, o + 3), 0.1f);
                     }
-                    // rows 4..5, 2 at a time: each load of x feeds 2 dot products
+                }
+                // units 4..5
+                {
+                    const int o = 4;
+                    ref float wo = ref Unsafe.Add(ref w, o * 7);
+                    for (int r = start; r < end; r += 3)
                     {
-                        const int o = 4;
-                        ref float wo = ref Unsafe.Add(ref w, o * 7);
-                        Vector512<float> s0 = Vector512<float>.Zero;
-                        Vector512<float> s1 = Vector512<float>.Zero;
-                        float t0 = Vector512.Sum(s0);
-                        float t1 = Vector512.Sum(s1);
+                        ref float xr = ref Unsafe.Add(ref x0, r * 7);
+                        ref float yr = ref Unsafe.Add(ref y0, r * 6);
+                        Vector512<float> s00 = Vector512<float>.Zero; Vector512<float> s01 = Vector512<float>.Zero;
+                        Vector512<float> s10 = Vector512<float>.Zero; Vector512<float> s11 = Vector512<float>.Zero;
+                        Vector512<float> s20 = Vector512<float>.Zero; Vector512<float> s21 = Vector512<float>.Zero;
+                        float t00 = Vector512.Sum(s00); float t01 = Vector512.Sum(s01);
+                        float t10 = Vector512.Sum(s10); float t11 = Vector512.Sum(s11);
+                        float t20 = Vector512.Sum(s20); float t21 = Vector512.Sum(s21);
                         for (int i = 0; i < 7; i++)
                         {
-                            float xi = Unsafe.Add(ref xr, i);
-                            t0 += Unsafe.Add(ref wo, i) * xi;
-                            t1 += Unsafe.Add(ref wo, 7 + i) * xi;
+                            float x0i = Unsafe.Add(ref xr, i);
+                            float x1i = Unsafe.Add(ref xr, 7 + i);
+                            float x2i = Unsafe.Add(ref xr, 14 + i);
+                            float wk = Unsafe.Add(ref wo, i);
+                            t00 += wk * x0i; t10 += wk * x1i; t20 += wk * x2i;
+                            wk = Unsafe.Add(ref wo, 7 + i);
+                            t01 += wk * x0i; t11 += wk * x1i; t21 += wk * x2i;
                         }
-                        Unsafe.Add(ref yr, o) = LeakyReLU(t0 + Unsafe.Add(ref b, o), 0.1f);
-                        Unsafe.Add(ref yr, o + 1) = LeakyReLU(t1 + Unsafe.Add(ref b, o + 1), 0.1f);
+                        Unsafe.Add(ref yr, o) = LeakyReLU(t00 + Unsafe.Add(ref b, o), 0.1f);
+                        Unsafe.Add(ref yr, o + 1) = LeakyReLU(t01 + Unsafe.Add(ref b, o + 1), 0.1f);
+                        Unsafe.Add(ref yr, 6 + o) = LeakyReLU(t10 + Unsafe.Add(ref b, o), 0.1f);
+                        Unsafe.Add(ref yr, 6 + o + 1) = LeakyReLU(t11 + Unsafe.Add(ref b, o + 1), 0.1f);
+                        Unsafe.Add(ref yr, 12 + o) = LeakyReLU(t20 + Unsafe.Add(ref b, o), 0.1f);
+                        Unsafe.Add(ref yr, 12 + o + 1) = LeakyReLU(t21 + Unsafe.Add(ref b, o + 1), 0.1f);
                     }
                 }
             }
             else if (Simd.Use256)
             {
-                for (int r = 0; r < rows; r++)
+                // units 0..3, 4 at a time: those rows of W stay in L1 while x streams by, 3 rows at a time
+                for (int o = 0; o < 4; o += 4)
                 {
-                    ref float xr = ref Unsafe.Add(ref x0, r * 7);
-                    ref float yr = ref Unsafe.Add(ref y0, r * 6);
-                    // rows 0..3, 4 at a time: each load of x feeds 4 dot products
+                    ref float wo = ref Unsafe.Add(ref w, o * 7);
+                    for (int r = start; r < end; r += 3)
                     {
-                        const int o = 0;
-                        ref float wo = ref Unsafe.Add(ref w, o * 7);
-                        Vector256<float> s0 = Vector256<float>.Zero;
-                        Vector256<float> s1 = Vector256<float>.Zero;
-                        Vector256<float> s2 = Vector256<float>.Zero;
-                        Vector256<float> s3 = Vector256<float>.Zero;
-                        float t0 = Vector256.Sum(s0);
-                        float t1 = Vector256.Sum(s1);
-                        float t2 = Vector256.Sum(s2);
-                        float t3 = Vector256.Sum(s3);
+                        ref float xr = ref Unsafe.Add(ref x0, r * 7);
+                        ref float yr = ref Unsafe.Add(ref y0, r * 6);
+                        Vector256<float> s00 = Vector256<float>.Zero; Vector256<float> s01 = Vector256<float>.Zero; Vector256<float> s02 = Vector256<float>.Zero; Vector256<float> s03 = Vector256<float>.Zero;
+                        Vector256<float> s10 = Vector256<float>.Zero; Vector256<float> s11 = Vector256<float>.Zero; Vector256<float> s12 = Vector256<float>.Zero; Vector256<float> s13 = Vector256<float>.Zero;
+                        Vector256<float> s20 = Vector256<float>.Zero; Vector256<float> s21 = Vector256<float>.Zero; Vector256<float> s22 = Vector256<float>.Zero; Vector256<float> s23 = Vector256<float>.Zero;
+                        float t00 = Vector256.Sum(s00); float t01 = Vector256.Sum(s01); float t02 = Vector256.Sum(s02); float t03 = Vector256.Sum(s03);
+                        float t10 = Vector256.Sum(s10); float t11 = Vector256.Sum(s11); float t12 = Vector256.Sum(s12); float t13 = Vector256.Sum(s13);
+                        float t20 = Vector256.Sum(s20); float t21 = Vector256.Sum(s21); float t22 = Vector256.Sum(s22); float t23 = Vector256.Sum(s23);
                         for (int i = 0; i < 7; i++)
                         {
-                            float xi = Unsafe.Add(ref xr, i);
-                            t0 += Unsafe.Add(ref wo, i) * xi;
-                            t1 += Unsafe.Add(ref wo, 7 + i) * xi;
-                            t2 += Unsafe.Add(ref wo, 14 + i) * xi;
-                            t3 += Unsafe.Add(ref wo, 21 + i) * xi;
+                            float x0i = Unsafe.Add(ref xr, i);
+                            float x1i = Unsafe.Add(ref xr, 7 + i);
+                            float x2i = Unsafe.Add(ref xr, 14 + i);
+                            float wk = Unsafe.Add(ref wo, i);
+                            t00 += wk * x0i; t10 += wk * x1i; t20 += wk * x2i;
+                            wk = Unsafe.Add(ref wo, 7 + i);
+                            t01 += wk * x0i; t11 += wk * x1i; t21 += wk * x2i;
+                            wk = Unsafe.Add(ref wo, 14 + i);
+                            t02 += wk * x0i; t12 += wk * x1i; t22 += wk * x2i;
+                            wk = Unsafe.Add(ref wo, 21 + i);
+                            t03 += wk * x0i; t13 += wk * x1i; t23 += wk * x2i;
                         }
-                        Unsafe.Add(ref yr, o) = LeakyReLU(t0 + Unsafe.Add(ref b, o), 0.1f);
-                        Unsafe.Add(ref yr, o + 1) = LeakyReLU(t1 + Unsafe.Add(ref b, o + 1), 0.1f);
-                        Unsafe.Add(ref yr, o + 2) = LeakyReLU(t2 + Unsafe.Add(ref b, o + 2), 0.1f);
-                        Unsafe.Add(ref yr, o + 3) = LeakyReLU(t3 + Unsafe.Add(ref b, o + 3), 0.1f);
+                        Unsafe.Add(ref yr, o) = LeakyReLU(t00 + Unsafe.Add(ref b, o), 0.1f);
+                        Unsafe.Add(ref yr, o + 1) = LeakyReLU(t01 + Unsafe.Add(ref b, o + 1), 0.1f);
+                        Unsafe.Add(ref yr, o + 2) = LeakyReLU(t02 + Unsafe.Add(ref b, o + 2), 0.1f);
+                        Unsafe.Add(ref yr, o + 3) = LeakyReLU(t03 + Unsafe.Add(ref b, o + 3), 0.1f);
+                        Unsafe.Add(ref yr, 6 + o) = LeakyReLU(t10 + Unsafe.Add(ref b, o), 0.1f);
+                        Unsafe.Add(ref yr, 6 + o + 1) = LeakyReLU(t11 + Unsafe.Add(ref b, o + 1), 0.1f);
+                        Unsafe.Add(ref yr, 6 + o + 2) = LeakyReLU(t12 + Unsafe.Add(ref b, o + 2), 0.1f);
+                        Unsafe.Add(ref yr, 6 + o + 3) = LeakyReLU(t13 + Unsafe.Add(ref b, o + 3), 0.1f);
+                        Unsafe.Add(ref yr, 12 + o) = LeakyReLU(t20 + Unsafe.Add(ref b, o), 0.1f);
+                        Unsafe.Add(ref yr, 12 + o + 1) = LeakyReLU(t21 + Unsafe.Add(ref b, o + 1), 0.1f);
+                        Unsafe.Add(ref yr, 12 + o + 2) = LeakyReLU(t22 + Unsafe.Add(ref b, o + 2), 0.1f);
+                        Unsafe.Add(ref yr, 12 + o + 3) = LeakyReLU(t23 + Unsafe.Add(ref b, o + 3), 0.1f);
                     }
-                    // rows 4..5, 2 at a time: each load of x feeds 2 dot products
+                }
+                // units 4..5
+                {
+                    const int o = 4;
+                    ref float wo = ref Unsafe.Add(ref w, o * 7);
+                    for (int r = start; r < end; r += 3)
                     {
-                        const int o = 4;
-                        ref float wo = ref Unsafe.Add(ref w, o * 7);
-                        Vector256<float> s0 = Vector256<float>.Zero;
-                        Vector256<float> s1 = Vector256<float>.Zero;
-                        float t0 = Vector256.Sum(s0);
-                        float t1 = Vector256.Sum(s1);
+                        ref float xr = ref Unsafe.Add(ref x0, r * 7);
+                        ref float yr = ref Unsafe.Add(ref y0, r * 6);
+                        Vector256<float> s00 = Vector256<float>.Zero; Vector256<float> s01 = Vector256<float>.Zero;
+                        Vector256<float> s10 = Vector256<float>.Zero; Vector256<float> s11 = Vector256<float>.Zero;
+                        Vector256<float> s20 = Vector256<float>.Zero; Vector256<float> s21 = Vector256<float>.Zero;
+                        float t00 = Vector256.Sum(s00); float t01 = Vector256.Sum(s01);
+                        float t10 = Vector256.Sum(s10); float t11 = Vector256.Sum(s11);
+                        float t20 = Vector256.Sum(s20); float t21 = Vector256.Sum(s21);
                         for (int i = 0; i < 7; i++)
                         {
-                            float xi = Unsafe.Add(ref xr, i);
-                            t0 += Unsafe.Add(ref wo, i) * xi;
-                            t1 += Unsafe.Add(ref wo, 7 + i) * xi;
+                            float x0i = Unsafe.Add(ref xr, i);
+                            float x1i = Unsafe.Add(ref xr, 7 + i);
+                            float x2i = Unsafe.Add(ref xr, 14 + i);
+                            float wk = Unsafe.Add(ref wo, i);
+                            t00 += wk * x0i; t10 += wk * x1i; t20 += wk * x2i;
+                            wk = Unsafe.Add(ref wo, 7 + i);
+                            t01 += wk * x0i; t11 += wk * x1i; t21 += wk * x2i;
                         }
-                        Unsafe.Add(ref yr, o) = LeakyReLU(t0 + Unsafe.Add(ref b, o), 0.1f);
-                        Unsafe.Add(ref yr, o + 1) = LeakyReLU(t1 + Unsafe.Add(ref b, o + 1), 0.1f);
+                        Unsafe.Add(ref yr, o) = LeakyReLU(t00 + Unsafe.Add(ref b, o), 0.1f);
+                        Unsafe.Add(ref yr, o + 1) = LeakyReLU(t01 + Unsafe.Add(ref b, o + 1), 0.1f);
+                        Unsafe.Add(ref yr, 6 + o) = LeakyReLU(t10 + Unsafe.Add(ref b, o), 0.1f);
+                        Unsafe.Add(ref yr, 6 + o + 1) = LeakyReLU(t11 + Unsafe.Add(ref b, o + 1), 0.1f);
+                        Unsafe.Add(ref yr, 12 + o) = LeakyReLU(t20 + Unsafe.Add(ref b, o), 0.1f);
+                        Unsafe.Add(ref yr, 12 + o + 1) = LeakyReLU(t21 + Unsafe.Add(ref b, o + 1), 0.1f);
                     }
                 }
             }
             else if (Simd.Use128)
             {
-                for (int r = 0; r < rows; r++)
+                // units 0..3, 4 at a time: those rows of W stay in L1 while x streams by, 3 rows at a time
+                for (int o = 0; o < 4; o += 4)
                 {
-                    ref float xr = ref Unsafe.Add(ref x0, r * 7);
-                    ref float yr = ref Unsafe.Add(ref y0, r * 6);
-                    // rows 0..3, 4 at a time: each load of x feeds 4 dot products
+                    ref float wo = ref Unsafe.Add(ref w, o * 7);
+                    for (int r = start; r < end; r += 3)
                     {
-                        const int o = 0;
-                        ref float wo = ref Unsafe.Add(ref w, o * 7);
-                        Vector128<float> s0 = Vector128<float>.Zero;
-                        Vector128<float> s1 = Vector128<float>.Zero;
-                        Vector128<float> s2 = Vector128<float>.Zero;
-                        Vector128<float> s3 = Vector128<float>.Zero;
+                        ref float xr = ref Unsafe.Add(ref x0, r * 7);
+                        ref float yr = ref Unsafe.Add(ref y0, r * 6);
+                        Vector128<float> s00 = Vector128<float>.Zero; Vector128<float> s01 = Vector128<float>.Zero; Vector128<float> s02 = Vector128<float>.Zero; Vector128<float> s03 = Vector128<float>.Zero;
+                        Vector128<float> s10 = Vector128<float>.Zero; Vector128<float> s11 = Vector128<float>.Zero; Vector128<float> s12 = Vector128<float>.Zero; Vector128<float> s13 = Vector128<float>.Zero;
+                        Vector128<float> s20 = Vector128<float>.Zero; Vector128<float> s21 = Vector128<float>.Zero; Vector128<float> s22 = Vector128<float>.Zero; Vector128<float> s23 = Vector128<float>.Zero;
+                        for (int i = 0; i < 4; i += 4)
                         {
-                            const int i = 0;
-                            Vector128<float> xi = Vector128.LoadUnsafe(ref xr, (nuint)i);
-                            s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)i), xi, s0);
-                            s1 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(7 + i)), xi, s1);
-                            s2 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(14 + i)), xi, s2);
-                            s3 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(21 + i)), xi, s3);
+                            Vector128<float> x0i = Vector128.LoadUnsafe(ref xr, (nuint)i); Vector128<float> x1i = Vector128.LoadUnsafe(ref xr, (nuint)(7 + i)); Vector128<float> x2i = Vector128.LoadUnsafe(ref xr, (nuint)(14 + i));
+                            Vector128<float> wk = Vector128.LoadUnsafe(ref wo, (nuint)i);
+                            s00 = Simd.MultiplyAdd(wk, x0i, s00); s10 = Simd.MultiplyAdd(wk, x1i, s10); s20 = Simd.MultiplyAdd(wk, x2i, s20);
+                            wk = Vector128.LoadUnsafe(ref wo, (nuint)(7 + i));
+                            s01 = Simd.MultiplyAdd(wk, x0i, s01); s11 = Simd.MultiplyAdd(wk, x1i, s11); s21 = Simd.MultiplyAdd(wk, x2i, s21);
+                            wk = Vector128.LoadUnsafe(ref wo, (nuint)(14 + i));
+                            s02 = Simd.MultiplyAdd(wk, x0i, s02); s12 = Simd.MultiplyAdd(wk, x1i, s12); s22 = Simd.MultiplyAdd(wk, x2i, s22);
+                            wk = Vector128.LoadUnsafe(ref wo, (nuint)(21 + i));
+                            s03 = Simd.MultiplyAdd(wk, x0i, s03); s13 = Simd.MultiplyAdd(wk, x1i, s13); s23 = Simd.MultiplyAdd(wk, x2i, s23);
                         }
-                        float t0 = Vector128.Sum(s0);
-                        float t1 = Vector128.Sum(s1);
-                        float t2 = Vector128.Sum(s2);
-                        float t3 = Vector128.Sum(s3);
+                        float t00 = Vector128.Sum(s00); float t01 = Vector128.Sum(s01); float t02 = Vector128.Sum(s02); float t03 = Vector128.Sum(s03);
+                        float t10 = Vector128.Sum(s10); float t11 = Vector128.Sum(s11); float t12 = Vector128.Sum(s12); float t13 = Vector128.Sum(s13);
+                        float t20 = Vector128.Sum(s20); float t21 = Vector128.Sum(s21); float t22 = Vector128.Sum(s22); float t23 = Vector128.Sum(s23);
                         for (int i = 4; i < 7; i++)
                         {
-                            float xi = Unsafe.Add(ref xr, i);
-                            t0 += Unsafe.Add(ref wo, i) * xi;
-                            t1 += Unsafe.Add(ref wo, 7 + i) * xi;
-                            t2 += Unsafe.Add(ref wo, 14 + i) * xi;
-                            t3 += Unsafe.Add(ref wo, 21 + i) * xi;
+                            float x0i = Unsafe.Add(ref xr, i);
+                            float x1i = Unsafe.Add(ref xr, 7 + i);
+                            float x2i = Unsafe.Add(ref xr, 14 + i);
+                            float wk = Unsafe.Add(ref wo, i);
+                            t00 += wk * x0i; t10 += wk * x1i; t20 += wk * x2i;
+                            wk = Unsafe.Add(ref wo, 7 + i);
+                            t01 += wk * x0i; t11 += wk * x1i; t21 += wk * x2i;
+                            wk = Unsafe.Add(ref wo, 14 + i);
+                            t02 += wk * x0i; t12 += wk * x1i; t22 += wk * x2i;
+                            wk = Unsafe.Add(ref wo, 21 + i);
+                            t03 += wk * x0i; t13 += wk * x1i; t23 += wk * x2i;
                         }
-                        Unsafe.Add(ref yr, o) = LeakyReLU(t0 + Unsafe.Add(ref b, o), 0.1f);
-                        Unsafe.Add(ref yr, o + 1) = LeakyReLU(t1 + Unsafe.Add(ref b, o + 1), 0.1f);
-                        Unsafe.Add(ref yr, o + 2) = LeakyReLU(t2 + Unsafe.Add(ref b, o + 2), 0.1f);
-                        Unsafe.Add(ref yr, o + 3) = LeakyReLU(t3 + Unsafe.Add(ref b, o + 3), 0.1f);
+                        Unsafe.Add(ref yr, o) = LeakyReLU(t00 + Unsafe.Add(ref b, o), 0.1f);
+                        Unsafe.Add(ref yr, o + 1) = LeakyReLU(t01 + Unsafe.Add(ref b, o + 1), 0.1f);
+                        Unsafe.Add(ref yr, o + 2) = LeakyReLU(t02 + Unsafe.Add(ref b, o + 2), 0.1f);
+                        Unsafe.Add(ref yr, o + 3) = LeakyReLU(t03 + Unsafe.Add(ref b, o + 3), 0.1f);
+                        Unsafe.Add(ref yr, 6 + o) = LeakyReLU(t10 + Unsafe.Add(ref b, o), 0.1f);
+                        Unsafe.Add(ref yr, 6 + o + 1) = LeakyReLU(t11 + Unsafe.Add(ref b, o + 1), 0.1f);
+                        Unsafe.Add(ref yr, 6 + o + 2) = LeakyReLU(t12 + Unsafe.Add(ref b, o + 2), 0.1f);
+                        Unsafe.Add(ref yr, 6 + o + 3) = LeakyReLU(t13 + Unsafe.Add(ref b, o + 3), 0.1f);
+                        Unsafe.Add(ref yr, 12 + o) = LeakyReLU(t20 + Unsafe.Add(ref b, o), 0.1f);
+                        Unsafe.Add(ref yr, 12 + o + 1) = LeakyReLU(t21 + Unsafe.Add(ref b, o + 1), 0.1f);
+                        Unsafe.Add(ref yr, 12 + o + 2) = LeakyReLU(t22 + Unsafe.Add(ref b, o + 2), 0.1f);
+                        Unsafe.Add(ref yr, 12 + o + 3) = LeakyReLU(t23 + Unsafe.Add(ref b, o + 3), 0.1f);
                     }
-                    // rows 4..5, 2 at a time: each load of x feeds 2 dot products
+                }
+                // units 4..5
+                {
+                    const int o = 4;
+                    ref float wo = ref Unsafe.Add(ref w, o * 7);
+                    for (int r = start; r < end; r += 3)
                     {
-                        const int o = 4;
-                        ref float wo = ref Unsafe.Add(ref w, o * 7);
-                        Vector128<float> s0 = Vector128<float>.Zero;
-                        Vector128<float> s1 = Vector128<float>.Zero;
+                        ref float xr = ref Unsafe.Add(ref x0, r * 7);
+                        ref float yr = ref Unsafe.Add(ref y0, r * 6);
+                        Vector128<float> s00 = Vector128<float>.Zero; Vector128<float> s01 = Vector128<float>.Zero;
+                        Vector128<float> s10 = Vector128<float>.Zero; Vector128<float> s11 = Vector128<float>.Zero;
+                        Vector128<float> s20 = Vector128<float>.Zero; Vector128<float> s21 = Vector128<float>.Zero;
+                        for (int i = 0; i < 4; i += 4)
                         {
-                            const int i = 0;
-                            Vector128<float> xi = Vector128.LoadUnsafe(ref xr, (nuint)i);
-                            s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)i), xi, s0);
-                            s1 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(7 + i)), xi, s1);
+                            Vector128<float> x0i = Vector128.LoadUnsafe(ref xr, (nuint)i); Vector128<float> x1i = Vector128.LoadUnsafe(ref xr, (nuint)(7 + i)); Vector128<float> x2i = Vector128.LoadUnsafe(ref xr, (nuint)(14 + i));
+                            Vector128<float> wk = Vector128.LoadUnsafe(ref wo, (nuint)i);
+                            s00 = Simd.MultiplyAdd(wk, x0i, s00); s10 = Simd.MultiplyAdd(wk, x1i, s10); s20 = Simd.MultiplyAdd(wk, x2i, s20);
+                            wk = Vector128.LoadUnsafe(ref wo, (nuint)(7 + i));
+                            s01 = Simd.MultiplyAdd(wk, x0i, s01); s11 = Simd.MultiplyAdd(wk, x1i, s11); s21 = Simd.MultiplyAdd(wk, x2i, s21);
                         }
-                        float t0 = Vector128.Sum(s0);
-                        float t1 = Vector128.Sum(s1);
+                        float t00 = Vector128.Sum(s00); float t01 = Vector128.Sum(s01);
+                        float t10 = Vector128.Sum(s10); float t11 = Vector128.Sum(s11);
+                        float t20 = Vector128.Sum(s20); float t21 = Vector128.Sum(s21);
                         for (int i = 4; i < 7; i++)
                         {
-                            float xi = Unsafe.Add(ref xr, i);
-                            t0 += Unsafe.Add(ref wo, i) * xi;
-                            t1 += Unsafe.Add(ref wo, 7 + i) * xi;
+                            float x0i = Unsafe.Add(ref xr, i);
+                            float x1i = Unsafe.Add(ref xr, 7 + i);
+                            float x2i = Unsafe.Add(ref xr, 14 + i);
+                            float wk = Unsafe.Add(ref wo, i);
+                            t00 += wk * x0i; t10 += wk * x1i; t20 += wk * x2i;
+                            wk = Unsafe.Add(ref wo, 7 + i);
+                            t01 += wk * x0i; t11 += wk * x1i; t21 += wk * x2i;
                         }
-                        Unsafe.Add(ref yr, o) = LeakyReLU(t0 + Unsafe.Add(ref b, o), 0.1f);
-                        Unsafe.Add(ref yr, o + 1) = LeakyReLU(t1 + Unsafe.Add(ref b, o + 1), 0.1f);
+                        Unsafe.Add(ref yr, o) = LeakyReLU(t00 + Unsafe.Add(ref b, o), 0.1f);
+                        Unsafe.Add(ref yr, o + 1) = LeakyReLU(t01 + Unsafe.Add(ref b, o + 1), 0.1f);
+                        Unsafe.Add(ref yr, 6 + o) = LeakyReLU(t10 + Unsafe.Add(ref b, o), 0.1f);
+                        Unsafe.Add(ref yr, 6 + o + 1) = LeakyReLU(t11 + Unsafe.Add(ref b, o + 1), 0.1f);
+                        Unsafe.Add(ref yr, 12 + o) = LeakyReLU(t20 + Unsafe.Add(ref b, o), 0.1f);
+                        Unsafe.Add(ref yr, 12 + o + 1) = LeakyReLU(t21 + Unsafe.Add(ref b, o + 1), 0.1f);
                     }
                 }
             }
             else
             {
-                for (int r = 0; r < rows; r++)
+                // units 0..3, 4 at a time: those rows of W stay in L1 while x streams by, 3 rows at a time
+                for (int o = 0; o < 4; o += 4)
                 {
-                    ref float xr = ref Unsafe.Add(ref x0, r * 7);
-                    ref float yr = ref Unsafe.Add(ref y0, r * 6);
-                    // rows 0..3, 4 at a time: each load of x feeds 4 dot products
+                    ref float wo = ref Unsafe.Add(ref w, o * 7);
+                    for (int r = start; r < end; r += 3)
                     {
-                        const int o = 0;
-                        ref float wo = ref Unsafe.Add(ref w, o * 7);
-                        float s0 = 0f;
-                        float s1 = 0f;
-                        float s2 = 0f;
-                        float s3 = 0f;
+                        ref float xr = ref Unsafe.Add(ref x0, r * 7);
+                        ref float yr = ref Unsafe.Add(ref y0, r * 6);
+                        float s00 = 0f; float s01 = 0f; float s02 = 0f; float s03 = 0f;
+                        float s10 = 0f; float s11 = 0f; float s12 = 0f; float s13 = 0f;
+                        float s20 = 0f; float s21 = 0f; float s22 = 0f; float s23 = 0f;
                         for (int i = 0; i < 7; i += 1)
                         {
-                            float xi = Unsafe.Add(ref xr, i);
-                            s0 = s0 + Unsafe.Add(ref wo, i) * xi;
-                            s1 = s1 + Unsafe.Add(ref wo, 7 + i) * xi;
-                            s2 = s2 + Unsafe.Add(ref wo, 14 + i) * xi;
-                            s3 = s3 + Unsafe.Add(ref wo, 21 + i) * xi;
+                            float x0i = Unsafe.Add(ref xr, i); float x1i = Unsafe.Add(ref xr, 7 + i); float x2i = Unsafe.Add(ref xr, 14 + i);
+                            float wk = Unsafe.Add(ref wo, i);
+                            s00 = s00 + wk * x0i; s10 = s10 + wk * x1i; s20 = s20 + wk * x2i;
+                            wk = Unsafe.Add(ref wo, 7 + i);
+                            s01 = s01 + wk * x0i; s11 = s11 + wk * x1i; s21 = s21 + wk * x2i;
+                            wk = Unsafe.Add(ref wo, 14 + i);
+                            s02 = s02 + wk * x0i; s12 = s12 + wk * x1i; s22 = s22 + wk * x2i;
+                            wk = Unsafe.Add(ref wo, 21 + i);
+                            s03 = s03 + wk * x0i; s13 = s13 + wk * x1i; s23 = s23 + wk * x2i;
                         }
-                        float t0 = s0;
-                        float t1 = s1;
-                        float t2 = s2;
-                        float t3 = s3;
-                        Unsafe.Add(ref yr, o) = LeakyReLU(t0 + Unsafe.Add(ref b, o), 0.1f);
-                        Unsafe.Add(ref yr, o + 1) = LeakyReLU(t1 + Unsafe.Add(ref b, o + 1), 0.1f);
-                        Unsafe.Add(ref yr, o + 2) = LeakyReLU(t2 + Unsafe.Add(ref b, o + 2), 0.1f);
-                        Unsafe.Add(ref yr, o + 3) = LeakyReLU(t3 + Unsafe.Add(ref b, o + 3), 0.1f);
+                        float t00 = s00; float t01 = s01; float t02 = s02; float t03 = s03;
+                        float t10 = s10; float t11 = s11; float t12 = s12; float t13 = s13;
+                        float t20 = s20; float t21 = s21; float t22 = s22; float t23 = s23;
+                        Unsafe.Add(ref yr, o) = LeakyReLU(t00 + Unsafe.Add(ref b, o), 0.1f);
+                        Unsafe.Add(ref yr, o + 1) = LeakyReLU(t01 + Unsafe.Add(ref b, o + 1), 0.1f);
+                        Unsafe.Add(ref yr, o + 2) = LeakyReLU(t02 + Unsafe.Add(ref b, o + 2), 0.1f);
+                        Unsafe.Add(ref yr, o + 3) = LeakyReLU(t03 + Unsafe.Add(ref b, o + 3), 0.1f);
+                        Unsafe.Add(ref yr, 6 + o) = LeakyReLU(t10 + Unsafe.Add(ref b, o), 0.1f);
+                        Unsafe.Add(ref yr, 6 + o + 1) = LeakyReLU(t11 + Unsafe.Add(ref b, o + 1), 0.1f);
+                        Unsafe.Add(ref yr, 6 + o + 2) = LeakyReLU(t12 + Unsafe.Add(ref b, o + 2), 0.1f);
+                        Unsafe.Add(ref yr, 6 + o + 3) = LeakyReLU(t13 + Unsafe.Add(ref b, o + 3), 0.1f);
+                        Unsafe.Add(ref yr, 12 + o) = LeakyReLU(t20 + Unsafe.Add(ref b, o), 0.1f);
+                        Unsafe.Add(ref yr, 12 + o + 1) = LeakyReLU(t21 + Unsafe.Add(ref b, o + 1), 0.1f);
+                        Unsafe.Add(ref yr, 12 + o + 2) = LeakyReLU(t22 + Unsafe.Add(ref b, o + 2), 0.1f);
+                        Unsafe.Add(ref yr, 12 + o + 3) = LeakyReLU(t23 + Unsafe.Add(ref b, o + 3), 0.1f);
                     }
-                    // rows 4..5, 2 at a time: each load of x feeds 2 dot products
+                }
+                // units 4..5
+                {
+                    const int o = 4;
+                    ref float wo = ref Unsafe.Add(ref w, o * 7);
+                    for (int r = start; r < end; r += 3)
                     {
-                        const int o = 4;
-                        ref float wo = ref Unsafe.Add(ref w, o * 7);
-                        float s0 = 0f;
-                        float s1 = 0f;
+                        ref float xr = ref Unsafe.Add(ref x0, r * 7);
+                        ref float yr = ref Unsafe.Add(ref y0, r * 6);
+                        float s00 = 0f; float s01 = 0f;
+                        float s10 = 0f; float s11 = 0f;
+                        float s20 = 0f; float s21 = 0f;
                         for (int i = 0; i < 7; i += 1)
                         {
-                            float xi = Unsafe.Add(ref xr, i);
-                            s0 = s0 + Unsafe.Add(ref wo, i) * xi;
-                            s1 = s1 + Unsafe.Add(ref wo, 7 + i) * xi;
+                            float x0i = Unsafe.Add(ref xr, i); float x1i = Unsafe.Add(ref xr, 7 + i); float x2i = Unsafe.Add(ref xr, 14 + i);
+                            float wk = Unsafe.Add(ref wo, i);
+                            s00 = s00 + wk * x0i; s10 = s10 + wk * x1i; s20 = s20 + wk * x2i;
+                            wk = Unsafe.Add(ref wo, 7 + i);
+                            s01 = s01 + wk * x0i; s11 = s11 + wk * x1i; s21 = s21 + wk * x2i;
                         }
-                        float t0 = s0;
-                        float t1 = s1;
-                        Unsafe.Add(ref yr, o) = LeakyReLU(t0 + Unsafe.Add(ref b, o), 0.1f);
-                        Unsafe.Add(ref yr, o + 1) = LeakyReLU(t1 + Unsafe.Add(ref b, o + 1), 0.1f);
+                        float t00 = s00; float t01 = s01;
+                        float t10 = s10; float t11 = s11;
+                        float t20 = s20; float t21 = s21;
+                        Unsafe.Add(ref yr, o) = LeakyReLU(t00 + Unsafe.Add(ref b, o), 0.1f);
+                        Unsafe.Add(ref yr, o + 1) = LeakyReLU(t01 + Unsafe.Add(ref b, o + 1), 0.1f);
+                        Unsafe.Add(ref yr, 6 + o) = LeakyReLU(t10 + Unsafe.Add(ref b, o), 0.1f);
+                        Unsafe.Add(ref yr, 6 + o + 1) = LeakyReLU(t11 + Unsafe.Add(ref b, o + 1), 0.1f);
+                        Unsafe.Add(ref yr, 12 + o) = LeakyReLU(t20 + Unsafe.Add(ref b, o), 0.1f);
+                        Unsafe.Add(ref yr, 12 + o + 1) = LeakyReLU(t21 + Unsafe.Add(ref b, o + 1), 0.1f);
                     }
+                }
+            }
+        }
+
+        /// <summary>Row <paramref name="r"/> alone (the batch-1 path): W streams from cache once, each load of x feeds up to 8 dot products.</summary>
+        private static void Dense6ForwardRow(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> y, int r)
+        {
+            ref float w = ref MemoryMarshal.GetReference(weight);
+            ref float b = ref MemoryMarshal.GetReference(bias);
+            ref float x0 = ref MemoryMarshal.GetReference(x);
+            ref float y0 = ref MemoryMarshal.GetReference(y);
+            ref float xr = ref Unsafe.Add(ref x0, r * 7);
+            ref float yr = ref Unsafe.Add(ref y0, r * 6);
+            if (Simd.Use512)
+            {
+                // units 0..3, 4 at a time: each load of x feeds 4 dot products
+                {
+                    const int o = 0;
+                    ref float wo = ref Unsafe.Add(ref w, o * 7);
+                    Vector512<float> s0 = Vector512<float>.Zero;
+                    Vector512<float> s1 = Vector512<float>.Zero;
+                    Vector512<float> s2 = Vector512<float>.Zero;
+                    Vector512<float> s3 = Vector512<float>.Zero;
+                    float t0 = Vector512.Sum(s0);
+                    float t1 = Vector512.Sum(s1);
+                    float t2 = Vector512.Sum(s2);
+                    float t3 = Vector512.Sum(s3);
+                    for (int i = 0; i < 7; i++)
+                    {
+                        float xi = Unsafe.Add(ref xr, i);
+                        t0 += Unsafe.Add(ref wo, i) * xi;
+                        t1 += Unsafe.Add(ref wo, 7 + i) * xi;
+                        t2 += Unsafe.Add(ref wo, 14 + i) * xi;
+                        t3 += Unsafe.Add(ref wo, 21 + i) * xi;
+                    }
+                    Unsafe.Add(ref yr, o) = LeakyReLU(t0 + Unsafe.Add(ref b, o), 0.1f);
+                    Unsafe.Add(ref yr, o + 1) = LeakyReLU(t1 + Unsafe.Add(ref b, o + 1), 0.1f);
+                    Unsafe.Add(ref yr, o + 2) = LeakyReLU(t2 + Unsafe.Add(ref b, o + 2), 0.1f);
+                    Unsafe.Add(ref yr, o + 3) = LeakyReLU(t3 + Unsafe.Add(ref b, o + 3), 0.1f);
+                }
+                // units 4..5, 2 at a time: each load of x feeds 2 dot products
+                {
+                    const int o = 4;
+                    ref float wo = ref Unsafe.Add(ref w, o * 7);
+                    Vector512<float> s0 = Vector512<float>.Zero;
+                    Vector512<float> s1 = Vector512<float>.Zero;
+                    float t0 = Vector512.Sum(s0);
+                    float t1 = Vector512.Sum(s1);
+                    for (int i = 0; i < 7; i++)
+                    {
+                        float xi = Unsafe.Add(ref xr, i);
+                        t0 += Unsafe.Add(ref wo, i) * xi;
+                        t1 += Unsafe.Add(ref wo, 7 + i) * xi;
+                    }
+                    Unsafe.Add(ref yr, o) = LeakyReLU(t0 + Unsafe.Add(ref b, o), 0.1f);
+                    Unsafe.Add(ref yr, o + 1) = LeakyReLU(t1 + Unsafe.Add(ref b, o + 1), 0.1f);
+                }
+            }
+            else if (Simd.Use256)
+            {
+                // units 0..3, 4 at a time: each load of x feeds 4 dot products
+                {
+                    const int o = 0;
+                    ref float wo = ref Unsafe.Add(ref w, o * 7);
+                    Vector256<float> s0 = Vector256<float>.Zero;
+                    Vector256<float> s1 = Vector256<float>.Zero;
+                    Vector256<float> s2 = Vector256<float>.Zero;
+                    Vector256<float> s3 = Vector256<float>.Zero;
+                    float t0 = Vector256.Sum(s0);
+                    float t1 = Vector256.Sum(s1);
+                    float t2 = Vector256.Sum(s2);
+                    float t3 = Vector256.Sum(s3);
+                    for (int i = 0; i < 7; i++)
+                    {
+                        float xi = Unsafe.Add(ref xr, i);
+                        t0 += Unsafe.Add(ref wo, i) * xi;
+                        t1 += Unsafe.Add(ref wo, 7 + i) * xi;
+                        t2 += Unsafe.Add(ref wo, 14 + i) * xi;
+                        t3 += Unsafe.Add(ref wo, 21 + i) * xi;
+                    }
+                    Unsafe.Add(ref yr, o) = LeakyReLU(t0 + Unsafe.Add(ref b, o), 0.1f);
+                    Unsafe.Add(ref yr, o + 1) = LeakyReLU(t1 + Unsafe.Add(ref b, o + 1), 0.1f);
+                    Unsafe.Add(ref yr, o + 2) = LeakyReLU(t2 + Unsafe.Add(ref b, o + 2), 0.1f);
+                    Unsafe.Add(ref yr, o + 3) = LeakyReLU(t3 + Unsafe.Add(ref b, o + 3), 0.1f);
+                }
+                // units 4..5, 2 at a time: each load of x feeds 2 dot products
+                {
+                    const int o = 4;
+                    ref float wo = ref Unsafe.Add(ref w, o * 7);
+                    Vector256<float> s0 = Vector256<float>.Zero;
+                    Vector256<float> s1 = Vector256<float>.Zero;
+                    float t0 = Vector256.Sum(s0);
+                    float t1 = Vector256.Sum(s1);
+                    for (int i = 0; i < 7; i++)
+                    {
+                        float xi = Unsafe.Add(ref xr, i);
+                        t0 += Unsafe.Add(ref wo, i) * xi;
+                        t1 += Unsafe.Add(ref wo, 7 + i) * xi;
+                    }
+                    Unsafe.Add(ref yr, o) = LeakyReLU(t0 + Unsafe.Add(ref b, o), 0.1f);
+                    Unsafe.Add(ref yr, o + 1) = LeakyReLU(t1 + Unsafe.Add(ref b, o + 1), 0.1f);
+                }
+            }
+            else if (Simd.Use128)
+            {
+                // units 0..3, 4 at a time: each load of x feeds 4 dot products
+                {
+                    const int o = 0;
+                    ref float wo = ref Unsafe.Add(ref w, o * 7);
+                    Vector128<float> s0 = Vector128<float>.Zero;
+                    Vector128<float> s1 = Vector128<float>.Zero;
+                    Vector128<float> s2 = Vector128<float>.Zero;
+                    Vector128<float> s3 = Vector128<float>.Zero;
+                    {
+                        const int i = 0;
+                        Vector128<float> xi = Vector128.LoadUnsafe(ref xr, (nuint)i);
+                        s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)i), xi, s0);
+                        s1 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(7 + i)), xi, s1);
+                        s2 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(14 + i)), xi, s2);
+                        s3 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(21 + i)), xi, s3);
+                    }
+                    float t0 = Vector128.Sum(s0);
+                    float t1 = Vector128.Sum(s1);
+                    float t2 = Vector128.Sum(s2);
+                    float t3 = Vector128.Sum(s3);
+                    for (int i = 4; i < 7; i++)
+                    {
+                        float xi = Unsafe.Add(ref xr, i);
+                        t0 += Unsafe.Add(ref wo, i) * xi;
+                        t1 += Unsafe.Add(ref wo, 7 + i) * xi;
+                        t2 += Unsafe.Add(ref wo, 14 + i) * xi;
+                        t3 += Unsafe.Add(ref wo, 21 + i) * xi;
+                    }
+                    Unsafe.Add(ref yr, o) = LeakyReLU(t0 + Unsafe.Add(ref b, o), 0.1f);
+                    Unsafe.Add(ref yr, o + 1) = LeakyReLU(t1 + Unsafe.Add(ref b, o + 1), 0.1f);
+                    Unsafe.Add(ref yr, o + 2) = LeakyReLU(t2 + Unsafe.Add(ref b, o + 2), 0.1f);
+                    Unsafe.Add(ref yr, o + 3) = LeakyReLU(t3 + Unsafe.Add(ref b, o + 3), 0.1f);
+                }
+                // units 4..5, 2 at a time: each load of x feeds 2 dot products
+                {
+                    const int o = 4;
+                    ref float wo = ref Unsafe.Add(ref w, o * 7);
+                    Vector128<float> s0 = Vector128<float>.Zero;
+                    Vector128<float> s1 = Vector128<float>.Zero;
+                    {
+                        const int i = 0;
+                        Vector128<float> xi = Vector128.LoadUnsafe(ref xr, (nuint)i);
+                        s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)i), xi, s0);
+                        s1 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(7 + i)), xi, s1);
+                    }
+                    float t0 = Vector128.Sum(s0);
+                    float t1 = Vector128.Sum(s1);
+                    for (int i = 4; i < 7; i++)
+                    {
+                        float xi = Unsafe.Add(ref xr, i);
+                        t0 += Unsafe.Add(ref wo, i) * xi;
+                        t1 += Unsafe.Add(ref wo, 7 + i) * xi;
+                    }
+                    Unsafe.Add(ref yr, o) = LeakyReLU(t0 + Unsafe.Add(ref b, o), 0.1f);
+                    Unsafe.Add(ref yr, o + 1) = LeakyReLU(t1 + Unsafe.Add(ref b, o + 1), 0.1f);
+                }
+            }
+            else
+            {
+                // units 0..3, 4 at a time: each load of x feeds 4 dot products
+                {
+                    const int o = 0;
+                    ref float wo = ref Unsafe.Add(ref w, o * 7);
+                    float s0 = 0f;
+                    float s1 = 0f;
+                    float s2 = 0f;
+                    float s3 = 0f;
+                    for (int i = 0; i < 7; i += 1)
+                    {
+                        float xi = Unsafe.Add(ref xr, i);
+                        s0 = s0 + Unsafe.Add(ref wo, i) * xi;
+                        s1 = s1 + Unsafe.Add(ref wo, 7 + i) * xi;
+                        s2 = s2 + Unsafe.Add(ref wo, 14 + i) * xi;
+                        s3 = s3 + Unsafe.Add(ref wo, 21 + i) * xi;
+                    }
+                    float t0 = s0;
+                    float t1 = s1;
+                    float t2 = s2;
+                    float t3 = s3;
+                    Unsafe.Add(ref yr, o) = LeakyReLU(t0 + Unsafe.Add(ref b, o), 0.1f);
+                    Unsafe.Add(ref yr, o + 1) = LeakyReLU(t1 + Unsafe.Add(ref b, o + 1), 0.1f);
+                    Unsafe.Add(ref yr, o + 2) = LeakyReLU(t2 + Unsafe.Add(ref b, o + 2), 0.1f);
+                    Unsafe.Add(ref yr, o + 3) = LeakyReLU(t3 + Unsafe.Add(ref b, o + 3), 0.1f);
+                }
+                // units 4..5, 2 at a time: each load of x feeds 2 dot products
+                {
+                    const int o = 4;
+                    ref float wo = ref Unsafe.Add(ref w, o * 7);
+                    float s0 = 0f;
+                    float s1 = 0f;
+                    for (int i = 0; i < 7; i += 1)
+                    {
+                        float xi = Unsafe.Add(ref xr, i);
+                        s0 = s0 + Unsafe.Add(ref wo, i) * xi;
+                        s1 = s1 + Unsafe.Add(ref wo, 7 + i) * xi;
+                    }
+                    float t0 = s0;
+                    float t1 = s1;
+                    Unsafe.Add(ref yr, o) = LeakyReLU(t0 + Unsafe.Add(ref b, o), 0.1f);
+                    Unsafe.Add(ref yr, o + 1) = LeakyReLU(t1 + Unsafe.Add(ref b, o + 1), 0.1f);
                 }
             }
         }
 
         /// <summary>
         /// Layer 6, Dense(6), backward from <c>dz = dL/d(W x + b)</c>: <c>dW += dzᵀ x</c>, <c>db += Σ_r dz[r]</c>,
-        /// and, when <paramref name="dx"/> is not empty, <c>dx = dz W</c>. W: [6, 7].
+        /// and, when <paramref name="dx"/> is not empty, <c>dx = dz W</c>. W: [6, 7]. With <paramref name="threads"/> &gt; 1,
+        /// a batch of 6242 rows or more is split across threads (the same bits as one thread).
         /// </summary>
-        public static void Dense6Backward(ReadOnlySpan<float> weight, Span<float> weightGradient, Span<float> biasGradient, ReadOnlySpan<float> x, ReadOnlySpan<float> dz, Span<float> dx, int rows)
+        public static void Dense6Backward(ReadOnlySpan<float> weight, Span<float> weightGradient, Span<float> biasGradient, ReadOnlySpan<float> x, ReadOnlySpan<float> dz, Span<float> dx, int rows, int threads)
         {
-            ref float w = ref MemoryMarshal.GetReference(weight);
-            ref float gw0 = ref MemoryMarshal.GetReference(weightGradient);
-            ref float x0 = ref MemoryMarshal.GetReference(x);
-            ref float dz0 = ref MemoryMarshal.GetReference(dz);
-
-            // db[o] += Σ_r dz[r, o]
-            for (int r = 0; r < rows; r++)
+            // dW += dzᵀ x, db += Σ_r dz[r]: units split across threads at multiples of 4, each unit summed over the batch by one thread
+            if (threads > 1 && rows >= 6242)
             {
-                TensorPrimitives.Add(biasGradient, dz.Slice(r * 6, 6), biasGradient);
-            }
-
-            // dW[o, i] += Σ_r dz[r, o] x[r, i]: a chunk of W's row o stays in registers while the rows stream by
-            if (Simd.Use512)
-            {
-                for (int o = 0; o < 6; o++)
-                {
-                    ref float gw = ref Unsafe.Add(ref gw0, o * 7);
-                    for (int i = 0; i < 7; i++)
-                    {
-                        float g0 = Unsafe.Add(ref gw, i);
-                        for (int r = 0; r < rows; r++)
-                        {
-                            float d = Unsafe.Add(ref dz0, r * 6 + o);
-                            ref float xr = ref Unsafe.Add(ref x0, r * 7);
-                            g0 = g0 + d * Unsafe.Add(ref xr, i);
-                        }
-                        Unsafe.Add(ref gw, i) = g0;
-                    }
-                }
-            }
-            else if (Simd.Use256)
-            {
-                for (int o = 0; o < 6; o++)
-                {
-                    ref float gw = ref Unsafe.Add(ref gw0, o * 7);
-                    for (int i = 0; i < 7; i++)
-                    {
-                        float g0 = Unsafe.Add(ref gw, i);
-                        for (int r = 0; r < rows; r++)
-                        {
-                            float d = Unsafe.Add(ref dz0, r * 6 + o);
-                            ref float xr = ref Unsafe.Add(ref x0, r * 7);
-                            g0 = g0 + d * Unsafe.Add(ref xr, i);
-                        }
-                        Unsafe.Add(ref gw, i) = g0;
-                    }
-                }
-            }
-            else if (Simd.Use128)
-            {
-                for (int o = 0; o < 6; o++)
-                {
-                    ref float gw = ref Unsafe.Add(ref gw0, o * 7);
-                    {
-                        const int i = 0;
-                        Vector128<float> g0 = Vector128.LoadUnsafe(ref gw, (nuint)i);
-                        for (int r = 0; r < rows; r++)
-                        {
-                            Vector128<float> d = Vector128.Create(Unsafe.Add(ref dz0, r * 6 + o));
-                            ref float xr = ref Unsafe.Add(ref x0, r * 7);
-                            g0 = Simd.MultiplyAdd(d, Vector128.LoadUnsafe(ref xr, (nuint)i), g0);
-                        }
-                        g0.StoreUnsafe(ref gw, (nuint)i);
-                    }
-                    for (int i = 4; i < 7; i++)
-                    {
-                        float g0 = Unsafe.Add(ref gw, i);
-                        for (int r = 0; r < rows; r++)
-                        {
-                            float d = Unsafe.Add(ref dz0, r * 6 + o);
-                            ref float xr = ref Unsafe.Add(ref x0, r * 7);
-                            g0 = g0 + d * Unsafe.Add(ref xr, i);
-                        }
-                        Unsafe.Add(ref gw, i) = g0;
-                    }
-                }
+                KernelThreads.For(threads, 6, 4, new KernelSpans(x, dz, default, weightGradient, biasGradient),
+                    static (in KernelSpans s, int start, int end) => Dense6WeightGradient(s.In0, s.In1, s.Out0, s.Out1, start, end));
             }
             else
             {
-                for (int o = 0; o < 6; o++)
-                {
-                    ref float gw = ref Unsafe.Add(ref gw0, o * 7);
-                    for (int i = 0; i < 4; i += 4)
-                    {
-                        float g0 = Unsafe.Add(ref gw, i);
-                        float g1 = Unsafe.Add(ref gw, i + 1);
-                        float g2 = Unsafe.Add(ref gw, i + 2);
-                        float g3 = Unsafe.Add(ref gw, i + 3);
-                        for (int r = 0; r < rows; r++)
-                        {
-                            float d = Unsafe.Add(ref dz0, r * 6 + o);
-                            ref float xr = ref Unsafe.Add(ref x0, r * 7);
-                            g0 = g0 + d * Unsafe.Add(ref xr, i);
-                            g1 = g1 + d * Unsafe.Add(ref xr, i + 1);
-                            g2 = g2 + d * Unsafe.Add(ref xr, i + 2);
-                            g3 = g3 + d * Unsafe.Add(ref xr, i + 3);
-                        }
-                        Unsafe.Add(ref gw, i) = g0;
-                        Unsafe.Add(ref gw, i + 1) = g1;
-                        Unsafe.Add(ref gw, i + 2) = g2;
-                        Unsafe.Add(ref gw, i + 3) = g3;
-                    }
-                    {
-                        const int i = 4;
-                        float g0 = Unsafe.Add(ref gw, i);
-                        float g1 = Unsafe.Add(ref gw, i + 1);
-                        float g2 = Unsafe.Add(ref gw, i + 2);
-                        for (int r = 0; r < rows; r++)
-                        {
-                            float d = Unsafe.Add(ref dz0, r * 6 + o);
-                            ref float xr = ref Unsafe.Add(ref x0, r * 7);
-                            g0 = g0 + d * Unsafe.Add(ref xr, i);
-                            g1 = g1 + d * Unsafe.Add(ref xr, i + 1);
-                            g2 = g2 + d * Unsafe.Add(ref xr, i + 2);
-                        }
-                        Unsafe.Add(ref gw, i) = g0;
-                        Unsafe.Add(ref gw, i + 1) = g1;
-                        Unsafe.Add(ref gw, i + 2) = g2;
-                    }
-                }
+                Dense6WeightGradient(x, dz, weightGradient, biasGradient, 0, 6);
             }
 
-            // dx[r, i] = Σ_o dz[r, o] W[o, i]
             if (dx.IsEmpty)
             {
                 return;
             }
 
-            ref float dx0 = ref MemoryMarshal.GetReference(dx);
+            // dx = dz W: rows split across threads at multiples of 4
+            if (threads > 1 && rows >= 6242)
+            {
+                KernelThreads.For(threads, rows, 4, new KernelSpans(weight, dz, default, dx, default),
+                    static (in KernelSpans s, int start, int end) => Dense6InputGradient(s.In0, s.In1, s.Out0, start, end));
+            }
+            else
+            {
+                Dense6InputGradient(weight, dz, dx, 0, rows);
+            }
+        }
+
+        /// <summary>Units <paramref name="start"/> .. <paramref name="end"/> - 1 of <c>dW += dzᵀ x</c> and <c>db += Σ_r dz[r]</c>, over every row of the batch.</summary>
+        private static void Dense6WeightGradient(ReadOnlySpan<float> x, ReadOnlySpan<float> dz, Span<float> weightGradient, Span<float> biasGradient, int start, int end)
+        {
+            int rows = dz.Length / 6;
+
+            // db[o] += Σ_r dz[r, o]
+            Span<float> db = biasGradient.Slice(start, end - start);
+            for (int r = 0; r < rows; r++)
+            {
+                TensorPrimitives.Add(db, dz.Slice(r * 6 + start, end - start), db);
+            }
+
+            ref float x0 = ref MemoryMarshal.GetReference(x);
+            ref float dz0 = ref MemoryMarshal.GetReference(dz);
+            ref float gw = ref MemoryMarshal.GetReference(weightGradient);
+            int grouped = start + (end - start) / 4 * 4;
+            // dW[o, i] += Σ_r dz[r, o] x[r, i]: for each chunk of columns (x[.., chunk] stays in L1), 4 units at a time
             if (Simd.Use512)
             {
-                for (int r = 0; r < rows; r++)
+                for (int i = 0; i < 7; i++)
                 {
-                    ref float dzr = ref Unsafe.Add(ref dz0, r * 6);
-                    ref float dxr = ref Unsafe.Add(ref dx0, r * 7);
-                    for (int i = 0; i < 7; i++)
+                    for (int o = start; o < grouped; o += 4)
                     {
-                        float a0 = 0f;
-                        for (int o = 0; o < 6; o++)
+                        ref float go = ref Unsafe.Add(ref gw, o * 7);
+                        float g00 = Unsafe.Add(ref go, i);
+                        float g10 = Unsafe.Add(ref go, 7 + i);
+                        float g20 = Unsafe.Add(ref go, 14 + i);
+                        float g30 = Unsafe.Add(ref go, 21 + i);
+                        for (int r = 0; r < rows; r++)
                         {
-                            float d = Unsafe.Add(ref dzr, o);
-                            ref float wo = ref Unsafe.Add(ref w, o * 7);
-                            a0 = a0 + d * Unsafe.Add(ref wo, i);
+                            ref float xr = ref Unsafe.Add(ref x0, r * 7);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 6 + o);
+                            float xv0 = Unsafe.Add(ref xr, i);
+                            float d = dzr;
+                            g00 = g00 + d * xv0;
+                            d = Unsafe.Add(ref dzr, 1);
+                            g10 = g10 + d * xv0;
+                            d = Unsafe.Add(ref dzr, 2);
+                            g20 = g20 + d * xv0;
+                            d = Unsafe.Add(ref dzr, 3);
+                            g30 = g30 + d * xv0;
                         }
-                        Unsafe.Add(ref dxr, i) = a0;
+                        Unsafe.Add(ref go, i) = g00;
+                        Unsafe.Add(ref go, 7 + i) = g10;
+                        Unsafe.Add(ref go, 14 + i) = g20;
+                        Unsafe.Add(ref go, 21 + i) = g30;
+                    }
+                    for (int o = grouped; o < end; o++)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 7);
+                        float g00 = Unsafe.Add(ref go, i);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 7);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 6 + o);
+                            float xv0 = Unsafe.Add(ref xr, i);
+                            float d = dzr;
+                            g00 = g00 + d * xv0;
+                        }
+                        Unsafe.Add(ref go, i) = g00;
                     }
                 }
             }
             else if (Simd.Use256)
             {
-                for (int r = 0; r < rows; r++)
+                for (int i = 0; i < 7; i++)
                 {
-                    ref float dzr = ref Unsafe.Add(ref dz0, r * 6);
-                    ref float dxr = ref Unsafe.Add(ref dx0, r * 7);
-                    for (int i = 0; i < 7; i++)
+                    for (int o = start; o < grouped; o += 4)
                     {
-                        float a0 = 0f;
-                        for (int o = 0; o < 6; o++)
+                        ref float go = ref Unsafe.Add(ref gw, o * 7);
+                        float g00 = Unsafe.Add(ref go, i);
+                        float g10 = Unsafe.Add(ref go, 7 + i);
+                        float g20 = Unsafe.Add(ref go, 14 + i);
+                        float g30 = Unsafe.Add(ref go, 21 + i);
+                        for (int r = 0; r < rows; r++)
                         {
-                            float d = Unsafe.Add(ref dzr, o);
-                            ref float wo = ref Unsafe.Add(ref w, o * 7);
-                            a0 = a0 + d * Unsafe.Add(ref wo, i);
+                            ref float xr = ref Unsafe.Add(ref x0, r * 7);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 6 + o);
+                            float xv0 = Unsafe.Add(ref xr, i);
+                            float d = dzr;
+                            g00 = g00 + d * xv0;
+                            d = Unsafe.Add(ref dzr, 1);
+                            g10 = g10 + d * xv0;
+                            d = Unsafe.Add(ref dzr, 2);
+                            g20 = g20 + d * xv0;
+                            d = Unsafe.Add(ref dzr, 3);
+                            g30 = g30 + d * xv0;
                         }
-                        Unsafe.Add(ref dxr, i) = a0;
+                        Unsafe.Add(ref go, i) = g00;
+                        Unsafe.Add(ref go, 7 + i) = g10;
+                        Unsafe.Add(ref go, 14 + i) = g20;
+                        Unsafe.Add(ref go, 21 + i) = g30;
+                    }
+                    for (int o = grouped; o < end; o++)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 7);
+                        float g00 = Unsafe.Add(ref go, i);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 7);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 6 + o);
+                            float xv0 = Unsafe.Add(ref xr, i);
+                            float d = dzr;
+                            g00 = g00 + d * xv0;
+                        }
+                        Unsafe.Add(ref go, i) = g00;
                     }
                 }
             }
             else if (Simd.Use128)
             {
-                for (int r = 0; r < rows; r++)
                 {
-                    ref float dzr = ref Unsafe.Add(ref dz0, r * 6);
-                    ref float dxr = ref Unsafe.Add(ref dx0, r * 7);
+                    const int i = 0;
+                    for (int o = start; o < grouped; o += 4)
                     {
-                        const int i = 0;
-                        Vector128<float> a0 = Vector128<float>.Zero;
-                        for (int o = 0; o < 6; o++)
+                        ref float go = ref Unsafe.Add(ref gw, o * 7);
+                        Vector128<float> g00 = Vector128.LoadUnsafe(ref go, (nuint)i);
+                        Vector128<float> g10 = Vector128.LoadUnsafe(ref go, (nuint)(7 + i));
+                        Vector128<float> g20 = Vector128.LoadUnsafe(ref go, (nuint)(14 + i));
+                        Vector128<float> g30 = Vector128.LoadUnsafe(ref go, (nuint)(21 + i));
+                        for (int r = 0; r < rows; r++)
                         {
-                            Vector128<float> d = Vector128.Create(Unsafe.Add(ref dzr, o));
-                            ref float wo = ref Unsafe.Add(ref w, o * 7);
-                            a0 = Simd.MultiplyAdd(d, Vector128.LoadUnsafe(ref wo, (nuint)i), a0);
+                            ref float xr = ref Unsafe.Add(ref x0, r * 7);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 6 + o);
+                            Vector128<float> xv0 = Vector128.LoadUnsafe(ref xr, (nuint)i);
+                            Vector128<float> d = Vector128.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 1));
+                            g10 = Simd.MultiplyAdd(d, xv0, g10);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 2));
+                            g20 = Simd.MultiplyAdd(d, xv0, g20);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 3));
+                            g30 = Simd.MultiplyAdd(d, xv0, g30);
                         }
-                        a0.StoreUnsafe(ref dxr, (nuint)i);
+                        g00.StoreUnsafe(ref go, (nuint)i);
+                        g10.StoreUnsafe(ref go, (nuint)(7 + i));
+                        g20.StoreUnsafe(ref go, (nuint)(14 + i));
+                        g30.StoreUnsafe(ref go, (nuint)(21 + i));
                     }
-                    for (int i = 4; i < 7; i++)
+                    for (int o = grouped; o < end; o++)
                     {
-                        float a0 = 0f;
-                        for (int o = 0; o < 6; o++)
+                        ref float go = ref Unsafe.Add(ref gw, o * 7);
+                        Vector128<float> g00 = Vector128.LoadUnsafe(ref go, (nuint)i);
+                        for (int r = 0; r < rows; r++)
                         {
-                            float d = Unsafe.Add(ref dzr, o);
-                            ref float wo = ref Unsafe.Add(ref w, o * 7);
-                            a0 = a0 + d * Unsafe.Add(ref wo, i);
+                            ref float xr = ref Unsafe.Add(ref x0, r * 7);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 6 + o);
+                            Vector128<float> xv0 = Vector128.LoadUnsafe(ref xr, (nuint)i);
+                            Vector128<float> d = Vector128.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00);
                         }
-                        Unsafe.Add(ref dxr, i) = a0;
+                        g00.StoreUnsafe(ref go, (nuint)i);
+                    }
+                }
+                for (int i = 4; i < 7; i++)
+                {
+                    for (int o = start; o < grouped; o += 4)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 7);
+                        float g00 = Unsafe.Add(ref go, i);
+                        float g10 = Unsafe.Add(ref go, 7 + i);
+                        float g20 = Unsafe.Add(ref go, 14 + i);
+                        float g30 = Unsafe.Add(ref go, 21 + i);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 7);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 6 + o);
+                            float xv0 = Unsafe.Add(ref xr, i);
+                            float d = dzr;
+                            g00 = g00 + d * xv0;
+                            d = Unsafe.Add(ref dzr, 1);
+                            g10 = g10 + d * xv0;
+                            d = Unsafe.Add(ref dzr, 2);
+                            g20 = g20 + d * xv0;
+                            d = Unsafe.Add(ref dzr, 3);
+                            g30 = g30 + d * xv0;
+                        }
+                        Unsafe.Add(ref go, i) = g00;
+                        Unsafe.Add(ref go, 7 + i) = g10;
+                        Unsafe.Add(ref go, 14 + i) = g20;
+                        Unsafe.Add(ref go, 21 + i) = g30;
+                    }
+                    for (int o = grouped; o < end; o++)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 7);
+                        float g00 = Unsafe.Add(ref go, i);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 7);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 6 + o);
+                            float xv0 = Unsafe.Add(ref xr, i);
+                            float d = dzr;
+                            g00 = g00 + d * xv0;
+                        }
+                        Unsafe.Add(ref go, i) = g00;
                     }
                 }
             }
             else
             {
-                for (int r = 0; r < rows; r++)
+                for (int i = 0; i < 6; i += 3)
                 {
-                    ref float dzr = ref Unsafe.Add(ref dz0, r * 6);
-                    ref float dxr = ref Unsafe.Add(ref dx0, r * 7);
-                    for (int i = 0; i < 4; i += 4)
+                    for (int o = start; o < grouped; o += 4)
                     {
-                        float a0 = 0f;
-                        float a1 = 0f;
-                        float a2 = 0f;
-                        float a3 = 0f;
-                        for (int o = 0; o < 6; o++)
+                        ref float go = ref Unsafe.Add(ref gw, o * 7);
+                        float g00 = Unsafe.Add(ref go, i); float g01 = Unsafe.Add(ref go, 1 + i); float g02 = Unsafe.Add(ref go, 2 + i);
+                        float g10 = Unsafe.Add(ref go, 7 + i); float g11 = Unsafe.Add(ref go, 8 + i); float g12 = Unsafe.Add(ref go, 9 + i);
+                        float g20 = Unsafe.Add(ref go, 14 + i); float g21 = Unsafe.Add(ref go, 15 + i); float g22 = Unsafe.Add(ref go, 16 + i);
+                        float g30 = Unsafe.Add(ref go, 21 + i); float g31 = Unsafe.Add(ref go, 22 + i); float g32 = Unsafe.Add(ref go, 23 + i);
+                        for (int r = 0; r < rows; r++)
                         {
-                            float d = Unsafe.Add(ref dzr, o);
-                            ref float wo = ref Unsafe.Add(ref w, o * 7);
-                            a0 = a0 + d * Unsafe.Add(ref wo, i);
-                            a1 = a1 + d * Unsafe.Add(ref wo, i + 1);
-                            a2 = a2 + d * Unsafe.Add(ref wo, i + 2);
-                            a3 = a3 + d * Unsafe.Add(ref wo, i + 3);
+                            ref float xr = ref Unsafe.Add(ref x0, r * 7);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 6 + o);
+                            float xv0 = Unsafe.Add(ref xr, i); float xv1 = Unsafe.Add(ref xr, 1 + i); float xv2 = Unsafe.Add(ref xr, 2 + i);
+                            float d = dzr;
+                            g00 = g00 + d * xv0; g01 = g01 + d * xv1; g02 = g02 + d * xv2;
+                            d = Unsafe.Add(ref dzr, 1);
+                            g10 = g10 + d * xv0; g11 = g11 + d * xv1; g12 = g12 + d * xv2;
+                            d = Unsafe.Add(ref dzr, 2);
+                            g20 = g20 + d * xv0; g21 = g21 + d * xv1; g22 = g22 + d * xv2;
+                            d = Unsafe.Add(ref dzr, 3);
+                            g30 = g30 + d * xv0; g31 = g31 + d * xv1; g32 = g32 + d * xv2;
                         }
-                        Unsafe.Add(ref dxr, i) = a0;
-                        Unsafe.Add(ref dxr, i + 1) = a1;
-                        Unsafe.Add(ref dxr, i + 2) = a2;
-                        Unsafe.Add(ref dxr, i + 3) = a3;
+                        Unsafe.Add(ref go, i) = g00; Unsafe.Add(ref go, 1 + i) = g01; Unsafe.Add(ref go, 2 + i) = g02;
+                        Unsafe.Add(ref go, 7 + i) = g10; Unsafe.Add(ref go, 8 + i) = g11; Unsafe.Add(ref go, 9 + i) = g12;
+                        Unsafe.Add(ref go, 14 + i) = g20; Unsafe.Add(ref go, 15 + i) = g21; Unsafe.Add(ref go, 16 + i) = g22;
+                        Unsafe.Add(ref go, 21 + i) = g30; Unsafe.Add(ref go, 22 + i) = g31; Unsafe.Add(ref go, 23 + i) = g32;
                     }
+                    for (int o = grouped; o < end; o++)
                     {
-                        const int i = 4;
-                        float a0 = 0f;
-                        float a1 = 0f;
-                        float a2 = 0f;
-                        for (int o = 0; o < 6; o++)
+                        ref float go = ref Unsafe.Add(ref gw, o * 7);
+                        float g00 = Unsafe.Add(ref go, i); float g01 = Unsafe.Add(ref go, 1 + i); float g02 = Unsafe.Add(ref go, 2 + i);
+                        for (int r = 0; r < rows; r++)
                         {
-                            float d = Unsafe.Add(ref dzr, o);
-                            ref float wo = ref Unsafe.Add(ref w, o * 7);
-                            a0 = a0 + d * Unsafe.Add(ref wo, i);
-                            a1 = a1 + d * Unsafe.Add(ref wo, i + 1);
-                            a2 = a2 + d * Unsafe.Add(ref wo, i + 2);
+                            ref float xr = ref Unsafe.Add(ref x0, r * 7);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 6 + o);
+                            float xv0 = Unsafe.Add(ref xr, i); float xv1 = Unsafe.Add(ref xr, 1 + i); float xv2 = Unsafe.Add(ref xr, 2 + i);
+                            float d = dzr;
+                            g00 = g00 + d * xv0; g01 = g01 + d * xv1; g02 = g02 + d * xv2;
                         }
-                        Unsafe.Add(ref dxr, i) = a0;
-                        Unsafe.Add(ref dxr, i + 1) = a1;
-                        Unsafe.Add(ref dxr, i + 2) = a2;
+                        Unsafe.Add(ref go, i) = g00; Unsafe.Add(ref go, 1 + i) = g01; Unsafe.Add(ref go, 2 + i) = g02;
+                    }
+                }
+                {
+                    const int i = 6;
+                    for (int o = start; o < grouped; o += 4)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 7);
+                        float g00 = Unsafe.Add(ref go, i);
+                        float g10 = Unsafe.Add(ref go, 7 + i);
+                        float g20 = Unsafe.Add(ref go, 14 + i);
+                        float g30 = Unsafe.Add(ref go, 21 + i);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 7);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 6 + o);
+                            float xv0 = Unsafe.Add(ref xr, i);
+                            float d = dzr;
+                            g00 = g00 + d * xv0;
+                            d = Unsafe.Add(ref dzr, 1);
+                            g10 = g10 + d * xv0;
+                            d = Unsafe.Add(ref dzr, 2);
+                            g20 = g20 + d * xv0;
+                            d = Unsafe.Add(ref dzr, 3);
+                            g30 = g30 + d * xv0;
+                        }
+                        Unsafe.Add(ref go, i) = g00;
+                        Unsafe.Add(ref go, 7 + i) = g10;
+                        Unsafe.Add(ref go, 14 + i) = g20;
+                        Unsafe.Add(ref go, 21 + i) = g30;
+                    }
+                    for (int o = grouped; o < end; o++)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 7);
+                        float g00 = Unsafe.Add(ref go, i);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 7);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 6 + o);
+                            float xv0 = Unsafe.Add(ref xr, i);
+                            float d = dzr;
+                            g00 = g00 + d * xv0;
+                        }
+                        Unsafe.Add(ref go, i) = g00;
                     }
                 }
             }
         }
 
-        /// <summary>Layer 9, Dense(4): <c>y[r] = W x[r] + b</c> for each row r. W: [4, 6].</summary>
-        public static void Dense9Forward(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> y, int rows)
+        /// <summary>Rows <paramref name="start"/> .. <paramref name="end"/> - 1 of <c>dx = dz W</c>.</summary>
+        private static void Dense6InputGradient(ReadOnlySpan<float> weight, ReadOnlySpan<float> dz, Span<float> dx, int start, int end)
+        {
+            ref float w = ref MemoryMarshal.GetReference(weight);
+            ref float dz0 = ref MemoryMarshal.GetReference(dz);
+            ref float dx0 = ref MemoryMarshal.GetReference(dx);
+            int grouped = start + (end - start) / 4 * 4;
+            // dx[r, i] = Σ_o dz[r, o] W[o, i]: for each chunk of columns (W[.., chunk] stays in L1), 4 rows at a time
+            if (Simd.Use512)
+            {
+                for (int i = 0; i < 7; i++)
+                {
+                    for (int r = start; r < grouped; r += 4)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 6);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 7);
+                        float a00 = 0f;
+                        float a10 = 0f;
+                        float a20 = 0f;
+                        float a30 = 0f;
+                        for (int o = 0; o < 6; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 7);
+                            float wv0 = Unsafe.Add(ref wo, i);
+                            float d = Unsafe.Add(ref dzr, o);
+                            a00 = a00 + d * wv0;
+                            d = Unsafe.Add(ref dzr, 6 + o);
+                            a10 = a10 + d * wv0;
+                            d = Unsafe.Add(ref dzr, 12 + o);
+                            a20 = a20 + d * wv0;
+                            d = Unsafe.Add(ref dzr, 18 + o);
+                            a30 = a30 + d * wv0;
+                        }
+                        Unsafe.Add(ref dxr, i) = a00;
+                        Unsafe.Add(ref dxr, 7 + i) = a10;
+                        Unsafe.Add(ref dxr, 14 + i) = a20;
+                        Unsafe.Add(ref dxr, 21 + i) = a30;
+                    }
+                    for (int r = grouped; r < end; r++)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 6);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 7);
+                        float a00 = 0f;
+                        for (int o = 0; o < 6; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 7);
+                            float wv0 = Unsafe.Add(ref wo, i);
+                            float d = Unsafe.Add(ref dzr, o);
+                            a00 = a00 + d * wv0;
+                        }
+                        Unsafe.Add(ref dxr, i) = a00;
+                    }
+                }
+            }
+            else if (Simd.Use256)
+            {
+                for (int i = 0; i < 7; i++)
+                {
+                    for (int r = start; r < grouped; r += 4)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 6);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 7);
+                        float a00 = 0f;
+                        float a10 = 0f;
+                        float a20 = 0f;
+                        float a30 = 0f;
+                        for (int o = 0; o < 6; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 7);
+                            float wv0 = Unsafe.Add(ref wo, i);
+                            float d = Unsafe.Add(ref dzr, o);
+                            a00 = a00 + d * wv0;
+                            d = Unsafe.Add(ref dzr, 6 + o);
+                            a10 = a10 + d * wv0;
+                            d = Unsafe.Add(ref dzr, 12 + o);
+                            a20 = a20 + d * wv0;
+                            d = Unsafe.Add(ref dzr, 18 + o);
+                            a30 = a30 + d * wv0;
+                        }
+                        Unsafe.Add(ref dxr, i) = a00;
+                        Unsafe.Add(ref dxr, 7 + i) = a10;
+                        Unsafe.Add(ref dxr, 14 + i) = a20;
+                        Unsafe.Add(ref dxr, 21 + i) = a30;
+                    }
+                    for (int r = grouped; r < end; r++)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 6);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 7);
+                        float a00 = 0f;
+                        for (int o = 0; o < 6; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 7);
+                            float wv0 = Unsafe.Add(ref wo, i);
+                            float d = Unsafe.Add(ref dzr, o);
+                            a00 = a00 + d * wv0;
+                        }
+                        Unsafe.Add(ref dxr, i) = a00;
+                    }
+                }
+            }
+            else if (Simd.Use128)
+            {
+                {
+                    const int i = 0;
+                    for (int r = start; r < grouped; r += 4)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 6);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 7);
+                        Vector128<float> a00 = Vector128<float>.Zero;
+                        Vector128<float> a10 = Vector128<float>.Zero;
+                        Vector128<float> a20 = Vector128<float>.Zero;
+                        Vector128<float> a30 = Vector128<float>.Zero;
+                        for (int o = 0; o < 6; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 7);
+                            Vector128<float> wv0 = Vector128.LoadUnsafe(ref wo, (nuint)i);
+                            Vector128<float> d = Vector128.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 6 + o));
+                            a10 = Simd.MultiplyAdd(d, wv0, a10);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 12 + o));
+                            a20 = Simd.MultiplyAdd(d, wv0, a20);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 18 + o));
+                            a30 = Simd.MultiplyAdd(d, wv0, a30);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i);
+                        a10.StoreUnsafe(ref dxr, (nuint)(7 + i));
+                        a20.StoreUnsafe(ref dxr, (nuint)(14 + i));
+                        a30.StoreUnsafe(ref dxr, (nuint)(21 + i));
+                    }
+                    for (int r = grouped; r < end; r++)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 6);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 7);
+                        Vector128<float> a00 = Vector128<float>.Zero;
+                        for (int o = 0; o < 6; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 7);
+                            Vector128<float> wv0 = Vector128.LoadUnsafe(ref wo, (nuint)i);
+                            Vector128<float> d = Vector128.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i);
+                    }
+                }
+                for (int i = 4; i < 7; i++)
+                {
+                    for (int r = start; r < grouped; r += 4)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 6);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 7);
+                        float a00 = 0f;
+                        float a10 = 0f;
+                        float a20 = 0f;
+                        float a30 = 0f;
+                        for (int o = 0; o < 6; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 7);
+                            float wv0 = Unsafe.Add(ref wo, i);
+                            float d = Unsafe.Add(ref dzr, o);
+                            a00 = a00 + d * wv0;
+                            d = Unsafe.Add(ref dzr, 6 + o);
+                            a10 = a10 + d * wv0;
+                            d = Unsafe.Add(ref dzr, 12 + o);
+                            a20 = a20 + d * wv0;
+                            d = Unsafe.Add(ref dzr, 18 + o);
+                            a30 = a30 + d * wv0;
+                        }
+                        Unsafe.Add(ref dxr, i) = a00;
+                        Unsafe.Add(ref dxr, 7 + i) = a10;
+                        Unsafe.Add(ref dxr, 14 + i) = a20;
+                        Unsafe.Add(ref dxr, 21 + i) = a30;
+                    }
+                    for (int r = grouped; r < end; r++)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 6);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 7);
+                        float a00 = 0f;
+                        for (int o = 0; o < 6; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 7);
+                            float wv0 = Unsafe.Add(ref wo, i);
+                            float d = Unsafe.Add(ref dzr, o);
+                            a00 = a00 + d * wv0;
+                        }
+                        Unsafe.Add(ref dxr, i) = a00;
+                    }
+                }
+            }
+            else
+            {
+                for (int i = 0; i < 6; i += 3)
+                {
+                    for (int r = start; r < grouped; r += 4)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 6);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 7);
+                        float a00 = 0f; float a01 = 0f; float a02 = 0f;
+                        float a10 = 0f; float a11 = 0f; float a12 = 0f;
+                        float a20 = 0f; float a21 = 0f; float a22 = 0f;
+                        float a30 = 0f; float a31 = 0f; float a32 = 0f;
+                        for (int o = 0; o < 6; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 7);
+                            float wv0 = Unsafe.Add(ref wo, i); float wv1 = Unsafe.Add(ref wo, 1 + i); float wv2 = Unsafe.Add(ref wo, 2 + i);
+                            float d = Unsafe.Add(ref dzr, o);
+                            a00 = a00 + d * wv0; a01 = a01 + d * wv1; a02 = a02 + d * wv2;
+                            d = Unsafe.Add(ref dzr, 6 + o);
+                            a10 = a10 + d * wv0; a11 = a11 + d * wv1; a12 = a12 + d * wv2;
+                            d = Unsafe.Add(ref dzr, 12 + o);
+                            a20 = a20 + d * wv0; a21 = a21 + d * wv1; a22 = a22 + d * wv2;
+                            d = Unsafe.Add(ref dzr, 18 + o);
+                            a30 = a30 + d * wv0; a31 = a31 + d * wv1; a32 = a32 + d * wv2;
+                        }
+                        Unsafe.Add(ref dxr, i) = a00; Unsafe.Add(ref dxr, 1 + i) = a01; Unsafe.Add(ref dxr, 2 + i) = a02;
+                        Unsafe.Add(ref dxr, 7 + i) = a10; Unsafe.Add(ref dxr, 8 + i) = a11; Unsafe.Add(ref dxr, 9 + i) = a12;
+                        Unsafe.Add(ref dxr, 14 + i) = a20; Unsafe.Add(ref dxr, 15 + i) = a21; Unsafe.Add(ref dxr, 16 + i) = a22;
+                        Unsafe.Add(ref dxr, 21 + i) = a30; Unsafe.Add(ref dxr, 22 + i) = a31; Unsafe.Add(ref dxr, 23 + i) = a32;
+                    }
+                    for (int r = grouped; r < end; r++)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 6);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 7);
+                        float a00 = 0f; float a01 = 0f; float a02 = 0f;
+                        for (int o = 0; o < 6; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 7);
+                            float wv0 = Unsafe.Add(ref wo, i); float wv1 = Unsafe.Add(ref wo, 1 + i); float wv2 = Unsafe.Add(ref wo, 2 + i);
+                            float d = Unsafe.Add(ref dzr, o);
+                            a00 = a00 + d * wv0; a01 = a01 + d * wv1; a02 = a02 + d * wv2;
+                        }
+                        Unsafe.Add(ref dxr, i) = a00; Unsafe.Add(ref dxr, 1 + i) = a01; Unsafe.Add(ref dxr, 2 + i) = a02;
+                    }
+                }
+                {
+                    const int i = 6;
+                    for (int r = start; r < grouped; r += 4)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 6);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 7);
+                        float a00 = 0f;
+                        float a10 = 0f;
+                        float a20 = 0f;
+                        float a30 = 0f;
+                        for (int o = 0; o < 6; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 7);
+                            float wv0 = Unsafe.Add(ref wo, i);
+                            float d = Unsafe.Add(ref dzr, o);
+                            a00 = a00 + d * wv0;
+                            d = Unsafe.Add(ref dzr, 6 + o);
+                            a10 = a10 + d * wv0;
+                            d = Unsafe.Add(ref dzr, 12 + o);
+                            a20 = a20 + d * wv0;
+                            d = Unsafe.Add(ref dzr, 18 + o);
+                            a30 = a30 + d * wv0;
+                        }
+                        Unsafe.Add(ref dxr, i) = a00;
+                        Unsafe.Add(ref dxr, 7 + i) = a10;
+                        Unsafe.Add(ref dxr, 14 + i) = a20;
+                        Unsafe.Add(ref dxr, 21 + i) = a30;
+                    }
+                    for (int r = grouped; r < end; r++)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 6);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 7);
+                        float a00 = 0f;
+                        for (int o = 0; o < 6; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 7);
+                            float wv0 = Unsafe.Add(ref wo, i);
+                            float d = Unsafe.Add(ref dzr, o);
+                            a00 = a00 + d * wv0;
+                        }
+                        Unsafe.Add(ref dxr, i) = a00;
+                    }
+                }
+            }
+        }
+
+        /// <summary>
+        /// Layer 9, Dense(4): <c>y[r] = W x[r] + b</c> for each row r. W: [4, 6].
+        /// With <paramref name="threads"/> &gt; 1, a batch of 10923 rows or more is split across threads (the same bits as one thread).
+        /// </summary>
+        public static void Dense9Forward(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> y, int rows, int threads)
+        {
+            if (threads > 1 && rows >= 10923)
+            {
+                // rows split across threads at multiples of 3
+                KernelThreads.For(threads, rows, 3, new KernelSpans(weight, bias, x, y, default),
+                    static (in KernelSpans s, int start, int end) => Dense9ForwardRows(s.In0, s.In1, s.In2, s.Out0, start, end));
+            }
+            else
+            {
+                Dense9ForwardRows(weight, bias, x, y, 0, rows);
+            }
+        }
+
+        /// <summary>Rows <paramref name="start"/> .. <paramref name="end"/> - 1 of layer 9's forward.</summary>
+        private static void Dense9ForwardRows(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> y, int start, int end)
+        {
+            // groups of 3 rows share each load of W; the rows left over go one at a time
+            int grouped = start + (end - start) / 3 * 3;
+            if (grouped > start)
+            {
+                Dense9ForwardRowGroups(weight, bias, x, y, start, grouped);
+            }
+
+            for (int r = grouped; r < end; r++)
+            {
+                Dense9ForwardRow(weight, bias, x, y, r);
+            }
+        }
+
+        /// <summary>Rows <paramref name="start"/> .. <paramref name="end"/> - 1, a multiple of 3: a 3×4 block of dot products per step, 12 accumulators.</summary>
+        private static void Dense9ForwardRowGroups(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> y, int start, int end)
         {
             ref float w = ref MemoryMarshal.GetReference(weight);
             ref float b = ref MemoryMarshal.GetReference(bias);
@@ -2671,385 +5705,840 @@ namespace NetGen.Generated
             ref float y0 = ref MemoryMarshal.GetReference(y);
             if (Simd.Use512)
             {
-                for (int r = 0; r < rows; r++)
+                // units 0..3, 4 at a time: those rows of W stay in L1 while x streams by, 3 rows at a time
+                for (int o = 0; o < 4; o += 4)
                 {
-                    ref float xr = ref Unsafe.Add(ref x0, r * 6);
-                    ref float yr = ref Unsafe.Add(ref y0, r * 4);
-                    // rows 0..3, 4 at a time: each load of x feeds 4 dot products
+                    ref float wo = ref Unsafe.Add(ref w, o * 6);
+                    for (int r = start; r < end; r += 3)
                     {
-                        const int o = 0;
-                        ref float wo = ref Unsafe.Add(ref w, o * 6);
-                        Vector512<float> s0 = Vector512<float>.Zero;
-                        Vector512<float> s1 = Vector512<float>.Zero;
-                        Vector512<float> s2 = Vector512<float>.Zero;
-                        Vector512<float> s3 = Vector512<float>.Zero;
-                        float t0 = Vector512.Sum(s0);
-                        float t1 = Vector512.Sum(s1);
-                        float t2 = Vector512.Sum(s2);
-                        float t3 = Vector512.Sum(s3);
+                        ref float xr = ref Unsafe.Add(ref x0, r * 6);
+                        ref float yr = ref Unsafe.Add(ref y0, r * 4);
+                        Vector512<float> s00 = Vector512<float>.Zero; Vector512<float> s01 = Vector512<float>.Zero; Vector512<float> s02 = Vector512<float>.Zero; Vector512<float> s03 = Vector512<float>.Zero;
+                        Vector512<float> s10 = Vector512<float>.Zero; Vector512<float> s11 = Vector512<float>.Zero; Vector512<float> s12 = Vector512<float>.Zero; Vector512<float> s13 = Vector512<float>.Zero;
+                        Vector512<float> s20 = Vector512<float>.Zero; Vector512<float> s21 = Vector512<float>.Zero; Vector512<float> s22 = Vector512<float>.Zero; Vector512<float> s23 = Vector512<float>.Zero;
+                        float t00 = Vector512.Sum(s00); float t01 = Vector512.Sum(s01); float t02 = Vector512.Sum(s02); float t03 = Vector512.Sum(s03);
+                        float t10 = Vector512.Sum(s10); float t11 = Vector512.Sum(s11); float t12 = Vector512.Sum(s12); float t13 = Vector512.Sum(s13);
+                        float t20 = Vector512.Sum(s20); float t21 = Vector512.Sum(s21); float t22 = Vector512.Sum(s22); float t23 = Vector512.Sum(s23);
                         for (int i = 0; i < 6; i++)
                         {
-                            float xi = Unsafe.Add(ref xr, i);
-                            t0 += Unsafe.Add(ref wo, i) * xi;
-                            t1 += Unsafe.Add(ref wo, 6 + i) * xi;
-                            t2 += Unsafe.Add(ref wo, 12 + i) * xi;
-                            t3 += Unsafe.Add(ref wo, 18 + i) * xi;
+                            float x0i = Unsafe.Add(ref xr, i);
+                            float x1i = Unsafe.Add(ref xr, 6 + i);
+                            float x2i = Unsafe.Add(ref xr, 12 + i);
+                            float wk = Unsafe.Add(ref wo, i);
+                            t00 += wk * x0i; t10 += wk * x1i; t20 += wk * x2i;
+                            wk = Unsafe.Add(ref wo, 6 + i);
+                            t01 += wk * x0i; t11 += wk * x1i; t21 += wk * x2i;
+                            wk = Unsafe.Add(ref wo, 12 + i);
+                            t02 += wk * x0i; t12 += wk * x1i; t22 += wk * x2i;
+                            wk = Unsafe.Add(ref wo, 18 + i);
+                            t03 += wk * x0i; t13 += wk * x1i; t23 += wk * x2i;
                         }
-                        Unsafe.Add(ref yr, o) = t0 + Unsafe.Add(ref b, o);
-                        Unsafe.Add(ref yr, o + 1) = t1 + Unsafe.Add(ref b, o + 1);
-                        Unsafe.Add(ref yr, o + 2) = t2 + Unsafe.Add(ref b, o + 2);
-                        Unsafe.Add(ref yr, o + 3) = t3 + Unsafe.Add(ref b, o + 3);
+                        Unsafe.Add(ref yr, o) = t00 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, o + 1) = t01 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref yr, o + 2) = t02 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref yr, o + 3) = t03 + Unsafe.Add(ref b, o + 3);
+                        Unsafe.Add(ref yr, 4 + o) = t10 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, 4 + o + 1) = t11 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref yr, 4 + o + 2) = t12 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref yr, 4 + o + 3) = t13 + Unsafe.Add(ref b, o + 3);
+                        Unsafe.Add(ref yr, 8 + o) = t20 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, 8 + o + 1) = t21 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref yr, 8 + o + 2) = t22 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref yr, 8 + o + 3) = t23 + Unsafe.Add(ref b, o + 3);
                     }
                 }
             }
             else if (Simd.Use256)
             {
-                for (int r = 0; r < rows; r++)
+                // units 0..3, 4 at a time: those rows of W stay in L1 while x streams by, 3 rows at a time
+                for (int o = 0; o < 4; o += 4)
                 {
-                    ref float xr = ref Unsafe.Add(ref x0, r * 6);
-                    ref float yr = ref Unsafe.Add(ref y0, r * 4);
-                    // rows 0..3, 4 at a time: each load of x feeds 4 dot products
+                    ref float wo = ref Unsafe.Add(ref w, o * 6);
+                    for (int r = start; r < end; r += 3)
                     {
-                        const int o = 0;
-                        ref float wo = ref Unsafe.Add(ref w, o * 6);
-                        Vector256<float> s0 = Vector256<float>.Zero;
-                        Vector256<float> s1 = Vector256<float>.Zero;
-                        Vector256<float> s2 = Vector256<float>.Zero;
-                        Vector256<float> s3 = Vector256<float>.Zero;
-                        float t0 = Vector256.Sum(s0);
-                        float t1 = Vector256.Sum(s1);
-                        float t2 = Vector256.Sum(s2);
-                        float t3 = Vector256.Sum(s3);
+                        ref float xr = ref Unsafe.Add(ref x0, r * 6);
+                        ref float yr = ref Unsafe.Add(ref y0, r * 4);
+                        Vector256<float> s00 = Vector256<float>.Zero; Vector256<float> s01 = Vector256<float>.Zero; Vector256<float> s02 = Vector256<float>.Zero; Vector256<float> s03 = Vector256<float>.Zero;
+                        Vector256<float> s10 = Vector256<float>.Zero; Vector256<float> s11 = Vector256<float>.Zero; Vector256<float> s12 = Vector256<float>.Zero; Vector256<float> s13 = Vector256<float>.Zero;
+                        Vector256<float> s20 = Vector256<float>.Zero; Vector256<float> s21 = Vector256<float>.Zero; Vector256<float> s22 = Vector256<float>.Zero; Vector256<float> s23 = Vector256<float>.Zero;
+                        float t00 = Vector256.Sum(s00); float t01 = Vector256.Sum(s01); float t02 = Vector256.Sum(s02); float t03 = Vector256.Sum(s03);
+                        float t10 = Vector256.Sum(s10); float t11 = Vector256.Sum(s11); float t12 = Vector256.Sum(s12); float t13 = Vector256.Sum(s13);
+                        float t20 = Vector256.Sum(s20); float t21 = Vector256.Sum(s21); float t22 = Vector256.Sum(s22); float t23 = Vector256.Sum(s23);
                         for (int i = 0; i < 6; i++)
                         {
-                            float xi = Unsafe.Add(ref xr, i);
-                            t0 += Unsafe.Add(ref wo, i) * xi;
-                            t1 += Unsafe.Add(ref wo, 6 + i) * xi;
-                            t2 += Unsafe.Add(ref wo, 12 + i) * xi;
-                            t3 += Unsafe.Add(ref wo, 18 + i) * xi;
+                            float x0i = Unsafe.Add(ref xr, i);
+                            float x1i = Unsafe.Add(ref xr, 6 + i);
+                            float x2i = Unsafe.Add(ref xr, 12 + i);
+                            float wk = Unsafe.Add(ref wo, i);
+                            t00 += wk * x0i; t10 += wk * x1i; t20 += wk * x2i;
+                            wk = Unsafe.Add(ref wo, 6 + i);
+                            t01 += wk * x0i; t11 += wk * x1i; t21 += wk * x2i;
+                            wk = Unsafe.Add(ref wo, 12 + i);
+                            t02 += wk * x0i; t12 += wk * x1i; t22 += wk * x2i;
+                            wk = Unsafe.Add(ref wo, 18 + i);
+                            t03 += wk * x0i; t13 += wk * x1i; t23 += wk * x2i;
                         }
-                        Unsafe.Add(ref yr, o) = t0 + Unsafe.Add(ref b, o);
-                        Unsafe.Add(ref yr, o + 1) = t1 + Unsafe.Add(ref b, o + 1);
-                        Unsafe.Add(ref yr, o + 2) = t2 + Unsafe.Add(ref b, o + 2);
-                        Unsafe.Add(ref yr, o + 3) = t3 + Unsafe.Add(ref b, o + 3);
+                        Unsafe.Add(ref yr, o) = t00 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, o + 1) = t01 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref yr, o + 2) = t02 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref yr, o + 3) = t03 + Unsafe.Add(ref b, o + 3);
+                        Unsafe.Add(ref yr, 4 + o) = t10 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, 4 + o + 1) = t11 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref yr, 4 + o + 2) = t12 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref yr, 4 + o + 3) = t13 + Unsafe.Add(ref b, o + 3);
+                        Unsafe.Add(ref yr, 8 + o) = t20 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, 8 + o + 1) = t21 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref yr, 8 + o + 2) = t22 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref yr, 8 + o + 3) = t23 + Unsafe.Add(ref b, o + 3);
                     }
                 }
             }
             else if (Simd.Use128)
             {
-                for (int r = 0; r < rows; r++)
+                // units 0..3, 4 at a time: those rows of W stay in L1 while x streams by, 3 rows at a time
+                for (int o = 0; o < 4; o += 4)
                 {
-                    ref float xr = ref Unsafe.Add(ref x0, r * 6);
-                    ref float yr = ref Unsafe.Add(ref y0, r * 4);
-                    // rows 0..3, 4 at a time: each load of x feeds 4 dot products
+                    ref float wo = ref Unsafe.Add(ref w, o * 6);
+                    for (int r = start; r < end; r += 3)
                     {
-                        const int o = 0;
-                        ref float wo = ref Unsafe.Add(ref w, o * 6);
-                        Vector128<float> s0 = Vector128<float>.Zero;
-                        Vector128<float> s1 = Vector128<float>.Zero;
-                        Vector128<float> s2 = Vector128<float>.Zero;
-                        Vector128<float> s3 = Vector128<float>.Zero;
+                        ref float xr = ref Unsafe.Add(ref x0, r * 6);
+                        ref float yr = ref Unsafe.Add(ref y0, r * 4);
+                        Vector128<float> s00 = Vector128<float>.Zero; Vector128<float> s01 = Vector128<float>.Zero; Vector128<float> s02 = Vector128<float>.Zero; Vector128<float> s03 = Vector128<float>.Zero;
+                        Vector128<float> s10 = Vector128<float>.Zero; Vector128<float> s11 = Vector128<float>.Zero; Vector128<float> s12 = Vector128<float>.Zero; Vector128<float> s13 = Vector128<float>.Zero;
+                        Vector128<float> s20 = Vector128<float>.Zero; Vector128<float> s21 = Vector128<float>.Zero; Vector128<float> s22 = Vector128<float>.Zero; Vector128<float> s23 = Vector128<float>.Zero;
+                        for (int i = 0; i < 4; i += 4)
                         {
-                            const int i = 0;
-                            Vector128<float> xi = Vector128.LoadUnsafe(ref xr, (nuint)i);
-                            s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)i), xi, s0);
-                            s1 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(6 + i)), xi, s1);
-                            s2 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(12 + i)), xi, s2);
-                            s3 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(18 + i)), xi, s3);
+                            Vector128<float> x0i = Vector128.LoadUnsafe(ref xr, (nuint)i); Vector128<float> x1i = Vector128.LoadUnsafe(ref xr, (nuint)(6 + i)); Vector128<float> x2i = Vector128.LoadUnsafe(ref xr, (nuint)(12 + i));
+                            Vector128<float> wk = Vector128.LoadUnsafe(ref wo, (nuint)i);
+                            s00 = Simd.MultiplyAdd(wk, x0i, s00); s10 = Simd.MultiplyAdd(wk, x1i, s10); s20 = Simd.MultiplyAdd(wk, x2i, s20);
+                            wk = Vector128.LoadUnsafe(ref wo, (nuint)(6 + i));
+                            s01 = Simd.MultiplyAdd(wk, x0i, s01); s11 = Simd.MultiplyAdd(wk, x1i, s11); s21 = Simd.MultiplyAdd(wk, x2i, s21);
+                            wk = Vector128.LoadUnsafe(ref wo, (nuint)(12 + i));
+                            s02 = Simd.MultiplyAdd(wk, x0i, s02); s12 = Simd.MultiplyAdd(wk, x1i, s12); s22 = Simd.MultiplyAdd(wk, x2i, s22);
+                            wk = Vector128.LoadUnsafe(ref wo, (nuint)(18 + i));
+                            s03 = Simd.MultiplyAdd(wk, x0i, s03); s13 = Simd.MultiplyAdd(wk, x1i, s13); s23 = Simd.MultiplyAdd(wk, x2i, s23);
                         }
-                        float t0 = Vector128.Sum(s0);
-                        float t1 = Vector128.Sum(s1);
-                        float t2 = Vector128.Sum(s2);
-                        float t3 = Vector128.Sum(s3);
+                        float t00 = Vector128.Sum(s00); float t01 = Vector128.Sum(s01); float t02 = Vector128.Sum(s02); float t03 = Vector128.Sum(s03);
+                        float t10 = Vector128.Sum(s10); float t11 = Vector128.Sum(s11); float t12 = Vector128.Sum(s12); float t13 = Vector128.Sum(s13);
+                        float t20 = Vector128.Sum(s20); float t21 = Vector128.Sum(s21); float t22 = Vector128.Sum(s22); float t23 = Vector128.Sum(s23);
                         for (int i = 4; i < 6; i++)
                         {
-                            float xi = Unsafe.Add(ref xr, i);
-                            t0 += Unsafe.Add(ref wo, i) * xi;
-                            t1 += Unsafe.Add(ref wo, 6 + i) * xi;
-                            t2 += Unsafe.Add(ref wo, 12 + i) * xi;
-                            t3 += Unsafe.Add(ref wo, 18 + i) * xi;
+                            float x0i = Unsafe.Add(ref xr, i);
+                            float x1i = Unsafe.Add(ref xr, 6 + i);
+                            float x2i = Unsafe.Add(ref xr, 12 + i);
+                            float wk = Unsafe.Add(ref wo, i);
+                            t00 += wk * x0i; t10 += wk * x1i; t20 += wk * x2i;
+                            wk = Unsafe.Add(ref wo, 6 + i);
+                            t01 += wk * x0i; t11 += wk * x1i; t21 += wk * x2i;
+                            wk = Unsafe.Add(ref wo, 12 + i);
+                            t02 += wk * x0i; t12 += wk * x1i; t22 += wk * x2i;
+                            wk = Unsafe.Add(ref wo, 18 + i);
+                            t03 += wk * x0i; t13 += wk * x1i; t23 += wk * x2i;
                         }
-                        Unsafe.Add(ref yr, o) = t0 + Unsafe.Add(ref b, o);
-                        Unsafe.Add(ref yr, o + 1) = t1 + Unsafe.Add(ref b, o + 1);
-                        Unsafe.Add(ref yr, o + 2) = t2 + Unsafe.Add(ref b, o + 2);
-                        Unsafe.Add(ref yr, o + 3) = t3 + Unsafe.Add(ref b, o + 3);
+                        Unsafe.Add(ref yr, o) = t00 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, o + 1) = t01 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref yr, o + 2) = t02 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref yr, o + 3) = t03 + Unsafe.Add(ref b, o + 3);
+                        Unsafe.Add(ref yr, 4 + o) = t10 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, 4 + o + 1) = t11 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref yr, 4 + o + 2) = t12 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref yr, 4 + o + 3) = t13 + Unsafe.Add(ref b, o + 3);
+                        Unsafe.Add(ref yr, 8 + o) = t20 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, 8 + o + 1) = t21 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref yr, 8 + o + 2) = t22 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref yr, 8 + o + 3) = t23 + Unsafe.Add(ref b, o + 3);
                     }
                 }
             }
             else
             {
-                for (int r = 0; r < rows; r++)
+                // units 0..3, 4 at a time: those rows of W stay in L1 while x streams by, 3 rows at a time
+                for (int o = 0; o < 4; o += 4)
                 {
-                    ref float xr = ref Unsafe.Add(ref x0, r * 6);
-                    ref float yr = ref Unsafe.Add(ref y0, r * 4);
-                    // rows 0..3, 4 at a time: each load of x feeds 4 dot products
+                    ref float wo = ref Unsafe.Add(ref w, o * 6);
+                    for (int r = start; r < end; r += 3)
                     {
-                        const int o = 0;
-                        ref float wo = ref Unsafe.Add(ref w, o * 6);
-                        float s0 = 0f;
-                        float s1 = 0f;
-                        float s2 = 0f;
-                        float s3 = 0f;
+                        ref float xr = ref Unsafe.Add(ref x0, r * 6);
+                        ref float yr = ref Unsafe.Add(ref y0, r * 4);
+                        float s00 = 0f; float s01 = 0f; float s02 = 0f; float s03 = 0f;
+                        float s10 = 0f; float s11 = 0f; float s12 = 0f; float s13 = 0f;
+                        float s20 = 0f; float s21 = 0f; float s22 = 0f; float s23 = 0f;
                         for (int i = 0; i < 6; i += 1)
                         {
-                            float xi = Unsafe.Add(ref xr, i);
-                            s0 = s0 + Unsafe.Add(ref wo, i) * xi;
-                            s1 = s1 + Unsafe.Add(ref wo, 6 + i) * xi;
-                            s2 = s2 + Unsafe.Add(ref wo, 12 + i) * xi;
-                            s3 = s3 + Unsafe.Add(ref wo, 18 + i) * xi;
+                            float x0i = Unsafe.Add(ref xr, i); float x1i = Unsafe.Add(ref xr, 6 + i); float x2i = Unsafe.Add(ref xr, 12 + i);
+                            float wk = Unsafe.Add(ref wo, i);
+                            s00 = s00 + wk * x0i; s10 = s10 + wk * x1i; s20 = s20 + wk * x2i;
+                            wk = Unsafe.Add(ref wo, 6 + i);
+                            s01 = s01 + wk * x0i; s11 = s11 + wk * x1i; s21 = s21 + wk * x2i;
+                            wk = Unsafe.Add(ref wo, 12 + i);
+                            s02 = s02 + wk * x0i; s12 = s12 + wk * x1i; s22 = s22 + wk * x2i;
+                            wk = Unsafe.Add(ref wo, 18 + i);
+                            s03 = s03 + wk * x0i; s13 = s13 + wk * x1i; s23 = s23 + wk * x2i;
                         }
-                        float t0 = s0;
-                        float t1 = s1;
-                        float t2 = s2;
-                        float t3 = s3;
-                        Unsafe.Add(ref yr, o) = t0 + Unsafe.Add(ref b, o);
-                        Unsafe.Add(ref yr, o + 1) = t1 + Unsafe.Add(ref b, o + 1);
-                        Unsafe.Add(ref yr, o + 2) = t2 + Unsafe.Add(ref b, o + 2);
-                        Unsafe.Add(ref yr, o + 3) = t3 + Unsafe.Add(ref b, o + 3);
+                        float t00 = s00; float t01 = s01; float t02 = s02; float t03 = s03;
+                        float t10 = s10; float t11 = s11; float t12 = s12; float t13 = s13;
+                        float t20 = s20; float t21 = s21; float t22 = s22; float t23 = s23;
+                        Unsafe.Add(ref yr, o) = t00 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, o + 1) = t01 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref yr, o + 2) = t02 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref yr, o + 3) = t03 + Unsafe.Add(ref b, o + 3);
+                        Unsafe.Add(ref yr, 4 + o) = t10 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, 4 + o + 1) = t11 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref yr, 4 + o + 2) = t12 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref yr, 4 + o + 3) = t13 + Unsafe.Add(ref b, o + 3);
+                        Unsafe.Add(ref yr, 8 + o) = t20 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, 8 + o + 1) = t21 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref yr, 8 + o + 2) = t22 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref yr, 8 + o + 3) = t23 + Unsafe.Add(ref b, o + 3);
                     }
+                }
+            }
+        }
+
+        /// <summary>Row <paramref name="r"/> alone (the batch-1 path): W streams from cache once, each load of x feeds up to 8 dot products.</summary>
+        private static void Dense9ForwardRow(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> y, int r)
+        {
+            ref float w = ref MemoryMarshal.GetReference(weight);
+            ref float b = ref MemoryMarshal.GetReference(bias);
+            ref float x0 = ref MemoryMarshal.GetReference(x);
+            ref float y0 = ref MemoryMarshal.GetReference(y);
+            ref float xr = ref Unsafe.Add(ref x0, r * 6);
+            ref float yr = ref Unsafe.Add(ref y0, r * 4);
+            if (Simd.Use512)
+            {
+                // units 0..3, 4 at a time: each load of x feeds 4 dot products
+                {
+                    const int o = 0;
+                    ref float wo = ref Unsafe.Add(ref w, o * 6);
+                    Vector512<float> s0 = Vector512<float>.Zero;
+                    Vector512<float> s1 = Vector512<float>.Zero;
+                    Vector512<float> s2 = Vector512<float>.Zero;
+                    Vector512<float> s3 = Vector512<float>.Zero;
+                    float t0 = Vector512.Sum(s0);
+                    float t1 = Vector512.Sum(s1);
+                    float t2 = Vector512.Sum(s2);
+                    float t3 = Vector512.Sum(s3);
+                    for (int i = 0; i < 6; i++)
+                    {
+                        float xi = Unsafe.Add(ref xr, i);
+                        t0 += Unsafe.Add(ref wo, i) * xi;
+                        t1 += Unsafe.Add(ref wo, 6 + i) * xi;
+                        t2 += Unsafe.Add(ref wo, 12 + i) * xi;
+                        t3 += Unsafe.Add(ref wo, 18 + i) * xi;
+                    }
+                    Unsafe.Add(ref yr, o) = t0 + Unsafe.Add(ref b, o);
+                    Unsafe.Add(ref yr, o + 1) = t1 + Unsafe.Add(ref b, o + 1);
+                    Unsafe.Add(ref yr, o + 2) = t2 + Unsafe.Add(ref b, o + 2);
+                    Unsafe.Add(ref yr, o + 3) = t3 + Unsafe.Add(ref b, o + 3);
+                }
+            }
+            else if (Simd.Use256)
+            {
+                // units 0..3, 4 at a time: each load of x feeds 4 dot products
+                {
+                    const int o = 0;
+                    ref float wo = ref Unsafe.Add(ref w, o * 6);
+                    Vector256<float> s0 = Vector256<float>.Zero;
+                    Vector256<float> s1 = Vector256<float>.Zero;
+                    Vector256<float> s2 = Vector256<float>.Zero;
+                    Vector256<float> s3 = Vector256<float>.Zero;
+                    float t0 = Vector256.Sum(s0);
+                    float t1 = Vector256.Sum(s1);
+                    float t2 = Vector256.Sum(s2);
+                    float t3 = Vector256.Sum(s3);
+                    for (int i = 0; i < 6; i++)
+                    {
+                        float xi = Unsafe.Add(ref xr, i);
+                        t0 += Unsafe.Add(ref wo, i) * xi;
+                        t1 += Unsafe.Add(ref wo, 6 + i) * xi;
+                        t2 += Unsafe.Add(ref wo, 12 + i) * xi;
+                        t3 += Unsafe.Add(ref wo, 18 + i) * xi;
+                    }
+                    Unsafe.Add(ref yr, o) = t0 + Unsafe.Add(ref b, o);
+                    Unsafe.Add(ref yr, o + 1) = t1 + Unsafe.Add(ref b, o + 1);
+                    Unsafe.Add(ref yr, o + 2) = t2 + Unsafe.Add(ref b, o + 2);
+                    Unsafe.Add(ref yr, o + 3) = t3 + Unsafe.Add(ref b, o + 3);
+                }
+            }
+            else if (Simd.Use128)
+            {
+                // units 0..3, 4 at a time: each load of x feeds 4 dot products
+                {
+                    const int o = 0;
+                    ref float wo = ref Unsafe.Add(ref w, o * 6);
+                    Vector128<float> s0 = Vector128<float>.Zero;
+                    Vector128<float> s1 = Vector128<float>.Zero;
+                    Vector128<float> s2 = Vector128<float>.Zero;
+                    Vector128<float> s3 = Vector128<float>.Zero;
+                    {
+                        const int i = 0;
+                        Vector128<float> xi = Vector128.LoadUnsafe(ref xr, (nuint)i);
+                        s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)i), xi, s0);
+                        s1 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(6 + i)), xi, s1);
+                        s2 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(12 + i)), xi, s2);
+                        s3 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(18 + i)), xi, s3);
+                    }
+                    float t0 = Vector128.Sum(s0);
+                    float t1 = Vector128.Sum(s1);
+                    float t2 = Vector128.Sum(s2);
+                    float t3 = Vector128.Sum(s3);
+                    for (int i = 4; i < 6; i++)
+                    {
+                        float xi = Unsafe.Add(ref xr, i);
+                        t0 += Unsafe.Add(ref wo, i) * xi;
+                        t1 += Unsafe.Add(ref wo, 6 + i) * xi;
+                        t2 += Unsafe.Add(ref wo, 12 + i) * xi;
+                        t3 += Unsafe.Add(ref wo, 18 + i) * xi;
+                    }
+                    Unsafe.Add(ref yr, o) = t0 + Unsafe.Add(ref b, o);
+                    Unsafe.Add(ref yr, o + 1) = t1 + Unsafe.Add(ref b, o + 1);
+                    Unsafe.Add(ref yr, o + 2) = t2 + Unsafe.Add(ref b, o + 2);
+                    Unsafe.Add(ref yr, o + 3) = t3 + Unsafe.Add(ref b, o + 3);
+                }
+            }
+            else
+            {
+                // units 0..3, 4 at a time: each load of x feeds 4 dot products
+                {
+                    const int o = 0;
+                    ref float wo = ref Unsafe.Add(ref w, o * 6);
+                    float s0 = 0f;
+                    float s1 = 0f;
+                    float s2 = 0f;
+                    float s3 = 0f;
+                    for (int i = 0; i < 6; i += 1)
+                    {
+                        float xi = Unsafe.Add(ref xr, i);
+                        s0 = s0 + Unsafe.Add(ref wo, i) * xi;
+                        s1 = s1 + Unsafe.Add(ref wo, 6 + i) * xi;
+                        s2 = s2 + Unsafe.Add(ref wo, 12 + i) * xi;
+                        s3 = s3 + Unsafe.Add(ref wo, 18 + i) * xi;
+                    }
+                    float t0 = s0;
+                    float t1 = s1;
+                    float t2 = s2;
+                    float t3 = s3;
+                    Unsafe.Add(ref yr, o) = t0 + Unsafe.Add(ref b, o);
+                    Unsafe.Add(ref yr, o + 1) = t1 + Unsafe.Add(ref b, o + 1);
+                    Unsafe.Add(ref yr, o + 2) = t2 + Unsafe.Add(ref b, o + 2);
+                    Unsafe.Add(ref yr, o + 3) = t3 + Unsafe.Add(ref b, o + 3);
                 }
             }
         }
 
         /// <summary>
         /// Layer 9, Dense(4), backward from <c>dz = dL/d(W x + b)</c>: <c>dW += dzᵀ x</c>, <c>db += Σ_r dz[r]</c>,
-        /// and, when <paramref name="dx"/> is not empty, <c>dx = dz W</c>. W: [4, 6].
+        /// and, when <paramref name="dx"/> is not empty, <c>dx = dz W</c>. W: [4, 6]. With <paramref name="threads"/> &gt; 1,
+        /// a batch of 10923 rows or more is split across threads (the same bits as one thread).
         /// </summary>
-        public static void Dense9Backward(ReadOnlySpan<float> weight, Span<float> weightGradient, Span<float> biasGradient, ReadOnlySpan<float> x, ReadOnlySpan<float> dz, Span<float> dx, int rows)
+        public static void Dense9Backward(ReadOnlySpan<float> weight, Span<float> weightGradient, Span<float> biasGradient, ReadOnlySpan<float> x, ReadOnlySpan<float> dz, Span<float> dx, int rows, int threads)
         {
-            ref float w = ref MemoryMarshal.GetReference(weight);
-            ref float gw0 = ref MemoryMarshal.GetReference(weightGradient);
-            ref float x0 = ref MemoryMarshal.GetReference(x);
-            ref float dz0 = ref MemoryMarshal.GetReference(dz);
-
-            // db[o] += Σ_r dz[r, o]
-            for (int r = 0; r < rows; r++)
+            // dW += dzᵀ x, db += Σ_r dz[r]: units split across threads at multiples of 4, each unit summed over the batch by one thread
+            if (threads > 1 && rows >= 10923)
             {
-                TensorPrimitives.Add(biasGradient, dz.Slice(r * 4, 4), biasGradient);
-            }
-
-            // dW[o, i] += Σ_r dz[r, o] x[r, i]: a chunk of W's row o stays in registers while the rows stream by
-            if (Simd.Use512)
-            {
-                for (int o = 0; o < 4; o++)
-                {
-                    ref float gw = ref Unsafe.Add(ref gw0, o * 6);
-                    for (int i = 0; i < 6; i++)
-                    {
-                        float g0 = Unsafe.Add(ref gw, i);
-                        for (int r = 0; r < rows; r++)
-                        {
-                            float d = Unsafe.Add(ref dz0, r * 4 + o);
-                            ref float xr = ref Unsafe.Add(ref x0, r * 6);
-                            g0 = g0 + d * Unsafe.Add(ref xr, i);
-                        }
-                        Unsafe.Add(ref gw, i) = g0;
-                    }
-                }
-            }
-            else if (Simd.Use256)
-            {
-                for (int o = 0; o < 4; o++)
-                {
-                    ref float gw = ref Unsafe.Add(ref gw0, o * 6);
-                    for (int i = 0; i < 6; i++)
-                    {
-                        float g0 = Unsafe.Add(ref gw, i);
-                        for (int r = 0; r < rows; r++)
-                        {
-                            float d = Unsafe.Add(ref dz0, r * 4 + o);
-                            ref float xr = ref Unsafe.Add(ref x0, r * 6);
-                            g0 = g0 + d * Unsafe.Add(ref xr, i);
-                        }
-                        Unsafe.Add(ref gw, i) = g0;
-                    }
-                }
-            }
-            else if (Simd.Use128)
-            {
-                for (int o = 0; o < 4; o++)
-                {
-                    ref float gw = ref Unsafe.Add(ref gw0, o * 6);
-                    {
-                        const int i = 0;
-                        Vector128<float> g0 = Vector128.LoadUnsafe(ref gw, (nuint)i);
-                        for (int r = 0; r < rows; r++)
-                        {
-                            Vector128<float> d = Vector128.Create(Unsafe.Add(ref dz0, r * 4 + o));
-                            ref float xr = ref Unsafe.Add(ref x0, r * 6);
-                            g0 = Simd.MultiplyAdd(d, Vector128.LoadUnsafe(ref xr, (nuint)i), g0);
-                        }
-                        g0.StoreUnsafe(ref gw, (nuint)i);
-                    }
-                    for (int i = 4; i < 6; i++)
-                    {
-                        float g0 = Unsafe.Add(ref gw, i);
-                        for (int r = 0; r < rows; r++)
-                        {
-                            float d = Unsafe.Add(ref dz0, r * 4 + o);
-                            ref float xr = ref Unsafe.Add(ref x0, r * 6);
-                            g0 = g0 + d * Unsafe.Add(ref xr, i);
-                        }
-                        Unsafe.Add(ref gw, i) = g0;
-                    }
-                }
+                KernelThreads.For(threads, 4, 4, new KernelSpans(x, dz, default, weightGradient, biasGradient),
+                    static (in KernelSpans s, int start, int end) => Dense9WeightGradient(s.In0, s.In1, s.Out0, s.Out1, start, end));
             }
             else
             {
-                for (int o = 0; o < 4; o++)
-                {
-                    ref float gw = ref Unsafe.Add(ref gw0, o * 6);
-                    for (int i = 0; i < 4; i += 4)
-                    {
-                        float g0 = Unsafe.Add(ref gw, i);
-                        float g1 = Unsafe.Add(ref gw, i + 1);
-                        float g2 = Unsafe.Add(ref gw, i + 2);
-                        float g3 = Unsafe.Add(ref gw, i + 3);
-                        for (int r = 0; r < rows; r++)
-                        {
-                            float d = Unsafe.Add(ref dz0, r * 4 + o);
-                            ref float xr = ref Unsafe.Add(ref x0, r * 6);
-                            g0 = g0 + d * Unsafe.Add(ref xr, i);
-                            g1 = g1 + d * Unsafe.Add(ref xr, i + 1);
-                            g2 = g2 + d * Unsafe.Add(ref xr, i + 2);
-                            g3 = g3 + d * Unsafe.Add(ref xr, i + 3);
-                        }
-                        Unsafe.Add(ref gw, i) = g0;
-                        Unsafe.Add(ref gw, i + 1) = g1;
-                        Unsafe.Add(ref gw, i + 2) = g2;
-                        Unsafe.Add(ref gw, i + 3) = g3;
-                    }
-                    {
-                        const int i = 4;
-                        float g0 = Unsafe.Add(ref gw, i);
-                        float g1 = Unsafe.Add(ref gw, i + 1);
-                        for (int r = 0; r < rows; r++)
-                        {
-                            float d = Unsafe.Add(ref dz0, r * 4 + o);
-                            ref float xr = ref Unsafe.Add(ref x0, r * 6);
-                            g0 = g0 + d * Unsafe.Add(ref xr, i);
-                            g1 = g1 + d * Unsafe.Add(ref xr, i + 1);
-                        }
-                        Unsafe.Add(ref gw, i) = g0;
-                        Unsafe.Add(ref gw, i + 1) = g1;
-                    }
-                }
+                Dense9WeightGradient(x, dz, weightGradient, biasGradient, 0, 4);
             }
 
-            // dx[r, i] = Σ_o dz[r, o] W[o, i]
             if (dx.IsEmpty)
             {
                 return;
             }
 
-            ref float dx0 = ref MemoryMarshal.GetReference(dx);
+            // dx = dz W: rows split across threads at multiples of 4
+            if (threads > 1 && rows >= 10923)
+            {
+                KernelThreads.For(threads, rows, 4, new KernelSpans(weight, dz, default, dx, default),
+                    static (in KernelSpans s, int start, int end) => Dense9InputGradient(s.In0, s.In1, s.Out0, start, end));
+            }
+            else
+            {
+                Dense9InputGradient(weight, dz, dx, 0, rows);
+            }
+        }
+
+        /// <summary>Units <paramref name="start"/> .. <paramref name="end"/> - 1 of <c>dW += dzᵀ x</c> and <c>db += Σ_r dz[r]</c>, over every row of the batch.</summary>
+        private static void Dense9WeightGradient(ReadOnlySpan<float> x, ReadOnlySpan<float> dz, Span<float> weightGradient, Span<float> biasGradient, int start, int end)
+        {
+            int rows = dz.Length / 4;
+
+            // db[o] += Σ_r dz[r, o]
+            Span<float> db = biasGradient.Slice(start, end - start);
+            for (int r = 0; r < rows; r++)
+            {
+                TensorPrimitives.Add(db, dz.Slice(r * 4 + start, end - start), db);
+            }
+
+            ref float x0 = ref MemoryMarshal.GetReference(x);
+            ref float dz0 = ref MemoryMarshal.GetReference(dz);
+            ref float gw = ref MemoryMarshal.GetReference(weightGradient);
+            int grouped = start + (end - start) / 4 * 4;
+            // dW[o, i] += Σ_r dz[r, o] x[r, i]: for each chunk of columns (x[.., chunk] stays in L1), 4 units at a time
             if (Simd.Use512)
             {
-                for (int r = 0; r < rows; r++)
+                for (int i = 0; i < 6; i++)
                 {
-                    ref float dzr = ref Unsafe.Add(ref dz0, r * 4);
-                    ref float dxr = ref Unsafe.Add(ref dx0, r * 6);
-                    for (int i = 0; i < 6; i++)
+                    for (int o = start; o < grouped; o += 4)
                     {
-                        float a0 = 0f;
-                        for (int o = 0; o < 4; o++)
+                        ref float go = ref Unsafe.Add(ref gw, o * 6);
+                        float g00 = Unsafe.Add(ref go, i);
+                        float g10 = Unsafe.Add(ref go, 6 + i);
+                        float g20 = Unsafe.Add(ref go, 12 + i);
+                        float g30 = Unsafe.Add(ref go, 18 + i);
+                        for (int r = 0; r < rows; r++)
                         {
-                            float d = Unsafe.Add(ref dzr, o);
-                            ref float wo = ref Unsafe.Add(ref w, o * 6);
-                            a0 = a0 + d * Unsafe.Add(ref wo, i);
+                            ref float xr = ref Unsafe.Add(ref x0, r * 6);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 4 + o);
+                            float xv0 = Unsafe.Add(ref xr, i);
+                            float d = dzr;
+                            g00 = g00 + d * xv0;
+                            d = Unsafe.Add(ref dzr, 1);
+                            g10 = g10 + d * xv0;
+                            d = Unsafe.Add(ref dzr, 2);
+                            g20 = g20 + d * xv0;
+                            d = Unsafe.Add(ref dzr, 3);
+                            g30 = g30 + d * xv0;
                         }
-                        Unsafe.Add(ref dxr, i) = a0;
+                        Unsafe.Add(ref go, i) = g00;
+                        Unsafe.Add(ref go, 6 + i) = g10;
+                        Unsafe.Add(ref go, 12 + i) = g20;
+                        Unsafe.Add(ref go, 18 + i) = g30;
+                    }
+                    for (int o = grouped; o < end; o++)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 6);
+                        float g00 = Unsafe.Add(ref go, i);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 6);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 4 + o);
+                            float xv0 = Unsafe.Add(ref xr, i);
+                            float d = dzr;
+                            g00 = g00 + d * xv0;
+                        }
+                        Unsafe.Add(ref go, i) = g00;
                     }
                 }
             }
             else if (Simd.Use256)
             {
-                for (int r = 0; r < rows; r++)
+                for (int i = 0; i < 6; i++)
                 {
-                    ref float dzr = ref Unsafe.Add(ref dz0, r * 4);
-                    ref float dxr = ref Unsafe.Add(ref dx0, r * 6);
-                    for (int i = 0; i < 6; i++)
+                    for (int o = start; o < grouped; o += 4)
                     {
-                        float a0 = 0f;
-                        for (int o = 0; o < 4; o++)
+                        ref float go = ref Unsafe.Add(ref gw, o * 6);
+                        float g00 = Unsafe.Add(ref go, i);
+                        float g10 = Unsafe.Add(ref go, 6 + i);
+                        float g20 = Unsafe.Add(ref go, 12 + i);
+                        float g30 = Unsafe.Add(ref go, 18 + i);
+                        for (int r = 0; r < rows; r++)
                         {
-                            float d = Unsafe.Add(ref dzr, o);
-                            ref float wo = ref Unsafe.Add(ref w, o * 6);
-                            a0 = a0 + d * Unsafe.Add(ref wo, i);
+                            ref float xr = ref Unsafe.Add(ref x0, r * 6);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 4 + o);
+                            float xv0 = Unsafe.Add(ref xr, i);
+                            float d = dzr;
+                            g00 = g00 + d * xv0;
+                            d = Unsafe.Add(ref dzr, 1);
+                            g10 = g10 + d * xv0;
+                            d = Unsafe.Add(ref dzr, 2);
+                            g20 = g20 + d * xv0;
+                            d = Unsafe.Add(ref dzr, 3);
+                            g30 = g30 + d * xv0;
                         }
-                        Unsafe.Add(ref dxr, i) = a0;
+                        Unsafe.Add(ref go, i) = g00;
+                        Unsafe.Add(ref go, 6 + i) = g10;
+                        Unsafe.Add(ref go, 12 + i) = g20;
+                        Unsafe.Add(ref go, 18 + i) = g30;
+                    }
+                    for (int o = grouped; o < end; o++)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 6);
+                        float g00 = Unsafe.Add(ref go, i);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 6);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 4 + o);
+                            float xv0 = Unsafe.Add(ref xr, i);
+                            float d = dzr;
+                            g00 = g00 + d * xv0;
+                        }
+                        Unsafe.Add(ref go, i) = g00;
                     }
                 }
             }
             else if (Simd.Use128)
             {
-                for (int r = 0; r < rows; r++)
                 {
-                    ref float dzr = ref Unsafe.Add(ref dz0, r * 4);
-                    ref float dxr = ref Unsafe.Add(ref dx0, r * 6);
+                    const int i = 0;
+                    for (int o = start; o < grouped; o += 4)
                     {
-                        const int i = 0;
-                        Vector128<float> a0 = Vector128<float>.Zero;
-                        for (int o = 0; o < 4; o++)
+                        ref float go = ref Unsafe.Add(ref gw, o * 6);
+                        Vector128<float> g00 = Vector128.LoadUnsafe(ref go, (nuint)i);
+                        Vector128<float> g10 = Vector128.LoadUnsafe(ref go, (nuint)(6 + i));
+                        Vector128<float> g20 = Vector128.LoadUnsafe(ref go, (nuint)(12 + i));
+                        Vector128<float> g30 = Vector128.LoadUnsafe(ref go, (nuint)(18 + i));
+                        for (int r = 0; r < rows; r++)
                         {
-                            Vector128<float> d = Vector128.Create(Unsafe.Add(ref dzr, o));
-                            ref float wo = ref Unsafe.Add(ref w, o * 6);
-                            a0 = Simd.MultiplyAdd(d, Vector128.LoadUnsafe(ref wo, (nuint)i), a0);
+                            ref float xr = ref Unsafe.Add(ref x0, r * 6);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 4 + o);
+                            Vector128<float> xv0 = Vector128.LoadUnsafe(ref xr, (nuint)i);
+                            Vector128<float> d = Vector128.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 1));
+                            g10 = Simd.MultiplyAdd(d, xv0, g10);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 2));
+                            g20 = Simd.MultiplyAdd(d, xv0, g20);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 3));
+                            g30 = Simd.MultiplyAdd(d, xv0, g30);
                         }
-                        a0.StoreUnsafe(ref dxr, (nuint)i);
+                        g00.StoreUnsafe(ref go, (nuint)i);
+                        g10.StoreUnsafe(ref go, (nuint)(6 + i));
+                        g20.StoreUnsafe(ref go, (nuint)(12 + i));
+                        g30.StoreUnsafe(ref go, (nuint)(18 + i));
                     }
-                    for (int i = 4; i < 6; i++)
+                    for (int o = grouped; o < end; o++)
                     {
-                        float a0 = 0f;
-                        for (int o = 0; o < 4; o++)
+                        ref float go = ref Unsafe.Add(ref gw, o * 6);
+                        Vector128<float> g00 = Vector128.LoadUnsafe(ref go, (nuint)i);
+                        for (int r = 0; r < rows; r++)
                         {
-                            float d = Unsafe.Add(ref dzr, o);
-                            ref float wo = ref Unsafe.Add(ref w, o * 6);
-                            a0 = a0 + d * Unsafe.Add(ref wo, i);
+                            ref float xr = ref Unsafe.Add(ref x0, r * 6);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 4 + o);
+                            Vector128<float> xv0 = Vector128.LoadUnsafe(ref xr, (nuint)i);
+                            Vector128<float> d = Vector128.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00);
                         }
-                        Unsafe.Add(ref dxr, i) = a0;
+                        g00.StoreUnsafe(ref go, (nuint)i);
+                    }
+                }
+                for (int i = 4; i < 6; i++)
+                {
+                    for (int o = start; o < grouped; o += 4)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 6);
+                        float g00 = Unsafe.Add(ref go, i);
+                        float g10 = Unsafe.Add(ref go, 6 + i);
+                        float g20 = Unsafe.Add(ref go, 12 + i);
+                        float g30 = Unsafe.Add(ref go, 18 + i);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 6);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 4 + o);
+                            float xv0 = Unsafe.Add(ref xr, i);
+                            float d = dzr;
+                            g00 = g00 + d * xv0;
+                            d = Unsafe.Add(ref dzr, 1);
+                            g10 = g10 + d * xv0;
+                            d = Unsafe.Add(ref dzr, 2);
+                            g20 = g20 + d * xv0;
+                            d = Unsafe.Add(ref dzr, 3);
+                            g30 = g30 + d * xv0;
+                        }
+                        Unsafe.Add(ref go, i) = g00;
+                        Unsafe.Add(ref go, 6 + i) = g10;
+                        Unsafe.Add(ref go, 12 + i) = g20;
+                        Unsafe.Add(ref go, 18 + i) = g30;
+                    }
+                    for (int o = grouped; o < end; o++)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 6);
+                        float g00 = Unsafe.Add(ref go, i);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 6);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 4 + o);
+                            float xv0 = Unsafe.Add(ref xr, i);
+                            float d = dzr;
+                            g00 = g00 + d * xv0;
+                        }
+                        Unsafe.Add(ref go, i) = g00;
                     }
                 }
             }
             else
             {
-                for (int r = 0; r < rows; r++)
+                for (int i = 0; i < 6; i += 3)
                 {
-                    ref float dzr = ref Unsafe.Add(ref dz0, r * 4);
-                    ref float dxr = ref Unsafe.Add(ref dx0, r * 6);
-                    for (int i = 0; i < 4; i += 4)
+                    for (int o = start; o < grouped; o += 4)
                     {
-                        float a0 = 0f;
-                        float a1 = 0f;
-                        float a2 = 0f;
-                        float a3 = 0f;
-                        for (int o = 0; o < 4; o++)
+                        ref float go = ref Unsafe.Add(ref gw, o * 6);
+                        float g00 = Unsafe.Add(ref go, i); float g01 = Unsafe.Add(ref go, 1 + i); float g02 = Unsafe.Add(ref go, 2 + i);
+                        float g10 = Unsafe.Add(ref go, 6 + i); float g11 = Unsafe.Add(ref go, 7 + i); float g12 = Unsafe.Add(ref go, 8 + i);
+                        float g20 = Unsafe.Add(ref go, 12 + i); float g21 = Unsafe.Add(ref go, 13 + i); float g22 = Unsafe.Add(ref go, 14 + i);
+                        float g30 = Unsafe.Add(ref go, 18 + i); float g31 = Unsafe.Add(ref go, 19 + i); float g32 = Unsafe.Add(ref go, 20 + i);
+                        for (int r = 0; r < rows; r++)
                         {
-                            float d = Unsafe.Add(ref dzr, o);
-                            ref float wo = ref Unsafe.Add(ref w, o * 6);
-                            a0 = a0 + d * Unsafe.Add(ref wo, i);
-                            a1 = a1 + d * Unsafe.Add(ref wo, i + 1);
-                            a2 = a2 + d * Unsafe.Add(ref wo, i + 2);
-                            a3 = a3 + d * Unsafe.Add(ref wo, i + 3);
+                            ref float xr = ref Unsafe.Add(ref x0, r * 6);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 4 + o);
+                            float xv0 = Unsafe.Add(ref xr, i); float xv1 = Unsafe.Add(ref xr, 1 + i); float xv2 = Unsafe.Add(ref xr, 2 + i);
+                            float d = dzr;
+                            g00 = g00 + d * xv0; g01 = g01 + d * xv1; g02 = g02 + d * xv2;
+                            d = Unsafe.Add(ref dzr, 1);
+                            g10 = g10 + d * xv0; g11 = g11 + d * xv1; g12 = g12 + d * xv2;
+                            d = Unsafe.Add(ref dzr, 2);
+                            g20 = g20 + d * xv0; g21 = g21 + d * xv1; g22 = g22 + d * xv2;
+                            d = Unsafe.Add(ref dzr, 3);
+                            g30 = g30 + d * xv0; g31 = g31 + d * xv1; g32 = g32 + d * xv2;
                         }
-                        Unsafe.Add(ref dxr, i) = a0;
-                        Unsafe.Add(ref dxr, i + 1) = a1;
-                        Unsafe.Add(ref dxr, i + 2) = a2;
-                        Unsafe.Add(ref dxr, i + 3) = a3;
+                        Unsafe.Add(ref go, i) = g00; Unsafe.Add(ref go, 1 + i) = g01; Unsafe.Add(ref go, 2 + i) = g02;
+                        Unsafe.Add(ref go, 6 + i) = g10; Unsafe.Add(ref go, 7 + i) = g11; Unsafe.Add(ref go, 8 + i) = g12;
+                        Unsafe.Add(ref go, 12 + i) = g20; Unsafe.Add(ref go, 13 + i) = g21; Unsafe.Add(ref go, 14 + i) = g22;
+                        Unsafe.Add(ref go, 18 + i) = g30; Unsafe.Add(ref go, 19 + i) = g31; Unsafe.Add(ref go, 20 + i) = g32;
                     }
+                    for (int o = grouped; o < end; o++)
                     {
-                        const int i = 4;
-                        float a0 = 0f;
-                        float a1 = 0f;
+                        ref float go = ref Unsafe.Add(ref gw, o * 6);
+                        float g00 = Unsafe.Add(ref go, i); float g01 = Unsafe.Add(ref go, 1 + i); float g02 = Unsafe.Add(ref go, 2 + i);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 6);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 4 + o);
+                            float xv0 = Unsafe.Add(ref xr, i); float xv1 = Unsafe.Add(ref xr, 1 + i); float xv2 = Unsafe.Add(ref xr, 2 + i);
+                            float d = dzr;
+                            g00 = g00 + d * xv0; g01 = g01 + d * xv1; g02 = g02 + d * xv2;
+                        }
+                        Unsafe.Add(ref go, i) = g00; Unsafe.Add(ref go, 1 + i) = g01; Unsafe.Add(ref go, 2 + i) = g02;
+                    }
+                }
+            }
+        }
+
+        /// <summary>Rows <paramref name="start"/> .. <paramref name="end"/> - 1 of <c>dx = dz W</c>.</summary>
+        private static void Dense9InputGradient(ReadOnlySpan<float> weight, ReadOnlySpan<float> dz, Span<float> dx, int start, int end)
+        {
+            ref float w = ref MemoryMarshal.GetReference(weight);
+            ref float dz0 = ref MemoryMarshal.GetReference(dz);
+            ref float dx0 = ref MemoryMarshal.GetReference(dx);
+            int grouped = start + (end - start) / 4 * 4;
+            // dx[r, i] = Σ_o dz[r, o] W[o, i]: for each chunk of columns (W[.., chunk] stays in L1), 4 rows at a time
+            if (Simd.Use512)
+            {
+                for (int i = 0; i < 6; i++)
+                {
+                    for (int r = start; r < grouped; r += 4)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 4);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 6);
+                        float a00 = 0f;
+                        float a10 = 0f;
+                        float a20 = 0f;
+                        float a30 = 0f;
                         for (int o = 0; o < 4; o++)
                         {
-                            float d = Unsafe.Add(ref dzr, o);
                             ref float wo = ref Unsafe.Add(ref w, o * 6);
-                            a0 = a0 + d * Unsafe.Add(ref wo, i);
-                            a1 = a1 + d * Unsafe.Add(ref wo, i + 1);
+                            float wv0 = Unsafe.Add(ref wo, i);
+                            float d = Unsafe.Add(ref dzr, o);
+                            a00 = a00 + d * wv0;
+                            d = Unsafe.Add(ref dzr, 4 + o);
+                            a10 = a10 + d * wv0;
+                            d = Unsafe.Add(ref dzr, 8 + o);
+                            a20 = a20 + d * wv0;
+                            d = Unsafe.Add(ref dzr, 12 + o);
+                            a30 = a30 + d * wv0;
                         }
-                        Unsafe.Add(ref dxr, i) = a0;
-                        Unsafe.Add(ref dxr, i + 1) = a1;
+                        Unsafe.Add(ref dxr, i) = a00;
+                        Unsafe.Add(ref dxr, 6 + i) = a10;
+                        Unsafe.Add(ref dxr, 12 + i) = a20;
+                        Unsafe.Add(ref dxr, 18 + i) = a30;
+                    }
+                    for (int r = grouped; r < end; r++)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 4);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 6);
+                        float a00 = 0f;
+                        for (int o = 0; o < 4; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 6);
+                            float wv0 = Unsafe.Add(ref wo, i);
+                            float d = Unsafe.Add(ref dzr, o);
+                            a00 = a00 + d * wv0;
+                        }
+                        Unsafe.Add(ref dxr, i) = a00;
+                    }
+                }
+            }
+            else if (Simd.Use256)
+            {
+                for (int i = 0; i < 6; i++)
+                {
+                    for (int r = start; r < grouped; r += 4)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 4);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 6);
+                        float a00 = 0f;
+                        float a10 = 0f;
+                        float a20 = 0f;
+                        float a30 = 0f;
+                        for (int o = 0; o < 4; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 6);
+                            float wv0 = Unsafe.Add(ref wo, i);
+                            float d = Unsafe.Add(ref dzr, o);
+                            a00 = a00 + d * wv0;
+                            d = Unsafe.Add(ref dzr, 4 + o);
+                            a10 = a10 + d * wv0;
+                            d = Unsafe.Add(ref dzr, 8 + o);
+                            a20 = a20 + d * wv0;
+                            d = Unsafe.Add(ref dzr, 12 + o);
+                            a30 = a30 + d * wv0;
+                        }
+                        Unsafe.Add(ref dxr, i) = a00;
+                        Unsafe.Add(ref dxr, 6 + i) = a10;
+                        Unsafe.Add(ref dxr, 12 + i) = a20;
+                        Unsafe.Add(ref dxr, 18 + i) = a30;
+                    }
+                    for (int r = grouped; r < end; r++)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 4);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 6);
+                        float a00 = 0f;
+                        for (int o = 0; o < 4; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 6);
+                            float wv0 = Unsafe.Add(ref wo, i);
+                            float d = Unsafe.Add(ref dzr, o);
+                            a00 = a00 + d * wv0;
+                        }
+                        Unsafe.Add(ref dxr, i) = a00;
+                    }
+                }
+            }
+            else if (Simd.Use128)
+            {
+                {
+                    const int i = 0;
+                    for (int r = start; r < grouped; r += 4)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 4);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 6);
+                        Vector128<float> a00 = Vector128<float>.Zero;
+                        Vector128<float> a10 = Vector128<float>.Zero;
+                        Vector128<float> a20 = Vector128<float>.Zero;
+                        Vector128<float> a30 = Vector128<float>.Zero;
+                        for (int o = 0; o < 4; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 6);
+                            Vector128<float> wv0 = Vector128.LoadUnsafe(ref wo, (nuint)i);
+                            Vector128<float> d = Vector128.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 4 + o));
+                            a10 = Simd.MultiplyAdd(d, wv0, a10);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 8 + o));
+                            a20 = Simd.MultiplyAdd(d, wv0, a20);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 12 + o));
+                            a30 = Simd.MultiplyAdd(d, wv0, a30);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i);
+                        a10.StoreUnsafe(ref dxr, (nuint)(6 + i));
+                        a20.StoreUnsafe(ref dxr, (nuint)(12 + i));
+                        a30.StoreUnsafe(ref dxr, (nuint)(18 + i));
+                    }
+                    for (int r = grouped; r < end; r++)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 4);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 6);
+                        Vector128<float> a00 = Vector128<float>.Zero;
+                        for (int o = 0; o < 4; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 6);
+                            Vector128<float> wv0 = Vector128.LoadUnsafe(ref wo, (nuint)i);
+                            Vector128<float> d = Vector128.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i);
+                    }
+                }
+                for (int i = 4; i < 6; i++)
+                {
+                    for (int r = start; r < grouped; r += 4)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 4);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 6);
+                        float a00 = 0f;
+                        float a10 = 0f;
+                        float a20 = 0f;
+                        float a30 = 0f;
+                        for (int o = 0; o < 4; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 6);
+                            float wv0 = Unsafe.Add(ref wo, i);
+                            float d = Unsafe.Add(ref dzr, o);
+                            a00 = a00 + d * wv0;
+                            d = Unsafe.Add(ref dzr, 4 + o);
+                            a10 = a10 + d * wv0;
+                            d = Unsafe.Add(ref dzr, 8 + o);
+                            a20 = a20 + d * wv0;
+                            d = Unsafe.Add(ref dzr, 12 + o);
+                            a30 = a30 + d * wv0;
+                        }
+                        Unsafe.Add(ref dxr, i) = a00;
+                        Unsafe.Add(ref dxr, 6 + i) = a10;
+                        Unsafe.Add(ref dxr, 12 + i) = a20;
+                        Unsafe.Add(ref dxr, 18 + i) = a30;
+                    }
+                    for (int r = grouped; r < end; r++)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 4);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 6);
+                        float a00 = 0f;
+                        for (int o = 0; o < 4; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 6);
+                            float wv0 = Unsafe.Add(ref wo, i);
+                            float d = Unsafe.Add(ref dzr, o);
+                            a00 = a00 + d * wv0;
+                        }
+                        Unsafe.Add(ref dxr, i) = a00;
+                    }
+                }
+            }
+            else
+            {
+                for (int i = 0; i < 6; i += 3)
+                {
+                    for (int r = start; r < grouped; r += 4)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 4);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 6);
+                        float a00 = 0f; float a01 = 0f; float a02 = 0f;
+                        float a10 = 0f; float a11 = 0f; float a12 = 0f;
+                        float a20 = 0f; float a21 = 0f; float a22 = 0f;
+                        float a30 = 0f; float a31 = 0f; float a32 = 0f;
+                        for (int o = 0; o < 4; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 6);
+                            float wv0 = Unsafe.Add(ref wo, i); float wv1 = Unsafe.Add(ref wo, 1 + i); float wv2 = Unsafe.Add(ref wo, 2 + i);
+                            float d = Unsafe.Add(ref dzr, o);
+                            a00 = a00 + d * wv0; a01 = a01 + d * wv1; a02 = a02 + d * wv2;
+                            d = Unsafe.Add(ref dzr, 4 + o);
+                            a10 = a10 + d * wv0; a11 = a11 + d * wv1; a12 = a12 + d * wv2;
+                            d = Unsafe.Add(ref dzr, 8 + o);
+                            a20 = a20 + d * wv0; a21 = a21 + d * wv1; a22 = a22 + d * wv2;
+                            d = Unsafe.Add(ref dzr, 12 + o);
+                            a30 = a30 + d * wv0; a31 = a31 + d * wv1; a32 = a32 + d * wv2;
+                        }
+                        Unsafe.Add(ref dxr, i) = a00; Unsafe.Add(ref dxr, 1 + i) = a01; Unsafe.Add(ref dxr, 2 + i) = a02;
+                        Unsafe.Add(ref dxr, 6 + i) = a10; Unsafe.Add(ref dxr, 7 + i) = a11; Unsafe.Add(ref dxr, 8 + i) = a12;
+                        Unsafe.Add(ref dxr, 12 + i) = a20; Unsafe.Add(ref dxr, 13 + i) = a21; Unsafe.Add(ref dxr, 14 + i) = a22;
+                        Unsafe.Add(ref dxr, 18 + i) = a30; Unsafe.Add(ref dxr, 19 + i) = a31; Unsafe.Add(ref dxr, 20 + i) = a32;
+                    }
+                    for (int r = grouped; r < end; r++)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 4);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 6);
+                        float a00 = 0f; float a01 = 0f; float a02 = 0f;
+                        for (int o = 0; o < 4; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 6);
+                            float wv0 = Unsafe.Add(ref wo, i); float wv1 = Unsafe.Add(ref wo, 1 + i); float wv2 = Unsafe.Add(ref wo, 2 + i);
+                            float d = Unsafe.Add(ref dzr, o);
+                            a00 = a00 + d * wv0; a01 = a01 + d * wv1; a02 = a02 + d * wv2;
+                        }
+                        Unsafe.Add(ref dxr, i) = a00; Unsafe.Add(ref dxr, 1 + i) = a01; Unsafe.Add(ref dxr, 2 + i) = a02;
                     }
                 }
             }

@@ -1,0 +1,252 @@
+using System;
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Threading;
+
+namespace NetGen;
+
+/// <summary>
+/// Splits one kernel call over a range of items (rows of a batch, units of a layer) across the calling
+/// thread and a small pool of persistent worker threads, allocating nothing per call. The range is cut into
+/// contiguous parts at multiples of a grain the kernel names (its register block), so every item is
+/// computed by the same code in the same order whatever the thread count: results are bit-identical to one
+/// thread. Workers spin for a short while after each part, so the next layer's call finds them awake, then
+/// sleep. One caller uses the pool at a time; a second caller meanwhile runs its call on its own thread.
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Advanced)]
+public static unsafe class KernelThreads
+{
+    /// <summary>The work of one part: items <paramref name="start"/> .. <paramref name="end"/> - 1.</summary>
+    public delegate void Body(in KernelSpans spans, int start, int end);
+
+    /// <summary>How long an idle worker spins before it sleeps: a few layers' worth of time.</summary>
+    private static readonly long SpinTicks = Stopwatch.Frequency / 5_000; // 200 µs
+
+    private static readonly object Gate = new();
+    private static Pool? s_pool;
+
+    /// <summary>Threads a call may use at most: one per processor.</summary>
+    public static int MaxThreads { get; } = Math.Max(1, Environment.ProcessorCount);
+
+    /// <summary>
+    /// Runs <paramref name="body"/> over items 0 .. <paramref name="count"/> - 1, cut into contiguous pieces
+    /// that start at multiples of <paramref name="grain"/>, on the calling thread and up to
+    /// <paramref name="threads"/> - 1 workers. Pieces are claimed, not assigned: the caller takes them too, so
+    /// a worker that the operating system has not scheduled (a busy machine) delays nothing; which thread runs a
+    /// piece never changes its bits. Returns when every piece is done.
+    /// </summary>
+    public static void For(int threads, int count, int grain, in KernelSpans spans, Body body)
+    {
+        int chunks = (count + grain - 1) / grain;
+        int parts = Math.Min(Math.Min(threads, MaxThreads), chunks);
+        Pool? pool = parts > 1 ? s_pool ?? CreatePool() : null;
+        if (pool is null || !pool.TryEnter())
+        {
+            body(spans, 0, count);
+            return;
+        }
+
+        try
+        {
+            fixed (float* in0 = spans.In0, in1 = spans.In1, in2 = spans.In2, out0 = spans.Out0, out1 = spans.Out1)
+            {
+                Job job = pool.Job;
+                job.In0 = in0;
+                job.In1 = in1;
+                job.In2 = in2;
+                job.Out0 = out0;
+                job.Out1 = out1;
+                job.Lengths = new Lengths(spans.In0.Length, spans.In1.Length, spans.In2.Length, spans.Out0.Length, spans.Out1.Length);
+                job.Body = body;
+                job.Count = count;
+                job.Grain = grain;
+                job.Chunks = chunks;
+
+                // Two pieces per thread: a late worker leaves less for the others to wait on.
+                int generation = job.Publish(pieces: Math.Min(chunks, 2 * parts));
+                pool.Post(parts - 1);
+                job.Work(generation);
+                job.WaitUntilDone();
+            }
+        }
+        finally
+        {
+            pool.Exit();
+        }
+    }
+
+    private static Pool CreatePool()
+    {
+        lock (Gate)
+        {
+            return s_pool ??= new Pool(MaxThreads - 1);
+        }
+    }
+
+    private readonly record struct Lengths(int In0, int In1, int In2, int Out0, int Out1);
+
+    /// <summary>One call's operands as pinned pointers, which worker threads can hold, and its pieces.</summary>
+    private sealed class Job
+    {
+        public float* In0, In1, In2, Out0, Out1;
+        public Lengths Lengths;
+        public Body? Body;
+        public int Count, Grain, Chunks;
+        private int _pieces;
+        private int _completed;
+
+        /// <summary>The call's generation (high 32 bits) and the next unclaimed piece (low 32 bits).</summary>
+        private long _state;
+
+        /// <summary>Opens a new generation of <paramref name="pieces"/> pieces, once the fields above are set.</summary>
+        public int Publish(int pieces)
+        {
+            _pieces = pieces;
+            _completed = 0;
+            int generation = (int)(Volatile.Read(ref _state) >> 32) + 1;
+            Interlocked.Exchange(ref _state, (long)generation << 32); // full fence: fields first, then the state
+            return generation;
+        }
+
+        public int Generation => (int)(Volatile.Read(ref _state) >> 32);
+
+        /// <summary>
+        /// Claims and runs pieces of <paramref name="generation"/> until none is left. A claim is a
+        /// compare-exchange on the state, so a thread that arrives after its call has ended claims nothing, and
+        /// while a claimed piece runs its call cannot end, so the fields it reads stay put.
+        /// </summary>
+        public void Work(int generation)
+        {
+            while (true)
+            {
+                long state = Volatile.Read(ref _state);
+                int piece = (int)state;
+                if ((int)(state >> 32) != generation || piece >= _pieces)
+                {
+                    return;
+                }
+
+                if (Interlocked.CompareExchange(ref _state, state + 1, state) != state)
+                {
+                    continue;
+                }
+
+                int start = (int)((long)piece * Chunks / _pieces) * Grain;
+                int end = Math.Min(Count, (int)((long)(piece + 1) * Chunks / _pieces) * Grain);
+                if (start < end)
+                {
+                    var spans = new KernelSpans(
+                        new ReadOnlySpan<float>(In0, Lengths.In0),
+                        new ReadOnlySpan<float>(In1, Lengths.In1),
+                        new ReadOnlySpan<float>(In2, Lengths.In2),
+                        new Span<float>(Out0, Lengths.Out0),
+                        new Span<float>(Out1, Lengths.Out1));
+                    Body!(spans, start, end);
+                }
+
+                Interlocked.Increment(ref _completed);
+            }
+        }
+
+        public void WaitUntilDone()
+        {
+            var spinner = new SpinWait();
+            while (Volatile.Read(ref _completed) != _pieces)
+            {
+                spinner.SpinOnce(sleep1Threshold: -1);
+            }
+
+            Body = null;
+        }
+    }
+
+    private sealed class Pool
+    {
+        private readonly Worker[] _workers;
+        private int _busy;
+
+        public Pool(int workers)
+        {
+            _workers = new Worker[workers];
+            for (int i = 0; i < workers; i++)
+            {
+                _workers[i] = new Worker(this, i + 1);
+            }
+        }
+
+        public Job Job { get; } = new();
+
+        public bool TryEnter() => Interlocked.CompareExchange(ref _busy, 1, 0) == 0;
+
+        public void Exit() => Volatile.Write(ref _busy, 0);
+
+        /// <summary>Asks the first <paramref name="workers"/> workers to help with the current job.</summary>
+        public void Post(int workers)
+        {
+            for (int i = 0; i < workers; i++)
+            {
+                _workers[i].Post();
+            }
+        }
+    }
+
+    private sealed class Worker
+    {
+        private readonly Pool _pool;
+        private readonly SemaphoreSlim _wake = new(0);
+        private int _posted;
+        private int _sleeping;
+
+        public Worker(Pool pool, int index)
+        {
+            _pool = pool;
+            var thread = new Thread(Loop) { IsBackground = true, Name = $"NetGen kernel worker {index}" };
+            thread.Start();
+        }
+
+        /// <summary>Asks this worker to help with the current job (a full fence: the job is visible first).</summary>
+        public void Post()
+        {
+            Interlocked.Increment(ref _posted);
+            if (Volatile.Read(ref _sleeping) != 0)
+            {
+                _wake.Release();
+            }
+        }
+
+        private void Loop()
+        {
+            int seen = 0;
+            while (true)
+            {
+                long spinUntil = Stopwatch.GetTimestamp() + SpinTicks;
+                int posted;
+                while ((posted = Volatile.Read(ref _posted)) == seen)
+                {
+                    if (Stopwatch.GetTimestamp() < spinUntil)
+                    {
+                        Thread.SpinWait(20);
+                        continue;
+                    }
+
+                    // Announce the sleep before the last look at _posted (both full fences), so a caller that
+                    // posts now is either seen here or sees _sleeping and wakes us; a spare wake-up only loops.
+                    Interlocked.Exchange(ref _sleeping, 1);
+                    if (Volatile.Read(ref _posted) == seen)
+                    {
+                        _wake.Wait();
+                    }
+
+                    Interlocked.Exchange(ref _sleeping, 0);
+                    spinUntil = Stopwatch.GetTimestamp() + SpinTicks;
+                }
+
+                // Posts that piled up while this worker was away are all for calls that ended, or for the
+                // current one: help with whatever generation is open now.
+                seen = posted;
+                Job job = _pool.Job;
+                job.Work(job.Generation);
+            }
+        }
+    }
+}
