@@ -273,17 +273,17 @@ namespace Samples
             // Layer 7, Dense(120) + ReLU (layer 8): a8 = relu(W a6 + b)
             //   W: [120, 400] "7.weight", b: [120] "7.bias"
             global::System.Span<float> a8 = ws.Slice(84960 * batch, 120 * batch);
-            global::NetGen.Generated.LeNet5Kernels.Dense7Forward(p.Slice(2572, 48000), p.Slice(50572, 120), a6, a8, batch);
+            global::NetGen.Generated.LeNet5Kernels.Dense7Forward(p.Slice(2572, 48000), p.Slice(50572, 120), a6, a8, batch, workspace.Threads);
 
             // Layer 9, Dense(84) + ReLU (layer 10): a10 = relu(W a8 + b)
             //   W: [84, 120] "9.weight", b: [84] "9.bias"
             global::System.Span<float> a10 = ws.Slice(85080 * batch, 84 * batch);
-            global::NetGen.Generated.LeNet5Kernels.Dense9Forward(p.Slice(50692, 10080), p.Slice(60772, 84), a8, a10, batch);
+            global::NetGen.Generated.LeNet5Kernels.Dense9Forward(p.Slice(50692, 10080), p.Slice(60772, 84), a8, a10, batch, workspace.Threads);
 
             // Layer 11, Dense(10): a11 = W a10 + b
             //   W: [10, 84] "11.weight", b: [10] "11.bias"
             global::System.Span<float> a11 = ws.Slice(85164 * batch, 10 * batch);
-            global::NetGen.Generated.LeNet5Kernels.Dense11Forward(p.Slice(60856, 840), p.Slice(61696, 10), a10, a11, batch);
+            global::NetGen.Generated.LeNet5Kernels.Dense11Forward(p.Slice(60856, 840), p.Slice(61696, 10), a10, a11, batch, workspace.Threads);
 
             a11.CopyTo(output);
         }
@@ -316,21 +316,21 @@ namespace Samples
             // Layer 11, Dense(10):
             //   dW += dzᵀ a10, db += Σ_rows dz, d10 = dz W
             global::System.Span<float> d10 = gradB.Slice(0, 84 * batch);
-            global::NetGen.Generated.LeNet5Kernels.Dense11Backward(p.Slice(60856, 840), g.Slice(60856, 840), g.Slice(61696, 10), a10, d11, d10, batch);
+            global::NetGen.Generated.LeNet5Kernels.Dense11Backward(p.Slice(60856, 840), g.Slice(60856, 840), g.Slice(61696, 10), a10, d11, d10, batch, workspace.Threads);
 
             // Layer 9, Dense(84) + ReLU:
             //   dz = d10 ⊙ relu'(z), in place
             global::NetGen.Activations.ReluBackward(a10, d10, d10);
             //   dW += dzᵀ a8, db += Σ_rows dz, d8 = dz W
             global::System.Span<float> d8 = gradA.Slice(0, 120 * batch);
-            global::NetGen.Generated.LeNet5Kernels.Dense9Backward(p.Slice(50692, 10080), g.Slice(50692, 10080), g.Slice(60772, 84), a8, d10, d8, batch);
+            global::NetGen.Generated.LeNet5Kernels.Dense9Backward(p.Slice(50692, 10080), g.Slice(50692, 10080), g.Slice(60772, 84), a8, d10, d8, batch, workspace.Threads);
 
             // Layer 7, Dense(120) + ReLU:
             //   dz = d8 ⊙ relu'(z), in place
             global::NetGen.Activations.ReluBackward(a8, d8, d8);
             //   dW += dzᵀ a6, db += Σ_rows dz, d6 = dz W
             global::System.Span<float> d6 = gradB.Slice(0, 400 * batch);
-            global::NetGen.Generated.LeNet5Kernels.Dense7Backward(p.Slice(2572, 48000), g.Slice(2572, 48000), g.Slice(50572, 120), a6, d8, d6, batch);
+            global::NetGen.Generated.LeNet5Kernels.Dense7Backward(p.Slice(2572, 48000), g.Slice(2572, 48000), g.Slice(50572, 120), a6, d8, d6, batch, workspace.Threads);
 
             // Layer 6, Flatten: d5 is d6, read in the input's shape
             global::System.Span<float> d5 = d6;
@@ -3189,8 +3189,42 @@ namespace NetGen.Generated
             }
         }
 
-        /// <summary>Layer 7, Dense(120): <c>y[r] = W x[r] + b</c> then max(·, 0) for each row r. W: [120, 400].</summary>
-        public static void Dense7Forward(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> y, int rows)
+        /// <summary>
+        /// Layer 7, Dense(120): <c>y[r] = W x[r] + b</c> then max(·, 0) for each row r. W: [120, 400].
+        /// With <paramref name="threads"/> &gt; 1, a batch of 8 rows or more is split across threads (the same bits as one thread).
+        /// </summary>
+        public static void Dense7Forward(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> y, int rows, int threads)
+        {
+            if (threads > 1 && rows >= 8)
+            {
+                // rows split across threads at multiples of 3
+                KernelThreads.For(threads, rows, 3, new KernelSpans(weight, bias, x, y, default),
+                    static (in KernelSpans s, int start, int end) => Dense7ForwardRows(s.In0, s.In1, s.In2, s.Out0, start, end));
+            }
+            else
+            {
+                Dense7ForwardRows(weight, bias, x, y, 0, rows);
+            }
+        }
+
+        /// <summary>Rows <paramref name="start"/> .. <paramref name="end"/> - 1 of layer 7's forward.</summary>
+        private static void Dense7ForwardRows(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> y, int start, int end)
+        {
+            // groups of 3 rows share each load of W; the rows left over go one at a time
+            int grouped = start + (end - start) / 3 * 3;
+            if (grouped > start)
+            {
+                Dense7ForwardRowGroups(weight, bias, x, y, start, grouped);
+            }
+
+            for (int r = grouped; r < end; r++)
+            {
+                Dense7ForwardRow(weight, bias, x, y, r);
+            }
+        }
+
+        /// <summary>Rows <paramref name="start"/> .. <paramref name="end"/> - 1, a multiple of 3: a 3×4 block of dot products per step, 12 accumulators.</summary>
+        private static void Dense7ForwardRowGroups(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> y, int start, int end)
         {
             ref float w = ref MemoryMarshal.GetReference(weight);
             ref float b = ref MemoryMarshal.GetReference(bias);
@@ -3198,558 +3232,1176 @@ namespace NetGen.Generated
             ref float y0 = ref MemoryMarshal.GetReference(y);
             if (Simd.Use512)
             {
-                for (int r = 0; r < rows; r++)
+                // units 0..119, 4 at a time: those rows of W stay in L1 while x streams by, 3 rows at a time
+                for (int o = 0; o < 120; o += 4)
                 {
-                    ref float xr = ref Unsafe.Add(ref x0, r * 400);
-                    ref float yr = ref Unsafe.Add(ref y0, r * 120);
-                    // rows 0..119, 8 at a time: each load of x feeds 8 dot products
-                    for (int o = 0; o < 120; o += 8)
+                    ref float wo = ref Unsafe.Add(ref w, o * 400);
+                    for (int r = start; r < end; r += 3)
                     {
-                        ref float wo = ref Unsafe.Add(ref w, o * 400);
-                        Vector512<float> s0 = Vector512<float>.Zero;
-                        Vector512<float> s1 = Vector512<float>.Zero;
-                        Vector512<float> s2 = Vector512<float>.Zero;
-                        Vector512<float> s3 = Vector512<float>.Zero;
-                        Vector512<float> s4 = Vector512<float>.Zero;
-                        Vector512<float> s5 = Vector512<float>.Zero;
-                        Vector512<float> s6 = Vector512<float>.Zero;
-                        Vector512<float> s7 = Vector512<float>.Zero;
-                        for (int i = 0; i < 384; i += 32)
+                        ref float xr = ref Unsafe.Add(ref x0, r * 400);
+                        ref float yr = ref Unsafe.Add(ref y0, r * 120);
+                        Vector512<float> s00 = Vector512<float>.Zero; Vector512<float> s01 = Vector512<float>.Zero; Vector512<float> s02 = Vector512<float>.Zero; Vector512<float> s03 = Vector512<float>.Zero;
+                        Vector512<float> s10 = Vector512<float>.Zero; Vector512<float> s11 = Vector512<float>.Zero; Vector512<float> s12 = Vector512<float>.Zero; Vector512<float> s13 = Vector512<float>.Zero;
+                        Vector512<float> s20 = Vector512<float>.Zero; Vector512<float> s21 = Vector512<float>.Zero; Vector512<float> s22 = Vector512<float>.Zero; Vector512<float> s23 = Vector512<float>.Zero;
+                        for (int i = 0; i < 400; i += 16)
                         {
-                            Vector512<float> xi = Vector512.LoadUnsafe(ref xr, (nuint)i);
-                            s0 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)i), xi, s0);
-                            s1 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(400 + i)), xi, s1);
-                            s2 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(800 + i)), xi, s2);
-                            s3 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(1200 + i)), xi, s3);
-                            s4 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(1600 + i)), xi, s4);
-                            s5 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(2000 + i)), xi, s5);
-                            s6 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(2400 + i)), xi, s6);
-                            s7 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(2800 + i)), xi, s7);
-                            xi = Vector512.LoadUnsafe(ref xr, (nuint)(16 + i));
-                            s0 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(16 + i)), xi, s0);
-                            s1 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(416 + i)), xi, s1);
-                            s2 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(816 + i)), xi, s2);
-                            s3 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(1216 + i)), xi, s3);
-                            s4 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(1616 + i)), xi, s4);
-                            s5 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(2016 + i)), xi, s5);
-                            s6 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(2416 + i)), xi, s6);
-                            s7 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(2816 + i)), xi, s7);
+                            Vector512<float> x0i = Vector512.LoadUnsafe(ref xr, (nuint)i); Vector512<float> x1i = Vector512.LoadUnsafe(ref xr, (nuint)(400 + i)); Vector512<float> x2i = Vector512.LoadUnsafe(ref xr, (nuint)(800 + i));
+                            Vector512<float> wk = Vector512.LoadUnsafe(ref wo, (nuint)i);
+                            s00 = Simd.MultiplyAdd(wk, x0i, s00); s10 = Simd.MultiplyAdd(wk, x1i, s10); s20 = Simd.MultiplyAdd(wk, x2i, s20);
+                            wk = Vector512.LoadUnsafe(ref wo, (nuint)(400 + i));
+                            s01 = Simd.MultiplyAdd(wk, x0i, s01); s11 = Simd.MultiplyAdd(wk, x1i, s11); s21 = Simd.MultiplyAdd(wk, x2i, s21);
+                            wk = Vector512.LoadUnsafe(ref wo, (nuint)(800 + i));
+                            s02 = Simd.MultiplyAdd(wk, x0i, s02); s12 = Simd.MultiplyAdd(wk, x1i, s12); s22 = Simd.MultiplyAdd(wk, x2i, s22);
+                            wk = Vector512.LoadUnsafe(ref wo, (nuint)(1200 + i));
+                            s03 = Simd.MultiplyAdd(wk, x0i, s03); s13 = Simd.MultiplyAdd(wk, x1i, s13); s23 = Simd.MultiplyAdd(wk, x2i, s23);
                         }
-                        {
-                            const int i = 384;
-                            Vector512<float> xi = Vector512.LoadUnsafe(ref xr, (nuint)i);
-                            s0 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)i), xi, s0);
-                            s1 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(400 + i)), xi, s1);
-                            s2 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(800 + i)), xi, s2);
-                            s3 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(1200 + i)), xi, s3);
-                            s4 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(1600 + i)), xi, s4);
-                            s5 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(2000 + i)), xi, s5);
-                            s6 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(2400 + i)), xi, s6);
-                            s7 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(2800 + i)), xi, s7);
-                        }
-                        // fold each 512-bit accumulator to 256 bits
-                        Vector256<float> u0 = s0.GetLower() + s0.GetUpper();
-                        Vector256<float> u1 = s1.GetLower() + s1.GetUpper();
-                        Vector256<float> u2 = s2.GetLower() + s2.GetUpper();
-                        Vector256<float> u3 = s3.GetLower() + s3.GetUpper();
-                        Vector256<float> u4 = s4.GetLower() + s4.GetUpper();
-                        Vector256<float> u5 = s5.GetLower() + s5.GetUpper();
-                        Vector256<float> u6 = s6.GetLower() + s6.GetUpper();
-                        Vector256<float> u7 = s7.GetLower() + s7.GetUpper();
-                        // t[k] = Σ lanes of uk for k = 0..7, as one vector
-                        Vector256<float> t;
-                        if (global::System.Runtime.Intrinsics.X86.Avx.IsSupported)
-                        {
-                            Vector256<float> h01 = global::System.Runtime.Intrinsics.X86.Avx.HorizontalAdd(u0, u1);
-                            Vector256<float> h23 = global::System.Runtime.Intrinsics.X86.Avx.HorizontalAdd(u2, u3);
-                            Vector256<float> h45 = global::System.Runtime.Intrinsics.X86.Avx.HorizontalAdd(u4, u5);
-                            Vector256<float> h67 = global::System.Runtime.Intrinsics.X86.Avx.HorizontalAdd(u6, u7);
-                            Vector256<float> h0123 = global::System.Runtime.Intrinsics.X86.Avx.HorizontalAdd(h01, h23);
-                            Vector256<float> h4567 = global::System.Runtime.Intrinsics.X86.Avx.HorizontalAdd(h45, h67);
-                            // lanes: [u0 u1 u2 u3 | u0 u1 u2 u3] and [u4 .. u7 | u4 .. u7], each half a partial sum: add the halves
-                            t = Vector256.Create(h0123.GetLower(), h4567.GetLower()) + Vector256.Create(h0123.GetUpper(), h4567.GetUpper());
-                        }
-                        else
-                        {
-                            t = Vector256.Create(Vector256.Sum(u0), Vector256.Sum(u1), Vector256.Sum(u2), Vector256.Sum(u3), Vector256.Sum(u4), Vector256.Sum(u5), Vector256.Sum(u6), Vector256.Sum(u7));
-                        }
-                        // y[o .. o + 7] = max(t + b[o .. o + 7], 0)
-                        Vector256<float> z = t + Vector256.LoadUnsafe(ref b, (nuint)o);
-                        Vector256.Max(Vector256<float>.Zero, z).StoreUnsafe(ref yr, (nuint)o);
+                        // y[r + j, o .. o + 3] = max(Σ lanes of s[j][0..3] + b[o .. o + 3], 0)
+                        Vector128<float> bo = Vector128.LoadUnsafe(ref b, (nuint)o);
+                        Vector128<float> z0 = Simd.Sum4(s00, s01, s02, s03) + bo;
+                        Vector128.Max(Vector128<float>.Zero, z0).StoreUnsafe(ref yr, (nuint)o);
+                        Vector128<float> z1 = Simd.Sum4(s10, s11, s12, s13) + bo;
+                        Vector128.Max(Vector128<float>.Zero, z1).StoreUnsafe(ref yr, (nuint)(120 + o));
+                        Vector128<float> z2 = Simd.Sum4(s20, s21, s22, s23) + bo;
+                        Vector128.Max(Vector128<float>.Zero, z2).StoreUnsafe(ref yr, (nuint)(240 + o));
                     }
                 }
             }
             else if (Simd.Use256)
             {
-                for (int r = 0; r < rows; r++)
+                // units 0..119, 4 at a time: those rows of W stay in L1 while x streams by, 3 rows at a time
+                for (int o = 0; o < 120; o += 4)
                 {
-                    ref float xr = ref Unsafe.Add(ref x0, r * 400);
-                    ref float yr = ref Unsafe.Add(ref y0, r * 120);
-                    // rows 0..119, 8 at a time: each load of x feeds 8 dot products
-                    for (int o = 0; o < 120; o += 8)
+                    ref float wo = ref Unsafe.Add(ref w, o * 400);
+                    for (int r = start; r < end; r += 3)
                     {
-                        ref float wo = ref Unsafe.Add(ref w, o * 400);
-                        Vector256<float> s0 = Vector256<float>.Zero;
-                        Vector256<float> s1 = Vector256<float>.Zero;
-                        Vector256<float> s2 = Vector256<float>.Zero;
-                        Vector256<float> s3 = Vector256<float>.Zero;
-                        Vector256<float> s4 = Vector256<float>.Zero;
-                        Vector256<float> s5 = Vector256<float>.Zero;
-                        Vector256<float> s6 = Vector256<float>.Zero;
-                        Vector256<float> s7 = Vector256<float>.Zero;
-                        for (int i = 0; i < 400; i += 16)
+                        ref float xr = ref Unsafe.Add(ref x0, r * 400);
+                        ref float yr = ref Unsafe.Add(ref y0, r * 120);
+                        Vector256<float> s00 = Vector256<float>.Zero; Vector256<float> s01 = Vector256<float>.Zero; Vector256<float> s02 = Vector256<float>.Zero; Vector256<float> s03 = Vector256<float>.Zero;
+                        Vector256<float> s10 = Vector256<float>.Zero; Vector256<float> s11 = Vector256<float>.Zero; Vector256<float> s12 = Vector256<float>.Zero; Vector256<float> s13 = Vector256<float>.Zero;
+                        Vector256<float> s20 = Vector256<float>.Zero; Vector256<float> s21 = Vector256<float>.Zero; Vector256<float> s22 = Vector256<float>.Zero; Vector256<float> s23 = Vector256<float>.Zero;
+                        for (int i = 0; i < 400; i += 8)
                         {
-                            Vector256<float> xi = Vector256.LoadUnsafe(ref xr, (nuint)i);
-                            s0 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)i), xi, s0);
-                            s1 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(400 + i)), xi, s1);
-                            s2 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(800 + i)), xi, s2);
-                            s3 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(1200 + i)), xi, s3);
-                            s4 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(1600 + i)), xi, s4);
-                            s5 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(2000 + i)), xi, s5);
-                            s6 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(2400 + i)), xi, s6);
-                            s7 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(2800 + i)), xi, s7);
-                            xi = Vector256.LoadUnsafe(ref xr, (nuint)(8 + i));
-                            s0 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(8 + i)), xi, s0);
-                            s1 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(408 + i)), xi, s1);
-                            s2 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(808 + i)), xi, s2);
-                            s3 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(1208 + i)), xi, s3);
-                            s4 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(1608 + i)), xi, s4);
-                            s5 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(2008 + i)), xi, s5);
-                            s6 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(2408 + i)), xi, s6);
-                            s7 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(2808 + i)), xi, s7);
+                            Vector256<float> x0i = Vector256.LoadUnsafe(ref xr, (nuint)i); Vector256<float> x1i = Vector256.LoadUnsafe(ref xr, (nuint)(400 + i)); Vector256<float> x2i = Vector256.LoadUnsafe(ref xr, (nuint)(800 + i));
+                            Vector256<float> wk = Vector256.LoadUnsafe(ref wo, (nuint)i);
+                            s00 = Simd.MultiplyAdd(wk, x0i, s00); s10 = Simd.MultiplyAdd(wk, x1i, s10); s20 = Simd.MultiplyAdd(wk, x2i, s20);
+                            wk = Vector256.LoadUnsafe(ref wo, (nuint)(400 + i));
+                            s01 = Simd.MultiplyAdd(wk, x0i, s01); s11 = Simd.MultiplyAdd(wk, x1i, s11); s21 = Simd.MultiplyAdd(wk, x2i, s21);
+                            wk = Vector256.LoadUnsafe(ref wo, (nuint)(800 + i));
+                            s02 = Simd.MultiplyAdd(wk, x0i, s02); s12 = Simd.MultiplyAdd(wk, x1i, s12); s22 = Simd.MultiplyAdd(wk, x2i, s22);
+                            wk = Vector256.LoadUnsafe(ref wo, (nuint)(1200 + i));
+                            s03 = Simd.MultiplyAdd(wk, x0i, s03); s13 = Simd.MultiplyAdd(wk, x1i, s13); s23 = Simd.MultiplyAdd(wk, x2i, s23);
                         }
-                        // t[k] = Σ lanes of sk for k = 0..7, as one vector
-                        Vector256<float> t;
-                        if (global::System.Runtime.Intrinsics.X86.Avx.IsSupported)
-                        {
-                            Vector256<float> h01 = global::System.Runtime.Intrinsics.X86.Avx.HorizontalAdd(s0, s1);
-                            Vector256<float> h23 = global::System.Runtime.Intrinsics.X86.Avx.HorizontalAdd(s2, s3);
-                            Vector256<float> h45 = global::System.Runtime.Intrinsics.X86.Avx.HorizontalAdd(s4, s5);
-                            Vector256<float> h67 = global::System.Runtime.Intrinsics.X86.Avx.HorizontalAdd(s6, s7);
-                            Vector256<float> h0123 = global::System.Runtime.Intrinsics.X86.Avx.HorizontalAdd(h01, h23);
-                            Vector256<float> h4567 = global::System.Runtime.Intrinsics.X86.Avx.HorizontalAdd(h45, h67);
-                            // lanes: [s0 s1 s2 s3 | s0 s1 s2 s3] and [s4 .. s7 | s4 .. s7], each half a partial sum: add the halves
-                            t = Vector256.Create(h0123.GetLower(), h4567.GetLower()) + Vector256.Create(h0123.GetUpper(), h4567.GetUpper());
-                        }
-                        else
-                        {
-                            t = Vector256.Create(Vector256.Sum(s0), Vector256.Sum(s1), Vector256.Sum(s2), Vector256.Sum(s3), Vector256.Sum(s4), Vector256.Sum(s5), Vector256.Sum(s6), Vector256.Sum(s7));
-                        }
-                        // y[o .. o + 7] = max(t + b[o .. o + 7], 0)
-                        Vector256<float> z = t + Vector256.LoadUnsafe(ref b, (nuint)o);
-                        Vector256.Max(Vector256<float>.Zero, z).StoreUnsafe(ref yr, (nuint)o);
+                        // y[r + j, o .. o + 3] = max(Σ lanes of s[j][0..3] + b[o .. o + 3], 0)
+                        Vector128<float> bo = Vector128.LoadUnsafe(ref b, (nuint)o);
+                        Vector128<float> z0 = Simd.Sum4(s00, s01, s02, s03) + bo;
+                        Vector128.Max(Vector128<float>.Zero, z0).StoreUnsafe(ref yr, (nuint)o);
+                        Vector128<float> z1 = Simd.Sum4(s10, s11, s12, s13) + bo;
+                        Vector128.Max(Vector128<float>.Zero, z1).StoreUnsafe(ref yr, (nuint)(120 + o));
+                        Vector128<float> z2 = Simd.Sum4(s20, s21, s22, s23) + bo;
+                        Vector128.Max(Vector128<float>.Zero, z2).StoreUnsafe(ref yr, (nuint)(240 + o));
                     }
                 }
             }
             else if (Simd.Use128)
             {
-                for (int r = 0; r < rows; r++)
+                // units 0..119, 4 at a time: those rows of W stay in L1 while x streams by, 3 rows at a time
+                for (int o = 0; o < 120; o += 4)
                 {
-                    ref float xr = ref Unsafe.Add(ref x0, r * 400);
-                    ref float yr = ref Unsafe.Add(ref y0, r * 120);
-                    // rows 0..119, 8 at a time: each load of x feeds 8 dot products
-                    for (int o = 0; o < 120; o += 8)
+                    ref float wo = ref Unsafe.Add(ref w, o * 400);
+                    for (int r = start; r < end; r += 3)
                     {
-                        ref float wo = ref Unsafe.Add(ref w, o * 400);
-                        Vector128<float> s0 = Vector128<float>.Zero;
-                        Vector128<float> s1 = Vector128<float>.Zero;
-                        Vector128<float> s2 = Vector128<float>.Zero;
-                        Vector128<float> s3 = Vector128<float>.Zero;
-                        Vector128<float> s4 = Vector128<float>.Zero;
-                        Vector128<float> s5 = Vector128<float>.Zero;
-                        Vector128<float> s6 = Vector128<float>.Zero;
-                        Vector128<float> s7 = Vector128<float>.Zero;
-                        for (int i = 0; i < 400; i += 8)
+                        ref float xr = ref Unsafe.Add(ref x0, r * 400);
+                        ref float yr = ref Unsafe.Add(ref y0, r * 120);
+                        Vector128<float> s00 = Vector128<float>.Zero; Vector128<float> s01 = Vector128<float>.Zero; Vector128<float> s02 = Vector128<float>.Zero; Vector128<float> s03 = Vector128<float>.Zero;
+                        Vector128<float> s10 = Vector128<float>.Zero; Vector128<float> s11 = Vector128<float>.Zero; Vector128<float> s12 = Vector128<float>.Zero; Vector128<float> s13 = Vector128<float>.Zero;
+                        Vector128<float> s20 = Vector128<float>.Zero; Vector128<float> s21 = Vector128<float>.Zero; Vector128<float> s22 = Vector128<float>.Zero; Vector128<float> s23 = Vector128<float>.Zero;
+                        for (int i = 0; i < 400; i += 4)
                         {
-                            Vector128<float> xi = Vector128.LoadUnsafe(ref xr, (nuint)i);
-                            s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)i), xi, s0);
-                            s1 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(400 + i)), xi, s1);
-                            s2 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(800 + i)), xi, s2);
-                            s3 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(1200 + i)), xi, s3);
-                            s4 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(1600 + i)), xi, s4);
-                            s5 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(2000 + i)), xi, s5);
-                            s6 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(2400 + i)), xi, s6);
-                            s7 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(2800 + i)), xi, s7);
-                            xi = Vector128.LoadUnsafe(ref xr, (nuint)(4 + i));
-                            s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(4 + i)), xi, s0);
-                            s1 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(404 + i)), xi, s1);
-                            s2 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(804 + i)), xi, s2);
-                            s3 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(1204 + i)), xi, s3);
-                            s4 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(1604 + i)), xi, s4);
-                            s5 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(2004 + i)), xi, s5);
-                            s6 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(2404 + i)), xi, s6);
-                            s7 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(2804 + i)), xi, s7);
+                            Vector128<float> x0i = Vector128.LoadUnsafe(ref xr, (nuint)i); Vector128<float> x1i = Vector128.LoadUnsafe(ref xr, (nuint)(400 + i)); Vector128<float> x2i = Vector128.LoadUnsafe(ref xr, (nuint)(800 + i));
+                            Vector128<float> wk = Vector128.LoadUnsafe(ref wo, (nuint)i);
+                            s00 = Simd.MultiplyAdd(wk, x0i, s00); s10 = Simd.MultiplyAdd(wk, x1i, s10); s20 = Simd.MultiplyAdd(wk, x2i, s20);
+                            wk = Vector128.LoadUnsafe(ref wo, (nuint)(400 + i));
+                            s01 = Simd.MultiplyAdd(wk, x0i, s01); s11 = Simd.MultiplyAdd(wk, x1i, s11); s21 = Simd.MultiplyAdd(wk, x2i, s21);
+                            wk = Vector128.LoadUnsafe(ref wo, (nuint)(800 + i));
+                            s02 = Simd.MultiplyAdd(wk, x0i, s02); s12 = Simd.MultiplyAdd(wk, x1i, s12); s22 = Simd.MultiplyAdd(wk, x2i, s22);
+                            wk = Vector128.LoadUnsafe(ref wo, (nuint)(1200 + i));
+                            s03 = Simd.MultiplyAdd(wk, x0i, s03); s13 = Simd.MultiplyAdd(wk, x1i, s13); s23 = Simd.MultiplyAdd(wk, x2i, s23);
                         }
-                        float t0 = Vector128.Sum(s0);
-                        float t1 = Vector128.Sum(s1);
-                        float t2 = Vector128.Sum(s2);
-                        float t3 = Vector128.Sum(s3);
-                        float t4 = Vector128.Sum(s4);
-                        float t5 = Vector128.Sum(s5);
-                        float t6 = Vector128.Sum(s6);
-                        float t7 = Vector128.Sum(s7);
-                        Unsafe.Add(ref yr, o) = MathF.Max(t0 + Unsafe.Add(ref b, o), 0f);
-                        Unsafe.Add(ref yr, o + 1) = MathF.Max(t1 + Unsafe.Add(ref b, o + 1), 0f);
-                        Unsafe.Add(ref yr, o + 2) = MathF.Max(t2 + Unsafe.Add(ref b, o + 2), 0f);
-                        Unsafe.Add(ref yr, o + 3) = MathF.Max(t3 + Unsafe.Add(ref b, o + 3), 0f);
-                        Unsafe.Add(ref yr, o + 4) = MathF.Max(t4 + Unsafe.Add(ref b, o + 4), 0f);
-                        Unsafe.Add(ref yr, o + 5) = MathF.Max(t5 + Unsafe.Add(ref b, o + 5), 0f);
-                        Unsafe.Add(ref yr, o + 6) = MathF.Max(t6 + Unsafe.Add(ref b, o + 6), 0f);
-                        Unsafe.Add(ref yr, o + 7) = MathF.Max(t7 + Unsafe.Add(ref b, o + 7), 0f);
+                        float t00 = Vector128.Sum(s00); float t01 = Vector128.Sum(s01); float t02 = Vector128.Sum(s02); float t03 = Vector128.Sum(s03);
+                        float t10 = Vector128.Sum(s10); float t11 = Vector128.Sum(s11); float t12 = Vector128.Sum(s12); float t13 = Vector128.Sum(s13);
+                        float t20 = Vector128.Sum(s20); float t21 = Vector128.Sum(s21); float t22 = Vector128.Sum(s22); float t23 = Vector128.Sum(s23);
+                        Unsafe.Add(ref yr, o) = MathF.Max(t00 + Unsafe.Add(ref b, o), 0f);
+                        Unsafe.Add(ref yr, o + 1) = MathF.Max(t01 + Unsafe.Add(ref b, o + 1), 0f);
+                        Unsafe.Add(ref yr, o + 2) = MathF.Max(t02 + Unsafe.Add(ref b, o + 2), 0f);
+                        Unsafe.Add(ref yr, o + 3) = MathF.Max(t03 + Unsafe.Add(ref b, o + 3), 0f);
+                        Unsafe.Add(ref yr, 120 + o) = MathF.Max(t10 + Unsafe.Add(ref b, o), 0f);
+                        Unsafe.Add(ref yr, 120 + o + 1) = MathF.Max(t11 + Unsafe.Add(ref b, o + 1), 0f);
+                        Unsafe.Add(ref yr, 120 + o + 2) = MathF.Max(t12 + Unsafe.Add(ref b, o + 2), 0f);
+                        Unsafe.Add(ref yr, 120 + o + 3) = MathF.Max(t13 + Unsafe.Add(ref b, o + 3), 0f);
+                        Unsafe.Add(ref yr, 240 + o) = MathF.Max(t20 + Unsafe.Add(ref b, o), 0f);
+                        Unsafe.Add(ref yr, 240 + o + 1) = MathF.Max(t21 + Unsafe.Add(ref b, o + 1), 0f);
+                        Unsafe.Add(ref yr, 240 + o + 2) = MathF.Max(t22 + Unsafe.Add(ref b, o + 2), 0f);
+                        Unsafe.Add(ref yr, 240 + o + 3) = MathF.Max(t23 + Unsafe.Add(ref b, o + 3), 0f);
                     }
                 }
             }
             else
             {
-                for (int r = 0; r < rows; r++)
+                // units 0..119, 4 at a time: those rows of W stay in L1 while x streams by, 3 rows at a time
+                for (int o = 0; o < 120; o += 4)
                 {
-                    ref float xr = ref Unsafe.Add(ref x0, r * 400);
-                    ref float yr = ref Unsafe.Add(ref y0, r * 120);
-                    // rows 0..119, 8 at a time: each load of x feeds 8 dot products
-                    for (int o = 0; o < 120; o += 8)
+                    ref float wo = ref Unsafe.Add(ref w, o * 400);
+                    for (int r = start; r < end; r += 3)
                     {
-                        ref float wo = ref Unsafe.Add(ref w, o * 400);
-                        float s0 = 0f;
-                        float s1 = 0f;
-                        float s2 = 0f;
-                        float s3 = 0f;
-                        float s4 = 0f;
-                        float s5 = 0f;
-                        float s6 = 0f;
-                        float s7 = 0f;
+                        ref float xr = ref Unsafe.Add(ref x0, r * 400);
+                        ref float yr = ref Unsafe.Add(ref y0, r * 120);
+                        float s00 = 0f; float s01 = 0f; float s02 = 0f; float s03 = 0f;
+                        float s10 = 0f; float s11 = 0f; float s12 = 0f; float s13 = 0f;
+                        float s20 = 0f; float s21 = 0f; float s22 = 0f; float s23 = 0f;
                         for (int i = 0; i < 400; i += 1)
                         {
-                            float xi = Unsafe.Add(ref xr, i);
-                            s0 = s0 + Unsafe.Add(ref wo, i) * xi;
-                            s1 = s1 + Unsafe.Add(ref wo, 400 + i) * xi;
-                            s2 = s2 + Unsafe.Add(ref wo, 800 + i) * xi;
-                            s3 = s3 + Unsafe.Add(ref wo, 1200 + i) * xi;
-                            s4 = s4 + Unsafe.Add(ref wo, 1600 + i) * xi;
-                            s5 = s5 + Unsafe.Add(ref wo, 2000 + i) * xi;
-                            s6 = s6 + Unsafe.Add(ref wo, 2400 + i) * xi;
-                            s7 = s7 + Unsafe.Add(ref wo, 2800 + i) * xi;
+                            float x0i = Unsafe.Add(ref xr, i); float x1i = Unsafe.Add(ref xr, 400 + i); float x2i = Unsafe.Add(ref xr, 800 + i);
+                            float wk = Unsafe.Add(ref wo, i);
+                            s00 = s00 + wk * x0i; s10 = s10 + wk * x1i; s20 = s20 + wk * x2i;
+                            wk = Unsafe.Add(ref wo, 400 + i);
+                            s01 = s01 + wk * x0i; s11 = s11 + wk * x1i; s21 = s21 + wk * x2i;
+                            wk = Unsafe.Add(ref wo, 800 + i);
+                            s02 = s02 + wk * x0i; s12 = s12 + wk * x1i; s22 = s22 + wk * x2i;
+                            wk = Unsafe.Add(ref wo, 1200 + i);
+                            s03 = s03 + wk * x0i; s13 = s13 + wk * x1i; s23 = s23 + wk * x2i;
                         }
-                        float t0 = s0;
-                        float t1 = s1;
-                        float t2 = s2;
-                        float t3 = s3;
-                        float t4 = s4;
-                        float t5 = s5;
-                        float t6 = s6;
-                        float t7 = s7;
-                        Unsafe.Add(ref yr, o) = MathF.Max(t0 + Unsafe.Add(ref b, o), 0f);
-                        Unsafe.Add(ref yr, o + 1) = MathF.Max(t1 + Unsafe.Add(ref b, o + 1), 0f);
-                        Unsafe.Add(ref yr, o + 2) = MathF.Max(t2 + Unsafe.Add(ref b, o + 2), 0f);
-                        Unsafe.Add(ref yr, o + 3) = MathF.Max(t3 + Unsafe.Add(ref b, o + 3), 0f);
-                        Unsafe.Add(ref yr, o + 4) = MathF.Max(t4 + Unsafe.Add(ref b, o + 4), 0f);
-                        Unsafe.Add(ref yr, o + 5) = MathF.Max(t5 + Unsafe.Add(ref b, o + 5), 0f);
-                        Unsafe.Add(ref yr, o + 6) = MathF.Max(t6 + Unsafe.Add(ref b, o + 6), 0f);
-                        Unsafe.Add(ref yr, o + 7) = MathF.Max(t7 + Unsafe.Add(ref b, o + 7), 0f);
+                        float t00 = s00; float t01 = s01; float t02 = s02; float t03 = s03;
+                        float t10 = s10; float t11 = s11; float t12 = s12; float t13 = s13;
+                        float t20 = s20; float t21 = s21; float t22 = s22; float t23 = s23;
+                        Unsafe.Add(ref yr, o) = MathF.Max(t00 + Unsafe.Add(ref b, o), 0f);
+                        Unsafe.Add(ref yr, o + 1) = MathF.Max(t01 + Unsafe.Add(ref b, o + 1), 0f);
+                        Unsafe.Add(ref yr, o + 2) = MathF.Max(t02 + Unsafe.Add(ref b, o + 2), 0f);
+                        Unsafe.Add(ref yr, o + 3) = MathF.Max(t03 + Unsafe.Add(ref b, o + 3), 0f);
+                        Unsafe.Add(ref yr, 120 + o) = MathF.Max(t10 + Unsafe.Add(ref b, o), 0f);
+                        Unsafe.Add(ref yr, 120 + o + 1) = MathF.Max(t11 + Unsafe.Add(ref b, o + 1), 0f);
+                        Unsafe.Add(ref yr, 120 + o + 2) = MathF.Max(t12 + Unsafe.Add(ref b, o + 2), 0f);
+                        Unsafe.Add(ref yr, 120 + o + 3) = MathF.Max(t13 + Unsafe.Add(ref b, o + 3), 0f);
+                        Unsafe.Add(ref yr, 240 + o) = MathF.Max(t20 + Unsafe.Add(ref b, o), 0f);
+                        Unsafe.Add(ref yr, 240 + o + 1) = MathF.Max(t21 + Unsafe.Add(ref b, o + 1), 0f);
+                        Unsafe.Add(ref yr, 240 + o + 2) = MathF.Max(t22 + Unsafe.Add(ref b, o + 2), 0f);
+                        Unsafe.Add(ref yr, 240 + o + 3) = MathF.Max(t23 + Unsafe.Add(ref b, o + 3), 0f);
                     }
+                }
+            }
+        }
+
+        /// <summary>Row <paramref name="r"/> alone (the batch-1 path): W streams from cache once, each load of x feeds up to 8 dot products.</summary>
+        private static void Dense7ForwardRow(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> y, int r)
+        {
+            ref float w = ref MemoryMarshal.GetReference(weight);
+            ref float b = ref MemoryMarshal.GetReference(bias);
+            ref float x0 = ref MemoryMarshal.GetReference(x);
+            ref float y0 = ref MemoryMarshal.GetReference(y);
+            ref float xr = ref Unsafe.Add(ref x0, r * 400);
+            ref float yr = ref Unsafe.Add(ref y0, r * 120);
+            if (Simd.Use512)
+            {
+                // units 0..119, 8 at a time: each load of x feeds 8 dot products
+                for (int o = 0; o < 120; o += 8)
+                {
+                    ref float wo = ref Unsafe.Add(ref w, o * 400);
+                    Vector512<float> s0 = Vector512<float>.Zero;
+                    Vector512<float> s1 = Vector512<float>.Zero;
+                    Vector512<float> s2 = Vector512<float>.Zero;
+                    Vector512<float> s3 = Vector512<float>.Zero;
+                    Vector512<float> s4 = Vector512<float>.Zero;
+                    Vector512<float> s5 = Vector512<float>.Zero;
+                    Vector512<float> s6 = Vector512<float>.Zero;
+                    Vector512<float> s7 = Vector512<float>.Zero;
+                    for (int i = 0; i < 384; i += 32)
+                    {
+                        Vector512<float> xi = Vector512.LoadUnsafe(ref xr, (nuint)i);
+                        s0 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)i), xi, s0);
+                        s1 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(400 + i)), xi, s1);
+                        s2 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(800 + i)), xi, s2);
+                        s3 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(1200 + i)), xi, s3);
+                        s4 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(1600 + i)), xi, s4);
+                        s5 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(2000 + i)), xi, s5);
+                        s6 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(2400 + i)), xi, s6);
+                        s7 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(2800 + i)), xi, s7);
+                        xi = Vector512.LoadUnsafe(ref xr, (nuint)(16 + i));
+                        s0 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(16 + i)), xi, s0);
+                        s1 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(416 + i)), xi, s1);
+                        s2 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(816 + i)), xi, s2);
+                        s3 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(1216 + i)), xi, s3);
+                        s4 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(1616 + i)), xi, s4);
+                        s5 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(2016 + i)), xi, s5);
+                        s6 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(2416 + i)), xi, s6);
+                        s7 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(2816 + i)), xi, s7);
+                    }
+                    {
+                        const int i = 384;
+                        Vector512<float> xi = Vector512.LoadUnsafe(ref xr, (nuint)i);
+                        s0 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)i), xi, s0);
+                        s1 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(400 + i)), xi, s1);
+                        s2 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(800 + i)), xi, s2);
+                        s3 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(1200 + i)), xi, s3);
+                        s4 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(1600 + i)), xi, s4);
+                        s5 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(2000 + i)), xi, s5);
+                        s6 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(2400 + i)), xi, s6);
+                        s7 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(2800 + i)), xi, s7);
+                    }
+                    // y[o .. o + 7] = max(Σ lanes of s0..s7 + b[o .. o + 7], 0), as one vector
+                    Vector256<float> z = Simd.Sum8(s0, s1, s2, s3, s4, s5, s6, s7) + Vector256.LoadUnsafe(ref b, (nuint)o);
+                    Vector256.Max(Vector256<float>.Zero, z).StoreUnsafe(ref yr, (nuint)o);
+                }
+            }
+            else if (Simd.Use256)
+            {
+                // units 0..119, 8 at a time: each load of x feeds 8 dot products
+                for (int o = 0; o < 120; o += 8)
+                {
+                    ref float wo = ref Unsafe.Add(ref w, o * 400);
+                    Vector256<float> s0 = Vector256<float>.Zero;
+                    Vector256<float> s1 = Vector256<float>.Zero;
+                    Vector256<float> s2 = Vector256<float>.Zero;
+                    Vector256<float> s3 = Vector256<float>.Zero;
+                    Vector256<float> s4 = Vector256<float>.Zero;
+                    Vector256<float> s5 = Vector256<float>.Zero;
+                    Vector256<float> s6 = Vector256<float>.Zero;
+                    Vector256<float> s7 = Vector256<float>.Zero;
+                    for (int i = 0; i < 400; i += 16)
+                    {
+                        Vector256<float> xi = Vector256.LoadUnsafe(ref xr, (nuint)i);
+                        s0 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)i), xi, s0);
+                        s1 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(400 + i)), xi, s1);
+                        s2 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(800 + i)), xi, s2);
+                        s3 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(1200 + i)), xi, s3);
+                        s4 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(1600 + i)), xi, s4);
+                        s5 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(2000 + i)), xi, s5);
+                        s6 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(2400 + i)), xi, s6);
+                        s7 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(2800 + i)), xi, s7);
+                        xi = Vector256.LoadUnsafe(ref xr, (nuint)(8 + i));
+                        s0 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(8 + i)), xi, s0);
+                        s1 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(408 + i)), xi, s1);
+                        s2 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(808 + i)), xi, s2);
+                        s3 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(1208 + i)), xi, s3);
+                        s4 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(1608 + i)), xi, s4);
+                        s5 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(2008 + i)), xi, s5);
+                        s6 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(2408 + i)), xi, s6);
+                        s7 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(2808 + i)), xi, s7);
+                    }
+                    // y[o .. o + 7] = max(Σ lanes of s0..s7 + b[o .. o + 7], 0), as one vector
+                    Vector256<float> z = Simd.Sum8(s0, s1, s2, s3, s4, s5, s6, s7) + Vector256.LoadUnsafe(ref b, (nuint)o);
+                    Vector256.Max(Vector256<float>.Zero, z).StoreUnsafe(ref yr, (nuint)o);
+                }
+            }
+            else if (Simd.Use128)
+            {
+                // units 0..119, 8 at a time: each load of x feeds 8 dot products
+                for (int o = 0; o < 120; o += 8)
+                {
+                    ref float wo = ref Unsafe.Add(ref w, o * 400);
+                    Vector128<float> s0 = Vector128<float>.Zero;
+                    Vector128<float> s1 = Vector128<float>.Zero;
+                    Vector128<float> s2 = Vector128<float>.Zero;
+                    Vector128<float> s3 = Vector128<float>.Zero;
+                    Vector128<float> s4 = Vector128<float>.Zero;
+                    Vector128<float> s5 = Vector128<float>.Zero;
+                    Vector128<float> s6 = Vector128<float>.Zero;
+                    Vector128<float> s7 = Vector128<float>.Zero;
+                    for (int i = 0; i < 400; i += 8)
+                    {
+                        Vector128<float> xi = Vector128.LoadUnsafe(ref xr, (nuint)i);
+                        s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)i), xi, s0);
+                        s1 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(400 + i)), xi, s1);
+                        s2 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(800 + i)), xi, s2);
+                        s3 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(1200 + i)), xi, s3);
+                        s4 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(1600 + i)), xi, s4);
+                        s5 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(2000 + i)), xi, s5);
+                        s6 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(2400 + i)), xi, s6);
+                        s7 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(2800 + i)), xi, s7);
+                        xi = Vector128.LoadUnsafe(ref xr, (nuint)(4 + i));
+                        s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(4 + i)), xi, s0);
+                        s1 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(404 + i)), xi, s1);
+                        s2 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(804 + i)), xi, s2);
+                        s3 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(1204 + i)), xi, s3);
+                        s4 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(1604 + i)), xi, s4);
+                        s5 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(2004 + i)), xi, s5);
+                        s6 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(2404 + i)), xi, s6);
+                        s7 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(2804 + i)), xi, s7);
+                    }
+                    float t0 = Vector128.Sum(s0);
+                    float t1 = Vector128.Sum(s1);
+                    float t2 = Vector128.Sum(s2);
+                    float t3 = Vector128.Sum(s3);
+                    float t4 = Vector128.Sum(s4);
+                    float t5 = Vector128.Sum(s5);
+                    float t6 = Vector128.Sum(s6);
+                    float t7 = Vector128.Sum(s7);
+                    Unsafe.Add(ref yr, o) = MathF.Max(t0 + Unsafe.Add(ref b, o), 0f);
+                    Unsafe.Add(ref yr, o + 1) = MathF.Max(t1 + Unsafe.Add(ref b, o + 1), 0f);
+                    Unsafe.Add(ref yr, o + 2) = MathF.Max(t2 + Unsafe.Add(ref b, o + 2), 0f);
+                    Unsafe.Add(ref yr, o + 3) = MathF.Max(t3 + Unsafe.Add(ref b, o + 3), 0f);
+                    Unsafe.Add(ref yr, o + 4) = MathF.Max(t4 + Unsafe.Add(ref b, o + 4), 0f);
+                    Unsafe.Add(ref yr, o + 5) = MathF.Max(t5 + Unsafe.Add(ref b, o + 5), 0f);
+                    Unsafe.Add(ref yr, o + 6) = MathF.Max(t6 + Unsafe.Add(ref b, o + 6), 0f);
+                    Unsafe.Add(ref yr, o + 7) = MathF.Max(t7 + Unsafe.Add(ref b, o + 7), 0f);
+                }
+            }
+            else
+            {
+                // units 0..119, 8 at a time: each load of x feeds 8 dot products
+                for (int o = 0; o < 120; o += 8)
+                {
+                    ref float wo = ref Unsafe.Add(ref w, o * 400);
+                    float s0 = 0f;
+                    float s1 = 0f;
+                    float s2 = 0f;
+                    float s3 = 0f;
+                    float s4 = 0f;
+                    float s5 = 0f;
+                    float s6 = 0f;
+                    float s7 = 0f;
+                    for (int i = 0; i < 400; i += 1)
+                    {
+                        float xi = Unsafe.Add(ref xr, i);
+                        s0 = s0 + Unsafe.Add(ref wo, i) * xi;
+                        s1 = s1 + Unsafe.Add(ref wo, 400 + i) * xi;
+                        s2 = s2 + Unsafe.Add(ref wo, 800 + i) * xi;
+                        s3 = s3 + Unsafe.Add(ref wo, 1200 + i) * xi;
+                        s4 = s4 + Unsafe.Add(ref wo, 1600 + i) * xi;
+                        s5 = s5 + Unsafe.Add(ref wo, 2000 + i) * xi;
+                        s6 = s6 + Unsafe.Add(ref wo, 2400 + i) * xi;
+                        s7 = s7 + Unsafe.Add(ref wo, 2800 + i) * xi;
+                    }
+                    float t0 = s0;
+                    float t1 = s1;
+                    float t2 = s2;
+                    float t3 = s3;
+                    float t4 = s4;
+                    float t5 = s5;
+                    float t6 = s6;
+                    float t7 = s7;
+                    Unsafe.Add(ref yr, o) = MathF.Max(t0 + Unsafe.Add(ref b, o), 0f);
+                    Unsafe.Add(ref yr, o + 1) = MathF.Max(t1 + Unsafe.Add(ref b, o + 1), 0f);
+                    Unsafe.Add(ref yr, o + 2) = MathF.Max(t2 + Unsafe.Add(ref b, o + 2), 0f);
+                    Unsafe.Add(ref yr, o + 3) = MathF.Max(t3 + Unsafe.Add(ref b, o + 3), 0f);
+                    Unsafe.Add(ref yr, o + 4) = MathF.Max(t4 + Unsafe.Add(ref b, o + 4), 0f);
+                    Unsafe.Add(ref yr, o + 5) = MathF.Max(t5 + Unsafe.Add(ref b, o + 5), 0f);
+                    Unsafe.Add(ref yr, o + 6) = MathF.Max(t6 + Unsafe.Add(ref b, o + 6), 0f);
+                    Unsafe.Add(ref yr, o + 7) = MathF.Max(t7 + Unsafe.Add(ref b, o + 7), 0f);
                 }
             }
         }
 
         /// <summary>
         /// Layer 7, Dense(120), backward from <c>dz = dL/d(W x + b)</c>: <c>dW += dzᵀ x</c>, <c>db += Σ_r dz[r]</c>,
-        /// and, when <paramref name="dx"/> is not empty, <c>dx = dz W</c>. W: [120, 400].
+        /// and, when <paramref name="dx"/> is not empty, <c>dx = dz W</c>. W: [120, 400]. With <paramref name="threads"/> &gt; 1,
+        /// a batch of 8 rows or more is split across threads (the same bits as one thread).
         /// </summary>
-        public static void Dense7Backward(ReadOnlySpan<float> weight, Span<float> weightGradient, Span<float> biasGradient, ReadOnlySpan<float> x, ReadOnlySpan<float> dz, Span<float> dx, int rows)
+        public static void Dense7Backward(ReadOnlySpan<float> weight, Span<float> weightGradient, Span<float> biasGradient, ReadOnlySpan<float> x, ReadOnlySpan<float> dz, Span<float> dx, int rows, int threads)
         {
-            ref float w = ref MemoryMarshal.GetReference(weight);
-            ref float gw0 = ref MemoryMarshal.GetReference(weightGradient);
-            ref float x0 = ref MemoryMarshal.GetReference(x);
-            ref float dz0 = ref MemoryMarshal.GetReference(dz);
-
-            // db[o] += Σ_r dz[r, o]
-            for (int r = 0; r < rows; r++)
+            // dW += dzᵀ x, db += Σ_r dz[r]: units split across threads at multiples of 4, each unit summed over the batch by one thread
+            if (threads > 1 && rows >= 8)
             {
-                TensorPrimitives.Add(biasGradient, dz.Slice(r * 120, 120), biasGradient);
-            }
-
-            // dW[o, i] += Σ_r dz[r, o] x[r, i]: a chunk of W's row o stays in registers while the rows stream by
-            if (Simd.Use512)
-            {
-                for (int o = 0; o < 120; o++)
-                {
-                    ref float gw = ref Unsafe.Add(ref gw0, o * 400);
-                    for (int i = 0; i < 384; i += 64)
-                    {
-                        Vector512<float> g0 = Vector512.LoadUnsafe(ref gw, (nuint)i);
-                        Vector512<float> g1 = Vector512.LoadUnsafe(ref gw, (nuint)(i + 16));
-                        Vector512<float> g2 = Vector512.LoadUnsafe(ref gw, (nuint)(i + 32));
-                        Vector512<float> g3 = Vector512.LoadUnsafe(ref gw, (nuint)(i + 48));
-                        for (int r = 0; r < rows; r++)
-                        {
-                            Vector512<float> d = Vector512.Create(Unsafe.Add(ref dz0, r * 120 + o));
-                            ref float xr = ref Unsafe.Add(ref x0, r * 400);
-                            g0 = Simd.MultiplyAdd(d, Vector512.LoadUnsafe(ref xr, (nuint)i), g0);
-                            g1 = Simd.MultiplyAdd(d, Vector512.LoadUnsafe(ref xr, (nuint)(i + 16)), g1);
-                            g2 = Simd.MultiplyAdd(d, Vector512.LoadUnsafe(ref xr, (nuint)(i + 32)), g2);
-                            g3 = Simd.MultiplyAdd(d, Vector512.LoadUnsafe(ref xr, (nuint)(i + 48)), g3);
-                        }
-                        g0.StoreUnsafe(ref gw, (nuint)i);
-                        g1.StoreUnsafe(ref gw, (nuint)(i + 16));
-                        g2.StoreUnsafe(ref gw, (nuint)(i + 32));
-                        g3.StoreUnsafe(ref gw, (nuint)(i + 48));
-                    }
-                    {
-                        const int i = 384;
-                        Vector512<float> g0 = Vector512.LoadUnsafe(ref gw, (nuint)i);
-                        for (int r = 0; r < rows; r++)
-                        {
-                            Vector512<float> d = Vector512.Create(Unsafe.Add(ref dz0, r * 120 + o));
-                            ref float xr = ref Unsafe.Add(ref x0, r * 400);
-                            g0 = Simd.MultiplyAdd(d, Vector512.LoadUnsafe(ref xr, (nuint)i), g0);
-                        }
-                        g0.StoreUnsafe(ref gw, (nuint)i);
-                    }
-                }
-            }
-            else if (Simd.Use256)
-            {
-                for (int o = 0; o < 120; o++)
-                {
-                    ref float gw = ref Unsafe.Add(ref gw0, o * 400);
-                    for (int i = 0; i < 384; i += 32)
-                    {
-                        Vector256<float> g0 = Vector256.LoadUnsafe(ref gw, (nuint)i);
-                        Vector256<float> g1 = Vector256.LoadUnsafe(ref gw, (nuint)(i + 8));
-                        Vector256<float> g2 = Vector256.LoadUnsafe(ref gw, (nuint)(i + 16));
-                        Vector256<float> g3 = Vector256.LoadUnsafe(ref gw, (nuint)(i + 24));
-                        for (int r = 0; r < rows; r++)
-                        {
-                            Vector256<float> d = Vector256.Create(Unsafe.Add(ref dz0, r * 120 + o));
-                            ref float xr = ref Unsafe.Add(ref x0, r * 400);
-                            g0 = Simd.MultiplyAdd(d, Vector256.LoadUnsafe(ref xr, (nuint)i), g0);
-                            g1 = Simd.MultiplyAdd(d, Vector256.LoadUnsafe(ref xr, (nuint)(i + 8)), g1);
-                            g2 = Simd.MultiplyAdd(d, Vector256.LoadUnsafe(ref xr, (nuint)(i + 16)), g2);
-                            g3 = Simd.MultiplyAdd(d, Vector256.LoadUnsafe(ref xr, (nuint)(i + 24)), g3);
-                        }
-                        g0.StoreUnsafe(ref gw, (nuint)i);
-                        g1.StoreUnsafe(ref gw, (nuint)(i + 8));
-                        g2.StoreUnsafe(ref gw, (nuint)(i + 16));
-                        g3.StoreUnsafe(ref gw, (nuint)(i + 24));
-                    }
-                    {
-                        const int i = 384;
-                        Vector256<float> g0 = Vector256.LoadUnsafe(ref gw, (nuint)i);
-                        Vector256<float> g1 = Vector256.LoadUnsafe(ref gw, (nuint)(i + 8));
-                        for (int r = 0; r < rows; r++)
-                        {
-                            Vector256<float> d = Vector256.Create(Unsafe.Add(ref dz0, r * 120 + o));
-                            ref float xr = ref Unsafe.Add(ref x0, r * 400);
-                            g0 = Simd.MultiplyAdd(d, Vector256.LoadUnsafe(ref xr, (nuint)i), g0);
-                            g1 = Simd.MultiplyAdd(d, Vector256.LoadUnsafe(ref xr, (nuint)(i + 8)), g1);
-                        }
-                        g0.StoreUnsafe(ref gw, (nuint)i);
-                        g1.StoreUnsafe(ref gw, (nuint)(i + 8));
-                    }
-                }
-            }
-            else if (Simd.Use128)
-            {
-                for (int o = 0; o < 120; o++)
-                {
-                    ref float gw = ref Unsafe.Add(ref gw0, o * 400);
-                    for (int i = 0; i < 400; i += 16)
-                    {
-                        Vector128<float> g0 = Vector128.LoadUnsafe(ref gw, (nuint)i);
-                        Vector128<float> g1 = Vector128.LoadUnsafe(ref gw, (nuint)(i + 4));
-                        Vector128<float> g2 = Vector128.LoadUnsafe(ref gw, (nuint)(i + 8));
-                        Vector128<float> g3 = Vector128.LoadUnsafe(ref gw, (nuint)(i + 12));
-                        for (int r = 0; r < rows; r++)
-                        {
-                            Vector128<float> d = Vector128.Create(Unsafe.Add(ref dz0, r * 120 + o));
-                            ref float xr = ref Unsafe.Add(ref x0, r * 400);
-                            g0 = Simd.MultiplyAdd(d, Vector128.LoadUnsafe(ref xr, (nuint)i), g0);
-                            g1 = Simd.MultiplyAdd(d, Vector128.LoadUnsafe(ref xr, (nuint)(i + 4)), g1);
-                            g2 = Simd.MultiplyAdd(d, Vector128.LoadUnsafe(ref xr, (nuint)(i + 8)), g2);
-                            g3 = Simd.MultiplyAdd(d, Vector128.LoadUnsafe(ref xr, (nuint)(i + 12)), g3);
-                        }
-                        g0.StoreUnsafe(ref gw, (nuint)i);
-                        g1.StoreUnsafe(ref gw, (nuint)(i + 4));
-                        g2.StoreUnsafe(ref gw, (nuint)(i + 8));
-                        g3.StoreUnsafe(ref gw, (nuint)(i + 12));
-                    }
-                }
+                KernelThreads.For(threads, 120, 4, new KernelSpans(x, dz, default, weightGradient, biasGradient),
+                    static (in KernelSpans s, int start, int end) => Dense7WeightGradient(s.In0, s.In1, s.Out0, s.Out1, start, end));
             }
             else
             {
-                for (int o = 0; o < 120; o++)
-                {
-                    ref float gw = ref Unsafe.Add(ref gw0, o * 400);
-                    for (int i = 0; i < 400; i += 4)
-                    {
-                        float g0 = Unsafe.Add(ref gw, i);
-                        float g1 = Unsafe.Add(ref gw, i + 1);
-                        float g2 = Unsafe.Add(ref gw, i + 2);
-                        float g3 = Unsafe.Add(ref gw, i + 3);
-                        for (int r = 0; r < rows; r++)
-                        {
-                            float d = Unsafe.Add(ref dz0, r * 120 + o);
-                            ref float xr = ref Unsafe.Add(ref x0, r * 400);
-                            g0 = g0 + d * Unsafe.Add(ref xr, i);
-                            g1 = g1 + d * Unsafe.Add(ref xr, i + 1);
-                            g2 = g2 + d * Unsafe.Add(ref xr, i + 2);
-                            g3 = g3 + d * Unsafe.Add(ref xr, i + 3);
-                        }
-                        Unsafe.Add(ref gw, i) = g0;
-                        Unsafe.Add(ref gw, i + 1) = g1;
-                        Unsafe.Add(ref gw, i + 2) = g2;
-                        Unsafe.Add(ref gw, i + 3) = g3;
-                    }
-                }
+                Dense7WeightGradient(x, dz, weightGradient, biasGradient, 0, 120);
             }
 
-            // dx[r, i] = Σ_o dz[r, o] W[o, i]
             if (dx.IsEmpty)
             {
                 return;
             }
 
-            ref float dx0 = ref MemoryMarshal.GetReference(dx);
+            // dx = dz W: rows split across threads at multiples of 4
+            if (threads > 1 && rows >= 8)
+            {
+                KernelThreads.For(threads, rows, 4, new KernelSpans(weight, dz, default, dx, default),
+                    static (in KernelSpans s, int start, int end) => Dense7InputGradient(s.In0, s.In1, s.Out0, start, end));
+            }
+            else
+            {
+                Dense7InputGradient(weight, dz, dx, 0, rows);
+            }
+        }
+
+        /// <summary>Units <paramref name="start"/> .. <paramref name="end"/> - 1 of <c>dW += dzᵀ x</c> and <c>db += Σ_r dz[r]</c>, over every row of the batch.</summary>
+        private static void Dense7WeightGradient(ReadOnlySpan<float> x, ReadOnlySpan<float> dz, Span<float> weightGradient, Span<float> biasGradient, int start, int end)
+        {
+            int rows = dz.Length / 120;
+
+            // db[o] += Σ_r dz[r, o]
+            Span<float> db = biasGradient.Slice(start, end - start);
+            for (int r = 0; r < rows; r++)
+            {
+                TensorPrimitives.Add(db, dz.Slice(r * 120 + start, end - start), db);
+            }
+
+            ref float x0 = ref MemoryMarshal.GetReference(x);
+            ref float dz0 = ref MemoryMarshal.GetReference(dz);
+            ref float gw = ref MemoryMarshal.GetReference(weightGradient);
+            int grouped = start + (end - start) / 4 * 4;
+            // dW[o, i] += Σ_r dz[r, o] x[r, i]: for each chunk of columns (x[.., chunk] stays in L1), 4 units at a time
             if (Simd.Use512)
             {
-                for (int r = 0; r < rows; r++)
+                for (int i = 0; i < 384; i += 48)
                 {
-                    ref float dzr = ref Unsafe.Add(ref dz0, r * 120);
-                    ref float dxr = ref Unsafe.Add(ref dx0, r * 400);
-                    for (int i = 0; i < 384; i += 64)
+                    for (int o = start; o < grouped; o += 4)
                     {
-                        Vector512<float> a0 = Vector512<float>.Zero;
-                        Vector512<float> a1 = Vector512<float>.Zero;
-                        Vector512<float> a2 = Vector512<float>.Zero;
-                        Vector512<float> a3 = Vector512<float>.Zero;
-                        for (int o = 0; o < 120; o++)
+                        ref float go = ref Unsafe.Add(ref gw, o * 400);
+                        Vector512<float> g00 = Vector512.LoadUnsafe(ref go, (nuint)i); Vector512<float> g01 = Vector512.LoadUnsafe(ref go, (nuint)(16 + i)); Vector512<float> g02 = Vector512.LoadUnsafe(ref go, (nuint)(32 + i));
+                        Vector512<float> g10 = Vector512.LoadUnsafe(ref go, (nuint)(400 + i)); Vector512<float> g11 = Vector512.LoadUnsafe(ref go, (nuint)(416 + i)); Vector512<float> g12 = Vector512.LoadUnsafe(ref go, (nuint)(432 + i));
+                        Vector512<float> g20 = Vector512.LoadUnsafe(ref go, (nuint)(800 + i)); Vector512<float> g21 = Vector512.LoadUnsafe(ref go, (nuint)(816 + i)); Vector512<float> g22 = Vector512.LoadUnsafe(ref go, (nuint)(832 + i));
+                        Vector512<float> g30 = Vector512.LoadUnsafe(ref go, (nuint)(1200 + i)); Vector512<float> g31 = Vector512.LoadUnsafe(ref go, (nuint)(1216 + i)); Vector512<float> g32 = Vector512.LoadUnsafe(ref go, (nuint)(1232 + i));
+                        for (int r = 0; r < rows; r++)
                         {
-                            Vector512<float> d = Vector512.Create(Unsafe.Add(ref dzr, o));
-                            ref float wo = ref Unsafe.Add(ref w, o * 400);
-                            a0 = Simd.MultiplyAdd(d, Vector512.LoadUnsafe(ref wo, (nuint)i), a0);
-                            a1 = Simd.MultiplyAdd(d, Vector512.LoadUnsafe(ref wo, (nuint)(i + 16)), a1);
-                            a2 = Simd.MultiplyAdd(d, Vector512.LoadUnsafe(ref wo, (nuint)(i + 32)), a2);
-                            a3 = Simd.MultiplyAdd(d, Vector512.LoadUnsafe(ref wo, (nuint)(i + 48)), a3);
+                            ref float xr = ref Unsafe.Add(ref x0, r * 400);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 120 + o);
+                            Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)i); Vector512<float> xv1 = Vector512.LoadUnsafe(ref xr, (nuint)(16 + i)); Vector512<float> xv2 = Vector512.LoadUnsafe(ref xr, (nuint)(32 + i));
+                            Vector512<float> d = Vector512.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00); g01 = Simd.MultiplyAdd(d, xv1, g01); g02 = Simd.MultiplyAdd(d, xv2, g02);
+                            d = Vector512.Create(Unsafe.Add(ref dzr, 1));
+                            g10 = Simd.MultiplyAdd(d, xv0, g10); g11 = Simd.MultiplyAdd(d, xv1, g11); g12 = Simd.MultiplyAdd(d, xv2, g12);
+                            d = Vector512.Create(Unsafe.Add(ref dzr, 2));
+                            g20 = Simd.MultiplyAdd(d, xv0, g20); g21 = Simd.MultiplyAdd(d, xv1, g21); g22 = Simd.MultiplyAdd(d, xv2, g22);
+                            d = Vector512.Create(Unsafe.Add(ref dzr, 3));
+                            g30 = Simd.MultiplyAdd(d, xv0, g30); g31 = Simd.MultiplyAdd(d, xv1, g31); g32 = Simd.MultiplyAdd(d, xv2, g32);
                         }
-                        a0.StoreUnsafe(ref dxr, (nuint)i);
-                        a1.StoreUnsafe(ref dxr, (nuint)(i + 16));
-                        a2.StoreUnsafe(ref dxr, (nuint)(i + 32));
-                        a3.StoreUnsafe(ref dxr, (nuint)(i + 48));
+                        g00.StoreUnsafe(ref go, (nuint)i); g01.StoreUnsafe(ref go, (nuint)(16 + i)); g02.StoreUnsafe(ref go, (nuint)(32 + i));
+                        g10.StoreUnsafe(ref go, (nuint)(400 + i)); g11.StoreUnsafe(ref go, (nuint)(416 + i)); g12.StoreUnsafe(ref go, (nuint)(432 + i));
+                        g20.StoreUnsafe(ref go, (nuint)(800 + i)); g21.StoreUnsafe(ref go, (nuint)(816 + i)); g22.StoreUnsafe(ref go, (nuint)(832 + i));
+                        g30.StoreUnsafe(ref go, (nuint)(1200 + i)); g31.StoreUnsafe(ref go, (nuint)(1216 + i)); g32.StoreUnsafe(ref go, (nuint)(1232 + i));
                     }
+                    for (int o = grouped; o < end; o++)
                     {
-                        const int i = 384;
-                        Vector512<float> a0 = Vector512<float>.Zero;
-                        for (int o = 0; o < 120; o++)
+                        ref float go = ref Unsafe.Add(ref gw, o * 400);
+                        Vector512<float> g00 = Vector512.LoadUnsafe(ref go, (nuint)i); Vector512<float> g01 = Vector512.LoadUnsafe(ref go, (nuint)(16 + i)); Vector512<float> g02 = Vector512.LoadUnsafe(ref go, (nuint)(32 + i));
+                        for (int r = 0; r < rows; r++)
                         {
-                            Vector512<float> d = Vector512.Create(Unsafe.Add(ref dzr, o));
-                            ref float wo = ref Unsafe.Add(ref w, o * 400);
-                            a0 = Simd.MultiplyAdd(d, Vector512.LoadUnsafe(ref wo, (nuint)i), a0);
+                            ref float xr = ref Unsafe.Add(ref x0, r * 400);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 120 + o);
+                            Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)i); Vector512<float> xv1 = Vector512.LoadUnsafe(ref xr, (nuint)(16 + i)); Vector512<float> xv2 = Vector512.LoadUnsafe(ref xr, (nuint)(32 + i));
+                            Vector512<float> d = Vector512.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00); g01 = Simd.MultiplyAdd(d, xv1, g01); g02 = Simd.MultiplyAdd(d, xv2, g02);
                         }
-                        a0.StoreUnsafe(ref dxr, (nuint)i);
+                        g00.StoreUnsafe(ref go, (nuint)i); g01.StoreUnsafe(ref go, (nuint)(16 + i)); g02.StoreUnsafe(ref go, (nuint)(32 + i));
+                    }
+                }
+                {
+                    const int i = 384;
+                    for (int o = start; o < grouped; o += 4)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 400);
+                        Vector512<float> g00 = Vector512.LoadUnsafe(ref go, (nuint)i);
+                        Vector512<float> g10 = Vector512.LoadUnsafe(ref go, (nuint)(400 + i));
+                        Vector512<float> g20 = Vector512.LoadUnsafe(ref go, (nuint)(800 + i));
+                        Vector512<float> g30 = Vector512.LoadUnsafe(ref go, (nuint)(1200 + i));
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 400);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 120 + o);
+                            Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)i);
+                            Vector512<float> d = Vector512.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00);
+                            d = Vector512.Create(Unsafe.Add(ref dzr, 1));
+                            g10 = Simd.MultiplyAdd(d, xv0, g10);
+                            d = Vector512.Create(Unsafe.Add(ref dzr, 2));
+                            g20 = Simd.MultiplyAdd(d, xv0, g20);
+                            d = Vector512.Create(Unsafe.Add(ref dzr, 3));
+                            g30 = Simd.MultiplyAdd(d, xv0, g30);
+                        }
+                        g00.StoreUnsafe(ref go, (nuint)i);
+                        g10.StoreUnsafe(ref go, (nuint)(400 + i));
+                        g20.StoreUnsafe(ref go, (nuint)(800 + i));
+                        g30.StoreUnsafe(ref go, (nuint)(1200 + i));
+                    }
+                    for (int o = grouped; o < end; o++)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 400);
+                        Vector512<float> g00 = Vector512.LoadUnsafe(ref go, (nuint)i);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 400);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 120 + o);
+                            Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)i);
+                            Vector512<float> d = Vector512.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00);
+                        }
+                        g00.StoreUnsafe(ref go, (nuint)i);
                     }
                 }
             }
             else if (Simd.Use256)
             {
-                for (int r = 0; r < rows; r++)
+                for (int i = 0; i < 384; i += 24)
                 {
-                    ref float dzr = ref Unsafe.Add(ref dz0, r * 120);
-                    ref float dxr = ref Unsafe.Add(ref dx0, r * 400);
-                    for (int i = 0; i < 384; i += 32)
+                    for (int o = start; o < grouped; o += 4)
                     {
-                        Vector256<float> a0 = Vector256<float>.Zero;
-                        Vector256<float> a1 = Vector256<float>.Zero;
-                        Vector256<float> a2 = Vector256<float>.Zero;
-                        Vector256<float> a3 = Vector256<float>.Zero;
-                        for (int o = 0; o < 120; o++)
+                        ref float go = ref Unsafe.Add(ref gw, o * 400);
+                        Vector256<float> g00 = Vector256.LoadUnsafe(ref go, (nuint)i); Vector256<float> g01 = Vector256.LoadUnsafe(ref go, (nuint)(8 + i)); Vector256<float> g02 = Vector256.LoadUnsafe(ref go, (nuint)(16 + i));
+                        Vector256<float> g10 = Vector256.LoadUnsafe(ref go, (nuint)(400 + i)); Vector256<float> g11 = Vector256.LoadUnsafe(ref go, (nuint)(408 + i)); Vector256<float> g12 = Vector256.LoadUnsafe(ref go, (nuint)(416 + i));
+                        Vector256<float> g20 = Vector256.LoadUnsafe(ref go, (nuint)(800 + i)); Vector256<float> g21 = Vector256.LoadUnsafe(ref go, (nuint)(808 + i)); Vector256<float> g22 = Vector256.LoadUnsafe(ref go, (nuint)(816 + i));
+                        Vector256<float> g30 = Vector256.LoadUnsafe(ref go, (nuint)(1200 + i)); Vector256<float> g31 = Vector256.LoadUnsafe(ref go, (nuint)(1208 + i)); Vector256<float> g32 = Vector256.LoadUnsafe(ref go, (nuint)(1216 + i));
+                        for (int r = 0; r < rows; r++)
                         {
-                            Vector256<float> d = Vector256.Create(Unsafe.Add(ref dzr, o));
-                            ref float wo = ref Unsafe.Add(ref w, o * 400);
-                            a0 = Simd.MultiplyAdd(d, Vector256.LoadUnsafe(ref wo, (nuint)i), a0);
-                            a1 = Simd.MultiplyAdd(d, Vector256.LoadUnsafe(ref wo, (nuint)(i + 8)), a1);
-                            a2 = Simd.MultiplyAdd(d, Vector256.LoadUnsafe(ref wo, (nuint)(i + 16)), a2);
-                            a3 = Simd.MultiplyAdd(d, Vector256.LoadUnsafe(ref wo, (nuint)(i + 24)), a3);
+                            ref float xr = ref Unsafe.Add(ref x0, r * 400);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 120 + o);
+                            Vector256<float> xv0 = Vector256.LoadUnsafe(ref xr, (nuint)i); Vector256<float> xv1 = Vector256.LoadUnsafe(ref xr, (nuint)(8 + i)); Vector256<float> xv2 = Vector256.LoadUnsafe(ref xr, (nuint)(16 + i));
+                            Vector256<float> d = Vector256.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00); g01 = Simd.MultiplyAdd(d, xv1, g01); g02 = Simd.MultiplyAdd(d, xv2, g02);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 1));
+                            g10 = Simd.MultiplyAdd(d, xv0, g10); g11 = Simd.MultiplyAdd(d, xv1, g11); g12 = Simd.MultiplyAdd(d, xv2, g12);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 2));
+                            g20 = Simd.MultiplyAdd(d, xv0, g20); g21 = Simd.MultiplyAdd(d, xv1, g21); g22 = Simd.MultiplyAdd(d, xv2, g22);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 3));
+                            g30 = Simd.MultiplyAdd(d, xv0, g30); g31 = Simd.MultiplyAdd(d, xv1, g31); g32 = Simd.MultiplyAdd(d, xv2, g32);
                         }
-                        a0.StoreUnsafe(ref dxr, (nuint)i);
-                        a1.StoreUnsafe(ref dxr, (nuint)(i + 8));
-                        a2.StoreUnsafe(ref dxr, (nuint)(i + 16));
-                        a3.StoreUnsafe(ref dxr, (nuint)(i + 24));
+                        g00.StoreUnsafe(ref go, (nuint)i); g01.StoreUnsafe(ref go, (nuint)(8 + i)); g02.StoreUnsafe(ref go, (nuint)(16 + i));
+                        g10.StoreUnsafe(ref go, (nuint)(400 + i)); g11.StoreUnsafe(ref go, (nuint)(408 + i)); g12.StoreUnsafe(ref go, (nuint)(416 + i));
+                        g20.StoreUnsafe(ref go, (nuint)(800 + i)); g21.StoreUnsafe(ref go, (nuint)(808 + i)); g22.StoreUnsafe(ref go, (nuint)(816 + i));
+                        g30.StoreUnsafe(ref go, (nuint)(1200 + i)); g31.StoreUnsafe(ref go, (nuint)(1208 + i)); g32.StoreUnsafe(ref go, (nuint)(1216 + i));
                     }
+                    for (int o = grouped; o < end; o++)
                     {
-                        const int i = 384;
-                        Vector256<float> a0 = Vector256<float>.Zero;
-                        Vector256<float> a1 = Vector256<float>.Zero;
-                        for (int o = 0; o < 120; o++)
+                        ref float go = ref Unsafe.Add(ref gw, o * 400);
+                        Vector256<float> g00 = Vector256.LoadUnsafe(ref go, (nuint)i); Vector256<float> g01 = Vector256.LoadUnsafe(ref go, (nuint)(8 + i)); Vector256<float> g02 = Vector256.LoadUnsafe(ref go, (nuint)(16 + i));
+                        for (int r = 0; r < rows; r++)
                         {
-                            Vector256<float> d = Vector256.Create(Unsafe.Add(ref dzr, o));
-                            ref float wo = ref Unsafe.Add(ref w, o * 400);
-                            a0 = Simd.MultiplyAdd(d, Vector256.LoadUnsafe(ref wo, (nuint)i), a0);
-                            a1 = Simd.MultiplyAdd(d, Vector256.LoadUnsafe(ref wo, (nuint)(i + 8)), a1);
+                            ref float xr = ref Unsafe.Add(ref x0, r * 400);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 120 + o);
+                            Vector256<float> xv0 = Vector256.LoadUnsafe(ref xr, (nuint)i); Vector256<float> xv1 = Vector256.LoadUnsafe(ref xr, (nuint)(8 + i)); Vector256<float> xv2 = Vector256.LoadUnsafe(ref xr, (nuint)(16 + i));
+                            Vector256<float> d = Vector256.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00); g01 = Simd.MultiplyAdd(d, xv1, g01); g02 = Simd.MultiplyAdd(d, xv2, g02);
                         }
-                        a0.StoreUnsafe(ref dxr, (nuint)i);
-                        a1.StoreUnsafe(ref dxr, (nuint)(i + 8));
+                        g00.StoreUnsafe(ref go, (nuint)i); g01.StoreUnsafe(ref go, (nuint)(8 + i)); g02.StoreUnsafe(ref go, (nuint)(16 + i));
+                    }
+                }
+                {
+                    const int i = 384;
+                    for (int o = start; o < grouped; o += 4)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 400);
+                        Vector256<float> g00 = Vector256.LoadUnsafe(ref go, (nuint)i); Vector256<float> g01 = Vector256.LoadUnsafe(ref go, (nuint)(8 + i));
+                        Vector256<float> g10 = Vector256.LoadUnsafe(ref go, (nuint)(400 + i)); Vector256<float> g11 = Vector256.LoadUnsafe(ref go, (nuint)(408 + i));
+                        Vector256<float> g20 = Vector256.LoadUnsafe(ref go, (nuint)(800 + i)); Vector256<float> g21 = Vector256.LoadUnsafe(ref go, (nuint)(808 + i));
+                        Vector256<float> g30 = Vector256.LoadUnsafe(ref go, (nuint)(1200 + i)); Vector256<float> g31 = Vector256.LoadUnsafe(ref go, (nuint)(1208 + i));
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 400);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 120 + o);
+                            Vector256<float> xv0 = Vector256.LoadUnsafe(ref xr, (nuint)i); Vector256<float> xv1 = Vector256.LoadUnsafe(ref xr, (nuint)(8 + i));
+                            Vector256<float> d = Vector256.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00); g01 = Simd.MultiplyAdd(d, xv1, g01);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 1));
+                            g10 = Simd.MultiplyAdd(d, xv0, g10); g11 = Simd.MultiplyAdd(d, xv1, g11);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 2));
+                            g20 = Simd.MultiplyAdd(d, xv0, g20); g21 = Simd.MultiplyAdd(d, xv1, g21);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 3));
+                            g30 = Simd.MultiplyAdd(d, xv0, g30); g31 = Simd.MultiplyAdd(d, xv1, g31);
+                        }
+                        g00.StoreUnsafe(ref go, (nuint)i); g01.StoreUnsafe(ref go, (nuint)(8 + i));
+                        g10.StoreUnsafe(ref go, (nuint)(400 + i)); g11.StoreUnsafe(ref go, (nuint)(408 + i));
+                        g20.StoreUnsafe(ref go, (nuint)(800 + i)); g21.StoreUnsafe(ref go, (nuint)(808 + i));
+                        g30.StoreUnsafe(ref go, (nuint)(1200 + i)); g31.StoreUnsafe(ref go, (nuint)(1208 + i));
+                    }
+                    for (int o = grouped; o < end; o++)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 400);
+                        Vector256<float> g00 = Vector256.LoadUnsafe(ref go, (nuint)i); Vector256<float> g01 = Vector256.LoadUnsafe(ref go, (nuint)(8 + i));
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 400);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 120 + o);
+                            Vector256<float> xv0 = Vector256.LoadUnsafe(ref xr, (nuint)i); Vector256<float> xv1 = Vector256.LoadUnsafe(ref xr, (nuint)(8 + i));
+                            Vector256<float> d = Vector256.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00); g01 = Simd.MultiplyAdd(d, xv1, g01);
+                        }
+                        g00.StoreUnsafe(ref go, (nuint)i); g01.StoreUnsafe(ref go, (nuint)(8 + i));
                     }
                 }
             }
             else if (Simd.Use128)
             {
-                for (int r = 0; r < rows; r++)
+                for (int i = 0; i < 396; i += 12)
                 {
-                    ref float dzr = ref Unsafe.Add(ref dz0, r * 120);
-                    ref float dxr = ref Unsafe.Add(ref dx0, r * 400);
-                    for (int i = 0; i < 400; i += 16)
+                    for (int o = start; o < grouped; o += 4)
                     {
-                        Vector128<float> a0 = Vector128<float>.Zero;
-                        Vector128<float> a1 = Vector128<float>.Zero;
-                        Vector128<float> a2 = Vector128<float>.Zero;
-                        Vector128<float> a3 = Vector128<float>.Zero;
-                        for (int o = 0; o < 120; o++)
+                        ref float go = ref Unsafe.Add(ref gw, o * 400);
+                        Vector128<float> g00 = Vector128.LoadUnsafe(ref go, (nuint)i); Vector128<float> g01 = Vector128.LoadUnsafe(ref go, (nuint)(4 + i)); Vector128<float> g02 = Vector128.LoadUnsafe(ref go, (nuint)(8 + i));
+                        Vector128<float> g10 = Vector128.LoadUnsafe(ref go, (nuint)(400 + i)); Vector128<float> g11 = Vector128.LoadUnsafe(ref go, (nuint)(404 + i)); Vector128<float> g12 = Vector128.LoadUnsafe(ref go, (nuint)(408 + i));
+                        Vector128<float> g20 = Vector128.LoadUnsafe(ref go, (nuint)(800 + i)); Vector128<float> g21 = Vector128.LoadUnsafe(ref go, (nuint)(804 + i)); Vector128<float> g22 = Vector128.LoadUnsafe(ref go, (nuint)(808 + i));
+                        Vector128<float> g30 = Vector128.LoadUnsafe(ref go, (nuint)(1200 + i)); Vector128<float> g31 = Vector128.LoadUnsafe(ref go, (nuint)(1204 + i)); Vector128<float> g32 = Vector128.LoadUnsafe(ref go, (nuint)(1208 + i));
+                        for (int r = 0; r < rows; r++)
                         {
-                            Vector128<float> d = Vector128.Create(Unsafe.Add(ref dzr, o));
-                            ref float wo = ref Unsafe.Add(ref w, o * 400);
-                            a0 = Simd.MultiplyAdd(d, Vector128.LoadUnsafe(ref wo, (nuint)i), a0);
-                            a1 = Simd.MultiplyAdd(d, Vector128.LoadUnsafe(ref wo, (nuint)(i + 4)), a1);
-                            a2 = Simd.MultiplyAdd(d, Vector128.LoadUnsafe(ref wo, (nuint)(i + 8)), a2);
-                            a3 = Simd.MultiplyAdd(d, Vector128.LoadUnsafe(ref wo, (nuint)(i + 12)), a3);
+                            ref float xr = ref Unsafe.Add(ref x0, r * 400);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 120 + o);
+                            Vector128<float> xv0 = Vector128.LoadUnsafe(ref xr, (nuint)i); Vector128<float> xv1 = Vector128.LoadUnsafe(ref xr, (nuint)(4 + i)); Vector128<float> xv2 = Vector128.LoadUnsafe(ref xr, (nuint)(8 + i));
+                            Vector128<float> d = Vector128.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00); g01 = Simd.MultiplyAdd(d, xv1, g01); g02 = Simd.MultiplyAdd(d, xv2, g02);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 1));
+                            g10 = Simd.MultiplyAdd(d, xv0, g10); g11 = Simd.MultiplyAdd(d, xv1, g11); g12 = Simd.MultiplyAdd(d, xv2, g12);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 2));
+                            g20 = Simd.MultiplyAdd(d, xv0, g20); g21 = Simd.MultiplyAdd(d, xv1, g21); g22 = Simd.MultiplyAdd(d, xv2, g22);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 3));
+                            g30 = Simd.MultiplyAdd(d, xv0, g30); g31 = Simd.MultiplyAdd(d, xv1, g31); g32 = Simd.MultiplyAdd(d, xv2, g32);
                         }
-                        a0.StoreUnsafe(ref dxr, (nuint)i);
-                        a1.StoreUnsafe(ref dxr, (nuint)(i + 4));
-                        a2.StoreUnsafe(ref dxr, (nuint)(i + 8));
-                        a3.StoreUnsafe(ref dxr, (nuint)(i + 12));
+                        g00.StoreUnsafe(ref go, (nuint)i); g01.StoreUnsafe(ref go, (nuint)(4 + i)); g02.StoreUnsafe(ref go, (nuint)(8 + i));
+                        g10.StoreUnsafe(ref go, (nuint)(400 + i)); g11.StoreUnsafe(ref go, (nuint)(404 + i)); g12.StoreUnsafe(ref go, (nuint)(408 + i));
+                        g20.StoreUnsafe(ref go, (nuint)(800 + i)); g21.StoreUnsafe(ref go, (nuint)(804 + i)); g22.StoreUnsafe(ref go, (nuint)(808 + i));
+                        g30.StoreUnsafe(ref go, (nuint)(1200 + i)); g31.StoreUnsafe(ref go, (nuint)(1204 + i)); g32.StoreUnsafe(ref go, (nuint)(1208 + i));
+                    }
+                    for (int o = grouped; o < end; o++)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 400);
+                        Vector128<float> g00 = Vector128.LoadUnsafe(ref go, (nuint)i); Vector128<float> g01 = Vector128.LoadUnsafe(ref go, (nuint)(4 + i)); Vector128<float> g02 = Vector128.LoadUnsafe(ref go, (nuint)(8 + i));
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 400);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 120 + o);
+                            Vector128<float> xv0 = Vector128.LoadUnsafe(ref xr, (nuint)i); Vector128<float> xv1 = Vector128.LoadUnsafe(ref xr, (nuint)(4 + i)); Vector128<float> xv2 = Vector128.LoadUnsafe(ref xr, (nuint)(8 + i));
+                            Vector128<float> d = Vector128.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00); g01 = Simd.MultiplyAdd(d, xv1, g01); g02 = Simd.MultiplyAdd(d, xv2, g02);
+                        }
+                        g00.StoreUnsafe(ref go, (nuint)i); g01.StoreUnsafe(ref go, (nuint)(4 + i)); g02.StoreUnsafe(ref go, (nuint)(8 + i));
+                    }
+                }
+                {
+                    const int i = 396;
+                    for (int o = start; o < grouped; o += 4)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 400);
+                        Vector128<float> g00 = Vector128.LoadUnsafe(ref go, (nuint)i);
+                        Vector128<float> g10 = Vector128.LoadUnsafe(ref go, (nuint)(400 + i));
+                        Vector128<float> g20 = Vector128.LoadUnsafe(ref go, (nuint)(800 + i));
+                        Vector128<float> g30 = Vector128.LoadUnsafe(ref go, (nuint)(1200 + i));
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 400);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 120 + o);
+                            Vector128<float> xv0 = Vector128.LoadUnsafe(ref xr, (nuint)i);
+                            Vector128<float> d = Vector128.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 1));
+                            g10 = Simd.MultiplyAdd(d, xv0, g10);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 2));
+                            g20 = Simd.MultiplyAdd(d, xv0, g20);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 3));
+                            g30 = Simd.MultiplyAdd(d, xv0, g30);
+                        }
+                        g00.StoreUnsafe(ref go, (nuint)i);
+                        g10.StoreUnsafe(ref go, (nuint)(400 + i));
+                        g20.StoreUnsafe(ref go, (nuint)(800 + i));
+                        g30.StoreUnsafe(ref go, (nuint)(1200 + i));
+                    }
+                    for (int o = grouped; o < end; o++)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 400);
+                        Vector128<float> g00 = Vector128.LoadUnsafe(ref go, (nuint)i);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 400);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 120 + o);
+                            Vector128<float> xv0 = Vector128.LoadUnsafe(ref xr, (nuint)i);
+                            Vector128<float> d = Vector128.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00);
+                        }
+                        g00.StoreUnsafe(ref go, (nuint)i);
                     }
                 }
             }
             else
             {
-                for (int r = 0; r < rows; r++)
+                for (int i = 0; i < 399; i += 3)
                 {
-                    ref float dzr = ref Unsafe.Add(ref dz0, r * 120);
-                    ref float dxr = ref Unsafe.Add(ref dx0, r * 400);
-                    for (int i = 0; i < 400; i += 4)
+                    for (int o = start; o < grouped; o += 4)
                     {
-                        float a0 = 0f;
-                        float a1 = 0f;
-                        float a2 = 0f;
-                        float a3 = 0f;
-                        for (int o = 0; o < 120; o++)
+                        ref float go = ref Unsafe.Add(ref gw, o * 400);
+                        float g00 = Unsafe.Add(ref go, i); float g01 = Unsafe.Add(ref go, 1 + i); float g02 = Unsafe.Add(ref go, 2 + i);
+                        float g10 = Unsafe.Add(ref go, 400 + i); float g11 = Unsafe.Add(ref go, 401 + i); float g12 = Unsafe.Add(ref go, 402 + i);
+                        float g20 = Unsafe.Add(ref go, 800 + i); float g21 = Unsafe.Add(ref go, 801 + i); float g22 = Unsafe.Add(ref go, 802 + i);
+                        float g30 = Unsafe.Add(ref go, 1200 + i); float g31 = Unsafe.Add(ref go, 1201 + i); float g32 = Unsafe.Add(ref go, 1202 + i);
+                        for (int r = 0; r < rows; r++)
                         {
-                            float d = Unsafe.Add(ref dzr, o);
-                            ref float wo = ref Unsafe.Add(ref w, o * 400);
-                            a0 = a0 + d * Unsafe.Add(ref wo, i);
-                            a1 = a1 + d * Unsafe.Add(ref wo, i + 1);
-                            a2 = a2 + d * Unsafe.Add(ref wo, i + 2);
-                            a3 = a3 + d * Unsafe.Add(ref wo, i + 3);
+                            ref float xr = ref Unsafe.Add(ref x0, r * 400);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 120 + o);
+                            float xv0 = Unsafe.Add(ref xr, i); float xv1 = Unsafe.Add(ref xr, 1 + i); float xv2 = Unsafe.Add(ref xr, 2 + i);
+                            float d = dzr;
+                            g00 = g00 + d * xv0; g01 = g01 + d * xv1; g02 = g02 + d * xv2;
+                            d = Unsafe.Add(ref dzr, 1);
+                            g10 = g10 + d * xv0; g11 = g11 + d * xv1; g12 = g12 + d * xv2;
+                            d = Unsafe.Add(ref dzr, 2);
+                            g20 = g20 + d * xv0; g21 = g21 + d * xv1; g22 = g22 + d * xv2;
+                            d = Unsafe.Add(ref dzr, 3);
+                            g30 = g30 + d * xv0; g31 = g31 + d * xv1; g32 = g32 + d * xv2;
                         }
-                        Unsafe.Add(ref dxr, i) = a0;
-                        Unsafe.Add(ref dxr, i + 1) = a1;
-                        Unsafe.Add(ref dxr, i + 2) = a2;
-                        Unsafe.Add(ref dxr, i + 3) = a3;
+                        Unsafe.Add(ref go, i) = g00; Unsafe.Add(ref go, 1 + i) = g01; Unsafe.Add(ref go, 2 + i) = g02;
+                        Unsafe.Add(ref go, 400 + i) = g10; Unsafe.Add(ref go, 401 + i) = g11; Unsafe.Add(ref go, 402 + i) = g12;
+                        Unsafe.Add(ref go, 800 + i) = g20; Unsafe.Add(ref go, 801 + i) = g21; Unsafe.Add(ref go, 802 + i) = g22;
+                        Unsafe.Add(ref go, 1200 + i) = g30; Unsafe.Add(ref go, 1201 + i) = g31; Unsafe.Add(ref go, 1202 + i) = g32;
+                    }
+                    for (int o = grouped; o < end; o++)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 400);
+                        float g00 = Unsafe.Add(ref go, i); float g01 = Unsafe.Add(ref go, 1 + i); float g02 = Unsafe.Add(ref go, 2 + i);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 400);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 120 + o);
+                            float xv0 = Unsafe.Add(ref xr, i); float xv1 = Unsafe.Add(ref xr, 1 + i); float xv2 = Unsafe.Add(ref xr, 2 + i);
+                            float d = dzr;
+                            g00 = g00 + d * xv0; g01 = g01 + d * xv1; g02 = g02 + d * xv2;
+                        }
+                        Unsafe.Add(ref go, i) = g00; Unsafe.Add(ref go, 1 + i) = g01; Unsafe.Add(ref go, 2 + i) = g02;
+                    }
+                }
+                {
+                    const int i = 399;
+                    for (int o = start; o < grouped; o += 4)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 400);
+                        float g00 = Unsafe.Add(ref go, i);
+                        float g10 = Unsafe.Add(ref go, 400 + i);
+                        float g20 = Unsafe.Add(ref go, 800 + i);
+                        float g30 = Unsafe.Add(ref go, 1200 + i);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 400);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 120 + o);
+                            float xv0 = Unsafe.Add(ref xr, i);
+                            float d = dzr;
+                            g00 = g00 + d * xv0;
+                            d = Unsafe.Add(ref dzr, 1);
+                            g10 = g10 + d * xv0;
+                            d = Unsafe.Add(ref dzr, 2);
+                            g20 = g20 + d * xv0;
+                            d = Unsafe.Add(ref dzr, 3);
+                            g30 = g30 + d * xv0;
+                        }
+                        Unsafe.Add(ref go, i) = g00;
+                        Unsafe.Add(ref go, 400 + i) = g10;
+                        Unsafe.Add(ref go, 800 + i) = g20;
+                        Unsafe.Add(ref go, 1200 + i) = g30;
+                    }
+                    for (int o = grouped; o < end; o++)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 400);
+                        float g00 = Unsafe.Add(ref go, i);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 400);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 120 + o);
+                            float xv0 = Unsafe.Add(ref xr, i);
+                            float d = dzr;
+                            g00 = g00 + d * xv0;
+                        }
+                        Unsafe.Add(ref go, i) = g00;
                     }
                 }
             }
         }
 
-        /// <summary>Layer 9, Dense(84): <c>y[r] = W x[r] + b</c> then max(·, 0) for each row r. W: [84, 120].</summary>
-        public static void Dense9Forward(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> y, int rows)
+        /// <summary>Rows <paramref name="start"/> .. <paramref name="end"/> - 1 of <c>dx = dz W</c>.</summary>
+        private static void Dense7InputGradient(ReadOnlySpan<float> weight, ReadOnlySpan<float> dz, Span<float> dx, int start, int end)
+        {
+            ref float w = ref MemoryMarshal.GetReference(weight);
+            ref float dz0 = ref MemoryMarshal.GetReference(dz);
+            ref float dx0 = ref MemoryMarshal.GetReference(dx);
+            int grouped = start + (end - start) / 4 * 4;
+            // dx[r, i] = Σ_o dz[r, o] W[o, i]: for each chunk of columns (W[.., chunk] stays in L1), 4 rows at a time
+            if (Simd.Use512)
+            {
+                for (int i = 0; i < 384; i += 48)
+                {
+                    for (int r = start; r < grouped; r += 4)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 120);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 400);
+                        Vector512<float> a00 = Vector512<float>.Zero; Vector512<float> a01 = Vector512<float>.Zero; Vector512<float> a02 = Vector512<float>.Zero;
+                        Vector512<float> a10 = Vector512<float>.Zero; Vector512<float> a11 = Vector512<float>.Zero; Vector512<float> a12 = Vector512<float>.Zero;
+                        Vector512<float> a20 = Vector512<float>.Zero; Vector512<float> a21 = Vector512<float>.Zero; Vector512<float> a22 = Vector512<float>.Zero;
+                        Vector512<float> a30 = Vector512<float>.Zero; Vector512<float> a31 = Vector512<float>.Zero; Vector512<float> a32 = Vector512<float>.Zero;
+                        for (int o = 0; o < 120; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 400);
+                            Vector512<float> wv0 = Vector512.LoadUnsafe(ref wo, (nuint)i); Vector512<float> wv1 = Vector512.LoadUnsafe(ref wo, (nuint)(16 + i)); Vector512<float> wv2 = Vector512.LoadUnsafe(ref wo, (nuint)(32 + i));
+                            Vector512<float> d = Vector512.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00); a01 = Simd.MultiplyAdd(d, wv1, a01); a02 = Simd.MultiplyAdd(d, wv2, a02);
+                            d = Vector512.Create(Unsafe.Add(ref dzr, 120 + o));
+                            a10 = Simd.MultiplyAdd(d, wv0, a10); a11 = Simd.MultiplyAdd(d, wv1, a11); a12 = Simd.MultiplyAdd(d, wv2, a12);
+                            d = Vector512.Create(Unsafe.Add(ref dzr, 240 + o));
+                            a20 = Simd.MultiplyAdd(d, wv0, a20); a21 = Simd.MultiplyAdd(d, wv1, a21); a22 = Simd.MultiplyAdd(d, wv2, a22);
+                            d = Vector512.Create(Unsafe.Add(ref dzr, 360 + o));
+                            a30 = Simd.MultiplyAdd(d, wv0, a30); a31 = Simd.MultiplyAdd(d, wv1, a31); a32 = Simd.MultiplyAdd(d, wv2, a32);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i); a01.StoreUnsafe(ref dxr, (nuint)(16 + i)); a02.StoreUnsafe(ref dxr, (nuint)(32 + i));
+                        a10.StoreUnsafe(ref dxr, (nuint)(400 + i)); a11.StoreUnsafe(ref dxr, (nuint)(416 + i)); a12.StoreUnsafe(ref dxr, (nuint)(432 + i));
+                        a20.StoreUnsafe(ref dxr, (nuint)(800 + i)); a21.StoreUnsafe(ref dxr, (nuint)(816 + i)); a22.StoreUnsafe(ref dxr, (nuint)(832 + i));
+                        a30.StoreUnsafe(ref dxr, (nuint)(1200 + i)); a31.StoreUnsafe(ref dxr, (nuint)(1216 + i)); a32.StoreUnsafe(ref dxr, (nuint)(1232 + i));
+                    }
+                    for (int r = grouped; r < end; r++)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 120);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 400);
+                        Vector512<float> a00 = Vector512<float>.Zero; Vector512<float> a01 = Vector512<float>.Zero; Vector512<float> a02 = Vector512<float>.Zero;
+                        for (int o = 0; o < 120; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 400);
+                            Vector512<float> wv0 = Vector512.LoadUnsafe(ref wo, (nuint)i); Vector512<float> wv1 = Vector512.LoadUnsafe(ref wo, (nuint)(16 + i)); Vector512<float> wv2 = Vector512.LoadUnsafe(ref wo, (nuint)(32 + i));
+                            Vector512<float> d = Vector512.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00); a01 = Simd.MultiplyAdd(d, wv1, a01); a02 = Simd.MultiplyAdd(d, wv2, a02);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i); a01.StoreUnsafe(ref dxr, (nuint)(16 + i)); a02.StoreUnsafe(ref dxr, (nuint)(32 + i));
+                    }
+                }
+                {
+                    const int i = 384;
+                    for (int r = start; r < grouped; r += 4)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 120);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 400);
+                        Vector512<float> a00 = Vector512<float>.Zero;
+                        Vector512<float> a10 = Vector512<float>.Zero;
+                        Vector512<float> a20 = Vector512<float>.Zero;
+                        Vector512<float> a30 = Vector512<float>.Zero;
+                        for (int o = 0; o < 120; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 400);
+                            Vector512<float> wv0 = Vector512.LoadUnsafe(ref wo, (nuint)i);
+                            Vector512<float> d = Vector512.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00);
+                            d = Vector512.Create(Unsafe.Add(ref dzr, 120 + o));
+                            a10 = Simd.MultiplyAdd(d, wv0, a10);
+                            d = Vector512.Create(Unsafe.Add(ref dzr, 240 + o));
+                            a20 = Simd.MultiplyAdd(d, wv0, a20);
+                            d = Vector512.Create(Unsafe.Add(ref dzr, 360 + o));
+                            a30 = Simd.MultiplyAdd(d, wv0, a30);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i);
+                        a10.StoreUnsafe(ref dxr, (nuint)(400 + i));
+                        a20.StoreUnsafe(ref dxr, (nuint)(800 + i));
+                        a30.StoreUnsafe(ref dxr, (nuint)(1200 + i));
+                    }
+                    for (int r = grouped; r < end; r++)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 120);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 400);
+                        Vector512<float> a00 = Vector512<float>.Zero;
+                        for (int o = 0; o < 120; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 400);
+                            Vector512<float> wv0 = Vector512.LoadUnsafe(ref wo, (nuint)i);
+                            Vector512<float> d = Vector512.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i);
+                    }
+                }
+            }
+            else if (Simd.Use256)
+            {
+                for (int i = 0; i < 384; i += 24)
+                {
+                    for (int r = start; r < grouped; r += 4)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 120);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 400);
+                        Vector256<float> a00 = Vector256<float>.Zero; Vector256<float> a01 = Vector256<float>.Zero; Vector256<float> a02 = Vector256<float>.Zero;
+                        Vector256<float> a10 = Vector256<float>.Zero; Vector256<float> a11 = Vector256<float>.Zero; Vector256<float> a12 = Vector256<float>.Zero;
+                        Vector256<float> a20 = Vector256<float>.Zero; Vector256<float> a21 = Vector256<float>.Zero; Vector256<float> a22 = Vector256<float>.Zero;
+                        Vector256<float> a30 = Vector256<float>.Zero; Vector256<float> a31 = Vector256<float>.Zero; Vector256<float> a32 = Vector256<float>.Zero;
+                        for (int o = 0; o < 120; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 400);
+                            Vector256<float> wv0 = Vector256.LoadUnsafe(ref wo, (nuint)i); Vector256<float> wv1 = Vector256.LoadUnsafe(ref wo, (nuint)(8 + i)); Vector256<float> wv2 = Vector256.LoadUnsafe(ref wo, (nuint)(16 + i));
+                            Vector256<float> d = Vector256.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00); a01 = Simd.MultiplyAdd(d, wv1, a01); a02 = Simd.MultiplyAdd(d, wv2, a02);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 120 + o));
+                            a10 = Simd.MultiplyAdd(d, wv0, a10); a11 = Simd.MultiplyAdd(d, wv1, a11); a12 = Simd.MultiplyAdd(d, wv2, a12);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 240 + o));
+                            a20 = Simd.MultiplyAdd(d, wv0, a20); a21 = Simd.MultiplyAdd(d, wv1, a21); a22 = Simd.MultiplyAdd(d, wv2, a22);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 360 + o));
+                            a30 = Simd.MultiplyAdd(d, wv0, a30); a31 = Simd.MultiplyAdd(d, wv1, a31); a32 = Simd.MultiplyAdd(d, wv2, a32);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i); a01.StoreUnsafe(ref dxr, (nuint)(8 + i)); a02.StoreUnsafe(ref dxr, (nuint)(16 + i));
+                        a10.StoreUnsafe(ref dxr, (nuint)(400 + i)); a11.StoreUnsafe(ref dxr, (nuint)(408 + i)); a12.StoreUnsafe(ref dxr, (nuint)(416 + i));
+                        a20.StoreUnsafe(ref dxr, (nuint)(800 + i)); a21.StoreUnsafe(ref dxr, (nuint)(808 + i)); a22.StoreUnsafe(ref dxr, (nuint)(816 + i));
+                        a30.StoreUnsafe(ref dxr, (nuint)(1200 + i)); a31.StoreUnsafe(ref dxr, (nuint)(1208 + i)); a32.StoreUnsafe(ref dxr, (nuint)(1216 + i));
+                    }
+                    for (int r = grouped; r < end; r++)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 120);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 400);
+                        Vector256<float> a00 = Vector256<float>.Zero; Vector256<float> a01 = Vector256<float>.Zero; Vector256<float> a02 = Vector256<float>.Zero;
+                        for (int o = 0; o < 120; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 400);
+                            Vector256<float> wv0 = Vector256.LoadUnsafe(ref wo, (nuint)i); Vector256<float> wv1 = Vector256.LoadUnsafe(ref wo, (nuint)(8 + i)); Vector256<float> wv2 = Vector256.LoadUnsafe(ref wo, (nuint)(16 + i));
+                            Vector256<float> d = Vector256.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00); a01 = Simd.MultiplyAdd(d, wv1, a01); a02 = Simd.MultiplyAdd(d, wv2, a02);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i); a01.StoreUnsafe(ref dxr, (nuint)(8 + i)); a02.StoreUnsafe(ref dxr, (nuint)(16 + i));
+                    }
+                }
+                {
+                    const int i = 384;
+                    for (int r = start; r < grouped; r += 4)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 120);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 400);
+                        Vector256<float> a00 = Vector256<float>.Zero; Vector256<float> a01 = Vector256<float>.Zero;
+                        Vector256<float> a10 = Vector256<float>.Zero; Vector256<float> a11 = Vector256<float>.Zero;
+                        Vector256<float> a20 = Vector256<float>.Zero; Vector256<float> a21 = Vector256<float>.Zero;
+                        Vector256<float> a30 = Vector256<float>.Zero; Vector256<float> a31 = Vector256<float>.Zero;
+                        for (int o = 0; o < 120; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 400);
+                            Vector256<float> wv0 = Vector256.LoadUnsafe(ref wo, (nuint)i); Vector256<float> wv1 = Vector256.LoadUnsafe(ref wo, (nuint)(8 + i));
+                            Vector256<float> d = Vector256.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00); a01 = Simd.MultiplyAdd(d, wv1, a01);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 120 + o));
+                            a10 = Simd.MultiplyAdd(d, wv0, a10); a11 = Simd.MultiplyAdd(d, wv1, a11);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 240 + o));
+                            a20 = Simd.MultiplyAdd(d, wv0, a20); a21 = Simd.MultiplyAdd(d, wv1, a21);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 360 + o));
+                            a30 = Simd.MultiplyAdd(d, wv0, a30); a31 = Simd.MultiplyAdd(d, wv1, a31);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i); a01.StoreUnsafe(ref dxr, (nuint)(8 + i));
+                        a10.StoreUnsafe(ref dxr, (nuint)(400 + i)); a11.StoreUnsafe(ref dxr, (nuint)(408 + i));
+                        a20.StoreUnsafe(ref dxr, (nuint)(800 + i)); a21.StoreUnsafe(ref dxr, (nuint)(808 + i));
+                        a30.StoreUnsafe(ref dxr, (nuint)(1200 + i)); a31.StoreUnsafe(ref dxr, (nuint)(1208 + i));
+                    }
+                    for (int r = grouped; r < end; r++)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 120);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 400);
+                        Vector256<float> a00 = Vector256<float>.Zero; Vector256<float> a01 = Vector256<float>.Zero;
+                        for (int o = 0; o < 120; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 400);
+                            Vector256<float> wv0 = Vector256.LoadUnsafe(ref wo, (nuint)i); Vector256<float> wv1 = Vector256.LoadUnsafe(ref wo, (nuint)(8 + i));
+                            Vector256<float> d = Vector256.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00); a01 = Simd.MultiplyAdd(d, wv1, a01);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i); a01.StoreUnsafe(ref dxr, (nuint)(8 + i));
+                    }
+                }
+            }
+            else if (Simd.Use128)
+            {
+                for (int i = 0; i < 396; i += 12)
+                {
+                    for (int r = start; r < grouped; r += 4)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 120);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 400);
+                        Vector128<float> a00 = Vector128<float>.Zero; Vector128<float> a01 = Vector128<float>.Zero; Vector128<float> a02 = Vector128<float>.Zero;
+                        Vector128<float> a10 = Vector128<float>.Zero; Vector128<float> a11 = Vector128<float>.Zero; Vector128<float> a12 = Vector128<float>.Zero;
+                        Vector128<float> a20 = Vector128<float>.Zero; Vector128<float> a21 = Vector128<float>.Zero; Vector128<float> a22 = Vector128<float>.Zero;
+                        Vector128<float> a30 = Vector128<float>.Zero; Vector128<float> a31 = Vector128<float>.Zero; Vector128<float> a32 = Vector128<float>.Zero;
+                        for (int o = 0; o < 120; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 400);
+                            Vector128<float> wv0 = Vector128.LoadUnsafe(ref wo, (nuint)i); Vector128<float> wv1 = Vector128.LoadUnsafe(ref wo, (nuint)(4 + i)); Vector128<float> wv2 = Vector128.LoadUnsafe(ref wo, (nuint)(8 + i));
+                            Vector128<float> d = Vector128.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00); a01 = Simd.MultiplyAdd(d, wv1, a01); a02 = Simd.MultiplyAdd(d, wv2, a02);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 120 + o));
+                            a10 = Simd.MultiplyAdd(d, wv0, a10); a11 = Simd.MultiplyAdd(d, wv1, a11); a12 = Simd.MultiplyAdd(d, wv2, a12);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 240 + o));
+                            a20 = Simd.MultiplyAdd(d, wv0, a20); a21 = Simd.MultiplyAdd(d, wv1, a21); a22 = Simd.MultiplyAdd(d, wv2, a22);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 360 + o));
+                            a30 = Simd.MultiplyAdd(d, wv0, a30); a31 = Simd.MultiplyAdd(d, wv1, a31); a32 = Simd.MultiplyAdd(d, wv2, a32);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i); a01.StoreUnsafe(ref dxr, (nuint)(4 + i)); a02.StoreUnsafe(ref dxr, (nuint)(8 + i));
+                        a10.StoreUnsafe(ref dxr, (nuint)(400 + i)); a11.StoreUnsafe(ref dxr, (nuint)(404 + i)); a12.StoreUnsafe(ref dxr, (nuint)(408 + i));
+                        a20.StoreUnsafe(ref dxr, (nuint)(800 + i)); a21.StoreUnsafe(ref dxr, (nuint)(804 + i)); a22.StoreUnsafe(ref dxr, (nuint)(808 + i));
+                        a30.StoreUnsafe(ref dxr, (nuint)(1200 + i)); a31.StoreUnsafe(ref dxr, (nuint)(1204 + i)); a32.StoreUnsafe(ref dxr, (nuint)(1208 + i));
+                    }
+                    for (int r = grouped; r < end; r++)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 120);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 400);
+                        Vector128<float> a00 = Vector128<float>.Zero; Vector128<float> a01 = Vector128<float>.Zero; Vector128<float> a02 = Vector128<float>.Zero;
+                        for (int o = 0; o < 120; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 400);
+                            Vector128<float> wv0 = Vector128.LoadUnsafe(ref wo, (nuint)i); Vector128<float> wv1 = Vector128.LoadUnsafe(ref wo, (nuint)(4 + i)); Vector128<float> wv2 = Vector128.LoadUnsafe(ref wo, (nuint)(8 + i));
+                            Vector128<float> d = Vector128.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00); a01 = Simd.MultiplyAdd(d, wv1, a01); a02 = Simd.MultiplyAdd(d, wv2, a02);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i); a01.StoreUnsafe(ref dxr, (nuint)(4 + i)); a02.StoreUnsafe(ref dxr, (nuint)(8 + i));
+                    }
+                }
+                {
+                    const int i = 396;
+                    for (int r = start; r < grouped; r += 4)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 120);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 400);
+                        Vector128<float> a00 = Vector128<float>.Zero;
+                        Vector128<float> a10 = Vector128<float>.Zero;
+                        Vector128<float> a20 = Vector128<float>.Zero;
+                        Vector128<float> a30 = Vector128<float>.Zero;
+                        for (int o = 0; o < 120; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 400);
+                            Vector128<float> wv0 = Vector128.LoadUnsafe(ref wo, (nuint)i);
+                            Vector128<float> d = Vector128.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 120 + o));
+                            a10 = Simd.MultiplyAdd(d, wv0, a10);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 240 + o));
+                            a20 = Simd.MultiplyAdd(d, wv0, a20);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 360 + o));
+                            a30 = Simd.MultiplyAdd(d, wv0, a30);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i);
+                        a10.StoreUnsafe(ref dxr, (nuint)(400 + i));
+                        a20.StoreUnsafe(ref dxr, (nuint)(800 + i));
+                        a30.StoreUnsafe(ref dxr, (nuint)(1200 + i));
+                    }
+                    for (int r = grouped; r < end; r++)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 120);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 400);
+                        Vector128<float> a00 = Vector128<float>.Zero;
+                        for (int o = 0; o < 120; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 400);
+                            Vector128<float> wv0 = Vector128.LoadUnsafe(ref wo, (nuint)i);
+                            Vector128<float> d = Vector128.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i);
+                    }
+                }
+            }
+            else
+            {
+                for (int i = 0; i < 399; i += 3)
+                {
+                    for (int r = start; r < grouped; r += 4)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 120);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 400);
+                        float a00 = 0f; float a01 = 0f; float a02 = 0f;
+                        float a10 = 0f; float a11 = 0f; float a12 = 0f;
+                        float a20 = 0f; float a21 = 0f; float a22 = 0f;
+                        float a30 = 0f; float a31 = 0f; float a32 = 0f;
+                        for (int o = 0; o < 120; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 400);
+                            float wv0 = Unsafe.Add(ref wo, i); float wv1 = Unsafe.Add(ref wo, 1 + i); float wv2 = Unsafe.Add(ref wo, 2 + i);
+                            float d = Unsafe.Add(ref dzr, o);
+                            a00 = a00 + d * wv0; a01 = a01 + d * wv1; a02 = a02 + d * wv2;
+                            d = Unsafe.Add(ref dzr, 120 + o);
+                            a10 = a10 + d * wv0; a11 = a11 + d * wv1; a12 = a12 + d * wv2;
+                            d = Unsafe.Add(ref dzr, 240 + o);
+                            a20 = a20 + d * wv0; a21 = a21 + d * wv1; a22 = a22 + d * wv2;
+                            d = Unsafe.Add(ref dzr, 360 + o);
+                            a30 = a30 + d * wv0; a31 = a31 + d * wv1; a32 = a32 + d * wv2;
+                        }
+                        Unsafe.Add(ref dxr, i) = a00; Unsafe.Add(ref dxr, 1 + i) = a01; Unsafe.Add(ref dxr, 2 + i) = a02;
+                        Unsafe.Add(ref dxr, 400 + i) = a10; Unsafe.Add(ref dxr, 401 + i) = a11; Unsafe.Add(ref dxr, 402 + i) = a12;
+                        Unsafe.Add(ref dxr, 800 + i) = a20; Unsafe.Add(ref dxr, 801 + i) = a21; Unsafe.Add(ref dxr, 802 + i) = a22;
+                        Unsafe.Add(ref dxr, 1200 + i) = a30; Unsafe.Add(ref dxr, 1201 + i) = a31; Unsafe.Add(ref dxr, 1202 + i) = a32;
+                    }
+                    for (int r = grouped; r < end; r++)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 120);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 400);
+                        float a00 = 0f; float a01 = 0f; float a02 = 0f;
+                        for (int o = 0; o < 120; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 400);
+                            float wv0 = Unsafe.Add(ref wo, i); float wv1 = Unsafe.Add(ref wo, 1 + i); float wv2 = Unsafe.Add(ref wo, 2 + i);
+                            float d = Unsafe.Add(ref dzr, o);
+                            a00 = a00 + d * wv0; a01 = a01 + d * wv1; a02 = a02 + d * wv2;
+                        }
+                        Unsafe.Add(ref dxr, i) = a00; Unsafe.Add(ref dxr, 1 + i) = a01; Unsafe.Add(ref dxr, 2 + i) = a02;
+                    }
+                }
+                {
+                    const int i = 399;
+                    for (int r = start; r < grouped; r += 4)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 120);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 400);
+                        float a00 = 0f;
+                        float a10 = 0f;
+                        float a20 = 0f;
+                        float a30 = 0f;
+                        for (int o = 0; o < 120; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 400);
+                            float wv0 = Unsafe.Add(ref wo, i);
+                            float d = Unsafe.Add(ref dzr, o);
+                            a00 = a00 + d * wv0;
+                            d = Unsafe.Add(ref dzr, 120 + o);
+                            a10 = a10 + d * wv0;
+                            d = Unsafe.Add(ref dzr, 240 + o);
+                            a20 = a20 + d * wv0;
+                            d = Unsafe.Add(ref dzr, 360 + o);
+                            a30 = a30 + d * wv0;
+                        }
+                        Unsafe.Add(ref dxr, i) = a00;
+                        Unsafe.Add(ref dxr, 400 + i) = a10;
+                        Unsafe.Add(ref dxr, 800 + i) = a20;
+                        Unsafe.Add(ref dxr, 1200 + i) = a30;
+                    }
+                    for (int r = grouped; r < end; r++)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 120);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 400);
+                        float a00 = 0f;
+                        for (int o = 0; o < 120; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 400);
+                            float wv0 = Unsafe.Add(ref wo, i);
+                            float d = Unsafe.Add(ref dzr, o);
+                            a00 = a00 + d * wv0;
+                        }
+                        Unsafe.Add(ref dxr, i) = a00;
+                    }
+                }
+            }
+        }
+
+        /// <summary>
+        /// Layer 9, Dense(84): <c>y[r] = W x[r] + b</c> then max(·, 0) for each row r. W: [84, 120].
+        /// With <paramref name="threads"/> &gt; 1, a batch of 27 rows or more is split across threads (the same bits as one thread).
+        /// </summary>
+        public static void Dense9Forward(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> y, int rows, int threads)
+        {
+            if (threads > 1 && rows >= 27)
+            {
+                // rows split across threads at multiples of 3
+                KernelThreads.For(threads, rows, 3, new KernelSpans(weight, bias, x, y, default),
+                    static (in KernelSpans s, int start, int end) => Dense9ForwardRows(s.In0, s.In1, s.In2, s.Out0, start, end));
+            }
+            else
+            {
+                Dense9ForwardRows(weight, bias, x, y, 0, rows);
+            }
+        }
+
+        /// <summary>Rows <paramref name="start"/> .. <paramref name="end"/> - 1 of layer 9's forward.</summary>
+        private static void Dense9ForwardRows(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> y, int start, int end)
+        {
+            // groups of 3 rows share each load of W; the rows left over go one at a time
+            int grouped = start + (end - start) / 3 * 3;
+            if (grouped > start)
+            {
+                Dense9ForwardRowGroups(weight, bias, x, y, start, grouped);
+            }
+
+            for (int r = grouped; r < end; r++)
+            {
+                Dense9ForwardRow(weight, bias, x, y, r);
+            }
+        }
+
+        /// <summary>Rows <paramref name="start"/> .. <paramref name="end"/> - 1, a multiple of 3: a 3×4 block of dot products per step, 12 accumulators.</summary>
+        private static void Dense9ForwardRowGroups(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> y, int start, int end)
         {
             ref float w = ref MemoryMarshal.GetReference(weight);
             ref float b = ref MemoryMarshal.GetReference(bias);
@@ -3757,776 +4409,1196 @@ namespace NetGen.Generated
             ref float y0 = ref MemoryMarshal.GetReference(y);
             if (Simd.Use512)
             {
-                for (int r = 0; r < rows; r++)
+                // units 0..83, 4 at a time: those rows of W stay in L1 while x streams by, 3 rows at a time
+                for (int o = 0; o < 84; o += 4)
                 {
-                    ref float xr = ref Unsafe.Add(ref x0, r * 120);
-                    ref float yr = ref Unsafe.Add(ref y0, r * 84);
-                    // rows 0..79, 8 at a time: each load of x feeds 8 dot products
-                    for (int o = 0; o < 80; o += 8)
+                    ref float wo = ref Unsafe.Add(ref w, o * 120);
+                    for (int r = start; r < end; r += 3)
                     {
-                        ref float wo = ref Unsafe.Add(ref w, o * 120);
-                        Vector512<float> s0 = Vector512<float>.Zero;
-                        Vector512<float> s1 = Vector512<float>.Zero;
-                        Vector512<float> s2 = Vector512<float>.Zero;
-                        Vector512<float> s3 = Vector512<float>.Zero;
-                        Vector512<float> s4 = Vector512<float>.Zero;
-                        Vector512<float> s5 = Vector512<float>.Zero;
-                        Vector512<float> s6 = Vector512<float>.Zero;
-                        Vector512<float> s7 = Vector512<float>.Zero;
-                        for (int i = 0; i < 96; i += 32)
+                        ref float xr = ref Unsafe.Add(ref x0, r * 120);
+                        ref float yr = ref Unsafe.Add(ref y0, r * 84);
+                        Vector512<float> s00 = Vector512<float>.Zero; Vector512<float> s01 = Vector512<float>.Zero; Vector512<float> s02 = Vector512<float>.Zero; Vector512<float> s03 = Vector512<float>.Zero;
+                        Vector512<float> s10 = Vector512<float>.Zero; Vector512<float> s11 = Vector512<float>.Zero; Vector512<float> s12 = Vector512<float>.Zero; Vector512<float> s13 = Vector512<float>.Zero;
+                        Vector512<float> s20 = Vector512<float>.Zero; Vector512<float> s21 = Vector512<float>.Zero; Vector512<float> s22 = Vector512<float>.Zero; Vector512<float> s23 = Vector512<float>.Zero;
+                        for (int i = 0; i < 112; i += 16)
                         {
-                            Vector512<float> xi = Vector512.LoadUnsafe(ref xr, (nuint)i);
-                            s0 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)i), xi, s0);
-                            s1 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(120 + i)), xi, s1);
-                            s2 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(240 + i)), xi, s2);
-                            s3 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(360 + i)), xi, s3);
-                            s4 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(480 + i)), xi, s4);
-                            s5 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(600 + i)), xi, s5);
-                            s6 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(720 + i)), xi, s6);
-                            s7 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(840 + i)), xi, s7);
-                            xi = Vector512.LoadUnsafe(ref xr, (nuint)(16 + i));
-                            s0 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(16 + i)), xi, s0);
-                            s1 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(136 + i)), xi, s1);
-                            s2 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(256 + i)), xi, s2);
-                            s3 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(376 + i)), xi, s3);
-                            s4 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(496 + i)), xi, s4);
-                            s5 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(616 + i)), xi, s5);
-                            s6 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(736 + i)), xi, s6);
-                            s7 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(856 + i)), xi, s7);
+                            Vector512<float> x0i = Vector512.LoadUnsafe(ref xr, (nuint)i); Vector512<float> x1i = Vector512.LoadUnsafe(ref xr, (nuint)(120 + i)); Vector512<float> x2i = Vector512.LoadUnsafe(ref xr, (nuint)(240 + i));
+                            Vector512<float> wk = Vector512.LoadUnsafe(ref wo, (nuint)i);
+                            s00 = Simd.MultiplyAdd(wk, x0i, s00); s10 = Simd.MultiplyAdd(wk, x1i, s10); s20 = Simd.MultiplyAdd(wk, x2i, s20);
+                            wk = Vector512.LoadUnsafe(ref wo, (nuint)(120 + i));
+                            s01 = Simd.MultiplyAdd(wk, x0i, s01); s11 = Simd.MultiplyAdd(wk, x1i, s11); s21 = Simd.MultiplyAdd(wk, x2i, s21);
+                            wk = Vector512.LoadUnsafe(ref wo, (nuint)(240 + i));
+                            s02 = Simd.MultiplyAdd(wk, x0i, s02); s12 = Simd.MultiplyAdd(wk, x1i, s12); s22 = Simd.MultiplyAdd(wk, x2i, s22);
+                            wk = Vector512.LoadUnsafe(ref wo, (nuint)(360 + i));
+                            s03 = Simd.MultiplyAdd(wk, x0i, s03); s13 = Simd.MultiplyAdd(wk, x1i, s13); s23 = Simd.MultiplyAdd(wk, x2i, s23);
                         }
-                        {
-                            const int i = 96;
-                            Vector512<float> xi = Vector512.LoadUnsafe(ref xr, (nuint)i);
-                            s0 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)i), xi, s0);
-                            s1 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(120 + i)), xi, s1);
-                            s2 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(240 + i)), xi, s2);
-                            s3 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(360 + i)), xi, s3);
-                            s4 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(480 + i)), xi, s4);
-                            s5 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(600 + i)), xi, s5);
-                            s6 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(720 + i)), xi, s6);
-                            s7 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(840 + i)), xi, s7);
-                        }
-                        float t0 = Vector512.Sum(s0);
-                        float t1 = Vector512.Sum(s1);
-                        float t2 = Vector512.Sum(s2);
-                        float t3 = Vector512.Sum(s3);
-                        float t4 = Vector512.Sum(s4);
-                        float t5 = Vector512.Sum(s5);
-                        float t6 = Vector512.Sum(s6);
-                        float t7 = Vector512.Sum(s7);
+                        float t00 = Vector512.Sum(s00); float t01 = Vector512.Sum(s01); float t02 = Vector512.Sum(s02); float t03 = Vector512.Sum(s03);
+                        float t10 = Vector512.Sum(s10); float t11 = Vector512.Sum(s11); float t12 = Vector512.Sum(s12); float t13 = Vector512.Sum(s13);
+                        float t20 = Vector512.Sum(s20); float t21 = Vector512.Sum(s21); float t22 = Vector512.Sum(s22); float t23 = Vector512.Sum(s23);
                         for (int i = 112; i < 120; i++)
                         {
-                            float xi = Unsafe.Add(ref xr, i);
-                            t0 += Unsafe.Add(ref wo, i) * xi;
-                            t1 += Unsafe.Add(ref wo, 120 + i) * xi;
-                            t2 += Unsafe.Add(ref wo, 240 + i) * xi;
-                            t3 += Unsafe.Add(ref wo, 360 + i) * xi;
-                            t4 += Unsafe.Add(ref wo, 480 + i) * xi;
-                            t5 += Unsafe.Add(ref wo, 600 + i) * xi;
-                            t6 += Unsafe.Add(ref wo, 720 + i) * xi;
-                            t7 += Unsafe.Add(ref wo, 840 + i) * xi;
+                            float x0i = Unsafe.Add(ref xr, i);
+                            float x1i = Unsafe.Add(ref xr, 120 + i);
+                            float x2i = Unsafe.Add(ref xr, 240 + i);
+                            float wk = Unsafe.Add(ref wo, i);
+                            t00 += wk * x0i; t10 += wk * x1i; t20 += wk * x2i;
+                            wk = Unsafe.Add(ref wo, 120 + i);
+                            t01 += wk * x0i; t11 += wk * x1i; t21 += wk * x2i;
+                            wk = Unsafe.Add(ref wo, 240 + i);
+                            t02 += wk * x0i; t12 += wk * x1i; t22 += wk * x2i;
+                            wk = Unsafe.Add(ref wo, 360 + i);
+                            t03 += wk * x0i; t13 += wk * x1i; t23 += wk * x2i;
                         }
-                        Unsafe.Add(ref yr, o) = MathF.Max(t0 + Unsafe.Add(ref b, o), 0f);
-                        Unsafe.Add(ref yr, o + 1) = MathF.Max(t1 + Unsafe.Add(ref b, o + 1), 0f);
-                        Unsafe.Add(ref yr, o + 2) = MathF.Max(t2 + Unsafe.Add(ref b, o + 2), 0f);
-                        Unsafe.Add(ref yr, o + 3) = MathF.Max(t3 + Unsafe.Add(ref b, o + 3), 0f);
-                        Unsafe.Add(ref yr, o + 4) = MathF.Max(t4 + Unsafe.Add(ref b, o + 4), 0f);
-                        Unsafe.Add(ref yr, o + 5) = MathF.Max(t5 + Unsafe.Add(ref b, o + 5), 0f);
-                        Unsafe.Add(ref yr, o + 6) = MathF.Max(t6 + Unsafe.Add(ref b, o + 6), 0f);
-                        Unsafe.Add(ref yr, o + 7) = MathF.Max(t7 + Unsafe.Add(ref b, o + 7), 0f);
-                    }
-                    // rows 80..83, 4 at a time: each load of x feeds 4 dot products
-                    {
-                        const int o = 80;
-                        ref float wo = ref Unsafe.Add(ref w, o * 120);
-                        Vector512<float> s0 = Vector512<float>.Zero;
-                        Vector512<float> s1 = Vector512<float>.Zero;
-                        Vector512<float> s2 = Vector512<float>.Zero;
-                        Vector512<float> s3 = Vector512<float>.Zero;
-                        for (int i = 0; i < 96; i += 32)
-                        {
-                            Vector512<float> xi = Vector512.LoadUnsafe(ref xr, (nuint)i);
-                            s0 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)i), xi, s0);
-                            s1 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(120 + i)), xi, s1);
-                            s2 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(240 + i)), xi, s2);
-                            s3 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(360 + i)), xi, s3);
-                            xi = Vector512.LoadUnsafe(ref xr, (nuint)(16 + i));
-                            s0 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(16 + i)), xi, s0);
-                            s1 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(136 + i)), xi, s1);
-                            s2 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(256 + i)), xi, s2);
-                            s3 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(376 + i)), xi, s3);
-                        }
-                        {
-                            const int i = 96;
-                            Vector512<float> xi = Vector512.LoadUnsafe(ref xr, (nuint)i);
-                            s0 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)i), xi, s0);
-                            s1 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(120 + i)), xi, s1);
-                            s2 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(240 + i)), xi, s2);
-                            s3 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(360 + i)), xi, s3);
-                        }
-                        float t0 = Vector512.Sum(s0);
-                        float t1 = Vector512.Sum(s1);
-                        float t2 = Vector512.Sum(s2);
-                        float t3 = Vector512.Sum(s3);
-                        for (int i = 112; i < 120; i++)
-                        {
-                            float xi = Unsafe.Add(ref xr, i);
-                            t0 += Unsafe.Add(ref wo, i) * xi;
-                            t1 += Unsafe.Add(ref wo, 120 + i) * xi;
-                            t2 += Unsafe.Add(ref wo, 240 + i) * xi;
-                            t3 += Unsafe.Add(ref wo, 360 + i) * xi;
-                        }
-                        Unsafe.Add(ref yr, o) = MathF.Max(t0 + Unsafe.Add(ref b, o), 0f);
-                        Unsafe.Add(ref yr, o + 1) = MathF.Max(t1 + Unsafe.Add(ref b, o + 1), 0f);
-                        Unsafe.Add(ref yr, o + 2) = MathF.Max(t2 + Unsafe.Add(ref b, o + 2), 0f);
-                        Unsafe.Add(ref yr, o + 3) = MathF.Max(t3 + Unsafe.Add(ref b, o + 3), 0f);
+                        Unsafe.Add(ref yr, o) = MathF.Max(t00 + Unsafe.Add(ref b, o), 0f);
+                        Unsafe.Add(ref yr, o + 1) = MathF.Max(t01 + Unsafe.Add(ref b, o + 1), 0f);
+                        Unsafe.Add(ref yr, o + 2) = MathF.Max(t02 + Unsafe.Add(ref b, o + 2), 0f);
+                        Unsafe.Add(ref yr, o + 3) = MathF.Max(t03 + Unsafe.Add(ref b, o + 3), 0f);
+                        Unsafe.Add(ref yr, 84 + o) = MathF.Max(t10 + Unsafe.Add(ref b, o), 0f);
+                        Unsafe.Add(ref yr, 84 + o + 1) = MathF.Max(t11 + Unsafe.Add(ref b, o + 1), 0f);
+                        Unsafe.Add(ref yr, 84 + o + 2) = MathF.Max(t12 + Unsafe.Add(ref b, o + 2), 0f);
+                        Unsafe.Add(ref yr, 84 + o + 3) = MathF.Max(t13 + Unsafe.Add(ref b, o + 3), 0f);
+                        Unsafe.Add(ref yr, 168 + o) = MathF.Max(t20 + Unsafe.Add(ref b, o), 0f);
+                        Unsafe.Add(ref yr, 168 + o + 1) = MathF.Max(t21 + Unsafe.Add(ref b, o + 1), 0f);
+                        Unsafe.Add(ref yr, 168 + o + 2) = MathF.Max(t22 + Unsafe.Add(ref b, o + 2), 0f);
+                        Unsafe.Add(ref yr, 168 + o + 3) = MathF.Max(t23 + Unsafe.Add(ref b, o + 3), 0f);
                     }
                 }
             }
             else if (Simd.Use256)
             {
-                for (int r = 0; r < rows; r++)
+                // units 0..83, 4 at a time: those rows of W stay in L1 while x streams by, 3 rows at a time
+                for (int o = 0; o < 84; o += 4)
                 {
-                    ref float xr = ref Unsafe.Add(ref x0, r * 120);
-                    ref float yr = ref Unsafe.Add(ref y0, r * 84);
-                    // rows 0..79, 8 at a time: each load of x feeds 8 dot products
-                    for (int o = 0; o < 80; o += 8)
+                    ref float wo = ref Unsafe.Add(ref w, o * 120);
+                    for (int r = start; r < end; r += 3)
                     {
-                        ref float wo = ref Unsafe.Add(ref w, o * 120);
-                        Vector256<float> s0 = Vector256<float>.Zero;
-                        Vector256<float> s1 = Vector256<float>.Zero;
-                        Vector256<float> s2 = Vector256<float>.Zero;
-                        Vector256<float> s3 = Vector256<float>.Zero;
-                        Vector256<float> s4 = Vector256<float>.Zero;
-                        Vector256<float> s5 = Vector256<float>.Zero;
-                        Vector256<float> s6 = Vector256<float>.Zero;
-                        Vector256<float> s7 = Vector256<float>.Zero;
-                        for (int i = 0; i < 112; i += 16)
+                        ref float xr = ref Unsafe.Add(ref x0, r * 120);
+                        ref float yr = ref Unsafe.Add(ref y0, r * 84);
+                        Vector256<float> s00 = Vector256<float>.Zero; Vector256<float> s01 = Vector256<float>.Zero; Vector256<float> s02 = Vector256<float>.Zero; Vector256<float> s03 = Vector256<float>.Zero;
+                        Vector256<float> s10 = Vector256<float>.Zero; Vector256<float> s11 = Vector256<float>.Zero; Vector256<float> s12 = Vector256<float>.Zero; Vector256<float> s13 = Vector256<float>.Zero;
+                        Vector256<float> s20 = Vector256<float>.Zero; Vector256<float> s21 = Vector256<float>.Zero; Vector256<float> s22 = Vector256<float>.Zero; Vector256<float> s23 = Vector256<float>.Zero;
+                        for (int i = 0; i < 120; i += 8)
                         {
-                            Vector256<float> xi = Vector256.LoadUnsafe(ref xr, (nuint)i);
-                            s0 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)i), xi, s0);
-                            s1 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(120 + i)), xi, s1);
-                            s2 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(240 + i)), xi, s2);
-                            s3 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(360 + i)), xi, s3);
-                            s4 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(480 + i)), xi, s4);
-                            s5 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(600 + i)), xi, s5);
-                            s6 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(720 + i)), xi, s6);
-                            s7 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(840 + i)), xi, s7);
-                            xi = Vector256.LoadUnsafe(ref xr, (nuint)(8 + i));
-                            s0 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(8 + i)), xi, s0);
-                            s1 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(128 + i)), xi, s1);
-                            s2 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(248 + i)), xi, s2);
-                            s3 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(368 + i)), xi, s3);
-                            s4 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(488 + i)), xi, s4);
-                            s5 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(608 + i)), xi, s5);
-                            s6 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(728 + i)), xi, s6);
-                            s7 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(848 + i)), xi, s7);
+                            Vector256<float> x0i = Vector256.LoadUnsafe(ref xr, (nuint)i); Vector256<float> x1i = Vector256.LoadUnsafe(ref xr, (nuint)(120 + i)); Vector256<float> x2i = Vector256.LoadUnsafe(ref xr, (nuint)(240 + i));
+                            Vector256<float> wk = Vector256.LoadUnsafe(ref wo, (nuint)i);
+                            s00 = Simd.MultiplyAdd(wk, x0i, s00); s10 = Simd.MultiplyAdd(wk, x1i, s10); s20 = Simd.MultiplyAdd(wk, x2i, s20);
+                            wk = Vector256.LoadUnsafe(ref wo, (nuint)(120 + i));
+                            s01 = Simd.MultiplyAdd(wk, x0i, s01); s11 = Simd.MultiplyAdd(wk, x1i, s11); s21 = Simd.MultiplyAdd(wk, x2i, s21);
+                            wk = Vector256.LoadUnsafe(ref wo, (nuint)(240 + i));
+                            s02 = Simd.MultiplyAdd(wk, x0i, s02); s12 = Simd.MultiplyAdd(wk, x1i, s12); s22 = Simd.MultiplyAdd(wk, x2i, s22);
+                            wk = Vector256.LoadUnsafe(ref wo, (nuint)(360 + i));
+                            s03 = Simd.MultiplyAdd(wk, x0i, s03); s13 = Simd.MultiplyAdd(wk, x1i, s13); s23 = Simd.MultiplyAdd(wk, x2i, s23);
                         }
-                        {
-                            const int i = 112;
-                            Vector256<float> xi = Vector256.LoadUnsafe(ref xr, (nuint)i);
-                            s0 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)i), xi, s0);
-                            s1 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(120 + i)), xi, s1);
-                            s2 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(240 + i)), xi, s2);
-                            s3 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(360 + i)), xi, s3);
-                            s4 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(480 + i)), xi, s4);
-                            s5 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(600 + i)), xi, s5);
-                            s6 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(720 + i)), xi, s6);
-                            s7 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(840 + i)), xi, s7);
-                        }
-                        // t[k] = Σ lanes of sk for k = 0..7, as one vector
-                        Vector256<float> t;
-                        if (global::System.Runtime.Intrinsics.X86.Avx.IsSupported)
-                        {
-                            Vector256<float> h01 = global::System.Runtime.Intrinsics.X86.Avx.HorizontalAdd(s0, s1);
-                            Vector256<float> h23 = global::System.Runtime.Intrinsics.X86.Avx.HorizontalAdd(s2, s3);
-                            Vector256<float> h45 = global::System.Runtime.Intrinsics.X86.Avx.HorizontalAdd(s4, s5);
-                            Vector256<float> h67 = global::System.Runtime.Intrinsics.X86.Avx.HorizontalAdd(s6, s7);
-                            Vector256<float> h0123 = global::System.Runtime.Intrinsics.X86.Avx.HorizontalAdd(h01, h23);
-                            Vector256<float> h4567 = global::System.Runtime.Intrinsics.X86.Avx.HorizontalAdd(h45, h67);
-                            // lanes: [s0 s1 s2 s3 | s0 s1 s2 s3] and [s4 .. s7 | s4 .. s7], each half a partial sum: add the halves
-                            t = Vector256.Create(h0123.GetLower(), h4567.GetLower()) + Vector256.Create(h0123.GetUpper(), h4567.GetUpper());
-                        }
-                        else
-                        {
-                            t = Vector256.Create(Vector256.Sum(s0), Vector256.Sum(s1), Vector256.Sum(s2), Vector256.Sum(s3), Vector256.Sum(s4), Vector256.Sum(s5), Vector256.Sum(s6), Vector256.Sum(s7));
-                        }
-                        // y[o .. o + 7] = max(t + b[o .. o + 7], 0)
-                        Vector256<float> z = t + Vector256.LoadUnsafe(ref b, (nuint)o);
-                        Vector256.Max(Vector256<float>.Zero, z).StoreUnsafe(ref yr, (nuint)o);
-                    }
-                    // rows 80..83, 4 at a time: each load of x feeds 4 dot products
-                    {
-                        const int o = 80;
-                        ref float wo = ref Unsafe.Add(ref w, o * 120);
-                        Vector256<float> s0 = Vector256<float>.Zero;
-                        Vector256<float> s1 = Vector256<float>.Zero;
-                        Vector256<float> s2 = Vector256<float>.Zero;
-                        Vector256<float> s3 = Vector256<float>.Zero;
-                        for (int i = 0; i < 112; i += 16)
-                        {
-                            Vector256<float> xi = Vector256.LoadUnsafe(ref xr, (nuint)i);
-                            s0 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)i), xi, s0);
-                            s1 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(120 + i)), xi, s1);
-                            s2 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(240 + i)), xi, s2);
-                            s3 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(360 + i)), xi, s3);
-                            xi = Vector256.LoadUnsafe(ref xr, (nuint)(8 + i));
-                            s0 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(8 + i)), xi, s0);
-                            s1 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(128 + i)), xi, s1);
-                            s2 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(248 + i)), xi, s2);
-                            s3 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(368 + i)), xi, s3);
-                        }
-                        {
-                            const int i = 112;
-                            Vector256<float> xi = Vector256.LoadUnsafe(ref xr, (nuint)i);
-                            s0 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)i), xi, s0);
-                            s1 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(120 + i)), xi, s1);
-                            s2 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(240 + i)), xi, s2);
-                            s3 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(360 + i)), xi, s3);
-                        }
-                        float t0 = Vector256.Sum(s0);
-                        float t1 = Vector256.Sum(s1);
-                        float t2 = Vector256.Sum(s2);
-                        float t3 = Vector256.Sum(s3);
-                        Unsafe.Add(ref yr, o) = MathF.Max(t0 + Unsafe.Add(ref b, o), 0f);
-                        Unsafe.Add(ref yr, o + 1) = MathF.Max(t1 + Unsafe.Add(ref b, o + 1), 0f);
-                        Unsafe.Add(ref yr, o + 2) = MathF.Max(t2 + Unsafe.Add(ref b, o + 2), 0f);
-                        Unsafe.Add(ref yr, o + 3) = MathF.Max(t3 + Unsafe.Add(ref b, o + 3), 0f);
+                        // y[r + j, o .. o + 3] = max(Σ lanes of s[j][0..3] + b[o .. o + 3], 0)
+                        Vector128<float> bo = Vector128.LoadUnsafe(ref b, (nuint)o);
+                        Vector128<float> z0 = Simd.Sum4(s00, s01, s02, s03) + bo;
+                        Vector128.Max(Vector128<float>.Zero, z0).StoreUnsafe(ref yr, (nuint)o);
+                        Vector128<float> z1 = Simd.Sum4(s10, s11, s12, s13) + bo;
+                        Vector128.Max(Vector128<float>.Zero, z1).StoreUnsafe(ref yr, (nuint)(84 + o));
+                        Vector128<float> z2 = Simd.Sum4(s20, s21, s22, s23) + bo;
+                        Vector128.Max(Vector128<float>.Zero, z2).StoreUnsafe(ref yr, (nuint)(168 + o));
                     }
                 }
             }
             else if (Simd.Use128)
             {
-                for (int r = 0; r < rows; r++)
+                // units 0..83, 4 at a time: those rows of W stay in L1 while x streams by, 3 rows at a time
+                for (int o = 0; o < 84; o += 4)
                 {
-                    ref float xr = ref Unsafe.Add(ref x0, r * 120);
-                    ref float yr = ref Unsafe.Add(ref y0, r * 84);
-                    // rows 0..79, 8 at a time: each load of x feeds 8 dot products
-                    for (int o = 0; o < 80; o += 8)
+                    ref float wo = ref Unsafe.Add(ref w, o * 120);
+                    for (int r = start; r < end; r += 3)
                     {
-                        ref float wo = ref Unsafe.Add(ref w, o * 120);
-                        Vector128<float> s0 = Vector128<float>.Zero;
-                        Vector128<float> s1 = Vector128<float>.Zero;
-                        Vector128<float> s2 = Vector128<float>.Zero;
-                        Vector128<float> s3 = Vector128<float>.Zero;
-                        Vector128<float> s4 = Vector128<float>.Zero;
-                        Vector128<float> s5 = Vector128<float>.Zero;
-                        Vector128<float> s6 = Vector128<float>.Zero;
-                        Vector128<float> s7 = Vector128<float>.Zero;
-                        for (int i = 0; i < 120; i += 8)
+                        ref float xr = ref Unsafe.Add(ref x0, r * 120);
+                        ref float yr = ref Unsafe.Add(ref y0, r * 84);
+                        Vector128<float> s00 = Vector128<float>.Zero; Vector128<float> s01 = Vector128<float>.Zero; Vector128<float> s02 = Vector128<float>.Zero; Vector128<float> s03 = Vector128<float>.Zero;
+                        Vector128<float> s10 = Vector128<float>.Zero; Vector128<float> s11 = Vector128<float>.Zero; Vector128<float> s12 = Vector128<float>.Zero; Vector128<float> s13 = Vector128<float>.Zero;
+                        Vector128<float> s20 = Vector128<float>.Zero; Vector128<float> s21 = Vector128<float>.Zero; Vector128<float> s22 = Vector128<float>.Zero; Vector128<float> s23 = Vector128<float>.Zero;
+                        for (int i = 0; i < 120; i += 4)
                         {
-                            Vector128<float> xi = Vector128.LoadUnsafe(ref xr, (nuint)i);
-                            s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)i), xi, s0);
-                            s1 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(120 + i)), xi, s1);
-                            s2 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(240 + i)), xi, s2);
-                            s3 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(360 + i)), xi, s3);
-                            s4 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(480 + i)), xi, s4);
-                            s5 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(600 + i)), xi, s5);
-                            s6 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(720 + i)), xi, s6);
-                            s7 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(840 + i)), xi, s7);
-                            xi = Vector128.LoadUnsafe(ref xr, (nuint)(4 + i));
-                            s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(4 + i)), xi, s0);
-                            s1 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(124 + i)), xi, s1);
-                            s2 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(244 + i)), xi, s2);
-                            s3 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(364 + i)), xi, s3);
-                            s4 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(484 + i)), xi, s4);
-                            s5 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(604 + i)), xi, s5);
-                            s6 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(724 + i)), xi, s6);
-                            s7 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(844 + i)), xi, s7);
+                            Vector128<float> x0i = Vector128.LoadUnsafe(ref xr, (nuint)i); Vector128<float> x1i = Vector128.LoadUnsafe(ref xr, (nuint)(120 + i)); Vector128<float> x2i = Vector128.LoadUnsafe(ref xr, (nuint)(240 + i));
+                            Vector128<float> wk = Vector128.LoadUnsafe(ref wo, (nuint)i);
+                            s00 = Simd.MultiplyAdd(wk, x0i, s00); s10 = Simd.MultiplyAdd(wk, x1i, s10); s20 = Simd.MultiplyAdd(wk, x2i, s20);
+                            wk = Vector128.LoadUnsafe(ref wo, (nuint)(120 + i));
+                            s01 = Simd.MultiplyAdd(wk, x0i, s01); s11 = Simd.MultiplyAdd(wk, x1i, s11); s21 = Simd.MultiplyAdd(wk, x2i, s21);
+                            wk = Vector128.LoadUnsafe(ref wo, (nuint)(240 + i));
+                            s02 = Simd.MultiplyAdd(wk, x0i, s02); s12 = Simd.MultiplyAdd(wk, x1i, s12); s22 = Simd.MultiplyAdd(wk, x2i, s22);
+                            wk = Vector128.LoadUnsafe(ref wo, (nuint)(360 + i));
+                            s03 = Simd.MultiplyAdd(wk, x0i, s03); s13 = Simd.MultiplyAdd(wk, x1i, s13); s23 = Simd.MultiplyAdd(wk, x2i, s23);
                         }
-                        float t0 = Vector128.Sum(s0);
-                        float t1 = Vector128.Sum(s1);
-                        float t2 = Vector128.Sum(s2);
-                        float t3 = Vector128.Sum(s3);
-                        float t4 = Vector128.Sum(s4);
-                        float t5 = Vector128.Sum(s5);
-                        float t6 = Vector128.Sum(s6);
-                        float t7 = Vector128.Sum(s7);
-                        Unsafe.Add(ref yr, o) = MathF.Max(t0 + Unsafe.Add(ref b, o), 0f);
-                        Unsafe.Add(ref yr, o + 1) = MathF.Max(t1 + Unsafe.Add(ref b, o + 1), 0f);
-                        Unsafe.Add(ref yr, o + 2) = MathF.Max(t2 + Unsafe.Add(ref b, o + 2), 0f);
-                        Unsafe.Add(ref yr, o + 3) = MathF.Max(t3 + Unsafe.Add(ref b, o + 3), 0f);
-                        Unsafe.Add(ref yr, o + 4) = MathF.Max(t4 + Unsafe.Add(ref b, o + 4), 0f);
-                        Unsafe.Add(ref yr, o + 5) = MathF.Max(t5 + Unsafe.Add(ref b, o + 5), 0f);
-                        Unsafe.Add(ref yr, o + 6) = MathF.Max(t6 + Unsafe.Add(ref b, o + 6), 0f);
-                        Unsafe.Add(ref yr, o + 7) = MathF.Max(t7 + Unsafe.Add(ref b, o + 7), 0f);
-                    }
-                    // rows 80..83, 4 at a time: each load of x feeds 4 dot products
-                    {
-                        const int o = 80;
-                        ref float wo = ref Unsafe.Add(ref w, o * 120);
-                        Vector128<float> s0 = Vector128<float>.Zero;
-                        Vector128<float> s1 = Vector128<float>.Zero;
-                        Vector128<float> s2 = Vector128<float>.Zero;
-                        Vector128<float> s3 = Vector128<float>.Zero;
-                        for (int i = 0; i < 120; i += 8)
-                        {
-                            Vector128<float> xi = Vector128.LoadUnsafe(ref xr, (nuint)i);
-                            s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)i), xi, s0);
-                            s1 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(120 + i)), xi, s1);
-                            s2 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(240 + i)), xi, s2);
-                            s3 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(360 + i)), xi, s3);
-                            xi = Vector128.LoadUnsafe(ref xr, (nuint)(4 + i));
-                            s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(4 + i)), xi, s0);
-                            s1 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(124 + i)), xi, s1);
-                            s2 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(244 + i)), xi, s2);
-                            s3 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(364 + i)), xi, s3);
-                        }
-                        float t0 = Vector128.Sum(s0);
-                        float t1 = Vector128.Sum(s1);
-                        float t2 = Vector128.Sum(s2);
-                        float t3 = Vector128.Sum(s3);
-                        Unsafe.Add(ref yr, o) = MathF.Max(t0 + Unsafe.Add(ref b, o), 0f);
-                        Unsafe.Add(ref yr, o + 1) = MathF.Max(t1 + Unsafe.Add(ref b, o + 1), 0f);
-                        Unsafe.Add(ref yr, o + 2) = MathF.Max(t2 + Unsafe.Add(ref b, o + 2), 0f);
-                        Unsafe.Add(ref yr, o + 3) = MathF.Max(t3 + Unsafe.Add(ref b, o + 3), 0f);
+                        float t00 = Vector128.Sum(s00); float t01 = Vector128.Sum(s01); float t02 = Vector128.Sum(s02); float t03 = Vector128.Sum(s03);
+                        float t10 = Vector128.Sum(s10); float t11 = Vector128.Sum(s11); float t12 = Vector128.Sum(s12); float t13 = Vector128.Sum(s13);
+                        float t20 = Vector128.Sum(s20); float t21 = Vector128.Sum(s21); float t22 = Vector128.Sum(s22); float t23 = Vector128.Sum(s23);
+                        Unsafe.Add(ref yr, o) = MathF.Max(t00 + Unsafe.Add(ref b, o), 0f);
+                        Unsafe.Add(ref yr, o + 1) = MathF.Max(t01 + Unsafe.Add(ref b, o + 1), 0f);
+                        Unsafe.Add(ref yr, o + 2) = MathF.Max(t02 + Unsafe.Add(ref b, o + 2), 0f);
+                        Unsafe.Add(ref yr, o + 3) = MathF.Max(t03 + Unsafe.Add(ref b, o + 3), 0f);
+                        Unsafe.Add(ref yr, 84 + o) = MathF.Max(t10 + Unsafe.Add(ref b, o), 0f);
+                        Unsafe.Add(ref yr, 84 + o + 1) = MathF.Max(t11 + Unsafe.Add(ref b, o + 1), 0f);
+                        Unsafe.Add(ref yr, 84 + o + 2) = MathF.Max(t12 + Unsafe.Add(ref b, o + 2), 0f);
+                        Unsafe.Add(ref yr, 84 + o + 3) = MathF.Max(t13 + Unsafe.Add(ref b, o + 3), 0f);
+                        Unsafe.Add(ref yr, 168 + o) = MathF.Max(t20 + Unsafe.Add(ref b, o), 0f);
+                        Unsafe.Add(ref yr, 168 + o + 1) = MathF.Max(t21 + Unsafe.Add(ref b, o + 1), 0f);
+                        Unsafe.Add(ref yr, 168 + o + 2) = MathF.Max(t22 + Unsafe.Add(ref b, o + 2), 0f);
+                        Unsafe.Add(ref yr, 168 + o + 3) = MathF.Max(t23 + Unsafe.Add(ref b, o + 3), 0f);
                     }
                 }
             }
             else
             {
-                for (int r = 0; r < rows; r++)
+                // units 0..83, 4 at a time: those rows of W stay in L1 while x streams by, 3 rows at a time
+                for (int o = 0; o < 84; o += 4)
                 {
-                    ref float xr = ref Unsafe.Add(ref x0, r * 120);
-                    ref float yr = ref Unsafe.Add(ref y0, r * 84);
-                    // rows 0..79, 8 at a time: each load of x feeds 8 dot products
-                    for (int o = 0; o < 80; o += 8)
+                    ref float wo = ref Unsafe.Add(ref w, o * 120);
+                    for (int r = start; r < end; r += 3)
                     {
-                        ref float wo = ref Unsafe.Add(ref w, o * 120);
-                        float s0 = 0f;
-                        float s1 = 0f;
-                        float s2 = 0f;
-                        float s3 = 0f;
-                        float s4 = 0f;
-                        float s5 = 0f;
-                        float s6 = 0f;
-                        float s7 = 0f;
+                        ref float xr = ref Unsafe.Add(ref x0, r * 120);
+                        ref float yr = ref Unsafe.Add(ref y0, r * 84);
+                        float s00 = 0f; float s01 = 0f; float s02 = 0f; float s03 = 0f;
+                        float s10 = 0f; float s11 = 0f; float s12 = 0f; float s13 = 0f;
+                        float s20 = 0f; float s21 = 0f; float s22 = 0f; float s23 = 0f;
                         for (int i = 0; i < 120; i += 1)
                         {
-                            float xi = Unsafe.Add(ref xr, i);
-                            s0 = s0 + Unsafe.Add(ref wo, i) * xi;
-                            s1 = s1 + Unsafe.Add(ref wo, 120 + i) * xi;
-                            s2 = s2 + Unsafe.Add(ref wo, 240 + i) * xi;
-                            s3 = s3 + Unsafe.Add(ref wo, 360 + i) * xi;
-                            s4 = s4 + Unsafe.Add(ref wo, 480 + i) * xi;
-                            s5 = s5 + Unsafe.Add(ref wo, 600 + i) * xi;
-                            s6 = s6 + Unsafe.Add(ref wo, 720 + i) * xi;
-                            s7 = s7 + Unsafe.Add(ref wo, 840 + i) * xi;
+                            float x0i = Unsafe.Add(ref xr, i); float x1i = Unsafe.Add(ref xr, 120 + i); float x2i = Unsafe.Add(ref xr, 240 + i);
+                            float wk = Unsafe.Add(ref wo, i);
+                            s00 = s00 + wk * x0i; s10 = s10 + wk * x1i; s20 = s20 + wk * x2i;
+                            wk = Unsafe.Add(ref wo, 120 + i);
+                            s01 = s01 + wk * x0i; s11 = s11 + wk * x1i; s21 = s21 + wk * x2i;
+                            wk = Unsafe.Add(ref wo, 240 + i);
+                            s02 = s02 + wk * x0i; s12 = s12 + wk * x1i; s22 = s22 + wk * x2i;
+                            wk = Unsafe.Add(ref wo, 360 + i);
+                            s03 = s03 + wk * x0i; s13 = s13 + wk * x1i; s23 = s23 + wk * x2i;
                         }
-                        float t0 = s0;
-                        float t1 = s1;
-                        float t2 = s2;
-                        float t3 = s3;
-                        float t4 = s4;
-                        float t5 = s5;
-                        float t6 = s6;
-                        float t7 = s7;
-                        Unsafe.Add(ref yr, o) = MathF.Max(t0 + Unsafe.Add(ref b, o), 0f);
-                        Unsafe.Add(ref yr, o + 1) = MathF.Max(t1 + Unsafe.Add(ref b, o + 1), 0f);
-                        Unsafe.Add(ref yr, o + 2) = MathF.Max(t2 + Unsafe.Add(ref b, o + 2), 0f);
-                        Unsafe.Add(ref yr, o + 3) = MathF.Max(t3 + Unsafe.Add(ref b, o + 3), 0f);
-                        Unsafe.Add(ref yr, o + 4) = MathF.Max(t4 + Unsafe.Add(ref b, o + 4), 0f);
-                        Unsafe.Add(ref yr, o + 5) = MathF.Max(t5 + Unsafe.Add(ref b, o + 5), 0f);
-                        Unsafe.Add(ref yr, o + 6) = MathF.Max(t6 + Unsafe.Add(ref b, o + 6), 0f);
-                        Unsafe.Add(ref yr, o + 7) = MathF.Max(t7 + Unsafe.Add(ref b, o + 7), 0f);
+                        float t00 = s00; float t01 = s01; float t02 = s02; float t03 = s03;
+                        float t10 = s10; float t11 = s11; float t12 = s12; float t13 = s13;
+                        float t20 = s20; float t21 = s21; float t22 = s22; float t23 = s23;
+                        Unsafe.Add(ref yr, o) = MathF.Max(t00 + Unsafe.Add(ref b, o), 0f);
+                        Unsafe.Add(ref yr, o + 1) = MathF.Max(t01 + Unsafe.Add(ref b, o + 1), 0f);
+                        Unsafe.Add(ref yr, o + 2) = MathF.Max(t02 + Unsafe.Add(ref b, o + 2), 0f);
+                        Unsafe.Add(ref yr, o + 3) = MathF.Max(t03 + Unsafe.Add(ref b, o + 3), 0f);
+                        Unsafe.Add(ref yr, 84 + o) = MathF.Max(t10 + Unsafe.Add(ref b, o), 0f);
+                        Unsafe.Add(ref yr, 84 + o + 1) = MathF.Max(t11 + Unsafe.Add(ref b, o + 1), 0f);
+                        Unsafe.Add(ref yr, 84 + o + 2) = MathF.Max(t12 + Unsafe.Add(ref b, o + 2), 0f);
+                        Unsafe.Add(ref yr, 84 + o + 3) = MathF.Max(t13 + Unsafe.Add(ref b, o + 3), 0f);
+                        Unsafe.Add(ref yr, 168 + o) = MathF.Max(t20 + Unsafe.Add(ref b, o), 0f);
+                        Unsafe.Add(ref yr, 168 + o + 1) = MathF.Max(t21 + Unsafe.Add(ref b, o + 1), 0f);
+                        Unsafe.Add(ref yr, 168 + o + 2) = MathF.Max(t22 + Unsafe.Add(ref b, o + 2), 0f);
+                        Unsafe.Add(ref yr, 168 + o + 3) = MathF.Max(t23 + Unsafe.Add(ref b, o + 3), 0f);
                     }
-                    // rows 80..83, 4 at a time: each load of x feeds 4 dot products
+                }
+            }
+        }
+
+        /// <summary>Row <paramref name="r"/> alone (the batch-1 path): W streams from cache once, each load of x feeds up to 8 dot products.</summary>
+        private static void Dense9ForwardRow(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> y, int r)
+        {
+            ref float w = ref MemoryMarshal.GetReference(weight);
+            ref float b = ref MemoryMarshal.GetReference(bias);
+            ref float x0 = ref MemoryMarshal.GetReference(x);
+            ref float y0 = ref MemoryMarshal.GetReference(y);
+            ref float xr = ref Unsafe.Add(ref x0, r * 120);
+            ref float yr = ref Unsafe.Add(ref y0, r * 84);
+            if (Simd.Use512)
+            {
+                // units 0..79, 8 at a time: each load of x feeds 8 dot products
+                for (int o = 0; o < 80; o += 8)
+                {
+                    ref float wo = ref Unsafe.Add(ref w, o * 120);
+                    Vector512<float> s0 = Vector512<float>.Zero;
+                    Vector512<float> s1 = Vector512<float>.Zero;
+                    Vector512<float> s2 = Vector512<float>.Zero;
+                    Vector512<float> s3 = Vector512<float>.Zero;
+                    Vector512<float> s4 = Vector512<float>.Zero;
+                    Vector512<float> s5 = Vector512<float>.Zero;
+                    Vector512<float> s6 = Vector512<float>.Zero;
+                    Vector512<float> s7 = Vector512<float>.Zero;
+                    for (int i = 0; i < 96; i += 32)
                     {
-                        const int o = 80;
-                        ref float wo = ref Unsafe.Add(ref w, o * 120);
-                        float s0 = 0f;
-                        float s1 = 0f;
-                        float s2 = 0f;
-                        float s3 = 0f;
-                        for (int i = 0; i < 120; i += 1)
-                        {
-                            float xi = Unsafe.Add(ref xr, i);
-                            s0 = s0 + Unsafe.Add(ref wo, i) * xi;
-                            s1 = s1 + Unsafe.Add(ref wo, 120 + i) * xi;
-                            s2 = s2 + Unsafe.Add(ref wo, 240 + i) * xi;
-                            s3 = s3 + Unsafe.Add(ref wo, 360 + i) * xi;
-                        }
-                        float t0 = s0;
-                        float t1 = s1;
-                        float t2 = s2;
-                        float t3 = s3;
-                        Unsafe.Add(ref yr, o) = MathF.Max(t0 + Unsafe.Add(ref b, o), 0f);
-                        Unsafe.Add(ref yr, o + 1) = MathF.Max(t1 + Unsafe.Add(ref b, o + 1), 0f);
-                        Unsafe.Add(ref yr, o + 2) = MathF.Max(t2 + Unsafe.Add(ref b, o + 2), 0f);
-                        Unsafe.Add(ref yr, o + 3) = MathF.Max(t3 + Unsafe.Add(ref b, o + 3), 0f);
+                        Vector512<float> xi = Vector512.LoadUnsafe(ref xr, (nuint)i);
+                        s0 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)i), xi, s0);
+                        s1 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(120 + i)), xi, s1);
+                        s2 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(240 + i)), xi, s2);
+                        s3 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(360 + i)), xi, s3);
+                        s4 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(480 + i)), xi, s4);
+                        s5 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(600 + i)), xi, s5);
+                        s6 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(720 + i)), xi, s6);
+                        s7 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(840 + i)), xi, s7);
+                        xi = Vector512.LoadUnsafe(ref xr, (nuint)(16 + i));
+                        s0 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(16 + i)), xi, s0);
+                        s1 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(136 + i)), xi, s1);
+                        s2 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(256 + i)), xi, s2);
+                        s3 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(376 + i)), xi, s3);
+                        s4 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(496 + i)), xi, s4);
+                        s5 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(616 + i)), xi, s5);
+                        s6 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(736 + i)), xi, s6);
+                        s7 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(856 + i)), xi, s7);
                     }
+                    {
+                        const int i = 96;
+                        Vector512<float> xi = Vector512.LoadUnsafe(ref xr, (nuint)i);
+                        s0 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)i), xi, s0);
+                        s1 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(120 + i)), xi, s1);
+                        s2 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(240 + i)), xi, s2);
+                        s3 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(360 + i)), xi, s3);
+                        s4 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(480 + i)), xi, s4);
+                        s5 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(600 + i)), xi, s5);
+                        s6 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(720 + i)), xi, s6);
+                        s7 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(840 + i)), xi, s7);
+                    }
+                    float t0 = Vector512.Sum(s0);
+                    float t1 = Vector512.Sum(s1);
+                    float t2 = Vector512.Sum(s2);
+                    float t3 = Vector512.Sum(s3);
+                    float t4 = Vector512.Sum(s4);
+                    float t5 = Vector512.Sum(s5);
+                    float t6 = Vector512.Sum(s6);
+                    float t7 = Vector512.Sum(s7);
+                    for (int i = 112; i < 120; i++)
+                    {
+                        float xi = Unsafe.Add(ref xr, i);
+                        t0 += Unsafe.Add(ref wo, i) * xi;
+                        t1 += Unsafe.Add(ref wo, 120 + i) * xi;
+                        t2 += Unsafe.Add(ref wo, 240 + i) * xi;
+                        t3 += Unsafe.Add(ref wo, 360 + i) * xi;
+                        t4 += Unsafe.Add(ref wo, 480 + i) * xi;
+                        t5 += Unsafe.Add(ref wo, 600 + i) * xi;
+                        t6 += Unsafe.Add(ref wo, 720 + i) * xi;
+                        t7 += Unsafe.Add(ref wo, 840 + i) * xi;
+                    }
+                    Unsafe.Add(ref yr, o) = MathF.Max(t0 + Unsafe.Add(ref b, o), 0f);
+                    Unsafe.Add(ref yr, o + 1) = MathF.Max(t1 + Unsafe.Add(ref b, o + 1), 0f);
+                    Unsafe.Add(ref yr, o + 2) = MathF.Max(t2 + Unsafe.Add(ref b, o + 2), 0f);
+                    Unsafe.Add(ref yr, o + 3) = MathF.Max(t3 + Unsafe.Add(ref b, o + 3), 0f);
+                    Unsafe.Add(ref yr, o + 4) = MathF.Max(t4 + Unsafe.Add(ref b, o + 4), 0f);
+                    Unsafe.Add(ref yr, o + 5) = MathF.Max(t5 + Unsafe.Add(ref b, o + 5), 0f);
+                    Unsafe.Add(ref yr, o + 6) = MathF.Max(t6 + Unsafe.Add(ref b, o + 6), 0f);
+                    Unsafe.Add(ref yr, o + 7) = MathF.Max(t7 + Unsafe.Add(ref b, o + 7), 0f);
+                }
+                // units 80..83, 4 at a time: each load of x feeds 4 dot products
+                {
+                    const int o = 80;
+                    ref float wo = ref Unsafe.Add(ref w, o * 120);
+                    Vector512<float> s0 = Vector512<float>.Zero;
+                    Vector512<float> s1 = Vector512<float>.Zero;
+                    Vector512<float> s2 = Vector512<float>.Zero;
+                    Vector512<float> s3 = Vector512<float>.Zero;
+                    for (int i = 0; i < 96; i += 32)
+                    {
+                        Vector512<float> xi = Vector512.LoadUnsafe(ref xr, (nuint)i);
+                        s0 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)i), xi, s0);
+                        s1 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(120 + i)), xi, s1);
+                        s2 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(240 + i)), xi, s2);
+                        s3 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(360 + i)), xi, s3);
+                        xi = Vector512.LoadUnsafe(ref xr, (nuint)(16 + i));
+                        s0 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(16 + i)), xi, s0);
+                        s1 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(136 + i)), xi, s1);
+                        s2 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(256 + i)), xi, s2);
+                        s3 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(376 + i)), xi, s3);
+                    }
+                    {
+                        const int i = 96;
+                        Vector512<float> xi = Vector512.LoadUnsafe(ref xr, (nuint)i);
+                        s0 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)i), xi, s0);
+                        s1 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(120 + i)), xi, s1);
+                        s2 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(240 + i)), xi, s2);
+                        s3 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(360 + i)), xi, s3);
+                    }
+                    float t0 = Vector512.Sum(s0);
+                    float t1 = Vector512.Sum(s1);
+                    float t2 = Vector512.Sum(s2);
+                    float t3 = Vector512.Sum(s3);
+                    for (int i = 112; i < 120; i++)
+                    {
+                        float xi = Unsafe.Add(ref xr, i);
+                        t0 += Unsafe.Add(ref wo, i) * xi;
+                        t1 += Unsafe.Add(ref wo, 120 + i) * xi;
+                        t2 += Unsafe.Add(ref wo, 240 + i) * xi;
+                        t3 += Unsafe.Add(ref wo, 360 + i) * xi;
+                    }
+                    Unsafe.Add(ref yr, o) = MathF.Max(t0 + Unsafe.Add(ref b, o), 0f);
+                    Unsafe.Add(ref yr, o + 1) = MathF.Max(t1 + Unsafe.Add(ref b, o + 1), 0f);
+                    Unsafe.Add(ref yr, o + 2) = MathF.Max(t2 + Unsafe.Add(ref b, o + 2), 0f);
+                    Unsafe.Add(ref yr, o + 3) = MathF.Max(t3 + Unsafe.Add(ref b, o + 3), 0f);
+                }
+            }
+            else if (Simd.Use256)
+            {
+                // units 0..79, 8 at a time: each load of x feeds 8 dot products
+                for (int o = 0; o < 80; o += 8)
+                {
+                    ref float wo = ref Unsafe.Add(ref w, o * 120);
+                    Vector256<float> s0 = Vector256<float>.Zero;
+                    Vector256<float> s1 = Vector256<float>.Zero;
+                    Vector256<float> s2 = Vector256<float>.Zero;
+                    Vector256<float> s3 = Vector256<float>.Zero;
+                    Vector256<float> s4 = Vector256<float>.Zero;
+                    Vector256<float> s5 = Vector256<float>.Zero;
+                    Vector256<float> s6 = Vector256<float>.Zero;
+                    Vector256<float> s7 = Vector256<float>.Zero;
+                    for (int i = 0; i < 112; i += 16)
+                    {
+                        Vector256<float> xi = Vector256.LoadUnsafe(ref xr, (nuint)i);
+                        s0 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)i), xi, s0);
+                        s1 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(120 + i)), xi, s1);
+                        s2 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(240 + i)), xi, s2);
+                        s3 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(360 + i)), xi, s3);
+                        s4 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(480 + i)), xi, s4);
+                        s5 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(600 + i)), xi, s5);
+                        s6 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(720 + i)), xi, s6);
+                        s7 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(840 + i)), xi, s7);
+                        xi = Vector256.LoadUnsafe(ref xr, (nuint)(8 + i));
+                        s0 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(8 + i)), xi, s0);
+                        s1 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(128 + i)), xi, s1);
+                        s2 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(248 + i)), xi, s2);
+                        s3 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(368 + i)), xi, s3);
+                        s4 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(488 + i)), xi, s4);
+                        s5 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(608 + i)), xi, s5);
+                        s6 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(728 + i)), xi, s6);
+                        s7 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(848 + i)), xi, s7);
+                    }
+                    {
+                        const int i = 112;
+                        Vector256<float> xi = Vector256.LoadUnsafe(ref xr, (nuint)i);
+                        s0 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)i), xi, s0);
+                        s1 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(120 + i)), xi, s1);
+                        s2 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(240 + i)), xi, s2);
+                        s3 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(360 + i)), xi, s3);
+                        s4 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(480 + i)), xi, s4);
+                        s5 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(600 + i)), xi, s5);
+                        s6 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(720 + i)), xi, s6);
+                        s7 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(840 + i)), xi, s7);
+                    }
+                    // y[o .. o + 7] = max(Σ lanes of s0..s7 + b[o .. o + 7], 0), as one vector
+                    Vector256<float> z = Simd.Sum8(s0, s1, s2, s3, s4, s5, s6, s7) + Vector256.LoadUnsafe(ref b, (nuint)o);
+                    Vector256.Max(Vector256<float>.Zero, z).StoreUnsafe(ref yr, (nuint)o);
+                }
+                // units 80..83, 4 at a time: each load of x feeds 4 dot products
+                {
+                    const int o = 80;
+                    ref float wo = ref Unsafe.Add(ref w, o * 120);
+                    Vector256<float> s0 = Vector256<float>.Zero;
+                    Vector256<float> s1 = Vector256<float>.Zero;
+                    Vector256<float> s2 = Vector256<float>.Zero;
+                    Vector256<float> s3 = Vector256<float>.Zero;
+                    for (int i = 0; i < 112; i += 16)
+                    {
+                        Vector256<float> xi = Vector256.LoadUnsafe(ref xr, (nuint)i);
+                        s0 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)i), xi, s0);
+                        s1 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(120 + i)), xi, s1);
+                        s2 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(240 + i)), xi, s2);
+                        s3 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(360 + i)), xi, s3);
+                        xi = Vector256.LoadUnsafe(ref xr, (nuint)(8 + i));
+                        s0 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(8 + i)), xi, s0);
+                        s1 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(128 + i)), xi, s1);
+                        s2 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(248 + i)), xi, s2);
+                        s3 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(368 + i)), xi, s3);
+                    }
+                    {
+                        const int i = 112;
+                        Vector256<float> xi = Vector256.LoadUnsafe(ref xr, (nuint)i);
+                        s0 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)i), xi, s0);
+                        s1 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(120 + i)), xi, s1);
+                        s2 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(240 + i)), xi, s2);
+                        s3 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(360 + i)), xi, s3);
+                    }
+                    // y[o .. o + 3] = max(Σ lanes of s0..s3 + b[o .. o + 3], 0), as one vector
+                    Vector128<float> z = Simd.Sum4(s0, s1, s2, s3) + Vector128.LoadUnsafe(ref b, (nuint)o);
+                    Vector128.Max(Vector128<float>.Zero, z).StoreUnsafe(ref yr, (nuint)o);
+                }
+            }
+            else if (Simd.Use128)
+            {
+                // units 0..79, 8 at a time: each load of x feeds 8 dot products
+                for (int o = 0; o < 80; o += 8)
+                {
+                    ref float wo = ref Unsafe.Add(ref w, o * 120);
+                    Vector128<float> s0 = Vector128<float>.Zero;
+                    Vector128<float> s1 = Vector128<float>.Zero;
+                    Vector128<float> s2 = Vector128<float>.Zero;
+                    Vector128<float> s3 = Vector128<float>.Zero;
+                    Vector128<float> s4 = Vector128<float>.Zero;
+                    Vector128<float> s5 = Vector128<float>.Zero;
+                    Vector128<float> s6 = Vector128<float>.Zero;
+                    Vector128<float> s7 = Vector128<float>.Zero;
+                    for (int i = 0; i < 120; i += 8)
+                    {
+                        Vector128<float> xi = Vector128.LoadUnsafe(ref xr, (nuint)i);
+                        s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)i), xi, s0);
+                        s1 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(120 + i)), xi, s1);
+                        s2 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(240 + i)), xi, s2);
+                        s3 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(360 + i)), xi, s3);
+                        s4 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(480 + i)), xi, s4);
+                        s5 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(600 + i)), xi, s5);
+                        s6 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(720 + i)), xi, s6);
+                        s7 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(840 + i)), xi, s7);
+                        xi = Vector128.LoadUnsafe(ref xr, (nuint)(4 + i));
+                        s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(4 + i)), xi, s0);
+                        s1 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(124 + i)), xi, s1);
+                        s2 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(244 + i)), xi, s2);
+                        s3 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(364 + i)), xi, s3);
+                        s4 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(484 + i)), xi, s4);
+                        s5 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(604 + i)), xi, s5);
+                        s6 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(724 + i)), xi, s6);
+                        s7 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(844 + i)), xi, s7);
+                    }
+                    float t0 = Vector128.Sum(s0);
+                    float t1 = Vector128.Sum(s1);
+                    float t2 = Vector128.Sum(s2);
+                    float t3 = Vector128.Sum(s3);
+                    float t4 = Vector128.Sum(s4);
+                    float t5 = Vector128.Sum(s5);
+                    float t6 = Vector128.Sum(s6);
+                    float t7 = Vector128.Sum(s7);
+                    Unsafe.Add(ref yr, o) = MathF.Max(t0 + Unsafe.Add(ref b, o), 0f);
+                    Unsafe.Add(ref yr, o + 1) = MathF.Max(t1 + Unsafe.Add(ref b, o + 1), 0f);
+                    Unsafe.Add(ref yr, o + 2) = MathF.Max(t2 + Unsafe.Add(ref b, o + 2), 0f);
+                    Unsafe.Add(ref yr, o + 3) = MathF.Max(t3 + Unsafe.Add(ref b, o + 3), 0f);
+                    Unsafe.Add(ref yr, o + 4) = MathF.Max(t4 + Unsafe.Add(ref b, o + 4), 0f);
+                    Unsafe.Add(ref yr, o + 5) = MathF.Max(t5 + Unsafe.Add(ref b, o + 5), 0f);
+                    Unsafe.Add(ref yr, o + 6) = MathF.Max(t6 + Unsafe.Add(ref b, o + 6), 0f);
+                    Unsafe.Add(ref yr, o + 7) = MathF.Max(t7 + Unsafe.Add(ref b, o + 7), 0f);
+                }
+                // units 80..83, 4 at a time: each load of x feeds 4 dot products
+                {
+                    const int o = 80;
+                    ref float wo = ref Unsafe.Add(ref w, o * 120);
+                    Vector128<float> s0 = Vector128<float>.Zero;
+                    Vector128<float> s1 = Vector128<float>.Zero;
+                    Vector128<float> s2 = Vector128<float>.Zero;
+                    Vector128<float> s3 = Vector128<float>.Zero;
+                    for (int i = 0; i < 120; i += 8)
+                    {
+                        Vector128<float> xi = Vector128.LoadUnsafe(ref xr, (nuint)i);
+                        s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)i), xi, s0);
+                        s1 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(120 + i)), xi, s1);
+                        s2 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(240 + i)), xi, s2);
+                        s3 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(360 + i)), xi, s3);
+                        xi = Vector128.LoadUnsafe(ref xr, (nuint)(4 + i));
+                        s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(4 + i)), xi, s0);
+                        s1 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(124 + i)), xi, s1);
+                        s2 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(244 + i)), xi, s2);
+                        s3 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(364 + i)), xi, s3);
+                    }
+                    float t0 = Vector128.Sum(s0);
+                    float t1 = Vector128.Sum(s1);
+                    float t2 = Vector128.Sum(s2);
+                    float t3 = Vector128.Sum(s3);
+                    Unsafe.Add(ref yr, o) = MathF.Max(t0 + Unsafe.Add(ref b, o), 0f);
+                    Unsafe.Add(ref yr, o + 1) = MathF.Max(t1 + Unsafe.Add(ref b, o + 1), 0f);
+                    Unsafe.Add(ref yr, o + 2) = MathF.Max(t2 + Unsafe.Add(ref b, o + 2), 0f);
+                    Unsafe.Add(ref yr, o + 3) = MathF.Max(t3 + Unsafe.Add(ref b, o + 3), 0f);
+                }
+            }
+            else
+            {
+                // units 0..79, 8 at a time: each load of x feeds 8 dot products
+                for (int o = 0; o < 80; o += 8)
+                {
+                    ref float wo = ref Unsafe.Add(ref w, o * 120);
+                    float s0 = 0f;
+                    float s1 = 0f;
+                    float s2 = 0f;
+                    float s3 = 0f;
+                    float s4 = 0f;
+                    float s5 = 0f;
+                    float s6 = 0f;
+                    float s7 = 0f;
+                    for (int i = 0; i < 120; i += 1)
+                    {
+                        float xi = Unsafe.Add(ref xr, i);
+                        s0 = s0 + Unsafe.Add(ref wo, i) * xi;
+                        s1 = s1 + Unsafe.Add(ref wo, 120 + i) * xi;
+                        s2 = s2 + Unsafe.Add(ref wo, 240 + i) * xi;
+                        s3 = s3 + Unsafe.Add(ref wo, 360 + i) * xi;
+                        s4 = s4 + Unsafe.Add(ref wo, 480 + i) * xi;
+                        s5 = s5 + Unsafe.Add(ref wo, 600 + i) * xi;
+                        s6 = s6 + Unsafe.Add(ref wo, 720 + i) * xi;
+                        s7 = s7 + Unsafe.Add(ref wo, 840 + i) * xi;
+                    }
+                    float t0 = s0;
+                    float t1 = s1;
+                    float t2 = s2;
+                    float t3 = s3;
+                    float t4 = s4;
+                    float t5 = s5;
+                    float t6 = s6;
+                    float t7 = s7;
+                    Unsafe.Add(ref yr, o) = MathF.Max(t0 + Unsafe.Add(ref b, o), 0f);
+                    Unsafe.Add(ref yr, o + 1) = MathF.Max(t1 + Unsafe.Add(ref b, o + 1), 0f);
+                    Unsafe.Add(ref yr, o + 2) = MathF.Max(t2 + Unsafe.Add(ref b, o + 2), 0f);
+                    Unsafe.Add(ref yr, o + 3) = MathF.Max(t3 + Unsafe.Add(ref b, o + 3), 0f);
+                    Unsafe.Add(ref yr, o + 4) = MathF.Max(t4 + Unsafe.Add(ref b, o + 4), 0f);
+                    Unsafe.Add(ref yr, o + 5) = MathF.Max(t5 + Unsafe.Add(ref b, o + 5), 0f);
+                    Unsafe.Add(ref yr, o + 6) = MathF.Max(t6 + Unsafe.Add(ref b, o + 6), 0f);
+                    Unsafe.Add(ref yr, o + 7) = MathF.Max(t7 + Unsafe.Add(ref b, o + 7), 0f);
+                }
+                // units 80..83, 4 at a time: each load of x feeds 4 dot products
+                {
+                    const int o = 80;
+                    ref float wo = ref Unsafe.Add(ref w, o * 120);
+                    float s0 = 0f;
+                    float s1 = 0f;
+                    float s2 = 0f;
+                    float s3 = 0f;
+                    for (int i = 0; i < 120; i += 1)
+                    {
+                        float xi = Unsafe.Add(ref xr, i);
+                        s0 = s0 + Unsafe.Add(ref wo, i) * xi;
+                        s1 = s1 + Unsafe.Add(ref wo, 120 + i) * xi;
+                        s2 = s2 + Unsafe.Add(ref wo, 240 + i) * xi;
+                        s3 = s3 + Unsafe.Add(ref wo, 360 + i) * xi;
+                    }
+                    float t0 = s0;
+                    float t1 = s1;
+                    float t2 = s2;
+                    float t3 = s3;
+                    Unsafe.Add(ref yr, o) = MathF.Max(t0 + Unsafe.Add(ref b, o), 0f);
+                    Unsafe.Add(ref yr, o + 1) = MathF.Max(t1 + Unsafe.Add(ref b, o + 1), 0f);
+                    Unsafe.Add(ref yr, o + 2) = MathF.Max(t2 + Unsafe.Add(ref b, o + 2), 0f);
+                    Unsafe.Add(ref yr, o + 3) = MathF.Max(t3 + Unsafe.Add(ref b, o + 3), 0f);
                 }
             }
         }
 
         /// <summary>
         /// Layer 9, Dense(84), backward from <c>dz = dL/d(W x + b)</c>: <c>dW += dzᵀ x</c>, <c>db += Σ_r dz[r]</c>,
-        /// and, when <paramref name="dx"/> is not empty, <c>dx = dz W</c>. W: [84, 120].
+        /// and, when <paramref name="dx"/> is not empty, <c>dx = dz W</c>. W: [84, 120]. With <paramref name="threads"/> &gt; 1,
+        /// a batch of 27 rows or more is split across threads (the same bits as one thread).
         /// </summary>
-        public static void Dense9Backward(ReadOnlySpan<float> weight, Span<float> weightGradient, Span<float> biasGradient, ReadOnlySpan<float> x, ReadOnlySpan<float> dz, Span<float> dx, int rows)
+        public static void Dense9Backward(ReadOnlySpan<float> weight, Span<float> weightGradient, Span<float> biasGradient, ReadOnlySpan<float> x, ReadOnlySpan<float> dz, Span<float> dx, int rows, int threads)
         {
-            ref float w = ref MemoryMarshal.GetReference(weight);
-            ref float gw0 = ref MemoryMarshal.GetReference(weightGradient);
-            ref float x0 = ref MemoryMarshal.GetReference(x);
-            ref float dz0 = ref MemoryMarshal.GetReference(dz);
-
-            // db[o] += Σ_r dz[r, o]
-            for (int r = 0; r < rows; r++)
+            // dW += dzᵀ x, db += Σ_r dz[r]: units split across threads at multiples of 4, each unit summed over the batch by one thread
+            if (threads > 1 && rows >= 27)
             {
-                TensorPrimitives.Add(biasGradient, dz.Slice(r * 84, 84), biasGradient);
-            }
-
-            // dW[o, i] += Σ_r dz[r, o] x[r, i]: a chunk of W's row o stays in registers while the rows stream by
-            if (Simd.Use512)
-            {
-                for (int o = 0; o < 84; o++)
-                {
-                    ref float gw = ref Unsafe.Add(ref gw0, o * 120);
-                    for (int i = 0; i < 64; i += 64)
-                    {
-                        Vector512<float> g0 = Vector512.LoadUnsafe(ref gw, (nuint)i);
-                        Vector512<float> g1 = Vector512.LoadUnsafe(ref gw, (nuint)(i + 16));
-                        Vector512<float> g2 = Vector512.LoadUnsafe(ref gw, (nuint)(i + 32));
-                        Vector512<float> g3 = Vector512.LoadUnsafe(ref gw, (nuint)(i + 48));
-                        for (int r = 0; r < rows; r++)
-                        {
-                            Vector512<float> d = Vector512.Create(Unsafe.Add(ref dz0, r * 84 + o));
-                            ref float xr = ref Unsafe.Add(ref x0, r * 120);
-                            g0 = Simd.MultiplyAdd(d, Vector512.LoadUnsafe(ref xr, (nuint)i), g0);
-                            g1 = Simd.MultiplyAdd(d, Vector512.LoadUnsafe(ref xr, (nuint)(i + 16)), g1);
-                            g2 = Simd.MultiplyAdd(d, Vector512.LoadUnsafe(ref xr, (nuint)(i + 32)), g2);
-                            g3 = Simd.MultiplyAdd(d, Vector512.LoadUnsafe(ref xr, (nuint)(i + 48)), g3);
-                        }
-                        g0.StoreUnsafe(ref gw, (nuint)i);
-                        g1.StoreUnsafe(ref gw, (nuint)(i + 16));
-                        g2.StoreUnsafe(ref gw, (nuint)(i + 32));
-                        g3.StoreUnsafe(ref gw, (nuint)(i + 48));
-                    }
-                    {
-                        const int i = 64;
-                        Vector512<float> g0 = Vector512.LoadUnsafe(ref gw, (nuint)i);
-                        Vector512<float> g1 = Vector512.LoadUnsafe(ref gw, (nuint)(i + 16));
-                        Vector512<float> g2 = Vector512.LoadUnsafe(ref gw, (nuint)(i + 32));
-                        for (int r = 0; r < rows; r++)
-                        {
-                            Vector512<float> d = Vector512.Create(Unsafe.Add(ref dz0, r * 84 + o));
-                            ref float xr = ref Unsafe.Add(ref x0, r * 120);
-                            g0 = Simd.MultiplyAdd(d, Vector512.LoadUnsafe(ref xr, (nuint)i), g0);
-                            g1 = Simd.MultiplyAdd(d, Vector512.LoadUnsafe(ref xr, (nuint)(i + 16)), g1);
-                            g2 = Simd.MultiplyAdd(d, Vector512.LoadUnsafe(ref xr, (nuint)(i + 32)), g2);
-                        }
-                        g0.StoreUnsafe(ref gw, (nuint)i);
-                        g1.StoreUnsafe(ref gw, (nuint)(i + 16));
-                        g2.StoreUnsafe(ref gw, (nuint)(i + 32));
-                    }
-                    for (int i = 112; i < 120; i++)
-                    {
-                        float g0 = Unsafe.Add(ref gw, i);
-                        for (int r = 0; r < rows; r++)
-                        {
-                            float d = Unsafe.Add(ref dz0, r * 84 + o);
-                            ref float xr = ref Unsafe.Add(ref x0, r * 120);
-                            g0 = g0 + d * Unsafe.Add(ref xr, i);
-                        }
-                        Unsafe.Add(ref gw, i) = g0;
-                    }
-                }
-            }
-            else if (Simd.Use256)
-            {
-                for (int o = 0; o < 84; o++)
-                {
-                    ref float gw = ref Unsafe.Add(ref gw0, o * 120);
-                    for (int i = 0; i < 96; i += 32)
-                    {
-                        Vector256<float> g0 = Vector256.LoadUnsafe(ref gw, (nuint)i);
-                        Vector256<float> g1 = Vector256.LoadUnsafe(ref gw, (nuint)(i + 8));
-                        Vector256<float> g2 = Vector256.LoadUnsafe(ref gw, (nuint)(i + 16));
-                        Vector256<float> g3 = Vector256.LoadUnsafe(ref gw, (nuint)(i + 24));
-                        for (int r = 0; r < rows; r++)
-                        {
-                            Vector256<float> d = Vector256.Create(Unsafe.Add(ref dz0, r * 84 + o));
-                            ref float xr = ref Unsafe.Add(ref x0, r * 120);
-                            g0 = Simd.MultiplyAdd(d, Vector256.LoadUnsafe(ref xr, (nuint)i), g0);
-                            g1 = Simd.MultiplyAdd(d, Vector256.LoadUnsafe(ref xr, (nuint)(i + 8)), g1);
-                            g2 = Simd.MultiplyAdd(d, Vector256.LoadUnsafe(ref xr, (nuint)(i + 16)), g2);
-                            g3 = Simd.MultiplyAdd(d, Vector256.LoadUnsafe(ref xr, (nuint)(i + 24)), g3);
-                        }
-                        g0.StoreUnsafe(ref gw, (nuint)i);
-                        g1.StoreUnsafe(ref gw, (nuint)(i + 8));
-                        g2.StoreUnsafe(ref gw, (nuint)(i + 16));
-                        g3.StoreUnsafe(ref gw, (nuint)(i + 24));
-                    }
-                    {
-                        const int i = 96;
-                        Vector256<float> g0 = Vector256.LoadUnsafe(ref gw, (nuint)i);
-                        Vector256<float> g1 = Vector256.LoadUnsafe(ref gw, (nuint)(i + 8));
-                        Vector256<float> g2 = Vector256.LoadUnsafe(ref gw, (nuint)(i + 16));
-                        for (int r = 0; r < rows; r++)
-                        {
-                            Vector256<float> d = Vector256.Create(Unsafe.Add(ref dz0, r * 84 + o));
-                            ref float xr = ref Unsafe.Add(ref x0, r * 120);
-                            g0 = Simd.MultiplyAdd(d, Vector256.LoadUnsafe(ref xr, (nuint)i), g0);
-                            g1 = Simd.MultiplyAdd(d, Vector256.LoadUnsafe(ref xr, (nuint)(i + 8)), g1);
-                            g2 = Simd.MultiplyAdd(d, Vector256.LoadUnsafe(ref xr, (nuint)(i + 16)), g2);
-                        }
-                        g0.StoreUnsafe(ref gw, (nuint)i);
-                        g1.StoreUnsafe(ref gw, (nuint)(i + 8));
-                        g2.StoreUnsafe(ref gw, (nuint)(i + 16));
-                    }
-                }
-            }
-            else if (Simd.Use128)
-            {
-                for (int o = 0; o < 84; o++)
-                {
-                    ref float gw = ref Unsafe.Add(ref gw0, o * 120);
-                    for (int i = 0; i < 112; i += 16)
-                    {
-                        Vector128<float> g0 = Vector128.LoadUnsafe(ref gw, (nuint)i);
-                        Vector128<float> g1 = Vector128.LoadUnsafe(ref gw, (nuint)(i + 4));
-                        Vector128<float> g2 = Vector128.LoadUnsafe(ref gw, (nuint)(i + 8));
-                        Vector128<float> g3 = Vector128.LoadUnsafe(ref gw, (nuint)(i + 12));
-                        for (int r = 0; r < rows; r++)
-                        {
-                            Vector128<float> d = Vector128.Create(Unsafe.Add(ref dz0, r * 84 + o));
-                            ref float xr = ref Unsafe.Add(ref x0, r * 120);
-                            g0 = Simd.MultiplyAdd(d, Vector128.LoadUnsafe(ref xr, (nuint)i), g0);
-                            g1 = Simd.MultiplyAdd(d, Vector128.LoadUnsafe(ref xr, (nuint)(i + 4)), g1);
-                            g2 = Simd.MultiplyAdd(d, Vector128.LoadUnsafe(ref xr, (nuint)(i + 8)), g2);
-                            g3 = Simd.MultiplyAdd(d, Vector128.LoadUnsafe(ref xr, (nuint)(i + 12)), g3);
-                        }
-                        g0.StoreUnsafe(ref gw, (nuint)i);
-                        g1.StoreUnsafe(ref gw, (nuint)(i + 4));
-                        g2.StoreUnsafe(ref gw, (nuint)(i + 8));
-                        g3.StoreUnsafe(ref gw, (nuint)(i + 12));
-                    }
-                    {
-                        const int i = 112;
-                        Vector128<float> g0 = Vector128.LoadUnsafe(ref gw, (nuint)i);
-                        Vector128<float> g1 = Vector128.LoadUnsafe(ref gw, (nuint)(i + 4));
-                        for (int r = 0; r < rows; r++)
-                        {
-                            Vector128<float> d = Vector128.Create(Unsafe.Add(ref dz0, r * 84 + o));
-                            ref float xr = ref Unsafe.Add(ref x0, r * 120);
-                            g0 = Simd.MultiplyAdd(d, Vector128.LoadUnsafe(ref xr, (nuint)i), g0);
-                            g1 = Simd.MultiplyAdd(d, Vector128.LoadUnsafe(ref xr, (nuint)(i + 4)), g1);
-                        }
-                        g0.StoreUnsafe(ref gw, (nuint)i);
-                        g1.StoreUnsafe(ref gw, (nuint)(i + 4));
-                    }
-                }
+                KernelThreads.For(threads, 84, 4, new KernelSpans(x, dz, default, weightGradient, biasGradient),
+                    static (in KernelSpans s, int start, int end) => Dense9WeightGradient(s.In0, s.In1, s.Out0, s.Out1, start, end));
             }
             else
             {
-                for (int o = 0; o < 84; o++)
-                {
-                    ref float gw = ref Unsafe.Add(ref gw0, o * 120);
-                    for (int i = 0; i < 120; i += 4)
-                    {
-                        float g0 = Unsafe.Add(ref gw, i);
-                        float g1 = Unsafe.Add(ref gw, i + 1);
-                        float g2 = Unsafe.Add(ref gw, i + 2);
-                        float g3 = Unsafe.Add(ref gw, i + 3);
-                        for (int r = 0; r < rows; r++)
-                        {
-                            float d = Unsafe.Add(ref dz0, r * 84 + o);
-                            ref float xr = ref Unsafe.Add(ref x0, r * 120);
-                            g0 = g0 + d * Unsafe.Add(ref xr, i);
-                            g1 = g1 + d * Unsafe.Add(ref xr, i + 1);
-                            g2 = g2 + d * Unsafe.Add(ref xr, i + 2);
-                            g3 = g3 + d * Unsafe.Add(ref xr, i + 3);
-                        }
-                        Unsafe.Add(ref gw, i) = g0;
-                        Unsafe.Add(ref gw, i + 1) = g1;
-                        Unsafe.Add(ref gw, i + 2) = g2;
-                        Unsafe.Add(ref gw, i + 3) = g3;
-                    }
-                }
+                Dense9WeightGradient(x, dz, weightGradient, biasGradient, 0, 84);
             }
 
-            // dx[r, i] = Σ_o dz[r, o] W[o, i]
             if (dx.IsEmpty)
             {
                 return;
             }
 
-            ref float dx0 = ref MemoryMarshal.GetReference(dx);
+            // dx = dz W: rows split across threads at multiples of 4
+            if (threads > 1 && rows >= 27)
+            {
+                KernelThreads.For(threads, rows, 4, new KernelSpans(weight, dz, default, dx, default),
+                    static (in KernelSpans s, int start, int end) => Dense9InputGradient(s.In0, s.In1, s.Out0, start, end));
+            }
+            else
+            {
+                Dense9InputGradient(weight, dz, dx, 0, rows);
+            }
+        }
+
+        /// <summary>Units <paramref name="start"/> .. <paramref name="end"/> - 1 of <c>dW += dzᵀ x</c> and <c>db += Σ_r dz[r]</c>, over every row of the batch.</summary>
+        private static void Dense9WeightGradient(ReadOnlySpan<float> x, ReadOnlySpan<float> dz, Span<float> weightGradient, Span<float> biasGradient, int start, int end)
+        {
+            int rows = dz.Length / 84;
+
+            // db[o] += Σ_r dz[r, o]
+            Span<float> db = biasGradient.Slice(start, end - start);
+            for (int r = 0; r < rows; r++)
+            {
+                TensorPrimitives.Add(db, dz.Slice(r * 84 + start, end - start), db);
+            }
+
+            ref float x0 = ref MemoryMarshal.GetReference(x);
+            ref float dz0 = ref MemoryMarshal.GetReference(dz);
+            ref float gw = ref MemoryMarshal.GetReference(weightGradient);
+            int grouped = start + (end - start) / 4 * 4;
+            // dW[o, i] += Σ_r dz[r, o] x[r, i]: for each chunk of columns (x[.., chunk] stays in L1), 4 units at a time
             if (Simd.Use512)
             {
-                for (int r = 0; r < rows; r++)
+                for (int i = 0; i < 96; i += 48)
                 {
-                    ref float dzr = ref Unsafe.Add(ref dz0, r * 84);
-                    ref float dxr = ref Unsafe.Add(ref dx0, r * 120);
-                    for (int i = 0; i < 64; i += 64)
+                    for (int o = start; o < grouped; o += 4)
                     {
-                        Vector512<float> a0 = Vector512<float>.Zero;
-                        Vector512<float> a1 = Vector512<float>.Zero;
-                        Vector512<float> a2 = Vector512<float>.Zero;
-                        Vector512<float> a3 = Vector512<float>.Zero;
-                        for (int o = 0; o < 84; o++)
+                        ref float go = ref Unsafe.Add(ref gw, o * 120);
+                        Vector512<float> g00 = Vector512.LoadUnsafe(ref go, (nuint)i); Vector512<float> g01 = Vector512.LoadUnsafe(ref go, (nuint)(16 + i)); Vector512<float> g02 = Vector512.LoadUnsafe(ref go, (nuint)(32 + i));
+                        Vector512<float> g10 = Vector512.LoadUnsafe(ref go, (nuint)(120 + i)); Vector512<float> g11 = Vector512.LoadUnsafe(ref go, (nuint)(136 + i)); Vector512<float> g12 = Vector512.LoadUnsafe(ref go, (nuint)(152 + i));
+                        Vector512<float> g20 = Vector512.LoadUnsafe(ref go, (nuint)(240 + i)); Vector512<float> g21 = Vector512.LoadUnsafe(ref go, (nuint)(256 + i)); Vector512<float> g22 = Vector512.LoadUnsafe(ref go, (nuint)(272 + i));
+                        Vector512<float> g30 = Vector512.LoadUnsafe(ref go, (nuint)(360 + i)); Vector512<float> g31 = Vector512.LoadUnsafe(ref go, (nuint)(376 + i)); Vector512<float> g32 = Vector512.LoadUnsafe(ref go, (nuint)(392 + i));
+                        for (int r = 0; r < rows; r++)
                         {
-                            Vector512<float> d = Vector512.Create(Unsafe.Add(ref dzr, o));
-                            ref float wo = ref Unsafe.Add(ref w, o * 120);
-                            a0 = Simd.MultiplyAdd(d, Vector512.LoadUnsafe(ref wo, (nuint)i), a0);
-                            a1 = Simd.MultiplyAdd(d, Vector512.LoadUnsafe(ref wo, (nuint)(i + 16)), a1);
-                            a2 = Simd.MultiplyAdd(d, Vector512.LoadUnsafe(ref wo, (nuint)(i + 32)), a2);
-                            a3 = Simd.MultiplyAdd(d, Vector512.LoadUnsafe(ref wo, (nuint)(i + 48)), a3);
+                            ref float xr = ref Unsafe.Add(ref x0, r * 120);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 84 + o);
+                            Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)i); Vector512<float> xv1 = Vector512.LoadUnsafe(ref xr, (nuint)(16 + i)); Vector512<float> xv2 = Vector512.LoadUnsafe(ref xr, (nuint)(32 + i));
+                            Vector512<float> d = Vector512.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00); g01 = Simd.MultiplyAdd(d, xv1, g01); g02 = Simd.MultiplyAdd(d, xv2, g02);
+                            d = Vector512.Create(Unsafe.Add(ref dzr, 1));
+                            g10 = Simd.MultiplyAdd(d, xv0, g10); g11 = Simd.MultiplyAdd(d, xv1, g11); g12 = Simd.MultiplyAdd(d, xv2, g12);
+                            d = Vector512.Create(Unsafe.Add(ref dzr, 2));
+                            g20 = Simd.MultiplyAdd(d, xv0, g20); g21 = Simd.MultiplyAdd(d, xv1, g21); g22 = Simd.MultiplyAdd(d, xv2, g22);
+                            d = Vector512.Create(Unsafe.Add(ref dzr, 3));
+                            g30 = Simd.MultiplyAdd(d, xv0, g30); g31 = Simd.MultiplyAdd(d, xv1, g31); g32 = Simd.MultiplyAdd(d, xv2, g32);
                         }
-                        a0.StoreUnsafe(ref dxr, (nuint)i);
-                        a1.StoreUnsafe(ref dxr, (nuint)(i + 16));
-                        a2.StoreUnsafe(ref dxr, (nuint)(i + 32));
-                        a3.StoreUnsafe(ref dxr, (nuint)(i + 48));
+                        g00.StoreUnsafe(ref go, (nuint)i); g01.StoreUnsafe(ref go, (nuint)(16 + i)); g02.StoreUnsafe(ref go, (nuint)(32 + i));
+                        g10.StoreUnsafe(ref go, (nuint)(120 + i)); g11.StoreUnsafe(ref go, (nuint)(136 + i)); g12.StoreUnsafe(ref go, (nuint)(152 + i));
+                        g20.StoreUnsafe(ref go, (nuint)(240 + i)); g21.StoreUnsafe(ref go, (nuint)(256 + i)); g22.StoreUnsafe(ref go, (nuint)(272 + i));
+                        g30.StoreUnsafe(ref go, (nuint)(360 + i)); g31.StoreUnsafe(ref go, (nuint)(376 + i)); g32.StoreUnsafe(ref go, (nuint)(392 + i));
                     }
+                    for (int o = grouped; o < end; o++)
                     {
-                        const int i = 64;
-                        Vector512<float> a0 = Vector512<float>.Zero;
-                        Vector512<float> a1 = Vector512<float>.Zero;
-                        Vector512<float> a2 = Vector512<float>.Zero;
-                        for (int o = 0; o < 84; o++)
+                        ref float go = ref Unsafe.Add(ref gw, o * 120);
+                        Vector512<float> g00 = Vector512.LoadUnsafe(ref go, (nuint)i); Vector512<float> g01 = Vector512.LoadUnsafe(ref go, (nuint)(16 + i)); Vector512<float> g02 = Vector512.LoadUnsafe(ref go, (nuint)(32 + i));
+                        for (int r = 0; r < rows; r++)
                         {
-                            Vector512<float> d = Vector512.Create(Unsafe.Add(ref dzr, o));
-                            ref float wo = ref Unsafe.Add(ref w, o * 120);
-                            a0 = Simd.MultiplyAdd(d, Vector512.LoadUnsafe(ref wo, (nuint)i), a0);
-                            a1 = Simd.MultiplyAdd(d, Vector512.LoadUnsafe(ref wo, (nuint)(i + 16)), a1);
-                            a2 = Simd.MultiplyAdd(d, Vector512.LoadUnsafe(ref wo, (nuint)(i + 32)), a2);
+                            ref float xr = ref Unsafe.Add(ref x0, r * 120);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 84 + o);
+                            Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)i); Vector512<float> xv1 = Vector512.LoadUnsafe(ref xr, (nuint)(16 + i)); Vector512<float> xv2 = Vector512.LoadUnsafe(ref xr, (nuint)(32 + i));
+                            Vector512<float> d = Vector512.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00); g01 = Simd.MultiplyAdd(d, xv1, g01); g02 = Simd.MultiplyAdd(d, xv2, g02);
                         }
-                        a0.StoreUnsafe(ref dxr, (nuint)i);
-                        a1.StoreUnsafe(ref dxr, (nuint)(i + 16));
-                        a2.StoreUnsafe(ref dxr, (nuint)(i + 32));
+                        g00.StoreUnsafe(ref go, (nuint)i); g01.StoreUnsafe(ref go, (nuint)(16 + i)); g02.StoreUnsafe(ref go, (nuint)(32 + i));
                     }
-                    for (int i = 112; i < 120; i++)
+                }
+                {
+                    const int i = 96;
+                    for (int o = start; o < grouped; o += 4)
                     {
-                        float a0 = 0f;
-                        for (int o = 0; o < 84; o++)
+                        ref float go = ref Unsafe.Add(ref gw, o * 120);
+                        Vector512<float> g00 = Vector512.LoadUnsafe(ref go, (nuint)i);
+                        Vector512<float> g10 = Vector512.LoadUnsafe(ref go, (nuint)(120 + i));
+                        Vector512<float> g20 = Vector512.LoadUnsafe(ref go, (nuint)(240 + i));
+                        Vector512<float> g30 = Vector512.LoadUnsafe(ref go, (nuint)(360 + i));
+                        for (int r = 0; r < rows; r++)
                         {
-                            float d = Unsafe.Add(ref dzr, o);
-                            ref float wo = ref Unsafe.Add(ref w, o * 120);
-                            a0 = a0 + d * Unsafe.Add(ref wo, i);
+                            ref float xr = ref Unsafe.Add(ref x0, r * 120);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 84 + o);
+                            Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)i);
+                            Vector512<float> d = Vector512.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00);
+                            d = Vector512.Create(Unsafe.Add(ref dzr, 1));
+                            g10 = Simd.MultiplyAdd(d, xv0, g10);
+                            d = Vector512.Create(Unsafe.Add(ref dzr, 2));
+                            g20 = Simd.MultiplyAdd(d, xv0, g20);
+                            d = Vector512.Create(Unsafe.Add(ref dzr, 3));
+                            g30 = Simd.MultiplyAdd(d, xv0, g30);
                         }
-                        Unsafe.Add(ref dxr, i) = a0;
+                        g00.StoreUnsafe(ref go, (nuint)i);
+                        g10.StoreUnsafe(ref go, (nuint)(120 + i));
+                        g20.StoreUnsafe(ref go, (nuint)(240 + i));
+                        g30.StoreUnsafe(ref go, (nuint)(360 + i));
+                    }
+                    for (int o = grouped; o < end; o++)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 120);
+                        Vector512<float> g00 = Vector512.LoadUnsafe(ref go, (nuint)i);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 120);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 84 + o);
+                            Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)i);
+                            Vector512<float> d = Vector512.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00);
+                        }
+                        g00.StoreUnsafe(ref go, (nuint)i);
+                    }
+                }
+                for (int i = 112; i < 120; i++)
+                {
+                    for (int o = start; o < grouped; o += 4)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 120);
+                        float g00 = Unsafe.Add(ref go, i);
+                        float g10 = Unsafe.Add(ref go, 120 + i);
+                        float g20 = Unsafe.Add(ref go, 240 + i);
+                        float g30 = Unsafe.Add(ref go, 360 + i);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 120);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 84 + o);
+                            float xv0 = Unsafe.Add(ref xr, i);
+                            float d = dzr;
+                            g00 = g00 + d * xv0;
+                            d = Unsafe.Add(ref dzr, 1);
+                            g10 = g10 + d * xv0;
+                            d = Unsafe.Add(ref dzr, 2);
+                            g20 = g20 + d * xv0;
+                            d = Unsafe.Add(ref dzr, 3);
+                            g30 = g30 + d * xv0;
+                        }
+                        Unsafe.Add(ref go, i) = g00;
+                        Unsafe.Add(ref go, 120 + i) = g10;
+                        Unsafe.Add(ref go, 240 + i) = g20;
+                        Unsafe.Add(ref go, 360 + i) = g30;
+                    }
+                    for (int o = grouped; o < end; o++)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 120);
+                        float g00 = Unsafe.Add(ref go, i);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 120);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 84 + o);
+                            float xv0 = Unsafe.Add(ref xr, i);
+                            float d = dzr;
+                            g00 = g00 + d * xv0;
+                        }
+                        Unsafe.Add(ref go, i) = g00;
                     }
                 }
             }
             else if (Simd.Use256)
             {
-                for (int r = 0; r < rows; r++)
+                for (int i = 0; i < 120; i += 24)
                 {
-                    ref float dzr = ref Unsafe.Add(ref dz0, r * 84);
-                    ref float dxr = ref Unsafe.Add(ref dx0, r * 120);
-                    for (int i = 0; i < 96; i += 32)
+                    for (int o = start; o < grouped; o += 4)
                     {
-                        Vector256<float> a0 = Vector256<float>.Zero;
-                        Vector256<float> a1 = Vector256<float>.Zero;
-                        Vector256<float> a2 = Vector256<float>.Zero;
-                        Vector256<float> a3 = Vector256<float>.Zero;
-                        for (int o = 0; o < 84; o++)
+                        ref float go = ref Unsafe.Add(ref gw, o * 120);
+                        Vector256<float> g00 = Vector256.LoadUnsafe(ref go, (nuint)i); Vector256<float> g01 = Vector256.LoadUnsafe(ref go, (nuint)(8 + i)); Vector256<float> g02 = Vector256.LoadUnsafe(ref go, (nuint)(16 + i));
+                        Vector256<float> g10 = Vector256.LoadUnsafe(ref go, (nuint)(120 + i)); Vector256<float> g11 = Vector256.LoadUnsafe(ref go, (nuint)(128 + i)); Vector256<float> g12 = Vector256.LoadUnsafe(ref go, (nuint)(136 + i));
+                        Vector256<float> g20 = Vector256.LoadUnsafe(ref go, (nuint)(240 + i)); Vector256<float> g21 = Vector256.LoadUnsafe(ref go, (nuint)(248 + i)); Vector256<float> g22 = Vector256.LoadUnsafe(ref go, (nuint)(256 + i));
+                        Vector256<float> g30 = Vector256.LoadUnsafe(ref go, (nuint)(360 + i)); Vector256<float> g31 = Vector256.LoadUnsafe(ref go, (nuint)(368 + i)); Vector256<float> g32 = Vector256.LoadUnsafe(ref go, (nuint)(376 + i));
+                        for (int r = 0; r < rows; r++)
                         {
-                            Vector256<float> d = Vector256.Create(Unsafe.Add(ref dzr, o));
-                            ref float wo = ref Unsafe.Add(ref w, o * 120);
-                            a0 = Simd.MultiplyAdd(d, Vector256.LoadUnsafe(ref wo, (nuint)i), a0);
-                            a1 = Simd.MultiplyAdd(d, Vector256.LoadUnsafe(ref wo, (nuint)(i + 8)), a1);
-                            a2 = Simd.MultiplyAdd(d, Vector256.LoadUnsafe(ref wo, (nuint)(i + 16)), a2);
-                            a3 = Simd.MultiplyAdd(d, Vector256.LoadUnsafe(ref wo, (nuint)(i + 24)), a3);
+                            ref float xr = ref Unsafe.Add(ref x0, r * 120);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 84 + o);
+                            Vector256<float> xv0 = Vector256.LoadUnsafe(ref xr, (nuint)i); Vector256<float> xv1 = Vector256.LoadUnsafe(ref xr, (nuint)(8 + i)); Vector256<float> xv2 = Vector256.LoadUnsafe(ref xr, (nuint)(16 + i));
+                            Vector256<float> d = Vector256.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00); g01 = Simd.MultiplyAdd(d, xv1, g01); g02 = Simd.MultiplyAdd(d, xv2, g02);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 1));
+                            g10 = Simd.MultiplyAdd(d, xv0, g10); g11 = Simd.MultiplyAdd(d, xv1, g11); g12 = Simd.MultiplyAdd(d, xv2, g12);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 2));
+                            g20 = Simd.MultiplyAdd(d, xv0, g20); g21 = Simd.MultiplyAdd(d, xv1, g21); g22 = Simd.MultiplyAdd(d, xv2, g22);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 3));
+                            g30 = Simd.MultiplyAdd(d, xv0, g30); g31 = Simd.MultiplyAdd(d, xv1, g31); g32 = Simd.MultiplyAdd(d, xv2, g32);
                         }
-                        a0.StoreUnsafe(ref dxr, (nuint)i);
-                        a1.StoreUnsafe(ref dxr, (nuint)(i + 8));
-                        a2.StoreUnsafe(ref dxr, (nuint)(i + 16));
-                        a3.StoreUnsafe(ref dxr, (nuint)(i + 24));
+                        g00.StoreUnsafe(ref go, (nuint)i); g01.StoreUnsafe(ref go, (nuint)(8 + i)); g02.StoreUnsafe(ref go, (nuint)(16 + i));
+                        g10.StoreUnsafe(ref go, (nuint)(120 + i)); g11.StoreUnsafe(ref go, (nuint)(128 + i)); g12.StoreUnsafe(ref go, (nuint)(136 + i));
+                        g20.StoreUnsafe(ref go, (nuint)(240 + i)); g21.StoreUnsafe(ref go, (nuint)(248 + i)); g22.StoreUnsafe(ref go, (nuint)(256 + i));
+                        g30.StoreUnsafe(ref go, (nuint)(360 + i)); g31.StoreUnsafe(ref go, (nuint)(368 + i)); g32.StoreUnsafe(ref go, (nuint)(376 + i));
                     }
+                    for (int o = grouped; o < end; o++)
                     {
-                        const int i = 96;
-                        Vector256<float> a0 = Vector256<float>.Zero;
-                        Vector256<float> a1 = Vector256<float>.Zero;
-                        Vector256<float> a2 = Vector256<float>.Zero;
-                        for (int o = 0; o < 84; o++)
+                        ref float go = ref Unsafe.Add(ref gw, o * 120);
+                        Vector256<float> g00 = Vector256.LoadUnsafe(ref go, (nuint)i); Vector256<float> g01 = Vector256.LoadUnsafe(ref go, (nuint)(8 + i)); Vector256<float> g02 = Vector256.LoadUnsafe(ref go, (nuint)(16 + i));
+                        for (int r = 0; r < rows; r++)
                         {
-                            Vector256<float> d = Vector256.Create(Unsafe.Add(ref dzr, o));
-                            ref float wo = ref Unsafe.Add(ref w, o * 120);
-                            a0 = Simd.MultiplyAdd(d, Vector256.LoadUnsafe(ref wo, (nuint)i), a0);
-                            a1 = Simd.MultiplyAdd(d, Vector256.LoadUnsafe(ref wo, (nuint)(i + 8)), a1);
-                            a2 = Simd.MultiplyAdd(d, Vector256.LoadUnsafe(ref wo, (nuint)(i + 16)), a2);
+                            ref float xr = ref Unsafe.Add(ref x0, r * 120);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 84 + o);
+                            Vector256<float> xv0 = Vector256.LoadUnsafe(ref xr, (nuint)i); Vector256<float> xv1 = Vector256.LoadUnsafe(ref xr, (nuint)(8 + i)); Vector256<float> xv2 = Vector256.LoadUnsafe(ref xr, (nuint)(16 + i));
+                            Vector256<float> d = Vector256.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00); g01 = Simd.MultiplyAdd(d, xv1, g01); g02 = Simd.MultiplyAdd(d, xv2, g02);
                         }
-                        a0.StoreUnsafe(ref dxr, (nuint)i);
-                        a1.StoreUnsafe(ref dxr, (nuint)(i + 8));
-                        a2.StoreUnsafe(ref dxr, (nuint)(i + 16));
+                        g00.StoreUnsafe(ref go, (nuint)i); g01.StoreUnsafe(ref go, (nuint)(8 + i)); g02.StoreUnsafe(ref go, (nuint)(16 + i));
                     }
                 }
             }
             else if (Simd.Use128)
             {
-                for (int r = 0; r < rows; r++)
+                for (int i = 0; i < 120; i += 12)
                 {
-                    ref float dzr = ref Unsafe.Add(ref dz0, r * 84);
-                    ref float dxr = ref Unsafe.Add(ref dx0, r * 120);
-                    for (int i = 0; i < 112; i += 16)
+                    for (int o = start; o < grouped; o += 4)
                     {
-                        Vector128<float> a0 = Vector128<float>.Zero;
-                        Vector128<float> a1 = Vector128<float>.Zero;
-                        Vector128<float> a2 = Vector128<float>.Zero;
-                        Vector128<float> a3 = Vector128<float>.Zero;
-                        for (int o = 0; o < 84; o++)
+                        ref float go = ref Unsafe.Add(ref gw, o * 120);
+                        Vector128<float> g00 = Vector128.LoadUnsafe(ref go, (nuint)i); Vector128<float> g01 = Vector128.LoadUnsafe(ref go, (nuint)(4 + i)); Vector128<float> g02 = Vector128.LoadUnsafe(ref go, (nuint)(8 + i));
+                        Vector128<float> g10 = Vector128.LoadUnsafe(ref go, (nuint)(120 + i)); Vector128<float> g11 = Vector128.LoadUnsafe(ref go, (nuint)(124 + i)); Vector128<float> g12 = Vector128.LoadUnsafe(ref go, (nuint)(128 + i));
+                        Vector128<float> g20 = Vector128.LoadUnsafe(ref go, (nuint)(240 + i)); Vector128<float> g21 = Vector128.LoadUnsafe(ref go, (nuint)(244 + i)); Vector128<float> g22 = Vector128.LoadUnsafe(ref go, (nuint)(248 + i));
+                        Vector128<float> g30 = Vector128.LoadUnsafe(ref go, (nuint)(360 + i)); Vector128<float> g31 = Vector128.LoadUnsafe(ref go, (nuint)(364 + i)); Vector128<float> g32 = Vector128.LoadUnsafe(ref go, (nuint)(368 + i));
+                        for (int r = 0; r < rows; r++)
                         {
-                            Vector128<float> d = Vector128.Create(Unsafe.Add(ref dzr, o));
-                            ref float wo = ref Unsafe.Add(ref w, o * 120);
-                            a0 = Simd.MultiplyAdd(d, Vector128.LoadUnsafe(ref wo, (nuint)i), a0);
-                            a1 = Simd.MultiplyAdd(d, Vector128.LoadUnsafe(ref wo, (nuint)(i + 4)), a1);
-                            a2 = Simd.MultiplyAdd(d, Vector128.LoadUnsafe(ref wo, (nuint)(i + 8)), a2);
-                            a3 = Simd.MultiplyAdd(d, Vector128.LoadUnsafe(ref wo, (nuint)(i + 12)), a3);
+                            ref float xr = ref Unsafe.Add(ref x0, r * 120);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 84 + o);
+                            Vector128<float> xv0 = Vector128.LoadUnsafe(ref xr, (nuint)i); Vector128<float> xv1 = Vector128.LoadUnsafe(ref xr, (nuint)(4 + i)); Vector128<float> xv2 = Vector128.LoadUnsafe(ref xr, (nuint)(8 + i));
+                            Vector128<float> d = Vector128.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00); g01 = Simd.MultiplyAdd(d, xv1, g01); g02 = Simd.MultiplyAdd(d, xv2, g02);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 1));
+                            g10 = Simd.MultiplyAdd(d, xv0, g10); g11 = Simd.MultiplyAdd(d, xv1, g11); g12 = Simd.MultiplyAdd(d, xv2, g12);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 2));
+                            g20 = Simd.MultiplyAdd(d, xv0, g20); g21 = Simd.MultiplyAdd(d, xv1, g21); g22 = Simd.MultiplyAdd(d, xv2, g22);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 3));
+                            g30 = Simd.MultiplyAdd(d, xv0, g30); g31 = Simd.MultiplyAdd(d, xv1, g31); g32 = Simd.MultiplyAdd(d, xv2, g32);
                         }
-                        a0.StoreUnsafe(ref dxr, (nuint)i);
-                        a1.StoreUnsafe(ref dxr, (nuint)(i + 4));
-                        a2.StoreUnsafe(ref dxr, (nuint)(i + 8));
-                        a3.StoreUnsafe(ref dxr, (nuint)(i + 12));
+                        g00.StoreUnsafe(ref go, (nuint)i); g01.StoreUnsafe(ref go, (nuint)(4 + i)); g02.StoreUnsafe(ref go, (nuint)(8 + i));
+                        g10.StoreUnsafe(ref go, (nuint)(120 + i)); g11.StoreUnsafe(ref go, (nuint)(124 + i)); g12.StoreUnsafe(ref go, (nuint)(128 + i));
+                        g20.StoreUnsafe(ref go, (nuint)(240 + i)); g21.StoreUnsafe(ref go, (nuint)(244 + i)); g22.StoreUnsafe(ref go, (nuint)(248 + i));
+                        g30.StoreUnsafe(ref go, (nuint)(360 + i)); g31.StoreUnsafe(ref go, (nuint)(364 + i)); g32.StoreUnsafe(ref go, (nuint)(368 + i));
                     }
+                    for (int o = grouped; o < end; o++)
                     {
-                        const int i = 112;
-                        Vector128<float> a0 = Vector128<float>.Zero;
-                        Vector128<float> a1 = Vector128<float>.Zero;
-                        for (int o = 0; o < 84; o++)
+                        ref float go = ref Unsafe.Add(ref gw, o * 120);
+                        Vector128<float> g00 = Vector128.LoadUnsafe(ref go, (nuint)i); Vector128<float> g01 = Vector128.LoadUnsafe(ref go, (nuint)(4 + i)); Vector128<float> g02 = Vector128.LoadUnsafe(ref go, (nuint)(8 + i));
+                        for (int r = 0; r < rows; r++)
                         {
-                            Vector128<float> d = Vector128.Create(Unsafe.Add(ref dzr, o));
-                            ref float wo = ref Unsafe.Add(ref w, o * 120);
-                            a0 = Simd.MultiplyAdd(d, Vector128.LoadUnsafe(ref wo, (nuint)i), a0);
-                            a1 = Simd.MultiplyAdd(d, Vector128.LoadUnsafe(ref wo, (nuint)(i + 4)), a1);
+                            ref float xr = ref Unsafe.Add(ref x0, r * 120);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 84 + o);
+                            Vector128<float> xv0 = Vector128.LoadUnsafe(ref xr, (nuint)i); Vector128<float> xv1 = Vector128.LoadUnsafe(ref xr, (nuint)(4 + i)); Vector128<float> xv2 = Vector128.LoadUnsafe(ref xr, (nuint)(8 + i));
+                            Vector128<float> d = Vector128.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00); g01 = Simd.MultiplyAdd(d, xv1, g01); g02 = Simd.MultiplyAdd(d, xv2, g02);
                         }
-                        a0.StoreUnsafe(ref dxr, (nuint)i);
-                        a1.StoreUnsafe(ref dxr, (nuint)(i + 4));
+                        g00.StoreUnsafe(ref go, (nuint)i); g01.StoreUnsafe(ref go, (nuint)(4 + i)); g02.StoreUnsafe(ref go, (nuint)(8 + i));
                     }
                 }
             }
             else
             {
-                for (int r = 0; r < rows; r++)
+                for (int i = 0; i < 120; i += 3)
                 {
-                    ref float dzr = ref Unsafe.Add(ref dz0, r * 84);
-                    ref float dxr = ref Unsafe.Add(ref dx0, r * 120);
-                    for (int i = 0; i < 120; i += 4)
+                    for (int o = start; o < grouped; o += 4)
                     {
-                        float a0 = 0f;
-                        float a1 = 0f;
-                        float a2 = 0f;
-                        float a3 = 0f;
-                        for (int o = 0; o < 84; o++)
+                        ref float go = ref Unsafe.Add(ref gw, o * 120);
+                        float g00 = Unsafe.Add(ref go, i); float g01 = Unsafe.Add(ref go, 1 + i); float g02 = Unsafe.Add(ref go, 2 + i);
+                        float g10 = Unsafe.Add(ref go, 120 + i); float g11 = Unsafe.Add(ref go, 121 + i); float g12 = Unsafe.Add(ref go, 122 + i);
+                        float g20 = Unsafe.Add(ref go, 240 + i); float g21 = Unsafe.Add(ref go, 241 + i); float g22 = Unsafe.Add(ref go, 242 + i);
+                        float g30 = Unsafe.Add(ref go, 360 + i); float g31 = Unsafe.Add(ref go, 361 + i); float g32 = Unsafe.Add(ref go, 362 + i);
+                        for (int r = 0; r < rows; r++)
                         {
-                            float d = Unsafe.Add(ref dzr, o);
-                            ref float wo = ref Unsafe.Add(ref w, o * 120);
-                            a0 = a0 + d * Unsafe.Add(ref wo, i);
-                            a1 = a1 + d * Unsafe.Add(ref wo, i + 1);
-                            a2 = a2 + d * Unsafe.Add(ref wo, i + 2);
-                            a3 = a3 + d * Unsafe.Add(ref wo, i + 3);
+                            ref float xr = ref Unsafe.Add(ref x0, r * 120);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 84 + o);
+                            float xv0 = Unsafe.Add(ref xr, i); float xv1 = Unsafe.Add(ref xr, 1 + i); float xv2 = Unsafe.Add(ref xr, 2 + i);
+                            float d = dzr;
+                            g00 = g00 + d * xv0; g01 = g01 + d * xv1; g02 = g02 + d * xv2;
+                            d = Unsafe.Add(ref dzr, 1);
+                            g10 = g10 + d * xv0; g11 = g11 + d * xv1; g12 = g12 + d * xv2;
+                            d = Unsafe.Add(ref dzr, 2);
+                            g20 = g20 + d * xv0; g21 = g21 + d * xv1; g22 = g22 + d * xv2;
+                            d = Unsafe.Add(ref dzr, 3);
+                            g30 = g30 + d * xv0; g31 = g31 + d * xv1; g32 = g32 + d * xv2;
                         }
-                        Unsafe.Add(ref dxr, i) = a0;
-                        Unsafe.Add(ref dxr, i + 1) = a1;
-                        Unsafe.Add(ref dxr, i + 2) = a2;
-                        Unsafe.Add(ref dxr, i + 3) = a3;
+                        Unsafe.Add(ref go, i) = g00; Unsafe.Add(ref go, 1 + i) = g01; Unsafe.Add(ref go, 2 + i) = g02;
+                        Unsafe.Add(ref go, 120 + i) = g10; Unsafe.Add(ref go, 121 + i) = g11; Unsafe.Add(ref go, 122 + i) = g12;
+                        Unsafe.Add(ref go, 240 + i) = g20; Unsafe.Add(ref go, 241 + i) = g21; Unsafe.Add(ref go, 242 + i) = g22;
+                        Unsafe.Add(ref go, 360 + i) = g30; Unsafe.Add(ref go, 361 + i) = g31; Unsafe.Add(ref go, 362 + i) = g32;
+                    }
+                    for (int o = grouped; o < end; o++)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 120);
+                        float g00 = Unsafe.Add(ref go, i); float g01 = Unsafe.Add(ref go, 1 + i); float g02 = Unsafe.Add(ref go, 2 + i);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 120);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 84 + o);
+                            float xv0 = Unsafe.Add(ref xr, i); float xv1 = Unsafe.Add(ref xr, 1 + i); float xv2 = Unsafe.Add(ref xr, 2 + i);
+                            float d = dzr;
+                            g00 = g00 + d * xv0; g01 = g01 + d * xv1; g02 = g02 + d * xv2;
+                        }
+                        Unsafe.Add(ref go, i) = g00; Unsafe.Add(ref go, 1 + i) = g01; Unsafe.Add(ref go, 2 + i) = g02;
                     }
                 }
             }
         }
 
-        /// <summary>Layer 11, Dense(10): <c>y[r] = W x[r] + b</c> for each row r. W: [10, 84].</summary>
-        public static void Dense11Forward(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> y, int rows)
+        /// <summary>Rows <paramref name="start"/> .. <paramref name="end"/> - 1 of <c>dx = dz W</c>.</summary>
+        private static void Dense9InputGradient(ReadOnlySpan<float> weight, ReadOnlySpan<float> dz, Span<float> dx, int start, int end)
+        {
+            ref float w = ref MemoryMarshal.GetReference(weight);
+            ref float dz0 = ref MemoryMarshal.GetReference(dz);
+            ref float dx0 = ref MemoryMarshal.GetReference(dx);
+            int grouped = start + (end - start) / 4 * 4;
+            // dx[r, i] = Σ_o dz[r, o] W[o, i]: for each chunk of columns (W[.., chunk] stays in L1), 4 rows at a time
+            if (Simd.Use512)
+            {
+                for (int i = 0; i < 96; i += 48)
+                {
+                    for (int r = start; r < grouped; r += 4)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 84);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 120);
+                        Vector512<float> a00 = Vector512<float>.Zero; Vector512<float> a01 = Vector512<float>.Zero; Vector512<float> a02 = Vector512<float>.Zero;
+                        Vector512<float> a10 = Vector512<float>.Zero; Vector512<float> a11 = Vector512<float>.Zero; Vector512<float> a12 = Vector512<float>.Zero;
+                        Vector512<float> a20 = Vector512<float>.Zero; Vector512<float> a21 = Vector512<float>.Zero; Vector512<float> a22 = Vector512<float>.Zero;
+                        Vector512<float> a30 = Vector512<float>.Zero; Vector512<float> a31 = Vector512<float>.Zero; Vector512<float> a32 = Vector512<float>.Zero;
+                        for (int o = 0; o < 84; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 120);
+                            Vector512<float> wv0 = Vector512.LoadUnsafe(ref wo, (nuint)i); Vector512<float> wv1 = Vector512.LoadUnsafe(ref wo, (nuint)(16 + i)); Vector512<float> wv2 = Vector512.LoadUnsafe(ref wo, (nuint)(32 + i));
+                            Vector512<float> d = Vector512.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00); a01 = Simd.MultiplyAdd(d, wv1, a01); a02 = Simd.MultiplyAdd(d, wv2, a02);
+                            d = Vector512.Create(Unsafe.Add(ref dzr, 84 + o));
+                            a10 = Simd.MultiplyAdd(d, wv0, a10); a11 = Simd.MultiplyAdd(d, wv1, a11); a12 = Simd.MultiplyAdd(d, wv2, a12);
+                            d = Vector512.Create(Unsafe.Add(ref dzr, 168 + o));
+                            a20 = Simd.MultiplyAdd(d, wv0, a20); a21 = Simd.MultiplyAdd(d, wv1, a21); a22 = Simd.MultiplyAdd(d, wv2, a22);
+                            d = Vector512.Create(Unsafe.Add(ref dzr, 252 + o));
+                            a30 = Simd.MultiplyAdd(d, wv0, a30); a31 = Simd.MultiplyAdd(d, wv1, a31); a32 = Simd.MultiplyAdd(d, wv2, a32);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i); a01.StoreUnsafe(ref dxr, (nuint)(16 + i)); a02.StoreUnsafe(ref dxr, (nuint)(32 + i));
+                        a10.StoreUnsafe(ref dxr, (nuint)(120 + i)); a11.StoreUnsafe(ref dxr, (nuint)(136 + i)); a12.StoreUnsafe(ref dxr, (nuint)(152 + i));
+                        a20.StoreUnsafe(ref dxr, (nuint)(240 + i)); a21.StoreUnsafe(ref dxr, (nuint)(256 + i)); a22.StoreUnsafe(ref dxr, (nuint)(272 + i));
+                        a30.StoreUnsafe(ref dxr, (nuint)(360 + i)); a31.StoreUnsafe(ref dxr, (nuint)(376 + i)); a32.StoreUnsafe(ref dxr, (nuint)(392 + i));
+                    }
+                    for (int r = grouped; r < end; r++)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 84);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 120);
+                        Vector512<float> a00 = Vector512<float>.Zero; Vector512<float> a01 = Vector512<float>.Zero; Vector512<float> a02 = Vector512<float>.Zero;
+                        for (int o = 0; o < 84; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 120);
+                            Vector512<float> wv0 = Vector512.LoadUnsafe(ref wo, (nuint)i); Vector512<float> wv1 = Vector512.LoadUnsafe(ref wo, (nuint)(16 + i)); Vector512<float> wv2 = Vector512.LoadUnsafe(ref wo, (nuint)(32 + i));
+                            Vector512<float> d = Vector512.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00); a01 = Simd.MultiplyAdd(d, wv1, a01); a02 = Simd.MultiplyAdd(d, wv2, a02);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i); a01.StoreUnsafe(ref dxr, (nuint)(16 + i)); a02.StoreUnsafe(ref dxr, (nuint)(32 + i));
+                    }
+                }
+                {
+                    const int i = 96;
+                    for (int r = start; r < grouped; r += 4)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 84);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 120);
+                        Vector512<float> a00 = Vector512<float>.Zero;
+                        Vector512<float> a10 = Vector512<float>.Zero;
+                        Vector512<float> a20 = Vector512<float>.Zero;
+                        Vector512<float> a30 = Vector512<float>.Zero;
+                        for (int o = 0; o < 84; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 120);
+                            Vector512<float> wv0 = Vector512.LoadUnsafe(ref wo, (nuint)i);
+                            Vector512<float> d = Vector512.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00);
+                            d = Vector512.Create(Unsafe.Add(ref dzr, 84 + o));
+                            a10 = Simd.MultiplyAdd(d, wv0, a10);
+                            d = Vector512.Create(Unsafe.Add(ref dzr, 168 + o));
+                            a20 = Simd.MultiplyAdd(d, wv0, a20);
+                            d = Vector512.Create(Unsafe.Add(ref dzr, 252 + o));
+                            a30 = Simd.MultiplyAdd(d, wv0, a30);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i);
+                        a10.StoreUnsafe(ref dxr, (nuint)(120 + i));
+                        a20.StoreUnsafe(ref dxr, (nuint)(240 + i));
+                        a30.StoreUnsafe(ref dxr, (nuint)(360 + i));
+                    }
+                    for (int r = grouped; r < end; r++)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 84);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 120);
+                        Vector512<float> a00 = Vector512<float>.Zero;
+                        for (int o = 0; o < 84; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 120);
+                            Vector512<float> wv0 = Vector512.LoadUnsafe(ref wo, (nuint)i);
+                            Vector512<float> d = Vector512.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i);
+                    }
+                }
+                for (int i = 112; i < 120; i++)
+                {
+                    for (int r = start; r < grouped; r += 4)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 84);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 120);
+                        float a00 = 0f;
+                        float a10 = 0f;
+                        float a20 = 0f;
+                        float a30 = 0f;
+                        for (int o = 0; o < 84; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 120);
+                            float wv0 = Unsafe.Add(ref wo, i);
+                            float d = Unsafe.Add(ref dzr, o);
+                            a00 = a00 + d * wv0;
+                            d = Unsafe.Add(ref dzr, 84 + o);
+                            a10 = a10 + d * wv0;
+                            d = Unsafe.Add(ref dzr, 168 + o);
+                            a20 = a20 + d * wv0;
+                            d = Unsafe.Add(ref dzr, 252 + o);
+                            a30 = a30 + d * wv0;
+                        }
+                        Unsafe.Add(ref dxr, i) = a00;
+                        Unsafe.Add(ref dxr, 120 + i) = a10;
+                        Unsafe.Add(ref dxr, 240 + i) = a20;
+                        Unsafe.Add(ref dxr, 360 + i) = a30;
+                    }
+                    for (int r = grouped; r < end; r++)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 84);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 120);
+                        float a00 = 0f;
+                        for (int o = 0; o < 84; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 120);
+                            float wv0 = Unsafe.Add(ref wo, i);
+                            float d = Unsafe.Add(ref dzr, o);
+                            a00 = a00 + d * wv0;
+                        }
+                        Unsafe.Add(ref dxr, i) = a00;
+                    }
+                }
+            }
+            else if (Simd.Use256)
+            {
+                for (int i = 0; i < 120; i += 24)
+                {
+                    for (int r = start; r < grouped; r += 4)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 84);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 120);
+                        Vector256<float> a00 = Vector256<float>.Zero; Vector256<float> a01 = Vector256<float>.Zero; Vector256<float> a02 = Vector256<float>.Zero;
+                        Vector256<float> a10 = Vector256<float>.Zero; Vector256<float> a11 = Vector256<float>.Zero; Vector256<float> a12 = Vector256<float>.Zero;
+                        Vector256<float> a20 = Vector256<float>.Zero; Vector256<float> a21 = Vector256<float>.Zero; Vector256<float> a22 = Vector256<float>.Zero;
+                        Vector256<float> a30 = Vector256<float>.Zero; Vector256<float> a31 = Vector256<float>.Zero; Vector256<float> a32 = Vector256<float>.Zero;
+                        for (int o = 0; o < 84; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 120);
+                            Vector256<float> wv0 = Vector256.LoadUnsafe(ref wo, (nuint)i); Vector256<float> wv1 = Vector256.LoadUnsafe(ref wo, (nuint)(8 + i)); Vector256<float> wv2 = Vector256.LoadUnsafe(ref wo, (nuint)(16 + i));
+                            Vector256<float> d = Vector256.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00); a01 = Simd.MultiplyAdd(d, wv1, a01); a02 = Simd.MultiplyAdd(d, wv2, a02);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 84 + o));
+                            a10 = Simd.MultiplyAdd(d, wv0, a10); a11 = Simd.MultiplyAdd(d, wv1, a11); a12 = Simd.MultiplyAdd(d, wv2, a12);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 168 + o));
+                            a20 = Simd.MultiplyAdd(d, wv0, a20); a21 = Simd.MultiplyAdd(d, wv1, a21); a22 = Simd.MultiplyAdd(d, wv2, a22);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 252 + o));
+                            a30 = Simd.MultiplyAdd(d, wv0, a30); a31 = Simd.MultiplyAdd(d, wv1, a31); a32 = Simd.MultiplyAdd(d, wv2, a32);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i); a01.StoreUnsafe(ref dxr, (nuint)(8 + i)); a02.StoreUnsafe(ref dxr, (nuint)(16 + i));
+                        a10.StoreUnsafe(ref dxr, (nuint)(120 + i)); a11.StoreUnsafe(ref dxr, (nuint)(128 + i)); a12.StoreUnsafe(ref dxr, (nuint)(136 + i));
+                        a20.StoreUnsafe(ref dxr, (nuint)(240 + i)); a21.StoreUnsafe(ref dxr, (nuint)(248 + i)); a22.StoreUnsafe(ref dxr, (nuint)(256 + i));
+                        a30.StoreUnsafe(ref dxr, (nuint)(360 + i)); a31.StoreUnsafe(ref dxr, (nuint)(368 + i)); a32.StoreUnsafe(ref dxr, (nuint)(376 + i));
+                    }
+                    for (int r = grouped; r < end; r++)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 84);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 120);
+                        Vector256<float> a00 = Vector256<float>.Zero; Vector256<float> a01 = Vector256<float>.Zero; Vector256<float> a02 = Vector256<float>.Zero;
+                        for (int o = 0; o < 84; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 120);
+                            Vector256<float> wv0 = Vector256.LoadUnsafe(ref wo, (nuint)i); Vector256<float> wv1 = Vector256.LoadUnsafe(ref wo, (nuint)(8 + i)); Vector256<float> wv2 = Vector256.LoadUnsafe(ref wo, (nuint)(16 + i));
+                            Vector256<float> d = Vector256.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00); a01 = Simd.MultiplyAdd(d, wv1, a01); a02 = Simd.MultiplyAdd(d, wv2, a02);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i); a01.StoreUnsafe(ref dxr, (nuint)(8 + i)); a02.StoreUnsafe(ref dxr, (nuint)(16 + i));
+                    }
+                }
+            }
+            else if (Simd.Use128)
+            {
+                for (int i = 0; i < 120; i += 12)
+                {
+                    for (int r = start; r < grouped; r += 4)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 84);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 120);
+                        Vector128<float> a00 = Vector128<float>.Zero; Vector128<float> a01 = Vector128<float>.Zero; Vector128<float> a02 = Vector128<float>.Zero;
+                        Vector128<float> a10 = Vector128<float>.Zero; Vector128<float> a11 = Vector128<float>.Zero; Vector128<float> a12 = Vector128<float>.Zero;
+                        Vector128<float> a20 = Vector128<float>.Zero; Vector128<float> a21 = Vector128<float>.Zero; Vector128<float> a22 = Vector128<float>.Zero;
+                        Vector128<float> a30 = Vector128<float>.Zero; Vector128<float> a31 = Vector128<float>.Zero; Vector128<float> a32 = Vector128<float>.Zero;
+                        for (int o = 0; o < 84; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 120);
+                            Vector128<float> wv0 = Vector128.LoadUnsafe(ref wo, (nuint)i); Vector128<float> wv1 = Vector128.LoadUnsafe(ref wo, (nuint)(4 + i)); Vector128<float> wv2 = Vector128.LoadUnsafe(ref wo, (nuint)(8 + i));
+                            Vector128<float> d = Vector128.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00); a01 = Simd.MultiplyAdd(d, wv1, a01); a02 = Simd.MultiplyAdd(d, wv2, a02);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 84 + o));
+                            a10 = Simd.MultiplyAdd(d, wv0, a10); a11 = Simd.MultiplyAdd(d, wv1, a11); a12 = Simd.MultiplyAdd(d, wv2, a12);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 168 + o));
+                            a20 = Simd.MultiplyAdd(d, wv0, a20); a21 = Simd.MultiplyAdd(d, wv1, a21); a22 = Simd.MultiplyAdd(d, wv2, a22);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 252 + o));
+                            a30 = Simd.MultiplyAdd(d, wv0, a30); a31 = Simd.MultiplyAdd(d, wv1, a31); a32 = Simd.MultiplyAdd(d, wv2, a32);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i); a01.StoreUnsafe(ref dxr, (nuint)(4 + i)); a02.StoreUnsafe(ref dxr, (nuint)(8 + i));
+                        a10.StoreUnsafe(ref dxr, (nuint)(120 + i)); a11.StoreUnsafe(ref dxr, (nuint)(124 + i)); a12.StoreUnsafe(ref dxr, (nuint)(128 + i));
+                        a20.StoreUnsafe(ref dxr, (nuint)(240 + i)); a21.StoreUnsafe(ref dxr, (nuint)(244 + i)); a22.StoreUnsafe(ref dxr, (nuint)(248 + i));
+                        a30.StoreUnsafe(ref dxr, (nuint)(360 + i)); a31.StoreUnsafe(ref dxr, (nuint)(364 + i)); a32.StoreUnsafe(ref dxr, (nuint)(368 + i));
+                    }
+                    for (int r = grouped; r < end; r++)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 84);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 120);
+                        Vector128<float> a00 = Vector128<float>.Zero; Vector128<float> a01 = Vector128<float>.Zero; Vector128<float> a02 = Vector128<float>.Zero;
+                        for (int o = 0; o < 84; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 120);
+                            Vector128<float> wv0 = Vector128.LoadUnsafe(ref wo, (nuint)i); Vector128<float> wv1 = Vector128.LoadUnsafe(ref wo, (nuint)(4 + i)); Vector128<float> wv2 = Vector128.LoadUnsafe(ref wo, (nuint)(8 + i));
+                            Vector128<float> d = Vector128.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00); a01 = Simd.MultiplyAdd(d, wv1, a01); a02 = Simd.MultiplyAdd(d, wv2, a02);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i); a01.StoreUnsafe(ref dxr, (nuint)(4 + i)); a02.StoreUnsafe(ref dxr, (nuint)(8 + i));
+                    }
+                }
+            }
+            else
+            {
+                for (int i = 0; i < 120; i += 3)
+                {
+                    for (int r = start; r < grouped; r += 4)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 84);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 120);
+                        float a00 = 0f; float a01 = 0f; float a02 = 0f;
+                        float a10 = 0f; float a11 = 0f; float a12 = 0f;
+                        float a20 = 0f; float a21 = 0f; float a22 = 0f;
+                        float a30 = 0f; float a31 = 0f; float a32 = 0f;
+                        for (int o = 0; o < 84; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 120);
+                            float wv0 = Unsafe.Add(ref wo, i); float wv1 = Unsafe.Add(ref wo, 1 + i); float wv2 = Unsafe.Add(ref wo, 2 + i);
+                            float d = Unsafe.Add(ref dzr, o);
+                            a00 = a00 + d * wv0; a01 = a01 + d * wv1; a02 = a02 + d * wv2;
+                            d = Unsafe.Add(ref dzr, 84 + o);
+                            a10 = a10 + d * wv0; a11 = a11 + d * wv1; a12 = a12 + d * wv2;
+                            d = Unsafe.Add(ref dzr, 168 + o);
+                            a20 = a20 + d * wv0; a21 = a21 + d * wv1; a22 = a22 + d * wv2;
+                            d = Unsafe.Add(ref dzr, 252 + o);
+                            a30 = a30 + d * wv0; a31 = a31 + d * wv1; a32 = a32 + d * wv2;
+                        }
+                        Unsafe.Add(ref dxr, i) = a00; Unsafe.Add(ref dxr, 1 + i) = a01; Unsafe.Add(ref dxr, 2 + i) = a02;
+                        Unsafe.Add(ref dxr, 120 + i) = a10; Unsafe.Add(ref dxr, 121 + i) = a11; Unsafe.Add(ref dxr, 122 + i) = a12;
+                        Unsafe.Add(ref dxr, 240 + i) = a20; Unsafe.Add(ref dxr, 241 + i) = a21; Unsafe.Add(ref dxr, 242 + i) = a22;
+                        Unsafe.Add(ref dxr, 360 + i) = a30; Unsafe.Add(ref dxr, 361 + i) = a31; Unsafe.Add(ref dxr, 362 + i) = a32;
+                    }
+                    for (int r = grouped; r < end; r++)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 84);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 120);
+                        float a00 = 0f; float a01 = 0f; float a02 = 0f;
+                        for (int o = 0; o < 84; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 120);
+                            float wv0 = Unsafe.Add(ref wo, i); float wv1 = Unsafe.Add(ref wo, 1 + i); float wv2 = Unsafe.Add(ref wo, 2 + i);
+                            float d = Unsafe.Add(ref dzr, o);
+                            a00 = a00 + d * wv0; a01 = a01 + d * wv1; a02 = a02 + d * wv2;
+                        }
+                        Unsafe.Add(ref dxr, i) = a00; Unsafe.Add(ref dxr, 1 + i) = a01; Unsafe.Add(ref dxr, 2 + i) = a02;
+                    }
+                }
+            }
+        }
+
+        /// <summary>
+        /// Layer 11, Dense(10): <c>y[r] = W x[r] + b</c> for each row r. W: [10, 84].
+        /// With <paramref name="threads"/> &gt; 1, a batch of 313 rows or more is split across threads (the same bits as one thread).
+        /// </summary>
+        public static void Dense11Forward(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> y, int rows, int threads)
+        {
+            if (threads > 1 && rows >= 313)
+            {
+                // rows split across threads at multiples of 3
+                KernelThreads.For(threads, rows, 3, new KernelSpans(weight, bias, x, y, default),
+                    static (in KernelSpans s, int start, int end) => Dense11ForwardRows(s.In0, s.In1, s.In2, s.Out0, start, end));
+            }
+            else
+            {
+                Dense11ForwardRows(weight, bias, x, y, 0, rows);
+            }
+        }
+
+        /// <summary>Rows <paramref name="start"/> .. <paramref name="end"/> - 1 of layer 11's forward.</summary>
+        private static void Dense11ForwardRows(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> y, int start, int end)
+        {
+            // groups of 3 rows share each load of W; the rows left over go one at a time
+            int grouped = start + (end - start) / 3 * 3;
+            if (grouped > start)
+            {
+                Dense11ForwardRowGroups(weight, bias, x, y, start, grouped);
+            }
+
+            for (int r = grouped; r < end; r++)
+            {
+                Dense11ForwardRow(weight, bias, x, y, r);
+            }
+        }
+
+        /// <summary>Rows <paramref name="start"/> .. <paramref name="end"/> - 1, a multiple of 3: a 3×4 block of dot products per step, 12 accumulators.</summary>
+        private static void Dense11ForwardRowGroups(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> y, int start, int end)
         {
             ref float w = ref MemoryMarshal.GetReference(weight);
             ref float b = ref MemoryMarshal.GetReference(bias);
@@ -4534,737 +5606,1480 @@ namespace NetGen.Generated
             ref float y0 = ref MemoryMarshal.GetReference(y);
             if (Simd.Use512)
             {
-                for (int r = 0; r < rows; r++)
+                // units 0..7, 4 at a time: those rows of W stay in L1 while x streams by, 3 rows at a time
+                for (int o = 0; o < 8; o += 4)
                 {
-                    ref float xr = ref Unsafe.Add(ref x0, r * 84);
-                    ref float yr = ref Unsafe.Add(ref y0, r * 10);
-                    // rows 0..7, 8 at a time: each load of x feeds 8 dot products
+                    ref float wo = ref Unsafe.Add(ref w, o * 84);
+                    for (int r = start; r < end; r += 3)
                     {
-                        const int o = 0;
-                        ref float wo = ref Unsafe.Add(ref w, o * 84);
-                        Vector512<float> s0 = Vector512<float>.Zero;
-                        Vector512<float> s1 = Vector512<float>.Zero;
-                        Vector512<float> s2 = Vector512<float>.Zero;
-                        Vector512<float> s3 = Vector512<float>.Zero;
-                        Vector512<float> s4 = Vector512<float>.Zero;
-                        Vector512<float> s5 = Vector512<float>.Zero;
-                        Vector512<float> s6 = Vector512<float>.Zero;
-                        Vector512<float> s7 = Vector512<float>.Zero;
-                        for (int i = 0; i < 64; i += 32)
+                        ref float xr = ref Unsafe.Add(ref x0, r * 84);
+                        ref float yr = ref Unsafe.Add(ref y0, r * 10);
+                        Vector512<float> s00 = Vector512<float>.Zero; Vector512<float> s01 = Vector512<float>.Zero; Vector512<float> s02 = Vector512<float>.Zero; Vector512<float> s03 = Vector512<float>.Zero;
+                        Vector512<float> s10 = Vector512<float>.Zero; Vector512<float> s11 = Vector512<float>.Zero; Vector512<float> s12 = Vector512<float>.Zero; Vector512<float> s13 = Vector512<float>.Zero;
+                        Vector512<float> s20 = Vector512<float>.Zero; Vector512<float> s21 = Vector512<float>.Zero; Vector512<float> s22 = Vector512<float>.Zero; Vector512<float> s23 = Vector512<float>.Zero;
+                        for (int i = 0; i < 80; i += 16)
                         {
-                            Vector512<float> xi = Vector512.LoadUnsafe(ref xr, (nuint)i);
-                            s0 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)i), xi, s0);
-                            s1 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(84 + i)), xi, s1);
-                            s2 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(168 + i)), xi, s2);
-                            s3 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(252 + i)), xi, s3);
-                            s4 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(336 + i)), xi, s4);
-                            s5 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(420 + i)), xi, s5);
-                            s6 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(504 + i)), xi, s6);
-                            s7 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(588 + i)), xi, s7);
-                            xi = Vector512.LoadUnsafe(ref xr, (nuint)(16 + i));
-                            s0 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(16 + i)), xi, s0);
-                            s1 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(100 + i)), xi, s1);
-                            s2 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(184 + i)), xi, s2);
-                            s3 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(268 + i)), xi, s3);
-                            s4 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(352 + i)), xi, s4);
-                            s5 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(436 + i)), xi, s5);
-                            s6 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(520 + i)), xi, s6);
-                            s7 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(604 + i)), xi, s7);
+                            Vector512<float> x0i = Vector512.LoadUnsafe(ref xr, (nuint)i); Vector512<float> x1i = Vector512.LoadUnsafe(ref xr, (nuint)(84 + i)); Vector512<float> x2i = Vector512.LoadUnsafe(ref xr, (nuint)(168 + i));
+                            Vector512<float> wk = Vector512.LoadUnsafe(ref wo, (nuint)i);
+                            s00 = Simd.MultiplyAdd(wk, x0i, s00); s10 = Simd.MultiplyAdd(wk, x1i, s10); s20 = Simd.MultiplyAdd(wk, x2i, s20);
+                            wk = Vector512.LoadUnsafe(ref wo, (nuint)(84 + i));
+                            s01 = Simd.MultiplyAdd(wk, x0i, s01); s11 = Simd.MultiplyAdd(wk, x1i, s11); s21 = Simd.MultiplyAdd(wk, x2i, s21);
+                            wk = Vector512.LoadUnsafe(ref wo, (nuint)(168 + i));
+                            s02 = Simd.MultiplyAdd(wk, x0i, s02); s12 = Simd.MultiplyAdd(wk, x1i, s12); s22 = Simd.MultiplyAdd(wk, x2i, s22);
+                            wk = Vector512.LoadUnsafe(ref wo, (nuint)(252 + i));
+                            s03 = Simd.MultiplyAdd(wk, x0i, s03); s13 = Simd.MultiplyAdd(wk, x1i, s13); s23 = Simd.MultiplyAdd(wk, x2i, s23);
                         }
-                        {
-                            const int i = 64;
-                            Vector512<float> xi = Vector512.LoadUnsafe(ref xr, (nuint)i);
-                            s0 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)i), xi, s0);
-                            s1 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(84 + i)), xi, s1);
-                            s2 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(168 + i)), xi, s2);
-                            s3 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(252 + i)), xi, s3);
-                            s4 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(336 + i)), xi, s4);
-                            s5 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(420 + i)), xi, s5);
-                            s6 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(504 + i)), xi, s6);
-                            s7 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(588 + i)), xi, s7);
-                        }
-                        float t0 = Vector512.Sum(s0);
-                        float t1 = Vector512.Sum(s1);
-                        float t2 = Vector512.Sum(s2);
-                        float t3 = Vector512.Sum(s3);
-                        float t4 = Vector512.Sum(s4);
-                        float t5 = Vector512.Sum(s5);
-                        float t6 = Vector512.Sum(s6);
-                        float t7 = Vector512.Sum(s7);
+                        float t00 = Vector512.Sum(s00); float t01 = Vector512.Sum(s01); float t02 = Vector512.Sum(s02); float t03 = Vector512.Sum(s03);
+                        float t10 = Vector512.Sum(s10); float t11 = Vector512.Sum(s11); float t12 = Vector512.Sum(s12); float t13 = Vector512.Sum(s13);
+                        float t20 = Vector512.Sum(s20); float t21 = Vector512.Sum(s21); float t22 = Vector512.Sum(s22); float t23 = Vector512.Sum(s23);
                         for (int i = 80; i < 84; i++)
                         {
-                            float xi = Unsafe.Add(ref xr, i);
-                            t0 += Unsafe.Add(ref wo, i) * xi;
-                            t1 += Unsafe.Add(ref wo, 84 + i) * xi;
-                            t2 += Unsafe.Add(ref wo, 168 + i) * xi;
-                            t3 += Unsafe.Add(ref wo, 252 + i) * xi;
-                            t4 += Unsafe.Add(ref wo, 336 + i) * xi;
-                            t5 += Unsafe.Add(ref wo, 420 + i) * xi;
-                            t6 += Unsafe.Add(ref wo, 504 + i) * xi;
-                            t7 += Unsafe.Add(ref wo, 588 + i) * xi;
+                            float x0i = Unsafe.Add(ref xr, i);
+                            float x1i = Unsafe.Add(ref xr, 84 + i);
+                            float x2i = Unsafe.Add(ref xr, 168 + i);
+                            float wk = Unsafe.Add(ref wo, i);
+                            t00 += wk * x0i; t10 += wk * x1i; t20 += wk * x2i;
+                            wk = Unsafe.Add(ref wo, 84 + i);
+                            t01 += wk * x0i; t11 += wk * x1i; t21 += wk * x2i;
+                            wk = Unsafe.Add(ref wo, 168 + i);
+                            t02 += wk * x0i; t12 += wk * x1i; t22 += wk * x2i;
+                            wk = Unsafe.Add(ref wo, 252 + i);
+                            t03 += wk * x0i; t13 += wk * x1i; t23 += wk * x2i;
                         }
-                        Unsafe.Add(ref yr, o) = t0 + Unsafe.Add(ref b, o);
-                        Unsafe.Add(ref yr, o + 1) = t1 + Unsafe.Add(ref b, o + 1);
-                        Unsafe.Add(ref yr, o + 2) = t2 + Unsafe.Add(ref b, o + 2);
-                        Unsafe.Add(ref yr, o + 3) = t3 + Unsafe.Add(ref b, o + 3);
-                        Unsafe.Add(ref yr, o + 4) = t4 + Unsafe.Add(ref b, o + 4);
-                        Unsafe.Add(ref yr, o + 5) = t5 + Unsafe.Add(ref b, o + 5);
-                        Unsafe.Add(ref yr, o + 6) = t6 + Unsafe.Add(ref b, o + 6);
-                        Unsafe.Add(ref yr, o + 7) = t7 + Unsafe.Add(ref b, o + 7);
+                        Unsafe.Add(ref yr, o) = t00 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, o + 1) = t01 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref yr, o + 2) = t02 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref yr, o + 3) = t03 + Unsafe.Add(ref b, o + 3);
+                        Unsafe.Add(ref yr, 10 + o) = t10 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, 10 + o + 1) = t11 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref yr, 10 + o + 2) = t12 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref yr, 10 + o + 3) = t13 + Unsafe.Add(ref b, o + 3);
+                        Unsafe.Add(ref yr, 20 + o) = t20 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, 20 + o + 1) = t21 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref yr, 20 + o + 2) = t22 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref yr, 20 + o + 3) = t23 + Unsafe.Add(ref b, o + 3);
                     }
-                    // rows 8..9, 2 at a time: each load of x feeds 2 dot products
+                }
+                // units 8..9
+                {
+                    const int o = 8;
+                    ref float wo = ref Unsafe.Add(ref w, o * 84);
+                    for (int r = start; r < end; r += 3)
                     {
-                        const int o = 8;
-                        ref float wo = ref Unsafe.Add(ref w, o * 84);
-                        Vector512<float> s0 = Vector512<float>.Zero;
-                        Vector512<float> s1 = Vector512<float>.Zero;
-                        for (int i = 0; i < 64; i += 32)
+                        ref float xr = ref Unsafe.Add(ref x0, r * 84);
+                        ref float yr = ref Unsafe.Add(ref y0, r * 10);
+                        Vector512<float> s00 = Vector512<float>.Zero; Vector512<float> s01 = Vector512<float>.Zero;
+                        Vector512<float> s10 = Vector512<float>.Zero; Vector512<float> s11 = Vector512<float>.Zero;
+                        Vector512<float> s20 = Vector512<float>.Zero; Vector512<float> s21 = Vector512<float>.Zero;
+                        for (int i = 0; i < 80; i += 16)
                         {
-                            Vector512<float> xi = Vector512.LoadUnsafe(ref xr, (nuint)i);
-                            s0 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)i), xi, s0);
-                            s1 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(84 + i)), xi, s1);
-                            xi = Vector512.LoadUnsafe(ref xr, (nuint)(16 + i));
-                            s0 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(16 + i)), xi, s0);
-                            s1 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(100 + i)), xi, s1);
+                            Vector512<float> x0i = Vector512.LoadUnsafe(ref xr, (nuint)i); Vector512<float> x1i = Vector512.LoadUnsafe(ref xr, (nuint)(84 + i)); Vector512<float> x2i = Vector512.LoadUnsafe(ref xr, (nuint)(168 + i));
+                            Vector512<float> wk = Vector512.LoadUnsafe(ref wo, (nuint)i);
+                            s00 = Simd.MultiplyAdd(wk, x0i, s00); s10 = Simd.MultiplyAdd(wk, x1i, s10); s20 = Simd.MultiplyAdd(wk, x2i, s20);
+                            wk = Vector512.LoadUnsafe(ref wo, (nuint)(84 + i));
+                            s01 = Simd.MultiplyAdd(wk, x0i, s01); s11 = Simd.MultiplyAdd(wk, x1i, s11); s21 = Simd.MultiplyAdd(wk, x2i, s21);
                         }
-                        {
-                            const int i = 64;
-                            Vector512<float> xi = Vector512.LoadUnsafe(ref xr, (nuint)i);
-                            s0 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)i), xi, s0);
-                            s1 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(84 + i)), xi, s1);
-                        }
-                        float t0 = Vector512.Sum(s0);
-                        float t1 = Vector512.Sum(s1);
+                        float t00 = Vector512.Sum(s00); float t01 = Vector512.Sum(s01);
+                        float t10 = Vector512.Sum(s10); float t11 = Vector512.Sum(s11);
+                        float t20 = Vector512.Sum(s20); float t21 = Vector512.Sum(s21);
                         for (int i = 80; i < 84; i++)
                         {
-                            float xi = Unsafe.Add(ref xr, i);
-                            t0 += Unsafe.Add(ref wo, i) * xi;
-                            t1 += Unsafe.Add(ref wo, 84 + i) * xi;
+                            float x0i = Unsafe.Add(ref xr, i);
+                            float x1i = Unsafe.Add(ref xr, 84 + i);
+                            float x2i = Unsafe.Add(ref xr, 168 + i);
+                            float wk = Unsafe.Add(ref wo, i);
+                            t00 += wk * x0i; t10 += wk * x1i; t20 += wk * x2i;
+                            wk = Unsafe.Add(ref wo, 84 + i);
+                            t01 += wk * x0i; t11 += wk * x1i; t21 += wk * x2i;
                         }
-                        Unsafe.Add(ref yr, o) = t0 + Unsafe.Add(ref b, o);
-                        Unsafe.Add(ref yr, o + 1) = t1 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref yr, o) = t00 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, o + 1) = t01 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref yr, 10 + o) = t10 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, 10 + o + 1) = t11 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref yr, 20 + o) = t20 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, 20 + o + 1) = t21 + Unsafe.Add(ref b, o + 1);
                     }
                 }
             }
             else if (Simd.Use256)
             {
-                for (int r = 0; r < rows; r++)
+                // units 0..7, 4 at a time: those rows of W stay in L1 while x streams by, 3 rows at a time
+                for (int o = 0; o < 8; o += 4)
                 {
-                    ref float xr = ref Unsafe.Add(ref x0, r * 84);
-                    ref float yr = ref Unsafe.Add(ref y0, r * 10);
-                    // rows 0..7, 8 at a time: each load of x feeds 8 dot products
+                    ref float wo = ref Unsafe.Add(ref w, o * 84);
+                    for (int r = start; r < end; r += 3)
                     {
-                        const int o = 0;
-                        ref float wo = ref Unsafe.Add(ref w, o * 84);
-                        Vector256<float> s0 = Vector256<float>.Zero;
-                        Vector256<float> s1 = Vector256<float>.Zero;
-                        Vector256<float> s2 = Vector256<float>.Zero;
-                        Vector256<float> s3 = Vector256<float>.Zero;
-                        Vector256<float> s4 = Vector256<float>.Zero;
-                        Vector256<float> s5 = Vector256<float>.Zero;
-                        Vector256<float> s6 = Vector256<float>.Zero;
-                        Vector256<float> s7 = Vector256<float>.Zero;
-                        for (int i = 0; i < 80; i += 16)
+                        ref float xr = ref Unsafe.Add(ref x0, r * 84);
+                        ref float yr = ref Unsafe.Add(ref y0, r * 10);
+                        Vector256<float> s00 = Vector256<float>.Zero; Vector256<float> s01 = Vector256<float>.Zero; Vector256<float> s02 = Vector256<float>.Zero; Vector256<float> s03 = Vector256<float>.Zero;
+                        Vector256<float> s10 = Vector256<float>.Zero; Vector256<float> s11 = Vector256<float>.Zero; Vector256<float> s12 = Vector256<float>.Zero; Vector256<float> s13 = Vector256<float>.Zero;
+                        Vector256<float> s20 = Vector256<float>.Zero; Vector256<float> s21 = Vector256<float>.Zero; Vector256<float> s22 = Vector256<float>.Zero; Vector256<float> s23 = Vector256<float>.Zero;
+                        for (int i = 0; i < 80; i += 8)
                         {
-                            Vector256<float> xi = Vector256.LoadUnsafe(ref xr, (nuint)i);
-                            s0 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)i), xi, s0);
-                            s1 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(84 + i)), xi, s1);
-                            s2 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(168 + i)), xi, s2);
-                            s3 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(252 + i)), xi, s3);
-                            s4 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(336 + i)), xi, s4);
-                            s5 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(420 + i)), xi, s5);
-                            s6 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(504 + i)), xi, s6);
-                            s7 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(588 + i)), xi, s7);
-                            xi = Vector256.LoadUnsafe(ref xr, (nuint)(8 + i));
-                            s0 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(8 + i)), xi, s0);
-                            s1 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(92 + i)), xi, s1);
-                            s2 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(176 + i)), xi, s2);
-                            s3 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(260 + i)), xi, s3);
-                            s4 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(344 + i)), xi, s4);
-                            s5 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(428 + i)), xi, s5);
-                            s6 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(512 + i)), xi, s6);
-                            s7 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(596 + i)), xi, s7);
+                            Vector256<float> x0i = Vector256.LoadUnsafe(ref xr, (nuint)i); Vector256<float> x1i = Vector256.LoadUnsafe(ref xr, (nuint)(84 + i)); Vector256<float> x2i = Vector256.LoadUnsafe(ref xr, (nuint)(168 + i));
+                            Vector256<float> wk = Vector256.LoadUnsafe(ref wo, (nuint)i);
+                            s00 = Simd.MultiplyAdd(wk, x0i, s00); s10 = Simd.MultiplyAdd(wk, x1i, s10); s20 = Simd.MultiplyAdd(wk, x2i, s20);
+                            wk = Vector256.LoadUnsafe(ref wo, (nuint)(84 + i));
+                            s01 = Simd.MultiplyAdd(wk, x0i, s01); s11 = Simd.MultiplyAdd(wk, x1i, s11); s21 = Simd.MultiplyAdd(wk, x2i, s21);
+                            wk = Vector256.LoadUnsafe(ref wo, (nuint)(168 + i));
+                            s02 = Simd.MultiplyAdd(wk, x0i, s02); s12 = Simd.MultiplyAdd(wk, x1i, s12); s22 = Simd.MultiplyAdd(wk, x2i, s22);
+                            wk = Vector256.LoadUnsafe(ref wo, (nuint)(252 + i));
+                            s03 = Simd.MultiplyAdd(wk, x0i, s03); s13 = Simd.MultiplyAdd(wk, x1i, s13); s23 = Simd.MultiplyAdd(wk, x2i, s23);
                         }
-                        float t0 = Vector256.Sum(s0);
-                        float t1 = Vector256.Sum(s1);
-                        float t2 = Vector256.Sum(s2);
-                        float t3 = Vector256.Sum(s3);
-                        float t4 = Vector256.Sum(s4);
-                        float t5 = Vector256.Sum(s5);
-                        float t6 = Vector256.Sum(s6);
-                        float t7 = Vector256.Sum(s7);
+                        float t00 = Vector256.Sum(s00); float t01 = Vector256.Sum(s01); float t02 = Vector256.Sum(s02); float t03 = Vector256.Sum(s03);
+                        float t10 = Vector256.Sum(s10); float t11 = Vector256.Sum(s11); float t12 = Vector256.Sum(s12); float t13 = Vector256.Sum(s13);
+                        float t20 = Vector256.Sum(s20); float t21 = Vector256.Sum(s21); float t22 = Vector256.Sum(s22); float t23 = Vector256.Sum(s23);
                         for (int i = 80; i < 84; i++)
                         {
-                            float xi = Unsafe.Add(ref xr, i);
-                            t0 += Unsafe.Add(ref wo, i) * xi;
-                            t1 += Unsafe.Add(ref wo, 84 + i) * xi;
-                            t2 += Unsafe.Add(ref wo, 168 + i) * xi;
-                            t3 += Unsafe.Add(ref wo, 252 + i) * xi;
-                            t4 += Unsafe.Add(ref wo, 336 + i) * xi;
-                            t5 += Unsafe.Add(ref wo, 420 + i) * xi;
-                            t6 += Unsafe.Add(ref wo, 504 + i) * xi;
-                            t7 += Unsafe.Add(ref wo, 588 + i) * xi;
+                            float x0i = Unsafe.Add(ref xr, i);
+                            float x1i = Unsafe.Add(ref xr, 84 + i);
+                            float x2i = Unsafe.Add(ref xr, 168 + i);
+                            float wk = Unsafe.Add(ref wo, i);
+                            t00 += wk * x0i; t10 += wk * x1i; t20 += wk * x2i;
+                            wk = Unsafe.Add(ref wo, 84 + i);
+                            t01 += wk * x0i; t11 += wk * x1i; t21 += wk * x2i;
+                            wk = Unsafe.Add(ref wo, 168 + i);
+                            t02 += wk * x0i; t12 += wk * x1i; t22 += wk * x2i;
+                            wk = Unsafe.Add(ref wo, 252 + i);
+                            t03 += wk * x0i; t13 += wk * x1i; t23 += wk * x2i;
                         }
-                        Unsafe.Add(ref yr, o) = t0 + Unsafe.Add(ref b, o);
-                        Unsafe.Add(ref yr, o + 1) = t1 + Unsafe.Add(ref b, o + 1);
-                        Unsafe.Add(ref yr, o + 2) = t2 + Unsafe.Add(ref b, o + 2);
-                        Unsafe.Add(ref yr, o + 3) = t3 + Unsafe.Add(ref b, o + 3);
-                        Unsafe.Add(ref yr, o + 4) = t4 + Unsafe.Add(ref b, o + 4);
-                        Unsafe.Add(ref yr, o + 5) = t5 + Unsafe.Add(ref b, o + 5);
-                        Unsafe.Add(ref yr, o + 6) = t6 + Unsafe.Add(ref b, o + 6);
-                        Unsafe.Add(ref yr, o + 7) = t7 + Unsafe.Add(ref b, o + 7);
+                        Unsafe.Add(ref yr, o) = t00 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, o + 1) = t01 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref yr, o + 2) = t02 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref yr, o + 3) = t03 + Unsafe.Add(ref b, o + 3);
+                        Unsafe.Add(ref yr, 10 + o) = t10 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, 10 + o + 1) = t11 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref yr, 10 + o + 2) = t12 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref yr, 10 + o + 3) = t13 + Unsafe.Add(ref b, o + 3);
+                        Unsafe.Add(ref yr, 20 + o) = t20 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, 20 + o + 1) = t21 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref yr, 20 + o + 2) = t22 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref yr, 20 + o + 3) = t23 + Unsafe.Add(ref b, o + 3);
                     }
-                    // rows 8..9, 2 at a time: each load of x feeds 2 dot products
+                }
+                // units 8..9
+                {
+                    const int o = 8;
+                    ref float wo = ref Unsafe.Add(ref w, o * 84);
+                    for (int r = start; r < end; r += 3)
                     {
-                        const int o = 8;
-                        ref float wo = ref Unsafe.Add(ref w, o * 84);
-                        Vector256<float> s0 = Vector256<float>.Zero;
-                        Vector256<float> s1 = Vector256<float>.Zero;
-                        for (int i = 0; i < 80; i += 16)
+                        ref float xr = ref Unsafe.Add(ref x0, r * 84);
+                        ref float yr = ref Unsafe.Add(ref y0, r * 10);
+                        Vector256<float> s00 = Vector256<float>.Zero; Vector256<float> s01 = Vector256<float>.Zero;
+                        Vector256<float> s10 = Vector256<float>.Zero; Vector256<float> s11 = Vector256<float>.Zero;
+                        Vector256<float> s20 = Vector256<float>.Zero; Vector256<float> s21 = Vector256<float>.Zero;
+                        for (int i = 0; i < 80; i += 8)
                         {
-                            Vector256<float> xi = Vector256.LoadUnsafe(ref xr, (nuint)i);
-                            s0 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)i), xi, s0);
-                            s1 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(84 + i)), xi, s1);
-                            xi = Vector256.LoadUnsafe(ref xr, (nuint)(8 + i));
-                            s0 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(8 + i)), xi, s0);
-                            s1 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(92 + i)), xi, s1);
+                            Vector256<float> x0i = Vector256.LoadUnsafe(ref xr, (nuint)i); Vector256<float> x1i = Vector256.LoadUnsafe(ref xr, (nuint)(84 + i)); Vector256<float> x2i = Vector256.LoadUnsafe(ref xr, (nuint)(168 + i));
+                            Vector256<float> wk = Vector256.LoadUnsafe(ref wo, (nuint)i);
+                            s00 = Simd.MultiplyAdd(wk, x0i, s00); s10 = Simd.MultiplyAdd(wk, x1i, s10); s20 = Simd.MultiplyAdd(wk, x2i, s20);
+                            wk = Vector256.LoadUnsafe(ref wo, (nuint)(84 + i));
+                            s01 = Simd.MultiplyAdd(wk, x0i, s01); s11 = Simd.MultiplyAdd(wk, x1i, s11); s21 = Simd.MultiplyAdd(wk, x2i, s21);
                         }
-                        float t0 = Vector256.Sum(s0);
-                        float t1 = Vector256.Sum(s1);
+                        float t00 = Vector256.Sum(s00); float t01 = Vector256.Sum(s01);
+                        float t10 = Vector256.Sum(s10); float t11 = Vector256.Sum(s11);
+                        float t20 = Vector256.Sum(s20); float t21 = Vector256.Sum(s21);
                         for (int i = 80; i < 84; i++)
                         {
-                            float xi = Unsafe.Add(ref xr, i);
-                            t0 += Unsafe.Add(ref wo, i) * xi;
-                            t1 += Unsafe.Add(ref wo, 84 + i) * xi;
+                            float x0i = Unsafe.Add(ref xr, i);
+                            float x1i = Unsafe.Add(ref xr, 84 + i);
+                            float x2i = Unsafe.Add(ref xr, 168 + i);
+                            float wk = Unsafe.Add(ref wo, i);
+                            t00 += wk * x0i; t10 += wk * x1i; t20 += wk * x2i;
+                            wk = Unsafe.Add(ref wo, 84 + i);
+                            t01 += wk * x0i; t11 += wk * x1i; t21 += wk * x2i;
                         }
-                        Unsafe.Add(ref yr, o) = t0 + Unsafe.Add(ref b, o);
-                        Unsafe.Add(ref yr, o + 1) = t1 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref yr, o) = t00 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, o + 1) = t01 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref yr, 10 + o) = t10 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, 10 + o + 1) = t11 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref yr, 20 + o) = t20 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, 20 + o + 1) = t21 + Unsafe.Add(ref b, o + 1);
                     }
                 }
             }
             else if (Simd.Use128)
             {
-                for (int r = 0; r < rows; r++)
+                // units 0..7, 4 at a time: those rows of W stay in L1 while x streams by, 3 rows at a time
+                for (int o = 0; o < 8; o += 4)
                 {
-                    ref float xr = ref Unsafe.Add(ref x0, r * 84);
-                    ref float yr = ref Unsafe.Add(ref y0, r * 10);
-                    // rows 0..7, 8 at a time: each load of x feeds 8 dot products
+                    ref float wo = ref Unsafe.Add(ref w, o * 84);
+                    for (int r = start; r < end; r += 3)
                     {
-                        const int o = 0;
-                        ref float wo = ref Unsafe.Add(ref w, o * 84);
-                        Vector128<float> s0 = Vector128<float>.Zero;
-                        Vector128<float> s1 = Vector128<float>.Zero;
-                        Vector128<float> s2 = Vector128<float>.Zero;
-                        Vector128<float> s3 = Vector128<float>.Zero;
-                        Vector128<float> s4 = Vector128<float>.Zero;
-                        Vector128<float> s5 = Vector128<float>.Zero;
-                        Vector128<float> s6 = Vector128<float>.Zero;
-                        Vector128<float> s7 = Vector128<float>.Zero;
-                        for (int i = 0; i < 80; i += 8)
+                        ref float xr = ref Unsafe.Add(ref x0, r * 84);
+                        ref float yr = ref Unsafe.Add(ref y0, r * 10);
+                        Vector128<float> s00 = Vector128<float>.Zero; Vector128<float> s01 = Vector128<float>.Zero; Vector128<float> s02 = Vector128<float>.Zero; Vector128<float> s03 = Vector128<float>.Zero;
+                        Vector128<float> s10 = Vector128<float>.Zero; Vector128<float> s11 = Vector128<float>.Zero; Vector128<float> s12 = Vector128<float>.Zero; Vector128<float> s13 = Vector128<float>.Zero;
+                        Vector128<float> s20 = Vector128<float>.Zero; Vector128<float> s21 = Vector128<float>.Zero; Vector128<float> s22 = Vector128<float>.Zero; Vector128<float> s23 = Vector128<float>.Zero;
+                        for (int i = 0; i < 84; i += 4)
                         {
-                            Vector128<float> xi = Vector128.LoadUnsafe(ref xr, (nuint)i);
-                            s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)i), xi, s0);
-                            s1 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(84 + i)), xi, s1);
-                            s2 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(168 + i)), xi, s2);
-                            s3 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(252 + i)), xi, s3);
-                            s4 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(336 + i)), xi, s4);
-                            s5 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(420 + i)), xi, s5);
-                            s6 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(504 + i)), xi, s6);
-                            s7 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(588 + i)), xi, s7);
-                            xi = Vector128.LoadUnsafe(ref xr, (nuint)(4 + i));
-                            s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(4 + i)), xi, s0);
-                            s1 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(88 + i)), xi, s1);
-                            s2 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(172 + i)), xi, s2);
-                            s3 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(256 + i)), xi, s3);
-                            s4 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(340 + i)), xi, s4);
-                            s5 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(424 + i)), xi, s5);
-                            s6 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(508 + i)), xi, s6);
-                            s7 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(592 + i)), xi, s7);
+                            Vector128<float> x0i = Vector128.LoadUnsafe(ref xr, (nuint)i); Vector128<float> x1i = Vector128.LoadUnsafe(ref xr, (nuint)(84 + i)); Vector128<float> x2i = Vector128.LoadUnsafe(ref xr, (nuint)(168 + i));
+                            Vector128<float> wk = Vector128.LoadUnsafe(ref wo, (nuint)i);
+                            s00 = Simd.MultiplyAdd(wk, x0i, s00); s10 = Simd.MultiplyAdd(wk, x1i, s10); s20 = Simd.MultiplyAdd(wk, x2i, s20);
+                            wk = Vector128.LoadUnsafe(ref wo, (nuint)(84 + i));
+                            s01 = Simd.MultiplyAdd(wk, x0i, s01); s11 = Simd.MultiplyAdd(wk, x1i, s11); s21 = Simd.MultiplyAdd(wk, x2i, s21);
+                            wk = Vector128.LoadUnsafe(ref wo, (nuint)(168 + i));
+                            s02 = Simd.MultiplyAdd(wk, x0i, s02); s12 = Simd.MultiplyAdd(wk, x1i, s12); s22 = Simd.MultiplyAdd(wk, x2i, s22);
+                            wk = Vector128.LoadUnsafe(ref wo, (nuint)(252 + i));
+                            s03 = Simd.MultiplyAdd(wk, x0i, s03); s13 = Simd.MultiplyAdd(wk, x1i, s13); s23 = Simd.MultiplyAdd(wk, x2i, s23);
                         }
-                        {
-                            const int i = 80;
-                            Vector128<float> xi = Vector128.LoadUnsafe(ref xr, (nuint)i);
-                            s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)i), xi, s0);
-                            s1 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(84 + i)), xi, s1);
-                            s2 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(168 + i)), xi, s2);
-                            s3 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(252 + i)), xi, s3);
-                            s4 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(336 + i)), xi, s4);
-                            s5 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(420 + i)), xi, s5);
-                            s6 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(504 + i)), xi, s6);
-                            s7 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(588 + i)), xi, s7);
-                        }
-                        float t0 = Vector128.Sum(s0);
-                        float t1 = Vector128.Sum(s1);
-                        float t2 = Vector128.Sum(s2);
-                        float t3 = Vector128.Sum(s3);
-                        float t4 = Vector128.Sum(s4);
-                        float t5 = Vector128.Sum(s5);
-                        float t6 = Vector128.Sum(s6);
-                        float t7 = Vector128.Sum(s7);
-                        Unsafe.Add(ref yr, o) = t0 + Unsafe.Add(ref b, o);
-                        Unsafe.Add(ref yr, o + 1) = t1 + Unsafe.Add(ref b, o + 1);
-                        Unsafe.Add(ref yr, o + 2) = t2 + Unsafe.Add(ref b, o + 2);
-                        Unsafe.Add(ref yr, o + 3) = t3 + Unsafe.Add(ref b, o + 3);
-                        Unsafe.Add(ref yr, o + 4) = t4 + Unsafe.Add(ref b, o + 4);
-                        Unsafe.Add(ref yr, o + 5) = t5 + Unsafe.Add(ref b, o + 5);
-                        Unsafe.Add(ref yr, o + 6) = t6 + Unsafe.Add(ref b, o + 6);
-                        Unsafe.Add(ref yr, o + 7) = t7 + Unsafe.Add(ref b, o + 7);
+                        float t00 = Vector128.Sum(s00); float t01 = Vector128.Sum(s01); float t02 = Vector128.Sum(s02); float t03 = Vector128.Sum(s03);
+                        float t10 = Vector128.Sum(s10); float t11 = Vector128.Sum(s11); float t12 = Vector128.Sum(s12); float t13 = Vector128.Sum(s13);
+                        float t20 = Vector128.Sum(s20); float t21 = Vector128.Sum(s21); float t22 = Vector128.Sum(s22); float t23 = Vector128.Sum(s23);
+                        Unsafe.Add(ref yr, o) = t00 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, o + 1) = t01 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref yr, o + 2) = t02 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref yr, o + 3) = t03 + Unsafe.Add(ref b, o + 3);
+                        Unsafe.Add(ref yr, 10 + o) = t10 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, 10 + o + 1) = t11 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref yr, 10 + o + 2) = t12 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref yr, 10 + o + 3) = t13 + Unsafe.Add(ref b, o + 3);
+                        Unsafe.Add(ref yr, 20 + o) = t20 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, 20 + o + 1) = t21 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref yr, 20 + o + 2) = t22 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref yr, 20 + o + 3) = t23 + Unsafe.Add(ref b, o + 3);
                     }
-                    // rows 8..9, 2 at a time: each load of x feeds 2 dot products
+                }
+                // units 8..9
+                {
+                    const int o = 8;
+                    ref float wo = ref Unsafe.Add(ref w, o * 84);
+                    for (int r = start; r < end; r += 3)
                     {
-                        const int o = 8;
-                        ref float wo = ref Unsafe.Add(ref w, o * 84);
-                        Vector128<float> s0 = Vector128<float>.Zero;
-                        Vector128<float> s1 = Vector128<float>.Zero;
-                        for (int i = 0; i < 80; i += 8)
+                        ref float xr = ref Unsafe.Add(ref x0, r * 84);
+                        ref float yr = ref Unsafe.Add(ref y0, r * 10);
+                        Vector128<float> s00 = Vector128<float>.Zero; Vector128<float> s01 = Vector128<float>.Zero;
+                        Vector128<float> s10 = Vector128<float>.Zero; Vector128<float> s11 = Vector128<float>.Zero;
+                        Vector128<float> s20 = Vector128<float>.Zero; Vector128<float> s21 = Vector128<float>.Zero;
+                        for (int i = 0; i < 84; i += 4)
                         {
-                            Vector128<float> xi = Vector128.LoadUnsafe(ref xr, (nuint)i);
-                            s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)i), xi, s0);
-                            s1 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(84 + i)), xi, s1);
-                            xi = Vector128.LoadUnsafe(ref xr, (nuint)(4 + i));
-                            s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(4 + i)), xi, s0);
-                            s1 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(88 + i)), xi, s1);
+                            Vector128<float> x0i = Vector128.LoadUnsafe(ref xr, (nuint)i); Vector128<float> x1i = Vector128.LoadUnsafe(ref xr, (nuint)(84 + i)); Vector128<float> x2i = Vector128.LoadUnsafe(ref xr, (nuint)(168 + i));
+                            Vector128<float> wk = Vector128.LoadUnsafe(ref wo, (nuint)i);
+                            s00 = Simd.MultiplyAdd(wk, x0i, s00); s10 = Simd.MultiplyAdd(wk, x1i, s10); s20 = Simd.MultiplyAdd(wk, x2i, s20);
+                            wk = Vector128.LoadUnsafe(ref wo, (nuint)(84 + i));
+                            s01 = Simd.MultiplyAdd(wk, x0i, s01); s11 = Simd.MultiplyAdd(wk, x1i, s11); s21 = Simd.MultiplyAdd(wk, x2i, s21);
                         }
-                        {
-                            const int i = 80;
-                            Vector128<float> xi = Vector128.LoadUnsafe(ref xr, (nuint)i);
-                            s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)i), xi, s0);
-                            s1 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(84 + i)), xi, s1);
-                        }
-                        float t0 = Vector128.Sum(s0);
-                        float t1 = Vector128.Sum(s1);
-                        Unsafe.Add(ref yr, o) = t0 + Unsafe.Add(ref b, o);
-                        Unsafe.Add(ref yr, o + 1) = t1 + Unsafe.Add(ref b, o + 1);
+                        float t00 = Vector128.Sum(s00); float t01 = Vector128.Sum(s01);
+                        float t10 = Vector128.Sum(s10); float t11 = Vector128.Sum(s11);
+                        float t20 = Vector128.Sum(s20); float t21 = Vector128.Sum(s21);
+                        Unsafe.Add(ref yr, o) = t00 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, o + 1) = t01 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref yr, 10 + o) = t10 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, 10 + o + 1) = t11 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref yr, 20 + o) = t20 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, 20 + o + 1) = t21 + Unsafe.Add(ref b, o + 1);
                     }
                 }
             }
             else
             {
-                for (int r = 0; r < rows; r++)
+                // units 0..7, 4 at a time: those rows of W stay in L1 while x streams by, 3 rows at a time
+                for (int o = 0; o < 8; o += 4)
                 {
-                    ref float xr = ref Unsafe.Add(ref x0, r * 84);
-                    ref float yr = ref Unsafe.Add(ref y0, r * 10);
-                    // rows 0..7, 8 at a time: each load of x feeds 8 dot products
+                    ref float wo = ref Unsafe.Add(ref w, o * 84);
+                    for (int r = start; r < end; r += 3)
                     {
-                        const int o = 0;
-                        ref float wo = ref Unsafe.Add(ref w, o * 84);
-                        float s0 = 0f;
-                        float s1 = 0f;
-                        float s2 = 0f;
-                        float s3 = 0f;
-                        float s4 = 0f;
-                        float s5 = 0f;
-                        float s6 = 0f;
-                        float s7 = 0f;
+                        ref float xr = ref Unsafe.Add(ref x0, r * 84);
+                        ref float yr = ref Unsafe.Add(ref y0, r * 10);
+                        float s00 = 0f; float s01 = 0f; float s02 = 0f; float s03 = 0f;
+                        float s10 = 0f; float s11 = 0f; float s12 = 0f; float s13 = 0f;
+                        float s20 = 0f; float s21 = 0f; float s22 = 0f; float s23 = 0f;
                         for (int i = 0; i < 84; i += 1)
                         {
-                            float xi = Unsafe.Add(ref xr, i);
-                            s0 = s0 + Unsafe.Add(ref wo, i) * xi;
-                            s1 = s1 + Unsafe.Add(ref wo, 84 + i) * xi;
-                            s2 = s2 + Unsafe.Add(ref wo, 168 + i) * xi;
-                            s3 = s3 + Unsafe.Add(ref wo, 252 + i) * xi;
-                            s4 = s4 + Unsafe.Add(ref wo, 336 + i) * xi;
-                            s5 = s5 + Unsafe.Add(ref wo, 420 + i) * xi;
-                            s6 = s6 + Unsafe.Add(ref wo, 504 + i) * xi;
-                            s7 = s7 + Unsafe.Add(ref wo, 588 + i) * xi;
+                            float x0i = Unsafe.Add(ref xr, i); float x1i = Unsafe.Add(ref xr, 84 + i); float x2i = Unsafe.Add(ref xr, 168 + i);
+                            float wk = Unsafe.Add(ref wo, i);
+                            s00 = s00 + wk * x0i; s10 = s10 + wk * x1i; s20 = s20 + wk * x2i;
+                            wk = Unsafe.Add(ref wo, 84 + i);
+                            s01 = s01 + wk * x0i; s11 = s11 + wk * x1i; s21 = s21 + wk * x2i;
+                            wk = Unsafe.Add(ref wo, 168 + i);
+                            s02 = s02 + wk * x0i; s12 = s12 + wk * x1i; s22 = s22 + wk * x2i;
+                            wk = Unsafe.Add(ref wo, 252 + i);
+                            s03 = s03 + wk * x0i; s13 = s13 + wk * x1i; s23 = s23 + wk * x2i;
                         }
-                        float t0 = s0;
-                        float t1 = s1;
-                        float t2 = s2;
-                        float t3 = s3;
-                        float t4 = s4;
-                        float t5 = s5;
-                        float t6 = s6;
-                        float t7 = s7;
-                        Unsafe.Add(ref yr, o) = t0 + Unsafe.Add(ref b, o);
-                        Unsafe.Add(ref yr, o + 1) = t1 + Unsafe.Add(ref b, o + 1);
-                        Unsafe.Add(ref yr, o + 2) = t2 + Unsafe.Add(ref b, o + 2);
-                        Unsafe.Add(ref yr, o + 3) = t3 + Unsafe.Add(ref b, o + 3);
-                        Unsafe.Add(ref yr, o + 4) = t4 + Unsafe.Add(ref b, o + 4);
-                        Unsafe.Add(ref yr, o + 5) = t5 + Unsafe.Add(ref b, o + 5);
-                        Unsafe.Add(ref yr, o + 6) = t6 + Unsafe.Add(ref b, o + 6);
-                        Unsafe.Add(ref yr, o + 7) = t7 + Unsafe.Add(ref b, o + 7);
+                        float t00 = s00; float t01 = s01; float t02 = s02; float t03 = s03;
+                        float t10 = s10; float t11 = s11; float t12 = s12; float t13 = s13;
+                        float t20 = s20; float t21 = s21; float t22 = s22; float t23 = s23;
+                        Unsafe.Add(ref yr, o) = t00 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, o + 1) = t01 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref yr, o + 2) = t02 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref yr, o + 3) = t03 + Unsafe.Add(ref b, o + 3);
+                        Unsafe.Add(ref yr, 10 + o) = t10 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, 10 + o + 1) = t11 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref yr, 10 + o + 2) = t12 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref yr, 10 + o + 3) = t13 + Unsafe.Add(ref b, o + 3);
+                        Unsafe.Add(ref yr, 20 + o) = t20 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, 20 + o + 1) = t21 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref yr, 20 + o + 2) = t22 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref yr, 20 + o + 3) = t23 + Unsafe.Add(ref b, o + 3);
                     }
-                    // rows 8..9, 2 at a time: each load of x feeds 2 dot products
+                }
+                // units 8..9
+                {
+                    const int o = 8;
+                    ref float wo = ref Unsafe.Add(ref w, o * 84);
+                    for (int r = start; r < end; r += 3)
                     {
-                        const int o = 8;
-                        ref float wo = ref Unsafe.Add(ref w, o * 84);
-                        float s0 = 0f;
-                        float s1 = 0f;
+                        ref float xr = ref Unsafe.Add(ref x0, r * 84);
+                        ref float yr = ref Unsafe.Add(ref y0, r * 10);
+                        float s00 = 0f; float s01 = 0f;
+                        float s10 = 0f; float s11 = 0f;
+                        float s20 = 0f; float s21 = 0f;
                         for (int i = 0; i < 84; i += 1)
                         {
-                            float xi = Unsafe.Add(ref xr, i);
-                            s0 = s0 + Unsafe.Add(ref wo, i) * xi;
-                            s1 = s1 + Unsafe.Add(ref wo, 84 + i) * xi;
+                            float x0i = Unsafe.Add(ref xr, i); float x1i = Unsafe.Add(ref xr, 84 + i); float x2i = Unsafe.Add(ref xr, 168 + i);
+                            float wk = Unsafe.Add(ref wo, i);
+                            s00 = s00 + wk * x0i; s10 = s10 + wk * x1i; s20 = s20 + wk * x2i;
+                            wk = Unsafe.Add(ref wo, 84 + i);
+                            s01 = s01 + wk * x0i; s11 = s11 + wk * x1i; s21 = s21 + wk * x2i;
                         }
-                        float t0 = s0;
-                        float t1 = s1;
-                        Unsafe.Add(ref yr, o) = t0 + Unsafe.Add(ref b, o);
-                        Unsafe.Add(ref yr, o + 1) = t1 + Unsafe.Add(ref b, o + 1);
+                        float t00 = s00; float t01 = s01;
+                        float t10 = s10; float t11 = s11;
+                        float t20 = s20; float t21 = s21;
+                        Unsafe.Add(ref yr, o) = t00 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, o + 1) = t01 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref yr, 10 + o) = t10 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, 10 + o + 1) = t11 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref yr, 20 + o) = t20 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, 20 + o + 1) = t21 + Unsafe.Add(ref b, o + 1);
                     }
+                }
+            }
+        }
+
+        /// <summary>Row <paramref name="r"/> alone (the batch-1 path): W streams from cache once, each load of x feeds up to 8 dot products.</summary>
+        private static void Dense11ForwardRow(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> y, int r)
+        {
+            ref float w = ref MemoryMarshal.GetReference(weight);
+            ref float b = ref MemoryMarshal.GetReference(bias);
+            ref float x0 = ref MemoryMarshal.GetReference(x);
+            ref float y0 = ref MemoryMarshal.GetReference(y);
+            ref float xr = ref Unsafe.Add(ref x0, r * 84);
+            ref float yr = ref Unsafe.Add(ref y0, r * 10);
+            if (Simd.Use512)
+            {
+                // units 0..7, 8 at a time: each load of x feeds 8 dot products
+                {
+                    const int o = 0;
+                    ref float wo = ref Unsafe.Add(ref w, o * 84);
+                    Vector512<float> s0 = Vector512<float>.Zero;
+                    Vector512<float> s1 = Vector512<float>.Zero;
+                    Vector512<float> s2 = Vector512<float>.Zero;
+                    Vector512<float> s3 = Vector512<float>.Zero;
+                    Vector512<float> s4 = Vector512<float>.Zero;
+                    Vector512<float> s5 = Vector512<float>.Zero;
+                    Vector512<float> s6 = Vector512<float>.Zero;
+                    Vector512<float> s7 = Vector512<float>.Zero;
+                    for (int i = 0; i < 64; i += 32)
+                    {
+                        Vector512<float> xi = Vector512.LoadUnsafe(ref xr, (nuint)i);
+                        s0 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)i), xi, s0);
+                        s1 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(84 + i)), xi, s1);
+                        s2 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(168 + i)), xi, s2);
+                        s3 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(252 + i)), xi, s3);
+                        s4 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(336 + i)), xi, s4);
+                        s5 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(420 + i)), xi, s5);
+                        s6 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(504 + i)), xi, s6);
+                        s7 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(588 + i)), xi, s7);
+                        xi = Vector512.LoadUnsafe(ref xr, (nuint)(16 + i));
+                        s0 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(16 + i)), xi, s0);
+                        s1 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(100 + i)), xi, s1);
+                        s2 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(184 + i)), xi, s2);
+                        s3 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(268 + i)), xi, s3);
+                        s4 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(352 + i)), xi, s4);
+                        s5 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(436 + i)), xi, s5);
+                        s6 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(520 + i)), xi, s6);
+                        s7 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(604 + i)), xi, s7);
+                    }
+                    {
+                        const int i = 64;
+                        Vector512<float> xi = Vector512.LoadUnsafe(ref xr, (nuint)i);
+                        s0 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)i), xi, s0);
+                        s1 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(84 + i)), xi, s1);
+                        s2 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(168 + i)), xi, s2);
+                        s3 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(252 + i)), xi, s3);
+                        s4 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(336 + i)), xi, s4);
+                        s5 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(420 + i)), xi, s5);
+                        s6 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(504 + i)), xi, s6);
+                        s7 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(588 + i)), xi, s7);
+                    }
+                    float t0 = Vector512.Sum(s0);
+                    float t1 = Vector512.Sum(s1);
+                    float t2 = Vector512.Sum(s2);
+                    float t3 = Vector512.Sum(s3);
+                    float t4 = Vector512.Sum(s4);
+                    float t5 = Vector512.Sum(s5);
+                    float t6 = Vector512.Sum(s6);
+                    float t7 = Vector512.Sum(s7);
+                    for (int i = 80; i < 84; i++)
+                    {
+                        float xi = Unsafe.Add(ref xr, i);
+                        t0 += Unsafe.Add(ref wo, i) * xi;
+                        t1 += Unsafe.Add(ref wo, 84 + i) * xi;
+                        t2 += Unsafe.Add(ref wo, 168 + i) * xi;
+                        t3 += Unsafe.Add(ref wo, 252 + i) * xi;
+                        t4 += Unsafe.Add(ref wo, 336 + i) * xi;
+                        t5 += Unsafe.Add(ref wo, 420 + i) * xi;
+                        t6 += Unsafe.Add(ref wo, 504 + i) * xi;
+                        t7 += Unsafe.Add(ref wo, 588 + i) * xi;
+                    }
+                    Unsafe.Add(ref yr, o) = t0 + Unsafe.Add(ref b, o);
+                    Unsafe.Add(ref yr, o + 1) = t1 + Unsafe.Add(ref b, o + 1);
+                    Unsafe.Add(ref yr, o + 2) = t2 + Unsafe.Add(ref b, o + 2);
+                    Unsafe.Add(ref yr, o + 3) = t3 + Unsafe.Add(ref b, o + 3);
+                    Unsafe.Add(ref yr, o + 4) = t4 + Unsafe.Add(ref b, o + 4);
+                    Unsafe.Add(ref yr, o + 5) = t5 + Unsafe.Add(ref b, o + 5);
+                    Unsafe.Add(ref yr, o + 6) = t6 + Unsafe.Add(ref b, o + 6);
+                    Unsafe.Add(ref yr, o + 7) = t7 + Unsafe.Add(ref b, o + 7);
+                }
+                // units 8..9, 2 at a time: each load of x feeds 2 dot products
+                {
+                    const int o = 8;
+                    ref float wo = ref Unsafe.Add(ref w, o * 84);
+                    Vector512<float> s0 = Vector512<float>.Zero;
+                    Vector512<float> s1 = Vector512<float>.Zero;
+                    for (int i = 0; i < 64; i += 32)
+                    {
+                        Vector512<float> xi = Vector512.LoadUnsafe(ref xr, (nuint)i);
+                        s0 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)i), xi, s0);
+                        s1 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(84 + i)), xi, s1);
+                        xi = Vector512.LoadUnsafe(ref xr, (nuint)(16 + i));
+                        s0 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(16 + i)), xi, s0);
+                        s1 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(100 + i)), xi, s1);
+                    }
+                    {
+                        const int i = 64;
+                        Vector512<float> xi = Vector512.LoadUnsafe(ref xr, (nuint)i);
+                        s0 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)i), xi, s0);
+                        s1 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(84 + i)), xi, s1);
+                    }
+                    float t0 = Vector512.Sum(s0);
+                    float t1 = Vector512.Sum(s1);
+                    for (int i = 80; i < 84; i++)
+                    {
+                        float xi = Unsafe.Add(ref xr, i);
+                        t0 += Unsafe.Add(ref wo, i) * xi;
+                        t1 += Unsafe.Add(ref wo, 84 + i) * xi;
+                    }
+                    Unsafe.Add(ref yr, o) = t0 + Unsafe.Add(ref b, o);
+                    Unsafe.Add(ref yr, o + 1) = t1 + Unsafe.Add(ref b, o + 1);
+                }
+            }
+            else if (Simd.Use256)
+            {
+                // units 0..7, 8 at a time: each load of x feeds 8 dot products
+                {
+                    const int o = 0;
+                    ref float wo = ref Unsafe.Add(ref w, o * 84);
+                    Vector256<float> s0 = Vector256<float>.Zero;
+                    Vector256<float> s1 = Vector256<float>.Zero;
+                    Vector256<float> s2 = Vector256<float>.Zero;
+                    Vector256<float> s3 = Vector256<float>.Zero;
+                    Vector256<float> s4 = Vector256<float>.Zero;
+                    Vector256<float> s5 = Vector256<float>.Zero;
+                    Vector256<float> s6 = Vector256<float>.Zero;
+                    Vector256<float> s7 = Vector256<float>.Zero;
+                    for (int i = 0; i < 80; i += 16)
+                    {
+                        Vector256<float> xi = Vector256.LoadUnsafe(ref xr, (nuint)i);
+                        s0 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)i), xi, s0);
+                        s1 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(84 + i)), xi, s1);
+                        s2 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(168 + i)), xi, s2);
+                        s3 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(252 + i)), xi, s3);
+                        s4 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(336 + i)), xi, s4);
+                        s5 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(420 + i)), xi, s5);
+                        s6 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(504 + i)), xi, s6);
+                        s7 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(588 + i)), xi, s7);
+                        xi = Vector256.LoadUnsafe(ref xr, (nuint)(8 + i));
+                        s0 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(8 + i)), xi, s0);
+                        s1 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(92 + i)), xi, s1);
+                        s2 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(176 + i)), xi, s2);
+                        s3 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(260 + i)), xi, s3);
+                        s4 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(344 + i)), xi, s4);
+                        s5 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(428 + i)), xi, s5);
+                        s6 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(512 + i)), xi, s6);
+                        s7 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(596 + i)), xi, s7);
+                    }
+                    float t0 = Vector256.Sum(s0);
+                    float t1 = Vector256.Sum(s1);
+                    float t2 = Vector256.Sum(s2);
+                    float t3 = Vector256.Sum(s3);
+                    float t4 = Vector256.Sum(s4);
+                    float t5 = Vector256.Sum(s5);
+                    float t6 = Vector256.Sum(s6);
+                    float t7 = Vector256.Sum(s7);
+                    for (int i = 80; i < 84; i++)
+                    {
+                        float xi = Unsafe.Add(ref xr, i);
+                        t0 += Unsafe.Add(ref wo, i) * xi;
+                        t1 += Unsafe.Add(ref wo, 84 + i) * xi;
+                        t2 += Unsafe.Add(ref wo, 168 + i) * xi;
+                        t3 += Unsafe.Add(ref wo, 252 + i) * xi;
+                        t4 += Unsafe.Add(ref wo, 336 + i) * xi;
+                        t5 += Unsafe.Add(ref wo, 420 + i) * xi;
+                        t6 += Unsafe.Add(ref wo, 504 + i) * xi;
+                        t7 += Unsafe.Add(ref wo, 588 + i) * xi;
+                    }
+                    Unsafe.Add(ref yr, o) = t0 + Unsafe.Add(ref b, o);
+                    Unsafe.Add(ref yr, o + 1) = t1 + Unsafe.Add(ref b, o + 1);
+                    Unsafe.Add(ref yr, o + 2) = t2 + Unsafe.Add(ref b, o + 2);
+                    Unsafe.Add(ref yr, o + 3) = t3 + Unsafe.Add(ref b, o + 3);
+                    Unsafe.Add(ref yr, o + 4) = t4 + Unsafe.Add(ref b, o + 4);
+                    Unsafe.Add(ref yr, o + 5) = t5 + Unsafe.Add(ref b, o + 5);
+                    Unsafe.Add(ref yr, o + 6) = t6 + Unsafe.Add(ref b, o + 6);
+                    Unsafe.Add(ref yr, o + 7) = t7 + Unsafe.Add(ref b, o + 7);
+                }
+                // units 8..9, 2 at a time: each load of x feeds 2 dot products
+                {
+                    const int o = 8;
+                    ref float wo = ref Unsafe.Add(ref w, o * 84);
+                    Vector256<float> s0 = Vector256<float>.Zero;
+                    Vector256<float> s1 = Vector256<float>.Zero;
+                    for (int i = 0; i < 80; i += 16)
+                    {
+                        Vector256<float> xi = Vector256.LoadUnsafe(ref xr, (nuint)i);
+                        s0 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)i), xi, s0);
+                        s1 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(84 + i)), xi, s1);
+                        xi = Vector256.LoadUnsafe(ref xr, (nuint)(8 + i));
+                        s0 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(8 + i)), xi, s0);
+                        s1 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(92 + i)), xi, s1);
+                    }
+                    float t0 = Vector256.Sum(s0);
+                    float t1 = Vector256.Sum(s1);
+                    for (int i = 80; i < 84; i++)
+                    {
+                        float xi = Unsafe.Add(ref xr, i);
+                        t0 += Unsafe.Add(ref wo, i) * xi;
+                        t1 += Unsafe.Add(ref wo, 84 + i) * xi;
+                    }
+                    Unsafe.Add(ref yr, o) = t0 + Unsafe.Add(ref b, o);
+                    Unsafe.Add(ref yr, o + 1) = t1 + Unsafe.Add(ref b, o + 1);
+                }
+            }
+            else if (Simd.Use128)
+            {
+                // units 0..7, 8 at a time: each load of x feeds 8 dot products
+                {
+                    const int o = 0;
+                    ref float wo = ref Unsafe.Add(ref w, o * 84);
+                    Vector128<float> s0 = Vector128<float>.Zero;
+                    Vector128<float> s1 = Vector128<float>.Zero;
+                    Vector128<float> s2 = Vector128<float>.Zero;
+                    Vector128<float> s3 = Vector128<float>.Zero;
+                    Vector128<float> s4 = Vector128<float>.Zero;
+                    Vector128<float> s5 = Vector128<float>.Zero;
+                    Vector128<float> s6 = Vector128<float>.Zero;
+                    Vector128<float> s7 = Vector128<float>.Zero;
+                    for (int i = 0; i < 80; i += 8)
+                    {
+                        Vector128<float> xi = Vector128.LoadUnsafe(ref xr, (nuint)i);
+                        s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)i), xi, s0);
+                        s1 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(84 + i)), xi, s1);
+                        s2 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(168 + i)), xi, s2);
+                        s3 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(252 + i)), xi, s3);
+                        s4 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(336 + i)), xi, s4);
+                        s5 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(420 + i)), xi, s5);
+                        s6 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(504 + i)), xi, s6);
+                        s7 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(588 + i)), xi, s7);
+                        xi = Vector128.LoadUnsafe(ref xr, (nuint)(4 + i));
+                        s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(4 + i)), xi, s0);
+                        s1 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(88 + i)), xi, s1);
+                        s2 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(172 + i)), xi, s2);
+                        s3 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(256 + i)), xi, s3);
+                        s4 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(340 + i)), xi, s4);
+                        s5 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(424 + i)), xi, s5);
+                        s6 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(508 + i)), xi, s6);
+                        s7 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(592 + i)), xi, s7);
+                    }
+                    {
+                        const int i = 80;
+                        Vector128<float> xi = Vector128.LoadUnsafe(ref xr, (nuint)i);
+                        s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)i), xi, s0);
+                        s1 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(84 + i)), xi, s1);
+                        s2 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(168 + i)), xi, s2);
+                        s3 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(252 + i)), xi, s3);
+                        s4 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(336 + i)), xi, s4);
+                        s5 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(420 + i)), xi, s5);
+                        s6 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(504 + i)), xi, s6);
+                        s7 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(588 + i)), xi, s7);
+                    }
+                    float t0 = Vector128.Sum(s0);
+                    float t1 = Vector128.Sum(s1);
+                    float t2 = Vector128.Sum(s2);
+                    float t3 = Vector128.Sum(s3);
+                    float t4 = Vector128.Sum(s4);
+                    float t5 = Vector128.Sum(s5);
+                    float t6 = Vector128.Sum(s6);
+                    float t7 = Vector128.Sum(s7);
+                    Unsafe.Add(ref yr, o) = t0 + Unsafe.Add(ref b, o);
+                    Unsafe.Add(ref yr, o + 1) = t1 + Unsafe.Add(ref b, o + 1);
+                    Unsafe.Add(ref yr, o + 2) = t2 + Unsafe.Add(ref b, o + 2);
+                    Unsafe.Add(ref yr, o + 3) = t3 + Unsafe.Add(ref b, o + 3);
+                    Unsafe.Add(ref yr, o + 4) = t4 + Unsafe.Add(ref b, o + 4);
+                    Unsafe.Add(ref yr, o + 5) = t5 + Unsafe.Add(ref b, o + 5);
+                    Unsafe.Add(ref yr, o + 6) = t6 + Unsafe.Add(ref b, o + 6);
+                    Unsafe.Add(ref yr, o + 7) = t7 + Unsafe.Add(ref b, o + 7);
+                }
+                // units 8..9, 2 at a time: each load of x feeds 2 dot products
+                {
+                    const int o = 8;
+                    ref float wo = ref Unsafe.Add(ref w, o * 84);
+                    Vector128<float> s0 = Vector128<float>.Zero;
+                    Vector128<float> s1 = Vector128<float>.Zero;
+                    for (int i = 0; i < 80; i += 8)
+                    {
+                        Vector128<float> xi = Vector128.LoadUnsafe(ref xr, (nuint)i);
+                        s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)i), xi, s0);
+                        s1 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(84 + i)), xi, s1);
+                        xi = Vector128.LoadUnsafe(ref xr, (nuint)(4 + i));
+                        s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(4 + i)), xi, s0);
+                        s1 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(88 + i)), xi, s1);
+                    }
+                    {
+                        const int i = 80;
+                        Vector128<float> xi = Vector128.LoadUnsafe(ref xr, (nuint)i);
+                        s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)i), xi, s0);
+                        s1 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(84 + i)), xi, s1);
+                    }
+                    float t0 = Vector128.Sum(s0);
+                    float t1 = Vector128.Sum(s1);
+                    Unsafe.Add(ref yr, o) = t0 + Unsafe.Add(ref b, o);
+                    Unsafe.Add(ref yr, o + 1) = t1 + Unsafe.Add(ref b, o + 1);
+                }
+            }
+            else
+            {
+                // units 0..7, 8 at a time: each load of x feeds 8 dot products
+                {
+                    const int o = 0;
+                    ref float wo = ref Unsafe.Add(ref w, o * 84);
+                    float s0 = 0f;
+                    float s1 = 0f;
+                    float s2 = 0f;
+                    float s3 = 0f;
+                    float s4 = 0f;
+                    float s5 = 0f;
+                    float s6 = 0f;
+                    float s7 = 0f;
+                    for (int i = 0; i < 84; i += 1)
+                    {
+                        float xi = Unsafe.Add(ref xr, i);
+                        s0 = s0 + Unsafe.Add(ref wo, i) * xi;
+                        s1 = s1 + Unsafe.Add(ref wo, 84 + i) * xi;
+                        s2 = s2 + Unsafe.Add(ref wo, 168 + i) * xi;
+                        s3 = s3 + Unsafe.Add(ref wo, 252 + i) * xi;
+                        s4 = s4 + Unsafe.Add(ref wo, 336 + i) * xi;
+                        s5 = s5 + Unsafe.Add(ref wo, 420 + i) * xi;
+                        s6 = s6 + Unsafe.Add(ref wo, 504 + i) * xi;
+                        s7 = s7 + Unsafe.Add(ref wo, 588 + i) * xi;
+                    }
+                    float t0 = s0;
+                    float t1 = s1;
+                    float t2 = s2;
+                    float t3 = s3;
+                    float t4 = s4;
+                    float t5 = s5;
+                    float t6 = s6;
+                    float t7 = s7;
+                    Unsafe.Add(ref yr, o) = t0 + Unsafe.Add(ref b, o);
+                    Unsafe.Add(ref yr, o + 1) = t1 + Unsafe.Add(ref b, o + 1);
+                    Unsafe.Add(ref yr, o + 2) = t2 + Unsafe.Add(ref b, o + 2);
+                    Unsafe.Add(ref yr, o + 3) = t3 + Unsafe.Add(ref b, o + 3);
+                    Unsafe.Add(ref yr, o + 4) = t4 + Unsafe.Add(ref b, o + 4);
+                    Unsafe.Add(ref yr, o + 5) = t5 + Unsafe.Add(ref b, o + 5);
+                    Unsafe.Add(ref yr, o + 6) = t6 + Unsafe.Add(ref b, o + 6);
+                    Unsafe.Add(ref yr, o + 7) = t7 + Unsafe.Add(ref b, o + 7);
+                }
+                // units 8..9, 2 at a time: each load of x feeds 2 dot products
+                {
+                    const int o = 8;
+                    ref float wo = ref Unsafe.Add(ref w, o * 84);
+                    float s0 = 0f;
+                    float s1 = 0f;
+                    for (int i = 0; i < 84; i += 1)
+                    {
+                        float xi = Unsafe.Add(ref xr, i);
+                        s0 = s0 + Unsafe.Add(ref wo, i) * xi;
+                        s1 = s1 + Unsafe.Add(ref wo, 84 + i) * xi;
+                    }
+                    float t0 = s0;
+                    float t1 = s1;
+                    Unsafe.Add(ref yr, o) = t0 + Unsafe.Add(ref b, o);
+                    Unsafe.Add(ref yr, o + 1) = t1 + Unsafe.Add(ref b, o + 1);
                 }
             }
         }
 
         /// <summary>
         /// Layer 11, Dense(10), backward from <c>dz = dL/d(W x + b)</c>: <c>dW += dzᵀ x</c>, <c>db += Σ_r dz[r]</c>,
-        /// and, when <paramref name="dx"/> is not empty, <c>dx = dz W</c>. W: [10, 84].
+        /// and, when <paramref name="dx"/> is not empty, <c>dx = dz W</c>. W: [10, 84]. With <paramref name="threads"/> &gt; 1,
+        /// a batch of 313 rows or more is split across threads (the same bits as one thread).
         /// </summary>
-        public static void Dense11Backward(ReadOnlySpan<float> weight, Span<float> weightGradient, Span<float> biasGradient, ReadOnlySpan<float> x, ReadOnlySpan<float> dz, Span<float> dx, int rows)
+        public static void Dense11Backward(ReadOnlySpan<float> weight, Span<float> weightGradient, Span<float> biasGradient, ReadOnlySpan<float> x, ReadOnlySpan<float> dz, Span<float> dx, int rows, int threads)
         {
-            ref float w = ref MemoryMarshal.GetReference(weight);
-            ref float gw0 = ref MemoryMarshal.GetReference(weightGradient);
-            ref float x0 = ref MemoryMarshal.GetReference(x);
-            ref float dz0 = ref MemoryMarshal.GetReference(dz);
-
-            // db[o] += Σ_r dz[r, o]
-            for (int r = 0; r < rows; r++)
+            // dW += dzᵀ x, db += Σ_r dz[r]: units split across threads at multiples of 4, each unit summed over the batch by one thread
+            if (threads > 1 && rows >= 313)
             {
-                TensorPrimitives.Add(biasGradient, dz.Slice(r * 10, 10), biasGradient);
-            }
-
-            // dW[o, i] += Σ_r dz[r, o] x[r, i]: a chunk of W's row o stays in registers while the rows stream by
-            if (Simd.Use512)
-            {
-                for (int o = 0; o < 10; o++)
-                {
-                    ref float gw = ref Unsafe.Add(ref gw0, o * 84);
-                    for (int i = 0; i < 64; i += 64)
-                    {
-                        Vector512<float> g0 = Vector512.LoadUnsafe(ref gw, (nuint)i);
-                        Vector512<float> g1 = Vector512.LoadUnsafe(ref gw, (nuint)(i + 16));
-                        Vector512<float> g2 = Vector512.LoadUnsafe(ref gw, (nuint)(i + 32));
-                        Vector512<float> g3 = Vector512.LoadUnsafe(ref gw, (nuint)(i + 48));
-                        for (int r = 0; r < rows; r++)
-                        {
-                            Vector512<float> d = Vector512.Create(Unsafe.Add(ref dz0, r * 10 + o));
-                            ref float xr = ref Unsafe.Add(ref x0, r * 84);
-                            g0 = Simd.MultiplyAdd(d, Vector512.LoadUnsafe(ref xr, (nuint)i), g0);
-                            g1 = Simd.MultiplyAdd(d, Vector512.LoadUnsafe(ref xr, (nuint)(i + 16)), g1);
-                            g2 = Simd.MultiplyAdd(d, Vector512.LoadUnsafe(ref xr, (nuint)(i + 32)), g2);
-                            g3 = Simd.MultiplyAdd(d, Vector512.LoadUnsafe(ref xr, (nuint)(i + 48)), g3);
-                        }
-                        g0.StoreUnsafe(ref gw, (nuint)i);
-                        g1.StoreUnsafe(ref gw, (nuint)(i + 16));
-                        g2.StoreUnsafe(ref gw, (nuint)(i + 32));
-                        g3.StoreUnsafe(ref gw, (nuint)(i + 48));
-                    }
-                    {
-                        const int i = 64;
-                        Vector512<float> g0 = Vector512.LoadUnsafe(ref gw, (nuint)i);
-                        for (int r = 0; r < rows; r++)
-                        {
-                            Vector512<float> d = Vector512.Create(Unsafe.Add(ref dz0, r * 10 + o));
-                            ref float xr = ref Unsafe.Add(ref x0, r * 84);
-                            g0 = Simd.MultiplyAdd(d, Vector512.LoadUnsafe(ref xr, (nuint)i), g0);
-                        }
-                        g0.StoreUnsafe(ref gw, (nuint)i);
-                    }
-                    for (int i = 80; i < 84; i++)
-                    {
-                        float g0 = Unsafe.Add(ref gw, i);
-                        for (int r = 0; r < rows; r++)
-                        {
-                            float d = Unsafe.Add(ref dz0, r * 10 + o);
-                            ref float xr = ref Unsafe.Add(ref x0, r * 84);
-                            g0 = g0 + d * Unsafe.Add(ref xr, i);
-                        }
-                        Unsafe.Add(ref gw, i) = g0;
-                    }
-                }
-            }
-            else if (Simd.Use256)
-            {
-                for (int o = 0; o < 10; o++)
-                {
-                    ref float gw = ref Unsafe.Add(ref gw0, o * 84);
-                    for (int i = 0; i < 64; i += 32)
-                    {
-                        Vector256<float> g0 = Vector256.LoadUnsafe(ref gw, (nuint)i);
-                        Vector256<float> g1 = Vector256.LoadUnsafe(ref gw, (nuint)(i + 8));
-                        Vector256<float> g2 = Vector256.LoadUnsafe(ref gw, (nuint)(i + 16));
-                        Vector256<float> g3 = Vector256.LoadUnsafe(ref gw, (nuint)(i + 24));
-                        for (int r = 0; r < rows; r++)
-                        {
-                            Vector256<float> d = Vector256.Create(Unsafe.Add(ref dz0, r * 10 + o));
-                            ref float xr = ref Unsafe.Add(ref x0, r * 84);
-                            g0 = Simd.MultiplyAdd(d, Vector256.LoadUnsafe(ref xr, (nuint)i), g0);
-                            g1 = Simd.MultiplyAdd(d, Vector256.LoadUnsafe(ref xr, (nuint)(i + 8)), g1);
-                            g2 = Simd.MultiplyAdd(d, Vector256.LoadUnsafe(ref xr, (nuint)(i + 16)), g2);
-                            g3 = Simd.MultiplyAdd(d, Vector256.LoadUnsafe(ref xr, (nuint)(i + 24)), g3);
-                        }
-                        g0.StoreUnsafe(ref gw, (nuint)i);
-                        g1.StoreUnsafe(ref gw, (nuint)(i + 8));
-                        g2.StoreUnsafe(ref gw, (nuint)(i + 16));
-                        g3.StoreUnsafe(ref gw, (nuint)(i + 24));
-                    }
-                    {
-                        const int i = 64;
-                        Vector256<float> g0 = Vector256.LoadUnsafe(ref gw, (nuint)i);
-                        Vector256<float> g1 = Vector256.LoadUnsafe(ref gw, (nuint)(i + 8));
-                        for (int r = 0; r < rows; r++)
-                        {
-                            Vector256<float> d = Vector256.Create(Unsafe.Add(ref dz0, r * 10 + o));
-                            ref float xr = ref Unsafe.Add(ref x0, r * 84);
-                            g0 = Simd.MultiplyAdd(d, Vector256.LoadUnsafe(ref xr, (nuint)i), g0);
-                            g1 = Simd.MultiplyAdd(d, Vector256.LoadUnsafe(ref xr, (nuint)(i + 8)), g1);
-                        }
-                        g0.StoreUnsafe(ref gw, (nuint)i);
-                        g1.StoreUnsafe(ref gw, (nuint)(i + 8));
-                    }
-                    for (int i = 80; i < 84; i++)
-                    {
-                        float g0 = Unsafe.Add(ref gw, i);
-                        for (int r = 0; r < rows; r++)
-                        {
-                            float d = Unsafe.Add(ref dz0, r * 10 + o);
-                            ref float xr = ref Unsafe.Add(ref x0, r * 84);
-                            g0 = g0 + d * Unsafe.Add(ref xr, i);
-                        }
-                        Unsafe.Add(ref gw, i) = g0;
-                    }
-                }
-            }
-            else if (Simd.Use128)
-            {
-                for (int o = 0; o < 10; o++)
-                {
-                    ref float gw = ref Unsafe.Add(ref gw0, o * 84);
-                    for (int i = 0; i < 80; i += 16)
-                    {
-                        Vector128<float> g0 = Vector128.LoadUnsafe(ref gw, (nuint)i);
-                        Vector128<float> g1 = Vector128.LoadUnsafe(ref gw, (nuint)(i + 4));
-                        Vector128<float> g2 = Vector128.LoadUnsafe(ref gw, (nuint)(i + 8));
-                        Vector128<float> g3 = Vector128.LoadUnsafe(ref gw, (nuint)(i + 12));
-                        for (int r = 0; r < rows; r++)
-                        {
-                            Vector128<float> d = Vector128.Create(Unsafe.Add(ref dz0, r * 10 + o));
-                            ref float xr = ref Unsafe.Add(ref x0, r * 84);
-                            g0 = Simd.MultiplyAdd(d, Vector128.LoadUnsafe(ref xr, (nuint)i), g0);
-                            g1 = Simd.MultiplyAdd(d, Vector128.LoadUnsafe(ref xr, (nuint)(i + 4)), g1);
-                            g2 = Simd.MultiplyAdd(d, Vector128.LoadUnsafe(ref xr, (nuint)(i + 8)), g2);
-                            g3 = Simd.MultiplyAdd(d, Vector128.LoadUnsafe(ref xr, (nuint)(i + 12)), g3);
-                        }
-                        g0.StoreUnsafe(ref gw, (nuint)i);
-                        g1.StoreUnsafe(ref gw, (nuint)(i + 4));
-                        g2.StoreUnsafe(ref gw, (nuint)(i + 8));
-                        g3.StoreUnsafe(ref gw, (nuint)(i + 12));
-                    }
-                    {
-                        const int i = 80;
-                        Vector128<float> g0 = Vector128.LoadUnsafe(ref gw, (nuint)i);
-                        for (int r = 0; r < rows; r++)
-                        {
-                            Vector128<float> d = Vector128.Create(Unsafe.Add(ref dz0, r * 10 + o));
-                            ref float xr = ref Unsafe.Add(ref x0, r * 84);
-                            g0 = Simd.MultiplyAdd(d, Vector128.LoadUnsafe(ref xr, (nuint)i), g0);
-                        }
-                        g0.StoreUnsafe(ref gw, (nuint)i);
-                    }
-                }
+                KernelThreads.For(threads, 10, 4, new KernelSpans(x, dz, default, weightGradient, biasGradient),
+                    static (in KernelSpans s, int start, int end) => Dense11WeightGradient(s.In0, s.In1, s.Out0, s.Out1, start, end));
             }
             else
             {
-                for (int o = 0; o < 10; o++)
-                {
-                    ref float gw = ref Unsafe.Add(ref gw0, o * 84);
-                    for (int i = 0; i < 84; i += 4)
-                    {
-                        float g0 = Unsafe.Add(ref gw, i);
-                        float g1 = Unsafe.Add(ref gw, i + 1);
-                        float g2 = Unsafe.Add(ref gw, i + 2);
-                        float g3 = Unsafe.Add(ref gw, i + 3);
-                        for (int r = 0; r < rows; r++)
-                        {
-                            float d = Unsafe.Add(ref dz0, r * 10 + o);
-                            ref float xr = ref Unsafe.Add(ref x0, r * 84);
-                            g0 = g0 + d * Unsafe.Add(ref xr, i);
-                            g1 = g1 + d * Unsafe.Add(ref xr, i + 1);
-                            g2 = g2 + d * Unsafe.Add(ref xr, i + 2);
-                            g3 = g3 + d * Unsafe.Add(ref xr, i + 3);
-                        }
-                        Unsafe.Add(ref gw, i) = g0;
-                        Unsafe.Add(ref gw, i + 1) = g1;
-                        Unsafe.Add(ref gw, i + 2) = g2;
-                        Unsafe.Add(ref gw, i + 3) = g3;
-                    }
-                }
+                Dense11WeightGradient(x, dz, weightGradient, biasGradient, 0, 10);
             }
 
-            // dx[r, i] = Σ_o dz[r, o] W[o, i]
             if (dx.IsEmpty)
             {
                 return;
             }
 
-            ref float dx0 = ref MemoryMarshal.GetReference(dx);
+            // dx = dz W: rows split across threads at multiples of 4
+            if (threads > 1 && rows >= 313)
+            {
+                KernelThreads.For(threads, rows, 4, new KernelSpans(weight, dz, default, dx, default),
+                    static (in KernelSpans s, int start, int end) => Dense11InputGradient(s.In0, s.In1, s.Out0, start, end));
+            }
+            else
+            {
+                Dense11InputGradient(weight, dz, dx, 0, rows);
+            }
+        }
+
+        /// <summary>Units <paramref name="start"/> .. <paramref name="end"/> - 1 of <c>dW += dzᵀ x</c> and <c>db += Σ_r dz[r]</c>, over every row of the batch.</summary>
+        private static void Dense11WeightGradient(ReadOnlySpan<float> x, ReadOnlySpan<float> dz, Span<float> weightGradient, Span<float> biasGradient, int start, int end)
+        {
+            int rows = dz.Length / 10;
+
+            // db[o] += Σ_r dz[r, o]
+            Span<float> db = biasGradient.Slice(start, end - start);
+            for (int r = 0; r < rows; r++)
+            {
+                TensorPrimitives.Add(db, dz.Slice(r * 10 + start, end - start), db);
+            }
+
+            ref float x0 = ref MemoryMarshal.GetReference(x);
+            ref float dz0 = ref MemoryMarshal.GetReference(dz);
+            ref float gw = ref MemoryMarshal.GetReference(weightGradient);
+            int grouped = start + (end - start) / 4 * 4;
+            // dW[o, i] += Σ_r dz[r, o] x[r, i]: for each chunk of columns (x[.., chunk] stays in L1), 4 units at a time
             if (Simd.Use512)
             {
-                for (int r = 0; r < rows; r++)
+                for (int i = 0; i < 48; i += 48)
                 {
-                    ref float dzr = ref Unsafe.Add(ref dz0, r * 10);
-                    ref float dxr = ref Unsafe.Add(ref dx0, r * 84);
-                    for (int i = 0; i < 64; i += 64)
+                    for (int o = start; o < grouped; o += 4)
                     {
-                        Vector512<float> a0 = Vector512<float>.Zero;
-                        Vector512<float> a1 = Vector512<float>.Zero;
-                        Vector512<float> a2 = Vector512<float>.Zero;
-                        Vector512<float> a3 = Vector512<float>.Zero;
-                        for (int o = 0; o < 10; o++)
+                        ref float go = ref Unsafe.Add(ref gw, o * 84);
+                        Vector512<float> g00 = Vector512.LoadUnsafe(ref go, (nuint)i); Vector512<float> g01 = Vector512.LoadUnsafe(ref go, (nuint)(16 + i)); Vector512<float> g02 = Vector512.LoadUnsafe(ref go, (nuint)(32 + i));
+                        Vector512<float> g10 = Vector512.LoadUnsafe(ref go, (nuint)(84 + i)); Vector512<float> g11 = Vector512.LoadUnsafe(ref go, (nuint)(100 + i)); Vector512<float> g12 = Vector512.LoadUnsafe(ref go, (nuint)(116 + i));
+                        Vector512<float> g20 = Vector512.LoadUnsafe(ref go, (nuint)(168 + i)); Vector512<float> g21 = Vector512.LoadUnsafe(ref go, (nuint)(184 + i)); Vector512<float> g22 = Vector512.LoadUnsafe(ref go, (nuint)(200 + i));
+                        Vector512<float> g30 = Vector512.LoadUnsafe(ref go, (nuint)(252 + i)); Vector512<float> g31 = Vector512.LoadUnsafe(ref go, (nuint)(268 + i)); Vector512<float> g32 = Vector512.LoadUnsafe(ref go, (nuint)(284 + i));
+                        for (int r = 0; r < rows; r++)
                         {
-                            Vector512<float> d = Vector512.Create(Unsafe.Add(ref dzr, o));
-                            ref float wo = ref Unsafe.Add(ref w, o * 84);
-                            a0 = Simd.MultiplyAdd(d, Vector512.LoadUnsafe(ref wo, (nuint)i), a0);
-                            a1 = Simd.MultiplyAdd(d, Vector512.LoadUnsafe(ref wo, (nuint)(i + 16)), a1);
-                            a2 = Simd.MultiplyAdd(d, Vector512.LoadUnsafe(ref wo, (nuint)(i + 32)), a2);
-                            a3 = Simd.MultiplyAdd(d, Vector512.LoadUnsafe(ref wo, (nuint)(i + 48)), a3);
+                            ref float xr = ref Unsafe.Add(ref x0, r * 84);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 10 + o);
+                            Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)i); Vector512<float> xv1 = Vector512.LoadUnsafe(ref xr, (nuint)(16 + i)); Vector512<float> xv2 = Vector512.LoadUnsafe(ref xr, (nuint)(32 + i));
+                            Vector512<float> d = Vector512.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00); g01 = Simd.MultiplyAdd(d, xv1, g01); g02 = Simd.MultiplyAdd(d, xv2, g02);
+                            d = Vector512.Create(Unsafe.Add(ref dzr, 1));
+                            g10 = Simd.MultiplyAdd(d, xv0, g10); g11 = Simd.MultiplyAdd(d, xv1, g11); g12 = Simd.MultiplyAdd(d, xv2, g12);
+                            d = Vector512.Create(Unsafe.Add(ref dzr, 2));
+                            g20 = Simd.MultiplyAdd(d, xv0, g20); g21 = Simd.MultiplyAdd(d, xv1, g21); g22 = Simd.MultiplyAdd(d, xv2, g22);
+                            d = Vector512.Create(Unsafe.Add(ref dzr, 3));
+                            g30 = Simd.MultiplyAdd(d, xv0, g30); g31 = Simd.MultiplyAdd(d, xv1, g31); g32 = Simd.MultiplyAdd(d, xv2, g32);
                         }
-                        a0.StoreUnsafe(ref dxr, (nuint)i);
-                        a1.StoreUnsafe(ref dxr, (nuint)(i + 16));
-                        a2.StoreUnsafe(ref dxr, (nuint)(i + 32));
-                        a3.StoreUnsafe(ref dxr, (nuint)(i + 48));
+                        g00.StoreUnsafe(ref go, (nuint)i); g01.StoreUnsafe(ref go, (nuint)(16 + i)); g02.StoreUnsafe(ref go, (nuint)(32 + i));
+                        g10.StoreUnsafe(ref go, (nuint)(84 + i)); g11.StoreUnsafe(ref go, (nuint)(100 + i)); g12.StoreUnsafe(ref go, (nuint)(116 + i));
+                        g20.StoreUnsafe(ref go, (nuint)(168 + i)); g21.StoreUnsafe(ref go, (nuint)(184 + i)); g22.StoreUnsafe(ref go, (nuint)(200 + i));
+                        g30.StoreUnsafe(ref go, (nuint)(252 + i)); g31.StoreUnsafe(ref go, (nuint)(268 + i)); g32.StoreUnsafe(ref go, (nuint)(284 + i));
                     }
+                    for (int o = grouped; o < end; o++)
                     {
-                        const int i = 64;
-                        Vector512<float> a0 = Vector512<float>.Zero;
-                        for (int o = 0; o < 10; o++)
+                        ref float go = ref Unsafe.Add(ref gw, o * 84);
+                        Vector512<float> g00 = Vector512.LoadUnsafe(ref go, (nuint)i); Vector512<float> g01 = Vector512.LoadUnsafe(ref go, (nuint)(16 + i)); Vector512<float> g02 = Vector512.LoadUnsafe(ref go, (nuint)(32 + i));
+                        for (int r = 0; r < rows; r++)
                         {
-                            Vector512<float> d = Vector512.Create(Unsafe.Add(ref dzr, o));
-                            ref float wo = ref Unsafe.Add(ref w, o * 84);
-                            a0 = Simd.MultiplyAdd(d, Vector512.LoadUnsafe(ref wo, (nuint)i), a0);
+                            ref float xr = ref Unsafe.Add(ref x0, r * 84);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 10 + o);
+                            Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)i); Vector512<float> xv1 = Vector512.LoadUnsafe(ref xr, (nuint)(16 + i)); Vector512<float> xv2 = Vector512.LoadUnsafe(ref xr, (nuint)(32 + i));
+                            Vector512<float> d = Vector512.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00); g01 = Simd.MultiplyAdd(d, xv1, g01); g02 = Simd.MultiplyAdd(d, xv2, g02);
                         }
-                        a0.StoreUnsafe(ref dxr, (nuint)i);
+                        g00.StoreUnsafe(ref go, (nuint)i); g01.StoreUnsafe(ref go, (nuint)(16 + i)); g02.StoreUnsafe(ref go, (nuint)(32 + i));
                     }
-                    for (int i = 80; i < 84; i++)
+                }
+                {
+                    const int i = 48;
+                    for (int o = start; o < grouped; o += 4)
                     {
-                        float a0 = 0f;
-                        for (int o = 0; o < 10; o++)
+                        ref float go = ref Unsafe.Add(ref gw, o * 84);
+                        Vector512<float> g00 = Vector512.LoadUnsafe(ref go, (nuint)i); Vector512<float> g01 = Vector512.LoadUnsafe(ref go, (nuint)(16 + i));
+                        Vector512<float> g10 = Vector512.LoadUnsafe(ref go, (nuint)(84 + i)); Vector512<float> g11 = Vector512.LoadUnsafe(ref go, (nuint)(100 + i));
+                        Vector512<float> g20 = Vector512.LoadUnsafe(ref go, (nuint)(168 + i)); Vector512<float> g21 = Vector512.LoadUnsafe(ref go, (nuint)(184 + i));
+                        Vector512<float> g30 = Vector512.LoadUnsafe(ref go, (nuint)(252 + i)); Vector512<float> g31 = Vector512.LoadUnsafe(ref go, (nuint)(268 + i));
+                        for (int r = 0; r < rows; r++)
                         {
-                            float d = Unsafe.Add(ref dzr, o);
-                            ref float wo = ref Unsafe.Add(ref w, o * 84);
-                            a0 = a0 + d * Unsafe.Add(ref wo, i);
+                            ref float xr = ref Unsafe.Add(ref x0, r * 84);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 10 + o);
+                            Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)i); Vector512<float> xv1 = Vector512.LoadUnsafe(ref xr, (nuint)(16 + i));
+                            Vector512<float> d = Vector512.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00); g01 = Simd.MultiplyAdd(d, xv1, g01);
+                            d = Vector512.Create(Unsafe.Add(ref dzr, 1));
+                            g10 = Simd.MultiplyAdd(d, xv0, g10); g11 = Simd.MultiplyAdd(d, xv1, g11);
+                            d = Vector512.Create(Unsafe.Add(ref dzr, 2));
+                            g20 = Simd.MultiplyAdd(d, xv0, g20); g21 = Simd.MultiplyAdd(d, xv1, g21);
+                            d = Vector512.Create(Unsafe.Add(ref dzr, 3));
+                            g30 = Simd.MultiplyAdd(d, xv0, g30); g31 = Simd.MultiplyAdd(d, xv1, g31);
                         }
-                        Unsafe.Add(ref dxr, i) = a0;
+                        g00.StoreUnsafe(ref go, (nuint)i); g01.StoreUnsafe(ref go, (nuint)(16 + i));
+                        g10.StoreUnsafe(ref go, (nuint)(84 + i)); g11.StoreUnsafe(ref go, (nuint)(100 + i));
+                        g20.StoreUnsafe(ref go, (nuint)(168 + i)); g21.StoreUnsafe(ref go, (nuint)(184 + i));
+                        g30.StoreUnsafe(ref go, (nuint)(252 + i)); g31.StoreUnsafe(ref go, (nuint)(268 + i));
+                    }
+                    for (int o = grouped; o < end; o++)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 84);
+                        Vector512<float> g00 = Vector512.LoadUnsafe(ref go, (nuint)i); Vector512<float> g01 = Vector512.LoadUnsafe(ref go, (nuint)(16 + i));
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 84);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 10 + o);
+                            Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)i); Vector512<float> xv1 = Vector512.LoadUnsafe(ref xr, (nuint)(16 + i));
+                            Vector512<float> d = Vector512.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00); g01 = Simd.MultiplyAdd(d, xv1, g01);
+                        }
+                        g00.StoreUnsafe(ref go, (nuint)i); g01.StoreUnsafe(ref go, (nuint)(16 + i));
+                    }
+                }
+                for (int i = 80; i < 84; i++)
+                {
+                    for (int o = start; o < grouped; o += 4)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 84);
+                        float g00 = Unsafe.Add(ref go, i);
+                        float g10 = Unsafe.Add(ref go, 84 + i);
+                        float g20 = Unsafe.Add(ref go, 168 + i);
+                        float g30 = Unsafe.Add(ref go, 252 + i);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 84);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 10 + o);
+                            float xv0 = Unsafe.Add(ref xr, i);
+                            float d = dzr;
+                            g00 = g00 + d * xv0;
+                            d = Unsafe.Add(ref dzr, 1);
+                            g10 = g10 + d * xv0;
+                            d = Unsafe.Add(ref dzr, 2);
+                            g20 = g20 + d * xv0;
+                            d = Unsafe.Add(ref dzr, 3);
+                            g30 = g30 + d * xv0;
+                        }
+                        Unsafe.Add(ref go, i) = g00;
+                        Unsafe.Add(ref go, 84 + i) = g10;
+                        Unsafe.Add(ref go, 168 + i) = g20;
+                        Unsafe.Add(ref go, 252 + i) = g30;
+                    }
+                    for (int o = grouped; o < end; o++)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 84);
+                        float g00 = Unsafe.Add(ref go, i);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 84);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 10 + o);
+                            float xv0 = Unsafe.Add(ref xr, i);
+                            float d = dzr;
+                            g00 = g00 + d * xv0;
+                        }
+                        Unsafe.Add(ref go, i) = g00;
                     }
                 }
             }
             else if (Simd.Use256)
             {
-                for (int r = 0; r < rows; r++)
+                for (int i = 0; i < 72; i += 24)
                 {
-                    ref float dzr = ref Unsafe.Add(ref dz0, r * 10);
-                    ref float dxr = ref Unsafe.Add(ref dx0, r * 84);
-                    for (int i = 0; i < 64; i += 32)
+                    for (int o = start; o < grouped; o += 4)
                     {
-                        Vector256<float> a0 = Vector256<float>.Zero;
-                        Vector256<float> a1 = Vector256<float>.Zero;
-                        Vector256<float> a2 = Vector256<float>.Zero;
-                        Vector256<float> a3 = Vector256<float>.Zero;
-                        for (int o = 0; o < 10; o++)
+                        ref float go = ref Unsafe.Add(ref gw, o * 84);
+                        Vector256<float> g00 = Vector256.LoadUnsafe(ref go, (nuint)i); Vector256<float> g01 = Vector256.LoadUnsafe(ref go, (nuint)(8 + i)); Vector256<float> g02 = Vector256.LoadUnsafe(ref go, (nuint)(16 + i));
+                        Vector256<float> g10 = Vector256.LoadUnsafe(ref go, (nuint)(84 + i)); Vector256<float> g11 = Vector256.LoadUnsafe(ref go, (nuint)(92 + i)); Vector256<float> g12 = Vector256.LoadUnsafe(ref go, (nuint)(100 + i));
+                        Vector256<float> g20 = Vector256.LoadUnsafe(ref go, (nuint)(168 + i)); Vector256<float> g21 = Vector256.LoadUnsafe(ref go, (nuint)(176 + i)); Vector256<float> g22 = Vector256.LoadUnsafe(ref go, (nuint)(184 + i));
+                        Vector256<float> g30 = Vector256.LoadUnsafe(ref go, (nuint)(252 + i)); Vector256<float> g31 = Vector256.LoadUnsafe(ref go, (nuint)(260 + i)); Vector256<float> g32 = Vector256.LoadUnsafe(ref go, (nuint)(268 + i));
+                        for (int r = 0; r < rows; r++)
                         {
-                            Vector256<float> d = Vector256.Create(Unsafe.Add(ref dzr, o));
-                            ref float wo = ref Unsafe.Add(ref w, o * 84);
-                            a0 = Simd.MultiplyAdd(d, Vector256.LoadUnsafe(ref wo, (nuint)i), a0);
-                            a1 = Simd.MultiplyAdd(d, Vector256.LoadUnsafe(ref wo, (nuint)(i + 8)), a1);
-                            a2 = Simd.MultiplyAdd(d, Vector256.LoadUnsafe(ref wo, (nuint)(i + 16)), a2);
-                            a3 = Simd.MultiplyAdd(d, Vector256.LoadUnsafe(ref wo, (nuint)(i + 24)), a3);
+                            ref float xr = ref Unsafe.Add(ref x0, r * 84);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 10 + o);
+                            Vector256<float> xv0 = Vector256.LoadUnsafe(ref xr, (nuint)i); Vector256<float> xv1 = Vector256.LoadUnsafe(ref xr, (nuint)(8 + i)); Vector256<float> xv2 = Vector256.LoadUnsafe(ref xr, (nuint)(16 + i));
+                            Vector256<float> d = Vector256.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00); g01 = Simd.MultiplyAdd(d, xv1, g01); g02 = Simd.MultiplyAdd(d, xv2, g02);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 1));
+                            g10 = Simd.MultiplyAdd(d, xv0, g10); g11 = Simd.MultiplyAdd(d, xv1, g11); g12 = Simd.MultiplyAdd(d, xv2, g12);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 2));
+                            g20 = Simd.MultiplyAdd(d, xv0, g20); g21 = Simd.MultiplyAdd(d, xv1, g21); g22 = Simd.MultiplyAdd(d, xv2, g22);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 3));
+                            g30 = Simd.MultiplyAdd(d, xv0, g30); g31 = Simd.MultiplyAdd(d, xv1, g31); g32 = Simd.MultiplyAdd(d, xv2, g32);
                         }
-                        a0.StoreUnsafe(ref dxr, (nuint)i);
-                        a1.StoreUnsafe(ref dxr, (nuint)(i + 8));
-                        a2.StoreUnsafe(ref dxr, (nuint)(i + 16));
-                        a3.StoreUnsafe(ref dxr, (nuint)(i + 24));
+                        g00.StoreUnsafe(ref go, (nuint)i); g01.StoreUnsafe(ref go, (nuint)(8 + i)); g02.StoreUnsafe(ref go, (nuint)(16 + i));
+                        g10.StoreUnsafe(ref go, (nuint)(84 + i)); g11.StoreUnsafe(ref go, (nuint)(92 + i)); g12.StoreUnsafe(ref go, (nuint)(100 + i));
+                        g20.StoreUnsafe(ref go, (nuint)(168 + i)); g21.StoreUnsafe(ref go, (nuint)(176 + i)); g22.StoreUnsafe(ref go, (nuint)(184 + i));
+                        g30.StoreUnsafe(ref go, (nuint)(252 + i)); g31.StoreUnsafe(ref go, (nuint)(260 + i)); g32.StoreUnsafe(ref go, (nuint)(268 + i));
                     }
+                    for (int o = grouped; o < end; o++)
                     {
-                        const int i = 64;
-                        Vector256<float> a0 = Vector256<float>.Zero;
-                        Vector256<float> a1 = Vector256<float>.Zero;
-                        for (int o = 0; o < 10; o++)
+                        ref float go = ref Unsafe.Add(ref gw, o * 84);
+                        Vector256<float> g00 = Vector256.LoadUnsafe(ref go, (nuint)i); Vector256<float> g01 = Vector256.LoadUnsafe(ref go, (nuint)(8 + i)); Vector256<float> g02 = Vector256.LoadUnsafe(ref go, (nuint)(16 + i));
+                        for (int r = 0; r < rows; r++)
                         {
-                            Vector256<float> d = Vector256.Create(Unsafe.Add(ref dzr, o));
-                            ref float wo = ref Unsafe.Add(ref w, o * 84);
-                            a0 = Simd.MultiplyAdd(d, Vector256.LoadUnsafe(ref wo, (nuint)i), a0);
-                            a1 = Simd.MultiplyAdd(d, Vector256.LoadUnsafe(ref wo, (nuint)(i + 8)), a1);
+                            ref float xr = ref Unsafe.Add(ref x0, r * 84);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 10 + o);
+                            Vector256<float> xv0 = Vector256.LoadUnsafe(ref xr, (nuint)i); Vector256<float> xv1 = Vector256.LoadUnsafe(ref xr, (nuint)(8 + i)); Vector256<float> xv2 = Vector256.LoadUnsafe(ref xr, (nuint)(16 + i));
+                            Vector256<float> d = Vector256.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00); g01 = Simd.MultiplyAdd(d, xv1, g01); g02 = Simd.MultiplyAdd(d, xv2, g02);
                         }
-                        a0.StoreUnsafe(ref dxr, (nuint)i);
-                        a1.StoreUnsafe(ref dxr, (nuint)(i + 8));
+                        g00.StoreUnsafe(ref go, (nuint)i); g01.StoreUnsafe(ref go, (nuint)(8 + i)); g02.StoreUnsafe(ref go, (nuint)(16 + i));
                     }
-                    for (int i = 80; i < 84; i++)
+                }
+                {
+                    const int i = 72;
+                    for (int o = start; o < grouped; o += 4)
                     {
-                        float a0 = 0f;
-                        for (int o = 0; o < 10; o++)
+                        ref float go = ref Unsafe.Add(ref gw, o * 84);
+                        Vector256<float> g00 = Vector256.LoadUnsafe(ref go, (nuint)i);
+                        Vector256<float> g10 = Vector256.LoadUnsafe(ref go, (nuint)(84 + i));
+                        Vector256<float> g20 = Vector256.LoadUnsafe(ref go, (nuint)(168 + i));
+                        Vector256<float> g30 = Vector256.LoadUnsafe(ref go, (nuint)(252 + i));
+                        for (int r = 0; r < rows; r++)
                         {
-                            float d = Unsafe.Add(ref dzr, o);
-                            ref float wo = ref Unsafe.Add(ref w, o * 84);
-                            a0 = a0 + d * Unsafe.Add(ref wo, i);
+                            ref float xr = ref Unsafe.Add(ref x0, r * 84);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 10 + o);
+                            Vector256<float> xv0 = Vector256.LoadUnsafe(ref xr, (nuint)i);
+                            Vector256<float> d = Vector256.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 1));
+                            g10 = Simd.MultiplyAdd(d, xv0, g10);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 2));
+                            g20 = Simd.MultiplyAdd(d, xv0, g20);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 3));
+                            g30 = Simd.MultiplyAdd(d, xv0, g30);
                         }
-                        Unsafe.Add(ref dxr, i) = a0;
+                        g00.StoreUnsafe(ref go, (nuint)i);
+                        g10.StoreUnsafe(ref go, (nuint)(84 + i));
+                        g20.StoreUnsafe(ref go, (nuint)(168 + i));
+                        g30.StoreUnsafe(ref go, (nuint)(252 + i));
+                    }
+                    for (int o = grouped; o < end; o++)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 84);
+                        Vector256<float> g00 = Vector256.LoadUnsafe(ref go, (nuint)i);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 84);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 10 + o);
+                            Vector256<float> xv0 = Vector256.LoadUnsafe(ref xr, (nuint)i);
+                            Vector256<float> d = Vector256.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00);
+                        }
+                        g00.StoreUnsafe(ref go, (nuint)i);
+                    }
+                }
+                for (int i = 80; i < 84; i++)
+                {
+                    for (int o = start; o < grouped; o += 4)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 84);
+                        float g00 = Unsafe.Add(ref go, i);
+                        float g10 = Unsafe.Add(ref go, 84 + i);
+                        float g20 = Unsafe.Add(ref go, 168 + i);
+                        float g30 = Unsafe.Add(ref go, 252 + i);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 84);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 10 + o);
+                            float xv0 = Unsafe.Add(ref xr, i);
+                            float d = dzr;
+                            g00 = g00 + d * xv0;
+                            d = Unsafe.Add(ref dzr, 1);
+                            g10 = g10 + d * xv0;
+                            d = Unsafe.Add(ref dzr, 2);
+                            g20 = g20 + d * xv0;
+                            d = Unsafe.Add(ref dzr, 3);
+                            g30 = g30 + d * xv0;
+                        }
+                        Unsafe.Add(ref go, i) = g00;
+                        Unsafe.Add(ref go, 84 + i) = g10;
+                        Unsafe.Add(ref go, 168 + i) = g20;
+                        Unsafe.Add(ref go, 252 + i) = g30;
+                    }
+                    for (int o = grouped; o < end; o++)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 84);
+                        float g00 = Unsafe.Add(ref go, i);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 84);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 10 + o);
+                            float xv0 = Unsafe.Add(ref xr, i);
+                            float d = dzr;
+                            g00 = g00 + d * xv0;
+                        }
+                        Unsafe.Add(ref go, i) = g00;
                     }
                 }
             }
             else if (Simd.Use128)
             {
-                for (int r = 0; r < rows; r++)
+                for (int i = 0; i < 84; i += 12)
                 {
-                    ref float dzr = ref Unsafe.Add(ref dz0, r * 10);
-                    ref float dxr = ref Unsafe.Add(ref dx0, r * 84);
-                    for (int i = 0; i < 80; i += 16)
+                    for (int o = start; o < grouped; o += 4)
                     {
-                        Vector128<float> a0 = Vector128<float>.Zero;
-                        Vector128<float> a1 = Vector128<float>.Zero;
-                        Vector128<float> a2 = Vector128<float>.Zero;
-                        Vector128<float> a3 = Vector128<float>.Zero;
-                        for (int o = 0; o < 10; o++)
+                        ref float go = ref Unsafe.Add(ref gw, o * 84);
+                        Vector128<float> g00 = Vector128.LoadUnsafe(ref go, (nuint)i); Vector128<float> g01 = Vector128.LoadUnsafe(ref go, (nuint)(4 + i)); Vector128<float> g02 = Vector128.LoadUnsafe(ref go, (nuint)(8 + i));
+                        Vector128<float> g10 = Vector128.LoadUnsafe(ref go, (nuint)(84 + i)); Vector128<float> g11 = Vector128.LoadUnsafe(ref go, (nuint)(88 + i)); Vector128<float> g12 = Vector128.LoadUnsafe(ref go, (nuint)(92 + i));
+                        Vector128<float> g20 = Vector128.LoadUnsafe(ref go, (nuint)(168 + i)); Vector128<float> g21 = Vector128.LoadUnsafe(ref go, (nuint)(172 + i)); Vector128<float> g22 = Vector128.LoadUnsafe(ref go, (nuint)(176 + i));
+                        Vector128<float> g30 = Vector128.LoadUnsafe(ref go, (nuint)(252 + i)); Vector128<float> g31 = Vector128.LoadUnsafe(ref go, (nuint)(256 + i)); Vector128<float> g32 = Vector128.LoadUnsafe(ref go, (nuint)(260 + i));
+                        for (int r = 0; r < rows; r++)
                         {
-                            Vector128<float> d = Vector128.Create(Unsafe.Add(ref dzr, o));
-                            ref float wo = ref Unsafe.Add(ref w, o * 84);
-                            a0 = Simd.MultiplyAdd(d, Vector128.LoadUnsafe(ref wo, (nuint)i), a0);
-                            a1 = Simd.MultiplyAdd(d, Vector128.LoadUnsafe(ref wo, (nuint)(i + 4)), a1);
-                            a2 = Simd.MultiplyAdd(d, Vector128.LoadUnsafe(ref wo, (nuint)(i + 8)), a2);
-                            a3 = Simd.MultiplyAdd(d, Vector128.LoadUnsafe(ref wo, (nuint)(i + 12)), a3);
+                            ref float xr = ref Unsafe.Add(ref x0, r * 84);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 10 + o);
+                            Vector128<float> xv0 = Vector128.LoadUnsafe(ref xr, (nuint)i); Vector128<float> xv1 = Vector128.LoadUnsafe(ref xr, (nuint)(4 + i)); Vector128<float> xv2 = Vector128.LoadUnsafe(ref xr, (nuint)(8 + i));
+                            Vector128<float> d = Vector128.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00); g01 = Simd.MultiplyAdd(d, xv1, g01); g02 = Simd.MultiplyAdd(d, xv2, g02);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 1));
+                            g10 = Simd.MultiplyAdd(d, xv0, g10); g11 = Simd.MultiplyAdd(d, xv1, g11); g12 = Simd.MultiplyAdd(d, xv2, g12);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 2));
+                            g20 = Simd.MultiplyAdd(d, xv0, g20); g21 = Simd.MultiplyAdd(d, xv1, g21); g22 = Simd.MultiplyAdd(d, xv2, g22);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 3));
+                            g30 = Simd.MultiplyAdd(d, xv0, g30); g31 = Simd.MultiplyAdd(d, xv1, g31); g32 = Simd.MultiplyAdd(d, xv2, g32);
                         }
-                        a0.StoreUnsafe(ref dxr, (nuint)i);
-                        a1.StoreUnsafe(ref dxr, (nuint)(i + 4));
-                        a2.StoreUnsafe(ref dxr, (nuint)(i + 8));
-                        a3.StoreUnsafe(ref dxr, (nuint)(i + 12));
+                        g00.StoreUnsafe(ref go, (nuint)i); g01.StoreUnsafe(ref go, (nuint)(4 + i)); g02.StoreUnsafe(ref go, (nuint)(8 + i));
+                        g10.StoreUnsafe(ref go, (nuint)(84 + i)); g11.StoreUnsafe(ref go, (nuint)(88 + i)); g12.StoreUnsafe(ref go, (nuint)(92 + i));
+                        g20.StoreUnsafe(ref go, (nuint)(168 + i)); g21.StoreUnsafe(ref go, (nuint)(172 + i)); g22.StoreUnsafe(ref go, (nuint)(176 + i));
+                        g30.StoreUnsafe(ref go, (nuint)(252 + i)); g31.StoreUnsafe(ref go, (nuint)(256 + i)); g32.StoreUnsafe(ref go, (nuint)(260 + i));
                     }
+                    for (int o = grouped; o < end; o++)
                     {
-                        const int i = 80;
-                        Vector128<float> a0 = Vector128<float>.Zero;
-                        for (int o = 0; o < 10; o++)
+                        ref float go = ref Unsafe.Add(ref gw, o * 84);
+                        Vector128<float> g00 = Vector128.LoadUnsafe(ref go, (nuint)i); Vector128<float> g01 = Vector128.LoadUnsafe(ref go, (nuint)(4 + i)); Vector128<float> g02 = Vector128.LoadUnsafe(ref go, (nuint)(8 + i));
+                        for (int r = 0; r < rows; r++)
                         {
-                            Vector128<float> d = Vector128.Create(Unsafe.Add(ref dzr, o));
-                            ref float wo = ref Unsafe.Add(ref w, o * 84);
-                            a0 = Simd.MultiplyAdd(d, Vector128.LoadUnsafe(ref wo, (nuint)i), a0);
+                            ref float xr = ref Unsafe.Add(ref x0, r * 84);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 10 + o);
+                            Vector128<float> xv0 = Vector128.LoadUnsafe(ref xr, (nuint)i); Vector128<float> xv1 = Vector128.LoadUnsafe(ref xr, (nuint)(4 + i)); Vector128<float> xv2 = Vector128.LoadUnsafe(ref xr, (nuint)(8 + i));
+                            Vector128<float> d = Vector128.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00); g01 = Simd.MultiplyAdd(d, xv1, g01); g02 = Simd.MultiplyAdd(d, xv2, g02);
                         }
-                        a0.StoreUnsafe(ref dxr, (nuint)i);
+                        g00.StoreUnsafe(ref go, (nuint)i); g01.StoreUnsafe(ref go, (nuint)(4 + i)); g02.StoreUnsafe(ref go, (nuint)(8 + i));
                     }
                 }
             }
             else
             {
-                for (int r = 0; r < rows; r++)
+                for (int i = 0; i < 84; i += 3)
                 {
-                    ref float dzr = ref Unsafe.Add(ref dz0, r * 10);
-                    ref float dxr = ref Unsafe.Add(ref dx0, r * 84);
-                    for (int i = 0; i < 84; i += 4)
+                    for (int o = start; o < grouped; o += 4)
                     {
-                        float a0 = 0f;
-                        float a1 = 0f;
-                        float a2 = 0f;
-                        float a3 = 0f;
+                        ref float go = ref Unsafe.Add(ref gw, o * 84);
+                        float g00 = Unsafe.Add(ref go, i); float g01 = Unsafe.Add(ref go, 1 + i); float g02 = Unsafe.Add(ref go, 2 + i);
+                        float g10 = Unsafe.Add(ref go, 84 + i); float g11 = Unsafe.Add(ref go, 85 + i); float g12 = Unsafe.Add(ref go, 86 + i);
+                        float g20 = Unsafe.Add(ref go, 168 + i); float g21 = Unsafe.Add(ref go, 169 + i); float g22 = Unsafe.Add(ref go, 170 + i);
+                        float g30 = Unsafe.Add(ref go, 252 + i); float g31 = Unsafe.Add(ref go, 253 + i); float g32 = Unsafe.Add(ref go, 254 + i);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 84);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 10 + o);
+                            float xv0 = Unsafe.Add(ref xr, i); float xv1 = Unsafe.Add(ref xr, 1 + i); float xv2 = Unsafe.Add(ref xr, 2 + i);
+                            float d = dzr;
+                            g00 = g00 + d * xv0; g01 = g01 + d * xv1; g02 = g02 + d * xv2;
+                            d = Unsafe.Add(ref dzr, 1);
+                            g10 = g10 + d * xv0; g11 = g11 + d * xv1; g12 = g12 + d * xv2;
+                            d = Unsafe.Add(ref dzr, 2);
+                            g20 = g20 + d * xv0; g21 = g21 + d * xv1; g22 = g22 + d * xv2;
+                            d = Unsafe.Add(ref dzr, 3);
+                            g30 = g30 + d * xv0; g31 = g31 + d * xv1; g32 = g32 + d * xv2;
+                        }
+                        Unsafe.Add(ref go, i) = g00; Unsafe.Add(ref go, 1 + i) = g01; Unsafe.Add(ref go, 2 + i) = g02;
+                        Unsafe.Add(ref go, 84 + i) = g10; Unsafe.Add(ref go, 85 + i) = g11; Unsafe.Add(ref go, 86 + i) = g12;
+                        Unsafe.Add(ref go, 168 + i) = g20; Unsafe.Add(ref go, 169 + i) = g21; Unsafe.Add(ref go, 170 + i) = g22;
+                        Unsafe.Add(ref go, 252 + i) = g30; Unsafe.Add(ref go, 253 + i) = g31; Unsafe.Add(ref go, 254 + i) = g32;
+                    }
+                    for (int o = grouped; o < end; o++)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 84);
+                        float g00 = Unsafe.Add(ref go, i); float g01 = Unsafe.Add(ref go, 1 + i); float g02 = Unsafe.Add(ref go, 2 + i);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 84);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 10 + o);
+                            float xv0 = Unsafe.Add(ref xr, i); float xv1 = Unsafe.Add(ref xr, 1 + i); float xv2 = Unsafe.Add(ref xr, 2 + i);
+                            float d = dzr;
+                            g00 = g00 + d * xv0; g01 = g01 + d * xv1; g02 = g02 + d * xv2;
+                        }
+                        Unsafe.Add(ref go, i) = g00; Unsafe.Add(ref go, 1 + i) = g01; Unsafe.Add(ref go, 2 + i) = g02;
+                    }
+                }
+            }
+        }
+
+        /// <summary>Rows <paramref name="start"/> .. <paramref name="end"/> - 1 of <c>dx = dz W</c>.</summary>
+        private static void Dense11InputGradient(ReadOnlySpan<float> weight, ReadOnlySpan<float> dz, Span<float> dx, int start, int end)
+        {
+            ref float w = ref MemoryMarshal.GetReference(weight);
+            ref float dz0 = ref MemoryMarshal.GetReference(dz);
+            ref float dx0 = ref MemoryMarshal.GetReference(dx);
+            int grouped = start + (end - start) / 4 * 4;
+            // dx[r, i] = Σ_o dz[r, o] W[o, i]: for each chunk of columns (W[.., chunk] stays in L1), 4 rows at a time
+            if (Simd.Use512)
+            {
+                for (int i = 0; i < 48; i += 48)
+                {
+                    for (int r = start; r < grouped; r += 4)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 10);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 84);
+                        Vector512<float> a00 = Vector512<float>.Zero; Vector512<float> a01 = Vector512<float>.Zero; Vector512<float> a02 = Vector512<float>.Zero;
+                        Vector512<float> a10 = Vector512<float>.Zero; Vector512<float> a11 = Vector512<float>.Zero; Vector512<float> a12 = Vector512<float>.Zero;
+                        Vector512<float> a20 = Vector512<float>.Zero; Vector512<float> a21 = Vector512<float>.Zero; Vector512<float> a22 = Vector512<float>.Zero;
+                        Vector512<float> a30 = Vector512<float>.Zero; Vector512<float> a31 = Vector512<float>.Zero; Vector512<float> a32 = Vector512<float>.Zero;
                         for (int o = 0; o < 10; o++)
                         {
-                            float d = Unsafe.Add(ref dzr, o);
                             ref float wo = ref Unsafe.Add(ref w, o * 84);
-                            a0 = a0 + d * Unsafe.Add(ref wo, i);
-                            a1 = a1 + d * Unsafe.Add(ref wo, i + 1);
-                            a2 = a2 + d * Unsafe.Add(ref wo, i + 2);
-                            a3 = a3 + d * Unsafe.Add(ref wo, i + 3);
+                            Vector512<float> wv0 = Vector512.LoadUnsafe(ref wo, (nuint)i); Vector512<float> wv1 = Vector512.LoadUnsafe(ref wo, (nuint)(16 + i)); Vector512<float> wv2 = Vector512.LoadUnsafe(ref wo, (nuint)(32 + i));
+                            Vector512<float> d = Vector512.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00); a01 = Simd.MultiplyAdd(d, wv1, a01); a02 = Simd.MultiplyAdd(d, wv2, a02);
+                            d = Vector512.Create(Unsafe.Add(ref dzr, 10 + o));
+                            a10 = Simd.MultiplyAdd(d, wv0, a10); a11 = Simd.MultiplyAdd(d, wv1, a11); a12 = Simd.MultiplyAdd(d, wv2, a12);
+                            d = Vector512.Create(Unsafe.Add(ref dzr, 20 + o));
+                            a20 = Simd.MultiplyAdd(d, wv0, a20); a21 = Simd.MultiplyAdd(d, wv1, a21); a22 = Simd.MultiplyAdd(d, wv2, a22);
+                            d = Vector512.Create(Unsafe.Add(ref dzr, 30 + o));
+                            a30 = Simd.MultiplyAdd(d, wv0, a30); a31 = Simd.MultiplyAdd(d, wv1, a31); a32 = Simd.MultiplyAdd(d, wv2, a32);
                         }
-                        Unsafe.Add(ref dxr, i) = a0;
-                        Unsafe.Add(ref dxr, i + 1) = a1;
-                        Unsafe.Add(ref dxr, i + 2) = a2;
-                        Unsafe.Add(ref dxr, i + 3) = a3;
+                        a00.StoreUnsafe(ref dxr, (nuint)i); a01.StoreUnsafe(ref dxr, (nuint)(16 + i)); a02.StoreUnsafe(ref dxr, (nuint)(32 + i));
+                        a10.StoreUnsafe(ref dxr, (nuint)(84 + i)); a11.StoreUnsafe(ref dxr, (nuint)(100 + i)); a12.StoreUnsafe(ref dxr, (nuint)(116 + i));
+                        a20.StoreUnsafe(ref dxr, (nuint)(168 + i)); a21.StoreUnsafe(ref dxr, (nuint)(184 + i)); a22.StoreUnsafe(ref dxr, (nuint)(200 + i));
+                        a30.StoreUnsafe(ref dxr, (nuint)(252 + i)); a31.StoreUnsafe(ref dxr, (nuint)(268 + i)); a32.StoreUnsafe(ref dxr, (nuint)(284 + i));
+                    }
+                    for (int r = grouped; r < end; r++)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 10);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 84);
+                        Vector512<float> a00 = Vector512<float>.Zero; Vector512<float> a01 = Vector512<float>.Zero; Vector512<float> a02 = Vector512<float>.Zero;
+                        for (int o = 0; o < 10; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 84);
+                            Vector512<float> wv0 = Vector512.LoadUnsafe(ref wo, (nuint)i); Vector512<float> wv1 = Vector512.LoadUnsafe(ref wo, (nuint)(16 + i)); Vector512<float> wv2 = Vector512.LoadUnsafe(ref wo, (nuint)(32 + i));
+                            Vector512<float> d = Vector512.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00); a01 = Simd.MultiplyAdd(d, wv1, a01); a02 = Simd.MultiplyAdd(d, wv2, a02);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i); a01.StoreUnsafe(ref dxr, (nuint)(16 + i)); a02.StoreUnsafe(ref dxr, (nuint)(32 + i));
+                    }
+                }
+                {
+                    const int i = 48;
+                    for (int r = start; r < grouped; r += 4)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 10);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 84);
+                        Vector512<float> a00 = Vector512<float>.Zero; Vector512<float> a01 = Vector512<float>.Zero;
+                        Vector512<float> a10 = Vector512<float>.Zero; Vector512<float> a11 = Vector512<float>.Zero;
+                        Vector512<float> a20 = Vector512<float>.Zero; Vector512<float> a21 = Vector512<float>.Zero;
+                        Vector512<float> a30 = Vector512<float>.Zero; Vector512<float> a31 = Vector512<float>.Zero;
+                        for (int o = 0; o < 10; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 84);
+                            Vector512<float> wv0 = Vector512.LoadUnsafe(ref wo, (nuint)i); Vector512<float> wv1 = Vector512.LoadUnsafe(ref wo, (nuint)(16 + i));
+                            Vector512<float> d = Vector512.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00); a01 = Simd.MultiplyAdd(d, wv1, a01);
+                            d = Vector512.Create(Unsafe.Add(ref dzr, 10 + o));
+                            a10 = Simd.MultiplyAdd(d, wv0, a10); a11 = Simd.MultiplyAdd(d, wv1, a11);
+                            d = Vector512.Create(Unsafe.Add(ref dzr, 20 + o));
+                            a20 = Simd.MultiplyAdd(d, wv0, a20); a21 = Simd.MultiplyAdd(d, wv1, a21);
+                            d = Vector512.Create(Unsafe.Add(ref dzr, 30 + o));
+                            a30 = Simd.MultiplyAdd(d, wv0, a30); a31 = Simd.MultiplyAdd(d, wv1, a31);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i); a01.StoreUnsafe(ref dxr, (nuint)(16 + i));
+                        a10.StoreUnsafe(ref dxr, (nuint)(84 + i)); a11.StoreUnsafe(ref dxr, (nuint)(100 + i));
+                        a20.StoreUnsafe(ref dxr, (nuint)(168 + i)); a21.StoreUnsafe(ref dxr, (nuint)(184 + i));
+                        a30.StoreUnsafe(ref dxr, (nuint)(252 + i)); a31.StoreUnsafe(ref dxr, (nuint)(268 + i));
+                    }
+                    for (int r = grouped; r < end; r++)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 10);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 84);
+                        Vector512<float> a00 = Vector512<float>.Zero; Vector512<float> a01 = Vector512<float>.Zero;
+                        for (int o = 0; o < 10; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 84);
+                            Vector512<float> wv0 = Vector512.LoadUnsafe(ref wo, (nuint)i); Vector512<float> wv1 = Vector512.LoadUnsafe(ref wo, (nuint)(16 + i));
+                            Vector512<float> d = Vector512.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00); a01 = Simd.MultiplyAdd(d, wv1, a01);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i); a01.StoreUnsafe(ref dxr, (nuint)(16 + i));
+                    }
+                }
+                for (int i = 80; i < 84; i++)
+                {
+                    for (int r = start; r < grouped; r += 4)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 10);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 84);
+                        float a00 = 0f;
+                        float a10 = 0f;
+                        float a20 = 0f;
+                        float a30 = 0f;
+                        for (int o = 0; o < 10; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 84);
+                            float wv0 = Unsafe.Add(ref wo, i);
+                            float d = Unsafe.Add(ref dzr, o);
+                            a00 = a00 + d * wv0;
+                            d = Unsafe.Add(ref dzr, 10 + o);
+                            a10 = a10 + d * wv0;
+                            d = Unsafe.Add(ref dzr, 20 + o);
+                            a20 = a20 + d * wv0;
+                            d = Unsafe.Add(ref dzr, 30 + o);
+                            a30 = a30 + d * wv0;
+                        }
+                        Unsafe.Add(ref dxr, i) = a00;
+                        Unsafe.Add(ref dxr, 84 + i) = a10;
+                        Unsafe.Add(ref dxr, 168 + i) = a20;
+                        Unsafe.Add(ref dxr, 252 + i) = a30;
+                    }
+                    for (int r = grouped; r < end; r++)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 10);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 84);
+                        float a00 = 0f;
+                        for (int o = 0; o < 10; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 84);
+                            float wv0 = Unsafe.Add(ref wo, i);
+                            float d = Unsafe.Add(ref dzr, o);
+                            a00 = a00 + d * wv0;
+                        }
+                        Unsafe.Add(ref dxr, i) = a00;
+                    }
+                }
+            }
+            else if (Simd.Use256)
+            {
+                for (int i = 0; i < 72; i += 24)
+                {
+                    for (int r = start; r < grouped; r += 4)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 10);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 84);
+                        Vector256<float> a00 = Vector256<float>.Zero; Vector256<float> a01 = Vector256<float>.Zero; Vector256<float> a02 = Vector256<float>.Zero;
+                        Vector256<float> a10 = Vector256<float>.Zero; Vector256<float> a11 = Vector256<float>.Zero; Vector256<float> a12 = Vector256<float>.Zero;
+                        Vector256<float> a20 = Vector256<float>.Zero; Vector256<float> a21 = Vector256<float>.Zero; Vector256<float> a22 = Vector256<float>.Zero;
+                        Vector256<float> a30 = Vector256<float>.Zero; Vector256<float> a31 = Vector256<float>.Zero; Vector256<float> a32 = Vector256<float>.Zero;
+                        for (int o = 0; o < 10; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 84);
+                            Vector256<float> wv0 = Vector256.LoadUnsafe(ref wo, (nuint)i); Vector256<float> wv1 = Vector256.LoadUnsafe(ref wo, (nuint)(8 + i)); Vector256<float> wv2 = Vector256.LoadUnsafe(ref wo, (nuint)(16 + i));
+                            Vector256<float> d = Vector256.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00); a01 = Simd.MultiplyAdd(d, wv1, a01); a02 = Simd.MultiplyAdd(d, wv2, a02);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 10 + o));
+                            a10 = Simd.MultiplyAdd(d, wv0, a10); a11 = Simd.MultiplyAdd(d, wv1, a11); a12 = Simd.MultiplyAdd(d, wv2, a12);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 20 + o));
+                            a20 = Simd.MultiplyAdd(d, wv0, a20); a21 = Simd.MultiplyAdd(d, wv1, a21); a22 = Simd.MultiplyAdd(d, wv2, a22);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 30 + o));
+                            a30 = Simd.MultiplyAdd(d, wv0, a30); a31 = Simd.MultiplyAdd(d, wv1, a31); a32 = Simd.MultiplyAdd(d, wv2, a32);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i); a01.StoreUnsafe(ref dxr, (nuint)(8 + i)); a02.StoreUnsafe(ref dxr, (nuint)(16 + i));
+                        a10.StoreUnsafe(ref dxr, (nuint)(84 + i)); a11.StoreUnsafe(ref dxr, (nuint)(92 + i)); a12.StoreUnsafe(ref dxr, (nuint)(100 + i));
+                        a20.StoreUnsafe(ref dxr, (nuint)(168 + i)); a21.StoreUnsafe(ref dxr, (nuint)(176 + i)); a22.StoreUnsafe(ref dxr, (nuint)(184 + i));
+                        a30.StoreUnsafe(ref dxr, (nuint)(252 + i)); a31.StoreUnsafe(ref dxr, (nuint)(260 + i)); a32.StoreUnsafe(ref dxr, (nuint)(268 + i));
+                    }
+                    for (int r = grouped; r < end; r++)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 10);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 84);
+                        Vector256<float> a00 = Vector256<float>.Zero; Vector256<float> a01 = Vector256<float>.Zero; Vector256<float> a02 = Vector256<float>.Zero;
+                        for (int o = 0; o < 10; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 84);
+                            Vector256<float> wv0 = Vector256.LoadUnsafe(ref wo, (nuint)i); Vector256<float> wv1 = Vector256.LoadUnsafe(ref wo, (nuint)(8 + i)); Vector256<float> wv2 = Vector256.LoadUnsafe(ref wo, (nuint)(16 + i));
+                            Vector256<float> d = Vector256.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00); a01 = Simd.MultiplyAdd(d, wv1, a01); a02 = Simd.MultiplyAdd(d, wv2, a02);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i); a01.StoreUnsafe(ref dxr, (nuint)(8 + i)); a02.StoreUnsafe(ref dxr, (nuint)(16 + i));
+                    }
+                }
+                {
+                    const int i = 72;
+                    for (int r = start; r < grouped; r += 4)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 10);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 84);
+                        Vector256<float> a00 = Vector256<float>.Zero;
+                        Vector256<float> a10 = Vector256<float>.Zero;
+                        Vector256<float> a20 = Vector256<float>.Zero;
+                        Vector256<float> a30 = Vector256<float>.Zero;
+                        for (int o = 0; o < 10; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 84);
+                            Vector256<float> wv0 = Vector256.LoadUnsafe(ref wo, (nuint)i);
+                            Vector256<float> d = Vector256.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 10 + o));
+                            a10 = Simd.MultiplyAdd(d, wv0, a10);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 20 + o));
+                            a20 = Simd.MultiplyAdd(d, wv0, a20);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 30 + o));
+                            a30 = Simd.MultiplyAdd(d, wv0, a30);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i);
+                        a10.StoreUnsafe(ref dxr, (nuint)(84 + i));
+                        a20.StoreUnsafe(ref dxr, (nuint)(168 + i));
+                        a30.StoreUnsafe(ref dxr, (nuint)(252 + i));
+                    }
+                    for (int r = grouped; r < end; r++)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 10);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 84);
+                        Vector256<float> a00 = Vector256<float>.Zero;
+                        for (int o = 0; o < 10; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 84);
+                            Vector256<float> wv0 = Vector256.LoadUnsafe(ref wo, (nuint)i);
+                            Vector256<float> d = Vector256.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i);
+                    }
+                }
+                for (int i = 80; i < 84; i++)
+                {
+                    for (int r = start; r < grouped; r += 4)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 10);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 84);
+                        float a00 = 0f;
+                        float a10 = 0f;
+                        float a20 = 0f;
+                        float a30 = 0f;
+                        for (int o = 0; o < 10; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 84);
+                            float wv0 = Unsafe.Add(ref wo, i);
+                            float d = Unsafe.Add(ref dzr, o);
+                            a00 = a00 + d * wv0;
+                            d = Unsafe.Add(ref dzr, 10 + o);
+                            a10 = a10 + d * wv0;
+                            d = Unsafe.Add(ref dzr, 20 + o);
+                            a20 = a20 + d * wv0;
+                            d = Unsafe.Add(ref dzr, 30 + o);
+                            a30 = a30 + d * wv0;
+                        }
+                        Unsafe.Add(ref dxr, i) = a00;
+                        Unsafe.Add(ref dxr, 84 + i) = a10;
+                        Unsafe.Add(ref dxr, 168 + i) = a20;
+                        Unsafe.Add(ref dxr, 252 + i) = a30;
+                    }
+                    for (int r = grouped; r < end; r++)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 10);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 84);
+                        float a00 = 0f;
+                        for (int o = 0; o < 10; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 84);
+                            float wv0 = Unsafe.Add(ref wo, i);
+                            float d = Unsafe.Add(ref dzr, o);
+                            a00 = a00 + d * wv0;
+                        }
+                        Unsafe.Add(ref dxr, i) = a00;
+                    }
+                }
+            }
+            else if (Simd.Use128)
+            {
+                for (int i = 0; i < 84; i += 12)
+                {
+                    for (int r = start; r < grouped; r += 4)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 10);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 84);
+                        Vector128<float> a00 = Vector128<float>.Zero; Vector128<float> a01 = Vector128<float>.Zero; Vector128<float> a02 = Vector128<float>.Zero;
+                        Vector128<float> a10 = Vector128<float>.Zero; Vector128<float> a11 = Vector128<float>.Zero; Vector128<float> a12 = Vector128<float>.Zero;
+                        Vector128<float> a20 = Vector128<float>.Zero; Vector128<float> a21 = Vector128<float>.Zero; Vector128<float> a22 = Vector128<float>.Zero;
+                        Vector128<float> a30 = Vector128<float>.Zero; Vector128<float> a31 = Vector128<float>.Zero; Vector128<float> a32 = Vector128<float>.Zero;
+                        for (int o = 0; o < 10; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 84);
+                            Vector128<float> wv0 = Vector128.LoadUnsafe(ref wo, (nuint)i); Vector128<float> wv1 = Vector128.LoadUnsafe(ref wo, (nuint)(4 + i)); Vector128<float> wv2 = Vector128.LoadUnsafe(ref wo, (nuint)(8 + i));
+                            Vector128<float> d = Vector128.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00); a01 = Simd.MultiplyAdd(d, wv1, a01); a02 = Simd.MultiplyAdd(d, wv2, a02);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 10 + o));
+                            a10 = Simd.MultiplyAdd(d, wv0, a10); a11 = Simd.MultiplyAdd(d, wv1, a11); a12 = Simd.MultiplyAdd(d, wv2, a12);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 20 + o));
+                            a20 = Simd.MultiplyAdd(d, wv0, a20); a21 = Simd.MultiplyAdd(d, wv1, a21); a22 = Simd.MultiplyAdd(d, wv2, a22);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 30 + o));
+                            a30 = Simd.MultiplyAdd(d, wv0, a30); a31 = Simd.MultiplyAdd(d, wv1, a31); a32 = Simd.MultiplyAdd(d, wv2, a32);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i); a01.StoreUnsafe(ref dxr, (nuint)(4 + i)); a02.StoreUnsafe(ref dxr, (nuint)(8 + i));
+                        a10.StoreUnsafe(ref dxr, (nuint)(84 + i)); a11.StoreUnsafe(ref dxr, (nuint)(88 + i)); a12.StoreUnsafe(ref dxr, (nuint)(92 + i));
+                        a20.StoreUnsafe(ref dxr, (nuint)(168 + i)); a21.StoreUnsafe(ref dxr, (nuint)(172 + i)); a22.StoreUnsafe(ref dxr, (nuint)(176 + i));
+                        a30.StoreUnsafe(ref dxr, (nuint)(252 + i)); a31.StoreUnsafe(ref dxr, (nuint)(256 + i)); a32.StoreUnsafe(ref dxr, (nuint)(260 + i));
+                    }
+                    for (int r = grouped; r < end; r++)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 10);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 84);
+                        Vector128<float> a00 = Vector128<float>.Zero; Vector128<float> a01 = Vector128<float>.Zero; Vector128<float> a02 = Vector128<float>.Zero;
+                        for (int o = 0; o < 10; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 84);
+                            Vector128<float> wv0 = Vector128.LoadUnsafe(ref wo, (nuint)i); Vector128<float> wv1 = Vector128.LoadUnsafe(ref wo, (nuint)(4 + i)); Vector128<float> wv2 = Vector128.LoadUnsafe(ref wo, (nuint)(8 + i));
+                            Vector128<float> d = Vector128.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00); a01 = Simd.MultiplyAdd(d, wv1, a01); a02 = Simd.MultiplyAdd(d, wv2, a02);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i); a01.StoreUnsafe(ref dxr, (nuint)(4 + i)); a02.StoreUnsafe(ref dxr, (nuint)(8 + i));
+                    }
+                }
+            }
+            else
+            {
+                for (int i = 0; i < 84; i += 3)
+                {
+                    for (int r = start; r < grouped; r += 4)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 10);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 84);
+                        float a00 = 0f; float a01 = 0f; float a02 = 0f;
+                        float a10 = 0f; float a11 = 0f; float a12 = 0f;
+                        float a20 = 0f; float a21 = 0f; float a22 = 0f;
+                        float a30 = 0f; float a31 = 0f; float a32 = 0f;
+                        for (int o = 0; o < 10; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 84);
+                            float wv0 = Unsafe.Add(ref wo, i); float wv1 = Unsafe.Add(ref wo, 1 + i); float wv2 = Unsafe.Add(ref wo, 2 + i);
+                            float d = Unsafe.Add(ref dzr, o);
+                            a00 = a00 + d * wv0; a01 = a01 + d * wv1; a02 = a02 + d * wv2;
+                            d = Unsafe.Add(ref dzr, 10 + o);
+                            a10 = a10 + d * wv0; a11 = a11 + d * wv1; a12 = a12 + d * wv2;
+                            d = Unsafe.Add(ref dzr, 20 + o);
+                            a20 = a20 + d * wv0; a21 = a21 + d * wv1; a22 = a22 + d * wv2;
+                            d = Unsafe.Add(ref dzr, 30 + o);
+                            a30 = a30 + d * wv0; a31 = a31 + d * wv1; a32 = a32 + d * wv2;
+                        }
+                        Unsafe.Add(ref dxr, i) = a00; Unsafe.Add(ref dxr, 1 + i) = a01; Unsafe.Add(ref dxr, 2 + i) = a02;
+                        Unsafe.Add(ref dxr, 84 + i) = a10; Unsafe.Add(ref dxr, 85 + i) = a11; Unsafe.Add(ref dxr, 86 + i) = a12;
+                        Unsafe.Add(ref dxr, 168 + i) = a20; Unsafe.Add(ref dxr, 169 + i) = a21; Unsafe.Add(ref dxr, 170 + i) = a22;
+                        Unsafe.Add(ref dxr, 252 + i) = a30; Unsafe.Add(ref dxr, 253 + i) = a31; Unsafe.Add(ref dxr, 254 + i) = a32;
+                    }
+                    for (int r = grouped; r < end; r++)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 10);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 84);
+                        float a00 = 0f; float a01 = 0f; float a02 = 0f;
+                        for (int o = 0; o < 10; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 84);
+                            float wv0 = Unsafe.Add(ref wo, i); float wv1 = Unsafe.Add(ref wo, 1 + i); float wv2 = Unsafe.Add(ref wo, 2 + i);
+                            float d = Unsafe.Add(ref dzr, o);
+                            a00 = a00 + d * wv0; a01 = a01 + d * wv1; a02 = a02 + d * wv2;
+                        }
+                        Unsafe.Add(ref dxr, i) = a00; Unsafe.Add(ref dxr, 1 + i) = a01; Unsafe.Add(ref dxr, 2 + i) = a02;
                     }
                 }
             }

@@ -276,7 +276,7 @@ namespace Samples
             // Layer 3, Dense(6, bias: false): a3 = W a2
             //   W: [6, 30] "3.weight"
             global::System.Span<float> a3 = ws.Slice(64 * batch, 6 * batch);
-            global::NetGen.Generated.NormalizedKernels.Dense3Forward(p.Slice(4, 180), a2, a3, batch);
+            global::NetGen.Generated.NormalizedKernels.Dense3Forward(p.Slice(4, 180), a2, a3, batch, workspace.Threads);
 
             // Layer 4, BatchNorm1D over [6] (6 channels × 1 position):
             //   a4 = γ (a3 − μ) / √(σ² + 1E-05f) + β per channel, γ: [6] "bn.weight", β: [6] "bn.bias"
@@ -299,7 +299,7 @@ namespace Samples
             // Layer 6, Dense(3): a6 = W a5 + b
             //   W: [3, 6] "6.weight", b: [3] "6.bias"
             global::System.Span<float> a6 = ws.Slice(94 * batch, 3 * batch);
-            global::NetGen.Generated.NormalizedKernels.Dense6Forward(p.Slice(196, 18), p.Slice(214, 3), a5, a6, batch);
+            global::NetGen.Generated.NormalizedKernels.Dense6Forward(p.Slice(196, 18), p.Slice(214, 3), a5, a6, batch, workspace.Threads);
 
             a6.CopyTo(output);
         }
@@ -329,7 +329,7 @@ namespace Samples
             // Layer 6, Dense(3):
             //   dW += dzᵀ a5, db += Σ_rows dz, d5 = dz W
             global::System.Span<float> d5 = gradB.Slice(0, 6 * batch);
-            global::NetGen.Generated.NormalizedKernels.Dense6Backward(p.Slice(196, 18), g.Slice(196, 18), g.Slice(214, 3), a5, d6, d5, batch);
+            global::NetGen.Generated.NormalizedKernels.Dense6Backward(p.Slice(196, 18), g.Slice(196, 18), g.Slice(214, 3), a5, d6, d5, batch, workspace.Threads);
 
             // Layer 5, ReLU: d4 = d5 ⊙ relu'(a4), in place
             global::NetGen.Activations.ReluBackward(a5, d5, d5);
@@ -343,7 +343,7 @@ namespace Samples
             // Layer 3, Dense(6, bias: false):
             //   dW += dzᵀ a2, d2 = dz W
             global::System.Span<float> d2 = gradA.Slice(0, 30 * batch);
-            global::NetGen.Generated.NormalizedKernels.Dense3Backward(p.Slice(4, 180), g.Slice(4, 180), a2, d3, d2, batch);
+            global::NetGen.Generated.NormalizedKernels.Dense3Backward(p.Slice(4, 180), g.Slice(4, 180), a2, d3, d2, batch, workspace.Threads);
 
             // Layer 2, Flatten: d1 is d2, read in the input's shape
             global::System.Span<float> d1 = d2;
@@ -378,648 +378,1493 @@ namespace NetGen.Generated
     [global::System.CodeDom.Compiler.GeneratedCode("NetGen.Generator", "0.1.0")]
     file static class NormalizedKernels
     {
-        /// <summary>Layer 3, Dense(6, bias: false): <c>y[r] = W x[r]</c> for each row r. W: [6, 30].</summary>
-        public static void Dense3Forward(ReadOnlySpan<float> weight, ReadOnlySpan<float> x, Span<float> y, int rows)
+        /// <summary>
+        /// Layer 3, Dense(6, bias: false): <c>y[r] = W x[r]</c> for each row r. W: [6, 30].
+        /// With <paramref name="threads"/> &gt; 1, a batch of 1457 rows or more is split across threads (the same bits as one thread).
+        /// </summary>
+        public static void Dense3Forward(ReadOnlySpan<float> weight, ReadOnlySpan<float> x, Span<float> y, int rows, int threads)
+        {
+            if (threads > 1 && rows >= 1457)
+            {
+                // rows split across threads at multiples of 3
+                KernelThreads.For(threads, rows, 3, new KernelSpans(weight, default, x, y, default),
+                    static (in KernelSpans s, int start, int end) => Dense3ForwardRows(s.In0, s.In2, s.Out0, start, end));
+            }
+            else
+            {
+                Dense3ForwardRows(weight, x, y, 0, rows);
+            }
+        }
+
+        /// <summary>Rows <paramref name="start"/> .. <paramref name="end"/> - 1 of layer 3's forward.</summary>
+        private static void Dense3ForwardRows(ReadOnlySpan<float> weight, ReadOnlySpan<float> x, Span<float> y, int start, int end)
+        {
+            // groups of 3 rows share each load of W; the rows left over go one at a time
+            int grouped = start + (end - start) / 3 * 3;
+            if (grouped > start)
+            {
+                Dense3ForwardRowGroups(weight, x, y, start, grouped);
+            }
+
+            for (int r = grouped; r < end; r++)
+            {
+                Dense3ForwardRow(weight, x, y, r);
+            }
+        }
+
+        /// <summary>Rows <paramref name="start"/> .. <paramref name="end"/> - 1, a multiple of 3: a 3×4 block of dot products per step, 12 accumulators.</summary>
+        private static void Dense3ForwardRowGroups(ReadOnlySpan<float> weight, ReadOnlySpan<float> x, Span<float> y, int start, int end)
         {
             ref float w = ref MemoryMarshal.GetReference(weight);
             ref float x0 = ref MemoryMarshal.GetReference(x);
             ref float y0 = ref MemoryMarshal.GetReference(y);
             if (Simd.Use512)
             {
-                for (int r = 0; r < rows; r++)
+                // units 0..3, 4 at a time: those rows of W stay in L1 while x streams by, 3 rows at a time
+                for (int o = 0; o < 4; o += 4)
                 {
-                    ref float xr = ref Unsafe.Add(ref x0, r * 30);
-                    ref float yr = ref Unsafe.Add(ref y0, r * 6);
-                    // rows 0..3, 4 at a time: each load of x feeds 4 dot products
+                    ref float wo = ref Unsafe.Add(ref w, o * 30);
+                    for (int r = start; r < end; r += 3)
                     {
-                        const int o = 0;
-                        ref float wo = ref Unsafe.Add(ref w, o * 30);
-                        Vector512<float> s0 = Vector512<float>.Zero;
-                        Vector512<float> s1 = Vector512<float>.Zero;
-                        Vector512<float> s2 = Vector512<float>.Zero;
-                        Vector512<float> s3 = Vector512<float>.Zero;
+                        ref float xr = ref Unsafe.Add(ref x0, r * 30);
+                        ref float yr = ref Unsafe.Add(ref y0, r * 6);
+                        Vector512<float> s00 = Vector512<float>.Zero; Vector512<float> s01 = Vector512<float>.Zero; Vector512<float> s02 = Vector512<float>.Zero; Vector512<float> s03 = Vector512<float>.Zero;
+                        Vector512<float> s10 = Vector512<float>.Zero; Vector512<float> s11 = Vector512<float>.Zero; Vector512<float> s12 = Vector512<float>.Zero; Vector512<float> s13 = Vector512<float>.Zero;
+                        Vector512<float> s20 = Vector512<float>.Zero; Vector512<float> s21 = Vector512<float>.Zero; Vector512<float> s22 = Vector512<float>.Zero; Vector512<float> s23 = Vector512<float>.Zero;
+                        for (int i = 0; i < 16; i += 16)
                         {
-                            const int i = 0;
-                            Vector512<float> xi = Vector512.LoadUnsafe(ref xr, (nuint)i);
-                            s0 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)i), xi, s0);
-                            s1 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(30 + i)), xi, s1);
-                            s2 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(60 + i)), xi, s2);
-                            s3 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(90 + i)), xi, s3);
+                            Vector512<float> x0i = Vector512.LoadUnsafe(ref xr, (nuint)i); Vector512<float> x1i = Vector512.LoadUnsafe(ref xr, (nuint)(30 + i)); Vector512<float> x2i = Vector512.LoadUnsafe(ref xr, (nuint)(60 + i));
+                            Vector512<float> wk = Vector512.LoadUnsafe(ref wo, (nuint)i);
+                            s00 = Simd.MultiplyAdd(wk, x0i, s00); s10 = Simd.MultiplyAdd(wk, x1i, s10); s20 = Simd.MultiplyAdd(wk, x2i, s20);
+                            wk = Vector512.LoadUnsafe(ref wo, (nuint)(30 + i));
+                            s01 = Simd.MultiplyAdd(wk, x0i, s01); s11 = Simd.MultiplyAdd(wk, x1i, s11); s21 = Simd.MultiplyAdd(wk, x2i, s21);
+                            wk = Vector512.LoadUnsafe(ref wo, (nuint)(60 + i));
+                            s02 = Simd.MultiplyAdd(wk, x0i, s02); s12 = Simd.MultiplyAdd(wk, x1i, s12); s22 = Simd.MultiplyAdd(wk, x2i, s22);
+                            wk = Vector512.LoadUnsafe(ref wo, (nuint)(90 + i));
+                            s03 = Simd.MultiplyAdd(wk, x0i, s03); s13 = Simd.MultiplyAdd(wk, x1i, s13); s23 = Simd.MultiplyAdd(wk, x2i, s23);
                         }
-                        float t0 = Vector512.Sum(s0);
-                        float t1 = Vector512.Sum(s1);
-                        float t2 = Vector512.Sum(s2);
-                        float t3 = Vector512.Sum(s3);
+                        float t00 = Vector512.Sum(s00); float t01 = Vector512.Sum(s01); float t02 = Vector512.Sum(s02); float t03 = Vector512.Sum(s03);
+                        float t10 = Vector512.Sum(s10); float t11 = Vector512.Sum(s11); float t12 = Vector512.Sum(s12); float t13 = Vector512.Sum(s13);
+                        float t20 = Vector512.Sum(s20); float t21 = Vector512.Sum(s21); float t22 = Vector512.Sum(s22); float t23 = Vector512.Sum(s23);
                         for (int i = 16; i < 30; i++)
                         {
-                            float xi = Unsafe.Add(ref xr, i);
-                            t0 += Unsafe.Add(ref wo, i) * xi;
-                            t1 += Unsafe.Add(ref wo, 30 + i) * xi;
-                            t2 += Unsafe.Add(ref wo, 60 + i) * xi;
-                            t3 += Unsafe.Add(ref wo, 90 + i) * xi;
+                            float x0i = Unsafe.Add(ref xr, i);
+                            float x1i = Unsafe.Add(ref xr, 30 + i);
+                            float x2i = Unsafe.Add(ref xr, 60 + i);
+                            float wk = Unsafe.Add(ref wo, i);
+                            t00 += wk * x0i; t10 += wk * x1i; t20 += wk * x2i;
+                            wk = Unsafe.Add(ref wo, 30 + i);
+                            t01 += wk * x0i; t11 += wk * x1i; t21 += wk * x2i;
+                            wk = Unsafe.Add(ref wo, 60 + i);
+                            t02 += wk * x0i; t12 += wk * x1i; t22 += wk * x2i;
+                            wk = Unsafe.Add(ref wo, 90 + i);
+                            t03 += wk * x0i; t13 += wk * x1i; t23 += wk * x2i;
                         }
-                        Unsafe.Add(ref yr, o) = t0;
-                        Unsafe.Add(ref yr, o + 1) = t1;
-                        Unsafe.Add(ref yr, o + 2) = t2;
-                        Unsafe.Add(ref yr, o + 3) = t3;
+                        Unsafe.Add(ref yr, o) = t00;
+                        Unsafe.Add(ref yr, o + 1) = t01;
+                        Unsafe.Add(ref yr, o + 2) = t02;
+                        Unsafe.Add(ref yr, o + 3) = t03;
+                        Unsafe.Add(ref yr, 6 + o) = t10;
+                        Unsafe.Add(ref yr, 6 + o + 1) = t11;
+                        Unsafe.Add(ref yr, 6 + o + 2) = t12;
+                        Unsafe.Add(ref yr, 6 + o + 3) = t13;
+                        Unsafe.Add(ref yr, 12 + o) = t20;
+                        Unsafe.Add(ref yr, 12 + o + 1) = t21;
+                        Unsafe.Add(ref yr, 12 + o + 2) = t22;
+                        Unsafe.Add(ref yr, 12 + o + 3) = t23;
                     }
-                    // rows 4..5, 2 at a time: each load of x feeds 2 dot products
+                }
+                // units 4..5
+                {
+                    const int o = 4;
+                    ref float wo = ref Unsafe.Add(ref w, o * 30);
+                    for (int r = start; r < end; r += 3)
                     {
-                        const int o = 4;
-                        ref float wo = ref Unsafe.Add(ref w, o * 30);
-                        Vector512<float> s0 = Vector512<float>.Zero;
-                        Vector512<float> s1 = Vector512<float>.Zero;
+                        ref float xr = ref Unsafe.Add(ref x0, r * 30);
+                        ref float yr = ref Unsafe.Add(ref y0, r * 6);
+                        Vector512<float> s00 = Vector512<float>.Zero; Vector512<float> s01 = Vector512<float>.Zero;
+                        Vector512<float> s10 = Vector512<float>.Zero; Vector512<float> s11 = Vector512<float>.Zero;
+                        Vector512<float> s20 = Vector512<float>.Zero; Vector512<float> s21 = Vector512<float>.Zero;
+                        for (int i = 0; i < 16; i += 16)
                         {
-                            const int i = 0;
-                            Vector512<float> xi = Vector512.LoadUnsafe(ref xr, (nuint)i);
-                            s0 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)i), xi, s0);
-                            s1 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(30 + i)), xi, s1);
+                            Vector512<float> x0i = Vector512.LoadUnsafe(ref xr, (nuint)i); Vector512<float> x1i = Vector512.LoadUnsafe(ref xr, (nuint)(30 + i)); Vector512<float> x2i = Vector512.LoadUnsafe(ref xr, (nuint)(60 + i));
+                            Vector512<float> wk = Vector512.LoadUnsafe(ref wo, (nuint)i);
+                            s00 = Simd.MultiplyAdd(wk, x0i, s00); s10 = Simd.MultiplyAdd(wk, x1i, s10); s20 = Simd.MultiplyAdd(wk, x2i, s20);
+                            wk = Vector512.LoadUnsafe(ref wo, (nuint)(30 + i));
+                            s01 = Simd.MultiplyAdd(wk, x0i, s01); s11 = Simd.MultiplyAdd(wk, x1i, s11); s21 = Simd.MultiplyAdd(wk, x2i, s21);
                         }
-                        float t0 = Vector512.Sum(s0);
-                        float t1 = Vector512.Sum(s1);
+                        float t00 = Vector512.Sum(s00); float t01 = Vector512.Sum(s01);
+                        float t10 = Vector512.Sum(s10); float t11 = Vector512.Sum(s11);
+                        float t20 = Vector512.Sum(s20); float t21 = Vector512.Sum(s21);
                         for (int i = 16; i < 30; i++)
                         {
-                            float xi = Unsafe.Add(ref xr, i);
-                            t0 += Unsafe.Add(ref wo, i) * xi;
-                            t1 += Unsafe.Add(ref wo, 30 + i) * xi;
+                            float x0i = Unsafe.Add(ref xr, i);
+                            float x1i = Unsafe.Add(ref xr, 30 + i);
+                            float x2i = Unsafe.Add(ref xr, 60 + i);
+                            float wk = Unsafe.Add(ref wo, i);
+                            t00 += wk * x0i; t10 += wk * x1i; t20 += wk * x2i;
+                            wk = Unsafe.Add(ref wo, 30 + i);
+                            t01 += wk * x0i; t11 += wk * x1i; t21 += wk * x2i;
                         }
-                        Unsafe.Add(ref yr, o) = t0;
-                        Unsafe.Add(ref yr, o + 1) = t1;
+                        Unsafe.Add(ref yr, o) = t00;
+                        Unsafe.Add(ref yr, o + 1) = t01;
+                        Unsafe.Add(ref yr, 6 + o) = t10;
+                        Unsafe.Add(ref yr, 6 + o + 1) = t11;
+                        Unsafe.Add(ref yr, 12 + o) = t20;
+                        Unsafe.Add(ref yr, 12 + o + 1) = t21;
                     }
                 }
             }
             else if (Simd.Use256)
             {
-                for (int r = 0; r < rows; r++)
+                // units 0..3, 4 at a time: those rows of W stay in L1 while x streams by, 3 rows at a time
+                for (int o = 0; o < 4; o += 4)
                 {
-                    ref float xr = ref Unsafe.Add(ref x0, r * 30);
-                    ref float yr = ref Unsafe.Add(ref y0, r * 6);
-                    // rows 0..3, 4 at a time: each load of x feeds 4 dot products
+                    ref float wo = ref Unsafe.Add(ref w, o * 30);
+                    for (int r = start; r < end; r += 3)
                     {
-                        const int o = 0;
-                        ref float wo = ref Unsafe.Add(ref w, o * 30);
-                        Vector256<float> s0 = Vector256<float>.Zero;
-                        Vector256<float> s1 = Vector256<float>.Zero;
-                        Vector256<float> s2 = Vector256<float>.Zero;
-                        Vector256<float> s3 = Vector256<float>.Zero;
-                        for (int i = 0; i < 16; i += 16)
+                        ref float xr = ref Unsafe.Add(ref x0, r * 30);
+                        ref float yr = ref Unsafe.Add(ref y0, r * 6);
+                        Vector256<float> s00 = Vector256<float>.Zero; Vector256<float> s01 = Vector256<float>.Zero; Vector256<float> s02 = Vector256<float>.Zero; Vector256<float> s03 = Vector256<float>.Zero;
+                        Vector256<float> s10 = Vector256<float>.Zero; Vector256<float> s11 = Vector256<float>.Zero; Vector256<float> s12 = Vector256<float>.Zero; Vector256<float> s13 = Vector256<float>.Zero;
+                        Vector256<float> s20 = Vector256<float>.Zero; Vector256<float> s21 = Vector256<float>.Zero; Vector256<float> s22 = Vector256<float>.Zero; Vector256<float> s23 = Vector256<float>.Zero;
+                        for (int i = 0; i < 24; i += 8)
                         {
-                            Vector256<float> xi = Vector256.LoadUnsafe(ref xr, (nuint)i);
-                            s0 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)i), xi, s0);
-                            s1 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(30 + i)), xi, s1);
-                            s2 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(60 + i)), xi, s2);
-                            s3 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(90 + i)), xi, s3);
-                            xi = Vector256.LoadUnsafe(ref xr, (nuint)(8 + i));
-                            s0 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(8 + i)), xi, s0);
-                            s1 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(38 + i)), xi, s1);
-                            s2 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(68 + i)), xi, s2);
-                            s3 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(98 + i)), xi, s3);
+                            Vector256<float> x0i = Vector256.LoadUnsafe(ref xr, (nuint)i); Vector256<float> x1i = Vector256.LoadUnsafe(ref xr, (nuint)(30 + i)); Vector256<float> x2i = Vector256.LoadUnsafe(ref xr, (nuint)(60 + i));
+                            Vector256<float> wk = Vector256.LoadUnsafe(ref wo, (nuint)i);
+                            s00 = Simd.MultiplyAdd(wk, x0i, s00); s10 = Simd.MultiplyAdd(wk, x1i, s10); s20 = Simd.MultiplyAdd(wk, x2i, s20);
+                            wk = Vector256.LoadUnsafe(ref wo, (nuint)(30 + i));
+                            s01 = Simd.MultiplyAdd(wk, x0i, s01); s11 = Simd.MultiplyAdd(wk, x1i, s11); s21 = Simd.MultiplyAdd(wk, x2i, s21);
+                            wk = Vector256.LoadUnsafe(ref wo, (nuint)(60 + i));
+                            s02 = Simd.MultiplyAdd(wk, x0i, s02); s12 = Simd.MultiplyAdd(wk, x1i, s12); s22 = Simd.MultiplyAdd(wk, x2i, s22);
+                            wk = Vector256.LoadUnsafe(ref wo, (nuint)(90 + i));
+                            s03 = Simd.MultiplyAdd(wk, x0i, s03); s13 = Simd.MultiplyAdd(wk, x1i, s13); s23 = Simd.MultiplyAdd(wk, x2i, s23);
                         }
-                        {
-                            const int i = 16;
-                            Vector256<float> xi = Vector256.LoadUnsafe(ref xr, (nuint)i);
-                            s0 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)i), xi, s0);
-                            s1 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(30 + i)), xi, s1);
-                            s2 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(60 + i)), xi, s2);
-                            s3 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(90 + i)), xi, s3);
-                        }
-                        float t0 = Vector256.Sum(s0);
-                        float t1 = Vector256.Sum(s1);
-                        float t2 = Vector256.Sum(s2);
-                        float t3 = Vector256.Sum(s3);
+                        float t00 = Vector256.Sum(s00); float t01 = Vector256.Sum(s01); float t02 = Vector256.Sum(s02); float t03 = Vector256.Sum(s03);
+                        float t10 = Vector256.Sum(s10); float t11 = Vector256.Sum(s11); float t12 = Vector256.Sum(s12); float t13 = Vector256.Sum(s13);
+                        float t20 = Vector256.Sum(s20); float t21 = Vector256.Sum(s21); float t22 = Vector256.Sum(s22); float t23 = Vector256.Sum(s23);
                         for (int i = 24; i < 30; i++)
                         {
-                            float xi = Unsafe.Add(ref xr, i);
-                            t0 += Unsafe.Add(ref wo, i) * xi;
-                            t1 += Unsafe.Add(ref wo, 30 + i) * xi;
-                            t2 += Unsafe.Add(ref wo, 60 + i) * xi;
-                            t3 += Unsafe.Add(ref wo, 90 + i) * xi;
+                            float x0i = Unsafe.Add(ref xr, i);
+                            float x1i = Unsafe.Add(ref xr, 30 + i);
+                            float x2i = Unsafe.Add(ref xr, 60 + i);
+                            float wk = Unsafe.Add(ref wo, i);
+                            t00 += wk * x0i; t10 += wk * x1i; t20 += wk * x2i;
+                            wk = Unsafe.Add(ref wo, 30 + i);
+                            t01 += wk * x0i; t11 += wk * x1i; t21 += wk * x2i;
+                            wk = Unsafe.Add(ref wo, 60 + i);
+                            t02 += wk * x0i; t12 += wk * x1i; t22 += wk * x2i;
+                            wk = Unsafe.Add(ref wo, 90 + i);
+                            t03 += wk * x0i; t13 += wk * x1i; t23 += wk * x2i;
                         }
-                        Unsafe.Add(ref yr, o) = t0;
-                        Unsafe.Add(ref yr, o + 1) = t1;
-                        Unsafe.Add(ref yr, o + 2) = t2;
-                        Unsafe.Add(ref yr, o + 3) = t3;
+                        Unsafe.Add(ref yr, o) = t00;
+                        Unsafe.Add(ref yr, o + 1) = t01;
+                        Unsafe.Add(ref yr, o + 2) = t02;
+                        Unsafe.Add(ref yr, o + 3) = t03;
+                        Unsafe.Add(ref yr, 6 + o) = t10;
+                        Unsafe.Add(ref yr, 6 + o + 1) = t11;
+                        Unsafe.Add(ref yr, 6 + o + 2) = t12;
+                        Unsafe.Add(ref yr, 6 + o + 3) = t13;
+                        Unsafe.Add(ref yr, 12 + o) = t20;
+                        Unsafe.Add(ref yr, 12 + o + 1) = t21;
+                        Unsafe.Add(ref yr, 12 + o + 2) = t22;
+                        Unsafe.Add(ref yr, 12 + o + 3) = t23;
                     }
-                    // rows 4..5, 2 at a time: each load of x feeds 2 dot products
+                }
+                // units 4..5
+                {
+                    const int o = 4;
+                    ref float wo = ref Unsafe.Add(ref w, o * 30);
+                    for (int r = start; r < end; r += 3)
                     {
-                        const int o = 4;
-                        ref float wo = ref Unsafe.Add(ref w, o * 30);
-                        Vector256<float> s0 = Vector256<float>.Zero;
-                        Vector256<float> s1 = Vector256<float>.Zero;
-                        for (int i = 0; i < 16; i += 16)
+                        ref float xr = ref Unsafe.Add(ref x0, r * 30);
+                        ref float yr = ref Unsafe.Add(ref y0, r * 6);
+                        Vector256<float> s00 = Vector256<float>.Zero; Vector256<float> s01 = Vector256<float>.Zero;
+                        Vector256<float> s10 = Vector256<float>.Zero; Vector256<float> s11 = Vector256<float>.Zero;
+                        Vector256<float> s20 = Vector256<float>.Zero; Vector256<float> s21 = Vector256<float>.Zero;
+                        for (int i = 0; i < 24; i += 8)
                         {
-                            Vector256<float> xi = Vector256.LoadUnsafe(ref xr, (nuint)i);
-                            s0 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)i), xi, s0);
-                            s1 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(30 + i)), xi, s1);
-                            xi = Vector256.LoadUnsafe(ref xr, (nuint)(8 + i));
-                            s0 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(8 + i)), xi, s0);
-                            s1 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(38 + i)), xi, s1);
+                            Vector256<float> x0i = Vector256.LoadUnsafe(ref xr, (nuint)i); Vector256<float> x1i = Vector256.LoadUnsafe(ref xr, (nuint)(30 + i)); Vector256<float> x2i = Vector256.LoadUnsafe(ref xr, (nuint)(60 + i));
+                            Vector256<float> wk = Vector256.LoadUnsafe(ref wo, (nuint)i);
+                            s00 = Simd.MultiplyAdd(wk, x0i, s00); s10 = Simd.MultiplyAdd(wk, x1i, s10); s20 = Simd.MultiplyAdd(wk, x2i, s20);
+                            wk = Vector256.LoadUnsafe(ref wo, (nuint)(30 + i));
+                            s01 = Simd.MultiplyAdd(wk, x0i, s01); s11 = Simd.MultiplyAdd(wk, x1i, s11); s21 = Simd.MultiplyAdd(wk, x2i, s21);
                         }
-                        {
-                            const int i = 16;
-                            Vector256<float> xi = Vector256.LoadUnsafe(ref xr, (nuint)i);
-                            s0 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)i), xi, s0);
-                            s1 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(30 + i)), xi, s1);
-                        }
-                        float t0 = Vector256.Sum(s0);
-                        float t1 = Vector256.Sum(s1);
+                        float t00 = Vector256.Sum(s00); float t01 = Vector256.Sum(s01);
+                        float t10 = Vector256.Sum(s10); float t11 = Vector256.Sum(s11);
+                        float t20 = Vector256.Sum(s20); float t21 = Vector256.Sum(s21);
                         for (int i = 24; i < 30; i++)
                         {
-                            float xi = Unsafe.Add(ref xr, i);
-                            t0 += Unsafe.Add(ref wo, i) * xi;
-                            t1 += Unsafe.Add(ref wo, 30 + i) * xi;
+                            float x0i = Unsafe.Add(ref xr, i);
+                            float x1i = Unsafe.Add(ref xr, 30 + i);
+                            float x2i = Unsafe.Add(ref xr, 60 + i);
+                            float wk = Unsafe.Add(ref wo, i);
+                            t00 += wk * x0i; t10 += wk * x1i; t20 += wk * x2i;
+                            wk = Unsafe.Add(ref wo, 30 + i);
+                            t01 += wk * x0i; t11 += wk * x1i; t21 += wk * x2i;
                         }
-                        Unsafe.Add(ref yr, o) = t0;
-                        Unsafe.Add(ref yr, o + 1) = t1;
+                        Unsafe.Add(ref yr, o) = t00;
+                        Unsafe.Add(ref yr, o + 1) = t01;
+                        Unsafe.Add(ref yr, 6 + o) = t10;
+                        Unsafe.Add(ref yr, 6 + o + 1) = t11;
+                        Unsafe.Add(ref yr, 12 + o) = t20;
+                        Unsafe.Add(ref yr, 12 + o + 1) = t21;
                     }
                 }
             }
             else if (Simd.Use128)
             {
-                for (int r = 0; r < rows; r++)
+                // units 0..3, 4 at a time: those rows of W stay in L1 while x streams by, 3 rows at a time
+                for (int o = 0; o < 4; o += 4)
                 {
-                    ref float xr = ref Unsafe.Add(ref x0, r * 30);
-                    ref float yr = ref Unsafe.Add(ref y0, r * 6);
-                    // rows 0..3, 4 at a time: each load of x feeds 4 dot products
+                    ref float wo = ref Unsafe.Add(ref w, o * 30);
+                    for (int r = start; r < end; r += 3)
                     {
-                        const int o = 0;
-                        ref float wo = ref Unsafe.Add(ref w, o * 30);
-                        Vector128<float> s0 = Vector128<float>.Zero;
-                        Vector128<float> s1 = Vector128<float>.Zero;
-                        Vector128<float> s2 = Vector128<float>.Zero;
-                        Vector128<float> s3 = Vector128<float>.Zero;
-                        for (int i = 0; i < 24; i += 8)
+                        ref float xr = ref Unsafe.Add(ref x0, r * 30);
+                        ref float yr = ref Unsafe.Add(ref y0, r * 6);
+                        Vector128<float> s00 = Vector128<float>.Zero; Vector128<float> s01 = Vector128<float>.Zero; Vector128<float> s02 = Vector128<float>.Zero; Vector128<float> s03 = Vector128<float>.Zero;
+                        Vector128<float> s10 = Vector128<float>.Zero; Vector128<float> s11 = Vector128<float>.Zero; Vector128<float> s12 = Vector128<float>.Zero; Vector128<float> s13 = Vector128<float>.Zero;
+                        Vector128<float> s20 = Vector128<float>.Zero; Vector128<float> s21 = Vector128<float>.Zero; Vector128<float> s22 = Vector128<float>.Zero; Vector128<float> s23 = Vector128<float>.Zero;
+                        for (int i = 0; i < 28; i += 4)
                         {
-                            Vector128<float> xi = Vector128.LoadUnsafe(ref xr, (nuint)i);
-                            s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)i), xi, s0);
-                            s1 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(30 + i)), xi, s1);
-                            s2 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(60 + i)), xi, s2);
-                            s3 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(90 + i)), xi, s3);
-                            xi = Vector128.LoadUnsafe(ref xr, (nuint)(4 + i));
-                            s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(4 + i)), xi, s0);
-                            s1 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(34 + i)), xi, s1);
-                            s2 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(64 + i)), xi, s2);
-                            s3 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(94 + i)), xi, s3);
+                            Vector128<float> x0i = Vector128.LoadUnsafe(ref xr, (nuint)i); Vector128<float> x1i = Vector128.LoadUnsafe(ref xr, (nuint)(30 + i)); Vector128<float> x2i = Vector128.LoadUnsafe(ref xr, (nuint)(60 + i));
+                            Vector128<float> wk = Vector128.LoadUnsafe(ref wo, (nuint)i);
+                            s00 = Simd.MultiplyAdd(wk, x0i, s00); s10 = Simd.MultiplyAdd(wk, x1i, s10); s20 = Simd.MultiplyAdd(wk, x2i, s20);
+                            wk = Vector128.LoadUnsafe(ref wo, (nuint)(30 + i));
+                            s01 = Simd.MultiplyAdd(wk, x0i, s01); s11 = Simd.MultiplyAdd(wk, x1i, s11); s21 = Simd.MultiplyAdd(wk, x2i, s21);
+                            wk = Vector128.LoadUnsafe(ref wo, (nuint)(60 + i));
+                            s02 = Simd.MultiplyAdd(wk, x0i, s02); s12 = Simd.MultiplyAdd(wk, x1i, s12); s22 = Simd.MultiplyAdd(wk, x2i, s22);
+                            wk = Vector128.LoadUnsafe(ref wo, (nuint)(90 + i));
+                            s03 = Simd.MultiplyAdd(wk, x0i, s03); s13 = Simd.MultiplyAdd(wk, x1i, s13); s23 = Simd.MultiplyAdd(wk, x2i, s23);
                         }
-                        {
-                            const int i = 24;
-                            Vector128<float> xi = Vector128.LoadUnsafe(ref xr, (nuint)i);
-                            s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)i), xi, s0);
-                            s1 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(30 + i)), xi, s1);
-                            s2 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(60 + i)), xi, s2);
-                            s3 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(90 + i)), xi, s3);
-                        }
-                        float t0 = Vector128.Sum(s0);
-                        float t1 = Vector128.Sum(s1);
-                        float t2 = Vector128.Sum(s2);
-                        float t3 = Vector128.Sum(s3);
+                        float t00 = Vector128.Sum(s00); float t01 = Vector128.Sum(s01); float t02 = Vector128.Sum(s02); float t03 = Vector128.Sum(s03);
+                        float t10 = Vector128.Sum(s10); float t11 = Vector128.Sum(s11); float t12 = Vector128.Sum(s12); float t13 = Vector128.Sum(s13);
+                        float t20 = Vector128.Sum(s20); float t21 = Vector128.Sum(s21); float t22 = Vector128.Sum(s22); float t23 = Vector128.Sum(s23);
                         for (int i = 28; i < 30; i++)
                         {
-                            float xi = Unsafe.Add(ref xr, i);
-                            t0 += Unsafe.Add(ref wo, i) * xi;
-                            t1 += Unsafe.Add(ref wo, 30 + i) * xi;
-                            t2 += Unsafe.Add(ref wo, 60 + i) * xi;
-                            t3 += Unsafe.Add(ref wo, 90 + i) * xi;
+                            float x0i = Unsafe.Add(ref xr, i);
+                            float x1i = Unsafe.Add(ref xr, 30 + i);
+                            float x2i = Unsafe.Add(ref xr, 60 + i);
+                            float wk = Unsafe.Add(ref wo, i);
+                            t00 += wk * x0i; t10 += wk * x1i; t20 += wk * x2i;
+                            wk = Unsafe.Add(ref wo, 30 + i);
+                            t01 += wk * x0i; t11 += wk * x1i; t21 += wk * x2i;
+                            wk = Unsafe.Add(ref wo, 60 + i);
+                            t02 += wk * x0i; t12 += wk * x1i; t22 += wk * x2i;
+                            wk = Unsafe.Add(ref wo, 90 + i);
+                            t03 += wk * x0i; t13 += wk * x1i; t23 += wk * x2i;
                         }
-                        Unsafe.Add(ref yr, o) = t0;
-                        Unsafe.Add(ref yr, o + 1) = t1;
-                        Unsafe.Add(ref yr, o + 2) = t2;
-                        Unsafe.Add(ref yr, o + 3) = t3;
+                        Unsafe.Add(ref yr, o) = t00;
+                        Unsafe.Add(ref yr, o + 1) = t01;
+                        Unsafe.Add(ref yr, o + 2) = t02;
+                        Unsafe.Add(ref yr, o + 3) = t03;
+                        Unsafe.Add(ref yr, 6 + o) = t10;
+                        Unsafe.Add(ref yr, 6 + o + 1) = t11;
+                        Unsafe.Add(ref yr, 6 + o + 2) = t12;
+                        Unsafe.Add(ref yr, 6 + o + 3) = t13;
+                        Unsafe.Add(ref yr, 12 + o) = t20;
+                        Unsafe.Add(ref yr, 12 + o + 1) = t21;
+                        Unsafe.Add(ref yr, 12 + o + 2) = t22;
+                        Unsafe.Add(ref yr, 12 + o + 3) = t23;
                     }
-                    // rows 4..5, 2 at a time: each load of x feeds 2 dot products
+                }
+                // units 4..5
+                {
+                    const int o = 4;
+                    ref float wo = ref Unsafe.Add(ref w, o * 30);
+                    for (int r = start; r < end; r += 3)
                     {
-                        const int o = 4;
-                        ref float wo = ref Unsafe.Add(ref w, o * 30);
-                        Vector128<float> s0 = Vector128<float>.Zero;
-                        Vector128<float> s1 = Vector128<float>.Zero;
-                        for (int i = 0; i < 24; i += 8)
+                        ref float xr = ref Unsafe.Add(ref x0, r * 30);
+                        ref float yr = ref Unsafe.Add(ref y0, r * 6);
+                        Vector128<float> s00 = Vector128<float>.Zero; Vector128<float> s01 = Vector128<float>.Zero;
+                        Vector128<float> s10 = Vector128<float>.Zero; Vector128<float> s11 = Vector128<float>.Zero;
+                        Vector128<float> s20 = Vector128<float>.Zero; Vector128<float> s21 = Vector128<float>.Zero;
+                        for (int i = 0; i < 28; i += 4)
                         {
-                            Vector128<float> xi = Vector128.LoadUnsafe(ref xr, (nuint)i);
-                            s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)i), xi, s0);
-                            s1 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(30 + i)), xi, s1);
-                            xi = Vector128.LoadUnsafe(ref xr, (nuint)(4 + i));
-                            s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(4 + i)), xi, s0);
-                            s1 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(34 + i)), xi, s1);
+                            Vector128<float> x0i = Vector128.LoadUnsafe(ref xr, (nuint)i); Vector128<float> x1i = Vector128.LoadUnsafe(ref xr, (nuint)(30 + i)); Vector128<float> x2i = Vector128.LoadUnsafe(ref xr, (nuint)(60 + i));
+                            Vector128<float> wk = Vector128.LoadUnsafe(ref wo, (nuint)i);
+                            s00 = Simd.MultiplyAdd(wk, x0i, s00); s10 = Simd.MultiplyAdd(wk, x1i, s10); s20 = Simd.MultiplyAdd(wk, x2i, s20);
+                            wk = Vector128.LoadUnsafe(ref wo, (nuint)(30 + i));
+                            s01 = Simd.MultiplyAdd(wk, x0i, s01); s11 = Simd.MultiplyAdd(wk, x1i, s11); s21 = Simd.MultiplyAdd(wk, x2i, s21);
                         }
-                        {
-                            const int i = 24;
-                            Vector128<float> xi = Vector128.LoadUnsafe(ref xr, (nuint)i);
-                            s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)i), xi, s0);
-                            s1 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(30 + i)), xi, s1);
-                        }
-                        float t0 = Vector128.Sum(s0);
-                        float t1 = Vector128.Sum(s1);
+                        float t00 = Vector128.Sum(s00); float t01 = Vector128.Sum(s01);
+                        float t10 = Vector128.Sum(s10); float t11 = Vector128.Sum(s11);
+                        float t20 = Vector128.Sum(s20); float t21 = Vector128.Sum(s21);
                         for (int i = 28; i < 30; i++)
                         {
-                            float xi = Unsafe.Add(ref xr, i);
-                            t0 += Unsafe.Add(ref wo, i) * xi;
-                            t1 += Unsafe.Add(ref wo, 30 + i) * xi;
+                            float x0i = Unsafe.Add(ref xr, i);
+                            float x1i = Unsafe.Add(ref xr, 30 + i);
+                            float x2i = Unsafe.Add(ref xr, 60 + i);
+                            float wk = Unsafe.Add(ref wo, i);
+                            t00 += wk * x0i; t10 += wk * x1i; t20 += wk * x2i;
+                            wk = Unsafe.Add(ref wo, 30 + i);
+                            t01 += wk * x0i; t11 += wk * x1i; t21 += wk * x2i;
                         }
-                        Unsafe.Add(ref yr, o) = t0;
-                        Unsafe.Add(ref yr, o + 1) = t1;
+                        Unsafe.Add(ref yr, o) = t00;
+                        Unsafe.Add(ref yr, o + 1) = t01;
+                        Unsafe.Add(ref yr, 6 + o) = t10;
+                        Unsafe.Add(ref yr, 6 + o + 1) = t11;
+                        Unsafe.Add(ref yr, 12 + o) = t20;
+                        Unsafe.Add(ref yr, 12 + o + 1) = t21;
                     }
                 }
             }
             else
             {
-                for (int r = 0; r < rows; r++)
+                // units 0..3, 4 at a time: those rows of W stay in L1 while x streams by, 3 rows at a time
+                for (int o = 0; o < 4; o += 4)
                 {
-                    ref float xr = ref Unsafe.Add(ref x0, r * 30);
-                    ref float yr = ref Unsafe.Add(ref y0, r * 6);
-                    // rows 0..3, 4 at a time: each load of x feeds 4 dot products
+                    ref float wo = ref Unsafe.Add(ref w, o * 30);
+                    for (int r = start; r < end; r += 3)
                     {
-                        const int o = 0;
-                        ref float wo = ref Unsafe.Add(ref w, o * 30);
-                        float s0 = 0f;
-                        float s1 = 0f;
-                        float s2 = 0f;
-                        float s3 = 0f;
+                        ref float xr = ref Unsafe.Add(ref x0, r * 30);
+                        ref float yr = ref Unsafe.Add(ref y0, r * 6);
+                        float s00 = 0f; float s01 = 0f; float s02 = 0f; float s03 = 0f;
+                        float s10 = 0f; float s11 = 0f; float s12 = 0f; float s13 = 0f;
+                        float s20 = 0f; float s21 = 0f; float s22 = 0f; float s23 = 0f;
                         for (int i = 0; i < 30; i += 1)
                         {
-                            float xi = Unsafe.Add(ref xr, i);
-                            s0 = s0 + Unsafe.Add(ref wo, i) * xi;
-                            s1 = s1 + Unsafe.Add(ref wo, 30 + i) * xi;
-                            s2 = s2 + Unsafe.Add(ref wo, 60 + i) * xi;
-                            s3 = s3 + Unsafe.Add(ref wo, 90 + i) * xi;
+                            float x0i = Unsafe.Add(ref xr, i); float x1i = Unsafe.Add(ref xr, 30 + i); float x2i = Unsafe.Add(ref xr, 60 + i);
+                            float wk = Unsafe.Add(ref wo, i);
+                            s00 = s00 + wk * x0i; s10 = s10 + wk * x1i; s20 = s20 + wk * x2i;
+                            wk = Unsafe.Add(ref wo, 30 + i);
+                            s01 = s01 + wk * x0i; s11 = s11 + wk * x1i; s21 = s21 + wk * x2i;
+                            wk = Unsafe.Add(ref wo, 60 + i);
+                            s02 = s02 + wk * x0i; s12 = s12 + wk * x1i; s22 = s22 + wk * x2i;
+                            wk = Unsafe.Add(ref wo, 90 + i);
+                            s03 = s03 + wk * x0i; s13 = s13 + wk * x1i; s23 = s23 + wk * x2i;
                         }
-                        float t0 = s0;
-                        float t1 = s1;
-                        float t2 = s2;
-                        float t3 = s3;
-                        Unsafe.Add(ref yr, o) = t0;
-                        Unsafe.Add(ref yr, o + 1) = t1;
-                        Unsafe.Add(ref yr, o + 2) = t2;
-                        Unsafe.Add(ref yr, o + 3) = t3;
+                        float t00 = s00; float t01 = s01; float t02 = s02; float t03 = s03;
+                        float t10 = s10; float t11 = s11; float t12 = s12; float t13 = s13;
+                        float t20 = s20; float t21 = s21; float t22 = s22; float t23 = s23;
+                        Unsafe.Add(ref yr, o) = t00;
+                        Unsafe.Add(ref yr, o + 1) = t01;
+                        Unsafe.Add(ref yr, o + 2) = t02;
+                        Unsafe.Add(ref yr, o + 3) = t03;
+                        Unsafe.Add(ref yr, 6 + o) = t10;
+                        Unsafe.Add(ref yr, 6 + o + 1) = t11;
+                        Unsafe.Add(ref yr, 6 + o + 2) = t12;
+                        Unsafe.Add(ref yr, 6 + o + 3) = t13;
+                        Unsafe.Add(ref yr, 12 + o) = t20;
+                        Unsafe.Add(ref yr, 12 + o + 1) = t21;
+                        Unsafe.Add(ref yr, 12 + o + 2) = t22;
+                        Unsafe.Add(ref yr, 12 + o + 3) = t23;
                     }
-                    // rows 4..5, 2 at a time: each load of x feeds 2 dot products
+                }
+                // units 4..5
+                {
+                    const int o = 4;
+                    ref float wo = ref Unsafe.Add(ref w, o * 30);
+                    for (int r = start; r < end; r += 3)
                     {
-                        const int o = 4;
-                        ref float wo = ref Unsafe.Add(ref w, o * 30);
-                        float s0 = 0f;
-                        float s1 = 0f;
+                        ref float xr = ref Unsafe.Add(ref x0, r * 30);
+                        ref float yr = ref Unsafe.Add(ref y0, r * 6);
+                        float s00 = 0f; float s01 = 0f;
+                        float s10 = 0f; float s11 = 0f;
+                        float s20 = 0f; float s21 = 0f;
                         for (int i = 0; i < 30; i += 1)
                         {
-                            float xi = Unsafe.Add(ref xr, i);
-                            s0 = s0 + Unsafe.Add(ref wo, i) * xi;
-                            s1 = s1 + Unsafe.Add(ref wo, 30 + i) * xi;
+                            float x0i = Unsafe.Add(ref xr, i); float x1i = Unsafe.Add(ref xr, 30 + i); float x2i = Unsafe.Add(ref xr, 60 + i);
+                            float wk = Unsafe.Add(ref wo, i);
+                            s00 = s00 + wk * x0i; s10 = s10 + wk * x1i; s20 = s20 + wk * x2i;
+                            wk = Unsafe.Add(ref wo, 30 + i);
+                            s01 = s01 + wk * x0i; s11 = s11 + wk * x1i; s21 = s21 + wk * x2i;
                         }
-                        float t0 = s0;
-                        float t1 = s1;
-                        Unsafe.Add(ref yr, o) = t0;
-                        Unsafe.Add(ref yr, o + 1) = t1;
+                        float t00 = s00; float t01 = s01;
+                        float t10 = s10; float t11 = s11;
+                        float t20 = s20; float t21 = s21;
+                        Unsafe.Add(ref yr, o) = t00;
+                        Unsafe.Add(ref yr, o + 1) = t01;
+                        Unsafe.Add(ref yr, 6 + o) = t10;
+                        Unsafe.Add(ref yr, 6 + o + 1) = t11;
+                        Unsafe.Add(ref yr, 12 + o) = t20;
+                        Unsafe.Add(ref yr, 12 + o + 1) = t21;
                     }
+                }
+            }
+        }
+
+        /// <summary>Row <paramref name="r"/> alone (the batch-1 path): W streams from cache once, each load of x feeds up to 8 dot products.</summary>
+        private static void Dense3ForwardRow(ReadOnlySpan<float> weight, ReadOnlySpan<float> x, Span<float> y, int r)
+        {
+            ref float w = ref MemoryMarshal.GetReference(weight);
+            ref float x0 = ref MemoryMarshal.GetReference(x);
+            ref float y0 = ref MemoryMarshal.GetReference(y);
+            ref float xr = ref Unsafe.Add(ref x0, r * 30);
+            ref float yr = ref Unsafe.Add(ref y0, r * 6);
+            if (Simd.Use512)
+            {
+                // units 0..3, 4 at a time: each load of x feeds 4 dot products
+                {
+                    const int o = 0;
+                    ref float wo = ref Unsafe.Add(ref w, o * 30);
+                    Vector512<float> s0 = Vector512<float>.Zero;
+                    Vector512<float> s1 = Vector512<float>.Zero;
+                    Vector512<float> s2 = Vector512<float>.Zero;
+                    Vector512<float> s3 = Vector512<float>.Zero;
+                    {
+                        const int i = 0;
+                        Vector512<float> xi = Vector512.LoadUnsafe(ref xr, (nuint)i);
+                        s0 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)i), xi, s0);
+                        s1 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(30 + i)), xi, s1);
+                        s2 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(60 + i)), xi, s2);
+                        s3 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(90 + i)), xi, s3);
+                    }
+                    float t0 = Vector512.Sum(s0);
+                    float t1 = Vector512.Sum(s1);
+                    float t2 = Vector512.Sum(s2);
+                    float t3 = Vector512.Sum(s3);
+                    for (int i = 16; i < 30; i++)
+                    {
+                        float xi = Unsafe.Add(ref xr, i);
+                        t0 += Unsafe.Add(ref wo, i) * xi;
+                        t1 += Unsafe.Add(ref wo, 30 + i) * xi;
+                        t2 += Unsafe.Add(ref wo, 60 + i) * xi;
+                        t3 += Unsafe.Add(ref wo, 90 + i) * xi;
+                    }
+                    Unsafe.Add(ref yr, o) = t0;
+                    Unsafe.Add(ref yr, o + 1) = t1;
+                    Unsafe.Add(ref yr, o + 2) = t2;
+                    Unsafe.Add(ref yr, o + 3) = t3;
+                }
+                // units 4..5, 2 at a time: each load of x feeds 2 dot products
+                {
+                    const int o = 4;
+                    ref float wo = ref Unsafe.Add(ref w, o * 30);
+                    Vector512<float> s0 = Vector512<float>.Zero;
+                    Vector512<float> s1 = Vector512<float>.Zero;
+                    {
+                        const int i = 0;
+                        Vector512<float> xi = Vector512.LoadUnsafe(ref xr, (nuint)i);
+                        s0 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)i), xi, s0);
+                        s1 = Simd.MultiplyAdd(Vector512.LoadUnsafe(ref wo, (nuint)(30 + i)), xi, s1);
+                    }
+                    float t0 = Vector512.Sum(s0);
+                    float t1 = Vector512.Sum(s1);
+                    for (int i = 16; i < 30; i++)
+                    {
+                        float xi = Unsafe.Add(ref xr, i);
+                        t0 += Unsafe.Add(ref wo, i) * xi;
+                        t1 += Unsafe.Add(ref wo, 30 + i) * xi;
+                    }
+                    Unsafe.Add(ref yr, o) = t0;
+                    Unsafe.Add(ref yr, o + 1) = t1;
+                }
+            }
+            else if (Simd.Use256)
+            {
+                // units 0..3, 4 at a time: each load of x feeds 4 dot products
+                {
+                    const int o = 0;
+                    ref float wo = ref Unsafe.Add(ref w, o * 30);
+                    Vector256<float> s0 = Vector256<float>.Zero;
+                    Vector256<float> s1 = Vector256<float>.Zero;
+                    Vector256<float> s2 = Vector256<float>.Zero;
+                    Vector256<float> s3 = Vector256<float>.Zero;
+                    for (int i = 0; i < 16; i += 16)
+                    {
+                        Vector256<float> xi = Vector256.LoadUnsafe(ref xr, (nuint)i);
+                        s0 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)i), xi, s0);
+                        s1 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(30 + i)), xi, s1);
+                        s2 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(60 + i)), xi, s2);
+                        s3 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(90 + i)), xi, s3);
+                        xi = Vector256.LoadUnsafe(ref xr, (nuint)(8 + i));
+                        s0 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(8 + i)), xi, s0);
+                        s1 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(38 + i)), xi, s1);
+                        s2 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(68 + i)), xi, s2);
+                        s3 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(98 + i)), xi, s3);
+                    }
+                    {
+                        const int i = 16;
+                        Vector256<float> xi = Vector256.LoadUnsafe(ref xr, (nuint)i);
+                        s0 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)i), xi, s0);
+                        s1 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(30 + i)), xi, s1);
+                        s2 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(60 + i)), xi, s2);
+                        s3 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(90 + i)), xi, s3);
+                    }
+                    float t0 = Vector256.Sum(s0);
+                    float t1 = Vector256.Sum(s1);
+                    float t2 = Vector256.Sum(s2);
+                    float t3 = Vector256.Sum(s3);
+                    for (int i = 24; i < 30; i++)
+                    {
+                        float xi = Unsafe.Add(ref xr, i);
+                        t0 += Unsafe.Add(ref wo, i) * xi;
+                        t1 += Unsafe.Add(ref wo, 30 + i) * xi;
+                        t2 += Unsafe.Add(ref wo, 60 + i) * xi;
+                        t3 += Unsafe.Add(ref wo, 90 + i) * xi;
+                    }
+                    Unsafe.Add(ref yr, o) = t0;
+                    Unsafe.Add(ref yr, o + 1) = t1;
+                    Unsafe.Add(ref yr, o + 2) = t2;
+                    Unsafe.Add(ref yr, o + 3) = t3;
+                }
+                // units 4..5, 2 at a time: each load of x feeds 2 dot products
+                {
+                    const int o = 4;
+                    ref float wo = ref Unsafe.Add(ref w, o * 30);
+                    Vector256<float> s0 = Vector256<float>.Zero;
+                    Vector256<float> s1 = Vector256<float>.Zero;
+                    for (int i = 0; i < 16; i += 16)
+                    {
+                        Vector256<float> xi = Vector256.LoadUnsafe(ref xr, (nuint)i);
+                        s0 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)i), xi, s0);
+                        s1 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(30 + i)), xi, s1);
+                        xi = Vector256.LoadUnsafe(ref xr, (nuint)(8 + i));
+                        s0 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(8 + i)), xi, s0);
+                        s1 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(38 + i)), xi, s1);
+                    }
+                    {
+                        const int i = 16;
+                        Vector256<float> xi = Vector256.LoadUnsafe(ref xr, (nuint)i);
+                        s0 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)i), xi, s0);
+                        s1 = Simd.MultiplyAdd(Vector256.LoadUnsafe(ref wo, (nuint)(30 + i)), xi, s1);
+                    }
+                    float t0 = Vector256.Sum(s0);
+                    float t1 = Vector256.Sum(s1);
+                    for (int i = 24; i < 30; i++)
+                    {
+                        float xi = Unsafe.Add(ref xr, i);
+                        t0 += Unsafe.Add(ref wo, i) * xi;
+                        t1 += Unsafe.Add(ref wo, 30 + i) * xi;
+                    }
+                    Unsafe.Add(ref yr, o) = t0;
+                    Unsafe.Add(ref yr, o + 1) = t1;
+                }
+            }
+            else if (Simd.Use128)
+            {
+                // units 0..3, 4 at a time: each load of x feeds 4 dot products
+                {
+                    const int o = 0;
+                    ref float wo = ref Unsafe.Add(ref w, o * 30);
+                    Vector128<float> s0 = Vector128<float>.Zero;
+                    Vector128<float> s1 = Vector128<float>.Zero;
+                    Vector128<float> s2 = Vector128<float>.Zero;
+                    Vector128<float> s3 = Vector128<float>.Zero;
+                    for (int i = 0; i < 24; i += 8)
+                    {
+                        Vector128<float> xi = Vector128.LoadUnsafe(ref xr, (nuint)i);
+                        s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)i), xi, s0);
+                        s1 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(30 + i)), xi, s1);
+                        s2 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(60 + i)), xi, s2);
+                        s3 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(90 + i)), xi, s3);
+                        xi = Vector128.LoadUnsafe(ref xr, (nuint)(4 + i));
+                        s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(4 + i)), xi, s0);
+                        s1 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(34 + i)), xi, s1);
+                        s2 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(64 + i)), xi, s2);
+                        s3 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(94 + i)), xi, s3);
+                    }
+                    {
+                        const int i = 24;
+                        Vector128<float> xi = Vector128.LoadUnsafe(ref xr, (nuint)i);
+                        s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)i), xi, s0);
+                        s1 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(30 + i)), xi, s1);
+                        s2 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(60 + i)), xi, s2);
+                        s3 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(90 + i)), xi, s3);
+                    }
+                    float t0 = Vector128.Sum(s0);
+                    float t1 = Vector128.Sum(s1);
+                    float t2 = Vector128.Sum(s2);
+                    float t3 = Vector128.Sum(s3);
+                    for (int i = 28; i < 30; i++)
+                    {
+                        float xi = Unsafe.Add(ref xr, i);
+                        t0 += Unsafe.Add(ref wo, i) * xi;
+                        t1 += Unsafe.Add(ref wo, 30 + i) * xi;
+                        t2 += Unsafe.Add(ref wo, 60 + i) * xi;
+                        t3 += Unsafe.Add(ref wo, 90 + i) * xi;
+                    }
+                    Unsafe.Add(ref yr, o) = t0;
+                    Unsafe.Add(ref yr, o + 1) = t1;
+                    Unsafe.Add(ref yr, o + 2) = t2;
+                    Unsafe.Add(ref yr, o + 3) = t3;
+                }
+                // units 4..5, 2 at a time: each load of x feeds 2 dot products
+                {
+                    const int o = 4;
+                    ref float wo = ref Unsafe.Add(ref w, o * 30);
+                    Vector128<float> s0 = Vector128<float>.Zero;
+                    Vector128<float> s1 = Vector128<float>.Zero;
+                    for (int i = 0; i < 24; i += 8)
+                    {
+                        Vector128<float> xi = Vector128.LoadUnsafe(ref xr, (nuint)i);
+                        s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)i), xi, s0);
+                        s1 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(30 + i)), xi, s1);
+                        xi = Vector128.LoadUnsafe(ref xr, (nuint)(4 + i));
+                        s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(4 + i)), xi, s0);
+                        s1 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(34 + i)), xi, s1);
+                    }
+                    {
+                        const int i = 24;
+                        Vector128<float> xi = Vector128.LoadUnsafe(ref xr, (nuint)i);
+                        s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)i), xi, s0);
+                        s1 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(30 + i)), xi, s1);
+                    }
+                    float t0 = Vector128.Sum(s0);
+                    float t1 = Vector128.Sum(s1);
+                    for (int i = 28; i < 30; i++)
+                    {
+                        float xi = Unsafe.Add(ref xr, i);
+                        t0 += Unsafe.Add(ref wo, i) * xi;
+                        t1 += Unsafe.Add(ref wo, 30 + i) * xi;
+                    }
+                    Unsafe.Add(ref yr, o) = t0;
+                    Unsafe.Add(ref yr, o + 1) = t1;
+                }
+            }
+            else
+            {
+                // units 0..3, 4 at a time: each load of x feeds 4 dot products
+                {
+                    const int o = 0;
+                    ref float wo = ref Unsafe.Add(ref w, o * 30);
+                    float s0 = 0f;
+                    float s1 = 0f;
+                    float s2 = 0f;
+                    float s3 = 0f;
+                    for (int i = 0; i < 30; i += 1)
+                    {
+                        float xi = Unsafe.Add(ref xr, i);
+                        s0 = s0 + Unsafe.Add(ref wo, i) * xi;
+                        s1 = s1 + Unsafe.Add(ref wo, 30 + i) * xi;
+                        s2 = s2 + Unsafe.Add(ref wo, 60 + i) * xi;
+                        s3 = s3 + Unsafe.Add(ref wo, 90 + i) * xi;
+                    }
+                    float t0 = s0;
+                    float t1 = s1;
+                    float t2 = s2;
+                    float t3 = s3;
+                    Unsafe.Add(ref yr, o) = t0;
+                    Unsafe.Add(ref yr, o + 1) = t1;
+                    Unsafe.Add(ref yr, o + 2) = t2;
+                    Unsafe.Add(ref yr, o + 3) = t3;
+                }
+                // units 4..5, 2 at a time: each load of x feeds 2 dot products
+                {
+                    const int o = 4;
+                    ref float wo = ref Unsafe.Add(ref w, o * 30);
+                    float s0 = 0f;
+                    float s1 = 0f;
+                    for (int i = 0; i < 30; i += 1)
+                    {
+                        float xi = Unsafe.Add(ref xr, i);
+                        s0 = s0 + Unsafe.Add(ref wo, i) * xi;
+                        s1 = s1 + Unsafe.Add(ref wo, 30 + i) * xi;
+                    }
+                    float t0 = s0;
+                    float t1 = s1;
+                    Unsafe.Add(ref yr, o) = t0;
+                    Unsafe.Add(ref yr, o + 1) = t1;
                 }
             }
         }
 
         /// <summary>
         /// Layer 3, Dense(6, bias: false), backward from <c>dz = dL/d(W x + b)</c>: <c>dW += dzᵀ x</c>,
-        /// and, when <paramref name="dx"/> is not empty, <c>dx = dz W</c>. W: [6, 30].
+        /// and, when <paramref name="dx"/> is not empty, <c>dx = dz W</c>. W: [6, 30]. With <paramref name="threads"/> &gt; 1,
+        /// a batch of 1457 rows or more is split across threads (the same bits as one thread).
         /// </summary>
-        public static void Dense3Backward(ReadOnlySpan<float> weight, Span<float> weightGradient, ReadOnlySpan<float> x, ReadOnlySpan<float> dz, Span<float> dx, int rows)
+        public static void Dense3Backward(ReadOnlySpan<float> weight, Span<float> weightGradient, ReadOnlySpan<float> x, ReadOnlySpan<float> dz, Span<float> dx, int rows, int threads)
         {
-            ref float w = ref MemoryMarshal.GetReference(weight);
-            ref float gw0 = ref MemoryMarshal.GetReference(weightGradient);
-            ref float x0 = ref MemoryMarshal.GetReference(x);
-            ref float dz0 = ref MemoryMarshal.GetReference(dz);
-
-            // dW[o, i] += Σ_r dz[r, o] x[r, i]: a chunk of W's row o stays in registers while the rows stream by
-            if (Simd.Use512)
+            // dW += dzᵀ x: units split across threads at multiples of 4, each unit summed over the batch by one thread
+            if (threads > 1 && rows >= 1457)
             {
-                for (int o = 0; o < 6; o++)
-                {
-                    ref float gw = ref Unsafe.Add(ref gw0, o * 30);
-                    {
-                        const int i = 0;
-                        Vector512<float> g0 = Vector512.LoadUnsafe(ref gw, (nuint)i);
-                        for (int r = 0; r < rows; r++)
-                        {
-                            Vector512<float> d = Vector512.Create(Unsafe.Add(ref dz0, r * 6 + o));
-                            ref float xr = ref Unsafe.Add(ref x0, r * 30);
-                            g0 = Simd.MultiplyAdd(d, Vector512.LoadUnsafe(ref xr, (nuint)i), g0);
-                        }
-                        g0.StoreUnsafe(ref gw, (nuint)i);
-                    }
-                    for (int i = 16; i < 30; i++)
-                    {
-                        float g0 = Unsafe.Add(ref gw, i);
-                        for (int r = 0; r < rows; r++)
-                        {
-                            float d = Unsafe.Add(ref dz0, r * 6 + o);
-                            ref float xr = ref Unsafe.Add(ref x0, r * 30);
-                            g0 = g0 + d * Unsafe.Add(ref xr, i);
-                        }
-                        Unsafe.Add(ref gw, i) = g0;
-                    }
-                }
-            }
-            else if (Simd.Use256)
-            {
-                for (int o = 0; o < 6; o++)
-                {
-                    ref float gw = ref Unsafe.Add(ref gw0, o * 30);
-                    {
-                        const int i = 0;
-                        Vector256<float> g0 = Vector256.LoadUnsafe(ref gw, (nuint)i);
-                        Vector256<float> g1 = Vector256.LoadUnsafe(ref gw, (nuint)(i + 8));
-                        Vector256<float> g2 = Vector256.LoadUnsafe(ref gw, (nuint)(i + 16));
-                        for (int r = 0; r < rows; r++)
-                        {
-                            Vector256<float> d = Vector256.Create(Unsafe.Add(ref dz0, r * 6 + o));
-                            ref float xr = ref Unsafe.Add(ref x0, r * 30);
-                            g0 = Simd.MultiplyAdd(d, Vector256.LoadUnsafe(ref xr, (nuint)i), g0);
-                            g1 = Simd.MultiplyAdd(d, Vector256.LoadUnsafe(ref xr, (nuint)(i + 8)), g1);
-                            g2 = Simd.MultiplyAdd(d, Vector256.LoadUnsafe(ref xr, (nuint)(i + 16)), g2);
-                        }
-                        g0.StoreUnsafe(ref gw, (nuint)i);
-                        g1.StoreUnsafe(ref gw, (nuint)(i + 8));
-                        g2.StoreUnsafe(ref gw, (nuint)(i + 16));
-                    }
-                    for (int i = 24; i < 30; i++)
-                    {
-                        float g0 = Unsafe.Add(ref gw, i);
-                        for (int r = 0; r < rows; r++)
-                        {
-                            float d = Unsafe.Add(ref dz0, r * 6 + o);
-                            ref float xr = ref Unsafe.Add(ref x0, r * 30);
-                            g0 = g0 + d * Unsafe.Add(ref xr, i);
-                        }
-                        Unsafe.Add(ref gw, i) = g0;
-                    }
-                }
-            }
-            else if (Simd.Use128)
-            {
-                for (int o = 0; o < 6; o++)
-                {
-                    ref float gw = ref Unsafe.Add(ref gw0, o * 30);
-                    for (int i = 0; i < 16; i += 16)
-                    {
-                        Vector128<float> g0 = Vector128.LoadUnsafe(ref gw, (nuint)i);
-                        Vector128<float> g1 = Vector128.LoadUnsafe(ref gw, (nuint)(i + 4));
-                        Vector128<float> g2 = Vector128.LoadUnsafe(ref gw, (nuint)(i + 8));
-                        Vector128<float> g3 = Vector128.LoadUnsafe(ref gw, (nuint)(i + 12));
-                        for (int r = 0; r < rows; r++)
-                        {
-                            Vector128<float> d = Vector128.Create(Unsafe.Add(ref dz0, r * 6 + o));
-                            ref float xr = ref Unsafe.Add(ref x0, r * 30);
-                            g0 = Simd.MultiplyAdd(d, Vector128.LoadUnsafe(ref xr, (nuint)i), g0);
-                            g1 = Simd.MultiplyAdd(d, Vector128.LoadUnsafe(ref xr, (nuint)(i + 4)), g1);
-                            g2 = Simd.MultiplyAdd(d, Vector128.LoadUnsafe(ref xr, (nuint)(i + 8)), g2);
-                            g3 = Simd.MultiplyAdd(d, Vector128.LoadUnsafe(ref xr, (nuint)(i + 12)), g3);
-                        }
-                        g0.StoreUnsafe(ref gw, (nuint)i);
-                        g1.StoreUnsafe(ref gw, (nuint)(i + 4));
-                        g2.StoreUnsafe(ref gw, (nuint)(i + 8));
-                        g3.StoreUnsafe(ref gw, (nuint)(i + 12));
-                    }
-                    {
-                        const int i = 16;
-                        Vector128<float> g0 = Vector128.LoadUnsafe(ref gw, (nuint)i);
-                        Vector128<float> g1 = Vector128.LoadUnsafe(ref gw, (nuint)(i + 4));
-                        Vector128<float> g2 = Vector128.LoadUnsafe(ref gw, (nuint)(i + 8));
-                        for (int r = 0; r < rows; r++)
-                        {
-                            Vector128<float> d = Vector128.Create(Unsafe.Add(ref dz0, r * 6 + o));
-                            ref float xr = ref Unsafe.Add(ref x0, r * 30);
-                            g0 = Simd.MultiplyAdd(d, Vector128.LoadUnsafe(ref xr, (nuint)i), g0);
-                            g1 = Simd.MultiplyAdd(d, Vector128.LoadUnsafe(ref xr, (nuint)(i + 4)), g1);
-                            g2 = Simd.MultiplyAdd(d, Vector128.LoadUnsafe(ref xr, (nuint)(i + 8)), g2);
-                        }
-                        g0.StoreUnsafe(ref gw, (nuint)i);
-                        g1.StoreUnsafe(ref gw, (nuint)(i + 4));
-                        g2.StoreUnsafe(ref gw, (nuint)(i + 8));
-                    }
-                    for (int i = 28; i < 30; i++)
-                    {
-                        float g0 = Unsafe.Add(ref gw, i);
-                        for (int r = 0; r < rows; r++)
-                        {
-                            float d = Unsafe.Add(ref dz0, r * 6 + o);
-                            ref float xr = ref Unsafe.Add(ref x0, r * 30);
-                            g0 = g0 + d * Unsafe.Add(ref xr, i);
-                        }
-                        Unsafe.Add(ref gw, i) = g0;
-                    }
-                }
+                KernelThreads.For(threads, 6, 4, new KernelSpans(x, dz, default, weightGradient, default),
+                    static (in KernelSpans s, int start, int end) => Dense3WeightGradient(s.In0, s.In1, s.Out0, start, end));
             }
             else
             {
-                for (int o = 0; o < 6; o++)
-                {
-                    ref float gw = ref Unsafe.Add(ref gw0, o * 30);
-                    for (int i = 0; i < 28; i += 4)
-                    {
-                        float g0 = Unsafe.Add(ref gw, i);
-                        float g1 = Unsafe.Add(ref gw, i + 1);
-                        float g2 = Unsafe.Add(ref gw, i + 2);
-                        float g3 = Unsafe.Add(ref gw, i + 3);
-                        for (int r = 0; r < rows; r++)
-                        {
-                            float d = Unsafe.Add(ref dz0, r * 6 + o);
-                            ref float xr = ref Unsafe.Add(ref x0, r * 30);
-                            g0 = g0 + d * Unsafe.Add(ref xr, i);
-                            g1 = g1 + d * Unsafe.Add(ref xr, i + 1);
-                            g2 = g2 + d * Unsafe.Add(ref xr, i + 2);
-                            g3 = g3 + d * Unsafe.Add(ref xr, i + 3);
-                        }
-                        Unsafe.Add(ref gw, i) = g0;
-                        Unsafe.Add(ref gw, i + 1) = g1;
-                        Unsafe.Add(ref gw, i + 2) = g2;
-                        Unsafe.Add(ref gw, i + 3) = g3;
-                    }
-                    {
-                        const int i = 28;
-                        float g0 = Unsafe.Add(ref gw, i);
-                        float g1 = Unsafe.Add(ref gw, i + 1);
-                        for (int r = 0; r < rows; r++)
-                        {
-                            float d = Unsafe.Add(ref dz0, r * 6 + o);
-                            ref float xr = ref Unsafe.Add(ref x0, r * 30);
-                            g0 = g0 + d * Unsafe.Add(ref xr, i);
-                            g1 = g1 + d * Unsafe.Add(ref xr, i + 1);
-                        }
-                        Unsafe.Add(ref gw, i) = g0;
-                        Unsafe.Add(ref gw, i + 1) = g1;
-                    }
-                }
+                Dense3WeightGradient(x, dz, weightGradient, 0, 6);
             }
 
-            // dx[r, i] = Σ_o dz[r, o] W[o, i]
             if (dx.IsEmpty)
             {
                 return;
             }
 
-            ref float dx0 = ref MemoryMarshal.GetReference(dx);
+            // dx = dz W: rows split across threads at multiples of 4
+            if (threads > 1 && rows >= 1457)
+            {
+                KernelThreads.For(threads, rows, 4, new KernelSpans(weight, dz, default, dx, default),
+                    static (in KernelSpans s, int start, int end) => Dense3InputGradient(s.In0, s.In1, s.Out0, start, end));
+            }
+            else
+            {
+                Dense3InputGradient(weight, dz, dx, 0, rows);
+            }
+        }
+
+        /// <summary>Units <paramref name="start"/> .. <paramref name="end"/> - 1 of <c>dW += dzᵀ x</c>, over every row of the batch.</summary>
+        private static void Dense3WeightGradient(ReadOnlySpan<float> x, ReadOnlySpan<float> dz, Span<float> weightGradient, int start, int end)
+        {
+            int rows = dz.Length / 6;
+
+            ref float x0 = ref MemoryMarshal.GetReference(x);
+            ref float dz0 = ref MemoryMarshal.GetReference(dz);
+            ref float gw = ref MemoryMarshal.GetReference(weightGradient);
+            int grouped = start + (end - start) / 4 * 4;
+            // dW[o, i] += Σ_r dz[r, o] x[r, i]: for each chunk of columns (x[.., chunk] stays in L1), 4 units at a time
             if (Simd.Use512)
             {
-                for (int r = 0; r < rows; r++)
                 {
-                    ref float dzr = ref Unsafe.Add(ref dz0, r * 6);
-                    ref float dxr = ref Unsafe.Add(ref dx0, r * 30);
+                    const int i = 0;
+                    for (int o = start; o < grouped; o += 4)
                     {
-                        const int i = 0;
-                        Vector512<float> a0 = Vector512<float>.Zero;
-                        for (int o = 0; o < 6; o++)
+                        ref float go = ref Unsafe.Add(ref gw, o * 30);
+                        Vector512<float> g00 = Vector512.LoadUnsafe(ref go, (nuint)i);
+                        Vector512<float> g10 = Vector512.LoadUnsafe(ref go, (nuint)(30 + i));
+                        Vector512<float> g20 = Vector512.LoadUnsafe(ref go, (nuint)(60 + i));
+                        Vector512<float> g30 = Vector512.LoadUnsafe(ref go, (nuint)(90 + i));
+                        for (int r = 0; r < rows; r++)
                         {
-                            Vector512<float> d = Vector512.Create(Unsafe.Add(ref dzr, o));
-                            ref float wo = ref Unsafe.Add(ref w, o * 30);
-                            a0 = Simd.MultiplyAdd(d, Vector512.LoadUnsafe(ref wo, (nuint)i), a0);
+                            ref float xr = ref Unsafe.Add(ref x0, r * 30);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 6 + o);
+                            Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)i);
+                            Vector512<float> d = Vector512.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00);
+                            d = Vector512.Create(Unsafe.Add(ref dzr, 1));
+                            g10 = Simd.MultiplyAdd(d, xv0, g10);
+                            d = Vector512.Create(Unsafe.Add(ref dzr, 2));
+                            g20 = Simd.MultiplyAdd(d, xv0, g20);
+                            d = Vector512.Create(Unsafe.Add(ref dzr, 3));
+                            g30 = Simd.MultiplyAdd(d, xv0, g30);
                         }
-                        a0.StoreUnsafe(ref dxr, (nuint)i);
+                        g00.StoreUnsafe(ref go, (nuint)i);
+                        g10.StoreUnsafe(ref go, (nuint)(30 + i));
+                        g20.StoreUnsafe(ref go, (nuint)(60 + i));
+                        g30.StoreUnsafe(ref go, (nuint)(90 + i));
                     }
-                    for (int i = 16; i < 30; i++)
+                    for (int o = grouped; o < end; o++)
                     {
-                        float a0 = 0f;
-                        for (int o = 0; o < 6; o++)
+                        ref float go = ref Unsafe.Add(ref gw, o * 30);
+                        Vector512<float> g00 = Vector512.LoadUnsafe(ref go, (nuint)i);
+                        for (int r = 0; r < rows; r++)
                         {
-                            float d = Unsafe.Add(ref dzr, o);
-                            ref float wo = ref Unsafe.Add(ref w, o * 30);
-                            a0 = a0 + d * Unsafe.Add(ref wo, i);
+                            ref float xr = ref Unsafe.Add(ref x0, r * 30);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 6 + o);
+                            Vector512<float> xv0 = Vector512.LoadUnsafe(ref xr, (nuint)i);
+                            Vector512<float> d = Vector512.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00);
                         }
-                        Unsafe.Add(ref dxr, i) = a0;
+                        g00.StoreUnsafe(ref go, (nuint)i);
+                    }
+                }
+                for (int i = 16; i < 30; i++)
+                {
+                    for (int o = start; o < grouped; o += 4)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 30);
+                        float g00 = Unsafe.Add(ref go, i);
+                        float g10 = Unsafe.Add(ref go, 30 + i);
+                        float g20 = Unsafe.Add(ref go, 60 + i);
+                        float g30 = Unsafe.Add(ref go, 90 + i);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 30);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 6 + o);
+                            float xv0 = Unsafe.Add(ref xr, i);
+                            float d = dzr;
+                            g00 = g00 + d * xv0;
+                            d = Unsafe.Add(ref dzr, 1);
+                            g10 = g10 + d * xv0;
+                            d = Unsafe.Add(ref dzr, 2);
+                            g20 = g20 + d * xv0;
+                            d = Unsafe.Add(ref dzr, 3);
+                            g30 = g30 + d * xv0;
+                        }
+                        Unsafe.Add(ref go, i) = g00;
+                        Unsafe.Add(ref go, 30 + i) = g10;
+                        Unsafe.Add(ref go, 60 + i) = g20;
+                        Unsafe.Add(ref go, 90 + i) = g30;
+                    }
+                    for (int o = grouped; o < end; o++)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 30);
+                        float g00 = Unsafe.Add(ref go, i);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 30);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 6 + o);
+                            float xv0 = Unsafe.Add(ref xr, i);
+                            float d = dzr;
+                            g00 = g00 + d * xv0;
+                        }
+                        Unsafe.Add(ref go, i) = g00;
                     }
                 }
             }
             else if (Simd.Use256)
             {
-                for (int r = 0; r < rows; r++)
+                for (int i = 0; i < 24; i += 24)
                 {
-                    ref float dzr = ref Unsafe.Add(ref dz0, r * 6);
-                    ref float dxr = ref Unsafe.Add(ref dx0, r * 30);
+                    for (int o = start; o < grouped; o += 4)
                     {
-                        const int i = 0;
-                        Vector256<float> a0 = Vector256<float>.Zero;
-                        Vector256<float> a1 = Vector256<float>.Zero;
-                        Vector256<float> a2 = Vector256<float>.Zero;
-                        for (int o = 0; o < 6; o++)
+                        ref float go = ref Unsafe.Add(ref gw, o * 30);
+                        Vector256<float> g00 = Vector256.LoadUnsafe(ref go, (nuint)i); Vector256<float> g01 = Vector256.LoadUnsafe(ref go, (nuint)(8 + i)); Vector256<float> g02 = Vector256.LoadUnsafe(ref go, (nuint)(16 + i));
+                        Vector256<float> g10 = Vector256.LoadUnsafe(ref go, (nuint)(30 + i)); Vector256<float> g11 = Vector256.LoadUnsafe(ref go, (nuint)(38 + i)); Vector256<float> g12 = Vector256.LoadUnsafe(ref go, (nuint)(46 + i));
+                        Vector256<float> g20 = Vector256.LoadUnsafe(ref go, (nuint)(60 + i)); Vector256<float> g21 = Vector256.LoadUnsafe(ref go, (nuint)(68 + i)); Vector256<float> g22 = Vector256.LoadUnsafe(ref go, (nuint)(76 + i));
+                        Vector256<float> g30 = Vector256.LoadUnsafe(ref go, (nuint)(90 + i)); Vector256<float> g31 = Vector256.LoadUnsafe(ref go, (nuint)(98 + i)); Vector256<float> g32 = Vector256.LoadUnsafe(ref go, (nuint)(106 + i));
+                        for (int r = 0; r < rows; r++)
                         {
-                            Vector256<float> d = Vector256.Create(Unsafe.Add(ref dzr, o));
-                            ref float wo = ref Unsafe.Add(ref w, o * 30);
-                            a0 = Simd.MultiplyAdd(d, Vector256.LoadUnsafe(ref wo, (nuint)i), a0);
-                            a1 = Simd.MultiplyAdd(d, Vector256.LoadUnsafe(ref wo, (nuint)(i + 8)), a1);
-                            a2 = Simd.MultiplyAdd(d, Vector256.LoadUnsafe(ref wo, (nuint)(i + 16)), a2);
+                            ref float xr = ref Unsafe.Add(ref x0, r * 30);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 6 + o);
+                            Vector256<float> xv0 = Vector256.LoadUnsafe(ref xr, (nuint)i); Vector256<float> xv1 = Vector256.LoadUnsafe(ref xr, (nuint)(8 + i)); Vector256<float> xv2 = Vector256.LoadUnsafe(ref xr, (nuint)(16 + i));
+                            Vector256<float> d = Vector256.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00); g01 = Simd.MultiplyAdd(d, xv1, g01); g02 = Simd.MultiplyAdd(d, xv2, g02);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 1));
+                            g10 = Simd.MultiplyAdd(d, xv0, g10); g11 = Simd.MultiplyAdd(d, xv1, g11); g12 = Simd.MultiplyAdd(d, xv2, g12);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 2));
+                            g20 = Simd.MultiplyAdd(d, xv0, g20); g21 = Simd.MultiplyAdd(d, xv1, g21); g22 = Simd.MultiplyAdd(d, xv2, g22);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 3));
+                            g30 = Simd.MultiplyAdd(d, xv0, g30); g31 = Simd.MultiplyAdd(d, xv1, g31); g32 = Simd.MultiplyAdd(d, xv2, g32);
                         }
-                        a0.StoreUnsafe(ref dxr, (nuint)i);
-                        a1.StoreUnsafe(ref dxr, (nuint)(i + 8));
-                        a2.StoreUnsafe(ref dxr, (nuint)(i + 16));
+                        g00.StoreUnsafe(ref go, (nuint)i); g01.StoreUnsafe(ref go, (nuint)(8 + i)); g02.StoreUnsafe(ref go, (nuint)(16 + i));
+                        g10.StoreUnsafe(ref go, (nuint)(30 + i)); g11.StoreUnsafe(ref go, (nuint)(38 + i)); g12.StoreUnsafe(ref go, (nuint)(46 + i));
+                        g20.StoreUnsafe(ref go, (nuint)(60 + i)); g21.StoreUnsafe(ref go, (nuint)(68 + i)); g22.StoreUnsafe(ref go, (nuint)(76 + i));
+                        g30.StoreUnsafe(ref go, (nuint)(90 + i)); g31.StoreUnsafe(ref go, (nuint)(98 + i)); g32.StoreUnsafe(ref go, (nuint)(106 + i));
                     }
-                    for (int i = 24; i < 30; i++)
+                    for (int o = grouped; o < end; o++)
                     {
-                        float a0 = 0f;
-                        for (int o = 0; o < 6; o++)
+                        ref float go = ref Unsafe.Add(ref gw, o * 30);
+                        Vector256<float> g00 = Vector256.LoadUnsafe(ref go, (nuint)i); Vector256<float> g01 = Vector256.LoadUnsafe(ref go, (nuint)(8 + i)); Vector256<float> g02 = Vector256.LoadUnsafe(ref go, (nuint)(16 + i));
+                        for (int r = 0; r < rows; r++)
                         {
-                            float d = Unsafe.Add(ref dzr, o);
-                            ref float wo = ref Unsafe.Add(ref w, o * 30);
-                            a0 = a0 + d * Unsafe.Add(ref wo, i);
+                            ref float xr = ref Unsafe.Add(ref x0, r * 30);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 6 + o);
+                            Vector256<float> xv0 = Vector256.LoadUnsafe(ref xr, (nuint)i); Vector256<float> xv1 = Vector256.LoadUnsafe(ref xr, (nuint)(8 + i)); Vector256<float> xv2 = Vector256.LoadUnsafe(ref xr, (nuint)(16 + i));
+                            Vector256<float> d = Vector256.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00); g01 = Simd.MultiplyAdd(d, xv1, g01); g02 = Simd.MultiplyAdd(d, xv2, g02);
                         }
-                        Unsafe.Add(ref dxr, i) = a0;
+                        g00.StoreUnsafe(ref go, (nuint)i); g01.StoreUnsafe(ref go, (nuint)(8 + i)); g02.StoreUnsafe(ref go, (nuint)(16 + i));
+                    }
+                }
+                for (int i = 24; i < 30; i++)
+                {
+                    for (int o = start; o < grouped; o += 4)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 30);
+                        float g00 = Unsafe.Add(ref go, i);
+                        float g10 = Unsafe.Add(ref go, 30 + i);
+                        float g20 = Unsafe.Add(ref go, 60 + i);
+                        float g30 = Unsafe.Add(ref go, 90 + i);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 30);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 6 + o);
+                            float xv0 = Unsafe.Add(ref xr, i);
+                            float d = dzr;
+                            g00 = g00 + d * xv0;
+                            d = Unsafe.Add(ref dzr, 1);
+                            g10 = g10 + d * xv0;
+                            d = Unsafe.Add(ref dzr, 2);
+                            g20 = g20 + d * xv0;
+                            d = Unsafe.Add(ref dzr, 3);
+                            g30 = g30 + d * xv0;
+                        }
+                        Unsafe.Add(ref go, i) = g00;
+                        Unsafe.Add(ref go, 30 + i) = g10;
+                        Unsafe.Add(ref go, 60 + i) = g20;
+                        Unsafe.Add(ref go, 90 + i) = g30;
+                    }
+                    for (int o = grouped; o < end; o++)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 30);
+                        float g00 = Unsafe.Add(ref go, i);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 30);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 6 + o);
+                            float xv0 = Unsafe.Add(ref xr, i);
+                            float d = dzr;
+                            g00 = g00 + d * xv0;
+                        }
+                        Unsafe.Add(ref go, i) = g00;
                     }
                 }
             }
             else if (Simd.Use128)
             {
-                for (int r = 0; r < rows; r++)
+                for (int i = 0; i < 24; i += 12)
                 {
-                    ref float dzr = ref Unsafe.Add(ref dz0, r * 6);
-                    ref float dxr = ref Unsafe.Add(ref dx0, r * 30);
-                    for (int i = 0; i < 16; i += 16)
+                    for (int o = start; o < grouped; o += 4)
                     {
-                        Vector128<float> a0 = Vector128<float>.Zero;
-                        Vector128<float> a1 = Vector128<float>.Zero;
-                        Vector128<float> a2 = Vector128<float>.Zero;
-                        Vector128<float> a3 = Vector128<float>.Zero;
-                        for (int o = 0; o < 6; o++)
+                        ref float go = ref Unsafe.Add(ref gw, o * 30);
+                        Vector128<float> g00 = Vector128.LoadUnsafe(ref go, (nuint)i); Vector128<float> g01 = Vector128.LoadUnsafe(ref go, (nuint)(4 + i)); Vector128<float> g02 = Vector128.LoadUnsafe(ref go, (nuint)(8 + i));
+                        Vector128<float> g10 = Vector128.LoadUnsafe(ref go, (nuint)(30 + i)); Vector128<float> g11 = Vector128.LoadUnsafe(ref go, (nuint)(34 + i)); Vector128<float> g12 = Vector128.LoadUnsafe(ref go, (nuint)(38 + i));
+                        Vector128<float> g20 = Vector128.LoadUnsafe(ref go, (nuint)(60 + i)); Vector128<float> g21 = Vector128.LoadUnsafe(ref go, (nuint)(64 + i)); Vector128<float> g22 = Vector128.LoadUnsafe(ref go, (nuint)(68 + i));
+                        Vector128<float> g30 = Vector128.LoadUnsafe(ref go, (nuint)(90 + i)); Vector128<float> g31 = Vector128.LoadUnsafe(ref go, (nuint)(94 + i)); Vector128<float> g32 = Vector128.LoadUnsafe(ref go, (nuint)(98 + i));
+                        for (int r = 0; r < rows; r++)
                         {
-                            Vector128<float> d = Vector128.Create(Unsafe.Add(ref dzr, o));
-                            ref float wo = ref Unsafe.Add(ref w, o * 30);
-                            a0 = Simd.MultiplyAdd(d, Vector128.LoadUnsafe(ref wo, (nuint)i), a0);
-                            a1 = Simd.MultiplyAdd(d, Vector128.LoadUnsafe(ref wo, (nuint)(i + 4)), a1);
-                            a2 = Simd.MultiplyAdd(d, Vector128.LoadUnsafe(ref wo, (nuint)(i + 8)), a2);
-                            a3 = Simd.MultiplyAdd(d, Vector128.LoadUnsafe(ref wo, (nuint)(i + 12)), a3);
+                            ref float xr = ref Unsafe.Add(ref x0, r * 30);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 6 + o);
+                            Vector128<float> xv0 = Vector128.LoadUnsafe(ref xr, (nuint)i); Vector128<float> xv1 = Vector128.LoadUnsafe(ref xr, (nuint)(4 + i)); Vector128<float> xv2 = Vector128.LoadUnsafe(ref xr, (nuint)(8 + i));
+                            Vector128<float> d = Vector128.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00); g01 = Simd.MultiplyAdd(d, xv1, g01); g02 = Simd.MultiplyAdd(d, xv2, g02);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 1));
+                            g10 = Simd.MultiplyAdd(d, xv0, g10); g11 = Simd.MultiplyAdd(d, xv1, g11); g12 = Simd.MultiplyAdd(d, xv2, g12);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 2));
+                            g20 = Simd.MultiplyAdd(d, xv0, g20); g21 = Simd.MultiplyAdd(d, xv1, g21); g22 = Simd.MultiplyAdd(d, xv2, g22);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 3));
+                            g30 = Simd.MultiplyAdd(d, xv0, g30); g31 = Simd.MultiplyAdd(d, xv1, g31); g32 = Simd.MultiplyAdd(d, xv2, g32);
                         }
-                        a0.StoreUnsafe(ref dxr, (nuint)i);
-                        a1.StoreUnsafe(ref dxr, (nuint)(i + 4));
-                        a2.StoreUnsafe(ref dxr, (nuint)(i + 8));
-                        a3.StoreUnsafe(ref dxr, (nuint)(i + 12));
+                        g00.StoreUnsafe(ref go, (nuint)i); g01.StoreUnsafe(ref go, (nuint)(4 + i)); g02.StoreUnsafe(ref go, (nuint)(8 + i));
+                        g10.StoreUnsafe(ref go, (nuint)(30 + i)); g11.StoreUnsafe(ref go, (nuint)(34 + i)); g12.StoreUnsafe(ref go, (nuint)(38 + i));
+                        g20.StoreUnsafe(ref go, (nuint)(60 + i)); g21.StoreUnsafe(ref go, (nuint)(64 + i)); g22.StoreUnsafe(ref go, (nuint)(68 + i));
+                        g30.StoreUnsafe(ref go, (nuint)(90 + i)); g31.StoreUnsafe(ref go, (nuint)(94 + i)); g32.StoreUnsafe(ref go, (nuint)(98 + i));
                     }
+                    for (int o = grouped; o < end; o++)
                     {
-                        const int i = 16;
-                        Vector128<float> a0 = Vector128<float>.Zero;
-                        Vector128<float> a1 = Vector128<float>.Zero;
-                        Vector128<float> a2 = Vector128<float>.Zero;
-                        for (int o = 0; o < 6; o++)
+                        ref float go = ref Unsafe.Add(ref gw, o * 30);
+                        Vector128<float> g00 = Vector128.LoadUnsafe(ref go, (nuint)i); Vector128<float> g01 = Vector128.LoadUnsafe(ref go, (nuint)(4 + i)); Vector128<float> g02 = Vector128.LoadUnsafe(ref go, (nuint)(8 + i));
+                        for (int r = 0; r < rows; r++)
                         {
-                            Vector128<float> d = Vector128.Create(Unsafe.Add(ref dzr, o));
-                            ref float wo = ref Unsafe.Add(ref w, o * 30);
-                            a0 = Simd.MultiplyAdd(d, Vector128.LoadUnsafe(ref wo, (nuint)i), a0);
-                            a1 = Simd.MultiplyAdd(d, Vector128.LoadUnsafe(ref wo, (nuint)(i + 4)), a1);
-                            a2 = Simd.MultiplyAdd(d, Vector128.LoadUnsafe(ref wo, (nuint)(i + 8)), a2);
+                            ref float xr = ref Unsafe.Add(ref x0, r * 30);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 6 + o);
+                            Vector128<float> xv0 = Vector128.LoadUnsafe(ref xr, (nuint)i); Vector128<float> xv1 = Vector128.LoadUnsafe(ref xr, (nuint)(4 + i)); Vector128<float> xv2 = Vector128.LoadUnsafe(ref xr, (nuint)(8 + i));
+                            Vector128<float> d = Vector128.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00); g01 = Simd.MultiplyAdd(d, xv1, g01); g02 = Simd.MultiplyAdd(d, xv2, g02);
                         }
-                        a0.StoreUnsafe(ref dxr, (nuint)i);
-                        a1.StoreUnsafe(ref dxr, (nuint)(i + 4));
-                        a2.StoreUnsafe(ref dxr, (nuint)(i + 8));
+                        g00.StoreUnsafe(ref go, (nuint)i); g01.StoreUnsafe(ref go, (nuint)(4 + i)); g02.StoreUnsafe(ref go, (nuint)(8 + i));
                     }
-                    for (int i = 28; i < 30; i++)
+                }
+                {
+                    const int i = 24;
+                    for (int o = start; o < grouped; o += 4)
                     {
-                        float a0 = 0f;
-                        for (int o = 0; o < 6; o++)
+                        ref float go = ref Unsafe.Add(ref gw, o * 30);
+                        Vector128<float> g00 = Vector128.LoadUnsafe(ref go, (nuint)i);
+                        Vector128<float> g10 = Vector128.LoadUnsafe(ref go, (nuint)(30 + i));
+                        Vector128<float> g20 = Vector128.LoadUnsafe(ref go, (nuint)(60 + i));
+                        Vector128<float> g30 = Vector128.LoadUnsafe(ref go, (nuint)(90 + i));
+                        for (int r = 0; r < rows; r++)
                         {
-                            float d = Unsafe.Add(ref dzr, o);
-                            ref float wo = ref Unsafe.Add(ref w, o * 30);
-                            a0 = a0 + d * Unsafe.Add(ref wo, i);
+                            ref float xr = ref Unsafe.Add(ref x0, r * 30);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 6 + o);
+                            Vector128<float> xv0 = Vector128.LoadUnsafe(ref xr, (nuint)i);
+                            Vector128<float> d = Vector128.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 1));
+                            g10 = Simd.MultiplyAdd(d, xv0, g10);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 2));
+                            g20 = Simd.MultiplyAdd(d, xv0, g20);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 3));
+                            g30 = Simd.MultiplyAdd(d, xv0, g30);
                         }
-                        Unsafe.Add(ref dxr, i) = a0;
+                        g00.StoreUnsafe(ref go, (nuint)i);
+                        g10.StoreUnsafe(ref go, (nuint)(30 + i));
+                        g20.StoreUnsafe(ref go, (nuint)(60 + i));
+                        g30.StoreUnsafe(ref go, (nuint)(90 + i));
+                    }
+                    for (int o = grouped; o < end; o++)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 30);
+                        Vector128<float> g00 = Vector128.LoadUnsafe(ref go, (nuint)i);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 30);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 6 + o);
+                            Vector128<float> xv0 = Vector128.LoadUnsafe(ref xr, (nuint)i);
+                            Vector128<float> d = Vector128.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00);
+                        }
+                        g00.StoreUnsafe(ref go, (nuint)i);
+                    }
+                }
+                for (int i = 28; i < 30; i++)
+                {
+                    for (int o = start; o < grouped; o += 4)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 30);
+                        float g00 = Unsafe.Add(ref go, i);
+                        float g10 = Unsafe.Add(ref go, 30 + i);
+                        float g20 = Unsafe.Add(ref go, 60 + i);
+                        float g30 = Unsafe.Add(ref go, 90 + i);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 30);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 6 + o);
+                            float xv0 = Unsafe.Add(ref xr, i);
+                            float d = dzr;
+                            g00 = g00 + d * xv0;
+                            d = Unsafe.Add(ref dzr, 1);
+                            g10 = g10 + d * xv0;
+                            d = Unsafe.Add(ref dzr, 2);
+                            g20 = g20 + d * xv0;
+                            d = Unsafe.Add(ref dzr, 3);
+                            g30 = g30 + d * xv0;
+                        }
+                        Unsafe.Add(ref go, i) = g00;
+                        Unsafe.Add(ref go, 30 + i) = g10;
+                        Unsafe.Add(ref go, 60 + i) = g20;
+                        Unsafe.Add(ref go, 90 + i) = g30;
+                    }
+                    for (int o = grouped; o < end; o++)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 30);
+                        float g00 = Unsafe.Add(ref go, i);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 30);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 6 + o);
+                            float xv0 = Unsafe.Add(ref xr, i);
+                            float d = dzr;
+                            g00 = g00 + d * xv0;
+                        }
+                        Unsafe.Add(ref go, i) = g00;
                     }
                 }
             }
             else
             {
-                for (int r = 0; r < rows; r++)
+                for (int i = 0; i < 30; i += 3)
                 {
-                    ref float dzr = ref Unsafe.Add(ref dz0, r * 6);
-                    ref float dxr = ref Unsafe.Add(ref dx0, r * 30);
-                    for (int i = 0; i < 28; i += 4)
+                    for (int o = start; o < grouped; o += 4)
                     {
-                        float a0 = 0f;
-                        float a1 = 0f;
-                        float a2 = 0f;
-                        float a3 = 0f;
-                        for (int o = 0; o < 6; o++)
+                        ref float go = ref Unsafe.Add(ref gw, o * 30);
+                        float g00 = Unsafe.Add(ref go, i); float g01 = Unsafe.Add(ref go, 1 + i); float g02 = Unsafe.Add(ref go, 2 + i);
+                        float g10 = Unsafe.Add(ref go, 30 + i); float g11 = Unsafe.Add(ref go, 31 + i); float g12 = Unsafe.Add(ref go, 32 + i);
+                        float g20 = Unsafe.Add(ref go, 60 + i); float g21 = Unsafe.Add(ref go, 61 + i); float g22 = Unsafe.Add(ref go, 62 + i);
+                        float g30 = Unsafe.Add(ref go, 90 + i); float g31 = Unsafe.Add(ref go, 91 + i); float g32 = Unsafe.Add(ref go, 92 + i);
+                        for (int r = 0; r < rows; r++)
                         {
-                            float d = Unsafe.Add(ref dzr, o);
-                            ref float wo = ref Unsafe.Add(ref w, o * 30);
-                            a0 = a0 + d * Unsafe.Add(ref wo, i);
-                            a1 = a1 + d * Unsafe.Add(ref wo, i + 1);
-                            a2 = a2 + d * Unsafe.Add(ref wo, i + 2);
-                            a3 = a3 + d * Unsafe.Add(ref wo, i + 3);
+                            ref float xr = ref Unsafe.Add(ref x0, r * 30);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 6 + o);
+                            float xv0 = Unsafe.Add(ref xr, i); float xv1 = Unsafe.Add(ref xr, 1 + i); float xv2 = Unsafe.Add(ref xr, 2 + i);
+                            float d = dzr;
+                            g00 = g00 + d * xv0; g01 = g01 + d * xv1; g02 = g02 + d * xv2;
+                            d = Unsafe.Add(ref dzr, 1);
+                            g10 = g10 + d * xv0; g11 = g11 + d * xv1; g12 = g12 + d * xv2;
+                            d = Unsafe.Add(ref dzr, 2);
+                            g20 = g20 + d * xv0; g21 = g21 + d * xv1; g22 = g22 + d * xv2;
+                            d = Unsafe.Add(ref dzr, 3);
+                            g30 = g30 + d * xv0; g31 = g31 + d * xv1; g32 = g32 + d * xv2;
                         }
-                        Unsafe.Add(ref dxr, i) = a0;
-                        Unsafe.Add(ref dxr, i + 1) = a1;
-                        Unsafe.Add(ref dxr, i + 2) = a2;
-                        Unsafe.Add(ref dxr, i + 3) = a3;
+                        Unsafe.Add(ref go, i) = g00; Unsafe.Add(ref go, 1 + i) = g01; Unsafe.Add(ref go, 2 + i) = g02;
+                        Unsafe.Add(ref go, 30 + i) = g10; Unsafe.Add(ref go, 31 + i) = g11; Unsafe.Add(ref go, 32 + i) = g12;
+                        Unsafe.Add(ref go, 60 + i) = g20; Unsafe.Add(ref go, 61 + i) = g21; Unsafe.Add(ref go, 62 + i) = g22;
+                        Unsafe.Add(ref go, 90 + i) = g30; Unsafe.Add(ref go, 91 + i) = g31; Unsafe.Add(ref go, 92 + i) = g32;
                     }
+                    for (int o = grouped; o < end; o++)
                     {
-                        const int i = 28;
-                        float a0 = 0f;
-                        float a1 = 0f;
-                        for (int o = 0; o < 6; o++)
+                        ref float go = ref Unsafe.Add(ref gw, o * 30);
+                        float g00 = Unsafe.Add(ref go, i); float g01 = Unsafe.Add(ref go, 1 + i); float g02 = Unsafe.Add(ref go, 2 + i);
+                        for (int r = 0; r < rows; r++)
                         {
-                            float d = Unsafe.Add(ref dzr, o);
-                            ref float wo = ref Unsafe.Add(ref w, o * 30);
-                            a0 = a0 + d * Unsafe.Add(ref wo, i);
-                            a1 = a1 + d * Unsafe.Add(ref wo, i + 1);
+                            ref float xr = ref Unsafe.Add(ref x0, r * 30);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 6 + o);
+                            float xv0 = Unsafe.Add(ref xr, i); float xv1 = Unsafe.Add(ref xr, 1 + i); float xv2 = Unsafe.Add(ref xr, 2 + i);
+                            float d = dzr;
+                            g00 = g00 + d * xv0; g01 = g01 + d * xv1; g02 = g02 + d * xv2;
                         }
-                        Unsafe.Add(ref dxr, i) = a0;
-                        Unsafe.Add(ref dxr, i + 1) = a1;
+                        Unsafe.Add(ref go, i) = g00; Unsafe.Add(ref go, 1 + i) = g01; Unsafe.Add(ref go, 2 + i) = g02;
                     }
                 }
             }
         }
 
-        /// <summary>Layer 6, Dense(3): <c>y[r] = W x[r] + b</c> for each row r. W: [3, 6].</summary>
-        public static void Dense6Forward(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> y, int rows)
+        /// <summary>Rows <paramref name="start"/> .. <paramref name="end"/> - 1 of <c>dx = dz W</c>.</summary>
+        private static void Dense3InputGradient(ReadOnlySpan<float> weight, ReadOnlySpan<float> dz, Span<float> dx, int start, int end)
+        {
+            ref float w = ref MemoryMarshal.GetReference(weight);
+            ref float dz0 = ref MemoryMarshal.GetReference(dz);
+            ref float dx0 = ref MemoryMarshal.GetReference(dx);
+            int grouped = start + (end - start) / 4 * 4;
+            // dx[r, i] = Σ_o dz[r, o] W[o, i]: for each chunk of columns (W[.., chunk] stays in L1), 4 rows at a time
+            if (Simd.Use512)
+            {
+                {
+                    const int i = 0;
+                    for (int r = start; r < grouped; r += 4)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 6);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 30);
+                        Vector512<float> a00 = Vector512<float>.Zero;
+                        Vector512<float> a10 = Vector512<float>.Zero;
+                        Vector512<float> a20 = Vector512<float>.Zero;
+                        Vector512<float> a30 = Vector512<float>.Zero;
+                        for (int o = 0; o < 6; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 30);
+                            Vector512<float> wv0 = Vector512.LoadUnsafe(ref wo, (nuint)i);
+                            Vector512<float> d = Vector512.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00);
+                            d = Vector512.Create(Unsafe.Add(ref dzr, 6 + o));
+                            a10 = Simd.MultiplyAdd(d, wv0, a10);
+                            d = Vector512.Create(Unsafe.Add(ref dzr, 12 + o));
+                            a20 = Simd.MultiplyAdd(d, wv0, a20);
+                            d = Vector512.Create(Unsafe.Add(ref dzr, 18 + o));
+                            a30 = Simd.MultiplyAdd(d, wv0, a30);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i);
+                        a10.StoreUnsafe(ref dxr, (nuint)(30 + i));
+                        a20.StoreUnsafe(ref dxr, (nuint)(60 + i));
+                        a30.StoreUnsafe(ref dxr, (nuint)(90 + i));
+                    }
+                    for (int r = grouped; r < end; r++)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 6);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 30);
+                        Vector512<float> a00 = Vector512<float>.Zero;
+                        for (int o = 0; o < 6; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 30);
+                            Vector512<float> wv0 = Vector512.LoadUnsafe(ref wo, (nuint)i);
+                            Vector512<float> d = Vector512.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i);
+                    }
+                }
+                for (int i = 16; i < 30; i++)
+                {
+                    for (int r = start; r < grouped; r += 4)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 6);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 30);
+                        float a00 = 0f;
+                        float a10 = 0f;
+                        float a20 = 0f;
+                        float a30 = 0f;
+                        for (int o = 0; o < 6; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 30);
+                            float wv0 = Unsafe.Add(ref wo, i);
+                            float d = Unsafe.Add(ref dzr, o);
+                            a00 = a00 + d * wv0;
+                            d = Unsafe.Add(ref dzr, 6 + o);
+                            a10 = a10 + d * wv0;
+                            d = Unsafe.Add(ref dzr, 12 + o);
+                            a20 = a20 + d * wv0;
+                            d = Unsafe.Add(ref dzr, 18 + o);
+                            a30 = a30 + d * wv0;
+                        }
+                        Unsafe.Add(ref dxr, i) = a00;
+                        Unsafe.Add(ref dxr, 30 + i) = a10;
+                        Unsafe.Add(ref dxr, 60 + i) = a20;
+                        Unsafe.Add(ref dxr, 90 + i) = a30;
+                    }
+                    for (int r = grouped; r < end; r++)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 6);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 30);
+                        float a00 = 0f;
+                        for (int o = 0; o < 6; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 30);
+                            float wv0 = Unsafe.Add(ref wo, i);
+                            float d = Unsafe.Add(ref dzr, o);
+                            a00 = a00 + d * wv0;
+                        }
+                        Unsafe.Add(ref dxr, i) = a00;
+                    }
+                }
+            }
+            else if (Simd.Use256)
+            {
+                for (int i = 0; i < 24; i += 24)
+                {
+                    for (int r = start; r < grouped; r += 4)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 6);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 30);
+                        Vector256<float> a00 = Vector256<float>.Zero; Vector256<float> a01 = Vector256<float>.Zero; Vector256<float> a02 = Vector256<float>.Zero;
+                        Vector256<float> a10 = Vector256<float>.Zero; Vector256<float> a11 = Vector256<float>.Zero; Vector256<float> a12 = Vector256<float>.Zero;
+                        Vector256<float> a20 = Vector256<float>.Zero; Vector256<float> a21 = Vector256<float>.Zero; Vector256<float> a22 = Vector256<float>.Zero;
+                        Vector256<float> a30 = Vector256<float>.Zero; Vector256<float> a31 = Vector256<float>.Zero; Vector256<float> a32 = Vector256<float>.Zero;
+                        for (int o = 0; o < 6; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 30);
+                            Vector256<float> wv0 = Vector256.LoadUnsafe(ref wo, (nuint)i); Vector256<float> wv1 = Vector256.LoadUnsafe(ref wo, (nuint)(8 + i)); Vector256<float> wv2 = Vector256.LoadUnsafe(ref wo, (nuint)(16 + i));
+                            Vector256<float> d = Vector256.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00); a01 = Simd.MultiplyAdd(d, wv1, a01); a02 = Simd.MultiplyAdd(d, wv2, a02);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 6 + o));
+                            a10 = Simd.MultiplyAdd(d, wv0, a10); a11 = Simd.MultiplyAdd(d, wv1, a11); a12 = Simd.MultiplyAdd(d, wv2, a12);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 12 + o));
+                            a20 = Simd.MultiplyAdd(d, wv0, a20); a21 = Simd.MultiplyAdd(d, wv1, a21); a22 = Simd.MultiplyAdd(d, wv2, a22);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 18 + o));
+                            a30 = Simd.MultiplyAdd(d, wv0, a30); a31 = Simd.MultiplyAdd(d, wv1, a31); a32 = Simd.MultiplyAdd(d, wv2, a32);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i); a01.StoreUnsafe(ref dxr, (nuint)(8 + i)); a02.StoreUnsafe(ref dxr, (nuint)(16 + i));
+                        a10.StoreUnsafe(ref dxr, (nuint)(30 + i)); a11.StoreUnsafe(ref dxr, (nuint)(38 + i)); a12.StoreUnsafe(ref dxr, (nuint)(46 + i));
+                        a20.StoreUnsafe(ref dxr, (nuint)(60 + i)); a21.StoreUnsafe(ref dxr, (nuint)(68 + i)); a22.StoreUnsafe(ref dxr, (nuint)(76 + i));
+                        a30.StoreUnsafe(ref dxr, (nuint)(90 + i)); a31.StoreUnsafe(ref dxr, (nuint)(98 + i)); a32.StoreUnsafe(ref dxr, (nuint)(106 + i));
+                    }
+                    for (int r = grouped; r < end; r++)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 6);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 30);
+                        Vector256<float> a00 = Vector256<float>.Zero; Vector256<float> a01 = Vector256<float>.Zero; Vector256<float> a02 = Vector256<float>.Zero;
+                        for (int o = 0; o < 6; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 30);
+                            Vector256<float> wv0 = Vector256.LoadUnsafe(ref wo, (nuint)i); Vector256<float> wv1 = Vector256.LoadUnsafe(ref wo, (nuint)(8 + i)); Vector256<float> wv2 = Vector256.LoadUnsafe(ref wo, (nuint)(16 + i));
+                            Vector256<float> d = Vector256.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00); a01 = Simd.MultiplyAdd(d, wv1, a01); a02 = Simd.MultiplyAdd(d, wv2, a02);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i); a01.StoreUnsafe(ref dxr, (nuint)(8 + i)); a02.StoreUnsafe(ref dxr, (nuint)(16 + i));
+                    }
+                }
+                for (int i = 24; i < 30; i++)
+                {
+                    for (int r = start; r < grouped; r += 4)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 6);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 30);
+                        float a00 = 0f;
+                        float a10 = 0f;
+                        float a20 = 0f;
+                        float a30 = 0f;
+                        for (int o = 0; o < 6; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 30);
+                            float wv0 = Unsafe.Add(ref wo, i);
+                            float d = Unsafe.Add(ref dzr, o);
+                            a00 = a00 + d * wv0;
+                            d = Unsafe.Add(ref dzr, 6 + o);
+                            a10 = a10 + d * wv0;
+                            d = Unsafe.Add(ref dzr, 12 + o);
+                            a20 = a20 + d * wv0;
+                            d = Unsafe.Add(ref dzr, 18 + o);
+                            a30 = a30 + d * wv0;
+                        }
+                        Unsafe.Add(ref dxr, i) = a00;
+                        Unsafe.Add(ref dxr, 30 + i) = a10;
+                        Unsafe.Add(ref dxr, 60 + i) = a20;
+                        Unsafe.Add(ref dxr, 90 + i) = a30;
+                    }
+                    for (int r = grouped; r < end; r++)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 6);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 30);
+                        float a00 = 0f;
+                        for (int o = 0; o < 6; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 30);
+                            float wv0 = Unsafe.Add(ref wo, i);
+                            float d = Unsafe.Add(ref dzr, o);
+                            a00 = a00 + d * wv0;
+                        }
+                        Unsafe.Add(ref dxr, i) = a00;
+                    }
+                }
+            }
+            else if (Simd.Use128)
+            {
+                for (int i = 0; i < 24; i += 12)
+                {
+                    for (int r = start; r < grouped; r += 4)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 6);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 30);
+                        Vector128<float> a00 = Vector128<float>.Zero; Vector128<float> a01 = Vector128<float>.Zero; Vector128<float> a02 = Vector128<float>.Zero;
+                        Vector128<float> a10 = Vector128<float>.Zero; Vector128<float> a11 = Vector128<float>.Zero; Vector128<float> a12 = Vector128<float>.Zero;
+                        Vector128<float> a20 = Vector128<float>.Zero; Vector128<float> a21 = Vector128<float>.Zero; Vector128<float> a22 = Vector128<float>.Zero;
+                        Vector128<float> a30 = Vector128<float>.Zero; Vector128<float> a31 = Vector128<float>.Zero; Vector128<float> a32 = Vector128<float>.Zero;
+                        for (int o = 0; o < 6; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 30);
+                            Vector128<float> wv0 = Vector128.LoadUnsafe(ref wo, (nuint)i); Vector128<float> wv1 = Vector128.LoadUnsafe(ref wo, (nuint)(4 + i)); Vector128<float> wv2 = Vector128.LoadUnsafe(ref wo, (nuint)(8 + i));
+                            Vector128<float> d = Vector128.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00); a01 = Simd.MultiplyAdd(d, wv1, a01); a02 = Simd.MultiplyAdd(d, wv2, a02);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 6 + o));
+                            a10 = Simd.MultiplyAdd(d, wv0, a10); a11 = Simd.MultiplyAdd(d, wv1, a11); a12 = Simd.MultiplyAdd(d, wv2, a12);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 12 + o));
+                            a20 = Simd.MultiplyAdd(d, wv0, a20); a21 = Simd.MultiplyAdd(d, wv1, a21); a22 = Simd.MultiplyAdd(d, wv2, a22);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 18 + o));
+                            a30 = Simd.MultiplyAdd(d, wv0, a30); a31 = Simd.MultiplyAdd(d, wv1, a31); a32 = Simd.MultiplyAdd(d, wv2, a32);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i); a01.StoreUnsafe(ref dxr, (nuint)(4 + i)); a02.StoreUnsafe(ref dxr, (nuint)(8 + i));
+                        a10.StoreUnsafe(ref dxr, (nuint)(30 + i)); a11.StoreUnsafe(ref dxr, (nuint)(34 + i)); a12.StoreUnsafe(ref dxr, (nuint)(38 + i));
+                        a20.StoreUnsafe(ref dxr, (nuint)(60 + i)); a21.StoreUnsafe(ref dxr, (nuint)(64 + i)); a22.StoreUnsafe(ref dxr, (nuint)(68 + i));
+                        a30.StoreUnsafe(ref dxr, (nuint)(90 + i)); a31.StoreUnsafe(ref dxr, (nuint)(94 + i)); a32.StoreUnsafe(ref dxr, (nuint)(98 + i));
+                    }
+                    for (int r = grouped; r < end; r++)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 6);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 30);
+                        Vector128<float> a00 = Vector128<float>.Zero; Vector128<float> a01 = Vector128<float>.Zero; Vector128<float> a02 = Vector128<float>.Zero;
+                        for (int o = 0; o < 6; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 30);
+                            Vector128<float> wv0 = Vector128.LoadUnsafe(ref wo, (nuint)i); Vector128<float> wv1 = Vector128.LoadUnsafe(ref wo, (nuint)(4 + i)); Vector128<float> wv2 = Vector128.LoadUnsafe(ref wo, (nuint)(8 + i));
+                            Vector128<float> d = Vector128.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00); a01 = Simd.MultiplyAdd(d, wv1, a01); a02 = Simd.MultiplyAdd(d, wv2, a02);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i); a01.StoreUnsafe(ref dxr, (nuint)(4 + i)); a02.StoreUnsafe(ref dxr, (nuint)(8 + i));
+                    }
+                }
+                {
+                    const int i = 24;
+                    for (int r = start; r < grouped; r += 4)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 6);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 30);
+                        Vector128<float> a00 = Vector128<float>.Zero;
+                        Vector128<float> a10 = Vector128<float>.Zero;
+                        Vector128<float> a20 = Vector128<float>.Zero;
+                        Vector128<float> a30 = Vector128<float>.Zero;
+                        for (int o = 0; o < 6; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 30);
+                            Vector128<float> wv0 = Vector128.LoadUnsafe(ref wo, (nuint)i);
+                            Vector128<float> d = Vector128.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 6 + o));
+                            a10 = Simd.MultiplyAdd(d, wv0, a10);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 12 + o));
+                            a20 = Simd.MultiplyAdd(d, wv0, a20);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 18 + o));
+                            a30 = Simd.MultiplyAdd(d, wv0, a30);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i);
+                        a10.StoreUnsafe(ref dxr, (nuint)(30 + i));
+                        a20.StoreUnsafe(ref dxr, (nuint)(60 + i));
+                        a30.StoreUnsafe(ref dxr, (nuint)(90 + i));
+                    }
+                    for (int r = grouped; r < end; r++)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 6);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 30);
+                        Vector128<float> a00 = Vector128<float>.Zero;
+                        for (int o = 0; o < 6; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 30);
+                            Vector128<float> wv0 = Vector128.LoadUnsafe(ref wo, (nuint)i);
+                            Vector128<float> d = Vector128.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i);
+                    }
+                }
+                for (int i = 28; i < 30; i++)
+                {
+                    for (int r = start; r < grouped; r += 4)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 6);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 30);
+                        float a00 = 0f;
+                        float a10 = 0f;
+                        float a20 = 0f;
+                        float a30 = 0f;
+                        for (int o = 0; o < 6; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 30);
+                            float wv0 = Unsafe.Add(ref wo, i);
+                            float d = Unsafe.Add(ref dzr, o);
+                            a00 = a00 + d * wv0;
+                            d = Unsafe.Add(ref dzr, 6 + o);
+                            a10 = a10 + d * wv0;
+                            d = Unsafe.Add(ref dzr, 12 + o);
+                            a20 = a20 + d * wv0;
+                            d = Unsafe.Add(ref dzr, 18 + o);
+                            a30 = a30 + d * wv0;
+                        }
+                        Unsafe.Add(ref dxr, i) = a00;
+                        Unsafe.Add(ref dxr, 30 + i) = a10;
+                        Unsafe.Add(ref dxr, 60 + i) = a20;
+                        Unsafe.Add(ref dxr, 90 + i) = a30;
+                    }
+                    for (int r = grouped; r < end; r++)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 6);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 30);
+                        float a00 = 0f;
+                        for (int o = 0; o < 6; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 30);
+                            float wv0 = Unsafe.Add(ref wo, i);
+                            float d = Unsafe.Add(ref dzr, o);
+                            a00 = a00 + d * wv0;
+                        }
+                        Unsafe.Add(ref dxr, i) = a00;
+                    }
+                }
+            }
+            else
+            {
+                for (int i = 0; i < 30; i += 3)
+                {
+                    for (int r = start; r < grouped; r += 4)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 6);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 30);
+                        float a00 = 0f; float a01 = 0f; float a02 = 0f;
+                        float a10 = 0f; float a11 = 0f; float a12 = 0f;
+                        float a20 = 0f; float a21 = 0f; float a22 = 0f;
+                        float a30 = 0f; float a31 = 0f; float a32 = 0f;
+                        for (int o = 0; o < 6; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 30);
+                            float wv0 = Unsafe.Add(ref wo, i); float wv1 = Unsafe.Add(ref wo, 1 + i); float wv2 = Unsafe.Add(ref wo, 2 + i);
+                            float d = Unsafe.Add(ref dzr, o);
+                            a00 = a00 + d * wv0; a01 = a01 + d * wv1; a02 = a02 + d * wv2;
+                            d = Unsafe.Add(ref dzr, 6 + o);
+                            a10 = a10 + d * wv0; a11 = a11 + d * wv1; a12 = a12 + d * wv2;
+                            d = Unsafe.Add(ref dzr, 12 + o);
+                            a20 = a20 + d * wv0; a21 = a21 + d * wv1; a22 = a22 + d * wv2;
+                            d = Unsafe.Add(ref dzr, 18 + o);
+                            a30 = a30 + d * wv0; a31 = a31 + d * wv1; a32 = a32 + d * wv2;
+                        }
+                        Unsafe.Add(ref dxr, i) = a00; Unsafe.Add(ref dxr, 1 + i) = a01; Unsafe.Add(ref dxr, 2 + i) = a02;
+                        Unsafe.Add(ref dxr, 30 + i) = a10; Unsafe.Add(ref dxr, 31 + i) = a11; Unsafe.Add(ref dxr, 32 + i) = a12;
+                        Unsafe.Add(ref dxr, 60 + i) = a20; Unsafe.Add(ref dxr, 61 + i) = a21; Unsafe.Add(ref dxr, 62 + i) = a22;
+                        Unsafe.Add(ref dxr, 90 + i) = a30; Unsafe.Add(ref dxr, 91 + i) = a31; Unsafe.Add(ref dxr, 92 + i) = a32;
+                    }
+                    for (int r = grouped; r < end; r++)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 6);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 30);
+                        float a00 = 0f; float a01 = 0f; float a02 = 0f;
+                        for (int o = 0; o < 6; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 30);
+                            float wv0 = Unsafe.Add(ref wo, i); float wv1 = Unsafe.Add(ref wo, 1 + i); float wv2 = Unsafe.Add(ref wo, 2 + i);
+                            float d = Unsafe.Add(ref dzr, o);
+                            a00 = a00 + d * wv0; a01 = a01 + d * wv1; a02 = a02 + d * wv2;
+                        }
+                        Unsafe.Add(ref dxr, i) = a00; Unsafe.Add(ref dxr, 1 + i) = a01; Unsafe.Add(ref dxr, 2 + i) = a02;
+                    }
+                }
+            }
+        }
+
+        /// <summary>
+        /// Layer 6, Dense(3): <c>y[r] = W x[r] + b</c> for each row r. W: [3, 6].
+        /// With <paramref name="threads"/> &gt; 1, a batch of 14564 rows or more is split across threads (the same bits as one thread).
+        /// </summary>
+        public static void Dense6Forward(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> y, int rows, int threads)
+        {
+            if (threads > 1 && rows >= 14564)
+            {
+                // rows split across threads at multiples of 3
+                KernelThreads.For(threads, rows, 3, new KernelSpans(weight, bias, x, y, default),
+                    static (in KernelSpans s, int start, int end) => Dense6ForwardRows(s.In0, s.In1, s.In2, s.Out0, start, end));
+            }
+            else
+            {
+                Dense6ForwardRows(weight, bias, x, y, 0, rows);
+            }
+        }
+
+        /// <summary>Rows <paramref name="start"/> .. <paramref name="end"/> - 1 of layer 6's forward.</summary>
+        private static void Dense6ForwardRows(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> y, int start, int end)
+        {
+            // groups of 3 rows share each load of W; the rows left over go one at a time
+            int grouped = start + (end - start) / 3 * 3;
+            if (grouped > start)
+            {
+                Dense6ForwardRowGroups(weight, bias, x, y, start, grouped);
+            }
+
+            for (int r = grouped; r < end; r++)
+            {
+                Dense6ForwardRow(weight, bias, x, y, r);
+            }
+        }
+
+        /// <summary>Rows <paramref name="start"/> .. <paramref name="end"/> - 1, a multiple of 3: a 3×4 block of dot products per step, 12 accumulators.</summary>
+        private static void Dense6ForwardRowGroups(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> y, int start, int end)
         {
             ref float w = ref MemoryMarshal.GetReference(weight);
             ref float b = ref MemoryMarshal.GetReference(bias);
@@ -1027,408 +1872,841 @@ namespace NetGen.Generated
             ref float y0 = ref MemoryMarshal.GetReference(y);
             if (Simd.Use512)
             {
-                for (int r = 0; r < rows; r++)
+                // units 0..2
                 {
-                    ref float xr = ref Unsafe.Add(ref x0, r * 6);
-                    ref float yr = ref Unsafe.Add(ref y0, r * 3);
-                    // rows 0..1, 2 at a time: each load of x feeds 2 dot products
+                    const int o = 0;
+                    ref float wo = ref Unsafe.Add(ref w, o * 6);
+                    for (int r = start; r < end; r += 3)
                     {
-                        const int o = 0;
-                        ref float wo = ref Unsafe.Add(ref w, o * 6);
-                        Vector512<float> s0 = Vector512<float>.Zero;
-                        Vector512<float> s1 = Vector512<float>.Zero;
-                        float t0 = Vector512.Sum(s0);
-                        float t1 = Vector512.Sum(s1);
+                        ref float xr = ref Unsafe.Add(ref x0, r * 6);
+                        ref float yr = ref Unsafe.Add(ref y0, r * 3);
+                        Vector512<float> s00 = Vector512<float>.Zero; Vector512<float> s01 = Vector512<float>.Zero; Vector512<float> s02 = Vector512<float>.Zero;
+                        Vector512<float> s10 = Vector512<float>.Zero; Vector512<float> s11 = Vector512<float>.Zero; Vector512<float> s12 = Vector512<float>.Zero;
+                        Vector512<float> s20 = Vector512<float>.Zero; Vector512<float> s21 = Vector512<float>.Zero; Vector512<float> s22 = Vector512<float>.Zero;
+                        float t00 = Vector512.Sum(s00); float t01 = Vector512.Sum(s01); float t02 = Vector512.Sum(s02);
+                        float t10 = Vector512.Sum(s10); float t11 = Vector512.Sum(s11); float t12 = Vector512.Sum(s12);
+                        float t20 = Vector512.Sum(s20); float t21 = Vector512.Sum(s21); float t22 = Vector512.Sum(s22);
                         for (int i = 0; i < 6; i++)
                         {
-                            float xi = Unsafe.Add(ref xr, i);
-                            t0 += Unsafe.Add(ref wo, i) * xi;
-                            t1 += Unsafe.Add(ref wo, 6 + i) * xi;
+                            float x0i = Unsafe.Add(ref xr, i);
+                            float x1i = Unsafe.Add(ref xr, 6 + i);
+                            float x2i = Unsafe.Add(ref xr, 12 + i);
+                            float wk = Unsafe.Add(ref wo, i);
+                            t00 += wk * x0i; t10 += wk * x1i; t20 += wk * x2i;
+                            wk = Unsafe.Add(ref wo, 6 + i);
+                            t01 += wk * x0i; t11 += wk * x1i; t21 += wk * x2i;
+                            wk = Unsafe.Add(ref wo, 12 + i);
+                            t02 += wk * x0i; t12 += wk * x1i; t22 += wk * x2i;
                         }
-                        Unsafe.Add(ref yr, o) = t0 + Unsafe.Add(ref b, o);
-                        Unsafe.Add(ref yr, o + 1) = t1 + Unsafe.Add(ref b, o + 1);
-                    }
-                    // rows 2..2, 1 at a time: each load of x feeds 1 dot products
-                    {
-                        const int o = 2;
-                        ref float wo = ref Unsafe.Add(ref w, o * 6);
-                        Vector512<float> s0 = Vector512<float>.Zero;
-                        float t0 = Vector512.Sum(s0);
-                        for (int i = 0; i < 6; i++)
-                        {
-                            float xi = Unsafe.Add(ref xr, i);
-                            t0 += Unsafe.Add(ref wo, i) * xi;
-                        }
-                        Unsafe.Add(ref yr, o) = t0 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, o) = t00 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, o + 1) = t01 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref yr, o + 2) = t02 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref yr, 3 + o) = t10 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, 3 + o + 1) = t11 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref yr, 3 + o + 2) = t12 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref yr, 6 + o) = t20 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, 6 + o + 1) = t21 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref yr, 6 + o + 2) = t22 + Unsafe.Add(ref b, o + 2);
                     }
                 }
             }
             else if (Simd.Use256)
             {
-                for (int r = 0; r < rows; r++)
+                // units 0..2
                 {
-                    ref float xr = ref Unsafe.Add(ref x0, r * 6);
-                    ref float yr = ref Unsafe.Add(ref y0, r * 3);
-                    // rows 0..1, 2 at a time: each load of x feeds 2 dot products
+                    const int o = 0;
+                    ref float wo = ref Unsafe.Add(ref w, o * 6);
+                    for (int r = start; r < end; r += 3)
                     {
-                        const int o = 0;
-                        ref float wo = ref Unsafe.Add(ref w, o * 6);
-                        Vector256<float> s0 = Vector256<float>.Zero;
-                        Vector256<float> s1 = Vector256<float>.Zero;
-                        float t0 = Vector256.Sum(s0);
-                        float t1 = Vector256.Sum(s1);
+                        ref float xr = ref Unsafe.Add(ref x0, r * 6);
+                        ref float yr = ref Unsafe.Add(ref y0, r * 3);
+                        Vector256<float> s00 = Vector256<float>.Zero; Vector256<float> s01 = Vector256<float>.Zero; Vector256<float> s02 = Vector256<float>.Zero;
+                        Vector256<float> s10 = Vector256<float>.Zero; Vector256<float> s11 = Vector256<float>.Zero; Vector256<float> s12 = Vector256<float>.Zero;
+                        Vector256<float> s20 = Vector256<float>.Zero; Vector256<float> s21 = Vector256<float>.Zero; Vector256<float> s22 = Vector256<float>.Zero;
+                        float t00 = Vector256.Sum(s00); float t01 = Vector256.Sum(s01); float t02 = Vector256.Sum(s02);
+                        float t10 = Vector256.Sum(s10); float t11 = Vector256.Sum(s11); float t12 = Vector256.Sum(s12);
+                        float t20 = Vector256.Sum(s20); float t21 = Vector256.Sum(s21); float t22 = Vector256.Sum(s22);
                         for (int i = 0; i < 6; i++)
                         {
-                            float xi = Unsafe.Add(ref xr, i);
-                            t0 += Unsafe.Add(ref wo, i) * xi;
-                            t1 += Unsafe.Add(ref wo, 6 + i) * xi;
+                            float x0i = Unsafe.Add(ref xr, i);
+                            float x1i = Unsafe.Add(ref xr, 6 + i);
+                            float x2i = Unsafe.Add(ref xr, 12 + i);
+                            float wk = Unsafe.Add(ref wo, i);
+                            t00 += wk * x0i; t10 += wk * x1i; t20 += wk * x2i;
+                            wk = Unsafe.Add(ref wo, 6 + i);
+                            t01 += wk * x0i; t11 += wk * x1i; t21 += wk * x2i;
+                            wk = Unsafe.Add(ref wo, 12 + i);
+                            t02 += wk * x0i; t12 += wk * x1i; t22 += wk * x2i;
                         }
-                        Unsafe.Add(ref yr, o) = t0 + Unsafe.Add(ref b, o);
-                        Unsafe.Add(ref yr, o + 1) = t1 + Unsafe.Add(ref b, o + 1);
-                    }
-                    // rows 2..2, 1 at a time: each load of x feeds 1 dot products
-                    {
-                        const int o = 2;
-                        ref float wo = ref Unsafe.Add(ref w, o * 6);
-                        Vector256<float> s0 = Vector256<float>.Zero;
-                        float t0 = Vector256.Sum(s0);
-                        for (int i = 0; i < 6; i++)
-                        {
-                            float xi = Unsafe.Add(ref xr, i);
-                            t0 += Unsafe.Add(ref wo, i) * xi;
-                        }
-                        Unsafe.Add(ref yr, o) = t0 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, o) = t00 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, o + 1) = t01 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref yr, o + 2) = t02 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref yr, 3 + o) = t10 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, 3 + o + 1) = t11 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref yr, 3 + o + 2) = t12 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref yr, 6 + o) = t20 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, 6 + o + 1) = t21 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref yr, 6 + o + 2) = t22 + Unsafe.Add(ref b, o + 2);
                     }
                 }
             }
             else if (Simd.Use128)
             {
-                for (int r = 0; r < rows; r++)
+                // units 0..2
                 {
-                    ref float xr = ref Unsafe.Add(ref x0, r * 6);
-                    ref float yr = ref Unsafe.Add(ref y0, r * 3);
-                    // rows 0..1, 2 at a time: each load of x feeds 2 dot products
+                    const int o = 0;
+                    ref float wo = ref Unsafe.Add(ref w, o * 6);
+                    for (int r = start; r < end; r += 3)
                     {
-                        const int o = 0;
-                        ref float wo = ref Unsafe.Add(ref w, o * 6);
-                        Vector128<float> s0 = Vector128<float>.Zero;
-                        Vector128<float> s1 = Vector128<float>.Zero;
+                        ref float xr = ref Unsafe.Add(ref x0, r * 6);
+                        ref float yr = ref Unsafe.Add(ref y0, r * 3);
+                        Vector128<float> s00 = Vector128<float>.Zero; Vector128<float> s01 = Vector128<float>.Zero; Vector128<float> s02 = Vector128<float>.Zero;
+                        Vector128<float> s10 = Vector128<float>.Zero; Vector128<float> s11 = Vector128<float>.Zero; Vector128<float> s12 = Vector128<float>.Zero;
+                        Vector128<float> s20 = Vector128<float>.Zero; Vector128<float> s21 = Vector128<float>.Zero; Vector128<float> s22 = Vector128<float>.Zero;
+                        for (int i = 0; i < 4; i += 4)
                         {
-                            const int i = 0;
-                            Vector128<float> xi = Vector128.LoadUnsafe(ref xr, (nuint)i);
-                            s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)i), xi, s0);
-                            s1 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(6 + i)), xi, s1);
+                            Vector128<float> x0i = Vector128.LoadUnsafe(ref xr, (nuint)i); Vector128<float> x1i = Vector128.LoadUnsafe(ref xr, (nuint)(6 + i)); Vector128<float> x2i = Vector128.LoadUnsafe(ref xr, (nuint)(12 + i));
+                            Vector128<float> wk = Vector128.LoadUnsafe(ref wo, (nuint)i);
+                            s00 = Simd.MultiplyAdd(wk, x0i, s00); s10 = Simd.MultiplyAdd(wk, x1i, s10); s20 = Simd.MultiplyAdd(wk, x2i, s20);
+                            wk = Vector128.LoadUnsafe(ref wo, (nuint)(6 + i));
+                            s01 = Simd.MultiplyAdd(wk, x0i, s01); s11 = Simd.MultiplyAdd(wk, x1i, s11); s21 = Simd.MultiplyAdd(wk, x2i, s21);
+                            wk = Vector128.LoadUnsafe(ref wo, (nuint)(12 + i));
+                            s02 = Simd.MultiplyAdd(wk, x0i, s02); s12 = Simd.MultiplyAdd(wk, x1i, s12); s22 = Simd.MultiplyAdd(wk, x2i, s22);
                         }
-                        float t0 = Vector128.Sum(s0);
-                        float t1 = Vector128.Sum(s1);
+                        float t00 = Vector128.Sum(s00); float t01 = Vector128.Sum(s01); float t02 = Vector128.Sum(s02);
+                        float t10 = Vector128.Sum(s10); float t11 = Vector128.Sum(s11); float t12 = Vector128.Sum(s12);
+                        float t20 = Vector128.Sum(s20); float t21 = Vector128.Sum(s21); float t22 = Vector128.Sum(s22);
                         for (int i = 4; i < 6; i++)
                         {
-                            float xi = Unsafe.Add(ref xr, i);
-                            t0 += Unsafe.Add(ref wo, i) * xi;
-                            t1 += Unsafe.Add(ref wo, 6 + i) * xi;
+                            float x0i = Unsafe.Add(ref xr, i);
+                            float x1i = Unsafe.Add(ref xr, 6 + i);
+                            float x2i = Unsafe.Add(ref xr, 12 + i);
+                            float wk = Unsafe.Add(ref wo, i);
+                            t00 += wk * x0i; t10 += wk * x1i; t20 += wk * x2i;
+                            wk = Unsafe.Add(ref wo, 6 + i);
+                            t01 += wk * x0i; t11 += wk * x1i; t21 += wk * x2i;
+                            wk = Unsafe.Add(ref wo, 12 + i);
+                            t02 += wk * x0i; t12 += wk * x1i; t22 += wk * x2i;
                         }
-                        Unsafe.Add(ref yr, o) = t0 + Unsafe.Add(ref b, o);
-                        Unsafe.Add(ref yr, o + 1) = t1 + Unsafe.Add(ref b, o + 1);
-                    }
-                    // rows 2..2, 1 at a time: each load of x feeds 1 dot products
-                    {
-                        const int o = 2;
-                        ref float wo = ref Unsafe.Add(ref w, o * 6);
-                        Vector128<float> s0 = Vector128<float>.Zero;
-                        {
-                            const int i = 0;
-                            Vector128<float> xi = Vector128.LoadUnsafe(ref xr, (nuint)i);
-                            s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)i), xi, s0);
-                        }
-                        float t0 = Vector128.Sum(s0);
-                        for (int i = 4; i < 6; i++)
-                        {
-                            float xi = Unsafe.Add(ref xr, i);
-                            t0 += Unsafe.Add(ref wo, i) * xi;
-                        }
-                        Unsafe.Add(ref yr, o) = t0 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, o) = t00 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, o + 1) = t01 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref yr, o + 2) = t02 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref yr, 3 + o) = t10 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, 3 + o + 1) = t11 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref yr, 3 + o + 2) = t12 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref yr, 6 + o) = t20 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, 6 + o + 1) = t21 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref yr, 6 + o + 2) = t22 + Unsafe.Add(ref b, o + 2);
                     }
                 }
             }
             else
             {
-                for (int r = 0; r < rows; r++)
+                // units 0..2
                 {
-                    ref float xr = ref Unsafe.Add(ref x0, r * 6);
-                    ref float yr = ref Unsafe.Add(ref y0, r * 3);
-                    // rows 0..1, 2 at a time: each load of x feeds 2 dot products
+                    const int o = 0;
+                    ref float wo = ref Unsafe.Add(ref w, o * 6);
+                    for (int r = start; r < end; r += 3)
                     {
-                        const int o = 0;
-                        ref float wo = ref Unsafe.Add(ref w, o * 6);
-                        float s0 = 0f;
-                        float s1 = 0f;
+                        ref float xr = ref Unsafe.Add(ref x0, r * 6);
+                        ref float yr = ref Unsafe.Add(ref y0, r * 3);
+                        float s00 = 0f; float s01 = 0f; float s02 = 0f;
+                        float s10 = 0f; float s11 = 0f; float s12 = 0f;
+                        float s20 = 0f; float s21 = 0f; float s22 = 0f;
                         for (int i = 0; i < 6; i += 1)
                         {
-                            float xi = Unsafe.Add(ref xr, i);
-                            s0 = s0 + Unsafe.Add(ref wo, i) * xi;
-                            s1 = s1 + Unsafe.Add(ref wo, 6 + i) * xi;
+                            float x0i = Unsafe.Add(ref xr, i); float x1i = Unsafe.Add(ref xr, 6 + i); float x2i = Unsafe.Add(ref xr, 12 + i);
+                            float wk = Unsafe.Add(ref wo, i);
+                            s00 = s00 + wk * x0i; s10 = s10 + wk * x1i; s20 = s20 + wk * x2i;
+                            wk = Unsafe.Add(ref wo, 6 + i);
+                            s01 = s01 + wk * x0i; s11 = s11 + wk * x1i; s21 = s21 + wk * x2i;
+                            wk = Unsafe.Add(ref wo, 12 + i);
+                            s02 = s02 + wk * x0i; s12 = s12 + wk * x1i; s22 = s22 + wk * x2i;
                         }
-                        float t0 = s0;
-                        float t1 = s1;
-                        Unsafe.Add(ref yr, o) = t0 + Unsafe.Add(ref b, o);
-                        Unsafe.Add(ref yr, o + 1) = t1 + Unsafe.Add(ref b, o + 1);
+                        float t00 = s00; float t01 = s01; float t02 = s02;
+                        float t10 = s10; float t11 = s11; float t12 = s12;
+                        float t20 = s20; float t21 = s21; float t22 = s22;
+                        Unsafe.Add(ref yr, o) = t00 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, o + 1) = t01 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref yr, o + 2) = t02 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref yr, 3 + o) = t10 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, 3 + o + 1) = t11 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref yr, 3 + o + 2) = t12 + Unsafe.Add(ref b, o + 2);
+                        Unsafe.Add(ref yr, 6 + o) = t20 + Unsafe.Add(ref b, o);
+                        Unsafe.Add(ref yr, 6 + o + 1) = t21 + Unsafe.Add(ref b, o + 1);
+                        Unsafe.Add(ref yr, 6 + o + 2) = t22 + Unsafe.Add(ref b, o + 2);
                     }
-                    // rows 2..2, 1 at a time: each load of x feeds 1 dot products
+                }
+            }
+        }
+
+        /// <summary>Row <paramref name="r"/> alone (the batch-1 path): W streams from cache once, each load of x feeds up to 8 dot products.</summary>
+        private static void Dense6ForwardRow(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> y, int r)
+        {
+            ref float w = ref MemoryMarshal.GetReference(weight);
+            ref float b = ref MemoryMarshal.GetReference(bias);
+            ref float x0 = ref MemoryMarshal.GetReference(x);
+            ref float y0 = ref MemoryMarshal.GetReference(y);
+            ref float xr = ref Unsafe.Add(ref x0, r * 6);
+            ref float yr = ref Unsafe.Add(ref y0, r * 3);
+            if (Simd.Use512)
+            {
+                // units 0..1, 2 at a time: each load of x feeds 2 dot products
+                {
+                    const int o = 0;
+                    ref float wo = ref Unsafe.Add(ref w, o * 6);
+                    Vector512<float> s0 = Vector512<float>.Zero;
+                    Vector512<float> s1 = Vector512<float>.Zero;
+                    float t0 = Vector512.Sum(s0);
+                    float t1 = Vector512.Sum(s1);
+                    for (int i = 0; i < 6; i++)
                     {
-                        const int o = 2;
-                        ref float wo = ref Unsafe.Add(ref w, o * 6);
-                        float s0 = 0f;
-                        for (int i = 0; i < 6; i += 1)
-                        {
-                            float xi = Unsafe.Add(ref xr, i);
-                            s0 = s0 + Unsafe.Add(ref wo, i) * xi;
-                        }
-                        float t0 = s0;
-                        Unsafe.Add(ref yr, o) = t0 + Unsafe.Add(ref b, o);
+                        float xi = Unsafe.Add(ref xr, i);
+                        t0 += Unsafe.Add(ref wo, i) * xi;
+                        t1 += Unsafe.Add(ref wo, 6 + i) * xi;
                     }
+                    Unsafe.Add(ref yr, o) = t0 + Unsafe.Add(ref b, o);
+                    Unsafe.Add(ref yr, o + 1) = t1 + Unsafe.Add(ref b, o + 1);
+                }
+                // units 2..2, 1 at a time: each load of x feeds 1 dot products
+                {
+                    const int o = 2;
+                    ref float wo = ref Unsafe.Add(ref w, o * 6);
+                    Vector512<float> s0 = Vector512<float>.Zero;
+                    float t0 = Vector512.Sum(s0);
+                    for (int i = 0; i < 6; i++)
+                    {
+                        float xi = Unsafe.Add(ref xr, i);
+                        t0 += Unsafe.Add(ref wo, i) * xi;
+                    }
+                    Unsafe.Add(ref yr, o) = t0 + Unsafe.Add(ref b, o);
+                }
+            }
+            else if (Simd.Use256)
+            {
+                // units 0..1, 2 at a time: each load of x feeds 2 dot products
+                {
+                    const int o = 0;
+                    ref float wo = ref Unsafe.Add(ref w, o * 6);
+                    Vector256<float> s0 = Vector256<float>.Zero;
+                    Vector256<float> s1 = Vector256<float>.Zero;
+                    float t0 = Vector256.Sum(s0);
+                    float t1 = Vector256.Sum(s1);
+                    for (int i = 0; i < 6; i++)
+                    {
+                        float xi = Unsafe.Add(ref xr, i);
+                        t0 += Unsafe.Add(ref wo, i) * xi;
+                        t1 += Unsafe.Add(ref wo, 6 + i) * xi;
+                    }
+                    Unsafe.Add(ref yr, o) = t0 + Unsafe.Add(ref b, o);
+                    Unsafe.Add(ref yr, o + 1) = t1 + Unsafe.Add(ref b, o + 1);
+                }
+                // units 2..2, 1 at a time: each load of x feeds 1 dot products
+                {
+                    const int o = 2;
+                    ref float wo = ref Unsafe.Add(ref w, o * 6);
+                    Vector256<float> s0 = Vector256<float>.Zero;
+                    float t0 = Vector256.Sum(s0);
+                    for (int i = 0; i < 6; i++)
+                    {
+                        float xi = Unsafe.Add(ref xr, i);
+                        t0 += Unsafe.Add(ref wo, i) * xi;
+                    }
+                    Unsafe.Add(ref yr, o) = t0 + Unsafe.Add(ref b, o);
+                }
+            }
+            else if (Simd.Use128)
+            {
+                // units 0..1, 2 at a time: each load of x feeds 2 dot products
+                {
+                    const int o = 0;
+                    ref float wo = ref Unsafe.Add(ref w, o * 6);
+                    Vector128<float> s0 = Vector128<float>.Zero;
+                    Vector128<float> s1 = Vector128<float>.Zero;
+                    {
+                        const int i = 0;
+                        Vector128<float> xi = Vector128.LoadUnsafe(ref xr, (nuint)i);
+                        s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)i), xi, s0);
+                        s1 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)(6 + i)), xi, s1);
+                    }
+                    float t0 = Vector128.Sum(s0);
+                    float t1 = Vector128.Sum(s1);
+                    for (int i = 4; i < 6; i++)
+                    {
+                        float xi = Unsafe.Add(ref xr, i);
+                        t0 += Unsafe.Add(ref wo, i) * xi;
+                        t1 += Unsafe.Add(ref wo, 6 + i) * xi;
+                    }
+                    Unsafe.Add(ref yr, o) = t0 + Unsafe.Add(ref b, o);
+                    Unsafe.Add(ref yr, o + 1) = t1 + Unsafe.Add(ref b, o + 1);
+                }
+                // units 2..2, 1 at a time: each load of x feeds 1 dot products
+                {
+                    const int o = 2;
+                    ref float wo = ref Unsafe.Add(ref w, o * 6);
+                    Vector128<float> s0 = Vector128<float>.Zero;
+                    {
+                        const int i = 0;
+                        Vector128<float> xi = Vector128.LoadUnsafe(ref xr, (nuint)i);
+                        s0 = Simd.MultiplyAdd(Vector128.LoadUnsafe(ref wo, (nuint)i), xi, s0);
+                    }
+                    float t0 = Vector128.Sum(s0);
+                    for (int i = 4; i < 6; i++)
+                    {
+                        float xi = Unsafe.Add(ref xr, i);
+                        t0 += Unsafe.Add(ref wo, i) * xi;
+                    }
+                    Unsafe.Add(ref yr, o) = t0 + Unsafe.Add(ref b, o);
+                }
+            }
+            else
+            {
+                // units 0..1, 2 at a time: each load of x feeds 2 dot products
+                {
+                    const int o = 0;
+                    ref float wo = ref Unsafe.Add(ref w, o * 6);
+                    float s0 = 0f;
+                    float s1 = 0f;
+                    for (int i = 0; i < 6; i += 1)
+                    {
+                        float xi = Unsafe.Add(ref xr, i);
+                        s0 = s0 + Unsafe.Add(ref wo, i) * xi;
+                        s1 = s1 + Unsafe.Add(ref wo, 6 + i) * xi;
+                    }
+                    float t0 = s0;
+                    float t1 = s1;
+                    Unsafe.Add(ref yr, o) = t0 + Unsafe.Add(ref b, o);
+                    Unsafe.Add(ref yr, o + 1) = t1 + Unsafe.Add(ref b, o + 1);
+                }
+                // units 2..2, 1 at a time: each load of x feeds 1 dot products
+                {
+                    const int o = 2;
+                    ref float wo = ref Unsafe.Add(ref w, o * 6);
+                    float s0 = 0f;
+                    for (int i = 0; i < 6; i += 1)
+                    {
+                        float xi = Unsafe.Add(ref xr, i);
+                        s0 = s0 + Unsafe.Add(ref wo, i) * xi;
+                    }
+                    float t0 = s0;
+                    Unsafe.Add(ref yr, o) = t0 + Unsafe.Add(ref b, o);
                 }
             }
         }
 
         /// <summary>
         /// Layer 6, Dense(3), backward from <c>dz = dL/d(W x + b)</c>: <c>dW += dzᵀ x</c>, <c>db += Σ_r dz[r]</c>,
-        /// and, when <paramref name="dx"/> is not empty, <c>dx = dz W</c>. W: [3, 6].
+        /// and, when <paramref name="dx"/> is not empty, <c>dx = dz W</c>. W: [3, 6]. With <paramref name="threads"/> &gt; 1,
+        /// a batch of 14564 rows or more is split across threads (the same bits as one thread).
         /// </summary>
-        public static void Dense6Backward(ReadOnlySpan<float> weight, Span<float> weightGradient, Span<float> biasGradient, ReadOnlySpan<float> x, ReadOnlySpan<float> dz, Span<float> dx, int rows)
+        public static void Dense6Backward(ReadOnlySpan<float> weight, Span<float> weightGradient, Span<float> biasGradient, ReadOnlySpan<float> x, ReadOnlySpan<float> dz, Span<float> dx, int rows, int threads)
         {
-            ref float w = ref MemoryMarshal.GetReference(weight);
-            ref float gw0 = ref MemoryMarshal.GetReference(weightGradient);
-            ref float x0 = ref MemoryMarshal.GetReference(x);
-            ref float dz0 = ref MemoryMarshal.GetReference(dz);
-
-            // db[o] += Σ_r dz[r, o]
-            for (int r = 0; r < rows; r++)
+            // dW += dzᵀ x, db += Σ_r dz[r]: units split across threads at multiples of 4, each unit summed over the batch by one thread
+            if (threads > 1 && rows >= 14564)
             {
-                TensorPrimitives.Add(biasGradient, dz.Slice(r * 3, 3), biasGradient);
-            }
-
-            // dW[o, i] += Σ_r dz[r, o] x[r, i]: a chunk of W's row o stays in registers while the rows stream by
-            if (Simd.Use512)
-            {
-                for (int o = 0; o < 3; o++)
-                {
-                    ref float gw = ref Unsafe.Add(ref gw0, o * 6);
-                    for (int i = 0; i < 6; i++)
-                    {
-                        float g0 = Unsafe.Add(ref gw, i);
-                        for (int r = 0; r < rows; r++)
-                        {
-                            float d = Unsafe.Add(ref dz0, r * 3 + o);
-                            ref float xr = ref Unsafe.Add(ref x0, r * 6);
-                            g0 = g0 + d * Unsafe.Add(ref xr, i);
-                        }
-                        Unsafe.Add(ref gw, i) = g0;
-                    }
-                }
-            }
-            else if (Simd.Use256)
-            {
-                for (int o = 0; o < 3; o++)
-                {
-                    ref float gw = ref Unsafe.Add(ref gw0, o * 6);
-                    for (int i = 0; i < 6; i++)
-                    {
-                        float g0 = Unsafe.Add(ref gw, i);
-                        for (int r = 0; r < rows; r++)
-                        {
-                            float d = Unsafe.Add(ref dz0, r * 3 + o);
-                            ref float xr = ref Unsafe.Add(ref x0, r * 6);
-                            g0 = g0 + d * Unsafe.Add(ref xr, i);
-                        }
-                        Unsafe.Add(ref gw, i) = g0;
-                    }
-                }
-            }
-            else if (Simd.Use128)
-            {
-                for (int o = 0; o < 3; o++)
-                {
-                    ref float gw = ref Unsafe.Add(ref gw0, o * 6);
-                    {
-                        const int i = 0;
-                        Vector128<float> g0 = Vector128.LoadUnsafe(ref gw, (nuint)i);
-                        for (int r = 0; r < rows; r++)
-                        {
-                            Vector128<float> d = Vector128.Create(Unsafe.Add(ref dz0, r * 3 + o));
-                            ref float xr = ref Unsafe.Add(ref x0, r * 6);
-                            g0 = Simd.MultiplyAdd(d, Vector128.LoadUnsafe(ref xr, (nuint)i), g0);
-                        }
-                        g0.StoreUnsafe(ref gw, (nuint)i);
-                    }
-                    for (int i = 4; i < 6; i++)
-                    {
-                        float g0 = Unsafe.Add(ref gw, i);
-                        for (int r = 0; r < rows; r++)
-                        {
-                            float d = Unsafe.Add(ref dz0, r * 3 + o);
-                            ref float xr = ref Unsafe.Add(ref x0, r * 6);
-                            g0 = g0 + d * Unsafe.Add(ref xr, i);
-                        }
-                        Unsafe.Add(ref gw, i) = g0;
-                    }
-                }
+                KernelThreads.For(threads, 3, 4, new KernelSpans(x, dz, default, weightGradient, biasGradient),
+                    static (in KernelSpans s, int start, int end) => Dense6WeightGradient(s.In0, s.In1, s.Out0, s.Out1, start, end));
             }
             else
             {
-                for (int o = 0; o < 3; o++)
-                {
-                    ref float gw = ref Unsafe.Add(ref gw0, o * 6);
-                    for (int i = 0; i < 4; i += 4)
-                    {
-                        float g0 = Unsafe.Add(ref gw, i);
-                        float g1 = Unsafe.Add(ref gw, i + 1);
-                        float g2 = Unsafe.Add(ref gw, i + 2);
-                        float g3 = Unsafe.Add(ref gw, i + 3);
-                        for (int r = 0; r < rows; r++)
-                        {
-                            float d = Unsafe.Add(ref dz0, r * 3 + o);
-                            ref float xr = ref Unsafe.Add(ref x0, r * 6);
-                            g0 = g0 + d * Unsafe.Add(ref xr, i);
-                            g1 = g1 + d * Unsafe.Add(ref xr, i + 1);
-                            g2 = g2 + d * Unsafe.Add(ref xr, i + 2);
-                            g3 = g3 + d * Unsafe.Add(ref xr, i + 3);
-                        }
-                        Unsafe.Add(ref gw, i) = g0;
-                        Unsafe.Add(ref gw, i + 1) = g1;
-                        Unsafe.Add(ref gw, i + 2) = g2;
-                        Unsafe.Add(ref gw, i + 3) = g3;
-                    }
-                    {
-                        const int i = 4;
-                        float g0 = Unsafe.Add(ref gw, i);
-                        float g1 = Unsafe.Add(ref gw, i + 1);
-                        for (int r = 0; r < rows; r++)
-                        {
-                            float d = Unsafe.Add(ref dz0, r * 3 + o);
-                            ref float xr = ref Unsafe.Add(ref x0, r * 6);
-                            g0 = g0 + d * Unsafe.Add(ref xr, i);
-                            g1 = g1 + d * Unsafe.Add(ref xr, i + 1);
-                        }
-                        Unsafe.Add(ref gw, i) = g0;
-                        Unsafe.Add(ref gw, i + 1) = g1;
-                    }
-                }
+                Dense6WeightGradient(x, dz, weightGradient, biasGradient, 0, 3);
             }
 
-            // dx[r, i] = Σ_o dz[r, o] W[o, i]
             if (dx.IsEmpty)
             {
                 return;
             }
 
-            ref float dx0 = ref MemoryMarshal.GetReference(dx);
+            // dx = dz W: rows split across threads at multiples of 4
+            if (threads > 1 && rows >= 14564)
+            {
+                KernelThreads.For(threads, rows, 4, new KernelSpans(weight, dz, default, dx, default),
+                    static (in KernelSpans s, int start, int end) => Dense6InputGradient(s.In0, s.In1, s.Out0, start, end));
+            }
+            else
+            {
+                Dense6InputGradient(weight, dz, dx, 0, rows);
+            }
+        }
+
+        /// <summary>Units <paramref name="start"/> .. <paramref name="end"/> - 1 of <c>dW += dzᵀ x</c> and <c>db += Σ_r dz[r]</c>, over every row of the batch.</summary>
+        private static void Dense6WeightGradient(ReadOnlySpan<float> x, ReadOnlySpan<float> dz, Span<float> weightGradient, Span<float> biasGradient, int start, int end)
+        {
+            int rows = dz.Length / 3;
+
+            // db[o] += Σ_r dz[r, o]
+            Span<float> db = biasGradient.Slice(start, end - start);
+            for (int r = 0; r < rows; r++)
+            {
+                TensorPrimitives.Add(db, dz.Slice(r * 3 + start, end - start), db);
+            }
+
+            ref float x0 = ref MemoryMarshal.GetReference(x);
+            ref float dz0 = ref MemoryMarshal.GetReference(dz);
+            ref float gw = ref MemoryMarshal.GetReference(weightGradient);
+            int grouped = start + (end - start) / 4 * 4;
+            // dW[o, i] += Σ_r dz[r, o] x[r, i]: for each chunk of columns (x[.., chunk] stays in L1), 4 units at a time
             if (Simd.Use512)
             {
-                for (int r = 0; r < rows; r++)
+                for (int i = 0; i < 6; i++)
                 {
-                    ref float dzr = ref Unsafe.Add(ref dz0, r * 3);
-                    ref float dxr = ref Unsafe.Add(ref dx0, r * 6);
-                    for (int i = 0; i < 6; i++)
+                    for (int o = start; o < grouped; o += 4)
                     {
-                        float a0 = 0f;
-                        for (int o = 0; o < 3; o++)
+                        ref float go = ref Unsafe.Add(ref gw, o * 6);
+                        float g00 = Unsafe.Add(ref go, i);
+                        float g10 = Unsafe.Add(ref go, 6 + i);
+                        float g20 = Unsafe.Add(ref go, 12 + i);
+                        float g30 = Unsafe.Add(ref go, 18 + i);
+                        for (int r = 0; r < rows; r++)
                         {
-                            float d = Unsafe.Add(ref dzr, o);
-                            ref float wo = ref Unsafe.Add(ref w, o * 6);
-                            a0 = a0 + d * Unsafe.Add(ref wo, i);
+                            ref float xr = ref Unsafe.Add(ref x0, r * 6);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 3 + o);
+                            float xv0 = Unsafe.Add(ref xr, i);
+                            float d = dzr;
+                            g00 = g00 + d * xv0;
+                            d = Unsafe.Add(ref dzr, 1);
+                            g10 = g10 + d * xv0;
+                            d = Unsafe.Add(ref dzr, 2);
+                            g20 = g20 + d * xv0;
+                            d = Unsafe.Add(ref dzr, 3);
+                            g30 = g30 + d * xv0;
                         }
-                        Unsafe.Add(ref dxr, i) = a0;
+                        Unsafe.Add(ref go, i) = g00;
+                        Unsafe.Add(ref go, 6 + i) = g10;
+                        Unsafe.Add(ref go, 12 + i) = g20;
+                        Unsafe.Add(ref go, 18 + i) = g30;
+                    }
+                    for (int o = grouped; o < end; o++)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 6);
+                        float g00 = Unsafe.Add(ref go, i);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 6);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 3 + o);
+                            float xv0 = Unsafe.Add(ref xr, i);
+                            float d = dzr;
+                            g00 = g00 + d * xv0;
+                        }
+                        Unsafe.Add(ref go, i) = g00;
                     }
                 }
             }
             else if (Simd.Use256)
             {
-                for (int r = 0; r < rows; r++)
+                for (int i = 0; i < 6; i++)
                 {
-                    ref float dzr = ref Unsafe.Add(ref dz0, r * 3);
-                    ref float dxr = ref Unsafe.Add(ref dx0, r * 6);
-                    for (int i = 0; i < 6; i++)
+                    for (int o = start; o < grouped; o += 4)
                     {
-                        float a0 = 0f;
-                        for (int o = 0; o < 3; o++)
+                        ref float go = ref Unsafe.Add(ref gw, o * 6);
+                        float g00 = Unsafe.Add(ref go, i);
+                        float g10 = Unsafe.Add(ref go, 6 + i);
+                        float g20 = Unsafe.Add(ref go, 12 + i);
+                        float g30 = Unsafe.Add(ref go, 18 + i);
+                        for (int r = 0; r < rows; r++)
                         {
-                            float d = Unsafe.Add(ref dzr, o);
-                            ref float wo = ref Unsafe.Add(ref w, o * 6);
-                            a0 = a0 + d * Unsafe.Add(ref wo, i);
+                            ref float xr = ref Unsafe.Add(ref x0, r * 6);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 3 + o);
+                            float xv0 = Unsafe.Add(ref xr, i);
+                            float d = dzr;
+                            g00 = g00 + d * xv0;
+                            d = Unsafe.Add(ref dzr, 1);
+                            g10 = g10 + d * xv0;
+                            d = Unsafe.Add(ref dzr, 2);
+                            g20 = g20 + d * xv0;
+                            d = Unsafe.Add(ref dzr, 3);
+                            g30 = g30 + d * xv0;
                         }
-                        Unsafe.Add(ref dxr, i) = a0;
+                        Unsafe.Add(ref go, i) = g00;
+                        Unsafe.Add(ref go, 6 + i) = g10;
+                        Unsafe.Add(ref go, 12 + i) = g20;
+                        Unsafe.Add(ref go, 18 + i) = g30;
+                    }
+                    for (int o = grouped; o < end; o++)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 6);
+                        float g00 = Unsafe.Add(ref go, i);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 6);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 3 + o);
+                            float xv0 = Unsafe.Add(ref xr, i);
+                            float d = dzr;
+                            g00 = g00 + d * xv0;
+                        }
+                        Unsafe.Add(ref go, i) = g00;
                     }
                 }
             }
             else if (Simd.Use128)
             {
-                for (int r = 0; r < rows; r++)
                 {
-                    ref float dzr = ref Unsafe.Add(ref dz0, r * 3);
-                    ref float dxr = ref Unsafe.Add(ref dx0, r * 6);
+                    const int i = 0;
+                    for (int o = start; o < grouped; o += 4)
                     {
-                        const int i = 0;
-                        Vector128<float> a0 = Vector128<float>.Zero;
-                        for (int o = 0; o < 3; o++)
+                        ref float go = ref Unsafe.Add(ref gw, o * 6);
+                        Vector128<float> g00 = Vector128.LoadUnsafe(ref go, (nuint)i);
+                        Vector128<float> g10 = Vector128.LoadUnsafe(ref go, (nuint)(6 + i));
+                        Vector128<float> g20 = Vector128.LoadUnsafe(ref go, (nuint)(12 + i));
+                        Vector128<float> g30 = Vector128.LoadUnsafe(ref go, (nuint)(18 + i));
+                        for (int r = 0; r < rows; r++)
                         {
-                            Vector128<float> d = Vector128.Create(Unsafe.Add(ref dzr, o));
-                            ref float wo = ref Unsafe.Add(ref w, o * 6);
-                            a0 = Simd.MultiplyAdd(d, Vector128.LoadUnsafe(ref wo, (nuint)i), a0);
+                            ref float xr = ref Unsafe.Add(ref x0, r * 6);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 3 + o);
+                            Vector128<float> xv0 = Vector128.LoadUnsafe(ref xr, (nuint)i);
+                            Vector128<float> d = Vector128.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 1));
+                            g10 = Simd.MultiplyAdd(d, xv0, g10);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 2));
+                            g20 = Simd.MultiplyAdd(d, xv0, g20);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 3));
+                            g30 = Simd.MultiplyAdd(d, xv0, g30);
                         }
-                        a0.StoreUnsafe(ref dxr, (nuint)i);
+                        g00.StoreUnsafe(ref go, (nuint)i);
+                        g10.StoreUnsafe(ref go, (nuint)(6 + i));
+                        g20.StoreUnsafe(ref go, (nuint)(12 + i));
+                        g30.StoreUnsafe(ref go, (nuint)(18 + i));
                     }
-                    for (int i = 4; i < 6; i++)
+                    for (int o = grouped; o < end; o++)
                     {
-                        float a0 = 0f;
-                        for (int o = 0; o < 3; o++)
+                        ref float go = ref Unsafe.Add(ref gw, o * 6);
+                        Vector128<float> g00 = Vector128.LoadUnsafe(ref go, (nuint)i);
+                        for (int r = 0; r < rows; r++)
                         {
-                            float d = Unsafe.Add(ref dzr, o);
-                            ref float wo = ref Unsafe.Add(ref w, o * 6);
-                            a0 = a0 + d * Unsafe.Add(ref wo, i);
+                            ref float xr = ref Unsafe.Add(ref x0, r * 6);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 3 + o);
+                            Vector128<float> xv0 = Vector128.LoadUnsafe(ref xr, (nuint)i);
+                            Vector128<float> d = Vector128.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00);
                         }
-                        Unsafe.Add(ref dxr, i) = a0;
+                        g00.StoreUnsafe(ref go, (nuint)i);
+                    }
+                }
+                for (int i = 4; i < 6; i++)
+                {
+                    for (int o = start; o < grouped; o += 4)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 6);
+                        float g00 = Unsafe.Add(ref go, i);
+                        float g10 = Unsafe.Add(ref go, 6 + i);
+                        float g20 = Unsafe.Add(ref go, 12 + i);
+                        float g30 = Unsafe.Add(ref go, 18 + i);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 6);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 3 + o);
+                            float xv0 = Unsafe.Add(ref xr, i);
+                            float d = dzr;
+                            g00 = g00 + d * xv0;
+                            d = Unsafe.Add(ref dzr, 1);
+                            g10 = g10 + d * xv0;
+                            d = Unsafe.Add(ref dzr, 2);
+                            g20 = g20 + d * xv0;
+                            d = Unsafe.Add(ref dzr, 3);
+                            g30 = g30 + d * xv0;
+                        }
+                        Unsafe.Add(ref go, i) = g00;
+                        Unsafe.Add(ref go, 6 + i) = g10;
+                        Unsafe.Add(ref go, 12 + i) = g20;
+                        Unsafe.Add(ref go, 18 + i) = g30;
+                    }
+                    for (int o = grouped; o < end; o++)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 6);
+                        float g00 = Unsafe.Add(ref go, i);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 6);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 3 + o);
+                            float xv0 = Unsafe.Add(ref xr, i);
+                            float d = dzr;
+                            g00 = g00 + d * xv0;
+                        }
+                        Unsafe.Add(ref go, i) = g00;
                     }
                 }
             }
             else
             {
-                for (int r = 0; r < rows; r++)
+                for (int i = 0; i < 6; i += 3)
                 {
-                    ref float dzr = ref Unsafe.Add(ref dz0, r * 3);
-                    ref float dxr = ref Unsafe.Add(ref dx0, r * 6);
-                    for (int i = 0; i < 4; i += 4)
+                    for (int o = start; o < grouped; o += 4)
                     {
-                        float a0 = 0f;
-                        float a1 = 0f;
-                        float a2 = 0f;
-                        float a3 = 0f;
-                        for (int o = 0; o < 3; o++)
+                        ref float go = ref Unsafe.Add(ref gw, o * 6);
+                        float g00 = Unsafe.Add(ref go, i); float g01 = Unsafe.Add(ref go, 1 + i); float g02 = Unsafe.Add(ref go, 2 + i);
+                        float g10 = Unsafe.Add(ref go, 6 + i); float g11 = Unsafe.Add(ref go, 7 + i); float g12 = Unsafe.Add(ref go, 8 + i);
+                        float g20 = Unsafe.Add(ref go, 12 + i); float g21 = Unsafe.Add(ref go, 13 + i); float g22 = Unsafe.Add(ref go, 14 + i);
+                        float g30 = Unsafe.Add(ref go, 18 + i); float g31 = Unsafe.Add(ref go, 19 + i); float g32 = Unsafe.Add(ref go, 20 + i);
+                        for (int r = 0; r < rows; r++)
                         {
-                            float d = Unsafe.Add(ref dzr, o);
-                            ref float wo = ref Unsafe.Add(ref w, o * 6);
-                            a0 = a0 + d * Unsafe.Add(ref wo, i);
-                            a1 = a1 + d * Unsafe.Add(ref wo, i + 1);
-                            a2 = a2 + d * Unsafe.Add(ref wo, i + 2);
-                            a3 = a3 + d * Unsafe.Add(ref wo, i + 3);
+                            ref float xr = ref Unsafe.Add(ref x0, r * 6);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 3 + o);
+                            float xv0 = Unsafe.Add(ref xr, i); float xv1 = Unsafe.Add(ref xr, 1 + i); float xv2 = Unsafe.Add(ref xr, 2 + i);
+                            float d = dzr;
+                            g00 = g00 + d * xv0; g01 = g01 + d * xv1; g02 = g02 + d * xv2;
+                            d = Unsafe.Add(ref dzr, 1);
+                            g10 = g10 + d * xv0; g11 = g11 + d * xv1; g12 = g12 + d * xv2;
+                            d = Unsafe.Add(ref dzr, 2);
+                            g20 = g20 + d * xv0; g21 = g21 + d * xv1; g22 = g22 + d * xv2;
+                            d = Unsafe.Add(ref dzr, 3);
+                            g30 = g30 + d * xv0; g31 = g31 + d * xv1; g32 = g32 + d * xv2;
                         }
-                        Unsafe.Add(ref dxr, i) = a0;
-                        Unsafe.Add(ref dxr, i + 1) = a1;
-                        Unsafe.Add(ref dxr, i + 2) = a2;
-                        Unsafe.Add(ref dxr, i + 3) = a3;
+                        Unsafe.Add(ref go, i) = g00; Unsafe.Add(ref go, 1 + i) = g01; Unsafe.Add(ref go, 2 + i) = g02;
+                        Unsafe.Add(ref go, 6 + i) = g10; Unsafe.Add(ref go, 7 + i) = g11; Unsafe.Add(ref go, 8 + i) = g12;
+                        Unsafe.Add(ref go, 12 + i) = g20; Unsafe.Add(ref go, 13 + i) = g21; Unsafe.Add(ref go, 14 + i) = g22;
+                        Unsafe.Add(ref go, 18 + i) = g30; Unsafe.Add(ref go, 19 + i) = g31; Unsafe.Add(ref go, 20 + i) = g32;
                     }
+                    for (int o = grouped; o < end; o++)
                     {
-                        const int i = 4;
-                        float a0 = 0f;
-                        float a1 = 0f;
+                        ref float go = ref Unsafe.Add(ref gw, o * 6);
+                        float g00 = Unsafe.Add(ref go, i); float g01 = Unsafe.Add(ref go, 1 + i); float g02 = Unsafe.Add(ref go, 2 + i);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 6);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 3 + o);
+                            float xv0 = Unsafe.Add(ref xr, i); float xv1 = Unsafe.Add(ref xr, 1 + i); float xv2 = Unsafe.Add(ref xr, 2 + i);
+                            float d = dzr;
+                            g00 = g00 + d * xv0; g01 = g01 + d * xv1; g02 = g02 + d * xv2;
+                        }
+                        Unsafe.Add(ref go, i) = g00; Unsafe.Add(ref go, 1 + i) = g01; Unsafe.Add(ref go, 2 + i) = g02;
+                    }
+                }
+            }
+        }
+
+        /// <summary>Rows <paramref name="start"/> .. <paramref name="end"/> - 1 of <c>dx = dz W</c>.</summary>
+        private static void Dense6InputGradient(ReadOnlySpan<float> weight, ReadOnlySpan<float> dz, Span<float> dx, int start, int end)
+        {
+            ref float w = ref MemoryMarshal.GetReference(weight);
+            ref float dz0 = ref MemoryMarshal.GetReference(dz);
+            ref float dx0 = ref MemoryMarshal.GetReference(dx);
+            int grouped = start + (end - start) / 4 * 4;
+            // dx[r, i] = Σ_o dz[r, o] W[o, i]: for each chunk of columns (W[.., chunk] stays in L1), 4 rows at a time
+            if (Simd.Use512)
+            {
+                for (int i = 0; i < 6; i++)
+                {
+                    for (int r = start; r < grouped; r += 4)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 3);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 6);
+                        float a00 = 0f;
+                        float a10 = 0f;
+                        float a20 = 0f;
+                        float a30 = 0f;
                         for (int o = 0; o < 3; o++)
                         {
-                            float d = Unsafe.Add(ref dzr, o);
                             ref float wo = ref Unsafe.Add(ref w, o * 6);
-                            a0 = a0 + d * Unsafe.Add(ref wo, i);
-                            a1 = a1 + d * Unsafe.Add(ref wo, i + 1);
+                            float wv0 = Unsafe.Add(ref wo, i);
+                            float d = Unsafe.Add(ref dzr, o);
+                            a00 = a00 + d * wv0;
+                            d = Unsafe.Add(ref dzr, 3 + o);
+                            a10 = a10 + d * wv0;
+                            d = Unsafe.Add(ref dzr, 6 + o);
+                            a20 = a20 + d * wv0;
+                            d = Unsafe.Add(ref dzr, 9 + o);
+                            a30 = a30 + d * wv0;
                         }
-                        Unsafe.Add(ref dxr, i) = a0;
-                        Unsafe.Add(ref dxr, i + 1) = a1;
+                        Unsafe.Add(ref dxr, i) = a00;
+                        Unsafe.Add(ref dxr, 6 + i) = a10;
+                        Unsafe.Add(ref dxr, 12 + i) = a20;
+                        Unsafe.Add(ref dxr, 18 + i) = a30;
+                    }
+                    for (int r = grouped; r < end; r++)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 3);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 6);
+                        float a00 = 0f;
+                        for (int o = 0; o < 3; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 6);
+                            float wv0 = Unsafe.Add(ref wo, i);
+                            float d = Unsafe.Add(ref dzr, o);
+                            a00 = a00 + d * wv0;
+                        }
+                        Unsafe.Add(ref dxr, i) = a00;
+                    }
+                }
+            }
+            else if (Simd.Use256)
+            {
+                for (int i = 0; i < 6; i++)
+                {
+                    for (int r = start; r < grouped; r += 4)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 3);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 6);
+                        float a00 = 0f;
+                        float a10 = 0f;
+                        float a20 = 0f;
+                        float a30 = 0f;
+                        for (int o = 0; o < 3; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 6);
+                            float wv0 = Unsafe.Add(ref wo, i);
+                            float d = Unsafe.Add(ref dzr, o);
+                            a00 = a00 + d * wv0;
+                            d = Unsafe.Add(ref dzr, 3 + o);
+                            a10 = a10 + d * wv0;
+                            d = Unsafe.Add(ref dzr, 6 + o);
+                            a20 = a20 + d * wv0;
+                            d = Unsafe.Add(ref dzr, 9 + o);
+                            a30 = a30 + d * wv0;
+                        }
+                        Unsafe.Add(ref dxr, i) = a00;
+                        Unsafe.Add(ref dxr, 6 + i) = a10;
+                        Unsafe.Add(ref dxr, 12 + i) = a20;
+                        Unsafe.Add(ref dxr, 18 + i) = a30;
+                    }
+                    for (int r = grouped; r < end; r++)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 3);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 6);
+                        float a00 = 0f;
+                        for (int o = 0; o < 3; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 6);
+                            float wv0 = Unsafe.Add(ref wo, i);
+                            float d = Unsafe.Add(ref dzr, o);
+                            a00 = a00 + d * wv0;
+                        }
+                        Unsafe.Add(ref dxr, i) = a00;
+                    }
+                }
+            }
+            else if (Simd.Use128)
+            {
+                {
+                    const int i = 0;
+                    for (int r = start; r < grouped; r += 4)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 3);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 6);
+                        Vector128<float> a00 = Vector128<float>.Zero;
+                        Vector128<float> a10 = Vector128<float>.Zero;
+                        Vector128<float> a20 = Vector128<float>.Zero;
+                        Vector128<float> a30 = Vector128<float>.Zero;
+                        for (int o = 0; o < 3; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 6);
+                            Vector128<float> wv0 = Vector128.LoadUnsafe(ref wo, (nuint)i);
+                            Vector128<float> d = Vector128.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 3 + o));
+                            a10 = Simd.MultiplyAdd(d, wv0, a10);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 6 + o));
+                            a20 = Simd.MultiplyAdd(d, wv0, a20);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 9 + o));
+                            a30 = Simd.MultiplyAdd(d, wv0, a30);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i);
+                        a10.StoreUnsafe(ref dxr, (nuint)(6 + i));
+                        a20.StoreUnsafe(ref dxr, (nuint)(12 + i));
+                        a30.StoreUnsafe(ref dxr, (nuint)(18 + i));
+                    }
+                    for (int r = grouped; r < end; r++)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 3);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 6);
+                        Vector128<float> a00 = Vector128<float>.Zero;
+                        for (int o = 0; o < 3; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 6);
+                            Vector128<float> wv0 = Vector128.LoadUnsafe(ref wo, (nuint)i);
+                            Vector128<float> d = Vector128.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i);
+                    }
+                }
+                for (int i = 4; i < 6; i++)
+                {
+                    for (int r = start; r < grouped; r += 4)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 3);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 6);
+                        float a00 = 0f;
+                        float a10 = 0f;
+                        float a20 = 0f;
+                        float a30 = 0f;
+                        for (int o = 0; o < 3; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 6);
+                            float wv0 = Unsafe.Add(ref wo, i);
+                            float d = Unsafe.Add(ref dzr, o);
+                            a00 = a00 + d * wv0;
+                            d = Unsafe.Add(ref dzr, 3 + o);
+                            a10 = a10 + d * wv0;
+                            d = Unsafe.Add(ref dzr, 6 + o);
+                            a20 = a20 + d * wv0;
+                            d = Unsafe.Add(ref dzr, 9 + o);
+                            a30 = a30 + d * wv0;
+                        }
+                        Unsafe.Add(ref dxr, i) = a00;
+                        Unsafe.Add(ref dxr, 6 + i) = a10;
+                        Unsafe.Add(ref dxr, 12 + i) = a20;
+                        Unsafe.Add(ref dxr, 18 + i) = a30;
+                    }
+                    for (int r = grouped; r < end; r++)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 3);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 6);
+                        float a00 = 0f;
+                        for (int o = 0; o < 3; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 6);
+                            float wv0 = Unsafe.Add(ref wo, i);
+                            float d = Unsafe.Add(ref dzr, o);
+                            a00 = a00 + d * wv0;
+                        }
+                        Unsafe.Add(ref dxr, i) = a00;
+                    }
+                }
+            }
+            else
+            {
+                for (int i = 0; i < 6; i += 3)
+                {
+                    for (int r = start; r < grouped; r += 4)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 3);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 6);
+                        float a00 = 0f; float a01 = 0f; float a02 = 0f;
+                        float a10 = 0f; float a11 = 0f; float a12 = 0f;
+                        float a20 = 0f; float a21 = 0f; float a22 = 0f;
+                        float a30 = 0f; float a31 = 0f; float a32 = 0f;
+                        for (int o = 0; o < 3; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 6);
+                            float wv0 = Unsafe.Add(ref wo, i); float wv1 = Unsafe.Add(ref wo, 1 + i); float wv2 = Unsafe.Add(ref wo, 2 + i);
+                            float d = Unsafe.Add(ref dzr, o);
+                            a00 = a00 + d * wv0; a01 = a01 + d * wv1; a02 = a02 + d * wv2;
+                            d = Unsafe.Add(ref dzr, 3 + o);
+                            a10 = a10 + d * wv0; a11 = a11 + d * wv1; a12 = a12 + d * wv2;
+                            d = Unsafe.Add(ref dzr, 6 + o);
+                            a20 = a20 + d * wv0; a21 = a21 + d * wv1; a22 = a22 + d * wv2;
+                            d = Unsafe.Add(ref dzr, 9 + o);
+                            a30 = a30 + d * wv0; a31 = a31 + d * wv1; a32 = a32 + d * wv2;
+                        }
+                        Unsafe.Add(ref dxr, i) = a00; Unsafe.Add(ref dxr, 1 + i) = a01; Unsafe.Add(ref dxr, 2 + i) = a02;
+                        Unsafe.Add(ref dxr, 6 + i) = a10; Unsafe.Add(ref dxr, 7 + i) = a11; Unsafe.Add(ref dxr, 8 + i) = a12;
+                        Unsafe.Add(ref dxr, 12 + i) = a20; Unsafe.Add(ref dxr, 13 + i) = a21; Unsafe.Add(ref dxr, 14 + i) = a22;
+                        Unsafe.Add(ref dxr, 18 + i) = a30; Unsafe.Add(ref dxr, 19 + i) = a31; Unsafe.Add(ref dxr, 20 + i) = a32;
+                    }
+                    for (int r = grouped; r < end; r++)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 3);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 6);
+                        float a00 = 0f; float a01 = 0f; float a02 = 0f;
+                        for (int o = 0; o < 3; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 6);
+                            float wv0 = Unsafe.Add(ref wo, i); float wv1 = Unsafe.Add(ref wo, 1 + i); float wv2 = Unsafe.Add(ref wo, 2 + i);
+                            float d = Unsafe.Add(ref dzr, o);
+                            a00 = a00 + d * wv0; a01 = a01 + d * wv1; a02 = a02 + d * wv2;
+                        }
+                        Unsafe.Add(ref dxr, i) = a00; Unsafe.Add(ref dxr, 1 + i) = a01; Unsafe.Add(ref dxr, 2 + i) = a02;
                     }
                 }
             }
