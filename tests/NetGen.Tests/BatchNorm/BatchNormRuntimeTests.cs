@@ -158,19 +158,5 @@ public sealed class BatchNormRuntimeTests : IDisposable
         Assert.All(y, v => Assert.True(float.IsFinite(v)));
     }
 
-    private static void AssertNoAllocation(Action action)
-    {
-        for (int i = 0; i < 3; i++)
-        {
-            action();
-        }
-
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 5; i++)
-        {
-            action();
-        }
-
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
-    }
+    private static void AssertNoAllocation(Action action) => AllocationAssert.Zero(action);
 }

@@ -10,7 +10,6 @@ namespace NetGen.Tests.Gradients;
 /// </summary>
 public sealed class AllocationTests
 {
-    private const int Repeats = 5;
 
     [Theory]
     [InlineData(1)]
@@ -91,20 +90,5 @@ public sealed class AllocationTests
     }
 
     /// <summary>Runs <paramref name="action"/> to warm up (JIT, tiering, thread-static workspace), then counts.</summary>
-    private static void AssertNoAllocation(Action action)
-    {
-        for (int i = 0; i < 3; i++)
-        {
-            action();
-        }
-
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < Repeats; i++)
-        {
-            action();
-        }
-
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        Assert.Equal(0, allocated);
-    }
+    private static void AssertNoAllocation(Action action) => AllocationAssert.Zero(action);
 }

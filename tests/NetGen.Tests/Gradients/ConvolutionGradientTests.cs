@@ -198,19 +198,5 @@ public sealed class ConvolutionGradientTests
         AssertNoAllocation(() => pooled.Forward(xs, ys));
     }
 
-    private static void AssertNoAllocation(Action action)
-    {
-        for (int i = 0; i < 3; i++)
-        {
-            action();
-        }
-
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 5; i++)
-        {
-            action();
-        }
-
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
-    }
+    private static void AssertNoAllocation(Action action) => AllocationAssert.Zero(action);
 }
