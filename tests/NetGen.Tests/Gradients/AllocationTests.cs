@@ -10,7 +10,6 @@ namespace NetGen.Tests.Gradients;
 /// </summary>
 public sealed class AllocationTests
 {
-
     [Theory]
     [InlineData(1)]
     [InlineData(8)]
