@@ -52,7 +52,7 @@ public sealed class NetworkAnalyzer : DiagnosticAnalyzer
     private static void AnalyzeNetwork(SymbolAnalysisContext context, INamedTypeSymbol networkAttribute)
     {
         var type = (INamedTypeSymbol)context.Symbol;
-        if (DeclarationSyntax(type, networkAttribute, context.CancellationToken) is not { } classSyntax)
+        if (DeclarationSyntax(type, networkAttribute, context.CancellationToken) is not { } classSyntax || classSyntax.Identifier.IsMissing)
         {
             return;
         }
