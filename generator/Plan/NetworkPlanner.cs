@@ -365,7 +365,13 @@ internal static class NetworkPlanner
         => layer.Name is null ? $"layer {index} ({Title(layer)})" : $"layer {index} ({Title(layer)}, \"{layer.Name}\")";
 
     /// <summary>The layer as written: <c>Dense(128)</c>, <c>Dropout(0.5)</c>, <c>ReLU</c>.</summary>
-    public static string Title(LayerDeclaration layer) => layer.Kind switch
+    public static string Title(LayerDeclaration layer) => layer switch
+    {
+        { ArgumentsValid: false } => $"{layer.Kind}(...)",
+        _ => TitleOfValid(layer),
+    };
+
+    private static string TitleOfValid(LayerDeclaration layer) => layer.Kind switch
     {
         LayerKind.Input => $"Input({Join(layer.Sizes)})",
         LayerKind.Dense => layer.Bias ? $"Dense({Join(layer.Sizes)})" : $"Dense({Join(layer.Sizes)}, bias: false)",

@@ -124,6 +124,13 @@ public class DiagnosticTests
             public partial class Net;
             """, "[Input(3, -2)]", "dimension 1 is -2");
 
+    [Theory]
+    [InlineData("[Input(dimensions: new[] { 3, {|NG0007:0|} })]")]
+    [InlineData("[Input(new int[] { 3, {|NG0007:-1|} })]")]
+    [InlineData("[Input([3, {|NG0007:0|}])]")]
+    public void NG0007_input_dimension_written_as_an_array_is_reported_at_the_element(string input)
+        => VerifySingle("using NetGen;\n[Network]\n" + input + "\n[Dense(2)]\npublic partial class Net;\n", "dimension 1");
+
     [Fact]
     public void NG0007_a_wrong_input_dimension_shows_as_unknown_in_later_messages_not_as_a_made_up_size()
     {
@@ -236,7 +243,7 @@ public class DiagnosticTests
             }
             """,
         }, allowedCompilerErrors: new[] { "CS0182" });
-        MessageContains(run.Diagnostics[0], "layer 0 (Dense", "not a constant");
+        MessageContains(run.Diagnostics[0], "layer 0 (Dense(...))", "not a constant");
     }
 
     [Fact]
