@@ -228,11 +228,13 @@ internal static class NetworkPlanner
 
         if (parameterCount > MaxBufferLength)
         {
-            // At the layer whose parameters pass the limit.
+            // At the layer whose parameters pass the limit (at [Input] if the summary does not say which).
             long running = 0;
-            LayerSummary passing = summary.First(l => (running += l.Parameters) > MaxBufferLength);
-            LayerDeclaration culprit = layers[passing.Index];
-            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.TooLarge, DiagnosticSite.OfLayer(culprit.Position), declaration.Name, parameterCount, "parameters", MaxBufferLength, $"; {Describe(culprit, passing.Index)} passes it"));
+            LayerSummary? passing = summary.FirstOrDefault(l => (running += l.Parameters) > MaxBufferLength);
+            LayerDeclaration? culprit = passing is not null && passing.Index < layers.Count ? layers[passing.Index] : null;
+            DiagnosticSite site = culprit is not null ? DiagnosticSite.OfLayer(culprit.Position) : input is null ? DiagnosticSite.Class : DiagnosticSite.OfLayer(input.Position);
+            string which = culprit is not null ? $"; {Describe(culprit, passing!.Index)} passes it" : string.Empty;
+            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.TooLarge, site, declaration.Name, parameterCount, "parameters", MaxBufferLength, which));
         }
 
         if (workspace > MaxBufferLength)
