@@ -30,6 +30,8 @@ public sealed class NetworkGenerator : IIncrementalGenerator
                 "NetGen.NetworkAttribute",
                 static (node, _) => node is Microsoft.CodeAnalysis.CSharp.Syntax.TypeDeclarationSyntax,
                 static (ctx, ct) => DeclarationParser.Parse(ctx, ct))
+            .Where(static declaration => declaration is not null)
+            .Select(static (declaration, _) => declaration!)
             .WithTrackingName(Steps.Declaration);
 
         IncrementalValuesProvider<PlanResult> plans = declarations

@@ -51,19 +51,26 @@ public sealed class NetworkAnalyzer : DiagnosticAnalyzer
 
     private static void AnalyzeNetwork(SymbolAnalysisContext context, INamedTypeSymbol networkAttribute)
     {
-        var type = (INamedTypeSymbol)context.Symbol;
-        if (DeclarationSyntax(type, networkAttribute, context.CancellationToken) is not { } classSyntax)
+        foreach (Diagnostic diagnostic in AnalyzeNetwork((INamedTypeSymbol)context.Symbol, networkAttribute, context.CancellationToken))
         {
-            return;
+            context.ReportDiagnostic(diagnostic);
+        }
+    }
+
+    /// <summary>The diagnostics of <paramref name="type"/>'s declaration, placed; none when it is not a network.</summary>
+    internal static IEnumerable<Diagnostic> AnalyzeNetwork(INamedTypeSymbol type, INamedTypeSymbol networkAttribute, CancellationToken cancellationToken)
+    {
+        if (DeclarationSyntax(type, networkAttribute, cancellationToken) is not { } classSyntax || classSyntax.Identifier.IsMissing)
+        {
+            yield break;
         }
 
         var layerAttributes = new List<AttributeData>();
-        NetworkDeclaration declaration = DeclarationParser.Parse(type, classSyntax, context.CancellationToken, layerAttributes);
+        NetworkDeclaration declaration = DeclarationParser.Parse(type, classSyntax, cancellationToken, layerAttributes);
         PlanResult result = NetworkPlanner.Plan(declaration);
         foreach (DiagnosticInfo diagnostic in result.Diagnostics)
         {
-            Location location = SiteLocator.Locate(diagnostic.Site, classSyntax, layerAttributes, context.CancellationToken);
-            context.ReportDiagnostic(diagnostic.ToDiagnostic(location));
+            yield return diagnostic.ToDiagnostic(SiteLocator.Locate(diagnostic.Site, classSyntax, layerAttributes, cancellationToken));
         }
     }
 

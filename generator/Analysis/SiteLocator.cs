@@ -31,18 +31,44 @@ internal static class SiteLocator
             return syntax.GetLocation();
         }
 
-        return ArgumentSyntax(syntax.ArgumentList, attribute, site)?.Expression.GetLocation() ?? syntax.GetLocation();
+        return ArgumentExpression(syntax.ArgumentList, attribute, site)?.GetLocation() ?? syntax.GetLocation();
     }
 
-    private static AttributeArgumentSyntax? ArgumentSyntax(AttributeArgumentListSyntax list, AttributeData attribute, DiagnosticSite site)
+    /// <summary>The argument's expression; for an element of a <c>params</c> array passed as one (<c>new[] { 1, 0 }</c>), that element.</summary>
+    private static ExpressionSyntax? ArgumentExpression(AttributeArgumentListSyntax list, AttributeData attribute, DiagnosticSite site)
     {
+        if (ArgumentSyntax(list, attribute, site, out bool wholeArray) is not { } argument)
+        {
+            return null;
+        }
+
+        InitializerExpressionSyntax? elements = argument.Expression switch
+        {
+            ImplicitArrayCreationExpressionSyntax implicitArray => implicitArray.Initializer,
+            ArrayCreationExpressionSyntax array => array.Initializer,
+            _ => null,
+        };
+        if (argument.Expression is CollectionExpressionSyntax collection && wholeArray)
+        {
+            return site.Element < collection.Elements.Count && collection.Elements[site.Element] is ExpressionElementSyntax element ? element.Expression : argument.Expression;
+        }
+
+        return wholeArray && elements is not null && site.Element < elements.Expressions.Count ? elements.Expressions[site.Element] : argument.Expression;
+    }
+
+    /// <remarks><paramref name="wholeArray"/>: the argument found is the whole array of a <c>params</c> parameter, not one element.</remarks>
+    private static AttributeArgumentSyntax? ArgumentSyntax(AttributeArgumentListSyntax list, AttributeData attribute, DiagnosticSite site, out bool wholeArray)
+    {
+        wholeArray = false;
         // Named: `Stride = 2` (a property) or `units: 64` (a constructor parameter by name).
         var positional = new List<AttributeArgumentSyntax>();
         foreach (AttributeArgumentSyntax argument in list.Arguments)
         {
             string? name = argument.NameEquals?.Name.Identifier.ValueText ?? argument.NameColon?.Name.Identifier.ValueText;
-            if (name == site.Argument && site.Element == 0)
+            if (name == site.Argument)
             {
+                // `dimensions: new[] { 1, 0 }` names the whole array.
+                wholeArray = true;
                 return argument;
             }
 
@@ -62,7 +88,10 @@ internal static class SiteLocator
         {
             if (parameter.Name == site.Argument)
             {
-                int index = parameter.Ordinal + (parameter.IsParams ? site.Element : 0);
+                // A params argument is written either element by element or as one array.
+                bool expanded = parameter.IsParams && !(positional.Count == parameter.Ordinal + 1 && positional[parameter.Ordinal].Expression is ImplicitArrayCreationExpressionSyntax or ArrayCreationExpressionSyntax or CollectionExpressionSyntax);
+                wholeArray = parameter.IsParams && !expanded;
+                int index = parameter.Ordinal + (expanded ? site.Element : 0);
                 return index < positional.Count ? positional[index] : null;
             }
         }

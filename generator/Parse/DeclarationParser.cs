@@ -17,8 +17,31 @@ namespace NetGen.Generator.Parse;
 internal static class DeclarationParser
 {
     /// <summary>The generator's entry: the class that carries <c>[Network]</c>.</summary>
-    public static NetworkDeclaration Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
-        => Parse((INamedTypeSymbol)context.TargetSymbol, (TypeDeclarationSyntax)context.TargetNode, cancellationToken);
+    /// <remarks>
+    /// Null when there is nothing to generate for this declaration: a class whose name is still being typed, or a
+    /// second declaration of a class that carries <c>[Network]</c> twice (CS0579), which the first one covers.
+    /// </remarks>
+    public static NetworkDeclaration? Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    {
+        var type = (INamedTypeSymbol)context.TargetSymbol;
+        var classSyntax = (TypeDeclarationSyntax)context.TargetNode;
+        if (classSyntax.Identifier.IsMissing || type.Name.Length == 0)
+        {
+            return null;
+        }
+
+        if (type.DeclaringSyntaxReferences.Length > 1 && context.Attributes.Length > 0)
+        {
+            INamedTypeSymbol? network = context.Attributes[0].AttributeClass;
+            AttributeData? first = type.GetAttributes().FirstOrDefault(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, network));
+            if (first?.ApplicationSyntaxReference?.GetSyntax(cancellationToken).FirstAncestorOrSelf<TypeDeclarationSyntax>() is { } owner && owner != classSyntax)
+            {
+                return null;
+            }
+        }
+
+        return Parse(type, classSyntax, cancellationToken);
+    }
 
     /// <summary>
     /// Reads <paramref name="type"/>, whose declaration <paramref name="classSyntax"/> carries <c>[Network]</c>.
@@ -34,7 +57,12 @@ internal static class DeclarationParser
             diagnostics.Add(DiagnosticInfo.Create(Plan.Diagnostics.NotPartial, DiagnosticSite.Class, type.Name));
         }
 
-        if (type.IsGenericType)
+        if (KindProblem(type) is { } what)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(Plan.Diagnostics.NotAClass, DiagnosticSite.Class, type.Name, what));
+        }
+
+        if (type.TypeParameters.Length > 0)
         {
             diagnostics.Add(DiagnosticInfo.Create(Plan.Diagnostics.Generic, DiagnosticSite.Class, type.Name));
         }
@@ -99,7 +127,11 @@ internal static class DeclarationParser
         {
             foreach (TypedConstant arg in args)
             {
-                if (arg.Kind == TypedConstantKind.Array)
+                if (arg.IsNull)
+                {
+                    valid = false;
+                }
+                else if (arg.Kind == TypedConstantKind.Array)
                 {
                     foreach (TypedConstant item in arg.Values)
                     {
@@ -170,6 +202,18 @@ internal static class DeclarationParser
 
         return new LayerDeclaration(kind, position, sizes.ToEquatableArray(), scalar, bias, name, options.ToEquatableArray(), valid);
     }
+
+    /// <summary>What the type is when it is not a plain class the generator can add members to, or null.</summary>
+    private static string? KindProblem(INamedTypeSymbol type) => type switch
+    {
+        { TypeKind: TypeKind.Struct, IsRecord: true } => "a record struct",
+        { TypeKind: TypeKind.Struct } => "a struct",
+        { TypeKind: TypeKind.Interface } => "an interface",
+        { IsRecord: true } => "a record",
+        { IsStatic: true } => "a static class",
+        { TypeKind: TypeKind.Class } => null,
+        _ => "not a class",
+    };
 
     private static string? ContainingTypeProblem(INamedTypeSymbol outer)
     {

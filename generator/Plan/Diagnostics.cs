@@ -31,7 +31,7 @@ internal static class Diagnostics
 
     public static readonly DiagnosticDescriptor InputNotFirst = Error(
         "NG0005", "[Input] must come before every layer",
-        "[Input] of '{0}' comes after layer {1}; move it above the first layer");
+        "[Input] of '{0}' comes after {1}; move it above the first layer");
 
     public static readonly DiagnosticDescriptor DuplicateInput = Error(
         "NG0006", "Network has more than one [Input]",
@@ -43,7 +43,7 @@ internal static class Diagnostics
 
     public static readonly DiagnosticDescriptor DenseOnImage = Error(
         "NG0008", "Dense layer on an input of rank 3 or more",
-        "{0} acts on the last axis, but its input is [{1}], an image; add [Flatten] before it to give it {2} inputs");
+        "{0} acts on the last axis, but its input is {1}, an image, so its output would be {2}; add [Flatten] before it{3}");
 
     public static readonly DiagnosticDescriptor DropoutOutOfRange = Error(
         "NG0009", "Dropout probability outside [0, 1)",
@@ -59,11 +59,27 @@ internal static class Diagnostics
 
     public static readonly DiagnosticDescriptor TooLarge = Error(
         "NG0012", "Network too large for one buffer",
-        "'{0}' needs {1} floats of {2}, more than one buffer holds ({3}); make the layers smaller");
+        "'{0}' needs {1} floats of {2}, more than one buffer holds ({3}){4}; make the layers smaller");
 
     public static readonly DiagnosticDescriptor InvalidArgument = Error(
         "NG0013", "Layer argument is not a constant of the right type",
         "{0}: an argument is missing or is not a constant of the expected type");
+
+    public static readonly DiagnosticDescriptor NotAClass = Error(
+        "NG0014", "Network must be a class",
+        "'{0}' is {1}; NetGen adds members to a class: declare it 'partial class {0}'");
+
+    public static readonly DiagnosticDescriptor DuplicateLayerName = Error(
+        "NG0015", "Two layers have the same parameter names",
+        "{0} and {1} would both name their parameters {2}; give each layer its own Name");
+
+    public static readonly DiagnosticDescriptor InvalidLayerName = Error(
+        "NG0016", "Layer name is not a valid module name",
+        "{0}: Name \"{1}\" {2}; a name is a PyTorch module name, such as \"fc1\", so it cannot be empty or contain '.'");
+
+    public static readonly DiagnosticDescriptor EmptyInput = Error(
+        "NG0017", "[Input] has no dimensions",
+        "[Input] of '{0}' has no dimensions: give the shape of one sample, for example [Input(784)] or [Input(1, 28, 28)]");
 
     public static readonly DiagnosticDescriptor SpatialInputRank = Error(
         "NG0020", "Convolution or pooling on an input of the wrong rank",
@@ -108,6 +124,10 @@ internal static class Diagnostics
     public static readonly DiagnosticDescriptor SoftmaxBeforeSoftmaxLoss = Warning(
         "NG0102", "Softmax output trained with a loss that applies softmax",
         "'{0}' ends with [Softmax], and {1} applies softmax to the network's output again, which flattens the gradients; remove [Softmax] from '{0}' (the loss takes logits) and apply softmax only where probabilities are needed");
+
+    public static readonly DiagnosticDescriptor FlattenOnFlat = Warning(
+        "NG0103", "Flatten on an input that is already flat",
+        "{0} flattens {1}, which is already flat; remove it");
 
     public static readonly DiagnosticDescriptor PoolingDropsEdge = Warning(
         "NG0110", "Pooling windows leave rows or columns out",

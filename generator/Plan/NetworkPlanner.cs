@@ -16,6 +16,9 @@ internal static class NetworkPlanner
     /// <summary>The largest buffer one array holds (floats).</summary>
     private const long MaxBufferLength = 0x7FFFFFC7;
 
+    /// <summary>The size of an axis that is not known because its declaration is wrong (already reported).</summary>
+    private const int Unknown = 0;
+
     public static PlanResult Plan(NetworkDeclaration declaration)
     {
         var diagnostics = new List<DiagnosticInfo>(declaration.Diagnostics);
@@ -44,25 +47,34 @@ internal static class NetworkPlanner
         var shape = new List<int>();
         if (input is not null)
         {
-            if (!input.ArgumentsValid || input.Sizes.Count == 0)
+            if (!input.ArgumentsValid)
             {
-                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.InvalidArgument, DiagnosticSite.OfLayer(input.Position), "[Input]"));
+                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.InvalidArgument, DiagnosticSite.OfLayer(input.Position), $"[{Title(input)}]"));
+            }
+            else if (input.Sizes.Count == 0)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.EmptyInput, DiagnosticSite.OfLayer(input.Position), declaration.Name));
             }
 
             for (int axis = 0; axis < input.Sizes.Count; axis++)
             {
                 if (input.Sizes[axis] <= 0)
                 {
-                    diagnostics.Add(DiagnosticInfo.Create(Diagnostics.NonPositiveSize, DiagnosticSite.OfLayer(input.Position, "dimensions", axis), "[Input]", $"dimension {axis}", input.Sizes[axis]));
+                    diagnostics.Add(DiagnosticInfo.Create(Diagnostics.NonPositiveSize, DiagnosticSite.OfLayer(input.Position, "dimensions", axis), $"[{Title(input)}]", $"dimension {axis}", input.Sizes[axis]));
                 }
             }
 
-            shape.AddRange(input.Sizes.Select(s => s > 0 ? s : 1));
+            // A size that is wrong stays unknown rather than being replaced by a made-up one, so later messages
+            // show it as '?' and checks that need it stay quiet.
+            shape.AddRange(input.Sizes.Select(s => s > 0 ? s : Unknown));
         }
 
+        // Without a readable [Input], not even the rank is known: checks that depend on it stay quiet until a
+        // layer (Flatten) fixes it.
+        bool rankKnown = shape.Count > 0;
         if (shape.Count == 0)
         {
-            shape.Add(1);
+            shape.Add(Unknown);
         }
 
         var inputShape = shape.ToEquatableArray();
@@ -101,13 +113,15 @@ internal static class NetworkPlanner
                         units = 1;
                     }
 
+                    int fanIn = shape[shape.Count - 1];
+                    int rows = fanIn > 0 ? inLength / fanIn : 0;
                     if (shape.Count >= 3)
                     {
-                        diagnostics.Add(DiagnosticInfo.Create(Diagnostics.DenseOnImage, DiagnosticSite.OfLayer(layer.Position), title, Join(shape), inLength));
+                        var wouldBe = new List<int>(shape) { [shape.Count - 1] = units };
+                        string fix = inLength > 0 ? $" to give it {inLength.ToString(CultureInfo.InvariantCulture)} inputs and an output of [{units.ToString(CultureInfo.InvariantCulture)}]" : string.Empty;
+                        diagnostics.Add(DiagnosticInfo.Create(Diagnostics.DenseOnImage, DiagnosticSite.OfLayer(layer.Position), title, ShapeText(shape), ShapeText(wouldBe), fix));
                     }
 
-                    int fanIn = shape[shape.Count - 1];
-                    int rows = inLength / fanIn;
                     shape[shape.Count - 1] = units;
                     long weightLength = (long)units * fanIn;
                     long layerParams = weightLength + (layer.Bias ? units : 0);
@@ -164,6 +178,12 @@ internal static class NetworkPlanner
                     break;
 
                 case LayerKind.Flatten:
+                    if (rankKnown && shape.Count == 1)
+                    {
+                        diagnostics.Add(DiagnosticInfo.Create(Diagnostics.FlattenOnFlat, DiagnosticSite.OfLayer(layer.Position), title, ShapeText(shape)));
+                    }
+
+                    rankKnown = true;
                     shape.Clear();
                     shape.Add(inLength);
                     steps.Add(Simple(StepKind.Flatten, i, Title(layer), null, 0f, inShape, shape, current, current, -1, -1));
@@ -223,13 +243,21 @@ internal static class NetworkPlanner
 
         if (parameterCount > MaxBufferLength)
         {
-            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.TooLarge, input is null ? DiagnosticSite.Class : DiagnosticSite.OfLayer(input.Position), declaration.Name, parameterCount, "parameters", MaxBufferLength));
+            // At the layer whose parameters pass the limit (at [Input] if the summary does not say which).
+            long running = 0;
+            LayerSummary? passing = summary.FirstOrDefault(l => (running += l.Parameters) > MaxBufferLength);
+            LayerDeclaration? culprit = passing is not null && passing.Index < layers.Count ? layers[passing.Index] : null;
+            DiagnosticSite site = culprit is not null ? DiagnosticSite.OfLayer(culprit.Position) : input is null ? DiagnosticSite.Class : DiagnosticSite.OfLayer(input.Position);
+            string which = culprit is not null ? $"; {Describe(culprit, passing!.Index)} passes it" : string.Empty;
+            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.TooLarge, site, declaration.Name, parameterCount, "parameters", MaxBufferLength, which));
         }
 
         if (workspace > MaxBufferLength)
         {
-            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.TooLarge, input is null ? DiagnosticSite.Class : DiagnosticSite.OfLayer(input.Position), declaration.Name, workspace, "workspace per sample", MaxBufferLength));
+            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.TooLarge, input is null ? DiagnosticSite.Class : DiagnosticSite.OfLayer(input.Position), declaration.Name, workspace, "workspace per sample", MaxBufferLength, string.Empty));
         }
+
+        CheckNames(layers, tensors, diagnostics);
 
         bool hasErrors = diagnostics.Any(d => d.IsError);
         NetworkPlan? plan = hasErrors ? null : new NetworkPlan(
@@ -253,6 +281,48 @@ internal static class NetworkPlanner
             buffers.ToEquatableArray(),
             (int)bufferCount);
         return new PlanResult(declaration, plan, diagnostics.ToEquatableArray());
+    }
+
+    /// <summary>
+    /// Names: each a PyTorch module name (not empty, no '.'), and no two layers with parameters whose names, or the
+    /// members the emitter derives from them (<c>fc1.weight</c> → <c>Fc1Weight</c>), coincide.
+    /// </summary>
+    private static void CheckNames(List<LayerDeclaration> layers, List<TensorPlan> tensors, List<DiagnosticInfo> diagnostics)
+    {
+        var owners = new HashSet<string>(tensors.Select(t => t.Name.Substring(0, System.Math.Max(0, t.Name.LastIndexOf('.')))));
+        var names = new Dictionary<string, int>();
+        var views = new Dictionary<string, int>();
+        for (int i = 0; i < layers.Count; i++)
+        {
+            LayerDeclaration layer = layers[i];
+            if (layer.Name is { } name && (name.Trim().Length == 0 || name.IndexOf('.') >= 0))
+            {
+                string problem = name.Trim().Length == 0 ? "is empty" : "contains '.'";
+                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.InvalidLayerName, DiagnosticSite.OfLayer(layer.Position, "Name"), Describe(layer, i), name, problem));
+                continue;
+            }
+
+            string prefix = layer.Name ?? i.ToString(CultureInfo.InvariantCulture);
+            string view = Emit.NetworkEmitter.ViewName(prefix);
+            bool owns = owners.Contains(prefix);
+            int first = -1;
+            if ((layer.Name is not null && names.TryGetValue(prefix, out first)) || (owns && views.TryGetValue(view, out first)))
+            {
+                string what = layer.Name == layers[first].Name ? $"'{prefix}.*'" : $"'{Emit.NetworkEmitter.ViewName(layers[first].Name ?? first.ToString(CultureInfo.InvariantCulture))}*' in C#";
+                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.DuplicateLayerName, DiagnosticSite.OfLayer(layer.Position, layer.Name is null ? null : "Name"), Describe(layers[first], first), Describe(layer, i), what));
+                continue;
+            }
+
+            if (layer.Name is not null)
+            {
+                names[prefix] = i;
+            }
+
+            if (owns)
+            {
+                views[view] = i;
+            }
+        }
     }
 
     private static StepPlan Simple(StepKind kind, int index, string title, LayerKind? activation, float scalar, EquatableArray<int> inShape, List<int> outShape, int input, int output, int pre, int mask)
@@ -306,12 +376,21 @@ internal static class NetworkPlanner
 
     private static string Join(IEnumerable<int> shape) => string.Join(", ", shape.Select(d => d.ToString(CultureInfo.InvariantCulture)));
 
+    /// <summary>A shape in messages, <c>[1, 28, 28]</c>, with an axis whose size is not known as <c>?</c>.</summary>
+    private static string ShapeText(IEnumerable<int> shape) => "[" + string.Join(", ", shape.Select(d => d == Unknown ? "?" : d.ToString(CultureInfo.InvariantCulture))) + "]";
+
     /// <summary>How messages name a layer: its position, kind and name, such as <c>layer 2 (Dense(64), "fc2")</c>.</summary>
     public static string Describe(LayerDeclaration layer, int index)
         => layer.Name is null ? $"layer {index} ({Title(layer)})" : $"layer {index} ({Title(layer)}, \"{layer.Name}\")";
 
     /// <summary>The layer as written: <c>Dense(128)</c>, <c>Dropout(0.5)</c>, <c>ReLU</c>.</summary>
-    public static string Title(LayerDeclaration layer) => layer.Kind switch
+    public static string Title(LayerDeclaration layer) => layer switch
+    {
+        { ArgumentsValid: false } => $"{layer.Kind}(...)",
+        _ => TitleOfValid(layer),
+    };
+
+    private static string TitleOfValid(LayerDeclaration layer) => layer.Kind switch
     {
         LayerKind.Input => $"Input({Join(layer.Sizes)})",
         LayerKind.Dense => layer.Bias ? $"Dense({Join(layer.Sizes)})" : $"Dense({Join(layer.Sizes)}, bias: false)",
