@@ -96,6 +96,16 @@ internal static class ConvolutionPlanner
         string prefix = layer.Name ?? index.ToString(CultureInfo.InvariantCulture);
         if (conv)
         {
+            long columnLength = (long)channels * rows.Kernel * columns.Kernel * outHeight * outWidth;
+            if (columnLength > MaxColumnLength)
+            {
+                // The im2col matrix (and the weights) would not fit one buffer; the network-wide check cannot
+                // see it when the products below overflow, so stop here.
+                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.TooLarge, DiagnosticSite.OfLayer(layer.Position), title, columnLength, "its im2col matrix", MaxColumnLength, string.Empty));
+                totals.Current = output;
+                return;
+            }
+
             int fanIn = channels * rows.Kernel * columns.Kernel;
             bool identityColumns = rows.Kernel == 1 && columns.Kernel == 1 && rows.Stride == 1 && columns.Stride == 1 && rows.Padding == 0 && columns.Padding == 0;
             int positions = outHeight * outWidth;
@@ -141,6 +151,9 @@ internal static class ConvolutionPlanner
 
         totals.Current = output;
     }
+
+    /// <summary>The largest im2col matrix a layer may need (floats): a quarter of one buffer, as it is held twice with the layer's other slots.</summary>
+    private const long MaxColumnLength = 0x7FFFFFC7 / 4;
 
     private static ConvolutionGeometry Geometry(LayerDeclaration layer, int channels, int inHeight, int inWidth, int outChannels, int outHeight, int outWidth, Axis rows, Axis columns, int columnOffset, int columnGradientOffset)
         => new(
@@ -251,8 +264,9 @@ internal static class ConvolutionPlanner
     /// <summary><c>⌊(n + 2p - d(k - 1) - 1) / s⌋ + 1</c>, after checking that the window fits and (pooling) warning about rows left out.</summary>
     private static int OutputSize(LayerDeclaration layer, string title, int size, Axis axis, string axisName, bool conv, List<DiagnosticInfo> diagnostics)
     {
-        int span = axis.Dilation * (axis.Kernel - 1) + 1;
-        int padded = size + 2 * axis.Padding;
+        // In long: a kernel, dilation or padding near int.MaxValue must give an error, not wrap around into a fit.
+        long span = ((long)axis.Dilation * (axis.Kernel - 1)) + 1;
+        long padded = size + (2L * axis.Padding);
         if (span > padded)
         {
             string padding = axis.Padding > 0 ? $" ({size.ToString(CultureInfo.InvariantCulture)} + 2 × {axis.Padding.ToString(CultureInfo.InvariantCulture)} padding)" : string.Empty;
@@ -263,8 +277,8 @@ internal static class ConvolutionPlanner
             return 1;
         }
 
-        int output = (padded - span) / axis.Stride + 1;
-        int reached = (output - 1) * axis.Stride + span;
+        int output = (int)System.Math.Min(((padded - span) / axis.Stride) + 1, int.MaxValue);
+        long reached = ((output - 1L) * axis.Stride) + span;
         if (!conv && reached < padded && axis.KernelArgument.Length > 0)
         {
             diagnostics.Add(DiagnosticInfo.Create(

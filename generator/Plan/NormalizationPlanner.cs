@@ -95,7 +95,7 @@ internal static class NormalizationPlanner
 
         int length = NetworkPlanner.Product(shape);
         int channels = shape[0];
-        int spatial = length / channels;
+        int spatial = channels > 0 ? length / channels : 0; // 0: a size upstream is wrong (reported there)
         string prefix = layer.Name ?? index.ToString(CultureInfo.InvariantCulture);
         var channelShape = new[] { channels }.ToEquatableArray();
         int weightOffset = (int)System.Math.Min(parameterCount, int.MaxValue);

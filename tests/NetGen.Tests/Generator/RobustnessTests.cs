@@ -63,6 +63,17 @@ public class RobustnessTests
             }
         }
         """,
+        """
+        using NetGen;
+        [Network]
+        [Input(1, 12, 10)]
+        [Conv2D(4, 3, 2, Padding = 1, StrideWidth = 2), BatchNorm2D(Momentum = 0.2f), ReLU]
+        [MaxPool2D(2, Stride = 2), Flatten, Dense(3)]
+        public partial class Convolutional { }
+
+        [Network, Input(2, 9), Conv1D(3, 3, Dilation = 2), AvgPool1D(2), BatchNorm1D(Epsilon = 1e-3f), GlobalAvgPool, Dense(2)]
+        public partial class Sequence1D { }
+        """,
     };
 
     /// <summary>What a broken token may become: wrong types, wrong signs, nothing constant.</summary>
