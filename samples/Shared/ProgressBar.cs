@@ -1,6 +1,6 @@
 using System;
 
-namespace NetGen.Samples.LeNet;
+namespace NetGen.Samples;
 
 /// <summary>
 /// One line per epoch: a bar redrawn in place on a terminal, with the running loss and accuracy; when the

@@ -1,37 +1,39 @@
 using System;
 using System.IO;
 
-namespace NetGen.Samples.Mnist;
+namespace NetGen.Samples;
 
-/// <summary>The sample's command line: <c>--epochs N</c>, <c>--json PATH</c>, <c>--data DIR</c>, <c>--seed N</c>, <c>--weights PATH</c>.</summary>
+/// <summary>A digit sample's command line: <c>--epochs N</c>, <c>--json PATH</c>, <c>--data DIR</c>, <c>--seed N</c>, <c>--weights PATH</c>.</summary>
 internal sealed class SampleOptions
 {
+    private string _program = "Sample";
+
     public int Epochs { get; private set; } = 10;
 
     public string? JsonPath { get; private set; }
 
     public string DataDirectory { get; private set; } = Path.Combine(AppContext.BaseDirectory, "data");
 
-    public string WeightsPath { get; private set; } = "mnist.safetensors";
+    public string WeightsPath { get; private set; } = "weights.safetensors";
 
     public ulong Seed { get; private set; }
 
-    /// <summary>Parses the arguments, or prints the problem and usage and returns null.</summary>
-    public static SampleOptions? Parse(string[] args)
+    /// <summary>Parses the arguments of <paramref name="program"/>, or prints the problem and usage and returns null.</summary>
+    public static SampleOptions? Parse(string[] args, string program, string defaultWeights)
     {
-        var options = new SampleOptions();
+        var options = new SampleOptions { _program = program, WeightsPath = defaultWeights };
         for (int i = 0; i < args.Length; i++)
         {
             string name = args[i];
             if (name is "-h" or "--help")
             {
-                PrintUsage();
+                options.PrintUsage();
                 return null;
             }
 
             if (i + 1 >= args.Length)
             {
-                return Fail($"{name} needs a value.");
+                return options.Fail($"{name} needs a value.");
             }
 
             string value = args[++i];
@@ -41,12 +43,12 @@ internal sealed class SampleOptions
                     options.Epochs = epochs;
                     break;
                 case "--epochs":
-                    return Fail($"--epochs must be a whole number, 1 or more; got '{value}'.");
+                    return options.Fail($"--epochs must be a whole number, 1 or more; got '{value}'.");
                 case "--seed" when ulong.TryParse(value, out ulong seed):
                     options.Seed = seed;
                     break;
                 case "--seed":
-                    return Fail($"--seed must be a whole number, 0 or more; got '{value}'.");
+                    return options.Fail($"--seed must be a whole number, 0 or more; got '{value}'.");
                 case "--json":
                     options.JsonPath = value;
                     break;
@@ -57,20 +59,20 @@ internal sealed class SampleOptions
                     options.WeightsPath = value;
                     break;
                 default:
-                    return Fail($"Unknown option '{name}'.");
+                    return options.Fail($"Unknown option '{name}'.");
             }
         }
 
         return options;
     }
 
-    private static SampleOptions? Fail(string message)
+    private SampleOptions? Fail(string message)
     {
         Console.Error.WriteLine(message);
         PrintUsage();
         return null;
     }
 
-    private static void PrintUsage() => Console.Error.WriteLine(
-        "Usage: Mnist [--epochs N (10)] [--json PATH] [--data DIR (bundled digits)] [--seed N (0)] [--weights PATH (mnist.safetensors)]");
+    private void PrintUsage() => Console.Error.WriteLine(
+        $"Usage: {_program} [--epochs N (10)] [--json PATH] [--data DIR (bundled digits)] [--seed N (0)] [--weights PATH ({WeightsPath})]");
 }
