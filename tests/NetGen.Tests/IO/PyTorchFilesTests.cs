@@ -25,7 +25,7 @@ public sealed class PyTorchFilesTests
 
     public static IEnumerable<object[]> Files()
     {
-        foreach (string network in new[] { "Zoo", "Sequence" })
+        foreach (string network in new[] { "Zoo", "Sequence", "LeNet5" })
         {
             foreach (string dtype in new[] { "F32", "F16", "BF16" })
             {
@@ -66,6 +66,7 @@ public sealed class PyTorchFilesTests
     [Theory]
     [InlineData("Zoo")]
     [InlineData("Sequence")]
+    [InlineData("LeNet5")]
     public void F16_and_BF16_files_hold_the_float32_weights_rounded_to_nearest_even(string network)
     {
         string stem = Path.Combine(AppContext.BaseDirectory, "Reference", network.ToLowerInvariant());
@@ -96,6 +97,7 @@ public sealed class PyTorchFilesTests
     {
         "Zoo" => new Zoo(seed),
         "Sequence" => new Sequence(seed),
+        "LeNet5" => new LeNet5(seed),
         _ => throw new ArgumentOutOfRangeException(nameof(network)),
     };
 }

@@ -23,7 +23,8 @@ Expected outputs are computed in float64 from exactly the weights in each file (
 widen to float64 exactly), so they are the exact answer for those weights; PyTorch's own float32 run on the
 same weights is checked against them at 1e-5. The C# tests read the files only and never need Python.
 
-LeNet-5 files are to come once the convolution layers exist (issue 4): add its twin to NETWORKS.
+LeNet5 is the network of samples/LeNet (tests/NetGen.Tests/Networks/ConvolutionNetworks.cs): its files check
+that convolution weights [out, in, kh, kw] load from PyTorch's layout as they are.
 """
 import collections
 import json
@@ -103,7 +104,18 @@ def sequence():
         nn.Linear(4, 3))
 
 
-NETWORKS = [("Zoo", "zoo", zoo, (13,)), ("Sequence", "sequence", sequence, (3, 5))]
+def lenet5():
+    return nn.Sequential(
+        nn.Conv2d(1, 6, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Flatten(),
+        nn.Linear(400, 120), nn.ReLU(),
+        nn.Linear(120, 84), nn.ReLU(),
+        nn.Linear(84, 10))
+
+
+# LeNet5 last, so the random draws of the others (and their files) stay as they were.
+NETWORKS = [("Zoo", "zoo", zoo, (13,)), ("Sequence", "sequence", sequence, (3, 5)), ("LeNet5", "lenet5", lenet5, (1, 28, 28))]
 
 
 def outputs(model, state, x):
