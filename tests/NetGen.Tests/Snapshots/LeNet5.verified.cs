@@ -1447,6 +1447,9 @@ namespace NetGen.Generated
                 ReadOnlySpan<float> xs = x.Slice(s * 4704, 4704);
                 Span<float> ys = y.Slice(s * 1176, 1176);
                 Span<float> ws = winners.Slice(s * 1176, 1176);
+                ref float xr = ref MemoryMarshal.GetReference(xs);
+                ref float yr = ref MemoryMarshal.GetReference(ys);
+                ref float wr = ref MemoryMarshal.GetReference(ws);
                 for (int c = 0; c < 6; c++)
                 {
                     for (int i = 0; i < 14; i++)
@@ -1455,24 +1458,33 @@ namespace NetGen.Generated
                         {
                             int start = c * 784 + i * 56 + j * 2;
                             int o = (c * 14 + i) * 14 + j;
-                            float best = xs[start];
+                            ref float window = ref Unsafe.Add(ref xr, start);
+                            float best = window;
                             int winner = start;
-                            for (int p = 0; p < 2; p++)
+                            float v;
+                            v = Unsafe.Add(ref window, 1);
+                            // strictly greater keeps the first maximum; NaN wins, as in PyTorch
+                            if (v > best || float.IsNaN(v))
                             {
-                                for (int q = 0; q < 2; q++)
-                                {
-                                    int at = start + p * 28 + q;
-                                    float v = xs[at];
-                                    // strictly greater keeps the first maximum; NaN wins, as in PyTorch
-                                    if (v > best || float.IsNaN(v))
-                                    {
-                                        best = v;
-                                        winner = at;
-                                    }
-                                }
+                                best = v;
+                                winner = start + 1;
                             }
-                            ys[o] = best;
-                            ws[o] = BitConverter.Int32BitsToSingle(winner);
+                            v = Unsafe.Add(ref window, 28);
+                            // strictly greater keeps the first maximum; NaN wins, as in PyTorch
+                            if (v > best || float.IsNaN(v))
+                            {
+                                best = v;
+                                winner = start + 28;
+                            }
+                            v = Unsafe.Add(ref window, 29);
+                            // strictly greater keeps the first maximum; NaN wins, as in PyTorch
+                            if (v > best || float.IsNaN(v))
+                            {
+                                best = v;
+                                winner = start + 29;
+                            }
+                            Unsafe.Add(ref yr, o) = best;
+                            Unsafe.Add(ref wr, o) = BitConverter.Int32BitsToSingle(winner);
                         }
                     }
                 }
@@ -3138,6 +3150,9 @@ namespace NetGen.Generated
                 ReadOnlySpan<float> xs = x.Slice(s * 1600, 1600);
                 Span<float> ys = y.Slice(s * 400, 400);
                 Span<float> ws = winners.Slice(s * 400, 400);
+                ref float xr = ref MemoryMarshal.GetReference(xs);
+                ref float yr = ref MemoryMarshal.GetReference(ys);
+                ref float wr = ref MemoryMarshal.GetReference(ws);
                 for (int c = 0; c < 16; c++)
                 {
                     for (int i = 0; i < 5; i++)
@@ -3146,24 +3161,33 @@ namespace NetGen.Generated
                         {
                             int start = c * 100 + i * 20 + j * 2;
                             int o = (c * 5 + i) * 5 + j;
-                            float best = xs[start];
+                            ref float window = ref Unsafe.Add(ref xr, start);
+                            float best = window;
                             int winner = start;
-                            for (int p = 0; p < 2; p++)
+                            float v;
+                            v = Unsafe.Add(ref window, 1);
+                            // strictly greater keeps the first maximum; NaN wins, as in PyTorch
+                            if (v > best || float.IsNaN(v))
                             {
-                                for (int q = 0; q < 2; q++)
-                                {
-                                    int at = start + p * 10 + q;
-                                    float v = xs[at];
-                                    // strictly greater keeps the first maximum; NaN wins, as in PyTorch
-                                    if (v > best || float.IsNaN(v))
-                                    {
-                                        best = v;
-                                        winner = at;
-                                    }
-                                }
+                                best = v;
+                                winner = start + 1;
                             }
-                            ys[o] = best;
-                            ws[o] = BitConverter.Int32BitsToSingle(winner);
+                            v = Unsafe.Add(ref window, 10);
+                            // strictly greater keeps the first maximum; NaN wins, as in PyTorch
+                            if (v > best || float.IsNaN(v))
+                            {
+                                best = v;
+                                winner = start + 10;
+                            }
+                            v = Unsafe.Add(ref window, 11);
+                            // strictly greater keeps the first maximum; NaN wins, as in PyTorch
+                            if (v > best || float.IsNaN(v))
+                            {
+                                best = v;
+                                winner = start + 11;
+                            }
+                            Unsafe.Add(ref yr, o) = best;
+                            Unsafe.Add(ref wr, o) = BitConverter.Int32BitsToSingle(winner);
                         }
                     }
                 }
