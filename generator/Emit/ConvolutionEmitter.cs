@@ -386,6 +386,12 @@ internal static class ConvolutionEmitter
             return;
         }
 
+        if (scatter && g.PaddingHeight == 0 && g.PaddingWidth == 0)
+        {
+            EmitScatter(w, name, g);
+            return;
+        }
+
         int kh = g.KernelHeight, kw = g.KernelWidth, oh = g.OutHeight, ow = g.OutWidth, h = g.InHeight, wd = g.InWidth;
         int n = g.OutPositions;
         (int[] rowFirst, int[] rowEnd) = InRange(kh, oh, h, g.StrideHeight, g.PaddingHeight, g.DilationHeight);
@@ -513,6 +519,33 @@ internal static class ConvolutionEmitter
             w.Close();
         }
 
+        w.Close();
+        w.Close();
+        w.Close();
+        w.Close();
+        w.Close();
+    }
+
+    /// <summary>col2im without padding: every tap row adds into x through references, no span slices or calls.</summary>
+    private static void EmitScatter(CodeWriter w, string name, ConvolutionGeometry g)
+    {
+        int kh = g.KernelHeight, kw = g.KernelWidth, oh = g.OutHeight, ow = g.OutWidth, h = g.InHeight, wd = g.InWidth;
+        int n = g.OutPositions;
+        w.Line($"/// <summary>col2im: <c>dx[c, i·{g.StrideHeight} + p·{g.DilationHeight}, j·{g.StrideWidth} + q·{g.DilationWidth}] += dcolumns[(c, p, q), (i, j)]</c>; dx starts cleared.</summary>");
+        w.Open($"private static void {name}(ReadOnlySpan<float> columns, Span<float> x)");
+        w.Line("ref float src = ref MemoryMarshal.GetReference(columns);");
+        w.Line("ref float dst = ref MemoryMarshal.GetReference(x);");
+        w.Open($"for (int c = 0; c < {g.InChannels}; c++)");
+        w.Open($"for (int p = 0; p < {kh}; p++)");
+        w.Open($"for (int q = 0; q < {kw}; q++)");
+        w.Line($"ref float row = ref Unsafe.Add(ref src, ((c * {kh} + p) * {kw} + q) * {n});");
+        w.Line($"ref float tap = ref Unsafe.Add(ref dst, c * {h * wd} + {Times("p", g.DilationHeight)} * {wd} + {Times("q", g.DilationWidth)});");
+        w.Open($"for (int i = 0; i < {oh}; i++)");
+        w.Line($"ref float to = ref Unsafe.Add(ref tap, {Times("i", g.StrideHeight)} * {wd});");
+        w.Line($"ref float from = ref Unsafe.Add(ref row, i * {ow});");
+        w.Open($"for (int j = 0; j < {ow}; j++)");
+        w.Line($"Unsafe.Add(ref to, {Times("j", g.StrideWidth)}) += Unsafe.Add(ref from, j);");
+        w.Close();
         w.Close();
         w.Close();
         w.Close();

@@ -3120,22 +3120,27 @@ namespace NetGen.Generated
             }
         }
 
-        /// <summary>col2im: <c>dx[c, i·1 - 0 + p·1, j·1 - 0 + q·1] += dcolumns[(c, p, q), (i, j)]</c>; dx starts cleared.</summary>
+        /// <summary>col2im: <c>dx[c, i·1 + p·1, j·1 + q·1] += dcolumns[(c, p, q), (i, j)]</c>; dx starts cleared.</summary>
         private static void Conv3Col2Im(ReadOnlySpan<float> columns, Span<float> x)
         {
+            ref float src = ref MemoryMarshal.GetReference(columns);
+            ref float dst = ref MemoryMarshal.GetReference(x);
             for (int c = 0; c < 6; c++)
             {
                 for (int p = 0; p < 5; p++)
                 {
-                    const int i0 = 0, i1 = 10;
                     for (int q = 0; q < 5; q++)
                     {
-                        const int j0 = 0, j1 = 10;
-                        ReadOnlySpan<float> row = columns.Slice(((c * 5 + p) * 5 + q) * 100, 100);
-                        for (int i = i0; i < i1; i++)
+                        ref float row = ref Unsafe.Add(ref src, ((c * 5 + p) * 5 + q) * 100);
+                        ref float tap = ref Unsafe.Add(ref dst, c * 196 + p * 14 + q);
+                        for (int i = 0; i < 10; i++)
                         {
-                            int from = c * 196 + (i - 0 + p) * 14 + j0 - 0 + q;
-                            TensorPrimitives.Add(x.Slice(from, j1 - j0), row.Slice(i * 10 + j0, j1 - j0), x.Slice(from, j1 - j0));
+                            ref float to = ref Unsafe.Add(ref tap, i * 14);
+                            ref float from = ref Unsafe.Add(ref row, i * 10);
+                            for (int j = 0; j < 10; j++)
+                            {
+                                Unsafe.Add(ref to, j) += Unsafe.Add(ref from, j);
+                            }
                         }
                     }
                 }
