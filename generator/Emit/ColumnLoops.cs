@@ -4,7 +4,7 @@ namespace NetGen.Generator.Emit;
 
 /// <summary>
 /// Emits a loop over <c>n</c> contiguous columns, known at compile time, at one vector width: whole chunks
-/// of <c>unroll</c> vectors, then the leftover whole vectors as one straight block, then a scalar tail.
+/// of <c>unroll</c> vectors, then the leftover whole vectors as one straight block, then what is left in narrower vectors, then a scalar tail.
 /// Every bound is a constant, so the JIT sees fixed trip counts and no tail test is left for run time.
 /// </summary>
 internal static class ColumnLoops
@@ -31,6 +31,22 @@ internal static class ColumnLoops
         }
 
         int tailStart = full + leftoverVectors * width.Lanes;
+        foreach (VectorWidth narrower in VectorWidth.All)
+        {
+            // a tail of at least one narrower vector goes at that width (hardware that runs a width runs the narrower ones)
+            if (narrower.IsScalar || narrower.Lanes >= width.Lanes || n - tailStart < narrower.Lanes)
+            {
+                continue;
+            }
+
+            int vectors = (n - tailStart) / narrower.Lanes;
+            w.Open("");
+            w.Line($"const int i = {tailStart};");
+            body(narrower, vectors);
+            w.Close();
+            tailStart += vectors * narrower.Lanes;
+        }
+
         if (tailStart < n)
         {
             w.Open($"for (int i = {tailStart}; i < {n}; i++)");

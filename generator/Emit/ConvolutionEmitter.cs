@@ -380,6 +380,18 @@ internal static class ConvolutionEmitter
     /// </summary>
     private static void EmitIm2Col(CodeWriter w, string name, ConvolutionGeometry g, bool scatter)
     {
+        if (!scatter && PaddedLength(g) <= MaxPaddedImage)
+        {
+            EmitGather(w, name, g);
+            return;
+        }
+
+        if (scatter && g.PaddingHeight == 0 && g.PaddingWidth == 0)
+        {
+            EmitScatter(w, name, g);
+            return;
+        }
+
         int kh = g.KernelHeight, kw = g.KernelWidth, oh = g.OutHeight, ow = g.OutWidth, h = g.InHeight, wd = g.InWidth;
         int n = g.OutPositions;
         (int[] rowFirst, int[] rowEnd) = InRange(kh, oh, h, g.StrideHeight, g.PaddingHeight, g.DilationHeight);
@@ -445,6 +457,95 @@ internal static class ConvolutionEmitter
             w.Close();
         }
 
+        w.Close();
+        w.Close();
+        w.Close();
+        w.Close();
+        w.Close();
+    }
+
+    /// <summary>Floats of the zero-padded image the gather stages on the stack: at most 32 KB.</summary>
+    private const int MaxPaddedImage = 8192;
+
+    private static int PaddedLength(ConvolutionGeometry g) =>
+        g.InChannels * (g.InHeight + 2 * g.PaddingHeight) * (g.InWidth + 2 * g.PaddingWidth);
+
+    /// <summary>
+    /// im2col without clipping: a padded input is first copied into a zeroed stack image, so every row of every
+    /// tap is one copy of a constant length (unrolled by the JIT), through references rather than span slices.
+    /// </summary>
+    private static void EmitGather(CodeWriter w, string name, ConvolutionGeometry g)
+    {
+        int kh = g.KernelHeight, kw = g.KernelWidth, oh = g.OutHeight, ow = g.OutWidth, h = g.InHeight, wd = g.InWidth;
+        int n = g.OutPositions;
+        bool padded = g.PaddingHeight > 0 || g.PaddingWidth > 0;
+        int ph = h + 2 * g.PaddingHeight, pw = wd + 2 * g.PaddingWidth;
+        w.Line($"/// <summary>im2col: <c>columns[(c, p, q), (i, j)] = x[c, i·{g.StrideHeight} - {g.PaddingHeight} + p·{g.DilationHeight}, j·{g.StrideWidth} - {g.PaddingWidth} + q·{g.DilationWidth}]</c>, 0 in the padding.</summary>");
+        w.Open($"private static void {name}(ReadOnlySpan<float> x, Span<float> columns)");
+        if (padded)
+        {
+            w.Line($"// x with its padding, [{g.InChannels}, {ph}, {pw}], so that no tap needs clipping");
+            w.Line($"Span<float> image = stackalloc float[{PaddedLength(g)}];");
+            w.Line("image.Clear();");
+            w.Line("ref float xr = ref MemoryMarshal.GetReference(x);");
+            w.Line("ref float ir = ref MemoryMarshal.GetReference(image);");
+            w.Open($"for (int r = 0; r < {g.InChannels * h}; r++)");
+            w.Line($"int c = r / {h}, y = r - c * {h};");
+            w.Line($"Unsafe.CopyBlockUnaligned(ref Unsafe.As<float, byte>(ref Unsafe.Add(ref ir, (c * {ph} + y + {g.PaddingHeight}) * {pw} + {g.PaddingWidth})), ref Unsafe.As<float, byte>(ref Unsafe.Add(ref xr, r * {wd})), {wd * 4});");
+            w.Close();
+            w.Line("ref float src = ref ir;");
+        }
+        else
+        {
+            w.Line("ref float src = ref MemoryMarshal.GetReference(x);");
+        }
+
+        w.Line("ref float dst = ref MemoryMarshal.GetReference(columns);");
+        w.Open($"for (int c = 0; c < {g.InChannels}; c++)");
+        w.Open($"for (int p = 0; p < {kh}; p++)");
+        w.Open($"for (int q = 0; q < {kw}; q++)");
+        w.Line($"ref float row = ref Unsafe.Add(ref dst, ((c * {kh} + p) * {kw} + q) * {n});");
+        w.Line($"ref float tap = ref Unsafe.Add(ref src, c * {ph * pw} + {Times("p", g.DilationHeight)} * {pw} + {Times("q", g.DilationWidth)});");
+        w.Open($"for (int i = 0; i < {oh}; i++)");
+        w.Line($"ref float from = ref Unsafe.Add(ref tap, {Times("i", g.StrideHeight)} * {pw});");
+        if (g.StrideWidth == 1)
+        {
+            w.Line($"Unsafe.CopyBlockUnaligned(ref Unsafe.As<float, byte>(ref Unsafe.Add(ref row, i * {ow})), ref Unsafe.As<float, byte>(ref from), {ow * 4});");
+        }
+        else
+        {
+            w.Open($"for (int j = 0; j < {ow}; j++)");
+            w.Line($"Unsafe.Add(ref row, i * {ow} + j) = Unsafe.Add(ref from, j * {g.StrideWidth});");
+            w.Close();
+        }
+
+        w.Close();
+        w.Close();
+        w.Close();
+        w.Close();
+        w.Close();
+    }
+
+    /// <summary>col2im without padding: every tap row adds into x through references, no span slices or calls.</summary>
+    private static void EmitScatter(CodeWriter w, string name, ConvolutionGeometry g)
+    {
+        int kh = g.KernelHeight, kw = g.KernelWidth, oh = g.OutHeight, ow = g.OutWidth, h = g.InHeight, wd = g.InWidth;
+        int n = g.OutPositions;
+        w.Line($"/// <summary>col2im: <c>dx[c, i·{g.StrideHeight} + p·{g.DilationHeight}, j·{g.StrideWidth} + q·{g.DilationWidth}] += dcolumns[(c, p, q), (i, j)]</c>; dx starts cleared.</summary>");
+        w.Open($"private static void {name}(ReadOnlySpan<float> columns, Span<float> x)");
+        w.Line("ref float src = ref MemoryMarshal.GetReference(columns);");
+        w.Line("ref float dst = ref MemoryMarshal.GetReference(x);");
+        w.Open($"for (int c = 0; c < {g.InChannels}; c++)");
+        w.Open($"for (int p = 0; p < {kh}; p++)");
+        w.Open($"for (int q = 0; q < {kw}; q++)");
+        w.Line($"ref float row = ref Unsafe.Add(ref src, ((c * {kh} + p) * {kw} + q) * {n});");
+        w.Line($"ref float tap = ref Unsafe.Add(ref dst, c * {h * wd} + {Times("p", g.DilationHeight)} * {wd} + {Times("q", g.DilationWidth)});");
+        w.Open($"for (int i = 0; i < {oh}; i++)");
+        w.Line($"ref float to = ref Unsafe.Add(ref tap, {Times("i", g.StrideHeight)} * {wd});");
+        w.Line($"ref float from = ref Unsafe.Add(ref row, i * {ow});");
+        w.Open($"for (int j = 0; j < {ow}; j++)");
+        w.Line($"Unsafe.Add(ref to, {Times("j", g.StrideWidth)}) += Unsafe.Add(ref from, j);");
+        w.Close();
         w.Close();
         w.Close();
         w.Close();

@@ -5,7 +5,8 @@ using static NetGen.Generator.Emit.StepNames;
 namespace NetGen.Generator.Emit;
 
 /// <summary>
-/// Emits max and average pooling (1-D, 2-D and global) with their sizes as constants. The loops are scalar: windows
+/// Emits max and average pooling (1-D, 2-D and global) with their sizes as constants. The loops are scalar (a max
+/// window of up to 9 taps written out, through references): windows
 /// are small and strided, so vector lanes would need gathers or shuffles, and pooling is a few percent of the
 /// multiply-adds of the convolution before it. Max pooling keeps the index of each window's first maximum (as
 /// PyTorch picks it) in the step's mask slot, and backward sends each gradient there.
@@ -61,6 +62,47 @@ internal static class PoolingEmitter
             w.Line($"Span<float> ws = winners.Slice(s * {outLength}, {outLength});");
         }
 
+        if (max && kh * kw <= 9)
+        {
+            // small windows: the taps written out, read through references (every index is in range by construction)
+            w.Line("ref float xr = ref MemoryMarshal.GetReference(xs);");
+            w.Line("ref float yr = ref MemoryMarshal.GetReference(ys);");
+            w.Line("ref float wr = ref MemoryMarshal.GetReference(ws);");
+            OpenWindows(w, g);
+            w.Line("ref float window = ref Unsafe.Add(ref xr, start);");
+            w.Line("float best = window;");
+            w.Line("int winner = start;");
+            w.Line("float v;");
+            for (int p = 0; p < kh; p++)
+            {
+                for (int q = 0; q < kw; q++)
+                {
+                    if (p == 0 && q == 0)
+                    {
+                        // the first tap starts as the best, and as the winner even when it is NaN
+                        continue;
+                    }
+
+                    int at = p * wd + q;
+                    w.Line($"v = Unsafe.Add(ref window, {at});");
+                    w.Line("// strictly greater keeps the first maximum; NaN wins, as in PyTorch");
+                    w.Open("if (v > best || float.IsNaN(v))");
+                    w.Line("best = v;");
+                    w.Line($"winner = start + {at};");
+                    w.Close();
+                }
+            }
+
+            w.Line("Unsafe.Add(ref yr, o) = best;");
+            w.Line("Unsafe.Add(ref wr, o) = BitConverter.Int32BitsToSingle(winner);");
+            CloseWindows(w);
+            w.Close();
+            w.Close();
+            w.Line();
+            EmitBackward(w, step, g, max, inLength, outLength, area, wd);
+            return;
+        }
+
         OpenWindows(w, g);
         if (max)
         {
@@ -95,7 +137,12 @@ internal static class PoolingEmitter
         w.Close();
         w.Close();
         w.Line();
+        EmitBackward(w, step, g, max, inLength, outLength, area, wd);
+    }
 
+    private static void EmitBackward(CodeWriter w, StepPlan step, ConvolutionGeometry g, bool max, int inLength, int outLength, int area, int wd)
+    {
+        int kw = g.KernelWidth;
         w.Line($"/// <summary>Layer {step.LayerIndex}, {step.Title}, backward: {(max ? "each gradient goes to its window's winner" : $"each gradient, divided by {area}, goes to every element of its window")}; positions no window reaches get 0.</summary>");
         w.Open($"public static void {ConvolutionEmitter.BackwardName(step)}({(max ? "ReadOnlySpan<float> winners, " : string.Empty)}ReadOnlySpan<float> dy, Span<float> dx, int batch)");
         w.Open("if (dx.IsEmpty)");

@@ -1381,29 +1381,30 @@ namespace NetGen.Generated
         /// <summary>im2col: <c>columns[(c, p, q), (i, j)] = x[c, i·1 - 2 + p·1, j·1 - 2 + q·1]</c>, 0 in the padding.</summary>
         private static void Conv0Im2Col(ReadOnlySpan<float> x, Span<float> columns)
         {
-            // output rows i whose input row i·1 - 2 + p·1 is inside the image, for each tap row p: [first, end)
-            ReadOnlySpan<int> rowFirst = new int[] { 2, 1, 0, 0, 0 };
-            ReadOnlySpan<int> rowEnd = new int[] { 28, 28, 28, 27, 26 };
-            // output columns j whose input column j·1 - 2 + q·1 is inside the image, for each tap column q: [first, end)
-            ReadOnlySpan<int> columnFirst = new int[] { 2, 1, 0, 0, 0 };
-            ReadOnlySpan<int> columnEnd = new int[] { 28, 28, 28, 27, 26 };
+            // x with its padding, [1, 32, 32], so that no tap needs clipping
+            Span<float> image = stackalloc float[1024];
+            image.Clear();
+            ref float xr = ref MemoryMarshal.GetReference(x);
+            ref float ir = ref MemoryMarshal.GetReference(image);
+            for (int r = 0; r < 28; r++)
+            {
+                int c = r / 28, y = r - c * 28;
+                Unsafe.CopyBlockUnaligned(ref Unsafe.As<float, byte>(ref Unsafe.Add(ref ir, (c * 32 + y + 2) * 32 + 2)), ref Unsafe.As<float, byte>(ref Unsafe.Add(ref xr, r * 28)), 112);
+            }
+            ref float src = ref ir;
+            ref float dst = ref MemoryMarshal.GetReference(columns);
             for (int c = 0; c < 1; c++)
             {
                 for (int p = 0; p < 5; p++)
                 {
-                    int i0 = rowFirst[p], i1 = rowEnd[p];
                     for (int q = 0; q < 5; q++)
                     {
-                        int j0 = columnFirst[q], j1 = columnEnd[q];
-                        Span<float> row = columns.Slice(((c * 5 + p) * 5 + q) * 784, 784);
-                        row.Slice(0, i0 * 28).Clear();
-                        row.Slice(i1 * 28).Clear();
-                        for (int i = i0; i < i1; i++)
+                        ref float row = ref Unsafe.Add(ref dst, ((c * 5 + p) * 5 + q) * 784);
+                        ref float tap = ref Unsafe.Add(ref src, c * 1024 + p * 32 + q);
+                        for (int i = 0; i < 28; i++)
                         {
-                            int from = c * 784 + (i - 2 + p) * 28 + j0 - 2 + q;
-                            row.Slice(i * 28, j0).Clear();
-                            row.Slice(i * 28 + j1, 28 - j1).Clear();
-                            x.Slice(from, j1 - j0).CopyTo(row.Slice(i * 28 + j0, j1 - j0));
+                            ref float from = ref Unsafe.Add(ref tap, i * 32);
+                            Unsafe.CopyBlockUnaligned(ref Unsafe.As<float, byte>(ref Unsafe.Add(ref row, i * 28)), ref Unsafe.As<float, byte>(ref from), 112);
                         }
                     }
                 }
@@ -1446,6 +1447,9 @@ namespace NetGen.Generated
                 ReadOnlySpan<float> xs = x.Slice(s * 4704, 4704);
                 Span<float> ys = y.Slice(s * 1176, 1176);
                 Span<float> ws = winners.Slice(s * 1176, 1176);
+                ref float xr = ref MemoryMarshal.GetReference(xs);
+                ref float yr = ref MemoryMarshal.GetReference(ys);
+                ref float wr = ref MemoryMarshal.GetReference(ws);
                 for (int c = 0; c < 6; c++)
                 {
                     for (int i = 0; i < 14; i++)
@@ -1454,24 +1458,33 @@ namespace NetGen.Generated
                         {
                             int start = c * 784 + i * 56 + j * 2;
                             int o = (c * 14 + i) * 14 + j;
-                            float best = xs[start];
+                            ref float window = ref Unsafe.Add(ref xr, start);
+                            float best = window;
                             int winner = start;
-                            for (int p = 0; p < 2; p++)
+                            float v;
+                            v = Unsafe.Add(ref window, 1);
+                            // strictly greater keeps the first maximum; NaN wins, as in PyTorch
+                            if (v > best || float.IsNaN(v))
                             {
-                                for (int q = 0; q < 2; q++)
-                                {
-                                    int at = start + p * 28 + q;
-                                    float v = xs[at];
-                                    // strictly greater keeps the first maximum; NaN wins, as in PyTorch
-                                    if (v > best || float.IsNaN(v))
-                                    {
-                                        best = v;
-                                        winner = at;
-                                    }
-                                }
+                                best = v;
+                                winner = start + 1;
                             }
-                            ys[o] = best;
-                            ws[o] = BitConverter.Int32BitsToSingle(winner);
+                            v = Unsafe.Add(ref window, 28);
+                            // strictly greater keeps the first maximum; NaN wins, as in PyTorch
+                            if (v > best || float.IsNaN(v))
+                            {
+                                best = v;
+                                winner = start + 28;
+                            }
+                            v = Unsafe.Add(ref window, 29);
+                            // strictly greater keeps the first maximum; NaN wins, as in PyTorch
+                            if (v > best || float.IsNaN(v))
+                            {
+                                best = v;
+                                winner = start + 29;
+                            }
+                            Unsafe.Add(ref yr, o) = best;
+                            Unsafe.Add(ref wr, o) = BitConverter.Int32BitsToSingle(winner);
                         }
                     }
                 }
@@ -1646,91 +1659,91 @@ namespace NetGen.Generated
                         c3_1.StoreUnsafe(ref cr, (nuint)(i + 16 + 300));
                     }
                 }
-                for (int i = 96; i < 100; i++)
                 {
+                    const int i = 96;
                     {
                         const int r = 0;
-                        float c0_0 = Unsafe.Add(ref bias, r);
-                        float c1_0 = Unsafe.Add(ref bias, r + 1);
-                        float c2_0 = Unsafe.Add(ref bias, r + 2);
-                        float c3_0 = Unsafe.Add(ref bias, r + 3);
-                        float c4_0 = Unsafe.Add(ref bias, r + 4);
-                        float c5_0 = Unsafe.Add(ref bias, r + 5);
-                        float c6_0 = Unsafe.Add(ref bias, r + 6);
-                        float c7_0 = Unsafe.Add(ref bias, r + 7);
-                        float c8_0 = Unsafe.Add(ref bias, r + 8);
-                        float c9_0 = Unsafe.Add(ref bias, r + 9);
-                        float c10_0 = Unsafe.Add(ref bias, r + 10);
-                        float c11_0 = Unsafe.Add(ref bias, r + 11);
+                        Vector128<float> c0_0 = Vector128.Create(Unsafe.Add(ref bias, r));
+                        Vector128<float> c1_0 = Vector128.Create(Unsafe.Add(ref bias, r + 1));
+                        Vector128<float> c2_0 = Vector128.Create(Unsafe.Add(ref bias, r + 2));
+                        Vector128<float> c3_0 = Vector128.Create(Unsafe.Add(ref bias, r + 3));
+                        Vector128<float> c4_0 = Vector128.Create(Unsafe.Add(ref bias, r + 4));
+                        Vector128<float> c5_0 = Vector128.Create(Unsafe.Add(ref bias, r + 5));
+                        Vector128<float> c6_0 = Vector128.Create(Unsafe.Add(ref bias, r + 6));
+                        Vector128<float> c7_0 = Vector128.Create(Unsafe.Add(ref bias, r + 7));
+                        Vector128<float> c8_0 = Vector128.Create(Unsafe.Add(ref bias, r + 8));
+                        Vector128<float> c9_0 = Vector128.Create(Unsafe.Add(ref bias, r + 9));
+                        Vector128<float> c10_0 = Vector128.Create(Unsafe.Add(ref bias, r + 10));
+                        Vector128<float> c11_0 = Vector128.Create(Unsafe.Add(ref bias, r + 11));
                         ref float ar = ref Unsafe.Add(ref a, r * 150);
                         for (int j = 0; j < 150; j++)
                         {
                             ref float bj = ref Unsafe.Add(ref b, j * 100);
-                            float b0 = Unsafe.Add(ref bj, i);
-                            float a0 = Unsafe.Add(ref ar, j);
-                            c0_0 = c0_0 + a0 * b0;
-                            float a1 = Unsafe.Add(ref ar, j + 150);
-                            c1_0 = c1_0 + a1 * b0;
-                            float a2 = Unsafe.Add(ref ar, j + 300);
-                            c2_0 = c2_0 + a2 * b0;
-                            float a3 = Unsafe.Add(ref ar, j + 450);
-                            c3_0 = c3_0 + a3 * b0;
-                            float a4 = Unsafe.Add(ref ar, j + 600);
-                            c4_0 = c4_0 + a4 * b0;
-                            float a5 = Unsafe.Add(ref ar, j + 750);
-                            c5_0 = c5_0 + a5 * b0;
-                            float a6 = Unsafe.Add(ref ar, j + 900);
-                            c6_0 = c6_0 + a6 * b0;
-                            float a7 = Unsafe.Add(ref ar, j + 1050);
-                            c7_0 = c7_0 + a7 * b0;
-                            float a8 = Unsafe.Add(ref ar, j + 1200);
-                            c8_0 = c8_0 + a8 * b0;
-                            float a9 = Unsafe.Add(ref ar, j + 1350);
-                            c9_0 = c9_0 + a9 * b0;
-                            float a10 = Unsafe.Add(ref ar, j + 1500);
-                            c10_0 = c10_0 + a10 * b0;
-                            float a11 = Unsafe.Add(ref ar, j + 1650);
-                            c11_0 = c11_0 + a11 * b0;
+                            Vector128<float> b0 = Vector128.LoadUnsafe(ref bj, (nuint)i);
+                            Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref ar, j));
+                            c0_0 = Simd.MultiplyAdd(a0, b0, c0_0);
+                            Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref ar, j + 150));
+                            c1_0 = Simd.MultiplyAdd(a1, b0, c1_0);
+                            Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref ar, j + 300));
+                            c2_0 = Simd.MultiplyAdd(a2, b0, c2_0);
+                            Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref ar, j + 450));
+                            c3_0 = Simd.MultiplyAdd(a3, b0, c3_0);
+                            Vector128<float> a4 = Vector128.Create(Unsafe.Add(ref ar, j + 600));
+                            c4_0 = Simd.MultiplyAdd(a4, b0, c4_0);
+                            Vector128<float> a5 = Vector128.Create(Unsafe.Add(ref ar, j + 750));
+                            c5_0 = Simd.MultiplyAdd(a5, b0, c5_0);
+                            Vector128<float> a6 = Vector128.Create(Unsafe.Add(ref ar, j + 900));
+                            c6_0 = Simd.MultiplyAdd(a6, b0, c6_0);
+                            Vector128<float> a7 = Vector128.Create(Unsafe.Add(ref ar, j + 1050));
+                            c7_0 = Simd.MultiplyAdd(a7, b0, c7_0);
+                            Vector128<float> a8 = Vector128.Create(Unsafe.Add(ref ar, j + 1200));
+                            c8_0 = Simd.MultiplyAdd(a8, b0, c8_0);
+                            Vector128<float> a9 = Vector128.Create(Unsafe.Add(ref ar, j + 1350));
+                            c9_0 = Simd.MultiplyAdd(a9, b0, c9_0);
+                            Vector128<float> a10 = Vector128.Create(Unsafe.Add(ref ar, j + 1500));
+                            c10_0 = Simd.MultiplyAdd(a10, b0, c10_0);
+                            Vector128<float> a11 = Vector128.Create(Unsafe.Add(ref ar, j + 1650));
+                            c11_0 = Simd.MultiplyAdd(a11, b0, c11_0);
                         }
                         ref float cr = ref Unsafe.Add(ref c, r * 100);
-                        Unsafe.Add(ref cr, i) = c0_0;
-                        Unsafe.Add(ref cr, i + 100) = c1_0;
-                        Unsafe.Add(ref cr, i + 200) = c2_0;
-                        Unsafe.Add(ref cr, i + 300) = c3_0;
-                        Unsafe.Add(ref cr, i + 400) = c4_0;
-                        Unsafe.Add(ref cr, i + 500) = c5_0;
-                        Unsafe.Add(ref cr, i + 600) = c6_0;
-                        Unsafe.Add(ref cr, i + 700) = c7_0;
-                        Unsafe.Add(ref cr, i + 800) = c8_0;
-                        Unsafe.Add(ref cr, i + 900) = c9_0;
-                        Unsafe.Add(ref cr, i + 1000) = c10_0;
-                        Unsafe.Add(ref cr, i + 1100) = c11_0;
+                        c0_0.StoreUnsafe(ref cr, (nuint)i);
+                        c1_0.StoreUnsafe(ref cr, (nuint)(i + 100));
+                        c2_0.StoreUnsafe(ref cr, (nuint)(i + 200));
+                        c3_0.StoreUnsafe(ref cr, (nuint)(i + 300));
+                        c4_0.StoreUnsafe(ref cr, (nuint)(i + 400));
+                        c5_0.StoreUnsafe(ref cr, (nuint)(i + 500));
+                        c6_0.StoreUnsafe(ref cr, (nuint)(i + 600));
+                        c7_0.StoreUnsafe(ref cr, (nuint)(i + 700));
+                        c8_0.StoreUnsafe(ref cr, (nuint)(i + 800));
+                        c9_0.StoreUnsafe(ref cr, (nuint)(i + 900));
+                        c10_0.StoreUnsafe(ref cr, (nuint)(i + 1000));
+                        c11_0.StoreUnsafe(ref cr, (nuint)(i + 1100));
                     }
                     {
                         const int r = 12;
-                        float c0_0 = Unsafe.Add(ref bias, r);
-                        float c1_0 = Unsafe.Add(ref bias, r + 1);
-                        float c2_0 = Unsafe.Add(ref bias, r + 2);
-                        float c3_0 = Unsafe.Add(ref bias, r + 3);
+                        Vector128<float> c0_0 = Vector128.Create(Unsafe.Add(ref bias, r));
+                        Vector128<float> c1_0 = Vector128.Create(Unsafe.Add(ref bias, r + 1));
+                        Vector128<float> c2_0 = Vector128.Create(Unsafe.Add(ref bias, r + 2));
+                        Vector128<float> c3_0 = Vector128.Create(Unsafe.Add(ref bias, r + 3));
                         ref float ar = ref Unsafe.Add(ref a, r * 150);
                         for (int j = 0; j < 150; j++)
                         {
                             ref float bj = ref Unsafe.Add(ref b, j * 100);
-                            float b0 = Unsafe.Add(ref bj, i);
-                            float a0 = Unsafe.Add(ref ar, j);
-                            c0_0 = c0_0 + a0 * b0;
-                            float a1 = Unsafe.Add(ref ar, j + 150);
-                            c1_0 = c1_0 + a1 * b0;
-                            float a2 = Unsafe.Add(ref ar, j + 300);
-                            c2_0 = c2_0 + a2 * b0;
-                            float a3 = Unsafe.Add(ref ar, j + 450);
-                            c3_0 = c3_0 + a3 * b0;
+                            Vector128<float> b0 = Vector128.LoadUnsafe(ref bj, (nuint)i);
+                            Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref ar, j));
+                            c0_0 = Simd.MultiplyAdd(a0, b0, c0_0);
+                            Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref ar, j + 150));
+                            c1_0 = Simd.MultiplyAdd(a1, b0, c1_0);
+                            Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref ar, j + 300));
+                            c2_0 = Simd.MultiplyAdd(a2, b0, c2_0);
+                            Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref ar, j + 450));
+                            c3_0 = Simd.MultiplyAdd(a3, b0, c3_0);
                         }
                         ref float cr = ref Unsafe.Add(ref c, r * 100);
-                        Unsafe.Add(ref cr, i) = c0_0;
-                        Unsafe.Add(ref cr, i + 100) = c1_0;
-                        Unsafe.Add(ref cr, i + 200) = c2_0;
-                        Unsafe.Add(ref cr, i + 300) = c3_0;
+                        c0_0.StoreUnsafe(ref cr, (nuint)i);
+                        c1_0.StoreUnsafe(ref cr, (nuint)(i + 100));
+                        c2_0.StoreUnsafe(ref cr, (nuint)(i + 200));
+                        c3_0.StoreUnsafe(ref cr, (nuint)(i + 300));
                     }
                 }
             }
@@ -1831,91 +1844,91 @@ namespace NetGen.Generated
                         c3_1.StoreUnsafe(ref cr, (nuint)(i + 8 + 300));
                     }
                 }
-                for (int i = 96; i < 100; i++)
                 {
+                    const int i = 96;
                     {
                         const int r = 0;
-                        float c0_0 = Unsafe.Add(ref bias, r);
-                        float c1_0 = Unsafe.Add(ref bias, r + 1);
-                        float c2_0 = Unsafe.Add(ref bias, r + 2);
-                        float c3_0 = Unsafe.Add(ref bias, r + 3);
-                        float c4_0 = Unsafe.Add(ref bias, r + 4);
-                        float c5_0 = Unsafe.Add(ref bias, r + 5);
-                        float c6_0 = Unsafe.Add(ref bias, r + 6);
-                        float c7_0 = Unsafe.Add(ref bias, r + 7);
-                        float c8_0 = Unsafe.Add(ref bias, r + 8);
-                        float c9_0 = Unsafe.Add(ref bias, r + 9);
-                        float c10_0 = Unsafe.Add(ref bias, r + 10);
-                        float c11_0 = Unsafe.Add(ref bias, r + 11);
+                        Vector128<float> c0_0 = Vector128.Create(Unsafe.Add(ref bias, r));
+                        Vector128<float> c1_0 = Vector128.Create(Unsafe.Add(ref bias, r + 1));
+                        Vector128<float> c2_0 = Vector128.Create(Unsafe.Add(ref bias, r + 2));
+                        Vector128<float> c3_0 = Vector128.Create(Unsafe.Add(ref bias, r + 3));
+                        Vector128<float> c4_0 = Vector128.Create(Unsafe.Add(ref bias, r + 4));
+                        Vector128<float> c5_0 = Vector128.Create(Unsafe.Add(ref bias, r + 5));
+                        Vector128<float> c6_0 = Vector128.Create(Unsafe.Add(ref bias, r + 6));
+                        Vector128<float> c7_0 = Vector128.Create(Unsafe.Add(ref bias, r + 7));
+                        Vector128<float> c8_0 = Vector128.Create(Unsafe.Add(ref bias, r + 8));
+                        Vector128<float> c9_0 = Vector128.Create(Unsafe.Add(ref bias, r + 9));
+                        Vector128<float> c10_0 = Vector128.Create(Unsafe.Add(ref bias, r + 10));
+                        Vector128<float> c11_0 = Vector128.Create(Unsafe.Add(ref bias, r + 11));
                         ref float ar = ref Unsafe.Add(ref a, r * 150);
                         for (int j = 0; j < 150; j++)
                         {
                             ref float bj = ref Unsafe.Add(ref b, j * 100);
-                            float b0 = Unsafe.Add(ref bj, i);
-                            float a0 = Unsafe.Add(ref ar, j);
-                            c0_0 = c0_0 + a0 * b0;
-                            float a1 = Unsafe.Add(ref ar, j + 150);
-                            c1_0 = c1_0 + a1 * b0;
-                            float a2 = Unsafe.Add(ref ar, j + 300);
-                            c2_0 = c2_0 + a2 * b0;
-                            float a3 = Unsafe.Add(ref ar, j + 450);
-                            c3_0 = c3_0 + a3 * b0;
-                            float a4 = Unsafe.Add(ref ar, j + 600);
-                            c4_0 = c4_0 + a4 * b0;
-                            float a5 = Unsafe.Add(ref ar, j + 750);
-                            c5_0 = c5_0 + a5 * b0;
-                            float a6 = Unsafe.Add(ref ar, j + 900);
-                            c6_0 = c6_0 + a6 * b0;
-                            float a7 = Unsafe.Add(ref ar, j + 1050);
-                            c7_0 = c7_0 + a7 * b0;
-                            float a8 = Unsafe.Add(ref ar, j + 1200);
-                            c8_0 = c8_0 + a8 * b0;
-                            float a9 = Unsafe.Add(ref ar, j + 1350);
-                            c9_0 = c9_0 + a9 * b0;
-                            float a10 = Unsafe.Add(ref ar, j + 1500);
-                            c10_0 = c10_0 + a10 * b0;
-                            float a11 = Unsafe.Add(ref ar, j + 1650);
-                            c11_0 = c11_0 + a11 * b0;
+                            Vector128<float> b0 = Vector128.LoadUnsafe(ref bj, (nuint)i);
+                            Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref ar, j));
+                            c0_0 = Simd.MultiplyAdd(a0, b0, c0_0);
+                            Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref ar, j + 150));
+                            c1_0 = Simd.MultiplyAdd(a1, b0, c1_0);
+                            Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref ar, j + 300));
+                            c2_0 = Simd.MultiplyAdd(a2, b0, c2_0);
+                            Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref ar, j + 450));
+                            c3_0 = Simd.MultiplyAdd(a3, b0, c3_0);
+                            Vector128<float> a4 = Vector128.Create(Unsafe.Add(ref ar, j + 600));
+                            c4_0 = Simd.MultiplyAdd(a4, b0, c4_0);
+                            Vector128<float> a5 = Vector128.Create(Unsafe.Add(ref ar, j + 750));
+                            c5_0 = Simd.MultiplyAdd(a5, b0, c5_0);
+                            Vector128<float> a6 = Vector128.Create(Unsafe.Add(ref ar, j + 900));
+                            c6_0 = Simd.MultiplyAdd(a6, b0, c6_0);
+                            Vector128<float> a7 = Vector128.Create(Unsafe.Add(ref ar, j + 1050));
+                            c7_0 = Simd.MultiplyAdd(a7, b0, c7_0);
+                            Vector128<float> a8 = Vector128.Create(Unsafe.Add(ref ar, j + 1200));
+                            c8_0 = Simd.MultiplyAdd(a8, b0, c8_0);
+                            Vector128<float> a9 = Vector128.Create(Unsafe.Add(ref ar, j + 1350));
+                            c9_0 = Simd.MultiplyAdd(a9, b0, c9_0);
+                            Vector128<float> a10 = Vector128.Create(Unsafe.Add(ref ar, j + 1500));
+                            c10_0 = Simd.MultiplyAdd(a10, b0, c10_0);
+                            Vector128<float> a11 = Vector128.Create(Unsafe.Add(ref ar, j + 1650));
+                            c11_0 = Simd.MultiplyAdd(a11, b0, c11_0);
                         }
                         ref float cr = ref Unsafe.Add(ref c, r * 100);
-                        Unsafe.Add(ref cr, i) = c0_0;
-                        Unsafe.Add(ref cr, i + 100) = c1_0;
-                        Unsafe.Add(ref cr, i + 200) = c2_0;
-                        Unsafe.Add(ref cr, i + 300) = c3_0;
-                        Unsafe.Add(ref cr, i + 400) = c4_0;
-                        Unsafe.Add(ref cr, i + 500) = c5_0;
-                        Unsafe.Add(ref cr, i + 600) = c6_0;
-                        Unsafe.Add(ref cr, i + 700) = c7_0;
-                        Unsafe.Add(ref cr, i + 800) = c8_0;
-                        Unsafe.Add(ref cr, i + 900) = c9_0;
-                        Unsafe.Add(ref cr, i + 1000) = c10_0;
-                        Unsafe.Add(ref cr, i + 1100) = c11_0;
+                        c0_0.StoreUnsafe(ref cr, (nuint)i);
+                        c1_0.StoreUnsafe(ref cr, (nuint)(i + 100));
+                        c2_0.StoreUnsafe(ref cr, (nuint)(i + 200));
+                        c3_0.StoreUnsafe(ref cr, (nuint)(i + 300));
+                        c4_0.StoreUnsafe(ref cr, (nuint)(i + 400));
+                        c5_0.StoreUnsafe(ref cr, (nuint)(i + 500));
+                        c6_0.StoreUnsafe(ref cr, (nuint)(i + 600));
+                        c7_0.StoreUnsafe(ref cr, (nuint)(i + 700));
+                        c8_0.StoreUnsafe(ref cr, (nuint)(i + 800));
+                        c9_0.StoreUnsafe(ref cr, (nuint)(i + 900));
+                        c10_0.StoreUnsafe(ref cr, (nuint)(i + 1000));
+                        c11_0.StoreUnsafe(ref cr, (nuint)(i + 1100));
                     }
                     {
                         const int r = 12;
-                        float c0_0 = Unsafe.Add(ref bias, r);
-                        float c1_0 = Unsafe.Add(ref bias, r + 1);
-                        float c2_0 = Unsafe.Add(ref bias, r + 2);
-                        float c3_0 = Unsafe.Add(ref bias, r + 3);
+                        Vector128<float> c0_0 = Vector128.Create(Unsafe.Add(ref bias, r));
+                        Vector128<float> c1_0 = Vector128.Create(Unsafe.Add(ref bias, r + 1));
+                        Vector128<float> c2_0 = Vector128.Create(Unsafe.Add(ref bias, r + 2));
+                        Vector128<float> c3_0 = Vector128.Create(Unsafe.Add(ref bias, r + 3));
                         ref float ar = ref Unsafe.Add(ref a, r * 150);
                         for (int j = 0; j < 150; j++)
                         {
                             ref float bj = ref Unsafe.Add(ref b, j * 100);
-                            float b0 = Unsafe.Add(ref bj, i);
-                            float a0 = Unsafe.Add(ref ar, j);
-                            c0_0 = c0_0 + a0 * b0;
-                            float a1 = Unsafe.Add(ref ar, j + 150);
-                            c1_0 = c1_0 + a1 * b0;
-                            float a2 = Unsafe.Add(ref ar, j + 300);
-                            c2_0 = c2_0 + a2 * b0;
-                            float a3 = Unsafe.Add(ref ar, j + 450);
-                            c3_0 = c3_0 + a3 * b0;
+                            Vector128<float> b0 = Vector128.LoadUnsafe(ref bj, (nuint)i);
+                            Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref ar, j));
+                            c0_0 = Simd.MultiplyAdd(a0, b0, c0_0);
+                            Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref ar, j + 150));
+                            c1_0 = Simd.MultiplyAdd(a1, b0, c1_0);
+                            Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref ar, j + 300));
+                            c2_0 = Simd.MultiplyAdd(a2, b0, c2_0);
+                            Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref ar, j + 450));
+                            c3_0 = Simd.MultiplyAdd(a3, b0, c3_0);
                         }
                         ref float cr = ref Unsafe.Add(ref c, r * 100);
-                        Unsafe.Add(ref cr, i) = c0_0;
-                        Unsafe.Add(ref cr, i + 100) = c1_0;
-                        Unsafe.Add(ref cr, i + 200) = c2_0;
-                        Unsafe.Add(ref cr, i + 300) = c3_0;
+                        c0_0.StoreUnsafe(ref cr, (nuint)i);
+                        c1_0.StoreUnsafe(ref cr, (nuint)(i + 100));
+                        c2_0.StoreUnsafe(ref cr, (nuint)(i + 200));
+                        c3_0.StoreUnsafe(ref cr, (nuint)(i + 300));
                     }
                 }
             }
@@ -2251,99 +2264,99 @@ namespace NetGen.Generated
                         c5_1.StoreUnsafe(ref cr, (nuint)(i + 16 + 500));
                     }
                 }
-                for (int i = 96; i < 100; i++)
                 {
+                    const int i = 96;
                     for (int r = 0; r < 144; r += 12)
                     {
-                        float c0_0 = 0f;
-                        float c1_0 = 0f;
-                        float c2_0 = 0f;
-                        float c3_0 = 0f;
-                        float c4_0 = 0f;
-                        float c5_0 = 0f;
-                        float c6_0 = 0f;
-                        float c7_0 = 0f;
-                        float c8_0 = 0f;
-                        float c9_0 = 0f;
-                        float c10_0 = 0f;
-                        float c11_0 = 0f;
+                        Vector128<float> c0_0 = Vector128<float>.Zero;
+                        Vector128<float> c1_0 = Vector128<float>.Zero;
+                        Vector128<float> c2_0 = Vector128<float>.Zero;
+                        Vector128<float> c3_0 = Vector128<float>.Zero;
+                        Vector128<float> c4_0 = Vector128<float>.Zero;
+                        Vector128<float> c5_0 = Vector128<float>.Zero;
+                        Vector128<float> c6_0 = Vector128<float>.Zero;
+                        Vector128<float> c7_0 = Vector128<float>.Zero;
+                        Vector128<float> c8_0 = Vector128<float>.Zero;
+                        Vector128<float> c9_0 = Vector128<float>.Zero;
+                        Vector128<float> c10_0 = Vector128<float>.Zero;
+                        Vector128<float> c11_0 = Vector128<float>.Zero;
                         ref float ar = ref Unsafe.Add(ref a, r);
                         for (int j = 0; j < 16; j++)
                         {
                             ref float bj = ref Unsafe.Add(ref b, j * 100);
-                            float b0 = Unsafe.Add(ref bj, i);
-                            float a0 = Unsafe.Add(ref ar, j * 150);
-                            c0_0 = c0_0 + a0 * b0;
-                            float a1 = Unsafe.Add(ref ar, j * 150 + 1);
-                            c1_0 = c1_0 + a1 * b0;
-                            float a2 = Unsafe.Add(ref ar, j * 150 + 2);
-                            c2_0 = c2_0 + a2 * b0;
-                            float a3 = Unsafe.Add(ref ar, j * 150 + 3);
-                            c3_0 = c3_0 + a3 * b0;
-                            float a4 = Unsafe.Add(ref ar, j * 150 + 4);
-                            c4_0 = c4_0 + a4 * b0;
-                            float a5 = Unsafe.Add(ref ar, j * 150 + 5);
-                            c5_0 = c5_0 + a5 * b0;
-                            float a6 = Unsafe.Add(ref ar, j * 150 + 6);
-                            c6_0 = c6_0 + a6 * b0;
-                            float a7 = Unsafe.Add(ref ar, j * 150 + 7);
-                            c7_0 = c7_0 + a7 * b0;
-                            float a8 = Unsafe.Add(ref ar, j * 150 + 8);
-                            c8_0 = c8_0 + a8 * b0;
-                            float a9 = Unsafe.Add(ref ar, j * 150 + 9);
-                            c9_0 = c9_0 + a9 * b0;
-                            float a10 = Unsafe.Add(ref ar, j * 150 + 10);
-                            c10_0 = c10_0 + a10 * b0;
-                            float a11 = Unsafe.Add(ref ar, j * 150 + 11);
-                            c11_0 = c11_0 + a11 * b0;
+                            Vector128<float> b0 = Vector128.LoadUnsafe(ref bj, (nuint)i);
+                            Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref ar, j * 150));
+                            c0_0 = Simd.MultiplyAdd(a0, b0, c0_0);
+                            Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref ar, j * 150 + 1));
+                            c1_0 = Simd.MultiplyAdd(a1, b0, c1_0);
+                            Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref ar, j * 150 + 2));
+                            c2_0 = Simd.MultiplyAdd(a2, b0, c2_0);
+                            Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref ar, j * 150 + 3));
+                            c3_0 = Simd.MultiplyAdd(a3, b0, c3_0);
+                            Vector128<float> a4 = Vector128.Create(Unsafe.Add(ref ar, j * 150 + 4));
+                            c4_0 = Simd.MultiplyAdd(a4, b0, c4_0);
+                            Vector128<float> a5 = Vector128.Create(Unsafe.Add(ref ar, j * 150 + 5));
+                            c5_0 = Simd.MultiplyAdd(a5, b0, c5_0);
+                            Vector128<float> a6 = Vector128.Create(Unsafe.Add(ref ar, j * 150 + 6));
+                            c6_0 = Simd.MultiplyAdd(a6, b0, c6_0);
+                            Vector128<float> a7 = Vector128.Create(Unsafe.Add(ref ar, j * 150 + 7));
+                            c7_0 = Simd.MultiplyAdd(a7, b0, c7_0);
+                            Vector128<float> a8 = Vector128.Create(Unsafe.Add(ref ar, j * 150 + 8));
+                            c8_0 = Simd.MultiplyAdd(a8, b0, c8_0);
+                            Vector128<float> a9 = Vector128.Create(Unsafe.Add(ref ar, j * 150 + 9));
+                            c9_0 = Simd.MultiplyAdd(a9, b0, c9_0);
+                            Vector128<float> a10 = Vector128.Create(Unsafe.Add(ref ar, j * 150 + 10));
+                            c10_0 = Simd.MultiplyAdd(a10, b0, c10_0);
+                            Vector128<float> a11 = Vector128.Create(Unsafe.Add(ref ar, j * 150 + 11));
+                            c11_0 = Simd.MultiplyAdd(a11, b0, c11_0);
                         }
                         ref float cr = ref Unsafe.Add(ref c, r * 100);
-                        Unsafe.Add(ref cr, i) = c0_0;
-                        Unsafe.Add(ref cr, i + 100) = c1_0;
-                        Unsafe.Add(ref cr, i + 200) = c2_0;
-                        Unsafe.Add(ref cr, i + 300) = c3_0;
-                        Unsafe.Add(ref cr, i + 400) = c4_0;
-                        Unsafe.Add(ref cr, i + 500) = c5_0;
-                        Unsafe.Add(ref cr, i + 600) = c6_0;
-                        Unsafe.Add(ref cr, i + 700) = c7_0;
-                        Unsafe.Add(ref cr, i + 800) = c8_0;
-                        Unsafe.Add(ref cr, i + 900) = c9_0;
-                        Unsafe.Add(ref cr, i + 1000) = c10_0;
-                        Unsafe.Add(ref cr, i + 1100) = c11_0;
+                        c0_0.StoreUnsafe(ref cr, (nuint)i);
+                        c1_0.StoreUnsafe(ref cr, (nuint)(i + 100));
+                        c2_0.StoreUnsafe(ref cr, (nuint)(i + 200));
+                        c3_0.StoreUnsafe(ref cr, (nuint)(i + 300));
+                        c4_0.StoreUnsafe(ref cr, (nuint)(i + 400));
+                        c5_0.StoreUnsafe(ref cr, (nuint)(i + 500));
+                        c6_0.StoreUnsafe(ref cr, (nuint)(i + 600));
+                        c7_0.StoreUnsafe(ref cr, (nuint)(i + 700));
+                        c8_0.StoreUnsafe(ref cr, (nuint)(i + 800));
+                        c9_0.StoreUnsafe(ref cr, (nuint)(i + 900));
+                        c10_0.StoreUnsafe(ref cr, (nuint)(i + 1000));
+                        c11_0.StoreUnsafe(ref cr, (nuint)(i + 1100));
                     }
                     {
                         const int r = 144;
-                        float c0_0 = 0f;
-                        float c1_0 = 0f;
-                        float c2_0 = 0f;
-                        float c3_0 = 0f;
-                        float c4_0 = 0f;
-                        float c5_0 = 0f;
+                        Vector128<float> c0_0 = Vector128<float>.Zero;
+                        Vector128<float> c1_0 = Vector128<float>.Zero;
+                        Vector128<float> c2_0 = Vector128<float>.Zero;
+                        Vector128<float> c3_0 = Vector128<float>.Zero;
+                        Vector128<float> c4_0 = Vector128<float>.Zero;
+                        Vector128<float> c5_0 = Vector128<float>.Zero;
                         ref float ar = ref Unsafe.Add(ref a, r);
                         for (int j = 0; j < 16; j++)
                         {
                             ref float bj = ref Unsafe.Add(ref b, j * 100);
-                            float b0 = Unsafe.Add(ref bj, i);
-                            float a0 = Unsafe.Add(ref ar, j * 150);
-                            c0_0 = c0_0 + a0 * b0;
-                            float a1 = Unsafe.Add(ref ar, j * 150 + 1);
-                            c1_0 = c1_0 + a1 * b0;
-                            float a2 = Unsafe.Add(ref ar, j * 150 + 2);
-                            c2_0 = c2_0 + a2 * b0;
-                            float a3 = Unsafe.Add(ref ar, j * 150 + 3);
-                            c3_0 = c3_0 + a3 * b0;
-                            float a4 = Unsafe.Add(ref ar, j * 150 + 4);
-                            c4_0 = c4_0 + a4 * b0;
-                            float a5 = Unsafe.Add(ref ar, j * 150 + 5);
-                            c5_0 = c5_0 + a5 * b0;
+                            Vector128<float> b0 = Vector128.LoadUnsafe(ref bj, (nuint)i);
+                            Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref ar, j * 150));
+                            c0_0 = Simd.MultiplyAdd(a0, b0, c0_0);
+                            Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref ar, j * 150 + 1));
+                            c1_0 = Simd.MultiplyAdd(a1, b0, c1_0);
+                            Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref ar, j * 150 + 2));
+                            c2_0 = Simd.MultiplyAdd(a2, b0, c2_0);
+                            Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref ar, j * 150 + 3));
+                            c3_0 = Simd.MultiplyAdd(a3, b0, c3_0);
+                            Vector128<float> a4 = Vector128.Create(Unsafe.Add(ref ar, j * 150 + 4));
+                            c4_0 = Simd.MultiplyAdd(a4, b0, c4_0);
+                            Vector128<float> a5 = Vector128.Create(Unsafe.Add(ref ar, j * 150 + 5));
+                            c5_0 = Simd.MultiplyAdd(a5, b0, c5_0);
                         }
                         ref float cr = ref Unsafe.Add(ref c, r * 100);
-                        Unsafe.Add(ref cr, i) = c0_0;
-                        Unsafe.Add(ref cr, i + 100) = c1_0;
-                        Unsafe.Add(ref cr, i + 200) = c2_0;
-                        Unsafe.Add(ref cr, i + 300) = c3_0;
-                        Unsafe.Add(ref cr, i + 400) = c4_0;
-                        Unsafe.Add(ref cr, i + 500) = c5_0;
+                        c0_0.StoreUnsafe(ref cr, (nuint)i);
+                        c1_0.StoreUnsafe(ref cr, (nuint)(i + 100));
+                        c2_0.StoreUnsafe(ref cr, (nuint)(i + 200));
+                        c3_0.StoreUnsafe(ref cr, (nuint)(i + 300));
+                        c4_0.StoreUnsafe(ref cr, (nuint)(i + 400));
+                        c5_0.StoreUnsafe(ref cr, (nuint)(i + 500));
                     }
                 }
             }
@@ -2405,99 +2418,99 @@ namespace NetGen.Generated
                         c5_1.StoreUnsafe(ref cr, (nuint)(i + 8 + 500));
                     }
                 }
-                for (int i = 96; i < 100; i++)
                 {
+                    const int i = 96;
                     for (int r = 0; r < 144; r += 12)
                     {
-                        float c0_0 = 0f;
-                        float c1_0 = 0f;
-                        float c2_0 = 0f;
-                        float c3_0 = 0f;
-                        float c4_0 = 0f;
-                        float c5_0 = 0f;
-                        float c6_0 = 0f;
-                        float c7_0 = 0f;
-                        float c8_0 = 0f;
-                        float c9_0 = 0f;
-                        float c10_0 = 0f;
-                        float c11_0 = 0f;
+                        Vector128<float> c0_0 = Vector128<float>.Zero;
+                        Vector128<float> c1_0 = Vector128<float>.Zero;
+                        Vector128<float> c2_0 = Vector128<float>.Zero;
+                        Vector128<float> c3_0 = Vector128<float>.Zero;
+                        Vector128<float> c4_0 = Vector128<float>.Zero;
+                        Vector128<float> c5_0 = Vector128<float>.Zero;
+                        Vector128<float> c6_0 = Vector128<float>.Zero;
+                        Vector128<float> c7_0 = Vector128<float>.Zero;
+                        Vector128<float> c8_0 = Vector128<float>.Zero;
+                        Vector128<float> c9_0 = Vector128<float>.Zero;
+                        Vector128<float> c10_0 = Vector128<float>.Zero;
+                        Vector128<float> c11_0 = Vector128<float>.Zero;
                         ref float ar = ref Unsafe.Add(ref a, r);
                         for (int j = 0; j < 16; j++)
                         {
                             ref float bj = ref Unsafe.Add(ref b, j * 100);
-                            float b0 = Unsafe.Add(ref bj, i);
-                            float a0 = Unsafe.Add(ref ar, j * 150);
-                            c0_0 = c0_0 + a0 * b0;
-                            float a1 = Unsafe.Add(ref ar, j * 150 + 1);
-                            c1_0 = c1_0 + a1 * b0;
-                            float a2 = Unsafe.Add(ref ar, j * 150 + 2);
-                            c2_0 = c2_0 + a2 * b0;
-                            float a3 = Unsafe.Add(ref ar, j * 150 + 3);
-                            c3_0 = c3_0 + a3 * b0;
-                            float a4 = Unsafe.Add(ref ar, j * 150 + 4);
-                            c4_0 = c4_0 + a4 * b0;
-                            float a5 = Unsafe.Add(ref ar, j * 150 + 5);
-                            c5_0 = c5_0 + a5 * b0;
-                            float a6 = Unsafe.Add(ref ar, j * 150 + 6);
-                            c6_0 = c6_0 + a6 * b0;
-                            float a7 = Unsafe.Add(ref ar, j * 150 + 7);
-                            c7_0 = c7_0 + a7 * b0;
-                            float a8 = Unsafe.Add(ref ar, j * 150 + 8);
-                            c8_0 = c8_0 + a8 * b0;
-                            float a9 = Unsafe.Add(ref ar, j * 150 + 9);
-                            c9_0 = c9_0 + a9 * b0;
-                            float a10 = Unsafe.Add(ref ar, j * 150 + 10);
-                            c10_0 = c10_0 + a10 * b0;
-                            float a11 = Unsafe.Add(ref ar, j * 150 + 11);
-                            c11_0 = c11_0 + a11 * b0;
+                            Vector128<float> b0 = Vector128.LoadUnsafe(ref bj, (nuint)i);
+                            Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref ar, j * 150));
+                            c0_0 = Simd.MultiplyAdd(a0, b0, c0_0);
+                            Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref ar, j * 150 + 1));
+                            c1_0 = Simd.MultiplyAdd(a1, b0, c1_0);
+                            Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref ar, j * 150 + 2));
+                            c2_0 = Simd.MultiplyAdd(a2, b0, c2_0);
+                            Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref ar, j * 150 + 3));
+                            c3_0 = Simd.MultiplyAdd(a3, b0, c3_0);
+                            Vector128<float> a4 = Vector128.Create(Unsafe.Add(ref ar, j * 150 + 4));
+                            c4_0 = Simd.MultiplyAdd(a4, b0, c4_0);
+                            Vector128<float> a5 = Vector128.Create(Unsafe.Add(ref ar, j * 150 + 5));
+                            c5_0 = Simd.MultiplyAdd(a5, b0, c5_0);
+                            Vector128<float> a6 = Vector128.Create(Unsafe.Add(ref ar, j * 150 + 6));
+                            c6_0 = Simd.MultiplyAdd(a6, b0, c6_0);
+                            Vector128<float> a7 = Vector128.Create(Unsafe.Add(ref ar, j * 150 + 7));
+                            c7_0 = Simd.MultiplyAdd(a7, b0, c7_0);
+                            Vector128<float> a8 = Vector128.Create(Unsafe.Add(ref ar, j * 150 + 8));
+                            c8_0 = Simd.MultiplyAdd(a8, b0, c8_0);
+                            Vector128<float> a9 = Vector128.Create(Unsafe.Add(ref ar, j * 150 + 9));
+                            c9_0 = Simd.MultiplyAdd(a9, b0, c9_0);
+                            Vector128<float> a10 = Vector128.Create(Unsafe.Add(ref ar, j * 150 + 10));
+                            c10_0 = Simd.MultiplyAdd(a10, b0, c10_0);
+                            Vector128<float> a11 = Vector128.Create(Unsafe.Add(ref ar, j * 150 + 11));
+                            c11_0 = Simd.MultiplyAdd(a11, b0, c11_0);
                         }
                         ref float cr = ref Unsafe.Add(ref c, r * 100);
-                        Unsafe.Add(ref cr, i) = c0_0;
-                        Unsafe.Add(ref cr, i + 100) = c1_0;
-                        Unsafe.Add(ref cr, i + 200) = c2_0;
-                        Unsafe.Add(ref cr, i + 300) = c3_0;
-                        Unsafe.Add(ref cr, i + 400) = c4_0;
-                        Unsafe.Add(ref cr, i + 500) = c5_0;
-                        Unsafe.Add(ref cr, i + 600) = c6_0;
-                        Unsafe.Add(ref cr, i + 700) = c7_0;
-                        Unsafe.Add(ref cr, i + 800) = c8_0;
-                        Unsafe.Add(ref cr, i + 900) = c9_0;
-                        Unsafe.Add(ref cr, i + 1000) = c10_0;
-                        Unsafe.Add(ref cr, i + 1100) = c11_0;
+                        c0_0.StoreUnsafe(ref cr, (nuint)i);
+                        c1_0.StoreUnsafe(ref cr, (nuint)(i + 100));
+                        c2_0.StoreUnsafe(ref cr, (nuint)(i + 200));
+                        c3_0.StoreUnsafe(ref cr, (nuint)(i + 300));
+                        c4_0.StoreUnsafe(ref cr, (nuint)(i + 400));
+                        c5_0.StoreUnsafe(ref cr, (nuint)(i + 500));
+                        c6_0.StoreUnsafe(ref cr, (nuint)(i + 600));
+                        c7_0.StoreUnsafe(ref cr, (nuint)(i + 700));
+                        c8_0.StoreUnsafe(ref cr, (nuint)(i + 800));
+                        c9_0.StoreUnsafe(ref cr, (nuint)(i + 900));
+                        c10_0.StoreUnsafe(ref cr, (nuint)(i + 1000));
+                        c11_0.StoreUnsafe(ref cr, (nuint)(i + 1100));
                     }
                     {
                         const int r = 144;
-                        float c0_0 = 0f;
-                        float c1_0 = 0f;
-                        float c2_0 = 0f;
-                        float c3_0 = 0f;
-                        float c4_0 = 0f;
-                        float c5_0 = 0f;
+                        Vector128<float> c0_0 = Vector128<float>.Zero;
+                        Vector128<float> c1_0 = Vector128<float>.Zero;
+                        Vector128<float> c2_0 = Vector128<float>.Zero;
+                        Vector128<float> c3_0 = Vector128<float>.Zero;
+                        Vector128<float> c4_0 = Vector128<float>.Zero;
+                        Vector128<float> c5_0 = Vector128<float>.Zero;
                         ref float ar = ref Unsafe.Add(ref a, r);
                         for (int j = 0; j < 16; j++)
                         {
                             ref float bj = ref Unsafe.Add(ref b, j * 100);
-                            float b0 = Unsafe.Add(ref bj, i);
-                            float a0 = Unsafe.Add(ref ar, j * 150);
-                            c0_0 = c0_0 + a0 * b0;
-                            float a1 = Unsafe.Add(ref ar, j * 150 + 1);
-                            c1_0 = c1_0 + a1 * b0;
-                            float a2 = Unsafe.Add(ref ar, j * 150 + 2);
-                            c2_0 = c2_0 + a2 * b0;
-                            float a3 = Unsafe.Add(ref ar, j * 150 + 3);
-                            c3_0 = c3_0 + a3 * b0;
-                            float a4 = Unsafe.Add(ref ar, j * 150 + 4);
-                            c4_0 = c4_0 + a4 * b0;
-                            float a5 = Unsafe.Add(ref ar, j * 150 + 5);
-                            c5_0 = c5_0 + a5 * b0;
+                            Vector128<float> b0 = Vector128.LoadUnsafe(ref bj, (nuint)i);
+                            Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref ar, j * 150));
+                            c0_0 = Simd.MultiplyAdd(a0, b0, c0_0);
+                            Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref ar, j * 150 + 1));
+                            c1_0 = Simd.MultiplyAdd(a1, b0, c1_0);
+                            Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref ar, j * 150 + 2));
+                            c2_0 = Simd.MultiplyAdd(a2, b0, c2_0);
+                            Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref ar, j * 150 + 3));
+                            c3_0 = Simd.MultiplyAdd(a3, b0, c3_0);
+                            Vector128<float> a4 = Vector128.Create(Unsafe.Add(ref ar, j * 150 + 4));
+                            c4_0 = Simd.MultiplyAdd(a4, b0, c4_0);
+                            Vector128<float> a5 = Vector128.Create(Unsafe.Add(ref ar, j * 150 + 5));
+                            c5_0 = Simd.MultiplyAdd(a5, b0, c5_0);
                         }
                         ref float cr = ref Unsafe.Add(ref c, r * 100);
-                        Unsafe.Add(ref cr, i) = c0_0;
-                        Unsafe.Add(ref cr, i + 100) = c1_0;
-                        Unsafe.Add(ref cr, i + 200) = c2_0;
-                        Unsafe.Add(ref cr, i + 300) = c3_0;
-                        Unsafe.Add(ref cr, i + 400) = c4_0;
-                        Unsafe.Add(ref cr, i + 500) = c5_0;
+                        c0_0.StoreUnsafe(ref cr, (nuint)i);
+                        c1_0.StoreUnsafe(ref cr, (nuint)(i + 100));
+                        c2_0.StoreUnsafe(ref cr, (nuint)(i + 200));
+                        c3_0.StoreUnsafe(ref cr, (nuint)(i + 300));
+                        c4_0.StoreUnsafe(ref cr, (nuint)(i + 400));
+                        c5_0.StoreUnsafe(ref cr, (nuint)(i + 500));
                     }
                 }
             }
@@ -3087,41 +3100,47 @@ namespace NetGen.Generated
         /// <summary>im2col: <c>columns[(c, p, q), (i, j)] = x[c, i·1 - 0 + p·1, j·1 - 0 + q·1]</c>, 0 in the padding.</summary>
         private static void Conv3Im2Col(ReadOnlySpan<float> x, Span<float> columns)
         {
+            ref float src = ref MemoryMarshal.GetReference(x);
+            ref float dst = ref MemoryMarshal.GetReference(columns);
             for (int c = 0; c < 6; c++)
             {
                 for (int p = 0; p < 5; p++)
                 {
-                    const int i0 = 0, i1 = 10;
                     for (int q = 0; q < 5; q++)
                     {
-                        const int j0 = 0, j1 = 10;
-                        Span<float> row = columns.Slice(((c * 5 + p) * 5 + q) * 100, 100);
-                        for (int i = i0; i < i1; i++)
+                        ref float row = ref Unsafe.Add(ref dst, ((c * 5 + p) * 5 + q) * 100);
+                        ref float tap = ref Unsafe.Add(ref src, c * 196 + p * 14 + q);
+                        for (int i = 0; i < 10; i++)
                         {
-                            int from = c * 196 + (i - 0 + p) * 14 + j0 - 0 + q;
-                            x.Slice(from, j1 - j0).CopyTo(row.Slice(i * 10 + j0, j1 - j0));
+                            ref float from = ref Unsafe.Add(ref tap, i * 14);
+                            Unsafe.CopyBlockUnaligned(ref Unsafe.As<float, byte>(ref Unsafe.Add(ref row, i * 10)), ref Unsafe.As<float, byte>(ref from), 40);
                         }
                     }
                 }
             }
         }
 
-        /// <summary>col2im: <c>dx[c, i·1 - 0 + p·1, j·1 - 0 + q·1] += dcolumns[(c, p, q), (i, j)]</c>; dx starts cleared.</summary>
+        /// <summary>col2im: <c>dx[c, i·1 + p·1, j·1 + q·1] += dcolumns[(c, p, q), (i, j)]</c>; dx starts cleared.</summary>
         private static void Conv3Col2Im(ReadOnlySpan<float> columns, Span<float> x)
         {
+            ref float src = ref MemoryMarshal.GetReference(columns);
+            ref float dst = ref MemoryMarshal.GetReference(x);
             for (int c = 0; c < 6; c++)
             {
                 for (int p = 0; p < 5; p++)
                 {
-                    const int i0 = 0, i1 = 10;
                     for (int q = 0; q < 5; q++)
                     {
-                        const int j0 = 0, j1 = 10;
-                        ReadOnlySpan<float> row = columns.Slice(((c * 5 + p) * 5 + q) * 100, 100);
-                        for (int i = i0; i < i1; i++)
+                        ref float row = ref Unsafe.Add(ref src, ((c * 5 + p) * 5 + q) * 100);
+                        ref float tap = ref Unsafe.Add(ref dst, c * 196 + p * 14 + q);
+                        for (int i = 0; i < 10; i++)
                         {
-                            int from = c * 196 + (i - 0 + p) * 14 + j0 - 0 + q;
-                            TensorPrimitives.Add(x.Slice(from, j1 - j0), row.Slice(i * 10 + j0, j1 - j0), x.Slice(from, j1 - j0));
+                            ref float to = ref Unsafe.Add(ref tap, i * 14);
+                            ref float from = ref Unsafe.Add(ref row, i * 10);
+                            for (int j = 0; j < 10; j++)
+                            {
+                                Unsafe.Add(ref to, j) += Unsafe.Add(ref from, j);
+                            }
                         }
                     }
                 }
@@ -3136,6 +3155,9 @@ namespace NetGen.Generated
                 ReadOnlySpan<float> xs = x.Slice(s * 1600, 1600);
                 Span<float> ys = y.Slice(s * 400, 400);
                 Span<float> ws = winners.Slice(s * 400, 400);
+                ref float xr = ref MemoryMarshal.GetReference(xs);
+                ref float yr = ref MemoryMarshal.GetReference(ys);
+                ref float wr = ref MemoryMarshal.GetReference(ws);
                 for (int c = 0; c < 16; c++)
                 {
                     for (int i = 0; i < 5; i++)
@@ -3144,24 +3166,33 @@ namespace NetGen.Generated
                         {
                             int start = c * 100 + i * 20 + j * 2;
                             int o = (c * 5 + i) * 5 + j;
-                            float best = xs[start];
+                            ref float window = ref Unsafe.Add(ref xr, start);
+                            float best = window;
                             int winner = start;
-                            for (int p = 0; p < 2; p++)
+                            float v;
+                            v = Unsafe.Add(ref window, 1);
+                            // strictly greater keeps the first maximum; NaN wins, as in PyTorch
+                            if (v > best || float.IsNaN(v))
                             {
-                                for (int q = 0; q < 2; q++)
-                                {
-                                    int at = start + p * 10 + q;
-                                    float v = xs[at];
-                                    // strictly greater keeps the first maximum; NaN wins, as in PyTorch
-                                    if (v > best || float.IsNaN(v))
-                                    {
-                                        best = v;
-                                        winner = at;
-                                    }
-                                }
+                                best = v;
+                                winner = start + 1;
                             }
-                            ys[o] = best;
-                            ws[o] = BitConverter.Int32BitsToSingle(winner);
+                            v = Unsafe.Add(ref window, 10);
+                            // strictly greater keeps the first maximum; NaN wins, as in PyTorch
+                            if (v > best || float.IsNaN(v))
+                            {
+                                best = v;
+                                winner = start + 10;
+                            }
+                            v = Unsafe.Add(ref window, 11);
+                            // strictly greater keeps the first maximum; NaN wins, as in PyTorch
+                            if (v > best || float.IsNaN(v))
+                            {
+                                best = v;
+                                winner = start + 11;
+                            }
+                            Unsafe.Add(ref yr, o) = best;
+                            Unsafe.Add(ref wr, o) = BitConverter.Int32BitsToSingle(winner);
                         }
                     }
                 }
@@ -5099,47 +5130,47 @@ namespace NetGen.Generated
                         g00.StoreUnsafe(ref go, (nuint)i);
                     }
                 }
-                for (int i = 112; i < 120; i++)
                 {
+                    const int i = 112;
                     for (int o = start; o < grouped; o += 4)
                     {
                         ref float go = ref Unsafe.Add(ref gw, o * 120);
-                        float g00 = Unsafe.Add(ref go, i);
-                        float g10 = Unsafe.Add(ref go, 120 + i);
-                        float g20 = Unsafe.Add(ref go, 240 + i);
-                        float g30 = Unsafe.Add(ref go, 360 + i);
+                        Vector256<float> g00 = Vector256.LoadUnsafe(ref go, (nuint)i);
+                        Vector256<float> g10 = Vector256.LoadUnsafe(ref go, (nuint)(120 + i));
+                        Vector256<float> g20 = Vector256.LoadUnsafe(ref go, (nuint)(240 + i));
+                        Vector256<float> g30 = Vector256.LoadUnsafe(ref go, (nuint)(360 + i));
                         for (int r = 0; r < rows; r++)
                         {
                             ref float xr = ref Unsafe.Add(ref x0, r * 120);
                             ref float dzr = ref Unsafe.Add(ref dz0, r * 84 + o);
-                            float xv0 = Unsafe.Add(ref xr, i);
-                            float d = dzr;
-                            g00 = g00 + d * xv0;
-                            d = Unsafe.Add(ref dzr, 1);
-                            g10 = g10 + d * xv0;
-                            d = Unsafe.Add(ref dzr, 2);
-                            g20 = g20 + d * xv0;
-                            d = Unsafe.Add(ref dzr, 3);
-                            g30 = g30 + d * xv0;
+                            Vector256<float> xv0 = Vector256.LoadUnsafe(ref xr, (nuint)i);
+                            Vector256<float> d = Vector256.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 1));
+                            g10 = Simd.MultiplyAdd(d, xv0, g10);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 2));
+                            g20 = Simd.MultiplyAdd(d, xv0, g20);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 3));
+                            g30 = Simd.MultiplyAdd(d, xv0, g30);
                         }
-                        Unsafe.Add(ref go, i) = g00;
-                        Unsafe.Add(ref go, 120 + i) = g10;
-                        Unsafe.Add(ref go, 240 + i) = g20;
-                        Unsafe.Add(ref go, 360 + i) = g30;
+                        g00.StoreUnsafe(ref go, (nuint)i);
+                        g10.StoreUnsafe(ref go, (nuint)(120 + i));
+                        g20.StoreUnsafe(ref go, (nuint)(240 + i));
+                        g30.StoreUnsafe(ref go, (nuint)(360 + i));
                     }
                     for (int o = grouped; o < end; o++)
                     {
                         ref float go = ref Unsafe.Add(ref gw, o * 120);
-                        float g00 = Unsafe.Add(ref go, i);
+                        Vector256<float> g00 = Vector256.LoadUnsafe(ref go, (nuint)i);
                         for (int r = 0; r < rows; r++)
                         {
                             ref float xr = ref Unsafe.Add(ref x0, r * 120);
                             ref float dzr = ref Unsafe.Add(ref dz0, r * 84 + o);
-                            float xv0 = Unsafe.Add(ref xr, i);
-                            float d = dzr;
-                            g00 = g00 + d * xv0;
+                            Vector256<float> xv0 = Vector256.LoadUnsafe(ref xr, (nuint)i);
+                            Vector256<float> d = Vector256.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00);
                         }
-                        Unsafe.Add(ref go, i) = g00;
+                        g00.StoreUnsafe(ref go, (nuint)i);
                     }
                 }
             }
@@ -5379,47 +5410,47 @@ namespace NetGen.Generated
                         a00.StoreUnsafe(ref dxr, (nuint)i);
                     }
                 }
-                for (int i = 112; i < 120; i++)
                 {
+                    const int i = 112;
                     for (int r = start; r < grouped; r += 4)
                     {
                         ref float dzr = ref Unsafe.Add(ref dz0, r * 84);
                         ref float dxr = ref Unsafe.Add(ref dx0, r * 120);
-                        float a00 = 0f;
-                        float a10 = 0f;
-                        float a20 = 0f;
-                        float a30 = 0f;
+                        Vector256<float> a00 = Vector256<float>.Zero;
+                        Vector256<float> a10 = Vector256<float>.Zero;
+                        Vector256<float> a20 = Vector256<float>.Zero;
+                        Vector256<float> a30 = Vector256<float>.Zero;
                         for (int o = 0; o < 84; o++)
                         {
                             ref float wo = ref Unsafe.Add(ref w, o * 120);
-                            float wv0 = Unsafe.Add(ref wo, i);
-                            float d = Unsafe.Add(ref dzr, o);
-                            a00 = a00 + d * wv0;
-                            d = Unsafe.Add(ref dzr, 84 + o);
-                            a10 = a10 + d * wv0;
-                            d = Unsafe.Add(ref dzr, 168 + o);
-                            a20 = a20 + d * wv0;
-                            d = Unsafe.Add(ref dzr, 252 + o);
-                            a30 = a30 + d * wv0;
+                            Vector256<float> wv0 = Vector256.LoadUnsafe(ref wo, (nuint)i);
+                            Vector256<float> d = Vector256.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 84 + o));
+                            a10 = Simd.MultiplyAdd(d, wv0, a10);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 168 + o));
+                            a20 = Simd.MultiplyAdd(d, wv0, a20);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 252 + o));
+                            a30 = Simd.MultiplyAdd(d, wv0, a30);
                         }
-                        Unsafe.Add(ref dxr, i) = a00;
-                        Unsafe.Add(ref dxr, 120 + i) = a10;
-                        Unsafe.Add(ref dxr, 240 + i) = a20;
-                        Unsafe.Add(ref dxr, 360 + i) = a30;
+                        a00.StoreUnsafe(ref dxr, (nuint)i);
+                        a10.StoreUnsafe(ref dxr, (nuint)(120 + i));
+                        a20.StoreUnsafe(ref dxr, (nuint)(240 + i));
+                        a30.StoreUnsafe(ref dxr, (nuint)(360 + i));
                     }
                     for (int r = grouped; r < end; r++)
                     {
                         ref float dzr = ref Unsafe.Add(ref dz0, r * 84);
                         ref float dxr = ref Unsafe.Add(ref dx0, r * 120);
-                        float a00 = 0f;
+                        Vector256<float> a00 = Vector256<float>.Zero;
                         for (int o = 0; o < 84; o++)
                         {
                             ref float wo = ref Unsafe.Add(ref w, o * 120);
-                            float wv0 = Unsafe.Add(ref wo, i);
-                            float d = Unsafe.Add(ref dzr, o);
-                            a00 = a00 + d * wv0;
+                            Vector256<float> wv0 = Vector256.LoadUnsafe(ref wo, (nuint)i);
+                            Vector256<float> d = Vector256.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00);
                         }
-                        Unsafe.Add(ref dxr, i) = a00;
+                        a00.StoreUnsafe(ref dxr, (nuint)i);
                     }
                 }
             }
@@ -6449,47 +6480,47 @@ namespace NetGen.Generated
                         g00.StoreUnsafe(ref go, (nuint)i); g01.StoreUnsafe(ref go, (nuint)(16 + i));
                     }
                 }
-                for (int i = 80; i < 84; i++)
                 {
+                    const int i = 80;
                     for (int o = start; o < grouped; o += 4)
                     {
                         ref float go = ref Unsafe.Add(ref gw, o * 84);
-                        float g00 = Unsafe.Add(ref go, i);
-                        float g10 = Unsafe.Add(ref go, 84 + i);
-                        float g20 = Unsafe.Add(ref go, 168 + i);
-                        float g30 = Unsafe.Add(ref go, 252 + i);
+                        Vector128<float> g00 = Vector128.LoadUnsafe(ref go, (nuint)i);
+                        Vector128<float> g10 = Vector128.LoadUnsafe(ref go, (nuint)(84 + i));
+                        Vector128<float> g20 = Vector128.LoadUnsafe(ref go, (nuint)(168 + i));
+                        Vector128<float> g30 = Vector128.LoadUnsafe(ref go, (nuint)(252 + i));
                         for (int r = 0; r < rows; r++)
                         {
                             ref float xr = ref Unsafe.Add(ref x0, r * 84);
                             ref float dzr = ref Unsafe.Add(ref dz0, r * 10 + o);
-                            float xv0 = Unsafe.Add(ref xr, i);
-                            float d = dzr;
-                            g00 = g00 + d * xv0;
-                            d = Unsafe.Add(ref dzr, 1);
-                            g10 = g10 + d * xv0;
-                            d = Unsafe.Add(ref dzr, 2);
-                            g20 = g20 + d * xv0;
-                            d = Unsafe.Add(ref dzr, 3);
-                            g30 = g30 + d * xv0;
+                            Vector128<float> xv0 = Vector128.LoadUnsafe(ref xr, (nuint)i);
+                            Vector128<float> d = Vector128.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 1));
+                            g10 = Simd.MultiplyAdd(d, xv0, g10);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 2));
+                            g20 = Simd.MultiplyAdd(d, xv0, g20);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 3));
+                            g30 = Simd.MultiplyAdd(d, xv0, g30);
                         }
-                        Unsafe.Add(ref go, i) = g00;
-                        Unsafe.Add(ref go, 84 + i) = g10;
-                        Unsafe.Add(ref go, 168 + i) = g20;
-                        Unsafe.Add(ref go, 252 + i) = g30;
+                        g00.StoreUnsafe(ref go, (nuint)i);
+                        g10.StoreUnsafe(ref go, (nuint)(84 + i));
+                        g20.StoreUnsafe(ref go, (nuint)(168 + i));
+                        g30.StoreUnsafe(ref go, (nuint)(252 + i));
                     }
                     for (int o = grouped; o < end; o++)
                     {
                         ref float go = ref Unsafe.Add(ref gw, o * 84);
-                        float g00 = Unsafe.Add(ref go, i);
+                        Vector128<float> g00 = Vector128.LoadUnsafe(ref go, (nuint)i);
                         for (int r = 0; r < rows; r++)
                         {
                             ref float xr = ref Unsafe.Add(ref x0, r * 84);
                             ref float dzr = ref Unsafe.Add(ref dz0, r * 10 + o);
-                            float xv0 = Unsafe.Add(ref xr, i);
-                            float d = dzr;
-                            g00 = g00 + d * xv0;
+                            Vector128<float> xv0 = Vector128.LoadUnsafe(ref xr, (nuint)i);
+                            Vector128<float> d = Vector128.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00);
                         }
-                        Unsafe.Add(ref go, i) = g00;
+                        g00.StoreUnsafe(ref go, (nuint)i);
                     }
                 }
             }
@@ -6581,47 +6612,47 @@ namespace NetGen.Generated
                         g00.StoreUnsafe(ref go, (nuint)i);
                     }
                 }
-                for (int i = 80; i < 84; i++)
                 {
+                    const int i = 80;
                     for (int o = start; o < grouped; o += 4)
                     {
                         ref float go = ref Unsafe.Add(ref gw, o * 84);
-                        float g00 = Unsafe.Add(ref go, i);
-                        float g10 = Unsafe.Add(ref go, 84 + i);
-                        float g20 = Unsafe.Add(ref go, 168 + i);
-                        float g30 = Unsafe.Add(ref go, 252 + i);
+                        Vector128<float> g00 = Vector128.LoadUnsafe(ref go, (nuint)i);
+                        Vector128<float> g10 = Vector128.LoadUnsafe(ref go, (nuint)(84 + i));
+                        Vector128<float> g20 = Vector128.LoadUnsafe(ref go, (nuint)(168 + i));
+                        Vector128<float> g30 = Vector128.LoadUnsafe(ref go, (nuint)(252 + i));
                         for (int r = 0; r < rows; r++)
                         {
                             ref float xr = ref Unsafe.Add(ref x0, r * 84);
                             ref float dzr = ref Unsafe.Add(ref dz0, r * 10 + o);
-                            float xv0 = Unsafe.Add(ref xr, i);
-                            float d = dzr;
-                            g00 = g00 + d * xv0;
-                            d = Unsafe.Add(ref dzr, 1);
-                            g10 = g10 + d * xv0;
-                            d = Unsafe.Add(ref dzr, 2);
-                            g20 = g20 + d * xv0;
-                            d = Unsafe.Add(ref dzr, 3);
-                            g30 = g30 + d * xv0;
+                            Vector128<float> xv0 = Vector128.LoadUnsafe(ref xr, (nuint)i);
+                            Vector128<float> d = Vector128.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 1));
+                            g10 = Simd.MultiplyAdd(d, xv0, g10);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 2));
+                            g20 = Simd.MultiplyAdd(d, xv0, g20);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 3));
+                            g30 = Simd.MultiplyAdd(d, xv0, g30);
                         }
-                        Unsafe.Add(ref go, i) = g00;
-                        Unsafe.Add(ref go, 84 + i) = g10;
-                        Unsafe.Add(ref go, 168 + i) = g20;
-                        Unsafe.Add(ref go, 252 + i) = g30;
+                        g00.StoreUnsafe(ref go, (nuint)i);
+                        g10.StoreUnsafe(ref go, (nuint)(84 + i));
+                        g20.StoreUnsafe(ref go, (nuint)(168 + i));
+                        g30.StoreUnsafe(ref go, (nuint)(252 + i));
                     }
                     for (int o = grouped; o < end; o++)
                     {
                         ref float go = ref Unsafe.Add(ref gw, o * 84);
-                        float g00 = Unsafe.Add(ref go, i);
+                        Vector128<float> g00 = Vector128.LoadUnsafe(ref go, (nuint)i);
                         for (int r = 0; r < rows; r++)
                         {
                             ref float xr = ref Unsafe.Add(ref x0, r * 84);
                             ref float dzr = ref Unsafe.Add(ref dz0, r * 10 + o);
-                            float xv0 = Unsafe.Add(ref xr, i);
-                            float d = dzr;
-                            g00 = g00 + d * xv0;
+                            Vector128<float> xv0 = Vector128.LoadUnsafe(ref xr, (nuint)i);
+                            Vector128<float> d = Vector128.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00);
                         }
-                        Unsafe.Add(ref go, i) = g00;
+                        g00.StoreUnsafe(ref go, (nuint)i);
                     }
                 }
             }
@@ -6815,47 +6846,47 @@ namespace NetGen.Generated
                         a00.StoreUnsafe(ref dxr, (nuint)i); a01.StoreUnsafe(ref dxr, (nuint)(16 + i));
                     }
                 }
-                for (int i = 80; i < 84; i++)
                 {
+                    const int i = 80;
                     for (int r = start; r < grouped; r += 4)
                     {
                         ref float dzr = ref Unsafe.Add(ref dz0, r * 10);
                         ref float dxr = ref Unsafe.Add(ref dx0, r * 84);
-                        float a00 = 0f;
-                        float a10 = 0f;
-                        float a20 = 0f;
-                        float a30 = 0f;
+                        Vector128<float> a00 = Vector128<float>.Zero;
+                        Vector128<float> a10 = Vector128<float>.Zero;
+                        Vector128<float> a20 = Vector128<float>.Zero;
+                        Vector128<float> a30 = Vector128<float>.Zero;
                         for (int o = 0; o < 10; o++)
                         {
                             ref float wo = ref Unsafe.Add(ref w, o * 84);
-                            float wv0 = Unsafe.Add(ref wo, i);
-                            float d = Unsafe.Add(ref dzr, o);
-                            a00 = a00 + d * wv0;
-                            d = Unsafe.Add(ref dzr, 10 + o);
-                            a10 = a10 + d * wv0;
-                            d = Unsafe.Add(ref dzr, 20 + o);
-                            a20 = a20 + d * wv0;
-                            d = Unsafe.Add(ref dzr, 30 + o);
-                            a30 = a30 + d * wv0;
+                            Vector128<float> wv0 = Vector128.LoadUnsafe(ref wo, (nuint)i);
+                            Vector128<float> d = Vector128.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 10 + o));
+                            a10 = Simd.MultiplyAdd(d, wv0, a10);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 20 + o));
+                            a20 = Simd.MultiplyAdd(d, wv0, a20);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 30 + o));
+                            a30 = Simd.MultiplyAdd(d, wv0, a30);
                         }
-                        Unsafe.Add(ref dxr, i) = a00;
-                        Unsafe.Add(ref dxr, 84 + i) = a10;
-                        Unsafe.Add(ref dxr, 168 + i) = a20;
-                        Unsafe.Add(ref dxr, 252 + i) = a30;
+                        a00.StoreUnsafe(ref dxr, (nuint)i);
+                        a10.StoreUnsafe(ref dxr, (nuint)(84 + i));
+                        a20.StoreUnsafe(ref dxr, (nuint)(168 + i));
+                        a30.StoreUnsafe(ref dxr, (nuint)(252 + i));
                     }
                     for (int r = grouped; r < end; r++)
                     {
                         ref float dzr = ref Unsafe.Add(ref dz0, r * 10);
                         ref float dxr = ref Unsafe.Add(ref dx0, r * 84);
-                        float a00 = 0f;
+                        Vector128<float> a00 = Vector128<float>.Zero;
                         for (int o = 0; o < 10; o++)
                         {
                             ref float wo = ref Unsafe.Add(ref w, o * 84);
-                            float wv0 = Unsafe.Add(ref wo, i);
-                            float d = Unsafe.Add(ref dzr, o);
-                            a00 = a00 + d * wv0;
+                            Vector128<float> wv0 = Vector128.LoadUnsafe(ref wo, (nuint)i);
+                            Vector128<float> d = Vector128.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00);
                         }
-                        Unsafe.Add(ref dxr, i) = a00;
+                        a00.StoreUnsafe(ref dxr, (nuint)i);
                     }
                 }
             }
@@ -6947,47 +6978,47 @@ namespace NetGen.Generated
                         a00.StoreUnsafe(ref dxr, (nuint)i);
                     }
                 }
-                for (int i = 80; i < 84; i++)
                 {
+                    const int i = 80;
                     for (int r = start; r < grouped; r += 4)
                     {
                         ref float dzr = ref Unsafe.Add(ref dz0, r * 10);
                         ref float dxr = ref Unsafe.Add(ref dx0, r * 84);
-                        float a00 = 0f;
-                        float a10 = 0f;
-                        float a20 = 0f;
-                        float a30 = 0f;
+                        Vector128<float> a00 = Vector128<float>.Zero;
+                        Vector128<float> a10 = Vector128<float>.Zero;
+                        Vector128<float> a20 = Vector128<float>.Zero;
+                        Vector128<float> a30 = Vector128<float>.Zero;
                         for (int o = 0; o < 10; o++)
                         {
                             ref float wo = ref Unsafe.Add(ref w, o * 84);
-                            float wv0 = Unsafe.Add(ref wo, i);
-                            float d = Unsafe.Add(ref dzr, o);
-                            a00 = a00 + d * wv0;
-                            d = Unsafe.Add(ref dzr, 10 + o);
-                            a10 = a10 + d * wv0;
-                            d = Unsafe.Add(ref dzr, 20 + o);
-                            a20 = a20 + d * wv0;
-                            d = Unsafe.Add(ref dzr, 30 + o);
-                            a30 = a30 + d * wv0;
+                            Vector128<float> wv0 = Vector128.LoadUnsafe(ref wo, (nuint)i);
+                            Vector128<float> d = Vector128.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 10 + o));
+                            a10 = Simd.MultiplyAdd(d, wv0, a10);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 20 + o));
+                            a20 = Simd.MultiplyAdd(d, wv0, a20);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 30 + o));
+                            a30 = Simd.MultiplyAdd(d, wv0, a30);
                         }
-                        Unsafe.Add(ref dxr, i) = a00;
-                        Unsafe.Add(ref dxr, 84 + i) = a10;
-                        Unsafe.Add(ref dxr, 168 + i) = a20;
-                        Unsafe.Add(ref dxr, 252 + i) = a30;
+                        a00.StoreUnsafe(ref dxr, (nuint)i);
+                        a10.StoreUnsafe(ref dxr, (nuint)(84 + i));
+                        a20.StoreUnsafe(ref dxr, (nuint)(168 + i));
+                        a30.StoreUnsafe(ref dxr, (nuint)(252 + i));
                     }
                     for (int r = grouped; r < end; r++)
                     {
                         ref float dzr = ref Unsafe.Add(ref dz0, r * 10);
                         ref float dxr = ref Unsafe.Add(ref dx0, r * 84);
-                        float a00 = 0f;
+                        Vector128<float> a00 = Vector128<float>.Zero;
                         for (int o = 0; o < 10; o++)
                         {
                             ref float wo = ref Unsafe.Add(ref w, o * 84);
-                            float wv0 = Unsafe.Add(ref wo, i);
-                            float d = Unsafe.Add(ref dzr, o);
-                            a00 = a00 + d * wv0;
+                            Vector128<float> wv0 = Vector128.LoadUnsafe(ref wo, (nuint)i);
+                            Vector128<float> d = Vector128.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00);
                         }
-                        Unsafe.Add(ref dxr, i) = a00;
+                        a00.StoreUnsafe(ref dxr, (nuint)i);
                     }
                 }
             }

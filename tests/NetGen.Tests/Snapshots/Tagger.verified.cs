@@ -894,7 +894,50 @@ namespace NetGen.Generated
             // dW[o, i] += Σ_r dz[r, o] x[r, i]: for each chunk of columns (x[.., chunk] stays in L1), 4 units at a time
             if (Simd.Use512)
             {
-                for (int i = 0; i < 5; i++)
+                {
+                    const int i = 0;
+                    for (int o = start; o < grouped; o += 4)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 5);
+                        Vector128<float> g00 = Vector128.LoadUnsafe(ref go, (nuint)i);
+                        Vector128<float> g10 = Vector128.LoadUnsafe(ref go, (nuint)(5 + i));
+                        Vector128<float> g20 = Vector128.LoadUnsafe(ref go, (nuint)(10 + i));
+                        Vector128<float> g30 = Vector128.LoadUnsafe(ref go, (nuint)(15 + i));
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 5);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 6 + o);
+                            Vector128<float> xv0 = Vector128.LoadUnsafe(ref xr, (nuint)i);
+                            Vector128<float> d = Vector128.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 1));
+                            g10 = Simd.MultiplyAdd(d, xv0, g10);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 2));
+                            g20 = Simd.MultiplyAdd(d, xv0, g20);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 3));
+                            g30 = Simd.MultiplyAdd(d, xv0, g30);
+                        }
+                        g00.StoreUnsafe(ref go, (nuint)i);
+                        g10.StoreUnsafe(ref go, (nuint)(5 + i));
+                        g20.StoreUnsafe(ref go, (nuint)(10 + i));
+                        g30.StoreUnsafe(ref go, (nuint)(15 + i));
+                    }
+                    for (int o = grouped; o < end; o++)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 5);
+                        Vector128<float> g00 = Vector128.LoadUnsafe(ref go, (nuint)i);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 5);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 6 + o);
+                            Vector128<float> xv0 = Vector128.LoadUnsafe(ref xr, (nuint)i);
+                            Vector128<float> d = Vector128.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00);
+                        }
+                        g00.StoreUnsafe(ref go, (nuint)i);
+                    }
+                }
+                for (int i = 4; i < 5; i++)
                 {
                     for (int o = start; o < grouped; o += 4)
                     {
@@ -940,7 +983,50 @@ namespace NetGen.Generated
             }
             else if (Simd.Use256)
             {
-                for (int i = 0; i < 5; i++)
+                {
+                    const int i = 0;
+                    for (int o = start; o < grouped; o += 4)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 5);
+                        Vector128<float> g00 = Vector128.LoadUnsafe(ref go, (nuint)i);
+                        Vector128<float> g10 = Vector128.LoadUnsafe(ref go, (nuint)(5 + i));
+                        Vector128<float> g20 = Vector128.LoadUnsafe(ref go, (nuint)(10 + i));
+                        Vector128<float> g30 = Vector128.LoadUnsafe(ref go, (nuint)(15 + i));
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 5);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 6 + o);
+                            Vector128<float> xv0 = Vector128.LoadUnsafe(ref xr, (nuint)i);
+                            Vector128<float> d = Vector128.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 1));
+                            g10 = Simd.MultiplyAdd(d, xv0, g10);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 2));
+                            g20 = Simd.MultiplyAdd(d, xv0, g20);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 3));
+                            g30 = Simd.MultiplyAdd(d, xv0, g30);
+                        }
+                        g00.StoreUnsafe(ref go, (nuint)i);
+                        g10.StoreUnsafe(ref go, (nuint)(5 + i));
+                        g20.StoreUnsafe(ref go, (nuint)(10 + i));
+                        g30.StoreUnsafe(ref go, (nuint)(15 + i));
+                    }
+                    for (int o = grouped; o < end; o++)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 5);
+                        Vector128<float> g00 = Vector128.LoadUnsafe(ref go, (nuint)i);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 5);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 6 + o);
+                            Vector128<float> xv0 = Vector128.LoadUnsafe(ref xr, (nuint)i);
+                            Vector128<float> d = Vector128.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00);
+                        }
+                        g00.StoreUnsafe(ref go, (nuint)i);
+                    }
+                }
+                for (int i = 4; i < 5; i++)
                 {
                     for (int o = start; o < grouped; o += 4)
                     {
@@ -1174,7 +1260,50 @@ namespace NetGen.Generated
             // dx[r, i] = Σ_o dz[r, o] W[o, i]: for each chunk of columns (W[.., chunk] stays in L1), 4 rows at a time
             if (Simd.Use512)
             {
-                for (int i = 0; i < 5; i++)
+                {
+                    const int i = 0;
+                    for (int r = start; r < grouped; r += 4)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 6);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 5);
+                        Vector128<float> a00 = Vector128<float>.Zero;
+                        Vector128<float> a10 = Vector128<float>.Zero;
+                        Vector128<float> a20 = Vector128<float>.Zero;
+                        Vector128<float> a30 = Vector128<float>.Zero;
+                        for (int o = 0; o < 6; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 5);
+                            Vector128<float> wv0 = Vector128.LoadUnsafe(ref wo, (nuint)i);
+                            Vector128<float> d = Vector128.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 6 + o));
+                            a10 = Simd.MultiplyAdd(d, wv0, a10);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 12 + o));
+                            a20 = Simd.MultiplyAdd(d, wv0, a20);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 18 + o));
+                            a30 = Simd.MultiplyAdd(d, wv0, a30);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i);
+                        a10.StoreUnsafe(ref dxr, (nuint)(5 + i));
+                        a20.StoreUnsafe(ref dxr, (nuint)(10 + i));
+                        a30.StoreUnsafe(ref dxr, (nuint)(15 + i));
+                    }
+                    for (int r = grouped; r < end; r++)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 6);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 5);
+                        Vector128<float> a00 = Vector128<float>.Zero;
+                        for (int o = 0; o < 6; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 5);
+                            Vector128<float> wv0 = Vector128.LoadUnsafe(ref wo, (nuint)i);
+                            Vector128<float> d = Vector128.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i);
+                    }
+                }
+                for (int i = 4; i < 5; i++)
                 {
                     for (int r = start; r < grouped; r += 4)
                     {
@@ -1220,7 +1349,50 @@ namespace NetGen.Generated
             }
             else if (Simd.Use256)
             {
-                for (int i = 0; i < 5; i++)
+                {
+                    const int i = 0;
+                    for (int r = start; r < grouped; r += 4)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 6);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 5);
+                        Vector128<float> a00 = Vector128<float>.Zero;
+                        Vector128<float> a10 = Vector128<float>.Zero;
+                        Vector128<float> a20 = Vector128<float>.Zero;
+                        Vector128<float> a30 = Vector128<float>.Zero;
+                        for (int o = 0; o < 6; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 5);
+                            Vector128<float> wv0 = Vector128.LoadUnsafe(ref wo, (nuint)i);
+                            Vector128<float> d = Vector128.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 6 + o));
+                            a10 = Simd.MultiplyAdd(d, wv0, a10);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 12 + o));
+                            a20 = Simd.MultiplyAdd(d, wv0, a20);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 18 + o));
+                            a30 = Simd.MultiplyAdd(d, wv0, a30);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i);
+                        a10.StoreUnsafe(ref dxr, (nuint)(5 + i));
+                        a20.StoreUnsafe(ref dxr, (nuint)(10 + i));
+                        a30.StoreUnsafe(ref dxr, (nuint)(15 + i));
+                    }
+                    for (int r = grouped; r < end; r++)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 6);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 5);
+                        Vector128<float> a00 = Vector128<float>.Zero;
+                        for (int o = 0; o < 6; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 5);
+                            Vector128<float> wv0 = Vector128.LoadUnsafe(ref wo, (nuint)i);
+                            Vector128<float> d = Vector128.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i);
+                    }
+                }
+                for (int i = 4; i < 5; i++)
                 {
                     for (int r = start; r < grouped; r += 4)
                     {

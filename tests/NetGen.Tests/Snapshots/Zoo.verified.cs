@@ -1216,7 +1216,93 @@ namespace NetGen.Generated
             // dW[o, i] += Σ_r dz[r, o] x[r, i]: for each chunk of columns (x[.., chunk] stays in L1), 4 units at a time
             if (Simd.Use512)
             {
-                for (int i = 0; i < 13; i++)
+                {
+                    const int i = 0;
+                    for (int o = start; o < grouped; o += 4)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 13);
+                        Vector256<float> g00 = Vector256.LoadUnsafe(ref go, (nuint)i);
+                        Vector256<float> g10 = Vector256.LoadUnsafe(ref go, (nuint)(13 + i));
+                        Vector256<float> g20 = Vector256.LoadUnsafe(ref go, (nuint)(26 + i));
+                        Vector256<float> g30 = Vector256.LoadUnsafe(ref go, (nuint)(39 + i));
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 13);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 11 + o);
+                            Vector256<float> xv0 = Vector256.LoadUnsafe(ref xr, (nuint)i);
+                            Vector256<float> d = Vector256.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 1));
+                            g10 = Simd.MultiplyAdd(d, xv0, g10);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 2));
+                            g20 = Simd.MultiplyAdd(d, xv0, g20);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 3));
+                            g30 = Simd.MultiplyAdd(d, xv0, g30);
+                        }
+                        g00.StoreUnsafe(ref go, (nuint)i);
+                        g10.StoreUnsafe(ref go, (nuint)(13 + i));
+                        g20.StoreUnsafe(ref go, (nuint)(26 + i));
+                        g30.StoreUnsafe(ref go, (nuint)(39 + i));
+                    }
+                    for (int o = grouped; o < end; o++)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 13);
+                        Vector256<float> g00 = Vector256.LoadUnsafe(ref go, (nuint)i);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 13);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 11 + o);
+                            Vector256<float> xv0 = Vector256.LoadUnsafe(ref xr, (nuint)i);
+                            Vector256<float> d = Vector256.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00);
+                        }
+                        g00.StoreUnsafe(ref go, (nuint)i);
+                    }
+                }
+                {
+                    const int i = 8;
+                    for (int o = start; o < grouped; o += 4)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 13);
+                        Vector128<float> g00 = Vector128.LoadUnsafe(ref go, (nuint)i);
+                        Vector128<float> g10 = Vector128.LoadUnsafe(ref go, (nuint)(13 + i));
+                        Vector128<float> g20 = Vector128.LoadUnsafe(ref go, (nuint)(26 + i));
+                        Vector128<float> g30 = Vector128.LoadUnsafe(ref go, (nuint)(39 + i));
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 13);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 11 + o);
+                            Vector128<float> xv0 = Vector128.LoadUnsafe(ref xr, (nuint)i);
+                            Vector128<float> d = Vector128.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 1));
+                            g10 = Simd.MultiplyAdd(d, xv0, g10);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 2));
+                            g20 = Simd.MultiplyAdd(d, xv0, g20);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 3));
+                            g30 = Simd.MultiplyAdd(d, xv0, g30);
+                        }
+                        g00.StoreUnsafe(ref go, (nuint)i);
+                        g10.StoreUnsafe(ref go, (nuint)(13 + i));
+                        g20.StoreUnsafe(ref go, (nuint)(26 + i));
+                        g30.StoreUnsafe(ref go, (nuint)(39 + i));
+                    }
+                    for (int o = grouped; o < end; o++)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 13);
+                        Vector128<float> g00 = Vector128.LoadUnsafe(ref go, (nuint)i);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 13);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 11 + o);
+                            Vector128<float> xv0 = Vector128.LoadUnsafe(ref xr, (nuint)i);
+                            Vector128<float> d = Vector128.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00);
+                        }
+                        g00.StoreUnsafe(ref go, (nuint)i);
+                    }
+                }
+                for (int i = 12; i < 13; i++)
                 {
                     for (int o = start; o < grouped; o += 4)
                     {
@@ -1305,7 +1391,50 @@ namespace NetGen.Generated
                         g00.StoreUnsafe(ref go, (nuint)i);
                     }
                 }
-                for (int i = 8; i < 13; i++)
+                {
+                    const int i = 8;
+                    for (int o = start; o < grouped; o += 4)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 13);
+                        Vector128<float> g00 = Vector128.LoadUnsafe(ref go, (nuint)i);
+                        Vector128<float> g10 = Vector128.LoadUnsafe(ref go, (nuint)(13 + i));
+                        Vector128<float> g20 = Vector128.LoadUnsafe(ref go, (nuint)(26 + i));
+                        Vector128<float> g30 = Vector128.LoadUnsafe(ref go, (nuint)(39 + i));
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 13);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 11 + o);
+                            Vector128<float> xv0 = Vector128.LoadUnsafe(ref xr, (nuint)i);
+                            Vector128<float> d = Vector128.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 1));
+                            g10 = Simd.MultiplyAdd(d, xv0, g10);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 2));
+                            g20 = Simd.MultiplyAdd(d, xv0, g20);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 3));
+                            g30 = Simd.MultiplyAdd(d, xv0, g30);
+                        }
+                        g00.StoreUnsafe(ref go, (nuint)i);
+                        g10.StoreUnsafe(ref go, (nuint)(13 + i));
+                        g20.StoreUnsafe(ref go, (nuint)(26 + i));
+                        g30.StoreUnsafe(ref go, (nuint)(39 + i));
+                    }
+                    for (int o = grouped; o < end; o++)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 13);
+                        Vector128<float> g00 = Vector128.LoadUnsafe(ref go, (nuint)i);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 13);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 11 + o);
+                            Vector128<float> xv0 = Vector128.LoadUnsafe(ref xr, (nuint)i);
+                            Vector128<float> d = Vector128.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00);
+                        }
+                        g00.StoreUnsafe(ref go, (nuint)i);
+                    }
+                }
+                for (int i = 12; i < 13; i++)
                 {
                     for (int o = start; o < grouped; o += 4)
                     {
@@ -1539,7 +1668,93 @@ namespace NetGen.Generated
             // dx[r, i] = Σ_o dz[r, o] W[o, i]: for each chunk of columns (W[.., chunk] stays in L1), 4 rows at a time
             if (Simd.Use512)
             {
-                for (int i = 0; i < 13; i++)
+                {
+                    const int i = 0;
+                    for (int r = start; r < grouped; r += 4)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 11);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 13);
+                        Vector256<float> a00 = Vector256<float>.Zero;
+                        Vector256<float> a10 = Vector256<float>.Zero;
+                        Vector256<float> a20 = Vector256<float>.Zero;
+                        Vector256<float> a30 = Vector256<float>.Zero;
+                        for (int o = 0; o < 11; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 13);
+                            Vector256<float> wv0 = Vector256.LoadUnsafe(ref wo, (nuint)i);
+                            Vector256<float> d = Vector256.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 11 + o));
+                            a10 = Simd.MultiplyAdd(d, wv0, a10);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 22 + o));
+                            a20 = Simd.MultiplyAdd(d, wv0, a20);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 33 + o));
+                            a30 = Simd.MultiplyAdd(d, wv0, a30);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i);
+                        a10.StoreUnsafe(ref dxr, (nuint)(13 + i));
+                        a20.StoreUnsafe(ref dxr, (nuint)(26 + i));
+                        a30.StoreUnsafe(ref dxr, (nuint)(39 + i));
+                    }
+                    for (int r = grouped; r < end; r++)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 11);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 13);
+                        Vector256<float> a00 = Vector256<float>.Zero;
+                        for (int o = 0; o < 11; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 13);
+                            Vector256<float> wv0 = Vector256.LoadUnsafe(ref wo, (nuint)i);
+                            Vector256<float> d = Vector256.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i);
+                    }
+                }
+                {
+                    const int i = 8;
+                    for (int r = start; r < grouped; r += 4)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 11);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 13);
+                        Vector128<float> a00 = Vector128<float>.Zero;
+                        Vector128<float> a10 = Vector128<float>.Zero;
+                        Vector128<float> a20 = Vector128<float>.Zero;
+                        Vector128<float> a30 = Vector128<float>.Zero;
+                        for (int o = 0; o < 11; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 13);
+                            Vector128<float> wv0 = Vector128.LoadUnsafe(ref wo, (nuint)i);
+                            Vector128<float> d = Vector128.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 11 + o));
+                            a10 = Simd.MultiplyAdd(d, wv0, a10);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 22 + o));
+                            a20 = Simd.MultiplyAdd(d, wv0, a20);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 33 + o));
+                            a30 = Simd.MultiplyAdd(d, wv0, a30);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i);
+                        a10.StoreUnsafe(ref dxr, (nuint)(13 + i));
+                        a20.StoreUnsafe(ref dxr, (nuint)(26 + i));
+                        a30.StoreUnsafe(ref dxr, (nuint)(39 + i));
+                    }
+                    for (int r = grouped; r < end; r++)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 11);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 13);
+                        Vector128<float> a00 = Vector128<float>.Zero;
+                        for (int o = 0; o < 11; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 13);
+                            Vector128<float> wv0 = Vector128.LoadUnsafe(ref wo, (nuint)i);
+                            Vector128<float> d = Vector128.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i);
+                    }
+                }
+                for (int i = 12; i < 13; i++)
                 {
                     for (int r = start; r < grouped; r += 4)
                     {
@@ -1628,7 +1843,50 @@ namespace NetGen.Generated
                         a00.StoreUnsafe(ref dxr, (nuint)i);
                     }
                 }
-                for (int i = 8; i < 13; i++)
+                {
+                    const int i = 8;
+                    for (int r = start; r < grouped; r += 4)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 11);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 13);
+                        Vector128<float> a00 = Vector128<float>.Zero;
+                        Vector128<float> a10 = Vector128<float>.Zero;
+                        Vector128<float> a20 = Vector128<float>.Zero;
+                        Vector128<float> a30 = Vector128<float>.Zero;
+                        for (int o = 0; o < 11; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 13);
+                            Vector128<float> wv0 = Vector128.LoadUnsafe(ref wo, (nuint)i);
+                            Vector128<float> d = Vector128.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 11 + o));
+                            a10 = Simd.MultiplyAdd(d, wv0, a10);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 22 + o));
+                            a20 = Simd.MultiplyAdd(d, wv0, a20);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 33 + o));
+                            a30 = Simd.MultiplyAdd(d, wv0, a30);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i);
+                        a10.StoreUnsafe(ref dxr, (nuint)(13 + i));
+                        a20.StoreUnsafe(ref dxr, (nuint)(26 + i));
+                        a30.StoreUnsafe(ref dxr, (nuint)(39 + i));
+                    }
+                    for (int r = grouped; r < end; r++)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 11);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 13);
+                        Vector128<float> a00 = Vector128<float>.Zero;
+                        for (int o = 0; o < 11; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 13);
+                            Vector128<float> wv0 = Vector128.LoadUnsafe(ref wo, (nuint)i);
+                            Vector128<float> d = Vector128.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i);
+                    }
+                }
+                for (int i = 12; i < 13; i++)
                 {
                     for (int r = start; r < grouped; r += 4)
                     {
@@ -2544,7 +2802,50 @@ namespace NetGen.Generated
             // dW[o, i] += Σ_r dz[r, o] x[r, i]: for each chunk of columns (x[.., chunk] stays in L1), 4 units at a time
             if (Simd.Use512)
             {
-                for (int i = 0; i < 11; i++)
+                {
+                    const int i = 0;
+                    for (int o = start; o < grouped; o += 4)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 11);
+                        Vector256<float> g00 = Vector256.LoadUnsafe(ref go, (nuint)i);
+                        Vector256<float> g10 = Vector256.LoadUnsafe(ref go, (nuint)(11 + i));
+                        Vector256<float> g20 = Vector256.LoadUnsafe(ref go, (nuint)(22 + i));
+                        Vector256<float> g30 = Vector256.LoadUnsafe(ref go, (nuint)(33 + i));
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 11);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 9 + o);
+                            Vector256<float> xv0 = Vector256.LoadUnsafe(ref xr, (nuint)i);
+                            Vector256<float> d = Vector256.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 1));
+                            g10 = Simd.MultiplyAdd(d, xv0, g10);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 2));
+                            g20 = Simd.MultiplyAdd(d, xv0, g20);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 3));
+                            g30 = Simd.MultiplyAdd(d, xv0, g30);
+                        }
+                        g00.StoreUnsafe(ref go, (nuint)i);
+                        g10.StoreUnsafe(ref go, (nuint)(11 + i));
+                        g20.StoreUnsafe(ref go, (nuint)(22 + i));
+                        g30.StoreUnsafe(ref go, (nuint)(33 + i));
+                    }
+                    for (int o = grouped; o < end; o++)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 11);
+                        Vector256<float> g00 = Vector256.LoadUnsafe(ref go, (nuint)i);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 11);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 9 + o);
+                            Vector256<float> xv0 = Vector256.LoadUnsafe(ref xr, (nuint)i);
+                            Vector256<float> d = Vector256.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00);
+                        }
+                        g00.StoreUnsafe(ref go, (nuint)i);
+                    }
+                }
+                for (int i = 8; i < 11; i++)
                 {
                     for (int o = start; o < grouped; o += 4)
                     {
@@ -2867,7 +3168,50 @@ namespace NetGen.Generated
             // dx[r, i] = Σ_o dz[r, o] W[o, i]: for each chunk of columns (W[.., chunk] stays in L1), 4 rows at a time
             if (Simd.Use512)
             {
-                for (int i = 0; i < 11; i++)
+                {
+                    const int i = 0;
+                    for (int r = start; r < grouped; r += 4)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 9);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 11);
+                        Vector256<float> a00 = Vector256<float>.Zero;
+                        Vector256<float> a10 = Vector256<float>.Zero;
+                        Vector256<float> a20 = Vector256<float>.Zero;
+                        Vector256<float> a30 = Vector256<float>.Zero;
+                        for (int o = 0; o < 9; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 11);
+                            Vector256<float> wv0 = Vector256.LoadUnsafe(ref wo, (nuint)i);
+                            Vector256<float> d = Vector256.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 9 + o));
+                            a10 = Simd.MultiplyAdd(d, wv0, a10);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 18 + o));
+                            a20 = Simd.MultiplyAdd(d, wv0, a20);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 27 + o));
+                            a30 = Simd.MultiplyAdd(d, wv0, a30);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i);
+                        a10.StoreUnsafe(ref dxr, (nuint)(11 + i));
+                        a20.StoreUnsafe(ref dxr, (nuint)(22 + i));
+                        a30.StoreUnsafe(ref dxr, (nuint)(33 + i));
+                    }
+                    for (int r = grouped; r < end; r++)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 9);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 11);
+                        Vector256<float> a00 = Vector256<float>.Zero;
+                        for (int o = 0; o < 9; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 11);
+                            Vector256<float> wv0 = Vector256.LoadUnsafe(ref wo, (nuint)i);
+                            Vector256<float> d = Vector256.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i);
+                    }
+                }
+                for (int i = 8; i < 11; i++)
                 {
                     for (int r = start; r < grouped; r += 4)
                     {
@@ -3936,7 +4280,50 @@ namespace NetGen.Generated
             // dW[o, i] += Σ_r dz[r, o] x[r, i]: for each chunk of columns (x[.., chunk] stays in L1), 4 units at a time
             if (Simd.Use512)
             {
-                for (int i = 0; i < 9; i++)
+                {
+                    const int i = 0;
+                    for (int o = start; o < grouped; o += 4)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 9);
+                        Vector256<float> g00 = Vector256.LoadUnsafe(ref go, (nuint)i);
+                        Vector256<float> g10 = Vector256.LoadUnsafe(ref go, (nuint)(9 + i));
+                        Vector256<float> g20 = Vector256.LoadUnsafe(ref go, (nuint)(18 + i));
+                        Vector256<float> g30 = Vector256.LoadUnsafe(ref go, (nuint)(27 + i));
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 9);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 7 + o);
+                            Vector256<float> xv0 = Vector256.LoadUnsafe(ref xr, (nuint)i);
+                            Vector256<float> d = Vector256.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 1));
+                            g10 = Simd.MultiplyAdd(d, xv0, g10);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 2));
+                            g20 = Simd.MultiplyAdd(d, xv0, g20);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 3));
+                            g30 = Simd.MultiplyAdd(d, xv0, g30);
+                        }
+                        g00.StoreUnsafe(ref go, (nuint)i);
+                        g10.StoreUnsafe(ref go, (nuint)(9 + i));
+                        g20.StoreUnsafe(ref go, (nuint)(18 + i));
+                        g30.StoreUnsafe(ref go, (nuint)(27 + i));
+                    }
+                    for (int o = grouped; o < end; o++)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 9);
+                        Vector256<float> g00 = Vector256.LoadUnsafe(ref go, (nuint)i);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 9);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 7 + o);
+                            Vector256<float> xv0 = Vector256.LoadUnsafe(ref xr, (nuint)i);
+                            Vector256<float> d = Vector256.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00);
+                        }
+                        g00.StoreUnsafe(ref go, (nuint)i);
+                    }
+                }
+                for (int i = 8; i < 9; i++)
                 {
                     for (int o = start; o < grouped; o += 4)
                     {
@@ -4216,7 +4603,50 @@ namespace NetGen.Generated
             // dx[r, i] = Σ_o dz[r, o] W[o, i]: for each chunk of columns (W[.., chunk] stays in L1), 4 rows at a time
             if (Simd.Use512)
             {
-                for (int i = 0; i < 9; i++)
+                {
+                    const int i = 0;
+                    for (int r = start; r < grouped; r += 4)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 7);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 9);
+                        Vector256<float> a00 = Vector256<float>.Zero;
+                        Vector256<float> a10 = Vector256<float>.Zero;
+                        Vector256<float> a20 = Vector256<float>.Zero;
+                        Vector256<float> a30 = Vector256<float>.Zero;
+                        for (int o = 0; o < 7; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 9);
+                            Vector256<float> wv0 = Vector256.LoadUnsafe(ref wo, (nuint)i);
+                            Vector256<float> d = Vector256.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 7 + o));
+                            a10 = Simd.MultiplyAdd(d, wv0, a10);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 14 + o));
+                            a20 = Simd.MultiplyAdd(d, wv0, a20);
+                            d = Vector256.Create(Unsafe.Add(ref dzr, 21 + o));
+                            a30 = Simd.MultiplyAdd(d, wv0, a30);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i);
+                        a10.StoreUnsafe(ref dxr, (nuint)(9 + i));
+                        a20.StoreUnsafe(ref dxr, (nuint)(18 + i));
+                        a30.StoreUnsafe(ref dxr, (nuint)(27 + i));
+                    }
+                    for (int r = grouped; r < end; r++)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 7);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 9);
+                        Vector256<float> a00 = Vector256<float>.Zero;
+                        for (int o = 0; o < 7; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 9);
+                            Vector256<float> wv0 = Vector256.LoadUnsafe(ref wo, (nuint)i);
+                            Vector256<float> d = Vector256.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i);
+                    }
+                }
+                for (int i = 8; i < 9; i++)
                 {
                     for (int r = start; r < grouped; r += 4)
                     {
@@ -5112,7 +5542,50 @@ namespace NetGen.Generated
             // dW[o, i] += Σ_r dz[r, o] x[r, i]: for each chunk of columns (x[.., chunk] stays in L1), 4 units at a time
             if (Simd.Use512)
             {
-                for (int i = 0; i < 7; i++)
+                {
+                    const int i = 0;
+                    for (int o = start; o < grouped; o += 4)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 7);
+                        Vector128<float> g00 = Vector128.LoadUnsafe(ref go, (nuint)i);
+                        Vector128<float> g10 = Vector128.LoadUnsafe(ref go, (nuint)(7 + i));
+                        Vector128<float> g20 = Vector128.LoadUnsafe(ref go, (nuint)(14 + i));
+                        Vector128<float> g30 = Vector128.LoadUnsafe(ref go, (nuint)(21 + i));
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 7);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 6 + o);
+                            Vector128<float> xv0 = Vector128.LoadUnsafe(ref xr, (nuint)i);
+                            Vector128<float> d = Vector128.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 1));
+                            g10 = Simd.MultiplyAdd(d, xv0, g10);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 2));
+                            g20 = Simd.MultiplyAdd(d, xv0, g20);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 3));
+                            g30 = Simd.MultiplyAdd(d, xv0, g30);
+                        }
+                        g00.StoreUnsafe(ref go, (nuint)i);
+                        g10.StoreUnsafe(ref go, (nuint)(7 + i));
+                        g20.StoreUnsafe(ref go, (nuint)(14 + i));
+                        g30.StoreUnsafe(ref go, (nuint)(21 + i));
+                    }
+                    for (int o = grouped; o < end; o++)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 7);
+                        Vector128<float> g00 = Vector128.LoadUnsafe(ref go, (nuint)i);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 7);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 6 + o);
+                            Vector128<float> xv0 = Vector128.LoadUnsafe(ref xr, (nuint)i);
+                            Vector128<float> d = Vector128.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00);
+                        }
+                        g00.StoreUnsafe(ref go, (nuint)i);
+                    }
+                }
+                for (int i = 4; i < 7; i++)
                 {
                     for (int o = start; o < grouped; o += 4)
                     {
@@ -5158,7 +5631,50 @@ namespace NetGen.Generated
             }
             else if (Simd.Use256)
             {
-                for (int i = 0; i < 7; i++)
+                {
+                    const int i = 0;
+                    for (int o = start; o < grouped; o += 4)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 7);
+                        Vector128<float> g00 = Vector128.LoadUnsafe(ref go, (nuint)i);
+                        Vector128<float> g10 = Vector128.LoadUnsafe(ref go, (nuint)(7 + i));
+                        Vector128<float> g20 = Vector128.LoadUnsafe(ref go, (nuint)(14 + i));
+                        Vector128<float> g30 = Vector128.LoadUnsafe(ref go, (nuint)(21 + i));
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 7);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 6 + o);
+                            Vector128<float> xv0 = Vector128.LoadUnsafe(ref xr, (nuint)i);
+                            Vector128<float> d = Vector128.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 1));
+                            g10 = Simd.MultiplyAdd(d, xv0, g10);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 2));
+                            g20 = Simd.MultiplyAdd(d, xv0, g20);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 3));
+                            g30 = Simd.MultiplyAdd(d, xv0, g30);
+                        }
+                        g00.StoreUnsafe(ref go, (nuint)i);
+                        g10.StoreUnsafe(ref go, (nuint)(7 + i));
+                        g20.StoreUnsafe(ref go, (nuint)(14 + i));
+                        g30.StoreUnsafe(ref go, (nuint)(21 + i));
+                    }
+                    for (int o = grouped; o < end; o++)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 7);
+                        Vector128<float> g00 = Vector128.LoadUnsafe(ref go, (nuint)i);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 7);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 6 + o);
+                            Vector128<float> xv0 = Vector128.LoadUnsafe(ref xr, (nuint)i);
+                            Vector128<float> d = Vector128.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00);
+                        }
+                        g00.StoreUnsafe(ref go, (nuint)i);
+                    }
+                }
+                for (int i = 4; i < 7; i++)
                 {
                     for (int o = start; o < grouped; o += 4)
                     {
@@ -5392,7 +5908,50 @@ namespace NetGen.Generated
             // dx[r, i] = Σ_o dz[r, o] W[o, i]: for each chunk of columns (W[.., chunk] stays in L1), 4 rows at a time
             if (Simd.Use512)
             {
-                for (int i = 0; i < 7; i++)
+                {
+                    const int i = 0;
+                    for (int r = start; r < grouped; r += 4)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 6);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 7);
+                        Vector128<float> a00 = Vector128<float>.Zero;
+                        Vector128<float> a10 = Vector128<float>.Zero;
+                        Vector128<float> a20 = Vector128<float>.Zero;
+                        Vector128<float> a30 = Vector128<float>.Zero;
+                        for (int o = 0; o < 6; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 7);
+                            Vector128<float> wv0 = Vector128.LoadUnsafe(ref wo, (nuint)i);
+                            Vector128<float> d = Vector128.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 6 + o));
+                            a10 = Simd.MultiplyAdd(d, wv0, a10);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 12 + o));
+                            a20 = Simd.MultiplyAdd(d, wv0, a20);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 18 + o));
+                            a30 = Simd.MultiplyAdd(d, wv0, a30);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i);
+                        a10.StoreUnsafe(ref dxr, (nuint)(7 + i));
+                        a20.StoreUnsafe(ref dxr, (nuint)(14 + i));
+                        a30.StoreUnsafe(ref dxr, (nuint)(21 + i));
+                    }
+                    for (int r = grouped; r < end; r++)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 6);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 7);
+                        Vector128<float> a00 = Vector128<float>.Zero;
+                        for (int o = 0; o < 6; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 7);
+                            Vector128<float> wv0 = Vector128.LoadUnsafe(ref wo, (nuint)i);
+                            Vector128<float> d = Vector128.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i);
+                    }
+                }
+                for (int i = 4; i < 7; i++)
                 {
                     for (int r = start; r < grouped; r += 4)
                     {
@@ -5438,7 +5997,50 @@ namespace NetGen.Generated
             }
             else if (Simd.Use256)
             {
-                for (int i = 0; i < 7; i++)
+                {
+                    const int i = 0;
+                    for (int r = start; r < grouped; r += 4)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 6);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 7);
+                        Vector128<float> a00 = Vector128<float>.Zero;
+                        Vector128<float> a10 = Vector128<float>.Zero;
+                        Vector128<float> a20 = Vector128<float>.Zero;
+                        Vector128<float> a30 = Vector128<float>.Zero;
+                        for (int o = 0; o < 6; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 7);
+                            Vector128<float> wv0 = Vector128.LoadUnsafe(ref wo, (nuint)i);
+                            Vector128<float> d = Vector128.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 6 + o));
+                            a10 = Simd.MultiplyAdd(d, wv0, a10);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 12 + o));
+                            a20 = Simd.MultiplyAdd(d, wv0, a20);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 18 + o));
+                            a30 = Simd.MultiplyAdd(d, wv0, a30);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i);
+                        a10.StoreUnsafe(ref dxr, (nuint)(7 + i));
+                        a20.StoreUnsafe(ref dxr, (nuint)(14 + i));
+                        a30.StoreUnsafe(ref dxr, (nuint)(21 + i));
+                    }
+                    for (int r = grouped; r < end; r++)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 6);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 7);
+                        Vector128<float> a00 = Vector128<float>.Zero;
+                        for (int o = 0; o < 6; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 7);
+                            Vector128<float> wv0 = Vector128.LoadUnsafe(ref wo, (nuint)i);
+                            Vector128<float> d = Vector128.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i);
+                    }
+                }
+                for (int i = 4; i < 7; i++)
                 {
                     for (int r = start; r < grouped; r += 4)
                     {
@@ -6080,7 +6682,50 @@ namespace NetGen.Generated
             // dW[o, i] += Σ_r dz[r, o] x[r, i]: for each chunk of columns (x[.., chunk] stays in L1), 4 units at a time
             if (Simd.Use512)
             {
-                for (int i = 0; i < 6; i++)
+                {
+                    const int i = 0;
+                    for (int o = start; o < grouped; o += 4)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 6);
+                        Vector128<float> g00 = Vector128.LoadUnsafe(ref go, (nuint)i);
+                        Vector128<float> g10 = Vector128.LoadUnsafe(ref go, (nuint)(6 + i));
+                        Vector128<float> g20 = Vector128.LoadUnsafe(ref go, (nuint)(12 + i));
+                        Vector128<float> g30 = Vector128.LoadUnsafe(ref go, (nuint)(18 + i));
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 6);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 4 + o);
+                            Vector128<float> xv0 = Vector128.LoadUnsafe(ref xr, (nuint)i);
+                            Vector128<float> d = Vector128.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 1));
+                            g10 = Simd.MultiplyAdd(d, xv0, g10);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 2));
+                            g20 = Simd.MultiplyAdd(d, xv0, g20);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 3));
+                            g30 = Simd.MultiplyAdd(d, xv0, g30);
+                        }
+                        g00.StoreUnsafe(ref go, (nuint)i);
+                        g10.StoreUnsafe(ref go, (nuint)(6 + i));
+                        g20.StoreUnsafe(ref go, (nuint)(12 + i));
+                        g30.StoreUnsafe(ref go, (nuint)(18 + i));
+                    }
+                    for (int o = grouped; o < end; o++)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 6);
+                        Vector128<float> g00 = Vector128.LoadUnsafe(ref go, (nuint)i);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 6);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 4 + o);
+                            Vector128<float> xv0 = Vector128.LoadUnsafe(ref xr, (nuint)i);
+                            Vector128<float> d = Vector128.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00);
+                        }
+                        g00.StoreUnsafe(ref go, (nuint)i);
+                    }
+                }
+                for (int i = 4; i < 6; i++)
                 {
                     for (int o = start; o < grouped; o += 4)
                     {
@@ -6126,7 +6771,50 @@ namespace NetGen.Generated
             }
             else if (Simd.Use256)
             {
-                for (int i = 0; i < 6; i++)
+                {
+                    const int i = 0;
+                    for (int o = start; o < grouped; o += 4)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 6);
+                        Vector128<float> g00 = Vector128.LoadUnsafe(ref go, (nuint)i);
+                        Vector128<float> g10 = Vector128.LoadUnsafe(ref go, (nuint)(6 + i));
+                        Vector128<float> g20 = Vector128.LoadUnsafe(ref go, (nuint)(12 + i));
+                        Vector128<float> g30 = Vector128.LoadUnsafe(ref go, (nuint)(18 + i));
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 6);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 4 + o);
+                            Vector128<float> xv0 = Vector128.LoadUnsafe(ref xr, (nuint)i);
+                            Vector128<float> d = Vector128.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 1));
+                            g10 = Simd.MultiplyAdd(d, xv0, g10);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 2));
+                            g20 = Simd.MultiplyAdd(d, xv0, g20);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 3));
+                            g30 = Simd.MultiplyAdd(d, xv0, g30);
+                        }
+                        g00.StoreUnsafe(ref go, (nuint)i);
+                        g10.StoreUnsafe(ref go, (nuint)(6 + i));
+                        g20.StoreUnsafe(ref go, (nuint)(12 + i));
+                        g30.StoreUnsafe(ref go, (nuint)(18 + i));
+                    }
+                    for (int o = grouped; o < end; o++)
+                    {
+                        ref float go = ref Unsafe.Add(ref gw, o * 6);
+                        Vector128<float> g00 = Vector128.LoadUnsafe(ref go, (nuint)i);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref x0, r * 6);
+                            ref float dzr = ref Unsafe.Add(ref dz0, r * 4 + o);
+                            Vector128<float> xv0 = Vector128.LoadUnsafe(ref xr, (nuint)i);
+                            Vector128<float> d = Vector128.Create(dzr);
+                            g00 = Simd.MultiplyAdd(d, xv0, g00);
+                        }
+                        g00.StoreUnsafe(ref go, (nuint)i);
+                    }
+                }
+                for (int i = 4; i < 6; i++)
                 {
                     for (int o = start; o < grouped; o += 4)
                     {
@@ -6317,7 +7005,50 @@ namespace NetGen.Generated
             // dx[r, i] = Σ_o dz[r, o] W[o, i]: for each chunk of columns (W[.., chunk] stays in L1), 4 rows at a time
             if (Simd.Use512)
             {
-                for (int i = 0; i < 6; i++)
+                {
+                    const int i = 0;
+                    for (int r = start; r < grouped; r += 4)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 4);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 6);
+                        Vector128<float> a00 = Vector128<float>.Zero;
+                        Vector128<float> a10 = Vector128<float>.Zero;
+                        Vector128<float> a20 = Vector128<float>.Zero;
+                        Vector128<float> a30 = Vector128<float>.Zero;
+                        for (int o = 0; o < 4; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 6);
+                            Vector128<float> wv0 = Vector128.LoadUnsafe(ref wo, (nuint)i);
+                            Vector128<float> d = Vector128.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 4 + o));
+                            a10 = Simd.MultiplyAdd(d, wv0, a10);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 8 + o));
+                            a20 = Simd.MultiplyAdd(d, wv0, a20);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 12 + o));
+                            a30 = Simd.MultiplyAdd(d, wv0, a30);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i);
+                        a10.StoreUnsafe(ref dxr, (nuint)(6 + i));
+                        a20.StoreUnsafe(ref dxr, (nuint)(12 + i));
+                        a30.StoreUnsafe(ref dxr, (nuint)(18 + i));
+                    }
+                    for (int r = grouped; r < end; r++)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 4);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 6);
+                        Vector128<float> a00 = Vector128<float>.Zero;
+                        for (int o = 0; o < 4; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 6);
+                            Vector128<float> wv0 = Vector128.LoadUnsafe(ref wo, (nuint)i);
+                            Vector128<float> d = Vector128.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i);
+                    }
+                }
+                for (int i = 4; i < 6; i++)
                 {
                     for (int r = start; r < grouped; r += 4)
                     {
@@ -6363,7 +7094,50 @@ namespace NetGen.Generated
             }
             else if (Simd.Use256)
             {
-                for (int i = 0; i < 6; i++)
+                {
+                    const int i = 0;
+                    for (int r = start; r < grouped; r += 4)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 4);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 6);
+                        Vector128<float> a00 = Vector128<float>.Zero;
+                        Vector128<float> a10 = Vector128<float>.Zero;
+                        Vector128<float> a20 = Vector128<float>.Zero;
+                        Vector128<float> a30 = Vector128<float>.Zero;
+                        for (int o = 0; o < 4; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 6);
+                            Vector128<float> wv0 = Vector128.LoadUnsafe(ref wo, (nuint)i);
+                            Vector128<float> d = Vector128.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 4 + o));
+                            a10 = Simd.MultiplyAdd(d, wv0, a10);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 8 + o));
+                            a20 = Simd.MultiplyAdd(d, wv0, a20);
+                            d = Vector128.Create(Unsafe.Add(ref dzr, 12 + o));
+                            a30 = Simd.MultiplyAdd(d, wv0, a30);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i);
+                        a10.StoreUnsafe(ref dxr, (nuint)(6 + i));
+                        a20.StoreUnsafe(ref dxr, (nuint)(12 + i));
+                        a30.StoreUnsafe(ref dxr, (nuint)(18 + i));
+                    }
+                    for (int r = grouped; r < end; r++)
+                    {
+                        ref float dzr = ref Unsafe.Add(ref dz0, r * 4);
+                        ref float dxr = ref Unsafe.Add(ref dx0, r * 6);
+                        Vector128<float> a00 = Vector128<float>.Zero;
+                        for (int o = 0; o < 4; o++)
+                        {
+                            ref float wo = ref Unsafe.Add(ref w, o * 6);
+                            Vector128<float> wv0 = Vector128.LoadUnsafe(ref wo, (nuint)i);
+                            Vector128<float> d = Vector128.Create(Unsafe.Add(ref dzr, o));
+                            a00 = Simd.MultiplyAdd(d, wv0, a00);
+                        }
+                        a00.StoreUnsafe(ref dxr, (nuint)i);
+                    }
+                }
+                for (int i = 4; i < 6; i++)
                 {
                     for (int r = start; r < grouped; r += 4)
                     {
