@@ -1,5 +1,4 @@
 using System;
-using BenchmarkDotNet.Attributes;
 
 namespace NetGen.Benchmarks;
 
@@ -15,53 +14,10 @@ namespace NetGen.Benchmarks;
 public partial class BenchLeNet5;
 
 /// <summary>
-/// LeNet-5: batch-1 latency (the thread's workspace, argument checks included), batch-64 inference, and one
-/// training step at batch 64 (forward, softmax cross-entropy, backward without dL/dx, SGD with momentum 0.9, as
-/// the other networks' step). Self-contained, so it does not depend on the shared benchmark base class.
-/// <c>dotnet run -c Release --project benchmarks/NetGen.Benchmarks -- --filter '*LeNet*'</c>
+/// LeNet-5 on the shared benchmarks: batch 1, batch 64, training steps at batch 64 with SGD + momentum and Adam,
+/// on 1 thread and all cores. <c>dotnet run -c Release --project benchmarks/NetGen.Benchmarks -- --filter '*LeNet*'</c>
 /// </summary>
-[MemoryDiagnoser]
-[MedianColumn]
-public class LeNetBenchmarks
+public class LeNetBenchmarks() : NetworkBenchmarks<BenchLeNet5>(new BenchLeNet5(seed: 0))
 {
-    private readonly BenchLeNet5 _net = new(seed: 0);
-    private readonly Sgd _optimizer = new(BenchmarkData.LearningRate, momentum: 0.9f);
-    private readonly float[] _sample = BenchmarkData.Inputs(BenchLeNet5.InputLength, seed: 1);
-    private readonly float[] _output = new float[BenchLeNet5.OutputLength];
-    private readonly float[] _batch = BenchmarkData.Inputs(BenchmarkData.Batch * BenchLeNet5.InputLength, seed: 2);
-    private readonly float[] _batchOutput = new float[BenchmarkData.Batch * BenchLeNet5.OutputLength];
-    private readonly float[] _labels = BenchmarkData.Labels(BenchmarkData.Batch, BenchLeNet5.OutputLength, seed: 3);
-    private readonly float[] _outputGradients = new float[BenchmarkData.Batch * BenchLeNet5.OutputLength];
-    private Workspace _workspace64 = null!;
-
-    [GlobalSetup]
-    public void Setup() => _workspace64 = _net.CreateWorkspace(BenchmarkData.Batch);
-
-    /// <summary>One digit through <c>Forward(input, output)</c>.</summary>
-    [Benchmark]
-    public float Batch1()
-    {
-        _net.Forward(_sample, _output);
-        return _output[0];
-    }
-
-    /// <summary>64 digits; divide by 64 for the time per sample.</summary>
-    [Benchmark]
-    public float Batch64()
-    {
-        _net.Forward(_batch, _batchOutput, _workspace64);
-        return _batchOutput[0];
-    }
-
-    /// <summary>One training step at batch 64.</summary>
-    [Benchmark]
-    public float TrainStep64()
-    {
-        _net.ForwardTraining(_batch, _batchOutput, _workspace64);
-        float loss = Loss.SoftmaxCrossEntropy.Compute(_batchOutput, _labels, _outputGradients, BenchmarkData.Batch);
-        _net.ZeroGradients();
-        _net.Backward(_batch, _outputGradients, Span<float>.Empty, _workspace64);
-        _optimizer.Step(_net.Parameters, _net.Gradients);
-        return loss;
-    }
+    protected override void Forward(BenchLeNet5 net, ReadOnlySpan<float> input, Span<float> output) => net.Forward(input, output);
 }
