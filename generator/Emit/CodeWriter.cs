@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Text;
 
 namespace NetGen.Generator.Emit;
@@ -38,6 +39,37 @@ internal sealed class CodeWriter
         _depth--;
         Line("}" + suffix);
         return this;
+    }
+
+    /// <summary>
+    /// Opens the namespace (when there is one) and the containing types, outermost first, that a partial
+    /// declaration of a network sits in; returns how many <see cref="CloseScopes"/> closes.
+    /// </summary>
+    public int OpenScopes(string ns, IEnumerable<string> containingTypes)
+    {
+        int opened = 0;
+        if (ns.Length > 0)
+        {
+            Open($"namespace {ns}");
+            opened++;
+        }
+
+        foreach (string outer in containingTypes)
+        {
+            Open(outer);
+            opened++;
+        }
+
+        return opened;
+    }
+
+    /// <summary>Closes what <see cref="OpenScopes"/> opened.</summary>
+    public void CloseScopes(int opened)
+    {
+        for (int i = 0; i < opened; i++)
+        {
+            Close();
+        }
     }
 
     public override string ToString() => _text.ToString();

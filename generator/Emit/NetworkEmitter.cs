@@ -23,28 +23,9 @@ internal static class NetworkEmitter
         w.Line("#nullable enable");
         w.Line("#pragma warning disable CS1591");
         w.Line();
-        bool hasNamespace = plan.Namespace.Length > 0;
-        if (hasNamespace)
-        {
-            w.Open($"namespace {plan.Namespace}");
-        }
-
-        foreach (string outer in plan.ContainingTypes)
-        {
-            w.Open(outer);
-        }
-
+        int scopes = w.OpenScopes(plan.Namespace, plan.ContainingTypes);
         EmitClass(w, plan);
-        foreach (string _ in plan.ContainingTypes)
-        {
-            w.Close();
-        }
-
-        if (hasNamespace)
-        {
-            w.Close();
-        }
-
+        w.CloseScopes(scopes);
         w.Line();
         KernelEmitter.Emit(w, plan);
         return w.ToString();
@@ -68,7 +49,8 @@ internal static class NetworkEmitter
         EmitNamedViews(w, plan);
         EmitPublicForward(w, plan);
         EmitPublicBackward(w, plan);
-        EmitInterface(w, plan);
+        EmitInterface(w);
+        w.Line();
         ForwardEmitter.Emit(w, plan, kernels);
         BackwardEmitter.Emit(w, plan, kernels);
         w.Close();
@@ -248,7 +230,8 @@ internal static class NetworkEmitter
         w.Line();
     }
 
-    private static void EmitInterface(CodeWriter w, NetworkPlan plan)
+    /// <summary>The <c>INetwork</c> members that forward to the class's constants (the stub's too).</summary>
+    internal static void EmitInterface(CodeWriter w)
     {
         w.Line("global::System.ReadOnlySpan<int> global::NetGen.INetwork.InputShape => InputShape;");
         w.Line("global::System.ReadOnlySpan<int> global::NetGen.INetwork.OutputShape => OutputShape;");
@@ -258,7 +241,6 @@ internal static class NetworkEmitter
         w.Line("int global::NetGen.INetwork.WorkspaceLength => WorkspaceLength;");
         w.Line("long global::NetGen.INetwork.FlopsPerSample => FlopsPerSample;");
         w.Line("string global::NetGen.INetwork.Summary => Summary;");
-        w.Line();
     }
 
     public static string ShapeText(IEnumerable<int> shape) => "[" + string.Join(", ", shape.Select(d => Int(d))) + "]";

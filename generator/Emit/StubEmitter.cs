@@ -28,17 +28,7 @@ internal static class StubEmitter
         w.Line("#nullable enable");
         w.Line("#pragma warning disable CS1591");
         w.Line();
-        bool hasNamespace = declaration.Namespace.Length > 0;
-        if (hasNamespace)
-        {
-            w.Open($"namespace {declaration.Namespace}");
-        }
-
-        foreach (string outer in declaration.ContainingTypes)
-        {
-            w.Open(outer);
-        }
-
+        int scopes = w.OpenScopes(declaration.Namespace, declaration.ContainingTypes);
         string message = String($"'{declaration.FullName}' has errors in its layer attributes (see the NetGen errors NG0001-NG0099); it cannot run until they are fixed.");
         string fail = $"throw new global::System.InvalidOperationException({message})";
         w.Open($"partial class {declaration.Name} : global::NetGen.INetwork");
@@ -63,25 +53,9 @@ internal static class StubEmitter
         w.Line($"public void ForwardTraining(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, global::NetGen.Workspace workspace) => {fail};");
         w.Line($"public void Backward(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> outputGradients, global::System.Span<float> inputGradients, global::NetGen.Workspace workspace) => {fail};");
         w.Line();
-        w.Line("global::System.ReadOnlySpan<int> global::NetGen.INetwork.InputShape => InputShape;");
-        w.Line("global::System.ReadOnlySpan<int> global::NetGen.INetwork.OutputShape => OutputShape;");
-        w.Line("int global::NetGen.INetwork.InputLength => InputLength;");
-        w.Line("int global::NetGen.INetwork.OutputLength => OutputLength;");
-        w.Line("int global::NetGen.INetwork.ParameterCount => ParameterCount;");
-        w.Line("int global::NetGen.INetwork.WorkspaceLength => WorkspaceLength;");
-        w.Line("long global::NetGen.INetwork.FlopsPerSample => FlopsPerSample;");
-        w.Line("string global::NetGen.INetwork.Summary => Summary;");
+        NetworkEmitter.EmitInterface(w);
         w.Close();
-        foreach (string _ in declaration.ContainingTypes)
-        {
-            w.Close();
-        }
-
-        if (hasNamespace)
-        {
-            w.Close();
-        }
-
+        w.CloseScopes(scopes);
         return w.ToString();
     }
 }
