@@ -151,7 +151,7 @@ public sealed partial class Trainer<TNetwork>
                     int start = b * batchSize;
                     int count = Math.Min(batchSize, train.Count - start);
                     Gather(train, _order.AsSpan(start, count));
-                    float loss = Step(count, out int batchCorrect);
+                    float loss = Step(_inputs.AsSpan(0, count * train.InputLength), _targets.AsSpan(0, count * train.TargetLength), count, out int batchCorrect);
                     _epochLossSum += (double)loss * count;
                     _epochCorrect += batchCorrect;
                     _epochSeen += count;
@@ -231,9 +231,7 @@ public sealed partial class Trainer<TNetwork>
         }
 
         EnsureBuffers(count);
-        inputs.CopyTo(_inputs);
-        targets.CopyTo(_targets);
-        return Step(count, out _);
+        return Step(inputs, targets, count, out _);
     }
 
     /// <summary>Mean loss and accuracy on <paramref name="data"/> in inference mode (dropout off).</summary>
@@ -260,12 +258,10 @@ public sealed partial class Trainer<TNetwork>
         return new Evaluation((float)(lossSum / data.Count), (float)correct / data.Count, data.Count);
     }
 
-    private float Step(int count, out int correct)
+    /// <summary>One step on a batch of <paramref name="count"/> samples, read where they are (no copy).</summary>
+    private float Step(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int count, out int correct)
     {
         INetwork net = Network;
-        int targetLength = Loss.TargetLength(net.OutputLength);
-        ReadOnlySpan<float> inputs = _inputs.AsSpan(0, count * net.InputLength);
-        ReadOnlySpan<float> targets = _targets.AsSpan(0, count * targetLength);
         Span<float> outputs = _outputs.AsSpan(0, count * net.OutputLength);
         Span<float> outputGradients = _outputGradients.AsSpan(0, count * net.OutputLength);
 
