@@ -59,17 +59,7 @@ internal static class BackwardEmitter
                 {
                     string fused = step.Activation is null ? string.Empty : $" + {step.Activation}";
                     w.Line($"// Layer {step.LayerIndex}, {step.Title}{fused}:");
-                    if (step.Activation is LayerKind kind)
-                    {
-                        w.Line($"//   dz = {dOut} ⊙ {ActivationFunction(kind, step.Scalar)}'(z), in place");
-                        string pre = "z" + Int(step.LayerIndex);
-                        if (step.KeepsPreActivation)
-                        {
-                            w.Line($"global::System.ReadOnlySpan<float> {pre} = {Slot(step.PreActivationOffset, step.OutputLength)};");
-                        }
-
-                        w.Line("global::NetGen." + ActivationBackward(kind, step.Scalar, output, pre, dOut));
-                    }
+                    EmitActivationBackward(w, step, output, dOut);
 
                     w.Line($"//   dW += dzᵀ {input}{(step.HasBias ? ", db += Σ_rows dz" : string.Empty)}, {dIn} = dz W");
                     if (i > 0)
@@ -85,7 +75,7 @@ internal static class BackwardEmitter
                 }
 
                 case StepKind.Convolution or StepKind.MaxPool or StepKind.AvgPool:
-                    ConvolutionEmitter.EmitBackwardStep(w, step, input, dOut, dIn, i > 0 ? (inA ? "gradB" : "gradA") : null, kernels);
+                    ConvolutionEmitter.EmitBackwardStep(w, step, input, output, dOut, dIn, i > 0 ? (inA ? "gradB" : "gradA") : null, kernels);
                     inA = !inA;
                     continue;
 
@@ -134,5 +124,26 @@ internal static class BackwardEmitter
         }
 
         w.Close();
+    }
+
+    /// <summary>
+    /// The fused activation's backward, when the step has one: <c>dz = dOut ⊙ act'(z)</c>, in place in
+    /// <paramref name="dOut"/>, read from the step's output (or its kept pre-activation).
+    /// </summary>
+    internal static void EmitActivationBackward(CodeWriter w, StepPlan step, string output, string dOut)
+    {
+        if (step.Activation is not LayerKind kind)
+        {
+            return;
+        }
+
+        w.Line($"//   dz = {dOut} ⊙ {ActivationFunction(kind, step.Scalar)}'(z), in place");
+        string pre = "z" + Int(step.LayerIndex);
+        if (step.KeepsPreActivation)
+        {
+            w.Line($"global::System.ReadOnlySpan<float> {pre} = {Slot(step.PreActivationOffset, step.OutputLength)};");
+        }
+
+        w.Line("global::NetGen." + ActivationBackward(kind, step.Scalar, output, pre, dOut));
     }
 }

@@ -48,11 +48,25 @@ internal static class DenseEmitter
             : $"LeakyReLU({z}, {Literals.Float(step.Scalar)})";
     }
 
+    /// <summary>The fused activation of <paramref name="z"/>, a local of the given width (the identity when none is fused).</summary>
+    public static string Activate(StepPlan step, VectorWidth width, string z)
+    {
+        if (width.IsScalar || !FusesActivationInKernel(step))
+        {
+            return Activate(step, z);
+        }
+
+        string v = width.Name;
+        return step.Activation == LayerKind.ReLU
+            ? $"{v}.Max({v}<float>.Zero, {z})"
+            : $"{v}.ConditionalSelect({v}.GreaterThan({z}, {v}<float>.Zero), {z}, {z} * {Literals.Float(step.Scalar)})";
+    }
+
     public static string ActivationMath(StepPlan step) => step.Activation == LayerKind.ReLU
         ? "max(·, 0)"
         : $"leaky_relu(·, {Literals.Float(step.Scalar)})";
 
     /// <summary>Whether any step's kernel calls the <c>LeakyReLU</c> helper.</summary>
     public static bool NeedsLeakyHelper(NetworkPlan plan)
-        => plan.Steps.Any(s => s.Kind == StepKind.Dense && s.Activation == LayerKind.LeakyReLU && FusesActivationInKernel(s));
+        => plan.Steps.Any(s => s.Kind is StepKind.Dense or StepKind.Convolution && s.Activation == LayerKind.LeakyReLU && FusesActivationInKernel(s));
 }

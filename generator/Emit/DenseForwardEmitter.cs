@@ -330,15 +330,5 @@ internal static class DenseForwardEmitter
 
     /// <summary>The fused activation of the vector local <paramref name="z"/> of <paramref name="bits"/> bits.</summary>
     private static string VectorActivate(StepPlan step, int bits, string z)
-    {
-        if (!FusesActivationInKernel(step))
-        {
-            return z;
-        }
-
-        string v = $"Vector{bits}";
-        return step.Activation == LayerKind.ReLU
-            ? $"{v}.Max({v}<float>.Zero, {z})"
-            : $"{v}.ConditionalSelect({v}.GreaterThan({z}, {v}<float>.Zero), {z}, {z} * {Literals.Float(step.Scalar)})";
-    }
+        => DenseEmitter.Activate(step, bits == 512 ? VectorWidth.V512 : bits == 256 ? VectorWidth.V256 : VectorWidth.V128, z);
 }

@@ -82,24 +82,34 @@ internal static class ForwardEmitter
         w.Line($"global::System.Span<float> {output} = {Slot(step.OutputOffset, step.OutputLength)};");
         string weight = $"p.Slice({Int(step.WeightOffset)}, {Int(step.Units * step.Inputs)})";
         string biasArg = step.HasBias ? $"p.Slice({Int(step.BiasOffset)}, {Int(step.Units)}), " : string.Empty;
-        if (step.Activation is LayerKind kind && !DenseEmitter.FusesActivationInKernel(step))
+        EmitCallWithActivation(w, step, output, DenseEmitter.FusesActivationInKernel(step), target =>
+            $"{kernels}.{DenseEmitter.ForwardName(step)}({weight}, {biasArg}{input}, {target}, {Rows(step)}, workspace.Threads);");
+    }
+
+    /// <summary>
+    /// Writes the kernel call of a step that may carry a fused activation: <paramref name="call"/> writes into the span it is
+    /// given. When the kernel applies the activation itself (<paramref name="inKernel"/>), or there is none, it writes the
+    /// output; otherwise the activation follows over the whole output, from the pre-activation slot when backward needs z.
+    /// </summary>
+    internal static void EmitCallWithActivation(CodeWriter w, StepPlan step, string output, bool inKernel, System.Func<string, string> call)
+    {
+        if (step.Activation is not LayerKind kind || inKernel)
         {
-            if (step.KeepsPreActivation)
-            {
-                string z = "z" + Int(step.LayerIndex);
-                w.Line($"global::System.Span<float> {z} = {Slot(step.PreActivationOffset, step.OutputLength)};");
-                w.Line($"{kernels}.{DenseEmitter.ForwardName(step)}({weight}, {biasArg}{input}, {z}, {Rows(step)}, workspace.Threads);");
-                w.Line("global::NetGen." + ApplyActivation(kind, step.Scalar, z, output));
-            }
-            else
-            {
-                w.Line($"{kernels}.{DenseEmitter.ForwardName(step)}({weight}, {biasArg}{input}, {output}, {Rows(step)}, workspace.Threads);");
-                w.Line("global::NetGen." + ApplyActivation(kind, step.Scalar, output, output));
-            }
+            w.Line(call(output));
+            return;
+        }
+
+        if (step.KeepsPreActivation)
+        {
+            string z = "z" + Int(step.LayerIndex);
+            w.Line($"global::System.Span<float> {z} = {Slot(step.PreActivationOffset, step.OutputLength)};");
+            w.Line(call(z));
+            w.Line("global::NetGen." + ApplyActivation(kind, step.Scalar, z, output));
         }
         else
         {
-            w.Line($"{kernels}.{DenseEmitter.ForwardName(step)}({weight}, {biasArg}{input}, {output}, {Rows(step)}, workspace.Threads);");
+            w.Line(call(output));
+            w.Line("global::NetGen." + ApplyActivation(kind, step.Scalar, output, output));
         }
     }
 }

@@ -3,7 +3,7 @@ using NetGen.Generator.Plan;
 namespace NetGen.Generator.Emit;
 
 /// <summary>
-/// Writes the file-local class of a network's dense kernels. It lives in <c>NetGen.Generated</c>, a
+/// Writes the file-local class of a network's kernels. It lives in <c>NetGen.Generated</c>, a
 /// namespace NetGen owns, so its short <c>using</c> names can never meet a user's type of the same name.
 /// </summary>
 internal static class KernelEmitter
@@ -22,12 +22,19 @@ internal static class KernelEmitter
         w.Line("using global::System.Runtime.Intrinsics;");
         w.Line();
         w.Line($"/// <summary>");
-        w.Line($"/// The dense kernels of <c>{plan.FullName}</c>, every shape a constant. Each has a Vector512, Vector256 and");
+        w.Line($"/// The kernels of <c>{plan.FullName}</c>, every shape a constant. Each has a Vector512, Vector256 and");
         w.Line($"/// Vector128 path and a scalar one; <see cref=\"Simd\"/> picks the widest the processor runs natively.");
         w.Line($"/// </summary>");
         w.Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"{GeneratorInfo.Name}\", \"{GeneratorInfo.Version}\")]");
         w.Open($"file static class {ClassName(plan)}");
         bool first = true;
+        if (plan.ScratchLength > 0)
+        {
+            w.Line($"/// <summary>Floats of scratch each thread of a call gets (<see cref=\"Workspace.Scratch\"/>): the largest of the layers' needs.</summary>");
+            w.Line($"private const int ScratchPerThread = {Literals.Int(plan.ScratchLength)};");
+            first = false;
+        }
+
         foreach (StepPlan step in plan.Steps)
         {
             if (step.Kind != StepKind.Dense && !ConvolutionEmitter.Handles(step))
@@ -43,7 +50,7 @@ internal static class KernelEmitter
             first = false;
             if (ConvolutionEmitter.Handles(step))
             {
-                ConvolutionEmitter.EmitKernels(w, step);
+                ConvolutionEmitter.EmitKernels(w, step, plan.ScratchLength);
                 continue;
             }
 

@@ -70,6 +70,13 @@ internal static class NetworkEmitter
         w.Line("/// <summary>Floats of workspace per sample: activations kept for backward, dropout masks, two gradient buffers.</summary>");
         w.Line($"public const int WorkspaceLength = {Int(plan.WorkspaceLength)};");
         w.Line();
+        if (plan.ScratchLength > 0)
+        {
+            w.Line("/// <summary>Floats of scratch per thread, whatever the batch: the largest convolution's im2col matrix of one sample.</summary>");
+            w.Line($"private const int ScratchPerThread = {Int(plan.ScratchLength)};");
+            w.Line();
+        }
+
         w.Line("/// <summary>Two times the multiply-adds of one sample's forward pass.</summary>");
         w.Line($"public const long FlopsPerSample = {Int(plan.Flops)};");
         w.Line();
@@ -83,6 +90,11 @@ internal static class NetworkEmitter
         w.Line($"public static global::System.ReadOnlySpan<int> OutputShape => new int[] {{ {string.Join(", ", plan.OutputShape.Select(d => Int(d)))} }};");
         w.Line();
     }
+
+    /// <summary>The entry check of a workspace: its layout, with the scratch when the network has any, and its capacity.</summary>
+    private static string EnsureFits(NetworkPlan plan, string batch) => plan.ScratchLength > 0
+        ? $"workspace.EnsureFits(WorkspaceLength, ScratchPerThread, {batch}, {String(plan.Name)});"
+        : $"workspace.EnsureFits(WorkspaceLength, {batch}, {String(plan.Name)});";
 
     private static void EmitFieldsAndConstruction(CodeWriter w, NetworkPlan plan)
     {
@@ -137,7 +149,9 @@ internal static class NetworkEmitter
         w.Line("public void ZeroGradients() => global::System.Array.Clear(_gradients);");
         w.Line();
         w.Line("/// <summary>Creates a workspace for batches of up to <paramref name=\"batchCapacity\"/> samples; use one per thread.</summary>");
-        w.Line("public global::NetGen.Workspace CreateWorkspace(int batchCapacity = 1) => new global::NetGen.Workspace(WorkspaceLength, batchCapacity);");
+        w.Line(plan.ScratchLength > 0
+            ? "public global::NetGen.Workspace CreateWorkspace(int batchCapacity = 1) => new global::NetGen.Workspace(WorkspaceLength, batchCapacity, scratchPerThread: ScratchPerThread);"
+            : "public global::NetGen.Workspace CreateWorkspace(int batchCapacity = 1) => new global::NetGen.Workspace(WorkspaceLength, batchCapacity);");
         w.Line();
         BatchNormEmitter.EmitBuffers(w, plan);
     }
@@ -171,14 +185,14 @@ internal static class NetworkEmitter
         w.Line("/// <summary>Inference on a batch with the caller's workspace (one per thread). Allocates nothing.</summary>");
         w.Open("public void Forward(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, global::NetGen.Workspace workspace)");
         w.Line("int batch = BatchSize(inputs, outputs);");
-        w.Line($"workspace.EnsureFits(WorkspaceLength, batch, {String(plan.Name)});");
+        w.Line(EnsureFits(plan, "batch"));
         w.Line("Run(inputs, outputs, workspace, batch, training: false);");
         w.Close();
         w.Line();
         w.Line("/// <summary>Training-mode forward on a batch: dropout is active and the activations backward needs stay in the workspace.</summary>");
         w.Open("public void ForwardTraining(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, global::NetGen.Workspace workspace)");
         w.Line("int batch = BatchSize(inputs, outputs);");
-        w.Line($"workspace.EnsureFits(WorkspaceLength, batch, {String(plan.Name)});");
+        w.Line(EnsureFits(plan, "batch"));
         w.Line("Run(inputs, outputs, workspace, batch, training: true);");
         w.Line("workspace.TrainingBatchSize = batch;");
         w.Close();
@@ -205,7 +219,7 @@ internal static class NetworkEmitter
         w.Line("/// into <see cref=\"Gradients\"/> and, when <paramref name=\"inputGradients\"/> is not empty, writes dL/dx there.");
         w.Line("/// </summary>");
         w.Open("public void Backward(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> outputGradients, global::System.Span<float> inputGradients, global::NetGen.Workspace workspace)");
-        w.Line($"workspace.EnsureFits(WorkspaceLength, 1, {String(plan.Name)});");
+        w.Line(EnsureFits(plan, "1"));
         w.Line("int batch = workspace.TrainingBatchSize;");
         w.Open("if (batch == 0)");
         w.Line("throw new global::System.InvalidOperationException(\"Backward continues a training forward: call ForwardTraining on this workspace first.\");");

@@ -20,13 +20,21 @@ internal static class ConvolutionPlanner
         public long Workspace;
         public long ParameterCount;
         public long Flops;
+
+        /// <summary>The largest scratch a step needs per thread (one sample's im2col matrix).</summary>
+        public int Scratch;
+
+        /// <summary>Set when the element-wise activation after a convolution was fused into its step.</summary>
+        public bool FusedNext;
     }
 
     /// <summary>One axis's settings, with the argument each came from (for diagnostic sites).</summary>
     private readonly record struct Axis(int Kernel, string KernelArgument, int Stride, string StrideArgument, int Padding, string PaddingArgument, int Dilation, string DilationArgument);
 
+    /// <param name="next">The layer after this one; an element-wise activation there is fused into a convolution's step.</param>
     public static void Plan(
         LayerDeclaration layer,
+        LayerDeclaration? next,
         int index,
         string title,
         List<int> shape,
@@ -93,15 +101,22 @@ internal static class ConvolutionPlanner
 
         int outLength = Product(shape);
         int output = Reserve(totals, outLength);
+        totals.FusedNext = false;
         string prefix = layer.Name ?? index.ToString(CultureInfo.InvariantCulture);
         if (conv)
         {
+            // One sample's im2col matrix and, with padding, the padded image: the scratch a thread needs.
             long columnLength = (long)channels * rows.Kernel * columns.Kernel * outHeight * outWidth;
+            if (rows.Padding > 0 || columns.Padding > 0)
+            {
+                columnLength += (long)channels * (inHeight + (2L * rows.Padding)) * (inWidth + (2L * columns.Padding));
+            }
+
             if (columnLength > MaxColumnLength)
             {
                 // The im2col matrix (and the weights) would not fit one buffer; the network-wide check cannot
                 // see it when the products below overflow, so stop here.
-                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.TooLarge, DiagnosticSite.OfLayer(layer.Position), title, columnLength, "its im2col matrix", MaxColumnLength, string.Empty));
+                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.TooLarge, DiagnosticSite.OfLayer(layer.Position), title, columnLength, "its scratch per thread (one sample's im2col matrix and padded image)", MaxColumnLength, string.Empty));
                 totals.Current = output;
                 return;
             }
@@ -109,9 +124,13 @@ internal static class ConvolutionPlanner
             int fanIn = channels * rows.Kernel * columns.Kernel;
             bool identityColumns = rows.Kernel == 1 && columns.Kernel == 1 && rows.Stride == 1 && columns.Stride == 1 && rows.Padding == 0 && columns.Padding == 0;
             int positions = outHeight * outWidth;
-            int columnOffset = identityColumns ? -1 : Reserve(totals, fanIn * positions);
-            int columnGradientOffset = identityColumns ? -1 : Reserve(totals, fanIn * positions);
-            var geometry = Geometry(layer, channels, inHeight, inWidth, filters, outHeight, outWidth, rows, columns, columnOffset, columnGradientOffset);
+            var geometry = Geometry(layer, channels, inHeight, inWidth, filters, outHeight, outWidth, rows, columns, !identityColumns);
+            totals.Scratch = System.Math.Max(totals.Scratch, geometry.ScratchLength);
+
+            // An element-wise activation right after is fused into this step's output pass, as for Dense.
+            LayerKind? fused = next is { ArgumentsValid: true } && next.Kind.IsElementwiseActivation() ? next.Kind : null;
+            int preOffset = fused is LayerKind kind && NetworkPlanner.NeedsPreActivation(kind, next!.Scalar) ? Reserve(totals, outLength) : -1;
+            totals.FusedNext = fused is not null;
 
             long weightLength = (long)filters * fanIn;
             long layerParams = weightLength + (layer.Bias ? filters : 0);
@@ -131,16 +150,17 @@ internal static class ConvolutionPlanner
             long layerFlops = 2L * filters * fanIn * positions;
             totals.Flops += layerFlops;
             steps.Add(new StepPlan(
-                StepKind.Convolution, index, Title(layer), null, -1, 0f, inShape, shape.ToEquatableArray(), inLength, outLength,
+                StepKind.Convolution, index, Title(layer), fused, fused is null ? -1 : index + 1, fused is null ? 0f : next!.Scalar ?? 0f,
+                inShape, shape.ToEquatableArray(), inLength, outLength,
                 1, fanIn, filters, layer.Bias, prefix + ".weight", prefix + ".bias", weightOffset, biasOffset,
-                totals.Current, output, -1, -1, layerFlops, geometry));
+                totals.Current, output, preOffset, -1, layerFlops, geometry));
             summary.Add(new LayerSummary(index, Title(layer), shape.ToEquatableArray(), layerParams, layerFlops));
         }
         else
         {
             bool max = layer.Kind is LayerKind.MaxPool1D or LayerKind.MaxPool2D;
             int mask = max ? Reserve(totals, outLength) : -1;
-            var geometry = Geometry(layer, channels, inHeight, inWidth, channels, outHeight, outWidth, rows, columns, -1, -1);
+            var geometry = Geometry(layer, channels, inHeight, inWidth, channels, outHeight, outWidth, rows, columns, usesColumns: false);
             long layerFlops = (long)outLength * rows.Kernel * columns.Kernel;
             totals.Flops += layerFlops;
             steps.Add(new StepPlan(
@@ -152,15 +172,15 @@ internal static class ConvolutionPlanner
         totals.Current = output;
     }
 
-    /// <summary>The largest im2col matrix a layer may need (floats): a quarter of one buffer, as it is held twice with the layer's other slots.</summary>
+    /// <summary>The largest im2col matrix a layer may need (floats): a quarter of one buffer.</summary>
     private const long MaxColumnLength = 0x7FFFFFC7 / 4;
 
-    private static ConvolutionGeometry Geometry(LayerDeclaration layer, int channels, int inHeight, int inWidth, int outChannels, int outHeight, int outWidth, Axis rows, Axis columns, int columnOffset, int columnGradientOffset)
+    private static ConvolutionGeometry Geometry(LayerDeclaration layer, int channels, int inHeight, int inWidth, int outChannels, int outHeight, int outWidth, Axis rows, Axis columns, bool usesColumns)
         => new(
             layer.Kind is LayerKind.Conv1D or LayerKind.MaxPool1D or LayerKind.AvgPool1D || (layer.Kind == LayerKind.GlobalAvgPool && inHeight == 1) ? 1 : 2,
             channels, inHeight, inWidth, outChannels, outHeight, outWidth,
             rows.Kernel, columns.Kernel, rows.Stride, columns.Stride, rows.Padding, columns.Padding, rows.Dilation, columns.Dilation,
-            columnOffset, columnGradientOffset);
+            usesColumns);
 
     private static bool RankFits(LayerDeclaration layer, List<int> shape, List<DiagnosticInfo> diagnostics, string title)
     {

@@ -74,8 +74,10 @@ internal sealed record StepPlan(
 /// (<c>[C, W]</c> is <c>[C, 1, W]</c>), so one emitter writes both.
 /// </summary>
 /// <param name="Rank">1 or 2: how the layer was declared, for comments.</param>
-/// <param name="ColumnOffset">Workspace slot (per sample) of the im2col matrix <c>[C·kh·kw, H'·W']</c>, kept for dW; -1 when the input is that matrix already (1×1 kernel, stride 1, no padding).</param>
-/// <param name="ColumnGradientOffset">Workspace slot (per sample) of dL/d(columns), which col2im folds back into dL/dx; -1 with no im2col.</param>
+/// <param name="UsesColumns">
+/// Whether forward copies each sample into an im2col matrix <c>[C·kh·kw, H'·W']</c> (in the thread's scratch); false
+/// when the input is that matrix already (1×1 kernel, stride 1, no padding).
+/// </param>
 internal sealed record ConvolutionGeometry(
     int Rank,
     int InChannels,
@@ -92,8 +94,7 @@ internal sealed record ConvolutionGeometry(
     int PaddingWidth,
     int DilationHeight,
     int DilationWidth,
-    int ColumnOffset,
-    int ColumnGradientOffset)
+    bool UsesColumns)
 {
     /// <summary>Rows of the im2col matrix, the fan-in of one output: <c>C·kh·kw</c>.</summary>
     public int ColumnRows => InChannels * KernelHeight * KernelWidth;
@@ -104,7 +105,16 @@ internal sealed record ConvolutionGeometry(
     /// <summary>Input positions per channel: <c>H·W</c>.</summary>
     public int InPositions => InHeight * InWidth;
 
-    public bool UsesColumns => ColumnOffset >= 0;
+    /// <summary>Floats of the zero-padded copy of one sample, <c>[C, H + 2ph, W + 2pw]</c>; 0 without padding.</summary>
+    public long PaddedImageLength => PaddingHeight > 0 || PaddingWidth > 0
+        ? (long)InChannels * (InHeight + (2L * PaddingHeight)) * (InWidth + (2L * PaddingWidth))
+        : 0;
+
+    /// <summary>
+    /// Floats of scratch one sample needs: its im2col matrix in forward; in backward, the same matrix transposed
+    /// (<c>[H'·W', C·kh·kw]</c>, for dW) and then dL/d(columns) in the same place; then the padded image, if any.
+    /// </summary>
+    public int ScratchLength => (int)((long)ColumnRows * OutPositions + PaddedImageLength);
 }
 
 /// <summary>One row of the summary: a declared layer as the user wrote it.</summary>
@@ -115,7 +125,8 @@ internal sealed record TensorPlan(string Name, int Offset, EquatableArray<int> S
 
 /// <summary>
 /// Stage 2's result for a valid network: shapes, the parameter and workspace layout, and the steps of the
-/// forward pass. Emitting is a pure function of this record.
+/// forward pass. Emitting is a pure function of this record. <see cref="ScratchLength"/> is the scratch each thread
+/// needs whatever the batch (the largest of the steps' <see cref="ConvolutionGeometry.ScratchLength"/>).
 /// </summary>
 internal sealed record NetworkPlan(
     string Namespace,
@@ -136,7 +147,8 @@ internal sealed record NetworkPlan(
     int GradientOffsetB,
     long Flops,
     EquatableArray<TensorPlan> Buffers = default,
-    int BufferCount = 0);
+    int BufferCount = 0,
+    int ScratchLength = 0);
 
 /// <summary>The planner's answer: a plan when the declaration is valid, and every diagnostic either way.</summary>
 internal sealed record PlanResult(NetworkDeclaration Declaration, NetworkPlan? Plan, EquatableArray<DiagnosticInfo> Diagnostics);

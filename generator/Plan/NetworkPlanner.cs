@@ -86,6 +86,7 @@ internal static class NetworkPlanner
         long bufferCount = 0;
         long workspace = 0;
         long flops = 0;
+        int scratch = 0; // floats of scratch per thread: the largest im2col matrix of one sample
         int current = -1; // workspace offset of the activation flowing into the next layer; -1 = network input
 
         for (int i = 0; i < layers.Count; i++)
@@ -166,9 +167,17 @@ internal static class NetworkPlanner
 
                 case LayerKind kind when kind.IsSpatial():
                 {
-                    var totals = new ConvolutionPlanner.Totals { Current = current, Workspace = workspace, ParameterCount = parameterCount, Flops = flops };
-                    ConvolutionPlanner.Plan(layer, i, title, shape, totals, tensors, steps, summary, diagnostics);
-                    (current, workspace, parameterCount, flops) = (totals.Current, totals.Workspace, totals.ParameterCount, totals.Flops);
+                    var totals = new ConvolutionPlanner.Totals { Current = current, Workspace = workspace, ParameterCount = parameterCount, Flops = flops, Scratch = scratch };
+                    LayerDeclaration? next = i + 1 < layers.Count ? layers[i + 1] : null;
+                    ConvolutionPlanner.Plan(layer, next, i, title, shape, totals, tensors, steps, summary, diagnostics);
+                    (current, workspace, parameterCount, flops, scratch) = (totals.Current, totals.Workspace, totals.ParameterCount, totals.Flops, totals.Scratch);
+                    if (totals.FusedNext)
+                    {
+                        i++;
+                        CheckActivationFollower(layers, i, diagnostics);
+                        summary.Add(new LayerSummary(i, Title(layers[i]), shape.ToEquatableArray(), 0, 0));
+                    }
+
                     break;
                 }
 
@@ -279,7 +288,8 @@ internal static class NetworkPlanner
             gradientB,
             flops,
             buffers.ToEquatableArray(),
-            (int)bufferCount);
+            (int)bufferCount,
+            scratch);
         return new PlanResult(declaration, plan, diagnostics.ToEquatableArray());
     }
 
@@ -341,7 +351,7 @@ internal static class NetworkPlanner
     }
 
     /// <summary>GELU's derivative needs its input; so does a leaky ReLU with a negative slope, whose output sign says nothing.</summary>
-    private static bool NeedsPreActivation(LayerKind kind, float? slope) => kind == LayerKind.GELU || (kind == LayerKind.LeakyReLU && (slope ?? 0.01f) < 0f);
+    internal static bool NeedsPreActivation(LayerKind kind, float? slope) => kind == LayerKind.GELU || (kind == LayerKind.LeakyReLU && (slope ?? 0.01f) < 0f);
 
     internal static int Reserve(ref long workspace, int length)
     {

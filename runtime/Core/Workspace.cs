@@ -10,20 +10,25 @@ namespace NetGen;
 public sealed class Workspace
 {
     private readonly float[] _buffer;
+    private float[] _scratch;
     private Rng _random;
     private int _threads = 1;
 
     /// <summary>
     /// Creates a workspace of <paramref name="lengthPerSample"/> floats for each of up to
-    /// <paramref name="batchCapacity"/> samples. Networks call this from <c>CreateWorkspace</c>.
+    /// <paramref name="batchCapacity"/> samples, and <paramref name="scratchPerThread"/> floats of scratch for each
+    /// thread a call may use. Networks call this from <c>CreateWorkspace</c>.
     /// </summary>
-    public Workspace(int lengthPerSample, int batchCapacity, ulong seed = 0x5EED)
+    public Workspace(int lengthPerSample, int batchCapacity, ulong seed = 0x5EED, int scratchPerThread = 0)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(lengthPerSample);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchCapacity, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(scratchPerThread);
         LengthPerSample = lengthPerSample;
         BatchCapacity = batchCapacity;
+        ScratchPerThread = scratchPerThread;
         _buffer = new float[checked(lengthPerSample * batchCapacity)];
+        _scratch = new float[scratchPerThread];
         _random = new Rng(seed);
     }
 
@@ -32,6 +37,12 @@ public sealed class Workspace
 
     /// <summary>The largest batch this workspace holds.</summary>
     public int BatchCapacity { get; }
+
+    /// <summary>
+    /// Floats of scratch each thread of a call gets, whatever the batch: one sample's im2col matrix, say, which a
+    /// convolution fills and consumes sample by sample instead of keeping one per sample.
+    /// </summary>
+    public int ScratchPerThread { get; }
 
     /// <summary>
     /// Threads a batch may be split across: this one and up to <c>Threads - 1</c> of NetGen's persistent
@@ -46,6 +57,14 @@ public sealed class Workspace
         {
             ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
             _threads = value;
+
+            // One scratch slot per thread a call can use (KernelThreads.Slot is below that); grown here, so calls
+            // allocate nothing. Scratch holds nothing between calls, so nothing is lost.
+            long slots = Math.Min(value, KernelThreads.MaxThreads);
+            if (ScratchPerThread > 0 && _scratch.Length < slots * ScratchPerThread)
+            {
+                _scratch = new float[checked((int)(slots * ScratchPerThread))];
+            }
         }
     }
 
@@ -55,6 +74,12 @@ public sealed class Workspace
     /// <summary>The whole buffer; the generated code slices it by its own layout.</summary>
     public Span<float> Buffer => _buffer;
 
+    /// <summary>
+    /// Every thread's scratch: <see cref="ScratchPerThread"/> floats for each slot a call's threads may take
+    /// (<see cref="KernelThreads.Slot"/>), at least one. Its contents do not outlive a kernel call.
+    /// </summary>
+    public Span<float> Scratch => _scratch;
+
     /// <summary>The random stream dropout draws its masks from. Seed it for reproducible training.</summary>
     public ref Rng Random => ref _random;
 
@@ -63,11 +88,21 @@ public sealed class Workspace
     /// sample and holds <paramref name="batchSize"/> samples; the generated code calls it on entry.
     /// </summary>
     public void EnsureFits(int lengthPerSample, int batchSize, string networkName)
+        => EnsureFits(lengthPerSample, 0, batchSize, networkName);
+
+    /// <summary>
+    /// Checks that this workspace was made for a network of <paramref name="lengthPerSample"/> floats per
+    /// sample and <paramref name="scratchPerThread"/> of scratch per thread, and holds <paramref name="batchSize"/>
+    /// samples; the generated code calls it on entry.
+    /// </summary>
+    public void EnsureFits(int lengthPerSample, int scratchPerThread, int batchSize, string networkName)
     {
-        if (LengthPerSample != lengthPerSample)
+        if (LengthPerSample != lengthPerSample || ScratchPerThread != scratchPerThread)
         {
             throw new ArgumentException(
-                $"This workspace holds {LengthPerSample} floats per sample but {networkName} needs {lengthPerSample}: create it with {networkName}.CreateWorkspace.",
+                ScratchPerThread == scratchPerThread
+                    ? $"This workspace holds {LengthPerSample} floats per sample but {networkName} needs {lengthPerSample}: create it with {networkName}.CreateWorkspace."
+                    : $"This workspace has {ScratchPerThread} floats of scratch per thread but {networkName} needs {scratchPerThread}: create it with {networkName}.CreateWorkspace.",
                 "workspace");
         }
 

@@ -28,6 +28,16 @@ public static unsafe class KernelThreads
     /// <summary>Threads a call may use at most: one per processor.</summary>
     public static int MaxThreads { get; } = Math.Max(1, Environment.ProcessorCount);
 
+    [ThreadStatic]
+    private static int t_slot;
+
+    /// <summary>
+    /// Which scratch slot the current part may use: distinct among the threads running parts of one call, and below
+    /// that call's thread count (at most <see cref="MaxThreads"/>). A kernel that needs scratch memory gives each
+    /// slot its own region, so threads never share one; 0 when the call runs on the calling thread alone.
+    /// </summary>
+    public static int Slot => t_slot;
+
     /// <summary>
     /// Runs <paramref name="body"/> over items 0 .. <paramref name="count"/> - 1, cut into contiguous pieces
     /// that start at multiples of <paramref name="grain"/>, on the calling thread and up to
@@ -42,6 +52,7 @@ public static unsafe class KernelThreads
         Pool? pool = parts > 1 ? s_pool ?? CreatePool() : null;
         if (pool is null || !pool.TryEnter())
         {
+            t_slot = 0;
             body(spans, 0, count);
             return;
         }
@@ -61,6 +72,7 @@ public static unsafe class KernelThreads
                 job.Count = count;
                 job.Grain = grain;
                 job.Chunks = chunks;
+                job.Parts = parts;
 
                 // Two pieces per thread: a late worker leaves less for the others to wait on.
                 int generation = job.Publish(pieces: Math.Min(chunks, 2 * parts));
@@ -91,9 +103,10 @@ public static unsafe class KernelThreads
         public float* In0, In1, In2, Out0, Out1;
         public Lengths Lengths;
         public Body? Body;
-        public int Count, Grain, Chunks;
+        public int Count, Grain, Chunks, Parts;
         private int _pieces;
         private int _completed;
+        private int _joined;
 
         /// <summary>The call's generation (high 32 bits) and the next unclaimed piece (low 32 bits).</summary>
         private long _state;
@@ -103,6 +116,7 @@ public static unsafe class KernelThreads
         {
             _pieces = pieces;
             _completed = 0;
+            _joined = 0;
             int generation = (int)(Volatile.Read(ref _state) >> 32) + 1;
             Interlocked.Exchange(ref _state, (long)generation << 32); // full fence: fields first, then the state
             return generation;
@@ -113,10 +127,13 @@ public static unsafe class KernelThreads
         /// <summary>
         /// Claims and runs pieces of <paramref name="generation"/> until none is left. A claim is a
         /// compare-exchange on the state, so a thread that arrives after its call has ended claims nothing, and
-        /// while a claimed piece runs its call cannot end, so the fields it reads stay put.
+        /// while a claimed piece runs its call cannot end, so the fields it reads stay put. At most
+        /// <see cref="Parts"/> threads join a call, each with its own <see cref="Slot"/>; a worker that a stale post
+        /// woke late finds the slots taken and leaves the pieces to the others.
         /// </summary>
         public void Work(int generation)
         {
+            bool joined = false;
             while (true)
             {
                 long state = Volatile.Read(ref _state);
@@ -124,6 +141,20 @@ public static unsafe class KernelThreads
                 if ((int)(state >> 32) != generation || piece >= _pieces)
                 {
                     return;
+                }
+
+                if (!joined)
+                {
+                    // Joined before the claim: a slot counted here belongs to this generation, which cannot end
+                    // while its pieces are unclaimed.
+                    int slot = Interlocked.Increment(ref _joined) - 1;
+                    if (slot >= Parts || (int)(Volatile.Read(ref _state) >> 32) != generation)
+                    {
+                        return;
+                    }
+
+                    t_slot = slot;
+                    joined = true;
                 }
 
                 if (Interlocked.CompareExchange(ref _state, state + 1, state) != state)

@@ -34,15 +34,48 @@ public sealed class BatchKernelTests
     public void Two_threads_give_the_bits_of_one_with_tails_and_every_layer_split()
         => AssertThreadsMatch(new GradWide(seed: 5), new GradWide(seed: 5), batch: 203);
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(5)]
+    public void A_sample_of_a_convolutional_batch_gets_the_bits_it_gets_alone(int batch)
+    {
+        AssertRowsMatch(new LeNet5(seed: 11), batch);
+        AssertRowsMatch(new GradConvStrided(seed: 12), batch);
+        AssertRowsMatch(new GradConv1D(seed: 13), batch);
+    }
+
+    [Fact]
+    public void Two_threads_give_the_bits_of_one_for_convolutions()
+    {
+        // an odd batch: the samples split unevenly, and each thread im2cols into its own slot of scratch
+        AssertThreadsMatch(new LeNet5(seed: 14), new LeNet5(seed: 14), batch: 13);
+        AssertThreadsMatch(new GradConvDilated(seed: 15), new GradConvDilated(seed: 15), batch: 33);
+    }
+
+    [Fact]
+    public void A_workspace_without_the_scratch_a_convolution_needs_is_refused()
+    {
+        var net = new LeNet5(seed: 16);
+        var workspace = new Workspace(LeNet5.WorkspaceLength, batchCapacity: 2);
+        var error = Assert.Throws<ArgumentException>(() => net.Forward(new float[2 * LeNet5.InputLength], new float[2 * LeNet5.OutputLength], workspace));
+        Assert.Contains("scratch", error.Message, StringComparison.Ordinal);
+        Assert.Contains("CreateWorkspace", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_threaded_training_step_allocates_nothing()
     {
-        const int batch = 64;
-        var net = new Mlp(seed: 6);
-        float[] x = GradientCheck.UniformInputs(batch * Mlp.InputLength, seed: 7);
-        var y = new float[batch * Mlp.OutputLength];
-        float[] dy = GradientCheck.UniformInputs(batch * Mlp.OutputLength, seed: 8);
-        var dx = new float[batch * Mlp.InputLength];
+        AssertThreadedStepAllocatesNothing(new Mlp(seed: 6), batch: 64);
+        AssertThreadedStepAllocatesNothing(new LeNet5(seed: 6), batch: 16);
+    }
+
+    private static void AssertThreadedStepAllocatesNothing<T>(T net, int batch)
+        where T : INetwork
+    {
+        float[] x = GradientCheck.UniformInputs(batch * net.InputLength, seed: 7);
+        var y = new float[batch * net.OutputLength];
+        float[] dy = GradientCheck.UniformInputs(batch * net.OutputLength, seed: 8);
+        var dx = new float[batch * net.InputLength];
         Workspace workspace = net.CreateWorkspace(batch);
         workspace.Threads = 2;
 

@@ -33,6 +33,7 @@ public sealed class ConvolutionGradientTests
         ["GradGlobalPool"] = (() => new GradGlobalPool(seed: 40), false, 1e-2),
         ["GradGlobalPool1D"] = (() => new GradGlobalPool1D(seed: 41), false, 1e-2),
         ["GradLeNetSmall"] = (() => new GradLeNetSmall(seed: 42), false, 1e-3),
+        ["GradConvFused"] = (() => new GradConvFused(seed: 44), true, 2e-4),
         ["LeNet5"] = (() => new LeNet5(seed: 43), true, 1e-3),
     };
 

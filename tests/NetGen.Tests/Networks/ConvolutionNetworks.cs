@@ -1,7 +1,7 @@
 using NetGen;
 
 // Small convolutional networks for the gradient checks and parity tests: each varies kernel shape, stride, padding
-// and dilation, with odd input sizes so every im2col clipping table and every vector tail is exercised.
+// and dilation, with odd input sizes so every copy (padded, strided, dilated) and every vector tail is exercised.
 namespace NetGen.Tests.Networks;
 
 /// <summary>The LeNet-5 of samples/LeNet: two 5×5 convolutions with max pooling, then three dense layers.</summary>
@@ -106,3 +106,14 @@ public partial class GradGlobalPool1D;
 [Dropout(0.2f)]
 [Dense(5)]
 public partial class GradLeNetSmall;
+
+/// <summary>
+/// Activations fused into convolutions: a leaky ReLU applied in the multiply's epilogue, a negative-slope leaky ReLU
+/// and GELU applied after the kernel from the kept pre-activation (their derivatives need z, not the output).
+/// </summary>
+[Network]
+[Input(2, 4, 5)]
+[Conv2D(3, 3, Padding = 1), LeakyReLU(0.1f)]
+[Conv2D(3, 2), LeakyReLU(-0.5f)]
+[Conv2D(2, 2, Padding = 1), GELU]
+public partial class GradConvFused;

@@ -32,13 +32,16 @@ namespace Samples
         public const int ParameterCount = 61706;
 
         /// <summary>Floats of workspace per sample: activations kept for backward, dropout masks, two gradient buffers.</summary>
-        public const int WorkspaceLength = 94582;
+        public const int WorkspaceLength = 19078;
+
+        /// <summary>Floats of scratch per thread, whatever the batch: the largest convolution's im2col matrix of one sample.</summary>
+        private const int ScratchPerThread = 20624;
 
         /// <summary>Two times the multiply-adds of one sample's forward pass.</summary>
         public const long FlopsPerSample = 839344;
 
         /// <summary>One line per layer: index, kind, output shape, parameters, FLOPs.</summary>
-        public const string Summary = "#   Layer                      Output        Parameters    FLOPs\n    Input                      [1, 28, 28]\n0   Conv2D(6, 5, Padding = 2)  [6, 28, 28]          156  235,200\n1   ReLU                       [6, 28, 28]            0        0\n2   MaxPool2D(2)               [6, 14, 14]            0    4,704\n3   Conv2D(16, 5)              [16, 10, 10]       2,416  480,000\n4   ReLU                       [16, 10, 10]           0        0\n5   MaxPool2D(2)               [16, 5, 5]             0    1,600\n6   Flatten                    [400]                  0        0\n7   Dense(120)                 [120]             48,120   96,000\n8   ReLU                       [120]                  0        0\n9   Dense(84)                  [84]              10,164   20,160\n10  ReLU                       [84]                   0        0\n11  Dense(10)                  [10]                 850    1,680\nTotal: 61,706 parameters, 839,344 FLOPs per sample, workspace 94,582 floats per sample";
+        public const string Summary = "#   Layer                      Output        Parameters    FLOPs\n    Input                      [1, 28, 28]\n0   Conv2D(6, 5, Padding = 2)  [6, 28, 28]          156  235,200\n1   ReLU                       [6, 28, 28]            0        0\n2   MaxPool2D(2)               [6, 14, 14]            0    4,704\n3   Conv2D(16, 5)              [16, 10, 10]       2,416  480,000\n4   ReLU                       [16, 10, 10]           0        0\n5   MaxPool2D(2)               [16, 5, 5]             0    1,600\n6   Flatten                    [400]                  0        0\n7   Dense(120)                 [120]             48,120   96,000\n8   ReLU                       [120]                  0        0\n9   Dense(84)                  [84]              10,164   20,160\n10  ReLU                       [84]                   0        0\n11  Dense(10)                  [10]                 850    1,680\nTotal: 61,706 parameters, 839,344 FLOPs per sample, workspace 19,078 floats per sample";
 
         /// <summary>The shape of one input sample, outermost axis first.</summary>
         public static global::System.ReadOnlySpan<int> InputShape => new int[] { 1, 28, 28 };
@@ -106,7 +109,7 @@ namespace Samples
         public void ZeroGradients() => global::System.Array.Clear(_gradients);
 
         /// <summary>Creates a workspace for batches of up to <paramref name="batchCapacity"/> samples; use one per thread.</summary>
-        public global::NetGen.Workspace CreateWorkspace(int batchCapacity = 1) => new global::NetGen.Workspace(WorkspaceLength, batchCapacity);
+        public global::NetGen.Workspace CreateWorkspace(int batchCapacity = 1) => new global::NetGen.Workspace(WorkspaceLength, batchCapacity, scratchPerThread: ScratchPerThread);
 
         /// <summary><c>0.weight</c>, [6, 1, 5, 5]: a view into <see cref="Parameters"/>.</summary>
         public global::System.Span<float> Layer0Weight => new global::System.Span<float>(_parameters, 0, 150);
@@ -158,7 +161,7 @@ namespace Samples
         public void Forward(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, global::NetGen.Workspace workspace)
         {
             int batch = BatchSize(inputs, outputs);
-            workspace.EnsureFits(WorkspaceLength, batch, "LeNet5");
+            workspace.EnsureFits(WorkspaceLength, ScratchPerThread, batch, "LeNet5");
             Run(inputs, outputs, workspace, batch, training: false);
         }
 
@@ -166,7 +169,7 @@ namespace Samples
         public void ForwardTraining(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, global::NetGen.Workspace workspace)
         {
             int batch = BatchSize(inputs, outputs);
-            workspace.EnsureFits(WorkspaceLength, batch, "LeNet5");
+            workspace.EnsureFits(WorkspaceLength, ScratchPerThread, batch, "LeNet5");
             Run(inputs, outputs, workspace, batch, training: true);
             workspace.TrainingBatchSize = batch;
         }
@@ -193,7 +196,7 @@ namespace Samples
         /// </summary>
         public void Backward(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> outputGradients, global::System.Span<float> inputGradients, global::NetGen.Workspace workspace)
         {
-            workspace.EnsureFits(WorkspaceLength, 1, "LeNet5");
+            workspace.EnsureFits(WorkspaceLength, ScratchPerThread, 1, "LeNet5");
             int batch = workspace.TrainingBatchSize;
             if (batch == 0)
             {
@@ -233,56 +236,50 @@ namespace Samples
             global::System.ReadOnlySpan<float> p = _parameters;
             global::System.Span<float> ws = workspace.Buffer;
 
-            // Layer 0, Conv2D(6, 5, Padding = 2): a0 = W ⋆ x + b, [1, 28, 28] → [6, 28, 28]
+            // Layer 0, Conv2D(6, 5, Padding = 2) + ReLU (layer 1): a1 = relu(W ⋆ x + b), [1, 28, 28] → [6, 28, 28]
             //   W: [6, 1, 5, 5] "0.weight", b: [6] "0.bias"
-            //   Strategy: im2col + matrix multiply. Each sample's receptive fields are copied into a [25, 784] column matrix
-            //   (C·kh·kw × H'·W'; 19,600 floats against 117,600 multiply-adds), then y = W · columns runs as a
-            //   register-blocked multiply: each loaded input vector feeds a block of filters' FMAs, where direct loops would
-            //   reload the input for every filter and tap. The column matrix stays in the workspace for dW = dy · columnsᵀ.
-            global::System.Span<float> a0 = ws.Slice(0, 4704 * batch);
-            global::NetGen.Generated.LeNet5Kernels.Conv0Forward(p.Slice(0, 150), p.Slice(150, 6), x, a0, ws.Slice(4704 * batch, 19600 * batch), batch);
-
-            // Layer 1, ReLU: a1 = relu(a0)
-            global::System.Span<float> a1 = ws.Slice(43904 * batch, 4704 * batch);
-            global::NetGen.Activations.Relu(a0, a1);
+            //   Strategy: im2col + matrix multiply, sample by sample. A sample's receptive fields are copied into a [25, 784]
+            //   column matrix (C·kh·kw × H'·W'; 19,600 floats against 117,600 multiply-adds) in the thread's scratch, where it
+            //   stays in cache, then y = W · columns runs as a register-blocked multiply: each loaded input vector feeds a
+            //   block of filters' FMAs, where direct loops would reload the input for every filter and tap. Backward copies
+            //   the sample again, transposed, rather than keeping every sample's matrix through the batch.
+            global::System.Span<float> a1 = ws.Slice(0, 4704 * batch);
+            global::NetGen.Generated.LeNet5Kernels.Conv0Forward(p.Slice(0, 150), p.Slice(150, 6), x, a1, workspace.Scratch, batch, workspace.Threads);
 
             // Layer 2, MaxPool2D(2): a2[c, i, j] = max over the 2×2 window of a1 at (i·2, j·2), [6, 28, 28] → [6, 14, 14]
-            global::System.Span<float> a2 = ws.Slice(48608 * batch, 1176 * batch);
-            global::NetGen.Generated.LeNet5Kernels.MaxPool2Forward(a1, a2, ws.Slice(49784 * batch, 1176 * batch), batch);
+            global::System.Span<float> a2 = ws.Slice(4704 * batch, 1176 * batch);
+            global::NetGen.Generated.LeNet5Kernels.MaxPool2Forward(a1, a2, ws.Slice(5880 * batch, 1176 * batch), batch);
 
-            // Layer 3, Conv2D(16, 5): a3 = W ⋆ a2 + b, [6, 14, 14] → [16, 10, 10]
+            // Layer 3, Conv2D(16, 5) + ReLU (layer 4): a4 = relu(W ⋆ a2 + b), [6, 14, 14] → [16, 10, 10]
             //   W: [16, 6, 5, 5] "3.weight", b: [16] "3.bias"
-            //   Strategy: im2col + matrix multiply. Each sample's receptive fields are copied into a [150, 100] column matrix
-            //   (C·kh·kw × H'·W'; 15,000 floats against 240,000 multiply-adds), then y = W · columns runs as a
-            //   register-blocked multiply: each loaded input vector feeds a block of filters' FMAs, where direct loops would
-            //   reload the input for every filter and tap. The column matrix stays in the workspace for dW = dy · columnsᵀ.
-            global::System.Span<float> a3 = ws.Slice(50960 * batch, 1600 * batch);
-            global::NetGen.Generated.LeNet5Kernels.Conv3Forward(p.Slice(156, 2400), p.Slice(2556, 16), a2, a3, ws.Slice(52560 * batch, 15000 * batch), batch);
-
-            // Layer 4, ReLU: a4 = relu(a3)
-            global::System.Span<float> a4 = ws.Slice(82560 * batch, 1600 * batch);
-            global::NetGen.Activations.Relu(a3, a4);
+            //   Strategy: im2col + matrix multiply, sample by sample. A sample's receptive fields are copied into a [150, 100]
+            //   column matrix (C·kh·kw × H'·W'; 15,000 floats against 240,000 multiply-adds) in the thread's scratch, where it
+            //   stays in cache, then y = W · columns runs as a register-blocked multiply: each loaded input vector feeds a
+            //   block of filters' FMAs, where direct loops would reload the input for every filter and tap. Backward copies
+            //   the sample again, transposed, rather than keeping every sample's matrix through the batch.
+            global::System.Span<float> a4 = ws.Slice(7056 * batch, 1600 * batch);
+            global::NetGen.Generated.LeNet5Kernels.Conv3Forward(p.Slice(156, 2400), p.Slice(2556, 16), a2, a4, workspace.Scratch, batch, workspace.Threads);
 
             // Layer 5, MaxPool2D(2): a5[c, i, j] = max over the 2×2 window of a4 at (i·2, j·2), [16, 10, 10] → [16, 5, 5]
-            global::System.Span<float> a5 = ws.Slice(84160 * batch, 400 * batch);
-            global::NetGen.Generated.LeNet5Kernels.MaxPool5Forward(a4, a5, ws.Slice(84560 * batch, 400 * batch), batch);
+            global::System.Span<float> a5 = ws.Slice(8656 * batch, 400 * batch);
+            global::NetGen.Generated.LeNet5Kernels.MaxPool5Forward(a4, a5, ws.Slice(9056 * batch, 400 * batch), batch);
 
             // Layer 6, Flatten [16, 5, 5] → [400]: the same memory, read as a vector
             global::System.ReadOnlySpan<float> a6 = a5;
 
             // Layer 7, Dense(120) + ReLU (layer 8): a8 = relu(W a6 + b)
             //   W: [120, 400] "7.weight", b: [120] "7.bias"
-            global::System.Span<float> a8 = ws.Slice(84960 * batch, 120 * batch);
+            global::System.Span<float> a8 = ws.Slice(9456 * batch, 120 * batch);
             global::NetGen.Generated.LeNet5Kernels.Dense7Forward(p.Slice(2572, 48000), p.Slice(50572, 120), a6, a8, batch, workspace.Threads);
 
             // Layer 9, Dense(84) + ReLU (layer 10): a10 = relu(W a8 + b)
             //   W: [84, 120] "9.weight", b: [84] "9.bias"
-            global::System.Span<float> a10 = ws.Slice(85080 * batch, 84 * batch);
+            global::System.Span<float> a10 = ws.Slice(9576 * batch, 84 * batch);
             global::NetGen.Generated.LeNet5Kernels.Dense9Forward(p.Slice(50692, 10080), p.Slice(60772, 84), a8, a10, batch, workspace.Threads);
 
             // Layer 11, Dense(10): a11 = W a10 + b
             //   W: [10, 84] "11.weight", b: [10] "11.bias"
-            global::System.Span<float> a11 = ws.Slice(85164 * batch, 10 * batch);
+            global::System.Span<float> a11 = ws.Slice(9660 * batch, 10 * batch);
             global::NetGen.Generated.LeNet5Kernels.Dense11Forward(p.Slice(60856, 840), p.Slice(61696, 10), a10, a11, batch, workspace.Threads);
 
             a11.CopyTo(output);
@@ -294,20 +291,18 @@ namespace Samples
             global::System.ReadOnlySpan<float> p = _parameters;
             global::System.Span<float> g = _gradients;
             global::System.Span<float> ws = workspace.Buffer;
-            global::System.Span<float> gradA = ws.Slice(85174 * batch, 4704 * batch);
-            global::System.Span<float> gradB = ws.Slice(89878 * batch, 4704 * batch);
+            global::System.Span<float> gradA = ws.Slice(9670 * batch, 4704 * batch);
+            global::System.Span<float> gradB = ws.Slice(14374 * batch, 4704 * batch);
 
             // The activations the training forward kept.
-            global::System.ReadOnlySpan<float> a0 = ws.Slice(0, 4704 * batch);
-            global::System.ReadOnlySpan<float> a1 = ws.Slice(43904 * batch, 4704 * batch);
-            global::System.ReadOnlySpan<float> a2 = ws.Slice(48608 * batch, 1176 * batch);
-            global::System.ReadOnlySpan<float> a3 = ws.Slice(50960 * batch, 1600 * batch);
-            global::System.ReadOnlySpan<float> a4 = ws.Slice(82560 * batch, 1600 * batch);
-            global::System.ReadOnlySpan<float> a5 = ws.Slice(84160 * batch, 400 * batch);
+            global::System.ReadOnlySpan<float> a1 = ws.Slice(0, 4704 * batch);
+            global::System.ReadOnlySpan<float> a2 = ws.Slice(4704 * batch, 1176 * batch);
+            global::System.ReadOnlySpan<float> a4 = ws.Slice(7056 * batch, 1600 * batch);
+            global::System.ReadOnlySpan<float> a5 = ws.Slice(8656 * batch, 400 * batch);
             global::System.ReadOnlySpan<float> a6 = a5;
-            global::System.ReadOnlySpan<float> a8 = ws.Slice(84960 * batch, 120 * batch);
-            global::System.ReadOnlySpan<float> a10 = ws.Slice(85080 * batch, 84 * batch);
-            global::System.ReadOnlySpan<float> a11 = ws.Slice(85164 * batch, 10 * batch);
+            global::System.ReadOnlySpan<float> a8 = ws.Slice(9456 * batch, 120 * batch);
+            global::System.ReadOnlySpan<float> a10 = ws.Slice(9576 * batch, 84 * batch);
+            global::System.ReadOnlySpan<float> a11 = ws.Slice(9660 * batch, 10 * batch);
 
             // dL/da11, from the caller.
             global::System.Span<float> d11 = gradA.Slice(0, 10 * batch);
@@ -337,28 +332,24 @@ namespace Samples
 
             // Layer 5, MaxPool2D(2): d4 = d5 at each window's maximum, 0 elsewhere
             global::System.Span<float> d4 = gradA.Slice(0, 1600 * batch);
-            global::NetGen.Generated.LeNet5Kernels.MaxPool5Backward(ws.Slice(84560 * batch, 400 * batch), d5, d4, batch);
+            global::NetGen.Generated.LeNet5Kernels.MaxPool5Backward(ws.Slice(9056 * batch, 400 * batch), d5, d4, batch);
 
-            // Layer 4, ReLU: d3 = d4 ⊙ relu'(a3), in place
+            // Layer 3, Conv2D(16, 5) + ReLU:
+            //   dz = d4 ⊙ relu'(z), in place
             global::NetGen.Activations.ReluBackward(a4, d4, d4);
-            global::System.Span<float> d3 = d4;
-
-            // Layer 3, Conv2D(16, 5):
-            //   db += Σ_positions d3, dW += d3 · columnsᵀ, d2 = col2im(Wᵀ · d3)
+            //   db += Σ_positions dz, dW += dz · im2row(a2), d2 = col2im(Wᵀ · dz)
             global::System.Span<float> d2 = gradB.Slice(0, 1176 * batch);
-            global::NetGen.Generated.LeNet5Kernels.Conv3Backward(p.Slice(156, 2400), g.Slice(156, 2400), g.Slice(2556, 16), ws.Slice(52560 * batch, 15000 * batch), d3, ws.Slice(67560 * batch, 15000 * batch), d2, batch);
+            global::NetGen.Generated.LeNet5Kernels.Conv3Backward(p.Slice(156, 2400), g.Slice(156, 2400), g.Slice(2556, 16), a2, d4, d2, workspace.Scratch, batch);
 
             // Layer 2, MaxPool2D(2): d1 = d2 at each window's maximum, 0 elsewhere
             global::System.Span<float> d1 = gradA.Slice(0, 4704 * batch);
-            global::NetGen.Generated.LeNet5Kernels.MaxPool2Backward(ws.Slice(49784 * batch, 1176 * batch), d2, d1, batch);
+            global::NetGen.Generated.LeNet5Kernels.MaxPool2Backward(ws.Slice(5880 * batch, 1176 * batch), d2, d1, batch);
 
-            // Layer 1, ReLU: d0 = d1 ⊙ relu'(a0), in place
+            // Layer 0, Conv2D(6, 5, Padding = 2) + ReLU:
+            //   dz = d1 ⊙ relu'(z), in place
             global::NetGen.Activations.ReluBackward(a1, d1, d1);
-            global::System.Span<float> d0 = d1;
-
-            // Layer 0, Conv2D(6, 5, Padding = 2):
-            //   db += Σ_positions d0, dW += d0 · columnsᵀ, dx = col2im(Wᵀ · d0)
-            global::NetGen.Generated.LeNet5Kernels.Conv0Backward(p.Slice(0, 150), g.Slice(0, 150), g.Slice(150, 6), ws.Slice(4704 * batch, 19600 * batch), d0, ws.Slice(24304 * batch, 19600 * batch), dx, batch);
+            //   db += Σ_positions dz, dW += dz · im2row(x), dx = col2im(Wᵀ · dz)
+            global::NetGen.Generated.LeNet5Kernels.Conv0Backward(p.Slice(0, 150), g.Slice(0, 150), g.Slice(150, 6), x, d1, dx, workspace.Scratch, batch);
         }
     }
 }
@@ -372,60 +363,83 @@ namespace NetGen.Generated
     using global::System.Runtime.Intrinsics;
 
     /// <summary>
-    /// The dense kernels of <c>Samples.LeNet5</c>, every shape a constant. Each has a Vector512, Vector256 and
+    /// The kernels of <c>Samples.LeNet5</c>, every shape a constant. Each has a Vector512, Vector256 and
     /// Vector128 path and a scalar one; <see cref="Simd"/> picks the widest the processor runs natively.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("NetGen.Generator", "0.1.0")]
     file static class LeNet5Kernels
     {
-        /// <summary>Layer 0, Conv2D(6, 5, Padding = 2): for each sample, columns = im2col(x), y = W · columns + b; W: [6, 25].</summary>
-        public static void Conv0Forward(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> y, Span<float> columns, int batch)
+        /// <summary>Floats of scratch each thread of a call gets (<see cref="Workspace.Scratch"/>): the largest of the layers' needs.</summary>
+        private const int ScratchPerThread = 20624;
+
+        /// <summary>
+        /// Layer 0, Conv2D(6, 5, Padding = 2): for each sample, columns = im2col(x), y = W · columns + b, then max(·, 0); W: [6, 25].
+        /// With <paramref name="threads"/> &gt; 1, a batch of 3 samples or more is split across threads, each with its own
+        /// slot of <paramref name="scratch"/> (the same bits as one thread).
+        /// </summary>
+        public static void Conv0Forward(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> y, Span<float> scratch, int batch, int threads)
+        {
+            if (threads > 1 && batch >= 3)
+            {
+                KernelThreads.For(threads, batch, 1, new KernelSpans(weight, bias, x, y, scratch),
+                    static (in KernelSpans s, int start, int end) => Conv0ForwardSamples(s.In0, s.In1, s.In2, s.Out0, s.Out1.Slice(KernelThreads.Slot * ScratchPerThread, ScratchPerThread), start, end));
+            }
+            else
+            {
+                Conv0ForwardSamples(weight, bias, x, y, scratch.Slice(0, ScratchPerThread), 0, batch);
+            }
+        }
+
+        /// <summary>Samples <paramref name="start"/> .. <paramref name="end"/> - 1 of layer 0's forward, through one slot of scratch.</summary>
+        private static void Conv0ForwardSamples(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> y, Span<float> scratch, int start, int end)
         {
             ref float w = ref MemoryMarshal.GetReference(weight);
             ref float b = ref MemoryMarshal.GetReference(bias);
-            for (int s = 0; s < batch; s++)
+            Span<float> columns = scratch.Slice(0, 19600);
+            Span<float> image = scratch.Slice(19600, 1024);
+            for (int s = start; s < end; s++)
             {
-                Span<float> cs = columns.Slice(s * 19600, 19600);
-                Conv0Im2Col(x.Slice(s * 784, 784), cs);
-                Conv0Multiply(ref w, ref MemoryMarshal.GetReference(cs), ref MemoryMarshal.GetReference(y.Slice(s * 4704, 4704)), ref b);
+                Conv0Im2Col(x.Slice(s * 784, 784), columns, image);
+                Conv0Multiply(ref w, ref MemoryMarshal.GetReference(columns), ref MemoryMarshal.GetReference(y.Slice(s * 4704, 4704)), ref b);
             }
         }
 
         /// <summary>
-        /// Layer 0, Conv2D(6, 5, Padding = 2), backward from dy: <c>db += Σ_s Σ_n dy[s, o, n]</c>, <c>dW += Σ_s dy[s] · columns[s]ᵀ</c>,
-        /// and, when <paramref name="dx"/> is not empty, <c>dx = col2im(Wᵀ · dy)</c> for each sample.
+        /// Layer 0, Conv2D(6, 5, Padding = 2), backward from dy = dL/d(W ⋆ x + b): <c>db += Σ_s Σ_n dy[s, o, n]</c>, <c>dW += Σ_s dy[s] · rows[s]</c> with
+        /// <c>rows[s] = im2row(x[s])</c> [784, 25], and, when <paramref name="dx"/> is not empty, <c>dx[s] = col2im(Wᵀ · dy[s])</c>.
+        /// One slot of scratch holds a sample's rows, then its dcolumns.
         /// </summary>
-        public static void Conv0Backward(ReadOnlySpan<float> weight, Span<float> weightGradient, Span<float> biasGradient, ReadOnlySpan<float> columns, ReadOnlySpan<float> dy, Span<float> columnGradient, Span<float> dx, int batch)
+        public static void Conv0Backward(ReadOnlySpan<float> weight, Span<float> weightGradient, Span<float> biasGradient, ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dx, Span<float> scratch, int batch)
         {
-            // db[o] += Σ_s Σ_n dy[s, o, n]
+            ref float w = ref MemoryMarshal.GetReference(weight);
+            ref float dw = ref MemoryMarshal.GetReference(weightGradient);
+            Span<float> rows = scratch.Slice(0, 19600);
+            Span<float> image = scratch.Slice(19600, 1024);
             for (int s = 0; s < batch; s++)
             {
+                ReadOnlySpan<float> dys = dy.Slice(s * 4704, 4704);
+                ref float dyr = ref MemoryMarshal.GetReference(dys);
+                // db[o] += Σ_n dy[s, o, n]
                 for (int o = 0; o < 6; o++)
                 {
-                    biasGradient[o] += TensorPrimitives.Sum(dy.Slice(s * 4704 + o * 784, 784));
+                    biasGradient[o] += TensorPrimitives.Sum(dys.Slice(o * 784, 784));
                 }
-            }
 
-            // dW[o, k] += Σ_s Σ_n dy[s, o, n] · columns[s, k, n]
-            Conv0WeightGradient(ref MemoryMarshal.GetReference(dy), ref MemoryMarshal.GetReference(columns), ref MemoryMarshal.GetReference(weightGradient), batch);
-            if (dx.IsEmpty)
-            {
-                return;
-            }
+                // dW[o, j] += Σ_n dy[s, o, n] · rows[n, j]
+                Conv0Im2Row(x.Slice(s * 784, 784), rows, image);
+                Conv0WeightGradient(ref dyr, ref MemoryMarshal.GetReference(rows), ref dw);
+                if (dx.IsEmpty)
+                {
+                    continue;
+                }
 
-            ref float w = ref MemoryMarshal.GetReference(weight);
-            for (int s = 0; s < batch; s++)
-            {
-                // dcolumns = Wᵀ · dy[s] (one sample's worth of scratch, reused), then folded back: dx[s] = col2im(dcolumns)
-                Span<float> dcs = columnGradient.Slice(0, 19600);
-                Conv0MultiplyTransposed(ref w, ref MemoryMarshal.GetReference(dy.Slice(s * 4704, 4704)), ref MemoryMarshal.GetReference(dcs));
-                Span<float> dxs = dx.Slice(s * 784, 784);
-                dxs.Clear();
-                Conv0Col2Im(dcs, dxs);
+                // dcolumns = Wᵀ · dy[s], in the rows' place, folded back: dx[s] = col2im(dcolumns)
+                Conv0MultiplyTransposed(ref w, ref dyr, ref MemoryMarshal.GetReference(rows));
+                Conv0Col2Im(rows, dx.Slice(s * 784, 784), image);
             }
         }
 
-        /// <summary><c>y[6, 784] = W[6, 25] · columns[25, 784] + b</c>: blocks of rows × 2 vectors of columns in registers, k streaming through.</summary>
+        /// <summary><c>y[6, 784] = W[6, 25] · columns[25, 784] + b, then max(·, 0)</c>: blocks of rows × 2 vectors of columns in registers, k streaming through.</summary>
         private static void Conv0Multiply(ref float a, ref float b, ref float c, ref float bias)
         {
             if (Simd.Use512)
@@ -434,6 +448,7 @@ namespace NetGen.Generated
                 {
                     {
                         const int r = 0;
+                        ref float cr = ref Unsafe.Add(ref c, r * 784);
                         Vector512<float> c0_0 = Vector512.Create(Unsafe.Add(ref bias, r));
                         Vector512<float> c0_1 = Vector512.Create(Unsafe.Add(ref bias, r));
                         Vector512<float> c1_0 = Vector512.Create(Unsafe.Add(ref bias, r + 1));
@@ -471,25 +486,25 @@ namespace NetGen.Generated
                             c5_0 = Simd.MultiplyAdd(a5, b0, c5_0);
                             c5_1 = Simd.MultiplyAdd(a5, b1, c5_1);
                         }
-                        ref float cr = ref Unsafe.Add(ref c, r * 784);
-                        c0_0.StoreUnsafe(ref cr, (nuint)i);
-                        c0_1.StoreUnsafe(ref cr, (nuint)(i + 16));
-                        c1_0.StoreUnsafe(ref cr, (nuint)(i + 784));
-                        c1_1.StoreUnsafe(ref cr, (nuint)(i + 16 + 784));
-                        c2_0.StoreUnsafe(ref cr, (nuint)(i + 1568));
-                        c2_1.StoreUnsafe(ref cr, (nuint)(i + 16 + 1568));
-                        c3_0.StoreUnsafe(ref cr, (nuint)(i + 2352));
-                        c3_1.StoreUnsafe(ref cr, (nuint)(i + 16 + 2352));
-                        c4_0.StoreUnsafe(ref cr, (nuint)(i + 3136));
-                        c4_1.StoreUnsafe(ref cr, (nuint)(i + 16 + 3136));
-                        c5_0.StoreUnsafe(ref cr, (nuint)(i + 3920));
-                        c5_1.StoreUnsafe(ref cr, (nuint)(i + 16 + 3920));
+                        Vector512.Max(Vector512<float>.Zero, c0_0).StoreUnsafe(ref cr, (nuint)i);
+                        Vector512.Max(Vector512<float>.Zero, c0_1).StoreUnsafe(ref cr, (nuint)(i + 16));
+                        Vector512.Max(Vector512<float>.Zero, c1_0).StoreUnsafe(ref cr, (nuint)(i + 784));
+                        Vector512.Max(Vector512<float>.Zero, c1_1).StoreUnsafe(ref cr, (nuint)(i + 16 + 784));
+                        Vector512.Max(Vector512<float>.Zero, c2_0).StoreUnsafe(ref cr, (nuint)(i + 1568));
+                        Vector512.Max(Vector512<float>.Zero, c2_1).StoreUnsafe(ref cr, (nuint)(i + 16 + 1568));
+                        Vector512.Max(Vector512<float>.Zero, c3_0).StoreUnsafe(ref cr, (nuint)(i + 2352));
+                        Vector512.Max(Vector512<float>.Zero, c3_1).StoreUnsafe(ref cr, (nuint)(i + 16 + 2352));
+                        Vector512.Max(Vector512<float>.Zero, c4_0).StoreUnsafe(ref cr, (nuint)(i + 3136));
+                        Vector512.Max(Vector512<float>.Zero, c4_1).StoreUnsafe(ref cr, (nuint)(i + 16 + 3136));
+                        Vector512.Max(Vector512<float>.Zero, c5_0).StoreUnsafe(ref cr, (nuint)(i + 3920));
+                        Vector512.Max(Vector512<float>.Zero, c5_1).StoreUnsafe(ref cr, (nuint)(i + 16 + 3920));
                     }
                 }
                 {
                     const int i = 768;
                     {
                         const int r = 0;
+                        ref float cr = ref Unsafe.Add(ref c, r * 784);
                         Vector512<float> c0_0 = Vector512.Create(Unsafe.Add(ref bias, r));
                         Vector512<float> c1_0 = Vector512.Create(Unsafe.Add(ref bias, r + 1));
                         Vector512<float> c2_0 = Vector512.Create(Unsafe.Add(ref bias, r + 2));
@@ -514,13 +529,12 @@ namespace NetGen.Generated
                             Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref ar, j + 125));
                             c5_0 = Simd.MultiplyAdd(a5, b0, c5_0);
                         }
-                        ref float cr = ref Unsafe.Add(ref c, r * 784);
-                        c0_0.StoreUnsafe(ref cr, (nuint)i);
-                        c1_0.StoreUnsafe(ref cr, (nuint)(i + 784));
-                        c2_0.StoreUnsafe(ref cr, (nuint)(i + 1568));
-                        c3_0.StoreUnsafe(ref cr, (nuint)(i + 2352));
-                        c4_0.StoreUnsafe(ref cr, (nuint)(i + 3136));
-                        c5_0.StoreUnsafe(ref cr, (nuint)(i + 3920));
+                        Vector512.Max(Vector512<float>.Zero, c0_0).StoreUnsafe(ref cr, (nuint)i);
+                        Vector512.Max(Vector512<float>.Zero, c1_0).StoreUnsafe(ref cr, (nuint)(i + 784));
+                        Vector512.Max(Vector512<float>.Zero, c2_0).StoreUnsafe(ref cr, (nuint)(i + 1568));
+                        Vector512.Max(Vector512<float>.Zero, c3_0).StoreUnsafe(ref cr, (nuint)(i + 2352));
+                        Vector512.Max(Vector512<float>.Zero, c4_0).StoreUnsafe(ref cr, (nuint)(i + 3136));
+                        Vector512.Max(Vector512<float>.Zero, c5_0).StoreUnsafe(ref cr, (nuint)(i + 3920));
                     }
                 }
             }
@@ -530,6 +544,7 @@ namespace NetGen.Generated
                 {
                     {
                         const int r = 0;
+                        ref float cr = ref Unsafe.Add(ref c, r * 784);
                         Vector256<float> c0_0 = Vector256.Create(Unsafe.Add(ref bias, r));
                         Vector256<float> c0_1 = Vector256.Create(Unsafe.Add(ref bias, r));
                         Vector256<float> c1_0 = Vector256.Create(Unsafe.Add(ref bias, r + 1));
@@ -567,19 +582,18 @@ namespace NetGen.Generated
                             c5_0 = Simd.MultiplyAdd(a5, b0, c5_0);
                             c5_1 = Simd.MultiplyAdd(a5, b1, c5_1);
                         }
-                        ref float cr = ref Unsafe.Add(ref c, r * 784);
-                        c0_0.StoreUnsafe(ref cr, (nuint)i);
-                        c0_1.StoreUnsafe(ref cr, (nuint)(i + 8));
-                        c1_0.StoreUnsafe(ref cr, (nuint)(i + 784));
-                        c1_1.StoreUnsafe(ref cr, (nuint)(i + 8 + 784));
-                        c2_0.StoreUnsafe(ref cr, (nuint)(i + 1568));
-                        c2_1.StoreUnsafe(ref cr, (nuint)(i + 8 + 1568));
-                        c3_0.StoreUnsafe(ref cr, (nuint)(i + 2352));
-                        c3_1.StoreUnsafe(ref cr, (nuint)(i + 8 + 2352));
-                        c4_0.StoreUnsafe(ref cr, (nuint)(i + 3136));
-                        c4_1.StoreUnsafe(ref cr, (nuint)(i + 8 + 3136));
-                        c5_0.StoreUnsafe(ref cr, (nuint)(i + 3920));
-                        c5_1.StoreUnsafe(ref cr, (nuint)(i + 8 + 3920));
+                        Vector256.Max(Vector256<float>.Zero, c0_0).StoreUnsafe(ref cr, (nuint)i);
+                        Vector256.Max(Vector256<float>.Zero, c0_1).StoreUnsafe(ref cr, (nuint)(i + 8));
+                        Vector256.Max(Vector256<float>.Zero, c1_0).StoreUnsafe(ref cr, (nuint)(i + 784));
+                        Vector256.Max(Vector256<float>.Zero, c1_1).StoreUnsafe(ref cr, (nuint)(i + 8 + 784));
+                        Vector256.Max(Vector256<float>.Zero, c2_0).StoreUnsafe(ref cr, (nuint)(i + 1568));
+                        Vector256.Max(Vector256<float>.Zero, c2_1).StoreUnsafe(ref cr, (nuint)(i + 8 + 1568));
+                        Vector256.Max(Vector256<float>.Zero, c3_0).StoreUnsafe(ref cr, (nuint)(i + 2352));
+                        Vector256.Max(Vector256<float>.Zero, c3_1).StoreUnsafe(ref cr, (nuint)(i + 8 + 2352));
+                        Vector256.Max(Vector256<float>.Zero, c4_0).StoreUnsafe(ref cr, (nuint)(i + 3136));
+                        Vector256.Max(Vector256<float>.Zero, c4_1).StoreUnsafe(ref cr, (nuint)(i + 8 + 3136));
+                        Vector256.Max(Vector256<float>.Zero, c5_0).StoreUnsafe(ref cr, (nuint)(i + 3920));
+                        Vector256.Max(Vector256<float>.Zero, c5_1).StoreUnsafe(ref cr, (nuint)(i + 8 + 3920));
                     }
                 }
             }
@@ -589,6 +603,7 @@ namespace NetGen.Generated
                 {
                     {
                         const int r = 0;
+                        ref float cr = ref Unsafe.Add(ref c, r * 784);
                         Vector128<float> c0_0 = Vector128.Create(Unsafe.Add(ref bias, r));
                         Vector128<float> c0_1 = Vector128.Create(Unsafe.Add(ref bias, r));
                         Vector128<float> c1_0 = Vector128.Create(Unsafe.Add(ref bias, r + 1));
@@ -626,19 +641,18 @@ namespace NetGen.Generated
                             c5_0 = Simd.MultiplyAdd(a5, b0, c5_0);
                             c5_1 = Simd.MultiplyAdd(a5, b1, c5_1);
                         }
-                        ref float cr = ref Unsafe.Add(ref c, r * 784);
-                        c0_0.StoreUnsafe(ref cr, (nuint)i);
-                        c0_1.StoreUnsafe(ref cr, (nuint)(i + 4));
-                        c1_0.StoreUnsafe(ref cr, (nuint)(i + 784));
-                        c1_1.StoreUnsafe(ref cr, (nuint)(i + 4 + 784));
-                        c2_0.StoreUnsafe(ref cr, (nuint)(i + 1568));
-                        c2_1.StoreUnsafe(ref cr, (nuint)(i + 4 + 1568));
-                        c3_0.StoreUnsafe(ref cr, (nuint)(i + 2352));
-                        c3_1.StoreUnsafe(ref cr, (nuint)(i + 4 + 2352));
-                        c4_0.StoreUnsafe(ref cr, (nuint)(i + 3136));
-                        c4_1.StoreUnsafe(ref cr, (nuint)(i + 4 + 3136));
-                        c5_0.StoreUnsafe(ref cr, (nuint)(i + 3920));
-                        c5_1.StoreUnsafe(ref cr, (nuint)(i + 4 + 3920));
+                        Vector128.Max(Vector128<float>.Zero, c0_0).StoreUnsafe(ref cr, (nuint)i);
+                        Vector128.Max(Vector128<float>.Zero, c0_1).StoreUnsafe(ref cr, (nuint)(i + 4));
+                        Vector128.Max(Vector128<float>.Zero, c1_0).StoreUnsafe(ref cr, (nuint)(i + 784));
+                        Vector128.Max(Vector128<float>.Zero, c1_1).StoreUnsafe(ref cr, (nuint)(i + 4 + 784));
+                        Vector128.Max(Vector128<float>.Zero, c2_0).StoreUnsafe(ref cr, (nuint)(i + 1568));
+                        Vector128.Max(Vector128<float>.Zero, c2_1).StoreUnsafe(ref cr, (nuint)(i + 4 + 1568));
+                        Vector128.Max(Vector128<float>.Zero, c3_0).StoreUnsafe(ref cr, (nuint)(i + 2352));
+                        Vector128.Max(Vector128<float>.Zero, c3_1).StoreUnsafe(ref cr, (nuint)(i + 4 + 2352));
+                        Vector128.Max(Vector128<float>.Zero, c4_0).StoreUnsafe(ref cr, (nuint)(i + 3136));
+                        Vector128.Max(Vector128<float>.Zero, c4_1).StoreUnsafe(ref cr, (nuint)(i + 4 + 3136));
+                        Vector128.Max(Vector128<float>.Zero, c5_0).StoreUnsafe(ref cr, (nuint)(i + 3920));
+                        Vector128.Max(Vector128<float>.Zero, c5_1).StoreUnsafe(ref cr, (nuint)(i + 4 + 3920));
                     }
                 }
             }
@@ -648,6 +662,7 @@ namespace NetGen.Generated
                 {
                     for (int r = 0; r < 6; r += 3)
                     {
+                        ref float cr = ref Unsafe.Add(ref c, r * 784);
                         float c0_0 = Unsafe.Add(ref bias, r);
                         float c0_1 = Unsafe.Add(ref bias, r);
                         float c0_2 = Unsafe.Add(ref bias, r);
@@ -684,19 +699,18 @@ namespace NetGen.Generated
                             c2_2 = c2_2 + a2 * b2;
                             c2_3 = c2_3 + a2 * b3;
                         }
-                        ref float cr = ref Unsafe.Add(ref c, r * 784);
-                        Unsafe.Add(ref cr, i) = c0_0;
-                        Unsafe.Add(ref cr, i + 1) = c0_1;
-                        Unsafe.Add(ref cr, i + 2) = c0_2;
-                        Unsafe.Add(ref cr, i + 3) = c0_3;
-                        Unsafe.Add(ref cr, i + 784) = c1_0;
-                        Unsafe.Add(ref cr, i + 1 + 784) = c1_1;
-                        Unsafe.Add(ref cr, i + 2 + 784) = c1_2;
-                        Unsafe.Add(ref cr, i + 3 + 784) = c1_3;
-                        Unsafe.Add(ref cr, i + 1568) = c2_0;
-                        Unsafe.Add(ref cr, i + 1 + 1568) = c2_1;
-                        Unsafe.Add(ref cr, i + 2 + 1568) = c2_2;
-                        Unsafe.Add(ref cr, i + 3 + 1568) = c2_3;
+                        Unsafe.Add(ref cr, i) = MathF.Max(c0_0, 0f);
+                        Unsafe.Add(ref cr, i + 1) = MathF.Max(c0_1, 0f);
+                        Unsafe.Add(ref cr, i + 2) = MathF.Max(c0_2, 0f);
+                        Unsafe.Add(ref cr, i + 3) = MathF.Max(c0_3, 0f);
+                        Unsafe.Add(ref cr, i + 784) = MathF.Max(c1_0, 0f);
+                        Unsafe.Add(ref cr, i + 1 + 784) = MathF.Max(c1_1, 0f);
+                        Unsafe.Add(ref cr, i + 2 + 784) = MathF.Max(c1_2, 0f);
+                        Unsafe.Add(ref cr, i + 3 + 784) = MathF.Max(c1_3, 0f);
+                        Unsafe.Add(ref cr, i + 1568) = MathF.Max(c2_0, 0f);
+                        Unsafe.Add(ref cr, i + 1 + 1568) = MathF.Max(c2_1, 0f);
+                        Unsafe.Add(ref cr, i + 2 + 1568) = MathF.Max(c2_2, 0f);
+                        Unsafe.Add(ref cr, i + 3 + 1568) = MathF.Max(c2_3, 0f);
                     }
                 }
             }
@@ -711,6 +725,7 @@ namespace NetGen.Generated
                 {
                     for (int r = 0; r < 24; r += 6)
                     {
+                        ref float cr = ref Unsafe.Add(ref c, r * 784);
                         Vector512<float> c0_0 = Vector512<float>.Zero;
                         Vector512<float> c0_1 = Vector512<float>.Zero;
                         Vector512<float> c1_0 = Vector512<float>.Zero;
@@ -748,7 +763,6 @@ namespace NetGen.Generated
                             c5_0 = Simd.MultiplyAdd(a5, b0, c5_0);
                             c5_1 = Simd.MultiplyAdd(a5, b1, c5_1);
                         }
-                        ref float cr = ref Unsafe.Add(ref c, r * 784);
                         c0_0.StoreUnsafe(ref cr, (nuint)i);
                         c0_1.StoreUnsafe(ref cr, (nuint)(i + 16));
                         c1_0.StoreUnsafe(ref cr, (nuint)(i + 784));
@@ -764,6 +778,7 @@ namespace NetGen.Generated
                     }
                     {
                         const int r = 24;
+                        ref float cr = ref Unsafe.Add(ref c, r * 784);
                         Vector512<float> c0_0 = Vector512<float>.Zero;
                         Vector512<float> c0_1 = Vector512<float>.Zero;
                         ref float ar = ref Unsafe.Add(ref a, r);
@@ -776,7 +791,6 @@ namespace NetGen.Generated
                             c0_0 = Simd.MultiplyAdd(a0, b0, c0_0);
                             c0_1 = Simd.MultiplyAdd(a0, b1, c0_1);
                         }
-                        ref float cr = ref Unsafe.Add(ref c, r * 784);
                         c0_0.StoreUnsafe(ref cr, (nuint)i);
                         c0_1.StoreUnsafe(ref cr, (nuint)(i + 16));
                     }
@@ -785,6 +799,7 @@ namespace NetGen.Generated
                     const int i = 768;
                     for (int r = 0; r < 24; r += 12)
                     {
+                        ref float cr = ref Unsafe.Add(ref c, r * 784);
                         Vector512<float> c0_0 = Vector512<float>.Zero;
                         Vector512<float> c1_0 = Vector512<float>.Zero;
                         Vector512<float> c2_0 = Vector512<float>.Zero;
@@ -827,7 +842,6 @@ namespace NetGen.Generated
                             Vector512<float> a11 = Vector512.Create(Unsafe.Add(ref ar, j * 25 + 11));
                             c11_0 = Simd.MultiplyAdd(a11, b0, c11_0);
                         }
-                        ref float cr = ref Unsafe.Add(ref c, r * 784);
                         c0_0.StoreUnsafe(ref cr, (nuint)i);
                         c1_0.StoreUnsafe(ref cr, (nuint)(i + 784));
                         c2_0.StoreUnsafe(ref cr, (nuint)(i + 1568));
@@ -843,6 +857,7 @@ namespace NetGen.Generated
                     }
                     {
                         const int r = 24;
+                        ref float cr = ref Unsafe.Add(ref c, r * 784);
                         Vector512<float> c0_0 = Vector512<float>.Zero;
                         ref float ar = ref Unsafe.Add(ref a, r);
                         for (int j = 0; j < 6; j++)
@@ -852,7 +867,6 @@ namespace NetGen.Generated
                             Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref ar, j * 25));
                             c0_0 = Simd.MultiplyAdd(a0, b0, c0_0);
                         }
-                        ref float cr = ref Unsafe.Add(ref c, r * 784);
                         c0_0.StoreUnsafe(ref cr, (nuint)i);
                     }
                 }
@@ -863,6 +877,7 @@ namespace NetGen.Generated
                 {
                     for (int r = 0; r < 24; r += 6)
                     {
+                        ref float cr = ref Unsafe.Add(ref c, r * 784);
                         Vector256<float> c0_0 = Vector256<float>.Zero;
                         Vector256<float> c0_1 = Vector256<float>.Zero;
                         Vector256<float> c1_0 = Vector256<float>.Zero;
@@ -900,7 +915,6 @@ namespace NetGen.Generated
                             c5_0 = Simd.MultiplyAdd(a5, b0, c5_0);
                             c5_1 = Simd.MultiplyAdd(a5, b1, c5_1);
                         }
-                        ref float cr = ref Unsafe.Add(ref c, r * 784);
                         c0_0.StoreUnsafe(ref cr, (nuint)i);
                         c0_1.StoreUnsafe(ref cr, (nuint)(i + 8));
                         c1_0.StoreUnsafe(ref cr, (nuint)(i + 784));
@@ -916,6 +930,7 @@ namespace NetGen.Generated
                     }
                     {
                         const int r = 24;
+                        ref float cr = ref Unsafe.Add(ref c, r * 784);
                         Vector256<float> c0_0 = Vector256<float>.Zero;
                         Vector256<float> c0_1 = Vector256<float>.Zero;
                         ref float ar = ref Unsafe.Add(ref a, r);
@@ -928,7 +943,6 @@ namespace NetGen.Generated
                             c0_0 = Simd.MultiplyAdd(a0, b0, c0_0);
                             c0_1 = Simd.MultiplyAdd(a0, b1, c0_1);
                         }
-                        ref float cr = ref Unsafe.Add(ref c, r * 784);
                         c0_0.StoreUnsafe(ref cr, (nuint)i);
                         c0_1.StoreUnsafe(ref cr, (nuint)(i + 8));
                     }
@@ -940,6 +954,7 @@ namespace NetGen.Generated
                 {
                     for (int r = 0; r < 24; r += 6)
                     {
+                        ref float cr = ref Unsafe.Add(ref c, r * 784);
                         Vector128<float> c0_0 = Vector128<float>.Zero;
                         Vector128<float> c0_1 = Vector128<float>.Zero;
                         Vector128<float> c1_0 = Vector128<float>.Zero;
@@ -977,7 +992,6 @@ namespace NetGen.Generated
                             c5_0 = Simd.MultiplyAdd(a5, b0, c5_0);
                             c5_1 = Simd.MultiplyAdd(a5, b1, c5_1);
                         }
-                        ref float cr = ref Unsafe.Add(ref c, r * 784);
                         c0_0.StoreUnsafe(ref cr, (nuint)i);
                         c0_1.StoreUnsafe(ref cr, (nuint)(i + 4));
                         c1_0.StoreUnsafe(ref cr, (nuint)(i + 784));
@@ -993,6 +1007,7 @@ namespace NetGen.Generated
                     }
                     {
                         const int r = 24;
+                        ref float cr = ref Unsafe.Add(ref c, r * 784);
                         Vector128<float> c0_0 = Vector128<float>.Zero;
                         Vector128<float> c0_1 = Vector128<float>.Zero;
                         ref float ar = ref Unsafe.Add(ref a, r);
@@ -1005,7 +1020,6 @@ namespace NetGen.Generated
                             c0_0 = Simd.MultiplyAdd(a0, b0, c0_0);
                             c0_1 = Simd.MultiplyAdd(a0, b1, c0_1);
                         }
-                        ref float cr = ref Unsafe.Add(ref c, r * 784);
                         c0_0.StoreUnsafe(ref cr, (nuint)i);
                         c0_1.StoreUnsafe(ref cr, (nuint)(i + 4));
                     }
@@ -1017,6 +1031,7 @@ namespace NetGen.Generated
                 {
                     for (int r = 0; r < 24; r += 3)
                     {
+                        ref float cr = ref Unsafe.Add(ref c, r * 784);
                         float c0_0 = 0f;
                         float c0_1 = 0f;
                         float c0_2 = 0f;
@@ -1053,7 +1068,6 @@ namespace NetGen.Generated
                             c2_2 = c2_2 + a2 * b2;
                             c2_3 = c2_3 + a2 * b3;
                         }
-                        ref float cr = ref Unsafe.Add(ref c, r * 784);
                         Unsafe.Add(ref cr, i) = c0_0;
                         Unsafe.Add(ref cr, i + 1) = c0_1;
                         Unsafe.Add(ref cr, i + 2) = c0_2;
@@ -1069,6 +1083,7 @@ namespace NetGen.Generated
                     }
                     {
                         const int r = 24;
+                        ref float cr = ref Unsafe.Add(ref c, r * 784);
                         float c0_0 = 0f;
                         float c0_1 = 0f;
                         float c0_2 = 0f;
@@ -1087,7 +1102,6 @@ namespace NetGen.Generated
                             c0_2 = c0_2 + a0 * b2;
                             c0_3 = c0_3 + a0 * b3;
                         }
-                        ref float cr = ref Unsafe.Add(ref c, r * 784);
                         Unsafe.Add(ref cr, i) = c0_0;
                         Unsafe.Add(ref cr, i + 1) = c0_1;
                         Unsafe.Add(ref cr, i + 2) = c0_2;
@@ -1097,301 +1111,461 @@ namespace NetGen.Generated
             }
         }
 
-        /// <summary><c>dW[6, 25] += Σ_s dy[s][6, 784] · columns[s][25, 784]ᵀ</c>, 2 × 4 blocks of dot products over the positions.</summary>
-        private static void Conv0WeightGradient(ref float dy, ref float columns, ref float dw, int batch)
+        /// <summary><c>dW[6, 25] += dy[6, 784] · rows[784, 25]</c>: blocks of rows × 2 vectors of columns in registers, k streaming through.</summary>
+        private static void Conv0WeightGradient(ref float a, ref float b, ref float c)
         {
             if (Simd.Use512)
             {
-                for (int o = 0; o < 6; o += 2)
                 {
-                    for (int j = 0; j < 24; j += 4)
+                    const int i = 0;
                     {
-                        Vector512<float> s0_0 = Vector512<float>.Zero;
-                        Vector512<float> s0_1 = Vector512<float>.Zero;
-                        Vector512<float> s0_2 = Vector512<float>.Zero;
-                        Vector512<float> s0_3 = Vector512<float>.Zero;
-                        Vector512<float> s1_0 = Vector512<float>.Zero;
-                        Vector512<float> s1_1 = Vector512<float>.Zero;
-                        Vector512<float> s1_2 = Vector512<float>.Zero;
-                        Vector512<float> s1_3 = Vector512<float>.Zero;
-                        for (int s = 0; s < batch; s++)
+                        const int r = 0;
+                        ref float cr = ref Unsafe.Add(ref c, r * 25);
+                        Vector512<float> c0_0 = Vector512.LoadUnsafe(ref cr, (nuint)i);
+                        Vector512<float> c1_0 = Vector512.LoadUnsafe(ref cr, (nuint)(i + 25));
+                        Vector512<float> c2_0 = Vector512.LoadUnsafe(ref cr, (nuint)(i + 50));
+                        Vector512<float> c3_0 = Vector512.LoadUnsafe(ref cr, (nuint)(i + 75));
+                        Vector512<float> c4_0 = Vector512.LoadUnsafe(ref cr, (nuint)(i + 100));
+                        Vector512<float> c5_0 = Vector512.LoadUnsafe(ref cr, (nuint)(i + 125));
+                        ref float ar = ref Unsafe.Add(ref a, r * 784);
+                        for (int j = 0; j < 784; j++)
                         {
-                            ref float ys = ref Unsafe.Add(ref dy, s * 4704 + o * 784);
-                            ref float xs = ref Unsafe.Add(ref columns, s * 19600 + j * 784);
-                            for (int i = 0; i < 784; i += 16)
-                            {
-                                Vector512<float> y0 = Vector512.LoadUnsafe(ref ys, (nuint)i);
-                                Vector512<float> y1 = Vector512.LoadUnsafe(ref ys, (nuint)(i + 784));
-                                Vector512<float> x0 = Vector512.LoadUnsafe(ref xs, (nuint)i);
-                                Vector512<float> x1 = Vector512.LoadUnsafe(ref xs, (nuint)(i + 784));
-                                Vector512<float> x2 = Vector512.LoadUnsafe(ref xs, (nuint)(i + 1568));
-                                Vector512<float> x3 = Vector512.LoadUnsafe(ref xs, (nuint)(i + 2352));
-                                s0_0 = Simd.MultiplyAdd(y0, x0, s0_0);
-                                s0_1 = Simd.MultiplyAdd(y0, x1, s0_1);
-                                s0_2 = Simd.MultiplyAdd(y0, x2, s0_2);
-                                s0_3 = Simd.MultiplyAdd(y0, x3, s0_3);
-                                s1_0 = Simd.MultiplyAdd(y1, x0, s1_0);
-                                s1_1 = Simd.MultiplyAdd(y1, x1, s1_1);
-                                s1_2 = Simd.MultiplyAdd(y1, x2, s1_2);
-                                s1_3 = Simd.MultiplyAdd(y1, x3, s1_3);
-                            }
+                            ref float bj = ref Unsafe.Add(ref b, j * 25);
+                            Vector512<float> b0 = Vector512.LoadUnsafe(ref bj, (nuint)i);
+                            Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref ar, j));
+                            c0_0 = Simd.MultiplyAdd(a0, b0, c0_0);
+                            Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref ar, j + 784));
+                            c1_0 = Simd.MultiplyAdd(a1, b0, c1_0);
+                            Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref ar, j + 1568));
+                            c2_0 = Simd.MultiplyAdd(a2, b0, c2_0);
+                            Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref ar, j + 2352));
+                            c3_0 = Simd.MultiplyAdd(a3, b0, c3_0);
+                            Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref ar, j + 3136));
+                            c4_0 = Simd.MultiplyAdd(a4, b0, c4_0);
+                            Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref ar, j + 3920));
+                            c5_0 = Simd.MultiplyAdd(a5, b0, c5_0);
                         }
-                        ref float dwo = ref Unsafe.Add(ref dw, o * 25 + j);
-                        Unsafe.Add(ref dwo, 0) += Vector512.Sum(s0_0);
-                        Unsafe.Add(ref dwo, 1) += Vector512.Sum(s0_1);
-                        Unsafe.Add(ref dwo, 2) += Vector512.Sum(s0_2);
-                        Unsafe.Add(ref dwo, 3) += Vector512.Sum(s0_3);
-                        Unsafe.Add(ref dwo, 25) += Vector512.Sum(s1_0);
-                        Unsafe.Add(ref dwo, 26) += Vector512.Sum(s1_1);
-                        Unsafe.Add(ref dwo, 27) += Vector512.Sum(s1_2);
-                        Unsafe.Add(ref dwo, 28) += Vector512.Sum(s1_3);
+                        c0_0.StoreUnsafe(ref cr, (nuint)i);
+                        c1_0.StoreUnsafe(ref cr, (nuint)(i + 25));
+                        c2_0.StoreUnsafe(ref cr, (nuint)(i + 50));
+                        c3_0.StoreUnsafe(ref cr, (nuint)(i + 75));
+                        c4_0.StoreUnsafe(ref cr, (nuint)(i + 100));
+                        c5_0.StoreUnsafe(ref cr, (nuint)(i + 125));
                     }
+                }
+                {
+                    const int i = 16;
                     {
-                        const int j = 24;
-                        Vector512<float> s0_0 = Vector512<float>.Zero;
-                        Vector512<float> s1_0 = Vector512<float>.Zero;
-                        for (int s = 0; s < batch; s++)
+                        const int r = 0;
+                        ref float cr = ref Unsafe.Add(ref c, r * 25);
+                        Vector256<float> c0_0 = Vector256.LoadUnsafe(ref cr, (nuint)i);
+                        Vector256<float> c1_0 = Vector256.LoadUnsafe(ref cr, (nuint)(i + 25));
+                        Vector256<float> c2_0 = Vector256.LoadUnsafe(ref cr, (nuint)(i + 50));
+                        Vector256<float> c3_0 = Vector256.LoadUnsafe(ref cr, (nuint)(i + 75));
+                        Vector256<float> c4_0 = Vector256.LoadUnsafe(ref cr, (nuint)(i + 100));
+                        Vector256<float> c5_0 = Vector256.LoadUnsafe(ref cr, (nuint)(i + 125));
+                        ref float ar = ref Unsafe.Add(ref a, r * 784);
+                        for (int j = 0; j < 784; j++)
                         {
-                            ref float ys = ref Unsafe.Add(ref dy, s * 4704 + o * 784);
-                            ref float xs = ref Unsafe.Add(ref columns, s * 19600 + j * 784);
-                            for (int i = 0; i < 784; i += 16)
-                            {
-                                Vector512<float> y0 = Vector512.LoadUnsafe(ref ys, (nuint)i);
-                                Vector512<float> y1 = Vector512.LoadUnsafe(ref ys, (nuint)(i + 784));
-                                Vector512<float> x0 = Vector512.LoadUnsafe(ref xs, (nuint)i);
-                                s0_0 = Simd.MultiplyAdd(y0, x0, s0_0);
-                                s1_0 = Simd.MultiplyAdd(y1, x0, s1_0);
-                            }
+                            ref float bj = ref Unsafe.Add(ref b, j * 25);
+                            Vector256<float> b0 = Vector256.LoadUnsafe(ref bj, (nuint)i);
+                            Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref ar, j));
+                            c0_0 = Simd.MultiplyAdd(a0, b0, c0_0);
+                            Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref ar, j + 784));
+                            c1_0 = Simd.MultiplyAdd(a1, b0, c1_0);
+                            Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref ar, j + 1568));
+                            c2_0 = Simd.MultiplyAdd(a2, b0, c2_0);
+                            Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref ar, j + 2352));
+                            c3_0 = Simd.MultiplyAdd(a3, b0, c3_0);
+                            Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref ar, j + 3136));
+                            c4_0 = Simd.MultiplyAdd(a4, b0, c4_0);
+                            Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref ar, j + 3920));
+                            c5_0 = Simd.MultiplyAdd(a5, b0, c5_0);
                         }
-                        ref float dwo = ref Unsafe.Add(ref dw, o * 25 + j);
-                        Unsafe.Add(ref dwo, 0) += Vector512.Sum(s0_0);
-                        Unsafe.Add(ref dwo, 25) += Vector512.Sum(s1_0);
+                        c0_0.StoreUnsafe(ref cr, (nuint)i);
+                        c1_0.StoreUnsafe(ref cr, (nuint)(i + 25));
+                        c2_0.StoreUnsafe(ref cr, (nuint)(i + 50));
+                        c3_0.StoreUnsafe(ref cr, (nuint)(i + 75));
+                        c4_0.StoreUnsafe(ref cr, (nuint)(i + 100));
+                        c5_0.StoreUnsafe(ref cr, (nuint)(i + 125));
+                    }
+                }
+                for (int i = 24; i < 25; i++)
+                {
+                    {
+                        const int r = 0;
+                        ref float cr = ref Unsafe.Add(ref c, r * 25);
+                        float c0_0 = Unsafe.Add(ref cr, i);
+                        float c1_0 = Unsafe.Add(ref cr, i + 25);
+                        float c2_0 = Unsafe.Add(ref cr, i + 50);
+                        float c3_0 = Unsafe.Add(ref cr, i + 75);
+                        float c4_0 = Unsafe.Add(ref cr, i + 100);
+                        float c5_0 = Unsafe.Add(ref cr, i + 125);
+                        ref float ar = ref Unsafe.Add(ref a, r * 784);
+                        for (int j = 0; j < 784; j++)
+                        {
+                            ref float bj = ref Unsafe.Add(ref b, j * 25);
+                            float b0 = Unsafe.Add(ref bj, i);
+                            float a0 = Unsafe.Add(ref ar, j);
+                            c0_0 = c0_0 + a0 * b0;
+                            float a1 = Unsafe.Add(ref ar, j + 784);
+                            c1_0 = c1_0 + a1 * b0;
+                            float a2 = Unsafe.Add(ref ar, j + 1568);
+                            c2_0 = c2_0 + a2 * b0;
+                            float a3 = Unsafe.Add(ref ar, j + 2352);
+                            c3_0 = c3_0 + a3 * b0;
+                            float a4 = Unsafe.Add(ref ar, j + 3136);
+                            c4_0 = c4_0 + a4 * b0;
+                            float a5 = Unsafe.Add(ref ar, j + 3920);
+                            c5_0 = c5_0 + a5 * b0;
+                        }
+                        Unsafe.Add(ref cr, i) = c0_0;
+                        Unsafe.Add(ref cr, i + 25) = c1_0;
+                        Unsafe.Add(ref cr, i + 50) = c2_0;
+                        Unsafe.Add(ref cr, i + 75) = c3_0;
+                        Unsafe.Add(ref cr, i + 100) = c4_0;
+                        Unsafe.Add(ref cr, i + 125) = c5_0;
                     }
                 }
             }
             else if (Simd.Use256)
             {
-                for (int o = 0; o < 6; o += 2)
+                for (int i = 0; i < 16; i += 16)
                 {
-                    for (int j = 0; j < 24; j += 4)
                     {
-                        Vector256<float> s0_0 = Vector256<float>.Zero;
-                        Vector256<float> s0_1 = Vector256<float>.Zero;
-                        Vector256<float> s0_2 = Vector256<float>.Zero;
-                        Vector256<float> s0_3 = Vector256<float>.Zero;
-                        Vector256<float> s1_0 = Vector256<float>.Zero;
-                        Vector256<float> s1_1 = Vector256<float>.Zero;
-                        Vector256<float> s1_2 = Vector256<float>.Zero;
-                        Vector256<float> s1_3 = Vector256<float>.Zero;
-                        for (int s = 0; s < batch; s++)
+                        const int r = 0;
+                        ref float cr = ref Unsafe.Add(ref c, r * 25);
+                        Vector256<float> c0_0 = Vector256.LoadUnsafe(ref cr, (nuint)i);
+                        Vector256<float> c0_1 = Vector256.LoadUnsafe(ref cr, (nuint)(i + 8));
+                        Vector256<float> c1_0 = Vector256.LoadUnsafe(ref cr, (nuint)(i + 25));
+                        Vector256<float> c1_1 = Vector256.LoadUnsafe(ref cr, (nuint)(i + 8 + 25));
+                        Vector256<float> c2_0 = Vector256.LoadUnsafe(ref cr, (nuint)(i + 50));
+                        Vector256<float> c2_1 = Vector256.LoadUnsafe(ref cr, (nuint)(i + 8 + 50));
+                        Vector256<float> c3_0 = Vector256.LoadUnsafe(ref cr, (nuint)(i + 75));
+                        Vector256<float> c3_1 = Vector256.LoadUnsafe(ref cr, (nuint)(i + 8 + 75));
+                        Vector256<float> c4_0 = Vector256.LoadUnsafe(ref cr, (nuint)(i + 100));
+                        Vector256<float> c4_1 = Vector256.LoadUnsafe(ref cr, (nuint)(i + 8 + 100));
+                        Vector256<float> c5_0 = Vector256.LoadUnsafe(ref cr, (nuint)(i + 125));
+                        Vector256<float> c5_1 = Vector256.LoadUnsafe(ref cr, (nuint)(i + 8 + 125));
+                        ref float ar = ref Unsafe.Add(ref a, r * 784);
+                        for (int j = 0; j < 784; j++)
                         {
-                            ref float ys = ref Unsafe.Add(ref dy, s * 4704 + o * 784);
-                            ref float xs = ref Unsafe.Add(ref columns, s * 19600 + j * 784);
-                            for (int i = 0; i < 784; i += 8)
-                            {
-                                Vector256<float> y0 = Vector256.LoadUnsafe(ref ys, (nuint)i);
-                                Vector256<float> y1 = Vector256.LoadUnsafe(ref ys, (nuint)(i + 784));
-                                Vector256<float> x0 = Vector256.LoadUnsafe(ref xs, (nuint)i);
-                                Vector256<float> x1 = Vector256.LoadUnsafe(ref xs, (nuint)(i + 784));
-                                Vector256<float> x2 = Vector256.LoadUnsafe(ref xs, (nuint)(i + 1568));
-                                Vector256<float> x3 = Vector256.LoadUnsafe(ref xs, (nuint)(i + 2352));
-                                s0_0 = Simd.MultiplyAdd(y0, x0, s0_0);
-                                s0_1 = Simd.MultiplyAdd(y0, x1, s0_1);
-                                s0_2 = Simd.MultiplyAdd(y0, x2, s0_2);
-                                s0_3 = Simd.MultiplyAdd(y0, x3, s0_3);
-                                s1_0 = Simd.MultiplyAdd(y1, x0, s1_0);
-                                s1_1 = Simd.MultiplyAdd(y1, x1, s1_1);
-                                s1_2 = Simd.MultiplyAdd(y1, x2, s1_2);
-                                s1_3 = Simd.MultiplyAdd(y1, x3, s1_3);
-                            }
+                            ref float bj = ref Unsafe.Add(ref b, j * 25);
+                            Vector256<float> b0 = Vector256.LoadUnsafe(ref bj, (nuint)i);
+                            Vector256<float> b1 = Vector256.LoadUnsafe(ref bj, (nuint)(i + 8));
+                            Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref ar, j));
+                            c0_0 = Simd.MultiplyAdd(a0, b0, c0_0);
+                            c0_1 = Simd.MultiplyAdd(a0, b1, c0_1);
+                            Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref ar, j + 784));
+                            c1_0 = Simd.MultiplyAdd(a1, b0, c1_0);
+                            c1_1 = Simd.MultiplyAdd(a1, b1, c1_1);
+                            Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref ar, j + 1568));
+                            c2_0 = Simd.MultiplyAdd(a2, b0, c2_0);
+                            c2_1 = Simd.MultiplyAdd(a2, b1, c2_1);
+                            Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref ar, j + 2352));
+                            c3_0 = Simd.MultiplyAdd(a3, b0, c3_0);
+                            c3_1 = Simd.MultiplyAdd(a3, b1, c3_1);
+                            Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref ar, j + 3136));
+                            c4_0 = Simd.MultiplyAdd(a4, b0, c4_0);
+                            c4_1 = Simd.MultiplyAdd(a4, b1, c4_1);
+                            Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref ar, j + 3920));
+                            c5_0 = Simd.MultiplyAdd(a5, b0, c5_0);
+                            c5_1 = Simd.MultiplyAdd(a5, b1, c5_1);
                         }
-                        ref float dwo = ref Unsafe.Add(ref dw, o * 25 + j);
-                        Unsafe.Add(ref dwo, 0) += Vector256.Sum(s0_0);
-                        Unsafe.Add(ref dwo, 1) += Vector256.Sum(s0_1);
-                        Unsafe.Add(ref dwo, 2) += Vector256.Sum(s0_2);
-                        Unsafe.Add(ref dwo, 3) += Vector256.Sum(s0_3);
-                        Unsafe.Add(ref dwo, 25) += Vector256.Sum(s1_0);
-                        Unsafe.Add(ref dwo, 26) += Vector256.Sum(s1_1);
-                        Unsafe.Add(ref dwo, 27) += Vector256.Sum(s1_2);
-                        Unsafe.Add(ref dwo, 28) += Vector256.Sum(s1_3);
+                        c0_0.StoreUnsafe(ref cr, (nuint)i);
+                        c0_1.StoreUnsafe(ref cr, (nuint)(i + 8));
+                        c1_0.StoreUnsafe(ref cr, (nuint)(i + 25));
+                        c1_1.StoreUnsafe(ref cr, (nuint)(i + 8 + 25));
+                        c2_0.StoreUnsafe(ref cr, (nuint)(i + 50));
+                        c2_1.StoreUnsafe(ref cr, (nuint)(i + 8 + 50));
+                        c3_0.StoreUnsafe(ref cr, (nuint)(i + 75));
+                        c3_1.StoreUnsafe(ref cr, (nuint)(i + 8 + 75));
+                        c4_0.StoreUnsafe(ref cr, (nuint)(i + 100));
+                        c4_1.StoreUnsafe(ref cr, (nuint)(i + 8 + 100));
+                        c5_0.StoreUnsafe(ref cr, (nuint)(i + 125));
+                        c5_1.StoreUnsafe(ref cr, (nuint)(i + 8 + 125));
                     }
+                }
+                {
+                    const int i = 16;
                     {
-                        const int j = 24;
-                        Vector256<float> s0_0 = Vector256<float>.Zero;
-                        Vector256<float> s1_0 = Vector256<float>.Zero;
-                        for (int s = 0; s < batch; s++)
+                        const int r = 0;
+                        ref float cr = ref Unsafe.Add(ref c, r * 25);
+                        Vector256<float> c0_0 = Vector256.LoadUnsafe(ref cr, (nuint)i);
+                        Vector256<float> c1_0 = Vector256.LoadUnsafe(ref cr, (nuint)(i + 25));
+                        Vector256<float> c2_0 = Vector256.LoadUnsafe(ref cr, (nuint)(i + 50));
+                        Vector256<float> c3_0 = Vector256.LoadUnsafe(ref cr, (nuint)(i + 75));
+                        Vector256<float> c4_0 = Vector256.LoadUnsafe(ref cr, (nuint)(i + 100));
+                        Vector256<float> c5_0 = Vector256.LoadUnsafe(ref cr, (nuint)(i + 125));
+                        ref float ar = ref Unsafe.Add(ref a, r * 784);
+                        for (int j = 0; j < 784; j++)
                         {
-                            ref float ys = ref Unsafe.Add(ref dy, s * 4704 + o * 784);
-                            ref float xs = ref Unsafe.Add(ref columns, s * 19600 + j * 784);
-                            for (int i = 0; i < 784; i += 8)
-                            {
-                                Vector256<float> y0 = Vector256.LoadUnsafe(ref ys, (nuint)i);
-                                Vector256<float> y1 = Vector256.LoadUnsafe(ref ys, (nuint)(i + 784));
-                                Vector256<float> x0 = Vector256.LoadUnsafe(ref xs, (nuint)i);
-                                s0_0 = Simd.MultiplyAdd(y0, x0, s0_0);
-                                s1_0 = Simd.MultiplyAdd(y1, x0, s1_0);
-                            }
+                            ref float bj = ref Unsafe.Add(ref b, j * 25);
+                            Vector256<float> b0 = Vector256.LoadUnsafe(ref bj, (nuint)i);
+                            Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref ar, j));
+                            c0_0 = Simd.MultiplyAdd(a0, b0, c0_0);
+                            Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref ar, j + 784));
+                            c1_0 = Simd.MultiplyAdd(a1, b0, c1_0);
+                            Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref ar, j + 1568));
+                            c2_0 = Simd.MultiplyAdd(a2, b0, c2_0);
+                            Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref ar, j + 2352));
+                            c3_0 = Simd.MultiplyAdd(a3, b0, c3_0);
+                            Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref ar, j + 3136));
+                            c4_0 = Simd.MultiplyAdd(a4, b0, c4_0);
+                            Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref ar, j + 3920));
+                            c5_0 = Simd.MultiplyAdd(a5, b0, c5_0);
                         }
-                        ref float dwo = ref Unsafe.Add(ref dw, o * 25 + j);
-                        Unsafe.Add(ref dwo, 0) += Vector256.Sum(s0_0);
-                        Unsafe.Add(ref dwo, 25) += Vector256.Sum(s1_0);
+                        c0_0.StoreUnsafe(ref cr, (nuint)i);
+                        c1_0.StoreUnsafe(ref cr, (nuint)(i + 25));
+                        c2_0.StoreUnsafe(ref cr, (nuint)(i + 50));
+                        c3_0.StoreUnsafe(ref cr, (nuint)(i + 75));
+                        c4_0.StoreUnsafe(ref cr, (nuint)(i + 100));
+                        c5_0.StoreUnsafe(ref cr, (nuint)(i + 125));
+                    }
+                }
+                for (int i = 24; i < 25; i++)
+                {
+                    {
+                        const int r = 0;
+                        ref float cr = ref Unsafe.Add(ref c, r * 25);
+                        float c0_0 = Unsafe.Add(ref cr, i);
+                        float c1_0 = Unsafe.Add(ref cr, i + 25);
+                        float c2_0 = Unsafe.Add(ref cr, i + 50);
+                        float c3_0 = Unsafe.Add(ref cr, i + 75);
+                        float c4_0 = Unsafe.Add(ref cr, i + 100);
+                        float c5_0 = Unsafe.Add(ref cr, i + 125);
+                        ref float ar = ref Unsafe.Add(ref a, r * 784);
+                        for (int j = 0; j < 784; j++)
+                        {
+                            ref float bj = ref Unsafe.Add(ref b, j * 25);
+                            float b0 = Unsafe.Add(ref bj, i);
+                            float a0 = Unsafe.Add(ref ar, j);
+                            c0_0 = c0_0 + a0 * b0;
+                            float a1 = Unsafe.Add(ref ar, j + 784);
+                            c1_0 = c1_0 + a1 * b0;
+                            float a2 = Unsafe.Add(ref ar, j + 1568);
+                            c2_0 = c2_0 + a2 * b0;
+                            float a3 = Unsafe.Add(ref ar, j + 2352);
+                            c3_0 = c3_0 + a3 * b0;
+                            float a4 = Unsafe.Add(ref ar, j + 3136);
+                            c4_0 = c4_0 + a4 * b0;
+                            float a5 = Unsafe.Add(ref ar, j + 3920);
+                            c5_0 = c5_0 + a5 * b0;
+                        }
+                        Unsafe.Add(ref cr, i) = c0_0;
+                        Unsafe.Add(ref cr, i + 25) = c1_0;
+                        Unsafe.Add(ref cr, i + 50) = c2_0;
+                        Unsafe.Add(ref cr, i + 75) = c3_0;
+                        Unsafe.Add(ref cr, i + 100) = c4_0;
+                        Unsafe.Add(ref cr, i + 125) = c5_0;
                     }
                 }
             }
             else if (Simd.Use128)
             {
-                for (int o = 0; o < 6; o += 2)
+                for (int i = 0; i < 24; i += 8)
                 {
-                    for (int j = 0; j < 24; j += 4)
                     {
-                        Vector128<float> s0_0 = Vector128<float>.Zero;
-                        Vector128<float> s0_1 = Vector128<float>.Zero;
-                        Vector128<float> s0_2 = Vector128<float>.Zero;
-                        Vector128<float> s0_3 = Vector128<float>.Zero;
-                        Vector128<float> s1_0 = Vector128<float>.Zero;
-                        Vector128<float> s1_1 = Vector128<float>.Zero;
-                        Vector128<float> s1_2 = Vector128<float>.Zero;
-                        Vector128<float> s1_3 = Vector128<float>.Zero;
-                        for (int s = 0; s < batch; s++)
+                        const int r = 0;
+                        ref float cr = ref Unsafe.Add(ref c, r * 25);
+                        Vector128<float> c0_0 = Vector128.LoadUnsafe(ref cr, (nuint)i);
+                        Vector128<float> c0_1 = Vector128.LoadUnsafe(ref cr, (nuint)(i + 4));
+                        Vector128<float> c1_0 = Vector128.LoadUnsafe(ref cr, (nuint)(i + 25));
+                        Vector128<float> c1_1 = Vector128.LoadUnsafe(ref cr, (nuint)(i + 4 + 25));
+                        Vector128<float> c2_0 = Vector128.LoadUnsafe(ref cr, (nuint)(i + 50));
+                        Vector128<float> c2_1 = Vector128.LoadUnsafe(ref cr, (nuint)(i + 4 + 50));
+                        Vector128<float> c3_0 = Vector128.LoadUnsafe(ref cr, (nuint)(i + 75));
+                        Vector128<float> c3_1 = Vector128.LoadUnsafe(ref cr, (nuint)(i + 4 + 75));
+                        Vector128<float> c4_0 = Vector128.LoadUnsafe(ref cr, (nuint)(i + 100));
+                        Vector128<float> c4_1 = Vector128.LoadUnsafe(ref cr, (nuint)(i + 4 + 100));
+                        Vector128<float> c5_0 = Vector128.LoadUnsafe(ref cr, (nuint)(i + 125));
+                        Vector128<float> c5_1 = Vector128.LoadUnsafe(ref cr, (nuint)(i + 4 + 125));
+                        ref float ar = ref Unsafe.Add(ref a, r * 784);
+                        for (int j = 0; j < 784; j++)
                         {
-                            ref float ys = ref Unsafe.Add(ref dy, s * 4704 + o * 784);
-                            ref float xs = ref Unsafe.Add(ref columns, s * 19600 + j * 784);
-                            for (int i = 0; i < 784; i += 4)
-                            {
-                                Vector128<float> y0 = Vector128.LoadUnsafe(ref ys, (nuint)i);
-                                Vector128<float> y1 = Vector128.LoadUnsafe(ref ys, (nuint)(i + 784));
-                                Vector128<float> x0 = Vector128.LoadUnsafe(ref xs, (nuint)i);
-                                Vector128<float> x1 = Vector128.LoadUnsafe(ref xs, (nuint)(i + 784));
-                                Vector128<float> x2 = Vector128.LoadUnsafe(ref xs, (nuint)(i + 1568));
-                                Vector128<float> x3 = Vector128.LoadUnsafe(ref xs, (nuint)(i + 2352));
-                                s0_0 = Simd.MultiplyAdd(y0, x0, s0_0);
-                                s0_1 = Simd.MultiplyAdd(y0, x1, s0_1);
-                                s0_2 = Simd.MultiplyAdd(y0, x2, s0_2);
-                                s0_3 = Simd.MultiplyAdd(y0, x3, s0_3);
-                                s1_0 = Simd.MultiplyAdd(y1, x0, s1_0);
-                                s1_1 = Simd.MultiplyAdd(y1, x1, s1_1);
-                                s1_2 = Simd.MultiplyAdd(y1, x2, s1_2);
-                                s1_3 = Simd.MultiplyAdd(y1, x3, s1_3);
-                            }
+                            ref float bj = ref Unsafe.Add(ref b, j * 25);
+                            Vector128<float> b0 = Vector128.LoadUnsafe(ref bj, (nuint)i);
+                            Vector128<float> b1 = Vector128.LoadUnsafe(ref bj, (nuint)(i + 4));
+                            Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref ar, j));
+                            c0_0 = Simd.MultiplyAdd(a0, b0, c0_0);
+                            c0_1 = Simd.MultiplyAdd(a0, b1, c0_1);
+                            Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref ar, j + 784));
+                            c1_0 = Simd.MultiplyAdd(a1, b0, c1_0);
+                            c1_1 = Simd.MultiplyAdd(a1, b1, c1_1);
+                            Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref ar, j + 1568));
+                            c2_0 = Simd.MultiplyAdd(a2, b0, c2_0);
+                            c2_1 = Simd.MultiplyAdd(a2, b1, c2_1);
+                            Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref ar, j + 2352));
+                            c3_0 = Simd.MultiplyAdd(a3, b0, c3_0);
+                            c3_1 = Simd.MultiplyAdd(a3, b1, c3_1);
+                            Vector128<float> a4 = Vector128.Create(Unsafe.Add(ref ar, j + 3136));
+                            c4_0 = Simd.MultiplyAdd(a4, b0, c4_0);
+                            c4_1 = Simd.MultiplyAdd(a4, b1, c4_1);
+                            Vector128<float> a5 = Vector128.Create(Unsafe.Add(ref ar, j + 3920));
+                            c5_0 = Simd.MultiplyAdd(a5, b0, c5_0);
+                            c5_1 = Simd.MultiplyAdd(a5, b1, c5_1);
                         }
-                        ref float dwo = ref Unsafe.Add(ref dw, o * 25 + j);
-                        Unsafe.Add(ref dwo, 0) += Vector128.Sum(s0_0);
-                        Unsafe.Add(ref dwo, 1) += Vector128.Sum(s0_1);
-                        Unsafe.Add(ref dwo, 2) += Vector128.Sum(s0_2);
-                        Unsafe.Add(ref dwo, 3) += Vector128.Sum(s0_3);
-                        Unsafe.Add(ref dwo, 25) += Vector128.Sum(s1_0);
-                        Unsafe.Add(ref dwo, 26) += Vector128.Sum(s1_1);
-                        Unsafe.Add(ref dwo, 27) += Vector128.Sum(s1_2);
-                        Unsafe.Add(ref dwo, 28) += Vector128.Sum(s1_3);
+                        c0_0.StoreUnsafe(ref cr, (nuint)i);
+                        c0_1.StoreUnsafe(ref cr, (nuint)(i + 4));
+                        c1_0.StoreUnsafe(ref cr, (nuint)(i + 25));
+                        c1_1.StoreUnsafe(ref cr, (nuint)(i + 4 + 25));
+                        c2_0.StoreUnsafe(ref cr, (nuint)(i + 50));
+                        c2_1.StoreUnsafe(ref cr, (nuint)(i + 4 + 50));
+                        c3_0.StoreUnsafe(ref cr, (nuint)(i + 75));
+                        c3_1.StoreUnsafe(ref cr, (nuint)(i + 4 + 75));
+                        c4_0.StoreUnsafe(ref cr, (nuint)(i + 100));
+                        c4_1.StoreUnsafe(ref cr, (nuint)(i + 4 + 100));
+                        c5_0.StoreUnsafe(ref cr, (nuint)(i + 125));
+                        c5_1.StoreUnsafe(ref cr, (nuint)(i + 4 + 125));
                     }
+                }
+                for (int i = 24; i < 25; i++)
+                {
                     {
-                        const int j = 24;
-                        Vector128<float> s0_0 = Vector128<float>.Zero;
-                        Vector128<float> s1_0 = Vector128<float>.Zero;
-                        for (int s = 0; s < batch; s++)
+                        const int r = 0;
+                        ref float cr = ref Unsafe.Add(ref c, r * 25);
+                        float c0_0 = Unsafe.Add(ref cr, i);
+                        float c1_0 = Unsafe.Add(ref cr, i + 25);
+                        float c2_0 = Unsafe.Add(ref cr, i + 50);
+                        float c3_0 = Unsafe.Add(ref cr, i + 75);
+                        float c4_0 = Unsafe.Add(ref cr, i + 100);
+                        float c5_0 = Unsafe.Add(ref cr, i + 125);
+                        ref float ar = ref Unsafe.Add(ref a, r * 784);
+                        for (int j = 0; j < 784; j++)
                         {
-                            ref float ys = ref Unsafe.Add(ref dy, s * 4704 + o * 784);
-                            ref float xs = ref Unsafe.Add(ref columns, s * 19600 + j * 784);
-                            for (int i = 0; i < 784; i += 4)
-                            {
-                                Vector128<float> y0 = Vector128.LoadUnsafe(ref ys, (nuint)i);
-                                Vector128<float> y1 = Vector128.LoadUnsafe(ref ys, (nuint)(i + 784));
-                                Vector128<float> x0 = Vector128.LoadUnsafe(ref xs, (nuint)i);
-                                s0_0 = Simd.MultiplyAdd(y0, x0, s0_0);
-                                s1_0 = Simd.MultiplyAdd(y1, x0, s1_0);
-                            }
+                            ref float bj = ref Unsafe.Add(ref b, j * 25);
+                            float b0 = Unsafe.Add(ref bj, i);
+                            float a0 = Unsafe.Add(ref ar, j);
+                            c0_0 = c0_0 + a0 * b0;
+                            float a1 = Unsafe.Add(ref ar, j + 784);
+                            c1_0 = c1_0 + a1 * b0;
+                            float a2 = Unsafe.Add(ref ar, j + 1568);
+                            c2_0 = c2_0 + a2 * b0;
+                            float a3 = Unsafe.Add(ref ar, j + 2352);
+                            c3_0 = c3_0 + a3 * b0;
+                            float a4 = Unsafe.Add(ref ar, j + 3136);
+                            c4_0 = c4_0 + a4 * b0;
+                            float a5 = Unsafe.Add(ref ar, j + 3920);
+                            c5_0 = c5_0 + a5 * b0;
                         }
-                        ref float dwo = ref Unsafe.Add(ref dw, o * 25 + j);
-                        Unsafe.Add(ref dwo, 0) += Vector128.Sum(s0_0);
-                        Unsafe.Add(ref dwo, 25) += Vector128.Sum(s1_0);
+                        Unsafe.Add(ref cr, i) = c0_0;
+                        Unsafe.Add(ref cr, i + 25) = c1_0;
+                        Unsafe.Add(ref cr, i + 50) = c2_0;
+                        Unsafe.Add(ref cr, i + 75) = c3_0;
+                        Unsafe.Add(ref cr, i + 100) = c4_0;
+                        Unsafe.Add(ref cr, i + 125) = c5_0;
                     }
                 }
             }
             else
             {
-                for (int o = 0; o < 6; o += 2)
+                for (int i = 0; i < 24; i += 4)
                 {
-                    for (int j = 0; j < 24; j += 4)
+                    for (int r = 0; r < 6; r += 3)
                     {
-                        float s0_0 = 0f;
-                        float s0_1 = 0f;
-                        float s0_2 = 0f;
-                        float s0_3 = 0f;
-                        float s1_0 = 0f;
-                        float s1_1 = 0f;
-                        float s1_2 = 0f;
-                        float s1_3 = 0f;
-                        for (int s = 0; s < batch; s++)
+                        ref float cr = ref Unsafe.Add(ref c, r * 25);
+                        float c0_0 = Unsafe.Add(ref cr, i);
+                        float c0_1 = Unsafe.Add(ref cr, i + 1);
+                        float c0_2 = Unsafe.Add(ref cr, i + 2);
+                        float c0_3 = Unsafe.Add(ref cr, i + 3);
+                        float c1_0 = Unsafe.Add(ref cr, i + 25);
+                        float c1_1 = Unsafe.Add(ref cr, i + 1 + 25);
+                        float c1_2 = Unsafe.Add(ref cr, i + 2 + 25);
+                        float c1_3 = Unsafe.Add(ref cr, i + 3 + 25);
+                        float c2_0 = Unsafe.Add(ref cr, i + 50);
+                        float c2_1 = Unsafe.Add(ref cr, i + 1 + 50);
+                        float c2_2 = Unsafe.Add(ref cr, i + 2 + 50);
+                        float c2_3 = Unsafe.Add(ref cr, i + 3 + 50);
+                        ref float ar = ref Unsafe.Add(ref a, r * 784);
+                        for (int j = 0; j < 784; j++)
                         {
-                            ref float ys = ref Unsafe.Add(ref dy, s * 4704 + o * 784);
-                            ref float xs = ref Unsafe.Add(ref columns, s * 19600 + j * 784);
-                            for (int i = 0; i < 784; i += 1)
-                            {
-                                float y0 = Unsafe.Add(ref ys, i);
-                                float y1 = Unsafe.Add(ref ys, i + 784);
-                                float x0 = Unsafe.Add(ref xs, i);
-                                float x1 = Unsafe.Add(ref xs, i + 784);
-                                float x2 = Unsafe.Add(ref xs, i + 1568);
-                                float x3 = Unsafe.Add(ref xs, i + 2352);
-                                s0_0 = s0_0 + y0 * x0;
-                                s0_1 = s0_1 + y0 * x1;
-                                s0_2 = s0_2 + y0 * x2;
-                                s0_3 = s0_3 + y0 * x3;
-                                s1_0 = s1_0 + y1 * x0;
-                                s1_1 = s1_1 + y1 * x1;
-                                s1_2 = s1_2 + y1 * x2;
-                                s1_3 = s1_3 + y1 * x3;
-                            }
+                            ref float bj = ref Unsafe.Add(ref b, j * 25);
+                            float b0 = Unsafe.Add(ref bj, i);
+                            float b1 = Unsafe.Add(ref bj, i + 1);
+                            float b2 = Unsafe.Add(ref bj, i + 2);
+                            float b3 = Unsafe.Add(ref bj, i + 3);
+                            float a0 = Unsafe.Add(ref ar, j);
+                            c0_0 = c0_0 + a0 * b0;
+                            c0_1 = c0_1 + a0 * b1;
+                            c0_2 = c0_2 + a0 * b2;
+                            c0_3 = c0_3 + a0 * b3;
+                            float a1 = Unsafe.Add(ref ar, j + 784);
+                            c1_0 = c1_0 + a1 * b0;
+                            c1_1 = c1_1 + a1 * b1;
+                            c1_2 = c1_2 + a1 * b2;
+                            c1_3 = c1_3 + a1 * b3;
+                            float a2 = Unsafe.Add(ref ar, j + 1568);
+                            c2_0 = c2_0 + a2 * b0;
+                            c2_1 = c2_1 + a2 * b1;
+                            c2_2 = c2_2 + a2 * b2;
+                            c2_3 = c2_3 + a2 * b3;
                         }
-                        ref float dwo = ref Unsafe.Add(ref dw, o * 25 + j);
-                        Unsafe.Add(ref dwo, 0) += s0_0;
-                        Unsafe.Add(ref dwo, 1) += s0_1;
-                        Unsafe.Add(ref dwo, 2) += s0_2;
-                        Unsafe.Add(ref dwo, 3) += s0_3;
-                        Unsafe.Add(ref dwo, 25) += s1_0;
-                        Unsafe.Add(ref dwo, 26) += s1_1;
-                        Unsafe.Add(ref dwo, 27) += s1_2;
-                        Unsafe.Add(ref dwo, 28) += s1_3;
+                        Unsafe.Add(ref cr, i) = c0_0;
+                        Unsafe.Add(ref cr, i + 1) = c0_1;
+                        Unsafe.Add(ref cr, i + 2) = c0_2;
+                        Unsafe.Add(ref cr, i + 3) = c0_3;
+                        Unsafe.Add(ref cr, i + 25) = c1_0;
+                        Unsafe.Add(ref cr, i + 1 + 25) = c1_1;
+                        Unsafe.Add(ref cr, i + 2 + 25) = c1_2;
+                        Unsafe.Add(ref cr, i + 3 + 25) = c1_3;
+                        Unsafe.Add(ref cr, i + 50) = c2_0;
+                        Unsafe.Add(ref cr, i + 1 + 50) = c2_1;
+                        Unsafe.Add(ref cr, i + 2 + 50) = c2_2;
+                        Unsafe.Add(ref cr, i + 3 + 50) = c2_3;
                     }
+                }
+                {
+                    const int i = 24;
                     {
-                        const int j = 24;
-                        float s0_0 = 0f;
-                        float s1_0 = 0f;
-                        for (int s = 0; s < batch; s++)
+                        const int r = 0;
+                        ref float cr = ref Unsafe.Add(ref c, r * 25);
+                        float c0_0 = Unsafe.Add(ref cr, i);
+                        float c1_0 = Unsafe.Add(ref cr, i + 25);
+                        float c2_0 = Unsafe.Add(ref cr, i + 50);
+                        float c3_0 = Unsafe.Add(ref cr, i + 75);
+                        float c4_0 = Unsafe.Add(ref cr, i + 100);
+                        float c5_0 = Unsafe.Add(ref cr, i + 125);
+                        ref float ar = ref Unsafe.Add(ref a, r * 784);
+                        for (int j = 0; j < 784; j++)
                         {
-                            ref float ys = ref Unsafe.Add(ref dy, s * 4704 + o * 784);
-                            ref float xs = ref Unsafe.Add(ref columns, s * 19600 + j * 784);
-                            for (int i = 0; i < 784; i += 1)
-                            {
-                                float y0 = Unsafe.Add(ref ys, i);
-                                float y1 = Unsafe.Add(ref ys, i + 784);
-                                float x0 = Unsafe.Add(ref xs, i);
-                                s0_0 = s0_0 + y0 * x0;
-                                s1_0 = s1_0 + y1 * x0;
-                            }
+                            ref float bj = ref Unsafe.Add(ref b, j * 25);
+                            float b0 = Unsafe.Add(ref bj, i);
+                            float a0 = Unsafe.Add(ref ar, j);
+                            c0_0 = c0_0 + a0 * b0;
+                            float a1 = Unsafe.Add(ref ar, j + 784);
+                            c1_0 = c1_0 + a1 * b0;
+                            float a2 = Unsafe.Add(ref ar, j + 1568);
+                            c2_0 = c2_0 + a2 * b0;
+                            float a3 = Unsafe.Add(ref ar, j + 2352);
+                            c3_0 = c3_0 + a3 * b0;
+                            float a4 = Unsafe.Add(ref ar, j + 3136);
+                            c4_0 = c4_0 + a4 * b0;
+                            float a5 = Unsafe.Add(ref ar, j + 3920);
+                            c5_0 = c5_0 + a5 * b0;
                         }
-                        ref float dwo = ref Unsafe.Add(ref dw, o * 25 + j);
-                        Unsafe.Add(ref dwo, 0) += s0_0;
-                        Unsafe.Add(ref dwo, 25) += s1_0;
+                        Unsafe.Add(ref cr, i) = c0_0;
+                        Unsafe.Add(ref cr, i + 25) = c1_0;
+                        Unsafe.Add(ref cr, i + 50) = c2_0;
+                        Unsafe.Add(ref cr, i + 75) = c3_0;
+                        Unsafe.Add(ref cr, i + 100) = c4_0;
+                        Unsafe.Add(ref cr, i + 125) = c5_0;
                     }
                 }
             }
         }
 
         /// <summary>im2col: <c>columns[(c, p, q), (i, j)] = x[c, i·1 - 2 + p·1, j·1 - 2 + q·1]</c>, 0 in the padding.</summary>
-        private static void Conv0Im2Col(ReadOnlySpan<float> x, Span<float> columns)
+        private static void Conv0Im2Col(ReadOnlySpan<float> x, Span<float> columns, Span<float> image)
         {
             // x with its padding, [1, 32, 32], so that no tap needs clipping
-            Span<float> image = stackalloc float[1024];
             image.Clear();
             ref float xr = ref MemoryMarshal.GetReference(x);
-            ref float ir = ref MemoryMarshal.GetReference(image);
+            ref float src = ref MemoryMarshal.GetReference(image);
             for (int r = 0; r < 28; r++)
             {
                 int c = r / 28, y = r - c * 28;
-                Unsafe.CopyBlockUnaligned(ref Unsafe.As<float, byte>(ref Unsafe.Add(ref ir, (c * 32 + y + 2) * 32 + 2)), ref Unsafe.As<float, byte>(ref Unsafe.Add(ref xr, r * 28)), 112);
+                Unsafe.CopyBlockUnaligned(ref Unsafe.As<float, byte>(ref Unsafe.Add(ref src, (c * 32 + y + 2) * 32 + 2)), ref Unsafe.As<float, byte>(ref Unsafe.Add(ref xr, r * 28)), 112);
             }
-            ref float src = ref ir;
             ref float dst = ref MemoryMarshal.GetReference(columns);
             for (int c = 0; c < 1; c++)
             {
@@ -1411,31 +1585,107 @@ namespace NetGen.Generated
             }
         }
 
-        /// <summary>col2im: <c>dx[c, i·1 - 2 + p·1, j·1 - 2 + q·1] += dcolumns[(c, p, q), (i, j)]</c>; dx starts cleared.</summary>
-        private static void Conv0Col2Im(ReadOnlySpan<float> columns, Span<float> x)
+        /// <summary>im2row: <c>rows[(i, j), (c, p, q)] = x[c, i·1 - 2 + p·1, j·1 - 2 + q·1]</c>, 0 in the padding.</summary>
+        private static void Conv0Im2Row(ReadOnlySpan<float> x, Span<float> rows, Span<float> image)
         {
-            // output rows i whose input row i·1 - 2 + p·1 is inside the image, for each tap row p: [first, end)
-            ReadOnlySpan<int> rowFirst = new int[] { 2, 1, 0, 0, 0 };
-            ReadOnlySpan<int> rowEnd = new int[] { 28, 28, 28, 27, 26 };
-            // output columns j whose input column j·1 - 2 + q·1 is inside the image, for each tap column q: [first, end)
-            ReadOnlySpan<int> columnFirst = new int[] { 2, 1, 0, 0, 0 };
-            ReadOnlySpan<int> columnEnd = new int[] { 28, 28, 28, 27, 26 };
+            // x with its padding, [1, 32, 32], so that no tap needs clipping
+            image.Clear();
+            ref float xr = ref MemoryMarshal.GetReference(x);
+            ref float src = ref MemoryMarshal.GetReference(image);
+            for (int r = 0; r < 28; r++)
+            {
+                int c = r / 28, y = r - c * 28;
+                Unsafe.CopyBlockUnaligned(ref Unsafe.As<float, byte>(ref Unsafe.Add(ref src, (c * 32 + y + 2) * 32 + 2)), ref Unsafe.As<float, byte>(ref Unsafe.Add(ref xr, r * 28)), 112);
+            }
+            ref float dst = ref MemoryMarshal.GetReference(rows);
+            for (int i = 0; i < 28; i++)
+            {
+                for (int j = 0; j < 28; j++)
+                {
+                    ref float row = ref Unsafe.Add(ref dst, (i * 28 + j) * 25);
+                    ref float at = ref Unsafe.Add(ref src, i * 32 + j);
+                    for (int c = 0; c < 1; c++)
+                    {
+                        for (int p = 0; p < 5; p++)
+                        {
+                            ref float from = ref Unsafe.Add(ref at, c * 1024 + p * 32);
+                            Unsafe.CopyBlockUnaligned(ref Unsafe.As<float, byte>(ref Unsafe.Add(ref row, (c * 5 + p) * 5)), ref Unsafe.As<float, byte>(ref from), 20);
+                        }
+                    }
+                }
+            }
+        }
+
+        /// <summary>col2im: <c>dx[c, i·1 - 2 + p·1, j·1 - 2 + q·1] += dcolumns[(c, p, q), (i, j)]</c>; dx is overwritten.</summary>
+        private static void Conv0Col2Im(ReadOnlySpan<float> columns, Span<float> dx, Span<float> image)
+        {
+            // the sums go to the padded image first; what lands in the padding belongs to no input and is dropped
+            image.Clear();
+            ref float dst = ref MemoryMarshal.GetReference(image);
+            ref float src = ref MemoryMarshal.GetReference(columns);
             for (int c = 0; c < 1; c++)
             {
                 for (int p = 0; p < 5; p++)
                 {
-                    int i0 = rowFirst[p], i1 = rowEnd[p];
                     for (int q = 0; q < 5; q++)
                     {
-                        int j0 = columnFirst[q], j1 = columnEnd[q];
-                        ReadOnlySpan<float> row = columns.Slice(((c * 5 + p) * 5 + q) * 784, 784);
-                        for (int i = i0; i < i1; i++)
+                        ref float row = ref Unsafe.Add(ref src, ((c * 5 + p) * 5 + q) * 784);
+                        ref float tap = ref Unsafe.Add(ref dst, c * 1024 + p * 32 + q);
+                        for (int r = 0; r < 28; r++)
                         {
-                            int from = c * 784 + (i - 2 + p) * 28 + j0 - 2 + q;
-                            TensorPrimitives.Add(x.Slice(from, j1 - j0), row.Slice(i * 28 + j0, j1 - j0), x.Slice(from, j1 - j0));
+                            ref float to = ref Unsafe.Add(ref tap, r * 32);
+                            ref float from = ref Unsafe.Add(ref row, r * 28);
+                            if (Simd.Use512)
+                            {
+                                for (int i = 0; i < 16; i += 16)
+                                {
+                                    (Vector512.LoadUnsafe(ref to, (nuint)i) + Vector512.LoadUnsafe(ref from, (nuint)i)).StoreUnsafe(ref to, (nuint)i);
+                                }
+                                {
+                                    const int i = 16;
+                                    (Vector256.LoadUnsafe(ref to, (nuint)i) + Vector256.LoadUnsafe(ref from, (nuint)i)).StoreUnsafe(ref to, (nuint)i);
+                                }
+                                {
+                                    const int i = 24;
+                                    (Vector128.LoadUnsafe(ref to, (nuint)i) + Vector128.LoadUnsafe(ref from, (nuint)i)).StoreUnsafe(ref to, (nuint)i);
+                                }
+                            }
+                            else if (Simd.Use256)
+                            {
+                                for (int i = 0; i < 24; i += 8)
+                                {
+                                    (Vector256.LoadUnsafe(ref to, (nuint)i) + Vector256.LoadUnsafe(ref from, (nuint)i)).StoreUnsafe(ref to, (nuint)i);
+                                }
+                                {
+                                    const int i = 24;
+                                    (Vector128.LoadUnsafe(ref to, (nuint)i) + Vector128.LoadUnsafe(ref from, (nuint)i)).StoreUnsafe(ref to, (nuint)i);
+                                }
+                            }
+                            else if (Simd.Use128)
+                            {
+                                for (int i = 0; i < 28; i += 4)
+                                {
+                                    (Vector128.LoadUnsafe(ref to, (nuint)i) + Vector128.LoadUnsafe(ref from, (nuint)i)).StoreUnsafe(ref to, (nuint)i);
+                                }
+                            }
+                            else
+                            {
+                                for (int i = 0; i < 28; i += 1)
+                                {
+                                    Unsafe.Add(ref to, i) += Unsafe.Add(ref from, i);
+                                }
+                            }
                         }
                     }
                 }
+            }
+
+            // the inside of the padded image is dx
+            ref float xr = ref MemoryMarshal.GetReference(dx);
+            for (int r = 0; r < 28; r++)
+            {
+                int c = r / 28, y = r - c * 28;
+                Unsafe.CopyBlockUnaligned(ref Unsafe.As<float, byte>(ref Unsafe.Add(ref xr, r * 28)), ref Unsafe.As<float, byte>(ref Unsafe.Add(ref dst, (c * 32 + y + 2) * 32 + 2)), 112);
             }
         }
 
@@ -1512,54 +1762,72 @@ namespace NetGen.Generated
             }
         }
 
-        /// <summary>Layer 3, Conv2D(16, 5): for each sample, columns = im2col(x), y = W · columns + b; W: [16, 150].</summary>
-        public static void Conv3Forward(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> y, Span<float> columns, int batch)
+        /// <summary>
+        /// Layer 3, Conv2D(16, 5): for each sample, columns = im2col(x), y = W · columns + b, then max(·, 0); W: [16, 150].
+        /// With <paramref name="threads"/> &gt; 1, a batch of 2 samples or more is split across threads, each with its own
+        /// slot of <paramref name="scratch"/> (the same bits as one thread).
+        /// </summary>
+        public static void Conv3Forward(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> y, Span<float> scratch, int batch, int threads)
+        {
+            if (threads > 1 && batch >= 2)
+            {
+                KernelThreads.For(threads, batch, 1, new KernelSpans(weight, bias, x, y, scratch),
+                    static (in KernelSpans s, int start, int end) => Conv3ForwardSamples(s.In0, s.In1, s.In2, s.Out0, s.Out1.Slice(KernelThreads.Slot * ScratchPerThread, ScratchPerThread), start, end));
+            }
+            else
+            {
+                Conv3ForwardSamples(weight, bias, x, y, scratch.Slice(0, ScratchPerThread), 0, batch);
+            }
+        }
+
+        /// <summary>Samples <paramref name="start"/> .. <paramref name="end"/> - 1 of layer 3's forward, through one slot of scratch.</summary>
+        private static void Conv3ForwardSamples(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> y, Span<float> scratch, int start, int end)
         {
             ref float w = ref MemoryMarshal.GetReference(weight);
             ref float b = ref MemoryMarshal.GetReference(bias);
-            for (int s = 0; s < batch; s++)
+            Span<float> columns = scratch.Slice(0, 15000);
+            for (int s = start; s < end; s++)
             {
-                Span<float> cs = columns.Slice(s * 15000, 15000);
-                Conv3Im2Col(x.Slice(s * 1176, 1176), cs);
-                Conv3Multiply(ref w, ref MemoryMarshal.GetReference(cs), ref MemoryMarshal.GetReference(y.Slice(s * 1600, 1600)), ref b);
+                Conv3Im2Col(x.Slice(s * 1176, 1176), columns);
+                Conv3Multiply(ref w, ref MemoryMarshal.GetReference(columns), ref MemoryMarshal.GetReference(y.Slice(s * 1600, 1600)), ref b);
             }
         }
 
         /// <summary>
-        /// Layer 3, Conv2D(16, 5), backward from dy: <c>db += Σ_s Σ_n dy[s, o, n]</c>, <c>dW += Σ_s dy[s] · columns[s]ᵀ</c>,
-        /// and, when <paramref name="dx"/> is not empty, <c>dx = col2im(Wᵀ · dy)</c> for each sample.
+        /// Layer 3, Conv2D(16, 5), backward from dy = dL/d(W ⋆ x + b): <c>db += Σ_s Σ_n dy[s, o, n]</c>, <c>dW += Σ_s dy[s] · rows[s]</c> with
+        /// <c>rows[s] = im2row(x[s])</c> [100, 150], and, when <paramref name="dx"/> is not empty, <c>dx[s] = col2im(Wᵀ · dy[s])</c>.
+        /// One slot of scratch holds a sample's rows, then its dcolumns.
         /// </summary>
-        public static void Conv3Backward(ReadOnlySpan<float> weight, Span<float> weightGradient, Span<float> biasGradient, ReadOnlySpan<float> columns, ReadOnlySpan<float> dy, Span<float> columnGradient, Span<float> dx, int batch)
+        public static void Conv3Backward(ReadOnlySpan<float> weight, Span<float> weightGradient, Span<float> biasGradient, ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dx, Span<float> scratch, int batch)
         {
-            // db[o] += Σ_s Σ_n dy[s, o, n]
+            ref float w = ref MemoryMarshal.GetReference(weight);
+            ref float dw = ref MemoryMarshal.GetReference(weightGradient);
+            Span<float> rows = scratch.Slice(0, 15000);
             for (int s = 0; s < batch; s++)
             {
+                ReadOnlySpan<float> dys = dy.Slice(s * 1600, 1600);
+                ref float dyr = ref MemoryMarshal.GetReference(dys);
+                // db[o] += Σ_n dy[s, o, n]
                 for (int o = 0; o < 16; o++)
                 {
-                    biasGradient[o] += TensorPrimitives.Sum(dy.Slice(s * 1600 + o * 100, 100));
+                    biasGradient[o] += TensorPrimitives.Sum(dys.Slice(o * 100, 100));
                 }
-            }
 
-            // dW[o, k] += Σ_s Σ_n dy[s, o, n] · columns[s, k, n]
-            Conv3WeightGradient(ref MemoryMarshal.GetReference(dy), ref MemoryMarshal.GetReference(columns), ref MemoryMarshal.GetReference(weightGradient), batch);
-            if (dx.IsEmpty)
-            {
-                return;
-            }
+                // dW[o, j] += Σ_n dy[s, o, n] · rows[n, j]
+                Conv3Im2Row(x.Slice(s * 1176, 1176), rows);
+                Conv3WeightGradient(ref dyr, ref MemoryMarshal.GetReference(rows), ref dw);
+                if (dx.IsEmpty)
+                {
+                    continue;
+                }
 
-            ref float w = ref MemoryMarshal.GetReference(weight);
-            for (int s = 0; s < batch; s++)
-            {
-                // dcolumns = Wᵀ · dy[s] (one sample's worth of scratch, reused), then folded back: dx[s] = col2im(dcolumns)
-                Span<float> dcs = columnGradient.Slice(0, 15000);
-                Conv3MultiplyTransposed(ref w, ref MemoryMarshal.GetReference(dy.Slice(s * 1600, 1600)), ref MemoryMarshal.GetReference(dcs));
-                Span<float> dxs = dx.Slice(s * 1176, 1176);
-                dxs.Clear();
-                Conv3Col2Im(dcs, dxs);
+                // dcolumns = Wᵀ · dy[s], in the rows' place, folded back: dx[s] = col2im(dcolumns)
+                Conv3MultiplyTransposed(ref w, ref dyr, ref MemoryMarshal.GetReference(rows));
+                Conv3Col2Im(rows, dx.Slice(s * 1176, 1176));
             }
         }
 
-        /// <summary><c>y[16, 100] = W[16, 150] · columns[150, 100] + b</c>: blocks of rows × 2 vectors of columns in registers, k streaming through.</summary>
+        /// <summary><c>y[16, 100] = W[16, 150] · columns[150, 100] + b, then max(·, 0)</c>: blocks of rows × 2 vectors of columns in registers, k streaming through.</summary>
         private static void Conv3Multiply(ref float a, ref float b, ref float c, ref float bias)
         {
             if (Simd.Use512)
@@ -1568,6 +1836,7 @@ namespace NetGen.Generated
                 {
                     for (int r = 0; r < 12; r += 6)
                     {
+                        ref float cr = ref Unsafe.Add(ref c, r * 100);
                         Vector512<float> c0_0 = Vector512.Create(Unsafe.Add(ref bias, r));
                         Vector512<float> c0_1 = Vector512.Create(Unsafe.Add(ref bias, r));
                         Vector512<float> c1_0 = Vector512.Create(Unsafe.Add(ref bias, r + 1));
@@ -1605,22 +1874,22 @@ namespace NetGen.Generated
                             c5_0 = Simd.MultiplyAdd(a5, b0, c5_0);
                             c5_1 = Simd.MultiplyAdd(a5, b1, c5_1);
                         }
-                        ref float cr = ref Unsafe.Add(ref c, r * 100);
-                        c0_0.StoreUnsafe(ref cr, (nuint)i);
-                        c0_1.StoreUnsafe(ref cr, (nuint)(i + 16));
-                        c1_0.StoreUnsafe(ref cr, (nuint)(i + 100));
-                        c1_1.StoreUnsafe(ref cr, (nuint)(i + 16 + 100));
-                        c2_0.StoreUnsafe(ref cr, (nuint)(i + 200));
-                        c2_1.StoreUnsafe(ref cr, (nuint)(i + 16 + 200));
-                        c3_0.StoreUnsafe(ref cr, (nuint)(i + 300));
-                        c3_1.StoreUnsafe(ref cr, (nuint)(i + 16 + 300));
-                        c4_0.StoreUnsafe(ref cr, (nuint)(i + 400));
-                        c4_1.StoreUnsafe(ref cr, (nuint)(i + 16 + 400));
-                        c5_0.StoreUnsafe(ref cr, (nuint)(i + 500));
-                        c5_1.StoreUnsafe(ref cr, (nuint)(i + 16 + 500));
+                        Vector512.Max(Vector512<float>.Zero, c0_0).StoreUnsafe(ref cr, (nuint)i);
+                        Vector512.Max(Vector512<float>.Zero, c0_1).StoreUnsafe(ref cr, (nuint)(i + 16));
+                        Vector512.Max(Vector512<float>.Zero, c1_0).StoreUnsafe(ref cr, (nuint)(i + 100));
+                        Vector512.Max(Vector512<float>.Zero, c1_1).StoreUnsafe(ref cr, (nuint)(i + 16 + 100));
+                        Vector512.Max(Vector512<float>.Zero, c2_0).StoreUnsafe(ref cr, (nuint)(i + 200));
+                        Vector512.Max(Vector512<float>.Zero, c2_1).StoreUnsafe(ref cr, (nuint)(i + 16 + 200));
+                        Vector512.Max(Vector512<float>.Zero, c3_0).StoreUnsafe(ref cr, (nuint)(i + 300));
+                        Vector512.Max(Vector512<float>.Zero, c3_1).StoreUnsafe(ref cr, (nuint)(i + 16 + 300));
+                        Vector512.Max(Vector512<float>.Zero, c4_0).StoreUnsafe(ref cr, (nuint)(i + 400));
+                        Vector512.Max(Vector512<float>.Zero, c4_1).StoreUnsafe(ref cr, (nuint)(i + 16 + 400));
+                        Vector512.Max(Vector512<float>.Zero, c5_0).StoreUnsafe(ref cr, (nuint)(i + 500));
+                        Vector512.Max(Vector512<float>.Zero, c5_1).StoreUnsafe(ref cr, (nuint)(i + 16 + 500));
                     }
                     {
                         const int r = 12;
+                        ref float cr = ref Unsafe.Add(ref c, r * 100);
                         Vector512<float> c0_0 = Vector512.Create(Unsafe.Add(ref bias, r));
                         Vector512<float> c0_1 = Vector512.Create(Unsafe.Add(ref bias, r));
                         Vector512<float> c1_0 = Vector512.Create(Unsafe.Add(ref bias, r + 1));
@@ -1648,21 +1917,21 @@ namespace NetGen.Generated
                             c3_0 = Simd.MultiplyAdd(a3, b0, c3_0);
                             c3_1 = Simd.MultiplyAdd(a3, b1, c3_1);
                         }
-                        ref float cr = ref Unsafe.Add(ref c, r * 100);
-                        c0_0.StoreUnsafe(ref cr, (nuint)i);
-                        c0_1.StoreUnsafe(ref cr, (nuint)(i + 16));
-                        c1_0.StoreUnsafe(ref cr, (nuint)(i + 100));
-                        c1_1.StoreUnsafe(ref cr, (nuint)(i + 16 + 100));
-                        c2_0.StoreUnsafe(ref cr, (nuint)(i + 200));
-                        c2_1.StoreUnsafe(ref cr, (nuint)(i + 16 + 200));
-                        c3_0.StoreUnsafe(ref cr, (nuint)(i + 300));
-                        c3_1.StoreUnsafe(ref cr, (nuint)(i + 16 + 300));
+                        Vector512.Max(Vector512<float>.Zero, c0_0).StoreUnsafe(ref cr, (nuint)i);
+                        Vector512.Max(Vector512<float>.Zero, c0_1).StoreUnsafe(ref cr, (nuint)(i + 16));
+                        Vector512.Max(Vector512<float>.Zero, c1_0).StoreUnsafe(ref cr, (nuint)(i + 100));
+                        Vector512.Max(Vector512<float>.Zero, c1_1).StoreUnsafe(ref cr, (nuint)(i + 16 + 100));
+                        Vector512.Max(Vector512<float>.Zero, c2_0).StoreUnsafe(ref cr, (nuint)(i + 200));
+                        Vector512.Max(Vector512<float>.Zero, c2_1).StoreUnsafe(ref cr, (nuint)(i + 16 + 200));
+                        Vector512.Max(Vector512<float>.Zero, c3_0).StoreUnsafe(ref cr, (nuint)(i + 300));
+                        Vector512.Max(Vector512<float>.Zero, c3_1).StoreUnsafe(ref cr, (nuint)(i + 16 + 300));
                     }
                 }
                 {
                     const int i = 96;
                     {
                         const int r = 0;
+                        ref float cr = ref Unsafe.Add(ref c, r * 100);
                         Vector128<float> c0_0 = Vector128.Create(Unsafe.Add(ref bias, r));
                         Vector128<float> c1_0 = Vector128.Create(Unsafe.Add(ref bias, r + 1));
                         Vector128<float> c2_0 = Vector128.Create(Unsafe.Add(ref bias, r + 2));
@@ -1705,22 +1974,22 @@ namespace NetGen.Generated
                             Vector128<float> a11 = Vector128.Create(Unsafe.Add(ref ar, j + 1650));
                             c11_0 = Simd.MultiplyAdd(a11, b0, c11_0);
                         }
-                        ref float cr = ref Unsafe.Add(ref c, r * 100);
-                        c0_0.StoreUnsafe(ref cr, (nuint)i);
-                        c1_0.StoreUnsafe(ref cr, (nuint)(i + 100));
-                        c2_0.StoreUnsafe(ref cr, (nuint)(i + 200));
-                        c3_0.StoreUnsafe(ref cr, (nuint)(i + 300));
-                        c4_0.StoreUnsafe(ref cr, (nuint)(i + 400));
-                        c5_0.StoreUnsafe(ref cr, (nuint)(i + 500));
-                        c6_0.StoreUnsafe(ref cr, (nuint)(i + 600));
-                        c7_0.StoreUnsafe(ref cr, (nuint)(i + 700));
-                        c8_0.StoreUnsafe(ref cr, (nuint)(i + 800));
-                        c9_0.StoreUnsafe(ref cr, (nuint)(i + 900));
-                        c10_0.StoreUnsafe(ref cr, (nuint)(i + 1000));
-                        c11_0.StoreUnsafe(ref cr, (nuint)(i + 1100));
+                        Vector128.Max(Vector128<float>.Zero, c0_0).StoreUnsafe(ref cr, (nuint)i);
+                        Vector128.Max(Vector128<float>.Zero, c1_0).StoreUnsafe(ref cr, (nuint)(i + 100));
+                        Vector128.Max(Vector128<float>.Zero, c2_0).StoreUnsafe(ref cr, (nuint)(i + 200));
+                        Vector128.Max(Vector128<float>.Zero, c3_0).StoreUnsafe(ref cr, (nuint)(i + 300));
+                        Vector128.Max(Vector128<float>.Zero, c4_0).StoreUnsafe(ref cr, (nuint)(i + 400));
+                        Vector128.Max(Vector128<float>.Zero, c5_0).StoreUnsafe(ref cr, (nuint)(i + 500));
+                        Vector128.Max(Vector128<float>.Zero, c6_0).StoreUnsafe(ref cr, (nuint)(i + 600));
+                        Vector128.Max(Vector128<float>.Zero, c7_0).StoreUnsafe(ref cr, (nuint)(i + 700));
+                        Vector128.Max(Vector128<float>.Zero, c8_0).StoreUnsafe(ref cr, (nuint)(i + 800));
+                        Vector128.Max(Vector128<float>.Zero, c9_0).StoreUnsafe(ref cr, (nuint)(i + 900));
+                        Vector128.Max(Vector128<float>.Zero, c10_0).StoreUnsafe(ref cr, (nuint)(i + 1000));
+                        Vector128.Max(Vector128<float>.Zero, c11_0).StoreUnsafe(ref cr, (nuint)(i + 1100));
                     }
                     {
                         const int r = 12;
+                        ref float cr = ref Unsafe.Add(ref c, r * 100);
                         Vector128<float> c0_0 = Vector128.Create(Unsafe.Add(ref bias, r));
                         Vector128<float> c1_0 = Vector128.Create(Unsafe.Add(ref bias, r + 1));
                         Vector128<float> c2_0 = Vector128.Create(Unsafe.Add(ref bias, r + 2));
@@ -1739,11 +2008,10 @@ namespace NetGen.Generated
                             Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref ar, j + 450));
                             c3_0 = Simd.MultiplyAdd(a3, b0, c3_0);
                         }
-                        ref float cr = ref Unsafe.Add(ref c, r * 100);
-                        c0_0.StoreUnsafe(ref cr, (nuint)i);
-                        c1_0.StoreUnsafe(ref cr, (nuint)(i + 100));
-                        c2_0.StoreUnsafe(ref cr, (nuint)(i + 200));
-                        c3_0.StoreUnsafe(ref cr, (nuint)(i + 300));
+                        Vector128.Max(Vector128<float>.Zero, c0_0).StoreUnsafe(ref cr, (nuint)i);
+                        Vector128.Max(Vector128<float>.Zero, c1_0).StoreUnsafe(ref cr, (nuint)(i + 100));
+                        Vector128.Max(Vector128<float>.Zero, c2_0).StoreUnsafe(ref cr, (nuint)(i + 200));
+                        Vector128.Max(Vector128<float>.Zero, c3_0).StoreUnsafe(ref cr, (nuint)(i + 300));
                     }
                 }
             }
@@ -1753,6 +2021,7 @@ namespace NetGen.Generated
                 {
                     for (int r = 0; r < 12; r += 6)
                     {
+                        ref float cr = ref Unsafe.Add(ref c, r * 100);
                         Vector256<float> c0_0 = Vector256.Create(Unsafe.Add(ref bias, r));
                         Vector256<float> c0_1 = Vector256.Create(Unsafe.Add(ref bias, r));
                         Vector256<float> c1_0 = Vector256.Create(Unsafe.Add(ref bias, r + 1));
@@ -1790,22 +2059,22 @@ namespace NetGen.Generated
                             c5_0 = Simd.MultiplyAdd(a5, b0, c5_0);
                             c5_1 = Simd.MultiplyAdd(a5, b1, c5_1);
                         }
-                        ref float cr = ref Unsafe.Add(ref c, r * 100);
-                        c0_0.StoreUnsafe(ref cr, (nuint)i);
-                        c0_1.StoreUnsafe(ref cr, (nuint)(i + 8));
-                        c1_0.StoreUnsafe(ref cr, (nuint)(i + 100));
-                        c1_1.StoreUnsafe(ref cr, (nuint)(i + 8 + 100));
-                        c2_0.StoreUnsafe(ref cr, (nuint)(i + 200));
-                        c2_1.StoreUnsafe(ref cr, (nuint)(i + 8 + 200));
-                        c3_0.StoreUnsafe(ref cr, (nuint)(i + 300));
-                        c3_1.StoreUnsafe(ref cr, (nuint)(i + 8 + 300));
-                        c4_0.StoreUnsafe(ref cr, (nuint)(i + 400));
-                        c4_1.StoreUnsafe(ref cr, (nuint)(i + 8 + 400));
-                        c5_0.StoreUnsafe(ref cr, (nuint)(i + 500));
-                        c5_1.StoreUnsafe(ref cr, (nuint)(i + 8 + 500));
+                        Vector256.Max(Vector256<float>.Zero, c0_0).StoreUnsafe(ref cr, (nuint)i);
+                        Vector256.Max(Vector256<float>.Zero, c0_1).StoreUnsafe(ref cr, (nuint)(i + 8));
+                        Vector256.Max(Vector256<float>.Zero, c1_0).StoreUnsafe(ref cr, (nuint)(i + 100));
+                        Vector256.Max(Vector256<float>.Zero, c1_1).StoreUnsafe(ref cr, (nuint)(i + 8 + 100));
+                        Vector256.Max(Vector256<float>.Zero, c2_0).StoreUnsafe(ref cr, (nuint)(i + 200));
+                        Vector256.Max(Vector256<float>.Zero, c2_1).StoreUnsafe(ref cr, (nuint)(i + 8 + 200));
+                        Vector256.Max(Vector256<float>.Zero, c3_0).StoreUnsafe(ref cr, (nuint)(i + 300));
+                        Vector256.Max(Vector256<float>.Zero, c3_1).StoreUnsafe(ref cr, (nuint)(i + 8 + 300));
+                        Vector256.Max(Vector256<float>.Zero, c4_0).StoreUnsafe(ref cr, (nuint)(i + 400));
+                        Vector256.Max(Vector256<float>.Zero, c4_1).StoreUnsafe(ref cr, (nuint)(i + 8 + 400));
+                        Vector256.Max(Vector256<float>.Zero, c5_0).StoreUnsafe(ref cr, (nuint)(i + 500));
+                        Vector256.Max(Vector256<float>.Zero, c5_1).StoreUnsafe(ref cr, (nuint)(i + 8 + 500));
                     }
                     {
                         const int r = 12;
+                        ref float cr = ref Unsafe.Add(ref c, r * 100);
                         Vector256<float> c0_0 = Vector256.Create(Unsafe.Add(ref bias, r));
                         Vector256<float> c0_1 = Vector256.Create(Unsafe.Add(ref bias, r));
                         Vector256<float> c1_0 = Vector256.Create(Unsafe.Add(ref bias, r + 1));
@@ -1833,21 +2102,21 @@ namespace NetGen.Generated
                             c3_0 = Simd.MultiplyAdd(a3, b0, c3_0);
                             c3_1 = Simd.MultiplyAdd(a3, b1, c3_1);
                         }
-                        ref float cr = ref Unsafe.Add(ref c, r * 100);
-                        c0_0.StoreUnsafe(ref cr, (nuint)i);
-                        c0_1.StoreUnsafe(ref cr, (nuint)(i + 8));
-                        c1_0.StoreUnsafe(ref cr, (nuint)(i + 100));
-                        c1_1.StoreUnsafe(ref cr, (nuint)(i + 8 + 100));
-                        c2_0.StoreUnsafe(ref cr, (nuint)(i + 200));
-                        c2_1.StoreUnsafe(ref cr, (nuint)(i + 8 + 200));
-                        c3_0.StoreUnsafe(ref cr, (nuint)(i + 300));
-                        c3_1.StoreUnsafe(ref cr, (nuint)(i + 8 + 300));
+                        Vector256.Max(Vector256<float>.Zero, c0_0).StoreUnsafe(ref cr, (nuint)i);
+                        Vector256.Max(Vector256<float>.Zero, c0_1).StoreUnsafe(ref cr, (nuint)(i + 8));
+                        Vector256.Max(Vector256<float>.Zero, c1_0).StoreUnsafe(ref cr, (nuint)(i + 100));
+                        Vector256.Max(Vector256<float>.Zero, c1_1).StoreUnsafe(ref cr, (nuint)(i + 8 + 100));
+                        Vector256.Max(Vector256<float>.Zero, c2_0).StoreUnsafe(ref cr, (nuint)(i + 200));
+                        Vector256.Max(Vector256<float>.Zero, c2_1).StoreUnsafe(ref cr, (nuint)(i + 8 + 200));
+                        Vector256.Max(Vector256<float>.Zero, c3_0).StoreUnsafe(ref cr, (nuint)(i + 300));
+                        Vector256.Max(Vector256<float>.Zero, c3_1).StoreUnsafe(ref cr, (nuint)(i + 8 + 300));
                     }
                 }
                 {
                     const int i = 96;
                     {
                         const int r = 0;
+                        ref float cr = ref Unsafe.Add(ref c, r * 100);
                         Vector128<float> c0_0 = Vector128.Create(Unsafe.Add(ref bias, r));
                         Vector128<float> c1_0 = Vector128.Create(Unsafe.Add(ref bias, r + 1));
                         Vector128<float> c2_0 = Vector128.Create(Unsafe.Add(ref bias, r + 2));
@@ -1890,22 +2159,22 @@ namespace NetGen.Generated
                             Vector128<float> a11 = Vector128.Create(Unsafe.Add(ref ar, j + 1650));
                             c11_0 = Simd.MultiplyAdd(a11, b0, c11_0);
                         }
-                        ref float cr = ref Unsafe.Add(ref c, r * 100);
-                        c0_0.StoreUnsafe(ref cr, (nuint)i);
-                        c1_0.StoreUnsafe(ref cr, (nuint)(i + 100));
-                        c2_0.StoreUnsafe(ref cr, (nuint)(i + 200));
-                        c3_0.StoreUnsafe(ref cr, (nuint)(i + 300));
-                        c4_0.StoreUnsafe(ref cr, (nuint)(i + 400));
-                        c5_0.StoreUnsafe(ref cr, (nuint)(i + 500));
-                        c6_0.StoreUnsafe(ref cr, (nuint)(i + 600));
-                        c7_0.StoreUnsafe(ref cr, (nuint)(i + 700));
-                        c8_0.StoreUnsafe(ref cr, (nuint)(i + 800));
-                        c9_0.StoreUnsafe(ref cr, (nuint)(i + 900));
-                        c10_0.StoreUnsafe(ref cr, (nuint)(i + 1000));
-                        c11_0.StoreUnsafe(ref cr, (nuint)(i + 1100));
+                        Vector128.Max(Vector128<float>.Zero, c0_0).StoreUnsafe(ref cr, (nuint)i);
+                        Vector128.Max(Vector128<float>.Zero, c1_0).StoreUnsafe(ref cr, (nuint)(i + 100));
+                        Vector128.Max(Vector128<float>.Zero, c2_0).StoreUnsafe(ref cr, (nuint)(i + 200));
+                        Vector128.Max(Vector128<float>.Zero, c3_0).StoreUnsafe(ref cr, (nuint)(i + 300));
+                        Vector128.Max(Vector128<float>.Zero, c4_0).StoreUnsafe(ref cr, (nuint)(i + 400));
+                        Vector128.Max(Vector128<float>.Zero, c5_0).StoreUnsafe(ref cr, (nuint)(i + 500));
+                        Vector128.Max(Vector128<float>.Zero, c6_0).StoreUnsafe(ref cr, (nuint)(i + 600));
+                        Vector128.Max(Vector128<float>.Zero, c7_0).StoreUnsafe(ref cr, (nuint)(i + 700));
+                        Vector128.Max(Vector128<float>.Zero, c8_0).StoreUnsafe(ref cr, (nuint)(i + 800));
+                        Vector128.Max(Vector128<float>.Zero, c9_0).StoreUnsafe(ref cr, (nuint)(i + 900));
+                        Vector128.Max(Vector128<float>.Zero, c10_0).StoreUnsafe(ref cr, (nuint)(i + 1000));
+                        Vector128.Max(Vector128<float>.Zero, c11_0).StoreUnsafe(ref cr, (nuint)(i + 1100));
                     }
                     {
                         const int r = 12;
+                        ref float cr = ref Unsafe.Add(ref c, r * 100);
                         Vector128<float> c0_0 = Vector128.Create(Unsafe.Add(ref bias, r));
                         Vector128<float> c1_0 = Vector128.Create(Unsafe.Add(ref bias, r + 1));
                         Vector128<float> c2_0 = Vector128.Create(Unsafe.Add(ref bias, r + 2));
@@ -1924,11 +2193,10 @@ namespace NetGen.Generated
                             Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref ar, j + 450));
                             c3_0 = Simd.MultiplyAdd(a3, b0, c3_0);
                         }
-                        ref float cr = ref Unsafe.Add(ref c, r * 100);
-                        c0_0.StoreUnsafe(ref cr, (nuint)i);
-                        c1_0.StoreUnsafe(ref cr, (nuint)(i + 100));
-                        c2_0.StoreUnsafe(ref cr, (nuint)(i + 200));
-                        c3_0.StoreUnsafe(ref cr, (nuint)(i + 300));
+                        Vector128.Max(Vector128<float>.Zero, c0_0).StoreUnsafe(ref cr, (nuint)i);
+                        Vector128.Max(Vector128<float>.Zero, c1_0).StoreUnsafe(ref cr, (nuint)(i + 100));
+                        Vector128.Max(Vector128<float>.Zero, c2_0).StoreUnsafe(ref cr, (nuint)(i + 200));
+                        Vector128.Max(Vector128<float>.Zero, c3_0).StoreUnsafe(ref cr, (nuint)(i + 300));
                     }
                 }
             }
@@ -1938,6 +2206,7 @@ namespace NetGen.Generated
                 {
                     for (int r = 0; r < 12; r += 6)
                     {
+                        ref float cr = ref Unsafe.Add(ref c, r * 100);
                         Vector128<float> c0_0 = Vector128.Create(Unsafe.Add(ref bias, r));
                         Vector128<float> c0_1 = Vector128.Create(Unsafe.Add(ref bias, r));
                         Vector128<float> c1_0 = Vector128.Create(Unsafe.Add(ref bias, r + 1));
@@ -1975,22 +2244,22 @@ namespace NetGen.Generated
                             c5_0 = Simd.MultiplyAdd(a5, b0, c5_0);
                             c5_1 = Simd.MultiplyAdd(a5, b1, c5_1);
                         }
-                        ref float cr = ref Unsafe.Add(ref c, r * 100);
-                        c0_0.StoreUnsafe(ref cr, (nuint)i);
-                        c0_1.StoreUnsafe(ref cr, (nuint)(i + 4));
-                        c1_0.StoreUnsafe(ref cr, (nuint)(i + 100));
-                        c1_1.StoreUnsafe(ref cr, (nuint)(i + 4 + 100));
-                        c2_0.StoreUnsafe(ref cr, (nuint)(i + 200));
-                        c2_1.StoreUnsafe(ref cr, (nuint)(i + 4 + 200));
-                        c3_0.StoreUnsafe(ref cr, (nuint)(i + 300));
-                        c3_1.StoreUnsafe(ref cr, (nuint)(i + 4 + 300));
-                        c4_0.StoreUnsafe(ref cr, (nuint)(i + 400));
-                        c4_1.StoreUnsafe(ref cr, (nuint)(i + 4 + 400));
-                        c5_0.StoreUnsafe(ref cr, (nuint)(i + 500));
-                        c5_1.StoreUnsafe(ref cr, (nuint)(i + 4 + 500));
+                        Vector128.Max(Vector128<float>.Zero, c0_0).StoreUnsafe(ref cr, (nuint)i);
+                        Vector128.Max(Vector128<float>.Zero, c0_1).StoreUnsafe(ref cr, (nuint)(i + 4));
+                        Vector128.Max(Vector128<float>.Zero, c1_0).StoreUnsafe(ref cr, (nuint)(i + 100));
+                        Vector128.Max(Vector128<float>.Zero, c1_1).StoreUnsafe(ref cr, (nuint)(i + 4 + 100));
+                        Vector128.Max(Vector128<float>.Zero, c2_0).StoreUnsafe(ref cr, (nuint)(i + 200));
+                        Vector128.Max(Vector128<float>.Zero, c2_1).StoreUnsafe(ref cr, (nuint)(i + 4 + 200));
+                        Vector128.Max(Vector128<float>.Zero, c3_0).StoreUnsafe(ref cr, (nuint)(i + 300));
+                        Vector128.Max(Vector128<float>.Zero, c3_1).StoreUnsafe(ref cr, (nuint)(i + 4 + 300));
+                        Vector128.Max(Vector128<float>.Zero, c4_0).StoreUnsafe(ref cr, (nuint)(i + 400));
+                        Vector128.Max(Vector128<float>.Zero, c4_1).StoreUnsafe(ref cr, (nuint)(i + 4 + 400));
+                        Vector128.Max(Vector128<float>.Zero, c5_0).StoreUnsafe(ref cr, (nuint)(i + 500));
+                        Vector128.Max(Vector128<float>.Zero, c5_1).StoreUnsafe(ref cr, (nuint)(i + 4 + 500));
                     }
                     {
                         const int r = 12;
+                        ref float cr = ref Unsafe.Add(ref c, r * 100);
                         Vector128<float> c0_0 = Vector128.Create(Unsafe.Add(ref bias, r));
                         Vector128<float> c0_1 = Vector128.Create(Unsafe.Add(ref bias, r));
                         Vector128<float> c1_0 = Vector128.Create(Unsafe.Add(ref bias, r + 1));
@@ -2018,21 +2287,21 @@ namespace NetGen.Generated
                             c3_0 = Simd.MultiplyAdd(a3, b0, c3_0);
                             c3_1 = Simd.MultiplyAdd(a3, b1, c3_1);
                         }
-                        ref float cr = ref Unsafe.Add(ref c, r * 100);
-                        c0_0.StoreUnsafe(ref cr, (nuint)i);
-                        c0_1.StoreUnsafe(ref cr, (nuint)(i + 4));
-                        c1_0.StoreUnsafe(ref cr, (nuint)(i + 100));
-                        c1_1.StoreUnsafe(ref cr, (nuint)(i + 4 + 100));
-                        c2_0.StoreUnsafe(ref cr, (nuint)(i + 200));
-                        c2_1.StoreUnsafe(ref cr, (nuint)(i + 4 + 200));
-                        c3_0.StoreUnsafe(ref cr, (nuint)(i + 300));
-                        c3_1.StoreUnsafe(ref cr, (nuint)(i + 4 + 300));
+                        Vector128.Max(Vector128<float>.Zero, c0_0).StoreUnsafe(ref cr, (nuint)i);
+                        Vector128.Max(Vector128<float>.Zero, c0_1).StoreUnsafe(ref cr, (nuint)(i + 4));
+                        Vector128.Max(Vector128<float>.Zero, c1_0).StoreUnsafe(ref cr, (nuint)(i + 100));
+                        Vector128.Max(Vector128<float>.Zero, c1_1).StoreUnsafe(ref cr, (nuint)(i + 4 + 100));
+                        Vector128.Max(Vector128<float>.Zero, c2_0).StoreUnsafe(ref cr, (nuint)(i + 200));
+                        Vector128.Max(Vector128<float>.Zero, c2_1).StoreUnsafe(ref cr, (nuint)(i + 4 + 200));
+                        Vector128.Max(Vector128<float>.Zero, c3_0).StoreUnsafe(ref cr, (nuint)(i + 300));
+                        Vector128.Max(Vector128<float>.Zero, c3_1).StoreUnsafe(ref cr, (nuint)(i + 4 + 300));
                     }
                 }
                 {
                     const int i = 96;
                     {
                         const int r = 0;
+                        ref float cr = ref Unsafe.Add(ref c, r * 100);
                         Vector128<float> c0_0 = Vector128.Create(Unsafe.Add(ref bias, r));
                         Vector128<float> c1_0 = Vector128.Create(Unsafe.Add(ref bias, r + 1));
                         Vector128<float> c2_0 = Vector128.Create(Unsafe.Add(ref bias, r + 2));
@@ -2075,22 +2344,22 @@ namespace NetGen.Generated
                             Vector128<float> a11 = Vector128.Create(Unsafe.Add(ref ar, j + 1650));
                             c11_0 = Simd.MultiplyAdd(a11, b0, c11_0);
                         }
-                        ref float cr = ref Unsafe.Add(ref c, r * 100);
-                        c0_0.StoreUnsafe(ref cr, (nuint)i);
-                        c1_0.StoreUnsafe(ref cr, (nuint)(i + 100));
-                        c2_0.StoreUnsafe(ref cr, (nuint)(i + 200));
-                        c3_0.StoreUnsafe(ref cr, (nuint)(i + 300));
-                        c4_0.StoreUnsafe(ref cr, (nuint)(i + 400));
-                        c5_0.StoreUnsafe(ref cr, (nuint)(i + 500));
-                        c6_0.StoreUnsafe(ref cr, (nuint)(i + 600));
-                        c7_0.StoreUnsafe(ref cr, (nuint)(i + 700));
-                        c8_0.StoreUnsafe(ref cr, (nuint)(i + 800));
-                        c9_0.StoreUnsafe(ref cr, (nuint)(i + 900));
-                        c10_0.StoreUnsafe(ref cr, (nuint)(i + 1000));
-                        c11_0.StoreUnsafe(ref cr, (nuint)(i + 1100));
+                        Vector128.Max(Vector128<float>.Zero, c0_0).StoreUnsafe(ref cr, (nuint)i);
+                        Vector128.Max(Vector128<float>.Zero, c1_0).StoreUnsafe(ref cr, (nuint)(i + 100));
+                        Vector128.Max(Vector128<float>.Zero, c2_0).StoreUnsafe(ref cr, (nuint)(i + 200));
+                        Vector128.Max(Vector128<float>.Zero, c3_0).StoreUnsafe(ref cr, (nuint)(i + 300));
+                        Vector128.Max(Vector128<float>.Zero, c4_0).StoreUnsafe(ref cr, (nuint)(i + 400));
+                        Vector128.Max(Vector128<float>.Zero, c5_0).StoreUnsafe(ref cr, (nuint)(i + 500));
+                        Vector128.Max(Vector128<float>.Zero, c6_0).StoreUnsafe(ref cr, (nuint)(i + 600));
+                        Vector128.Max(Vector128<float>.Zero, c7_0).StoreUnsafe(ref cr, (nuint)(i + 700));
+                        Vector128.Max(Vector128<float>.Zero, c8_0).StoreUnsafe(ref cr, (nuint)(i + 800));
+                        Vector128.Max(Vector128<float>.Zero, c9_0).StoreUnsafe(ref cr, (nuint)(i + 900));
+                        Vector128.Max(Vector128<float>.Zero, c10_0).StoreUnsafe(ref cr, (nuint)(i + 1000));
+                        Vector128.Max(Vector128<float>.Zero, c11_0).StoreUnsafe(ref cr, (nuint)(i + 1100));
                     }
                     {
                         const int r = 12;
+                        ref float cr = ref Unsafe.Add(ref c, r * 100);
                         Vector128<float> c0_0 = Vector128.Create(Unsafe.Add(ref bias, r));
                         Vector128<float> c1_0 = Vector128.Create(Unsafe.Add(ref bias, r + 1));
                         Vector128<float> c2_0 = Vector128.Create(Unsafe.Add(ref bias, r + 2));
@@ -2109,11 +2378,10 @@ namespace NetGen.Generated
                             Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref ar, j + 450));
                             c3_0 = Simd.MultiplyAdd(a3, b0, c3_0);
                         }
-                        ref float cr = ref Unsafe.Add(ref c, r * 100);
-                        c0_0.StoreUnsafe(ref cr, (nuint)i);
-                        c1_0.StoreUnsafe(ref cr, (nuint)(i + 100));
-                        c2_0.StoreUnsafe(ref cr, (nuint)(i + 200));
-                        c3_0.StoreUnsafe(ref cr, (nuint)(i + 300));
+                        Vector128.Max(Vector128<float>.Zero, c0_0).StoreUnsafe(ref cr, (nuint)i);
+                        Vector128.Max(Vector128<float>.Zero, c1_0).StoreUnsafe(ref cr, (nuint)(i + 100));
+                        Vector128.Max(Vector128<float>.Zero, c2_0).StoreUnsafe(ref cr, (nuint)(i + 200));
+                        Vector128.Max(Vector128<float>.Zero, c3_0).StoreUnsafe(ref cr, (nuint)(i + 300));
                     }
                 }
             }
@@ -2123,6 +2391,7 @@ namespace NetGen.Generated
                 {
                     for (int r = 0; r < 15; r += 3)
                     {
+                        ref float cr = ref Unsafe.Add(ref c, r * 100);
                         float c0_0 = Unsafe.Add(ref bias, r);
                         float c0_1 = Unsafe.Add(ref bias, r);
                         float c0_2 = Unsafe.Add(ref bias, r);
@@ -2159,22 +2428,22 @@ namespace NetGen.Generated
                             c2_2 = c2_2 + a2 * b2;
                             c2_3 = c2_3 + a2 * b3;
                         }
-                        ref float cr = ref Unsafe.Add(ref c, r * 100);
-                        Unsafe.Add(ref cr, i) = c0_0;
-                        Unsafe.Add(ref cr, i + 1) = c0_1;
-                        Unsafe.Add(ref cr, i + 2) = c0_2;
-                        Unsafe.Add(ref cr, i + 3) = c0_3;
-                        Unsafe.Add(ref cr, i + 100) = c1_0;
-                        Unsafe.Add(ref cr, i + 1 + 100) = c1_1;
-                        Unsafe.Add(ref cr, i + 2 + 100) = c1_2;
-                        Unsafe.Add(ref cr, i + 3 + 100) = c1_3;
-                        Unsafe.Add(ref cr, i + 200) = c2_0;
-                        Unsafe.Add(ref cr, i + 1 + 200) = c2_1;
-                        Unsafe.Add(ref cr, i + 2 + 200) = c2_2;
-                        Unsafe.Add(ref cr, i + 3 + 200) = c2_3;
+                        Unsafe.Add(ref cr, i) = MathF.Max(c0_0, 0f);
+                        Unsafe.Add(ref cr, i + 1) = MathF.Max(c0_1, 0f);
+                        Unsafe.Add(ref cr, i + 2) = MathF.Max(c0_2, 0f);
+                        Unsafe.Add(ref cr, i + 3) = MathF.Max(c0_3, 0f);
+                        Unsafe.Add(ref cr, i + 100) = MathF.Max(c1_0, 0f);
+                        Unsafe.Add(ref cr, i + 1 + 100) = MathF.Max(c1_1, 0f);
+                        Unsafe.Add(ref cr, i + 2 + 100) = MathF.Max(c1_2, 0f);
+                        Unsafe.Add(ref cr, i + 3 + 100) = MathF.Max(c1_3, 0f);
+                        Unsafe.Add(ref cr, i + 200) = MathF.Max(c2_0, 0f);
+                        Unsafe.Add(ref cr, i + 1 + 200) = MathF.Max(c2_1, 0f);
+                        Unsafe.Add(ref cr, i + 2 + 200) = MathF.Max(c2_2, 0f);
+                        Unsafe.Add(ref cr, i + 3 + 200) = MathF.Max(c2_3, 0f);
                     }
                     {
                         const int r = 15;
+                        ref float cr = ref Unsafe.Add(ref c, r * 100);
                         float c0_0 = Unsafe.Add(ref bias, r);
                         float c0_1 = Unsafe.Add(ref bias, r);
                         float c0_2 = Unsafe.Add(ref bias, r);
@@ -2193,11 +2462,10 @@ namespace NetGen.Generated
                             c0_2 = c0_2 + a0 * b2;
                             c0_3 = c0_3 + a0 * b3;
                         }
-                        ref float cr = ref Unsafe.Add(ref c, r * 100);
-                        Unsafe.Add(ref cr, i) = c0_0;
-                        Unsafe.Add(ref cr, i + 1) = c0_1;
-                        Unsafe.Add(ref cr, i + 2) = c0_2;
-                        Unsafe.Add(ref cr, i + 3) = c0_3;
+                        Unsafe.Add(ref cr, i) = MathF.Max(c0_0, 0f);
+                        Unsafe.Add(ref cr, i + 1) = MathF.Max(c0_1, 0f);
+                        Unsafe.Add(ref cr, i + 2) = MathF.Max(c0_2, 0f);
+                        Unsafe.Add(ref cr, i + 3) = MathF.Max(c0_3, 0f);
                     }
                 }
             }
@@ -2212,6 +2480,7 @@ namespace NetGen.Generated
                 {
                     for (int r = 0; r < 150; r += 6)
                     {
+                        ref float cr = ref Unsafe.Add(ref c, r * 100);
                         Vector512<float> c0_0 = Vector512<float>.Zero;
                         Vector512<float> c0_1 = Vector512<float>.Zero;
                         Vector512<float> c1_0 = Vector512<float>.Zero;
@@ -2249,7 +2518,6 @@ namespace NetGen.Generated
                             c5_0 = Simd.MultiplyAdd(a5, b0, c5_0);
                             c5_1 = Simd.MultiplyAdd(a5, b1, c5_1);
                         }
-                        ref float cr = ref Unsafe.Add(ref c, r * 100);
                         c0_0.StoreUnsafe(ref cr, (nuint)i);
                         c0_1.StoreUnsafe(ref cr, (nuint)(i + 16));
                         c1_0.StoreUnsafe(ref cr, (nuint)(i + 100));
@@ -2268,6 +2536,7 @@ namespace NetGen.Generated
                     const int i = 96;
                     for (int r = 0; r < 144; r += 12)
                     {
+                        ref float cr = ref Unsafe.Add(ref c, r * 100);
                         Vector128<float> c0_0 = Vector128<float>.Zero;
                         Vector128<float> c1_0 = Vector128<float>.Zero;
                         Vector128<float> c2_0 = Vector128<float>.Zero;
@@ -2310,7 +2579,6 @@ namespace NetGen.Generated
                             Vector128<float> a11 = Vector128.Create(Unsafe.Add(ref ar, j * 150 + 11));
                             c11_0 = Simd.MultiplyAdd(a11, b0, c11_0);
                         }
-                        ref float cr = ref Unsafe.Add(ref c, r * 100);
                         c0_0.StoreUnsafe(ref cr, (nuint)i);
                         c1_0.StoreUnsafe(ref cr, (nuint)(i + 100));
                         c2_0.StoreUnsafe(ref cr, (nuint)(i + 200));
@@ -2326,6 +2594,7 @@ namespace NetGen.Generated
                     }
                     {
                         const int r = 144;
+                        ref float cr = ref Unsafe.Add(ref c, r * 100);
                         Vector128<float> c0_0 = Vector128<float>.Zero;
                         Vector128<float> c1_0 = Vector128<float>.Zero;
                         Vector128<float> c2_0 = Vector128<float>.Zero;
@@ -2350,7 +2619,6 @@ namespace NetGen.Generated
                             Vector128<float> a5 = Vector128.Create(Unsafe.Add(ref ar, j * 150 + 5));
                             c5_0 = Simd.MultiplyAdd(a5, b0, c5_0);
                         }
-                        ref float cr = ref Unsafe.Add(ref c, r * 100);
                         c0_0.StoreUnsafe(ref cr, (nuint)i);
                         c1_0.StoreUnsafe(ref cr, (nuint)(i + 100));
                         c2_0.StoreUnsafe(ref cr, (nuint)(i + 200));
@@ -2366,6 +2634,7 @@ namespace NetGen.Generated
                 {
                     for (int r = 0; r < 150; r += 6)
                     {
+                        ref float cr = ref Unsafe.Add(ref c, r * 100);
                         Vector256<float> c0_0 = Vector256<float>.Zero;
                         Vector256<float> c0_1 = Vector256<float>.Zero;
                         Vector256<float> c1_0 = Vector256<float>.Zero;
@@ -2403,7 +2672,6 @@ namespace NetGen.Generated
                             c5_0 = Simd.MultiplyAdd(a5, b0, c5_0);
                             c5_1 = Simd.MultiplyAdd(a5, b1, c5_1);
                         }
-                        ref float cr = ref Unsafe.Add(ref c, r * 100);
                         c0_0.StoreUnsafe(ref cr, (nuint)i);
                         c0_1.StoreUnsafe(ref cr, (nuint)(i + 8));
                         c1_0.StoreUnsafe(ref cr, (nuint)(i + 100));
@@ -2422,6 +2690,7 @@ namespace NetGen.Generated
                     const int i = 96;
                     for (int r = 0; r < 144; r += 12)
                     {
+                        ref float cr = ref Unsafe.Add(ref c, r * 100);
                         Vector128<float> c0_0 = Vector128<float>.Zero;
                         Vector128<float> c1_0 = Vector128<float>.Zero;
                         Vector128<float> c2_0 = Vector128<float>.Zero;
@@ -2464,7 +2733,6 @@ namespace NetGen.Generated
                             Vector128<float> a11 = Vector128.Create(Unsafe.Add(ref ar, j * 150 + 11));
                             c11_0 = Simd.MultiplyAdd(a11, b0, c11_0);
                         }
-                        ref float cr = ref Unsafe.Add(ref c, r * 100);
                         c0_0.StoreUnsafe(ref cr, (nuint)i);
                         c1_0.StoreUnsafe(ref cr, (nuint)(i + 100));
                         c2_0.StoreUnsafe(ref cr, (nuint)(i + 200));
@@ -2480,6 +2748,7 @@ namespace NetGen.Generated
                     }
                     {
                         const int r = 144;
+                        ref float cr = ref Unsafe.Add(ref c, r * 100);
                         Vector128<float> c0_0 = Vector128<float>.Zero;
                         Vector128<float> c1_0 = Vector128<float>.Zero;
                         Vector128<float> c2_0 = Vector128<float>.Zero;
@@ -2504,7 +2773,6 @@ namespace NetGen.Generated
                             Vector128<float> a5 = Vector128.Create(Unsafe.Add(ref ar, j * 150 + 5));
                             c5_0 = Simd.MultiplyAdd(a5, b0, c5_0);
                         }
-                        ref float cr = ref Unsafe.Add(ref c, r * 100);
                         c0_0.StoreUnsafe(ref cr, (nuint)i);
                         c1_0.StoreUnsafe(ref cr, (nuint)(i + 100));
                         c2_0.StoreUnsafe(ref cr, (nuint)(i + 200));
@@ -2520,6 +2788,7 @@ namespace NetGen.Generated
                 {
                     for (int r = 0; r < 150; r += 6)
                     {
+                        ref float cr = ref Unsafe.Add(ref c, r * 100);
                         Vector128<float> c0_0 = Vector128<float>.Zero;
                         Vector128<float> c0_1 = Vector128<float>.Zero;
                         Vector128<float> c1_0 = Vector128<float>.Zero;
@@ -2557,7 +2826,6 @@ namespace NetGen.Generated
                             c5_0 = Simd.MultiplyAdd(a5, b0, c5_0);
                             c5_1 = Simd.MultiplyAdd(a5, b1, c5_1);
                         }
-                        ref float cr = ref Unsafe.Add(ref c, r * 100);
                         c0_0.StoreUnsafe(ref cr, (nuint)i);
                         c0_1.StoreUnsafe(ref cr, (nuint)(i + 4));
                         c1_0.StoreUnsafe(ref cr, (nuint)(i + 100));
@@ -2576,6 +2844,7 @@ namespace NetGen.Generated
                     const int i = 96;
                     for (int r = 0; r < 144; r += 12)
                     {
+                        ref float cr = ref Unsafe.Add(ref c, r * 100);
                         Vector128<float> c0_0 = Vector128<float>.Zero;
                         Vector128<float> c1_0 = Vector128<float>.Zero;
                         Vector128<float> c2_0 = Vector128<float>.Zero;
@@ -2618,7 +2887,6 @@ namespace NetGen.Generated
                             Vector128<float> a11 = Vector128.Create(Unsafe.Add(ref ar, j * 150 + 11));
                             c11_0 = Simd.MultiplyAdd(a11, b0, c11_0);
                         }
-                        ref float cr = ref Unsafe.Add(ref c, r * 100);
                         c0_0.StoreUnsafe(ref cr, (nuint)i);
                         c1_0.StoreUnsafe(ref cr, (nuint)(i + 100));
                         c2_0.StoreUnsafe(ref cr, (nuint)(i + 200));
@@ -2634,6 +2902,7 @@ namespace NetGen.Generated
                     }
                     {
                         const int r = 144;
+                        ref float cr = ref Unsafe.Add(ref c, r * 100);
                         Vector128<float> c0_0 = Vector128<float>.Zero;
                         Vector128<float> c1_0 = Vector128<float>.Zero;
                         Vector128<float> c2_0 = Vector128<float>.Zero;
@@ -2658,7 +2927,6 @@ namespace NetGen.Generated
                             Vector128<float> a5 = Vector128.Create(Unsafe.Add(ref ar, j * 150 + 5));
                             c5_0 = Simd.MultiplyAdd(a5, b0, c5_0);
                         }
-                        ref float cr = ref Unsafe.Add(ref c, r * 100);
                         c0_0.StoreUnsafe(ref cr, (nuint)i);
                         c1_0.StoreUnsafe(ref cr, (nuint)(i + 100));
                         c2_0.StoreUnsafe(ref cr, (nuint)(i + 200));
@@ -2674,6 +2942,7 @@ namespace NetGen.Generated
                 {
                     for (int r = 0; r < 150; r += 3)
                     {
+                        ref float cr = ref Unsafe.Add(ref c, r * 100);
                         float c0_0 = 0f;
                         float c0_1 = 0f;
                         float c0_2 = 0f;
@@ -2710,7 +2979,6 @@ namespace NetGen.Generated
                             c2_2 = c2_2 + a2 * b2;
                             c2_3 = c2_3 + a2 * b3;
                         }
-                        ref float cr = ref Unsafe.Add(ref c, r * 100);
                         Unsafe.Add(ref cr, i) = c0_0;
                         Unsafe.Add(ref cr, i + 1) = c0_1;
                         Unsafe.Add(ref cr, i + 2) = c0_2;
@@ -2728,370 +2996,1088 @@ namespace NetGen.Generated
             }
         }
 
-        /// <summary><c>dW[16, 150] += Σ_s dy[s][16, 100] · columns[s][150, 100]ᵀ</c>, 2 × 4 blocks of dot products over the positions.</summary>
-        private static void Conv3WeightGradient(ref float dy, ref float columns, ref float dw, int batch)
+        /// <summary><c>dW[16, 150] += dy[16, 100] · rows[100, 150]</c>: blocks of rows × 2 vectors of columns in registers, k streaming through.</summary>
+        private static void Conv3WeightGradient(ref float a, ref float b, ref float c)
         {
             if (Simd.Use512)
             {
-                for (int o = 0; o < 16; o += 2)
+                for (int i = 0; i < 128; i += 32)
                 {
-                    for (int j = 0; j < 148; j += 4)
+                    for (int r = 0; r < 12; r += 6)
                     {
-                        Vector512<float> s0_0 = Vector512<float>.Zero;
-                        float e0_0 = 0f;
-                        Vector512<float> s0_1 = Vector512<float>.Zero;
-                        float e0_1 = 0f;
-                        Vector512<float> s0_2 = Vector512<float>.Zero;
-                        float e0_2 = 0f;
-                        Vector512<float> s0_3 = Vector512<float>.Zero;
-                        float e0_3 = 0f;
-                        Vector512<float> s1_0 = Vector512<float>.Zero;
-                        float e1_0 = 0f;
-                        Vector512<float> s1_1 = Vector512<float>.Zero;
-                        float e1_1 = 0f;
-                        Vector512<float> s1_2 = Vector512<float>.Zero;
-                        float e1_2 = 0f;
-                        Vector512<float> s1_3 = Vector512<float>.Zero;
-                        float e1_3 = 0f;
-                        for (int s = 0; s < batch; s++)
+                        ref float cr = ref Unsafe.Add(ref c, r * 150);
+                        Vector512<float> c0_0 = Vector512.LoadUnsafe(ref cr, (nuint)i);
+                        Vector512<float> c0_1 = Vector512.LoadUnsafe(ref cr, (nuint)(i + 16));
+                        Vector512<float> c1_0 = Vector512.LoadUnsafe(ref cr, (nuint)(i + 150));
+                        Vector512<float> c1_1 = Vector512.LoadUnsafe(ref cr, (nuint)(i + 16 + 150));
+                        Vector512<float> c2_0 = Vector512.LoadUnsafe(ref cr, (nuint)(i + 300));
+                        Vector512<float> c2_1 = Vector512.LoadUnsafe(ref cr, (nuint)(i + 16 + 300));
+                        Vector512<float> c3_0 = Vector512.LoadUnsafe(ref cr, (nuint)(i + 450));
+                        Vector512<float> c3_1 = Vector512.LoadUnsafe(ref cr, (nuint)(i + 16 + 450));
+                        Vector512<float> c4_0 = Vector512.LoadUnsafe(ref cr, (nuint)(i + 600));
+                        Vector512<float> c4_1 = Vector512.LoadUnsafe(ref cr, (nuint)(i + 16 + 600));
+                        Vector512<float> c5_0 = Vector512.LoadUnsafe(ref cr, (nuint)(i + 750));
+                        Vector512<float> c5_1 = Vector512.LoadUnsafe(ref cr, (nuint)(i + 16 + 750));
+                        ref float ar = ref Unsafe.Add(ref a, r * 100);
+                        for (int j = 0; j < 100; j++)
                         {
-                            ref float ys = ref Unsafe.Add(ref dy, s * 1600 + o * 100);
-                            ref float xs = ref Unsafe.Add(ref columns, s * 15000 + j * 100);
-                            for (int i = 0; i < 96; i += 16)
-                            {
-                                Vector512<float> y0 = Vector512.LoadUnsafe(ref ys, (nuint)i);
-                                Vector512<float> y1 = Vector512.LoadUnsafe(ref ys, (nuint)(i + 100));
-                                Vector512<float> x0 = Vector512.LoadUnsafe(ref xs, (nuint)i);
-                                Vector512<float> x1 = Vector512.LoadUnsafe(ref xs, (nuint)(i + 100));
-                                Vector512<float> x2 = Vector512.LoadUnsafe(ref xs, (nuint)(i + 200));
-                                Vector512<float> x3 = Vector512.LoadUnsafe(ref xs, (nuint)(i + 300));
-                                s0_0 = Simd.MultiplyAdd(y0, x0, s0_0);
-                                s0_1 = Simd.MultiplyAdd(y0, x1, s0_1);
-                                s0_2 = Simd.MultiplyAdd(y0, x2, s0_2);
-                                s0_3 = Simd.MultiplyAdd(y0, x3, s0_3);
-                                s1_0 = Simd.MultiplyAdd(y1, x0, s1_0);
-                                s1_1 = Simd.MultiplyAdd(y1, x1, s1_1);
-                                s1_2 = Simd.MultiplyAdd(y1, x2, s1_2);
-                                s1_3 = Simd.MultiplyAdd(y1, x3, s1_3);
-                            }
-                            for (int i = 96; i < 100; i++)
-                            {
-                                e0_0 += Unsafe.Add(ref ys, i) * Unsafe.Add(ref xs, i);
-                                e0_1 += Unsafe.Add(ref ys, i) * Unsafe.Add(ref xs, i + 100);
-                                e0_2 += Unsafe.Add(ref ys, i) * Unsafe.Add(ref xs, i + 200);
-                                e0_3 += Unsafe.Add(ref ys, i) * Unsafe.Add(ref xs, i + 300);
-                                e1_0 += Unsafe.Add(ref ys, i + 100) * Unsafe.Add(ref xs, i);
-                                e1_1 += Unsafe.Add(ref ys, i + 100) * Unsafe.Add(ref xs, i + 100);
-                                e1_2 += Unsafe.Add(ref ys, i + 100) * Unsafe.Add(ref xs, i + 200);
-                                e1_3 += Unsafe.Add(ref ys, i + 100) * Unsafe.Add(ref xs, i + 300);
-                            }
+                            ref float bj = ref Unsafe.Add(ref b, j * 150);
+                            Vector512<float> b0 = Vector512.LoadUnsafe(ref bj, (nuint)i);
+                            Vector512<float> b1 = Vector512.LoadUnsafe(ref bj, (nuint)(i + 16));
+                            Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref ar, j));
+                            c0_0 = Simd.MultiplyAdd(a0, b0, c0_0);
+                            c0_1 = Simd.MultiplyAdd(a0, b1, c0_1);
+                            Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref ar, j + 100));
+                            c1_0 = Simd.MultiplyAdd(a1, b0, c1_0);
+                            c1_1 = Simd.MultiplyAdd(a1, b1, c1_1);
+                            Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref ar, j + 200));
+                            c2_0 = Simd.MultiplyAdd(a2, b0, c2_0);
+                            c2_1 = Simd.MultiplyAdd(a2, b1, c2_1);
+                            Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref ar, j + 300));
+                            c3_0 = Simd.MultiplyAdd(a3, b0, c3_0);
+                            c3_1 = Simd.MultiplyAdd(a3, b1, c3_1);
+                            Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref ar, j + 400));
+                            c4_0 = Simd.MultiplyAdd(a4, b0, c4_0);
+                            c4_1 = Simd.MultiplyAdd(a4, b1, c4_1);
+                            Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref ar, j + 500));
+                            c5_0 = Simd.MultiplyAdd(a5, b0, c5_0);
+                            c5_1 = Simd.MultiplyAdd(a5, b1, c5_1);
                         }
-                        ref float dwo = ref Unsafe.Add(ref dw, o * 150 + j);
-                        Unsafe.Add(ref dwo, 0) += Vector512.Sum(s0_0) + e0_0;
-                        Unsafe.Add(ref dwo, 1) += Vector512.Sum(s0_1) + e0_1;
-                        Unsafe.Add(ref dwo, 2) += Vector512.Sum(s0_2) + e0_2;
-                        Unsafe.Add(ref dwo, 3) += Vector512.Sum(s0_3) + e0_3;
-                        Unsafe.Add(ref dwo, 150) += Vector512.Sum(s1_0) + e1_0;
-                        Unsafe.Add(ref dwo, 151) += Vector512.Sum(s1_1) + e1_1;
-                        Unsafe.Add(ref dwo, 152) += Vector512.Sum(s1_2) + e1_2;
-                        Unsafe.Add(ref dwo, 153) += Vector512.Sum(s1_3) + e1_3;
+                        c0_0.StoreUnsafe(ref cr, (nuint)i);
+                        c0_1.StoreUnsafe(ref cr, (nuint)(i + 16));
+                        c1_0.StoreUnsafe(ref cr, (nuint)(i + 150));
+                        c1_1.StoreUnsafe(ref cr, (nuint)(i + 16 + 150));
+                        c2_0.StoreUnsafe(ref cr, (nuint)(i + 300));
+                        c2_1.StoreUnsafe(ref cr, (nuint)(i + 16 + 300));
+                        c3_0.StoreUnsafe(ref cr, (nuint)(i + 450));
+                        c3_1.StoreUnsafe(ref cr, (nuint)(i + 16 + 450));
+                        c4_0.StoreUnsafe(ref cr, (nuint)(i + 600));
+                        c4_1.StoreUnsafe(ref cr, (nuint)(i + 16 + 600));
+                        c5_0.StoreUnsafe(ref cr, (nuint)(i + 750));
+                        c5_1.StoreUnsafe(ref cr, (nuint)(i + 16 + 750));
                     }
                     {
-                        const int j = 148;
-                        Vector512<float> s0_0 = Vector512<float>.Zero;
-                        float e0_0 = 0f;
-                        Vector512<float> s0_1 = Vector512<float>.Zero;
-                        float e0_1 = 0f;
-                        Vector512<float> s1_0 = Vector512<float>.Zero;
-                        float e1_0 = 0f;
-                        Vector512<float> s1_1 = Vector512<float>.Zero;
-                        float e1_1 = 0f;
-                        for (int s = 0; s < batch; s++)
+                        const int r = 12;
+                        ref float cr = ref Unsafe.Add(ref c, r * 150);
+                        Vector512<float> c0_0 = Vector512.LoadUnsafe(ref cr, (nuint)i);
+                        Vector512<float> c0_1 = Vector512.LoadUnsafe(ref cr, (nuint)(i + 16));
+                        Vector512<float> c1_0 = Vector512.LoadUnsafe(ref cr, (nuint)(i + 150));
+                        Vector512<float> c1_1 = Vector512.LoadUnsafe(ref cr, (nuint)(i + 16 + 150));
+                        Vector512<float> c2_0 = Vector512.LoadUnsafe(ref cr, (nuint)(i + 300));
+                        Vector512<float> c2_1 = Vector512.LoadUnsafe(ref cr, (nuint)(i + 16 + 300));
+                        Vector512<float> c3_0 = Vector512.LoadUnsafe(ref cr, (nuint)(i + 450));
+                        Vector512<float> c3_1 = Vector512.LoadUnsafe(ref cr, (nuint)(i + 16 + 450));
+                        ref float ar = ref Unsafe.Add(ref a, r * 100);
+                        for (int j = 0; j < 100; j++)
                         {
-                            ref float ys = ref Unsafe.Add(ref dy, s * 1600 + o * 100);
-                            ref float xs = ref Unsafe.Add(ref columns, s * 15000 + j * 100);
-                            for (int i = 0; i < 96; i += 16)
-                            {
-                                Vector512<float> y0 = Vector512.LoadUnsafe(ref ys, (nuint)i);
-                                Vector512<float> y1 = Vector512.LoadUnsafe(ref ys, (nuint)(i + 100));
-                                Vector512<float> x0 = Vector512.LoadUnsafe(ref xs, (nuint)i);
-                                Vector512<float> x1 = Vector512.LoadUnsafe(ref xs, (nuint)(i + 100));
-                                s0_0 = Simd.MultiplyAdd(y0, x0, s0_0);
-                                s0_1 = Simd.MultiplyAdd(y0, x1, s0_1);
-                                s1_0 = Simd.MultiplyAdd(y1, x0, s1_0);
-                                s1_1 = Simd.MultiplyAdd(y1, x1, s1_1);
-                            }
-                            for (int i = 96; i < 100; i++)
-                            {
-                                e0_0 += Unsafe.Add(ref ys, i) * Unsafe.Add(ref xs, i);
-                                e0_1 += Unsafe.Add(ref ys, i) * Unsafe.Add(ref xs, i + 100);
-                                e1_0 += Unsafe.Add(ref ys, i + 100) * Unsafe.Add(ref xs, i);
-                                e1_1 += Unsafe.Add(ref ys, i + 100) * Unsafe.Add(ref xs, i + 100);
-                            }
+                            ref float bj = ref Unsafe.Add(ref b, j * 150);
+                            Vector512<float> b0 = Vector512.LoadUnsafe(ref bj, (nuint)i);
+                            Vector512<float> b1 = Vector512.LoadUnsafe(ref bj, (nuint)(i + 16));
+                            Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref ar, j));
+                            c0_0 = Simd.MultiplyAdd(a0, b0, c0_0);
+                            c0_1 = Simd.MultiplyAdd(a0, b1, c0_1);
+                            Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref ar, j + 100));
+                            c1_0 = Simd.MultiplyAdd(a1, b0, c1_0);
+                            c1_1 = Simd.MultiplyAdd(a1, b1, c1_1);
+                            Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref ar, j + 200));
+                            c2_0 = Simd.MultiplyAdd(a2, b0, c2_0);
+                            c2_1 = Simd.MultiplyAdd(a2, b1, c2_1);
+                            Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref ar, j + 300));
+                            c3_0 = Simd.MultiplyAdd(a3, b0, c3_0);
+                            c3_1 = Simd.MultiplyAdd(a3, b1, c3_1);
                         }
-                        ref float dwo = ref Unsafe.Add(ref dw, o * 150 + j);
-                        Unsafe.Add(ref dwo, 0) += Vector512.Sum(s0_0) + e0_0;
-                        Unsafe.Add(ref dwo, 1) += Vector512.Sum(s0_1) + e0_1;
-                        Unsafe.Add(ref dwo, 150) += Vector512.Sum(s1_0) + e1_0;
-                        Unsafe.Add(ref dwo, 151) += Vector512.Sum(s1_1) + e1_1;
+                        c0_0.StoreUnsafe(ref cr, (nuint)i);
+                        c0_1.StoreUnsafe(ref cr, (nuint)(i + 16));
+                        c1_0.StoreUnsafe(ref cr, (nuint)(i + 150));
+                        c1_1.StoreUnsafe(ref cr, (nuint)(i + 16 + 150));
+                        c2_0.StoreUnsafe(ref cr, (nuint)(i + 300));
+                        c2_1.StoreUnsafe(ref cr, (nuint)(i + 16 + 300));
+                        c3_0.StoreUnsafe(ref cr, (nuint)(i + 450));
+                        c3_1.StoreUnsafe(ref cr, (nuint)(i + 16 + 450));
+                    }
+                }
+                {
+                    const int i = 128;
+                    {
+                        const int r = 0;
+                        ref float cr = ref Unsafe.Add(ref c, r * 150);
+                        Vector512<float> c0_0 = Vector512.LoadUnsafe(ref cr, (nuint)i);
+                        Vector512<float> c1_0 = Vector512.LoadUnsafe(ref cr, (nuint)(i + 150));
+                        Vector512<float> c2_0 = Vector512.LoadUnsafe(ref cr, (nuint)(i + 300));
+                        Vector512<float> c3_0 = Vector512.LoadUnsafe(ref cr, (nuint)(i + 450));
+                        Vector512<float> c4_0 = Vector512.LoadUnsafe(ref cr, (nuint)(i + 600));
+                        Vector512<float> c5_0 = Vector512.LoadUnsafe(ref cr, (nuint)(i + 750));
+                        Vector512<float> c6_0 = Vector512.LoadUnsafe(ref cr, (nuint)(i + 900));
+                        Vector512<float> c7_0 = Vector512.LoadUnsafe(ref cr, (nuint)(i + 1050));
+                        Vector512<float> c8_0 = Vector512.LoadUnsafe(ref cr, (nuint)(i + 1200));
+                        Vector512<float> c9_0 = Vector512.LoadUnsafe(ref cr, (nuint)(i + 1350));
+                        Vector512<float> c10_0 = Vector512.LoadUnsafe(ref cr, (nuint)(i + 1500));
+                        Vector512<float> c11_0 = Vector512.LoadUnsafe(ref cr, (nuint)(i + 1650));
+                        ref float ar = ref Unsafe.Add(ref a, r * 100);
+                        for (int j = 0; j < 100; j++)
+                        {
+                            ref float bj = ref Unsafe.Add(ref b, j * 150);
+                            Vector512<float> b0 = Vector512.LoadUnsafe(ref bj, (nuint)i);
+                            Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref ar, j));
+                            c0_0 = Simd.MultiplyAdd(a0, b0, c0_0);
+                            Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref ar, j + 100));
+                            c1_0 = Simd.MultiplyAdd(a1, b0, c1_0);
+                            Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref ar, j + 200));
+                            c2_0 = Simd.MultiplyAdd(a2, b0, c2_0);
+                            Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref ar, j + 300));
+                            c3_0 = Simd.MultiplyAdd(a3, b0, c3_0);
+                            Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref ar, j + 400));
+                            c4_0 = Simd.MultiplyAdd(a4, b0, c4_0);
+                            Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref ar, j + 500));
+                            c5_0 = Simd.MultiplyAdd(a5, b0, c5_0);
+                            Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref ar, j + 600));
+                            c6_0 = Simd.MultiplyAdd(a6, b0, c6_0);
+                            Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref ar, j + 700));
+                            c7_0 = Simd.MultiplyAdd(a7, b0, c7_0);
+                            Vector512<float> a8 = Vector512.Create(Unsafe.Add(ref ar, j + 800));
+                            c8_0 = Simd.MultiplyAdd(a8, b0, c8_0);
+                            Vector512<float> a9 = Vector512.Create(Unsafe.Add(ref ar, j + 900));
+                            c9_0 = Simd.MultiplyAdd(a9, b0, c9_0);
+                            Vector512<float> a10 = Vector512.Create(Unsafe.Add(ref ar, j + 1000));
+                            c10_0 = Simd.MultiplyAdd(a10, b0, c10_0);
+                            Vector512<float> a11 = Vector512.Create(Unsafe.Add(ref ar, j + 1100));
+                            c11_0 = Simd.MultiplyAdd(a11, b0, c11_0);
+                        }
+                        c0_0.StoreUnsafe(ref cr, (nuint)i);
+                        c1_0.StoreUnsafe(ref cr, (nuint)(i + 150));
+                        c2_0.StoreUnsafe(ref cr, (nuint)(i + 300));
+                        c3_0.StoreUnsafe(ref cr, (nuint)(i + 450));
+                        c4_0.StoreUnsafe(ref cr, (nuint)(i + 600));
+                        c5_0.StoreUnsafe(ref cr, (nuint)(i + 750));
+                        c6_0.StoreUnsafe(ref cr, (nuint)(i + 900));
+                        c7_0.StoreUnsafe(ref cr, (nuint)(i + 1050));
+                        c8_0.StoreUnsafe(ref cr, (nuint)(i + 1200));
+                        c9_0.StoreUnsafe(ref cr, (nuint)(i + 1350));
+                        c10_0.StoreUnsafe(ref cr, (nuint)(i + 1500));
+                        c11_0.StoreUnsafe(ref cr, (nuint)(i + 1650));
+                    }
+                    {
+                        const int r = 12;
+                        ref float cr = ref Unsafe.Add(ref c, r * 150);
+                        Vector512<float> c0_0 = Vector512.LoadUnsafe(ref cr, (nuint)i);
+                        Vector512<float> c1_0 = Vector512.LoadUnsafe(ref cr, (nuint)(i + 150));
+                        Vector512<float> c2_0 = Vector512.LoadUnsafe(ref cr, (nuint)(i + 300));
+                        Vector512<float> c3_0 = Vector512.LoadUnsafe(ref cr, (nuint)(i + 450));
+                        ref float ar = ref Unsafe.Add(ref a, r * 100);
+                        for (int j = 0; j < 100; j++)
+                        {
+                            ref float bj = ref Unsafe.Add(ref b, j * 150);
+                            Vector512<float> b0 = Vector512.LoadUnsafe(ref bj, (nuint)i);
+                            Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref ar, j));
+                            c0_0 = Simd.MultiplyAdd(a0, b0, c0_0);
+                            Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref ar, j + 100));
+                            c1_0 = Simd.MultiplyAdd(a1, b0, c1_0);
+                            Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref ar, j + 200));
+                            c2_0 = Simd.MultiplyAdd(a2, b0, c2_0);
+                            Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref ar, j + 300));
+                            c3_0 = Simd.MultiplyAdd(a3, b0, c3_0);
+                        }
+                        c0_0.StoreUnsafe(ref cr, (nuint)i);
+                        c1_0.StoreUnsafe(ref cr, (nuint)(i + 150));
+                        c2_0.StoreUnsafe(ref cr, (nuint)(i + 300));
+                        c3_0.StoreUnsafe(ref cr, (nuint)(i + 450));
+                    }
+                }
+                {
+                    const int i = 144;
+                    {
+                        const int r = 0;
+                        ref float cr = ref Unsafe.Add(ref c, r * 150);
+                        Vector128<float> c0_0 = Vector128.LoadUnsafe(ref cr, (nuint)i);
+                        Vector128<float> c1_0 = Vector128.LoadUnsafe(ref cr, (nuint)(i + 150));
+                        Vector128<float> c2_0 = Vector128.LoadUnsafe(ref cr, (nuint)(i + 300));
+                        Vector128<float> c3_0 = Vector128.LoadUnsafe(ref cr, (nuint)(i + 450));
+                        Vector128<float> c4_0 = Vector128.LoadUnsafe(ref cr, (nuint)(i + 600));
+                        Vector128<float> c5_0 = Vector128.LoadUnsafe(ref cr, (nuint)(i + 750));
+                        Vector128<float> c6_0 = Vector128.LoadUnsafe(ref cr, (nuint)(i + 900));
+                        Vector128<float> c7_0 = Vector128.LoadUnsafe(ref cr, (nuint)(i + 1050));
+                        Vector128<float> c8_0 = Vector128.LoadUnsafe(ref cr, (nuint)(i + 1200));
+                        Vector128<float> c9_0 = Vector128.LoadUnsafe(ref cr, (nuint)(i + 1350));
+                        Vector128<float> c10_0 = Vector128.LoadUnsafe(ref cr, (nuint)(i + 1500));
+                        Vector128<float> c11_0 = Vector128.LoadUnsafe(ref cr, (nuint)(i + 1650));
+                        ref float ar = ref Unsafe.Add(ref a, r * 100);
+                        for (int j = 0; j < 100; j++)
+                        {
+                            ref float bj = ref Unsafe.Add(ref b, j * 150);
+                            Vector128<float> b0 = Vector128.LoadUnsafe(ref bj, (nuint)i);
+                            Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref ar, j));
+                            c0_0 = Simd.MultiplyAdd(a0, b0, c0_0);
+                            Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref ar, j + 100));
+                            c1_0 = Simd.MultiplyAdd(a1, b0, c1_0);
+                            Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref ar, j + 200));
+                            c2_0 = Simd.MultiplyAdd(a2, b0, c2_0);
+                            Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref ar, j + 300));
+                            c3_0 = Simd.MultiplyAdd(a3, b0, c3_0);
+                            Vector128<float> a4 = Vector128.Create(Unsafe.Add(ref ar, j + 400));
+                            c4_0 = Simd.MultiplyAdd(a4, b0, c4_0);
+                            Vector128<float> a5 = Vector128.Create(Unsafe.Add(ref ar, j + 500));
+                            c5_0 = Simd.MultiplyAdd(a5, b0, c5_0);
+                            Vector128<float> a6 = Vector128.Create(Unsafe.Add(ref ar, j + 600));
+                            c6_0 = Simd.MultiplyAdd(a6, b0, c6_0);
+                            Vector128<float> a7 = Vector128.Create(Unsafe.Add(ref ar, j + 700));
+                            c7_0 = Simd.MultiplyAdd(a7, b0, c7_0);
+                            Vector128<float> a8 = Vector128.Create(Unsafe.Add(ref ar, j + 800));
+                            c8_0 = Simd.MultiplyAdd(a8, b0, c8_0);
+                            Vector128<float> a9 = Vector128.Create(Unsafe.Add(ref ar, j + 900));
+                            c9_0 = Simd.MultiplyAdd(a9, b0, c9_0);
+                            Vector128<float> a10 = Vector128.Create(Unsafe.Add(ref ar, j + 1000));
+                            c10_0 = Simd.MultiplyAdd(a10, b0, c10_0);
+                            Vector128<float> a11 = Vector128.Create(Unsafe.Add(ref ar, j + 1100));
+                            c11_0 = Simd.MultiplyAdd(a11, b0, c11_0);
+                        }
+                        c0_0.StoreUnsafe(ref cr, (nuint)i);
+                        c1_0.StoreUnsafe(ref cr, (nuint)(i + 150));
+                        c2_0.StoreUnsafe(ref cr, (nuint)(i + 300));
+                        c3_0.StoreUnsafe(ref cr, (nuint)(i + 450));
+                        c4_0.StoreUnsafe(ref cr, (nuint)(i + 600));
+                        c5_0.StoreUnsafe(ref cr, (nuint)(i + 750));
+                        c6_0.StoreUnsafe(ref cr, (nuint)(i + 900));
+                        c7_0.StoreUnsafe(ref cr, (nuint)(i + 1050));
+                        c8_0.StoreUnsafe(ref cr, (nuint)(i + 1200));
+                        c9_0.StoreUnsafe(ref cr, (nuint)(i + 1350));
+                        c10_0.StoreUnsafe(ref cr, (nuint)(i + 1500));
+                        c11_0.StoreUnsafe(ref cr, (nuint)(i + 1650));
+                    }
+                    {
+                        const int r = 12;
+                        ref float cr = ref Unsafe.Add(ref c, r * 150);
+                        Vector128<float> c0_0 = Vector128.LoadUnsafe(ref cr, (nuint)i);
+                        Vector128<float> c1_0 = Vector128.LoadUnsafe(ref cr, (nuint)(i + 150));
+                        Vector128<float> c2_0 = Vector128.LoadUnsafe(ref cr, (nuint)(i + 300));
+                        Vector128<float> c3_0 = Vector128.LoadUnsafe(ref cr, (nuint)(i + 450));
+                        ref float ar = ref Unsafe.Add(ref a, r * 100);
+                        for (int j = 0; j < 100; j++)
+                        {
+                            ref float bj = ref Unsafe.Add(ref b, j * 150);
+                            Vector128<float> b0 = Vector128.LoadUnsafe(ref bj, (nuint)i);
+                            Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref ar, j));
+                            c0_0 = Simd.MultiplyAdd(a0, b0, c0_0);
+                            Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref ar, j + 100));
+                            c1_0 = Simd.MultiplyAdd(a1, b0, c1_0);
+                            Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref ar, j + 200));
+                            c2_0 = Simd.MultiplyAdd(a2, b0, c2_0);
+                            Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref ar, j + 300));
+                            c3_0 = Simd.MultiplyAdd(a3, b0, c3_0);
+                        }
+                        c0_0.StoreUnsafe(ref cr, (nuint)i);
+                        c1_0.StoreUnsafe(ref cr, (nuint)(i + 150));
+                        c2_0.StoreUnsafe(ref cr, (nuint)(i + 300));
+                        c3_0.StoreUnsafe(ref cr, (nuint)(i + 450));
+                    }
+                }
+                for (int i = 148; i < 150; i++)
+                {
+                    {
+                        const int r = 0;
+                        ref float cr = ref Unsafe.Add(ref c, r * 150);
+                        float c0_0 = Unsafe.Add(ref cr, i);
+                        float c1_0 = Unsafe.Add(ref cr, i + 150);
+                        float c2_0 = Unsafe.Add(ref cr, i + 300);
+                        float c3_0 = Unsafe.Add(ref cr, i + 450);
+                        float c4_0 = Unsafe.Add(ref cr, i + 600);
+                        float c5_0 = Unsafe.Add(ref cr, i + 750);
+                        float c6_0 = Unsafe.Add(ref cr, i + 900);
+                        float c7_0 = Unsafe.Add(ref cr, i + 1050);
+                        float c8_0 = Unsafe.Add(ref cr, i + 1200);
+                        float c9_0 = Unsafe.Add(ref cr, i + 1350);
+                        float c10_0 = Unsafe.Add(ref cr, i + 1500);
+                        float c11_0 = Unsafe.Add(ref cr, i + 1650);
+                        ref float ar = ref Unsafe.Add(ref a, r * 100);
+                        for (int j = 0; j < 100; j++)
+                        {
+                            ref float bj = ref Unsafe.Add(ref b, j * 150);
+                            float b0 = Unsafe.Add(ref bj, i);
+                            float a0 = Unsafe.Add(ref ar, j);
+                            c0_0 = c0_0 + a0 * b0;
+                            float a1 = Unsafe.Add(ref ar, j + 100);
+                            c1_0 = c1_0 + a1 * b0;
+                            float a2 = Unsafe.Add(ref ar, j + 200);
+                            c2_0 = c2_0 + a2 * b0;
+                            float a3 = Unsafe.Add(ref ar, j + 300);
+                            c3_0 = c3_0 + a3 * b0;
+                            float a4 = Unsafe.Add(ref ar, j + 400);
+                            c4_0 = c4_0 + a4 * b0;
+                            float a5 = Unsafe.Add(ref ar, j + 500);
+                            c5_0 = c5_0 + a5 * b0;
+                            float a6 = Unsafe.Add(ref ar, j + 600);
+                            c6_0 = c6_0 + a6 * b0;
+                            float a7 = Unsafe.Add(ref ar, j + 700);
+                            c7_0 = c7_0 + a7 * b0;
+                            float a8 = Unsafe.Add(ref ar, j + 800);
+                            c8_0 = c8_0 + a8 * b0;
+                            float a9 = Unsafe.Add(ref ar, j + 900);
+                            c9_0 = c9_0 + a9 * b0;
+                            float a10 = Unsafe.Add(ref ar, j + 1000);
+                            c10_0 = c10_0 + a10 * b0;
+                            float a11 = Unsafe.Add(ref ar, j + 1100);
+                            c11_0 = c11_0 + a11 * b0;
+                        }
+                        Unsafe.Add(ref cr, i) = c0_0;
+                        Unsafe.Add(ref cr, i + 150) = c1_0;
+                        Unsafe.Add(ref cr, i + 300) = c2_0;
+                        Unsafe.Add(ref cr, i + 450) = c3_0;
+                        Unsafe.Add(ref cr, i + 600) = c4_0;
+                        Unsafe.Add(ref cr, i + 750) = c5_0;
+                        Unsafe.Add(ref cr, i + 900) = c6_0;
+                        Unsafe.Add(ref cr, i + 1050) = c7_0;
+                        Unsafe.Add(ref cr, i + 1200) = c8_0;
+                        Unsafe.Add(ref cr, i + 1350) = c9_0;
+                        Unsafe.Add(ref cr, i + 1500) = c10_0;
+                        Unsafe.Add(ref cr, i + 1650) = c11_0;
+                    }
+                    {
+                        const int r = 12;
+                        ref float cr = ref Unsafe.Add(ref c, r * 150);
+                        float c0_0 = Unsafe.Add(ref cr, i);
+                        float c1_0 = Unsafe.Add(ref cr, i + 150);
+                        float c2_0 = Unsafe.Add(ref cr, i + 300);
+                        float c3_0 = Unsafe.Add(ref cr, i + 450);
+                        ref float ar = ref Unsafe.Add(ref a, r * 100);
+                        for (int j = 0; j < 100; j++)
+                        {
+                            ref float bj = ref Unsafe.Add(ref b, j * 150);
+                            float b0 = Unsafe.Add(ref bj, i);
+                            float a0 = Unsafe.Add(ref ar, j);
+                            c0_0 = c0_0 + a0 * b0;
+                            float a1 = Unsafe.Add(ref ar, j + 100);
+                            c1_0 = c1_0 + a1 * b0;
+                            float a2 = Unsafe.Add(ref ar, j + 200);
+                            c2_0 = c2_0 + a2 * b0;
+                            float a3 = Unsafe.Add(ref ar, j + 300);
+                            c3_0 = c3_0 + a3 * b0;
+                        }
+                        Unsafe.Add(ref cr, i) = c0_0;
+                        Unsafe.Add(ref cr, i + 150) = c1_0;
+                        Unsafe.Add(ref cr, i + 300) = c2_0;
+                        Unsafe.Add(ref cr, i + 450) = c3_0;
                     }
                 }
             }
             else if (Simd.Use256)
             {
-                for (int o = 0; o < 16; o += 2)
+                for (int i = 0; i < 144; i += 16)
                 {
-                    for (int j = 0; j < 148; j += 4)
+                    for (int r = 0; r < 12; r += 6)
                     {
-                        Vector256<float> s0_0 = Vector256<float>.Zero;
-                        float e0_0 = 0f;
-                        Vector256<float> s0_1 = Vector256<float>.Zero;
-                        float e0_1 = 0f;
-                        Vector256<float> s0_2 = Vector256<float>.Zero;
-                        float e0_2 = 0f;
-                        Vector256<float> s0_3 = Vector256<float>.Zero;
-                        float e0_3 = 0f;
-                        Vector256<float> s1_0 = Vector256<float>.Zero;
-                        float e1_0 = 0f;
-                        Vector256<float> s1_1 = Vector256<float>.Zero;
-                        float e1_1 = 0f;
-                        Vector256<float> s1_2 = Vector256<float>.Zero;
-                        float e1_2 = 0f;
-                        Vector256<float> s1_3 = Vector256<float>.Zero;
-                        float e1_3 = 0f;
-                        for (int s = 0; s < batch; s++)
+                        ref float cr = ref Unsafe.Add(ref c, r * 150);
+                        Vector256<float> c0_0 = Vector256.LoadUnsafe(ref cr, (nuint)i);
+                        Vector256<float> c0_1 = Vector256.LoadUnsafe(ref cr, (nuint)(i + 8));
+                        Vector256<float> c1_0 = Vector256.LoadUnsafe(ref cr, (nuint)(i + 150));
+                        Vector256<float> c1_1 = Vector256.LoadUnsafe(ref cr, (nuint)(i + 8 + 150));
+                        Vector256<float> c2_0 = Vector256.LoadUnsafe(ref cr, (nuint)(i + 300));
+                        Vector256<float> c2_1 = Vector256.LoadUnsafe(ref cr, (nuint)(i + 8 + 300));
+                        Vector256<float> c3_0 = Vector256.LoadUnsafe(ref cr, (nuint)(i + 450));
+                        Vector256<float> c3_1 = Vector256.LoadUnsafe(ref cr, (nuint)(i + 8 + 450));
+                        Vector256<float> c4_0 = Vector256.LoadUnsafe(ref cr, (nuint)(i + 600));
+                        Vector256<float> c4_1 = Vector256.LoadUnsafe(ref cr, (nuint)(i + 8 + 600));
+                        Vector256<float> c5_0 = Vector256.LoadUnsafe(ref cr, (nuint)(i + 750));
+                        Vector256<float> c5_1 = Vector256.LoadUnsafe(ref cr, (nuint)(i + 8 + 750));
+                        ref float ar = ref Unsafe.Add(ref a, r * 100);
+                        for (int j = 0; j < 100; j++)
                         {
-                            ref float ys = ref Unsafe.Add(ref dy, s * 1600 + o * 100);
-                            ref float xs = ref Unsafe.Add(ref columns, s * 15000 + j * 100);
-                            for (int i = 0; i < 96; i += 8)
-                            {
-                                Vector256<float> y0 = Vector256.LoadUnsafe(ref ys, (nuint)i);
-                                Vector256<float> y1 = Vector256.LoadUnsafe(ref ys, (nuint)(i + 100));
-                                Vector256<float> x0 = Vector256.LoadUnsafe(ref xs, (nuint)i);
-                                Vector256<float> x1 = Vector256.LoadUnsafe(ref xs, (nuint)(i + 100));
-                                Vector256<float> x2 = Vector256.LoadUnsafe(ref xs, (nuint)(i + 200));
-                                Vector256<float> x3 = Vector256.LoadUnsafe(ref xs, (nuint)(i + 300));
-                                s0_0 = Simd.MultiplyAdd(y0, x0, s0_0);
-                                s0_1 = Simd.MultiplyAdd(y0, x1, s0_1);
-                                s0_2 = Simd.MultiplyAdd(y0, x2, s0_2);
-                                s0_3 = Simd.MultiplyAdd(y0, x3, s0_3);
-                                s1_0 = Simd.MultiplyAdd(y1, x0, s1_0);
-                                s1_1 = Simd.MultiplyAdd(y1, x1, s1_1);
-                                s1_2 = Simd.MultiplyAdd(y1, x2, s1_2);
-                                s1_3 = Simd.MultiplyAdd(y1, x3, s1_3);
-                            }
-                            for (int i = 96; i < 100; i++)
-                            {
-                                e0_0 += Unsafe.Add(ref ys, i) * Unsafe.Add(ref xs, i);
-                                e0_1 += Unsafe.Add(ref ys, i) * Unsafe.Add(ref xs, i + 100);
-                                e0_2 += Unsafe.Add(ref ys, i) * Unsafe.Add(ref xs, i + 200);
-                                e0_3 += Unsafe.Add(ref ys, i) * Unsafe.Add(ref xs, i + 300);
-                                e1_0 += Unsafe.Add(ref ys, i + 100) * Unsafe.Add(ref xs, i);
-                                e1_1 += Unsafe.Add(ref ys, i + 100) * Unsafe.Add(ref xs, i + 100);
-                                e1_2 += Unsafe.Add(ref ys, i + 100) * Unsafe.Add(ref xs, i + 200);
-                                e1_3 += Unsafe.Add(ref ys, i + 100) * Unsafe.Add(ref xs, i + 300);
-                            }
+                            ref float bj = ref Unsafe.Add(ref b, j * 150);
+                            Vector256<float> b0 = Vector256.LoadUnsafe(ref bj, (nuint)i);
+                            Vector256<float> b1 = Vector256.LoadUnsafe(ref bj, (nuint)(i + 8));
+                            Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref ar, j));
+                            c0_0 = Simd.MultiplyAdd(a0, b0, c0_0);
+                            c0_1 = Simd.MultiplyAdd(a0, b1, c0_1);
+                            Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref ar, j + 100));
+                            c1_0 = Simd.MultiplyAdd(a1, b0, c1_0);
+                            c1_1 = Simd.MultiplyAdd(a1, b1, c1_1);
+                            Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref ar, j + 200));
+                            c2_0 = Simd.MultiplyAdd(a2, b0, c2_0);
+                            c2_1 = Simd.MultiplyAdd(a2, b1, c2_1);
+                            Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref ar, j + 300));
+                            c3_0 = Simd.MultiplyAdd(a3, b0, c3_0);
+                            c3_1 = Simd.MultiplyAdd(a3, b1, c3_1);
+                            Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref ar, j + 400));
+                            c4_0 = Simd.MultiplyAdd(a4, b0, c4_0);
+                            c4_1 = Simd.MultiplyAdd(a4, b1, c4_1);
+                            Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref ar, j + 500));
+                            c5_0 = Simd.MultiplyAdd(a5, b0, c5_0);
+                            c5_1 = Simd.MultiplyAdd(a5, b1, c5_1);
                         }
-                        ref float dwo = ref Unsafe.Add(ref dw, o * 150 + j);
-                        Unsafe.Add(ref dwo, 0) += Vector256.Sum(s0_0) + e0_0;
-                        Unsafe.Add(ref dwo, 1) += Vector256.Sum(s0_1) + e0_1;
-                        Unsafe.Add(ref dwo, 2) += Vector256.Sum(s0_2) + e0_2;
-                        Unsafe.Add(ref dwo, 3) += Vector256.Sum(s0_3) + e0_3;
-                        Unsafe.Add(ref dwo, 150) += Vector256.Sum(s1_0) + e1_0;
-                        Unsafe.Add(ref dwo, 151) += Vector256.Sum(s1_1) + e1_1;
-                        Unsafe.Add(ref dwo, 152) += Vector256.Sum(s1_2) + e1_2;
-                        Unsafe.Add(ref dwo, 153) += Vector256.Sum(s1_3) + e1_3;
+                        c0_0.StoreUnsafe(ref cr, (nuint)i);
+                        c0_1.StoreUnsafe(ref cr, (nuint)(i + 8));
+                        c1_0.StoreUnsafe(ref cr, (nuint)(i + 150));
+                        c1_1.StoreUnsafe(ref cr, (nuint)(i + 8 + 150));
+                        c2_0.StoreUnsafe(ref cr, (nuint)(i + 300));
+                        c2_1.StoreUnsafe(ref cr, (nuint)(i + 8 + 300));
+                        c3_0.StoreUnsafe(ref cr, (nuint)(i + 450));
+                        c3_1.StoreUnsafe(ref cr, (nuint)(i + 8 + 450));
+                        c4_0.StoreUnsafe(ref cr, (nuint)(i + 600));
+                        c4_1.StoreUnsafe(ref cr, (nuint)(i + 8 + 600));
+                        c5_0.StoreUnsafe(ref cr, (nuint)(i + 750));
+                        c5_1.StoreUnsafe(ref cr, (nuint)(i + 8 + 750));
                     }
                     {
-                        const int j = 148;
-                        Vector256<float> s0_0 = Vector256<float>.Zero;
-                        float e0_0 = 0f;
-                        Vector256<float> s0_1 = Vector256<float>.Zero;
-                        float e0_1 = 0f;
-                        Vector256<float> s1_0 = Vector256<float>.Zero;
-                        float e1_0 = 0f;
-                        Vector256<float> s1_1 = Vector256<float>.Zero;
-                        float e1_1 = 0f;
-                        for (int s = 0; s < batch; s++)
+                        const int r = 12;
+                        ref float cr = ref Unsafe.Add(ref c, r * 150);
+                        Vector256<float> c0_0 = Vector256.LoadUnsafe(ref cr, (nuint)i);
+                        Vector256<float> c0_1 = Vector256.LoadUnsafe(ref cr, (nuint)(i + 8));
+                        Vector256<float> c1_0 = Vector256.LoadUnsafe(ref cr, (nuint)(i + 150));
+                        Vector256<float> c1_1 = Vector256.LoadUnsafe(ref cr, (nuint)(i + 8 + 150));
+                        Vector256<float> c2_0 = Vector256.LoadUnsafe(ref cr, (nuint)(i + 300));
+                        Vector256<float> c2_1 = Vector256.LoadUnsafe(ref cr, (nuint)(i + 8 + 300));
+                        Vector256<float> c3_0 = Vector256.LoadUnsafe(ref cr, (nuint)(i + 450));
+                        Vector256<float> c3_1 = Vector256.LoadUnsafe(ref cr, (nuint)(i + 8 + 450));
+                        ref float ar = ref Unsafe.Add(ref a, r * 100);
+                        for (int j = 0; j < 100; j++)
                         {
-                            ref float ys = ref Unsafe.Add(ref dy, s * 1600 + o * 100);
-                            ref float xs = ref Unsafe.Add(ref columns, s * 15000 + j * 100);
-                            for (int i = 0; i < 96; i += 8)
-                            {
-                                Vector256<float> y0 = Vector256.LoadUnsafe(ref ys, (nuint)i);
-                                Vector256<float> y1 = Vector256.LoadUnsafe(ref ys, (nuint)(i + 100));
-                                Vector256<float> x0 = Vector256.LoadUnsafe(ref xs, (nuint)i);
-                                Vector256<float> x1 = Vector256.LoadUnsafe(ref xs, (nuint)(i + 100));
-                                s0_0 = Simd.MultiplyAdd(y0, x0, s0_0);
-                                s0_1 = Simd.MultiplyAdd(y0, x1, s0_1);
-                                s1_0 = Simd.MultiplyAdd(y1, x0, s1_0);
-                                s1_1 = Simd.MultiplyAdd(y1, x1, s1_1);
-                            }
-                            for (int i = 96; i < 100; i++)
-                            {
-                                e0_0 += Unsafe.Add(ref ys, i) * Unsafe.Add(ref xs, i);
-                                e0_1 += Unsafe.Add(ref ys, i) * Unsafe.Add(ref xs, i + 100);
-                                e1_0 += Unsafe.Add(ref ys, i + 100) * Unsafe.Add(ref xs, i);
-                                e1_1 += Unsafe.Add(ref ys, i + 100) * Unsafe.Add(ref xs, i + 100);
-                            }
+                            ref float bj = ref Unsafe.Add(ref b, j * 150);
+                            Vector256<float> b0 = Vector256.LoadUnsafe(ref bj, (nuint)i);
+                            Vector256<float> b1 = Vector256.LoadUnsafe(ref bj, (nuint)(i + 8));
+                            Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref ar, j));
+                            c0_0 = Simd.MultiplyAdd(a0, b0, c0_0);
+                            c0_1 = Simd.MultiplyAdd(a0, b1, c0_1);
+                            Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref ar, j + 100));
+                            c1_0 = Simd.MultiplyAdd(a1, b0, c1_0);
+                            c1_1 = Simd.MultiplyAdd(a1, b1, c1_1);
+                            Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref ar, j + 200));
+                            c2_0 = Simd.MultiplyAdd(a2, b0, c2_0);
+                            c2_1 = Simd.MultiplyAdd(a2, b1, c2_1);
+                            Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref ar, j + 300));
+                            c3_0 = Simd.MultiplyAdd(a3, b0, c3_0);
+                            c3_1 = Simd.MultiplyAdd(a3, b1, c3_1);
                         }
-                        ref float dwo = ref Unsafe.Add(ref dw, o * 150 + j);
-                        Unsafe.Add(ref dwo, 0) += Vector256.Sum(s0_0) + e0_0;
-                        Unsafe.Add(ref dwo, 1) += Vector256.Sum(s0_1) + e0_1;
-                        Unsafe.Add(ref dwo, 150) += Vector256.Sum(s1_0) + e1_0;
-                        Unsafe.Add(ref dwo, 151) += Vector256.Sum(s1_1) + e1_1;
+                        c0_0.StoreUnsafe(ref cr, (nuint)i);
+                        c0_1.StoreUnsafe(ref cr, (nuint)(i + 8));
+                        c1_0.StoreUnsafe(ref cr, (nuint)(i + 150));
+                        c1_1.StoreUnsafe(ref cr, (nuint)(i + 8 + 150));
+                        c2_0.StoreUnsafe(ref cr, (nuint)(i + 300));
+                        c2_1.StoreUnsafe(ref cr, (nuint)(i + 8 + 300));
+                        c3_0.StoreUnsafe(ref cr, (nuint)(i + 450));
+                        c3_1.StoreUnsafe(ref cr, (nuint)(i + 8 + 450));
+                    }
+                }
+                {
+                    const int i = 144;
+                    {
+                        const int r = 0;
+                        ref float cr = ref Unsafe.Add(ref c, r * 150);
+                        Vector128<float> c0_0 = Vector128.LoadUnsafe(ref cr, (nuint)i);
+                        Vector128<float> c1_0 = Vector128.LoadUnsafe(ref cr, (nuint)(i + 150));
+                        Vector128<float> c2_0 = Vector128.LoadUnsafe(ref cr, (nuint)(i + 300));
+                        Vector128<float> c3_0 = Vector128.LoadUnsafe(ref cr, (nuint)(i + 450));
+                        Vector128<float> c4_0 = Vector128.LoadUnsafe(ref cr, (nuint)(i + 600));
+                        Vector128<float> c5_0 = Vector128.LoadUnsafe(ref cr, (nuint)(i + 750));
+                        Vector128<float> c6_0 = Vector128.LoadUnsafe(ref cr, (nuint)(i + 900));
+                        Vector128<float> c7_0 = Vector128.LoadUnsafe(ref cr, (nuint)(i + 1050));
+                        Vector128<float> c8_0 = Vector128.LoadUnsafe(ref cr, (nuint)(i + 1200));
+                        Vector128<float> c9_0 = Vector128.LoadUnsafe(ref cr, (nuint)(i + 1350));
+                        Vector128<float> c10_0 = Vector128.LoadUnsafe(ref cr, (nuint)(i + 1500));
+                        Vector128<float> c11_0 = Vector128.LoadUnsafe(ref cr, (nuint)(i + 1650));
+                        ref float ar = ref Unsafe.Add(ref a, r * 100);
+                        for (int j = 0; j < 100; j++)
+                        {
+                            ref float bj = ref Unsafe.Add(ref b, j * 150);
+                            Vector128<float> b0 = Vector128.LoadUnsafe(ref bj, (nuint)i);
+                            Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref ar, j));
+                            c0_0 = Simd.MultiplyAdd(a0, b0, c0_0);
+                            Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref ar, j + 100));
+                            c1_0 = Simd.MultiplyAdd(a1, b0, c1_0);
+                            Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref ar, j + 200));
+                            c2_0 = Simd.MultiplyAdd(a2, b0, c2_0);
+                            Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref ar, j + 300));
+                            c3_0 = Simd.MultiplyAdd(a3, b0, c3_0);
+                            Vector128<float> a4 = Vector128.Create(Unsafe.Add(ref ar, j + 400));
+                            c4_0 = Simd.MultiplyAdd(a4, b0, c4_0);
+                            Vector128<float> a5 = Vector128.Create(Unsafe.Add(ref ar, j + 500));
+                            c5_0 = Simd.MultiplyAdd(a5, b0, c5_0);
+                            Vector128<float> a6 = Vector128.Create(Unsafe.Add(ref ar, j + 600));
+                            c6_0 = Simd.MultiplyAdd(a6, b0, c6_0);
+                            Vector128<float> a7 = Vector128.Create(Unsafe.Add(ref ar, j + 700));
+                            c7_0 = Simd.MultiplyAdd(a7, b0, c7_0);
+                            Vector128<float> a8 = Vector128.Create(Unsafe.Add(ref ar, j + 800));
+                            c8_0 = Simd.MultiplyAdd(a8, b0, c8_0);
+                            Vector128<float> a9 = Vector128.Create(Unsafe.Add(ref ar, j + 900));
+                            c9_0 = Simd.MultiplyAdd(a9, b0, c9_0);
+                            Vector128<float> a10 = Vector128.Create(Unsafe.Add(ref ar, j + 1000));
+                            c10_0 = Simd.MultiplyAdd(a10, b0, c10_0);
+                            Vector128<float> a11 = Vector128.Create(Unsafe.Add(ref ar, j + 1100));
+                            c11_0 = Simd.MultiplyAdd(a11, b0, c11_0);
+                        }
+                        c0_0.StoreUnsafe(ref cr, (nuint)i);
+                        c1_0.StoreUnsafe(ref cr, (nuint)(i + 150));
+                        c2_0.StoreUnsafe(ref cr, (nuint)(i + 300));
+                        c3_0.StoreUnsafe(ref cr, (nuint)(i + 450));
+                        c4_0.StoreUnsafe(ref cr, (nuint)(i + 600));
+                        c5_0.StoreUnsafe(ref cr, (nuint)(i + 750));
+                        c6_0.StoreUnsafe(ref cr, (nuint)(i + 900));
+                        c7_0.StoreUnsafe(ref cr, (nuint)(i + 1050));
+                        c8_0.StoreUnsafe(ref cr, (nuint)(i + 1200));
+                        c9_0.StoreUnsafe(ref cr, (nuint)(i + 1350));
+                        c10_0.StoreUnsafe(ref cr, (nuint)(i + 1500));
+                        c11_0.StoreUnsafe(ref cr, (nuint)(i + 1650));
+                    }
+                    {
+                        const int r = 12;
+                        ref float cr = ref Unsafe.Add(ref c, r * 150);
+                        Vector128<float> c0_0 = Vector128.LoadUnsafe(ref cr, (nuint)i);
+                        Vector128<float> c1_0 = Vector128.LoadUnsafe(ref cr, (nuint)(i + 150));
+                        Vector128<float> c2_0 = Vector128.LoadUnsafe(ref cr, (nuint)(i + 300));
+                        Vector128<float> c3_0 = Vector128.LoadUnsafe(ref cr, (nuint)(i + 450));
+                        ref float ar = ref Unsafe.Add(ref a, r * 100);
+                        for (int j = 0; j < 100; j++)
+                        {
+                            ref float bj = ref Unsafe.Add(ref b, j * 150);
+                            Vector128<float> b0 = Vector128.LoadUnsafe(ref bj, (nuint)i);
+                            Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref ar, j));
+                            c0_0 = Simd.MultiplyAdd(a0, b0, c0_0);
+                            Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref ar, j + 100));
+                            c1_0 = Simd.MultiplyAdd(a1, b0, c1_0);
+                            Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref ar, j + 200));
+                            c2_0 = Simd.MultiplyAdd(a2, b0, c2_0);
+                            Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref ar, j + 300));
+                            c3_0 = Simd.MultiplyAdd(a3, b0, c3_0);
+                        }
+                        c0_0.StoreUnsafe(ref cr, (nuint)i);
+                        c1_0.StoreUnsafe(ref cr, (nuint)(i + 150));
+                        c2_0.StoreUnsafe(ref cr, (nuint)(i + 300));
+                        c3_0.StoreUnsafe(ref cr, (nuint)(i + 450));
+                    }
+                }
+                for (int i = 148; i < 150; i++)
+                {
+                    {
+                        const int r = 0;
+                        ref float cr = ref Unsafe.Add(ref c, r * 150);
+                        float c0_0 = Unsafe.Add(ref cr, i);
+                        float c1_0 = Unsafe.Add(ref cr, i + 150);
+                        float c2_0 = Unsafe.Add(ref cr, i + 300);
+                        float c3_0 = Unsafe.Add(ref cr, i + 450);
+                        float c4_0 = Unsafe.Add(ref cr, i + 600);
+                        float c5_0 = Unsafe.Add(ref cr, i + 750);
+                        float c6_0 = Unsafe.Add(ref cr, i + 900);
+                        float c7_0 = Unsafe.Add(ref cr, i + 1050);
+                        float c8_0 = Unsafe.Add(ref cr, i + 1200);
+                        float c9_0 = Unsafe.Add(ref cr, i + 1350);
+                        float c10_0 = Unsafe.Add(ref cr, i + 1500);
+                        float c11_0 = Unsafe.Add(ref cr, i + 1650);
+                        ref float ar = ref Unsafe.Add(ref a, r * 100);
+                        for (int j = 0; j < 100; j++)
+                        {
+                            ref float bj = ref Unsafe.Add(ref b, j * 150);
+                            float b0 = Unsafe.Add(ref bj, i);
+                            float a0 = Unsafe.Add(ref ar, j);
+                            c0_0 = c0_0 + a0 * b0;
+                            float a1 = Unsafe.Add(ref ar, j + 100);
+                            c1_0 = c1_0 + a1 * b0;
+                            float a2 = Unsafe.Add(ref ar, j + 200);
+                            c2_0 = c2_0 + a2 * b0;
+                            float a3 = Unsafe.Add(ref ar, j + 300);
+                            c3_0 = c3_0 + a3 * b0;
+                            float a4 = Unsafe.Add(ref ar, j + 400);
+                            c4_0 = c4_0 + a4 * b0;
+                            float a5 = Unsafe.Add(ref ar, j + 500);
+                            c5_0 = c5_0 + a5 * b0;
+                            float a6 = Unsafe.Add(ref ar, j + 600);
+                            c6_0 = c6_0 + a6 * b0;
+                            float a7 = Unsafe.Add(ref ar, j + 700);
+                            c7_0 = c7_0 + a7 * b0;
+                            float a8 = Unsafe.Add(ref ar, j + 800);
+                            c8_0 = c8_0 + a8 * b0;
+                            float a9 = Unsafe.Add(ref ar, j + 900);
+                            c9_0 = c9_0 + a9 * b0;
+                            float a10 = Unsafe.Add(ref ar, j + 1000);
+                            c10_0 = c10_0 + a10 * b0;
+                            float a11 = Unsafe.Add(ref ar, j + 1100);
+                            c11_0 = c11_0 + a11 * b0;
+                        }
+                        Unsafe.Add(ref cr, i) = c0_0;
+                        Unsafe.Add(ref cr, i + 150) = c1_0;
+                        Unsafe.Add(ref cr, i + 300) = c2_0;
+                        Unsafe.Add(ref cr, i + 450) = c3_0;
+                        Unsafe.Add(ref cr, i + 600) = c4_0;
+                        Unsafe.Add(ref cr, i + 750) = c5_0;
+                        Unsafe.Add(ref cr, i + 900) = c6_0;
+                        Unsafe.Add(ref cr, i + 1050) = c7_0;
+                        Unsafe.Add(ref cr, i + 1200) = c8_0;
+                        Unsafe.Add(ref cr, i + 1350) = c9_0;
+                        Unsafe.Add(ref cr, i + 1500) = c10_0;
+                        Unsafe.Add(ref cr, i + 1650) = c11_0;
+                    }
+                    {
+                        const int r = 12;
+                        ref float cr = ref Unsafe.Add(ref c, r * 150);
+                        float c0_0 = Unsafe.Add(ref cr, i);
+                        float c1_0 = Unsafe.Add(ref cr, i + 150);
+                        float c2_0 = Unsafe.Add(ref cr, i + 300);
+                        float c3_0 = Unsafe.Add(ref cr, i + 450);
+                        ref float ar = ref Unsafe.Add(ref a, r * 100);
+                        for (int j = 0; j < 100; j++)
+                        {
+                            ref float bj = ref Unsafe.Add(ref b, j * 150);
+                            float b0 = Unsafe.Add(ref bj, i);
+                            float a0 = Unsafe.Add(ref ar, j);
+                            c0_0 = c0_0 + a0 * b0;
+                            float a1 = Unsafe.Add(ref ar, j + 100);
+                            c1_0 = c1_0 + a1 * b0;
+                            float a2 = Unsafe.Add(ref ar, j + 200);
+                            c2_0 = c2_0 + a2 * b0;
+                            float a3 = Unsafe.Add(ref ar, j + 300);
+                            c3_0 = c3_0 + a3 * b0;
+                        }
+                        Unsafe.Add(ref cr, i) = c0_0;
+                        Unsafe.Add(ref cr, i + 150) = c1_0;
+                        Unsafe.Add(ref cr, i + 300) = c2_0;
+                        Unsafe.Add(ref cr, i + 450) = c3_0;
                     }
                 }
             }
             else if (Simd.Use128)
             {
-                for (int o = 0; o < 16; o += 2)
+                for (int i = 0; i < 144; i += 8)
                 {
-                    for (int j = 0; j < 148; j += 4)
+                    for (int r = 0; r < 12; r += 6)
                     {
-                        Vector128<float> s0_0 = Vector128<float>.Zero;
-                        Vector128<float> s0_1 = Vector128<float>.Zero;
-                        Vector128<float> s0_2 = Vector128<float>.Zero;
-                        Vector128<float> s0_3 = Vector128<float>.Zero;
-                        Vector128<float> s1_0 = Vector128<float>.Zero;
-                        Vector128<float> s1_1 = Vector128<float>.Zero;
-                        Vector128<float> s1_2 = Vector128<float>.Zero;
-                        Vector128<float> s1_3 = Vector128<float>.Zero;
-                        for (int s = 0; s < batch; s++)
+                        ref float cr = ref Unsafe.Add(ref c, r * 150);
+                        Vector128<float> c0_0 = Vector128.LoadUnsafe(ref cr, (nuint)i);
+                        Vector128<float> c0_1 = Vector128.LoadUnsafe(ref cr, (nuint)(i + 4));
+                        Vector128<float> c1_0 = Vector128.LoadUnsafe(ref cr, (nuint)(i + 150));
+                        Vector128<float> c1_1 = Vector128.LoadUnsafe(ref cr, (nuint)(i + 4 + 150));
+                        Vector128<float> c2_0 = Vector128.LoadUnsafe(ref cr, (nuint)(i + 300));
+                        Vector128<float> c2_1 = Vector128.LoadUnsafe(ref cr, (nuint)(i + 4 + 300));
+                        Vector128<float> c3_0 = Vector128.LoadUnsafe(ref cr, (nuint)(i + 450));
+                        Vector128<float> c3_1 = Vector128.LoadUnsafe(ref cr, (nuint)(i + 4 + 450));
+                        Vector128<float> c4_0 = Vector128.LoadUnsafe(ref cr, (nuint)(i + 600));
+                        Vector128<float> c4_1 = Vector128.LoadUnsafe(ref cr, (nuint)(i + 4 + 600));
+                        Vector128<float> c5_0 = Vector128.LoadUnsafe(ref cr, (nuint)(i + 750));
+                        Vector128<float> c5_1 = Vector128.LoadUnsafe(ref cr, (nuint)(i + 4 + 750));
+                        ref float ar = ref Unsafe.Add(ref a, r * 100);
+                        for (int j = 0; j < 100; j++)
                         {
-                            ref float ys = ref Unsafe.Add(ref dy, s * 1600 + o * 100);
-                            ref float xs = ref Unsafe.Add(ref columns, s * 15000 + j * 100);
-                            for (int i = 0; i < 100; i += 4)
-                            {
-                                Vector128<float> y0 = Vector128.LoadUnsafe(ref ys, (nuint)i);
-                                Vector128<float> y1 = Vector128.LoadUnsafe(ref ys, (nuint)(i + 100));
-                                Vector128<float> x0 = Vector128.LoadUnsafe(ref xs, (nuint)i);
-                                Vector128<float> x1 = Vector128.LoadUnsafe(ref xs, (nuint)(i + 100));
-                                Vector128<float> x2 = Vector128.LoadUnsafe(ref xs, (nuint)(i + 200));
-                                Vector128<float> x3 = Vector128.LoadUnsafe(ref xs, (nuint)(i + 300));
-                                s0_0 = Simd.MultiplyAdd(y0, x0, s0_0);
-                                s0_1 = Simd.MultiplyAdd(y0, x1, s0_1);
-                                s0_2 = Simd.MultiplyAdd(y0, x2, s0_2);
-                                s0_3 = Simd.MultiplyAdd(y0, x3, s0_3);
-                                s1_0 = Simd.MultiplyAdd(y1, x0, s1_0);
-                                s1_1 = Simd.MultiplyAdd(y1, x1, s1_1);
-                                s1_2 = Simd.MultiplyAdd(y1, x2, s1_2);
-                                s1_3 = Simd.MultiplyAdd(y1, x3, s1_3);
-                            }
+                            ref float bj = ref Unsafe.Add(ref b, j * 150);
+                            Vector128<float> b0 = Vector128.LoadUnsafe(ref bj, (nuint)i);
+                            Vector128<float> b1 = Vector128.LoadUnsafe(ref bj, (nuint)(i + 4));
+                            Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref ar, j));
+                            c0_0 = Simd.MultiplyAdd(a0, b0, c0_0);
+                            c0_1 = Simd.MultiplyAdd(a0, b1, c0_1);
+                            Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref ar, j + 100));
+                            c1_0 = Simd.MultiplyAdd(a1, b0, c1_0);
+                            c1_1 = Simd.MultiplyAdd(a1, b1, c1_1);
+                            Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref ar, j + 200));
+                            c2_0 = Simd.MultiplyAdd(a2, b0, c2_0);
+                            c2_1 = Simd.MultiplyAdd(a2, b1, c2_1);
+                            Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref ar, j + 300));
+                            c3_0 = Simd.MultiplyAdd(a3, b0, c3_0);
+                            c3_1 = Simd.MultiplyAdd(a3, b1, c3_1);
+                            Vector128<float> a4 = Vector128.Create(Unsafe.Add(ref ar, j + 400));
+                            c4_0 = Simd.MultiplyAdd(a4, b0, c4_0);
+                            c4_1 = Simd.MultiplyAdd(a4, b1, c4_1);
+                            Vector128<float> a5 = Vector128.Create(Unsafe.Add(ref ar, j + 500));
+                            c5_0 = Simd.MultiplyAdd(a5, b0, c5_0);
+                            c5_1 = Simd.MultiplyAdd(a5, b1, c5_1);
                         }
-                        ref float dwo = ref Unsafe.Add(ref dw, o * 150 + j);
-                        Unsafe.Add(ref dwo, 0) += Vector128.Sum(s0_0);
-                        Unsafe.Add(ref dwo, 1) += Vector128.Sum(s0_1);
-                        Unsafe.Add(ref dwo, 2) += Vector128.Sum(s0_2);
-                        Unsafe.Add(ref dwo, 3) += Vector128.Sum(s0_3);
-                        Unsafe.Add(ref dwo, 150) += Vector128.Sum(s1_0);
-                        Unsafe.Add(ref dwo, 151) += Vector128.Sum(s1_1);
-                        Unsafe.Add(ref dwo, 152) += Vector128.Sum(s1_2);
-                        Unsafe.Add(ref dwo, 153) += Vector128.Sum(s1_3);
+                        c0_0.StoreUnsafe(ref cr, (nuint)i);
+                        c0_1.StoreUnsafe(ref cr, (nuint)(i + 4));
+                        c1_0.StoreUnsafe(ref cr, (nuint)(i + 150));
+                        c1_1.StoreUnsafe(ref cr, (nuint)(i + 4 + 150));
+                        c2_0.StoreUnsafe(ref cr, (nuint)(i + 300));
+                        c2_1.StoreUnsafe(ref cr, (nuint)(i + 4 + 300));
+                        c3_0.StoreUnsafe(ref cr, (nuint)(i + 450));
+                        c3_1.StoreUnsafe(ref cr, (nuint)(i + 4 + 450));
+                        c4_0.StoreUnsafe(ref cr, (nuint)(i + 600));
+                        c4_1.StoreUnsafe(ref cr, (nuint)(i + 4 + 600));
+                        c5_0.StoreUnsafe(ref cr, (nuint)(i + 750));
+                        c5_1.StoreUnsafe(ref cr, (nuint)(i + 4 + 750));
                     }
                     {
-                        const int j = 148;
-                        Vector128<float> s0_0 = Vector128<float>.Zero;
-                        Vector128<float> s0_1 = Vector128<float>.Zero;
-                        Vector128<float> s1_0 = Vector128<float>.Zero;
-                        Vector128<float> s1_1 = Vector128<float>.Zero;
-                        for (int s = 0; s < batch; s++)
+                        const int r = 12;
+                        ref float cr = ref Unsafe.Add(ref c, r * 150);
+                        Vector128<float> c0_0 = Vector128.LoadUnsafe(ref cr, (nuint)i);
+                        Vector128<float> c0_1 = Vector128.LoadUnsafe(ref cr, (nuint)(i + 4));
+                        Vector128<float> c1_0 = Vector128.LoadUnsafe(ref cr, (nuint)(i + 150));
+                        Vector128<float> c1_1 = Vector128.LoadUnsafe(ref cr, (nuint)(i + 4 + 150));
+                        Vector128<float> c2_0 = Vector128.LoadUnsafe(ref cr, (nuint)(i + 300));
+                        Vector128<float> c2_1 = Vector128.LoadUnsafe(ref cr, (nuint)(i + 4 + 300));
+                        Vector128<float> c3_0 = Vector128.LoadUnsafe(ref cr, (nuint)(i + 450));
+                        Vector128<float> c3_1 = Vector128.LoadUnsafe(ref cr, (nuint)(i + 4 + 450));
+                        ref float ar = ref Unsafe.Add(ref a, r * 100);
+                        for (int j = 0; j < 100; j++)
                         {
-                            ref float ys = ref Unsafe.Add(ref dy, s * 1600 + o * 100);
-                            ref float xs = ref Unsafe.Add(ref columns, s * 15000 + j * 100);
-                            for (int i = 0; i < 100; i += 4)
-                            {
-                                Vector128<float> y0 = Vector128.LoadUnsafe(ref ys, (nuint)i);
-                                Vector128<float> y1 = Vector128.LoadUnsafe(ref ys, (nuint)(i + 100));
-                                Vector128<float> x0 = Vector128.LoadUnsafe(ref xs, (nuint)i);
-                                Vector128<float> x1 = Vector128.LoadUnsafe(ref xs, (nuint)(i + 100));
-                                s0_0 = Simd.MultiplyAdd(y0, x0, s0_0);
-                                s0_1 = Simd.MultiplyAdd(y0, x1, s0_1);
-                                s1_0 = Simd.MultiplyAdd(y1, x0, s1_0);
-                                s1_1 = Simd.MultiplyAdd(y1, x1, s1_1);
-                            }
+                            ref float bj = ref Unsafe.Add(ref b, j * 150);
+                            Vector128<float> b0 = Vector128.LoadUnsafe(ref bj, (nuint)i);
+                            Vector128<float> b1 = Vector128.LoadUnsafe(ref bj, (nuint)(i + 4));
+                            Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref ar, j));
+                            c0_0 = Simd.MultiplyAdd(a0, b0, c0_0);
+                            c0_1 = Simd.MultiplyAdd(a0, b1, c0_1);
+                            Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref ar, j + 100));
+                            c1_0 = Simd.MultiplyAdd(a1, b0, c1_0);
+                            c1_1 = Simd.MultiplyAdd(a1, b1, c1_1);
+                            Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref ar, j + 200));
+                            c2_0 = Simd.MultiplyAdd(a2, b0, c2_0);
+                            c2_1 = Simd.MultiplyAdd(a2, b1, c2_1);
+                            Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref ar, j + 300));
+                            c3_0 = Simd.MultiplyAdd(a3, b0, c3_0);
+                            c3_1 = Simd.MultiplyAdd(a3, b1, c3_1);
                         }
-                        ref float dwo = ref Unsafe.Add(ref dw, o * 150 + j);
-                        Unsafe.Add(ref dwo, 0) += Vector128.Sum(s0_0);
-                        Unsafe.Add(ref dwo, 1) += Vector128.Sum(s0_1);
-                        Unsafe.Add(ref dwo, 150) += Vector128.Sum(s1_0);
-                        Unsafe.Add(ref dwo, 151) += Vector128.Sum(s1_1);
+                        c0_0.StoreUnsafe(ref cr, (nuint)i);
+                        c0_1.StoreUnsafe(ref cr, (nuint)(i + 4));
+                        c1_0.StoreUnsafe(ref cr, (nuint)(i + 150));
+                        c1_1.StoreUnsafe(ref cr, (nuint)(i + 4 + 150));
+                        c2_0.StoreUnsafe(ref cr, (nuint)(i + 300));
+                        c2_1.StoreUnsafe(ref cr, (nuint)(i + 4 + 300));
+                        c3_0.StoreUnsafe(ref cr, (nuint)(i + 450));
+                        c3_1.StoreUnsafe(ref cr, (nuint)(i + 4 + 450));
+                    }
+                }
+                {
+                    const int i = 144;
+                    {
+                        const int r = 0;
+                        ref float cr = ref Unsafe.Add(ref c, r * 150);
+                        Vector128<float> c0_0 = Vector128.LoadUnsafe(ref cr, (nuint)i);
+                        Vector128<float> c1_0 = Vector128.LoadUnsafe(ref cr, (nuint)(i + 150));
+                        Vector128<float> c2_0 = Vector128.LoadUnsafe(ref cr, (nuint)(i + 300));
+                        Vector128<float> c3_0 = Vector128.LoadUnsafe(ref cr, (nuint)(i + 450));
+                        Vector128<float> c4_0 = Vector128.LoadUnsafe(ref cr, (nuint)(i + 600));
+                        Vector128<float> c5_0 = Vector128.LoadUnsafe(ref cr, (nuint)(i + 750));
+                        Vector128<float> c6_0 = Vector128.LoadUnsafe(ref cr, (nuint)(i + 900));
+                        Vector128<float> c7_0 = Vector128.LoadUnsafe(ref cr, (nuint)(i + 1050));
+                        Vector128<float> c8_0 = Vector128.LoadUnsafe(ref cr, (nuint)(i + 1200));
+                        Vector128<float> c9_0 = Vector128.LoadUnsafe(ref cr, (nuint)(i + 1350));
+                        Vector128<float> c10_0 = Vector128.LoadUnsafe(ref cr, (nuint)(i + 1500));
+                        Vector128<float> c11_0 = Vector128.LoadUnsafe(ref cr, (nuint)(i + 1650));
+                        ref float ar = ref Unsafe.Add(ref a, r * 100);
+                        for (int j = 0; j < 100; j++)
+                        {
+                            ref float bj = ref Unsafe.Add(ref b, j * 150);
+                            Vector128<float> b0 = Vector128.LoadUnsafe(ref bj, (nuint)i);
+                            Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref ar, j));
+                            c0_0 = Simd.MultiplyAdd(a0, b0, c0_0);
+                            Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref ar, j + 100));
+                            c1_0 = Simd.MultiplyAdd(a1, b0, c1_0);
+                            Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref ar, j + 200));
+                            c2_0 = Simd.MultiplyAdd(a2, b0, c2_0);
+                            Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref ar, j + 300));
+                            c3_0 = Simd.MultiplyAdd(a3, b0, c3_0);
+                            Vector128<float> a4 = Vector128.Create(Unsafe.Add(ref ar, j + 400));
+                            c4_0 = Simd.MultiplyAdd(a4, b0, c4_0);
+                            Vector128<float> a5 = Vector128.Create(Unsafe.Add(ref ar, j + 500));
+                            c5_0 = Simd.MultiplyAdd(a5, b0, c5_0);
+                            Vector128<float> a6 = Vector128.Create(Unsafe.Add(ref ar, j + 600));
+                            c6_0 = Simd.MultiplyAdd(a6, b0, c6_0);
+                            Vector128<float> a7 = Vector128.Create(Unsafe.Add(ref ar, j + 700));
+                            c7_0 = Simd.MultiplyAdd(a7, b0, c7_0);
+                            Vector128<float> a8 = Vector128.Create(Unsafe.Add(ref ar, j + 800));
+                            c8_0 = Simd.MultiplyAdd(a8, b0, c8_0);
+                            Vector128<float> a9 = Vector128.Create(Unsafe.Add(ref ar, j + 900));
+                            c9_0 = Simd.MultiplyAdd(a9, b0, c9_0);
+                            Vector128<float> a10 = Vector128.Create(Unsafe.Add(ref ar, j + 1000));
+                            c10_0 = Simd.MultiplyAdd(a10, b0, c10_0);
+                            Vector128<float> a11 = Vector128.Create(Unsafe.Add(ref ar, j + 1100));
+                            c11_0 = Simd.MultiplyAdd(a11, b0, c11_0);
+                        }
+                        c0_0.StoreUnsafe(ref cr, (nuint)i);
+                        c1_0.StoreUnsafe(ref cr, (nuint)(i + 150));
+                        c2_0.StoreUnsafe(ref cr, (nuint)(i + 300));
+                        c3_0.StoreUnsafe(ref cr, (nuint)(i + 450));
+                        c4_0.StoreUnsafe(ref cr, (nuint)(i + 600));
+                        c5_0.StoreUnsafe(ref cr, (nuint)(i + 750));
+                        c6_0.StoreUnsafe(ref cr, (nuint)(i + 900));
+                        c7_0.StoreUnsafe(ref cr, (nuint)(i + 1050));
+                        c8_0.StoreUnsafe(ref cr, (nuint)(i + 1200));
+                        c9_0.StoreUnsafe(ref cr, (nuint)(i + 1350));
+                        c10_0.StoreUnsafe(ref cr, (nuint)(i + 1500));
+                        c11_0.StoreUnsafe(ref cr, (nuint)(i + 1650));
+                    }
+                    {
+                        const int r = 12;
+                        ref float cr = ref Unsafe.Add(ref c, r * 150);
+                        Vector128<float> c0_0 = Vector128.LoadUnsafe(ref cr, (nuint)i);
+                        Vector128<float> c1_0 = Vector128.LoadUnsafe(ref cr, (nuint)(i + 150));
+                        Vector128<float> c2_0 = Vector128.LoadUnsafe(ref cr, (nuint)(i + 300));
+                        Vector128<float> c3_0 = Vector128.LoadUnsafe(ref cr, (nuint)(i + 450));
+                        ref float ar = ref Unsafe.Add(ref a, r * 100);
+                        for (int j = 0; j < 100; j++)
+                        {
+                            ref float bj = ref Unsafe.Add(ref b, j * 150);
+                            Vector128<float> b0 = Vector128.LoadUnsafe(ref bj, (nuint)i);
+                            Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref ar, j));
+                            c0_0 = Simd.MultiplyAdd(a0, b0, c0_0);
+                            Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref ar, j + 100));
+                            c1_0 = Simd.MultiplyAdd(a1, b0, c1_0);
+                            Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref ar, j + 200));
+                            c2_0 = Simd.MultiplyAdd(a2, b0, c2_0);
+                            Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref ar, j + 300));
+                            c3_0 = Simd.MultiplyAdd(a3, b0, c3_0);
+                        }
+                        c0_0.StoreUnsafe(ref cr, (nuint)i);
+                        c1_0.StoreUnsafe(ref cr, (nuint)(i + 150));
+                        c2_0.StoreUnsafe(ref cr, (nuint)(i + 300));
+                        c3_0.StoreUnsafe(ref cr, (nuint)(i + 450));
+                    }
+                }
+                for (int i = 148; i < 150; i++)
+                {
+                    {
+                        const int r = 0;
+                        ref float cr = ref Unsafe.Add(ref c, r * 150);
+                        float c0_0 = Unsafe.Add(ref cr, i);
+                        float c1_0 = Unsafe.Add(ref cr, i + 150);
+                        float c2_0 = Unsafe.Add(ref cr, i + 300);
+                        float c3_0 = Unsafe.Add(ref cr, i + 450);
+                        float c4_0 = Unsafe.Add(ref cr, i + 600);
+                        float c5_0 = Unsafe.Add(ref cr, i + 750);
+                        float c6_0 = Unsafe.Add(ref cr, i + 900);
+                        float c7_0 = Unsafe.Add(ref cr, i + 1050);
+                        float c8_0 = Unsafe.Add(ref cr, i + 1200);
+                        float c9_0 = Unsafe.Add(ref cr, i + 1350);
+                        float c10_0 = Unsafe.Add(ref cr, i + 1500);
+                        float c11_0 = Unsafe.Add(ref cr, i + 1650);
+                        ref float ar = ref Unsafe.Add(ref a, r * 100);
+                        for (int j = 0; j < 100; j++)
+                        {
+                            ref float bj = ref Unsafe.Add(ref b, j * 150);
+                            float b0 = Unsafe.Add(ref bj, i);
+                            float a0 = Unsafe.Add(ref ar, j);
+                            c0_0 = c0_0 + a0 * b0;
+                            float a1 = Unsafe.Add(ref ar, j + 100);
+                            c1_0 = c1_0 + a1 * b0;
+                            float a2 = Unsafe.Add(ref ar, j + 200);
+                            c2_0 = c2_0 + a2 * b0;
+                            float a3 = Unsafe.Add(ref ar, j + 300);
+                            c3_0 = c3_0 + a3 * b0;
+                            float a4 = Unsafe.Add(ref ar, j + 400);
+                            c4_0 = c4_0 + a4 * b0;
+                            float a5 = Unsafe.Add(ref ar, j + 500);
+                            c5_0 = c5_0 + a5 * b0;
+                            float a6 = Unsafe.Add(ref ar, j + 600);
+                            c6_0 = c6_0 + a6 * b0;
+                            float a7 = Unsafe.Add(ref ar, j + 700);
+                            c7_0 = c7_0 + a7 * b0;
+                            float a8 = Unsafe.Add(ref ar, j + 800);
+                            c8_0 = c8_0 + a8 * b0;
+                            float a9 = Unsafe.Add(ref ar, j + 900);
+                            c9_0 = c9_0 + a9 * b0;
+                            float a10 = Unsafe.Add(ref ar, j + 1000);
+                            c10_0 = c10_0 + a10 * b0;
+                            float a11 = Unsafe.Add(ref ar, j + 1100);
+                            c11_0 = c11_0 + a11 * b0;
+                        }
+                        Unsafe.Add(ref cr, i) = c0_0;
+                        Unsafe.Add(ref cr, i + 150) = c1_0;
+                        Unsafe.Add(ref cr, i + 300) = c2_0;
+                        Unsafe.Add(ref cr, i + 450) = c3_0;
+                        Unsafe.Add(ref cr, i + 600) = c4_0;
+                        Unsafe.Add(ref cr, i + 750) = c5_0;
+                        Unsafe.Add(ref cr, i + 900) = c6_0;
+                        Unsafe.Add(ref cr, i + 1050) = c7_0;
+                        Unsafe.Add(ref cr, i + 1200) = c8_0;
+                        Unsafe.Add(ref cr, i + 1350) = c9_0;
+                        Unsafe.Add(ref cr, i + 1500) = c10_0;
+                        Unsafe.Add(ref cr, i + 1650) = c11_0;
+                    }
+                    {
+                        const int r = 12;
+                        ref float cr = ref Unsafe.Add(ref c, r * 150);
+                        float c0_0 = Unsafe.Add(ref cr, i);
+                        float c1_0 = Unsafe.Add(ref cr, i + 150);
+                        float c2_0 = Unsafe.Add(ref cr, i + 300);
+                        float c3_0 = Unsafe.Add(ref cr, i + 450);
+                        ref float ar = ref Unsafe.Add(ref a, r * 100);
+                        for (int j = 0; j < 100; j++)
+                        {
+                            ref float bj = ref Unsafe.Add(ref b, j * 150);
+                            float b0 = Unsafe.Add(ref bj, i);
+                            float a0 = Unsafe.Add(ref ar, j);
+                            c0_0 = c0_0 + a0 * b0;
+                            float a1 = Unsafe.Add(ref ar, j + 100);
+                            c1_0 = c1_0 + a1 * b0;
+                            float a2 = Unsafe.Add(ref ar, j + 200);
+                            c2_0 = c2_0 + a2 * b0;
+                            float a3 = Unsafe.Add(ref ar, j + 300);
+                            c3_0 = c3_0 + a3 * b0;
+                        }
+                        Unsafe.Add(ref cr, i) = c0_0;
+                        Unsafe.Add(ref cr, i + 150) = c1_0;
+                        Unsafe.Add(ref cr, i + 300) = c2_0;
+                        Unsafe.Add(ref cr, i + 450) = c3_0;
                     }
                 }
             }
             else
             {
-                for (int o = 0; o < 16; o += 2)
+                for (int i = 0; i < 148; i += 4)
                 {
-                    for (int j = 0; j < 148; j += 4)
+                    for (int r = 0; r < 15; r += 3)
                     {
-                        float s0_0 = 0f;
-                        float s0_1 = 0f;
-                        float s0_2 = 0f;
-                        float s0_3 = 0f;
-                        float s1_0 = 0f;
-                        float s1_1 = 0f;
-                        float s1_2 = 0f;
-                        float s1_3 = 0f;
-                        for (int s = 0; s < batch; s++)
+                        ref float cr = ref Unsafe.Add(ref c, r * 150);
+                        float c0_0 = Unsafe.Add(ref cr, i);
+                        float c0_1 = Unsafe.Add(ref cr, i + 1);
+                        float c0_2 = Unsafe.Add(ref cr, i + 2);
+                        float c0_3 = Unsafe.Add(ref cr, i + 3);
+                        float c1_0 = Unsafe.Add(ref cr, i + 150);
+                        float c1_1 = Unsafe.Add(ref cr, i + 1 + 150);
+                        float c1_2 = Unsafe.Add(ref cr, i + 2 + 150);
+                        float c1_3 = Unsafe.Add(ref cr, i + 3 + 150);
+                        float c2_0 = Unsafe.Add(ref cr, i + 300);
+                        float c2_1 = Unsafe.Add(ref cr, i + 1 + 300);
+                        float c2_2 = Unsafe.Add(ref cr, i + 2 + 300);
+                        float c2_3 = Unsafe.Add(ref cr, i + 3 + 300);
+                        ref float ar = ref Unsafe.Add(ref a, r * 100);
+                        for (int j = 0; j < 100; j++)
                         {
-                            ref float ys = ref Unsafe.Add(ref dy, s * 1600 + o * 100);
-                            ref float xs = ref Unsafe.Add(ref columns, s * 15000 + j * 100);
-                            for (int i = 0; i < 100; i += 1)
-                            {
-                                float y0 = Unsafe.Add(ref ys, i);
-                                float y1 = Unsafe.Add(ref ys, i + 100);
-                                float x0 = Unsafe.Add(ref xs, i);
-                                float x1 = Unsafe.Add(ref xs, i + 100);
-                                float x2 = Unsafe.Add(ref xs, i + 200);
-                                float x3 = Unsafe.Add(ref xs, i + 300);
-                                s0_0 = s0_0 + y0 * x0;
-                                s0_1 = s0_1 + y0 * x1;
-                                s0_2 = s0_2 + y0 * x2;
-                                s0_3 = s0_3 + y0 * x3;
-                                s1_0 = s1_0 + y1 * x0;
-                                s1_1 = s1_1 + y1 * x1;
-                                s1_2 = s1_2 + y1 * x2;
-                                s1_3 = s1_3 + y1 * x3;
-                            }
+                            ref float bj = ref Unsafe.Add(ref b, j * 150);
+                            float b0 = Unsafe.Add(ref bj, i);
+                            float b1 = Unsafe.Add(ref bj, i + 1);
+                            float b2 = Unsafe.Add(ref bj, i + 2);
+                            float b3 = Unsafe.Add(ref bj, i + 3);
+                            float a0 = Unsafe.Add(ref ar, j);
+                            c0_0 = c0_0 + a0 * b0;
+                            c0_1 = c0_1 + a0 * b1;
+                            c0_2 = c0_2 + a0 * b2;
+                            c0_3 = c0_3 + a0 * b3;
+                            float a1 = Unsafe.Add(ref ar, j + 100);
+                            c1_0 = c1_0 + a1 * b0;
+                            c1_1 = c1_1 + a1 * b1;
+                            c1_2 = c1_2 + a1 * b2;
+                            c1_3 = c1_3 + a1 * b3;
+                            float a2 = Unsafe.Add(ref ar, j + 200);
+                            c2_0 = c2_0 + a2 * b0;
+                            c2_1 = c2_1 + a2 * b1;
+                            c2_2 = c2_2 + a2 * b2;
+                            c2_3 = c2_3 + a2 * b3;
                         }
-                        ref float dwo = ref Unsafe.Add(ref dw, o * 150 + j);
-                        Unsafe.Add(ref dwo, 0) += s0_0;
-                        Unsafe.Add(ref dwo, 1) += s0_1;
-                        Unsafe.Add(ref dwo, 2) += s0_2;
-                        Unsafe.Add(ref dwo, 3) += s0_3;
-                        Unsafe.Add(ref dwo, 150) += s1_0;
-                        Unsafe.Add(ref dwo, 151) += s1_1;
-                        Unsafe.Add(ref dwo, 152) += s1_2;
-                        Unsafe.Add(ref dwo, 153) += s1_3;
+                        Unsafe.Add(ref cr, i) = c0_0;
+                        Unsafe.Add(ref cr, i + 1) = c0_1;
+                        Unsafe.Add(ref cr, i + 2) = c0_2;
+                        Unsafe.Add(ref cr, i + 3) = c0_3;
+                        Unsafe.Add(ref cr, i + 150) = c1_0;
+                        Unsafe.Add(ref cr, i + 1 + 150) = c1_1;
+                        Unsafe.Add(ref cr, i + 2 + 150) = c1_2;
+                        Unsafe.Add(ref cr, i + 3 + 150) = c1_3;
+                        Unsafe.Add(ref cr, i + 300) = c2_0;
+                        Unsafe.Add(ref cr, i + 1 + 300) = c2_1;
+                        Unsafe.Add(ref cr, i + 2 + 300) = c2_2;
+                        Unsafe.Add(ref cr, i + 3 + 300) = c2_3;
                     }
                     {
-                        const int j = 148;
-                        float s0_0 = 0f;
-                        float s0_1 = 0f;
-                        float s1_0 = 0f;
-                        float s1_1 = 0f;
-                        for (int s = 0; s < batch; s++)
+                        const int r = 15;
+                        ref float cr = ref Unsafe.Add(ref c, r * 150);
+                        float c0_0 = Unsafe.Add(ref cr, i);
+                        float c0_1 = Unsafe.Add(ref cr, i + 1);
+                        float c0_2 = Unsafe.Add(ref cr, i + 2);
+                        float c0_3 = Unsafe.Add(ref cr, i + 3);
+                        ref float ar = ref Unsafe.Add(ref a, r * 100);
+                        for (int j = 0; j < 100; j++)
                         {
-                            ref float ys = ref Unsafe.Add(ref dy, s * 1600 + o * 100);
-                            ref float xs = ref Unsafe.Add(ref columns, s * 15000 + j * 100);
-                            for (int i = 0; i < 100; i += 1)
-                            {
-                                float y0 = Unsafe.Add(ref ys, i);
-                                float y1 = Unsafe.Add(ref ys, i + 100);
-                                float x0 = Unsafe.Add(ref xs, i);
-                                float x1 = Unsafe.Add(ref xs, i + 100);
-                                s0_0 = s0_0 + y0 * x0;
-                                s0_1 = s0_1 + y0 * x1;
-                                s1_0 = s1_0 + y1 * x0;
-                                s1_1 = s1_1 + y1 * x1;
-                            }
+                            ref float bj = ref Unsafe.Add(ref b, j * 150);
+                            float b0 = Unsafe.Add(ref bj, i);
+                            float b1 = Unsafe.Add(ref bj, i + 1);
+                            float b2 = Unsafe.Add(ref bj, i + 2);
+                            float b3 = Unsafe.Add(ref bj, i + 3);
+                            float a0 = Unsafe.Add(ref ar, j);
+                            c0_0 = c0_0 + a0 * b0;
+                            c0_1 = c0_1 + a0 * b1;
+                            c0_2 = c0_2 + a0 * b2;
+                            c0_3 = c0_3 + a0 * b3;
                         }
-                        ref float dwo = ref Unsafe.Add(ref dw, o * 150 + j);
-                        Unsafe.Add(ref dwo, 0) += s0_0;
-                        Unsafe.Add(ref dwo, 1) += s0_1;
-                        Unsafe.Add(ref dwo, 150) += s1_0;
-                        Unsafe.Add(ref dwo, 151) += s1_1;
+                        Unsafe.Add(ref cr, i) = c0_0;
+                        Unsafe.Add(ref cr, i + 1) = c0_1;
+                        Unsafe.Add(ref cr, i + 2) = c0_2;
+                        Unsafe.Add(ref cr, i + 3) = c0_3;
+                    }
+                }
+                {
+                    const int i = 148;
+                    for (int r = 0; r < 12; r += 6)
+                    {
+                        ref float cr = ref Unsafe.Add(ref c, r * 150);
+                        float c0_0 = Unsafe.Add(ref cr, i);
+                        float c0_1 = Unsafe.Add(ref cr, i + 1);
+                        float c1_0 = Unsafe.Add(ref cr, i + 150);
+                        float c1_1 = Unsafe.Add(ref cr, i + 1 + 150);
+                        float c2_0 = Unsafe.Add(ref cr, i + 300);
+                        float c2_1 = Unsafe.Add(ref cr, i + 1 + 300);
+                        float c3_0 = Unsafe.Add(ref cr, i + 450);
+                        float c3_1 = Unsafe.Add(ref cr, i + 1 + 450);
+                        float c4_0 = Unsafe.Add(ref cr, i + 600);
+                        float c4_1 = Unsafe.Add(ref cr, i + 1 + 600);
+                        float c5_0 = Unsafe.Add(ref cr, i + 750);
+                        float c5_1 = Unsafe.Add(ref cr, i + 1 + 750);
+                        ref float ar = ref Unsafe.Add(ref a, r * 100);
+                        for (int j = 0; j < 100; j++)
+                        {
+                            ref float bj = ref Unsafe.Add(ref b, j * 150);
+                            float b0 = Unsafe.Add(ref bj, i);
+                            float b1 = Unsafe.Add(ref bj, i + 1);
+                            float a0 = Unsafe.Add(ref ar, j);
+                            c0_0 = c0_0 + a0 * b0;
+                            c0_1 = c0_1 + a0 * b1;
+                            float a1 = Unsafe.Add(ref ar, j + 100);
+                            c1_0 = c1_0 + a1 * b0;
+                            c1_1 = c1_1 + a1 * b1;
+                            float a2 = Unsafe.Add(ref ar, j + 200);
+                            c2_0 = c2_0 + a2 * b0;
+                            c2_1 = c2_1 + a2 * b1;
+                            float a3 = Unsafe.Add(ref ar, j + 300);
+                            c3_0 = c3_0 + a3 * b0;
+                            c3_1 = c3_1 + a3 * b1;
+                            float a4 = Unsafe.Add(ref ar, j + 400);
+                            c4_0 = c4_0 + a4 * b0;
+                            c4_1 = c4_1 + a4 * b1;
+                            float a5 = Unsafe.Add(ref ar, j + 500);
+                            c5_0 = c5_0 + a5 * b0;
+                            c5_1 = c5_1 + a5 * b1;
+                        }
+                        Unsafe.Add(ref cr, i) = c0_0;
+                        Unsafe.Add(ref cr, i + 1) = c0_1;
+                        Unsafe.Add(ref cr, i + 150) = c1_0;
+                        Unsafe.Add(ref cr, i + 1 + 150) = c1_1;
+                        Unsafe.Add(ref cr, i + 300) = c2_0;
+                        Unsafe.Add(ref cr, i + 1 + 300) = c2_1;
+                        Unsafe.Add(ref cr, i + 450) = c3_0;
+                        Unsafe.Add(ref cr, i + 1 + 450) = c3_1;
+                        Unsafe.Add(ref cr, i + 600) = c4_0;
+                        Unsafe.Add(ref cr, i + 1 + 600) = c4_1;
+                        Unsafe.Add(ref cr, i + 750) = c5_0;
+                        Unsafe.Add(ref cr, i + 1 + 750) = c5_1;
+                    }
+                    {
+                        const int r = 12;
+                        ref float cr = ref Unsafe.Add(ref c, r * 150);
+                        float c0_0 = Unsafe.Add(ref cr, i);
+                        float c0_1 = Unsafe.Add(ref cr, i + 1);
+                        float c1_0 = Unsafe.Add(ref cr, i + 150);
+                        float c1_1 = Unsafe.Add(ref cr, i + 1 + 150);
+                        float c2_0 = Unsafe.Add(ref cr, i + 300);
+                        float c2_1 = Unsafe.Add(ref cr, i + 1 + 300);
+                        float c3_0 = Unsafe.Add(ref cr, i + 450);
+                        float c3_1 = Unsafe.Add(ref cr, i + 1 + 450);
+                        ref float ar = ref Unsafe.Add(ref a, r * 100);
+                        for (int j = 0; j < 100; j++)
+                        {
+                            ref float bj = ref Unsafe.Add(ref b, j * 150);
+                            float b0 = Unsafe.Add(ref bj, i);
+                            float b1 = Unsafe.Add(ref bj, i + 1);
+                            float a0 = Unsafe.Add(ref ar, j);
+                            c0_0 = c0_0 + a0 * b0;
+                            c0_1 = c0_1 + a0 * b1;
+                            float a1 = Unsafe.Add(ref ar, j + 100);
+                            c1_0 = c1_0 + a1 * b0;
+                            c1_1 = c1_1 + a1 * b1;
+                            float a2 = Unsafe.Add(ref ar, j + 200);
+                            c2_0 = c2_0 + a2 * b0;
+                            c2_1 = c2_1 + a2 * b1;
+                            float a3 = Unsafe.Add(ref ar, j + 300);
+                            c3_0 = c3_0 + a3 * b0;
+                            c3_1 = c3_1 + a3 * b1;
+                        }
+                        Unsafe.Add(ref cr, i) = c0_0;
+                        Unsafe.Add(ref cr, i + 1) = c0_1;
+                        Unsafe.Add(ref cr, i + 150) = c1_0;
+                        Unsafe.Add(ref cr, i + 1 + 150) = c1_1;
+                        Unsafe.Add(ref cr, i + 300) = c2_0;
+                        Unsafe.Add(ref cr, i + 1 + 300) = c2_1;
+                        Unsafe.Add(ref cr, i + 450) = c3_0;
+                        Unsafe.Add(ref cr, i + 1 + 450) = c3_1;
                     }
                 }
             }
@@ -3120,11 +4106,35 @@ namespace NetGen.Generated
             }
         }
 
-        /// <summary>col2im: <c>dx[c, i·1 + p·1, j·1 + q·1] += dcolumns[(c, p, q), (i, j)]</c>; dx starts cleared.</summary>
-        private static void Conv3Col2Im(ReadOnlySpan<float> columns, Span<float> x)
+        /// <summary>im2row: <c>rows[(i, j), (c, p, q)] = x[c, i·1 - 0 + p·1, j·1 - 0 + q·1]</c>, 0 in the padding.</summary>
+        private static void Conv3Im2Row(ReadOnlySpan<float> x, Span<float> rows)
         {
+            ref float src = ref MemoryMarshal.GetReference(x);
+            ref float dst = ref MemoryMarshal.GetReference(rows);
+            for (int i = 0; i < 10; i++)
+            {
+                for (int j = 0; j < 10; j++)
+                {
+                    ref float row = ref Unsafe.Add(ref dst, (i * 10 + j) * 150);
+                    ref float at = ref Unsafe.Add(ref src, i * 14 + j);
+                    for (int c = 0; c < 6; c++)
+                    {
+                        for (int p = 0; p < 5; p++)
+                        {
+                            ref float from = ref Unsafe.Add(ref at, c * 196 + p * 14);
+                            Unsafe.CopyBlockUnaligned(ref Unsafe.As<float, byte>(ref Unsafe.Add(ref row, (c * 5 + p) * 5)), ref Unsafe.As<float, byte>(ref from), 20);
+                        }
+                    }
+                }
+            }
+        }
+
+        /// <summary>col2im: <c>dx[c, i·1 - 0 + p·1, j·1 - 0 + q·1] += dcolumns[(c, p, q), (i, j)]</c>; dx is overwritten.</summary>
+        private static void Conv3Col2Im(ReadOnlySpan<float> columns, Span<float> dx)
+        {
+            dx.Clear();
+            ref float dst = ref MemoryMarshal.GetReference(dx);
             ref float src = ref MemoryMarshal.GetReference(columns);
-            ref float dst = ref MemoryMarshal.GetReference(x);
             for (int c = 0; c < 6; c++)
             {
                 for (int p = 0; p < 5; p++)
@@ -3133,13 +4143,49 @@ namespace NetGen.Generated
                     {
                         ref float row = ref Unsafe.Add(ref src, ((c * 5 + p) * 5 + q) * 100);
                         ref float tap = ref Unsafe.Add(ref dst, c * 196 + p * 14 + q);
-                        for (int i = 0; i < 10; i++)
+                        for (int r = 0; r < 10; r++)
                         {
-                            ref float to = ref Unsafe.Add(ref tap, i * 14);
-                            ref float from = ref Unsafe.Add(ref row, i * 10);
-                            for (int j = 0; j < 10; j++)
+                            ref float to = ref Unsafe.Add(ref tap, r * 14);
+                            ref float from = ref Unsafe.Add(ref row, r * 10);
+                            if (Simd.Use512)
                             {
-                                Unsafe.Add(ref to, j) += Unsafe.Add(ref from, j);
+                                {
+                                    const int i = 0;
+                                    (Vector256.LoadUnsafe(ref to, (nuint)i) + Vector256.LoadUnsafe(ref from, (nuint)i)).StoreUnsafe(ref to, (nuint)i);
+                                }
+                                for (int i = 8; i < 10; i++)
+                                {
+                                    Unsafe.Add(ref to, i) += Unsafe.Add(ref from, i);
+                                }
+                            }
+                            else if (Simd.Use256)
+                            {
+                                for (int i = 0; i < 8; i += 8)
+                                {
+                                    (Vector256.LoadUnsafe(ref to, (nuint)i) + Vector256.LoadUnsafe(ref from, (nuint)i)).StoreUnsafe(ref to, (nuint)i);
+                                }
+                                for (int i = 8; i < 10; i++)
+                                {
+                                    Unsafe.Add(ref to, i) += Unsafe.Add(ref from, i);
+                                }
+                            }
+                            else if (Simd.Use128)
+                            {
+                                for (int i = 0; i < 8; i += 4)
+                                {
+                                    (Vector128.LoadUnsafe(ref to, (nuint)i) + Vector128.LoadUnsafe(ref from, (nuint)i)).StoreUnsafe(ref to, (nuint)i);
+                                }
+                                for (int i = 8; i < 10; i++)
+                                {
+                                    Unsafe.Add(ref to, i) += Unsafe.Add(ref from, i);
+                                }
+                            }
+                            else
+                            {
+                                for (int i = 0; i < 10; i += 1)
+                                {
+                                    Unsafe.Add(ref to, i) += Unsafe.Add(ref from, i);
+                                }
                             }
                         }
                     }

@@ -372,7 +372,7 @@ namespace NetGen.Generated
     using global::System.Runtime.Intrinsics;
 
     /// <summary>
-    /// The dense kernels of <c>Samples.Normalized</c>, every shape a constant. Each has a Vector512, Vector256 and
+    /// The kernels of <c>Samples.Normalized</c>, every shape a constant. Each has a Vector512, Vector256 and
     /// Vector128 path and a scalar one; <see cref="Simd"/> picks the widest the processor runs natively.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("NetGen.Generator", "0.1.0")]
