@@ -9,8 +9,8 @@ namespace NetGen;
 /// </summary>
 public sealed class Workspace
 {
-    private readonly float[] _buffer;
-    private float[] _scratch;
+    private readonly AlignedFloats _buffer;
+    private AlignedFloats _scratch;
     private Rng _random;
     private int _threads = 1;
 
@@ -27,8 +27,8 @@ public sealed class Workspace
         LengthPerSample = lengthPerSample;
         BatchCapacity = batchCapacity;
         ScratchPerThread = scratchPerThread;
-        _buffer = new float[checked(lengthPerSample * batchCapacity)];
-        _scratch = new float[scratchPerThread];
+        _buffer = new AlignedFloats(checked(lengthPerSample * batchCapacity));
+        _scratch = new AlignedFloats(scratchPerThread);
         _random = new Rng(seed);
     }
 
@@ -63,7 +63,7 @@ public sealed class Workspace
             long slots = Math.Min(value, KernelThreads.MaxThreads);
             if (ScratchPerThread > 0 && _scratch.Length < slots * ScratchPerThread)
             {
-                _scratch = new float[checked((int)(slots * ScratchPerThread))];
+                _scratch = new AlignedFloats(checked((int)(slots * ScratchPerThread)));
             }
         }
     }
@@ -72,13 +72,13 @@ public sealed class Workspace
     public int TrainingBatchSize { get; set; }
 
     /// <summary>The whole buffer; the generated code slices it by its own layout.</summary>
-    public Span<float> Buffer => _buffer;
+    public Span<float> Buffer => _buffer.Span;
 
     /// <summary>
     /// Every thread's scratch: <see cref="ScratchPerThread"/> floats for each slot a call's threads may take
     /// (<see cref="KernelThreads.Slot"/>), at least one. Its contents do not outlive a kernel call.
     /// </summary>
-    public Span<float> Scratch => _scratch;
+    public Span<float> Scratch => _scratch.Span;
 
     /// <summary>The random stream dropout draws its masks from. Seed it for reproducible training.</summary>
     public ref Rng Random => ref _random;

@@ -67,8 +67,9 @@ namespace Samples
         [global::System.ThreadStatic]
         private static global::NetGen.Workspace? t_workspace;
 
-        private readonly float[] _parameters = new float[ParameterCount];
-        private readonly float[] _gradients = new float[ParameterCount];
+        // 64-byte aligned, so that no vector load of a weight row splits across cache lines
+        private readonly global::NetGen.AlignedFloats _parameters = new(ParameterCount);
+        private readonly global::NetGen.AlignedFloats _gradients = new(ParameterCount);
 
         /// <summary>Creates the network with parameters initialized as PyTorch initializes them, from <paramref name="seed"/>.</summary>
         public LeNet5(ulong seed = 0) => Initialize(seed);
@@ -106,40 +107,40 @@ namespace Samples
         }
 
         /// <summary>Sets every gradient to zero.</summary>
-        public void ZeroGradients() => global::System.Array.Clear(_gradients);
+        public void ZeroGradients() => _gradients.Span.Clear();
 
         /// <summary>Creates a workspace for batches of up to <paramref name="batchCapacity"/> samples; use one per thread.</summary>
         public global::NetGen.Workspace CreateWorkspace(int batchCapacity = 1) => new global::NetGen.Workspace(WorkspaceLength, batchCapacity, scratchPerThread: ScratchPerThread);
 
         /// <summary><c>0.weight</c>, [6, 1, 5, 5]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer0Weight => new global::System.Span<float>(_parameters, 0, 150);
+        public global::System.Span<float> Layer0Weight => _parameters.Slice(0, 150);
 
         /// <summary><c>0.bias</c>, [6]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer0Bias => new global::System.Span<float>(_parameters, 150, 6);
+        public global::System.Span<float> Layer0Bias => _parameters.Slice(150, 6);
 
         /// <summary><c>3.weight</c>, [16, 6, 5, 5]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer3Weight => new global::System.Span<float>(_parameters, 156, 2400);
+        public global::System.Span<float> Layer3Weight => _parameters.Slice(156, 2400);
 
         /// <summary><c>3.bias</c>, [16]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer3Bias => new global::System.Span<float>(_parameters, 2556, 16);
+        public global::System.Span<float> Layer3Bias => _parameters.Slice(2556, 16);
 
         /// <summary><c>7.weight</c>, [120, 400]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer7Weight => new global::System.Span<float>(_parameters, 2572, 48000);
+        public global::System.Span<float> Layer7Weight => _parameters.Slice(2572, 48000);
 
         /// <summary><c>7.bias</c>, [120]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer7Bias => new global::System.Span<float>(_parameters, 50572, 120);
+        public global::System.Span<float> Layer7Bias => _parameters.Slice(50572, 120);
 
         /// <summary><c>9.weight</c>, [84, 120]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer9Weight => new global::System.Span<float>(_parameters, 50692, 10080);
+        public global::System.Span<float> Layer9Weight => _parameters.Slice(50692, 10080);
 
         /// <summary><c>9.bias</c>, [84]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer9Bias => new global::System.Span<float>(_parameters, 60772, 84);
+        public global::System.Span<float> Layer9Bias => _parameters.Slice(60772, 84);
 
         /// <summary><c>11.weight</c>, [10, 84]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer11Weight => new global::System.Span<float>(_parameters, 60856, 840);
+        public global::System.Span<float> Layer11Weight => _parameters.Slice(60856, 840);
 
         /// <summary><c>11.bias</c>, [10]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer11Bias => new global::System.Span<float>(_parameters, 61696, 10);
+        public global::System.Span<float> Layer11Bias => _parameters.Slice(61696, 10);
 
         /// <summary>
         /// Inference on one sample or a batch (the batch size is <c>input.Length / InputLength</c>), on this thread's

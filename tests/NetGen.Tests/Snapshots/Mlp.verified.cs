@@ -53,8 +53,9 @@ namespace Samples
         [global::System.ThreadStatic]
         private static global::NetGen.Workspace? t_workspace;
 
-        private readonly float[] _parameters = new float[ParameterCount];
-        private readonly float[] _gradients = new float[ParameterCount];
+        // 64-byte aligned, so that no vector load of a weight row splits across cache lines
+        private readonly global::NetGen.AlignedFloats _parameters = new(ParameterCount);
+        private readonly global::NetGen.AlignedFloats _gradients = new(ParameterCount);
 
         /// <summary>Creates the network with parameters initialized as PyTorch initializes them, from <paramref name="seed"/>.</summary>
         public Mlp(ulong seed = 0) => Initialize(seed);
@@ -86,28 +87,28 @@ namespace Samples
         }
 
         /// <summary>Sets every gradient to zero.</summary>
-        public void ZeroGradients() => global::System.Array.Clear(_gradients);
+        public void ZeroGradients() => _gradients.Span.Clear();
 
         /// <summary>Creates a workspace for batches of up to <paramref name="batchCapacity"/> samples; use one per thread.</summary>
         public global::NetGen.Workspace CreateWorkspace(int batchCapacity = 1) => new global::NetGen.Workspace(WorkspaceLength, batchCapacity);
 
         /// <summary><c>0.weight</c>, [128, 784]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer0Weight => new global::System.Span<float>(_parameters, 0, 100352);
+        public global::System.Span<float> Layer0Weight => _parameters.Slice(0, 100352);
 
         /// <summary><c>0.bias</c>, [128]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer0Bias => new global::System.Span<float>(_parameters, 100352, 128);
+        public global::System.Span<float> Layer0Bias => _parameters.Slice(100352, 128);
 
         /// <summary><c>2.weight</c>, [64, 128]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer2Weight => new global::System.Span<float>(_parameters, 100480, 8192);
+        public global::System.Span<float> Layer2Weight => _parameters.Slice(100480, 8192);
 
         /// <summary><c>2.bias</c>, [64]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer2Bias => new global::System.Span<float>(_parameters, 108672, 64);
+        public global::System.Span<float> Layer2Bias => _parameters.Slice(108672, 64);
 
         /// <summary><c>4.weight</c>, [10, 64]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer4Weight => new global::System.Span<float>(_parameters, 108736, 640);
+        public global::System.Span<float> Layer4Weight => _parameters.Slice(108736, 640);
 
         /// <summary><c>4.bias</c>, [10]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer4Bias => new global::System.Span<float>(_parameters, 109376, 10);
+        public global::System.Span<float> Layer4Bias => _parameters.Slice(109376, 10);
 
         /// <summary>
         /// Inference on one sample or a batch (the batch size is <c>input.Length / InputLength</c>), on this thread's

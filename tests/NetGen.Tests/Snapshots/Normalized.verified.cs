@@ -56,8 +56,9 @@ namespace Samples
         [global::System.ThreadStatic]
         private static global::NetGen.Workspace? t_workspace;
 
-        private readonly float[] _parameters = new float[ParameterCount];
-        private readonly float[] _gradients = new float[ParameterCount];
+        // 64-byte aligned, so that no vector load of a weight row splits across cache lines
+        private readonly global::NetGen.AlignedFloats _parameters = new(ParameterCount);
+        private readonly global::NetGen.AlignedFloats _gradients = new(ParameterCount);
 
         /// <summary>Creates the network with parameters initialized as PyTorch initializes them, from <paramref name="seed"/>.</summary>
         public Normalized(ulong seed = 0) => Initialize(seed);
@@ -94,7 +95,7 @@ namespace Samples
         }
 
         /// <summary>Sets every gradient to zero.</summary>
-        public void ZeroGradients() => global::System.Array.Clear(_gradients);
+        public void ZeroGradients() => _gradients.Span.Clear();
 
         /// <summary>Creates a workspace for batches of up to <paramref name="batchCapacity"/> samples; use one per thread.</summary>
         public global::NetGen.Workspace CreateWorkspace(int batchCapacity = 1) => new global::NetGen.Workspace(WorkspaceLength, batchCapacity);
@@ -136,25 +137,25 @@ namespace Samples
         public global::System.Span<float> BnRunningVar => new global::System.Span<float>(_buffers, 11, 6);
 
         /// <summary><c>0.weight</c>, [2]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer0Weight => new global::System.Span<float>(_parameters, 0, 2);
+        public global::System.Span<float> Layer0Weight => _parameters.Slice(0, 2);
 
         /// <summary><c>0.bias</c>, [2]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer0Bias => new global::System.Span<float>(_parameters, 2, 2);
+        public global::System.Span<float> Layer0Bias => _parameters.Slice(2, 2);
 
         /// <summary><c>3.weight</c>, [6, 30]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer3Weight => new global::System.Span<float>(_parameters, 4, 180);
+        public global::System.Span<float> Layer3Weight => _parameters.Slice(4, 180);
 
         /// <summary><c>bn.weight</c>, [6]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> BnWeight => new global::System.Span<float>(_parameters, 184, 6);
+        public global::System.Span<float> BnWeight => _parameters.Slice(184, 6);
 
         /// <summary><c>bn.bias</c>, [6]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> BnBias => new global::System.Span<float>(_parameters, 190, 6);
+        public global::System.Span<float> BnBias => _parameters.Slice(190, 6);
 
         /// <summary><c>6.weight</c>, [3, 6]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer6Weight => new global::System.Span<float>(_parameters, 196, 18);
+        public global::System.Span<float> Layer6Weight => _parameters.Slice(196, 18);
 
         /// <summary><c>6.bias</c>, [3]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer6Bias => new global::System.Span<float>(_parameters, 214, 3);
+        public global::System.Span<float> Layer6Bias => _parameters.Slice(214, 3);
 
         /// <summary>
         /// Inference on one sample or a batch (the batch size is <c>input.Length / InputLength</c>), on this thread's

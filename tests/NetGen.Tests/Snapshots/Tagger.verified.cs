@@ -52,8 +52,9 @@ namespace Samples.Sequences
             [global::System.ThreadStatic]
             private static global::NetGen.Workspace? t_workspace;
 
-            private readonly float[] _parameters = new float[ParameterCount];
-            private readonly float[] _gradients = new float[ParameterCount];
+            // 64-byte aligned, so that no vector load of a weight row splits across cache lines
+            private readonly global::NetGen.AlignedFloats _parameters = new(ParameterCount);
+            private readonly global::NetGen.AlignedFloats _gradients = new(ParameterCount);
 
             /// <summary>Creates the network with parameters initialized as PyTorch initializes them, from <paramref name="seed"/>.</summary>
             public Tagger(ulong seed = 0) => Initialize(seed);
@@ -82,22 +83,22 @@ namespace Samples.Sequences
             }
 
             /// <summary>Sets every gradient to zero.</summary>
-            public void ZeroGradients() => global::System.Array.Clear(_gradients);
+            public void ZeroGradients() => _gradients.Span.Clear();
 
             /// <summary>Creates a workspace for batches of up to <paramref name="batchCapacity"/> samples; use one per thread.</summary>
             public global::NetGen.Workspace CreateWorkspace(int batchCapacity = 1) => new global::NetGen.Workspace(WorkspaceLength, batchCapacity);
 
             /// <summary><c>0.weight</c>, [6, 5]: a view into <see cref="Parameters"/>.</summary>
-            public global::System.Span<float> Layer0Weight => new global::System.Span<float>(_parameters, 0, 30);
+            public global::System.Span<float> Layer0Weight => _parameters.Slice(0, 30);
 
             /// <summary><c>0.bias</c>, [6]: a view into <see cref="Parameters"/>.</summary>
-            public global::System.Span<float> Layer0Bias => new global::System.Span<float>(_parameters, 30, 6);
+            public global::System.Span<float> Layer0Bias => _parameters.Slice(30, 6);
 
             /// <summary><c>3.weight</c>, [3, 18]: a view into <see cref="Parameters"/>.</summary>
-            public global::System.Span<float> Layer3Weight => new global::System.Span<float>(_parameters, 36, 54);
+            public global::System.Span<float> Layer3Weight => _parameters.Slice(36, 54);
 
             /// <summary><c>3.bias</c>, [3]: a view into <see cref="Parameters"/>.</summary>
-            public global::System.Span<float> Layer3Bias => new global::System.Span<float>(_parameters, 90, 3);
+            public global::System.Span<float> Layer3Bias => _parameters.Slice(90, 3);
 
             /// <summary>
             /// Inference on one sample or a batch (the batch size is <c>input.Length / InputLength</c>), on this thread's

@@ -62,8 +62,9 @@ namespace Samples
         [global::System.ThreadStatic]
         private static global::NetGen.Workspace? t_workspace;
 
-        private readonly float[] _parameters = new float[ParameterCount];
-        private readonly float[] _gradients = new float[ParameterCount];
+        // 64-byte aligned, so that no vector load of a weight row splits across cache lines
+        private readonly global::NetGen.AlignedFloats _parameters = new(ParameterCount);
+        private readonly global::NetGen.AlignedFloats _gradients = new(ParameterCount);
 
         /// <summary>Creates the network with parameters initialized as PyTorch initializes them, from <paramref name="seed"/>.</summary>
         public Zoo(ulong seed = 0) => Initialize(seed);
@@ -100,37 +101,37 @@ namespace Samples
         }
 
         /// <summary>Sets every gradient to zero.</summary>
-        public void ZeroGradients() => global::System.Array.Clear(_gradients);
+        public void ZeroGradients() => _gradients.Span.Clear();
 
         /// <summary>Creates a workspace for batches of up to <paramref name="batchCapacity"/> samples; use one per thread.</summary>
         public global::NetGen.Workspace CreateWorkspace(int batchCapacity = 1) => new global::NetGen.Workspace(WorkspaceLength, batchCapacity);
 
         /// <summary><c>0.weight</c>, [11, 13]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer0Weight => new global::System.Span<float>(_parameters, 0, 143);
+        public global::System.Span<float> Layer0Weight => _parameters.Slice(0, 143);
 
         /// <summary><c>0.bias</c>, [11]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer0Bias => new global::System.Span<float>(_parameters, 143, 11);
+        public global::System.Span<float> Layer0Bias => _parameters.Slice(143, 11);
 
         /// <summary><c>2.weight</c>, [9, 11]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer2Weight => new global::System.Span<float>(_parameters, 154, 99);
+        public global::System.Span<float> Layer2Weight => _parameters.Slice(154, 99);
 
         /// <summary><c>4.weight</c>, [7, 9]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer4Weight => new global::System.Span<float>(_parameters, 253, 63);
+        public global::System.Span<float> Layer4Weight => _parameters.Slice(253, 63);
 
         /// <summary><c>4.bias</c>, [7]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer4Bias => new global::System.Span<float>(_parameters, 316, 7);
+        public global::System.Span<float> Layer4Bias => _parameters.Slice(316, 7);
 
         /// <summary><c>fc.weight</c>, [6, 7]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> FcWeight => new global::System.Span<float>(_parameters, 323, 42);
+        public global::System.Span<float> FcWeight => _parameters.Slice(323, 42);
 
         /// <summary><c>fc.bias</c>, [6]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> FcBias => new global::System.Span<float>(_parameters, 365, 6);
+        public global::System.Span<float> FcBias => _parameters.Slice(365, 6);
 
         /// <summary><c>9.weight</c>, [4, 6]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer9Weight => new global::System.Span<float>(_parameters, 371, 24);
+        public global::System.Span<float> Layer9Weight => _parameters.Slice(371, 24);
 
         /// <summary><c>9.bias</c>, [4]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer9Bias => new global::System.Span<float>(_parameters, 395, 4);
+        public global::System.Span<float> Layer9Bias => _parameters.Slice(395, 4);
 
         /// <summary>
         /// Inference on one sample or a batch (the batch size is <c>input.Length / InputLength</c>), on this thread's
