@@ -2,6 +2,7 @@ using System;
 using System.ComponentModel;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.Arm;
 using System.Runtime.Intrinsics.X86;
 
 namespace NetGen;
@@ -95,6 +96,74 @@ public static class Simd
         => Sum8(
             a.GetLower() + a.GetUpper(), b.GetLower() + b.GetUpper(), c.GetLower() + c.GetUpper(), d.GetLower() + d.GetUpper(),
             e.GetLower() + e.GetUpper(), f.GetLower() + f.GetUpper(), g.GetLower() + g.GetUpper(), h.GetLower() + h.GetUpper());
+
+    /// <summary>
+    /// <c>next &gt; best ? next : best</c>: a running maximum that keeps the first of equal values, as max pooling
+    /// picks its winner, and passes over a NaN in <paramref name="next"/> (callers that let NaN win handle it apart).
+    /// One <c>maxss</c> on x86, whose rule this is; the conditional written in C# compiles to a branch.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float MaxFirst(float best, float next)
+        => Sse.IsSupported
+            ? Sse.MaxScalar(Vector128.CreateScalarUnsafe(next), Vector128.CreateScalarUnsafe(best)).ToScalar()
+            : next > best ? next : best;
+
+    /// <summary><see cref="MaxFirst(float, float)"/> lane by lane: one <c>maxps</c> on x86, a compare and a select elsewhere (Arm's <c>fmax</c> lets NaN win).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> MaxFirst(Vector128<float> best, Vector128<float> next)
+        => Sse.IsSupported ? Sse.Max(next, best) : Vector128.ConditionalSelect(Vector128.GreaterThan(next, best), next, best);
+
+    /// <summary><see cref="MaxFirst(float, float)"/> lane by lane: one <c>vmaxps</c> on x86.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> MaxFirst(Vector256<float> best, Vector256<float> next)
+        => Avx.IsSupported ? Avx.Max(next, best) : Vector256.ConditionalSelect(Vector256.GreaterThan(next, best), next, best);
+
+    /// <summary>
+    /// Splits the eight floats of <paramref name="a"/> then <paramref name="b"/> into the even and the odd ones, in order:
+    /// <c>evens = [a0 a2 b0 b2]</c>, <c>odds = [a1 a3 b1 b3]</c>. One <c>shufps</c> each on x86, <c>uzp1</c>/<c>uzp2</c> on Arm64.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Deinterleave(Vector128<float> a, Vector128<float> b, out Vector128<float> evens, out Vector128<float> odds)
+    {
+        if (Sse.IsSupported)
+        {
+            evens = Sse.Shuffle(a, b, 0b10_00_10_00);
+            odds = Sse.Shuffle(a, b, 0b11_01_11_01);
+        }
+        else if (AdvSimd.Arm64.IsSupported)
+        {
+            evens = AdvSimd.Arm64.UnzipEven(a, b);
+            odds = AdvSimd.Arm64.UnzipOdd(a, b);
+        }
+        else
+        {
+            evens = Vector128.Create(a.GetElement(0), a.GetElement(2), b.GetElement(0), b.GetElement(2));
+            odds = Vector128.Create(a.GetElement(1), a.GetElement(3), b.GetElement(1), b.GetElement(3));
+        }
+    }
+
+    /// <summary>
+    /// Splits the sixteen floats of <paramref name="a"/> then <paramref name="b"/> into the even and the odd ones, in
+    /// order: <c>evens = [a0 a2 a4 a6 b0 b2 b4 b6]</c>, <c>odds = [a1 a3 a5 a7 b1 b3 b5 b7]</c>. On AVX2 a
+    /// <c>vshufps</c> and a <c>vpermpd</c> each.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Deinterleave(Vector256<float> a, Vector256<float> b, out Vector256<float> evens, out Vector256<float> odds)
+    {
+        if (Avx2.IsSupported)
+        {
+            // vshufps works within each 128-bit half, [a0 a2 b0 b2 | a4 a6 b4 b6]; vpermpd puts the 64-bit pairs in order 0, 2, 1, 3
+            evens = Avx2.Permute4x64(Avx.Shuffle(a, b, 0b10_00_10_00).AsDouble(), 0b11_01_10_00).AsSingle();
+            odds = Avx2.Permute4x64(Avx.Shuffle(a, b, 0b11_01_11_01).AsDouble(), 0b11_01_10_00).AsSingle();
+        }
+        else
+        {
+            Deinterleave(a.GetLower(), a.GetUpper(), out Vector128<float> evensA, out Vector128<float> oddsA);
+            Deinterleave(b.GetLower(), b.GetUpper(), out Vector128<float> evensB, out Vector128<float> oddsB);
+            evens = Vector256.Create(evensA, evensB);
+            odds = Vector256.Create(oddsA, oddsB);
+        }
+    }
 
     /// <summary>The lanes of <paramref name="v"/> summed as the horizontal adds above sum them.</summary>
     private static float Pairwise(Vector256<float> v)

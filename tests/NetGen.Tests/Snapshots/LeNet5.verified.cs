@@ -248,8 +248,9 @@ namespace Samples
             global::NetGen.Generated.LeNet5Kernels.Conv0Forward(p.Slice(0, 150), p.Slice(150, 6), x, a1, workspace.Scratch, batch, workspace.Threads);
 
             // Layer 2, MaxPool2D(2): a2[c, i, j] = max over the 2×2 window of a1 at (i·2, j·2), [6, 28, 28] → [6, 14, 14]
+            //   the winners (where each maximum was) are for backward, so only training keeps them
             global::System.Span<float> a2 = ws.Slice(4704 * batch, 1176 * batch);
-            global::NetGen.Generated.LeNet5Kernels.MaxPool2Forward(a1, a2, ws.Slice(5880 * batch, 1176 * batch), batch);
+            global::NetGen.Generated.LeNet5Kernels.MaxPool2Forward(a1, a2, training ? ws.Slice(5880 * batch, 1176 * batch) : default, batch);
 
             // Layer 3, Conv2D(16, 5) + ReLU (layer 4): a4 = relu(W ⋆ a2 + b), [6, 14, 14] → [16, 10, 10]
             //   W: [16, 6, 5, 5] "3.weight", b: [16] "3.bias"
@@ -262,8 +263,9 @@ namespace Samples
             global::NetGen.Generated.LeNet5Kernels.Conv3Forward(p.Slice(156, 2400), p.Slice(2556, 16), a2, a4, workspace.Scratch, batch, workspace.Threads);
 
             // Layer 5, MaxPool2D(2): a5[c, i, j] = max over the 2×2 window of a4 at (i·2, j·2), [16, 10, 10] → [16, 5, 5]
+            //   the winners (where each maximum was) are for backward, so only training keeps them
             global::System.Span<float> a5 = ws.Slice(8656 * batch, 400 * batch);
-            global::NetGen.Generated.LeNet5Kernels.MaxPool5Forward(a4, a5, ws.Slice(9056 * batch, 400 * batch), batch);
+            global::NetGen.Generated.LeNet5Kernels.MaxPool5Forward(a4, a5, training ? ws.Slice(9056 * batch, 400 * batch) : default, batch);
 
             // Layer 6, Flatten [16, 5, 5] → [400]: the same memory, read as a vector
             global::System.ReadOnlySpan<float> a6 = a5;
@@ -1690,52 +1692,137 @@ namespace NetGen.Generated
             }
         }
 
-        /// <summary>Layer 2, MaxPool2D(2): the maximum of each 2×2 window, stride 2×2; the index of each winner goes to <paramref name="winners"/>.</summary>
+        /// <summary>Layer 2, MaxPool2D(2): the maximum of each 2×2 window, stride 2×2, NaN if the window holds one; given <paramref name="winners"/> (in training), also the index of each window's winner, for backward.</summary>
         public static void MaxPool2Forward(ReadOnlySpan<float> x, Span<float> y, Span<float> winners, int batch)
         {
+            bool keepWinners = !winners.IsEmpty;
             for (int s = 0; s < batch; s++)
             {
-                ReadOnlySpan<float> xs = x.Slice(s * 4704, 4704);
-                Span<float> ys = y.Slice(s * 1176, 1176);
-                Span<float> ws = winners.Slice(s * 1176, 1176);
-                ref float xr = ref MemoryMarshal.GetReference(xs);
-                ref float yr = ref MemoryMarshal.GetReference(ys);
-                ref float wr = ref MemoryMarshal.GetReference(ws);
-                for (int c = 0; c < 6; c++)
+                ref float xr = ref MemoryMarshal.GetReference(x.Slice(s * 4704, 4704));
+                ref float yr = ref MemoryMarshal.GetReference(y.Slice(s * 1176, 1176));
+                ref float wr = ref MemoryMarshal.GetReference(keepWinners ? winners.Slice(s * 1176, 1176) : default);
+                // No Vector512 path: Simd.Use256 holds on AVX-512 processors too, and pooling is a few operations per float loaded.
+                if (Simd.Use256)
                 {
-                    for (int i = 0; i < 14; i++)
+                    for (int c = 0; c < 6; c++)
                     {
-                        for (int j = 0; j < 14; j++)
+                        for (int i = 0; i < 14; i++)
                         {
-                            int start = c * 784 + i * 56 + j * 2;
-                            int o = (c * 14 + i) * 14 + j;
-                            ref float window = ref Unsafe.Add(ref xr, start);
-                            float best = window;
-                            int winner = start;
-                            float v;
-                            v = Unsafe.Add(ref window, 1);
-                            // strictly greater keeps the first maximum; NaN wins, as in PyTorch
-                            if (v > best || float.IsNaN(v))
+                            int start = c * 784 + i * 56;
+                            int o = (c * 14 + i) * 14;
+                            for (int k = 0; k < 14; k += 8)
                             {
-                                best = v;
-                                winner = start + 1;
+                                // the last step starts at 6 and recomputes 2 outputs rather than run a tail
+                                int j = Math.Min(k, 6);
+                                // outputs j .. j + 7 read columns 2j .. 2j + 15 of 2 rows: the even columns are the windows' left taps, the odd ones their right taps
+                                ref float window = ref Unsafe.Add(ref xr, start + 2 * j);
+                                Simd.Deinterleave(Vector256.LoadUnsafe(ref window), Vector256.LoadUnsafe(ref window, (nuint)8), out Vector256<float> t0, out Vector256<float> t1);
+                                Simd.Deinterleave(Vector256.LoadUnsafe(ref window, (nuint)28), Vector256.LoadUnsafe(ref window, (nuint)36), out Vector256<float> t2, out Vector256<float> t3);
+                                // the first maximum in row-major order (MaxFirst keeps the earlier of equal values), then NaN wherever a tap
+                                // is NaN, as in PyTorch: a NaN is the one value not equal to itself, and all-ones bits are a NaN
+                                Vector256<float> best = t0;
+                                best = Simd.MaxFirst(best, t1);
+                                best = Simd.MaxFirst(best, t2);
+                                best = Simd.MaxFirst(best, t3);
+                                best |= ~(Vector256.Equals(t0, t0) & Vector256.Equals(t1, t1) & Vector256.Equals(t2, t2) & Vector256.Equals(t3, t3));
+                                best.StoreUnsafe(ref yr, (nuint)(o + j));
+                                if (keepWinners)
+                                {
+                                    // the winner as PyTorch's loop picks it: the first tap equal to best, found from the last tap back, or in a
+                                    // window with NaNs (none is equal to best then) the last NaN; a tap is its offset from the window's first element
+                                    Vector256<int> tap = Vector256.Create(29);
+                                    tap = Vector256.ConditionalSelect(Vector256.Equals(t2, best).AsInt32(), Vector256.Create(28), tap);
+                                    tap = Vector256.ConditionalSelect(Vector256.Equals(t1, best).AsInt32(), Vector256.Create(1), tap);
+                                    tap = Vector256.ConditionalSelect(Vector256.Equals(t0, best).AsInt32(), Vector256<int>.Zero, tap);
+                                    tap = Vector256.ConditionalSelect((~Vector256.Equals(t0, t0)).AsInt32(), Vector256<int>.Zero, tap);
+                                    tap = Vector256.ConditionalSelect((~Vector256.Equals(t1, t1)).AsInt32(), Vector256.Create(1), tap);
+                                    tap = Vector256.ConditionalSelect((~Vector256.Equals(t2, t2)).AsInt32(), Vector256.Create(28), tap);
+                                    tap = Vector256.ConditionalSelect((~Vector256.Equals(t3, t3)).AsInt32(), Vector256.Create(29), tap);
+                                    // the windows' first elements are two columns apart
+                                    (Vector256.Create(start + 2 * j) + Vector256.Create(0, 2, 4, 6, 8, 10, 12, 14) + tap).AsSingle().StoreUnsafe(ref wr, (nuint)(o + j));
+                                }
                             }
-                            v = Unsafe.Add(ref window, 28);
-                            // strictly greater keeps the first maximum; NaN wins, as in PyTorch
-                            if (v > best || float.IsNaN(v))
+                        }
+                    }
+                }
+                else if (Simd.Use128)
+                {
+                    for (int c = 0; c < 6; c++)
+                    {
+                        for (int i = 0; i < 14; i++)
+                        {
+                            int start = c * 784 + i * 56;
+                            int o = (c * 14 + i) * 14;
+                            for (int k = 0; k < 14; k += 4)
                             {
-                                best = v;
-                                winner = start + 28;
+                                // the last step starts at 10 and recomputes 2 outputs rather than run a tail
+                                int j = Math.Min(k, 10);
+                                // outputs j .. j + 3 read columns 2j .. 2j + 7 of 2 rows: the even columns are the windows' left taps, the odd ones their right taps
+                                ref float window = ref Unsafe.Add(ref xr, start + 2 * j);
+                                Simd.Deinterleave(Vector128.LoadUnsafe(ref window), Vector128.LoadUnsafe(ref window, (nuint)4), out Vector128<float> t0, out Vector128<float> t1);
+                                Simd.Deinterleave(Vector128.LoadUnsafe(ref window, (nuint)28), Vector128.LoadUnsafe(ref window, (nuint)32), out Vector128<float> t2, out Vector128<float> t3);
+                                // the first maximum in row-major order (MaxFirst keeps the earlier of equal values), then NaN wherever a tap
+                                // is NaN, as in PyTorch: a NaN is the one value not equal to itself, and all-ones bits are a NaN
+                                Vector128<float> best = t0;
+                                best = Simd.MaxFirst(best, t1);
+                                best = Simd.MaxFirst(best, t2);
+                                best = Simd.MaxFirst(best, t3);
+                                best |= ~(Vector128.Equals(t0, t0) & Vector128.Equals(t1, t1) & Vector128.Equals(t2, t2) & Vector128.Equals(t3, t3));
+                                best.StoreUnsafe(ref yr, (nuint)(o + j));
+                                if (keepWinners)
+                                {
+                                    // the winner as PyTorch's loop picks it: the first tap equal to best, found from the last tap back, or in a
+                                    // window with NaNs (none is equal to best then) the last NaN; a tap is its offset from the window's first element
+                                    Vector128<int> tap = Vector128.Create(29);
+                                    tap = Vector128.ConditionalSelect(Vector128.Equals(t2, best).AsInt32(), Vector128.Create(28), tap);
+                                    tap = Vector128.ConditionalSelect(Vector128.Equals(t1, best).AsInt32(), Vector128.Create(1), tap);
+                                    tap = Vector128.ConditionalSelect(Vector128.Equals(t0, best).AsInt32(), Vector128<int>.Zero, tap);
+                                    tap = Vector128.ConditionalSelect((~Vector128.Equals(t0, t0)).AsInt32(), Vector128<int>.Zero, tap);
+                                    tap = Vector128.ConditionalSelect((~Vector128.Equals(t1, t1)).AsInt32(), Vector128.Create(1), tap);
+                                    tap = Vector128.ConditionalSelect((~Vector128.Equals(t2, t2)).AsInt32(), Vector128.Create(28), tap);
+                                    tap = Vector128.ConditionalSelect((~Vector128.Equals(t3, t3)).AsInt32(), Vector128.Create(29), tap);
+                                    // the windows' first elements are two columns apart
+                                    (Vector128.Create(start + 2 * j) + Vector128.Create(0, 2, 4, 6) + tap).AsSingle().StoreUnsafe(ref wr, (nuint)(o + j));
+                                }
                             }
-                            v = Unsafe.Add(ref window, 29);
-                            // strictly greater keeps the first maximum; NaN wins, as in PyTorch
-                            if (v > best || float.IsNaN(v))
+                        }
+                    }
+                }
+                else
+                {
+                    for (int c = 0; c < 6; c++)
+                    {
+                        for (int i = 0; i < 14; i++)
+                        {
+                            for (int j = 0; j < 14; j++)
                             {
-                                best = v;
-                                winner = start + 29;
+                                int start = c * 784 + i * 56 + j * 2;
+                                int o = (c * 14 + i) * 14 + j;
+                                ref float window = ref Unsafe.Add(ref xr, start);
+                                float t0 = window, t1 = Unsafe.Add(ref window, 1);
+                                float t2 = Unsafe.Add(ref window, 28), t3 = Unsafe.Add(ref window, 29);
+                                // the first maximum in row-major order (MaxFirst keeps the earlier of equal values), NaN if a tap is NaN, as in PyTorch
+                                float best = t0;
+                                best = Simd.MaxFirst(best, t1);
+                                best = Simd.MaxFirst(best, t2);
+                                best = Simd.MaxFirst(best, t3);
+                                best = (float.IsNaN(t0) | float.IsNaN(t1) | float.IsNaN(t2) | float.IsNaN(t3)) ? float.NaN : best;
+                                Unsafe.Add(ref yr, o) = best;
+                                if (keepWinners)
+                                {
+                                    // the winner as PyTorch's loop picks it: the first tap equal to best, found from the last tap back, or in a
+                                    // window with NaNs (none is equal to best then) the last NaN
+                                    int tap = 29;
+                                    tap = t2 == best ? 28 : tap;
+                                    tap = t1 == best ? 1 : tap;
+                                    tap = t0 == best ? 0 : tap;
+                                    tap = float.IsNaN(t0) ? 0 : tap;
+                                    tap = float.IsNaN(t1) ? 1 : tap;
+                                    tap = float.IsNaN(t2) ? 28 : tap;
+                                    tap = float.IsNaN(t3) ? 29 : tap;
+                                    Unsafe.Add(ref wr, o) = BitConverter.Int32BitsToSingle(start + tap);
+                                }
                             }
-                            Unsafe.Add(ref yr, o) = best;
-                            Unsafe.Add(ref wr, o) = BitConverter.Int32BitsToSingle(winner);
                         }
                     }
                 }
@@ -4194,52 +4281,94 @@ namespace NetGen.Generated
             }
         }
 
-        /// <summary>Layer 5, MaxPool2D(2): the maximum of each 2×2 window, stride 2×2; the index of each winner goes to <paramref name="winners"/>.</summary>
+        /// <summary>Layer 5, MaxPool2D(2): the maximum of each 2×2 window, stride 2×2, NaN if the window holds one; given <paramref name="winners"/> (in training), also the index of each window's winner, for backward.</summary>
         public static void MaxPool5Forward(ReadOnlySpan<float> x, Span<float> y, Span<float> winners, int batch)
         {
+            bool keepWinners = !winners.IsEmpty;
             for (int s = 0; s < batch; s++)
             {
-                ReadOnlySpan<float> xs = x.Slice(s * 1600, 1600);
-                Span<float> ys = y.Slice(s * 400, 400);
-                Span<float> ws = winners.Slice(s * 400, 400);
-                ref float xr = ref MemoryMarshal.GetReference(xs);
-                ref float yr = ref MemoryMarshal.GetReference(ys);
-                ref float wr = ref MemoryMarshal.GetReference(ws);
-                for (int c = 0; c < 16; c++)
+                ref float xr = ref MemoryMarshal.GetReference(x.Slice(s * 1600, 1600));
+                ref float yr = ref MemoryMarshal.GetReference(y.Slice(s * 400, 400));
+                ref float wr = ref MemoryMarshal.GetReference(keepWinners ? winners.Slice(s * 400, 400) : default);
+                // No Vector512 path: Simd.Use256 holds on AVX-512 processors too, and pooling is a few operations per float loaded. Rows of 5 outputs are too short for 8 lanes.
+                if (Simd.Use128)
                 {
-                    for (int i = 0; i < 5; i++)
+                    for (int c = 0; c < 16; c++)
                     {
-                        for (int j = 0; j < 5; j++)
+                        for (int i = 0; i < 5; i++)
                         {
-                            int start = c * 100 + i * 20 + j * 2;
-                            int o = (c * 5 + i) * 5 + j;
-                            ref float window = ref Unsafe.Add(ref xr, start);
-                            float best = window;
-                            int winner = start;
-                            float v;
-                            v = Unsafe.Add(ref window, 1);
-                            // strictly greater keeps the first maximum; NaN wins, as in PyTorch
-                            if (v > best || float.IsNaN(v))
+                            int start = c * 100 + i * 20;
+                            int o = (c * 5 + i) * 5;
+                            for (int k = 0; k < 5; k += 4)
                             {
-                                best = v;
-                                winner = start + 1;
+                                // the last step starts at 1 and recomputes 3 outputs rather than run a tail
+                                int j = Math.Min(k, 1);
+                                // outputs j .. j + 3 read columns 2j .. 2j + 7 of 2 rows: the even columns are the windows' left taps, the odd ones their right taps
+                                ref float window = ref Unsafe.Add(ref xr, start + 2 * j);
+                                Simd.Deinterleave(Vector128.LoadUnsafe(ref window), Vector128.LoadUnsafe(ref window, (nuint)4), out Vector128<float> t0, out Vector128<float> t1);
+                                Simd.Deinterleave(Vector128.LoadUnsafe(ref window, (nuint)10), Vector128.LoadUnsafe(ref window, (nuint)14), out Vector128<float> t2, out Vector128<float> t3);
+                                // the first maximum in row-major order (MaxFirst keeps the earlier of equal values), then NaN wherever a tap
+                                // is NaN, as in PyTorch: a NaN is the one value not equal to itself, and all-ones bits are a NaN
+                                Vector128<float> best = t0;
+                                best = Simd.MaxFirst(best, t1);
+                                best = Simd.MaxFirst(best, t2);
+                                best = Simd.MaxFirst(best, t3);
+                                best |= ~(Vector128.Equals(t0, t0) & Vector128.Equals(t1, t1) & Vector128.Equals(t2, t2) & Vector128.Equals(t3, t3));
+                                best.StoreUnsafe(ref yr, (nuint)(o + j));
+                                if (keepWinners)
+                                {
+                                    // the winner as PyTorch's loop picks it: the first tap equal to best, found from the last tap back, or in a
+                                    // window with NaNs (none is equal to best then) the last NaN; a tap is its offset from the window's first element
+                                    Vector128<int> tap = Vector128.Create(11);
+                                    tap = Vector128.ConditionalSelect(Vector128.Equals(t2, best).AsInt32(), Vector128.Create(10), tap);
+                                    tap = Vector128.ConditionalSelect(Vector128.Equals(t1, best).AsInt32(), Vector128.Create(1), tap);
+                                    tap = Vector128.ConditionalSelect(Vector128.Equals(t0, best).AsInt32(), Vector128<int>.Zero, tap);
+                                    tap = Vector128.ConditionalSelect((~Vector128.Equals(t0, t0)).AsInt32(), Vector128<int>.Zero, tap);
+                                    tap = Vector128.ConditionalSelect((~Vector128.Equals(t1, t1)).AsInt32(), Vector128.Create(1), tap);
+                                    tap = Vector128.ConditionalSelect((~Vector128.Equals(t2, t2)).AsInt32(), Vector128.Create(10), tap);
+                                    tap = Vector128.ConditionalSelect((~Vector128.Equals(t3, t3)).AsInt32(), Vector128.Create(11), tap);
+                                    // the windows' first elements are two columns apart
+                                    (Vector128.Create(start + 2 * j) + Vector128.Create(0, 2, 4, 6) + tap).AsSingle().StoreUnsafe(ref wr, (nuint)(o + j));
+                                }
                             }
-                            v = Unsafe.Add(ref window, 10);
-                            // strictly greater keeps the first maximum; NaN wins, as in PyTorch
-                            if (v > best || float.IsNaN(v))
+                        }
+                    }
+                }
+                else
+                {
+                    for (int c = 0; c < 16; c++)
+                    {
+                        for (int i = 0; i < 5; i++)
+                        {
+                            for (int j = 0; j < 5; j++)
                             {
-                                best = v;
-                                winner = start + 10;
+                                int start = c * 100 + i * 20 + j * 2;
+                                int o = (c * 5 + i) * 5 + j;
+                                ref float window = ref Unsafe.Add(ref xr, start);
+                                float t0 = window, t1 = Unsafe.Add(ref window, 1);
+                                float t2 = Unsafe.Add(ref window, 10), t3 = Unsafe.Add(ref window, 11);
+                                // the first maximum in row-major order (MaxFirst keeps the earlier of equal values), NaN if a tap is NaN, as in PyTorch
+                                float best = t0;
+                                best = Simd.MaxFirst(best, t1);
+                                best = Simd.MaxFirst(best, t2);
+                                best = Simd.MaxFirst(best, t3);
+                                best = (float.IsNaN(t0) | float.IsNaN(t1) | float.IsNaN(t2) | float.IsNaN(t3)) ? float.NaN : best;
+                                Unsafe.Add(ref yr, o) = best;
+                                if (keepWinners)
+                                {
+                                    // the winner as PyTorch's loop picks it: the first tap equal to best, found from the last tap back, or in a
+                                    // window with NaNs (none is equal to best then) the last NaN
+                                    int tap = 11;
+                                    tap = t2 == best ? 10 : tap;
+                                    tap = t1 == best ? 1 : tap;
+                                    tap = t0 == best ? 0 : tap;
+                                    tap = float.IsNaN(t0) ? 0 : tap;
+                                    tap = float.IsNaN(t1) ? 1 : tap;
+                                    tap = float.IsNaN(t2) ? 10 : tap;
+                                    tap = float.IsNaN(t3) ? 11 : tap;
+                                    Unsafe.Add(ref wr, o) = BitConverter.Int32BitsToSingle(start + tap);
+                                }
                             }
-                            v = Unsafe.Add(ref window, 11);
-                            // strictly greater keeps the first maximum; NaN wins, as in PyTorch
-                            if (v > best || float.IsNaN(v))
-                            {
-                                best = v;
-                                winner = start + 11;
-                            }
-                            Unsafe.Add(ref yr, o) = best;
-                            Unsafe.Add(ref wr, o) = BitConverter.Int32BitsToSingle(winner);
                         }
                     }
                 }
