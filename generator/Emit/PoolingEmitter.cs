@@ -59,7 +59,8 @@ internal static class PoolingEmitter
 
         w.Line($"global::System.Span<float> {output} = {Slot(step.OutputOffset, step.OutputLength)};");
         string winners = step.Kind == StepKind.MaxPool ? $"training ? {Slot(step.MaskOffset, step.OutputLength)} : default, " : string.Empty;
-        w.Line($"{kernels}.{ConvolutionEmitter.ForwardName(step)}({input}, {output}, {winners}batch);");
+        string threads = step.Kind == StepKind.MaxPool ? ", workspace.Threads" : string.Empty;
+        w.Line($"{kernels}.{ConvolutionEmitter.ForwardName(step)}({input}, {output}, {winners}batch{threads});");
     }
 
     public static void EmitBackwardComment(CodeWriter w, StepPlan step, string dOut, string dIn)
@@ -68,6 +69,9 @@ internal static class PoolingEmitter
             ? $"// Layer {step.LayerIndex}, {step.Title}: {dIn} = {dOut} at each window's maximum, 0 elsewhere"
             : $"// Layer {step.LayerIndex}, {step.Title}: {dIn} = {dOut} / {step.Convolution!.KernelHeight * step.Convolution.KernelWidth} spread over each window");
     }
+
+    /// <summary>Input floats a batch must bring before max pooling splits it across threads: enough to outweigh waking a worker.</summary>
+    private const int MinFloatsForThreads = 1 << 15;
 
     public static void EmitKernels(CodeWriter w, StepPlan step)
     {
@@ -89,10 +93,27 @@ internal static class PoolingEmitter
         ConvolutionGeometry g = step.Convolution!;
         int inLength = step.InputLength, outLength = step.OutputLength;
 
-        w.Line($"/// <summary>Layer {step.LayerIndex}, {step.Title}: the maximum of each {Window(g)} window, stride {Stride(g)}, NaN if the window holds one; given <paramref name=\"winners\"/> (in training), also the index of each window's winner, for backward.</summary>");
-        w.Open($"public static void {ConvolutionEmitter.ForwardName(step)}(ReadOnlySpan<float> x, Span<float> y, Span<float> winners, int batch)");
+        string name = ConvolutionEmitter.ForwardName(step);
+        int minSamples = System.Math.Max(2, (MinFloatsForThreads + inLength - 1) / inLength);
+        w.Line("/// <summary>");
+        w.Line($"/// Layer {step.LayerIndex}, {step.Title}: the maximum of each {Window(g)} window, stride {Stride(g)}, NaN if the window holds one; given");
+        w.Line("/// <paramref name=\"winners\"/> (in training), also the index of each window's winner, for backward. With <paramref name=\"threads\"/> &gt; 1,");
+        w.Line($"/// a batch of {minSamples} samples or more is split across threads.");
+        w.Line("/// </summary>");
+        w.Open($"public static void {name}(ReadOnlySpan<float> x, Span<float> y, Span<float> winners, int batch, int threads)");
+        w.Open($"if (threads > 1 && batch >= {minSamples})");
+        w.Line($"KernelThreads.For(threads, batch, 1, new KernelSpans(x, default, default, y, winners),");
+        w.Line($"    static (in KernelSpans s, int first, int end) => {name}Samples(s.In0, s.Out0, s.Out1, first, end));");
+        w.Close();
+        w.Open("else");
+        w.Line($"{name}Samples(x, y, winners, 0, batch);");
+        w.Close();
+        w.Close();
+        w.Line();
+        w.Line($"/// <summary>Samples <paramref name=\"first\"/> .. <paramref name=\"end\"/> - 1 of layer {step.LayerIndex}'s forward.</summary>");
+        w.Open($"private static void {name}Samples(ReadOnlySpan<float> x, Span<float> y, Span<float> winners, int first, int end)");
         w.Line("bool keepWinners = !winners.IsEmpty;");
-        w.Open("for (int s = 0; s < batch; s++)");
+        w.Open("for (int s = first; s < end; s++)");
         w.Line($"ref float xr = ref MemoryMarshal.GetReference(x.Slice(s * {inLength}, {inLength}));");
         w.Line($"ref float yr = ref MemoryMarshal.GetReference(y.Slice(s * {outLength}, {outLength}));");
         w.Line($"ref float wr = ref MemoryMarshal.GetReference(keepWinners ? winners.Slice(s * {outLength}, {outLength}) : default);");

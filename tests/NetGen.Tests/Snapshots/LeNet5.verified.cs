@@ -250,7 +250,7 @@ namespace Samples
             // Layer 2, MaxPool2D(2): a2[c, i, j] = max over the 2×2 window of a1 at (i·2, j·2), [6, 28, 28] → [6, 14, 14]
             //   the winners (where each maximum was) are for backward, so only training keeps them
             global::System.Span<float> a2 = ws.Slice(4704 * batch, 1176 * batch);
-            global::NetGen.Generated.LeNet5Kernels.MaxPool2Forward(a1, a2, training ? ws.Slice(5880 * batch, 1176 * batch) : default, batch);
+            global::NetGen.Generated.LeNet5Kernels.MaxPool2Forward(a1, a2, training ? ws.Slice(5880 * batch, 1176 * batch) : default, batch, workspace.Threads);
 
             // Layer 3, Conv2D(16, 5) + ReLU (layer 4): a4 = relu(W ⋆ a2 + b), [6, 14, 14] → [16, 10, 10]
             //   W: [16, 6, 5, 5] "3.weight", b: [16] "3.bias"
@@ -265,7 +265,7 @@ namespace Samples
             // Layer 5, MaxPool2D(2): a5[c, i, j] = max over the 2×2 window of a4 at (i·2, j·2), [16, 10, 10] → [16, 5, 5]
             //   the winners (where each maximum was) are for backward, so only training keeps them
             global::System.Span<float> a5 = ws.Slice(8656 * batch, 400 * batch);
-            global::NetGen.Generated.LeNet5Kernels.MaxPool5Forward(a4, a5, training ? ws.Slice(9056 * batch, 400 * batch) : default, batch);
+            global::NetGen.Generated.LeNet5Kernels.MaxPool5Forward(a4, a5, training ? ws.Slice(9056 * batch, 400 * batch) : default, batch, workspace.Threads);
 
             // Layer 6, Flatten [16, 5, 5] → [400]: the same memory, read as a vector
             global::System.ReadOnlySpan<float> a6 = a5;
@@ -1692,11 +1692,29 @@ namespace NetGen.Generated
             }
         }
 
-        /// <summary>Layer 2, MaxPool2D(2): the maximum of each 2×2 window, stride 2×2, NaN if the window holds one; given <paramref name="winners"/> (in training), also the index of each window's winner, for backward.</summary>
-        public static void MaxPool2Forward(ReadOnlySpan<float> x, Span<float> y, Span<float> winners, int batch)
+        /// <summary>
+        /// Layer 2, MaxPool2D(2): the maximum of each 2×2 window, stride 2×2, NaN if the window holds one; given
+        /// <paramref name="winners"/> (in training), also the index of each window's winner, for backward. With <paramref name="threads"/> &gt; 1,
+        /// a batch of 7 samples or more is split across threads.
+        /// </summary>
+        public static void MaxPool2Forward(ReadOnlySpan<float> x, Span<float> y, Span<float> winners, int batch, int threads)
+        {
+            if (threads > 1 && batch >= 7)
+            {
+                KernelThreads.For(threads, batch, 1, new KernelSpans(x, default, default, y, winners),
+                    static (in KernelSpans s, int first, int end) => MaxPool2ForwardSamples(s.In0, s.Out0, s.Out1, first, end));
+            }
+            else
+            {
+                MaxPool2ForwardSamples(x, y, winners, 0, batch);
+            }
+        }
+
+        /// <summary>Samples <paramref name="first"/> .. <paramref name="end"/> - 1 of layer 2's forward.</summary>
+        private static void MaxPool2ForwardSamples(ReadOnlySpan<float> x, Span<float> y, Span<float> winners, int first, int end)
         {
             bool keepWinners = !winners.IsEmpty;
-            for (int s = 0; s < batch; s++)
+            for (int s = first; s < end; s++)
             {
                 ref float xr = ref MemoryMarshal.GetReference(x.Slice(s * 4704, 4704));
                 ref float yr = ref MemoryMarshal.GetReference(y.Slice(s * 1176, 1176));
@@ -4281,11 +4299,29 @@ namespace NetGen.Generated
             }
         }
 
-        /// <summary>Layer 5, MaxPool2D(2): the maximum of each 2×2 window, stride 2×2, NaN if the window holds one; given <paramref name="winners"/> (in training), also the index of each window's winner, for backward.</summary>
-        public static void MaxPool5Forward(ReadOnlySpan<float> x, Span<float> y, Span<float> winners, int batch)
+        /// <summary>
+        /// Layer 5, MaxPool2D(2): the maximum of each 2×2 window, stride 2×2, NaN if the window holds one; given
+        /// <paramref name="winners"/> (in training), also the index of each window's winner, for backward. With <paramref name="threads"/> &gt; 1,
+        /// a batch of 21 samples or more is split across threads.
+        /// </summary>
+        public static void MaxPool5Forward(ReadOnlySpan<float> x, Span<float> y, Span<float> winners, int batch, int threads)
+        {
+            if (threads > 1 && batch >= 21)
+            {
+                KernelThreads.For(threads, batch, 1, new KernelSpans(x, default, default, y, winners),
+                    static (in KernelSpans s, int first, int end) => MaxPool5ForwardSamples(s.In0, s.Out0, s.Out1, first, end));
+            }
+            else
+            {
+                MaxPool5ForwardSamples(x, y, winners, 0, batch);
+            }
+        }
+
+        /// <summary>Samples <paramref name="first"/> .. <paramref name="end"/> - 1 of layer 5's forward.</summary>
+        private static void MaxPool5ForwardSamples(ReadOnlySpan<float> x, Span<float> y, Span<float> winners, int first, int end)
         {
             bool keepWinners = !winners.IsEmpty;
-            for (int s = 0; s < batch; s++)
+            for (int s = first; s < end; s++)
             {
                 ref float xr = ref MemoryMarshal.GetReference(x.Slice(s * 1600, 1600));
                 ref float yr = ref MemoryMarshal.GetReference(y.Slice(s * 400, 400));
