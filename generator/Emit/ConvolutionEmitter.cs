@@ -173,13 +173,14 @@ internal static class ConvolutionEmitter
         w.Line("/// slot of <paramref name=\"scratch\"/> (the same bits as one thread).");
         w.Line("/// </summary>");
         w.Open($"public static void {ForwardName(step)}(ReadOnlySpan<float> weight, {biasParameter}ReadOnlySpan<float> x, Span<float> y, Span<float> scratch, int batch, int threads)");
-        w.Open($"if (threads > 1 && batch >= {minSamples})");
-        w.Line($"KernelThreads.For(threads, batch, 1, new KernelSpans(weight, {(step.HasBias ? "bias" : "default")}, x, y, scratch),");
-        w.Line($"    static (in KernelSpans s, int start, int end) => {name}ForwardSamples(s.In0, {(step.HasBias ? "s.In1, " : string.Empty)}s.In2, s.Out0, s.Out1.Slice(KernelThreads.Slot * ScratchPerThread, ScratchPerThread), start, end));");
-        w.Close();
-        w.Open("else");
-        w.Line($"{name}ForwardSamples(weight, {biasArgument}x, y, scratch.Slice(0, ScratchPerThread), 0, batch);");
-        w.Close();
+        ThreadSplitEmitter.Emit(
+            w,
+            $"threads > 1 && batch >= {minSamples}",
+            "batch",
+            1,
+            $"weight, {(step.HasBias ? "bias" : "default")}, x, y, scratch",
+            $"{name}ForwardSamples(s.In0, {(step.HasBias ? "s.In1, " : string.Empty)}s.In2, s.Out0, s.Out1.Slice(KernelThreads.Slot * ScratchPerThread, ScratchPerThread), start, end)",
+            $"{name}ForwardSamples(weight, {biasArgument}x, y, scratch.Slice(0, ScratchPerThread), 0, batch);");
         w.Close();
         w.Line();
 

@@ -43,26 +43,28 @@ internal static class DenseBackwardEmitter
         w.Open($"public static void {BackwardName(step)}(ReadOnlySpan<float> weight, Span<float> weightGradient, {biasParameter}ReadOnlySpan<float> x, ReadOnlySpan<float> dz, Span<float> dx, int rows, int threads)");
         string weightCall = $"{WeightGradientName(step)}(s.In0, s.In1, s.Out0, {(step.HasBias ? "s.Out1, " : string.Empty)}start, end)";
         w.Line($"// dW += dzᵀ x{(step.HasBias ? ", db += Σ_r dz[r]" : string.Empty)}: units split across threads at multiples of {Group}, each unit summed over the batch by one thread");
-        w.Open($"if (threads > 1 && rows >= {minRows})");
-        w.Line($"KernelThreads.For(threads, {units}, {Group}, new KernelSpans(x, dz, default, weightGradient, {biasGradient}),");
-        w.Line($"    static (in KernelSpans s, int start, int end) => {weightCall});");
-        w.Close();
-        w.Open("else");
-        w.Line($"{WeightGradientName(step)}(x, dz, weightGradient, {(step.HasBias ? "biasGradient, " : string.Empty)}0, {units});");
-        w.Close();
+        ThreadSplitEmitter.Emit(
+            w,
+            $"threads > 1 && rows >= {minRows}",
+            Literals.Int(units),
+            Group,
+            $"x, dz, default, weightGradient, {biasGradient}",
+            weightCall,
+            $"{WeightGradientName(step)}(x, dz, weightGradient, {(step.HasBias ? "biasGradient, " : string.Empty)}0, {units});");
         w.Line();
         w.Open("if (dx.IsEmpty)");
         w.Line("return;");
         w.Close();
         w.Line();
         w.Line($"// dx = dz W: rows split across threads at multiples of {Group}");
-        w.Open($"if (threads > 1 && rows >= {minRows})");
-        w.Line($"KernelThreads.For(threads, rows, {Group}, new KernelSpans(weight, dz, default, dx, default),");
-        w.Line($"    static (in KernelSpans s, int start, int end) => {InputGradientName(step)}(s.In0, s.In1, s.Out0, start, end));");
-        w.Close();
-        w.Open("else");
-        w.Line($"{InputGradientName(step)}(weight, dz, dx, 0, rows);");
-        w.Close();
+        ThreadSplitEmitter.Emit(
+            w,
+            $"threads > 1 && rows >= {minRows}",
+            "rows",
+            Group,
+            "weight, dz, default, dx, default",
+            $"{InputGradientName(step)}(s.In0, s.In1, s.Out0, start, end)",
+            $"{InputGradientName(step)}(weight, dz, dx, 0, rows);");
         w.Close();
         w.Line();
         EmitWeightGradient(w, step, biasParameter);

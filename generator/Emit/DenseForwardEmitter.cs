@@ -47,14 +47,15 @@ internal static class DenseForwardEmitter
         w.Line($"/// With <paramref name=\"threads\"/> &gt; 1, a batch of {minRows} rows or more is split across threads (the same bits as one thread).");
         w.Line($"/// </summary>");
         w.Open($"public static void {name}(ReadOnlySpan<float> weight, {biasParameter}ReadOnlySpan<float> x, Span<float> y, int rows, int threads)");
-        w.Open($"if (threads > 1 && rows >= {minRows})");
-        w.Line($"// rows split across threads at multiples of {RowGroup}");
-        w.Line($"KernelThreads.For(threads, rows, {RowGroup}, new KernelSpans(weight, {(step.HasBias ? "bias" : "default")}, x, y, default),");
-        w.Line($"    static (in KernelSpans s, int start, int end) => {name}Rows(s.In0, {(step.HasBias ? "s.In1, " : string.Empty)}s.In2, s.Out0, start, end));");
-        w.Close();
-        w.Open("else");
-        w.Line($"{name}Rows(weight, {biasArgument}x, y, 0, rows);");
-        w.Close();
+        ThreadSplitEmitter.Emit(
+            w,
+            $"threads > 1 && rows >= {minRows}",
+            "rows",
+            RowGroup,
+            $"weight, {(step.HasBias ? "bias" : "default")}, x, y, default",
+            $"{name}Rows(s.In0, {(step.HasBias ? "s.In1, " : string.Empty)}s.In2, s.Out0, start, end)",
+            $"{name}Rows(weight, {biasArgument}x, y, 0, rows);",
+            $"rows split across threads at multiples of {RowGroup}");
         w.Close();
         w.Line();
         w.Line($"/// <summary>Rows <paramref name=\"start\"/> .. <paramref name=\"end\"/> - 1 of layer {step.LayerIndex}'s forward.</summary>");

@@ -101,13 +101,14 @@ internal static class PoolingEmitter
         w.Line($"/// a batch of {minSamples} samples or more is split across threads.");
         w.Line("/// </summary>");
         w.Open($"public static void {name}(ReadOnlySpan<float> x, Span<float> y, Span<float> winners, int batch, int threads)");
-        w.Open($"if (threads > 1 && batch >= {minSamples})");
-        w.Line($"KernelThreads.For(threads, batch, 1, new KernelSpans(x, default, default, y, winners),");
-        w.Line($"    static (in KernelSpans s, int first, int end) => {name}Samples(s.In0, s.Out0, s.Out1, first, end));");
-        w.Close();
-        w.Open("else");
-        w.Line($"{name}Samples(x, y, winners, 0, batch);");
-        w.Close();
+        ThreadSplitEmitter.Emit(
+            w,
+            $"threads > 1 && batch >= {minSamples}",
+            "batch",
+            1,
+            "x, default, default, y, winners",
+            $"{name}Samples(s.In0, s.Out0, s.Out1, start, end)",
+            $"{name}Samples(x, y, winners, 0, batch);");
         w.Close();
         w.Line();
         w.Line($"/// <summary>Samples <paramref name=\"first\"/> .. <paramref name=\"end\"/> - 1 of layer {step.LayerIndex}'s forward.</summary>");

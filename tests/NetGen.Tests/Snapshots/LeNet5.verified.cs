@@ -1702,7 +1702,7 @@ namespace NetGen.Generated
             if (threads > 1 && batch >= 7)
             {
                 KernelThreads.For(threads, batch, 1, new KernelSpans(x, default, default, y, winners),
-                    static (in KernelSpans s, int first, int end) => MaxPool2ForwardSamples(s.In0, s.Out0, s.Out1, first, end));
+                    static (in KernelSpans s, int start, int end) => MaxPool2ForwardSamples(s.In0, s.Out0, s.Out1, start, end));
             }
             else
             {
@@ -4309,7 +4309,7 @@ namespace NetGen.Generated
             if (threads > 1 && batch >= 21)
             {
                 KernelThreads.For(threads, batch, 1, new KernelSpans(x, default, default, y, winners),
-                    static (in KernelSpans s, int first, int end) => MaxPool5ForwardSamples(s.In0, s.Out0, s.Out1, first, end));
+                    static (in KernelSpans s, int start, int end) => MaxPool5ForwardSamples(s.In0, s.Out0, s.Out1, start, end));
             }
             else
             {
