@@ -1,4 +1,5 @@
 using NetGen.Generator.Plan;
+using static NetGen.Generator.Emit.ConvolutionEmitter;
 using static NetGen.Generator.Emit.Literals;
 
 namespace NetGen.Generator.Emit;
@@ -128,7 +129,7 @@ internal static class ColumnCopyEmitter
         w.Line($"ref float from = ref Unsafe.Add(ref row, r * {ow});");
         if (g.StrideWidth == 1)
         {
-            ConvolutionEmitter.EachWidth(w, width => ColumnLoops.Emit(w, width, ow, 1, (v, count) =>
+            VectorWidth.EachWidth(w, width => ColumnLoops.Emit(w, width, ow, 1, (v, count) =>
             {
                 for (int u = 0; u < count; u++)
                 {
@@ -155,10 +156,7 @@ internal static class ColumnCopyEmitter
             w.Line();
             w.Line("// the inside of the padded image is dx");
             w.Line("ref float xr = ref MemoryMarshal.GetReference(dx);");
-            w.Open($"for (int r = 0; r < {g.InChannels * g.InHeight}; r++)");
-            w.Line($"int c = r / {g.InHeight}, y = r - c * {g.InHeight};");
-            w.Line($"Unsafe.CopyBlockUnaligned(ref Unsafe.As<float, byte>(ref Unsafe.Add(ref xr, r * {g.InWidth})), ref Unsafe.As<float, byte>(ref Unsafe.Add(ref dst, (c * {ph} + y + {g.PaddingHeight}) * {pw} + {g.PaddingWidth})), {g.InWidth * 4});");
-            w.Close();
+            EmitInsideCopy(w, g, "dst", "xr", intoImage: false);
         }
 
         w.Close();
@@ -178,17 +176,21 @@ internal static class ColumnCopyEmitter
         w.Line("image.Clear();");
         w.Line("ref float xr = ref MemoryMarshal.GetReference(x);");
         w.Line("ref float src = ref MemoryMarshal.GetReference(image);");
-        w.Open($"for (int r = 0; r < {g.InChannels * g.InHeight}; r++)");
-        w.Line($"int c = r / {g.InHeight}, y = r - c * {g.InHeight};");
-        w.Line($"Unsafe.CopyBlockUnaligned(ref Unsafe.As<float, byte>(ref Unsafe.Add(ref src, (c * {ph} + y + {g.PaddingHeight}) * {pw} + {g.PaddingWidth})), ref Unsafe.As<float, byte>(ref Unsafe.Add(ref xr, r * {g.InWidth})), {g.InWidth * 4});");
-        w.Close();
+        EmitInsideCopy(w, g, "src", "xr", intoImage: true);
     }
 
-    /// <summary><c>i * 28</c>, <c>i</c> for a factor of 1, <c>0</c> for 0.</summary>
-    private static string Times(string variable, int factor) => factor switch
+    /// <summary>
+    /// Copies the image's rows between x (<paramref name="plain"/>, <c>[C, H, W]</c>) and the inside of the padded image
+    /// (<paramref name="image"/>): into the image when <paramref name="intoImage"/>, else out of it.
+    /// </summary>
+    private static void EmitInsideCopy(CodeWriter w, ConvolutionGeometry g, string image, string plain, bool intoImage)
     {
-        0 => "0",
-        1 => variable,
-        _ => $"{variable} * {Int(factor)}",
-    };
+        string inside = $"ref Unsafe.Add(ref {image}, (c * {PaddedHeight(g)} + y + {g.PaddingHeight}) * {PaddedWidth(g)} + {g.PaddingWidth})";
+        string row = $"ref Unsafe.Add(ref {plain}, r * {g.InWidth})";
+        (string to, string from) = intoImage ? (inside, row) : (row, inside);
+        w.Open($"for (int r = 0; r < {g.InChannels * g.InHeight}; r++)");
+        w.Line($"int c = r / {g.InHeight}, y = r - c * {g.InHeight};");
+        w.Line($"Unsafe.CopyBlockUnaligned(ref Unsafe.As<float, byte>({to}), ref Unsafe.As<float, byte>({from}), {g.InWidth * 4});");
+        w.Close();
+    }
 }

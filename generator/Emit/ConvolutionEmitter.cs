@@ -299,7 +299,7 @@ internal static class ConvolutionEmitter
     {
         w.Line($"/// <summary><c>{math}</c>: blocks of rows × 2 vectors of columns in registers, k streaming through.</summary>");
         w.Open($"private static void {name}(ref float a, ref float b, ref float c{(bias ? ", ref float bias" : string.Empty)})");
-        EachWidth(w, width =>
+        VectorWidth.EachWidth(w, width =>
         {
             ColumnLoops.Emit(w, width, n, width.IsScalar ? 4 : 2, (v, count) =>
             {
@@ -380,20 +380,8 @@ internal static class ConvolutionEmitter
         }
     }
 
-    /// <summary>Writes <c>if (Simd.Use512) {...} else if (Simd.Use256) {...} ... else {...}</c>.</summary>
-    internal static void EachWidth(CodeWriter w, Action<VectorWidth> body)
-    {
-        for (int i = 0; i < VectorWidth.All.Count; i++)
-        {
-            VectorWidth width = VectorWidth.All[i];
-            string header = width.Guard is null ? "else" : i == 0 ? $"if ({width.Guard})" : $"else if ({width.Guard})";
-            w.Open(header);
-            body(width);
-            w.Close();
-        }
-    }
-
-    private static string Times(string variable, int factor) => factor == 1 ? variable : $"{variable} * {factor}";
+    /// <summary><c>i * 28</c>, or <c>i</c> for a factor of 1.</summary>
+    internal static string Times(string variable, int factor) => factor == 1 ? variable : $"{variable} * {Int(factor)}";
 
     private static string Plus(string variable, int offset) => offset == 0 ? variable : $"{variable} + {offset}";
 

@@ -94,7 +94,7 @@ internal static class DenseBackwardEmitter
         w.Line("ref float gw = ref MemoryMarshal.GetReference(weightGradient);");
         w.Line($"int grouped = start + (end - start) / {Group} * {Group};");
         w.Line($"// dW[o, i] += Σ_r dz[r, o] x[r, i]: for each chunk of columns (x[.., chunk] stays in L1), {Group} units at a time");
-        EachWidth(w, width => ColumnLoops.Emit(w, width, inputs, Columns, (v, count) =>
+        VectorWidth.EachWidth(w, width => ColumnLoops.Emit(w, width, inputs, Columns, (v, count) =>
         {
             w.Open($"for (int o = start; o < grouped; o += {Group})");
             EmitWeightBlock(w, v, step, count, Group);
@@ -143,7 +143,7 @@ internal static class DenseBackwardEmitter
         w.Line("ref float dx0 = ref MemoryMarshal.GetReference(dx);");
         w.Line($"int grouped = start + (end - start) / {Group} * {Group};");
         w.Line($"// dx[r, i] = Σ_o dz[r, o] W[o, i]: for each chunk of columns (W[.., chunk] stays in L1), {Group} rows at a time");
-        EachWidth(w, width => ColumnLoops.Emit(w, width, inputs, Columns, (v, count) =>
+        VectorWidth.EachWidth(w, width => ColumnLoops.Emit(w, width, inputs, Columns, (v, count) =>
         {
             w.Open($"for (int r = start; r < grouped; r += {Group})");
             EmitInputBlock(w, v, step, count, Group);

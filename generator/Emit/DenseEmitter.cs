@@ -23,19 +23,6 @@ internal static class DenseEmitter
 
     public static void EmitBackward(CodeWriter w, StepPlan step) => DenseBackwardEmitter.Emit(w, step);
 
-    /// <summary>Writes <c>if (Simd.Use512) {...} else if (Simd.Use256) {...} ... else {...}</c>.</summary>
-    public static void EachWidth(CodeWriter w, System.Action<VectorWidth> body)
-    {
-        for (int n = 0; n < All.Count; n++)
-        {
-            VectorWidth width = All[n];
-            string header = width.Guard is null ? "else" : n == 0 ? $"if ({width.Guard})" : $"else if ({width.Guard})";
-            w.Open(header);
-            body(width);
-            w.Close();
-        }
-    }
-
     public static string Activate(StepPlan step, string z)
     {
         if (!FusesActivationInKernel(step))

@@ -97,7 +97,7 @@ internal static class DenseForwardEmitter
         w.Line($"/// <summary>Rows <paramref name=\"start\"/> .. <paramref name=\"end\"/> - 1, a multiple of {RowGroup}: a {RowGroup}×{UnitGroup} block of dot products per step, {RowGroup * UnitGroup} accumulators.</summary>");
         w.Open($"private static void {ForwardName(step)}RowGroups(ReadOnlySpan<float> weight, {biasParameter}ReadOnlySpan<float> x, Span<float> y, int start, int end)");
         EmitPrologue(w, step);
-        EachWidth(w, width =>
+        VectorWidth.EachWidth(w, width =>
         {
             int grouped = units / UnitGroup * UnitGroup;
             if (grouped > 0)
@@ -212,7 +212,7 @@ internal static class DenseForwardEmitter
         EmitPrologue(w, step);
         w.Line($"ref float xr = ref Unsafe.Add(ref x0, r * {inputs});");
         w.Line($"ref float yr = ref Unsafe.Add(ref y0, r * {units});");
-        EachWidth(w, width =>
+        VectorWidth.EachWidth(w, width =>
         {
             int start = 0;
             foreach (int block in RowBlocks)

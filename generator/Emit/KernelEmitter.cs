@@ -30,8 +30,8 @@ internal static class KernelEmitter
         bool first = true;
         if (plan.ScratchLength > 0)
         {
-            w.Line($"/// <summary>Floats of scratch each thread of a call gets (<see cref=\"Workspace.Scratch\"/>): the largest of the layers' needs.</summary>");
-            w.Line($"private const int ScratchPerThread = {Literals.Int(plan.ScratchLength)};");
+            w.Line($"/// <summary>Floats of scratch each thread of a call gets (<see cref=\"Workspace.Scratch\"/>), whatever the batch: the largest of the layers' needs.</summary>");
+            w.Line($"internal const int ScratchPerThread = {Literals.Int(plan.ScratchLength)};");
             first = false;
         }
 

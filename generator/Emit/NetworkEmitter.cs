@@ -70,13 +70,6 @@ internal static class NetworkEmitter
         w.Line("/// <summary>Floats of workspace per sample: activations kept for backward, dropout masks, two gradient buffers.</summary>");
         w.Line($"public const int WorkspaceLength = {Int(plan.WorkspaceLength)};");
         w.Line();
-        if (plan.ScratchLength > 0)
-        {
-            w.Line("/// <summary>Floats of scratch per thread, whatever the batch: the largest convolution's im2col matrix of one sample.</summary>");
-            w.Line($"private const int ScratchPerThread = {Int(plan.ScratchLength)};");
-            w.Line();
-        }
-
         w.Line("/// <summary>Two times the multiply-adds of one sample's forward pass.</summary>");
         w.Line($"public const long FlopsPerSample = {Int(plan.Flops)};");
         w.Line();
@@ -93,7 +86,7 @@ internal static class NetworkEmitter
 
     /// <summary>The entry check of a workspace: its layout, with the scratch when the network has any, and its capacity.</summary>
     private static string EnsureFits(NetworkPlan plan, string batch) => plan.ScratchLength > 0
-        ? $"workspace.EnsureFits(WorkspaceLength, ScratchPerThread, {batch}, {String(plan.Name)});"
+        ? $"workspace.EnsureFits(WorkspaceLength, {KernelEmitter.QualifiedName(plan)}.ScratchPerThread, {batch}, {String(plan.Name)});"
         : $"workspace.EnsureFits(WorkspaceLength, {batch}, {String(plan.Name)});";
 
     private static void EmitFieldsAndConstruction(CodeWriter w, NetworkPlan plan)
@@ -151,7 +144,7 @@ internal static class NetworkEmitter
         w.Line();
         w.Line("/// <summary>Creates a workspace for batches of up to <paramref name=\"batchCapacity\"/> samples; use one per thread.</summary>");
         w.Line(plan.ScratchLength > 0
-            ? "public global::NetGen.Workspace CreateWorkspace(int batchCapacity = 1) => new global::NetGen.Workspace(WorkspaceLength, batchCapacity, scratchPerThread: ScratchPerThread);"
+            ? $"public global::NetGen.Workspace CreateWorkspace(int batchCapacity = 1) => new global::NetGen.Workspace(WorkspaceLength, batchCapacity, scratchPerThread: {KernelEmitter.QualifiedName(plan)}.ScratchPerThread);"
             : "public global::NetGen.Workspace CreateWorkspace(int batchCapacity = 1) => new global::NetGen.Workspace(WorkspaceLength, batchCapacity);");
         w.Line();
         BatchNormEmitter.EmitBuffers(w, plan);

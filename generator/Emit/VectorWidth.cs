@@ -55,4 +55,17 @@ internal sealed class VectorWidth
     private static string Index(string offset) => offset.IndexOf(' ') >= 0 ? $"(nuint)({offset})" : $"(nuint){offset}";
 
     public static string Int(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>Writes <c>if (Simd.Use512) {...} else if (Simd.Use256) {...} ... else {...}</c>: one path per width.</summary>
+    public static void EachWidth(CodeWriter w, System.Action<VectorWidth> body)
+    {
+        for (int n = 0; n < All.Count; n++)
+        {
+            VectorWidth width = All[n];
+            string header = width.Guard is null ? "else" : n == 0 ? $"if ({width.Guard})" : $"else if ({width.Guard})";
+            w.Open(header);
+            body(width);
+            w.Close();
+        }
+    }
 }

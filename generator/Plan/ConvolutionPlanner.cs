@@ -45,7 +45,7 @@ internal static class ConvolutionPlanner
         List<DiagnosticInfo> diagnostics)
     {
         var inShape = shape.ToEquatableArray();
-        int inLength = Product(shape);
+        int inLength = NetworkPlanner.Product(shape);
         bool twoD = layer.Kind is LayerKind.Conv2D or LayerKind.MaxPool2D or LayerKind.AvgPool2D;
         bool global = layer.Kind == LayerKind.GlobalAvgPool;
         if (!RankFits(layer, shape, diagnostics, title))
@@ -99,7 +99,7 @@ internal static class ConvolutionPlanner
             shape.Add(outWidth);
         }
 
-        int outLength = Product(shape);
+        int outLength = NetworkPlanner.Product(shape);
         int output = Reserve(totals, outLength);
         totals.FusedNext = false;
         string prefix = layer.Name ?? index.ToString(CultureInfo.InvariantCulture);
@@ -319,23 +319,7 @@ internal static class ConvolutionPlanner
         }
     }
 
-    private static int Reserve(Totals totals, int length)
-    {
-        long offset = totals.Workspace;
-        totals.Workspace += length;
-        return (int)System.Math.Min(offset, int.MaxValue);
-    }
-
-    private static int Product(IEnumerable<int> shape)
-    {
-        long product = 1;
-        foreach (int d in shape)
-        {
-            product = System.Math.Min(product * d, int.MaxValue);
-        }
-
-        return (int)product;
-    }
+    private static int Reserve(Totals totals, int length) => NetworkPlanner.Reserve(ref totals.Workspace, length);
 
     private static string Join(IEnumerable<int> values) => string.Join(", ", values.Select(d => d.ToString(CultureInfo.InvariantCulture)));
 

@@ -34,9 +34,6 @@ namespace Samples
         /// <summary>Floats of workspace per sample: activations kept for backward, dropout masks, two gradient buffers.</summary>
         public const int WorkspaceLength = 19078;
 
-        /// <summary>Floats of scratch per thread, whatever the batch: the largest convolution's im2col matrix of one sample.</summary>
-        private const int ScratchPerThread = 20624;
-
         /// <summary>Two times the multiply-adds of one sample's forward pass.</summary>
         public const long FlopsPerSample = 839344;
 
@@ -110,7 +107,7 @@ namespace Samples
         public void ZeroGradients() => _gradients.Span.Clear();
 
         /// <summary>Creates a workspace for batches of up to <paramref name="batchCapacity"/> samples; use one per thread.</summary>
-        public global::NetGen.Workspace CreateWorkspace(int batchCapacity = 1) => new global::NetGen.Workspace(WorkspaceLength, batchCapacity, scratchPerThread: ScratchPerThread);
+        public global::NetGen.Workspace CreateWorkspace(int batchCapacity = 1) => new global::NetGen.Workspace(WorkspaceLength, batchCapacity, scratchPerThread: global::NetGen.Generated.LeNet5Kernels.ScratchPerThread);
 
         /// <summary><c>0.weight</c>, [6, 1, 5, 5]: a view into <see cref="Parameters"/>.</summary>
         public global::System.Span<float> Layer0Weight => _parameters.Slice(0, 150);
@@ -162,7 +159,7 @@ namespace Samples
         public void Forward(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, global::NetGen.Workspace workspace)
         {
             int batch = BatchSize(inputs, outputs);
-            workspace.EnsureFits(WorkspaceLength, ScratchPerThread, batch, "LeNet5");
+            workspace.EnsureFits(WorkspaceLength, global::NetGen.Generated.LeNet5Kernels.ScratchPerThread, batch, "LeNet5");
             Run(inputs, outputs, workspace, batch, training: false);
         }
 
@@ -170,7 +167,7 @@ namespace Samples
         public void ForwardTraining(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, global::NetGen.Workspace workspace)
         {
             int batch = BatchSize(inputs, outputs);
-            workspace.EnsureFits(WorkspaceLength, ScratchPerThread, batch, "LeNet5");
+            workspace.EnsureFits(WorkspaceLength, global::NetGen.Generated.LeNet5Kernels.ScratchPerThread, batch, "LeNet5");
             Run(inputs, outputs, workspace, batch, training: true);
             workspace.TrainingBatchSize = batch;
         }
@@ -197,7 +194,7 @@ namespace Samples
         /// </summary>
         public void Backward(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> outputGradients, global::System.Span<float> inputGradients, global::NetGen.Workspace workspace)
         {
-            workspace.EnsureFits(WorkspaceLength, ScratchPerThread, 1, "LeNet5");
+            workspace.EnsureFits(WorkspaceLength, global::NetGen.Generated.LeNet5Kernels.ScratchPerThread, 1, "LeNet5");
             int batch = workspace.TrainingBatchSize;
             if (batch == 0)
             {
@@ -372,8 +369,8 @@ namespace NetGen.Generated
     [global::System.CodeDom.Compiler.GeneratedCode("NetGen.Generator", "0.1.0")]
     file static class LeNet5Kernels
     {
-        /// <summary>Floats of scratch each thread of a call gets (<see cref="Workspace.Scratch"/>): the largest of the layers' needs.</summary>
-        private const int ScratchPerThread = 20624;
+        /// <summary>Floats of scratch each thread of a call gets (<see cref="Workspace.Scratch"/>), whatever the batch: the largest of the layers' needs.</summary>
+        internal const int ScratchPerThread = 20624;
 
         /// <summary>
         /// Layer 0, Conv2D(6, 5, Padding = 2): for each sample, columns = im2col(x), y = W · columns + b, then max(·, 0); W: [6, 25].
