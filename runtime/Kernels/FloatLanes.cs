@@ -6,8 +6,8 @@ using System.Runtime.Intrinsics.X86;
 namespace NetGen;
 
 /// <summary>
-/// One element-wise kernel, many widths: an optimizer writes its update once as a generic method over
-/// <see cref="ILanes{TSelf}"/> and runs it with <see cref="V512"/>, <see cref="V256"/>, <see cref="V128"/>
+/// One kernel, many widths: an optimizer's update or a layer's register-blocked product is written once as a generic
+/// method over <see cref="ILanes{TSelf}"/> and runs it with <see cref="V512"/>, <see cref="V256"/>, <see cref="V128"/>
 /// (as <see cref="Simd"/> allows) and then <see cref="V1"/> for the scalar tail. The lane types are
 /// single-field structs whose members inline, so each instantiation compiles to the plain vector code.
 /// Multiply-add is fused where the processor has FMA, in every width including the scalar one, so an
@@ -37,6 +37,27 @@ internal static class FloatLanes
         /// <summary>The square root of each lane.</summary>
         static abstract TSelf Sqrt(TSelf value);
 
+        /// <summary>Every lane zero.</summary>
+        static abstract TSelf Zero { get; }
+
+        /// <summary><c>max(value, 0)</c> in each lane (the hardware's max, zero first: a NaN lane stays NaN on x86).</summary>
+        static abstract TSelf Relu(TSelf value);
+
+        /// <summary><c>value &gt; 0 ? value : value * slope</c> in each lane.</summary>
+        static abstract TSelf LeakyRelu(TSelf value, float slope);
+
+        /// <summary>The sum of the lanes, as <c>Vector{N}.Sum</c> takes it.</summary>
+        static abstract float Sum(TSelf value);
+
+        /// <summary>
+        /// The lane sums of four vectors as one 128-bit vector, by <see cref="Simd"/>'s horizontal-add tree (its order, not
+        /// <see cref="Sum"/>'s); the narrow widths, which no kernel ends with the tree, take <see cref="Sum"/> per vector.
+        /// </summary>
+        static abstract Vector128<float> Sum4(TSelf a, TSelf b, TSelf c, TSelf d);
+
+        /// <summary>The lane sums of eight vectors as one 256-bit vector, each in the order of <see cref="Sum4"/>.</summary>
+        static abstract Vector256<float> Sum8(TSelf a, TSelf b, TSelf c, TSelf d, TSelf e, TSelf f, TSelf g, TSelf h);
+
         /// <summary>Lane-wise sum.</summary>
         static abstract TSelf operator +(TSelf left, TSelf right);
 
@@ -55,7 +76,10 @@ internal static class FloatLanes
     {
         private readonly Vector512<float> _value;
 
-        private V512(Vector512<float> value) => _value = value;
+        internal V512(Vector512<float> value) => _value = value;
+
+        /// <summary>The vector itself.</summary>
+        internal Vector512<float> Value => _value;
 
         public static int Count => Vector512<float>.Count;
 
@@ -73,6 +97,29 @@ internal static class FloatLanes
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static V512 Sqrt(V512 value) => new(Vector512.Sqrt(value._value));
+
+        public static V512 Zero
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => new(Vector512<float>.Zero);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static V512 Relu(V512 value) => new(Vector512.Max(Vector512<float>.Zero, value._value));
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static V512 LeakyRelu(V512 value, float slope)
+            => new(Vector512.ConditionalSelect(Vector512.GreaterThan(value._value, Vector512<float>.Zero), value._value, value._value * slope));
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static float Sum(V512 value) => Vector512.Sum(value._value);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector128<float> Sum4(V512 a, V512 b, V512 c, V512 d) => Simd.Sum4(a._value, b._value, c._value, d._value);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<float> Sum8(V512 a, V512 b, V512 c, V512 d, V512 e, V512 f, V512 g, V512 h)
+            => Simd.Sum8(a._value, b._value, c._value, d._value, e._value, f._value, g._value, h._value);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static V512 operator +(V512 left, V512 right) => new(left._value + right._value);
@@ -92,7 +139,10 @@ internal static class FloatLanes
     {
         private readonly Vector256<float> _value;
 
-        private V256(Vector256<float> value) => _value = value;
+        internal V256(Vector256<float> value) => _value = value;
+
+        /// <summary>The vector itself.</summary>
+        internal Vector256<float> Value => _value;
 
         public static int Count => Vector256<float>.Count;
 
@@ -110,6 +160,29 @@ internal static class FloatLanes
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static V256 Sqrt(V256 value) => new(Vector256.Sqrt(value._value));
+
+        public static V256 Zero
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => new(Vector256<float>.Zero);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static V256 Relu(V256 value) => new(Vector256.Max(Vector256<float>.Zero, value._value));
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static V256 LeakyRelu(V256 value, float slope)
+            => new(Vector256.ConditionalSelect(Vector256.GreaterThan(value._value, Vector256<float>.Zero), value._value, value._value * slope));
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static float Sum(V256 value) => Vector256.Sum(value._value);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector128<float> Sum4(V256 a, V256 b, V256 c, V256 d) => Simd.Sum4(a._value, b._value, c._value, d._value);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<float> Sum8(V256 a, V256 b, V256 c, V256 d, V256 e, V256 f, V256 g, V256 h)
+            => Simd.Sum8(a._value, b._value, c._value, d._value, e._value, f._value, g._value, h._value);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static V256 operator +(V256 left, V256 right) => new(left._value + right._value);
@@ -129,7 +202,10 @@ internal static class FloatLanes
     {
         private readonly Vector128<float> _value;
 
-        private V128(Vector128<float> value) => _value = value;
+        internal V128(Vector128<float> value) => _value = value;
+
+        /// <summary>The vector itself.</summary>
+        internal Vector128<float> Value => _value;
 
         public static int Count => Vector128<float>.Count;
 
@@ -147,6 +223,29 @@ internal static class FloatLanes
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static V128 Sqrt(V128 value) => new(Vector128.Sqrt(value._value));
+
+        public static V128 Zero
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => new(Vector128<float>.Zero);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static V128 Relu(V128 value) => new(Vector128.Max(Vector128<float>.Zero, value._value));
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static V128 LeakyRelu(V128 value, float slope)
+            => new(Vector128.ConditionalSelect(Vector128.GreaterThan(value._value, Vector128<float>.Zero), value._value, value._value * slope));
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static float Sum(V128 value) => Vector128.Sum(value._value);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector128<float> Sum4(V128 a, V128 b, V128 c, V128 d) => Vector128.Create(Sum(a), Sum(b), Sum(c), Sum(d));
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<float> Sum8(V128 a, V128 b, V128 c, V128 d, V128 e, V128 f, V128 g, V128 h)
+            => Vector256.Create(Sum4(a, b, c, d), Sum4(e, f, g, h));
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static V128 operator +(V128 left, V128 right) => new(left._value + right._value);
@@ -185,6 +284,28 @@ internal static class FloatLanes
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static V1 Sqrt(V1 value) => new(MathF.Sqrt(value._value));
+
+        public static V1 Zero
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => new(0f);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static V1 Relu(V1 value) => new(MathF.Max(value._value, 0f));
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static V1 LeakyRelu(V1 value, float slope) => new(value._value > 0f ? value._value : slope * value._value);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static float Sum(V1 value) => value._value;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector128<float> Sum4(V1 a, V1 b, V1 c, V1 d) => Vector128.Create(a._value, b._value, c._value, d._value);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<float> Sum8(V1 a, V1 b, V1 c, V1 d, V1 e, V1 f, V1 g, V1 h)
+            => Vector256.Create(a._value, b._value, c._value, d._value, e._value, f._value, g._value, h._value);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static V1 operator +(V1 left, V1 right) => new(left._value + right._value);
