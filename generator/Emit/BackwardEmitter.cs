@@ -68,8 +68,8 @@ internal static class BackwardEmitter
                     }
 
                     string weightGradient = $"g.Slice({Int(step.WeightOffset)}, {Int(step.Units * step.Inputs)})";
-                    string biasGradient = step.HasBias ? $"g.Slice({Int(step.BiasOffset)}, {Int(step.Units)}), " : string.Empty;
-                    w.Line($"{kernels}.{DenseEmitter.BackwardName(step)}(p.Slice({Int(step.WeightOffset)}, {Int(step.Units * step.Inputs)}), {weightGradient}, {biasGradient}{input}, {dOut}, {dIn}, {Rows(step)}, workspace.Threads);");
+                    string biasGradient = step.HasBias ? $"g.Slice({Int(step.BiasOffset)}, {Int(step.Units)})" : "default";
+                    w.Line($"{DenseEmitter.Kernel(step, "Backward")}(p.Slice({Int(step.WeightOffset)}, {Int(step.Units * step.Inputs)}), {weightGradient}, {biasGradient}, {input}, {dOut}, {dIn}, {Rows(step)}, workspace.Threads);");
                     inA = !inA;
                     continue;
                 }

@@ -6,22 +6,41 @@ using static NetGen.Generator.Emit.VectorWidth;
 namespace NetGen.Generator.Emit;
 
 /// <summary>
-/// A dense layer's kernels, with its shapes as constants: forward (<see cref="DenseForwardEmitter"/>) and
-/// backward (<see cref="DenseBackwardEmitter"/>), each at every vector width; and what they share.
+/// A dense layer: its shape descriptor, the small struct through which the runtime's <c>DenseKernels</c> run with the
+/// layer's shape as constants (the kernels themselves are runtime code, written once for every layer and width); and the
+/// fused-activation spellings the convolution kernels share.
 /// </summary>
 internal static class DenseEmitter
 {
-    public static string ForwardName(StepPlan step) => $"Dense{step.LayerIndex}Forward";
+    /// <summary>The descriptor struct's name, file-local beside the network: <c>Dense0</c>.</summary>
+    public static string DescriptorName(StepPlan step) => $"Dense{step.LayerIndex}";
 
-    public static string BackwardName(StepPlan step) => $"Dense{step.LayerIndex}Backward";
+    /// <summary>The kernel entry point for the layer: <c>global::NetGen.CompilerServices.DenseKernels.Forward&lt;...Dense0&gt;</c>.</summary>
+    public static string Kernel(StepPlan step, string method)
+        => $"global::NetGen.CompilerServices.DenseKernels.{method}<global::NetGen.Generated.{DescriptorName(step)}>";
 
     /// <summary>Whether the activation is applied inside the forward kernel, on each finished sum.</summary>
     public static bool FusesActivationInKernel(StepPlan step)
         => step.Activation is LayerKind.ReLU || (step.Activation is LayerKind.LeakyReLU && !step.KeepsPreActivation);
 
-    public static void EmitForward(CodeWriter w, StepPlan step) => DenseForwardEmitter.Emit(w, step);
+    /// <summary>
+    /// <c>file readonly struct Dense0 : IDenseLayer { Inputs => 784; Units => 128; ... }</c>: what the kernels read as
+    /// constants.
+    /// </summary>
+    public static void EmitDescriptor(CodeWriter w, StepPlan step)
+    {
+        string fused = !FusesActivationInKernel(step) ? "None" : step.Activation == LayerKind.ReLU ? "Relu" : "LeakyRelu";
+        w.Line($"/// <summary>Layer {step.LayerIndex}, {Xml(step.Title)}: W [{step.Units}, {step.Inputs}]{(step.HasBias ? $", b [{step.Units}]" : ", no bias")}{(fused == "None" ? string.Empty : $", then {ActivationMath(step)} in the kernel")}.</summary>");
+        w.Open($"file readonly struct {DescriptorName(step)} : global::NetGen.CompilerServices.IDenseLayer");
+        w.Line($"public static int Inputs => {Literals.Int(step.Inputs)};");
+        w.Line($"public static int Units => {Literals.Int(step.Units)};");
+        w.Line($"public static bool HasBias => {(step.HasBias ? "true" : "false")};");
+        w.Line($"public static global::NetGen.CompilerServices.FusedActivation Activation => global::NetGen.CompilerServices.FusedActivation.{fused};");
+        w.Line($"public static float Slope => {Literals.Float(fused == "LeakyRelu" ? step.Scalar : 0f)};");
+        w.Close();
+    }
 
-    public static void EmitBackward(CodeWriter w, StepPlan step) => DenseBackwardEmitter.Emit(w, step);
+    private static string Xml(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
 
     public static string Activate(StepPlan step, string z)
     {
@@ -55,5 +74,5 @@ internal static class DenseEmitter
 
     /// <summary>Whether any step's kernel calls the <c>LeakyReLU</c> helper.</summary>
     public static bool NeedsLeakyHelper(NetworkPlan plan)
-        => plan.Steps.Any(s => s.Kind is StepKind.Dense or StepKind.Convolution && s.Activation == LayerKind.LeakyReLU && FusesActivationInKernel(s));
+        => plan.Steps.Any(s => s.Kind is StepKind.Convolution && s.Activation == LayerKind.LeakyReLU && FusesActivationInKernel(s));
 }

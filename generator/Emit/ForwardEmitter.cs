@@ -74,16 +74,16 @@ internal static class ForwardEmitter
     private static void EmitDense(CodeWriter w, StepPlan step, string input, string output, string kernels)
     {
         string act = step.Activation is LayerKind a ? ActivationFunction(a, step.Scalar) : string.Empty;
-        string bias = step.HasBias ? " + b" : string.Empty;
-        string math = step.Activation is null ? $"W {input}{bias}" : $"{act}(W {input}{bias})";
+        string plusBias = step.HasBias ? " + b" : string.Empty;
+        string math = step.Activation is null ? $"W {input}{plusBias}" : $"{act}(W {input}{plusBias})";
         string fused = step.Activation is null ? string.Empty : $" + {step.Activation} (layer {step.ActivationLayerIndex})";
         w.Line($"// Layer {step.LayerIndex}, {step.Title}{fused}: {output} = {math}");
         w.Line($"//   W: [{step.Units}, {step.Inputs}] \"{step.WeightName}\"{(step.HasBias ? $", b: [{step.Units}] \"{step.BiasName}\"" : string.Empty)}");
         w.Line($"global::System.Span<float> {output} = {Slot(step.OutputOffset, step.OutputLength)};");
         string weight = $"p.Slice({Int(step.WeightOffset)}, {Int(step.Units * step.Inputs)})";
-        string biasArg = step.HasBias ? $"p.Slice({Int(step.BiasOffset)}, {Int(step.Units)}), " : string.Empty;
+        string bias = step.HasBias ? $"p.Slice({Int(step.BiasOffset)}, {Int(step.Units)})" : "default";
         EmitCallWithActivation(w, step, output, DenseEmitter.FusesActivationInKernel(step), target =>
-            $"{kernels}.{DenseEmitter.ForwardName(step)}({weight}, {biasArg}{input}, {target}, {Rows(step)}, workspace.Threads);");
+            $"{DenseEmitter.Kernel(step, "Forward")}({weight}, {bias}, {input}, {target}, {Rows(step)}, workspace.Threads);");
     }
 
     /// <summary>
