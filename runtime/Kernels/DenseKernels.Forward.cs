@@ -96,6 +96,7 @@ public static partial class DenseKernels
     }
 
     /// <summary>Whether a block's dot products end with the horizontal-add tree: whole vectors of 256 bits or more.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool EndsWithTree<TLayer, TV>()
         where TLayer : struct, IDenseLayer
         where TV : struct, ILanes<TV>
@@ -127,14 +128,14 @@ public static partial class DenseKernels
                 TV s20 = TV.Zero, s21 = TV.Zero, s22 = TV.Zero, s23 = TV.Zero;
                 for (int i = 0; i < main; i += TV.Count)
                 {
-                    TV x0i = Load<TV>(ref xr, i), x1i = Load<TV>(ref xr, inputs + i), x2i = Load<TV>(ref xr, 2 * inputs + i);
+                    TV x0i = Load<TV>(ref xr, i), x1i = Load<TV>(ref At(ref xr, inputs), i), x2i = Load<TV>(ref At(ref xr, 2 * inputs), i);
                     TV wk = Load<TV>(ref wo, i);
                     s00 = TV.MultiplyAdd(wk, x0i, s00); s10 = TV.MultiplyAdd(wk, x1i, s10); s20 = TV.MultiplyAdd(wk, x2i, s20);
-                    wk = Load<TV>(ref wo, inputs + i);
+                    wk = Load<TV>(ref At(ref wo, inputs), i);
                     s01 = TV.MultiplyAdd(wk, x0i, s01); s11 = TV.MultiplyAdd(wk, x1i, s11); s21 = TV.MultiplyAdd(wk, x2i, s21);
-                    wk = Load<TV>(ref wo, 2 * inputs + i);
+                    wk = Load<TV>(ref At(ref wo, 2 * inputs), i);
                     s02 = TV.MultiplyAdd(wk, x0i, s02); s12 = TV.MultiplyAdd(wk, x1i, s12); s22 = TV.MultiplyAdd(wk, x2i, s22);
-                    wk = Load<TV>(ref wo, 3 * inputs + i);
+                    wk = Load<TV>(ref At(ref wo, 3 * inputs), i);
                     s03 = TV.MultiplyAdd(wk, x0i, s03); s13 = TV.MultiplyAdd(wk, x1i, s13); s23 = TV.MultiplyAdd(wk, x2i, s23);
                 }
 
@@ -186,8 +187,8 @@ public static partial class DenseKernels
                 {
                     TV wk = Load<TV>(ref wo, i);
                     s0 = TV.MultiplyAdd(wk, Load<TV>(ref xr, i), s0);
-                    s1 = TV.MultiplyAdd(wk, Load<TV>(ref xr, inputs + i), s1);
-                    s2 = TV.MultiplyAdd(wk, Load<TV>(ref xr, 2 * inputs + i), s2);
+                    s1 = TV.MultiplyAdd(wk, Load<TV>(ref At(ref xr, inputs), i), s1);
+                    s2 = TV.MultiplyAdd(wk, Load<TV>(ref At(ref xr, 2 * inputs), i), s2);
                 }
 
                 float t0 = TV.Sum(s0), t1 = TV.Sum(s1), t2 = TV.Sum(s2);
@@ -250,23 +251,23 @@ public static partial class DenseKernels
         {
             TV xi = Load<TV>(ref xr, i);
             s0 = TV.MultiplyAdd(Load<TV>(ref wo, i), xi, s0);
-            s1 = TV.MultiplyAdd(Load<TV>(ref wo, inputs + i), xi, s1);
-            s2 = TV.MultiplyAdd(Load<TV>(ref wo, 2 * inputs + i), xi, s2);
-            s3 = TV.MultiplyAdd(Load<TV>(ref wo, 3 * inputs + i), xi, s3);
-            s4 = TV.MultiplyAdd(Load<TV>(ref wo, 4 * inputs + i), xi, s4);
-            s5 = TV.MultiplyAdd(Load<TV>(ref wo, 5 * inputs + i), xi, s5);
-            s6 = TV.MultiplyAdd(Load<TV>(ref wo, 6 * inputs + i), xi, s6);
-            s7 = TV.MultiplyAdd(Load<TV>(ref wo, 7 * inputs + i), xi, s7);
+            s1 = TV.MultiplyAdd(Load<TV>(ref At(ref wo, inputs), i), xi, s1);
+            s2 = TV.MultiplyAdd(Load<TV>(ref At(ref wo, 2 * inputs), i), xi, s2);
+            s3 = TV.MultiplyAdd(Load<TV>(ref At(ref wo, 3 * inputs), i), xi, s3);
+            s4 = TV.MultiplyAdd(Load<TV>(ref At(ref wo, 4 * inputs), i), xi, s4);
+            s5 = TV.MultiplyAdd(Load<TV>(ref At(ref wo, 5 * inputs), i), xi, s5);
+            s6 = TV.MultiplyAdd(Load<TV>(ref At(ref wo, 6 * inputs), i), xi, s6);
+            s7 = TV.MultiplyAdd(Load<TV>(ref At(ref wo, 7 * inputs), i), xi, s7);
             int i2 = i + TV.Count;
             xi = Load<TV>(ref xr, i2);
             s0 = TV.MultiplyAdd(Load<TV>(ref wo, i2), xi, s0);
-            s1 = TV.MultiplyAdd(Load<TV>(ref wo, inputs + i2), xi, s1);
-            s2 = TV.MultiplyAdd(Load<TV>(ref wo, 2 * inputs + i2), xi, s2);
-            s3 = TV.MultiplyAdd(Load<TV>(ref wo, 3 * inputs + i2), xi, s3);
-            s4 = TV.MultiplyAdd(Load<TV>(ref wo, 4 * inputs + i2), xi, s4);
-            s5 = TV.MultiplyAdd(Load<TV>(ref wo, 5 * inputs + i2), xi, s5);
-            s6 = TV.MultiplyAdd(Load<TV>(ref wo, 6 * inputs + i2), xi, s6);
-            s7 = TV.MultiplyAdd(Load<TV>(ref wo, 7 * inputs + i2), xi, s7);
+            s1 = TV.MultiplyAdd(Load<TV>(ref At(ref wo, inputs), i2), xi, s1);
+            s2 = TV.MultiplyAdd(Load<TV>(ref At(ref wo, 2 * inputs), i2), xi, s2);
+            s3 = TV.MultiplyAdd(Load<TV>(ref At(ref wo, 3 * inputs), i2), xi, s3);
+            s4 = TV.MultiplyAdd(Load<TV>(ref At(ref wo, 4 * inputs), i2), xi, s4);
+            s5 = TV.MultiplyAdd(Load<TV>(ref At(ref wo, 5 * inputs), i2), xi, s5);
+            s6 = TV.MultiplyAdd(Load<TV>(ref At(ref wo, 6 * inputs), i2), xi, s6);
+            s7 = TV.MultiplyAdd(Load<TV>(ref At(ref wo, 7 * inputs), i2), xi, s7);
         }
 
         if (pairs < main)
@@ -274,13 +275,13 @@ public static partial class DenseKernels
             // the odd vector left over
             TV xi = Load<TV>(ref xr, pairs);
             s0 = TV.MultiplyAdd(Load<TV>(ref wo, pairs), xi, s0);
-            s1 = TV.MultiplyAdd(Load<TV>(ref wo, inputs + pairs), xi, s1);
-            s2 = TV.MultiplyAdd(Load<TV>(ref wo, 2 * inputs + pairs), xi, s2);
-            s3 = TV.MultiplyAdd(Load<TV>(ref wo, 3 * inputs + pairs), xi, s3);
-            s4 = TV.MultiplyAdd(Load<TV>(ref wo, 4 * inputs + pairs), xi, s4);
-            s5 = TV.MultiplyAdd(Load<TV>(ref wo, 5 * inputs + pairs), xi, s5);
-            s6 = TV.MultiplyAdd(Load<TV>(ref wo, 6 * inputs + pairs), xi, s6);
-            s7 = TV.MultiplyAdd(Load<TV>(ref wo, 7 * inputs + pairs), xi, s7);
+            s1 = TV.MultiplyAdd(Load<TV>(ref At(ref wo, inputs), pairs), xi, s1);
+            s2 = TV.MultiplyAdd(Load<TV>(ref At(ref wo, 2 * inputs), pairs), xi, s2);
+            s3 = TV.MultiplyAdd(Load<TV>(ref At(ref wo, 3 * inputs), pairs), xi, s3);
+            s4 = TV.MultiplyAdd(Load<TV>(ref At(ref wo, 4 * inputs), pairs), xi, s4);
+            s5 = TV.MultiplyAdd(Load<TV>(ref At(ref wo, 5 * inputs), pairs), xi, s5);
+            s6 = TV.MultiplyAdd(Load<TV>(ref At(ref wo, 6 * inputs), pairs), xi, s6);
+            s7 = TV.MultiplyAdd(Load<TV>(ref At(ref wo, 7 * inputs), pairs), xi, s7);
         }
 
         if (EndsWithTree<TLayer, TV>())
@@ -329,9 +330,9 @@ public static partial class DenseKernels
         {
             TV xi = Load<TV>(ref xr, i);
             s0 = TV.MultiplyAdd(Load<TV>(ref wo, i), xi, s0);
-            s1 = TV.MultiplyAdd(Load<TV>(ref wo, inputs + i), xi, s1);
-            s2 = TV.MultiplyAdd(Load<TV>(ref wo, 2 * inputs + i), xi, s2);
-            s3 = TV.MultiplyAdd(Load<TV>(ref wo, 3 * inputs + i), xi, s3);
+            s1 = TV.MultiplyAdd(Load<TV>(ref At(ref wo, inputs), i), xi, s1);
+            s2 = TV.MultiplyAdd(Load<TV>(ref At(ref wo, 2 * inputs), i), xi, s2);
+            s3 = TV.MultiplyAdd(Load<TV>(ref At(ref wo, 3 * inputs), i), xi, s3);
         }
 
         if (EndsWithTree<TLayer, TV>())

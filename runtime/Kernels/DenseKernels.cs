@@ -42,6 +42,7 @@ public static partial class DenseKernels
     /// The smallest batch a kernel splits across threads: about 2^18 multiply-adds (a few µs on one core), enough to pay
     /// for handing a part to a worker, and at least two register blocks.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int MinRowsForThreads<TLayer>()
         where TLayer : struct, IDenseLayer
     {
