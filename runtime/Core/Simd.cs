@@ -9,25 +9,40 @@ namespace NetGen;
 
 /// <summary>
 /// The vector widths generated code may use, and the few vector operations it needs beyond the portable
-/// <c>Vector128/256/512</c> API. The flags are <c>static readonly</c>, so the JIT folds the branches on
-/// them after tiering; NativeAOT reads them once. Set the environment variable
+/// <c>Vector128/256/512</c> API. Each flag is <c>Vector{N}.IsHardwareAccelerated</c>, a constant to the JIT and to
+/// NativeAOT, and a <c>static readonly</c> limit, which the JIT folds after tiering: a NativeAOT build for an instruction
+/// set without a width compiles no code for that width's paths, and the JIT drops the branches. Set the environment variable
 /// <c>NETGEN_MAX_VECTOR_BITS</c> to 256, 128 or 0 before start-up to force a narrower path (tests use it to
 /// check every path on one machine).
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Advanced)]
 public static class Simd
 {
+    private static readonly int s_maxVectorBits = ReadMaxVectorBits();
+
     /// <summary>The widest vector the process may use, in bits (0: scalar code only).</summary>
-    public static readonly int MaxVectorBits = ReadMaxVectorBits();
+    public static int MaxVectorBits => s_maxVectorBits;
 
     /// <summary>Use <c>Vector512&lt;float&gt;</c> paths.</summary>
-    public static readonly bool Use512 = Vector512.IsHardwareAccelerated && MaxVectorBits >= 512;
+    public static bool Use512
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => Vector512.IsHardwareAccelerated && s_maxVectorBits >= 512;
+    }
 
     /// <summary>Use <c>Vector256&lt;float&gt;</c> paths (when 512 is off).</summary>
-    public static readonly bool Use256 = Vector256.IsHardwareAccelerated && MaxVectorBits >= 256;
+    public static bool Use256
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => Vector256.IsHardwareAccelerated && s_maxVectorBits >= 256;
+    }
 
     /// <summary>Use <c>Vector128&lt;float&gt;</c> paths (when 512 and 256 are off).</summary>
-    public static readonly bool Use128 = Vector128.IsHardwareAccelerated && MaxVectorBits >= 128;
+    public static bool Use128
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => Vector128.IsHardwareAccelerated && s_maxVectorBits >= 128;
+    }
 
     /// <summary>The width the generated code will take, for reports: 512, 256, 128 or 0.</summary>
     public static int ActiveVectorBits => Use512 ? 512 : Use256 ? 256 : Use128 ? 128 : 0;
