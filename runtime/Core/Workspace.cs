@@ -19,11 +19,24 @@ public sealed class Workspace
     /// <paramref name="batchCapacity"/> samples, and <paramref name="scratchPerThread"/> floats of scratch for each
     /// thread a call may use. Networks call this from <c>CreateWorkspace</c>.
     /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">
+    /// An argument is negative (<paramref name="batchCapacity"/> below 1), or the buffer would be longer than the
+    /// largest array: the message gives the largest <paramref name="batchCapacity"/> that fits.
+    /// </exception>
     public Workspace(int lengthPerSample, int batchCapacity, ulong seed = 0x5EED, int scratchPerThread = 0)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(lengthPerSample);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchCapacity, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(scratchPerThread);
+        if ((long)lengthPerSample * batchCapacity > MaxBufferLength)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(batchCapacity),
+                batchCapacity,
+                $"A workspace of {lengthPerSample} floats per sample holds at most {MaxBufferLength / lengthPerSample} samples " +
+                $"(its buffer is one array of at most {MaxBufferLength} floats); got a capacity of {batchCapacity}.");
+        }
+
         LengthPerSample = lengthPerSample;
         BatchCapacity = batchCapacity;
         ScratchPerThread = scratchPerThread;
@@ -31,6 +44,10 @@ public sealed class Workspace
         _scratch = new AlignedFloats(scratchPerThread);
         _random = new Rng(seed);
     }
+
+    // The longest buffer AlignedFloats can allocate: one array of Array.MaxLength floats, less the 15 floats of
+    // slack it adds to align the start to 64 bytes.
+    private static int MaxBufferLength => Array.MaxLength - 15;
 
     /// <summary>Floats reserved for each sample.</summary>
     public int LengthPerSample { get; }

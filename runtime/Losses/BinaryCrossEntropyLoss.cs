@@ -7,7 +7,9 @@ namespace NetGen;
 /// targets <c>t</c> in [0, 1], in the overflow-free form PyTorch uses; <c>dL/dz = (sigmoid(z) - t) / N</c>.
 /// </summary>
 /// <remarks>
-/// Fractional targets are allowed (as in PyTorch) and not range-checked. For <see cref="CountCorrect"/> a
+/// Fractional targets are allowed (as in PyTorch). <see cref="Compute"/> does not check them; outside [0, 1] the
+/// loss has no minimum and training diverges, so <see cref="FindInvalidTarget"/> refuses them and the trainer
+/// checks with it before it trains. For <see cref="CountCorrect"/> a
 /// sample is right when every output's sign agrees with its target rounded at 1/2 (a logit of exactly 0 predicts 0).
 /// </remarks>
 public sealed class BinaryCrossEntropyLoss : Loss
@@ -43,6 +45,25 @@ public sealed class BinaryCrossEntropyLoss : Loss
 
         return (float)(total / n);
     }
+
+    /// <inheritdoc />
+    public override int FindInvalidTarget(ReadOnlySpan<float> targets, int outputLength)
+    {
+        for (int i = 0; i < targets.Length; i++)
+        {
+            float t = targets[i];
+            if (!(t >= 0f && t <= 1f))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <inheritdoc />
+    public override string DescribeValidTargets(int outputLength) =>
+        "binary cross-entropy needs a probability: a number from 0 to 1";
 
     /// <inheritdoc />
     public override int CountCorrect(ReadOnlySpan<float> outputs, ReadOnlySpan<float> targets, int batchSize)

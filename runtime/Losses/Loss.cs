@@ -35,4 +35,24 @@ public abstract class Loss
     /// each logit matches its 0/1 target for binary, argmax of output equals argmax of target for MSE.
     /// </summary>
     public abstract int CountCorrect(ReadOnlySpan<float> outputs, ReadOnlySpan<float> targets, int batchSize);
+
+    /// <summary>
+    /// The index in <paramref name="targets"/> of the first target this loss cannot learn from, or -1 when every
+    /// one is valid, for a network with <paramref name="outputLength"/> outputs: a class index that is not a whole
+    /// number in <c>[0, outputLength)</c> for <see cref="SoftmaxCrossEntropy"/>, a value outside <c>[0, 1]</c> (or
+    /// NaN) for <see cref="BinaryCrossEntropy"/>, a value that is not finite for <see cref="MeanSquaredError"/>.
+    /// <see cref="DescribeValidTargets"/> says what is valid.
+    /// </summary>
+    /// <remarks>
+    /// <see cref="Trainer{TNetwork}"/> calls it on a whole data set when <c>Fit</c> or <c>Evaluate</c> starts and on
+    /// each <c>TrainStep</c> batch, before anything moves, and names the sample in its error. The default accepts
+    /// every target; a loss of your own overrides both methods. Allocates nothing.
+    /// </remarks>
+    public virtual int FindInvalidTarget(ReadOnlySpan<float> targets, int outputLength) => -1;
+
+    /// <summary>
+    /// What a valid target is, for a network with <paramref name="outputLength"/> outputs, as the end of a sentence
+    /// ("softmax cross-entropy needs a class index: a whole number from 0 to 9 (the network has 10 outputs)").
+    /// </summary>
+    public virtual string DescribeValidTargets(int outputLength) => "this loss accepts every target";
 }

@@ -33,6 +33,23 @@ public sealed class MeanSquaredErrorLoss : Loss
     }
 
     /// <inheritdoc />
+    public override int FindInvalidTarget(ReadOnlySpan<float> targets, int outputLength)
+    {
+        for (int i = 0; i < targets.Length; i++)
+        {
+            if (!float.IsFinite(targets[i]))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <inheritdoc />
+    public override string DescribeValidTargets(int outputLength) => "mean squared error needs a finite number";
+
+    /// <inheritdoc />
     public override int CountCorrect(ReadOnlySpan<float> outputs, ReadOnlySpan<float> targets, int batchSize)
     {
         int perSample = LossChecks.Check(outputs, targets, default, batchSize, perSampleTargets: -1);

@@ -72,6 +72,25 @@ public sealed class SoftmaxCrossEntropyLoss : Loss
     }
 
     /// <inheritdoc />
+    public override int FindInvalidTarget(ReadOnlySpan<float> targets, int outputLength)
+    {
+        for (int i = 0; i < targets.Length; i++)
+        {
+            float t = targets[i];
+            if (!(t >= 0f && t < outputLength && t == MathF.Floor(t)))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <inheritdoc />
+    public override string DescribeValidTargets(int outputLength) =>
+        $"softmax cross-entropy needs a class index: a whole number from 0 to {outputLength - 1} (the network has {outputLength} outputs)";
+
+    /// <inheritdoc />
     public override int CountCorrect(ReadOnlySpan<float> outputs, ReadOnlySpan<float> targets, int batchSize)
     {
         int classes = LossChecks.Check(outputs, targets, default, batchSize, perSampleTargets: 1);

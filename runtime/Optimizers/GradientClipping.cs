@@ -17,7 +17,8 @@ public static class GradientClipping
     /// <param name="maxNorm">The largest norm allowed, 0 or more.</param>
     /// <returns>
     /// The norm before clipping, for logging. It is infinite or NaN if a gradient is; the gradients are
-    /// then left as they are (PyTorch would scale them by 0 or NaN), so the caller can skip the step.
+    /// then left as they are (PyTorch would scale them by 0 or NaN), so the caller can skip the step, as
+    /// <see cref="Trainer{TNetwork}"/> does (see <see cref="NonFiniteStepPolicy"/>).
     /// </returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxNorm"/> is negative or NaN.</exception>
     public static float ClipByGlobalNorm(Span<float> gradients, float maxNorm)

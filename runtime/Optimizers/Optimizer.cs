@@ -23,6 +23,7 @@ public abstract class Optimizer
     // Parameters the state is sized for; -1 before the first step and after Reset. The array survives
     // Reset, so stepping the same parameters again reuses it.
     private int _parameterCount = -1;
+    private float _learningRate;
 
     /// <summary>Sets the learning rate.</summary>
     protected Optimizer(float learningRate)
@@ -32,11 +33,24 @@ public abstract class Optimizer
             throw new ArgumentOutOfRangeException(nameof(learningRate), learningRate, "The learning rate must be a finite number, 0 or more.");
         }
 
-        LearningRate = learningRate;
+        _learningRate = learningRate;
     }
 
-    /// <summary>The step size; a scheduler may change it between steps.</summary>
-    public float LearningRate { get; set; }
+    /// <summary>The step size, a finite number, 0 or more; a scheduler may change it between steps.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">Set to NaN, an infinity or a negative number; the rate is unchanged.</exception>
+    public float LearningRate
+    {
+        get => _learningRate;
+        set
+        {
+            if (!(value >= 0f) || float.IsInfinity(value))
+            {
+                throw new ArgumentOutOfRangeException(nameof(value), value, "LearningRate must be a finite number, 0 or more.");
+            }
+
+            _learningRate = value;
+        }
+    }
 
     /// <summary>Steps taken so far (Adam's bias correction counts from it).</summary>
     public long StepCount { get; protected set; }

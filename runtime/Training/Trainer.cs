@@ -1,15 +1,18 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
+using System.Globalization;
+using System.Numerics.Tensors;
 using System.Threading;
 
 namespace NetGen;
 
 /// <summary>
 /// Trains a network with mini-batch gradient descent: seeded shuffling each epoch, forward in training mode,
-/// the loss and its gradient, backward, optional clipping by global norm, an optimizer step. Buffers are
-/// sized on the first batch, so a step allocates nothing after warm-up. The same seed gives the same run,
-/// bit for bit.
+/// the loss and its gradient, backward, optional clipping by global norm, an optimizer step. A step whose loss
+/// or gradient norm is not finite is not applied (see <see cref="NonFiniteStepPolicy"/>), and targets are
+/// checked before anything moves. Buffers are sized on the first batch, so a step allocates nothing after
+/// warm-up. The same seed gives the same run, bit for bit. The user guide is <c>docs/training.md</c>.
 /// </summary>
 /// <remarks>
 /// The trainer knows where it stands: <see cref="CompletedEpochs"/>, <see cref="BatchesIntoEpoch"/> and
@@ -34,6 +37,13 @@ public sealed partial class Trainer<TNetwork>
     private float[] _outputGradients = Array.Empty<float>();
     private int[] _order = Array.Empty<int>();
 
+    // The network's buffers (batch norm's running statistics) as they were before the step's forward pass,
+    // restored when the step is not applied. Sized once: a network's buffer count is fixed.
+    private readonly float[] _bufferSnapshot;
+    private float? _clipGradientNorm;
+    private NonFiniteStepPolicy _nonFiniteStepPolicy;
+    private long _skippedSteps;
+
     // Where training stands. An epoch in progress (_batchesIntoEpoch > 0) has its shuffle (drawn from
     // _epochShuffle, the stream as it was before the epoch), batch size, data set size and running sums here,
     // so Fit can finish it after a cancellation or from a checkpoint.
@@ -49,6 +59,12 @@ public sealed partial class Trainer<TNetwork>
     private bool _orderIsCurrent;
     private bool _fitting;
 
+    // Steps of the epoch in progress that were skipped as not finite, and their samples: the epoch's loss and
+    // accuracy are means over the other samples. A checkpoint does not carry them (its EpochSeen counts every
+    // sample, skipped or not), so after LoadCheckpoint an epoch in progress starts them again from 0.
+    private int _epochSkipped;
+    private int _epochSkippedSamples;
+
     /// <summary>Creates a trainer; <paramref name="seed"/> drives shuffling and dropout.</summary>
     public Trainer(TNetwork network, Optimizer optimizer, Loss loss, ulong seed = 0)
     {
@@ -60,6 +76,8 @@ public sealed partial class Trainer<TNetwork>
         Loss = loss;
         _shuffle = new Rng(seed);
         _dropout = new Rng(seed ^ 0xD809_0A7D_5EEDUL);
+        int buffers = network.Buffers.Length;
+        _bufferSnapshot = buffers == 0 ? Array.Empty<float>() : new float[buffers];
     }
 
     /// <summary>The network being trained.</summary>
@@ -71,8 +89,62 @@ public sealed partial class Trainer<TNetwork>
     /// <summary>The loss minimized.</summary>
     public Loss Loss { get; }
 
-    /// <summary>When set, gradients are scaled down so their global L2 norm is at most this value before each step.</summary>
-    public float? ClipGradientNorm { get; set; }
+    /// <summary>
+    /// When set, gradients are scaled down so their global L2 norm is at most this value before each step, as
+    /// <c>torch.nn.utils.clip_grad_norm_</c> (<see cref="GradientClipping.ClipByGlobalNorm"/>); <see langword="null"/>
+    /// (the default) does not clip. A positive number; <see cref="float.PositiveInfinity"/> never clips.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Set to NaN, 0 or a negative number; the value is unchanged.</exception>
+    public float? ClipGradientNorm
+    {
+        get => _clipGradientNorm;
+        set
+        {
+            if (value is float norm && !(norm > 0f))
+            {
+                throw new ArgumentOutOfRangeException(
+                    nameof(value), norm, "ClipGradientNorm must be a positive number (or null, for no clipping): 0 would zero every gradient.");
+            }
+
+            _clipGradientNorm = value;
+        }
+    }
+
+    /// <summary>
+    /// What a step whose loss or gradients' global L2 norm is NaN or infinite does. It is never applied: the
+    /// parameters, the optimizer's state (moments, step count) and the buffers (batch norm's running statistics,
+    /// which the forward pass had moved) are left exactly as they were. <see cref="NonFiniteStepPolicy.Skip"/>
+    /// (the default) counts it in <see cref="SkippedSteps"/>, <see cref="TrainingProgress.SkippedSteps"/> and
+    /// <see cref="EpochResult.SkippedSteps"/> and goes on; <see cref="NonFiniteStepPolicy.Throw"/> throws
+    /// <see cref="NonFiniteStepException"/>.
+    /// </summary>
+    /// <remarks>
+    /// The norm is that of the gradients before clipping, computed in float as clipping computes it, so gradients
+    /// whose squares sum past <see cref="float.MaxValue"/> count as not finite too. The dropout stream has drawn the
+    /// skipped step's masks and is not rewound. <see cref="Network"/>'s <c>Gradients</c> keep the skipped step's
+    /// values until the next step.
+    /// </remarks>
+    /// <exception cref="ArgumentOutOfRangeException">Set to a value that is not a member of the enum.</exception>
+    public NonFiniteStepPolicy NonFiniteStepPolicy
+    {
+        get => _nonFiniteStepPolicy;
+        set
+        {
+            if (value is not (NonFiniteStepPolicy.Skip or NonFiniteStepPolicy.Throw))
+            {
+                throw new ArgumentOutOfRangeException(nameof(value), value, "NonFiniteStepPolicy must be Skip or Throw.");
+            }
+
+            _nonFiniteStepPolicy = value;
+        }
+    }
+
+    /// <summary>
+    /// Steps this trainer skipped under <see cref="NonFiniteStepPolicy.Skip"/> because their loss or gradient norm
+    /// was not finite (a thrown step is not counted), over <see cref="Fit"/> and <see cref="TrainStep"/>. Not part
+    /// of a checkpoint: it counts what this object skipped.
+    /// </summary>
+    public long SkippedSteps => _skippedSteps;
 
     /// <summary>Epochs <see cref="Fit"/> has finished, over all calls (and restored by <see cref="LoadCheckpoint(string)"/>).</summary>
     public int CompletedEpochs => _completedEpochs;
@@ -83,7 +155,11 @@ public sealed partial class Trainer<TNetwork>
     /// </summary>
     public int BatchesIntoEpoch => _batchesIntoEpoch;
 
-    /// <summary>Optimization steps taken: batches of <see cref="Fit"/> and calls of <see cref="TrainStep"/>.</summary>
+    /// <summary>
+    /// Optimization steps applied: batches of <see cref="Fit"/> and calls of <see cref="TrainStep"/>. A step skipped
+    /// as not finite is not counted here (it is in <see cref="SkippedSteps"/>), as the optimizer's own
+    /// <see cref="Optimizer.StepCount"/> does not move for it either.
+    /// </summary>
     public long StepCount => _stepCount;
 
     /// <summary>
@@ -97,12 +173,31 @@ public sealed partial class Trainer<TNetwork>
     /// shuffle and running loss, and counts as one of the <paramref name="epochs"/>; it needs the same batch size
     /// and number of samples it began with. To resume a run of <c>N</c> epochs from a checkpoint, call
     /// <c>Fit(train, N - trainer.CompletedEpochs, ...)</c>: the result is the run that never stopped.
-    /// <paramref name="progress"/> may call <see cref="SaveCheckpoint(string)"/>.
+    /// <para>
+    /// Before anything moves, every target of <paramref name="train"/> and <paramref name="validation"/> is checked
+    /// with <see cref="Loss.FindInvalidTarget"/>; a bad one throws, naming its data set index (its index in the
+    /// data set, not in the shuffled batch). A batch whose loss or gradient norm is not finite is not applied; see
+    /// <see cref="NonFiniteStepPolicy"/>. A <paramref name="batchSize"/> above the number of samples makes one batch
+    /// of all of them.
+    /// </para>
+    /// <para>
+    /// <paramref name="progress"/> runs after each batch (applied or skipped) and may call
+    /// <see cref="SaveCheckpoint(string)"/>, <see cref="Evaluate"/> and <see cref="TrainStep"/>, but not
+    /// <see cref="Fit"/> or <see cref="LoadCheckpoint(string)"/>. An exception it throws ends Fit where it stands,
+    /// after that batch.
+    /// </para>
     /// </remarks>
     /// <exception cref="ArgumentException">
-    /// The data does not fit the network or the loss, or an epoch part-way through was begun with another batch
-    /// size or number of samples.
+    /// The data does not fit the network or the loss, a target is not valid for the loss (the message names the
+    /// sample's data set index, its value and what is valid; nothing has moved), or an epoch part-way through was
+    /// begun with another batch size or number of samples.
     /// </exception>
+    /// <exception cref="ArgumentOutOfRangeException">
+    /// <paramref name="epochs"/> is negative or more than <c>int.MaxValue - CompletedEpochs</c>, or
+    /// <paramref name="batchSize"/> is below 1.
+    /// </exception>
+    /// <exception cref="NonFiniteStepException">A step was not finite under <see cref="NonFiniteStepPolicy.Throw"/>.</exception>
+    /// <exception cref="InvalidOperationException">Called while Fit is running (from its own progress callback).</exception>
     public IReadOnlyList<EpochResult> Fit(
         Dataset train,
         int epochs,
@@ -111,13 +206,34 @@ public sealed partial class Trainer<TNetwork>
         Action<TrainingProgress>? progress = null,
         CancellationToken cancellationToken = default)
     {
+        if (_fitting)
+        {
+            throw new InvalidOperationException(
+                "Fit is already running: it cannot be called from its own progress callback. The callback may call " +
+                "SaveCheckpoint, Evaluate and TrainStep; to train further, return from it and call Fit again after Fit returns.");
+        }
+
         ArgumentNullException.ThrowIfNull(train);
         ArgumentOutOfRangeException.ThrowIfNegative(epochs);
+        if (epochs > int.MaxValue - _completedEpochs)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(epochs),
+                epochs,
+                $"Epochs are counted in an int: after {_completedEpochs} completed epochs, at most {int.MaxValue - _completedEpochs} more can be run.");
+        }
+
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         CheckDataset(train, nameof(train));
         if (validation is not null)
         {
             CheckDataset(validation, nameof(validation));
+        }
+
+        CheckTargets(train.Targets, train.TargetLength, "training set", nameof(train));
+        if (validation is not null)
+        {
+            CheckTargets(validation.Targets, validation.TargetLength, "validation set", nameof(validation));
         }
 
         if (_batchesIntoEpoch > 0 && (batchSize != _epochBatchSize || train.Count != _epochSamples))
@@ -134,8 +250,10 @@ public sealed partial class Trainer<TNetwork>
             _orderIsCurrent = false;
         }
 
-        var results = new List<EpochResult>(epochs);
-        int batches = (train.Count + batchSize - 1) / batchSize;
+        // The list is not sized by epochs, which may be int.MaxValue (train until cancelled); the batch count is
+        // computed in long, as train.Count + batchSize - 1 overflows an int for a batchSize near int.MaxValue.
+        var results = new List<EpochResult>(Math.Min(epochs, 64));
+        int batches = (int)(((long)train.Count + batchSize - 1) / batchSize);
         int lastEpoch = _completedEpochs + epochs;
         _fitting = true;
         try
@@ -150,23 +268,40 @@ public sealed partial class Trainer<TNetwork>
                     cancellationToken.ThrowIfCancellationRequested();
                     int start = b * batchSize;
                     int count = Math.Min(batchSize, train.Count - start);
-                    Gather(train, _order.AsSpan(start, count));
-                    float loss = Step(_inputs.AsSpan(0, count * train.InputLength), _targets.AsSpan(0, count * train.TargetLength), count, out int batchCorrect);
-                    _epochLossSum += (double)loss * count;
-                    _epochCorrect += batchCorrect;
+                    ReadOnlySpan<int> indices = _order.AsSpan(start, count);
+                    Gather(train, indices);
+                    ReadOnlySpan<float> inputs = _inputs.AsSpan(0, count * train.InputLength);
+                    bool applied = Step(inputs, _targets.AsSpan(0, count * train.TargetLength), count, out float loss, out int batchCorrect, out float norm);
+                    if (applied)
+                    {
+                        _epochLossSum += (double)loss * count;
+                        _epochCorrect += batchCorrect;
+                    }
+                    else if (_nonFiniteStepPolicy == NonFiniteStepPolicy.Throw)
+                    {
+                        throw NonFinite(epoch, b + 1, batches, loss, norm, inputs, train.InputLength, indices);
+                    }
+                    else
+                    {
+                        _skippedSteps++;
+                        _epochSkipped++;
+                        _epochSkippedSamples += count;
+                    }
+
                     _epochSeen += count;
                     _batchesIntoEpoch = b + 1;
                     progress?.Invoke(new TrainingProgress(
-                        epoch, lastEpoch, b + 1, batches, (float)(_epochLossSum / _epochSeen), (float)_epochCorrect / _epochSeen, clock.Elapsed));
+                        epoch, lastEpoch, b + 1, batches, EpochMeanLoss(), EpochAccuracy(), clock.Elapsed, _epochSkipped));
                 }
 
                 TimeSpan elapsed = clock.Elapsed;
-                float epochLoss = (float)(_epochLossSum / _epochSeen);
-                float epochAccuracy = (float)_epochCorrect / _epochSeen;
+                float epochLoss = EpochMeanLoss();
+                float epochAccuracy = EpochAccuracy();
+                int skipped = _epochSkipped;
                 _completedEpochs = epoch;
                 _batchesIntoEpoch = 0;
-                Evaluation? check = validation is null ? null : Evaluate(validation);
-                results.Add(new EpochResult(epoch, epochLoss, epochAccuracy, check, elapsed));
+                Evaluation? check = validation is null ? null : EvaluateChecked(validation, 256);
+                results.Add(new EpochResult(epoch, epochLoss, epochAccuracy, check, elapsed, skipped));
             }
         }
         finally
@@ -192,12 +327,32 @@ public sealed partial class Trainer<TNetwork>
             _epochLossSum = 0;
             _epochCorrect = 0;
             _epochSeen = 0;
+            _epochSkipped = 0;
+            _epochSkippedSamples = 0;
         }
         else if (!_orderIsCurrent)
         {
+            // A checkpoint was loaded part-way through an epoch (the only way the order is lost mid-epoch): it does
+            // not carry that epoch's skipped steps.
             _shuffle = _epochShuffle;
             ShuffleOrder();
+            _epochSkipped = 0;
+            _epochSkippedSamples = 0;
         }
+    }
+
+    /// <summary>The epoch's mean loss over the samples of its applied steps; NaN when none was applied.</summary>
+    private float EpochMeanLoss()
+    {
+        int counted = _epochSeen - _epochSkippedSamples;
+        return counted > 0 ? (float)(_epochLossSum / counted) : float.NaN;
+    }
+
+    /// <summary>The epoch's accuracy over the samples of its applied steps; NaN when none was applied.</summary>
+    private float EpochAccuracy()
+    {
+        int counted = _epochSeen - _epochSkippedSamples;
+        return counted > 0 ? (float)_epochCorrect / counted : float.NaN;
     }
 
     private void ShuffleOrder()
@@ -215,6 +370,17 @@ public sealed partial class Trainer<TNetwork>
     /// One optimization step on a batch given as spans (<c>n * InputLength</c> inputs, <c>n * TargetLength</c>
     /// targets); returns the batch's mean loss. Allocates nothing once a batch this large has been seen.
     /// </summary>
+    /// <remarks>
+    /// The targets are checked (<see cref="Loss.FindInvalidTarget"/>) before anything moves. A step whose loss or
+    /// gradient norm is not finite is not applied (<see cref="NonFiniteStepPolicy"/>): under
+    /// <see cref="NonFiniteStepPolicy.Skip"/> it returns the loss it computed (NaN or infinite, or finite when only
+    /// the gradients were not) and adds one to <see cref="SkippedSteps"/>, not to <see cref="StepCount"/>.
+    /// </remarks>
+    /// <exception cref="ArgumentException">
+    /// The spans are not whole samples, or a target is not valid for the loss (the message names the sample's index
+    /// in the batch, its value and what is valid); nothing has moved.
+    /// </exception>
+    /// <exception cref="NonFiniteStepException">The step was not finite under <see cref="NonFiniteStepPolicy.Throw"/>.</exception>
     public float TrainStep(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets)
     {
         INetwork net = Network;
@@ -230,17 +396,45 @@ public sealed partial class Trainer<TNetwork>
             throw new ArgumentException($"Expected {count * targetLength} targets for {count} samples, got {targets.Length}.", nameof(targets));
         }
 
+        CheckTargets(targets, targetLength, "batch", nameof(targets));
         EnsureBuffers(count);
-        return Step(inputs, targets, count, out _);
+        if (Step(inputs, targets, count, out float loss, out _, out float norm))
+        {
+            return loss;
+        }
+
+        if (_nonFiniteStepPolicy == NonFiniteStepPolicy.Throw)
+        {
+            throw NonFinite(0, 0, 0, loss, norm, inputs, net.InputLength, default);
+        }
+
+        _skippedSteps++;
+        return loss;
     }
 
     /// <summary>Mean loss and accuracy on <paramref name="data"/> in inference mode (dropout off).</summary>
+    /// <remarks>
+    /// Targets are checked first (<see cref="Loss.FindInvalidTarget"/>). A <paramref name="batchSize"/> above the
+    /// number of samples evaluates them in one batch. Changes nothing the next training step reads.
+    /// </remarks>
+    /// <exception cref="ArgumentException">
+    /// The data does not fit the network or the loss, or a target is not valid for the loss (the message names the
+    /// sample's data set index, its value and what is valid).
+    /// </exception>
     public Evaluation Evaluate(Dataset data, int batchSize = 256)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         CheckDataset(data, nameof(data));
+        CheckTargets(data.Targets, data.TargetLength, "data set", nameof(data));
+        return EvaluateChecked(data, batchSize);
+    }
+
+    /// <summary>Evaluate, on a data set whose shape and targets have been checked.</summary>
+    private Evaluation EvaluateChecked(Dataset data, int batchSize)
+    {
         INetwork net = Network;
+        batchSize = Math.Min(batchSize, data.Count);
         EnsureBuffers(batchSize);
         double lossSum = 0;
         int correct = 0;
@@ -258,26 +452,110 @@ public sealed partial class Trainer<TNetwork>
         return new Evaluation((float)(lossSum / data.Count), (float)correct / data.Count, data.Count);
     }
 
-    /// <summary>One step on a batch of <paramref name="count"/> samples, read where they are (no copy).</summary>
-    private float Step(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int count, out int correct)
+    /// <summary>
+    /// One step on a batch of <paramref name="count"/> samples, read where they are (no copy), with checked targets.
+    /// Returns whether it was applied: false when the loss or the gradients' norm (before clipping) is not finite,
+    /// and then the parameters, the optimizer and the buffers are as they were. An exception (from a loss of the
+    /// user's) leaves the buffers as they were too.
+    /// </summary>
+    private bool Step(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int count, out float loss, out int correct, out float norm)
     {
         INetwork net = Network;
         Span<float> outputs = _outputs.AsSpan(0, count * net.OutputLength);
         Span<float> outputGradients = _outputGradients.AsSpan(0, count * net.OutputLength);
-
-        net.ForwardTraining(inputs, outputs, _workspace!);
-        float loss = Loss.Compute(outputs, targets, outputGradients, count);
-        correct = Loss.CountCorrect(outputs, targets, count);
-        net.ZeroGradients();
-        net.Backward(inputs, outputGradients, default, _workspace!);
-        if (ClipGradientNorm is float maxNorm)
+        Span<float> buffers = net.Buffers;
+        buffers.CopyTo(_bufferSnapshot);
+        bool buffersFinal = false;
+        try
         {
-            GradientClipping.ClipByGlobalNorm(net.Gradients, maxNorm);
+            net.ForwardTraining(inputs, outputs, _workspace!);
+            loss = Loss.Compute(outputs, targets, outputGradients, count);
+            correct = Loss.CountCorrect(outputs, targets, count);
+            net.ZeroGradients();
+            net.Backward(inputs, outputGradients, default, _workspace!);
+            Span<float> gradients = net.Gradients;
+            norm = _clipGradientNorm is float maxNorm
+                ? GradientClipping.ClipByGlobalNorm(gradients, maxNorm) // leaves non-finite gradients as they are
+                : TensorPrimitives.Norm(gradients);
+            if (!float.IsFinite(loss) || !float.IsFinite(norm))
+            {
+                return false;
+            }
+
+            Optimizer.Step(net.Parameters, gradients);
+            buffersFinal = true;
+            _stepCount++;
+            return true;
+        }
+        finally
+        {
+            if (!buffersFinal)
+            {
+                _bufferSnapshot.CopyTo(buffers);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The exception for a step that was not finite under <see cref="NonFiniteStepPolicy.Throw"/>, naming the first
+    /// sample of the batch with a non-finite input: its data set index through <paramref name="indices"/> (Fit),
+    /// else its index in the batch (TrainStep, <paramref name="epoch"/> 0).
+    /// </summary>
+    private static NonFiniteStepException NonFinite(
+        int epoch, int batch, int batches, float loss, float norm, ReadOnlySpan<float> inputs, int inputLength, ReadOnlySpan<int> indices)
+    {
+        int sample = -1;
+        int position = 0;
+        float value = 0f;
+        for (int i = 0; i < inputs.Length; i++)
+        {
+            if (!float.IsFinite(inputs[i]))
+            {
+                int inBatch = i / inputLength;
+                sample = indices.IsEmpty ? inBatch : indices[inBatch];
+                position = i % inputLength;
+                value = inputs[i];
+                break;
+            }
         }
 
-        Optimizer.Step(net.Parameters, net.Gradients);
-        _stepCount++;
-        return loss;
+        CultureInfo c = CultureInfo.InvariantCulture;
+        string where = epoch > 0 ? $"Epoch {epoch}, batch {batch} of {batches}" : "TrainStep";
+        string what = float.IsFinite(loss)
+            ? $"the loss is {loss.ToString(c)} but the gradients' norm is {norm.ToString(c)}"
+            : $"the loss is {loss.ToString(c)}";
+        string cause = sample < 0
+            ? "Every input of the batch is finite: the values overflowed inside the network or the loss (a learning rate or inputs too large?)."
+            : $"Sample {sample} of the {(epoch > 0 ? "training set" : "batch")} has a non-finite input ({value.ToString(c)} at position {position}).";
+        return new NonFiniteStepException(
+            $"{where}: {what}, so the step was not applied; the parameters, the optimizer's state and the buffers are as they were before it. " +
+            $"{cause} With NonFiniteStepPolicy.Skip such steps are skipped and counted instead.",
+            epoch,
+            batch,
+            loss,
+            norm,
+            sample);
+    }
+
+    /// <summary>
+    /// Throws unless every target is valid for the loss, naming the first bad one's sample (its index in
+    /// <paramref name="targets"/>, which is the data set index for a whole data set), output, value and what is valid.
+    /// </summary>
+    private void CheckTargets(ReadOnlySpan<float> targets, int targetLength, string what, string paramName)
+    {
+        int outputs = Network.OutputLength;
+        int bad = Loss.FindInvalidTarget(targets, outputs);
+        if (bad < 0)
+        {
+            return;
+        }
+
+        CultureInfo c = CultureInfo.InvariantCulture;
+        string output = targetLength == 1 ? string.Empty : $" at output {bad % targetLength}";
+        string consequence = what == "batch" ? "The step was not taken." : "Nothing has been trained or evaluated.";
+        throw new ArgumentException(
+            $"Sample {bad / targetLength} of the {what} has target {targets[bad].ToString(c)}{output}; {Loss.DescribeValidTargets(outputs)}. {consequence}",
+            paramName);
     }
 
     private void Gather(Dataset data, ReadOnlySpan<int> indices)
