@@ -34,6 +34,13 @@ internal static class CheckpointFile
     private const string KeyOptimizerLearningRate = "netgen.optimizer.lr";
     private const string HyperparameterPrefix = "netgen.optimizer.";
 
+    /// <summary>
+    /// The largest step count a checkpoint may give (2^53, the largest integer every double holds exactly; no run
+    /// takes that many steps). Larger counts, up to <see cref="long.MaxValue"/>, would overflow within a few steps
+    /// and turn Adam's bias correction to NaN.
+    /// </summary>
+    public const long MaxStepCount = 1L << 53;
+
     /// <summary>What a valid checkpoint decodes to, before anything is committed.</summary>
     public sealed class Contents
     {
@@ -202,10 +209,16 @@ internal static class CheckpointFile
         float[] parameters = SafeTensors.Snapshot(network);
         float[] optimizerState = new float[checked((long)vectors * n)];
         var targets = new Dictionary<string, (ParameterTensor Tensor, float[] Buffer)>(StringComparer.Ordinal);
+        var stateNames = new Dictionary<string, string>(StringComparer.Ordinal); // optimizer tensor -> its state name
         List<ParameterTensor> networkTensors = SafeTensors.StateTensors(network);
         foreach (ParameterTensor t in networkTensors)
         {
             targets.Add(t.Name, (t, parameters));
+        }
+
+        for (int k = 0; k < vectors; k++)
+        {
+            stateNames.Add(OptimizerPrefix + expected.StateNames[k], expected.StateNames[k]);
         }
 
         foreach (ParameterTensor t in StateTensors(expected, vectors, n))
@@ -220,28 +233,37 @@ internal static class CheckpointFile
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (SafeTensorsEntry entry in header.Tensors)
         {
-            string shown = SafeTensorsHeader.Clip(entry.Name);
             if (!targets.TryGetValue(entry.Name, out (ParameterTensor Tensor, float[] Buffer) target))
             {
                 string why = entry.Name.StartsWith(OptimizerPrefix, StringComparison.Ordinal)
                     ? $"{expected.Kind} after {state.OptimizerSteps} steps keeps {vectors} state vectors ({string.Join(", ", expected.StateNames)})"
                     : "the network has no tensor of that name";
-                throw new WeightFormatException($"The checkpoint holds tensor '{shown}', which it should not: {why}.", entry.Name);
+                throw new WeightFormatException($"The checkpoint holds tensor '{SafeTensorsHeader.Clip(entry.Name)}', which it should not: {why}.", entry.Name);
             }
 
             ParameterTensor t = target.Tensor;
             if (!SameShape(entry.Shape, t.Shape))
             {
                 throw new WeightFormatException(
-                    $"Tensor '{shown}': expected shape {SafeTensorsHeader.FormatShape(t.Shape)}, found {entry.ShapeText} in the checkpoint.", entry.Name);
+                    $"Tensor '{SafeTensorsHeader.Clip(entry.Name)}': expected shape {SafeTensorsHeader.FormatShape(t.Shape)}, found {entry.ShapeText} in the checkpoint.", entry.Name);
             }
 
             if (entry.DType != "F32")
             {
-                throw new WeightFormatException($"Tensor '{shown}': expected dtype F32 in a checkpoint, found {entry.DType}.", entry.Name);
+                throw new WeightFormatException($"Tensor '{SafeTensorsHeader.Clip(entry.Name)}': expected dtype F32 in a checkpoint, found {entry.DType}.", entry.Name);
             }
 
-            SafeTensors.Decode(data.Slice((int)entry.Begin, (int)entry.ByteLength), "F32", target.Buffer.AsSpan(t.Offset, t.Length));
+            Span<float> values = target.Buffer.AsSpan(t.Offset, t.Length);
+            SafeTensors.Decode(data.Slice((int)entry.Begin, (int)entry.ByteLength), "F32", values);
+            if (stateNames.TryGetValue(entry.Name, out string? stateName))
+            {
+                StateValues.CheckOptimizerState(entry.Name, expected.Kind, stateName, values);
+            }
+            else
+            {
+                StateValues.CheckCheckpointTensor(t, t.Offset >= n, values);
+            }
+
             seen.Add(entry.Name);
         }
 
@@ -261,7 +283,7 @@ internal static class CheckpointFile
     {
         int epoch = meta.Int(KeyEpoch, 0, int.MaxValue);
         int batch = meta.Int(KeyBatch, 0, int.MaxValue);
-        long step = meta.Long(KeyStep);
+        long step = meta.Long(KeyStep, MaxStepCount);
         int batchSize = meta.Int(KeyEpochBatchSize, 0, int.MaxValue);
         int samples = meta.Int(KeyEpochSamples, 0, int.MaxValue);
         double lossSum = meta.Double(KeyEpochLossSum);
@@ -292,7 +314,7 @@ internal static class CheckpointFile
             throw new WeightFormatException($"The checkpoint's learning rate is {learningRate}; it must be a finite number, 0 or more.");
         }
 
-        long optimizerSteps = meta.Long(KeyOptimizerStep);
+        long optimizerSteps = meta.Long(KeyOptimizerStep, MaxStepCount);
         return new TrainerState
         {
             CompletedEpochs = epoch,
@@ -340,12 +362,12 @@ internal static class CheckpointFile
         public string String(string key) =>
             Find(key) ?? throw new WeightFormatException($"The checkpoint's __metadata__ lacks '{key}'.");
 
-        public long Long(string key)
+        public long Long(string key, long max)
         {
             string text = String(key);
-            if (!IsDigits(text) || !long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out long value))
+            if (!IsDigits(text) || !long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out long value) || value > max)
             {
-                throw Bad(key, text, "a non-negative integer below 2^63");
+                throw Bad(key, text, $"an integer from 0 to {max.ToString(CultureInfo.InvariantCulture)}");
             }
 
             return value;

@@ -5,7 +5,6 @@ using System.Collections.Generic;
 using System.IO;
 using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -35,11 +34,17 @@ public static class SafeTensors
 
     /// <summary>
     /// Writes the parameters of <paramref name="network"/> to the file <paramref name="path"/> as F32
-    /// safetensors. The write is atomic: the bytes go to a temporary file in the same directory, are flushed to
-    /// disk and then replace <paramref name="path"/>, so a crash leaves either the old file or the new one.
+    /// safetensors. The write is atomic: the bytes go to a temporary file beside the target, are flushed to
+    /// disk and then replace it, so a crash leaves either the old file or the new one. What was at the path is
+    /// kept: a symbolic link is followed (to the end of a chain) and its target replaced, the link left as it is;
+    /// the new file gets the replaced file's mode and, where this process may set them (as root), its owner and
+    /// group; temporary files that killed saves of the same target left behind are deleted.
     /// </summary>
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
-    /// <exception cref="IOException">The file cannot be written.</exception>
+    /// <exception cref="IOException">
+    /// The file cannot be written, or the path is (or a link leads to) something other than a regular file: a
+    /// directory, FIFO, device or socket, which is left untouched.
+    /// </exception>
     public static void Save(INetwork network, string path)
     {
         ArgumentNullException.ThrowIfNull(network);
@@ -47,33 +52,8 @@ public static class SafeTensors
         WriteAtomically(path, stream => Save(network, stream));
     }
 
-    /// <summary>
-    /// Writes a file atomically: <paramref name="write"/> fills a new temporary file in the directory of
-    /// <paramref name="path"/>, which is flushed to disk and then renamed over <paramref name="path"/>. A rename
-    /// within one directory replaces the name in one step (POSIX <c>rename</c>, Windows <c>MoveFileEx</c> with
-    /// <c>REPLACE_EXISTING</c>), so a reader, a crash or a kill sees the old file or the new one, never a part.
-    /// On failure the temporary file is deleted and <paramref name="path"/> is untouched.
-    /// </summary>
-    internal static void WriteAtomically(string path, Action<Stream> write)
-    {
-        string target = Path.GetFullPath(path);
-        string temp = target + ".tmp-" + RandomNumberGenerator.GetHexString(16, lowercase: true);
-        try
-        {
-            using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, ChunkBytes))
-            {
-                write(file);
-                file.Flush(flushToDisk: true);
-            }
-
-            File.Move(temp, target, overwrite: true);
-        }
-        catch
-        {
-            TryDelete(temp);
-            throw;
-        }
-    }
+    /// <summary>Writes a file atomically, keeping what was at the path (see <see cref="WeightFiles.WriteAtomically"/>).</summary>
+    internal static void WriteAtomically(string path, Action<Stream> write) => WeightFiles.WriteAtomically(path, write);
 
     /// <summary>
     /// Writes the parameters of <paramref name="network"/> to <paramref name="stream"/> as F32 safetensors, in the
@@ -238,20 +218,23 @@ public static class SafeTensors
     /// <see langword="false"/>: missing tensors keep their values and extra ones are ignored. Shapes must match either way.
     /// </param>
     /// <exception cref="WeightFormatException">The file is malformed or does not match the network; the parameters are unchanged.</exception>
-    /// <exception cref="IOException">The file cannot be opened or read (for example <see cref="FileNotFoundException"/>).</exception>
+    /// <exception cref="IOException">
+    /// The file cannot be opened or read (for example <see cref="FileNotFoundException"/>), or the path is a
+    /// directory, FIFO, device or socket rather than a regular file (checked before opening, so a FIFO does not block).
+    /// </exception>
     public static void Load(INetwork network, string path, bool strict = true) =>
         Load(network, path, strict ? SafeTensorsLoadOptions.Default : new SafeTensorsLoadOptions { Strict = false });
 
     /// <summary>Loads the safetensors file <paramref name="path"/> into <paramref name="network"/> as <paramref name="options"/> say.</summary>
     /// <exception cref="WeightFormatException">The file is malformed or does not match the network; the parameters are unchanged.</exception>
-    /// <exception cref="IOException">The file cannot be opened or read.</exception>
+    /// <exception cref="IOException">The file cannot be opened or read, or the path is not a regular file.</exception>
     /// <exception cref="ArgumentException"><paramref name="options"/> sets both <see cref="SafeTensorsLoadOptions.Rename"/> and <see cref="SafeTensorsLoadOptions.ByOrder"/>.</exception>
     public static void Load(INetwork network, string path, SafeTensorsLoadOptions options)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentException.ThrowIfNullOrEmpty(path);
         CheckOptions(options);
-        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, ChunkBytes, FileOptions.SequentialScan);
+        using FileStream file = WeightFiles.OpenRead(path);
         LoadFromStream(network, file, options);
     }
 
@@ -302,7 +285,7 @@ public static class SafeTensors
 
         SafeTensorsHeader header = ParseFile(bytes, out int dataStart);
         ReadOnlySpan<byte> data = bytes[dataStart..];
-        List<Assignment> plan = Match(network, header, options);
+        List<Assignment> plan = Match(network, header, options, out List<ParameterTensor> zeroed);
 
         float[] scratch = Snapshot(network);
         foreach (Assignment a in plan)
@@ -310,6 +293,7 @@ public static class SafeTensors
             Decode(data.Slice((int)a.Entry.Begin, (int)a.Entry.ByteLength), a.Entry.DType, scratch.AsSpan(a.Target.Offset, a.Target.Length));
         }
 
+        Finish(network, plan, zeroed, scratch);
         Commit(network, scratch);
     }
 
@@ -346,6 +330,12 @@ public static class SafeTensors
             throw new WeightFormatException($"The file is {got} bytes long; a safetensors file starts with an 8-byte header length.");
         }
 
+        if (remaining < 8)
+        {
+            // The stream delivered more than its Length says (a device such as /dev/zero): its length tells nothing.
+            remaining = null;
+        }
+
         int headerLength = CheckHeaderLength(BinaryPrimitives.ReadUInt64LittleEndian(prefix), remaining is long r ? r - 8 : null);
         byte[] headerBytes = ReadHeader(stream, headerLength);
         SafeTensorsHeader header = SafeTensorsHeader.Parse(headerBytes);
@@ -354,7 +344,7 @@ public static class SafeTensors
             CheckDataLength(header, total - 8 - headerLength);
         }
 
-        List<Assignment> plan = Match(network, header, options);
+        List<Assignment> plan = Match(network, header, options, out List<ParameterTensor> zeroed);
         var targets = new Dictionary<SafeTensorsEntry, ParameterTensor>(plan.Count, ReferenceEqualityComparer.Instance);
         foreach (Assignment a in plan)
         {
@@ -399,7 +389,26 @@ public static class SafeTensors
             ArrayPool<byte>.Shared.Return(chunk);
         }
 
+        Finish(network, plan, zeroed, scratch);
         Commit(network, scratch);
+    }
+
+    /// <summary>
+    /// After decoding, before committing: sets the counts the file lacks to 0 (see <see cref="Match"/>) and checks
+    /// the loaded values (<see cref="StateValues.CheckWeights"/>).
+    /// </summary>
+    private static void Finish(INetwork network, List<Assignment> plan, List<ParameterTensor> zeroed, float[] scratch)
+    {
+        foreach (ParameterTensor t in zeroed)
+        {
+            scratch.AsSpan(t.Offset, t.Length).Clear();
+        }
+
+        int parameters = network.Parameters.Length;
+        foreach (Assignment a in plan)
+        {
+            StateValues.CheckWeights(a.Target, a.Target.Offset >= parameters, scratch.AsSpan(a.Target.Offset, a.Target.Length));
+        }
     }
 
     /// <summary>Reads the header, growing the buffer as bytes arrive so a lying length cannot force a huge allocation.</summary>
@@ -508,6 +517,12 @@ public static class SafeTensors
 
     private static int CheckHeaderLength(ulong length, long? available)
     {
+        if (length < 2)
+        {
+            throw new WeightFormatException(
+                $"The header length is {length} bytes; a safetensors header is a JSON object, at least 2 bytes. The file is not safetensors or is corrupt.");
+        }
+
         if (length > MaxHeaderLength)
         {
             throw new WeightFormatException(
@@ -607,9 +622,14 @@ public static class SafeTensors
 
     private readonly record struct Assignment(SafeTensorsEntry Entry, ParameterTensor Target);
 
-    /// <summary>Pairs file tensors with network tensors and checks shapes, dtypes and (when strict) coverage.</summary>
-    private static List<Assignment> Match(INetwork network, SafeTensorsHeader header, SafeTensorsLoadOptions options)
+    /// <summary>
+    /// Pairs file tensors with network tensors and checks shapes, dtypes and (when strict) coverage. Strict loading
+    /// accepts a file that lacks a count (batch norm's <c>num_batches_tracked</c>), as PyTorch 1.13's
+    /// <c>_NormBase._load_from_state_dict</c> does: such counts are returned in <paramref name="zeroed"/> and set to 0.
+    /// </summary>
+    private static List<Assignment> Match(INetwork network, SafeTensorsHeader header, SafeTensorsLoadOptions options, out List<ParameterTensor> zeroed)
     {
+        zeroed = new List<ParameterTensor>();
         List<ParameterTensor> tensors = StateTensors(network);
         var plan = new List<Assignment>(tensors.Count);
 
@@ -625,8 +645,7 @@ public static class SafeTensors
             int n = Math.Min(entries.Count, tensors.Count);
             for (int i = 0; i < n; i++)
             {
-                string how = $"File tensor #{i} '{SafeTensorsHeader.Clip(entries[i].Name)}' (by order, into '{tensors[i].Name}')";
-                CheckPair(entries[i], tensors[i], how);
+                CheckPair(entries[i], tensors[i], new Origin(entries[i], tensors[i].Name, renamed: false, i));
                 plan.Add(new Assignment(entries[i], tensors[i]));
             }
 
@@ -644,11 +663,11 @@ public static class SafeTensors
         foreach (SafeTensorsEntry entry in SortedByHeaderPosition(header.Tensors))
         {
             string name = entry.Name;
-            string how = $"Tensor '{SafeTensorsHeader.Clip(name)}'";
+            bool isRenamed = false;
             if (options.Rename is not null && options.Rename.TryGetValue(entry.Name, out string? renamed))
             {
                 name = renamed;
-                how = $"File tensor '{SafeTensorsHeader.Clip(entry.Name)}' (renamed to '{SafeTensorsHeader.Clip(name)}')";
+                isRenamed = true;
             }
 
             if (!byName.TryGetValue(name, out ParameterTensor? target))
@@ -663,7 +682,7 @@ public static class SafeTensors
                     $"File tensors '{SafeTensorsHeader.Clip(first.Name)}' and '{SafeTensorsHeader.Clip(entry.Name)}' both load into '{name}'.", name);
             }
 
-            CheckPair(entry, target, how);
+            CheckPair(entry, target, new Origin(entry, name, isRenamed, -1));
             loaded.Add(name, entry);
             plan.Add(new Assignment(entry, target));
         }
@@ -671,12 +690,22 @@ public static class SafeTensors
         if (options.Strict)
         {
             var missing = new List<string>();
+            string? firstMissing = null;
             foreach (ParameterTensor t in tensors)
             {
-                if (!loaded.ContainsKey(t.Name))
+                if (loaded.ContainsKey(t.Name))
                 {
-                    missing.Add($"'{t.Name}' {SafeTensorsHeader.FormatShape(t.Shape)}");
+                    continue;
                 }
+
+                if (t.IsCount)
+                {
+                    zeroed.Add(t); // PyTorch fills in a missing num_batches_tracked with 0
+                    continue;
+                }
+
+                missing.Add($"'{t.Name}' {SafeTensorsHeader.FormatShape(t.Shape)}");
+                firstMissing ??= t.Name;
             }
 
             if (missing.Count > 0)
@@ -684,7 +713,7 @@ public static class SafeTensors
                 throw new WeightFormatException(
                     $"The file lacks {Plural(missing.Count, "network tensor")}: {Join(missing)}. " +
                     "Load with strict: false to keep the current values of missing tensors.",
-                    tensors[IndexOfFirstMissing(tensors, loaded)].Name);
+                    firstMissing);
             }
 
             if (extra.Count > 0)
@@ -700,7 +729,29 @@ public static class SafeTensors
         return plan;
     }
 
-    private static void CheckPair(SafeTensorsEntry entry, ParameterTensor target, string how)
+    /// <summary>Where a file tensor goes, for a message; formatted only when one is thrown.</summary>
+    private readonly struct Origin
+    {
+        private readonly SafeTensorsEntry _entry;
+        private readonly string _target;
+        private readonly bool _renamed;
+        private readonly int _orderIndex;
+
+        public Origin(SafeTensorsEntry entry, string target, bool renamed, int orderIndex)
+        {
+            _entry = entry;
+            _target = target;
+            _renamed = renamed;
+            _orderIndex = orderIndex;
+        }
+
+        public override string ToString() =>
+            _orderIndex >= 0 ? $"File tensor #{_orderIndex} '{SafeTensorsHeader.Clip(_entry.Name)}' (by order, into '{_target}')"
+            : _renamed ? $"File tensor '{SafeTensorsHeader.Clip(_entry.Name)}' (renamed to '{SafeTensorsHeader.Clip(_target)}')"
+            : $"Tensor '{SafeTensorsHeader.Clip(_entry.Name)}'";
+    }
+
+    private static void CheckPair(SafeTensorsEntry entry, ParameterTensor target, Origin how)
     {
         ReadOnlySpan<int> shape = target.Shape;
         bool same = shape.Length == entry.Shape.Length;
@@ -727,19 +778,6 @@ public static class SafeTensors
         var sorted = new List<SafeTensorsEntry>(entries);
         sorted.Sort(static (a, b) => a.Index.CompareTo(b.Index));
         return sorted;
-    }
-
-    private static int IndexOfFirstMissing(IReadOnlyList<ParameterTensor> tensors, Dictionary<string, SafeTensorsEntry> loaded)
-    {
-        for (int i = 0; i < tensors.Count; i++)
-        {
-            if (!loaded.ContainsKey(tensors[i].Name))
-            {
-                return i;
-            }
-        }
-
-        return 0;
     }
 
     internal static string Plural(int n, string noun) => n == 1 ? $"1 {noun}" : $"{n} {noun}s";
@@ -814,20 +852,6 @@ public static class SafeTensors
                 break;
             default:
                 throw new WeightFormatException($"Dtype {dtype} cannot be converted to float.");
-        }
-    }
-
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (IOException)
-        {
-        }
-        catch (UnauthorizedAccessException)
-        {
         }
     }
 }

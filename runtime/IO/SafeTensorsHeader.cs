@@ -122,9 +122,10 @@ internal sealed class SafeTensorsHeader
         var tensors = new List<SafeTensorsEntry>();
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
         var seen = new HashSet<string>(StringComparer.Ordinal);
+        var integers = new List<long>(); // reused for every shape and data_offsets
         while (true)
         {
-            Next(ref reader, "a tensor name or the end of the header");
+            Next(ref reader, Expect.TensorNameOrEnd);
             if (reader.TokenType == JsonTokenType.EndObject)
             {
                 break;
@@ -142,7 +143,7 @@ internal sealed class SafeTensorsHeader
             }
             else
             {
-                tensors.Add(ParseTensor(ref reader, name, tensors.Count));
+                tensors.Add(ParseTensor(ref reader, name, tensors.Count, integers));
             }
         }
 
@@ -157,7 +158,7 @@ internal sealed class SafeTensorsHeader
 
     private static void ParseMetadata(ref Utf8JsonReader reader, Dictionary<string, string> metadata)
     {
-        Next(ref reader, "the __metadata__ object");
+        Next(ref reader, Expect.MetadataObject);
         if (reader.TokenType != JsonTokenType.StartObject)
         {
             throw new WeightFormatException($"__metadata__ must be an object of strings; found {Describe(ref reader)}.");
@@ -165,14 +166,14 @@ internal sealed class SafeTensorsHeader
 
         while (true)
         {
-            Next(ref reader, "a __metadata__ key");
+            Next(ref reader, Expect.MetadataKey);
             if (reader.TokenType == JsonTokenType.EndObject)
             {
                 return;
             }
 
             string key = reader.GetString()!;
-            Next(ref reader, "a __metadata__ value");
+            Next(ref reader, Expect.MetadataValue);
             if (reader.TokenType != JsonTokenType.String)
             {
                 throw new WeightFormatException($"__metadata__ value of '{Clip(key)}' must be a string; found {Describe(ref reader)}.");
@@ -185,24 +186,24 @@ internal sealed class SafeTensorsHeader
         }
     }
 
-    private static SafeTensorsEntry ParseTensor(ref Utf8JsonReader reader, string name, int index)
+    private static SafeTensorsEntry ParseTensor(ref Utf8JsonReader reader, string name, int index, List<long> integers)
     {
-        string shown = Clip(name);
-        Next(ref reader, $"the description of tensor '{shown}'");
+        // Messages are built only when one is thrown: a header may hold millions of tensors.
+        Next(ref reader, Expect.TensorDescription, name);
         if (reader.TokenType != JsonTokenType.StartObject)
         {
             throw new WeightFormatException(
-                $"Tensor '{shown}': expected an object with dtype, shape and data_offsets; found {Describe(ref reader)}.", name);
+                $"Tensor '{Clip(name)}': expected an object with dtype, shape and data_offsets; found {Describe(ref reader)}.", name);
         }
 
         string? dtype = null;
-        List<long>? shape = null;
+        long[]? shape = null;
         long begin = -1;
         long end = -1;
         bool hasOffsets = false;
         while (true)
         {
-            Next(ref reader, $"a field of tensor '{shown}'");
+            Next(ref reader, Expect.TensorField, name);
             if (reader.TokenType == JsonTokenType.EndObject)
             {
                 break;
@@ -212,49 +213,50 @@ internal sealed class SafeTensorsHeader
             switch (field)
             {
                 case "dtype" when dtype is null:
-                    Next(ref reader, $"the dtype of tensor '{shown}'");
+                    Next(ref reader, Expect.Value, name, "dtype");
                     if (reader.TokenType != JsonTokenType.String)
                     {
-                        throw new WeightFormatException($"Tensor '{shown}': dtype must be a string; found {Describe(ref reader)}.", name);
+                        throw new WeightFormatException($"Tensor '{Clip(name)}': dtype must be a string; found {Describe(ref reader)}.", name);
                     }
 
-                    dtype = reader.GetString()!;
+                    dtype = KnownDType(ref reader) ?? reader.GetString()!;
                     break;
                 case "shape" when shape is null:
-                    shape = ReadIntegers(ref reader, name, "shape");
+                    ReadIntegers(ref reader, name, "shape", integers);
+                    shape = integers.ToArray();
                     break;
                 case "data_offsets" when !hasOffsets:
-                    List<long> offsets = ReadIntegers(ref reader, name, "data_offsets");
-                    if (offsets.Count != 2)
+                    ReadIntegers(ref reader, name, "data_offsets", integers);
+                    if (integers.Count != 2)
                     {
                         throw new WeightFormatException(
-                            $"Tensor '{shown}': data_offsets must hold two integers [begin, end]; found {offsets.Count}.", name);
+                            $"Tensor '{Clip(name)}': data_offsets must hold two integers [begin, end]; found {integers.Count}.", name);
                     }
 
-                    (begin, end, hasOffsets) = (offsets[0], offsets[1], true);
+                    (begin, end, hasOffsets) = (integers[0], integers[1], true);
                     break;
                 case "dtype" or "shape" or "data_offsets":
-                    throw new WeightFormatException($"Tensor '{shown}': the field '{field}' appears twice.", name);
+                    throw new WeightFormatException($"Tensor '{Clip(name)}': the field '{field}' appears twice.", name);
                 default:
                     throw new WeightFormatException(
-                        $"Tensor '{shown}': unexpected field '{Clip(field)}'; expected dtype, shape and data_offsets.", name);
+                        $"Tensor '{Clip(name)}': unexpected field '{Clip(field)}'; expected dtype, shape and data_offsets.", name);
             }
         }
 
         if (dtype is null || shape is null || !hasOffsets)
         {
             string missing = dtype is null ? "dtype" : shape is null ? "shape" : "data_offsets";
-            throw new WeightFormatException($"Tensor '{shown}': the field '{missing}' is missing.", name);
+            throw new WeightFormatException($"Tensor '{Clip(name)}': the field '{missing}' is missing.", name);
         }
 
         int elementSize = ElementSize(dtype);
         if (elementSize == 0)
         {
             throw new WeightFormatException(
-                $"Tensor '{shown}': unknown dtype '{Clip(dtype)}'; expected a safetensors dtype such as F32, F16 or BF16.", name);
+                $"Tensor '{Clip(name)}': unknown dtype '{Clip(dtype)}'; expected a safetensors dtype such as F32, F16 or BF16.", name);
         }
 
-        long[] dims = shape.ToArray();
+        long[] dims = shape;
         long bytes;
         try
         {
@@ -268,46 +270,45 @@ internal sealed class SafeTensorsHeader
         }
         catch (OverflowException)
         {
-            throw new WeightFormatException($"Tensor '{shown}': shape {FormatShape(dims)} is too large.", name);
+            throw new WeightFormatException($"Tensor '{Clip(name)}': shape {FormatShape(dims)} is too large.", name);
         }
 
         if (end < begin)
         {
-            throw new WeightFormatException($"Tensor '{shown}': data_offsets [{begin}, {end}] end before they begin.", name);
+            throw new WeightFormatException($"Tensor '{Clip(name)}': data_offsets [{begin}, {end}] end before they begin.", name);
         }
 
         if (end - begin != bytes)
         {
             throw new WeightFormatException(
-                $"Tensor '{shown}': dtype {dtype} and shape {FormatShape(dims)} need {bytes} bytes, " +
+                $"Tensor '{Clip(name)}': dtype {dtype} and shape {FormatShape(dims)} need {bytes} bytes, " +
                 $"but data_offsets [{begin}, {end}] span {end - begin}.", name);
         }
 
         return new SafeTensorsEntry(name, dtype, elementSize, dims, begin, end, index);
     }
 
-    private static List<long> ReadIntegers(ref Utf8JsonReader reader, string name, string field)
+    private static void ReadIntegers(ref Utf8JsonReader reader, string name, string field, List<long> values)
     {
-        string shown = Clip(name);
-        Next(ref reader, $"the {field} of tensor '{shown}'");
+        values.Clear();
+        Next(ref reader, Expect.Value, name, field);
         if (reader.TokenType != JsonTokenType.StartArray)
         {
-            throw new WeightFormatException($"Tensor '{shown}': {field} must be an array of integers; found {Describe(ref reader)}.", name);
+            throw new WeightFormatException($"Tensor '{Clip(name)}': {field} must be an array of integers; found {Describe(ref reader)}.", name);
         }
 
-        var values = new List<long>();
         while (true)
         {
-            Next(ref reader, $"an element of the {field} of tensor '{shown}'");
+            Next(ref reader, Expect.Element, name, field);
             if (reader.TokenType == JsonTokenType.EndArray)
             {
-                return values;
+                return;
             }
 
             if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt64(out long value) || value < 0)
             {
                 throw new WeightFormatException(
-                    $"Tensor '{shown}': {field} must hold non-negative integers below 2^63; found {Describe(ref reader)}.", name);
+                    $"Tensor '{Clip(name)}': {field} must hold non-negative integers below 2^63; found {Describe(ref reader)}.", name);
             }
 
             values.Add(value);
@@ -354,12 +355,53 @@ internal sealed class SafeTensorsHeader
         return maxEnd;
     }
 
-    private static void Next(ref Utf8JsonReader reader, string expected)
+    /// <summary>What the parser expects next, for the message if the header ends there.</summary>
+    private enum Expect
+    {
+        TensorNameOrEnd,
+        MetadataObject,
+        MetadataKey,
+        MetadataValue,
+        TensorDescription,
+        TensorField,
+        Value,
+        Element,
+    }
+
+    private static void Next(ref Utf8JsonReader reader, Expect expected, string? name = null, string? field = null)
     {
         if (!reader.Read())
         {
-            throw new WeightFormatException($"The safetensors header ends where {expected} should be.");
+            throw new WeightFormatException($"The safetensors header ends where {Expected(expected, name, field)} should be.");
         }
+    }
+
+    private static string Expected(Expect expected, string? name, string? field) => expected switch
+    {
+        Expect.TensorNameOrEnd => "a tensor name or the end of the header",
+        Expect.MetadataObject => "the __metadata__ object",
+        Expect.MetadataKey => "a __metadata__ key",
+        Expect.MetadataValue => "a __metadata__ value",
+        Expect.TensorDescription => $"the description of tensor '{Clip(name!)}'",
+        Expect.TensorField => $"a field of tensor '{Clip(name!)}'",
+        Expect.Value => $"the {field} of tensor '{Clip(name!)}'",
+        _ => $"an element of the {field} of tensor '{Clip(name!)}'",
+    };
+
+    private static readonly string[] DTypeNames = ["F32", "F16", "BF16", "I64", "F64", "I32", "I16", "I8", "U8", "U16", "U32", "U64", "BOOL", "F8_E5M2", "F8_E4M3"];
+
+    /// <summary>The current string token as a shared instance when it is a common dtype, so a header of many tensors does not allocate one per tensor.</summary>
+    private static string? KnownDType(ref Utf8JsonReader reader)
+    {
+        foreach (string name in DTypeNames)
+        {
+            if (reader.ValueTextEquals(name))
+            {
+                return name;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>The current token, for a message: its kind and, for scalars, its clipped text.</summary>

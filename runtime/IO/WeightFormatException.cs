@@ -6,7 +6,10 @@ namespace NetGen;
 /// Thrown when a weight file or a checkpoint cannot be loaded: it is not a well-formed safetensors file
 /// (bad header length, invalid JSON, unknown dtype, offsets outside the data or overlapping, truncated
 /// data), or it does not match the network (a tensor missing, extra or of another shape), or, for a
-/// checkpoint, its metadata is missing or malformed or names another optimizer or other hyperparameters. The
+/// checkpoint, its metadata is missing or malformed or names another optimizer or other hyperparameters, or it
+/// holds values training cannot continue from (a non-finite value, a negative second moment or variance, a count
+/// that is not a whole number, a step count above 2^53). A weight file with a negative running variance or count
+/// is refused too; its non-finite weights load, as in PyTorch. The
 /// message names the tensor, what was expected and what was found. When it is thrown the network's parameters
 /// (and for a checkpoint the optimizer and the trainer) are exactly as they were before the load began.
 /// </summary>

@@ -10,9 +10,11 @@ public sealed partial class Trainer<TNetwork>
     /// Writes a checkpoint to <paramref name="path"/>: the network's parameters, the optimizer's state, step
     /// count and learning rate, the trainer's position (<see cref="CompletedEpochs"/>,
     /// <see cref="BatchesIntoEpoch"/>, <see cref="StepCount"/>, the running loss of an epoch in progress) and
-    /// both random streams, as one safetensors file. The write is atomic: a temporary file in the same
-    /// directory is written, flushed to disk and renamed over <paramref name="path"/>, so a crash or a kill at
-    /// any moment leaves the previous checkpoint or the new one, never a damaged file.
+    /// both random streams, as one safetensors file. The write is atomic: a temporary file beside the target is
+    /// written, flushed to disk and renamed over it, so a crash or a kill at any moment leaves the previous
+    /// checkpoint or the new one, never a damaged file. A symbolic link at <paramref name="path"/> is followed and
+    /// its target replaced; the replaced file's mode (and, where permitted, owner and group) carry over; stale
+    /// temporary files of killed saves of the same target are deleted (see docs/weights.md).
     /// </summary>
     /// <remarks>
     /// Call it between steps: after <see cref="Fit"/> or <see cref="TrainStep"/> return, or from Fit's
@@ -21,7 +23,10 @@ public sealed partial class Trainer<TNetwork>
     /// <c>safetensors.torch.load_file</c> read it too.
     /// </remarks>
     /// <exception cref="ArgumentException"><paramref name="path"/> is null or empty.</exception>
-    /// <exception cref="IOException">The file cannot be written; an existing file at <paramref name="path"/> is unchanged.</exception>
+    /// <exception cref="IOException">
+    /// The file cannot be written, or the path is a directory, FIFO, device or socket; what is at
+    /// <paramref name="path"/> is unchanged.
+    /// </exception>
     public void SaveCheckpoint(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -51,13 +56,16 @@ public sealed partial class Trainer<TNetwork>
     /// The file is damaged, is not a checkpoint, or does not fit this network or optimizer. The message says what
     /// is wrong; the network, the optimizer and the trainer are exactly as they were.
     /// </exception>
-    /// <exception cref="IOException">The file cannot be read (for example <see cref="FileNotFoundException"/>).</exception>
+    /// <exception cref="IOException">
+    /// The file cannot be read (for example <see cref="FileNotFoundException"/>), or the path is not a regular
+    /// file (a directory, FIFO, device or socket; checked before opening, so a FIFO does not block).
+    /// </exception>
     /// <exception cref="InvalidOperationException">Called from inside <see cref="Fit"/>.</exception>
     public void LoadCheckpoint(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         CheckNotFitting();
-        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+        using FileStream file = WeightFiles.OpenRead(path);
         LoadCheckpoint(file);
     }
 

@@ -1,5 +1,6 @@
 using System;
 using System.Buffers.Binary;
+using System.Collections.Generic;
 using System.IO;
 using System.Text;
 
@@ -118,4 +119,89 @@ internal sealed class TrickleStream : Stream
     public override void SetLength(long value) => throw new NotSupportedException();
 
     public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+}
+
+/// <summary>Edits of a valid safetensors file through its JSON header, keeping the length prefix consistent.</summary>
+internal static class SafeTensorsEdit
+{
+    /// <summary>The file with element <paramref name="index"/> of the F32 tensor <paramref name="tensor"/> set to <paramref name="value"/>.</summary>
+    public static byte[] SetFloat(byte[] file, string tensor, int index, float value)
+    {
+        (System.Text.Json.Nodes.JsonObject header, int dataStart) = Header(file);
+        var entry = header[tensor]!.AsObject();
+        if ((string)entry["dtype"]! != "F32")
+        {
+            throw new ArgumentException($"'{tensor}' is not F32.", nameof(tensor));
+        }
+
+        long begin = (long)entry["data_offsets"]![0]!;
+        byte[] copy = (byte[])file.Clone();
+        BinaryPrimitives.WriteSingleLittleEndian(copy.AsSpan(dataStart + (int)begin + (4 * index)), value);
+        return copy;
+    }
+
+    /// <summary>The file with the 8-byte I64 tensor <paramref name="tensor"/> (a count) set to <paramref name="value"/>.</summary>
+    public static byte[] SetInt64(byte[] file, string tensor, long value)
+    {
+        (System.Text.Json.Nodes.JsonObject header, int dataStart) = Header(file);
+        long begin = (long)header[tensor]!["data_offsets"]![0]!;
+        byte[] copy = (byte[])file.Clone();
+        BinaryPrimitives.WriteInt64LittleEndian(copy.AsSpan(dataStart + (int)begin), value);
+        return copy;
+    }
+
+    /// <summary>The file with <c>__metadata__[key]</c> set to <paramref name="value"/>.</summary>
+    public static byte[] SetMetadata(byte[] file, string key, string value)
+    {
+        (System.Text.Json.Nodes.JsonObject header, int dataStart) = Header(file);
+        header["__metadata__"]![key] = value;
+        return SafeTensorsFiles.Build(header.ToJsonString(), file[dataStart..]);
+    }
+
+    /// <summary>
+    /// The file without the tensors whose names end with <paramref name="suffix"/>, their bytes removed and the
+    /// other tensors' offsets moved down, as a tool that drops them would write it.
+    /// </summary>
+    public static byte[] RemoveTensors(byte[] file, string suffix)
+    {
+        (System.Text.Json.Nodes.JsonObject header, int dataStart) = Header(file);
+        byte[] data = file[dataStart..];
+        var kept = new MemoryStream();
+        var rebuilt = new System.Text.Json.Nodes.JsonObject();
+        var entries = new List<(string Name, System.Text.Json.Nodes.JsonNode Node, long Begin, long End)>();
+        foreach (KeyValuePair<string, System.Text.Json.Nodes.JsonNode?> pair in header)
+        {
+            if (pair.Key == "__metadata__")
+            {
+                rebuilt[pair.Key] = pair.Value!.DeepClone();
+                continue;
+            }
+
+            long begin = (long)pair.Value!["data_offsets"]![0]!, end = (long)pair.Value!["data_offsets"]![1]!;
+            entries.Add((pair.Key, pair.Value!, begin, end));
+        }
+
+        entries.Sort((a, b) => a.Begin.CompareTo(b.Begin));
+        foreach ((string name, System.Text.Json.Nodes.JsonNode node, long begin, long end) in entries)
+        {
+            if (name.EndsWith(suffix, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var copy = node.DeepClone().AsObject();
+            copy["data_offsets"] = new System.Text.Json.Nodes.JsonArray(kept.Length, kept.Length + (end - begin));
+            kept.Write(data, (int)begin, (int)(end - begin));
+            rebuilt[name] = copy;
+        }
+
+        return SafeTensorsFiles.Build(rebuilt.ToJsonString(), kept.ToArray());
+    }
+
+    private static (System.Text.Json.Nodes.JsonObject Header, int DataStart) Header(byte[] file)
+    {
+        int length = (int)BinaryPrimitives.ReadUInt64LittleEndian(file);
+        string json = Encoding.UTF8.GetString(file, 8, length).TrimEnd(' ');
+        return (System.Text.Json.Nodes.JsonNode.Parse(json)!.AsObject(), 8 + length);
+    }
 }
