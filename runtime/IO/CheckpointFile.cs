@@ -27,6 +27,9 @@ internal static class CheckpointFile
     private const string KeyEpochLossSum = "netgen.epoch.loss_sum";
     private const string KeyEpochCorrect = "netgen.epoch.correct";
     private const string KeyEpochSeen = "netgen.epoch.seen";
+    private const string KeyEpochSkipped = "netgen.epoch.skipped";
+    private const string KeyEpochSkippedSamples = "netgen.epoch.skipped_samples";
+    private const string KeySkipped = "netgen.skipped";
     private const string KeyShuffle = "netgen.rng.shuffle";
     private const string KeyDropout = "netgen.rng.dropout";
     private const string KeyOptimizer = "netgen.optimizer";
@@ -106,6 +109,9 @@ internal static class CheckpointFile
             new(KeyEpochLossSum, s.EpochLossSum.ToString("R", CultureInfo.InvariantCulture)),
             new(KeyEpochCorrect, Text(s.EpochCorrect)),
             new(KeyEpochSeen, Text(s.EpochSeen)),
+            new(KeyEpochSkipped, Text(s.EpochSkippedSteps)),
+            new(KeyEpochSkippedSamples, Text(s.EpochSkippedSamples)),
+            new(KeySkipped, Text(s.SkippedSteps)),
             new(KeyShuffle, RngText(s.Shuffle)),
             new(KeyDropout, RngText(s.Dropout)),
             new(KeyOptimizer, optimizer.Kind),
@@ -281,7 +287,8 @@ internal static class CheckpointFile
 
     private static TrainerState ReadState(MetadataReader meta)
     {
-        int epoch = meta.Int(KeyEpoch, 0, int.MaxValue);
+        // One less than int.MaxValue: the next Fit numbers its epoch CompletedEpochs + 1.
+        int epoch = meta.Int(KeyEpoch, 0, int.MaxValue - 1);
         int batch = meta.Int(KeyBatch, 0, int.MaxValue);
         long step = meta.Long(KeyStep, MaxStepCount);
         int batchSize = meta.Int(KeyEpochBatchSize, 0, int.MaxValue);
@@ -289,6 +296,11 @@ internal static class CheckpointFile
         double lossSum = meta.Double(KeyEpochLossSum);
         int correct = meta.Int(KeyEpochCorrect, 0, int.MaxValue);
         int seen = meta.Int(KeyEpochSeen, 0, int.MaxValue);
+
+        // The skip counts came with the non-finite guard; a checkpoint written before it skipped nothing.
+        int skipped = meta.Find(KeyEpochSkipped) is null ? 0 : meta.Int(KeyEpochSkipped, 0, batch);
+        int skippedSamples = meta.Find(KeyEpochSkippedSamples) is null ? 0 : meta.Int(KeyEpochSkippedSamples, skipped, seen);
+        long skippedSteps = meta.Find(KeySkipped) is null ? 0 : meta.Long(KeySkipped, MaxStepCount);
         if (batch > 0)
         {
             // An epoch in progress must be one Fit could have left: whole batches of the saved size.
@@ -325,6 +337,9 @@ internal static class CheckpointFile
             EpochLossSum = lossSum,
             EpochCorrect = correct,
             EpochSeen = seen,
+            EpochSkippedSteps = skipped,
+            EpochSkippedSamples = skippedSamples,
+            SkippedSteps = skippedSteps,
             Shuffle = meta.Rng(KeyShuffle),
             Dropout = meta.Rng(KeyDropout),
             OptimizerSteps = optimizerSteps,

@@ -99,6 +99,9 @@ public sealed partial class Trainer<TNetwork>
         _epochLossSum = s.EpochLossSum;
         _epochCorrect = s.EpochCorrect;
         _epochSeen = s.EpochSeen;
+        _epochSkipped = s.EpochSkippedSteps;
+        _epochSkippedSamples = s.EpochSkippedSamples;
+        _skippedSteps = s.SkippedSteps;
         _shuffle = s.Shuffle;
         _epochShuffle = s.Shuffle;
         _orderIsCurrent = false;
@@ -119,6 +122,9 @@ public sealed partial class Trainer<TNetwork>
         EpochLossSum = _batchesIntoEpoch > 0 ? _epochLossSum : 0,
         EpochCorrect = _batchesIntoEpoch > 0 ? _epochCorrect : 0,
         EpochSeen = _batchesIntoEpoch > 0 ? _epochSeen : 0,
+        EpochSkippedSteps = _batchesIntoEpoch > 0 ? _epochSkipped : 0,
+        EpochSkippedSamples = _batchesIntoEpoch > 0 ? _epochSkippedSamples : 0,
+        SkippedSteps = _skippedSteps,
 
         // Part-way through an epoch, the stream as it was before the epoch's shuffle, so loading can redraw it.
         Shuffle = _batchesIntoEpoch > 0 ? _epochShuffle : _shuffle,

@@ -60,8 +60,8 @@ public sealed partial class Trainer<TNetwork>
     private bool _fitting;
 
     // Steps of the epoch in progress that were skipped as not finite, and their samples: the epoch's loss and
-    // accuracy are means over the other samples. A checkpoint does not carry them (its EpochSeen counts every
-    // sample, skipped or not), so after LoadCheckpoint an epoch in progress starts them again from 0.
+    // accuracy are means over the other samples. A checkpoint carries them beside EpochSeen (which counts every
+    // sample, skipped or not, so that it stays whole batches).
     private int _epochSkipped;
     private int _epochSkippedSamples;
 
@@ -141,8 +141,8 @@ public sealed partial class Trainer<TNetwork>
 
     /// <summary>
     /// Steps this trainer skipped under <see cref="NonFiniteStepPolicy.Skip"/> because their loss or gradient norm
-    /// was not finite (a thrown step is not counted), over <see cref="Fit"/> and <see cref="TrainStep"/>. Not part
-    /// of a checkpoint: it counts what this object skipped.
+    /// was not finite (a thrown step is not counted), over <see cref="Fit"/> and <see cref="TrainStep"/>; saved in
+    /// checkpoints and restored by <see cref="LoadCheckpoint(string)"/>.
     /// </summary>
     public long SkippedSteps => _skippedSteps;
 
@@ -332,12 +332,9 @@ public sealed partial class Trainer<TNetwork>
         }
         else if (!_orderIsCurrent)
         {
-            // A checkpoint was loaded part-way through an epoch (the only way the order is lost mid-epoch): it does
-            // not carry that epoch's skipped steps.
+            // A checkpoint was loaded part-way through an epoch (the only way the order is lost mid-epoch).
             _shuffle = _epochShuffle;
             ShuffleOrder();
-            _epochSkipped = 0;
-            _epochSkippedSamples = 0;
         }
     }
 

@@ -30,6 +30,15 @@ internal sealed class TrainerState
     /// <summary>Samples of the epoch so far.</summary>
     public int EpochSeen { get; init; }
 
+    /// <summary>Steps of the epoch so far that were skipped as not finite.</summary>
+    public int EpochSkippedSteps { get; init; }
+
+    /// <summary>Samples of those skipped steps (left out of the epoch's mean loss and accuracy).</summary>
+    public int EpochSkippedSamples { get; init; }
+
+    /// <summary>Steps skipped as not finite over the trainer's life.</summary>
+    public long SkippedSteps { get; init; }
+
     /// <summary>
     /// The shuffling stream: at an epoch boundary its current state; part-way through an epoch its state before
     /// that epoch's shuffle, so the epoch's order can be drawn again.

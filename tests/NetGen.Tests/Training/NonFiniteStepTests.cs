@@ -196,7 +196,7 @@ public sealed class NonFiniteStepTests
     {
         Dataset train = BnVectorLabels(Samples, poisoned: 137);
         Trainer<BnVector> reference = BnVectorTrainer();
-        reference.Fit(train, epochs: 2, BatchSize);
+        IReadOnlyList<EpochResult> expected = reference.Fit(train, epochs: 2, BatchSize);
 
         string path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "netgen-skip-" + Guid.NewGuid().ToString("N") + ".ckpt");
         try
@@ -213,8 +213,13 @@ public sealed class NonFiniteStepTests
 
             Trainer<BnVector> resumed = BnVectorTrainer(seed: 99);
             resumed.LoadCheckpoint(path);
-            resumed.Fit(train, 2 - resumed.CompletedEpochs, BatchSize);
+            IReadOnlyList<EpochResult> finished = resumed.Fit(train, 2 - resumed.CompletedEpochs, BatchSize);
 
+            // the epoch's report too: the skipped step stays counted, and out of the mean loss and accuracy
+            Assert.Equal(expected[^1].SkippedSteps, finished[^1].SkippedSteps);
+            Assert.Equal(expected[^1].Loss, finished[^1].Loss);
+            Assert.Equal(expected[^1].Accuracy, finished[^1].Accuracy);
+            Assert.Equal(reference.SkippedSteps, resumed.SkippedSteps);
             Assert.Equal(Bits(reference.Network.Parameters), Bits(resumed.Network.Parameters));
             Assert.Equal(Bits(reference.Network.Buffers), Bits(resumed.Network.Buffers));
             Assert.Equal(Bits(reference.Optimizer.GetState()), Bits(resumed.Optimizer.GetState()));
