@@ -1,6 +1,8 @@
 using System.Linq;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using NetGen.Generator.Emit;
+using NetGen.Generator.Model;
 using NetGen.Generator.Parse;
 using NetGen.Generator.Plan;
 
@@ -11,7 +13,8 @@ namespace NetGen.Generator;
 /// planned (shapes, layout) and emitted. Each stage is a separate, cached pipeline step, so an edit outside a
 /// network class, or a comment, re-runs nothing. Diagnostics come from <see cref="Analysis.NetworkAnalyzer"/>,
 /// which runs the same planner; a network with errors gets only a stub of its members, so the rest of the
-/// user's code compiles against it and the real errors stand out.
+/// user's code compiles against it and the real errors stand out. So does every network of a project whose C# version
+/// is older than <see cref="GeneratorInfo.MinimumLanguageVersion"/> (NG0019).
 /// </summary>
 [Generator(LanguageNames.CSharp)]
 public sealed class NetworkGenerator : IIncrementalGenerator
@@ -38,15 +41,28 @@ public sealed class NetworkGenerator : IIncrementalGenerator
             .Select(static (declaration, _) => NetworkPlanner.Plan(declaration))
             .WithTrackingName(Steps.Plan);
 
-        context.RegisterSourceOutput(plans, static (spc, result) =>
+        // Every network's identity, sorted: hint names are compared ignoring case, so a network's file name depends
+        // on the others' names (see HintNames). The list is equal across edits that rename nothing, so it leaves
+        // every output cached.
+        IncrementalValueProvider<EquatableArray<string>> identities = declarations
+            .Select(static (declaration, _) => declaration.Identity)
+            .Collect()
+            .Select(static (all, _) => all.Distinct().OrderBy(i => i, System.StringComparer.Ordinal).ToEquatableArray());
+
+        IncrementalValueProvider<LanguageVersion> language = context.ParseOptionsProvider
+            .Select(static (options, _) => options is CSharpParseOptions csharp ? csharp.LanguageVersion : LanguageVersion.Latest);
+
+        context.RegisterSourceOutput(plans.Combine(identities).Combine(language), static (spc, input) =>
         {
-            if (result.Plan is { } plan)
+            ((PlanResult result, EquatableArray<string> all), LanguageVersion version) = input;
+            string hintName = HintNames.For(result.Declaration.Identity, all);
+            if (result.Plan is { } plan && version >= GeneratorInfo.MinimumLanguageVersion)
             {
-                spc.AddSource(NetworkEmitter.HintName(plan.FullName), NetworkEmitter.Emit(plan));
+                spc.AddSource(hintName, NetworkEmitter.Emit(plan));
             }
-            else if (StubEmitter.CanExtend(result))
+            else if (StubEmitter.CanExtend(result) && version >= StubEmitter.MinimumLanguageVersion)
             {
-                spc.AddSource(NetworkEmitter.HintName(result.Declaration.FullName), StubEmitter.Emit(result.Declaration));
+                spc.AddSource(hintName, StubEmitter.Emit(result, version));
             }
         });
     }

@@ -1,8 +1,10 @@
 using System.Collections.Generic;
 using System.Collections.Immutable;
+using System.Globalization;
 using System.Linq;
 using System.Threading;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
@@ -58,9 +60,23 @@ public sealed class NetworkAnalyzer : DiagnosticAnalyzer
     }
 
     /// <summary>The diagnostics of <paramref name="type"/>'s declaration, placed; none when it is not a network.</summary>
+    /// <remarks>
+    /// A class with layer attributes but no <c>[Network]</c> gets NG0018; a network in a project whose C# is older than
+    /// the generated code needs gets NG0019 beside its other diagnostics.
+    /// </remarks>
     internal static IEnumerable<Diagnostic> AnalyzeNetwork(INamedTypeSymbol type, INamedTypeSymbol networkAttribute, CancellationToken cancellationToken)
     {
-        if (DeclarationSyntax(type, networkAttribute, cancellationToken) is not { } classSyntax || classSyntax.Identifier.IsMissing)
+        if (DeclarationSyntax(type, networkAttribute, cancellationToken) is not { } classSyntax)
+        {
+            if (MissingNetwork(type, cancellationToken) is { } missing)
+            {
+                yield return missing;
+            }
+
+            yield break;
+        }
+
+        if (classSyntax.Identifier.IsMissing)
         {
             yield break;
         }
@@ -72,6 +88,42 @@ public sealed class NetworkAnalyzer : DiagnosticAnalyzer
         {
             yield return diagnostic.ToDiagnostic(SiteLocator.Locate(diagnostic.Site, classSyntax, layerAttributes, cancellationToken));
         }
+
+        if (classSyntax.SyntaxTree.Options is CSharpParseOptions { LanguageVersion: var version } && version < GeneratorInfo.MinimumLanguageVersion)
+        {
+            string minimum = ((int)GeneratorInfo.MinimumLanguageVersion / 100).ToString(CultureInfo.InvariantCulture);
+            DiagnosticInfo tooOld = DiagnosticInfo.Create(Diagnostics.LanguageVersionTooLow, DiagnosticSite.Class, declaration.Name, minimum, version.ToDisplayString());
+            yield return tooOld.ToDiagnostic(SiteLocator.Locate(tooOld.Site, classSyntax, layerAttributes, cancellationToken));
+        }
+    }
+
+    /// <summary>NG0018 at the class declaration that carries the first of <paramref name="type"/>'s layer attributes; null when it has none.</summary>
+    private static Diagnostic? MissingNetwork(INamedTypeSymbol type, CancellationToken cancellationToken)
+    {
+        if (type.TypeKind != TypeKind.Class)
+        {
+            return null; // layer attributes elsewhere are the compiler's CS0592
+        }
+
+        (LayerKind Kind, TypeDeclarationSyntax Owner, int Position)? first = null;
+        foreach (AttributeData attribute in type.GetAttributes())
+        {
+            if (attribute.AttributeClass?.ToDisplayString() is not { } name || LayerKindFacts.FromAttributeName(name) is not LayerKind kind
+                || attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) is not { } syntax
+                || syntax.FirstAncestorOrSelf<TypeDeclarationSyntax>() is not { Identifier.IsMissing: false } owner)
+            {
+                continue;
+            }
+
+            if (first is null || syntax.SpanStart < first.Value.Position)
+            {
+                first = (kind, owner, syntax.SpanStart);
+            }
+        }
+
+        return first is { } found
+            ? Diagnostic.Create(Diagnostics.MissingNetwork, found.Owner.Identifier.GetLocation(), Identifiers.Escape(type.Name), found.Kind.ToString())
+            : null;
     }
 
     /// <summary><c>new Trainer&lt;Net&gt;(net, optimizer, Loss.SoftmaxCrossEntropy)</c> where <c>Net</c> already ends in softmax.</summary>

@@ -123,7 +123,7 @@ internal static class NetworkEmitter
         w.Line("/// <summary>Re-initializes every parameter from <paramref name=\"seed\"/>: weights and biases of a dense layer with fan-in n");
         w.Line("/// are drawn from U(-1/√n, 1/√n), PyTorch's default for <c>nn.Linear</c>.</summary>");
         w.Open("public void Initialize(ulong seed)");
-        w.Line("var random = new global::NetGen.Rng(seed);");
+        w.Line("global::NetGen.Rng random = new global::NetGen.Rng(seed);");
         w.Line("global::System.Span<float> p = _parameters;");
         foreach (StepPlan step in plan.Steps.Where(s => s.Kind is StepKind.Dense or StepKind.Convolution))
         {
@@ -176,17 +176,25 @@ internal static class NetworkEmitter
         w.Line("Run(input, output, workspace, batch, training: false);");
         w.Close();
         w.Line();
-        w.Line("/// <summary>Inference on a batch with the caller's workspace (one per thread). Allocates nothing.</summary>");
+        w.Line("/// <summary>");
+        w.Line("/// Inference on a batch with the caller's workspace (one per thread). Allocates nothing. It overwrites the activations a");
+        w.Line("/// <see cref=\"ForwardTraining\"/> on <paramref name=\"workspace\"/> kept, so <see cref=\"Backward\"/> on it throws until the");
+        w.Line("/// next <see cref=\"ForwardTraining\"/>: run inference between the two on another workspace.");
+        w.Line("/// </summary>");
         w.Open("public void Forward(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, global::NetGen.Workspace workspace)");
+        w.Line("global::System.ArgumentNullException.ThrowIfNull(workspace);");
         w.Line("int batch = BatchSize(inputs, outputs);");
         w.Line(EnsureFits(plan, "batch"));
+        w.Line("workspace.TrainingBatchSize = 0; // what a training forward kept is about to be overwritten");
         w.Line("Run(inputs, outputs, workspace, batch, training: false);");
         w.Close();
         w.Line();
         w.Line("/// <summary>Training-mode forward on a batch: dropout is active and the activations backward needs stay in the workspace.</summary>");
         w.Open("public void ForwardTraining(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, global::NetGen.Workspace workspace)");
+        w.Line("global::System.ArgumentNullException.ThrowIfNull(workspace);");
         w.Line("int batch = BatchSize(inputs, outputs);");
         w.Line(EnsureFits(plan, "batch"));
+        w.Line("workspace.TrainingBatchSize = 0;");
         w.Line("Run(inputs, outputs, workspace, batch, training: true);");
         w.Line("workspace.TrainingBatchSize = batch;");
         w.Close();
@@ -213,10 +221,11 @@ internal static class NetworkEmitter
         w.Line("/// into <see cref=\"Gradients\"/> and, when <paramref name=\"inputGradients\"/> is not empty, writes dL/dx there.");
         w.Line("/// </summary>");
         w.Open("public void Backward(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> outputGradients, global::System.Span<float> inputGradients, global::NetGen.Workspace workspace)");
+        w.Line("global::System.ArgumentNullException.ThrowIfNull(workspace);");
         w.Line(EnsureFits(plan, "1"));
         w.Line("int batch = workspace.TrainingBatchSize;");
         w.Open("if (batch == 0)");
-        w.Line("throw new global::System.InvalidOperationException(\"Backward continues a training forward: call ForwardTraining on this workspace first.\");");
+        w.Line("throw new global::System.InvalidOperationException(\"Backward continues the last ForwardTraining on this workspace, and there is none: either none ran on it, or an inference Forward on it since then overwrote the activations backward needs. Call ForwardTraining on this workspace again before Backward, and run inference in between on another workspace.\");");
         w.Close();
         w.Line();
         CheckLength(w, "inputs", "batch * InputLength");

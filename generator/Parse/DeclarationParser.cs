@@ -51,32 +51,36 @@ internal static class DeclarationParser
     public static NetworkDeclaration Parse(INamedTypeSymbol type, TypeDeclarationSyntax classSyntax, CancellationToken cancellationToken, List<AttributeData>? layerAttributes = null)
     {
         var diagnostics = new List<DiagnosticInfo>();
+        string typeName = Identifiers.Escape(type.Name);
 
         if (!classSyntax.Modifiers.Any(SyntaxKind.PartialKeyword))
         {
-            diagnostics.Add(DiagnosticInfo.Create(Plan.Diagnostics.NotPartial, DiagnosticSite.Class, type.Name));
+            diagnostics.Add(DiagnosticInfo.Create(Plan.Diagnostics.NotPartial, DiagnosticSite.Class, typeName));
         }
 
         if (KindProblem(type) is { } what)
         {
-            diagnostics.Add(DiagnosticInfo.Create(Plan.Diagnostics.NotAClass, DiagnosticSite.Class, type.Name, what));
+            diagnostics.Add(DiagnosticInfo.Create(Plan.Diagnostics.NotAClass, DiagnosticSite.Class, typeName, what));
         }
 
         if (type.TypeParameters.Length > 0)
         {
-            diagnostics.Add(DiagnosticInfo.Create(Plan.Diagnostics.Generic, DiagnosticSite.Class, type.Name));
+            diagnostics.Add(DiagnosticInfo.Create(Plan.Diagnostics.Generic, DiagnosticSite.Class, typeName));
         }
 
         var containing = new List<string>();
+        string identity = IdentityPart(type);
         for (INamedTypeSymbol? outer = type.ContainingType; outer is not null; outer = outer.ContainingType)
         {
             string? problem = ContainingTypeProblem(outer);
             if (problem is not null)
             {
-                diagnostics.Add(DiagnosticInfo.Create(Plan.Diagnostics.UnsupportedNesting, DiagnosticSite.Class, type.Name, outer.Name, problem));
+                diagnostics.Add(DiagnosticInfo.Create(Plan.Diagnostics.UnsupportedNesting, DiagnosticSite.Class, typeName, Identifiers.Escape(outer.Name), problem));
             }
 
-            containing.Insert(0, $"partial {(outer.IsRecord ? "record " : string.Empty)}{(outer.TypeKind == TypeKind.Struct ? "struct" : "class")} {outer.Name}");
+            string kind = outer.TypeKind == TypeKind.Struct ? "struct" : "class";
+            containing.Insert(0, $"{(outer.IsRefLikeType ? "ref " : string.Empty)}partial {(outer.IsRecord ? "record " : string.Empty)}{kind} {Identifiers.Escape(outer.Name)}");
+            identity = IdentityPart(outer) + "+" + identity;
         }
 
         var layers = new List<(LayerKind Kind, AttributeData Attribute, SyntaxNode? Owner, int Position)>();
@@ -103,11 +107,22 @@ internal static class DeclarationParser
         // Source order; a stable sort keeps Roslyn's order for attributes it has no syntax for.
         var ordered = layers.Select((l, i) => (l.Kind, l.Attribute, l.Position, Index: i)).OrderBy(l => l.Position).ThenBy(l => l.Index).ToList();
         layerAttributes?.AddRange(ordered.Select(l => l.Attribute));
-        string ns = type.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : string.Empty;
+        var namespaces = new List<string>();
+        for (INamespaceSymbol? n = type.ContainingNamespace; n is { IsGlobalNamespace: false }; n = n.ContainingNamespace)
+        {
+            namespaces.Insert(0, n.Name);
+        }
+
+        if (namespaces.Count > 0)
+        {
+            identity = string.Join(".", namespaces) + "." + identity;
+        }
+
         return new NetworkDeclaration(
-            ns,
-            type.Name,
+            string.Join(".", namespaces.Select(Identifiers.Escape)),
+            typeName,
             type.ToDisplayString(),
+            identity,
             AccessibilityKeyword(type.DeclaredAccessibility),
             containing.ToEquatableArray(),
             ordered.Select((l, position) => ReadLayer(l.Kind, position, l.Attribute)).ToEquatableArray(),
@@ -203,9 +218,15 @@ internal static class DeclarationParser
         return new LayerDeclaration(kind, position, sizes.ToEquatableArray(), scalar, bias, name, options.ToEquatableArray(), valid);
     }
 
+    /// <summary>A type's name in its identity: <c>Net</c>, or <c>Net`1</c> with one type parameter.</summary>
+    private static string IdentityPart(INamedTypeSymbol type)
+        => type.Arity > 0 ? type.Name + "`" + type.Arity.ToString(System.Globalization.CultureInfo.InvariantCulture) : type.Name;
+
     /// <summary>What the type is when it is not a plain class the generator can add members to, or null.</summary>
+    /// <remarks>A file-local class cannot be extended from the generated file: a partial class there would be another type.</remarks>
     private static string? KindProblem(INamedTypeSymbol type) => type switch
     {
+        { IsFileLocal: true, TypeKind: TypeKind.Class, IsRecord: false } => "a file-local class",
         { TypeKind: TypeKind.Struct, IsRecord: true } => "a record struct",
         { TypeKind: TypeKind.Struct } => "a struct",
         { TypeKind: TypeKind.Interface } => "an interface",
@@ -225,6 +246,11 @@ internal static class DeclarationParser
         if (outer.TypeKind is not (TypeKind.Class or TypeKind.Struct))
         {
             return "not a class or struct";
+        }
+
+        if (outer.IsFileLocal)
+        {
+            return "file-local";
         }
 
         foreach (SyntaxReference reference in outer.DeclaringSyntaxReferences)

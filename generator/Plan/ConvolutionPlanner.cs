@@ -26,10 +26,21 @@ internal static class ConvolutionPlanner
 
         /// <summary>Set when the element-wise activation after a convolution was fused into its step.</summary>
         public bool FusedNext;
+
+        /// <summary>
+        /// Whether the rank of the layer's input is known (in), and of its output (out: always, as a convolution or
+        /// pooling layer has its own output rank even when its input is wrong).
+        /// </summary>
+        public bool RankKnown;
     }
 
-    /// <summary>One axis's settings, with the argument each came from (for diagnostic sites).</summary>
-    private readonly record struct Axis(int Kernel, string KernelArgument, int Stride, string StrideArgument, int Padding, string PaddingArgument, int Dilation, string DilationArgument);
+    /// <summary>
+    /// One axis's settings, with the argument each came from (for diagnostic sites). <paramref name="Known"/> is false
+    /// when one of them is wrong (reported): the output size along the axis is then unknown, not worked out from a default.
+    /// </summary>
+    private readonly record struct Axis(int Kernel, string KernelArgument, int Stride, string StrideArgument, int Padding, string PaddingArgument, int Dilation, string DilationArgument, bool Known = true);
+
+    private const int Unknown = NetworkPlanner.Unknown;
 
     /// <param name="next">The layer after this one; an element-wise activation there is fused into a convolution's step.</param>
     public static void Plan(
@@ -48,16 +59,25 @@ internal static class ConvolutionPlanner
         int inLength = NetworkPlanner.Product(shape);
         bool twoD = layer.Kind is LayerKind.Conv2D or LayerKind.MaxPool2D or LayerKind.AvgPool2D;
         bool global = layer.Kind == LayerKind.GlobalAvgPool;
-        if (!RankFits(layer, shape, diagnostics, title))
+        bool conv = layer.Kind is LayerKind.Conv1D or LayerKind.Conv2D;
+        bool rankKnown = totals.RankKnown;
+        totals.RankKnown = true;
+        if (rankKnown && !RankFits(layer, shape, diagnostics, title))
         {
+            // The output has the layer's own rank; its sizes (but a convolution's filters) depend on the wrong input.
+            int outChannels = conv && layer.Sizes.Count > 0 && layer.Sizes[0] > 0 ? layer.Sizes[0] : Unknown;
+            shape.Clear();
+            shape.Add(outChannels);
+            shape.AddRange(Enumerable.Repeat(Unknown, global ? 0 : twoD ? 2 : 1));
+            totals.FusedNext = false;
             summary.Add(new LayerSummary(index, Title(layer), shape.ToEquatableArray(), 0, 0));
             return;
         }
 
-        int channels = shape[0];
-        int inHeight = shape.Count == 3 ? shape[1] : 1;
-        int inWidth = shape[shape.Count - 1];
-        bool conv = layer.Kind is LayerKind.Conv1D or LayerKind.Conv2D;
+        // An input of unknown rank has sizes that are all unknown.
+        int channels = rankKnown ? shape[0] : Unknown;
+        int inHeight = !rankKnown ? (twoD ? Unknown : 1) : shape.Count == 3 ? shape[1] : 1;
+        int inWidth = rankKnown ? shape[shape.Count - 1] : Unknown;
         int filters = channels;
         if (conv)
         {
@@ -201,15 +221,18 @@ internal static class ConvolutionPlanner
         }
         else if (shape.Count == 1)
         {
+            // An example input only from a known size, never from a made-up one.
             int n = shape[0];
             int side = (int)System.Math.Round(System.Math.Sqrt(n));
             fix = global
                 ? "a vector has no positions to average over; remove [GlobalAvgPool]"
                 : twoD
-                    ? side * side == n
+                    ? n != Unknown && side * side == n
                         ? $"give the input its channel and spatial axes, e.g. [Input(1, {side}, {side})] for a one-channel {side}×{side} image"
                         : "give the input its channel and spatial axes: [Input(channels, height, width)]"
-                    : $"give the input a channel axis, e.g. [Input(1, {n})]";
+                    : n != Unknown
+                        ? $"give the input a channel axis, e.g. [Input(1, {n})]"
+                        : "give the input a channel axis: [Input(channels, width)]";
         }
         else if (twoD)
         {
@@ -220,7 +243,7 @@ internal static class ConvolutionPlanner
             fix = $"for an image [C, H, W] use [{layer.Kind.ToString().Replace("1D", "2D")}(...)]";
         }
 
-        diagnostics.Add(DiagnosticInfo.Create(Diagnostics.SpatialInputRank, DiagnosticSite.OfLayer(layer.Position), title, expected, Join(shape), fix));
+        diagnostics.Add(DiagnosticInfo.Create(Diagnostics.SpatialInputRank, DiagnosticSite.OfLayer(layer.Position), title, expected, NetworkPlanner.Dimensions(shape), fix));
         return false;
     }
 
@@ -233,19 +256,25 @@ internal static class ConvolutionPlanner
         }
 
         diagnostics.Add(DiagnosticInfo.Create(Diagnostics.NonPositiveSize, DiagnosticSite.OfLayer(layer.Position, argument), title, argument, value));
-        return 1;
+        return Unknown;
     }
 
     /// <summary>Stride, padding and dilation of one axis: the per-axis property (<c>StrideHeight</c>) wins over the two-axis one (<c>Stride</c>).</summary>
     private static Axis ReadAxis(LayerDeclaration layer, string title, int kernel, string kernelArgument, string suffix, bool conv, List<DiagnosticInfo> diagnostics)
     {
-        // Pooling windows step by their own size unless told otherwise, as in PyTorch.
+        // Pooling windows step by their own size unless told otherwise, as in PyTorch (an unknown kernel: an unknown stride).
         (int stride, string strideArgument) = Option(layer, "Stride", suffix, conv ? 1 : kernel);
+        bool known = kernel != Unknown;
+
+        if (stride < 1 && layer.IntOption(strideArgument) is not null)
+        {
+            AddOnce(diagnostics, DiagnosticInfo.Create(Diagnostics.NonPositiveStride, DiagnosticSite.OfLayer(layer.Position, strideArgument), title, strideArgument, stride));
+        }
 
         if (stride < 1)
         {
-            AddOnce(diagnostics, DiagnosticInfo.Create(Diagnostics.NonPositiveStride, DiagnosticSite.OfLayer(layer.Position, strideArgument), title, strideArgument, stride));
             stride = 1;
+            known = false;
         }
 
         int padding = 0, dilation = 1;
@@ -257,6 +286,7 @@ internal static class ConvolutionPlanner
             {
                 AddOnce(diagnostics, DiagnosticInfo.Create(Diagnostics.NegativePadding, DiagnosticSite.OfLayer(layer.Position, paddingArgument), title, paddingArgument, padding));
                 padding = 0;
+                known = false;
             }
 
             (dilation, dilationArgument) = Option(layer, "Dilation", suffix, 1);
@@ -264,10 +294,11 @@ internal static class ConvolutionPlanner
             {
                 AddOnce(diagnostics, DiagnosticInfo.Create(Diagnostics.NonPositiveStride, DiagnosticSite.OfLayer(layer.Position, dilationArgument), title, dilationArgument, dilation));
                 dilation = 1;
+                known = false;
             }
         }
 
-        return new Axis(kernel, kernelArgument, stride, strideArgument, padding, paddingArgument, dilation, dilationArgument);
+        return new Axis(kernel, kernelArgument, stride, strideArgument, padding, paddingArgument, dilation, dilationArgument, known);
     }
 
     /// <summary>The per-axis option (<c>StrideHeight</c>), else the two-axis one (<c>Stride</c>), else the default; and which was read.</summary>
@@ -282,8 +313,14 @@ internal static class ConvolutionPlanner
     }
 
     /// <summary><c>⌊(n + 2p - d(k - 1) - 1) / s⌋ + 1</c>, after checking that the window fits and (pooling) warning about rows left out.</summary>
+    /// <remarks>Unknown, with no check, when the input's size or one of the axis's settings is unknown.</remarks>
     private static int OutputSize(LayerDeclaration layer, string title, int size, Axis axis, string axisName, bool conv, List<DiagnosticInfo> diagnostics)
     {
+        if (size == Unknown || !axis.Known)
+        {
+            return Unknown;
+        }
+
         // In long: a kernel, dilation or padding near int.MaxValue must give an error, not wrap around into a fit.
         long span = ((long)axis.Dilation * (axis.Kernel - 1)) + 1;
         long padded = size + (2L * axis.Padding);
@@ -294,7 +331,7 @@ internal static class ConvolutionPlanner
                 Diagnostics.KernelLargerThanInput,
                 DiagnosticSite.OfLayer(layer.Position, axis.KernelArgument.Length > 0 ? axis.KernelArgument : null),
                 title, span, axisName, padded, padding, conv ? ", or more padding" : string.Empty));
-            return 1;
+            return Unknown;
         }
 
         int output = (int)System.Math.Min(((padded - span) / axis.Stride) + 1, int.MaxValue);

@@ -81,6 +81,14 @@ internal static class Diagnostics
         "NG0017", "[Input] has no dimensions",
         "[Input] of '{0}' has no dimensions: give the shape of one sample, for example [Input(784)] or [Input(1, 28, 28)]");
 
+    public static readonly DiagnosticDescriptor MissingNetwork = Error(
+        "NG0018", "Layer attributes without [Network]",
+        "'{0}' has NetGen layer attributes but no [Network], so nothing is generated for it; add [Network] above [{1}]");
+
+    public static readonly DiagnosticDescriptor LanguageVersionTooLow = Error(
+        "NG0019", "C# version older than the generated code needs",
+        "'{0}' is generated as C# {1} code (it uses file-local types), but the project compiles C# {2}; set <LangVersion>{1}</LangVersion> or later, or remove <LangVersion> to use the SDK's default");
+
     public static readonly DiagnosticDescriptor SpatialInputRank = Error(
         "NG0020", "Convolution or pooling on an input of the wrong rank",
         "{0} expects a channels-first input {1}, but its input is [{2}]; {3}");

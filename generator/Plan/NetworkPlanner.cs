@@ -16,8 +16,11 @@ internal static class NetworkPlanner
     /// <summary>The largest buffer one array holds (floats).</summary>
     private const long MaxBufferLength = 0x7FFFFFC7;
 
-    /// <summary>The size of an axis that is not known because its declaration is wrong (already reported).</summary>
-    private const int Unknown = 0;
+    /// <summary>
+    /// The size of an axis that is not known because a declaration before it is wrong (already reported). Messages show
+    /// it as <c>?</c>, and checks and advice that would need it stay quiet. Every valid size is 1 or more.
+    /// </summary>
+    internal const int Unknown = 0;
 
     public static PlanResult Plan(NetworkDeclaration declaration)
     {
@@ -70,10 +73,11 @@ internal static class NetworkPlanner
         }
 
         // Without a readable [Input], not even the rank is known: checks that depend on it stay quiet until a
-        // layer (Flatten) fixes it.
-        bool rankKnown = shape.Count > 0;
-        if (shape.Count == 0)
+        // layer (Flatten, a convolution) fixes it.
+        bool rankKnown = shape.Count > 0 && input!.ArgumentsValid;
+        if (!rankKnown)
         {
+            shape.Clear();
             shape.Add(Unknown);
         }
 
@@ -99,7 +103,8 @@ internal static class NetworkPlanner
             if (!layer.ArgumentsValid)
             {
                 diagnostics.Add(DiagnosticInfo.Create(Diagnostics.InvalidArgument, DiagnosticSite.OfLayer(layer.Position), title));
-                summary.Add(new LayerSummary(i, Title(layer), inShape, 0, 0));
+                UnreadOutput(layer.Kind, shape, inLength, ref rankKnown);
+                summary.Add(new LayerSummary(i, Title(layer), shape.ToEquatableArray(), 0, 0));
                 continue;
             }
 
@@ -111,15 +116,16 @@ internal static class NetworkPlanner
                     if (units <= 0)
                     {
                         diagnostics.Add(DiagnosticInfo.Create(Diagnostics.NonPositiveSize, DiagnosticSite.OfLayer(layer.Position, "units"), title, "units", units));
-                        units = 1;
+                        units = Unknown;
                     }
 
                     int fanIn = shape[shape.Count - 1];
                     int rows = fanIn > 0 ? inLength / fanIn : 0;
-                    if (shape.Count >= 3)
+                    if (rankKnown && shape.Count >= 3)
                     {
                         var wouldBe = new List<int>(shape) { [shape.Count - 1] = units };
-                        string fix = inLength > 0 ? $" to give it {inLength.ToString(CultureInfo.InvariantCulture)} inputs and an output of [{units.ToString(CultureInfo.InvariantCulture)}]" : string.Empty;
+                        string output = units != Unknown ? $" and an output of [{units.ToString(CultureInfo.InvariantCulture)}]" : string.Empty;
+                        string fix = inLength != Unknown ? $" to give it {inLength.ToString(CultureInfo.InvariantCulture)} inputs{output}" : string.Empty;
                         diagnostics.Add(DiagnosticInfo.Create(Diagnostics.DenseOnImage, DiagnosticSite.OfLayer(layer.Position), title, ShapeText(shape), ShapeText(wouldBe), fix));
                     }
 
@@ -167,10 +173,10 @@ internal static class NetworkPlanner
 
                 case LayerKind kind when kind.IsSpatial():
                 {
-                    var totals = new ConvolutionPlanner.Totals { Current = current, Workspace = workspace, ParameterCount = parameterCount, Flops = flops, Scratch = scratch };
+                    var totals = new ConvolutionPlanner.Totals { Current = current, Workspace = workspace, ParameterCount = parameterCount, Flops = flops, Scratch = scratch, RankKnown = rankKnown };
                     LayerDeclaration? next = i + 1 < layers.Count ? layers[i + 1] : null;
                     ConvolutionPlanner.Plan(layer, next, i, title, shape, totals, tensors, steps, summary, diagnostics);
-                    (current, workspace, parameterCount, flops, scratch) = (totals.Current, totals.Workspace, totals.ParameterCount, totals.Flops, totals.Scratch);
+                    (current, workspace, parameterCount, flops, scratch, rankKnown) = (totals.Current, totals.Workspace, totals.ParameterCount, totals.Flops, totals.Scratch, totals.RankKnown);
                     if (totals.FusedNext)
                     {
                         i++;
@@ -183,7 +189,7 @@ internal static class NetworkPlanner
 
                 case LayerKind.BatchNorm1D:
                 case LayerKind.BatchNorm2D:
-                    current = NormalizationPlanner.PlanBatchNorm(layer, i, shape, current, ref workspace, ref parameterCount, ref bufferCount, ref flops, tensors, buffers, steps, summary, diagnostics);
+                    current = NormalizationPlanner.PlanBatchNorm(layer, i, shape, rankKnown, current, ref workspace, ref parameterCount, ref bufferCount, ref flops, tensors, buffers, steps, summary, diagnostics);
                     break;
 
                 case LayerKind.Flatten:
@@ -335,6 +341,37 @@ internal static class NetworkPlanner
         }
     }
 
+    /// <summary>
+    /// The output of a layer whose arguments cannot be read: the input's shape for a layer that keeps it (activations,
+    /// dropout, batch norm), the input's with an unknown last axis for Dense, the flat input for Flatten, and for a
+    /// convolution or pooling layer its own rank with every size unknown.
+    /// </summary>
+    private static void UnreadOutput(LayerKind kind, List<int> shape, int inLength, ref bool rankKnown)
+    {
+        switch (kind)
+        {
+            case LayerKind.Dense:
+                shape[shape.Count - 1] = Unknown;
+                break;
+            case LayerKind.Flatten:
+                shape.Clear();
+                shape.Add(inLength);
+                rankKnown = true;
+                break;
+            case var spatial when spatial.IsSpatial():
+                int rank = spatial switch
+                {
+                    LayerKind.GlobalAvgPool => 1,
+                    LayerKind.Conv2D or LayerKind.MaxPool2D or LayerKind.AvgPool2D => 3,
+                    _ => 2,
+                };
+                shape.Clear();
+                shape.AddRange(Enumerable.Repeat(Unknown, rank));
+                rankKnown = true;
+                break;
+        }
+    }
+
     private static StepPlan Simple(StepKind kind, int index, string title, LayerKind? activation, float scalar, EquatableArray<int> inShape, List<int> outShape, int input, int output, int pre, int mask)
     {
         int length = Product(outShape);
@@ -386,8 +423,11 @@ internal static class NetworkPlanner
 
     private static string Join(IEnumerable<int> shape) => string.Join(", ", shape.Select(d => d.ToString(CultureInfo.InvariantCulture)));
 
+    /// <summary>A shape's sizes in messages, <c>1, 28, 28</c>, with an axis whose size is not known as <c>?</c>.</summary>
+    internal static string Dimensions(IEnumerable<int> shape) => string.Join(", ", shape.Select(d => d == Unknown ? "?" : d.ToString(CultureInfo.InvariantCulture)));
+
     /// <summary>A shape in messages, <c>[1, 28, 28]</c>, with an axis whose size is not known as <c>?</c>.</summary>
-    private static string ShapeText(IEnumerable<int> shape) => "[" + string.Join(", ", shape.Select(d => d == Unknown ? "?" : d.ToString(CultureInfo.InvariantCulture))) + "]";
+    private static string ShapeText(IEnumerable<int> shape) => "[" + Dimensions(shape) + "]";
 
     /// <summary>How messages name a layer: its position, kind and name, such as <c>layer 2 (Dense(64), "fc2")</c>.</summary>
     public static string Describe(LayerDeclaration layer, int index)

@@ -56,18 +56,24 @@ internal static class NormalizationPlanner
     }
 
     /// <summary>Adds the step and its tensors; returns the workspace offset of its output, the next layer's input.</summary>
+    /// <remarks>With <paramref name="rankKnown"/> false (no readable [Input]) the rank checks stay quiet.</remarks>
     public static int PlanBatchNorm(
-        LayerDeclaration layer, int index, List<int> shape, int current, ref long workspace, ref long parameterCount, ref long bufferCount,
+        LayerDeclaration layer, int index, List<int> shape, bool rankKnown, int current, ref long workspace, ref long parameterCount, ref long bufferCount,
         ref long flops, List<TensorPlan> tensors, List<TensorPlan> buffers, List<StepPlan> steps, List<LayerSummary> summary, List<DiagnosticInfo> diagnostics)
     {
         string title = Title(layer);
         string described = NetworkPlanner.Describe(layer, index);
         bool is2D = layer.Kind == LayerKind.BatchNorm2D;
-        string input = string.Join(", ", shape.ConvertAll(d => d.ToString(CultureInfo.InvariantCulture)));
-        if (!is2D && shape.Count > 2)
+        string input = NetworkPlanner.Dimensions(shape);
+        if (!rankKnown)
         {
+            // The rank is not known (the [Input] is wrong): nothing to check it against.
+        }
+        else if (!is2D && shape.Count > 2)
+        {
+            string channelCount = shape[0] != NetworkPlanner.Unknown ? shape[0].ToString(CultureInfo.InvariantCulture) + " " : string.Empty;
             string fix = shape.Count == 3
-                ? $"for an image use [BatchNorm2D], which normalizes each of its {shape[0]} channels over the batch and every pixel"
+                ? $"for an image use [BatchNorm2D], which normalizes each of its {channelCount}channels over the batch and every pixel"
                 : "give it a vector or a sequence, for example with [Flatten] before it";
             diagnostics.Add(DiagnosticInfo.Create(Diagnostics.BatchNorm1DRank, DiagnosticSite.OfLayer(layer.Position), described, input, fix));
         }

@@ -437,4 +437,108 @@ public class DiagnosticTests
             """);
         Assert.Equal(4, run.Diagnostics.Count(d => d.Severity == DiagnosticSeverity.Error));
     }
+
+    [Fact]
+    public void NG0014_file_local_class_is_reported_at_its_name_and_gets_no_stub()
+    {
+        // The generated partial class would be another type of the same name, in its own file.
+        VerifiedRun run = Verify("""
+            using NetGen;
+            [Network]
+            [Input(4)]
+            [Dense(2)]
+            file partial class {|NG0014:Net|};
+            """);
+        MessageContains(run.Diagnostics[0], "'Net' is a file-local class", "partial class Net");
+        Assert.Empty(run.Sources);
+    }
+
+    [Fact]
+    public void NG0018_layer_attributes_without_Network_are_reported_at_the_class_name()
+    {
+        VerifiedRun run = Verify("""
+            using NetGen;
+            [Input(4)]
+            [Dense(2)]
+            public partial class {|NG0018:Net|};
+
+            [System.Obsolete]
+            public partial class Plain;
+            """);
+        Assert.Equal(
+            "'Net' has NetGen layer attributes but no [Network], so nothing is generated for it; add [Network] above [Input]",
+            run.Diagnostics[0].GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(DiagnosticSeverity.Error, run.Diagnostics[0].Severity);
+        Assert.Empty(run.Sources);
+    }
+
+    [Fact]
+    public void NG0018_is_reported_on_the_declaration_that_carries_the_layers()
+        => VerifySingle("""
+            using NetGen;
+            public partial class Net { }
+
+            [Dense(2)]
+            public partial class {|NG0018:Net|} { }
+            """, "'Net'", "add [Network] above [Dense]");
+
+    [Fact]
+    public void NG0019_CSharp_10_is_reported_at_the_network_and_gets_a_stub_so_the_only_error_is_netgens()
+    {
+        VerifiedRun run = Verify(
+            new Microsoft.CodeAnalysis.CSharp.CSharpParseOptions(Microsoft.CodeAnalysis.CSharp.LanguageVersion.CSharp10),
+            new[]
+            {
+                """
+                using NetGen;
+                namespace App;
+                [Network]
+                [Input(4)]
+                [Dense(2)]
+                public partial class {|NG0019:Net|} { }
+                """ + StubTests.Usage,
+            },
+            System.Array.Empty<string>());
+        Assert.Equal(
+            "'Net' is generated as C# 11 code (it uses file-local types), but the project compiles C# 10.0; set <LangVersion>11</LangVersion> or later, or remove <LangVersion> to use the SDK's default",
+            run.Diagnostics[0].GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(DiagnosticSeverity.Error, run.Diagnostics[0].Severity);
+        Assert.Contains("throw new global::System.InvalidOperationException", Assert.Single(run.Sources).Value, System.StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void NG0019_CSharp_7_3_gets_a_stub_that_compiles_in_it_beside_other_errors()
+    {
+        VerifiedRun run = Verify(
+            new Microsoft.CodeAnalysis.CSharp.CSharpParseOptions(Microsoft.CodeAnalysis.CSharp.LanguageVersion.CSharp7_3),
+            new[]
+            {
+                """
+                using NetGen;
+                namespace App
+                {
+                    [Network]
+                    [Input(4)]
+                    [Dense({|NG0007:0|})]
+                    public partial class {|NG0019:Net|} { }
+                """ + StubTests.Usage + "\n}\n",
+            },
+            System.Array.Empty<string>());
+        MessageContains(run.Diagnostics.Single(d => d.Id == "NG0019"), "but the project compiles C# 7.3;");
+        Assert.Single(run.Sources);
+    }
+
+    [Fact]
+    public void CSharp_11_is_enough_for_the_generated_code()
+    {
+        Generator.GeneratorResult result = Generator.GeneratorHarness.Run(
+            new Microsoft.CodeAnalysis.CSharp.CSharpParseOptions(Microsoft.CodeAnalysis.CSharp.LanguageVersion.CSharp11),
+            Generator.SnapshotTests.SequenceSource,
+            Generator.ConvolutionSnapshotTests.LeNetSource.Replace("namespace Samples;", "namespace Samples {", System.StringComparison.Ordinal).Replace("class LeNet5;", "class LeNet5 { } }", System.StringComparison.Ordinal),
+            Generator.SnapshotTests.BatchNormSource.Replace("class Normalized;", "class Normalized { }", System.StringComparison.Ordinal),
+            Generator.SnapshotTests.ZooSource.Replace("class Zoo;", "class Zoo { }", System.StringComparison.Ordinal));
+        Assert.Empty(result.CompilationProblems);
+        Assert.Equal(4, result.Sources.Count);
+        Assert.All(result.Sources.Values, s => Assert.Contains("file static class", s, System.StringComparison.Ordinal));
+    }
 }

@@ -24,9 +24,13 @@ internal static class DiagnosticVerifier
         => Verify(new[] { markedSource }, allowedCompilerErrors);
 
     public static VerifiedRun Verify(string[] sources, string[] allowedCompilerErrors)
+        => Verify(GeneratorHarness.ParseOptions, sources, allowedCompilerErrors);
+
+    /// <summary>As <see cref="Verify(string[], string[])"/>, for a project in the C# version of <paramref name="options"/>.</summary>
+    public static VerifiedRun Verify(Microsoft.CodeAnalysis.CSharp.CSharpParseOptions options, string[] sources, string[] allowedCompilerErrors)
     {
         MarkedSource marked = MarkedSource.Parse(sources[0]);
-        GeneratorResult result = GeneratorHarness.Run(new[] { marked.Source }.Concat(sources.Skip(1)).ToArray());
+        GeneratorResult result = GeneratorHarness.Run(options, new[] { marked.Source }.Concat(sources.Skip(1)).ToArray());
 
         Assert.DoesNotContain(result.Diagnostics, d => d.Id is "CS8785" or "AD0001");
         List<Diagnostic> netgen = result.Diagnostics

@@ -10,7 +10,7 @@ namespace NetGen.Tests.Diagnostics;
 /// </summary>
 public class StubTests
 {
-    private const string Usage = """
+    internal const string Usage = """
 
         public static class Use
         {

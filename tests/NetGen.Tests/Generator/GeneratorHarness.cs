@@ -26,27 +26,37 @@ internal static class GeneratorHarness
 
     public static CSharpParseOptions ParseOptions { get; } = new(LanguageVersion.CSharp12);
 
-    public static CSharpCompilation Compilation(params string[] sources)
+    public static CSharpCompilation Compilation(params string[] sources) => Compilation(ParseOptions, sources);
+
+    /// <summary>A compilation of <paramref name="sources"/> in the C# version of <paramref name="options"/> (nullable enabled from C# 8).</summary>
+    public static CSharpCompilation Compilation(CSharpParseOptions options, params string[] sources)
         => CSharpCompilation.Create(
             "UserAssembly",
-            sources.Select((s, i) => CSharpSyntaxTree.ParseText(s, ParseOptions, path: $"Network{i}.cs")),
+            sources.Select((s, i) => CSharpSyntaxTree.ParseText(s, options, path: $"Network{i}.cs")),
             s_references.Value,
-            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+            new CSharpCompilationOptions(
+                OutputKind.DynamicallyLinkedLibrary,
+                nullableContextOptions: options.LanguageVersion >= LanguageVersion.CSharp8 ? NullableContextOptions.Enable : NullableContextOptions.Disable));
 
-    public static GeneratorDriver Driver(bool trackSteps = false)
+    public static GeneratorDriver Driver(bool trackSteps = false) => Driver(ParseOptions, trackSteps);
+
+    public static GeneratorDriver Driver(CSharpParseOptions options, bool trackSteps = false)
         => CSharpGeneratorDriver.Create(
             new[] { new NetworkGenerator().AsSourceGenerator() },
-            parseOptions: ParseOptions,
+            parseOptions: options,
             driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: trackSteps));
 
     /// <summary>
     /// Runs the generator, then NetGen's analyzer over the result, as a build does: the generated files by hint
     /// name, the generator's and the analyzer's diagnostics, and the compilation with the generated files added.
     /// </summary>
-    public static GeneratorResult Run(params string[] sources)
+    public static GeneratorResult Run(params string[] sources) => Run(ParseOptions, sources);
+
+    /// <summary>As <see cref="Run(string[])"/>, for a project in the C# version of <paramref name="options"/>.</summary>
+    public static GeneratorResult Run(CSharpParseOptions options, params string[] sources)
     {
-        CSharpCompilation input = Compilation(sources);
-        Driver().RunGeneratorsAndUpdateCompilation(input, out Compilation output, out ImmutableArray<Diagnostic> diagnostics);
+        CSharpCompilation input = Compilation(options, sources);
+        Driver(options).RunGeneratorsAndUpdateCompilation(input, out Compilation output, out ImmutableArray<Diagnostic> diagnostics);
         var generated = output.SyntaxTrees.Skip(sources.Length)
             .ToDictionary(t => Path.GetFileName(t.FilePath), t => t.ToString());
         ImmutableArray<Diagnostic> analyzed = output

@@ -72,7 +72,7 @@ namespace Samples.Sequences
             /// are drawn from U(-1/√n, 1/√n), PyTorch's default for <c>nn.Linear</c>.</summary>
             public void Initialize(ulong seed)
             {
-                var random = new global::NetGen.Rng(seed);
+                global::NetGen.Rng random = new global::NetGen.Rng(seed);
                 global::System.Span<float> p = _parameters;
                 // 0.weight and 0.bias: bound 1/√5
                 global::NetGen.Initializers.Uniform(p.Slice(0, 30), 0.4472136f, ref random);
@@ -116,19 +116,27 @@ namespace Samples.Sequences
                 Run(input, output, workspace, batch, training: false);
             }
 
-            /// <summary>Inference on a batch with the caller's workspace (one per thread). Allocates nothing.</summary>
+            /// <summary>
+            /// Inference on a batch with the caller's workspace (one per thread). Allocates nothing. It overwrites the activations a
+            /// <see cref="ForwardTraining"/> on <paramref name="workspace"/> kept, so <see cref="Backward"/> on it throws until the
+            /// next <see cref="ForwardTraining"/>: run inference between the two on another workspace.
+            /// </summary>
             public void Forward(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, global::NetGen.Workspace workspace)
             {
+                global::System.ArgumentNullException.ThrowIfNull(workspace);
                 int batch = BatchSize(inputs, outputs);
                 workspace.EnsureFits(WorkspaceLength, batch, "Tagger");
+                workspace.TrainingBatchSize = 0; // what a training forward kept is about to be overwritten
                 Run(inputs, outputs, workspace, batch, training: false);
             }
 
             /// <summary>Training-mode forward on a batch: dropout is active and the activations backward needs stay in the workspace.</summary>
             public void ForwardTraining(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, global::NetGen.Workspace workspace)
             {
+                global::System.ArgumentNullException.ThrowIfNull(workspace);
                 int batch = BatchSize(inputs, outputs);
                 workspace.EnsureFits(WorkspaceLength, batch, "Tagger");
+                workspace.TrainingBatchSize = 0;
                 Run(inputs, outputs, workspace, batch, training: true);
                 workspace.TrainingBatchSize = batch;
             }
@@ -155,11 +163,12 @@ namespace Samples.Sequences
             /// </summary>
             public void Backward(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> outputGradients, global::System.Span<float> inputGradients, global::NetGen.Workspace workspace)
             {
+                global::System.ArgumentNullException.ThrowIfNull(workspace);
                 workspace.EnsureFits(WorkspaceLength, 1, "Tagger");
                 int batch = workspace.TrainingBatchSize;
                 if (batch == 0)
                 {
-                    throw new global::System.InvalidOperationException("Backward continues a training forward: call ForwardTraining on this workspace first.");
+                    throw new global::System.InvalidOperationException("Backward continues the last ForwardTraining on this workspace, and there is none: either none ran on it, or an inference Forward on it since then overwrote the activations backward needs. Call ForwardTraining on this workspace again before Backward, and run inference in between on another workspace.");
                 }
 
                 if (inputs.Length != batch * InputLength)
