@@ -4,19 +4,6 @@ using static NetGen.FloatLanes;
 
 namespace NetGen.CompilerServices;
 
-/// <summary>How a product's outputs start before the sum over the depth is added to them.</summary>
-internal enum ProductStart
-{
-    /// <summary><c>c = a · b</c>.</summary>
-    Zero,
-
-    /// <summary><c>c[r, n] = bias[r] + (a · b)[r, n]</c>.</summary>
-    Bias,
-
-    /// <summary><c>c += a · b</c>.</summary>
-    Accumulate,
-}
-
 /// <summary>
 /// One matrix product as constants: <c>c[Rows, Columns] = start + a[Rows, Depth] · b[Depth, Columns]</c>, then the fused
 /// activation, with <c>a[r, j]</c> at <c>r·RowStride + j·DepthStride</c> (so a may be read transposed) and b and c
@@ -40,8 +27,11 @@ internal interface IProduct
     /// <summary>Floats between <c>a[r, j]</c> and <c>a[r, j + 1]</c>.</summary>
     static abstract int DepthStride { get; }
 
-    /// <summary>What each output starts from.</summary>
-    static abstract ProductStart Start { get; }
+    /// <summary>Whether each output starts from the bias of its row, <c>c[r, n] = bias[r] + (a · b)[r, n]</c> (else from 0).</summary>
+    static abstract bool HasBias { get; }
+
+    /// <summary>Whether each output starts from the value already there, <c>c += a · b</c>.</summary>
+    static abstract bool Accumulates { get; }
 
     /// <summary>The activation applied to each finished output.</summary>
     static abstract FusedActivation Activation { get; }
@@ -99,9 +89,9 @@ internal static class ProductKernels
         for (int r = 0; r < rows; r++)
         {
             ref float cr = ref At(ref c, r * columns);
-            if (TP.Start != ProductStart.Accumulate)
+            if (!TP.Accumulates)
             {
-                float start = TP.Start == ProductStart.Bias ? At(ref bias, r) : 0f;
+                float start = TP.HasBias ? At(ref bias, r) : 0f;
                 for (int n = 0; n < columns; n++)
                 {
                     At(ref cr, n) = start;
@@ -451,8 +441,8 @@ internal static class ProductKernels
     private static TV Start<TP, TV>(ref float output, ref float bias)
         where TP : struct, IProduct
         where TV : struct, ILanes<TV>
-        => TP.Start == ProductStart.Accumulate ? TV.Load(ref output, 0)
-            : TP.Start == ProductStart.Bias ? TV.Create(bias)
+        => TP.Accumulates ? TV.Load(ref output, 0)
+            : TP.HasBias ? TV.Create(bias)
             : TV.Zero;
 
     /// <summary>The product's fused activation on finished outputs.</summary>
@@ -488,11 +478,19 @@ internal static class ProductKernels
 
     private readonly struct WholeBlock : IBlockPart
     {
-        public static bool IsRest => false;
+        public static bool IsRest
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => false;
+        }
     }
 
     private readonly struct RestBlock : IBlockPart
     {
-        public static bool IsRest => true;
+        public static bool IsRest
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => true;
+        }
     }
 }
