@@ -75,7 +75,7 @@ internal static class BackwardEmitter
                 }
 
                 case StepKind.Convolution or StepKind.MaxPool or StepKind.AvgPool:
-                    ConvolutionEmitter.EmitBackwardStep(w, step, input, output, dOut, dIn, i > 0 ? (inA ? "gradB" : "gradA") : null, kernels);
+                    ConvolutionEmitter.EmitBackwardStep(w, step, input, output, dOut, dIn, i > 0 ? (inA ? "gradB" : "gradA") : null);
                     inA = !inA;
                     continue;
 

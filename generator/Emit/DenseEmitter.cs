@@ -1,14 +1,12 @@
-using System.Linq;
 using NetGen.Generator.Parse;
 using NetGen.Generator.Plan;
-using static NetGen.Generator.Emit.VectorWidth;
 
 namespace NetGen.Generator.Emit;
 
 /// <summary>
 /// A dense layer: its shape descriptor, the small struct through which the runtime's <c>DenseKernels</c> run with the
 /// layer's shape as constants (the kernels themselves are runtime code, written once for every layer and width); and the
-/// fused-activation spellings the convolution kernels share.
+/// fused-activation rule the convolution descriptors share.
 /// </summary>
 internal static class DenseEmitter
 {
@@ -42,37 +40,7 @@ internal static class DenseEmitter
 
     private static string Xml(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
 
-    public static string Activate(StepPlan step, string z)
-    {
-        if (!FusesActivationInKernel(step))
-        {
-            return z;
-        }
-
-        return step.Activation == LayerKind.ReLU
-            ? $"MathF.Max({z}, 0f)"
-            : $"LeakyReLU({z}, {Literals.Float(step.Scalar)})";
-    }
-
-    /// <summary>The fused activation of <paramref name="z"/>, a local of the given width (the identity when none is fused).</summary>
-    public static string Activate(StepPlan step, VectorWidth width, string z)
-    {
-        if (width.IsScalar || !FusesActivationInKernel(step))
-        {
-            return Activate(step, z);
-        }
-
-        string v = width.Name;
-        return step.Activation == LayerKind.ReLU
-            ? $"{v}.Max({v}<float>.Zero, {z})"
-            : $"{v}.ConditionalSelect({v}.GreaterThan({z}, {v}<float>.Zero), {z}, {z} * {Literals.Float(step.Scalar)})";
-    }
-
     public static string ActivationMath(StepPlan step) => step.Activation == LayerKind.ReLU
         ? "max(·, 0)"
         : $"leaky_relu(·, {Literals.Float(step.Scalar)})";
-
-    /// <summary>Whether any step's kernel calls the <c>LeakyReLU</c> helper.</summary>
-    public static bool NeedsLeakyHelper(NetworkPlan plan)
-        => plan.Steps.Any(s => s.Kind is StepKind.Convolution && s.Activation == LayerKind.LeakyReLU && FusesActivationInKernel(s));
 }

@@ -53,7 +53,7 @@ internal static class ForwardEmitter
                     w.Close();
                     break;
                 case StepKind.Convolution or StepKind.MaxPool or StepKind.AvgPool:
-                    ConvolutionEmitter.EmitForwardStep(w, step, input, output, kernels);
+                    ConvolutionEmitter.EmitForwardStep(w, step, input, output);
                     break;
                 case StepKind.BatchNorm:
                     BatchNormEmitter.EmitForward(w, step, input, output);

@@ -4,34 +4,23 @@ using NetGen.Generator.Plan;
 namespace NetGen.Generator.Emit;
 
 /// <summary>
-/// Writes what a network runs beside its class, in <c>NetGen.Generated</c>, a namespace NetGen owns (so its short
-/// <c>using</c> names can never meet a user's type of the same name): a file-local shape descriptor per dense layer, and
-/// the file-local class of the kernels the runtime does not hold yet (convolution and pooling).
+/// Writes what a network runs beside its class, in <c>NetGen.Generated</c>, a namespace NetGen owns (so its names can
+/// never meet a user's type of the same name): a file-local descriptor per dense, convolution and pooling step, through
+/// which the runtime's kernels run with the layer's shape as constants, and, when a layer needs scratch, the constant
+/// that sizes each thread's slot of it. No kernel bodies: those are runtime code.
 /// </summary>
 internal static class KernelEmitter
 {
-    public static string ClassName(NetworkPlan plan) => plan.Name + "Kernels";
+    public static string ClassName(NetworkPlan plan) => plan.Name + "Scratch";
 
+    /// <summary>The class that holds <c>ScratchPerThread</c> (emitted only when the network needs scratch).</summary>
     public static string QualifiedName(NetworkPlan plan) => "global::NetGen.Generated." + ClassName(plan);
-
-    /// <summary>Whether the network has kernels of its own to emit (convolution and pooling, for now); dense layers run the runtime's.</summary>
-    public static bool HasOwnKernels(NetworkPlan plan) => plan.ScratchLength > 0 || plan.Steps.Any(ConvolutionEmitter.Handles);
 
     public static void Emit(CodeWriter w, NetworkPlan plan)
     {
         w.Open("namespace NetGen.Generated");
-        if (HasOwnKernels(plan))
-        {
-            w.Line("using global::System;");
-            w.Line("using global::System.Numerics.Tensors;");
-            w.Line("using global::System.Runtime.CompilerServices;");
-            w.Line("using global::System.Runtime.InteropServices;");
-            w.Line("using global::System.Runtime.Intrinsics;");
-            w.Line();
-        }
-
         bool first = true;
-        foreach (StepPlan step in plan.Steps.Where(s => s.Kind == StepKind.Dense))
+        foreach (StepPlan step in plan.Steps.Where(s => s.Kind == StepKind.Dense || ConvolutionEmitter.Handles(s)))
         {
             if (!first)
             {
@@ -39,53 +28,36 @@ internal static class KernelEmitter
             }
 
             first = false;
-            DenseEmitter.EmitDescriptor(w, step);
+            if (step.Kind == StepKind.Dense)
+            {
+                DenseEmitter.EmitDescriptor(w, step);
+            }
+            else
+            {
+                ConvolutionEmitter.EmitDescriptor(w, step);
+            }
         }
 
-        if (!HasOwnKernels(plan))
-        {
-            w.Close();
-            return;
-        }
-
-        if (!first)
-        {
-            w.Line();
-        }
-
-        first = true;
-        w.Line($"/// <summary>");
-        w.Line($"/// The convolution and pooling kernels of <c>{plan.FullName}</c>, every shape a constant. Each has a Vector512, Vector256 and");
-        w.Line($"/// Vector128 path and a scalar one; <see cref=\"Simd\"/> picks the widest the processor runs natively.");
-        w.Line($"/// </summary>");
-        w.Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"{GeneratorInfo.Name}\", \"{GeneratorInfo.Version}\")]");
-        w.Open($"file static class {ClassName(plan)}");
         if (plan.ScratchLength > 0)
         {
-            w.Line($"/// <summary>Floats of scratch each thread of a call gets (<see cref=\"Workspace.Scratch\"/>), whatever the batch: the largest of the layers' needs.</summary>");
-            w.Line($"internal const int ScratchPerThread = {Literals.Int(plan.ScratchLength)};");
-            first = false;
-        }
-
-        foreach (StepPlan step in plan.Steps.Where(ConvolutionEmitter.Handles))
-        {
             if (!first)
             {
                 w.Line();
             }
 
-            first = false;
-            ConvolutionEmitter.EmitKernels(w, step, plan.ScratchLength);
+            string layers = string.Join(", ", plan.Steps.Where(s => s.Kind == StepKind.Convolution)
+                .Select(s => $"{ConvolutionEmitter.DescriptorName(s)} {Literals.Grouped(s.Convolution!.ScratchLength)}"));
+            w.Line("/// <summary>The scratch the convolutions share.</summary>");
+            w.Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"{GeneratorInfo.Name}\", \"{GeneratorInfo.Version}\")]");
+            w.Open($"file static class {ClassName(plan)}");
+            w.Line($"/// <summary>");
+            w.Line($"/// Floats of scratch each thread of a call gets (<see cref=\"global::NetGen.Workspace.Scratch\"/>), whatever the batch: the largest");
+            w.Line($"/// of the layers' one-sample im2col matrix and padded image ({layers}).");
+            w.Line($"/// </summary>");
+            w.Line($"internal const int ScratchPerThread = {Literals.Int(plan.ScratchLength)};");
+            w.Close();
         }
 
-        if (DenseEmitter.NeedsLeakyHelper(plan))
-        {
-            w.Line();
-            w.Line("[MethodImpl(MethodImplOptions.AggressiveInlining)]");
-            w.Line("private static float LeakyReLU(float z, float slope) => z > 0f ? z : slope * z;");
-        }
-
-        w.Close();
         w.Close();
     }
 }

@@ -71,6 +71,44 @@ internal static class FloatLanes
         static abstract TSelf operator /(TSelf left, TSelf right);
     }
 
+    /// <summary>
+    /// Lanes that also compare, select and hold 32-bit integers (in the same bits): what branch-free max pooling needs
+    /// to find each window's maximum and its winner. A mask is all ones where the comparison holds, zeros elsewhere.
+    /// </summary>
+    internal interface IMaskLanes<TSelf> : ILanes<TSelf>
+        where TSelf : struct, IMaskLanes<TSelf>
+    {
+        /// <summary><c>next &gt; best ? next : best</c> in each lane (<see cref="Simd.MaxFirst(float, float)"/>).</summary>
+        static abstract TSelf MaxFirst(TSelf best, TSelf next);
+
+        /// <summary>The even and the odd floats of <paramref name="a"/> then <paramref name="b"/>, in order (<c>Simd.Deinterleave</c>).</summary>
+        static abstract void Deinterleave(TSelf a, TSelf b, out TSelf evens, out TSelf odds);
+
+        /// <summary>All ones in each lane where <paramref name="left"/> equals <paramref name="right"/> (never for a NaN).</summary>
+        static abstract TSelf EqualMask(TSelf left, TSelf right);
+
+        /// <summary>Each lane from <paramref name="whereTrue"/> where <paramref name="mask"/> is set, else from <paramref name="whereFalse"/>.</summary>
+        static abstract TSelf Select(TSelf mask, TSelf whereTrue, TSelf whereFalse);
+
+        /// <summary>Every lane holding the bits of the integer <paramref name="value"/>.</summary>
+        static abstract TSelf CreateInt32(int value);
+
+        /// <summary>The integer lanes <c>start, start + step, start + 2·step, ...</c>.</summary>
+        static abstract TSelf Int32Sequence(int start, int step);
+
+        /// <summary>Lane-wise sum of the lanes read as 32-bit integers.</summary>
+        static abstract TSelf AddInt32(TSelf left, TSelf right);
+
+        /// <summary>Lane-wise or of the bits.</summary>
+        static abstract TSelf operator |(TSelf left, TSelf right);
+
+        /// <summary>Lane-wise and of the bits.</summary>
+        static abstract TSelf operator &(TSelf left, TSelf right);
+
+        /// <summary>Lane-wise complement of the bits.</summary>
+        static abstract TSelf operator ~(TSelf value);
+    }
+
     /// <summary>Sixteen floats (AVX-512).</summary>
     internal readonly struct V512 : ILanes<V512>
     {
@@ -135,7 +173,7 @@ internal static class FloatLanes
     }
 
     /// <summary>Eight floats (AVX).</summary>
-    internal readonly struct V256 : ILanes<V256>
+    internal readonly struct V256 : IMaskLanes<V256>
     {
         private readonly Vector256<float> _value;
 
@@ -195,10 +233,46 @@ internal static class FloatLanes
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static V256 operator /(V256 left, V256 right) => new(left._value / right._value);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static V256 MaxFirst(V256 best, V256 next) => new(Simd.MaxFirst(best._value, next._value));
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Deinterleave(V256 a, V256 b, out V256 evens, out V256 odds)
+        {
+            Simd.Deinterleave(a._value, b._value, out Vector256<float> e, out Vector256<float> o);
+            evens = new(e);
+            odds = new(o);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static V256 EqualMask(V256 left, V256 right) => new(Vector256.Equals(left._value, right._value));
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static V256 Select(V256 mask, V256 whereTrue, V256 whereFalse)
+            => new(Vector256.ConditionalSelect(mask._value, whereTrue._value, whereFalse._value));
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static V256 CreateInt32(int value) => new(Vector256.Create(value).AsSingle());
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static V256 Int32Sequence(int start, int step) => new(Vector256.Create(start, start + 1 * step, start + 2 * step, start + 3 * step, start + 4 * step, start + 5 * step, start + 6 * step, start + 7 * step).AsSingle());
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static V256 AddInt32(V256 left, V256 right) => new((left._value.AsInt32() + right._value.AsInt32()).AsSingle());
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static V256 operator |(V256 left, V256 right) => new(left._value | right._value);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static V256 operator &(V256 left, V256 right) => new(left._value & right._value);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static V256 operator ~(V256 value) => new(~value._value);
     }
 
     /// <summary>Four floats (SSE, AdvSimd).</summary>
-    internal readonly struct V128 : ILanes<V128>
+    internal readonly struct V128 : IMaskLanes<V128>
     {
         private readonly Vector128<float> _value;
 
@@ -258,6 +332,42 @@ internal static class FloatLanes
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static V128 operator /(V128 left, V128 right) => new(left._value / right._value);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static V128 MaxFirst(V128 best, V128 next) => new(Simd.MaxFirst(best._value, next._value));
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Deinterleave(V128 a, V128 b, out V128 evens, out V128 odds)
+        {
+            Simd.Deinterleave(a._value, b._value, out Vector128<float> e, out Vector128<float> o);
+            evens = new(e);
+            odds = new(o);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static V128 EqualMask(V128 left, V128 right) => new(Vector128.Equals(left._value, right._value));
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static V128 Select(V128 mask, V128 whereTrue, V128 whereFalse)
+            => new(Vector128.ConditionalSelect(mask._value, whereTrue._value, whereFalse._value));
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static V128 CreateInt32(int value) => new(Vector128.Create(value).AsSingle());
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static V128 Int32Sequence(int start, int step) => new(Vector128.Create(start, start + 1 * step, start + 2 * step, start + 3 * step).AsSingle());
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static V128 AddInt32(V128 left, V128 right) => new((left._value.AsInt32() + right._value.AsInt32()).AsSingle());
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static V128 operator |(V128 left, V128 right) => new(left._value | right._value);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static V128 operator &(V128 left, V128 right) => new(left._value & right._value);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static V128 operator ~(V128 value) => new(~value._value);
     }
 
     /// <summary>One float: the scalar tail, and the whole loop when vectors are off.</summary>
@@ -318,5 +428,67 @@ internal static class FloatLanes
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static V1 operator /(V1 left, V1 right) => new(left._value / right._value);
+    }
+
+    /// <summary>
+    /// One float whose multiply-add rounds twice, as C#'s <c>a * b + c</c> does: the scalar tail of the convolution
+    /// products, which has always summed that way (and so does their scalar path), where <see cref="V1"/> fuses.
+    /// </summary>
+    internal readonly struct S1 : ILanes<S1>
+    {
+        private readonly float _value;
+
+        private S1(float value) => _value = value;
+
+        public static int Count => 1;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static S1 Create(float value) => new(value);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static S1 Load(ref float origin, nuint index) => new(Unsafe.Add(ref origin, index));
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Store(ref float origin, nuint index) => Unsafe.Add(ref origin, index) = _value;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static S1 MultiplyAdd(S1 a, S1 b, S1 c) => new(a._value * b._value + c._value);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static S1 Sqrt(S1 value) => new(MathF.Sqrt(value._value));
+
+        public static S1 Zero
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => new(0f);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static S1 Relu(S1 value) => new(MathF.Max(value._value, 0f));
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static S1 LeakyRelu(S1 value, float slope) => new(value._value > 0f ? value._value : slope * value._value);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static float Sum(S1 value) => value._value;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector128<float> Sum4(S1 a, S1 b, S1 c, S1 d) => Vector128.Create(a._value, b._value, c._value, d._value);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<float> Sum8(S1 a, S1 b, S1 c, S1 d, S1 e, S1 f, S1 g, S1 h)
+            => Vector256.Create(a._value, b._value, c._value, d._value, e._value, f._value, g._value, h._value);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static S1 operator +(S1 left, S1 right) => new(left._value + right._value);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static S1 operator -(S1 left, S1 right) => new(left._value - right._value);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static S1 operator *(S1 left, S1 right) => new(left._value * right._value);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static S1 operator /(S1 left, S1 right) => new(left._value / right._value);
     }
 }

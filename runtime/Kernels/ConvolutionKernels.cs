@@ -1,0 +1,352 @@
+using System;
+using System.ComponentModel;
+using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace NetGen.CompilerServices;
+
+/// <summary>
+/// A convolution's kernels, written once for every layer and width; the layer comes in as a struct type argument
+/// (<see cref="IConvolutionLayer"/>), so each instantiation runs with every size a constant. Everything goes sample by
+/// sample through one slot of the thread's scratch, so what a sample copies stays in cache and the workspace holds no
+/// per-sample copies. Forward is im2col (the sample's receptive fields unrolled into a <c>[C·kh·kw, H'·W']</c> column
+/// matrix) and the product <c>y = act(W · columns + b)</c>; a 1×1 kernel with stride 1 and no padding skips the copy, its
+/// input being its own column matrix. Backward is <c>db += Σ dy</c>, <c>dW += dy · rows</c> (rows = im2row, the transposed
+/// copy, so that dW is a product whose columns are the weights' own), then <c>dcolumns = Wᵀ · dy</c> and col2im.
+/// The three products are one register-blocked multiply (<see cref="ProductKernels"/>).
+/// </summary>
+/// <remarks>For generated code only; not part of NetGen's supported API and may change between versions.</remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public static partial class ConvolutionKernels
+{
+    /// <summary>Rows of the im2col matrix, the fan-in of one output: <c>C·kh·kw</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int ColumnRows<TL>()
+        where TL : struct, IConvolutionLayer
+        => TL.InChannels * TL.KernelHeight * TL.KernelWidth;
+
+    /// <summary>Output positions per channel: <c>H'·W'</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int OutPositions<TL>()
+        where TL : struct, IConvolutionLayer
+        => TL.OutHeight * TL.OutWidth;
+
+    /// <summary>Whether the layer has padding, and so a padded image after its matrix in the scratch.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool Padded<TL>()
+        where TL : struct, IConvolutionLayer
+        => TL.PaddingHeight > 0 || TL.PaddingWidth > 0;
+
+    /// <summary>Rows of the padded image.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int PaddedHeight<TL>()
+        where TL : struct, IConvolutionLayer
+        => TL.InHeight + 2 * TL.PaddingHeight;
+
+    /// <summary>Columns of the padded image.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int PaddedWidth<TL>()
+        where TL : struct, IConvolutionLayer
+        => TL.InWidth + 2 * TL.PaddingWidth;
+
+    /// <summary>Floats of the zero-padded copy of one sample, <c>[C, H + 2ph, W + 2pw]</c>; 0 without padding.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int PaddedImageLength<TL>()
+        where TL : struct, IConvolutionLayer
+        => Padded<TL>() ? TL.InChannels * PaddedHeight<TL>() * PaddedWidth<TL>() : 0;
+
+    /// <summary>
+    /// Floats of scratch one thread needs for the layer: one sample's im2col matrix (in backward the same matrix
+    /// transposed, then dL/d(columns) in its place), then the padded image, if any. The network's scratch per thread is
+    /// the largest of its layers'.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int ScratchLength<TL>()
+        where TL : struct, IConvolutionLayer
+        => ColumnRows<TL>() * OutPositions<TL>() + PaddedImageLength<TL>();
+
+    /// <summary>Samples a batch needs before forward splits it across threads: about 2^18 multiply-adds in all.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int MinSamplesForThreads<TL>()
+        where TL : struct, IConvolutionLayer
+    {
+        long perSample = (long)TL.OutChannels * ColumnRows<TL>() * OutPositions<TL>();
+        return (int)Math.Max(2, ((1L << 18) + perSample - 1) / perSample);
+    }
+
+    /// <summary>
+    /// <c>y[s] = act(W · im2col(x[s]) + b)</c> for each sample: <paramref name="x"/> is <c>[batch, C, H, W]</c>,
+    /// <paramref name="y"/> <c>[batch, OutChannels, H', W']</c>, <paramref name="weight"/> <c>[OutChannels, C·kh·kw]</c>,
+    /// <paramref name="bias"/> <c>[OutChannels]</c> (empty without one). With <paramref name="threads"/> &gt; 1, a batch large
+    /// enough to pay for it is split across threads by samples, each with its own slot of <paramref name="scratch"/>
+    /// (<see cref="KernelThreads.Slot"/>); the bits are those of one thread.
+    /// </summary>
+    public static void Forward<TL>(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> y, Span<float> scratch, int batch, int threads)
+        where TL : struct, IConvolutionLayer
+    {
+        if (threads > 1 && batch >= MinSamplesForThreads<TL>())
+        {
+            KernelThreads.For(threads, batch, 1, new KernelSpans(weight, bias, x, y, scratch),
+                static (in KernelSpans s, int start, int end) =>
+                    ForwardSamples<TL>(s.In0, s.In1, s.In2, s.Out0, s.Out1.Slice(KernelThreads.Slot * ScratchLength<TL>(), ScratchLength<TL>()), start, end));
+        }
+        else
+        {
+            ForwardSamples<TL>(weight, bias, x, y, scratch.Slice(0, ScratchLength<TL>()), 0, batch);
+        }
+    }
+
+    /// <summary>Samples <paramref name="start"/> .. <paramref name="end"/> - 1 of <see cref="Forward{TL}"/>, through one slot of scratch.</summary>
+    private static void ForwardSamples<TL>(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> y, Span<float> scratch, int start, int end)
+        where TL : struct, IConvolutionLayer
+    {
+        int inLength = TL.InChannels * TL.InHeight * TL.InWidth, outLength = TL.OutChannels * OutPositions<TL>();
+        int columnLength = ColumnRows<TL>() * OutPositions<TL>();
+        ref float w = ref MemoryMarshal.GetReference(weight);
+        ref float b = ref MemoryMarshal.GetReference(bias);
+        Span<float> columns = scratch.Slice(0, columnLength);
+        Span<float> image = scratch.Slice(columnLength, PaddedImageLength<TL>());
+        for (int s = start; s < end; s++)
+        {
+            ref float ys = ref MemoryMarshal.GetReference(y.Slice(s * outLength, outLength));
+            if (TL.UsesColumns)
+            {
+                // columns = im2col(x[s]); y[s] = act(W · columns + b)
+                Im2Col<TL>(x.Slice(s * inLength, inLength), columns, image);
+                ProductKernels.Multiply<ForwardProduct<TL>>(ref w, ref MemoryMarshal.GetReference(columns), ref ys, ref b);
+            }
+            else
+            {
+                // y[s] = act(W · x[s] + b): the input is its own column matrix
+                ProductKernels.Multiply<ForwardProduct<TL>>(ref w, ref MemoryMarshal.GetReference(x.Slice(s * inLength, inLength)), ref ys, ref b);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Backward from <paramref name="dy"/> = dL/d(W ⋆ x + b): <c>db += Σ_s Σ_n dy[s, o, n]</c> (when the layer has a
+    /// bias), <c>dW += Σ_s dy[s] · im2row(x[s])</c>, and, when <paramref name="dx"/> is not empty,
+    /// <c>dx[s] = col2im(Wᵀ · dy[s])</c>. One slot of scratch holds a sample's rows, then its dcolumns.
+    /// </summary>
+    public static void Backward<TL>(ReadOnlySpan<float> weight, Span<float> weightGradient, Span<float> biasGradient, ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dx, Span<float> scratch, int batch)
+        where TL : struct, IConvolutionLayer
+    {
+        int inLength = TL.InChannels * TL.InHeight * TL.InWidth, positions = OutPositions<TL>(), outLength = TL.OutChannels * positions;
+        int columnLength = ColumnRows<TL>() * positions;
+        ref float w = ref MemoryMarshal.GetReference(weight);
+        ref float dw = ref MemoryMarshal.GetReference(weightGradient);
+        Span<float> rows = scratch.Slice(0, columnLength);
+        Span<float> image = scratch.Slice(columnLength, PaddedImageLength<TL>());
+        for (int s = 0; s < batch; s++)
+        {
+            ReadOnlySpan<float> dys = dy.Slice(s * outLength, outLength);
+            ref float dyr = ref MemoryMarshal.GetReference(dys);
+            if (TL.HasBias)
+            {
+                // db[o] += Σ_n dy[s, o, n]
+                for (int o = 0; o < TL.OutChannels; o++)
+                {
+                    biasGradient[o] += TensorPrimitives.Sum(dys.Slice(o * positions, positions));
+                }
+            }
+
+            // dW[o, j] += Σ_n dy[s, o, n] · rows[n, j]
+            Im2Row<TL>(x.Slice(s * inLength, inLength), rows, image);
+            ProductKernels.Multiply<WeightGradientProduct<TL>>(ref dyr, ref MemoryMarshal.GetReference(rows), ref dw, ref Unsafe.NullRef<float>());
+            if (dx.IsEmpty)
+            {
+                continue;
+            }
+
+            if (TL.UsesColumns)
+            {
+                // dcolumns = Wᵀ · dy[s], in the rows' place, folded back: dx[s] = col2im(dcolumns)
+                ProductKernels.Multiply<TransposedProduct<TL>>(ref w, ref dyr, ref MemoryMarshal.GetReference(rows), ref Unsafe.NullRef<float>());
+                Col2Im<TL>(rows, dx.Slice(s * inLength, inLength), image);
+            }
+            else
+            {
+                // dx[s] = Wᵀ · dy[s]
+                ProductKernels.Multiply<TransposedProduct<TL>>(ref w, ref dyr, ref MemoryMarshal.GetReference(dx.Slice(s * inLength, inLength)), ref Unsafe.NullRef<float>());
+            }
+        }
+    }
+
+    /// <summary><c>y[OutChannels, H'·W'] = act(W[OutChannels, C·kh·kw] · columns[C·kh·kw, H'·W'] + b)</c>.</summary>
+    private readonly struct ForwardProduct<TL> : IProduct
+        where TL : struct, IConvolutionLayer
+    {
+        public static int Rows
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => TL.OutChannels;
+        }
+
+        public static int Columns
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => OutPositions<TL>();
+        }
+
+        public static int Depth
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => ColumnRows<TL>();
+        }
+
+        public static int RowStride
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => ColumnRows<TL>();
+        }
+
+        public static int DepthStride
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => 1;
+        }
+
+        public static bool HasBias
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => TL.HasBias;
+        }
+
+        public static bool Accumulates
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => false;
+        }
+
+        public static FusedActivation Activation
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => TL.Activation;
+        }
+
+        public static float Slope
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => TL.Slope;
+        }
+    }
+
+    /// <summary><c>dcolumns[C·kh·kw, H'·W'] = Wᵀ[C·kh·kw, OutChannels] · dy[OutChannels, H'·W']</c>: W read down its columns.</summary>
+    private readonly struct TransposedProduct<TL> : IProduct
+        where TL : struct, IConvolutionLayer
+    {
+        public static int Rows
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => ColumnRows<TL>();
+        }
+
+        public static int Columns
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => OutPositions<TL>();
+        }
+
+        public static int Depth
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => TL.OutChannels;
+        }
+
+        public static int RowStride
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => 1;
+        }
+
+        public static int DepthStride
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => ColumnRows<TL>();
+        }
+
+        public static bool HasBias
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => false;
+        }
+
+        public static bool Accumulates
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => false;
+        }
+
+        public static FusedActivation Activation
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => FusedActivation.None;
+        }
+
+        public static float Slope
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => 0f;
+        }
+    }
+
+    /// <summary><c>dW[OutChannels, C·kh·kw] += dy[OutChannels, H'·W'] · rows[H'·W', C·kh·kw]</c>.</summary>
+    private readonly struct WeightGradientProduct<TL> : IProduct
+        where TL : struct, IConvolutionLayer
+    {
+        public static int Rows
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => TL.OutChannels;
+        }
+
+        public static int Columns
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => ColumnRows<TL>();
+        }
+
+        public static int Depth
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => OutPositions<TL>();
+        }
+
+        public static int RowStride
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => OutPositions<TL>();
+        }
+
+        public static int DepthStride
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => 1;
+        }
+
+        public static bool HasBias
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => false;
+        }
+
+        public static bool Accumulates
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => true;
+        }
+
+        public static FusedActivation Activation
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => FusedActivation.None;
+        }
+
+        public static float Slope
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => 0f;
+        }
+    }
+}
