@@ -11,7 +11,7 @@ namespace NetGen.Generator.Emit;
 /// </summary>
 internal static class BackwardEmitter
 {
-    public static void Emit(CodeWriter w, NetworkPlan plan, string kernels)
+    public static void Emit(CodeWriter w, NetworkPlan plan)
     {
         w.Line("/// <summary>The backward chain, reading the activations <see cref=\"Run\"/> kept in training mode.</summary>");
         w.Open("private void RunBackward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> outputGradients, global::System.Span<float> dx, global::NetGen.Workspace workspace, int batch)");

@@ -8,7 +8,7 @@ namespace NetGen.Generator.Emit;
 /// <summary>Writes <c>Run</c>, the forward chain: one commented group of statements per step.</summary>
 internal static class ForwardEmitter
 {
-    public static void Emit(CodeWriter w, NetworkPlan plan, string kernels)
+    public static void Emit(CodeWriter w, NetworkPlan plan)
     {
         w.Line("/// <summary>The forward chain. Every activation gets its own workspace slot, so backward finds them all.</summary>");
         w.Open("private void Run(global::System.ReadOnlySpan<float> x, global::System.Span<float> output, global::NetGen.Workspace workspace, int batch, bool training)");
@@ -24,7 +24,7 @@ internal static class ForwardEmitter
             switch (step.Kind)
             {
                 case StepKind.Dense:
-                    EmitDense(w, step, input, output, kernels);
+                    EmitDense(w, step, input, output);
                     break;
                 case StepKind.Activation:
                     w.Line($"// Layer {step.LayerIndex}, {step.Title}: {output} = {ActivationFunction(step.Activation!.Value, step.Scalar)}({input})");
@@ -71,7 +71,7 @@ internal static class ForwardEmitter
         w.Line();
     }
 
-    private static void EmitDense(CodeWriter w, StepPlan step, string input, string output, string kernels)
+    private static void EmitDense(CodeWriter w, StepPlan step, string input, string output)
     {
         string act = step.Activation is LayerKind a ? ActivationFunction(a, step.Scalar) : string.Empty;
         string plusBias = step.HasBias ? " + b" : string.Empty;

@@ -9,7 +9,7 @@ namespace NetGen.Generator.Emit;
 /// <summary>
 /// Stage 3: writes a network's source from its plan. The partial class gets the public API, the layout and
 /// the forward and backward chains (one commented statement group per layer, the math over each); the
-/// shape-specialized kernels go to a file-local class beside it.
+/// layers' shape descriptors, through which the runtime's kernels run, go beside it (<see cref="DescriptorEmitter"/>).
 /// </summary>
 internal static class NetworkEmitter
 {
@@ -27,14 +27,13 @@ internal static class NetworkEmitter
         EmitClass(w, plan);
         w.CloseScopes(scopes);
         w.Line();
-        KernelEmitter.Emit(w, plan);
+        DescriptorEmitter.Emit(w, plan);
         return w.ToString();
     }
 
     private static void EmitClass(CodeWriter w, NetworkPlan plan)
     {
         string name = plan.Name;
-        string kernels = KernelEmitter.QualifiedName(plan);
         w.Line("/// <summary>");
         w.Line($"/// {Xml(ShapeText(plan.InputShape))} → {Xml(ShapeText(plan.OutputShape))}, {Grouped(plan.ParameterCount)} parameters, {Grouped(plan.Flops)} FLOPs per sample:");
         foreach (LayerSummary layer in plan.Layers)
@@ -51,8 +50,8 @@ internal static class NetworkEmitter
         EmitPublicBackward(w, plan);
         EmitInterface(w);
         w.Line();
-        ForwardEmitter.Emit(w, plan, kernels);
-        BackwardEmitter.Emit(w, plan, kernels);
+        ForwardEmitter.Emit(w, plan);
+        BackwardEmitter.Emit(w, plan);
         w.Close();
     }
 
@@ -86,7 +85,7 @@ internal static class NetworkEmitter
 
     /// <summary>The entry check of a workspace: its layout, with the scratch when the network has any, and its capacity.</summary>
     private static string EnsureFits(NetworkPlan plan, string batch) => plan.ScratchLength > 0
-        ? $"workspace.EnsureFits(WorkspaceLength, {KernelEmitter.QualifiedName(plan)}.ScratchPerThread, {batch}, {String(plan.Name)});"
+        ? $"workspace.EnsureFits(WorkspaceLength, {DescriptorEmitter.QualifiedName(plan)}.ScratchPerThread, {batch}, {String(plan.Name)});"
         : $"workspace.EnsureFits(WorkspaceLength, {batch}, {String(plan.Name)});";
 
     private static void EmitFieldsAndConstruction(CodeWriter w, NetworkPlan plan)
@@ -144,7 +143,7 @@ internal static class NetworkEmitter
         w.Line();
         w.Line("/// <summary>Creates a workspace for batches of up to <paramref name=\"batchCapacity\"/> samples; use one per thread.</summary>");
         w.Line(plan.ScratchLength > 0
-            ? $"public global::NetGen.Workspace CreateWorkspace(int batchCapacity = 1) => new global::NetGen.Workspace(WorkspaceLength, batchCapacity, scratchPerThread: {KernelEmitter.QualifiedName(plan)}.ScratchPerThread);"
+            ? $"public global::NetGen.Workspace CreateWorkspace(int batchCapacity = 1) => new global::NetGen.Workspace(WorkspaceLength, batchCapacity, scratchPerThread: {DescriptorEmitter.QualifiedName(plan)}.ScratchPerThread);"
             : "public global::NetGen.Workspace CreateWorkspace(int batchCapacity = 1) => new global::NetGen.Workspace(WorkspaceLength, batchCapacity);");
         w.Line();
         BatchNormEmitter.EmitBuffers(w, plan);

@@ -9,7 +9,7 @@ namespace NetGen.Generator.Emit;
 /// which the runtime's kernels run with the layer's shape as constants, and, when a layer needs scratch, the constant
 /// that sizes each thread's slot of it. No kernel bodies: those are runtime code.
 /// </summary>
-internal static class KernelEmitter
+internal static class DescriptorEmitter
 {
     public static string ClassName(NetworkPlan plan) => plan.Name + "Scratch";
 
