@@ -27,7 +27,12 @@ internal static class BackwardEmitter
 
         w.Line("global::System.ReadOnlySpan<float> p = _parameters;");
         w.Line("global::System.Span<float> g = _gradients;");
-        w.Line("global::System.Span<float> ws = workspace.Buffer;");
+        w.Line("global::System.Span<float> ws = global::NetGen.CompilerServices.WorkspaceAccess.Buffer(workspace);");
+        if (plan.ScratchLength > 0)
+        {
+            w.Line("global::System.Span<float> scratch = global::NetGen.CompilerServices.WorkspaceAccess.Scratch(workspace);");
+        }
+
         int widest = plan.GradientOffsetB - plan.GradientOffsetA;
         w.Line($"global::System.Span<float> gradA = {Slot(plan.GradientOffsetA, widest)};");
         w.Line($"global::System.Span<float> gradB = {Slot(plan.GradientOffsetB, widest)};");
@@ -83,7 +88,7 @@ internal static class BackwardEmitter
                 {
                     LayerKind kind = step.Activation!.Value;
                     w.Line($"// Layer {step.LayerIndex}, {step.Title}: {dIn} = {dOut} ⊙ {ActivationFunction(kind, step.Scalar)}'({input}), in place");
-                    w.Line("global::NetGen." + ActivationBackward(kind, step.Scalar, output, input, dOut));
+                    w.Line("global::NetGen.CompilerServices." + ActivationBackward(kind, step.Scalar, output, input, dOut));
                     break;
                 }
 
@@ -93,14 +98,14 @@ internal static class BackwardEmitter
                     w.Line($"// Layer {step.LayerIndex}, Softmax: {dIn}[r, i] = {output}[r, i] ({dOut}[r, i] - Σ_j {dOut}[r, j] {output}[r, j]), in place");
                     w.Open($"for (int r = 0; r < {Int(step.OutputLength / lastAxis)} * batch; r++)");
                     w.Line($"global::System.Span<float> row = {dOut}.Slice(r * {Int(lastAxis)}, {Int(lastAxis)});");
-                    w.Line($"global::NetGen.Activations.SoftmaxBackward({output}.Slice(r * {Int(lastAxis)}, {Int(lastAxis)}), row, row);");
+                    w.Line($"global::NetGen.CompilerServices.Activations.SoftmaxBackward({output}.Slice(r * {Int(lastAxis)}, {Int(lastAxis)}), row, row);");
                     w.Close();
                     break;
                 }
 
                 case StepKind.Dropout:
                     w.Line($"// Layer {step.LayerIndex}, {step.Title}: {dIn} = {dOut} ⊙ m, in place");
-                    w.Line($"global::NetGen.Dropout.Backward({Slot(step.MaskOffset, step.OutputLength)}, {dOut});");
+                    w.Line($"global::NetGen.CompilerServices.Dropout.Backward({Slot(step.MaskOffset, step.OutputLength)}, {dOut});");
                     break;
                 case StepKind.Flatten:
                     w.Line($"// Layer {step.LayerIndex}, Flatten: {dIn} is {dOut}, read in the input's shape");
@@ -144,6 +149,6 @@ internal static class BackwardEmitter
             w.Line($"global::System.ReadOnlySpan<float> {pre} = {Slot(step.PreActivationOffset, step.OutputLength)};");
         }
 
-        w.Line("global::NetGen." + ActivationBackward(kind, step.Scalar, output, pre, dOut));
+        w.Line("global::NetGen.CompilerServices." + ActivationBackward(kind, step.Scalar, output, pre, dOut));
     }
 }

@@ -100,10 +100,10 @@ internal static class BatchNormEmitter
         string weight = $"p.Slice({Int(step.WeightOffset)}, {c})", bias = $"p.Slice({Int(step.BiasOffset)}, {c})";
         string mean = $"buffers.Slice({Int(n.MeanOffset)}, {c})", variance = $"buffers.Slice({Int(n.VarianceOffset)}, {c})";
         w.Open("if (training)");
-        w.Line($"global::NetGen.BatchNorm.ForwardTraining({input}, {output}, {weight}, {bias}, {Statistics(n)}, {mean}, {variance}, buffers.Slice({Int(n.CountOffset)}, 1), {c}, {s}, {momentum}, {eps});");
+        w.Line($"global::NetGen.CompilerServices.BatchNorm.ForwardTraining({input}, {output}, {weight}, {bias}, {Statistics(n)}, {mean}, {variance}, buffers.Slice({Int(n.CountOffset)}, 1), {c}, {s}, {momentum}, {eps});");
         w.Close();
         w.Open("else");
-        w.Line($"global::NetGen.BatchNorm.Forward({input}, {output}, {weight}, {bias}, {mean}, {variance}, {c}, {s}, {eps});");
+        w.Line($"global::NetGen.CompilerServices.BatchNorm.Forward({input}, {output}, {weight}, {bias}, {mean}, {variance}, {c}, {s}, {eps});");
         w.Close();
     }
 
@@ -113,7 +113,7 @@ internal static class BatchNormEmitter
         string c = Int(n.Channels), s = Int(n.Spatial);
         w.Line($"// Layer {step.LayerIndex}, {step.Title}: with x̂ = ({input} − μ)/σ, per channel over the batch × {s} position{(n.Spatial == 1 ? string.Empty : "s")}:");
         w.Line($"//   dγ += Σ {dOut} ⊙ x̂, dβ += Σ {dOut}, {dIn} = γ/σ ({dOut} − mean({dOut}) − x̂ mean({dOut} ⊙ x̂)), in place");
-        w.Line($"global::NetGen.BatchNorm.Backward({input}, {dOut}, p.Slice({Int(step.WeightOffset)}, {c}), g.Slice({Int(step.WeightOffset)}, {c}), g.Slice({Int(step.BiasOffset)}, {c}), {Statistics(n)}, {c}, {s});");
+        w.Line($"global::NetGen.CompilerServices.BatchNorm.Backward({input}, {dOut}, p.Slice({Int(step.WeightOffset)}, {c}), g.Slice({Int(step.WeightOffset)}, {c}), g.Slice({Int(step.BiasOffset)}, {c}), {Statistics(n)}, {c}, {s});");
     }
 
     /// <summary>The batch's μ and 1/σ, kept by the training forward at the start of the step's statistics slot.</summary>

@@ -90,7 +90,7 @@ internal static class ConvolutionEmitter
         w.Line($"global::System.Span<float> {output} = {Slot(step.OutputOffset, step.OutputLength)};");
         string biasArgument = step.HasBias ? $"p.Slice({Int(step.BiasOffset)}, {Int(step.Units)})" : "default";
         ForwardEmitter.EmitCallWithActivation(w, step, output, DenseEmitter.FusesActivationInKernel(step), target =>
-            $"{Kernel(step, "ConvolutionKernels", "Forward")}(p.Slice({Int(step.WeightOffset)}, {Int(step.Units * step.Inputs)}), {biasArgument}, {input}, {target}, workspace.Scratch, batch, workspace.Threads);");
+            $"{Kernel(step, "ConvolutionKernels", "Forward")}(p.Slice({Int(step.WeightOffset)}, {Int(step.Units * step.Inputs)}), {biasArgument}, {input}, {target}, scratch, batch, workspace.Threads);");
     }
 
     /// <summary>
@@ -130,7 +130,7 @@ internal static class ConvolutionEmitter
                 string weight = $"p.Slice({Int(step.WeightOffset)}, {Int(step.Units * step.Inputs)})";
                 string weightGradient = $"g.Slice({Int(step.WeightOffset)}, {Int(step.Units * step.Inputs)})";
                 string biasGradient = step.HasBias ? $"g.Slice({Int(step.BiasOffset)}, {Int(step.Units)})" : "default";
-                w.Line($"{Kernel(step, "ConvolutionKernels", "Backward")}({weight}, {weightGradient}, {biasGradient}, {input}, {dOut}, {dIn}, workspace.Scratch, batch);");
+                w.Line($"{Kernel(step, "ConvolutionKernels", "Backward")}({weight}, {weightGradient}, {biasGradient}, {input}, {dOut}, {dIn}, scratch, batch);");
                 break;
             }
 

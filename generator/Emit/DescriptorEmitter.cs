@@ -51,7 +51,7 @@ internal static class DescriptorEmitter
             w.Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"{GeneratorInfo.Name}\", \"{GeneratorInfo.Version}\")]");
             w.Open($"file static class {ClassName(plan)}");
             w.Line($"/// <summary>");
-            w.Line($"/// Floats of scratch each thread of a call gets (<see cref=\"global::NetGen.Workspace.Scratch\"/>), whatever the batch: the largest");
+            w.Line($"/// Floats of scratch each thread of a call gets (<see cref=\"global::NetGen.Workspace.ScratchPerThread\"/>), whatever the batch: the largest");
             w.Line($"/// of the layers' one-sample im2col matrix and padded image ({layers}).");
             w.Line($"/// </summary>");
             w.Line($"internal const int ScratchPerThread = {Literals.Int(plan.ScratchLength)};");

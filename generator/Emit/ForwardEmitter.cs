@@ -13,7 +13,12 @@ internal static class ForwardEmitter
         w.Line("/// <summary>The forward chain. Every activation gets its own workspace slot, so backward finds them all.</summary>");
         w.Open("private void Run(global::System.ReadOnlySpan<float> x, global::System.Span<float> output, global::NetGen.Workspace workspace, int batch, bool training)");
         w.Line("global::System.ReadOnlySpan<float> p = _parameters;");
-        w.Line("global::System.Span<float> ws = workspace.Buffer;");
+        w.Line("global::System.Span<float> ws = global::NetGen.CompilerServices.WorkspaceAccess.Buffer(workspace);");
+        if (plan.ScratchLength > 0)
+        {
+            w.Line("global::System.Span<float> scratch = global::NetGen.CompilerServices.WorkspaceAccess.Scratch(workspace);");
+        }
+
         BatchNormEmitter.EmitForwardLocals(w, plan);
         string[] inputs = Inputs(plan.Steps.Items);
         for (int i = 0; i < plan.Steps.Count; i++)
@@ -29,7 +34,7 @@ internal static class ForwardEmitter
                 case StepKind.Activation:
                     w.Line($"// Layer {step.LayerIndex}, {step.Title}: {output} = {ActivationFunction(step.Activation!.Value, step.Scalar)}({input})");
                     w.Line($"global::System.Span<float> {output} = {Slot(step.OutputOffset, step.OutputLength)};");
-                    w.Line("global::NetGen." + ApplyActivation(step.Activation!.Value, step.Scalar, input, output));
+                    w.Line("global::NetGen.CompilerServices." + ApplyActivation(step.Activation!.Value, step.Scalar, input, output));
                     break;
                 case StepKind.Softmax:
                 {
@@ -37,7 +42,7 @@ internal static class ForwardEmitter
                     w.Line($"// Layer {step.LayerIndex}, Softmax over the last axis: {output}[r, i] = e^{input}[r, i] / Σ_j e^{input}[r, j]");
                     w.Line($"global::System.Span<float> {output} = {Slot(step.OutputOffset, step.OutputLength)};");
                     w.Open($"for (int r = 0; r < {Int(step.OutputLength / last)} * batch; r++)");
-                    w.Line($"global::NetGen.Activations.Softmax({input}.Slice(r * {Int(last)}, {Int(last)}), {output}.Slice(r * {Int(last)}, {Int(last)}));");
+                    w.Line($"global::NetGen.CompilerServices.Activations.Softmax({input}.Slice(r * {Int(last)}, {Int(last)}), {output}.Slice(r * {Int(last)}, {Int(last)}));");
                     w.Close();
                     break;
                 }
@@ -48,7 +53,7 @@ internal static class ForwardEmitter
                     w.Line($"global::System.ReadOnlySpan<float> {output} = {input};");
                     w.Open("if (training)");
                     w.Line($"global::System.Span<float> kept = {Slot(step.OutputOffset, step.OutputLength)};");
-                    w.Line($"global::NetGen.Dropout.Forward({input}, kept, {Slot(step.MaskOffset, step.OutputLength)}, {Float(step.Scalar)}, ref workspace.Random);");
+                    w.Line($"global::NetGen.CompilerServices.Dropout.Forward({input}, kept, {Slot(step.MaskOffset, step.OutputLength)}, {Float(step.Scalar)}, ref workspace.Random);");
                     w.Line($"{output} = kept;");
                     w.Close();
                     break;
@@ -104,12 +109,12 @@ internal static class ForwardEmitter
             string z = "z" + Int(step.LayerIndex);
             w.Line($"global::System.Span<float> {z} = {Slot(step.PreActivationOffset, step.OutputLength)};");
             w.Line(call(z));
-            w.Line("global::NetGen." + ApplyActivation(kind, step.Scalar, z, output));
+            w.Line("global::NetGen.CompilerServices." + ApplyActivation(kind, step.Scalar, z, output));
         }
         else
         {
             w.Line(call(output));
-            w.Line("global::NetGen." + ApplyActivation(kind, step.Scalar, output, output));
+            w.Line("global::NetGen.CompilerServices." + ApplyActivation(kind, step.Scalar, output, output));
         }
     }
 }

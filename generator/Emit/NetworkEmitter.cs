@@ -85,8 +85,8 @@ internal static class NetworkEmitter
 
     /// <summary>The entry check of a workspace: its layout, with the scratch when the network has any, and its capacity.</summary>
     private static string EnsureFits(NetworkPlan plan, string batch) => plan.ScratchLength > 0
-        ? $"workspace.EnsureFits(WorkspaceLength, {DescriptorEmitter.QualifiedName(plan)}.ScratchPerThread, {batch}, {String(plan.Name)});"
-        : $"workspace.EnsureFits(WorkspaceLength, {batch}, {String(plan.Name)});";
+        ? $"global::NetGen.CompilerServices.WorkspaceAccess.EnsureFits(workspace, WorkspaceLength, {DescriptorEmitter.QualifiedName(plan)}.ScratchPerThread, {batch}, {String(plan.Name)});"
+        : $"global::NetGen.CompilerServices.WorkspaceAccess.EnsureFits(workspace, WorkspaceLength, {batch}, {String(plan.Name)});";
 
     private static void EmitFieldsAndConstruction(CodeWriter w, NetworkPlan plan)
     {
@@ -104,8 +104,8 @@ internal static class NetworkEmitter
         w.Line("private static global::NetGen.Workspace? t_workspace;");
         w.Line();
         w.Line("// 64-byte aligned, so that no vector load of a weight row splits across cache lines");
-        w.Line("private readonly global::NetGen.AlignedFloats _parameters = new(ParameterCount);");
-        w.Line("private readonly global::NetGen.AlignedFloats _gradients = new(ParameterCount);");
+        w.Line("private readonly global::NetGen.CompilerServices.AlignedFloats _parameters = new(ParameterCount);");
+        w.Line("private readonly global::NetGen.CompilerServices.AlignedFloats _gradients = new(ParameterCount);");
         w.Line();
         w.Line($"/// <summary>Creates the network with parameters initialized as PyTorch initializes them, from <paramref name=\"seed\"/>.</summary>");
         w.Line($"public {plan.Name}(ulong seed = 0) => Initialize(seed);");
@@ -184,7 +184,7 @@ internal static class NetworkEmitter
         w.Line("global::System.ArgumentNullException.ThrowIfNull(workspace);");
         w.Line("int batch = BatchSize(inputs, outputs);");
         w.Line(EnsureFits(plan, "batch"));
-        w.Line("workspace.TrainingBatchSize = 0; // what a training forward kept is about to be overwritten");
+        w.Line("global::NetGen.CompilerServices.WorkspaceAccess.SetTrainingBatchSize(workspace, 0); // what a training forward kept is about to be overwritten");
         w.Line("Run(inputs, outputs, workspace, batch, training: false);");
         w.Close();
         w.Line();
@@ -193,9 +193,9 @@ internal static class NetworkEmitter
         w.Line("global::System.ArgumentNullException.ThrowIfNull(workspace);");
         w.Line("int batch = BatchSize(inputs, outputs);");
         w.Line(EnsureFits(plan, "batch"));
-        w.Line("workspace.TrainingBatchSize = 0;");
+        w.Line("global::NetGen.CompilerServices.WorkspaceAccess.SetTrainingBatchSize(workspace, 0);");
         w.Line("Run(inputs, outputs, workspace, batch, training: true);");
-        w.Line("workspace.TrainingBatchSize = batch;");
+        w.Line("global::NetGen.CompilerServices.WorkspaceAccess.SetTrainingBatchSize(workspace, batch);");
         w.Close();
         w.Line();
         w.Open("private static int BatchSize(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)");
@@ -222,7 +222,7 @@ internal static class NetworkEmitter
         w.Open("public void Backward(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> outputGradients, global::System.Span<float> inputGradients, global::NetGen.Workspace workspace)");
         w.Line("global::System.ArgumentNullException.ThrowIfNull(workspace);");
         w.Line(EnsureFits(plan, "1"));
-        w.Line("int batch = workspace.TrainingBatchSize;");
+        w.Line("int batch = global::NetGen.CompilerServices.WorkspaceAccess.TrainingBatchSize(workspace);");
         w.Open("if (batch == 0)");
         w.Line("throw new global::System.InvalidOperationException(\"Backward continues the last ForwardTraining on this workspace, and there is none: either none ran on it, or an inference Forward on it since then overwrote the activations backward needs. Call ForwardTraining on this workspace again before Backward, and run inference in between on another workspace.\");");
         w.Close();

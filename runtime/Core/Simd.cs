@@ -8,8 +8,8 @@ using System.Runtime.Intrinsics.X86;
 namespace NetGen;
 
 /// <summary>
-/// The vector widths generated code may use, and the few vector operations it needs beyond the portable
-/// <c>Vector128/256/512</c> API. Each flag is <c>Vector{N}.IsHardwareAccelerated</c>, a constant to the JIT and to
+/// The vector widths NetGen's kernels take (<see cref="ActiveVectorBits"/> says which one runs), and, for the kernels
+/// alone, the few vector operations they need beyond the portable <c>Vector128/256/512</c> API. Each flag is <c>Vector{N}.IsHardwareAccelerated</c>, a constant to the JIT and to
 /// NativeAOT, and a <c>static readonly</c> limit, which the JIT folds after tiering: a NativeAOT build for an instruction
 /// set without a width compiles no code for that width's paths, and the JIT drops the branches. Set the environment variable
 /// <c>NETGEN_MAX_VECTOR_BITS</c> to 256, 128 or 0 before start-up to force a narrower path (tests use it to
@@ -49,17 +49,17 @@ public static class Simd
 
     /// <summary><c>a * b + c</c>, fused where the processor can.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> MultiplyAdd(Vector512<float> a, Vector512<float> b, Vector512<float> c)
+    internal static Vector512<float> MultiplyAdd(Vector512<float> a, Vector512<float> b, Vector512<float> c)
         => Avx512F.IsSupported ? Avx512F.FusedMultiplyAdd(a, b, c) : a * b + c;
 
     /// <summary><c>a * b + c</c>, fused where the processor can.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> MultiplyAdd(Vector256<float> a, Vector256<float> b, Vector256<float> c)
+    internal static Vector256<float> MultiplyAdd(Vector256<float> a, Vector256<float> b, Vector256<float> c)
         => Fma.IsSupported ? Fma.MultiplyAdd(a, b, c) : a * b + c;
 
     /// <summary><c>a * b + c</c>, fused where the processor can.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<float> MultiplyAdd(Vector128<float> a, Vector128<float> b, Vector128<float> c)
+    internal static Vector128<float> MultiplyAdd(Vector128<float> a, Vector128<float> b, Vector128<float> c)
         => Fma.IsSupported ? Fma.MultiplyAdd(a, b, c) : a * b + c;
 
     /// <summary>
@@ -68,7 +68,7 @@ public static class Simd
     /// kernel that ends 4 rows with this and one that ends 8 rows with <c>Sum8</c> give equal bits.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<float> Sum4(Vector256<float> a, Vector256<float> b, Vector256<float> c, Vector256<float> d)
+    internal static Vector128<float> Sum4(Vector256<float> a, Vector256<float> b, Vector256<float> c, Vector256<float> d)
     {
         if (Avx.IsSupported)
         {
@@ -82,12 +82,12 @@ public static class Simd
 
     /// <summary><see cref="Sum4(Vector256{float}, Vector256{float}, Vector256{float}, Vector256{float})"/> after adding each accumulator's two 256-bit halves.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<float> Sum4(Vector512<float> a, Vector512<float> b, Vector512<float> c, Vector512<float> d)
+    internal static Vector128<float> Sum4(Vector512<float> a, Vector512<float> b, Vector512<float> c, Vector512<float> d)
         => Sum4(a.GetLower() + a.GetUpper(), b.GetLower() + b.GetUpper(), c.GetLower() + c.GetUpper(), d.GetLower() + d.GetUpper());
 
     /// <summary>The lane sums of eight accumulators as one vector, each in the order of <see cref="Sum4(Vector256{float}, Vector256{float}, Vector256{float}, Vector256{float})"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> Sum8(
+    internal static Vector256<float> Sum8(
         Vector256<float> a, Vector256<float> b, Vector256<float> c, Vector256<float> d,
         Vector256<float> e, Vector256<float> f, Vector256<float> g, Vector256<float> h)
     {
@@ -105,7 +105,7 @@ public static class Simd
 
     /// <summary><see cref="Sum8(Vector256{float}, Vector256{float}, Vector256{float}, Vector256{float}, Vector256{float}, Vector256{float}, Vector256{float}, Vector256{float})"/> after adding each accumulator's two 256-bit halves.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> Sum8(
+    internal static Vector256<float> Sum8(
         Vector512<float> a, Vector512<float> b, Vector512<float> c, Vector512<float> d,
         Vector512<float> e, Vector512<float> f, Vector512<float> g, Vector512<float> h)
         => Sum8(
@@ -118,19 +118,19 @@ public static class Simd
     /// One <c>maxss</c> on x86, whose rule this is; the conditional written in C# compiles to a branch.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float MaxFirst(float best, float next)
+    internal static float MaxFirst(float best, float next)
         => Sse.IsSupported
             ? Sse.MaxScalar(Vector128.CreateScalarUnsafe(next), Vector128.CreateScalarUnsafe(best)).ToScalar()
             : next > best ? next : best;
 
     /// <summary><see cref="MaxFirst(float, float)"/> lane by lane: one <c>maxps</c> on x86, a compare and a select elsewhere (Arm's <c>fmax</c> lets NaN win).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<float> MaxFirst(Vector128<float> best, Vector128<float> next)
+    internal static Vector128<float> MaxFirst(Vector128<float> best, Vector128<float> next)
         => Sse.IsSupported ? Sse.Max(next, best) : Vector128.ConditionalSelect(Vector128.GreaterThan(next, best), next, best);
 
     /// <summary><see cref="MaxFirst(float, float)"/> lane by lane: one <c>vmaxps</c> on x86.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> MaxFirst(Vector256<float> best, Vector256<float> next)
+    internal static Vector256<float> MaxFirst(Vector256<float> best, Vector256<float> next)
         => Avx.IsSupported ? Avx.Max(next, best) : Vector256.ConditionalSelect(Vector256.GreaterThan(next, best), next, best);
 
     /// <summary>
@@ -138,7 +138,7 @@ public static class Simd
     /// <c>evens = [a0 a2 b0 b2]</c>, <c>odds = [a1 a3 b1 b3]</c>. One <c>shufps</c> each on x86, <c>uzp1</c>/<c>uzp2</c> on Arm64.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Deinterleave(Vector128<float> a, Vector128<float> b, out Vector128<float> evens, out Vector128<float> odds)
+    internal static void Deinterleave(Vector128<float> a, Vector128<float> b, out Vector128<float> evens, out Vector128<float> odds)
     {
         if (Sse.IsSupported)
         {
@@ -163,7 +163,7 @@ public static class Simd
     /// <c>vshufps</c> and a <c>vpermpd</c> each.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Deinterleave(Vector256<float> a, Vector256<float> b, out Vector256<float> evens, out Vector256<float> odds)
+    internal static void Deinterleave(Vector256<float> a, Vector256<float> b, out Vector256<float> evens, out Vector256<float> odds)
     {
         if (Avx2.IsSupported)
         {

@@ -1,4 +1,5 @@
 using System;
+using NetGen.CompilerServices;
 
 namespace NetGen;
 
@@ -85,17 +86,20 @@ public sealed class Workspace
         }
     }
 
-    /// <summary>The batch size of the last training forward, which backward continues; 0 when there is none.</summary>
-    public int TrainingBatchSize { get; set; }
+    /// <summary>
+    /// The batch size of the last training forward, which backward continues; 0 when there is none (or an inference
+    /// forward has overwritten what it kept). Generated code reaches it through <see cref="CompilerServices.WorkspaceAccess"/>.
+    /// </summary>
+    internal int TrainingBatchSize { get; set; }
 
     /// <summary>The whole buffer; the generated code slices it by its own layout.</summary>
-    public Span<float> Buffer => _buffer.Span;
+    internal Span<float> Buffer => _buffer.Span;
 
     /// <summary>
     /// Every thread's scratch: <see cref="ScratchPerThread"/> floats for each slot a call's threads may take
-    /// (<see cref="KernelThreads.Slot"/>), at least one. Its contents do not outlive a kernel call.
+    /// (<see cref="CompilerServices.KernelThreads.Slot"/>), at least one. Its contents do not outlive a kernel call.
     /// </summary>
-    public Span<float> Scratch => _scratch.Span;
+    internal Span<float> Scratch => _scratch.Span;
 
     /// <summary>The random stream dropout draws its masks from. Seed it for reproducible training.</summary>
     public ref Rng Random => ref _random;
@@ -104,7 +108,7 @@ public sealed class Workspace
     /// Checks that this workspace was made for a network of <paramref name="lengthPerSample"/> floats per
     /// sample and holds <paramref name="batchSize"/> samples; the generated code calls it on entry.
     /// </summary>
-    public void EnsureFits(int lengthPerSample, int batchSize, string networkName)
+    internal void EnsureFits(int lengthPerSample, int batchSize, string networkName)
         => EnsureFits(lengthPerSample, 0, batchSize, networkName);
 
     /// <summary>
@@ -112,7 +116,7 @@ public sealed class Workspace
     /// sample and <paramref name="scratchPerThread"/> of scratch per thread, and holds <paramref name="batchSize"/>
     /// samples; the generated code calls it on entry.
     /// </summary>
-    public void EnsureFits(int lengthPerSample, int scratchPerThread, int batchSize, string networkName)
+    internal void EnsureFits(int lengthPerSample, int scratchPerThread, int batchSize, string networkName)
     {
         if (LengthPerSample != lengthPerSample || ScratchPerThread != scratchPerThread)
         {

@@ -65,8 +65,8 @@ namespace Samples
         private static global::NetGen.Workspace? t_workspace;
 
         // 64-byte aligned, so that no vector load of a weight row splits across cache lines
-        private readonly global::NetGen.AlignedFloats _parameters = new(ParameterCount);
-        private readonly global::NetGen.AlignedFloats _gradients = new(ParameterCount);
+        private readonly global::NetGen.CompilerServices.AlignedFloats _parameters = new(ParameterCount);
+        private readonly global::NetGen.CompilerServices.AlignedFloats _gradients = new(ParameterCount);
 
         /// <summary>Creates the network with parameters initialized as PyTorch initializes them, from <paramref name="seed"/>.</summary>
         public LeNet5(ulong seed = 0) => Initialize(seed);
@@ -164,8 +164,8 @@ namespace Samples
         {
             global::System.ArgumentNullException.ThrowIfNull(workspace);
             int batch = BatchSize(inputs, outputs);
-            workspace.EnsureFits(WorkspaceLength, global::NetGen.Generated.LeNet5Scratch.ScratchPerThread, batch, "LeNet5");
-            workspace.TrainingBatchSize = 0; // what a training forward kept is about to be overwritten
+            global::NetGen.CompilerServices.WorkspaceAccess.EnsureFits(workspace, WorkspaceLength, global::NetGen.Generated.LeNet5Scratch.ScratchPerThread, batch, "LeNet5");
+            global::NetGen.CompilerServices.WorkspaceAccess.SetTrainingBatchSize(workspace, 0); // what a training forward kept is about to be overwritten
             Run(inputs, outputs, workspace, batch, training: false);
         }
 
@@ -174,10 +174,10 @@ namespace Samples
         {
             global::System.ArgumentNullException.ThrowIfNull(workspace);
             int batch = BatchSize(inputs, outputs);
-            workspace.EnsureFits(WorkspaceLength, global::NetGen.Generated.LeNet5Scratch.ScratchPerThread, batch, "LeNet5");
-            workspace.TrainingBatchSize = 0;
+            global::NetGen.CompilerServices.WorkspaceAccess.EnsureFits(workspace, WorkspaceLength, global::NetGen.Generated.LeNet5Scratch.ScratchPerThread, batch, "LeNet5");
+            global::NetGen.CompilerServices.WorkspaceAccess.SetTrainingBatchSize(workspace, 0);
             Run(inputs, outputs, workspace, batch, training: true);
-            workspace.TrainingBatchSize = batch;
+            global::NetGen.CompilerServices.WorkspaceAccess.SetTrainingBatchSize(workspace, batch);
         }
 
         private static int BatchSize(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)
@@ -203,8 +203,8 @@ namespace Samples
         public void Backward(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> outputGradients, global::System.Span<float> inputGradients, global::NetGen.Workspace workspace)
         {
             global::System.ArgumentNullException.ThrowIfNull(workspace);
-            workspace.EnsureFits(WorkspaceLength, global::NetGen.Generated.LeNet5Scratch.ScratchPerThread, 1, "LeNet5");
-            int batch = workspace.TrainingBatchSize;
+            global::NetGen.CompilerServices.WorkspaceAccess.EnsureFits(workspace, WorkspaceLength, global::NetGen.Generated.LeNet5Scratch.ScratchPerThread, 1, "LeNet5");
+            int batch = global::NetGen.CompilerServices.WorkspaceAccess.TrainingBatchSize(workspace);
             if (batch == 0)
             {
                 throw new global::System.InvalidOperationException("Backward continues the last ForwardTraining on this workspace, and there is none: either none ran on it, or an inference Forward on it since then overwrote the activations backward needs. Call ForwardTraining on this workspace again before Backward, and run inference in between on another workspace.");
@@ -241,7 +241,8 @@ namespace Samples
         private void Run(global::System.ReadOnlySpan<float> x, global::System.Span<float> output, global::NetGen.Workspace workspace, int batch, bool training)
         {
             global::System.ReadOnlySpan<float> p = _parameters;
-            global::System.Span<float> ws = workspace.Buffer;
+            global::System.Span<float> ws = global::NetGen.CompilerServices.WorkspaceAccess.Buffer(workspace);
+            global::System.Span<float> scratch = global::NetGen.CompilerServices.WorkspaceAccess.Scratch(workspace);
 
             // Layer 0, Conv2D(6, 5, Padding = 2) + ReLU (layer 1): a1 = relu(W ⋆ x + b), [1, 28, 28] → [6, 28, 28]
             //   W: [6, 1, 5, 5] "0.weight", b: [6] "0.bias"
@@ -251,7 +252,7 @@ namespace Samples
             //   block of filters' FMAs, where direct loops would reload the input for every filter and tap. Backward copies
             //   the sample again, transposed, rather than keeping every sample's matrix through the batch.
             global::System.Span<float> a1 = ws.Slice(0, 4704 * batch);
-            global::NetGen.CompilerServices.ConvolutionKernels.Forward<global::NetGen.Generated.Conv0>(p.Slice(0, 150), p.Slice(150, 6), x, a1, workspace.Scratch, batch, workspace.Threads);
+            global::NetGen.CompilerServices.ConvolutionKernels.Forward<global::NetGen.Generated.Conv0>(p.Slice(0, 150), p.Slice(150, 6), x, a1, scratch, batch, workspace.Threads);
 
             // Layer 2, MaxPool2D(2): a2[c, i, j] = max over the 2×2 window of a1 at (i·2, j·2), [6, 28, 28] → [6, 14, 14]
             //   the winners (where each maximum was) are for backward, so only training keeps them
@@ -266,7 +267,7 @@ namespace Samples
             //   block of filters' FMAs, where direct loops would reload the input for every filter and tap. Backward copies
             //   the sample again, transposed, rather than keeping every sample's matrix through the batch.
             global::System.Span<float> a4 = ws.Slice(7056 * batch, 1600 * batch);
-            global::NetGen.CompilerServices.ConvolutionKernels.Forward<global::NetGen.Generated.Conv3>(p.Slice(156, 2400), p.Slice(2556, 16), a2, a4, workspace.Scratch, batch, workspace.Threads);
+            global::NetGen.CompilerServices.ConvolutionKernels.Forward<global::NetGen.Generated.Conv3>(p.Slice(156, 2400), p.Slice(2556, 16), a2, a4, scratch, batch, workspace.Threads);
 
             // Layer 5, MaxPool2D(2): a5[c, i, j] = max over the 2×2 window of a4 at (i·2, j·2), [16, 10, 10] → [16, 5, 5]
             //   the winners (where each maximum was) are for backward, so only training keeps them
@@ -299,7 +300,8 @@ namespace Samples
         {
             global::System.ReadOnlySpan<float> p = _parameters;
             global::System.Span<float> g = _gradients;
-            global::System.Span<float> ws = workspace.Buffer;
+            global::System.Span<float> ws = global::NetGen.CompilerServices.WorkspaceAccess.Buffer(workspace);
+            global::System.Span<float> scratch = global::NetGen.CompilerServices.WorkspaceAccess.Scratch(workspace);
             global::System.Span<float> gradA = ws.Slice(9670 * batch, 4704 * batch);
             global::System.Span<float> gradB = ws.Slice(14374 * batch, 4704 * batch);
 
@@ -324,14 +326,14 @@ namespace Samples
 
             // Layer 9, Dense(84) + ReLU:
             //   dz = d10 ⊙ relu'(z), in place
-            global::NetGen.Activations.ReluBackward(a10, d10, d10);
+            global::NetGen.CompilerServices.Activations.ReluBackward(a10, d10, d10);
             //   dW += dzᵀ a8, db += Σ_rows dz, d8 = dz W
             global::System.Span<float> d8 = gradA.Slice(0, 120 * batch);
             global::NetGen.CompilerServices.DenseKernels.Backward<global::NetGen.Generated.Dense9>(p.Slice(50692, 10080), g.Slice(50692, 10080), g.Slice(60772, 84), a8, d10, d8, batch, workspace.Threads);
 
             // Layer 7, Dense(120) + ReLU:
             //   dz = d8 ⊙ relu'(z), in place
-            global::NetGen.Activations.ReluBackward(a8, d8, d8);
+            global::NetGen.CompilerServices.Activations.ReluBackward(a8, d8, d8);
             //   dW += dzᵀ a6, db += Σ_rows dz, d6 = dz W
             global::System.Span<float> d6 = gradB.Slice(0, 400 * batch);
             global::NetGen.CompilerServices.DenseKernels.Backward<global::NetGen.Generated.Dense7>(p.Slice(2572, 48000), g.Slice(2572, 48000), g.Slice(50572, 120), a6, d8, d6, batch, workspace.Threads);
@@ -345,10 +347,10 @@ namespace Samples
 
             // Layer 3, Conv2D(16, 5) + ReLU:
             //   dz = d4 ⊙ relu'(z), in place
-            global::NetGen.Activations.ReluBackward(a4, d4, d4);
+            global::NetGen.CompilerServices.Activations.ReluBackward(a4, d4, d4);
             //   db += Σ_positions dz, dW += dz · im2row(a2), d2 = col2im(Wᵀ · dz)
             global::System.Span<float> d2 = gradB.Slice(0, 1176 * batch);
-            global::NetGen.CompilerServices.ConvolutionKernels.Backward<global::NetGen.Generated.Conv3>(p.Slice(156, 2400), g.Slice(156, 2400), g.Slice(2556, 16), a2, d4, d2, workspace.Scratch, batch);
+            global::NetGen.CompilerServices.ConvolutionKernels.Backward<global::NetGen.Generated.Conv3>(p.Slice(156, 2400), g.Slice(156, 2400), g.Slice(2556, 16), a2, d4, d2, scratch, batch);
 
             // Layer 2, MaxPool2D(2): d1 = d2 at each window's maximum, 0 elsewhere
             global::System.Span<float> d1 = gradA.Slice(0, 4704 * batch);
@@ -356,9 +358,9 @@ namespace Samples
 
             // Layer 0, Conv2D(6, 5, Padding = 2) + ReLU:
             //   dz = d1 ⊙ relu'(z), in place
-            global::NetGen.Activations.ReluBackward(a1, d1, d1);
+            global::NetGen.CompilerServices.Activations.ReluBackward(a1, d1, d1);
             //   db += Σ_positions dz, dW += dz · im2row(x), dx = col2im(Wᵀ · dz)
-            global::NetGen.CompilerServices.ConvolutionKernels.Backward<global::NetGen.Generated.Conv0>(p.Slice(0, 150), g.Slice(0, 150), g.Slice(150, 6), x, d1, dx, workspace.Scratch, batch);
+            global::NetGen.CompilerServices.ConvolutionKernels.Backward<global::NetGen.Generated.Conv0>(p.Slice(0, 150), g.Slice(0, 150), g.Slice(150, 6), x, d1, dx, scratch, batch);
         }
     }
 }
@@ -474,7 +476,7 @@ namespace NetGen.Generated
     file static class LeNet5Scratch
     {
         /// <summary>
-        /// Floats of scratch each thread of a call gets (<see cref="global::NetGen.Workspace.Scratch"/>), whatever the batch: the largest
+        /// Floats of scratch each thread of a call gets (<see cref="global::NetGen.Workspace.ScratchPerThread"/>), whatever the batch: the largest
         /// of the layers' one-sample im2col matrix and padded image (Conv0 20,624, Conv3 15,000).
         /// </summary>
         internal const int ScratchPerThread = 20624;

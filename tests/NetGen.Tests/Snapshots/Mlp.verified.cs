@@ -54,8 +54,8 @@ namespace Samples
         private static global::NetGen.Workspace? t_workspace;
 
         // 64-byte aligned, so that no vector load of a weight row splits across cache lines
-        private readonly global::NetGen.AlignedFloats _parameters = new(ParameterCount);
-        private readonly global::NetGen.AlignedFloats _gradients = new(ParameterCount);
+        private readonly global::NetGen.CompilerServices.AlignedFloats _parameters = new(ParameterCount);
+        private readonly global::NetGen.CompilerServices.AlignedFloats _gradients = new(ParameterCount);
 
         /// <summary>Creates the network with parameters initialized as PyTorch initializes them, from <paramref name="seed"/>.</summary>
         public Mlp(ulong seed = 0) => Initialize(seed);
@@ -135,8 +135,8 @@ namespace Samples
         {
             global::System.ArgumentNullException.ThrowIfNull(workspace);
             int batch = BatchSize(inputs, outputs);
-            workspace.EnsureFits(WorkspaceLength, batch, "Mlp");
-            workspace.TrainingBatchSize = 0; // what a training forward kept is about to be overwritten
+            global::NetGen.CompilerServices.WorkspaceAccess.EnsureFits(workspace, WorkspaceLength, batch, "Mlp");
+            global::NetGen.CompilerServices.WorkspaceAccess.SetTrainingBatchSize(workspace, 0); // what a training forward kept is about to be overwritten
             Run(inputs, outputs, workspace, batch, training: false);
         }
 
@@ -145,10 +145,10 @@ namespace Samples
         {
             global::System.ArgumentNullException.ThrowIfNull(workspace);
             int batch = BatchSize(inputs, outputs);
-            workspace.EnsureFits(WorkspaceLength, batch, "Mlp");
-            workspace.TrainingBatchSize = 0;
+            global::NetGen.CompilerServices.WorkspaceAccess.EnsureFits(workspace, WorkspaceLength, batch, "Mlp");
+            global::NetGen.CompilerServices.WorkspaceAccess.SetTrainingBatchSize(workspace, 0);
             Run(inputs, outputs, workspace, batch, training: true);
-            workspace.TrainingBatchSize = batch;
+            global::NetGen.CompilerServices.WorkspaceAccess.SetTrainingBatchSize(workspace, batch);
         }
 
         private static int BatchSize(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)
@@ -174,8 +174,8 @@ namespace Samples
         public void Backward(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> outputGradients, global::System.Span<float> inputGradients, global::NetGen.Workspace workspace)
         {
             global::System.ArgumentNullException.ThrowIfNull(workspace);
-            workspace.EnsureFits(WorkspaceLength, 1, "Mlp");
-            int batch = workspace.TrainingBatchSize;
+            global::NetGen.CompilerServices.WorkspaceAccess.EnsureFits(workspace, WorkspaceLength, 1, "Mlp");
+            int batch = global::NetGen.CompilerServices.WorkspaceAccess.TrainingBatchSize(workspace);
             if (batch == 0)
             {
                 throw new global::System.InvalidOperationException("Backward continues the last ForwardTraining on this workspace, and there is none: either none ran on it, or an inference Forward on it since then overwrote the activations backward needs. Call ForwardTraining on this workspace again before Backward, and run inference in between on another workspace.");
@@ -212,7 +212,7 @@ namespace Samples
         private void Run(global::System.ReadOnlySpan<float> x, global::System.Span<float> output, global::NetGen.Workspace workspace, int batch, bool training)
         {
             global::System.ReadOnlySpan<float> p = _parameters;
-            global::System.Span<float> ws = workspace.Buffer;
+            global::System.Span<float> ws = global::NetGen.CompilerServices.WorkspaceAccess.Buffer(workspace);
 
             // Layer 0, Dense(128) + ReLU (layer 1): a1 = relu(W x + b)
             //   W: [128, 784] "0.weight", b: [128] "0.bias"
@@ -237,7 +237,7 @@ namespace Samples
         {
             global::System.ReadOnlySpan<float> p = _parameters;
             global::System.Span<float> g = _gradients;
-            global::System.Span<float> ws = workspace.Buffer;
+            global::System.Span<float> ws = global::NetGen.CompilerServices.WorkspaceAccess.Buffer(workspace);
             global::System.Span<float> gradA = ws.Slice(202 * batch, 128 * batch);
             global::System.Span<float> gradB = ws.Slice(330 * batch, 128 * batch);
 
@@ -257,14 +257,14 @@ namespace Samples
 
             // Layer 2, Dense(64) + ReLU:
             //   dz = d3 ⊙ relu'(z), in place
-            global::NetGen.Activations.ReluBackward(a3, d3, d3);
+            global::NetGen.CompilerServices.Activations.ReluBackward(a3, d3, d3);
             //   dW += dzᵀ a1, db += Σ_rows dz, d1 = dz W
             global::System.Span<float> d1 = gradA.Slice(0, 128 * batch);
             global::NetGen.CompilerServices.DenseKernels.Backward<global::NetGen.Generated.Dense2>(p.Slice(100480, 8192), g.Slice(100480, 8192), g.Slice(108672, 64), a1, d3, d1, batch, workspace.Threads);
 
             // Layer 0, Dense(128) + ReLU:
             //   dz = d1 ⊙ relu'(z), in place
-            global::NetGen.Activations.ReluBackward(a1, d1, d1);
+            global::NetGen.CompilerServices.Activations.ReluBackward(a1, d1, d1);
             //   dW += dzᵀ x, db += Σ_rows dz, dx = dz W
             global::NetGen.CompilerServices.DenseKernels.Backward<global::NetGen.Generated.Dense0>(p.Slice(0, 100352), g.Slice(0, 100352), g.Slice(100352, 128), x, d1, dx, batch, workspace.Threads);
         }

@@ -57,8 +57,8 @@ namespace Samples
         private static global::NetGen.Workspace? t_workspace;
 
         // 64-byte aligned, so that no vector load of a weight row splits across cache lines
-        private readonly global::NetGen.AlignedFloats _parameters = new(ParameterCount);
-        private readonly global::NetGen.AlignedFloats _gradients = new(ParameterCount);
+        private readonly global::NetGen.CompilerServices.AlignedFloats _parameters = new(ParameterCount);
+        private readonly global::NetGen.CompilerServices.AlignedFloats _gradients = new(ParameterCount);
 
         /// <summary>Creates the network with parameters initialized as PyTorch initializes them, from <paramref name="seed"/>.</summary>
         public Normalized(ulong seed = 0) => Initialize(seed);
@@ -182,8 +182,8 @@ namespace Samples
         {
             global::System.ArgumentNullException.ThrowIfNull(workspace);
             int batch = BatchSize(inputs, outputs);
-            workspace.EnsureFits(WorkspaceLength, batch, "Normalized");
-            workspace.TrainingBatchSize = 0; // what a training forward kept is about to be overwritten
+            global::NetGen.CompilerServices.WorkspaceAccess.EnsureFits(workspace, WorkspaceLength, batch, "Normalized");
+            global::NetGen.CompilerServices.WorkspaceAccess.SetTrainingBatchSize(workspace, 0); // what a training forward kept is about to be overwritten
             Run(inputs, outputs, workspace, batch, training: false);
         }
 
@@ -192,10 +192,10 @@ namespace Samples
         {
             global::System.ArgumentNullException.ThrowIfNull(workspace);
             int batch = BatchSize(inputs, outputs);
-            workspace.EnsureFits(WorkspaceLength, batch, "Normalized");
-            workspace.TrainingBatchSize = 0;
+            global::NetGen.CompilerServices.WorkspaceAccess.EnsureFits(workspace, WorkspaceLength, batch, "Normalized");
+            global::NetGen.CompilerServices.WorkspaceAccess.SetTrainingBatchSize(workspace, 0);
             Run(inputs, outputs, workspace, batch, training: true);
-            workspace.TrainingBatchSize = batch;
+            global::NetGen.CompilerServices.WorkspaceAccess.SetTrainingBatchSize(workspace, batch);
         }
 
         private static int BatchSize(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)
@@ -221,8 +221,8 @@ namespace Samples
         public void Backward(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> outputGradients, global::System.Span<float> inputGradients, global::NetGen.Workspace workspace)
         {
             global::System.ArgumentNullException.ThrowIfNull(workspace);
-            workspace.EnsureFits(WorkspaceLength, 1, "Normalized");
-            int batch = workspace.TrainingBatchSize;
+            global::NetGen.CompilerServices.WorkspaceAccess.EnsureFits(workspace, WorkspaceLength, 1, "Normalized");
+            int batch = global::NetGen.CompilerServices.WorkspaceAccess.TrainingBatchSize(workspace);
             if (batch == 0)
             {
                 throw new global::System.InvalidOperationException("Backward continues the last ForwardTraining on this workspace, and there is none: either none ran on it, or an inference Forward on it since then overwrote the activations backward needs. Call ForwardTraining on this workspace again before Backward, and run inference in between on another workspace.");
@@ -259,7 +259,7 @@ namespace Samples
         private void Run(global::System.ReadOnlySpan<float> x, global::System.Span<float> output, global::NetGen.Workspace workspace, int batch, bool training)
         {
             global::System.ReadOnlySpan<float> p = _parameters;
-            global::System.Span<float> ws = workspace.Buffer;
+            global::System.Span<float> ws = global::NetGen.CompilerServices.WorkspaceAccess.Buffer(workspace);
             global::System.Span<float> buffers = _buffers;
 
             // Layer 0, BatchNorm2D(Momentum = 0.3) over [2, 5, 3] (2 channels × 15 positions):
@@ -269,16 +269,16 @@ namespace Samples
             global::System.Span<float> a0 = ws.Slice(0, 30 * batch);
             if (training)
             {
-                global::NetGen.BatchNorm.ForwardTraining(x, a0, p.Slice(0, 2), p.Slice(2, 2), ws.Slice(30 * batch, 4), buffers.Slice(0, 2), buffers.Slice(2, 2), buffers.Slice(4, 1), 2, 15, 0.3f, 1E-05f);
+                global::NetGen.CompilerServices.BatchNorm.ForwardTraining(x, a0, p.Slice(0, 2), p.Slice(2, 2), ws.Slice(30 * batch, 4), buffers.Slice(0, 2), buffers.Slice(2, 2), buffers.Slice(4, 1), 2, 15, 0.3f, 1E-05f);
             }
             else
             {
-                global::NetGen.BatchNorm.Forward(x, a0, p.Slice(0, 2), p.Slice(2, 2), buffers.Slice(0, 2), buffers.Slice(2, 2), 2, 15, 1E-05f);
+                global::NetGen.CompilerServices.BatchNorm.Forward(x, a0, p.Slice(0, 2), p.Slice(2, 2), buffers.Slice(0, 2), buffers.Slice(2, 2), 2, 15, 1E-05f);
             }
 
             // Layer 1, Tanh: a1 = tanh(a0)
             global::System.Span<float> a1 = ws.Slice(34 * batch, 30 * batch);
-            global::NetGen.Activations.Tanh(a0, a1);
+            global::NetGen.CompilerServices.Activations.Tanh(a0, a1);
 
             // Layer 2, Flatten [2, 5, 3] → [30]: the same memory, read as a vector
             global::System.ReadOnlySpan<float> a2 = a1;
@@ -295,16 +295,16 @@ namespace Samples
             global::System.Span<float> a4 = ws.Slice(70 * batch, 6 * batch);
             if (training)
             {
-                global::NetGen.BatchNorm.ForwardTraining(a3, a4, p.Slice(184, 6), p.Slice(190, 6), ws.Slice(76 * batch, 12), buffers.Slice(5, 6), buffers.Slice(11, 6), buffers.Slice(17, 1), 6, 1, 0.1f, 1E-05f);
+                global::NetGen.CompilerServices.BatchNorm.ForwardTraining(a3, a4, p.Slice(184, 6), p.Slice(190, 6), ws.Slice(76 * batch, 12), buffers.Slice(5, 6), buffers.Slice(11, 6), buffers.Slice(17, 1), 6, 1, 0.1f, 1E-05f);
             }
             else
             {
-                global::NetGen.BatchNorm.Forward(a3, a4, p.Slice(184, 6), p.Slice(190, 6), buffers.Slice(5, 6), buffers.Slice(11, 6), 6, 1, 1E-05f);
+                global::NetGen.CompilerServices.BatchNorm.Forward(a3, a4, p.Slice(184, 6), p.Slice(190, 6), buffers.Slice(5, 6), buffers.Slice(11, 6), 6, 1, 1E-05f);
             }
 
             // Layer 5, ReLU: a5 = relu(a4)
             global::System.Span<float> a5 = ws.Slice(88 * batch, 6 * batch);
-            global::NetGen.Activations.Relu(a4, a5);
+            global::NetGen.CompilerServices.Activations.Relu(a4, a5);
 
             // Layer 6, Dense(3): a6 = W a5 + b
             //   W: [3, 6] "6.weight", b: [3] "6.bias"
@@ -319,7 +319,7 @@ namespace Samples
         {
             global::System.ReadOnlySpan<float> p = _parameters;
             global::System.Span<float> g = _gradients;
-            global::System.Span<float> ws = workspace.Buffer;
+            global::System.Span<float> ws = global::NetGen.CompilerServices.WorkspaceAccess.Buffer(workspace);
             global::System.Span<float> gradA = ws.Slice(97 * batch, 30 * batch);
             global::System.Span<float> gradB = ws.Slice(127 * batch, 30 * batch);
 
@@ -342,12 +342,12 @@ namespace Samples
             global::NetGen.CompilerServices.DenseKernels.Backward<global::NetGen.Generated.Dense6>(p.Slice(196, 18), g.Slice(196, 18), g.Slice(214, 3), a5, d6, d5, batch, workspace.Threads);
 
             // Layer 5, ReLU: d4 = d5 ⊙ relu'(a4), in place
-            global::NetGen.Activations.ReluBackward(a5, d5, d5);
+            global::NetGen.CompilerServices.Activations.ReluBackward(a5, d5, d5);
             global::System.Span<float> d4 = d5;
 
             // Layer 4, BatchNorm1D: with x̂ = (a3 − μ)/σ, per channel over the batch × 1 position:
             //   dγ += Σ d4 ⊙ x̂, dβ += Σ d4, d3 = γ/σ (d4 − mean(d4) − x̂ mean(d4 ⊙ x̂)), in place
-            global::NetGen.BatchNorm.Backward(a3, d4, p.Slice(184, 6), g.Slice(184, 6), g.Slice(190, 6), ws.Slice(76 * batch, 12), 6, 1);
+            global::NetGen.CompilerServices.BatchNorm.Backward(a3, d4, p.Slice(184, 6), g.Slice(184, 6), g.Slice(190, 6), ws.Slice(76 * batch, 12), 6, 1);
             global::System.Span<float> d3 = d4;
 
             // Layer 3, Dense(6, bias: false):
@@ -359,12 +359,12 @@ namespace Samples
             global::System.Span<float> d1 = d2;
 
             // Layer 1, Tanh: d0 = d1 ⊙ tanh'(a0), in place
-            global::NetGen.Activations.TanhBackward(a1, d1, d1);
+            global::NetGen.CompilerServices.Activations.TanhBackward(a1, d1, d1);
             global::System.Span<float> d0 = d1;
 
             // Layer 0, BatchNorm2D(Momentum = 0.3): with x̂ = (x − μ)/σ, per channel over the batch × 15 positions:
             //   dγ += Σ d0 ⊙ x̂, dβ += Σ d0, dx = γ/σ (d0 − mean(d0) − x̂ mean(d0 ⊙ x̂)), in place
-            global::NetGen.BatchNorm.Backward(x, d0, p.Slice(0, 2), g.Slice(0, 2), g.Slice(2, 2), ws.Slice(30 * batch, 4), 2, 15);
+            global::NetGen.CompilerServices.BatchNorm.Backward(x, d0, p.Slice(0, 2), g.Slice(0, 2), g.Slice(2, 2), ws.Slice(30 * batch, 4), 2, 15);
             if (!dx.IsEmpty)
             {
                 d0.CopyTo(dx);

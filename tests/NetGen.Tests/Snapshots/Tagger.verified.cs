@@ -53,8 +53,8 @@ namespace Samples.Sequences
             private static global::NetGen.Workspace? t_workspace;
 
             // 64-byte aligned, so that no vector load of a weight row splits across cache lines
-            private readonly global::NetGen.AlignedFloats _parameters = new(ParameterCount);
-            private readonly global::NetGen.AlignedFloats _gradients = new(ParameterCount);
+            private readonly global::NetGen.CompilerServices.AlignedFloats _parameters = new(ParameterCount);
+            private readonly global::NetGen.CompilerServices.AlignedFloats _gradients = new(ParameterCount);
 
             /// <summary>Creates the network with parameters initialized as PyTorch initializes them, from <paramref name="seed"/>.</summary>
             public Tagger(ulong seed = 0) => Initialize(seed);
@@ -125,8 +125,8 @@ namespace Samples.Sequences
             {
                 global::System.ArgumentNullException.ThrowIfNull(workspace);
                 int batch = BatchSize(inputs, outputs);
-                workspace.EnsureFits(WorkspaceLength, batch, "Tagger");
-                workspace.TrainingBatchSize = 0; // what a training forward kept is about to be overwritten
+                global::NetGen.CompilerServices.WorkspaceAccess.EnsureFits(workspace, WorkspaceLength, batch, "Tagger");
+                global::NetGen.CompilerServices.WorkspaceAccess.SetTrainingBatchSize(workspace, 0); // what a training forward kept is about to be overwritten
                 Run(inputs, outputs, workspace, batch, training: false);
             }
 
@@ -135,10 +135,10 @@ namespace Samples.Sequences
             {
                 global::System.ArgumentNullException.ThrowIfNull(workspace);
                 int batch = BatchSize(inputs, outputs);
-                workspace.EnsureFits(WorkspaceLength, batch, "Tagger");
-                workspace.TrainingBatchSize = 0;
+                global::NetGen.CompilerServices.WorkspaceAccess.EnsureFits(workspace, WorkspaceLength, batch, "Tagger");
+                global::NetGen.CompilerServices.WorkspaceAccess.SetTrainingBatchSize(workspace, 0);
                 Run(inputs, outputs, workspace, batch, training: true);
-                workspace.TrainingBatchSize = batch;
+                global::NetGen.CompilerServices.WorkspaceAccess.SetTrainingBatchSize(workspace, batch);
             }
 
             private static int BatchSize(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)
@@ -164,8 +164,8 @@ namespace Samples.Sequences
             public void Backward(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> outputGradients, global::System.Span<float> inputGradients, global::NetGen.Workspace workspace)
             {
                 global::System.ArgumentNullException.ThrowIfNull(workspace);
-                workspace.EnsureFits(WorkspaceLength, 1, "Tagger");
-                int batch = workspace.TrainingBatchSize;
+                global::NetGen.CompilerServices.WorkspaceAccess.EnsureFits(workspace, WorkspaceLength, 1, "Tagger");
+                int batch = global::NetGen.CompilerServices.WorkspaceAccess.TrainingBatchSize(workspace);
                 if (batch == 0)
                 {
                     throw new global::System.InvalidOperationException("Backward continues the last ForwardTraining on this workspace, and there is none: either none ran on it, or an inference Forward on it since then overwrote the activations backward needs. Call ForwardTraining on this workspace again before Backward, and run inference in between on another workspace.");
@@ -202,7 +202,7 @@ namespace Samples.Sequences
             private void Run(global::System.ReadOnlySpan<float> x, global::System.Span<float> output, global::NetGen.Workspace workspace, int batch, bool training)
             {
                 global::System.ReadOnlySpan<float> p = _parameters;
-                global::System.Span<float> ws = workspace.Buffer;
+                global::System.Span<float> ws = global::NetGen.CompilerServices.WorkspaceAccess.Buffer(workspace);
 
                 // Layer 0, Dense(6): a0 = W x + b
                 //   W: [6, 5] "0.weight", b: [6] "0.bias"
@@ -214,7 +214,7 @@ namespace Samples.Sequences
 
                 // Layer 2, GELU: a2 = gelu(a1)
                 global::System.Span<float> a2 = ws.Slice(18 * batch, 18 * batch);
-                global::NetGen.Activations.Gelu(a1, a2);
+                global::NetGen.CompilerServices.Activations.Gelu(a1, a2);
 
                 // Layer 3, Dense(3): a3 = W a2 + b
                 //   W: [3, 18] "3.weight", b: [3] "3.bias"
@@ -229,7 +229,7 @@ namespace Samples.Sequences
             {
                 global::System.ReadOnlySpan<float> p = _parameters;
                 global::System.Span<float> g = _gradients;
-                global::System.Span<float> ws = workspace.Buffer;
+                global::System.Span<float> ws = global::NetGen.CompilerServices.WorkspaceAccess.Buffer(workspace);
                 global::System.Span<float> gradA = ws.Slice(39 * batch, 18 * batch);
                 global::System.Span<float> gradB = ws.Slice(57 * batch, 18 * batch);
 
@@ -249,7 +249,7 @@ namespace Samples.Sequences
                 global::NetGen.CompilerServices.DenseKernels.Backward<global::NetGen.Generated.Dense3>(p.Slice(36, 54), g.Slice(36, 54), g.Slice(90, 3), a2, d3, d2, batch, workspace.Threads);
 
                 // Layer 2, GELU: d1 = d2 ⊙ gelu'(a1), in place
-                global::NetGen.Activations.GeluBackward(a1, d2, d2);
+                global::NetGen.CompilerServices.Activations.GeluBackward(a1, d2, d2);
                 global::System.Span<float> d1 = d2;
 
                 // Layer 1, Flatten: d0 is d1, read in the input's shape

@@ -63,8 +63,8 @@ namespace Samples
         private static global::NetGen.Workspace? t_workspace;
 
         // 64-byte aligned, so that no vector load of a weight row splits across cache lines
-        private readonly global::NetGen.AlignedFloats _parameters = new(ParameterCount);
-        private readonly global::NetGen.AlignedFloats _gradients = new(ParameterCount);
+        private readonly global::NetGen.CompilerServices.AlignedFloats _parameters = new(ParameterCount);
+        private readonly global::NetGen.CompilerServices.AlignedFloats _gradients = new(ParameterCount);
 
         /// <summary>Creates the network with parameters initialized as PyTorch initializes them, from <paramref name="seed"/>.</summary>
         public Zoo(ulong seed = 0) => Initialize(seed);
@@ -158,8 +158,8 @@ namespace Samples
         {
             global::System.ArgumentNullException.ThrowIfNull(workspace);
             int batch = BatchSize(inputs, outputs);
-            workspace.EnsureFits(WorkspaceLength, batch, "Zoo");
-            workspace.TrainingBatchSize = 0; // what a training forward kept is about to be overwritten
+            global::NetGen.CompilerServices.WorkspaceAccess.EnsureFits(workspace, WorkspaceLength, batch, "Zoo");
+            global::NetGen.CompilerServices.WorkspaceAccess.SetTrainingBatchSize(workspace, 0); // what a training forward kept is about to be overwritten
             Run(inputs, outputs, workspace, batch, training: false);
         }
 
@@ -168,10 +168,10 @@ namespace Samples
         {
             global::System.ArgumentNullException.ThrowIfNull(workspace);
             int batch = BatchSize(inputs, outputs);
-            workspace.EnsureFits(WorkspaceLength, batch, "Zoo");
-            workspace.TrainingBatchSize = 0;
+            global::NetGen.CompilerServices.WorkspaceAccess.EnsureFits(workspace, WorkspaceLength, batch, "Zoo");
+            global::NetGen.CompilerServices.WorkspaceAccess.SetTrainingBatchSize(workspace, 0);
             Run(inputs, outputs, workspace, batch, training: true);
-            workspace.TrainingBatchSize = batch;
+            global::NetGen.CompilerServices.WorkspaceAccess.SetTrainingBatchSize(workspace, batch);
         }
 
         private static int BatchSize(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)
@@ -197,8 +197,8 @@ namespace Samples
         public void Backward(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> outputGradients, global::System.Span<float> inputGradients, global::NetGen.Workspace workspace)
         {
             global::System.ArgumentNullException.ThrowIfNull(workspace);
-            workspace.EnsureFits(WorkspaceLength, 1, "Zoo");
-            int batch = workspace.TrainingBatchSize;
+            global::NetGen.CompilerServices.WorkspaceAccess.EnsureFits(workspace, WorkspaceLength, 1, "Zoo");
+            int batch = global::NetGen.CompilerServices.WorkspaceAccess.TrainingBatchSize(workspace);
             if (batch == 0)
             {
                 throw new global::System.InvalidOperationException("Backward continues the last ForwardTraining on this workspace, and there is none: either none ran on it, or an inference Forward on it since then overwrote the activations backward needs. Call ForwardTraining on this workspace again before Backward, and run inference in between on another workspace.");
@@ -235,26 +235,26 @@ namespace Samples
         private void Run(global::System.ReadOnlySpan<float> x, global::System.Span<float> output, global::NetGen.Workspace workspace, int batch, bool training)
         {
             global::System.ReadOnlySpan<float> p = _parameters;
-            global::System.Span<float> ws = workspace.Buffer;
+            global::System.Span<float> ws = global::NetGen.CompilerServices.WorkspaceAccess.Buffer(workspace);
 
             // Layer 0, Dense(11) + Tanh (layer 1): a1 = tanh(W x + b)
             //   W: [11, 13] "0.weight", b: [11] "0.bias"
             global::System.Span<float> a1 = ws.Slice(0, 11 * batch);
             global::NetGen.CompilerServices.DenseKernels.Forward<global::NetGen.Generated.Dense0>(p.Slice(0, 143), p.Slice(143, 11), x, a1, batch, workspace.Threads);
-            global::NetGen.Activations.Tanh(a1, a1);
+            global::NetGen.CompilerServices.Activations.Tanh(a1, a1);
 
             // Layer 2, Dense(9, bias: false) + Sigmoid (layer 3): a3 = sigmoid(W a1)
             //   W: [9, 11] "2.weight"
             global::System.Span<float> a3 = ws.Slice(11 * batch, 9 * batch);
             global::NetGen.CompilerServices.DenseKernels.Forward<global::NetGen.Generated.Dense2>(p.Slice(154, 99), default, a1, a3, batch, workspace.Threads);
-            global::NetGen.Activations.Sigmoid(a3, a3);
+            global::NetGen.CompilerServices.Activations.Sigmoid(a3, a3);
 
             // Layer 4, Dense(7) + GELU (layer 5): a5 = gelu(W a3 + b)
             //   W: [7, 9] "4.weight", b: [7] "4.bias"
             global::System.Span<float> a5 = ws.Slice(20 * batch, 7 * batch);
             global::System.Span<float> z4 = ws.Slice(27 * batch, 7 * batch);
             global::NetGen.CompilerServices.DenseKernels.Forward<global::NetGen.Generated.Dense4>(p.Slice(253, 63), p.Slice(316, 7), a3, z4, batch, workspace.Threads);
-            global::NetGen.Activations.Gelu(z4, a5);
+            global::NetGen.CompilerServices.Activations.Gelu(z4, a5);
 
             // Layer 6, Dense(6) + LeakyReLU (layer 7): a7 = leaky_relu[0.1f](W a5 + b)
             //   W: [6, 7] "fc.weight", b: [6] "fc.bias"
@@ -267,7 +267,7 @@ namespace Samples
             if (training)
             {
                 global::System.Span<float> kept = ws.Slice(40 * batch, 6 * batch);
-                global::NetGen.Dropout.Forward(a7, kept, ws.Slice(46 * batch, 6 * batch), 0.25f, ref workspace.Random);
+                global::NetGen.CompilerServices.Dropout.Forward(a7, kept, ws.Slice(46 * batch, 6 * batch), 0.25f, ref workspace.Random);
                 a8 = kept;
             }
 
@@ -280,7 +280,7 @@ namespace Samples
             global::System.Span<float> a10 = ws.Slice(56 * batch, 4 * batch);
             for (int r = 0; r < 1 * batch; r++)
             {
-                global::NetGen.Activations.Softmax(a9.Slice(r * 4, 4), a10.Slice(r * 4, 4));
+                global::NetGen.CompilerServices.Activations.Softmax(a9.Slice(r * 4, 4), a10.Slice(r * 4, 4));
             }
 
             a10.CopyTo(output);
@@ -291,7 +291,7 @@ namespace Samples
         {
             global::System.ReadOnlySpan<float> p = _parameters;
             global::System.Span<float> g = _gradients;
-            global::System.Span<float> ws = workspace.Buffer;
+            global::System.Span<float> ws = global::NetGen.CompilerServices.WorkspaceAccess.Buffer(workspace);
             global::System.Span<float> gradA = ws.Slice(60 * batch, 11 * batch);
             global::System.Span<float> gradB = ws.Slice(71 * batch, 11 * batch);
 
@@ -312,7 +312,7 @@ namespace Samples
             for (int r = 0; r < 1 * batch; r++)
             {
                 global::System.Span<float> row = d10.Slice(r * 4, 4);
-                global::NetGen.Activations.SoftmaxBackward(a10.Slice(r * 4, 4), row, row);
+                global::NetGen.CompilerServices.Activations.SoftmaxBackward(a10.Slice(r * 4, 4), row, row);
             }
             global::System.Span<float> d9 = d10;
 
@@ -322,12 +322,12 @@ namespace Samples
             global::NetGen.CompilerServices.DenseKernels.Backward<global::NetGen.Generated.Dense9>(p.Slice(371, 24), g.Slice(371, 24), g.Slice(395, 4), a8, d9, d8, batch, workspace.Threads);
 
             // Layer 8, Dropout(0.25): d7 = d8 ⊙ m, in place
-            global::NetGen.Dropout.Backward(ws.Slice(46 * batch, 6 * batch), d8);
+            global::NetGen.CompilerServices.Dropout.Backward(ws.Slice(46 * batch, 6 * batch), d8);
             global::System.Span<float> d7 = d8;
 
             // Layer 6, Dense(6) + LeakyReLU:
             //   dz = d7 ⊙ leaky_relu[0.1f]'(z), in place
-            global::NetGen.Activations.LeakyReluBackward(a7, d7, d7, 0.1f);
+            global::NetGen.CompilerServices.Activations.LeakyReluBackward(a7, d7, d7, 0.1f);
             //   dW += dzᵀ a5, db += Σ_rows dz, d5 = dz W
             global::System.Span<float> d5 = gradA.Slice(0, 7 * batch);
             global::NetGen.CompilerServices.DenseKernels.Backward<global::NetGen.Generated.Dense6>(p.Slice(323, 42), g.Slice(323, 42), g.Slice(365, 6), a5, d7, d5, batch, workspace.Threads);
@@ -335,21 +335,21 @@ namespace Samples
             // Layer 4, Dense(7) + GELU:
             //   dz = d5 ⊙ gelu'(z), in place
             global::System.ReadOnlySpan<float> z4 = ws.Slice(27 * batch, 7 * batch);
-            global::NetGen.Activations.GeluBackward(z4, d5, d5);
+            global::NetGen.CompilerServices.Activations.GeluBackward(z4, d5, d5);
             //   dW += dzᵀ a3, db += Σ_rows dz, d3 = dz W
             global::System.Span<float> d3 = gradB.Slice(0, 9 * batch);
             global::NetGen.CompilerServices.DenseKernels.Backward<global::NetGen.Generated.Dense4>(p.Slice(253, 63), g.Slice(253, 63), g.Slice(316, 7), a3, d5, d3, batch, workspace.Threads);
 
             // Layer 2, Dense(9, bias: false) + Sigmoid:
             //   dz = d3 ⊙ sigmoid'(z), in place
-            global::NetGen.Activations.SigmoidBackward(a3, d3, d3);
+            global::NetGen.CompilerServices.Activations.SigmoidBackward(a3, d3, d3);
             //   dW += dzᵀ a1, d1 = dz W
             global::System.Span<float> d1 = gradA.Slice(0, 11 * batch);
             global::NetGen.CompilerServices.DenseKernels.Backward<global::NetGen.Generated.Dense2>(p.Slice(154, 99), g.Slice(154, 99), default, a1, d3, d1, batch, workspace.Threads);
 
             // Layer 0, Dense(11) + Tanh:
             //   dz = d1 ⊙ tanh'(z), in place
-            global::NetGen.Activations.TanhBackward(a1, d1, d1);
+            global::NetGen.CompilerServices.Activations.TanhBackward(a1, d1, d1);
             //   dW += dzᵀ x, db += Σ_rows dz, dx = dz W
             global::NetGen.CompilerServices.DenseKernels.Backward<global::NetGen.Generated.Dense0>(p.Slice(0, 143), g.Slice(0, 143), g.Slice(143, 11), x, d1, dx, batch, workspace.Threads);
         }

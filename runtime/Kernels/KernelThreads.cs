@@ -1,9 +1,8 @@
 using System;
-using System.ComponentModel;
 using System.Diagnostics;
 using System.Threading;
 
-namespace NetGen;
+namespace NetGen.CompilerServices;
 
 /// <summary>
 /// Splits one kernel call over a range of items (rows of a batch, units of a layer) across the calling
@@ -13,8 +12,7 @@ namespace NetGen;
 /// thread. Workers spin for a short while after each part, so the next layer's call finds them awake, then
 /// sleep. One caller uses the pool at a time; a second caller meanwhile runs its call on its own thread.
 /// </summary>
-[EditorBrowsable(EditorBrowsableState.Advanced)]
-public static unsafe class KernelThreads
+internal static unsafe class KernelThreads
 {
     /// <summary>The work of one part: items <paramref name="start"/> .. <paramref name="end"/> - 1.</summary>
     public delegate void Body(in KernelSpans spans, int start, int end);

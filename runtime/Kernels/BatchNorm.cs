@@ -1,14 +1,15 @@
 using System;
 using System.ComponentModel;
 
-namespace NetGen;
+namespace NetGen.CompilerServices;
 
 /// <summary>
 /// Batch normalization's kernels, called by generated code. A batch is laid out <c>[N, C, S]</c>: N samples, C
 /// channels, S positions per channel (1 after a dense layer, L for a sequence, H·W for an image); channel c's
 /// statistics are taken over its N·S values. Sums run in double, as PyTorch's CPU kernels accumulate.
 /// </summary>
-[EditorBrowsable(EditorBrowsableState.Advanced)]
+/// <remarks>For generated code only; not part of NetGen's supported API and may change between versions.</remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static class BatchNorm
 {
     /// <summary>

@@ -1,10 +1,11 @@
 using System;
 using System.ComponentModel;
 
-namespace NetGen;
+namespace NetGen.CompilerServices;
 
 /// <summary>Inverted dropout's training-mode kernels, called by generated code.</summary>
-[EditorBrowsable(EditorBrowsableState.Advanced)]
+/// <remarks>For generated code only; not part of NetGen's supported API and may change between versions.</remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static class Dropout
 {
     /// <summary>

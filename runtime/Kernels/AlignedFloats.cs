@@ -3,7 +3,7 @@ using System.ComponentModel;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
-namespace NetGen;
+namespace NetGen.CompilerServices;
 
 /// <summary>
 /// A float buffer whose first element sits on a 64-byte boundary: a cache line, and the width of a Vector512. The
@@ -11,7 +11,8 @@ namespace NetGen;
 /// on AVX-512 would otherwise be every load, and on AVX2 every other one. The array lives on the pinned object heap,
 /// so the garbage collector never moves it off its alignment. Parameters, gradients and workspaces use it.
 /// </summary>
-[EditorBrowsable(EditorBrowsableState.Advanced)]
+/// <remarks>For generated code only; not part of NetGen's supported API and may change between versions.</remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public sealed class AlignedFloats
 {
     private const int AlignmentBytes = 64;

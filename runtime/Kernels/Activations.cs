@@ -5,14 +5,15 @@ using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 using System.Runtime.CompilerServices;
 
-namespace NetGen;
+namespace NetGen.CompilerServices;
 
 /// <summary>
 /// Whole-span activation functions and their derivatives, called by generated code for the activations
 /// that need a transcendental function (ReLU and leaky ReLU are inlined into the generated loops instead).
 /// Each backward takes what the forward kept: sigmoid and tanh their outputs, GELU its inputs.
 /// </summary>
-[EditorBrowsable(EditorBrowsableState.Advanced)]
+/// <remarks>For generated code only; not part of NetGen's supported API and may change between versions.</remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static class Activations
 {
     private const float InvSqrt2 = 0.70710678118654752f;

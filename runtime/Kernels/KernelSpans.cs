@@ -1,14 +1,12 @@
 using System;
-using System.ComponentModel;
 
-namespace NetGen;
+namespace NetGen.CompilerServices;
 
 /// <summary>
 /// The operands of one kernel call that <see cref="KernelThreads"/> splits across threads: up to three
 /// read-only and two writable spans. Generated code names what each one holds at the call.
 /// </summary>
-[EditorBrowsable(EditorBrowsableState.Advanced)]
-public readonly ref struct KernelSpans
+internal readonly ref struct KernelSpans
 {
     /// <summary>Gathers the operands; unused ones stay empty.</summary>
     public KernelSpans(ReadOnlySpan<float> in0, ReadOnlySpan<float> in1, ReadOnlySpan<float> in2, Span<float> out0, Span<float> out1)
