@@ -47,7 +47,7 @@ internal static class CheckpointFile
     /// <summary>What a valid checkpoint decodes to, before anything is committed.</summary>
     public sealed class Contents
     {
-        public Contents(float[] parameters, float[] optimizerState, TrainerState state)
+        public Contents(float[] parameters, float[] optimizerState, CheckpointState state)
         {
             Parameters = parameters;
             OptimizerState = optimizerState;
@@ -60,12 +60,12 @@ internal static class CheckpointFile
         /// <summary>The optimizer's state vectors back to back; empty when it has none or has not stepped.</summary>
         public float[] OptimizerState { get; }
 
-        public TrainerState State { get; }
+        public CheckpointState State { get; }
     }
 
     // ---------------------------------------------------------------- write
 
-    public static void Write(Stream stream, INetwork network, Optimizer optimizer, TrainerState state)
+    public static void Write(Stream stream, INetwork network, Optimizer optimizer, CheckpointState state)
     {
         // Parameters and buffers (batch norm's running statistics) as the weights file lists them; all F32 here,
         // counts included, so the checkpoint is one dtype throughout.
@@ -95,7 +95,7 @@ internal static class CheckpointFile
         stream.Flush();
     }
 
-    private static List<KeyValuePair<string, string>> Metadata(INetwork network, OptimizerDescription optimizer, TrainerState s)
+    private static List<KeyValuePair<string, string>> Metadata(INetwork network, OptimizerDescription optimizer, CheckpointState s)
     {
         var m = new List<KeyValuePair<string, string>>
         {
@@ -188,7 +188,7 @@ internal static class CheckpointFile
             throw new WeightFormatException($"The checkpoint holds {savedParameters} parameters; the network has {n}.");
         }
 
-        TrainerState state = ReadState(meta);
+        CheckpointState state = ReadState(meta);
 
         // The optimizer: same kind and hyperparameters, or the continuation would not be the same run.
         OptimizerDescription expected = OptimizerDescription.Of(optimizer);
@@ -285,7 +285,7 @@ internal static class CheckpointFile
         return new Contents(parameters, optimizerState, state);
     }
 
-    private static TrainerState ReadState(MetadataReader meta)
+    private static CheckpointState ReadState(MetadataReader meta)
     {
         // One less than int.MaxValue: the next Fit numbers its epoch CompletedEpochs + 1.
         int epoch = meta.Int(KeyEpoch, 0, int.MaxValue - 1);
@@ -327,7 +327,7 @@ internal static class CheckpointFile
         }
 
         long optimizerSteps = meta.Long(KeyOptimizerStep, MaxStepCount);
-        return new TrainerState
+        return new CheckpointState
         {
             CompletedEpochs = epoch,
             BatchesIntoEpoch = batch,

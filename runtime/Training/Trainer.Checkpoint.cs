@@ -30,7 +30,7 @@ public sealed partial class Trainer<TNetwork>
     public void SaveCheckpoint(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        TrainerState state = CaptureState();
+        CheckpointState state = CaptureState();
         SafeTensors.WriteAtomically(path, stream => CheckpointFile.Write(stream, Network, Optimizer, state));
     }
 
@@ -87,7 +87,7 @@ public sealed partial class Trainer<TNetwork>
         CheckpointFile.Contents contents = CheckpointFile.Read(bytes, Network, Optimizer);
 
         // Everything is checked; commit. SetState cannot fail: the state's length was checked against the optimizer.
-        TrainerState s = contents.State;
+        CheckpointState s = contents.State;
         Optimizer.SetState(contents.OptimizerState, s.OptimizerSteps);
         Optimizer.LearningRate = s.LearningRate;
         SafeTensors.Commit(Network, contents.Parameters);
@@ -112,7 +112,7 @@ public sealed partial class Trainer<TNetwork>
         }
     }
 
-    private TrainerState CaptureState() => new()
+    private CheckpointState CaptureState() => new()
     {
         CompletedEpochs = _completedEpochs,
         BatchesIntoEpoch = _batchesIntoEpoch,

@@ -4,7 +4,7 @@ namespace NetGen;
 /// The part of a checkpoint that is neither parameters nor optimizer vectors: where training stands, the
 /// running sums of an epoch in progress, both random streams and the optimizer's scalars.
 /// </summary>
-internal sealed class TrainerState
+internal sealed class CheckpointState
 {
     /// <summary>Epochs finished.</summary>
     public int CompletedEpochs { get; init; }
