@@ -1,4 +1,5 @@
 using System.Linq;
+using NetGen.Generator.Model;
 using NetGen.Generator.Plan;
 using static NetGen.Generator.Emit.Literals;
 using static NetGen.Generator.Emit.StepNames;
@@ -48,7 +49,7 @@ internal static class BatchNormEmitter
         foreach (TensorPlan tensor in plan.Buffers.Where(t => !t.IsCount))
         {
             w.Line($"/// <summary><c>{tensor.Name}</c>, {NetworkEmitter.ShapeText(tensor.Shape)}: a view into <see cref=\"Buffers\"/>.</summary>");
-            w.Line($"public global::System.Span<float> {NetworkEmitter.ViewName(tensor.Name)} => new global::System.Span<float>(_buffers, {Int(tensor.Offset)}, {Int(tensor.Length)});");
+            w.Line($"public global::System.Span<float> {TensorNames.ViewName(tensor.Name)} => new global::System.Span<float>(_buffers, {Int(tensor.Offset)}, {Int(tensor.Length)});");
             w.Line();
         }
     }

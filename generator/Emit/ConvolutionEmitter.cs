@@ -1,5 +1,5 @@
 using System.Collections.Generic;
-using NetGen.Generator.Parse;
+using NetGen.Generator.Model;
 using NetGen.Generator.Plan;
 using static NetGen.Generator.Emit.Literals;
 using static NetGen.Generator.Emit.StepNames;

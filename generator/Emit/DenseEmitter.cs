@@ -1,4 +1,4 @@
-using NetGen.Generator.Parse;
+using NetGen.Generator.Model;
 using NetGen.Generator.Plan;
 
 namespace NetGen.Generator.Emit;

@@ -1,4 +1,4 @@
-using NetGen.Generator.Parse;
+using NetGen.Generator.Model;
 using NetGen.Generator.Plan;
 using static NetGen.Generator.Emit.Literals;
 using static NetGen.Generator.Emit.StepNames;

@@ -1,6 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
-using NetGen.Generator.Parse;
+using NetGen.Generator.Model;
 using NetGen.Generator.Plan;
 using static NetGen.Generator.Emit.Literals;
 
@@ -154,7 +154,7 @@ internal static class NetworkEmitter
         foreach (TensorPlan tensor in plan.Tensors)
         {
             w.Line($"/// <summary><c>{Xml(tensor.Name)}</c>, {ShapeText(tensor.Shape)}: a view into <see cref=\"Parameters\"/>.</summary>");
-            w.Line($"public global::System.Span<float> {ViewName(tensor.Name)} => _parameters.Slice({Int(tensor.Offset)}, {Int(tensor.Length)});");
+            w.Line($"public global::System.Span<float> {TensorNames.ViewName(tensor.Name)} => _parameters.Slice({Int(tensor.Offset)}, {Int(tensor.Length)});");
             w.Line();
         }
     }
@@ -274,23 +274,6 @@ internal static class NetworkEmitter
         var lines = rows.Select(r => string.Join("  ", r.Select((cell, c) => c >= 3 ? cell.PadLeft(widths[c]) : cell.PadRight(widths[c]))).TrimEnd()).ToList();
         lines.Add($"Total: {Grouped(plan.ParameterCount)} parameters, {Grouped(plan.Flops)} FLOPs per sample, workspace {Grouped(plan.WorkspaceLength)} floats per sample");
         return string.Join("\n", lines);
-    }
-
-    /// <summary><c>0.weight</c> → <c>Layer0Weight</c>, <c>fc1.bias</c> → <c>Fc1Bias</c>.</summary>
-    public static string ViewName(string tensorName)
-    {
-        var builder = new System.Text.StringBuilder();
-        foreach (string part in tensorName.Split('.', '_', '-', ' '))
-        {
-            string clean = new string(part.Where(char.IsLetterOrDigit).ToArray());
-            if (clean.Length > 0)
-            {
-                builder.Append(char.ToUpperInvariant(clean[0])).Append(clean.Substring(1));
-            }
-        }
-
-        string name = builder.ToString();
-        return name.Length == 0 || char.IsDigit(name[0]) ? "Layer" + name : name;
     }
 
     private static string Xml(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");

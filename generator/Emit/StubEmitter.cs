@@ -1,6 +1,6 @@
 using System.Linq;
 using Microsoft.CodeAnalysis.CSharp;
-using NetGen.Generator.Parse;
+using NetGen.Generator.Model;
 using NetGen.Generator.Plan;
 using static NetGen.Generator.Emit.Literals;
 

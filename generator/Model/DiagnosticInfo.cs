@@ -5,7 +5,7 @@ using Microsoft.CodeAnalysis;
 namespace NetGen.Generator.Model;
 
 /// <summary>
-/// A diagnostic as values: the descriptor's id (looked up in <see cref="Plan.Diagnostics"/>), the site it
+/// A diagnostic as values: the descriptor's id (looked up in <see cref="Diagnostics"/>), the site it
 /// belongs to, and the message arguments already turned into strings. Equatable and position-free, so
 /// plans that carry it cache across edits.
 /// </summary>
@@ -14,7 +14,7 @@ internal sealed record DiagnosticInfo(string Id, DiagnosticSite Site, EquatableA
     public static DiagnosticInfo Create(DiagnosticDescriptor descriptor, DiagnosticSite site, params object[] arguments)
         => new(descriptor.Id, site, arguments.Select(a => Convert.ToString(a, System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty).ToEquatableArray());
 
-    public DiagnosticDescriptor Descriptor => Plan.Diagnostics.ById(Id);
+    public DiagnosticDescriptor Descriptor => Diagnostics.ById(Id);
 
     public bool IsError => Descriptor.DefaultSeverity == DiagnosticSeverity.Error;
 

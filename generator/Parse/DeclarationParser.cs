@@ -55,17 +55,17 @@ internal static class DeclarationParser
 
         if (!classSyntax.Modifiers.Any(SyntaxKind.PartialKeyword))
         {
-            diagnostics.Add(DiagnosticInfo.Create(Plan.Diagnostics.NotPartial, DiagnosticSite.Class, typeName));
+            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.NotPartial, DiagnosticSite.Class, typeName));
         }
 
         if (KindProblem(type) is { } what)
         {
-            diagnostics.Add(DiagnosticInfo.Create(Plan.Diagnostics.NotAClass, DiagnosticSite.Class, typeName, what));
+            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.NotAClass, DiagnosticSite.Class, typeName, what));
         }
 
         if (type.TypeParameters.Length > 0)
         {
-            diagnostics.Add(DiagnosticInfo.Create(Plan.Diagnostics.Generic, DiagnosticSite.Class, typeName));
+            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.Generic, DiagnosticSite.Class, typeName));
         }
 
         var containing = new List<string>();
@@ -75,7 +75,7 @@ internal static class DeclarationParser
             string? problem = ContainingTypeProblem(outer);
             if (problem is not null)
             {
-                diagnostics.Add(DiagnosticInfo.Create(Plan.Diagnostics.UnsupportedNesting, DiagnosticSite.Class, typeName, Identifiers.Escape(outer.Name), problem));
+                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.UnsupportedNesting, DiagnosticSite.Class, typeName, Identifiers.Escape(outer.Name), problem));
             }
 
             string kind = outer.TypeKind == TypeKind.Struct ? "struct" : "class";
@@ -101,7 +101,7 @@ internal static class DeclarationParser
         int declarationsWithLayers = layers.Select(l => l.Owner).Where(o => o is not null).Distinct().Count();
         if (declarationsWithLayers > 1)
         {
-            diagnostics.Add(DiagnosticInfo.Create(Plan.Diagnostics.SplitDeclaration, DiagnosticSite.Class, type.Name, declarationsWithLayers));
+            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.SplitDeclaration, DiagnosticSite.Class, type.Name, declarationsWithLayers));
         }
 
         // Source order; a stable sort keeps Roslyn's order for attributes it has no syntax for.

@@ -2,7 +2,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using NetGen.Generator.Model;
-using NetGen.Generator.Parse;
+
 
 namespace NetGen.Generator.Plan;
 

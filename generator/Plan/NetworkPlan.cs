@@ -1,5 +1,5 @@
 using NetGen.Generator.Model;
-using NetGen.Generator.Parse;
+
 
 namespace NetGen.Generator.Plan;
 

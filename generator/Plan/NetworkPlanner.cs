@@ -2,7 +2,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using NetGen.Generator.Model;
-using NetGen.Generator.Parse;
+
 
 namespace NetGen.Generator.Plan;
 
@@ -319,12 +319,12 @@ internal static class NetworkPlanner
             }
 
             string prefix = layer.Name ?? i.ToString(CultureInfo.InvariantCulture);
-            string view = Emit.NetworkEmitter.ViewName(prefix);
+            string view = TensorNames.ViewName(prefix);
             bool owns = owners.Contains(prefix);
             int first = -1;
             if ((layer.Name is not null && names.TryGetValue(prefix, out first)) || (owns && views.TryGetValue(view, out first)))
             {
-                string what = layer.Name == layers[first].Name ? $"'{prefix}.*'" : $"'{Emit.NetworkEmitter.ViewName(layers[first].Name ?? first.ToString(CultureInfo.InvariantCulture))}*' in C#";
+                string what = layer.Name == layers[first].Name ? $"'{prefix}.*'" : $"'{TensorNames.ViewName(layers[first].Name ?? first.ToString(CultureInfo.InvariantCulture))}*' in C#";
                 diagnostics.Add(DiagnosticInfo.Create(Diagnostics.DuplicateLayerName, DiagnosticSite.OfLayer(layer.Position, layer.Name is null ? null : "Name"), Describe(layers[first], first), Describe(layer, i), what));
                 continue;
             }

@@ -1,7 +1,7 @@
 using System.Collections.Generic;
 using System.Globalization;
 using NetGen.Generator.Model;
-using NetGen.Generator.Parse;
+
 
 namespace NetGen.Generator.Plan;
 

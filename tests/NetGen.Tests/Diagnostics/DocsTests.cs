@@ -4,7 +4,7 @@ using System.Linq;
 using System.Text.RegularExpressions;
 using Microsoft.CodeAnalysis;
 using Xunit;
-using Catalogue = NetGen.Generator.Plan.Diagnostics;
+using Catalogue = NetGen.Generator.Model.Diagnostics;
 
 namespace NetGen.Tests.Diagnostics;
 

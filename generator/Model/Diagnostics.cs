@@ -2,7 +2,7 @@ using System.Collections.Generic;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 
-namespace NetGen.Generator.Plan;
+namespace NetGen.Generator.Model;
 
 /// <summary>
 /// The catalogue of NetGen's diagnostics. Each has an entry, with an example and the fix, in

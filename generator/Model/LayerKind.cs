@@ -1,4 +1,4 @@
-namespace NetGen.Generator.Parse;
+namespace NetGen.Generator.Model;
 
 /// <summary>Every attribute the parser recognizes on a <c>[Network]</c> class.</summary>
 internal enum LayerKind

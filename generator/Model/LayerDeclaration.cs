@@ -1,6 +1,5 @@
-using NetGen.Generator.Model;
 
-namespace NetGen.Generator.Parse;
+namespace NetGen.Generator.Model;
 
 /// <summary>
 /// One layer attribute as written, before any checking: its kind, its arguments as plain values

@@ -1,6 +1,5 @@
-using NetGen.Generator.Model;
 
-namespace NetGen.Generator.Parse;
+namespace NetGen.Generator.Model;
 
 /// <summary>
 /// A <c>[Network]</c> class as the parser read it: how to re-open it as a partial declaration, and its
