@@ -1,0 +1,133 @@
+using System.Linq;
+using NetGen.Generator.Model;
+using NetGen.Generator.Plan;
+using Xunit;
+
+namespace NetGen.Tests.Planning;
+
+/// <summary>
+/// The planner on its own: declarations built as values (no Roslyn, no source text), plans and diagnostics out. What a
+/// plan must say (shapes, the parameter table in PyTorch's names and order, buffers, FLOPs) and which diagnostics a
+/// declaration gets, at which layer, with unknown shapes left unknown.
+/// </summary>
+public sealed class PlannerTests
+{
+    [Fact]
+    public void An_mlp_plans_its_shapes_parameters_and_flops()
+    {
+        PlanResult result = Plan(Input(784), Layer(LayerKind.Dense, 128), Layer(LayerKind.ReLU), Layer(LayerKind.Dense, 10));
+
+        Assert.Empty(result.Diagnostics);
+        NetworkPlan plan = Assert.IsType<NetworkPlan>(result.Plan);
+        Assert.Equal(new[] { 784 }, plan.InputShape);
+        Assert.Equal(new[] { 10 }, plan.OutputShape);
+        Assert.Equal(784 * 128 + 128 + 128 * 10 + 10, plan.ParameterCount);
+        Assert.Equal(2L * (784 * 128 + 128 * 10), plan.Flops);
+        Assert.Equal(
+            new[] { ("0.weight", 0), ("0.bias", 100352), ("2.weight", 100480), ("2.bias", 101760) },
+            plan.Tensors.Select(t => (t.Name, t.Offset)));
+        Assert.Equal(new[] { 128, 784 }, plan.Tensors[0].Shape);
+        Assert.Equal(new[] { "Dense(128)", "ReLU", "Dense(10)" }, plan.Layers.Select(l => l.Title));
+    }
+
+    [Fact]
+    public void LeNet_plans_each_layers_output_shape()
+    {
+        PlanResult result = Plan(
+            Input(1, 28, 28),
+            Layer(LayerKind.Conv2D, 6, 5) with { Options = new[] { new LayerOption("Padding", 2, null, null) }.ToEquatableArray() },
+            Layer(LayerKind.ReLU),
+            Layer(LayerKind.MaxPool2D, 2),
+            Layer(LayerKind.Conv2D, 16, 5),
+            Layer(LayerKind.ReLU),
+            Layer(LayerKind.MaxPool2D, 2),
+            Layer(LayerKind.Flatten),
+            Layer(LayerKind.Dense, 120),
+            Layer(LayerKind.ReLU),
+            Layer(LayerKind.Dense, 84),
+            Layer(LayerKind.ReLU),
+            Layer(LayerKind.Dense, 10));
+
+        Assert.Empty(result.Diagnostics.Select(d => $"{d.Id} at {d.Site}: {string.Join(" | ", d.Arguments)}"));
+        NetworkPlan plan = result.Plan!;
+        Assert.Equal(
+            new[] { "[6, 28, 28]", "[6, 28, 28]", "[6, 14, 14]", "[16, 10, 10]", "[16, 10, 10]", "[16, 5, 5]", "[400]", "[120]", "[120]", "[84]", "[84]", "[10]" },
+            plan.Layers.Select(l => "[" + string.Join(", ", l.OutputShape) + "]"));
+        Assert.Equal(61_706, plan.ParameterCount);
+        Assert.Equal(new[] { 6, 1, 5, 5 }, plan.Tensors.Single(t => t.Name == "0.weight").Shape);
+        Assert.True(plan.ScratchLength > 0, "a convolution needs scratch for its column matrix");
+    }
+
+    [Fact]
+    public void Batch_norm_plans_three_buffers_under_pytorchs_names()
+    {
+        PlanResult result = Plan(Input(8), Layer(LayerKind.Dense, 4, bias: false), Layer(LayerKind.BatchNorm1D), Layer(LayerKind.Dense, 2));
+
+        NetworkPlan plan = result.Plan!;
+        Assert.Equal(new[] { "1.running_mean", "1.running_var", "1.num_batches_tracked" }, plan.Buffers.Select(b => b.Name));
+        Assert.True(plan.Buffers[2].IsCount);
+        Assert.Equal(new[] { "0.weight", "1.weight", "1.bias", "2.weight", "2.bias" }, plan.Tensors.Select(t => t.Name));
+    }
+
+    [Fact]
+    public void A_missing_input_is_reported_at_the_class_and_gives_no_plan()
+    {
+        PlanResult result = Plan(Layer(LayerKind.Dense, 10));
+
+        Assert.Null(result.Plan);
+        DiagnosticInfo only = Assert.Single(result.Diagnostics);
+        Assert.Equal("NG0004", only.Id);
+        Assert.Equal(DiagnosticSite.Class, only.Site);
+    }
+
+    [Fact]
+    public void A_non_positive_size_is_reported_at_its_layer_and_later_shapes_stay_unknown()
+    {
+        PlanResult result = Plan(Input(16), Layer(LayerKind.Dense, 0), Layer(LayerKind.Dense, 10));
+
+        Assert.Null(result.Plan);
+        DiagnosticInfo only = Assert.Single(result.Diagnostics);
+        Assert.Equal("NG0007", only.Id);
+        Assert.Equal(1, only.Site.Layer);
+    }
+
+    [Fact]
+    public void Dense_on_an_image_is_reported_with_the_flatten_advice()
+    {
+        PlanResult result = Plan(Input(1, 28, 28), Layer(LayerKind.Dense, 10));
+
+        DiagnosticInfo only = Assert.Single(result.Diagnostics);
+        Assert.Equal("NG0008", only.Id);
+        Assert.Contains("[1, 28, 28]", only.Arguments);
+    }
+
+    [Fact]
+    public void The_plan_is_a_value_the_incremental_pipeline_can_compare()
+    {
+        LayerDeclaration[] layers = { Input(3, 5), Layer(LayerKind.Dense, 6), Layer(LayerKind.Flatten), Layer(LayerKind.Dense, 2) };
+
+        PlanResult first = Plan(layers), second = Plan(layers);
+
+        Assert.Equal(first, second);
+        Assert.Equal(first.GetHashCode(), second.GetHashCode());
+    }
+
+    private static PlanResult Plan(params LayerDeclaration[] layers)
+    {
+        // positions in source order, as the parser numbers them
+        LayerDeclaration[] numbered = layers.Select((l, i) => l with { Position = i }).ToArray();
+        var declaration = new NetworkDeclaration(
+            "Samples", "Net", "Samples.Net", "Samples.Net", "public",
+            EquatableArray<string>.Empty, numbered.ToEquatableArray(), EquatableArray<DiagnosticInfo>.Empty);
+        return NetworkPlanner.Plan(declaration);
+    }
+
+    private static LayerDeclaration Input(params int[] sizes) => Layer(LayerKind.Input, sizes);
+
+    private static LayerDeclaration Layer(LayerKind kind, params int[] sizes) => Layer(kind, sizes, bias: true);
+
+    private static LayerDeclaration Layer(LayerKind kind, int size, bool bias) => Layer(kind, new[] { size }, bias);
+
+    private static LayerDeclaration Layer(LayerKind kind, int[] sizes, bool bias)
+        => new(kind, 0, sizes.ToEquatableArray(), null, bias, null, EquatableArray<LayerOption>.Empty, ArgumentsValid: true);
+}
