@@ -18,7 +18,7 @@ internal static class StubEmitter
     /// generic, or sits in a type that cannot be extended (adding to it would be one more error).
     /// </summary>
     public static bool CanExtend(PlanResult result)
-        => !result.Diagnostics.Any(d => d.Id == Diagnostics.NotPartial.Id || d.Id == Diagnostics.NotAClass.Id || d.Id == Diagnostics.Generic.Id || d.Id == Diagnostics.UnsupportedNesting.Id);
+        => !result.Diagnostics.Any(d => d.Id == Diagnostics.NotPartial.Id || d.Id == Diagnostics.NotAClass.Id || d.Id == Diagnostics.Generic.Id || d.Id == Diagnostics.UnsupportedNesting.Id || d.Id == Diagnostics.NameOfGeneratedMember.Id);
 
     /// <summary>The oldest C# the stub compiles in (below C# 8 it implements <c>INetwork</c>'s default members itself).</summary>
     public const LanguageVersion MinimumLanguageVersion = LanguageVersion.CSharp7_3;

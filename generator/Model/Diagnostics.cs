@@ -89,6 +89,10 @@ internal static class Diagnostics
         "NG0019", "C# version older than the generated code needs",
         "'{0}' is generated as C# {1} code (it uses file-local types), but the project compiles C# {2}; set <LangVersion>{1}</LangVersion> or later, or remove <LangVersion> to use the SDK's default");
 
+    public static readonly DiagnosticDescriptor NameOfGeneratedMember = Error(
+        "NG0024", "Network class named like a member NetGen generates",
+        "'{0}' is the name of a member NetGen generates in it ({1}), and a member cannot have the name of its class (CS0542); rename the class{2}");
+
     public static readonly DiagnosticDescriptor SpatialInputRank = Error(
         "NG0020", "Convolution or pooling on an input of the wrong rank",
         "{0} expects a channels-first input {1}, but its input is [{2}]; {3}");

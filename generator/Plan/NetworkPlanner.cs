@@ -273,6 +273,7 @@ internal static class NetworkPlanner
         }
 
         CheckNames(layers, tensors, diagnostics);
+        CheckClassName(declaration, tensors, buffers, diagnostics);
 
         bool hasErrors = diagnostics.Any(d => d.IsError);
         NetworkPlan? plan = hasErrors ? null : new NetworkPlan(
@@ -297,6 +298,23 @@ internal static class NetworkPlanner
             (int)bufferCount,
             scratch);
         return new PlanResult(declaration, plan, diagnostics.ToEquatableArray());
+    }
+
+    /// <summary>The class may not be named like a member the emitter writes into it (CS0542 in generated code).</summary>
+    private static void CheckClassName(NetworkDeclaration declaration, List<TensorPlan> tensors, List<TensorPlan> buffers, List<DiagnosticInfo> diagnostics)
+    {
+        string name = declaration.Name.TrimStart('@');
+        if (GeneratedMembers.Names.Contains(name))
+        {
+            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.NameOfGeneratedMember, DiagnosticSite.Class, name, "a member every network has", string.Empty));
+            return;
+        }
+
+        TensorPlan? view = tensors.Concat(buffers).FirstOrDefault(t => TensorNames.ViewName(t.Name) == name);
+        if (view is not null)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.NameOfGeneratedMember, DiagnosticSite.Class, name, $"the view of '{view.Name}'", " or the layer (its Name)"));
+        }
     }
 
     /// <summary>

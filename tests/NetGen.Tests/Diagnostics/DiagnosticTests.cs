@@ -261,6 +261,35 @@ public class DiagnosticTests
     }
 
     [Fact]
+    public void NG0024_a_class_named_like_a_generated_member_is_reported_at_its_name_and_gets_no_stub()
+    {
+        // before NG0024: CS0542 inside the generated file ('Forward': member names cannot be the same as their enclosing type)
+        VerifiedRun run = Verify("""
+            using NetGen;
+            [Network]
+            [Input(4)]
+            [Dense(2)]
+            public partial class {|NG0024:Forward|};
+            """);
+        MessageContains(run.Diagnostics[0], "'Forward' is the name of a member NetGen generates", "rename the class");
+        Assert.Empty(run.Sources);
+    }
+
+    [Fact]
+    public void NG0024_a_class_named_like_a_tensor_view_names_the_tensor()
+    {
+        VerifiedRun run = Verify("""
+            using NetGen;
+            [Network]
+            [Input(4)]
+            [Dense(2, Name = "fc1")]
+            public partial class {|NG0024:Fc1Weight|};
+            """);
+        MessageContains(run.Diagnostics[0], "the view of 'fc1.weight'", "or the layer (its Name)");
+        Assert.Empty(run.Sources);
+    }
+
+    [Fact]
     public void NG0014_static_class_is_reported_at_its_name_and_gets_no_stub()
     {
         VerifiedRun run = Verify("""
