@@ -173,5 +173,4 @@ internal static class ConvolutionEmitter
 
     private static string Bool(bool value) => value ? "true" : "false";
 
-    internal static string Xml(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
 }

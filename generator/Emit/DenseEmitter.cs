@@ -28,7 +28,7 @@ internal static class DenseEmitter
     public static void EmitDescriptor(CodeWriter w, StepPlan step)
     {
         string fused = !FusesActivationInKernel(step) ? "None" : step.Activation == LayerKind.ReLU ? "Relu" : "LeakyRelu";
-        w.Line($"/// <summary>Layer {step.LayerIndex}, {Xml(step.Title)}: W [{step.Units}, {step.Inputs}]{(step.HasBias ? $", b [{step.Units}]" : ", no bias")}{(fused == "None" ? string.Empty : $", then {ActivationMath(step)} in the kernel")}.</summary>");
+        w.Line($"/// <summary>Layer {step.LayerIndex}, {Literals.Xml(step.Title)}: W [{step.Units}, {step.Inputs}]{(step.HasBias ? $", b [{step.Units}]" : ", no bias")}{(fused == "None" ? string.Empty : $", then {ActivationMath(step)} in the kernel")}.</summary>");
         w.Open($"file readonly struct {DescriptorName(step)} : global::NetGen.CompilerServices.IDenseLayer");
         w.Line($"public static int Inputs => {Literals.Int(step.Inputs)};");
         w.Line($"public static int Units => {Literals.Int(step.Units)};");
@@ -38,7 +38,6 @@ internal static class DenseEmitter
         w.Close();
     }
 
-    private static string Xml(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
 
     public static string ActivationMath(StepPlan step) => step.Activation == LayerKind.ReLU
         ? "max(·, 0)"

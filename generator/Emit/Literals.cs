@@ -52,4 +52,7 @@ internal static class Literals
 
     /// <summary><c>1,234,567</c>, for summaries.</summary>
     public static string Grouped(long value) => value.ToString("#,0", CultureInfo.InvariantCulture);
+
+    /// <summary><paramref name="text"/> escaped for an XML doc comment.</summary>
+    public static string Xml(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
 }

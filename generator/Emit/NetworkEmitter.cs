@@ -276,5 +276,4 @@ internal static class NetworkEmitter
         return string.Join("\n", lines);
     }
 
-    private static string Xml(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
 }

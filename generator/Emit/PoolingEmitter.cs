@@ -16,7 +16,7 @@ internal static class PoolingEmitter
     {
         ConvolutionGeometry g = step.Convolution!;
         string kind = step.Kind == StepKind.MaxPool ? "maximum" : "mean";
-        w.Line($"/// <summary>Layer {step.LayerIndex}, {ConvolutionEmitter.Xml(step.Title)}: the {kind} of each {Window(g)} window, stride {Stride(g)}, of {g.InChannels} channels.</summary>");
+        w.Line($"/// <summary>Layer {step.LayerIndex}, {Xml(step.Title)}: the {kind} of each {Window(g)} window, stride {Stride(g)}, of {g.InChannels} channels.</summary>");
         w.Open($"file readonly struct {ConvolutionEmitter.DescriptorName(step)} : global::NetGen.CompilerServices.IPoolingLayer");
         w.Line($"public static int Channels => {Int(g.InChannels)};");
         w.Line($"public static int InHeight => {Int(g.InHeight)};");

@@ -233,7 +233,4 @@ public static partial class ConvolutionKernels
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Copy(ref float to, ref float from, int count)
         => Unsafe.CopyBlockUnaligned(ref Unsafe.As<float, byte>(ref to), ref Unsafe.As<float, byte>(ref from), (uint)(count * sizeof(float)));
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ref float At(ref float origin, int offset) => ref Unsafe.Add(ref origin, offset);
 }

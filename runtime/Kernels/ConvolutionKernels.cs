@@ -177,176 +177,44 @@ public static partial class ConvolutionKernels
     private readonly struct ForwardProduct<TL> : IProduct
         where TL : struct, IConvolutionLayer
     {
-        public static int Rows
-        {
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            get => TL.OutChannels;
-        }
-
-        public static int Columns
-        {
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            get => OutPositions<TL>();
-        }
-
-        public static int Depth
-        {
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            get => ColumnRows<TL>();
-        }
-
-        public static int RowStride
-        {
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            get => ColumnRows<TL>();
-        }
-
-        public static int DepthStride
-        {
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            get => 1;
-        }
-
-        public static bool HasBias
-        {
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            get => TL.HasBias;
-        }
-
-        public static bool Accumulates
-        {
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            get => false;
-        }
-
-        public static FusedActivation Activation
-        {
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            get => TL.Activation;
-        }
-
-        public static float Slope
-        {
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            get => TL.Slope;
-        }
+        public static int Rows => TL.OutChannels;
+        public static int Columns => OutPositions<TL>();
+        public static int Depth => ColumnRows<TL>();
+        public static int RowStride => ColumnRows<TL>();
+        public static int DepthStride => 1;
+        public static bool HasBias => TL.HasBias;
+        public static bool Accumulates => false;
+        public static FusedActivation Activation => TL.Activation;
+        public static float Slope => TL.Slope;
     }
 
     /// <summary><c>dcolumns[C·kh·kw, H'·W'] = Wᵀ[C·kh·kw, OutChannels] · dy[OutChannels, H'·W']</c>: W read down its columns.</summary>
     private readonly struct TransposedProduct<TL> : IProduct
         where TL : struct, IConvolutionLayer
     {
-        public static int Rows
-        {
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            get => ColumnRows<TL>();
-        }
-
-        public static int Columns
-        {
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            get => OutPositions<TL>();
-        }
-
-        public static int Depth
-        {
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            get => TL.OutChannels;
-        }
-
-        public static int RowStride
-        {
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            get => 1;
-        }
-
-        public static int DepthStride
-        {
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            get => ColumnRows<TL>();
-        }
-
-        public static bool HasBias
-        {
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            get => false;
-        }
-
-        public static bool Accumulates
-        {
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            get => false;
-        }
-
-        public static FusedActivation Activation
-        {
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            get => FusedActivation.None;
-        }
-
-        public static float Slope
-        {
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            get => 0f;
-        }
+        public static int Rows => ColumnRows<TL>();
+        public static int Columns => OutPositions<TL>();
+        public static int Depth => TL.OutChannels;
+        public static int RowStride => 1;
+        public static int DepthStride => ColumnRows<TL>();
+        public static bool HasBias => false;
+        public static bool Accumulates => false;
+        public static FusedActivation Activation => FusedActivation.None;
+        public static float Slope => 0f;
     }
 
     /// <summary><c>dW[OutChannels, C·kh·kw] += dy[OutChannels, H'·W'] · rows[H'·W', C·kh·kw]</c>.</summary>
     private readonly struct WeightGradientProduct<TL> : IProduct
         where TL : struct, IConvolutionLayer
     {
-        public static int Rows
-        {
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            get => TL.OutChannels;
-        }
-
-        public static int Columns
-        {
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            get => ColumnRows<TL>();
-        }
-
-        public static int Depth
-        {
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            get => OutPositions<TL>();
-        }
-
-        public static int RowStride
-        {
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            get => OutPositions<TL>();
-        }
-
-        public static int DepthStride
-        {
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            get => 1;
-        }
-
-        public static bool HasBias
-        {
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            get => false;
-        }
-
-        public static bool Accumulates
-        {
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            get => true;
-        }
-
-        public static FusedActivation Activation
-        {
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            get => FusedActivation.None;
-        }
-
-        public static float Slope
-        {
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            get => 0f;
-        }
+        public static int Rows => TL.OutChannels;
+        public static int Columns => ColumnRows<TL>();
+        public static int Depth => OutPositions<TL>();
+        public static int RowStride => OutPositions<TL>();
+        public static int DepthStride => 1;
+        public static bool HasBias => false;
+        public static bool Accumulates => true;
+        public static FusedActivation Activation => FusedActivation.None;
+        public static float Slope => 0f;
     }
 }

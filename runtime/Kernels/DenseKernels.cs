@@ -54,46 +54,12 @@ public static partial class DenseKernels
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static float Activate<TLayer>(float z)
         where TLayer : struct, IDenseLayer
-    {
-        if (TLayer.Activation == FusedActivation.Relu)
-        {
-            return MathF.Max(z, 0f);
-        }
-
-        if (TLayer.Activation == FusedActivation.LeakyRelu)
-        {
-            return z > 0f ? z : TLayer.Slope * z;
-        }
-
-        return z;
-    }
+        => FusedActivations.Apply(TLayer.Activation, TLayer.Slope, z);
 
     /// <summary>The fused activation of <typeparamref name="TLayer"/> on finished outputs, at any width.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static TV Activate<TLayer, TV>(TV z)
         where TLayer : struct, IDenseLayer
         where TV : struct, FloatLanes.ILanes<TV>
-    {
-        if (TLayer.Activation == FusedActivation.Relu)
-        {
-            return TV.Relu(z);
-        }
-
-        if (TLayer.Activation == FusedActivation.LeakyRelu)
-        {
-            return TV.LeakyRelu(z, TLayer.Slope);
-        }
-
-        return z;
-    }
-
-    /// <summary><c>W[o, i]</c>, <c>x[r, i]</c>, ...: the float <paramref name="offset"/> floats past <paramref name="origin"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ref float At(ref float origin, int offset) => ref Unsafe.Add(ref origin, offset);
-
-    /// <summary>A vector of <typeparamref name="TV"/> read <paramref name="offset"/> floats past <paramref name="origin"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static TV Load<TV>(ref float origin, int offset)
-        where TV : struct, FloatLanes.ILanes<TV>
-        => TV.Load(ref origin, (nuint)offset);
+        => FusedActivations.Apply(TLayer.Activation, TLayer.Slope, z);
 }

@@ -15,6 +15,16 @@ namespace NetGen;
 /// </summary>
 internal static class FloatLanes
 {
+    /// <summary><c>origin[offset]</c> as a reference: a row of a matrix, or one float of it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static ref float At(ref float origin, int offset) => ref Unsafe.Add(ref origin, offset);
+
+    /// <summary>A vector of <typeparamref name="TV"/> read <paramref name="offset"/> floats past <paramref name="origin"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static TV Load<TV>(ref float origin, int offset)
+        where TV : struct, ILanes<TV>
+        => TV.Load(ref origin, (nuint)offset);
+
     /// <summary>A vector of <see cref="Count"/> floats and the operations the optimizers need.</summary>
     internal interface ILanes<TSelf>
         where TSelf : struct, ILanes<TSelf>

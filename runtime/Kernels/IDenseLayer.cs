@@ -28,18 +28,3 @@ public interface IDenseLayer
     /// <summary>The negative slope of <see cref="FusedActivation.LeakyRelu"/>; unused otherwise.</summary>
     static abstract float Slope { get; }
 }
-
-/// <summary>An activation a product kernel applies to each output as it stores it, instead of a pass of its own.</summary>
-/// <remarks>For generated code only; not part of NetGen's supported API and may change between versions.</remarks>
-[EditorBrowsable(EditorBrowsableState.Never)]
-public enum FusedActivation
-{
-    /// <summary>The output is the sum itself.</summary>
-    None,
-
-    /// <summary><c>max(z, 0)</c>.</summary>
-    Relu,
-
-    /// <summary><c>z &gt; 0 ? z : slope · z</c>.</summary>
-    LeakyRelu,
-}

@@ -450,25 +450,13 @@ internal static class ProductKernels
     private static TV Activate<TP, TV>(TV z)
         where TP : struct, IProduct
         where TV : struct, ILanes<TV>
-        => TP.Activation == FusedActivation.Relu ? TV.Relu(z)
-            : TP.Activation == FusedActivation.LeakyRelu ? TV.LeakyRelu(z, TP.Slope)
-            : z;
+        => FusedActivations.Apply(TP.Activation, TP.Slope, z);
 
     /// <summary>The product's fused activation on one finished output.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static float Activate<TP>(float z)
         where TP : struct, IProduct
-        => TP.Activation == FusedActivation.Relu ? MathF.Max(z, 0f)
-            : TP.Activation == FusedActivation.LeakyRelu ? (z > 0f ? z : TP.Slope * z)
-            : z;
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ref float At(ref float origin, int offset) => ref Unsafe.Add(ref origin, offset);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static TV Load<TV>(ref float origin, int offset)
-        where TV : struct, ILanes<TV>
-        => TV.Load(ref origin, (nuint)offset);
+        => FusedActivations.Apply(TP.Activation, TP.Slope, z);
 
     /// <summary>Which rows of a column chunk a block takes: a whole block, or the rows left after the whole blocks.</summary>
     private interface IBlockPart
