@@ -1,4 +1,3 @@
-using NetGen.Generator.Model;
 using NetGen.Generator.Plan;
 using static NetGen.Generator.Emit.Literals;
 using static NetGen.Generator.Emit.StepNames;
@@ -41,12 +40,12 @@ internal static class BackwardEmitter
         string[] inputs = Inputs(plan.Steps.Items);
         for (int i = 0; i < plan.Steps.Count; i++)
         {
-            StepPlan step = plan.Steps[i];
-            string source = step.Kind == StepKind.Flatten ? inputs[i] : Slot(step.OutputOffset, step.OutputLength);
+            Step step = plan.Steps[i];
+            string source = step is FlattenStep ? inputs[i] : Slot(step.OutputOffset, step.OutputLength);
             w.Line($"global::System.ReadOnlySpan<float> {Output(step)} = {source};");
         }
 
-        StepPlan last = plan.Steps[plan.Steps.Count - 1];
+        Step last = plan.Steps[plan.Steps.Count - 1];
         w.Line();
         w.Line($"// dL/d{Output(last)}, from the caller.");
         w.Line($"global::System.Span<float> {OutputGradient(last)} = gradA.Slice(0, {Int(plan.OutputLength)} * batch);");
@@ -54,68 +53,21 @@ internal static class BackwardEmitter
         bool inA = true;
         for (int i = plan.Steps.Count - 1; i >= 0; i--)
         {
-            StepPlan step = plan.Steps[i];
-            string input = inputs[i], output = Output(step), dOut = OutputGradient(step);
-            string dIn = InputGradient(plan.Steps.Items, i);
+            Step step = plan.Steps[i];
+            string dOut = OutputGradient(step), dIn = InputGradient(plan.Steps.Items, i);
+            StepEmitter emitter = StepEmitters.For(step);
             w.Line();
-            switch (step.Kind)
+            if (!emitter.BackwardInPlace)
             {
-                case StepKind.Dense:
-                {
-                    string fused = step.Activation is null ? string.Empty : $" + {step.Activation}";
-                    w.Line($"// Layer {step.LayerIndex}, {step.Title}{fused}:");
-                    EmitActivationBackward(w, step, output, dOut);
-
-                    w.Line($"//   dW += dzᵀ {input}{(step.HasBias ? ", db += Σ_rows dz" : string.Empty)}, {dIn} = dz W");
-                    if (i > 0)
-                    {
-                        w.Line($"global::System.Span<float> {dIn} = {(inA ? "gradB" : "gradA")}.Slice(0, {Int(step.InputLength)} * batch);");
-                    }
-
-                    string weightGradient = $"g.Slice({Int(step.WeightOffset)}, {Int(step.Units * step.Inputs)})";
-                    string biasGradient = step.HasBias ? $"g.Slice({Int(step.BiasOffset)}, {Int(step.Units)})" : "default";
-                    w.Line($"{DenseEmitter.Kernel(step, "Backward")}(p.Slice({Int(step.WeightOffset)}, {Int(step.Units * step.Inputs)}), {weightGradient}, {biasGradient}, {input}, {dOut}, {dIn}, {Rows(step)}, workspace.Threads);");
-                    inA = !inA;
-                    continue;
-                }
-
-                case StepKind.Convolution or StepKind.MaxPool or StepKind.AvgPool:
-                    ConvolutionEmitter.EmitBackwardStep(w, step, input, output, dOut, dIn, i > 0 ? (inA ? "gradB" : "gradA") : null);
-                    inA = !inA;
-                    continue;
-
-                case StepKind.Activation:
-                {
-                    LayerKind kind = step.Activation!.Value;
-                    w.Line($"// Layer {step.LayerIndex}, {step.Title}: {dIn} = {dOut} ⊙ {ActivationFunction(kind, step.Scalar)}'({input}), in place");
-                    w.Line("global::NetGen.CompilerServices." + ActivationBackward(kind, step.Scalar, output, input, dOut));
-                    break;
-                }
-
-                case StepKind.Softmax:
-                {
-                    int lastAxis = step.OutputShape[step.OutputShape.Count - 1];
-                    w.Line($"// Layer {step.LayerIndex}, Softmax: {dIn}[r, i] = {output}[r, i] ({dOut}[r, i] - Σ_j {dOut}[r, j] {output}[r, j]), in place");
-                    w.Open($"for (int r = 0; r < {Int(step.OutputLength / lastAxis)} * batch; r++)");
-                    w.Line($"global::System.Span<float> row = {dOut}.Slice(r * {Int(lastAxis)}, {Int(lastAxis)});");
-                    w.Line($"global::NetGen.CompilerServices.Activations.SoftmaxBackward({output}.Slice(r * {Int(lastAxis)}, {Int(lastAxis)}), row, row);");
-                    w.Close();
-                    break;
-                }
-
-                case StepKind.Dropout:
-                    w.Line($"// Layer {step.LayerIndex}, {step.Title}: {dIn} = {dOut} ⊙ m, in place");
-                    w.Line($"global::NetGen.CompilerServices.Dropout.Backward({Slot(step.MaskOffset, step.OutputLength)}, {dOut});");
-                    break;
-                case StepKind.Flatten:
-                    w.Line($"// Layer {step.LayerIndex}, Flatten: {dIn} is {dOut}, read in the input's shape");
-                    break;
-                case StepKind.BatchNorm:
-                    BatchNormEmitter.EmitBackward(w, step, input, dOut, dIn);
-                    break;
+                // The step writes dIn into the other gradient buffer (or, first, into the caller's dx).
+                emitter.EmitBackward(w, step, new BackwardNames(inputs[i], Output(step), dOut, dIn, i > 0 ? (inA ? "gradB" : "gradA") : null));
+                inA = !inA;
+                continue;
             }
 
-            // The element-wise steps above left the gradient in place.
+            emitter.EmitBackward(w, step, new BackwardNames(inputs[i], Output(step), dOut, dIn, null));
+
+            // The element-wise steps leave the gradient in place.
             if (i > 0)
             {
                 w.Line($"global::System.Span<float> {dIn} = {dOut};");
@@ -129,26 +81,5 @@ internal static class BackwardEmitter
         }
 
         w.Close();
-    }
-
-    /// <summary>
-    /// The fused activation's backward, when the step has one: <c>dz = dOut ⊙ act'(z)</c>, in place in
-    /// <paramref name="dOut"/>, read from the step's output (or its kept pre-activation).
-    /// </summary>
-    internal static void EmitActivationBackward(CodeWriter w, StepPlan step, string output, string dOut)
-    {
-        if (step.Activation is not LayerKind kind)
-        {
-            return;
-        }
-
-        w.Line($"//   dz = {dOut} ⊙ {ActivationFunction(kind, step.Scalar)}'(z), in place");
-        string pre = "z" + Int(step.LayerIndex);
-        if (step.KeepsPreActivation)
-        {
-            w.Line($"global::System.ReadOnlySpan<float> {pre} = {Slot(step.PreActivationOffset, step.OutputLength)};");
-        }
-
-        w.Line("global::NetGen.CompilerServices." + ActivationBackward(kind, step.Scalar, output, pre, dOut));
     }
 }

@@ -11,7 +11,7 @@ namespace NetGen.Generator.Emit;
 /// weights, never seen by optimizers), its reset in <c>Initialize</c>, and the forward and backward steps, which
 /// call <c>NetGen.BatchNorm</c> with the layer's shapes and options as constants.
 /// </summary>
-internal static class BatchNormEmitter
+internal sealed class BatchNormEmitter : StepEmitter<BatchNormStep>
 {
     /// <summary>The buffer store and its named tensors; nothing for a network without buffers.</summary>
     public static void EmitBuffers(CodeWriter w, NetworkPlan plan)
@@ -62,18 +62,18 @@ internal static class BatchNormEmitter
             return;
         }
 
-        foreach (StepPlan step in plan.Steps.Where(s => s.Normalization is not null))
+        foreach (BatchNormStep step in plan.Steps.OfType<BatchNormStep>())
         {
-            NormalizationPlan n = step.Normalization!;
-            w.Line($"// {step.WeightName} = 1, {step.BiasName} = 0, {n.Prefix}.running_mean = 0, {n.Prefix}.running_var = 1, {n.Prefix}.num_batches_tracked = 0");
-            w.Line($"p.Slice({Int(step.WeightOffset)}, {Int(n.Channels)}).Fill(1f);");
-            w.Line($"p.Slice({Int(step.BiasOffset)}, {Int(n.Channels)}).Clear();");
+            NormalizationPlan n = step.Normalization;
+            w.Line($"// {step.Weight.Name} = 1, {step.Bias.Name} = 0, {n.Prefix}.running_mean = 0, {n.Prefix}.running_var = 1, {n.Prefix}.num_batches_tracked = 0");
+            w.Line($"p.Slice({Int(step.Weight.Offset)}, {Int(n.Channels)}).Fill(1f);");
+            w.Line($"p.Slice({Int(step.Bias.Offset)}, {Int(n.Channels)}).Clear();");
         }
 
         w.Line("global::System.Array.Clear(_buffers);");
-        foreach (StepPlan step in plan.Steps.Where(s => s.Normalization is not null))
+        foreach (BatchNormStep step in plan.Steps.OfType<BatchNormStep>())
         {
-            NormalizationPlan n = step.Normalization!;
+            NormalizationPlan n = step.Normalization;
             w.Line($"new global::System.Span<float>(_buffers, {Int(n.VarianceOffset)}, {Int(n.Channels)}).Fill(1f);");
         }
     }
@@ -87,18 +87,19 @@ internal static class BatchNormEmitter
         }
     }
 
-    public static void EmitForward(CodeWriter w, StepPlan step, string input, string output)
+    protected override void EmitForward(CodeWriter w, BatchNormStep step, ForwardNames names)
     {
-        NormalizationPlan n = step.Normalization!;
+        string input = names.Input, output = names.Output;
+        NormalizationPlan n = step.Normalization;
         string c = Int(n.Channels), s = Int(n.Spatial), eps = Float(n.Epsilon), momentum = Float(n.Momentum);
         w.Line($"// Layer {step.LayerIndex}, {step.Title} over {NetworkEmitter.ShapeText(step.InputShape)} ({c} channels × {s} position{(n.Spatial == 1 ? string.Empty : "s")}):");
-        w.Line($"//   {output} = γ ({input} − μ) / √(σ² + {eps}) + β per channel, γ: [{c}] \"{step.WeightName}\", β: [{c}] \"{step.BiasName}\"");
+        w.Line($"//   {output} = γ ({input} − μ) / √(σ² + {eps}) + β per channel, γ: [{c}] \"{step.Weight.Name}\", β: [{c}] \"{step.Bias.Name}\"");
         string keep = (1m - (decimal)n.Momentum).ToString(System.Globalization.CultureInfo.InvariantCulture);
         string move = ((decimal)n.Momentum).ToString(System.Globalization.CultureInfo.InvariantCulture);
         w.Line($"//   training: μ, σ² of the batch (biased); running ← {keep} running + {move} (μ, σ² unbiased)");
         w.Line($"//   inference: μ, σ² = \"{n.Prefix}.running_mean\", \"{n.Prefix}.running_var\"");
         w.Line($"global::System.Span<float> {output} = {Slot(step.OutputOffset, step.OutputLength)};");
-        string weight = $"p.Slice({Int(step.WeightOffset)}, {c})", bias = $"p.Slice({Int(step.BiasOffset)}, {c})";
+        string weight = $"p.Slice({Int(step.Weight.Offset)}, {c})", bias = $"p.Slice({Int(step.Bias.Offset)}, {c})";
         string mean = $"buffers.Slice({Int(n.MeanOffset)}, {c})", variance = $"buffers.Slice({Int(n.VarianceOffset)}, {c})";
         w.Open("if (training)");
         w.Line($"global::NetGen.CompilerServices.BatchNorm.ForwardTraining({input}, {output}, {weight}, {bias}, {Statistics(n)}, {mean}, {variance}, buffers.Slice({Int(n.CountOffset)}, 1), {c}, {s}, {momentum}, {eps});");
@@ -108,13 +109,14 @@ internal static class BatchNormEmitter
         w.Close();
     }
 
-    public static void EmitBackward(CodeWriter w, StepPlan step, string input, string dOut, string dIn)
+    protected override void EmitBackward(CodeWriter w, BatchNormStep step, BackwardNames names)
     {
-        NormalizationPlan n = step.Normalization!;
+        string input = names.Input, dOut = names.OutputGradient, dIn = names.InputGradient;
+        NormalizationPlan n = step.Normalization;
         string c = Int(n.Channels), s = Int(n.Spatial);
         w.Line($"// Layer {step.LayerIndex}, {step.Title}: with x̂ = ({input} − μ)/σ, per channel over the batch × {s} position{(n.Spatial == 1 ? string.Empty : "s")}:");
         w.Line($"//   dγ += Σ {dOut} ⊙ x̂, dβ += Σ {dOut}, {dIn} = γ/σ ({dOut} − mean({dOut}) − x̂ mean({dOut} ⊙ x̂)), in place");
-        w.Line($"global::NetGen.CompilerServices.BatchNorm.Backward({input}, {dOut}, p.Slice({Int(step.WeightOffset)}, {c}), g.Slice({Int(step.WeightOffset)}, {c}), g.Slice({Int(step.BiasOffset)}, {c}), {Statistics(n)}, {c}, {s});");
+        w.Line($"global::NetGen.CompilerServices.BatchNorm.Backward({input}, {dOut}, p.Slice({Int(step.Weight.Offset)}, {c}), g.Slice({Int(step.Weight.Offset)}, {c}), g.Slice({Int(step.Bias.Offset)}, {c}), {Statistics(n)}, {c}, {s});");
     }
 
     /// <summary>The batch's μ and 1/σ, kept by the training forward at the start of the step's statistics slot.</summary>

@@ -1,45 +1,64 @@
-using NetGen.Generator.Model;
 using NetGen.Generator.Plan;
+using static NetGen.Generator.Emit.Literals;
+using static NetGen.Generator.Emit.StepNames;
 
 namespace NetGen.Generator.Emit;
 
 /// <summary>
 /// A dense layer: its shape descriptor, the small struct through which the runtime's <c>DenseKernels</c> run with the
-/// layer's shape as constants (the kernels themselves are runtime code, written once for every layer and width); and the
-/// fused-activation rule the convolution descriptors share.
+/// layer's shape as constants (the kernels themselves are runtime code, written once for every layer and width), and
+/// the chains' calls under their math.
 /// </summary>
-internal static class DenseEmitter
+internal sealed class DenseEmitter : WeightedStepEmitter<DenseStep>
 {
     /// <summary>The descriptor struct's name, file-local beside the network: <c>Dense0</c>.</summary>
-    public static string DescriptorName(StepPlan step) => $"Dense{step.LayerIndex}";
+    public static string DescriptorName(DenseStep step) => $"Dense{step.LayerIndex}";
 
     /// <summary>The kernel entry point for the layer: <c>global::NetGen.CompilerServices.DenseKernels.Forward&lt;...Dense0&gt;</c>.</summary>
-    public static string Kernel(StepPlan step, string method)
+    public static string Kernel(DenseStep step, string method)
         => $"global::NetGen.CompilerServices.DenseKernels.{method}<global::NetGen.Generated.{DescriptorName(step)}>";
-
-    /// <summary>Whether the activation is applied inside the forward kernel, on each finished sum.</summary>
-    public static bool FusesActivationInKernel(StepPlan step)
-        => step.Activation is LayerKind.ReLU || (step.Activation is LayerKind.LeakyReLU && !step.KeepsPreActivation);
 
     /// <summary>
     /// <c>file readonly struct Dense0 : IDenseLayer { Inputs => 784; Units => 128; ... }</c>: what the kernels read as
     /// constants.
     /// </summary>
-    public static void EmitDescriptor(CodeWriter w, StepPlan step)
+    protected override void EmitDescriptor(CodeWriter w, DenseStep step)
     {
-        string fused = !FusesActivationInKernel(step) ? "None" : step.Activation == LayerKind.ReLU ? "Relu" : "LeakyRelu";
-        w.Line($"/// <summary>Layer {step.LayerIndex}, {Literals.Xml(step.Title)}: W [{step.Units}, {step.Inputs}]{(step.HasBias ? $", b [{step.Units}]" : ", no bias")}{(fused == "None" ? string.Empty : $", then {ActivationMath(step)} in the kernel")}.</summary>");
+        string fused = KernelActivation(step);
+        w.Line($"/// <summary>Layer {step.LayerIndex}, {Xml(step.Title)}: W [{step.Units}, {step.Inputs}]{(step.HasBias ? $", b [{step.Units}]" : ", no bias")}{(fused == "None" ? string.Empty : $", then {ActivationMath(step)} in the kernel")}.</summary>");
         w.Open($"file readonly struct {DescriptorName(step)} : global::NetGen.CompilerServices.IDenseLayer");
-        w.Line($"public static int Inputs => {Literals.Int(step.Inputs)};");
-        w.Line($"public static int Units => {Literals.Int(step.Units)};");
+        w.Line($"public static int Inputs => {Int(step.Inputs)};");
+        w.Line($"public static int Units => {Int(step.Units)};");
         w.Line($"public static bool HasBias => {(step.HasBias ? "true" : "false")};");
         w.Line($"public static global::NetGen.CompilerServices.FusedActivation Activation => global::NetGen.CompilerServices.FusedActivation.{fused};");
-        w.Line($"public static float Slope => {Literals.Float(fused == "LeakyRelu" ? step.Scalar : 0f)};");
+        w.Line($"public static float Slope => {KernelSlope(step)};");
         w.Close();
     }
 
+    protected override void EmitForward(CodeWriter w, DenseStep step, ForwardNames names)
+    {
+        string input = names.Input, output = names.Output;
+        string plusBias = step.HasBias ? " + b" : string.Empty;
+        string math = step.Activation is { } a ? $"{ActivationFunction(a.Kind, a.Slope)}(W {input}{plusBias})" : $"W {input}{plusBias}";
+        string fused = step.Activation is { } f ? $" + {f.Kind} (layer {f.LayerIndex})" : string.Empty;
+        w.Line($"// Layer {step.LayerIndex}, {step.Title}{fused}: {output} = {math}");
+        w.Line($"//   W: [{step.Units}, {step.Inputs}] \"{step.Weight.Name}\"{(step.Bias is { } bias ? $", b: [{step.Units}] \"{bias.Name}\"" : string.Empty)}");
+        w.Line($"global::System.Span<float> {output} = {Slot(step.OutputOffset, step.OutputLength)};");
+        EmitCallWithActivation(w, step, output, target =>
+            $"{Kernel(step, "Forward")}({SliceOf("p", step.Weight)}, {SliceOf("p", step.Bias)}, {input}, {target}, {Rows(step)}, workspace.Threads);");
+    }
 
-    public static string ActivationMath(StepPlan step) => step.Activation == LayerKind.ReLU
-        ? "max(·, 0)"
-        : $"leaky_relu(·, {Literals.Float(step.Scalar)})";
+    protected override void EmitBackward(CodeWriter w, DenseStep step, BackwardNames names)
+    {
+        string fused = step.Activation is { } a ? $" + {a.Kind}" : string.Empty;
+        w.Line($"// Layer {step.LayerIndex}, {step.Title}{fused}:");
+        EmitActivationBackward(w, step, names.Output, names.OutputGradient);
+        w.Line($"//   dW += dzᵀ {names.Input}{(step.HasBias ? ", db += Σ_rows dz" : string.Empty)}, {names.InputGradient} = dz W");
+        if (names.GradientBuffer is { } buffer)
+        {
+            w.Line($"global::System.Span<float> {names.InputGradient} = {buffer}.Slice(0, {Int(step.InputLength)} * batch);");
+        }
+
+        w.Line($"{Kernel(step, "Backward")}({SliceOf("p", step.Weight)}, {SliceOf("g", step.Weight)}, {SliceOf("g", step.Bias)}, {names.Input}, {names.OutputGradient}, {names.InputGradient}, {Rows(step)}, workspace.Threads);");
+    }
 }

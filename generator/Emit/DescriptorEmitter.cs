@@ -20,22 +20,21 @@ internal static class DescriptorEmitter
     {
         w.Open("namespace NetGen.Generated");
         bool first = true;
-        foreach (StepPlan step in plan.Steps.Where(s => s.Kind == StepKind.Dense || ConvolutionEmitter.Handles(s)))
+        foreach (Step step in plan.Steps)
         {
+            StepEmitter emitter = StepEmitters.For(step);
+            if (!emitter.HasDescriptor)
+            {
+                continue;
+            }
+
             if (!first)
             {
                 w.Line();
             }
 
             first = false;
-            if (step.Kind == StepKind.Dense)
-            {
-                DenseEmitter.EmitDescriptor(w, step);
-            }
-            else
-            {
-                ConvolutionEmitter.EmitDescriptor(w, step);
-            }
+            emitter.EmitDescriptor(w, step);
         }
 
         if (plan.ScratchLength > 0)
@@ -45,8 +44,8 @@ internal static class DescriptorEmitter
                 w.Line();
             }
 
-            string layers = string.Join(", ", plan.Steps.Where(s => s.Kind == StepKind.Convolution)
-                .Select(s => $"{ConvolutionEmitter.DescriptorName(s)} {Literals.Grouped(s.Convolution!.ScratchLength)}"));
+            string layers = string.Join(", ", plan.Steps.OfType<ConvolutionStep>()
+                .Select(s => $"{ConvolutionEmitter.DescriptorName(s)} {Literals.Grouped(s.Geometry.ScratchLength)}"));
             w.Line("/// <summary>The scratch the convolutions share.</summary>");
             w.Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"{GeneratorInfo.Name}\", \"{GeneratorInfo.Version}\")]");
             w.Open($"file static class {ClassName(plan)}");

@@ -124,15 +124,9 @@ internal static class NetworkEmitter
         w.Open("public void Initialize(ulong seed)");
         w.Line("global::NetGen.Rng random = new global::NetGen.Rng(seed);");
         w.Line("global::System.Span<float> p = _parameters;");
-        foreach (StepPlan step in plan.Steps.Where(s => s.Kind is StepKind.Dense or StepKind.Convolution))
+        foreach (Step step in plan.Steps)
         {
-            string bound = Float((float)(1.0 / System.Math.Sqrt(step.Inputs)));
-            w.Line($"// {step.WeightName}{(step.HasBias ? " and " + step.BiasName : string.Empty)}: bound 1/√{step.Inputs}");
-            w.Line($"global::NetGen.Initializers.Uniform(p.Slice({Int(step.WeightOffset)}, {Int(step.Units * step.Inputs)}), {bound}, ref random);");
-            if (step.HasBias)
-            {
-                w.Line($"global::NetGen.Initializers.Uniform(p.Slice({Int(step.BiasOffset)}, {Int(step.Units)}), {bound}, ref random);");
-            }
+            StepEmitters.For(step).EmitInitialize(w, step);
         }
 
         BatchNormEmitter.EmitInitialize(w, plan);

@@ -9,15 +9,25 @@ namespace NetGen.Generator.Emit;
 /// <c>PoolingKernels</c> run with the window's sizes as constants, and the chains' calls under their math. The kernels
 /// (PyTorch's winners and NaN rule, branch-free, with a vector path for two-column windows at stride 2) are runtime code.
 /// </summary>
-internal static class PoolingEmitter
+internal sealed class PoolingEmitter : StepEmitter<PoolingStep>
 {
+    public override bool BackwardInPlace => false;
+
+    public override bool HasDescriptor => true;
+
+    /// <summary>The descriptor struct's name, file-local beside the network: <c>MaxPool2</c>, <c>AvgPool3</c>.</summary>
+    public static string DescriptorName(PoolingStep step) => $"{(step.IsMax ? "MaxPool" : "AvgPool")}{step.LayerIndex}";
+
+    private static string Kernel(PoolingStep step, string method)
+        => $"global::NetGen.CompilerServices.PoolingKernels.{method}<global::NetGen.Generated.{DescriptorName(step)}>";
+
     /// <summary><c>file readonly struct MaxPool2 : IPoolingLayer { Channels => 6; ... }</c>.</summary>
-    public static void EmitDescriptor(CodeWriter w, StepPlan step)
+    protected override void EmitDescriptor(CodeWriter w, PoolingStep step)
     {
-        ConvolutionGeometry g = step.Convolution!;
-        string kind = step.Kind == StepKind.MaxPool ? "maximum" : "mean";
+        ConvolutionGeometry g = step.Geometry;
+        string kind = step.IsMax ? "maximum" : "mean";
         w.Line($"/// <summary>Layer {step.LayerIndex}, {Xml(step.Title)}: the {kind} of each {Window(g)} window, stride {Stride(g)}, of {g.InChannels} channels.</summary>");
-        w.Open($"file readonly struct {ConvolutionEmitter.DescriptorName(step)} : global::NetGen.CompilerServices.IPoolingLayer");
+        w.Open($"file readonly struct {DescriptorName(step)} : global::NetGen.CompilerServices.IPoolingLayer");
         w.Line($"public static int Channels => {Int(g.InChannels)};");
         w.Line($"public static int InHeight => {Int(g.InHeight)};");
         w.Line($"public static int InWidth => {Int(g.InWidth)};");
@@ -30,16 +40,18 @@ internal static class PoolingEmitter
         w.Close();
     }
 
-    public static void EmitForwardStep(CodeWriter w, StepPlan step, string input, string output, string shapes)
+    protected override void EmitForward(CodeWriter w, PoolingStep step, ForwardNames names)
     {
-        ConvolutionGeometry g = step.Convolution!;
+        string input = names.Input, output = names.Output;
+        string shapes = $"{NetworkEmitter.ShapeText(step.InputShape)} → {NetworkEmitter.ShapeText(step.OutputShape)}";
+        ConvolutionGeometry g = step.Geometry;
         string window = Window(g);
-        string math = step.Kind == StepKind.MaxPool
+        string math = step.IsMax
             ? $"{output}[c, i, j] = max over the {window} window of {input} at (i·{g.StrideHeight}, j·{g.StrideWidth})"
             : $"{output}[c, i, j] = mean over the {window} window of {input} at (i·{g.StrideHeight}, j·{g.StrideWidth})";
         if (g.Rank == 1)
         {
-            math = step.Kind == StepKind.MaxPool
+            math = step.IsMax
                 ? $"{output}[c, j] = max of {input}[c, j·{g.StrideWidth} .. j·{g.StrideWidth} + {g.KernelWidth - 1}]"
                 : $"{output}[c, j] = mean of {input}[c, j·{g.StrideWidth} .. j·{g.StrideWidth} + {g.KernelWidth - 1}]";
         }
@@ -50,22 +62,31 @@ internal static class PoolingEmitter
         }
 
         w.Line($"// Layer {step.LayerIndex}, {step.Title}: {math}, {shapes}");
-        if (step.Kind == StepKind.MaxPool)
+        if (step.IsMax)
         {
             w.Line("//   the winners (where each maximum was) are for backward, so only training keeps them");
         }
 
         w.Line($"global::System.Span<float> {output} = {Slot(step.OutputOffset, step.OutputLength)};");
-        w.Line(step.Kind == StepKind.MaxPool
-            ? $"{ConvolutionEmitter.Kernel(step, "PoolingKernels", "MaxForward")}({input}, {output}, training ? {Slot(step.MaskOffset, step.OutputLength)} : default, batch, workspace.Threads);"
-            : $"{ConvolutionEmitter.Kernel(step, "PoolingKernels", "AverageForward")}({input}, {output}, batch);");
+        w.Line(step.IsMax
+            ? $"{Kernel(step, "MaxForward")}({input}, {output}, training ? {Slot(step.MaskOffset, step.OutputLength)} : default, batch, workspace.Threads);"
+            : $"{Kernel(step, "AverageForward")}({input}, {output}, batch);");
     }
 
-    public static void EmitBackwardComment(CodeWriter w, StepPlan step, string dOut, string dIn)
+    protected override void EmitBackward(CodeWriter w, PoolingStep step, BackwardNames names)
     {
-        w.Line(step.Kind == StepKind.MaxPool
+        string dOut = names.OutputGradient, dIn = names.InputGradient;
+        w.Line(step.IsMax
             ? $"// Layer {step.LayerIndex}, {step.Title}: {dIn} = {dOut} at each window's maximum, 0 elsewhere"
-            : $"// Layer {step.LayerIndex}, {step.Title}: {dIn} = {dOut} / {step.Convolution!.KernelHeight * step.Convolution.KernelWidth} spread over each window");
+            : $"// Layer {step.LayerIndex}, {step.Title}: {dIn} = {dOut} / {step.Geometry.KernelHeight * step.Geometry.KernelWidth} spread over each window");
+        if (names.GradientBuffer is { } buffer)
+        {
+            w.Line($"global::System.Span<float> {dIn} = {buffer}.Slice(0, {Int(step.InputLength)} * batch);");
+        }
+
+        w.Line(step.IsMax
+            ? $"{Kernel(step, "MaxBackward")}({Slot(step.MaskOffset, step.OutputLength)}, {dOut}, {dIn}, batch);"
+            : $"{Kernel(step, "AverageBackward")}({dOut}, {dIn}, batch);");
     }
 
     private static string Window(ConvolutionGeometry g) => g.Rank == 1 ? Int(g.KernelWidth) : $"{g.KernelHeight}×{g.KernelWidth}";

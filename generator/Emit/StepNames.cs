@@ -11,14 +11,14 @@ namespace NetGen.Generator.Emit;
 /// </summary>
 internal static class StepNames
 {
-    public static int OutputIndex(StepPlan step) => step.ActivationLayerIndex >= 0 ? step.ActivationLayerIndex : step.LayerIndex;
+    public static int OutputIndex(Step step) => step.OutputIndex;
 
-    public static string Output(StepPlan step) => "a" + Int(OutputIndex(step));
+    public static string Output(Step step) => "a" + Int(OutputIndex(step));
 
-    public static string OutputGradient(StepPlan step) => "d" + Int(OutputIndex(step));
+    public static string OutputGradient(Step step) => "d" + Int(OutputIndex(step));
 
     /// <summary>The name of each step's input: the previous step's output, or <c>x</c>.</summary>
-    public static string[] Inputs(IReadOnlyList<StepPlan> steps)
+    public static string[] Inputs(IReadOnlyList<Step> steps)
     {
         var names = new string[steps.Count];
         for (int i = 0; i < steps.Count; i++)
@@ -29,14 +29,14 @@ internal static class StepNames
         return names;
     }
 
-    public static string InputGradient(IReadOnlyList<StepPlan> steps, int i) => i == 0 ? "dx" : OutputGradient(steps[i - 1]);
+    public static string InputGradient(IReadOnlyList<Step> steps, int i) => i == 0 ? "dx" : OutputGradient(steps[i - 1]);
 
     /// <summary>The workspace region of a per-sample slot for the whole batch: <c>[batch, length]</c>.</summary>
     public static string Slot(int offset, int length)
         => offset == 0 ? $"ws.Slice(0, {Int(length)} * batch)" : $"ws.Slice({Int(offset)} * batch, {Int(length)} * batch)";
 
     /// <summary>Rows a dense layer maps: the batch times the leading axes of its input.</summary>
-    public static string Rows(StepPlan step) => step.Rows == 1 ? "batch" : $"{Int(step.Rows)} * batch";
+    public static string Rows(DenseStep step) => step.Rows == 1 ? "batch" : $"{Int(step.Rows)} * batch";
 
     public static string ActivationFunction(LayerKind kind, float slope) => kind switch
     {

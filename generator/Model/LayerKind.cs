@@ -57,7 +57,7 @@ internal static class LayerKindFacts
 
     public static bool IsActivation(this LayerKind kind) => kind.IsElementwiseActivation() || kind == LayerKind.Softmax;
 
-    /// <summary>Convolutions and pooling: layers over the spatial axes of <c>[C, W]</c> or <c>[C, H, W]</c>, planned by <c>ConvolutionPlanner</c>.</summary>
+    /// <summary>Convolutions and pooling: layers over the spatial axes of <c>[C, W]</c> or <c>[C, H, W]</c>, planned by <c>SpatialRule</c>.</summary>
     public static bool IsSpatial(this LayerKind kind)
         => kind is LayerKind.Conv1D or LayerKind.Conv2D or LayerKind.MaxPool1D or LayerKind.MaxPool2D or LayerKind.AvgPool1D or LayerKind.AvgPool2D or LayerKind.GlobalAvgPool;
 }

@@ -100,7 +100,7 @@ public class IncrementalityTests
 
         Assert.Empty(walker.Offenders);
         Assert.Contains("LayerDeclaration", walker.TypesSeen);
-        Assert.Contains("StepPlan", walker.TypesSeen);
+        Assert.Contains("DenseStep", walker.TypesSeen);
         Assert.Contains("DiagnosticInfo", walker.TypesSeen);
     }
 

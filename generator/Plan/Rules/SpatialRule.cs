@@ -4,91 +4,33 @@ using System.Linq;
 using NetGen.Generator.Model;
 
 
-namespace NetGen.Generator.Plan;
+namespace NetGen.Generator.Plan.Rules;
 
 /// <summary>
-/// Plans convolution and pooling layers: reads their arguments (square or per-axis kernel, stride, padding,
-/// dilation), checks them against the input's shape, infers the output shape with PyTorch's floor rounding, and lays
-/// out parameters and workspace. A 1-D layer is planned as a 2-D one of height 1.
+/// Convolution and pooling layers: reads their arguments (square or per-axis kernel, stride, padding, dilation) into a
+/// <see cref="SpatialSpec"/>, checks them against the input's shape, infers the output shape with PyTorch's floor
+/// rounding, and lays out parameters and workspace. A 1-D layer is planned as a 2-D one of height 1.
 /// </summary>
-internal static class ConvolutionPlanner
+internal sealed class SpatialRule : LayerRule
 {
-    /// <summary>What planning one layer adds to the network's running totals.</summary>
-    internal sealed class Totals
+    private const int Unknown = LayerSpec.Unknown;
+
+    public override string Title(LayerDeclaration layer) => TitleOf(layer);
+
+    /// <summary>Reads the layer's window and options; each wrong value is reported and leaves its axis unknown.</summary>
+    public static SpatialSpec Read(LayerDeclaration layer, string title, List<DiagnosticInfo> diagnostics, int inHeight, int inWidth)
     {
-        public int Current;
-        public long Workspace;
-        public long ParameterCount;
-        public long Flops;
-
-        /// <summary>The largest scratch a step needs per thread (one sample's im2col matrix).</summary>
-        public int Scratch;
-
-        /// <summary>Set when the element-wise activation after a convolution was fused into its step.</summary>
-        public bool FusedNext;
-
-        /// <summary>
-        /// Whether the rank of the layer's input is known (in), and of its output (out: always, as a convolution or
-        /// pooling layer has its own output rank even when its input is wrong).
-        /// </summary>
-        public bool RankKnown;
-    }
-
-    /// <summary>
-    /// One axis's settings, with the argument each came from (for diagnostic sites). <paramref name="Known"/> is false
-    /// when one of them is wrong (reported): the output size along the axis is then unknown, not worked out from a default.
-    /// </summary>
-    private readonly record struct Axis(int Kernel, string KernelArgument, int Stride, string StrideArgument, int Padding, string PaddingArgument, int Dilation, string DilationArgument, bool Known = true);
-
-    private const int Unknown = NetworkPlanner.Unknown;
-
-    /// <param name="next">The layer after this one; an element-wise activation there is fused into a convolution's step.</param>
-    public static void Plan(
-        LayerDeclaration layer,
-        LayerDeclaration? next,
-        int index,
-        string title,
-        List<int> shape,
-        Totals totals,
-        List<TensorPlan> tensors,
-        List<StepPlan> steps,
-        List<LayerSummary> summary,
-        List<DiagnosticInfo> diagnostics)
-    {
-        var inShape = shape.ToEquatableArray();
-        int inLength = NetworkPlanner.Product(shape);
         bool twoD = layer.Kind is LayerKind.Conv2D or LayerKind.MaxPool2D or LayerKind.AvgPool2D;
         bool global = layer.Kind == LayerKind.GlobalAvgPool;
         bool conv = layer.Kind is LayerKind.Conv1D or LayerKind.Conv2D;
-        bool rankKnown = totals.RankKnown;
-        totals.RankKnown = true;
-        if (rankKnown && !RankFits(layer, shape, diagnostics, title))
-        {
-            // The output has the layer's own rank; its sizes (but a convolution's filters) depend on the wrong input.
-            int outChannels = conv && layer.Sizes.Count > 0 && layer.Sizes[0] > 0 ? layer.Sizes[0] : Unknown;
-            shape.Clear();
-            shape.Add(outChannels);
-            shape.AddRange(Enumerable.Repeat(Unknown, global ? 0 : twoD ? 2 : 1));
-            totals.FusedNext = false;
-            summary.Add(new LayerSummary(index, Title(layer), shape.ToEquatableArray(), 0, 0));
-            return;
-        }
+        bool max = layer.Kind is LayerKind.MaxPool1D or LayerKind.MaxPool2D;
+        int filters = conv ? Positive(layer, 0, "filters", title, diagnostics) : Unknown;
 
-        // An input of unknown rank has sizes that are all unknown.
-        int channels = rankKnown ? shape[0] : Unknown;
-        int inHeight = !rankKnown ? (twoD ? Unknown : 1) : shape.Count == 3 ? shape[1] : 1;
-        int inWidth = rankKnown ? shape[shape.Count - 1] : Unknown;
-        int filters = channels;
-        if (conv)
-        {
-            filters = Positive(layer, 0, "filters", title, diagnostics);
-        }
-
-        Axis rows, columns;
+        SpatialAxis rows, columns;
         if (global)
         {
-            rows = new Axis(inHeight, string.Empty, 1, string.Empty, 0, string.Empty, 1, string.Empty);
-            columns = new Axis(inWidth, string.Empty, 1, string.Empty, 0, string.Empty, 1, string.Empty);
+            rows = new SpatialAxis(inHeight, string.Empty, 1, string.Empty, 0, string.Empty, 1, string.Empty);
+            columns = new SpatialAxis(inWidth, string.Empty, 1, string.Empty, 0, string.Empty, 1, string.Empty);
         }
         else
         {
@@ -100,9 +42,43 @@ internal static class ConvolutionPlanner
             int kernelHeight = twoD ? (perAxisKernel ? Positive(layer, first, kernelHeightName, title, diagnostics) : kernelWidth) : 1;
             rows = twoD
                 ? ReadAxis(layer, title, kernelHeight, kernelHeightName, "Height", conv, diagnostics)
-                : new Axis(1, string.Empty, 1, string.Empty, 0, string.Empty, 1, string.Empty);
+                : new SpatialAxis(1, string.Empty, 1, string.Empty, 0, string.Empty, 1, string.Empty);
             columns = ReadAxis(layer, title, kernelWidth, kernelWidthName, twoD ? "Width" : string.Empty, conv, diagnostics);
         }
+
+        return new SpatialSpec(conv, twoD, global, max, filters, layer.Bias, rows, columns);
+    }
+
+    public override void Plan(LayerDeclaration layer, int index, PlanBuilder b)
+    {
+        string title = Describe(layer, index);
+        List<int> shape = b.Shape;
+        List<DiagnosticInfo> diagnostics = b.Diagnostics;
+        var inShape = b.ShapeNow;
+        int inLength = b.InputLength;
+        bool twoD = layer.Kind is LayerKind.Conv2D or LayerKind.MaxPool2D or LayerKind.AvgPool2D;
+        bool global = layer.Kind == LayerKind.GlobalAvgPool;
+        bool conv = layer.Kind is LayerKind.Conv1D or LayerKind.Conv2D;
+        bool rankKnown = b.RankKnown;
+        b.RankKnown = true;
+        if (rankKnown && !RankFits(layer, shape, diagnostics, title))
+        {
+            // The output has the layer's own rank; its sizes (but a convolution's filters) depend on the wrong input.
+            int outChannels = conv && layer.Sizes.Count > 0 && layer.Sizes[0] > 0 ? layer.Sizes[0] : Unknown;
+            shape.Clear();
+            shape.Add(outChannels);
+            shape.AddRange(Enumerable.Repeat(Unknown, global ? 0 : twoD ? 2 : 1));
+            b.Summarize(index, Title(layer));
+            return;
+        }
+
+        // An input of unknown rank has sizes that are all unknown.
+        int channels = rankKnown ? shape[0] : Unknown;
+        int inHeight = !rankKnown ? (twoD ? Unknown : 1) : shape.Count == 3 ? shape[1] : 1;
+        int inWidth = rankKnown ? shape[shape.Count - 1] : Unknown;
+        SpatialSpec spec = Read(layer, title, diagnostics, inHeight, inWidth);
+        int filters = conv ? spec.Filters : channels;
+        SpatialAxis rows = spec.Rows, columns = spec.Columns;
 
         int outHeight = OutputSize(layer, title, inHeight, rows, twoD ? "rows" : string.Empty, conv, diagnostics);
         int outWidth = OutputSize(layer, title, inWidth, columns, twoD ? "columns" : "positions", conv, diagnostics);
@@ -120,8 +96,7 @@ internal static class ConvolutionPlanner
         }
 
         int outLength = NetworkPlanner.Product(shape);
-        int output = Reserve(totals, outLength);
-        totals.FusedNext = false;
+        int output = b.Reserve(outLength);
         string prefix = layer.Name ?? index.ToString(CultureInfo.InvariantCulture);
         if (conv)
         {
@@ -136,8 +111,8 @@ internal static class ConvolutionPlanner
             {
                 // The im2col matrix (and the weights) would not fit one buffer; the network-wide check cannot
                 // see it when the products below overflow, so stop here.
-                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.TooLarge, DiagnosticSite.OfLayer(layer.Position), title, columnLength, "its scratch per thread (one sample's im2col matrix and padded image)", MaxColumnLength, string.Empty));
-                totals.Current = output;
+                b.Report(Diagnostics.TooLarge, DiagnosticSite.OfLayer(layer.Position), title, columnLength, "its scratch per thread (one sample's im2col matrix and padded image)", MaxColumnLength, string.Empty);
+                b.MoveTo(output);
                 return;
             }
 
@@ -145,57 +120,52 @@ internal static class ConvolutionPlanner
             bool identityColumns = rows.Kernel == 1 && columns.Kernel == 1 && rows.Stride == 1 && columns.Stride == 1 && rows.Padding == 0 && columns.Padding == 0;
             int positions = outHeight * outWidth;
             var geometry = Geometry(layer, channels, inHeight, inWidth, filters, outHeight, outWidth, rows, columns, !identityColumns);
-            totals.Scratch = System.Math.Max(totals.Scratch, geometry.ScratchLength);
+            b.NeedScratch(geometry.ScratchLength);
 
             // An element-wise activation right after is fused into this step's output pass, as for Dense.
-            LayerKind? fused = next is { ArgumentsValid: true } && next.Kind.IsElementwiseActivation() ? next.Kind : null;
-            int preOffset = fused is LayerKind kind && NetworkPlanner.NeedsPreActivation(kind, next!.Scalar) ? Reserve(totals, outLength) : -1;
-            totals.FusedNext = fused is not null;
+            FusedActivationPlan? activation = b.FuseNextActivation(index, outLength);
 
             long weightLength = (long)filters * fanIn;
-            long layerParams = weightLength + (layer.Bias ? filters : 0);
-            int weightOffset = (int)System.Math.Min(totals.ParameterCount, int.MaxValue);
-            int biasOffset = (int)System.Math.Min(totals.ParameterCount + weightLength, int.MaxValue);
-            if (totals.ParameterCount + layerParams <= int.MaxValue)
-            {
-                int[] weightShape = twoD ? new[] { filters, channels, rows.Kernel, columns.Kernel } : new[] { filters, channels, columns.Kernel };
-                tensors.Add(new TensorPlan(prefix + ".weight", weightOffset, weightShape.ToEquatableArray(), (int)weightLength));
-                if (layer.Bias)
-                {
-                    tensors.Add(new TensorPlan(prefix + ".bias", biasOffset, new[] { filters }.ToEquatableArray(), filters));
-                }
-            }
+            long layerParams = weightLength + (spec.Bias ? filters : 0);
+            bool listed = b.ParametersFit(layerParams);
+            int[] weightShape = twoD ? new[] { filters, channels, rows.Kernel, columns.Kernel } : new[] { filters, channels, columns.Kernel };
+            ParameterSlot weight = b.Parameter(prefix + ".weight", weightShape, weightLength, listed);
+            ParameterSlot? bias = spec.Bias ? b.Parameter(prefix + ".bias", new[] { filters }, filters, listed) : null;
 
-            totals.ParameterCount += layerParams;
             long layerFlops = 2L * filters * fanIn * positions;
-            totals.Flops += layerFlops;
-            steps.Add(new StepPlan(
-                StepKind.Convolution, index, Title(layer), fused, fused is null ? -1 : index + 1, fused is null ? 0f : next!.Scalar ?? 0f,
-                inShape, shape.ToEquatableArray(), inLength, outLength,
-                1, fanIn, filters, layer.Bias, prefix + ".weight", prefix + ".bias", weightOffset, biasOffset,
-                totals.Current, output, preOffset, -1, layerFlops, geometry));
-            summary.Add(new LayerSummary(index, Title(layer), shape.ToEquatableArray(), layerParams, layerFlops));
+            b.AddFlops(layerFlops);
+            b.Add(new ConvolutionStep(b.Frame(index, Title(layer), inShape, output), layerFlops, geometry, weight, bias, activation));
+            b.Summarize(index, Title(layer), layerParams, layerFlops);
         }
         else
         {
-            bool max = layer.Kind is LayerKind.MaxPool1D or LayerKind.MaxPool2D;
-            int mask = max ? Reserve(totals, outLength) : -1;
+            int mask = spec.IsMax ? b.Reserve(outLength) : -1;
             var geometry = Geometry(layer, channels, inHeight, inWidth, channels, outHeight, outWidth, rows, columns, usesColumns: false);
             long layerFlops = (long)outLength * rows.Kernel * columns.Kernel;
-            totals.Flops += layerFlops;
-            steps.Add(new StepPlan(
-                max ? StepKind.MaxPool : StepKind.AvgPool, index, Title(layer), null, -1, 0f, inShape, shape.ToEquatableArray(), inLength, outLength,
-                1, 0, 0, false, string.Empty, string.Empty, -1, -1, totals.Current, output, -1, mask, layerFlops, geometry));
-            summary.Add(new LayerSummary(index, Title(layer), shape.ToEquatableArray(), 0, layerFlops));
+            b.AddFlops(layerFlops);
+            b.Add(new PoolingStep(b.Frame(index, Title(layer), inShape, output), layerFlops, spec.IsMax, geometry, mask));
+            b.Summarize(index, Title(layer), 0, layerFlops);
         }
+    }
 
-        totals.Current = output;
+    /// <summary>A convolution or pooling layer has its own output rank even when its arguments cannot be read: every size unknown.</summary>
+    public override void PlanUnreadable(LayerDeclaration layer, PlanBuilder b)
+    {
+        int rank = layer.Kind switch
+        {
+            LayerKind.GlobalAvgPool => 1,
+            LayerKind.Conv2D or LayerKind.MaxPool2D or LayerKind.AvgPool2D => 3,
+            _ => 2,
+        };
+        b.Shape.Clear();
+        b.Shape.AddRange(Enumerable.Repeat(Unknown, rank));
+        b.RankKnown = true;
     }
 
     /// <summary>The largest im2col matrix a layer may need (floats): a quarter of one buffer.</summary>
     private const long MaxColumnLength = 0x7FFFFFC7 / 4;
 
-    private static ConvolutionGeometry Geometry(LayerDeclaration layer, int channels, int inHeight, int inWidth, int outChannels, int outHeight, int outWidth, Axis rows, Axis columns, bool usesColumns)
+    private static ConvolutionGeometry Geometry(LayerDeclaration layer, int channels, int inHeight, int inWidth, int outChannels, int outHeight, int outWidth, SpatialAxis rows, SpatialAxis columns, bool usesColumns)
         => new(
             layer.Kind is LayerKind.Conv1D or LayerKind.MaxPool1D or LayerKind.AvgPool1D || (layer.Kind == LayerKind.GlobalAvgPool && inHeight == 1) ? 1 : 2,
             channels, inHeight, inWidth, outChannels, outHeight, outWidth,
@@ -260,7 +230,7 @@ internal static class ConvolutionPlanner
     }
 
     /// <summary>Stride, padding and dilation of one axis: the per-axis property (<c>StrideHeight</c>) wins over the two-axis one (<c>Stride</c>).</summary>
-    private static Axis ReadAxis(LayerDeclaration layer, string title, int kernel, string kernelArgument, string suffix, bool conv, List<DiagnosticInfo> diagnostics)
+    private static SpatialAxis ReadAxis(LayerDeclaration layer, string title, int kernel, string kernelArgument, string suffix, bool conv, List<DiagnosticInfo> diagnostics)
     {
         // Pooling windows step by their own size unless told otherwise, as in PyTorch (an unknown kernel: an unknown stride).
         (int stride, string strideArgument) = Option(layer, "Stride", suffix, conv ? 1 : kernel);
@@ -298,7 +268,7 @@ internal static class ConvolutionPlanner
             }
         }
 
-        return new Axis(kernel, kernelArgument, stride, strideArgument, padding, paddingArgument, dilation, dilationArgument, known);
+        return new SpatialAxis(kernel, kernelArgument, stride, strideArgument, padding, paddingArgument, dilation, dilationArgument, known);
     }
 
     /// <summary>The per-axis option (<c>StrideHeight</c>), else the two-axis one (<c>Stride</c>), else the default; and which was read.</summary>
@@ -314,7 +284,7 @@ internal static class ConvolutionPlanner
 
     /// <summary><c>⌊(n + 2p - d(k - 1) - 1) / s⌋ + 1</c>, after checking that the window fits and (pooling) warning about rows left out.</summary>
     /// <remarks>Unknown, with no check, when the input's size or one of the axis's settings is unknown.</remarks>
-    private static int OutputSize(LayerDeclaration layer, string title, int size, Axis axis, string axisName, bool conv, List<DiagnosticInfo> diagnostics)
+    private static int OutputSize(LayerDeclaration layer, string title, int size, SpatialAxis axis, string axisName, bool conv, List<DiagnosticInfo> diagnostics)
     {
         if (size == Unknown || !axis.Known)
         {
@@ -356,12 +326,10 @@ internal static class ConvolutionPlanner
         }
     }
 
-    private static int Reserve(Totals totals, int length) => NetworkPlanner.Reserve(ref totals.Workspace, length);
-
     private static string Join(IEnumerable<int> values) => string.Join(", ", values.Select(d => d.ToString(CultureInfo.InvariantCulture)));
 
     /// <summary>The layer as written: <c>Conv2D(6, 5, Padding = 2)</c>, <c>MaxPool2D(2)</c>, <c>GlobalAvgPool</c>.</summary>
-    public static string Title(LayerDeclaration layer)
+    public static string TitleOf(LayerDeclaration layer)
     {
         if (layer.Kind == LayerKind.GlobalAvgPool)
         {

@@ -1,0 +1,38 @@
+namespace NetGen.Generator.Model;
+
+/// <summary>
+/// A layer's arguments, read and checked by its kind's rule (<c>Plan/Rules</c>), as the typed values the rule plans
+/// from. A value that was wrong (and reported) is <see cref="LayerSpec.Unknown"/> for a size, or the default for an
+/// option, so planning goes on with what is known.
+/// </summary>
+internal abstract record LayerSpec
+{
+    /// <summary>A size that is not known because its argument is wrong (already reported).</summary>
+    public const int Unknown = 0;
+}
+
+/// <summary><c>[Dense(units, bias)]</c>.</summary>
+internal sealed record DenseSpec(int Units, bool Bias) : LayerSpec;
+
+/// <summary>An element-wise activation or softmax; <paramref name="Slope"/> is a leaky ReLU's negative slope (0 otherwise).</summary>
+internal sealed record ActivationSpec(LayerKind Kind, float Slope) : LayerSpec;
+
+/// <summary><c>[Dropout(p)]</c>, p in [0, 1).</summary>
+internal sealed record DropoutSpec(float Probability) : LayerSpec;
+
+/// <summary><c>[BatchNorm1D]</c> or <c>[BatchNorm2D]</c> with its options.</summary>
+internal sealed record BatchNormSpec(bool TwoD, float Momentum, float Epsilon) : LayerSpec;
+
+/// <summary>
+/// One spatial axis of a convolution or pooling window, with the argument each setting came from (for diagnostic
+/// sites). <paramref name="Known"/> is false when one of them is wrong (reported): the output size along the axis is
+/// then unknown, not worked out from a default.
+/// </summary>
+internal sealed record SpatialAxis(int Kernel, string KernelArgument, int Stride, string StrideArgument, int Padding, string PaddingArgument, int Dilation, string DilationArgument, bool Known = true);
+
+/// <summary>
+/// A convolution (<paramref name="Filters"/> &gt; 0 or unknown) or a pooling window (<paramref name="IsConvolution"/>
+/// false), 1-D or 2-D; a 1-D layer has a <paramref name="Rows"/> axis of kernel 1. Global average pooling's window is
+/// the whole input, so its axes come from the input's shape, not from the spec.
+/// </summary>
+internal sealed record SpatialSpec(bool IsConvolution, bool TwoD, bool Global, bool IsMax, int Filters, bool Bias, SpatialAxis Rows, SpatialAxis Columns) : LayerSpec;

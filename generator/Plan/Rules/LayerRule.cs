@@ -1,0 +1,54 @@
+using NetGen.Generator.Model;
+
+namespace NetGen.Generator.Plan.Rules;
+
+/// <summary>
+/// How one layer kind is planned: its title as written, the reading of its arguments into its spec, the checks against
+/// the input's shape, and the step it adds over the shared <see cref="PlanBuilder"/>. Adding a layer kind means a rule
+/// here, a step type in <c>Steps.cs</c> and its emitter (<c>docs/architecture.md</c>).
+/// </summary>
+internal abstract class LayerRule
+{
+    /// <summary>The layer as written, for the summary and messages: <c>Dense(128)</c>, <c>Dropout(0.5)</c>, <c>ReLU</c>.</summary>
+    public virtual string Title(LayerDeclaration layer) => layer.Kind.ToString();
+
+    /// <summary>
+    /// Plans layer <paramref name="index"/> (its arguments were read): checks it, reserves what it needs, adds its step and
+    /// summary row, and leaves <see cref="PlanBuilder.Shape"/> as its output's shape.
+    /// </summary>
+    public abstract void Plan(LayerDeclaration layer, int index, PlanBuilder b);
+
+    /// <summary>
+    /// The output of the layer when its arguments cannot be read (reported): by default the input's shape (activations,
+    /// dropout, batch norm keep it).
+    /// </summary>
+    public virtual void PlanUnreadable(LayerDeclaration layer, PlanBuilder b)
+    {
+    }
+
+    /// <summary>How messages name a layer: its position, kind and name, such as <c>layer 2 (Dense(64), "fc2")</c>.</summary>
+    protected static string Describe(LayerDeclaration layer, int index) => NetworkPlanner.Describe(layer, index);
+}
+
+/// <summary>The rule for each layer kind: the one place a new kind is registered in the planner.</summary>
+internal static class LayerRules
+{
+    private static readonly DenseRule Dense = new();
+    private static readonly ActivationRule Activation = new();
+    private static readonly DropoutRule Dropout = new();
+    private static readonly FlattenRule Flatten = new();
+    private static readonly SpatialRule Spatial = new();
+    private static readonly BatchNormRule BatchNorm = new();
+
+    /// <summary>The rule that plans <paramref name="kind"/>; <c>[Input]</c> has none (the planner reads it first).</summary>
+    public static LayerRule? For(LayerKind kind) => kind switch
+    {
+        LayerKind.Dense => Dense,
+        LayerKind.Dropout => Dropout,
+        LayerKind.Flatten => Flatten,
+        LayerKind.BatchNorm1D or LayerKind.BatchNorm2D => BatchNorm,
+        _ when kind.IsSpatial() => Spatial,
+        _ when kind.IsActivation() => Activation,
+        _ => null,
+    };
+}

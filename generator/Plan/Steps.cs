@@ -1,0 +1,181 @@
+using NetGen.Generator.Model;
+
+namespace NetGen.Generator.Plan;
+
+/// <summary>
+/// Where a step sits and what it maps, the part every step has. Workspace offsets are in floats per sample: for a batch
+/// of B, a slot starts at <c>offset * B</c> and holds <c>[B, length]</c>. An input offset of -1 is the network's input.
+/// </summary>
+/// <param name="LayerIndex">The declared layer the step plans (the first, when it covers a fused activation too).</param>
+/// <param name="Title">The layer as written: <c>Dense(128)</c>.</param>
+internal sealed record StepFrame(
+    int LayerIndex,
+    string Title,
+    EquatableArray<int> InputShape,
+    EquatableArray<int> OutputShape,
+    int InputOffset,
+    int OutputOffset)
+{
+    public int InputLength => NetworkPlanner.Product(InputShape);
+
+    public int OutputLength => NetworkPlanner.Product(OutputShape);
+}
+
+/// <summary>
+/// One step of the forward pass, with everything its emitter needs as constants. Each layer kind's rule
+/// (<see cref="Rules.LayerRules"/>) makes its own step type; the emitter for a type is found by
+/// <c>Emit.StepEmitters</c>. One step may cover two declared layers (a dense layer and the activation fused into it).
+/// </summary>
+internal abstract record Step(StepFrame Frame, long Flops)
+{
+    public int LayerIndex => Frame.LayerIndex;
+
+    public string Title => Frame.Title;
+
+    public EquatableArray<int> InputShape => Frame.InputShape;
+
+    public EquatableArray<int> OutputShape => Frame.OutputShape;
+
+    public int InputLength => Frame.InputLength;
+
+    public int OutputLength => Frame.OutputLength;
+
+    public int InputOffset => Frame.InputOffset;
+
+    public int OutputOffset => Frame.OutputOffset;
+
+    /// <summary>The declared layer whose output this step's output is: the fused activation's, when there is one.</summary>
+    public virtual int OutputIndex => LayerIndex;
+}
+
+/// <summary>A tensor of the parameter buffer a step reads (and whose gradient it adds into).</summary>
+internal sealed record ParameterSlot(string Name, int Offset, int Length);
+
+/// <summary>
+/// An element-wise activation fused into the step before it (a dense layer or a convolution).
+/// <paramref name="PreActivationOffset"/> is the workspace slot of <c>z</c> when backward needs it (GELU, a leaky ReLU
+/// with a negative slope), else -1.
+/// </summary>
+internal sealed record FusedActivationPlan(LayerKind Kind, int LayerIndex, float Slope, int PreActivationOffset)
+{
+    public bool KeepsPreActivation => PreActivationOffset >= 0;
+}
+
+/// <summary>
+/// A step that multiplies by a weight matrix <c>W: [Units, Inputs]</c> (as the kernels see it), adds a bias and may
+/// carry a fused activation: a dense layer or a convolution.
+/// </summary>
+internal abstract record WeightedStep(StepFrame Frame, long Flops, int Inputs, int Units, ParameterSlot Weight, ParameterSlot? Bias, FusedActivationPlan? Activation)
+    : Step(Frame, Flops)
+{
+    public bool HasBias => Bias is not null;
+
+    public override int OutputIndex => Activation?.LayerIndex ?? LayerIndex;
+}
+
+/// <summary><c>y = act(W x + b)</c> on the last axis; <paramref name="Rows"/> is the product of the input's other axes.</summary>
+internal sealed record DenseStep(StepFrame Frame, long Flops, int Inputs, int Units, int Rows, ParameterSlot Weight, ParameterSlot? Bias, FusedActivationPlan? Activation)
+    : WeightedStep(Frame, Flops, Inputs, Units, Weight, Bias, Activation);
+
+/// <summary>A 1-D or 2-D convolution; <c>Inputs</c> is its fan-in <c>C·kh·kw</c> and <c>Units</c> its filters.</summary>
+internal sealed record ConvolutionStep(StepFrame Frame, long Flops, ConvolutionGeometry Geometry, ParameterSlot Weight, ParameterSlot? Bias, FusedActivationPlan? Activation)
+    : WeightedStep(Frame, Flops, Geometry.ColumnRows, Geometry.OutChannels, Weight, Bias, Activation);
+
+/// <summary>
+/// Max or average pooling (1-D, 2-D or global). Max pooling keeps the winners' indices in <paramref name="MaskOffset"/>
+/// (training only); -1 for average pooling.
+/// </summary>
+internal sealed record PoolingStep(StepFrame Frame, long Flops, bool IsMax, ConvolutionGeometry Geometry, int MaskOffset)
+    : Step(Frame, Flops);
+
+/// <summary>An element-wise activation on its own (not fused into the step before it).</summary>
+internal sealed record ActivationStep(StepFrame Frame, LayerKind Kind, float Slope) : Step(Frame, 0);
+
+/// <summary>Softmax over the last axis.</summary>
+internal sealed record SoftmaxStep(StepFrame Frame) : Step(Frame, 0);
+
+/// <summary>Inverted dropout in training (the mask in <paramref name="MaskOffset"/>), the identity in inference.</summary>
+internal sealed record DropoutStep(StepFrame Frame, float Probability, int MaskOffset) : Step(Frame, 0);
+
+/// <summary>A reshape: the output is the input's memory.</summary>
+internal sealed record FlattenStep(StepFrame Frame) : Step(Frame, 0);
+
+/// <summary>Batch normalization per channel: γ in <paramref name="Weight"/>, β in <paramref name="Bias"/>.</summary>
+internal sealed record BatchNormStep(StepFrame Frame, long Flops, ParameterSlot Weight, ParameterSlot Bias, NormalizationPlan Normalization)
+    : Step(Frame, Flops);
+
+/// <summary>
+/// The geometry of a convolution or pooling step, every size a constant. A 1-D layer is a 2-D one of height 1
+/// (<c>[C, W]</c> is <c>[C, 1, W]</c>), so one emitter writes both.
+/// </summary>
+/// <param name="Rank">1 or 2: how the layer was declared, for comments.</param>
+/// <param name="UsesColumns">
+/// Whether forward copies each sample into an im2col matrix <c>[C·kh·kw, H'·W']</c> (in the thread's scratch); false
+/// when the input is that matrix already (1×1 kernel, stride 1, no padding).
+/// </param>
+internal sealed record ConvolutionGeometry(
+    int Rank,
+    int InChannels,
+    int InHeight,
+    int InWidth,
+    int OutChannels,
+    int OutHeight,
+    int OutWidth,
+    int KernelHeight,
+    int KernelWidth,
+    int StrideHeight,
+    int StrideWidth,
+    int PaddingHeight,
+    int PaddingWidth,
+    int DilationHeight,
+    int DilationWidth,
+    bool UsesColumns)
+{
+    /// <summary>Rows of the im2col matrix, the fan-in of one output: <c>C·kh·kw</c>.</summary>
+    public int ColumnRows => InChannels * KernelHeight * KernelWidth;
+
+    /// <summary>Output positions per channel: <c>H'·W'</c>.</summary>
+    public int OutPositions => OutHeight * OutWidth;
+
+    /// <summary>Input positions per channel: <c>H·W</c>.</summary>
+    public int InPositions => InHeight * InWidth;
+
+    /// <summary>Floats of the zero-padded copy of one sample, <c>[C, H + 2ph, W + 2pw]</c>; 0 without padding.</summary>
+    public long PaddedImageLength => PaddingHeight > 0 || PaddingWidth > 0
+        ? (long)InChannels * (InHeight + (2L * PaddingHeight)) * (InWidth + (2L * PaddingWidth))
+        : 0;
+
+    /// <summary>
+    /// Floats of scratch one sample needs: its im2col matrix in forward; in backward, the same matrix transposed
+    /// (<c>[H'·W', C·kh·kw]</c>, for dW) and then dL/d(columns) in the same place; then the padded image, if any.
+    /// </summary>
+    public int ScratchLength => (int)((long)ColumnRows * OutPositions + PaddedImageLength);
+}
+
+/// <summary>
+/// What a batch-norm step needs beyond its frame: the channel layout of its input and where its running statistics and
+/// its kept batch statistics live.
+/// </summary>
+/// <param name="Channels">C: the first axis of the input.</param>
+/// <param name="Spatial">S: positions per channel (1 for [C], L for [C, L], H·W for [C, H, W]).</param>
+/// <param name="Momentum">How far a training batch moves the running statistics.</param>
+/// <param name="Epsilon">Added to the variance under the square root.</param>
+/// <param name="StatisticsOffset">Workspace slot (per sample, 2C floats) whose first 2C floats keep the batch's μ and 1/σ for backward.</param>
+/// <param name="MeanOffset">running_mean [C] in the buffer store; running_var [C] follows, then num_batches_tracked [].</param>
+/// <param name="Prefix">The layer's name in tensor names (<c>1</c> or the user's <c>Name</c>).</param>
+internal sealed record NormalizationPlan(
+    int Channels,
+    int Spatial,
+    float Momentum,
+    float Epsilon,
+    int StatisticsOffset,
+    int MeanOffset,
+    string Prefix)
+{
+    public int VarianceOffset => MeanOffset + Channels;
+
+    public int CountOffset => MeanOffset + (2 * Channels);
+
+    /// <summary>Floats of buffers per layer: running mean and variance, and the batch count.</summary>
+    public static int BufferLength(int channels) => (2 * channels) + 1;
+}
