@@ -13,7 +13,7 @@ internal static class BackwardEmitter
     public static void Emit(CodeWriter w, NetworkPlan plan)
     {
         w.Line("/// <summary>The backward chain, reading the activations <see cref=\"Run\"/> kept in training mode.</summary>");
-        w.Open("private void RunBackward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> outputGradients, global::System.Span<float> dx, global::NetGen.Workspace workspace, int batch)");
+        w.Open($"private void RunBackward(global::System.ReadOnlySpan<float> x, {(NetworkEmitter.TakesTokens(plan) ? "global::System.ReadOnlySpan<int> tokens, " : string.Empty)}global::System.ReadOnlySpan<float> outputGradients, global::System.Span<float> dx, global::NetGen.Workspace workspace, int batch)");
         if (plan.Steps.Count == 0)
         {
             w.Line("// No layers: the output is the input.");

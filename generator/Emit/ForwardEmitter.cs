@@ -9,7 +9,7 @@ internal static class ForwardEmitter
     public static void Emit(CodeWriter w, NetworkPlan plan)
     {
         w.Line("/// <summary>The forward chain. Every activation gets its own workspace slot, so backward finds them all.</summary>");
-        w.Open("private void Run(global::System.ReadOnlySpan<float> x, global::System.Span<float> output, global::NetGen.Workspace workspace, int batch, bool training)");
+        w.Open($"private void Run(global::System.ReadOnlySpan<float> x, {(NetworkEmitter.TakesTokens(plan) ? "global::System.ReadOnlySpan<int> tokens, " : string.Empty)}global::System.Span<float> output, global::NetGen.Workspace workspace, int batch, bool training)");
         w.Line("global::System.ReadOnlySpan<float> p = _parameters;");
         w.Line("global::System.Span<float> ws = global::NetGen.CompilerServices.WorkspaceAccess.Buffer(workspace);");
         if (plan.ScratchLength > 0)

@@ -166,7 +166,7 @@ internal static class NetworkEmitter
         w.Line("t_workspace = workspace = CreateWorkspace(batch);");
         w.Close();
         w.Line();
-        w.Line("Run(input, output, workspace, batch, training: false);");
+        w.Line($"Run(input, {NoTokens(plan)}output, workspace, batch, training: false);");
         w.Close();
         w.Line();
         w.Line("/// <summary>");
@@ -179,7 +179,7 @@ internal static class NetworkEmitter
         w.Line("int batch = BatchSize(inputs, outputs);");
         w.Line(EnsureFits(plan, "batch"));
         w.Line("global::NetGen.CompilerServices.WorkspaceAccess.SetTrainingBatchSize(workspace, 0); // what a training forward kept is about to be overwritten");
-        w.Line("Run(inputs, outputs, workspace, batch, training: false);");
+        w.Line($"Run(inputs, {NoTokens(plan)}outputs, workspace, batch, training: false);");
         w.Close();
         w.Line();
         w.Line("/// <summary>Training-mode forward on a batch: dropout is active and the activations backward needs stay in the workspace.</summary>");
@@ -188,7 +188,7 @@ internal static class NetworkEmitter
         w.Line("int batch = BatchSize(inputs, outputs);");
         w.Line(EnsureFits(plan, "batch"));
         w.Line("global::NetGen.CompilerServices.WorkspaceAccess.SetTrainingBatchSize(workspace, 0);");
-        w.Line("Run(inputs, outputs, workspace, batch, training: true);");
+        w.Line($"Run(inputs, {NoTokens(plan)}outputs, workspace, batch, training: true);");
         w.Line("global::NetGen.CompilerServices.WorkspaceAccess.SetTrainingBatchSize(workspace, batch);");
         w.Close();
         w.Line();
@@ -198,6 +198,68 @@ internal static class NetworkEmitter
         w.Close();
         w.Line();
         w.Line("int batch = inputs.Length / InputLength;");
+        w.Open("if (outputs.Length != batch * OutputLength)");
+        w.Line($"throw new global::System.ArgumentException($\"Expected {{batch * OutputLength}} output floats for {{batch}} sample(s), got {{outputs.Length}}.\", nameof(outputs));");
+        w.Close();
+        w.Line();
+        w.Line("return batch;");
+        w.Close();
+        w.Line();
+        if (TakesTokens(plan))
+        {
+            EmitTokenForward(w, plan);
+        }
+    }
+
+    /// <summary>Whether the network starts with an embedding, so that its input is token ids (with <c>int</c> overloads).</summary>
+    public static bool TakesTokens(NetworkPlan plan) => plan.Steps.Count > 0 && plan.Steps[0] is EmbeddingStep;
+
+    /// <summary>The <c>tokens</c> argument of a float call of <c>Run</c> in a network that takes tokens: none.</summary>
+    private static string NoTokens(NetworkPlan plan) => TakesTokens(plan) ? "default, " : string.Empty;
+
+    /// <summary>The <c>int</c> overloads of a network that starts with an embedding.</summary>
+    private static void EmitTokenForward(CodeWriter w, NetworkPlan plan)
+    {
+        w.Line("/// <summary>");
+        w.Line("/// Inference on the token ids of one sample or a batch (<c>tokens.Length / InputLength</c> samples), on this thread's own");
+        w.Line("/// workspace. An id outside the vocabulary throws <see cref=\"global::System.ArgumentException\"/> (naming the sample, the");
+        w.Line("/// position and the value) before anything is written. Allocates nothing once the thread has seen a batch this large.");
+        w.Line("/// </summary>");
+        w.Open("public void Forward(global::System.ReadOnlySpan<int> tokens, global::System.Span<float> output)");
+        w.Line("int batch = TokenBatchSize(tokens, output);");
+        w.Line("global::NetGen.Workspace? workspace = t_workspace;");
+        w.Open("if (workspace is null || workspace.BatchCapacity < batch)");
+        w.Line("t_workspace = workspace = CreateWorkspace(batch);");
+        w.Close();
+        w.Line();
+        w.Line("Run(default, tokens, output, workspace, batch, training: false);");
+        w.Close();
+        w.Line();
+        w.Line("/// <summary>Inference on a batch of token ids with the caller's workspace (one per thread), as the <c>float</c> overload. Allocates nothing.</summary>");
+        w.Open("public void Forward(global::System.ReadOnlySpan<int> tokens, global::System.Span<float> outputs, global::NetGen.Workspace workspace)");
+        w.Line("global::System.ArgumentNullException.ThrowIfNull(workspace);");
+        w.Line("int batch = TokenBatchSize(tokens, outputs);");
+        w.Line(EnsureFits(plan, "batch"));
+        w.Line("global::NetGen.CompilerServices.WorkspaceAccess.SetTrainingBatchSize(workspace, 0); // what a training forward kept is about to be overwritten");
+        w.Line("Run(default, tokens, outputs, workspace, batch, training: false);");
+        w.Close();
+        w.Line();
+        w.Line("/// <summary>Training-mode forward on a batch of token ids: dropout is active and the activations backward needs stay in the workspace.</summary>");
+        w.Open("public void ForwardTraining(global::System.ReadOnlySpan<int> tokens, global::System.Span<float> outputs, global::NetGen.Workspace workspace)");
+        w.Line("global::System.ArgumentNullException.ThrowIfNull(workspace);");
+        w.Line("int batch = TokenBatchSize(tokens, outputs);");
+        w.Line(EnsureFits(plan, "batch"));
+        w.Line("global::NetGen.CompilerServices.WorkspaceAccess.SetTrainingBatchSize(workspace, 0);");
+        w.Line("Run(default, tokens, outputs, workspace, batch, training: true);");
+        w.Line("global::NetGen.CompilerServices.WorkspaceAccess.SetTrainingBatchSize(workspace, batch);");
+        w.Close();
+        w.Line();
+        w.Open("private static int TokenBatchSize(global::System.ReadOnlySpan<int> tokens, global::System.Span<float> outputs)");
+        w.Open("if (tokens.IsEmpty || tokens.Length % InputLength != 0)");
+        w.Line($"throw new global::System.ArgumentException($\"Expected a whole number of samples of {{InputLength}} token ids, got {{tokens.Length}} ids.\", nameof(tokens));");
+        w.Close();
+        w.Line();
+        w.Line("int batch = tokens.Length / InputLength;");
         w.Open("if (outputs.Length != batch * OutputLength)");
         w.Line($"throw new global::System.ArgumentException($\"Expected {{batch * OutputLength}} output floats for {{batch}} sample(s), got {{outputs.Length}}.\", nameof(outputs));");
         w.Close();
@@ -223,11 +285,52 @@ internal static class NetworkEmitter
         w.Line();
         CheckLength(w, "inputs", "batch * InputLength");
         CheckLength(w, "outputGradients", "batch * OutputLength");
-        w.Open("if (!inputGradients.IsEmpty && inputGradients.Length != batch * InputLength)");
-        w.Line("throw new global::System.ArgumentException($\"Expected {batch * InputLength} input gradients for the batch of {batch}, or none, got {inputGradients.Length}.\", nameof(inputGradients));");
+        if (TakesTokens(plan))
+        {
+            w.Open("if (!inputGradients.IsEmpty)");
+            w.Line("throw new global::System.ArgumentException(\"The inputs are token ids, which have no gradient: pass an empty span for inputGradients.\", nameof(inputGradients));");
+            w.Close();
+            w.Line();
+            w.Line("RunBackward(inputs, default, outputGradients, default, workspace, batch);");
+        }
+        else
+        {
+            w.Open("if (!inputGradients.IsEmpty && inputGradients.Length != batch * InputLength)");
+            w.Line("throw new global::System.ArgumentException($\"Expected {batch * InputLength} input gradients for the batch of {batch}, or none, got {inputGradients.Length}.\", nameof(inputGradients));");
+            w.Close();
+            w.Line();
+            w.Line("RunBackward(inputs, outputGradients, inputGradients, workspace, batch);");
+        }
+
         w.Close();
         w.Line();
-        w.Line("RunBackward(inputs, outputGradients, inputGradients, workspace, batch);");
+        if (TakesTokens(plan))
+        {
+            EmitTokenBackward(w, plan);
+        }
+    }
+
+    private static void EmitTokenBackward(CodeWriter w, NetworkPlan plan)
+    {
+        w.Line("/// <summary>");
+        w.Line("/// Backward through the batch of the last <see cref=\"ForwardTraining(global::System.ReadOnlySpan{int}, global::System.Span{float}, global::NetGen.Workspace)\"/>");
+        w.Line("/// on <paramref name=\"workspace\"/>: adds dL/dθ into <see cref=\"Gradients\"/>. <paramref name=\"tokens\"/> must be that forward's ids;");
+        w.Line("/// ids have no gradient, so there is none to write.");
+        w.Line("/// </summary>");
+        w.Open("public void Backward(global::System.ReadOnlySpan<int> tokens, global::System.ReadOnlySpan<float> outputGradients, global::NetGen.Workspace workspace)");
+        w.Line("global::System.ArgumentNullException.ThrowIfNull(workspace);");
+        w.Line(EnsureFits(plan, "1"));
+        w.Line("int batch = global::NetGen.CompilerServices.WorkspaceAccess.TrainingBatchSize(workspace);");
+        w.Open("if (batch == 0)");
+        w.Line("throw new global::System.InvalidOperationException(\"Backward continues the last ForwardTraining on this workspace, and there is none: either none ran on it, or an inference Forward on it since then overwrote the activations backward needs. Call ForwardTraining on this workspace again before Backward, and run inference in between on another workspace.\");");
+        w.Close();
+        w.Line();
+        w.Open("if (tokens.Length != batch * InputLength)");
+        w.Line("throw new global::System.ArgumentException($\"Expected {batch * InputLength} token ids for the batch of {batch}, got {tokens.Length}.\", nameof(tokens));");
+        w.Close();
+        w.Line();
+        CheckLength(w, "outputGradients", "batch * OutputLength");
+        w.Line("RunBackward(default, tokens, outputGradients, default, workspace, batch);");
         w.Close();
         w.Line();
     }

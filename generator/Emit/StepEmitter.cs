@@ -171,6 +171,8 @@ internal static class StepEmitters
     private static readonly SoftmaxEmitter Softmax = new();
     private static readonly DropoutEmitter Dropout = new();
     private static readonly FlattenEmitter Flatten = new();
+    private static readonly EmbeddingEmitter Embedding = new();
+    private static readonly RecurrentEmitter Recurrent = new();
 
     public static StepEmitter For(Step step) => step switch
     {
@@ -182,6 +184,8 @@ internal static class StepEmitters
         SoftmaxStep => Softmax,
         DropoutStep => Dropout,
         FlattenStep => Flatten,
+        EmbeddingStep => Embedding,
+        RecurrentStep => Recurrent,
         _ => throw new System.InvalidOperationException($"No emitter for {step.GetType().Name}."),
     };
 }

@@ -23,6 +23,10 @@ internal static class StubEmitter
     /// <summary>The oldest C# the stub compiles in (below C# 8 it implements <c>INetwork</c>'s default members itself).</summary>
     public const LanguageVersion MinimumLanguageVersion = LanguageVersion.CSharp7_3;
 
+    /// <summary>Whether the first layer after <c>[Input]</c> is an embedding (the network takes token ids), as declared.</summary>
+    private static bool StartsWithEmbedding(NetworkDeclaration declaration)
+        => declaration.Layers.FirstOrDefault(l => l.Kind != LayerKind.Input)?.Kind == LayerKind.Embedding;
+
     /// <summary>
     /// The stub of <paramref name="result"/>'s network: for its errors, or, when it has none, because the project's C#
     /// (<paramref name="version"/>) is older than the generated code needs.
@@ -72,6 +76,15 @@ internal static class StubEmitter
         w.Line($"public void Forward(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, global::NetGen.Workspace workspace) => {fail};");
         w.Line($"public void ForwardTraining(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, global::NetGen.Workspace workspace) => {fail};");
         w.Line($"public void Backward(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> outputGradients, global::System.Span<float> inputGradients, global::NetGen.Workspace workspace) => {fail};");
+        if (StartsWithEmbedding(declaration))
+        {
+            // The int overloads a network that takes token ids has, so that code calling them keeps compiling too.
+            w.Line($"public void Forward(global::System.ReadOnlySpan<int> tokens, global::System.Span<float> output) => {fail};");
+            w.Line($"public void Forward(global::System.ReadOnlySpan<int> tokens, global::System.Span<float> outputs, global::NetGen.Workspace workspace) => {fail};");
+            w.Line($"public void ForwardTraining(global::System.ReadOnlySpan<int> tokens, global::System.Span<float> outputs, global::NetGen.Workspace workspace) => {fail};");
+            w.Line($"public void Backward(global::System.ReadOnlySpan<int> tokens, global::System.ReadOnlySpan<float> outputGradients, global::NetGen.Workspace workspace) => {fail};");
+        }
+
         if (version < LanguageVersion.CSharp8)
         {
             // Before C# 8 a class cannot take an interface's default members: it implements them.

@@ -125,6 +125,26 @@ internal static class Diagnostics
         "NG0033", "Batch norm epsilon not greater than 0",
         "{0}: Epsilon {1} must be greater than 0, as it keeps 1/sqrt(variance + Epsilon) finite; use a small value such as PyTorch's default 1e-5f");
 
+    public static readonly DiagnosticDescriptor EmbeddingNotFirst = Error(
+        "NG0040", "Embedding is not the first layer",
+        "{0} comes after {1}; an embedding turns the network's token ids into vectors, so it must be the first layer after [Input(T)]");
+
+    public static readonly DiagnosticDescriptor EmbeddingInputRank = Error(
+        "NG0041", "Embedding on an input that is not a sequence of token ids [T]",
+        "{0} reads T token ids per sample, [T], but the input is [{1}]; declare [Input(T)] with the sequence length, for example [Input({2})]");
+
+    public static readonly DiagnosticDescriptor VocabularyTooLarge = Error(
+        "NG0042", "Embedding vocabulary too large",
+        "{0}: a vocabulary of {1} is more than 16,777,216 (2^24), the largest whose ids are all exact as floats, which is how INetwork and Dataset.FromTokens carry them");
+
+    public static readonly DiagnosticDescriptor RecurrentInputRank = Error(
+        "NG0043", "Recurrent layer on an input that is not a sequence [T, F]",
+        "{0} reads a sequence [T, F] (steps, then features per step), but its input is [{1}]; {2}");
+
+    public static readonly DiagnosticDescriptor RecurrentOptionOutOfRange = Error(
+        "NG0044", "Recurrent layer option out of range",
+        "{0}: {1} is {2}; {3}");
+
     public static readonly DiagnosticDescriptor SoftmaxNotLast = Warning(
         "NG0100", "Softmax is not the last layer",
         "{0} is followed by other layers; softmax usually ends a classifier, and is best left to the loss (Loss.SoftmaxCrossEntropy)");

@@ -38,6 +38,20 @@ internal sealed record LayerDeclaration(
         return null;
     }
 
+    /// <summary>The bool named argument <paramref name="name"/>, or null when it is not given.</summary>
+    public bool? FlagOption(string name)
+    {
+        foreach (LayerOption option in Options)
+        {
+            if (option.Name == name)
+            {
+                return option.Flag;
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>The float named argument <paramref name="name"/>, or null when it is not given.</summary>
     public float? FloatOption(string name)
     {

@@ -22,6 +22,10 @@ internal enum LayerKind
     GlobalAvgPool,
     BatchNorm1D,
     BatchNorm2D,
+    Embedding,
+    Rnn,
+    Lstm,
+    Gru,
 }
 
 internal static class LayerKindFacts
@@ -48,6 +52,10 @@ internal static class LayerKindFacts
         "NetGen.GlobalAvgPoolAttribute" => LayerKind.GlobalAvgPool,
         "NetGen.BatchNorm1DAttribute" => LayerKind.BatchNorm1D,
         "NetGen.BatchNorm2DAttribute" => LayerKind.BatchNorm2D,
+        "NetGen.EmbeddingAttribute" => LayerKind.Embedding,
+        "NetGen.RnnAttribute" => LayerKind.Rnn,
+        "NetGen.LstmAttribute" => LayerKind.Lstm,
+        "NetGen.GruAttribute" => LayerKind.Gru,
         _ => null,
     };
 
@@ -60,4 +68,7 @@ internal static class LayerKindFacts
     /// <summary>Convolutions and pooling: layers over the spatial axes of <c>[C, W]</c> or <c>[C, H, W]</c>, planned by <c>SpatialRule</c>.</summary>
     public static bool IsSpatial(this LayerKind kind)
         => kind is LayerKind.Conv1D or LayerKind.Conv2D or LayerKind.MaxPool1D or LayerKind.MaxPool2D or LayerKind.AvgPool1D or LayerKind.AvgPool2D or LayerKind.GlobalAvgPool;
+
+    /// <summary>Recurrent layers: over the steps of a sequence <c>[T, F]</c>, planned by <c>RecurrentRule</c>.</summary>
+    public static bool IsRecurrent(this LayerKind kind) => kind is LayerKind.Rnn or LayerKind.Lstm or LayerKind.Gru;
 }

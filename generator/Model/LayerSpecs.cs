@@ -36,3 +36,30 @@ internal sealed record SpatialAxis(int Kernel, string KernelArgument, int Stride
 /// the whole input, so its axes come from the input's shape, not from the spec.
 /// </summary>
 internal sealed record SpatialSpec(bool IsConvolution, bool TwoD, bool Global, bool IsMax, int Filters, bool Bias, SpatialAxis Rows, SpatialAxis Columns) : LayerSpec;
+
+/// <summary><c>[Embedding(vocabulary, dimensions)]</c>.</summary>
+internal sealed record EmbeddingSpec(int Vocabulary, int Dimensions) : LayerSpec;
+
+/// <summary>The cell of a recurrent layer: PyTorch's <c>nn.RNN</c> (tanh or ReLU), <c>nn.LSTM</c>, <c>nn.GRU</c>.</summary>
+internal enum RecurrentCellKind
+{
+    Tanh,
+    Relu,
+    Lstm,
+    Gru,
+}
+
+/// <summary><c>[Rnn(hidden)]</c>, <c>[Lstm(hidden)]</c> or <c>[Gru(hidden)]</c> with its options.</summary>
+internal sealed record RecurrentSpec(RecurrentCellKind Cell, int Hidden, int Layers, bool Bidirectional, bool ReturnSequences, bool Bias) : LayerSpec
+{
+    /// <summary>G: the gate blocks of the weights, 1 (RNN), 4 (LSTM, i f g o) or 3 (GRU, r z n).</summary>
+    public int Gates => Cell switch
+    {
+        RecurrentCellKind.Lstm => 4,
+        RecurrentCellKind.Gru => 3,
+        _ => 1,
+    };
+
+    /// <summary>1, or 2 for a bidirectional layer.</summary>
+    public int Directions => Bidirectional ? 2 : 1;
+}

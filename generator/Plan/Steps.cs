@@ -179,3 +179,51 @@ internal sealed record NormalizationPlan(
     /// <summary>Floats of buffers per layer: running mean and variance, and the batch count.</summary>
     public static int BufferLength(int channels) => (2 * channels) + 1;
 }
+
+/// <summary>
+/// <c>[Embedding(V, D)]</c>, the first step: token ids <c>[T]</c> in, rows of <paramref name="Weight"/> <c>[V, D]</c> out,
+/// <c>[T, D]</c>. The ids come from the caller (ints, or floats through <c>INetwork</c>), never from the workspace.
+/// </summary>
+internal sealed record EmbeddingStep(StepFrame Frame, int Vocabulary, int Dimensions, int Steps, ParameterSlot Weight) : Step(Frame, 0);
+
+/// <summary>
+/// One direction of one stacked layer of a recurrent step: its parameters, in PyTorch's names (<c>weight_ih_l0</c>,
+/// <c>..._reverse</c>), and its workspace: the state planes its forward keeps for backward and the scratch its backward
+/// uses, both <c>[B, length]</c> regions laid out by the runtime's <c>RecurrentKernels</c>.
+/// </summary>
+/// <param name="AddsInputGradient">Whether its backward adds dL/dx into what the other direction wrote (it runs second).</param>
+internal sealed record RecurrentDirectionPlan(
+    int Layer,
+    bool Reverse,
+    int Inputs,
+    ParameterSlot WeightIh,
+    ParameterSlot WeightHh,
+    ParameterSlot? BiasIh,
+    ParameterSlot? BiasHh,
+    int StateOffset,
+    int StateLength,
+    int ScratchOffset,
+    int ScratchLength,
+    bool AddsInputGradient);
+
+/// <summary>
+/// A recurrent layer (RNN, LSTM or GRU), all its stacked layers and directions in one step over <c>[T, F]</c>. Stacked
+/// layer l writes its output sequence <c>[T, D·H]</c> into <c>SequenceOffsets[l]</c>; the last one's is the step's
+/// output when <see cref="RecurrentSpec.ReturnSequences"/>, otherwise the step's output is the last states <c>[D·H]</c>
+/// copied from it. <paramref name="GradientOffsets"/> are two <c>[T, D·H]</c> slots for the gradients between stacked layers
+/// and for the expanded last-state gradient (-1 when the layer needs neither).
+/// </summary>
+internal sealed record RecurrentStep(
+    StepFrame Frame,
+    long Flops,
+    RecurrentSpec Spec,
+    int Steps,
+    int Features,
+    EquatableArray<int> SequenceOffsets,
+    EquatableArray<RecurrentDirectionPlan> Directions,
+    EquatableArray<int> GradientOffsets)
+    : Step(Frame, Flops)
+{
+    /// <summary>D·H: floats of output per step.</summary>
+    public int Width => Spec.Directions * Spec.Hidden;
+}

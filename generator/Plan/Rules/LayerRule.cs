@@ -39,6 +39,8 @@ internal static class LayerRules
     private static readonly FlattenRule Flatten = new();
     private static readonly SpatialRule Spatial = new();
     private static readonly BatchNormRule BatchNorm = new();
+    private static readonly EmbeddingRule Embedding = new();
+    private static readonly RecurrentRule Recurrent = new();
 
     /// <summary>The rule that plans <paramref name="kind"/>; <c>[Input]</c> has none (the planner reads it first).</summary>
     public static LayerRule? For(LayerKind kind) => kind switch
@@ -47,7 +49,9 @@ internal static class LayerRules
         LayerKind.Dropout => Dropout,
         LayerKind.Flatten => Flatten,
         LayerKind.BatchNorm1D or LayerKind.BatchNorm2D => BatchNorm,
+        LayerKind.Embedding => Embedding,
         _ when kind.IsSpatial() => Spatial,
+        _ when kind.IsRecurrent() => Recurrent,
         _ when kind.IsActivation() => Activation,
         _ => null,
     };

@@ -112,6 +112,63 @@ public sealed class PlannerTests
         Assert.Equal(first.GetHashCode(), second.GetHashCode());
     }
 
+    [Fact]
+    public void An_mlp_plans_typed_steps_with_the_activation_fused_into_the_dense_step()
+    {
+        NetworkPlan plan = Plan(Input(784), Layer(LayerKind.Dense, 128), Layer(LayerKind.ReLU), Layer(LayerKind.Dense, 10)).Plan!;
+
+        Assert.Equal(2, plan.Steps.Count);
+        DenseStep first = Assert.IsType<DenseStep>(plan.Steps[0]);
+        Assert.Equal((784, 128, 1), (first.Inputs, first.Units, first.Rows));
+        Assert.Equal(new ParameterSlot("0.weight", 0, 100352), first.Weight);
+        Assert.Equal(LayerKind.ReLU, first.Activation!.Kind);
+        Assert.False(first.Activation.KeepsPreActivation);
+        Assert.Equal(1, first.OutputIndex);
+        DenseStep second = Assert.IsType<DenseStep>(plan.Steps[1]);
+        Assert.Equal(first.OutputOffset, second.InputOffset);
+        Assert.Null(second.Activation);
+    }
+
+    [Fact]
+    public void A_bidirectional_stacked_lstm_has_pytorchs_parameter_names_shapes_and_order()
+    {
+        LayerDeclaration lstm = Layer(LayerKind.Lstm, 8) with
+        {
+            Options = new[] { new LayerOption("Layers", 2, null, null), new LayerOption("Bidirectional", null, null, true) }.ToEquatableArray(),
+        };
+        PlanResult result = Plan(Input(5, 3), lstm);
+
+        Assert.Empty(result.Diagnostics);
+        NetworkPlan plan = result.Plan!;
+        Assert.Equal(
+            new[]
+            {
+                "0.weight_ih_l0 [32, 3]", "0.weight_hh_l0 [32, 8]", "0.bias_ih_l0 [32]", "0.bias_hh_l0 [32]",
+                "0.weight_ih_l0_reverse [32, 3]", "0.weight_hh_l0_reverse [32, 8]", "0.bias_ih_l0_reverse [32]", "0.bias_hh_l0_reverse [32]",
+                "0.weight_ih_l1 [32, 16]", "0.weight_hh_l1 [32, 8]", "0.bias_ih_l1 [32]", "0.bias_hh_l1 [32]",
+                "0.weight_ih_l1_reverse [32, 16]", "0.weight_hh_l1_reverse [32, 8]", "0.bias_ih_l1_reverse [32]", "0.bias_hh_l1_reverse [32]",
+            },
+            plan.Tensors.Select(t => $"{t.Name} [{string.Join(", ", t.Shape)}]"));
+        Assert.Equal(new[] { 5, 16 }, plan.OutputShape);
+        Assert.Equal(2 * ((32 * 3) + (32 * 8) + 64) + 2 * ((32 * 16) + (32 * 8) + 64), plan.ParameterCount);
+        RecurrentStep step = Assert.IsType<RecurrentStep>(Assert.Single(plan.Steps));
+        Assert.Equal(new[] { false, true, false, true }, step.Directions.Select(d => d.AddsInputGradient));
+    }
+
+    [Fact]
+    public void A_recurrent_layer_that_returns_its_last_state_outputs_one_vector()
+    {
+        LayerDeclaration gru = Layer(LayerKind.Gru, 6) with
+        {
+            Options = new[] { new LayerOption("ReturnSequences", null, null, false) }.ToEquatableArray(),
+        };
+        NetworkPlan plan = Plan(Input(7), Layer(LayerKind.Embedding, 10, 4), gru, Layer(LayerKind.Dense, 3)).Plan!;
+
+        Assert.Equal(new[] { "[7, 4]", "[6]", "[3]" }, plan.Layers.Select(l => "[" + string.Join(", ", l.OutputShape) + "]"));
+        Assert.Equal(new[] { "0.weight", "1.weight_ih_l0", "1.weight_hh_l0", "1.bias_ih_l0", "1.bias_hh_l0", "2.weight", "2.bias" }, plan.Tensors.Select(t => t.Name));
+        Assert.IsType<EmbeddingStep>(plan.Steps[0]);
+    }
+
     private static PlanResult Plan(params LayerDeclaration[] layers)
     {
         // positions in source order, as the parser numbers them
