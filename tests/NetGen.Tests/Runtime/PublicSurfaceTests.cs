@@ -23,6 +23,9 @@ public sealed class PublicSurfaceTests
     [InlineData("KernelThreads")]
     [InlineData("KernelSpans")]
     [InlineData("DenseKernels")]
+    [InlineData("RecurrentKernels")]
+    [InlineData("IRecurrentLayer")]
+    [InlineData("RecurrentCell")]
     public void Plumbing_is_not_in_the_users_namespace(string name)
         => Assert.DoesNotContain(Runtime.GetExportedTypes(), t => t.Namespace == "NetGen" && t.Name == name);
 
