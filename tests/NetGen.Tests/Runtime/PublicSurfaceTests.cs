@@ -23,6 +23,7 @@ public sealed class PublicSurfaceTests
     [InlineData("KernelThreads")]
     [InlineData("KernelSpans")]
     [InlineData("DenseKernels")]
+    [InlineData("EmbeddingKernels")]
     public void Plumbing_is_not_in_the_users_namespace(string name)
         => Assert.DoesNotContain(Runtime.GetExportedTypes(), t => t.Namespace == "NetGen" && t.Name == name);
 
