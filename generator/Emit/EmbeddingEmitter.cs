@@ -41,11 +41,12 @@ internal sealed class EmbeddingEmitter : StepEmitter<EmbeddingStep>
         string dOut = names.OutputGradient;
         w.Line($"// Layer {step.LayerIndex}, {step.Title}: dW[id_t] += {dOut}[t] for every token, in order (repeated ids add up, absent ones get 0)");
         string gradient = $"g.Slice({Int(step.Weight.Offset)}, {Int(step.Weight.Length)})";
+        string sizes = $"{Int(step.Vocabulary)}, {Int(step.Dimensions)}, {Int(step.Steps)}";
         w.Open("if (tokens.IsEmpty)");
-        w.Line($"global::NetGen.CompilerServices.EmbeddingKernels.Backward({names.Input}, {dOut}, {gradient}, {Int(step.Dimensions)});");
+        w.Line($"global::NetGen.CompilerServices.EmbeddingKernels.Backward({names.Input}, {dOut}, {gradient}, {sizes});");
         w.Close();
         w.Open("else");
-        w.Line($"global::NetGen.CompilerServices.EmbeddingKernels.Backward(tokens, {dOut}, {gradient}, {Int(step.Dimensions)});");
+        w.Line($"global::NetGen.CompilerServices.EmbeddingKernels.Backward(tokens, {dOut}, {gradient}, {sizes});");
         w.Close();
     }
 }

@@ -27,6 +27,7 @@ internal static class CheckpointFile
     private const string KeyEpochLossSum = "netgen.epoch.loss_sum";
     private const string KeyEpochCorrect = "netgen.epoch.correct";
     private const string KeyEpochSeen = "netgen.epoch.seen";
+    private const string KeyEpochPredictions = "netgen.epoch.predictions";
     private const string KeyEpochSkipped = "netgen.epoch.skipped";
     private const string KeyEpochSkippedSamples = "netgen.epoch.skipped_samples";
     private const string KeySkipped = "netgen.skipped";
@@ -109,6 +110,7 @@ internal static class CheckpointFile
             new(KeyEpochLossSum, s.EpochLossSum.ToString("R", CultureInfo.InvariantCulture)),
             new(KeyEpochCorrect, Text(s.EpochCorrect)),
             new(KeyEpochSeen, Text(s.EpochSeen)),
+            new(KeyEpochPredictions, Text(s.EpochPredictions)),
             new(KeyEpochSkipped, Text(s.EpochSkippedSteps)),
             new(KeyEpochSkippedSamples, Text(s.EpochSkippedSamples)),
             new(KeySkipped, Text(s.SkippedSteps)),
@@ -294,13 +296,16 @@ internal static class CheckpointFile
         int batchSize = meta.Int(KeyEpochBatchSize, 0, int.MaxValue);
         int samples = meta.Int(KeyEpochSamples, 0, int.MaxValue);
         double lossSum = meta.Double(KeyEpochLossSum);
-        int correct = meta.Int(KeyEpochCorrect, 0, int.MaxValue);
+        long correct = meta.Long(KeyEpochCorrect, long.MaxValue);
         int seen = meta.Int(KeyEpochSeen, 0, int.MaxValue);
 
         // The skip counts came with the non-finite guard; a checkpoint written before it skipped nothing.
         int skipped = meta.Find(KeyEpochSkipped) is null ? 0 : meta.Int(KeyEpochSkipped, 0, batch);
         int skippedSamples = meta.Find(KeyEpochSkippedSamples) is null ? 0 : meta.Int(KeyEpochSkippedSamples, skipped, seen);
         long skippedSteps = meta.Find(KeySkipped) is null ? 0 : meta.Long(KeySkipped, MaxStepCount);
+
+        // The predictions came with per-position accuracy (Loss.CountPredictions); before it, one per sample counted.
+        long predictions = meta.Find(KeyEpochPredictions) is null ? seen - skippedSamples : meta.Long(KeyEpochPredictions, long.MaxValue);
         if (batch > 0)
         {
             // An epoch in progress must be one Fit could have left: whole batches of the saved size.
@@ -312,11 +317,11 @@ internal static class CheckpointFile
 
             long batches = ((long)samples + batchSize - 1) / batchSize;
             long expectedSeen = Math.Min((long)batch * batchSize, samples);
-            if (batch > batches || seen != expectedSeen || correct > seen)
+            if (batch > batches || seen != expectedSeen || correct > predictions)
             {
                 throw new WeightFormatException(
                     $"The checkpoint's epoch in progress is inconsistent: {batch} of {batches} batches of {batchSize} from {samples} samples, " +
-                    $"{seen} samples seen (expected {expectedSeen}), {correct} right.");
+                    $"{seen} samples seen (expected {expectedSeen}), {correct} of {predictions} predictions right.");
             }
         }
 
@@ -337,6 +342,7 @@ internal static class CheckpointFile
             EpochLossSum = lossSum,
             EpochCorrect = correct,
             EpochSeen = seen,
+            EpochPredictions = predictions,
             EpochSkippedSteps = skipped,
             EpochSkippedSamples = skippedSamples,
             SkippedSteps = skippedSteps,

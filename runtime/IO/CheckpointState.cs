@@ -21,11 +21,17 @@ internal sealed class CheckpointState
     /// <summary>The number of samples of the epoch in progress.</summary>
     public int EpochSamples { get; init; }
 
-    /// <summary>Sum over the epoch's batches so far of mean loss times batch size.</summary>
+    /// <summary>Sum over the epoch's batches so far of mean loss times the batch's predictions (its size, for a loss with one per sample).</summary>
     public double EpochLossSum { get; init; }
 
-    /// <summary>Samples of the epoch so far predicted right.</summary>
-    public int EpochCorrect { get; init; }
+    /// <summary>Predictions of the epoch so far that were right (samples, or positions for a sequence loss).</summary>
+    public long EpochCorrect { get; init; }
+
+    /// <summary>
+    /// Predictions of the epoch's applied steps so far (<see cref="Loss.CountPredictions"/>): the denominator of its
+    /// accuracy and mean loss.
+    /// </summary>
+    public long EpochPredictions { get; init; }
 
     /// <summary>Samples of the epoch so far.</summary>
     public int EpochSeen { get; init; }

@@ -233,8 +233,12 @@ public static partial class DenseKernels
         g.Store(ref go, 0);
     }
 
-    /// <summary>Rows <paramref name="start"/> .. <paramref name="end"/> - 1 of <c>dx = dz W</c>.</summary>
-    private static void InputGradient<TLayer>(ReadOnlySpan<float> weight, ReadOnlySpan<float> dz, Span<float> dx, int start, int end)
+    /// <summary>
+    /// Rows <paramref name="start"/> .. <paramref name="end"/> - 1 of <c>dx = dz W</c> (overwritten), on the calling thread. Internal
+    /// rather than private for <see cref="RecurrentKernels"/>, whose backward needs <c>dh = dgates W_hh</c> at every step without
+    /// a weight gradient.
+    /// </summary>
+    internal static void InputGradient<TLayer>(ReadOnlySpan<float> weight, ReadOnlySpan<float> dz, Span<float> dx, int start, int end)
         where TLayer : struct, IDenseLayer
     {
         if (!Simd.Use128)

@@ -18,6 +18,21 @@ public abstract class Loss
     /// <summary>Sigmoid then binary cross-entropy, from logits, as PyTorch's <c>binary_cross_entropy_with_logits</c>.</summary>
     public static BinaryCrossEntropyLoss BinaryCrossEntropy { get; } = new();
 
+    /// <summary>
+    /// Softmax cross-entropy at every step of a sequence, as PyTorch's
+    /// <c>F.cross_entropy(logits.reshape(-1, classes), targets.reshape(-1), ignore_index=ignoreIndex)</c>: outputs
+    /// <c>[T, classes]</c> per sample (a language model's next-token logits), one class index per step as the target,
+    /// positions whose target is <paramref name="ignoreIndex"/> (padding) left out of the mean, which is over the
+    /// batch's counted positions. Accuracy is per position. See <see cref="SequenceCrossEntropyLoss"/>.
+    /// </summary>
+    /// <param name="classes">C, the classes at each step (the vocabulary, for a language model): the last axis of the output.</param>
+    /// <param name="ignoreIndex">The target that marks a position that does not count; PyTorch's default, -100.</param>
+    /// <exception cref="ArgumentOutOfRangeException">
+    /// <paramref name="classes"/> is not from 1 to 2^24, or <paramref name="ignoreIndex"/> is not from -2^24 to 2^24
+    /// (the range in which a float target holds every integer exactly).
+    /// </exception>
+    public static SequenceCrossEntropyLoss SequenceCrossEntropy(int classes, int ignoreIndex = -100) => new(classes, ignoreIndex);
+
     /// <summary>Whether the loss applies softmax to the outputs itself (so the network should end in logits).</summary>
     public virtual bool AppliesSoftmax => false;
 
@@ -35,6 +50,18 @@ public abstract class Loss
     /// each logit matches its 0/1 target for binary, argmax of output equals argmax of target for MSE.
     /// </summary>
     public abstract int CountCorrect(ReadOnlySpan<float> outputs, ReadOnlySpan<float> targets, int batchSize);
+
+    /// <summary>
+    /// How many predictions of the batch <see cref="CountCorrect"/> chooses among: the denominator of accuracy. By
+    /// default one per sample (<paramref name="batchSize"/>); <see cref="SequenceCrossEntropyLoss"/> counts the
+    /// positions whose target is not its ignore index, so a language model's accuracy is per position.
+    /// </summary>
+    /// <remarks>
+    /// <see cref="Trainer{TNetwork}"/> divides the sum of <see cref="CountCorrect"/> by the sum of this over an epoch
+    /// (<see cref="EpochResult.Accuracy"/>, <see cref="TrainingProgress.Accuracy"/>) and over a data set
+    /// (<see cref="Evaluation.Accuracy"/>), and weighs each batch's mean loss by it. Allocates nothing.
+    /// </remarks>
+    public virtual int CountPredictions(ReadOnlySpan<float> targets, int batchSize) => batchSize;
 
     /// <summary>
     /// The index in <paramref name="targets"/> of the first target this loss cannot learn from, or -1 when every

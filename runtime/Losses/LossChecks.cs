@@ -54,6 +54,54 @@ internal static class LossChecks
     }
 
     /// <summary>
+    /// One row's softmax cross-entropy, <c>-log softmax(z)[label]</c> in double, computed stably with the log-sum-exp
+    /// shift; when <paramref name="gradient"/> is not empty writes <c>weight · (softmax(z) - onehot(label))</c> there.
+    /// </summary>
+    /// <remarks>
+    /// Confident rows keep their small values instead of rounding to zero: the label's gradient is
+    /// <c>-weight · Σ_{i≠y} p_i</c> rather than <c>weight · (p_y - 1)</c>, and when <c>p_y ≥ 1/2</c> the loss is
+    /// <c>log1p(Σ_{i≠y} e^{z_i - z_y})</c>. Shared by <see cref="SoftmaxCrossEntropyLoss"/> (weight 1/B) and
+    /// <see cref="SequenceCrossEntropyLoss"/> (weight 1/counted positions).
+    /// </remarks>
+    public static double SoftmaxCrossEntropyRow(ReadOnlySpan<float> z, int label, Span<float> gradient, double weight)
+    {
+        int classes = z.Length;
+        float max = z[0];
+        for (int i = 1; i < classes; i++)
+        {
+            max = MathF.Max(max, z[i]);
+        }
+
+        // e^(z_i - max) summed apart for the label and for the rest: p_y = labelTerm / sum, 1 - p_y = rest / sum.
+        double labelTerm = Math.Exp((double)z[label] - max);
+        double rest = 0;
+        for (int i = 0; i < classes; i++)
+        {
+            if (i != label)
+            {
+                rest += Math.Exp((double)z[i] - max);
+            }
+        }
+
+        double sum = labelTerm + rest;
+        double loss = rest <= labelTerm
+            ? Log1P(rest / labelTerm)          // -log(labelTerm / sum), accurate when p_y → 1
+            : Math.Log(sum) - ((double)z[label] - max);
+        if (!gradient.IsEmpty)
+        {
+            double scale = weight / sum;
+            for (int i = 0; i < classes; i++)
+            {
+                gradient[i] = (float)(Math.Exp((double)z[i] - max) * scale);
+            }
+
+            gradient[label] = (float)(-rest * scale);
+        }
+
+        return loss;
+    }
+
+    /// <summary>
     /// <c>log(1 + x)</c> for x ≥ 0, accurate when x is tiny (where <c>Math.Log(1 + x)</c> returns 0): the
     /// correction <c>log(u) · x / (u - 1)</c> with <c>u = 1 + x</c> cancels the rounding of u (Goldberg, 1991).
     /// </summary>

@@ -32,40 +32,8 @@ public sealed class SoftmaxCrossEntropyLoss : Loss
         double invBatch = 1.0 / batchSize;
         for (int b = 0; b < batchSize; b++)
         {
-            ReadOnlySpan<float> z = outputs.Slice(b * classes, classes);
-            int label = (int)targets[b];
-            float max = z[0];
-            for (int i = 1; i < classes; i++)
-            {
-                max = MathF.Max(max, z[i]);
-            }
-
-            // e^(z_i - max) summed apart for the label and for the rest: p_y = labelTerm / sum, 1 - p_y = rest / sum.
-            double labelTerm = Math.Exp((double)z[label] - max);
-            double rest = 0;
-            for (int i = 0; i < classes; i++)
-            {
-                if (i != label)
-                {
-                    rest += Math.Exp((double)z[i] - max);
-                }
-            }
-
-            double sum = labelTerm + rest;
-            total += rest <= labelTerm
-                ? LossChecks.Log1P(rest / labelTerm)          // -log(labelTerm / sum), accurate when p_y → 1
-                : Math.Log(sum) - ((double)z[label] - max);
-            if (!outputGradients.IsEmpty)
-            {
-                Span<float> g = outputGradients.Slice(b * classes, classes);
-                double scale = invBatch / sum;
-                for (int i = 0; i < classes; i++)
-                {
-                    g[i] = (float)(Math.Exp((double)z[i] - max) * scale);
-                }
-
-                g[label] = (float)(-rest * scale);
-            }
+            Span<float> g = outputGradients.IsEmpty ? default : outputGradients.Slice(b * classes, classes);
+            total += LossChecks.SoftmaxCrossEntropyRow(outputs.Slice(b * classes, classes), (int)targets[b], g, invBatch);
         }
 
         return (float)(total / batchSize);

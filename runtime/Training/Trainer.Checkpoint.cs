@@ -99,6 +99,7 @@ public sealed partial class Trainer<TNetwork>
         _epochLossSum = s.EpochLossSum;
         _epochCorrect = s.EpochCorrect;
         _epochSeen = s.EpochSeen;
+        _epochPredictions = s.EpochPredictions;
         _epochSkipped = s.EpochSkippedSteps;
         _epochSkippedSamples = s.EpochSkippedSamples;
         _skippedSteps = s.SkippedSteps;
@@ -122,6 +123,7 @@ public sealed partial class Trainer<TNetwork>
         EpochLossSum = _batchesIntoEpoch > 0 ? _epochLossSum : 0,
         EpochCorrect = _batchesIntoEpoch > 0 ? _epochCorrect : 0,
         EpochSeen = _batchesIntoEpoch > 0 ? _epochSeen : 0,
+        EpochPredictions = _batchesIntoEpoch > 0 ? _epochPredictions : 0,
         EpochSkippedSteps = _batchesIntoEpoch > 0 ? _epochSkipped : 0,
         EpochSkippedSamples = _batchesIntoEpoch > 0 ? _epochSkippedSamples : 0,
         SkippedSteps = _skippedSteps,

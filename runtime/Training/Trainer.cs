@@ -54,8 +54,12 @@ public sealed partial class Trainer<TNetwork>
     private int _epochBatchSize;
     private int _epochSamples;
     private double _epochLossSum;
-    private int _epochCorrect;
+    private long _epochCorrect;
     private int _epochSeen;
+
+    // Predictions of the epoch's applied steps (Loss.CountPredictions: samples, or positions that count for a
+    // sequence loss): what the epoch's accuracy and mean loss divide by.
+    private long _epochPredictions;
     private bool _orderIsCurrent;
     private bool _fitting;
 
@@ -271,11 +275,13 @@ public sealed partial class Trainer<TNetwork>
                     ReadOnlySpan<int> indices = _order.AsSpan(start, count);
                     Gather(train, indices);
                     ReadOnlySpan<float> inputs = _inputs.AsSpan(0, count * train.InputLength);
-                    bool applied = Step(inputs, _targets.AsSpan(0, count * train.TargetLength), count, out float loss, out int batchCorrect, out float norm);
+                    bool applied = Step(
+                        inputs, _targets.AsSpan(0, count * train.TargetLength), count, out float loss, out int batchCorrect, out int batchPredictions, out float norm);
                     if (applied)
                     {
-                        _epochLossSum += (double)loss * count;
+                        _epochLossSum += (double)loss * batchPredictions;
                         _epochCorrect += batchCorrect;
+                        _epochPredictions += batchPredictions;
                     }
                     else if (_nonFiniteStepPolicy == NonFiniteStepPolicy.Throw)
                     {
@@ -326,6 +332,7 @@ public sealed partial class Trainer<TNetwork>
             _epochSamples = samples;
             _epochLossSum = 0;
             _epochCorrect = 0;
+            _epochPredictions = 0;
             _epochSeen = 0;
             _epochSkipped = 0;
             _epochSkippedSamples = 0;
@@ -338,19 +345,14 @@ public sealed partial class Trainer<TNetwork>
         }
     }
 
-    /// <summary>The epoch's mean loss over the samples of its applied steps; NaN when none was applied.</summary>
-    private float EpochMeanLoss()
-    {
-        int counted = _epochSeen - _epochSkippedSamples;
-        return counted > 0 ? (float)(_epochLossSum / counted) : float.NaN;
-    }
+    /// <summary>
+    /// The epoch's mean loss over the predictions (samples, or counted positions) of its applied steps; NaN when there
+    /// were none.
+    /// </summary>
+    private float EpochMeanLoss() => _epochPredictions > 0 ? (float)(_epochLossSum / _epochPredictions) : float.NaN;
 
-    /// <summary>The epoch's accuracy over the samples of its applied steps; NaN when none was applied.</summary>
-    private float EpochAccuracy()
-    {
-        int counted = _epochSeen - _epochSkippedSamples;
-        return counted > 0 ? (float)_epochCorrect / counted : float.NaN;
-    }
+    /// <summary>The epoch's accuracy over the predictions of its applied steps; NaN when there were none.</summary>
+    private float EpochAccuracy() => _epochPredictions > 0 ? (float)_epochCorrect / _epochPredictions : float.NaN;
 
     private void ShuffleOrder()
     {
@@ -395,7 +397,7 @@ public sealed partial class Trainer<TNetwork>
 
         CheckTargets(targets, targetLength, "batch", nameof(targets));
         EnsureBuffers(count);
-        if (Step(inputs, targets, count, out float loss, out _, out float norm))
+        if (Step(inputs, targets, count, out float loss, out _, out _, out float norm))
         {
             return loss;
         }
@@ -434,7 +436,8 @@ public sealed partial class Trainer<TNetwork>
         batchSize = Math.Min(batchSize, data.Count);
         EnsureBuffers(batchSize);
         double lossSum = 0;
-        int correct = 0;
+        long correct = 0;
+        long predictions = 0;
         for (int start = 0; start < data.Count; start += batchSize)
         {
             int count = Math.Min(batchSize, data.Count - start);
@@ -442,11 +445,15 @@ public sealed partial class Trainer<TNetwork>
             ReadOnlySpan<float> targets = data.Targets.Slice(start * data.TargetLength, count * data.TargetLength);
             Span<float> outputs = _outputs.AsSpan(0, count * net.OutputLength);
             net.Forward(inputs, outputs, _workspace!);
-            lossSum += (double)Loss.Compute(outputs, targets, default, count) * count;
+            int batchPredictions = Loss.CountPredictions(targets, count);
+            lossSum += (double)Loss.Compute(outputs, targets, default, count) * batchPredictions;
             correct += Loss.CountCorrect(outputs, targets, count);
+            predictions += batchPredictions;
         }
 
-        return new Evaluation((float)(lossSum / data.Count), (float)correct / data.Count, data.Count);
+        return predictions > 0
+            ? new Evaluation((float)(lossSum / predictions), (float)correct / predictions, data.Count)
+            : new Evaluation(float.NaN, float.NaN, data.Count);
     }
 
     /// <summary>
@@ -455,7 +462,8 @@ public sealed partial class Trainer<TNetwork>
     /// and then the parameters, the optimizer and the buffers are as they were. An exception (from a loss of the
     /// user's) leaves the buffers as they were too.
     /// </summary>
-    private bool Step(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int count, out float loss, out int correct, out float norm)
+    private bool Step(
+        ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int count, out float loss, out int correct, out int predictions, out float norm)
     {
         INetwork net = Network;
         Span<float> outputs = _outputs.AsSpan(0, count * net.OutputLength);
@@ -468,6 +476,7 @@ public sealed partial class Trainer<TNetwork>
             net.ForwardTraining(inputs, outputs, _workspace!);
             loss = Loss.Compute(outputs, targets, outputGradients, count);
             correct = Loss.CountCorrect(outputs, targets, count);
+            predictions = Loss.CountPredictions(targets, count);
             net.ZeroGradients();
             net.Backward(inputs, outputGradients, default, _workspace!);
             Span<float> gradients = net.Gradients;
@@ -548,7 +557,9 @@ public sealed partial class Trainer<TNetwork>
         }
 
         CultureInfo c = CultureInfo.InvariantCulture;
-        string output = targetLength == 1 ? string.Empty : $" at output {bad % targetLength}";
+        string output = targetLength == 1 ? string.Empty
+            : Loss is SequenceCrossEntropyLoss ? $" at step {bad % targetLength}"
+            : $" at output {bad % targetLength}";
         string consequence = what == "batch" ? "The step was not taken." : "Nothing has been trained or evaluated.";
         throw new ArgumentException(
             $"Sample {bad / targetLength} of the {what} has target {targets[bad].ToString(c)}{output}; {Loss.DescribeValidTargets(outputs)}. {consequence}",

@@ -8,11 +8,12 @@ namespace NetGen;
 /// <param name="Batch">Batches done in this epoch (applied or skipped), from 1.</param>
 /// <param name="Batches">Batches per epoch.</param>
 /// <param name="Loss">
-/// Mean training loss over this epoch's samples so far, those of skipped steps left out; NaN while every step of
+/// Mean training loss over this epoch's samples so far (its counted positions, for a sequence loss), those of skipped steps left out; NaN while every step of
 /// the epoch has been skipped.
 /// </param>
 /// <param name="Accuracy">
-/// Fraction of this epoch's samples so far predicted right (in training mode), those of skipped steps left out.
+/// Fraction of this epoch's predictions so far that were right (in training mode), those of skipped steps left out:
+/// one per sample, or one per counted position for a sequence loss (<see cref="NetGen.Loss.CountPredictions"/>).
 /// </param>
 /// <param name="Elapsed">Time since the epoch started.</param>
 /// <param name="SkippedSteps">
@@ -25,10 +26,13 @@ public readonly record struct TrainingProgress(
 /// <summary>The outcome of one epoch.</summary>
 /// <param name="Epoch">The epoch, from 1.</param>
 /// <param name="Loss">
-/// Mean training loss over the epoch's samples, those of skipped steps left out (so one NaN batch does not make it
+/// Mean training loss over the epoch's samples (its counted positions, for a sequence loss), those of skipped steps left out (so one NaN batch does not make it
 /// NaN); NaN when every step of the epoch was skipped.
 /// </param>
-/// <param name="Accuracy">Training accuracy over the epoch (in training mode, with dropout), skipped steps left out.</param>
+/// <param name="Accuracy">
+/// Training accuracy over the epoch (in training mode, with dropout), skipped steps left out: right predictions over
+/// <see cref="NetGen.Loss.CountPredictions"/> (samples, or counted positions for a sequence loss).
+/// </param>
 /// <param name="Validation">Loss and accuracy on the validation set, if one was given.</param>
 /// <param name="Elapsed">Time the epoch's training took (validation excluded).</param>
 /// <param name="SkippedSteps">
@@ -39,7 +43,10 @@ public readonly record struct EpochResult(
     int Epoch, float Loss, float Accuracy, Evaluation? Validation, TimeSpan Elapsed, int SkippedSteps = 0);
 
 /// <summary>Mean loss and accuracy of a network on a data set, in inference mode.</summary>
-/// <param name="Loss">Mean loss per sample.</param>
-/// <param name="Accuracy">Fraction of samples predicted right.</param>
+/// <param name="Loss">
+/// Mean loss per prediction: per sample, or per counted position for a sequence loss (each batch's mean weighed by its
+/// <see cref="NetGen.Loss.CountPredictions"/>); NaN when no position counts.
+/// </param>
+/// <param name="Accuracy">Fraction of predictions that were right (samples, or counted positions); NaN when none counts.</param>
 /// <param name="Count">Samples evaluated.</param>
 public readonly record struct Evaluation(float Loss, float Accuracy, int Count);

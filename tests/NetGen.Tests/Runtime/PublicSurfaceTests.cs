@@ -23,6 +23,11 @@ public sealed class PublicSurfaceTests
     [InlineData("KernelThreads")]
     [InlineData("KernelSpans")]
     [InlineData("DenseKernels")]
+    [InlineData("RecurrentKernels")]
+    [InlineData("IRecurrentLayer")]
+    [InlineData("RecurrentCell")]
+    [InlineData("EmbeddingKernels")]
+    [InlineData("SequenceKernels")]
     public void Plumbing_is_not_in_the_users_namespace(string name)
         => Assert.DoesNotContain(Runtime.GetExportedTypes(), t => t.Namespace == "NetGen" && t.Name == name);
 
