@@ -144,6 +144,11 @@ internal sealed class RecurrentEmitter : StepEmitter<RecurrentStep>
         for (int l = spec.Layers - 1; l >= 0; l--)
         {
             string x = l == 0 ? names.Input : SequenceName(step, l - 1, names.Output);
+            if (l > 0)
+            {
+                w.Line($"global::System.ReadOnlySpan<float> {x} = {Slot(step.SequenceOffsets[l - 1], step.Steps * step.Width)};");
+            }
+
             string dx = names.InputGradient;
             if (l > 0)
             {
