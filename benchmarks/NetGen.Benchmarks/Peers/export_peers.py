@@ -1,0 +1,80 @@
+#!/usr/bin/python3
+"""The peers' copies of the anchor networks NetGen benchmarks beside ONNX Runtime, with the same weights.
+
+Run with Debian's interpreter (python3-torch 1.13, python3-onnx):  /usr/bin/python3 export_peers.py
+For each network it writes, next to this script:
+  <name>.onnx          the PyTorch module exported at opset 17 with a dynamic batch axis (ONNX Runtime runs it)
+  <name>.safetensors   its state_dict, under PyTorch's names, which NetGen's network of the same layers loads by name
+  <name>.check.bin     a fixed input of 2 samples and PyTorch's output for it (little-endian float32), which the
+                       benchmark compares every engine against before it times anything
+The networks and seeds are those of ../../../../shared/anchors/models.py (seed 0, standard-normal inputs, seed 7 for
+the check), written out here so that the files can be made again from the repository alone.
+"""
+import json
+import os
+import struct
+import warnings
+
+import onnx
+import torch
+import torch.nn as nn
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+OPSET = 17
+
+
+class LSTMNet(nn.Module):
+    """Anchor "lstm": LSTM 16 -> 64 over 32 steps (batch_first), the last state, Linear 64 -> 10."""
+
+    def __init__(self):
+        super().__init__()
+        self.lstm = nn.LSTM(input_size=16, hidden_size=64, num_layers=1, batch_first=True)
+        self.fc = nn.Linear(64, 10)
+
+    def forward(self, x):
+        _, (h_n, _) = self.lstm(x)
+        return self.fc(h_n[-1])
+
+
+NETWORKS = {"lstm": (LSTMNet, (32, 16))}
+
+
+def write_safetensors(path, tensors):
+    header, offset, blobs = {}, 0, []
+    for name, t in tensors.items():
+        data = t.detach().contiguous().to(torch.float32).numpy().astype("<f4").tobytes()
+        header[name] = {"dtype": "F32", "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
+        offset += len(data)
+        blobs.append(data)
+    text = json.dumps(header, separators=(",", ":")).encode()
+    text += b" " * ((8 - len(text) % 8) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(text)))
+        f.write(text)
+        for blob in blobs:
+            f.write(blob)
+
+
+def main():
+    for name, (make, shape) in NETWORKS.items():
+        torch.manual_seed(0)
+        model = make().eval()
+        x1 = torch.randn((1,) + shape, generator=torch.Generator().manual_seed(1))
+        path = os.path.join(HERE, f"{name}.onnx")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            torch.onnx.export(model, (x1,), path, opset_version=OPSET, input_names=["input"], output_names=["logits"],
+                              dynamic_axes={"input": {0: "batch"}, "logits": {0: "batch"}}, do_constant_folding=True)
+        onnx.checker.check_model(onnx.load(path))
+        write_safetensors(os.path.join(HERE, f"{name}.safetensors"), model.state_dict())
+        x2 = torch.randn((2,) + shape, generator=torch.Generator().manual_seed(7))
+        with torch.inference_mode():
+            y2 = model(x2)
+        with open(os.path.join(HERE, f"{name}.check.bin"), "wb") as f:
+            f.write(x2.numpy().astype("<f4").tobytes())
+            f.write(y2.numpy().astype("<f4").tobytes())
+        print(name, "written:", sorted(model.state_dict()))
+
+
+if __name__ == "__main__":
+    main()
