@@ -79,7 +79,34 @@ public class SnapshotTests
         public partial class Normalized;
         """;
 
+    public const string CharModelSource = """
+        using NetGen;
+
+        namespace Samples;
+
+        [Network]
+        [Input(16)]
+        [Embedding(54, 32)]
+        [Lstm(128)]
+        [Dense(54)]
+        public partial class CharModel;
+        """;
+
+    public const string StackedSource = """
+        using NetGen;
+
+        namespace Samples;
+
+        [Network]
+        [Input(8, 3)]
+        [Gru(4, Layers = 2, Bidirectional = true, ReturnSequences = false)]
+        [Dense(2)]
+        public partial class Stacked;
+        """;
+
     [Theory]
+    [InlineData("CharModel", CharModelSource)]
+    [InlineData("Stacked", StackedSource)]
     [InlineData("Mlp", MlpSource)]
     [InlineData("Normalized", BatchNormSource)]
     [InlineData("Zoo", ZooSource)]
