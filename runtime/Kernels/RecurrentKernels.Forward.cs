@@ -142,9 +142,8 @@ public static partial class RecurrentKernels
         TensorPrimitives.Multiply(input, candidate, cell);
         if (!cellBefore.IsEmpty)
         {
-            // c = (f ⊙ c_prev) + (i ⊙ g), the first product rounded through h, which the step overwrites next anyway
-            TensorPrimitives.Multiply(forget, cellBefore, h);
-            TensorPrimitives.Add(h, cell, cell);
+            // c = (f ⊙ c_prev) + (i ⊙ g): MultiplyAdd rounds the product before the sum (it is not the fused one)
+            TensorPrimitives.MultiplyAdd(forget, cellBefore, cell, cell);
         }
 
         TensorPrimitives.Tanh(cell, h);

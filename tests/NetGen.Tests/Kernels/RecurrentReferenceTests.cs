@@ -14,7 +14,8 @@ namespace NetGen.Tests.Kernels;
 /// gradients of <c>L = Σ dy·y</c> (autograd in float64) to Reference/recurrent.json. Outputs:
 /// <c>|a − b| ≤ 1e-5 · max|b|</c>, gradients <c>|a − b| ≤ 1e-4 · max|b|</c>, per tensor. Cases cover T = 1, 2, 7, batch
 /// 1, 2, 3, no bias, F ≠ H, and bidirectional layers (the reverse direction writing columns H .. 2H − 1 and adding its dx).
-/// Each case runs with one thread and with two.
+/// Two stacked layers (<c>num_layers=2</c>, one of them bidirectional) check how a caller composes them. Each case runs with
+/// one thread and with two.
 /// </summary>
 public sealed class RecurrentReferenceTests
 {
@@ -56,6 +57,35 @@ public sealed class RecurrentReferenceTests
         public static bool HasBias => true;
     }
 
+    private readonly struct F3H4T4 : IRecurrentShape
+    {
+        public static int Inputs => 3;
+        public static int Hidden => 4;
+        public static int Steps => 4;
+        public static bool HasBias => true;
+    }
+
+    /// <summary>The second of two stacked layers: its input is the first's output, H features.</summary>
+    private readonly struct F4H4T4 : IRecurrentShape
+    {
+        public static int Inputs => 4;
+        public static int Hidden => 4;
+        public static int Steps => 4;
+        public static bool HasBias => true;
+    }
+
+    /// <summary>The second of two stacked bidirectional layers: its input is the first's <c>[B, T, 2H]</c>.</summary>
+    private readonly struct F8H4T4 : IRecurrentShape
+    {
+        public static int Inputs => 8;
+        public static int Hidden => 4;
+        public static int Steps => 4;
+        public static bool HasBias => true;
+    }
+
+    public static IEnumerable<object[]> StackedCases()
+        => Reference.Value.RootElement.GetProperty("stacked").EnumerateArray().Select(c => new object[] { c.GetProperty("name").GetString()! });
+
     public static IEnumerable<object[]> Cases()
         => Reference.Value.RootElement.GetProperty("cases").EnumerateArray().Select(c => new object[] { c.GetProperty("name").GetString()! });
 
@@ -87,6 +117,88 @@ public sealed class RecurrentReferenceTests
             case "3/4/2/False": ForCell<F3H4T2NoBias>(c); break;
             case "3/4/7/True": ForCell<F3H4T7>(c); break;
             default: Assert.Fail($"{name}: no descriptor for shape {shape}"); break;
+        }
+    }
+
+    /// <summary>
+    /// <c>num_layers=2</c>, composed as the generator will: layer 1 reads layer 0's y (<c>[B, T, 2H]</c> when bidirectional,
+    /// so its F is 2H), and layer 1's dx is layer 0's dy; within a layer the forward direction's backward overwrites dx and
+    /// the reverse one's adds into it.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(StackedCases))]
+    public void Stacked_layers_match_PyTorch(string name)
+    {
+        JsonElement c = Reference.Value.RootElement.GetProperty("stacked").EnumerateArray().Single(e => e.GetProperty("name").GetString() == name);
+        Assert.Equal(2, c.GetProperty("layers").GetInt32());
+        Assert.Equal("3/4/4/True", $"{c.GetProperty("inputs").GetInt32()}/{c.GetProperty("hidden").GetInt32()}/{c.GetProperty("steps").GetInt32()}/{c.GetProperty("bias").GetBoolean()}");
+        bool bidirectional = c.GetProperty("bidirectional").GetBoolean();
+        foreach (int threads in new[] { 1, 2 })
+        {
+            switch (c.GetProperty("cell").GetString(), bidirectional)
+            {
+                case ("lstm", true):
+                    CheckStacked<Layer<F3H4T4, LstmCell, BiOnward>, Layer<F3H4T4, LstmCell, BiBackward>, Layer<F8H4T4, LstmCell, BiOnward>, Layer<F8H4T4, LstmCell, BiBackward>>(c, threads, bidirectional);
+                    break;
+                case ("gru", false):
+                    CheckStacked<Layer<F3H4T4, GruCell, Onward>, Layer<F3H4T4, GruCell, Onward>, Layer<F4H4T4, GruCell, Onward>, Layer<F4H4T4, GruCell, Onward>>(c, threads, bidirectional);
+                    break;
+                default:
+                    Assert.Fail($"{name}: no descriptors for this stack");
+                    break;
+            }
+        }
+    }
+
+    private static void CheckStacked<T0, T0R, T1, T1R>(JsonElement c, int threads, bool bidirectional)
+        where T0 : struct, IRecurrentLayer
+        where T0R : struct, IRecurrentLayer
+        where T1 : struct, IRecurrentLayer
+        where T1R : struct, IRecurrentLayer
+    {
+        string name = $"{c.GetProperty("name").GetString()} ({threads} threads)";
+        int batch = c.GetProperty("batch").GetInt32();
+        float[] x = Floats(c.GetProperty("x"));
+        float[] dy = Floats(c.GetProperty("dy"));
+        JsonElement parameters = c.GetProperty("parameters");
+        JsonElement gradients = c.GetProperty("gradients");
+
+        var first = new RecurrentOperands<T0>(batch);
+        var second = new RecurrentOperands<T1>(batch);
+        Copy(Load(first.Tensors, parameters, "", layer: 0), first.Tensors);
+        Copy(Load(second.Tensors, parameters, "", layer: 1), second.Tensors);
+        RecurrentOperands<T0R>? firstReverse = bidirectional ? new RecurrentOperands<T0R>(batch) : null;
+        RecurrentOperands<T1R>? secondReverse = bidirectional ? new RecurrentOperands<T1R>(batch) : null;
+        if (firstReverse is not null && secondReverse is not null)
+        {
+            Copy(Load(firstReverse.Tensors, parameters, "_reverse", layer: 0), firstReverse.Tensors);
+            Copy(Load(secondReverse.Tensors, parameters, "_reverse", layer: 1), secondReverse.Tensors);
+        }
+
+        // y0 = layer 0 (x), y = layer 1 (y0)
+        var y0 = new float[batch * T0.Steps * T0.OutputStride];
+        Assert.Equal(T1.Inputs, T0.OutputStride);
+        first.Forward(x, y0, threads);
+        firstReverse?.Forward(x, y0, threads);
+        var y = new float[dy.Length];
+        second.Forward(y0, y, threads);
+        secondReverse?.Forward(y0, y, threads);
+        AssertClose(Doubles(c.GetProperty("y")), y, OutputTolerance, $"{name} y");
+
+        // dL/dy0 from layer 1, then dL/dx from layer 0
+        var dy0 = new float[y0.Length];
+        second.Backward(y0, dy, dy0, threads);
+        secondReverse?.Backward(y0, dy, dy0, threads);
+        var dx = new float[x.Length];
+        first.Backward(x, dy0, dx, threads);
+        firstReverse?.Backward(x, dy0, dx, threads);
+        AssertClose(Doubles(c.GetProperty("dx")), dx, GradientTolerance, $"{name} dx");
+        AssertGradients(first.Tensors, gradients, "", name, layer: 0);
+        AssertGradients(second.Tensors, gradients, "", name, layer: 1);
+        if (firstReverse is not null && secondReverse is not null)
+        {
+            AssertGradients(firstReverse.Tensors, gradients, "_reverse", name, layer: 0);
+            AssertGradients(secondReverse.Tensors, gradients, "_reverse", name, layer: 1);
         }
     }
 
@@ -160,15 +272,18 @@ public sealed class RecurrentReferenceTests
         }
     }
 
-    private static readonly string[] Names = ["weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0"];
+    private static readonly string[] Names = ["weight_ih", "weight_hh", "bias_ih", "bias_hh"];
 
-    private static float[][] Load((float[] Value, float[] Gradient)[] tensors, JsonElement parameters, string suffix)
+    /// <summary>PyTorch's name of tensor <paramref name="i"/> of layer <paramref name="layer"/>, <paramref name="suffix"/> "_reverse" for the reverse direction.</summary>
+    private static string Name(int i, int layer, string suffix) => $"{Names[i]}_l{layer}{suffix}";
+
+    private static float[][] Load((float[] Value, float[] Gradient)[] tensors, JsonElement parameters, string suffix, int layer = 0)
     {
-        Assert.Equal(tensors.Length, parameters.EnumerateObject().Count(p => p.Name.EndsWith("_l0" + suffix, StringComparison.Ordinal)));
+        Assert.Equal(tensors.Length, parameters.EnumerateObject().Count(p => p.Name.EndsWith($"_l{layer}{suffix}", StringComparison.Ordinal)));
         var values = new float[tensors.Length][];
         for (int i = 0; i < tensors.Length; i++)
         {
-            values[i] = Floats(parameters.GetProperty(Names[i] + suffix));
+            values[i] = Floats(parameters.GetProperty(Name(i, layer, suffix)));
             Assert.Equal(tensors[i].Value.Length, values[i].Length);
         }
 
@@ -183,11 +298,11 @@ public sealed class RecurrentReferenceTests
         }
     }
 
-    private static void AssertGradients((float[] Value, float[] Gradient)[] tensors, JsonElement gradients, string suffix, string name)
+    private static void AssertGradients((float[] Value, float[] Gradient)[] tensors, JsonElement gradients, string suffix, string name, int layer = 0)
     {
         for (int i = 0; i < tensors.Length; i++)
         {
-            AssertClose(Doubles(gradients.GetProperty(Names[i] + suffix)), tensors[i].Gradient, GradientTolerance, $"{name} d{Names[i]}{suffix}");
+            AssertClose(Doubles(gradients.GetProperty(Name(i, layer, suffix))), tensors[i].Gradient, GradientTolerance, $"{name} d{Name(i, layer, suffix)}");
         }
     }
 

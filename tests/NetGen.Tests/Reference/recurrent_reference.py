@@ -23,16 +23,16 @@ torch.manual_seed(1313)
 LAYERS = {"tanh": "RNN", "relu": "RNN", "lstm": "LSTM", "gru": "GRU"}
 
 
-def make_layer(cell, inputs, hidden, bias, bidirectional, dtype):
-    kwargs = dict(input_size=inputs, hidden_size=hidden, num_layers=1, bias=bias, batch_first=True,
+def make_layer(cell, inputs, hidden, bias, bidirectional, dtype, layers=1):
+    kwargs = dict(input_size=inputs, hidden_size=hidden, num_layers=layers, bias=bias, batch_first=True,
                   bidirectional=bidirectional)
     if cell in ("tanh", "relu"):
         return torch.nn.RNN(nonlinearity=cell, **kwargs).to(dtype)
     return getattr(torch.nn, LAYERS[cell])(**kwargs).to(dtype)
 
 
-def evaluate(cell, inputs, hidden, bias, bidirectional, params, x, dy, dtype):
-    layer = make_layer(cell, inputs, hidden, bias, bidirectional, dtype)
+def evaluate(cell, inputs, hidden, bias, bidirectional, params, x, dy, dtype, layers):
+    layer = make_layer(cell, inputs, hidden, bias, bidirectional, dtype, layers)
     with torch.no_grad():
         for name, p in layer.named_parameters():
             p.copy_(params[name].to(dtype))
@@ -49,16 +49,16 @@ def rounded(values):
     return [float(f"{v:.9g}") for v in values]
 
 
-def case(name, cell, inputs, hidden, steps, batch, bias=True, bidirectional=False):
-    template = make_layer(cell, inputs, hidden, bias, bidirectional, torch.float32)
+def case(name, cell, inputs, hidden, steps, batch, bias=True, bidirectional=False, layers=1):
+    template = make_layer(cell, inputs, hidden, bias, bidirectional, torch.float32, layers)
     # PyTorch's default init, U(-1/sqrt(H), 1/sqrt(H)), scaled up so the gates leave their linear range
     params = {n: (p.detach().clone() * 2.0).float() for n, p in template.named_parameters()}
     x = torch.randn(batch, steps, inputs).float()
     directions = 2 if bidirectional else 1
     dy = torch.randn(batch, steps, directions * hidden).float()
 
-    y64, g64, dx64 = evaluate(cell, inputs, hidden, bias, bidirectional, params, x, dy, torch.float64)
-    y32, g32, dx32 = evaluate(cell, inputs, hidden, bias, bidirectional, params, x, dy, torch.float32)
+    y64, g64, dx64 = evaluate(cell, inputs, hidden, bias, bidirectional, params, x, dy, torch.float64, layers)
+    y32, g32, dx32 = evaluate(cell, inputs, hidden, bias, bidirectional, params, x, dy, torch.float32, layers)
     assert torch.allclose(y32.double(), y64, rtol=1e-5, atol=1e-6), name
     assert torch.allclose(dx32.double(), dx64, rtol=1e-4, atol=1e-5), name
     for n in g64:
@@ -73,6 +73,7 @@ def case(name, cell, inputs, hidden, steps, batch, bias=True, bidirectional=Fals
         "batch": batch,
         "bias": bias,
         "bidirectional": bidirectional,
+        "layers": layers,
         "parameters": {n: rounded(p.flatten().tolist()) for n, p in params.items()},   # float32 values, exact
         "x": rounded(x.flatten().tolist()),
         "dy": rounded(dy.flatten().tolist()),
@@ -89,10 +90,16 @@ def main():
         cases.append(case(f"{cell}_T7_B3", cell, inputs=3, hidden=5, steps=7, batch=3))
         cases.append(case(f"{cell}_nobias_T2_B3", cell, inputs=3, hidden=4, steps=2, batch=3, bias=False))
         cases.append(case(f"{cell}_bidirectional_T7_B2", cell, inputs=3, hidden=4, steps=7, batch=2, bidirectional=True))
+    # num_layers=2: the second layer reads the first's output ([B, T, 2H] when bidirectional), as a caller stacks them
+    stacked = [
+        case("lstm_stacked_bidirectional_T4_B2", "lstm", inputs=3, hidden=4, steps=4, batch=2, bidirectional=True, layers=2),
+        case("gru_stacked_T4_B2", "gru", inputs=3, hidden=4, steps=4, batch=2, layers=2),
+    ]
     data = {
         "generator": "tests/NetGen.Tests/Reference/recurrent_reference.py",
         "torch": torch.__version__,
         "cases": cases,
+        "stacked": stacked,
     }
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "recurrent.json")
     with open(path, "w") as f:
