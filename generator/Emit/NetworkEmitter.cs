@@ -153,51 +153,95 @@ internal static class NetworkEmitter
         }
     }
 
+    /// <summary>
+    /// How a network's inputs arrive: floats (every network, through <c>INetwork</c> too), or token ids as <c>int</c> (a
+    /// network that starts with an embedding). The public overloads of both are written by the same code.
+    /// </summary>
+    private sealed record InputForm(string Element, string One, string Many, string What, string BatchSize, bool Tokens)
+    {
+        public static readonly InputForm Floats = new("float", "input", "inputs", "floats", "BatchSize", Tokens: false);
+        public static readonly InputForm TokenIds = new("int", "tokens", "tokens", "token ids", "TokenBatchSize", Tokens: true);
+
+        /// <summary>The first arguments of <c>Run</c>: the float input and, in a network that takes tokens, the ids.</summary>
+        public string RunInputs(NetworkPlan plan, string name) => !TakesTokens(plan) ? name + ", " : Tokens ? $"default, {name}, " : $"{name}, default, ";
+    }
+
     private static void EmitPublicForward(CodeWriter w, NetworkPlan plan)
     {
+        EmitForwardOverloads(w, plan, InputForm.Floats);
+        if (TakesTokens(plan))
+        {
+            EmitForwardOverloads(w, plan, InputForm.TokenIds);
+        }
+    }
+
+    private static void EmitForwardOverloads(CodeWriter w, NetworkPlan plan, InputForm form)
+    {
+        string one = form.One, many = form.Many, span = $"global::System.ReadOnlySpan<{form.Element}>";
         w.Line("/// <summary>");
-        w.Line("/// Inference on one sample or a batch (the batch size is <c>input.Length / InputLength</c>), on this thread's");
-        w.Line("/// own workspace. Allocates nothing once the thread has seen a batch this large.");
+        if (form.Tokens)
+        {
+            w.Line("/// Inference on the token ids of one sample or a batch (<c>tokens.Length / InputLength</c> samples), on this thread's own");
+            w.Line("/// workspace. An id outside the vocabulary throws <see cref=\"global::System.ArgumentException\"/> (naming the sample, the");
+            w.Line("/// position and the value) before anything is written. Allocates nothing once the thread has seen a batch this large.");
+        }
+        else
+        {
+            w.Line("/// Inference on one sample or a batch (the batch size is <c>input.Length / InputLength</c>), on this thread's");
+            w.Line("/// own workspace. Allocates nothing once the thread has seen a batch this large.");
+        }
+
         w.Line("/// </summary>");
-        w.Open("public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)");
-        w.Line("int batch = BatchSize(input, output);");
+        w.Open($"public void Forward({span} {one}, global::System.Span<float> output)");
+        w.Line($"int batch = {form.BatchSize}({one}, output);");
         w.Line("global::NetGen.Workspace? workspace = t_workspace;");
         w.Open("if (workspace is null || workspace.BatchCapacity < batch)");
         w.Line("t_workspace = workspace = CreateWorkspace(batch);");
         w.Close();
         w.Line();
-        w.Line($"Run(input, {NoTokens(plan)}output, workspace, batch, training: false);");
+        w.Line($"Run({form.RunInputs(plan, one)}output, workspace, batch, training: false);");
         w.Close();
         w.Line();
-        w.Line("/// <summary>");
-        w.Line("/// Inference on a batch with the caller's workspace (one per thread). Allocates nothing. It overwrites the activations a");
-        w.Line("/// <see cref=\"ForwardTraining\"/> on <paramref name=\"workspace\"/> kept, so <see cref=\"Backward\"/> on it throws until the");
-        w.Line("/// next <see cref=\"ForwardTraining\"/>: run inference between the two on another workspace.");
-        w.Line("/// </summary>");
-        w.Open("public void Forward(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, global::NetGen.Workspace workspace)");
+        if (form.Tokens)
+        {
+            w.Line("/// <summary>Inference on a batch of token ids with the caller's workspace (one per thread), as the <c>float</c> overload. Allocates nothing.</summary>");
+        }
+        else
+        {
+            w.Line("/// <summary>");
+            w.Line("/// Inference on a batch with the caller's workspace (one per thread). Allocates nothing. It overwrites the activations a");
+            w.Line("/// <see cref=\"ForwardTraining\"/> on <paramref name=\"workspace\"/> kept, so <see cref=\"Backward\"/> on it throws until the");
+            w.Line("/// next <see cref=\"ForwardTraining\"/>: run inference between the two on another workspace.");
+            w.Line("/// </summary>");
+        }
+
+        w.Open($"public void Forward({span} {many}, global::System.Span<float> outputs, global::NetGen.Workspace workspace)");
         w.Line("global::System.ArgumentNullException.ThrowIfNull(workspace);");
-        w.Line("int batch = BatchSize(inputs, outputs);");
+        w.Line($"int batch = {form.BatchSize}({many}, outputs);");
         w.Line(EnsureFits(plan, "batch"));
         w.Line("global::NetGen.CompilerServices.WorkspaceAccess.SetTrainingBatchSize(workspace, 0); // what a training forward kept is about to be overwritten");
-        w.Line($"Run(inputs, {NoTokens(plan)}outputs, workspace, batch, training: false);");
+        w.Line($"Run({form.RunInputs(plan, many)}outputs, workspace, batch, training: false);");
         w.Close();
         w.Line();
-        w.Line("/// <summary>Training-mode forward on a batch: dropout is active and the activations backward needs stay in the workspace.</summary>");
-        w.Open("public void ForwardTraining(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, global::NetGen.Workspace workspace)");
+        w.Line(form.Tokens
+            ? "/// <summary>Training-mode forward on a batch of token ids: dropout is active and the activations backward needs stay in the workspace.</summary>"
+            : "/// <summary>Training-mode forward on a batch: dropout is active and the activations backward needs stay in the workspace.</summary>");
+        w.Open($"public void ForwardTraining({span} {many}, global::System.Span<float> outputs, global::NetGen.Workspace workspace)");
         w.Line("global::System.ArgumentNullException.ThrowIfNull(workspace);");
-        w.Line("int batch = BatchSize(inputs, outputs);");
+        w.Line($"int batch = {form.BatchSize}({many}, outputs);");
         w.Line(EnsureFits(plan, "batch"));
         w.Line("global::NetGen.CompilerServices.WorkspaceAccess.SetTrainingBatchSize(workspace, 0);");
-        w.Line($"Run(inputs, {NoTokens(plan)}outputs, workspace, batch, training: true);");
+        w.Line($"Run({form.RunInputs(plan, many)}outputs, workspace, batch, training: true);");
         w.Line("global::NetGen.CompilerServices.WorkspaceAccess.SetTrainingBatchSize(workspace, batch);");
         w.Close();
         w.Line();
-        w.Open("private static int BatchSize(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)");
-        w.Open("if (inputs.IsEmpty || inputs.Length % InputLength != 0)");
-        w.Line($"throw new global::System.ArgumentException($\"Expected a whole number of samples of {{InputLength}} floats, got {{inputs.Length}} floats.\", nameof(inputs));");
+        w.Open($"private static int {form.BatchSize}({span} {many}, global::System.Span<float> outputs)");
+        w.Open($"if ({many}.IsEmpty || {many}.Length % InputLength != 0)");
+        string unit = form.Tokens ? "ids" : "floats";
+        w.Line($"throw new global::System.ArgumentException($\"Expected a whole number of samples of {{InputLength}} {form.What}, got {{{many}.Length}} {unit}.\", nameof({many}));");
         w.Close();
         w.Line();
-        w.Line("int batch = inputs.Length / InputLength;");
+        w.Line($"int batch = {many}.Length / InputLength;");
         w.Open("if (outputs.Length != batch * OutputLength)");
         w.Line($"throw new global::System.ArgumentException($\"Expected {{batch * OutputLength}} output floats for {{batch}} sample(s), got {{outputs.Length}}.\", nameof(outputs));");
         w.Close();
@@ -205,69 +249,10 @@ internal static class NetworkEmitter
         w.Line("return batch;");
         w.Close();
         w.Line();
-        if (TakesTokens(plan))
-        {
-            EmitTokenForward(w, plan);
-        }
     }
 
     /// <summary>Whether the network starts with an embedding, so that its input is token ids (with <c>int</c> overloads).</summary>
     public static bool TakesTokens(NetworkPlan plan) => plan.Steps.Count > 0 && plan.Steps[0] is EmbeddingStep;
-
-    /// <summary>The <c>tokens</c> argument of a float call of <c>Run</c> in a network that takes tokens: none.</summary>
-    private static string NoTokens(NetworkPlan plan) => TakesTokens(plan) ? "default, " : string.Empty;
-
-    /// <summary>The <c>int</c> overloads of a network that starts with an embedding.</summary>
-    private static void EmitTokenForward(CodeWriter w, NetworkPlan plan)
-    {
-        w.Line("/// <summary>");
-        w.Line("/// Inference on the token ids of one sample or a batch (<c>tokens.Length / InputLength</c> samples), on this thread's own");
-        w.Line("/// workspace. An id outside the vocabulary throws <see cref=\"global::System.ArgumentException\"/> (naming the sample, the");
-        w.Line("/// position and the value) before anything is written. Allocates nothing once the thread has seen a batch this large.");
-        w.Line("/// </summary>");
-        w.Open("public void Forward(global::System.ReadOnlySpan<int> tokens, global::System.Span<float> output)");
-        w.Line("int batch = TokenBatchSize(tokens, output);");
-        w.Line("global::NetGen.Workspace? workspace = t_workspace;");
-        w.Open("if (workspace is null || workspace.BatchCapacity < batch)");
-        w.Line("t_workspace = workspace = CreateWorkspace(batch);");
-        w.Close();
-        w.Line();
-        w.Line("Run(default, tokens, output, workspace, batch, training: false);");
-        w.Close();
-        w.Line();
-        w.Line("/// <summary>Inference on a batch of token ids with the caller's workspace (one per thread), as the <c>float</c> overload. Allocates nothing.</summary>");
-        w.Open("public void Forward(global::System.ReadOnlySpan<int> tokens, global::System.Span<float> outputs, global::NetGen.Workspace workspace)");
-        w.Line("global::System.ArgumentNullException.ThrowIfNull(workspace);");
-        w.Line("int batch = TokenBatchSize(tokens, outputs);");
-        w.Line(EnsureFits(plan, "batch"));
-        w.Line("global::NetGen.CompilerServices.WorkspaceAccess.SetTrainingBatchSize(workspace, 0); // what a training forward kept is about to be overwritten");
-        w.Line("Run(default, tokens, outputs, workspace, batch, training: false);");
-        w.Close();
-        w.Line();
-        w.Line("/// <summary>Training-mode forward on a batch of token ids: dropout is active and the activations backward needs stay in the workspace.</summary>");
-        w.Open("public void ForwardTraining(global::System.ReadOnlySpan<int> tokens, global::System.Span<float> outputs, global::NetGen.Workspace workspace)");
-        w.Line("global::System.ArgumentNullException.ThrowIfNull(workspace);");
-        w.Line("int batch = TokenBatchSize(tokens, outputs);");
-        w.Line(EnsureFits(plan, "batch"));
-        w.Line("global::NetGen.CompilerServices.WorkspaceAccess.SetTrainingBatchSize(workspace, 0);");
-        w.Line("Run(default, tokens, outputs, workspace, batch, training: true);");
-        w.Line("global::NetGen.CompilerServices.WorkspaceAccess.SetTrainingBatchSize(workspace, batch);");
-        w.Close();
-        w.Line();
-        w.Open("private static int TokenBatchSize(global::System.ReadOnlySpan<int> tokens, global::System.Span<float> outputs)");
-        w.Open("if (tokens.IsEmpty || tokens.Length % InputLength != 0)");
-        w.Line($"throw new global::System.ArgumentException($\"Expected a whole number of samples of {{InputLength}} token ids, got {{tokens.Length}} ids.\", nameof(tokens));");
-        w.Close();
-        w.Line();
-        w.Line("int batch = tokens.Length / InputLength;");
-        w.Open("if (outputs.Length != batch * OutputLength)");
-        w.Line($"throw new global::System.ArgumentException($\"Expected {{batch * OutputLength}} output floats for {{batch}} sample(s), got {{outputs.Length}}.\", nameof(outputs));");
-        w.Close();
-        w.Line();
-        w.Line("return batch;");
-        w.Close();
-        w.Line();
-    }
 
     private static void EmitPublicBackward(CodeWriter w, NetworkPlan plan)
     {
@@ -276,13 +261,7 @@ internal static class NetworkEmitter
         w.Line("/// into <see cref=\"Gradients\"/> and, when <paramref name=\"inputGradients\"/> is not empty, writes dL/dx there.");
         w.Line("/// </summary>");
         w.Open("public void Backward(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> outputGradients, global::System.Span<float> inputGradients, global::NetGen.Workspace workspace)");
-        w.Line("global::System.ArgumentNullException.ThrowIfNull(workspace);");
-        w.Line(EnsureFits(plan, "1"));
-        w.Line("int batch = global::NetGen.CompilerServices.WorkspaceAccess.TrainingBatchSize(workspace);");
-        w.Open("if (batch == 0)");
-        w.Line("throw new global::System.InvalidOperationException(\"Backward continues the last ForwardTraining on this workspace, and there is none: either none ran on it, or an inference Forward on it since then overwrote the activations backward needs. Call ForwardTraining on this workspace again before Backward, and run inference in between on another workspace.\");");
-        w.Close();
-        w.Line();
+        EmitTrainingBatch(w, plan);
         CheckLength(w, "inputs", "batch * InputLength");
         CheckLength(w, "outputGradients", "batch * OutputLength");
         if (TakesTokens(plan))
@@ -318,19 +297,25 @@ internal static class NetworkEmitter
         w.Line("/// ids have no gradient, so there is none to write.");
         w.Line("/// </summary>");
         w.Open("public void Backward(global::System.ReadOnlySpan<int> tokens, global::System.ReadOnlySpan<float> outputGradients, global::NetGen.Workspace workspace)");
-        w.Line("global::System.ArgumentNullException.ThrowIfNull(workspace);");
-        w.Line(EnsureFits(plan, "1"));
-        w.Line("int batch = global::NetGen.CompilerServices.WorkspaceAccess.TrainingBatchSize(workspace);");
-        w.Open("if (batch == 0)");
-        w.Line("throw new global::System.InvalidOperationException(\"Backward continues the last ForwardTraining on this workspace, and there is none: either none ran on it, or an inference Forward on it since then overwrote the activations backward needs. Call ForwardTraining on this workspace again before Backward, and run inference in between on another workspace.\");");
-        w.Close();
-        w.Line();
+        EmitTrainingBatch(w, plan);
         w.Open("if (tokens.Length != batch * InputLength)");
         w.Line("throw new global::System.ArgumentException($\"Expected {batch * InputLength} token ids for the batch of {batch}, got {tokens.Length}.\", nameof(tokens));");
         w.Close();
         w.Line();
         CheckLength(w, "outputGradients", "batch * OutputLength");
         w.Line("RunBackward(default, tokens, outputGradients, default, workspace, batch);");
+        w.Close();
+        w.Line();
+    }
+
+    /// <summary>The start of a <c>Backward</c>: the workspace checked, and the batch its last training forward kept (or the error).</summary>
+    private static void EmitTrainingBatch(CodeWriter w, NetworkPlan plan)
+    {
+        w.Line("global::System.ArgumentNullException.ThrowIfNull(workspace);");
+        w.Line(EnsureFits(plan, "1"));
+        w.Line("int batch = global::NetGen.CompilerServices.WorkspaceAccess.TrainingBatchSize(workspace);");
+        w.Open("if (batch == 0)");
+        w.Line("throw new global::System.InvalidOperationException(\"Backward continues the last ForwardTraining on this workspace, and there is none: either none ran on it, or an inference Forward on it since then overwrote the activations backward needs. Call ForwardTraining on this workspace again before Backward, and run inference in between on another workspace.\");");
         w.Close();
         w.Line();
     }

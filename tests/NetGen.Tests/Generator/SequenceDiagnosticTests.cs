@@ -1,6 +1,7 @@
 using System.Linq;
 using Microsoft.CodeAnalysis;
 using Xunit;
+using static NetGen.Tests.Generator.GeneratorDiagnostics;
 
 namespace NetGen.Tests.Generator;
 
@@ -151,20 +152,5 @@ public sealed class SequenceDiagnosticTests
             """);
         Assert.Empty(result.Diagnostics.Where(d => d.Id.StartsWith("NG", System.StringComparison.Ordinal)));
         Assert.Empty(result.CompilationProblems);
-    }
-
-    private static Diagnostic Single(string source, string id)
-    {
-        GeneratorResult result = GeneratorHarness.Run(source);
-        var ours = result.Diagnostics.Where(d => d.Id.StartsWith("NG", System.StringComparison.Ordinal)).ToList();
-        Assert.True(ours.Count == 1 && ours[0].Id == id, $"Expected only {id}, got: {string.Join("; ", ours.Select(d => d.ToString()))}");
-        return ours[0];
-    }
-
-    private static void AssertAt(Diagnostic d, int line, int column, string text)
-    {
-        FileLinePositionSpan span = d.Location.GetLineSpan();
-        Assert.Equal((line, column), (span.StartLinePosition.Line + 1, span.StartLinePosition.Character + 1));
-        Assert.Equal(text, d.Location.SourceTree!.ToString().Substring(d.Location.SourceSpan.Start, d.Location.SourceSpan.Length));
     }
 }
