@@ -10,7 +10,11 @@ internal sealed class NamesProgress
 {
     private const int Width = 30;
     private readonly bool _interactive = !Console.IsOutputRedirected;
+    private readonly int _epochs;
     private int _lastFilled = -1;
+
+    /// <param name="epochs">The run's epochs: the sample calls Fit one epoch at a time, so each Fit's own count is 1.</param>
+    public NamesProgress(int epochs) => _epochs = epochs;
 
     public void Report(TrainingProgress p)
     {
@@ -21,13 +25,13 @@ internal sealed class NamesProgress
         }
 
         _lastFilled = filled;
-        Console.Write($"\rEpoch {p.Epoch,2}/{p.Epochs} [{new string('#', filled)}{new string('-', Width - filled)}] loss {p.Loss:F4}  accuracy {p.Accuracy:P1}");
+        Console.Write($"\rEpoch {p.Epoch,2}/{_epochs} [{new string('#', filled)}{new string('-', Width - filled)}] loss {p.Loss:F4}  accuracy {p.Accuracy:P1}");
     }
 
-    public void Finish(int epochs, EpochResult epoch, Evaluation heldOut)
+    public void Finish(EpochResult epoch, Evaluation heldOut)
     {
         _lastFilled = -1;
-        string line = $"Epoch {epoch.Epoch,2}/{epochs} [{new string('#', Width)}] train {epoch.Loss:F4}  held out {heldOut.Loss:F4} nats/char ({heldOut.Accuracy:P1} right)  {epoch.Elapsed.TotalSeconds:F1} s";
+        string line = $"Epoch {epoch.Epoch,2}/{_epochs} [{new string('#', Width)}] train {epoch.Loss:F4}  held out {heldOut.Loss:F4} nats/char ({heldOut.Accuracy:P1} right)  {epoch.Elapsed.TotalSeconds:F1} s";
         Console.WriteLine(_interactive ? "\r" + line : line);
     }
 }

@@ -59,7 +59,7 @@ internal static class NamesSample
 
         Loss loss = Loss.SequenceCrossEntropy(data.Vocabulary, NameData.IgnoreIndex);
         var trainer = new Trainer<TNetwork>(net, new Adam(LearningRate), loss, seed: options.Seed);
-        var progress = new NamesProgress();
+        var progress = new NamesProgress(options.Epochs);
         var perEpoch = new List<float>();
         var training = new Stopwatch();
         Evaluation last = default;
@@ -70,7 +70,7 @@ internal static class NamesSample
             training.Stop();
             last = trainer.Evaluate(heldOut);
             perEpoch.Add(last.Loss);
-            progress.Finish(options.Epochs, epoch, last);
+            progress.Finish(epoch, last);
         }
 
         double trainSeconds = training.Elapsed.TotalSeconds;
