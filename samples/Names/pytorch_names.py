@@ -1,4 +1,4 @@
-"""The names sample's recipe in PyTorch, to compare held-out loss and training time with NetGen's.
+r"""The names sample's recipe in PyTorch, to compare held-out loss and training time with NetGen's.
 
 Same data preparation as NameData.cs: the unique names of data/female.txt and data/male.txt (8,422), sorted, shuffled
 with the same xoshiro256** stream NetGen's Rng(2024) draws (so the very same 842 names are held out), a vocabulary of the
@@ -11,6 +11,10 @@ One thread (torch.set_num_threads(1), set_num_interop_threads(1)): NetGen's Trai
 thread (its workspace's Threads is 1), so both use one core.
 
 Run: /usr/bin/python3 samples/Names/pytorch_names.py --cell lstm   (or gru, rnn; --epochs N, --seed N, --json PATH)
+Debian's python3-torch calls the netlib reference BLAS (10-20x slower here); to time it with OpenBLAS, as the anchors do:
+  (cd /tmp && apt-get download libopenblas0-openmp && dpkg-deb -x libopenblas0-openmp_*.deb openblas)
+  env -u OPENBLAS_CORETYPE OMP_NUM_THREADS=1 LD_LIBRARY_PATH=/tmp/openblas/usr/lib/x86_64-linux-gnu/openblas-openmp \
+      /usr/bin/python3 samples/Names/pytorch_names.py --cell lstm
 Prints the held-out loss in nats per character after each epoch and the training time (held-out evaluation excluded).
 """
 
