@@ -44,9 +44,15 @@ public sealed class RecurrentGradientTests
         ["RecLstmStackedBi"] = (() => new RecLstmStackedBi(seed: 21), false, 3e-3),
         ["RecRnnStackedLast"] = (() => new RecRnnStackedLast(seed: 22), false, 3e-3),
         ["RecGruStackedBiLast"] = (() => new RecGruStackedBiLast(seed: 23), false, 3e-3),
-        ["RecNoBias"] = (() => new RecNoBias(seed: 24), false, 3e-3),
+        // Three recurrent layers deep, the forward's float noise is more than the check's 4 ulps of the outputs: at h 3e-3 a
+        // probe of 0.weight_hh_l0 used 99% of its allowance, at h 1e-2 40%, at h 3e-2 17% (the difference then agrees
+        // with the analytic gradient to 5e-4 relative), so this network takes the larger step.
+        ["RecNoBias"] = (() => new RecNoBias(seed: 24), false, 1e-2),
         ["RecChain"] = (() => new RecChain(seed: 25), false, 3e-3),
         ["RecRnnReluStacked"] = (() => new RecRnnReluStacked(seed: 26), true, 1e-3),
+        ["RecWide"] = (() => new RecWide(seed: 27), false, 3e-3),
+        ["RecDropout"] = (() => new RecDropout(seed: 28), false, 3e-3),
+        ["RecLstmBiLastT1"] = (() => new RecLstmBiLastT1(seed: 29), false, 3e-3),
     };
 
     /// <summary>The token networks: ids in, so only the parameters are checked.</summary>
@@ -55,6 +61,7 @@ public sealed class RecurrentGradientTests
         ["RecEmbedLstm"] = () => new RecEmbedLstm(seed: 31),
         ["RecEmbedGruLast"] = () => new RecEmbedGruLast(seed: 32),
         ["RecEmbedOnly"] = () => new RecEmbedOnly(seed: 33),
+        ["RecEmbedDenseGru"] = () => new RecEmbedDenseGru(seed: 36),
     };
 
     public static IEnumerable<object[]> Cases()

@@ -193,3 +193,32 @@ public partial class RecEmbedGruLast;
 [Input(4)]
 [Embedding(5, 3)]
 public partial class RecEmbedOnly;
+
+/// <summary>Wide enough (9 inputs, 16 hidden, 64 gate rows per direction) that the products' vector loops and row blocks run.</summary>
+[Network]
+[Input(4, 9)]
+[Lstm(16, Bidirectional = true)]
+[Dense(3)]
+public partial class RecWide;
+
+/// <summary>Dropout after a recurrent layer, then a dense layer on every step.</summary>
+[Network]
+[Input(5, 3)]
+[Rnn(4)]
+[Dropout(0.3f)]
+[Dense(2)]
+public partial class RecDropout;
+
+/// <summary>A bidirectional LSTM's last states over one step (both directions end at step 0).</summary>
+[Network]
+[Input(1, 3)]
+[Lstm(4, Bidirectional = true, ReturnSequences = false)]
+public partial class RecLstmBiLastT1;
+
+/// <summary>Token ids → Embedding → a dense layer on every step → GRU.</summary>
+[Network]
+[Input(5)]
+[Embedding(6, 4)]
+[Dense(3), Tanh]
+[Gru(4)]
+public partial class RecEmbedDenseGru;

@@ -5,7 +5,7 @@ Run from anywhere with Debian's interpreter:  /usr/bin/python3 tests/NetGen.Test
 It writes recurrent_networks.json next to this script; the C# tests (Parity/RecurrentParityTests.cs) read that file and
 never need Python.
 
-Three twins of networks declared in tests/NetGen.Tests/Networks/RecurrentNetworks.cs, each an nn.Module whose children
+Six twins of networks declared in tests/NetGen.Tests/Networks/RecurrentNetworks.cs, each an nn.Module whose children
 are named "0", "1", ... as NetGen numbers its layers, so the state_dict names are NetGen's parameter names:
 
   RecEmbedLstm         Embedding(7, 3) -> LSTM(5) -> Linear(5, 7) on every step; token ids [3, 6];
@@ -14,6 +14,10 @@ are named "0", "1", ... as NetGen numbers its layers, so the state_dict names ar
                        loss: cross_entropy over the samples (NetGen's Loss.SoftmaxCrossEntropy)
   RecRnnReluStacked    RNN(3, 6, num_layers=2, relu) -> Linear(6, 2) on every step; x [3, 5, 3];
                        loss: mse_loss, mean over every element (NetGen's Loss.MeanSquaredError)
+  RecNoBias            LSTM(3, 4) -> GRU(4, 3) -> RNN(3, 3), all bias=False, every step; x [3, 4, 3]; mse_loss
+  RecLstmStackedBi     LSTM(3, 4, num_layers=2, bidirectional), every step [h_fwd,t ; h_rev,t]; x [3, 5, 3]; mse_loss
+  RecEmbedGruLast      Embedding(6, 3) -> GRU(3, 4, bidirectional) -> cat(h_n[-2], h_n[-1]) -> Linear(8, 2); token
+                       ids [3, 5]; cross_entropy over the samples
 
 For each: the weights (PyTorch's default initialization under a fixed seed, drawn in float32), the inputs and targets,
 and, evaluated in float64 on those same float32 values (so the numbers are the exact answer, not one float32 rounding
@@ -34,7 +38,7 @@ torch.manual_seed(1313)
 STEPS = 10
 SGD = dict(lr=0.1, momentum=0.9)
 ADAM = dict(lr=0.01)  # betas (0.9, 0.999), eps 1e-8: NetGen's defaults
-CLIP = 0.05
+CLIP = 0.05  # below every twin's gradient norm but RecNoBias's, which gets 0.01
 
 
 class EmbedLstm(torch.nn.Module):
@@ -71,6 +75,40 @@ class RnnReluStacked(torch.nn.Module):
         return getattr(self, "1")(y)
 
 
+class NoBias(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.add_module("0", torch.nn.LSTM(3, 4, bias=False, batch_first=True))
+        self.add_module("1", torch.nn.GRU(4, 3, bias=False, batch_first=True))
+        self.add_module("2", torch.nn.RNN(3, 3, bias=False, batch_first=True))
+
+    def forward(self, x):
+        for i in range(3):
+            x, _ = getattr(self, str(i))(x)
+        return x
+
+
+class LstmStackedBi(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.add_module("0", torch.nn.LSTM(3, 4, num_layers=2, bidirectional=True, batch_first=True))
+
+    def forward(self, x):
+        return getattr(self, "0")(x)[0]
+
+
+class EmbedGruLast(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.add_module("0", torch.nn.Embedding(6, 3))
+        self.add_module("1", torch.nn.GRU(3, 4, bidirectional=True, batch_first=True))
+        self.add_module("2", torch.nn.Linear(8, 2))
+
+    def forward(self, tokens):
+        _, h_n = getattr(self, "1")(getattr(self, "0")(tokens))
+        return getattr(self, "2")(torch.cat((h_n[-2], h_n[-1]), -1))
+
+
 def sequence_loss(y, targets):
     return F.cross_entropy(y.reshape(-1, y.shape[-1]), targets.reshape(-1), ignore_index=-1)
 
@@ -103,7 +141,7 @@ def evaluate(model, x, targets, loss_fn, dtype, tokens):
     return y.detach(), loss.item(), grads, (None if tokens else xs.grad.detach())
 
 
-def train(model, x, targets, loss_fn, dtype, optimizer):
+def train(model, x, targets, loss_fn, dtype, optimizer, clip):
     m = copy.deepcopy(model).to(dtype)
     t = targets if targets.dtype == torch.long else targets.to(dtype)
     xs = x if x.dtype == torch.long else x.to(dtype)
@@ -112,12 +150,12 @@ def train(model, x, targets, loss_fn, dtype, optimizer):
     for _ in range(STEPS):
         opt.zero_grad()
         loss_fn(m(xs), t).backward()
-        norms.append(float(torch.nn.utils.clip_grad_norm_(m.parameters(), CLIP)))
+        norms.append(float(torch.nn.utils.clip_grad_norm_(m.parameters(), clip)))
         opt.step()
     return [(n, p.detach().clone()) for n, p in m.named_parameters()], norms
 
 
-def case(name, model, x, targets, loss_fn, tokens):
+def case(name, model, x, targets, loss_fn, tokens, clip=CLIP):
     y64, loss64, g64, dx64 = evaluate(model, x, targets, loss_fn, torch.float64, tokens)
     y32, loss32, g32, dx32 = evaluate(model, x, targets, loss_fn, torch.float32, tokens)
     assert torch.allclose(y32.double(), y64, rtol=1e-5, atol=1e-6), name
@@ -131,7 +169,7 @@ def case(name, model, x, targets, loss_fn, tokens):
         "outputs": rounded(y64.flatten().tolist()),
         "loss": float(f"{loss64:.12g}"),
         "grads": tensors(g64),
-        "clip": CLIP,
+        "clip": clip,
         "steps": STEPS,
         "sgd": SGD,
         "adam": ADAM,
@@ -139,8 +177,8 @@ def case(name, model, x, targets, loss_fn, tokens):
     if not tokens:
         entry["input_grad"] = rounded(dx64.flatten().tolist())
     for optimizer in ("sgd", "adam"):
-        w64, norms = train(model, x, targets, loss_fn, torch.float64, optimizer)
-        assert sum(n > CLIP for n in norms) >= STEPS // 2, (name, optimizer, norms)  # the clipping acts at most steps
+        w64, norms = train(model, x, targets, loss_fn, torch.float64, optimizer, clip)
+        assert sum(n > clip for n in norms) >= STEPS // 2, (name, optimizer, norms)  # the clipping acts at most steps
         entry[f"{optimizer}_weights"] = tensors(w64)
         entry[f"{optimizer}_norms"] = rounded(norms)
     return entry
@@ -167,6 +205,22 @@ def main():
     x = torch.randn(3, 5, 3).float()
     goal = torch.randn(3, 5, 2).float()
     results["RecRnnReluStacked"] = case("RecRnnReluStacked", model, x, goal, mse, tokens=False)
+
+    model = NoBias().float()
+    x = torch.randn(3, 4, 3).float()
+    goal = torch.randn(3, 4, 3).float()
+    results["RecNoBias"] = case("RecNoBias", model, x, goal, mse, tokens=False, clip=0.01)
+
+    model = LstmStackedBi().float()
+    x = torch.randn(3, 5, 3).float()
+    goal = torch.randn(3, 5, 8).float()
+    results["RecLstmStackedBi"] = case("RecLstmStackedBi", model, x, goal, mse, tokens=False)
+
+    model = EmbedGruLast().float()
+    tokens = torch.randint(0, 5, (3, 5))  # row 5 is used by no token
+    tokens[1, 3] = tokens[1, 2]
+    labels = torch.tensor([1, 0, 1])
+    results["RecEmbedGruLast"] = case("RecEmbedGruLast", model, tokens, labels, class_loss, tokens=True)
 
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "recurrent_networks.json")
     with open(path, "w", encoding="utf-8") as f:
