@@ -156,6 +156,21 @@ public sealed class RecurrentGradientTests
         AssertEveryTensorMoves(net, check.ParameterGradients, "RecEmbedLstm");
     }
 
+    /// <summary>The Names model's shape (LSTM-128, vocabulary 30, 16 steps) under the per-step loss: a stratified subset of its 88k parameters.</summary>
+    [Fact]
+    public void Sequence_cross_entropy_through_the_names_model()
+    {
+        const int batch = 2;
+        var net = new RecNamesModel(seed: 37);
+        float[] ids = Tokens(batch * RecNamesModel.InputLength, 30, seed: 840);
+        float[] targets = Tokens(batch * RecNamesModel.InputLength, 30, seed: 841);
+        targets[5] = -100;
+        var loss = new LossObjective(Loss.SequenceCrossEntropy(30), targets, batch);
+        var check = new GradientCheck(net, ids, batch, _ => loss, inputGradients: false);
+        GradientCheck.Outcome p = check.CheckParameters(GradientCheck.Subset(net, 300, seed: 842), 3e-3, hasKinks: false);
+        _output.WriteLine($"RecNamesModel batch {batch}, per-step loss {check.BaseLoss:G6}: parameters {p.Checked} checked, worst {p.WorstRatio:F3} ({p.WorstProbe})");
+    }
+
     /// <summary>The per-step loss with the ignore index a class (2: those targets do not count) through a float GRU, inputs checked too.</summary>
     [Theory]
     [InlineData(1)]

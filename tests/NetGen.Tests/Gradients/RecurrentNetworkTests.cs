@@ -123,6 +123,8 @@ public sealed class RecurrentNetworkTests
     [InlineData("RecGruStackedBiLast", 600)]
     [InlineData("RecRnnReluStacked", 1500)]
     [InlineData("RecChain", 300)]
+    [InlineData("RecWide", 70)]
+    [InlineData("RecWide", 3)]
     public void Two_threads_give_the_bits_of_one(string network, int batch)
     {
         Func<INetwork> create = RecurrentGradientTests.Networks[network].Create;
@@ -147,6 +149,44 @@ public sealed class RecurrentNetworkTests
         (float[] y2, float[] g2) = RunTokens(new RecEmbedLstm(seed: 50), tokens, dy, batch, threads: 2);
         Assert.Equal(y1, y2);
         Assert.Equal(g1, g2);
+    }
+
+    /// <summary>At the Names model's size the recurrence splits from 2 samples on; odd batches split unevenly.</summary>
+    [Theory]
+    [InlineData(3)]
+    [InlineData(5)]
+    [InlineData(64)]
+    public void Two_threads_give_the_bits_of_one_for_the_names_model(int batch)
+    {
+        int[] tokens = IntTokens(batch * RecNamesModel.InputLength, 30, seed: 73);
+        float[] dy = GradientCheck.UniformInputs(batch * RecNamesModel.OutputLength, seed: 74);
+        var results = new (float[] Outputs, float[] Gradients, float[] Inference)[2];
+        for (int threads = 1; threads <= 2; threads++)
+        {
+            var net = new RecNamesModel(seed: 75);
+            Workspace workspace = net.CreateWorkspace(batch);
+            workspace.Threads = threads;
+            var y = new float[batch * RecNamesModel.OutputLength];
+            net.ForwardTraining(tokens, y, workspace);
+            net.Backward(tokens, dy, workspace);
+            var inference = new float[y.Length];
+            net.Forward(tokens, inference, workspace);
+            results[threads - 1] = (y, net.Gradients.ToArray(), inference);
+        }
+
+        Assert.Equal(results[0].Outputs, results[1].Outputs);
+        Assert.Equal(results[0].Inference, results[1].Inference);
+        Assert.Equal(results[0].Outputs, results[0].Inference);
+        Assert.Equal(results[0].Gradients, results[1].Gradients);
+
+        // And a sample alone gets the bits it gets in the batch.
+        var alone = new RecNamesModel(seed: 75);
+        var row = new float[RecNamesModel.OutputLength];
+        for (int b = 0; b < batch; b += 7)
+        {
+            alone.Forward(tokens.AsSpan(b * RecNamesModel.InputLength, RecNamesModel.InputLength), row, alone.CreateWorkspace(1));
+            Assert.Equal(results[0].Inference.AsSpan(b * RecNamesModel.OutputLength, RecNamesModel.OutputLength).ToArray(), row);
+        }
     }
 
     [Fact]
@@ -213,20 +253,36 @@ public sealed class RecurrentNetworkTests
     [Fact]
     public void A_threaded_training_step_allocates_nothing()
     {
-        const int batch = 450;
-        var net = new RecEmbedLstm(seed: 60);
-        int[] tokens = IntTokens(batch * RecEmbedLstm.InputLength, 7, seed: 61);
+        AssertThreadedStepAllocatesNothing(new RecEmbedLstm(seed: 60), 7, batch: 450);
+        AssertThreadedStepAllocatesNothing(new RecNamesModel(seed: 60), 30, batch: 64);
+    }
+
+    private static void AssertThreadedStepAllocatesNothing<T>(T net, int vocabulary, int batch)
+        where T : INetwork
+    {
+        int[] tokens = IntTokens(batch * net.InputLength, vocabulary, seed: 61);
         float[] ids = Array.ConvertAll(tokens, t => (float)t);
-        var y = new float[batch * RecEmbedLstm.OutputLength];
+        var y = new float[batch * net.OutputLength];
         float[] dy = GradientCheck.UniformInputs(y.Length, seed: 62);
         Workspace workspace = net.CreateWorkspace(batch);
         workspace.Threads = 2;
 
         void Step()
         {
-            net.ForwardTraining(tokens, y, workspace);
-            net.Backward(tokens, dy, workspace);
-            net.Forward(tokens, y, workspace);
+            switch (net)
+            {
+                case RecEmbedLstm small:
+                    small.ForwardTraining(tokens, y, workspace);
+                    small.Backward(tokens, dy, workspace);
+                    small.Forward(tokens, y, workspace);
+                    break;
+                case RecNamesModel names:
+                    names.ForwardTraining(tokens, y, workspace);
+                    names.Backward(tokens, dy, workspace);
+                    names.Forward(tokens, y, workspace);
+                    break;
+            }
+
             net.ForwardTraining(ids, y, workspace);
             net.Backward(ids, dy, default, workspace);
         }

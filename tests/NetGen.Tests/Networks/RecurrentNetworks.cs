@@ -222,3 +222,11 @@ public partial class RecLstmBiLastT1;
 [Dense(3), Tanh]
 [Gru(4)]
 public partial class RecEmbedDenseGru;
+
+/// <summary>The language model of samples/Names at a smaller vocabulary: Embedding(30, 32) → LSTM(128) → Dense(30) on 16 steps.</summary>
+[Network]
+[Input(16)]
+[Embedding(30, 32)]
+[Lstm(128)]
+[Dense(30)]
+public partial class RecNamesModel;
