@@ -78,6 +78,61 @@ public sealed class RecurrentNetworkTests
         Assert.Equal(with, net.Gradients.ToArray());
     }
 
+    /// <summary>
+    /// Nothing is read before it is written: a workspace whose every float is NaN, larger than the batch, gives the bits
+    /// of a fresh one (the zero initial state, the cleared last-state gradient and the ping-pong buffers are all written
+    /// by the call, not assumed from a new workspace's zeros).
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(FloatNetworks))]
+    [InlineData("RecEmbedLstm")]
+    [InlineData("RecEmbedGruLast")]
+    [InlineData("RecEmbedDenseGru")]
+    public void A_workspace_full_of_NaN_and_larger_than_the_batch_gives_the_bits_of_a_fresh_one(string network)
+    {
+        bool tokens = RecurrentGradientTests.TokenNetworks.ContainsKey(network);
+        Func<INetwork> create = tokens ? RecurrentGradientTests.TokenNetworks[network] : RecurrentGradientTests.Networks[network].Create;
+        INetwork net = create();
+        const int batch = 3;
+        float[] x = tokens
+            ? RecurrentGradientTests.Tokens(batch * net.InputLength, net.ParameterTensors[0].Shape[0], seed: 76)
+            : GradientCheck.UniformInputs(batch * net.InputLength, seed: 76);
+        float[] dy = GradientCheck.UniformInputs(batch * net.OutputLength, seed: 77);
+        (float[] y1, float[] dx1, float[] g1, float[] i1) = RunOn(net, net.CreateWorkspace(batch), x, dy, tokens);
+
+        Workspace dirty = net.CreateWorkspace(batch + 5);
+        dirty.Buffer.Fill(float.NaN);
+        (float[] y2, float[] dx2, float[] g2, float[] i2) = RunOn(net, dirty, x, dy, tokens);
+        Assert.Equal(y1, y2);
+        Assert.Equal(i1, i2);
+        Assert.Equal(g1, g2);
+        Assert.Equal(dx1, dx2);
+
+        // And again on the same workspace, after a bigger batch left its values there.
+        float[] big = tokens
+            ? RecurrentGradientTests.Tokens((batch + 5) * net.InputLength, net.ParameterTensors[0].Shape[0], seed: 78)
+            : GradientCheck.UniformInputs((batch + 5) * net.InputLength, seed: 78);
+        RunOn(net, dirty, big, GradientCheck.UniformInputs((batch + 5) * net.OutputLength, seed: 79), tokens);
+        (float[] y3, float[] dx3, float[] g3, float[] i3) = RunOn(net, dirty, x, dy, tokens);
+        Assert.Equal(y1, y3);
+        Assert.Equal(i1, i3);
+        Assert.Equal(g1, g3);
+        Assert.Equal(dx1, dx3);
+    }
+
+    private static (float[] Training, float[] InputGradients, float[] Gradients, float[] Inference) RunOn(INetwork net, Workspace workspace, float[] x, float[] dy, bool tokens)
+    {
+        int batch = x.Length / net.InputLength;
+        var y = new float[batch * net.OutputLength];
+        var dx = new float[tokens ? 0 : x.Length];
+        net.ZeroGradients();
+        net.ForwardTraining(x, y, workspace);
+        net.Backward(x, dy, dx, workspace);
+        var inference = new float[y.Length];
+        net.Forward(x, inference, workspace);
+        return (y, dx, net.Gradients.ToArray(), inference);
+    }
+
     [Fact]
     public void The_int_and_float_paths_of_a_token_network_agree()
     {
