@@ -270,6 +270,7 @@ internal static class NetworkEmitter
             w.Line("throw new global::System.ArgumentException(\"The inputs are token ids, which have no gradient: pass an empty span for inputGradients.\", nameof(inputGradients));");
             w.Close();
             w.Line();
+            w.Line(ValidateTokens(plan, "inputs"));
             w.Line("RunBackward(inputs, default, outputGradients, default, workspace, batch);");
         }
         else
@@ -294,7 +295,8 @@ internal static class NetworkEmitter
         w.Line("/// <summary>");
         w.Line("/// Backward through the batch of the last <see cref=\"ForwardTraining(global::System.ReadOnlySpan{int}, global::System.Span{float}, global::NetGen.Workspace)\"/>");
         w.Line("/// on <paramref name=\"workspace\"/>: adds dL/dθ into <see cref=\"Gradients\"/>. <paramref name=\"tokens\"/> must be that forward's ids;");
-        w.Line("/// ids have no gradient, so there is none to write.");
+        w.Line("/// ids have no gradient, so there is none to write. An id outside the vocabulary throws <see cref=\"global::System.ArgumentException\"/>");
+        w.Line("/// before any gradient moves.");
         w.Line("/// </summary>");
         w.Open("public void Backward(global::System.ReadOnlySpan<int> tokens, global::System.ReadOnlySpan<float> outputGradients, global::NetGen.Workspace workspace)");
         EmitTrainingBatch(w, plan);
@@ -303,6 +305,7 @@ internal static class NetworkEmitter
         w.Close();
         w.Line();
         CheckLength(w, "outputGradients", "batch * OutputLength");
+        w.Line(ValidateTokens(plan, "tokens"));
         w.Line("RunBackward(default, tokens, outputGradients, default, workspace, batch);");
         w.Close();
         w.Line();
@@ -318,6 +321,16 @@ internal static class NetworkEmitter
         w.Line("throw new global::System.InvalidOperationException(\"Backward continues the last ForwardTraining on this workspace, and there is none: either none ran on it, or an inference Forward on it since then overwrote the activations backward needs. Call ForwardTraining on this workspace again before Backward, and run inference in between on another workspace.\");");
         w.Close();
         w.Line();
+    }
+
+    /// <summary>
+    /// Every id checked before the backward chain runs: the embedding's own backward checks them too, but only after the
+    /// layers above it have added their gradients, and a refused call must leave <c>Gradients</c> as it was.
+    /// </summary>
+    private static string ValidateTokens(NetworkPlan plan, string ids)
+    {
+        var embedding = (EmbeddingStep)plan.Steps[0];
+        return $"global::NetGen.CompilerServices.EmbeddingKernels.Validate({ids}, {Int(embedding.Vocabulary)}, {Int(embedding.Steps)}); // before any gradient moves";
     }
 
     private static void CheckLength(CodeWriter w, string name, string expected)
