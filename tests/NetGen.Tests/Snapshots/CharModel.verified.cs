@@ -253,13 +253,15 @@ namespace Samples
                 throw new global::System.ArgumentException("The inputs are token ids, which have no gradient: pass an empty span for inputGradients.", nameof(inputGradients));
             }
 
+            global::NetGen.CompilerServices.EmbeddingKernels.Validate(inputs, 54, 16); // before any gradient moves
             RunBackward(inputs, default, outputGradients, default, workspace, batch);
         }
 
         /// <summary>
         /// Backward through the batch of the last <see cref="ForwardTraining(global::System.ReadOnlySpan{int}, global::System.Span{float}, global::NetGen.Workspace)"/>
         /// on <paramref name="workspace"/>: adds dL/dθ into <see cref="Gradients"/>. <paramref name="tokens"/> must be that forward's ids;
-        /// ids have no gradient, so there is none to write.
+        /// ids have no gradient, so there is none to write. An id outside the vocabulary throws <see cref="global::System.ArgumentException"/>
+        /// before any gradient moves.
         /// </summary>
         public void Backward(global::System.ReadOnlySpan<int> tokens, global::System.ReadOnlySpan<float> outputGradients, global::NetGen.Workspace workspace)
         {
@@ -281,6 +283,7 @@ namespace Samples
                 throw new global::System.ArgumentException($"Expected {batch * OutputLength} floats in outputGradients for the batch of {batch}, got {outputGradients.Length}.", nameof(outputGradients));
             }
 
+            global::NetGen.CompilerServices.EmbeddingKernels.Validate(tokens, 54, 16); // before any gradient moves
             RunBackward(default, tokens, outputGradients, default, workspace, batch);
         }
 
