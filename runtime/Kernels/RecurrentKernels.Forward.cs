@@ -1,5 +1,7 @@
 using System;
-using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using static NetGen.FloatLanes;
 
 namespace NetGen.CompilerServices;
 
@@ -81,91 +83,238 @@ public static partial class RecurrentKernels
                 DenseKernels.Forward<HiddenProduct<TLayer>>(weightHh, biasHh, carry, recurrent, samples, threads: 1);
             }
 
+            // the gate epilogue, fused: one pass per sample over the hidden units, h_t stored into the carry, y and the
+            // next step's row of previous
+            bool hasNext = k + 1 < steps;
+            int next = hasNext ? StepAt<TLayer>(k + 1) : t;
             for (int s = 0; s < samples; s++)
             {
-                int row = (start + s) * steps + t;
-                Span<float> h = carry.Slice(s * hidden, hidden);
-                h.CopyTo(previous.Slice(row * hidden, hidden));
-                Span<float> g = gates.Slice(row * width, width);
-                ReadOnlySpan<float> r = recurrent.Slice(s * width, width);
+                int sample = start + s;
+                int row = sample * steps + t;
+                if (k == 0)
+                {
+                    previous.Slice(row * hidden, hidden).Clear();
+                }
+
+                var lanes = new CellRefs(
+                    ref MemoryMarshal.GetReference(gates.Slice(row * width, width)),
+                    ref MemoryMarshal.GetReference(recurrent.Slice(s * width, width)),
+                    ref MemoryMarshal.GetReference(carry.Slice(s * hidden, hidden)),
+                    ref MemoryMarshal.GetReference(y.Slice(row * TLayer.OutputStride + TLayer.OutputOffset, hidden)),
+                    ref MemoryMarshal.GetReference(previous.Slice((sample * steps + next) * hidden, hidden)),
+                    hasNext);
                 switch (TLayer.Cell)
                 {
                     case RecurrentCell.Lstm:
-                        // c_prev: the cell state of the step run before, 0 at the first
-                        Span<float> cells = extra.Slice((start + s) * steps * hidden, steps * hidden);
+                        // c_prev: the cell state of the step run before, none at the first
+                        Span<float> cells = extra.Slice(sample * steps * hidden, steps * hidden);
                         int before = TLayer.Reverse ? t + 1 : t - 1;
-                        LstmStep(g, r, k == 0 ? default : cells.Slice(before * hidden, hidden), cells.Slice(t * hidden, hidden), h);
+                        LstmCells<TLayer>(lanes, ref MemoryMarshal.GetReference(cells.Slice(k == 0 ? t * hidden : before * hidden, hidden)), k > 0, ref MemoryMarshal.GetReference(cells.Slice(t * hidden, hidden)));
                         break;
                     case RecurrentCell.Gru:
-                        GruStep(g, r, extra.Slice(row * hidden, hidden), h);
+                        GruCells<TLayer>(lanes, ref MemoryMarshal.GetReference(extra.Slice(row * hidden, hidden)));
                         break;
                     default:
-                        RnnStep(TLayer.Cell, g, r, h);
+                        RnnCells<TLayer>(lanes);
                         break;
                 }
-
-                h.CopyTo(y.Slice(row * TLayer.OutputStride + TLayer.OutputOffset, hidden));
             }
         }
     }
 
-    /// <summary><c>h = act(g + r)</c>, kept in <paramref name="g"/> too (the activation's output is all backward needs).</summary>
-    private static void RnnStep(RecurrentCell cell, Span<float> g, ReadOnlySpan<float> r, Span<float> h)
+    /// <summary>
+    /// Where one sample's step reads and writes: its gate row (input pre-activations in, activations out), its recurrent
+    /// row, its running h (h_{t−1} in, h_t out), its row of y, and the next step's row of previous (written when
+    /// <see cref="HasNext"/>).
+    /// </summary>
+    private readonly ref struct CellRefs
     {
-        TensorPrimitives.Add(g, r, g);
-        if (cell == RecurrentCell.Relu)
+        public CellRefs(ref float gates, ref float recurrent, ref float h, ref float y, ref float next, bool hasNext)
         {
-            TensorPrimitives.Max(g, 0f, g);
-        }
-        else
-        {
-            TensorPrimitives.Tanh(g, g);
+            Gates = ref gates;
+            Recurrent = ref recurrent;
+            H = ref h;
+            Y = ref y;
+            Next = ref next;
+            HasNext = hasNext;
         }
 
-        g.CopyTo(h);
+        public readonly ref float Gates;
+        public readonly ref float Recurrent;
+        public readonly ref float H;
+        public readonly ref float Y;
+        public readonly ref float Next;
+        public readonly bool HasNext;
+
+        /// <summary>h_t at hidden unit j onward, into the carry, y and (when there is a next step) its row of previous.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void StoreHidden<TV>(TV h, int j)
+            where TV : struct, IMathLanes<TV>
+        {
+            h.Store(ref H, (nuint)j);
+            h.Store(ref Y, (nuint)j);
+            if (HasNext)
+            {
+                h.Store(ref Next, (nuint)j);
+            }
+        }
     }
 
     /// <summary>
-    /// <c>i, f, g, o = σ, σ, tanh, σ of (gates + recurrent)</c> in place; <c>c = f ⊙ c_prev + i ⊙ g</c> (<paramref name="cellBefore"/>
-    /// empty at the first step: c_prev = 0); <c>h = o ⊙ tanh(c)</c>. PyTorch's order: the two products rounded, then added.
+    /// An LSTM step of one sample over every hidden unit: the widest vectors first, then narrower ones, then one float at
+    /// a time; each unit gets the same operations (and bits) whichever width takes it.
     /// </summary>
-    private static void LstmStep(Span<float> gates, ReadOnlySpan<float> recurrent, ReadOnlySpan<float> cellBefore, Span<float> cell, Span<float> h)
+    private static void LstmCells<TLayer>(in CellRefs lanes, ref float cellBefore, bool hasBefore, ref float cell)
+        where TLayer : struct, IRecurrentLayer
     {
-        int hidden = h.Length;
-        TensorPrimitives.Add(gates, recurrent, gates);
-        Span<float> inputFore = gates.Slice(0, 2 * hidden), candidate = gates.Slice(2 * hidden, hidden), output = gates.Slice(3 * hidden, hidden);
-        TensorPrimitives.Sigmoid(inputFore, inputFore);
-        TensorPrimitives.Tanh(candidate, candidate);
-        TensorPrimitives.Sigmoid(output, output);
-
-        ReadOnlySpan<float> input = gates.Slice(0, hidden), forget = gates.Slice(hidden, hidden);
-        TensorPrimitives.Multiply(input, candidate, cell);
-        if (!cellBefore.IsEmpty)
+        int j = 0;
+        if (Simd.Use512)
         {
-            // c = (f ⊙ c_prev) + (i ⊙ g): MultiplyAdd rounds the product before the sum (it is not the fused one)
-            TensorPrimitives.MultiplyAdd(forget, cellBefore, cell, cell);
+            j = LstmCells<TLayer, V512>(lanes, ref cellBefore, hasBefore, ref cell, j);
         }
 
-        TensorPrimitives.Tanh(cell, h);
-        TensorPrimitives.Multiply(h, output, h);
+        if (Simd.Use256)
+        {
+            j = LstmCells<TLayer, V256>(lanes, ref cellBefore, hasBefore, ref cell, j);
+        }
+
+        if (Simd.Use128)
+        {
+            j = LstmCells<TLayer, V128>(lanes, ref cellBefore, hasBefore, ref cell, j);
+        }
+
+        LstmCells<TLayer, V1>(lanes, ref cellBefore, hasBefore, ref cell, j);
     }
 
     /// <summary>
-    /// <c>r, z = σ(gates + recurrent)</c>; <c>hiddenN = W_hn h + b_hn</c> kept; <c>n = tanh(gates_n + r ⊙ hiddenN)</c>;
-    /// <c>h = n + z ⊙ (h − n)</c>, which is <c>(1 − z) ⊙ n + z ⊙ h</c> in PyTorch's order of operations.
+    /// Hidden units <paramref name="j"/> onward in whole vectors of <typeparamref name="TV"/>: <c>i, f, g, o = σ, σ, tanh, σ
+    /// of (gates + recurrent)</c> kept in the gate row; <c>c = f ⊙ c_prev + i ⊙ g</c> (c_prev = 0 without
+    /// <paramref name="hasBefore"/>), each product rounded then added, as PyTorch; <c>h = o ⊙ tanh(c)</c>. Returns the first
+    /// unit left.
     /// </summary>
-    private static void GruStep(Span<float> gates, ReadOnlySpan<float> recurrent, Span<float> hiddenN, Span<float> h)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int LstmCells<TLayer, TV>(in CellRefs lanes, ref float cellBefore, bool hasBefore, ref float cell, int j)
+        where TLayer : struct, IRecurrentLayer
+        where TV : struct, IMathLanes<TV>
     {
-        int hidden = h.Length;
-        Span<float> resetUpdate = gates.Slice(0, 2 * hidden), candidate = gates.Slice(2 * hidden, hidden);
-        TensorPrimitives.Add(resetUpdate, recurrent.Slice(0, 2 * hidden), resetUpdate);
-        TensorPrimitives.Sigmoid(resetUpdate, resetUpdate);
-        recurrent.Slice(2 * hidden, hidden).CopyTo(hiddenN);
+        int hidden = TLayer.Hidden;
+        ref float g = ref lanes.Gates;
+        ref float r = ref lanes.Recurrent;
+        for (; j + TV.Count <= hidden; j += TV.Count)
+        {
+            TV input = Sigmoid(Load<TV>(ref g, j) + Load<TV>(ref r, j));
+            TV forget = Sigmoid(Load<TV>(ref g, hidden + j) + Load<TV>(ref r, hidden + j));
+            TV candidate = Tanh(Load<TV>(ref g, 2 * hidden + j) + Load<TV>(ref r, 2 * hidden + j));
+            TV output = Sigmoid(Load<TV>(ref g, 3 * hidden + j) + Load<TV>(ref r, 3 * hidden + j));
+            input.Store(ref g, (nuint)j);
+            forget.Store(ref g, (nuint)(hidden + j));
+            candidate.Store(ref g, (nuint)(2 * hidden + j));
+            output.Store(ref g, (nuint)(3 * hidden + j));
 
-        ReadOnlySpan<float> reset = gates.Slice(0, hidden), update = gates.Slice(hidden, hidden);
-        TensorPrimitives.MultiplyAdd(reset, hiddenN, candidate, candidate);
-        TensorPrimitives.Tanh(candidate, candidate);
-        TensorPrimitives.Subtract(h, candidate, h);
-        TensorPrimitives.MultiplyAdd(h, update, candidate, h);
+            TV c = input * candidate;
+            if (hasBefore)
+            {
+                c = forget * Load<TV>(ref cellBefore, j) + c;
+            }
+
+            c.Store(ref cell, (nuint)j);
+            lanes.StoreHidden(Tanh(c) * output, j);
+        }
+
+        return j;
+    }
+
+    /// <summary>A GRU step of one sample over every hidden unit, the widths as <see cref="LstmCells{TLayer}"/>.</summary>
+    private static void GruCells<TLayer>(in CellRefs lanes, ref float hiddenN)
+        where TLayer : struct, IRecurrentLayer
+    {
+        int j = 0;
+        if (Simd.Use512)
+        {
+            j = GruCells<TLayer, V512>(lanes, ref hiddenN, j);
+        }
+
+        if (Simd.Use256)
+        {
+            j = GruCells<TLayer, V256>(lanes, ref hiddenN, j);
+        }
+
+        if (Simd.Use128)
+        {
+            j = GruCells<TLayer, V128>(lanes, ref hiddenN, j);
+        }
+
+        GruCells<TLayer, V1>(lanes, ref hiddenN, j);
+    }
+
+    /// <summary>
+    /// Hidden units <paramref name="j"/> onward: <c>r, z = σ(gates + recurrent)</c>; <c>hiddenN = W_hn h + b_hn</c> kept;
+    /// <c>n = tanh(gates_n + r ⊙ hiddenN)</c>; <c>h = n + z ⊙ (h − n)</c>, which is <c>(1 − z) ⊙ n + z ⊙ h</c> in PyTorch's
+    /// order of operations (each product rounded, then added). Returns the first unit left.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int GruCells<TLayer, TV>(in CellRefs lanes, ref float hiddenN, int j)
+        where TLayer : struct, IRecurrentLayer
+        where TV : struct, IMathLanes<TV>
+    {
+        int hidden = TLayer.Hidden;
+        ref float g = ref lanes.Gates;
+        ref float rec = ref lanes.Recurrent;
+        for (; j + TV.Count <= hidden; j += TV.Count)
+        {
+            TV reset = Sigmoid(Load<TV>(ref g, j) + Load<TV>(ref rec, j));
+            TV update = Sigmoid(Load<TV>(ref g, hidden + j) + Load<TV>(ref rec, hidden + j));
+            TV n = Load<TV>(ref rec, 2 * hidden + j);
+            n.Store(ref hiddenN, (nuint)j);
+            n = Tanh(reset * n + Load<TV>(ref g, 2 * hidden + j));
+            reset.Store(ref g, (nuint)j);
+            update.Store(ref g, (nuint)(hidden + j));
+            n.Store(ref g, (nuint)(2 * hidden + j));
+            lanes.StoreHidden((Load<TV>(ref lanes.H, j) - n) * update + n, j);
+        }
+
+        return j;
+    }
+
+    /// <summary>An RNN step of one sample over every hidden unit, the widths as <see cref="LstmCells{TLayer}"/>.</summary>
+    private static void RnnCells<TLayer>(in CellRefs lanes)
+        where TLayer : struct, IRecurrentLayer
+    {
+        int j = 0;
+        if (Simd.Use512)
+        {
+            j = RnnCells<TLayer, V512>(lanes, j);
+        }
+
+        if (Simd.Use256)
+        {
+            j = RnnCells<TLayer, V256>(lanes, j);
+        }
+
+        if (Simd.Use128)
+        {
+            j = RnnCells<TLayer, V128>(lanes, j);
+        }
+
+        RnnCells<TLayer, V1>(lanes, j);
+    }
+
+    /// <summary><c>h = act(g + r)</c>, kept in the gate row too (the activation's output is all backward needs).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int RnnCells<TLayer, TV>(in CellRefs lanes, int j)
+        where TLayer : struct, IRecurrentLayer
+        where TV : struct, IMathLanes<TV>
+    {
+        int hidden = TLayer.Hidden;
+        ref float g = ref lanes.Gates;
+        for (; j + TV.Count <= hidden; j += TV.Count)
+        {
+            TV a = Load<TV>(ref g, j) + Load<TV>(ref lanes.Recurrent, j);
+            TV h = TLayer.Cell == RecurrentCell.Relu ? TV.Relu(a) : Tanh(a);
+            h.Store(ref g, (nuint)j);
+            lanes.StoreHidden(h, j);
+        }
+
+        return j;
     }
 }
