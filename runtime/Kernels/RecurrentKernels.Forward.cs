@@ -192,7 +192,7 @@ public static partial class RecurrentKernels
     /// <paramref name="hasBefore"/>), each product rounded then added, as PyTorch; <c>h = o ⊙ tanh(c)</c>. Returns the first
     /// unit left.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private static int LstmCells<TLayer, TV>(in CellRefs lanes, ref float cellBefore, bool hasBefore, ref float cell, int j)
         where TLayer : struct, IRecurrentLayer
         where TV : struct, IMathLanes<TV>
@@ -252,7 +252,7 @@ public static partial class RecurrentKernels
     /// <c>n = tanh(gates_n + r ⊙ hiddenN)</c>; <c>h = n + z ⊙ (h − n)</c>, which is <c>(1 − z) ⊙ n + z ⊙ h</c> in PyTorch's
     /// order of operations (each product rounded, then added). Returns the first unit left.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private static int GruCells<TLayer, TV>(in CellRefs lanes, ref float hiddenN, int j)
         where TLayer : struct, IRecurrentLayer
         where TV : struct, IMathLanes<TV>
@@ -300,7 +300,7 @@ public static partial class RecurrentKernels
     }
 
     /// <summary><c>h = act(g + r)</c>, kept in the gate row too (the activation's output is all backward needs).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private static int RnnCells<TLayer, TV>(in CellRefs lanes, int j)
         where TLayer : struct, IRecurrentLayer
         where TV : struct, IMathLanes<TV>
