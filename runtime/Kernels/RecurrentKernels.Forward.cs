@@ -27,7 +27,7 @@ public static partial class RecurrentKernels
         state = state.Slice(0, offsets.End);
 
         // gates[b, t] = W_ih x[b, t] + b_ih for every sample and step at once: one product over B·T rows
-        DenseKernels.Forward<InputProduct<TLayer>>(weightIh, biasIh, x.Slice(0, rows * TLayer.Inputs), state.Slice(0, rows * GateWidth<TLayer>()), rows, threads);
+        InputProducts<TLayer>(weightIh, biasIh, x.Slice(0, rows * TLayer.Inputs), state.Slice(0, rows * GateWidth<TLayer>()), rows, threads);
 
         y = y.Slice(0, rows * TLayer.OutputStride);
         if (threads > 1 && batch >= MinSamplesForThreads<TLayer>())
@@ -39,6 +39,135 @@ public static partial class RecurrentKernels
         {
             ForwardSamples<TLayer>(weightHh, biasHh, y, state, 0, batch);
         }
+    }
+
+    /// <summary>The largest <c>F·G·H</c> whose transposed <c>W_ih</c> <see cref="InputRows{TLayer}"/> keeps on the stack (32 KB).</summary>
+    private const int MaxTransposedInputWeights = 8192;
+
+    /// <summary>
+    /// <c>gates = X W_ihᵀ + b_ih</c> over <paramref name="rows"/> rows of x. For a small input side (F·G·H up to
+    /// <see cref="MaxTransposedInputWeights"/>) with vectors on, <see cref="InputRows{TLayer}"/>: W_ih transposed once per
+    /// call and each output <c>b + Σ_i x_i W[u, i]</c> as a chain of multiply-adds down the inputs, whole vectors of units
+    /// at a time with no horizontal sums (with F as small as 16, the sums of a dot-product kernel cost more than its
+    /// multiply-adds). Otherwise <see cref="DenseKernels"/>' product. The choice depends on the shape alone and every row
+    /// is summed in one order, so rows split across threads, and a sample alone, get the bits of one thread and of a batch.
+    /// </summary>
+    private static void InputProducts<TLayer>(ReadOnlySpan<float> weightIh, ReadOnlySpan<float> biasIh, ReadOnlySpan<float> x, Span<float> gates, int rows, int threads)
+        where TLayer : struct, IRecurrentLayer
+    {
+        if (!Simd.Use128 || TLayer.Inputs * GateWidth<TLayer>() > MaxTransposedInputWeights)
+        {
+            DenseKernels.Forward<InputProduct<TLayer>>(weightIh, biasIh, x, gates, rows, threads);
+        }
+        else if (threads > 1 && rows >= DenseKernels.MinRowsForThreads<InputProduct<TLayer>>())
+        {
+            KernelThreads.For(threads, rows, 1, new KernelSpans(weightIh, biasIh, x, gates, default),
+                static (in KernelSpans s, int start, int end) => InputRows<TLayer>(s.In0, s.In1, s.In2, s.Out0, start, end));
+        }
+        else
+        {
+            InputRows<TLayer>(weightIh, biasIh, x, gates, 0, rows);
+        }
+    }
+
+    /// <summary>Rows <paramref name="start"/> .. <paramref name="end"/> - 1 of <see cref="InputProducts{TLayer}"/>, from a transposed copy of W_ih on the stack.</summary>
+    [SkipLocalsInit]
+    private static void InputRows<TLayer>(ReadOnlySpan<float> weightIh, ReadOnlySpan<float> biasIh, ReadOnlySpan<float> x, Span<float> gates, int start, int end)
+        where TLayer : struct, IRecurrentLayer
+    {
+        int inputs = TLayer.Inputs, width = GateWidth<TLayer>();
+        Span<float> transposed = stackalloc float[inputs * width];
+        weightIh = weightIh.Slice(0, width * inputs);
+        for (int u = 0; u < width; u++)
+        {
+            ReadOnlySpan<float> row = weightIh.Slice(u * inputs, inputs);
+            for (int i = 0; i < row.Length; i++)
+            {
+                transposed[i * width + u] = row[i];
+            }
+        }
+
+        ref float wt = ref MemoryMarshal.GetReference(transposed);
+        ref float b = ref MemoryMarshal.GetReference(biasIh);
+        ref float x0 = ref MemoryMarshal.GetReference(x);
+        ref float g0 = ref MemoryMarshal.GetReference(gates);
+        int done = 0;
+        if (Simd.Use512)
+        {
+            done = InputColumns<TLayer, V512>(ref wt, ref b, ref x0, ref g0, start, end, done);
+        }
+
+        if (Simd.Use256)
+        {
+            done = InputColumns<TLayer, V256>(ref wt, ref b, ref x0, ref g0, start, end, done);
+        }
+
+        done = InputColumns<TLayer, V128>(ref wt, ref b, ref x0, ref g0, start, end, done);
+        InputColumns<TLayer, V1>(ref wt, ref b, ref x0, ref g0, start, end, done);
+    }
+
+    /// <summary>
+    /// Units <paramref name="from"/> onward of rows <paramref name="start"/> .. <paramref name="end"/> - 1, in whole vectors:
+    /// blocks of 8 vectors of units (8 independent chains; the block's columns of <c>W_ihᵀ</c> stay in L1 while the rows go
+    /// by), then single vectors. Each output is <c>b[u]</c> (or 0), then <c>+ x_i W[u, i]</c> fused, for i = 0 .. F − 1,
+    /// whichever block or width takes it. Returns the first unit left.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static int InputColumns<TLayer, TV>(ref float wt, ref float b, ref float x0, ref float g0, int start, int end, int from)
+        where TLayer : struct, IRecurrentLayer
+        where TV : struct, IMathLanes<TV>
+    {
+        int inputs = TLayer.Inputs, width = GateWidth<TLayer>(), n = TV.Count;
+        int u = from;
+        for (; u + 8 * n <= width; u += 8 * n)
+        {
+            for (int r = start; r < end; r++)
+            {
+                ref float xr = ref At(ref x0, r * inputs);
+                ref float gr = ref At(ref g0, r * width + u);
+                TV s0 = TV.Zero, s1 = TV.Zero, s2 = TV.Zero, s3 = TV.Zero, s4 = TV.Zero, s5 = TV.Zero, s6 = TV.Zero, s7 = TV.Zero;
+                if (TLayer.HasBias)
+                {
+                    ref float bu = ref At(ref b, u);
+                    s0 = Load<TV>(ref bu, 0); s1 = Load<TV>(ref bu, n); s2 = Load<TV>(ref bu, 2 * n); s3 = Load<TV>(ref bu, 3 * n);
+                    s4 = Load<TV>(ref bu, 4 * n); s5 = Load<TV>(ref bu, 5 * n); s6 = Load<TV>(ref bu, 6 * n); s7 = Load<TV>(ref bu, 7 * n);
+                }
+
+                for (int i = 0; i < inputs; i++)
+                {
+                    TV xi = TV.Create(At(ref xr, i));
+                    ref float wi = ref At(ref wt, i * width + u);
+                    s0 = TV.MultiplyAdd(xi, Load<TV>(ref wi, 0), s0);
+                    s1 = TV.MultiplyAdd(xi, Load<TV>(ref wi, n), s1);
+                    s2 = TV.MultiplyAdd(xi, Load<TV>(ref wi, 2 * n), s2);
+                    s3 = TV.MultiplyAdd(xi, Load<TV>(ref wi, 3 * n), s3);
+                    s4 = TV.MultiplyAdd(xi, Load<TV>(ref wi, 4 * n), s4);
+                    s5 = TV.MultiplyAdd(xi, Load<TV>(ref wi, 5 * n), s5);
+                    s6 = TV.MultiplyAdd(xi, Load<TV>(ref wi, 6 * n), s6);
+                    s7 = TV.MultiplyAdd(xi, Load<TV>(ref wi, 7 * n), s7);
+                }
+
+                s0.Store(ref gr, 0); s1.Store(ref gr, (nuint)n); s2.Store(ref gr, (nuint)(2 * n)); s3.Store(ref gr, (nuint)(3 * n));
+                s4.Store(ref gr, (nuint)(4 * n)); s5.Store(ref gr, (nuint)(5 * n)); s6.Store(ref gr, (nuint)(6 * n)); s7.Store(ref gr, (nuint)(7 * n));
+            }
+        }
+
+        for (; u + n <= width; u += n)
+        {
+            for (int r = start; r < end; r++)
+            {
+                ref float xr = ref At(ref x0, r * inputs);
+                TV s = TLayer.HasBias ? Load<TV>(ref b, u) : TV.Zero;
+                for (int i = 0; i < inputs; i++)
+                {
+                    s = TV.MultiplyAdd(TV.Create(At(ref xr, i)), Load<TV>(ref wt, i * width + u), s);
+                }
+
+                s.Store(ref g0, (nuint)(r * width + u));
+            }
+        }
+
+        return u;
     }
 
     /// <summary>
