@@ -77,17 +77,20 @@ public static partial class RecurrentKernels
     {
         int inputs = TLayer.Inputs, width = GateWidth<TLayer>();
         Span<float> transposed = stackalloc float[inputs * width];
-        weightIh = weightIh.Slice(0, width * inputs);
-        for (int u = 0; u < width; u++)
+        ref float wt = ref MemoryMarshal.GetReference(transposed);
+        ref float w = ref MemoryMarshal.GetReference(weightIh.Slice(0, width * inputs));
+        for (int i = 0; i < inputs; i++)
         {
-            ReadOnlySpan<float> row = weightIh.Slice(u * inputs, inputs);
-            for (int i = 0; i < row.Length; i++)
+            // a row of the copy at a time, written in order (writing down its columns, 4·G·H bytes apart, would land
+            // every store of a row of W_ih in the same few cache sets)
+            ref float column = ref At(ref w, i);
+            ref float target = ref At(ref wt, i * width);
+            for (int u = 0; u < width; u++)
             {
-                transposed[i * width + u] = row[i];
+                At(ref target, u) = At(ref column, u * inputs);
             }
         }
 
-        ref float wt = ref MemoryMarshal.GetReference(transposed);
         ref float b = ref MemoryMarshal.GetReference(biasIh);
         ref float x0 = ref MemoryMarshal.GetReference(x);
         ref float g0 = ref MemoryMarshal.GetReference(gates);
@@ -326,20 +329,42 @@ public static partial class RecurrentKernels
         where TLayer : struct, IRecurrentLayer
         where TV : struct, IMathLanes<TV>
     {
-        int hidden = TLayer.Hidden;
+        int hidden = TLayer.Hidden, n = TV.Count;
+        int end = j + (hidden - j) / n * n;
         ref float g = ref lanes.Gates;
         ref float r = ref lanes.Recurrent;
-        for (; j + TV.Count <= hidden; j += TV.Count)
-        {
-            TV input = Sigmoid(Load<TV>(ref g, j) + Load<TV>(ref r, j));
-            TV forget = Sigmoid(Load<TV>(ref g, hidden + j) + Load<TV>(ref r, hidden + j));
-            TV candidate = Tanh(Load<TV>(ref g, 2 * hidden + j) + Load<TV>(ref r, 2 * hidden + j));
-            TV output = Sigmoid(Load<TV>(ref g, 3 * hidden + j) + Load<TV>(ref r, 3 * hidden + j));
-            input.Store(ref g, (nuint)j);
-            forget.Store(ref g, (nuint)(hidden + j));
-            candidate.Store(ref g, (nuint)(2 * hidden + j));
-            output.Store(ref g, (nuint)(3 * hidden + j));
 
+        // the gate activations first, a loop per function over units j .. end - 1 of each gate: every iteration is
+        // independent, so the processor overlaps their long chains (one unit's σ, σ, tanh, σ, tanh in a row waits on latency)
+        for (int gate = 0; gate < 2; gate++)
+        {
+            ref float gi = ref At(ref g, gate * hidden);
+            ref float ri = ref At(ref r, gate * hidden);
+            for (int u = j; u < end; u += n)
+            {
+                Sigmoid(Load<TV>(ref gi, u) + Load<TV>(ref ri, u)).Store(ref gi, (nuint)u);
+            }
+        }
+
+        ref float gc = ref At(ref g, 2 * hidden);
+        ref float rc = ref At(ref r, 2 * hidden);
+        for (int u = j; u < end; u += n)
+        {
+            Tanh(Load<TV>(ref gc, u) + Load<TV>(ref rc, u)).Store(ref gc, (nuint)u);
+        }
+
+        ref float go = ref At(ref g, 3 * hidden);
+        ref float ro = ref At(ref r, 3 * hidden);
+        for (int u = j; u < end; u += n)
+        {
+            Sigmoid(Load<TV>(ref go, u) + Load<TV>(ref ro, u)).Store(ref go, (nuint)u);
+        }
+
+        // c = f ⊙ c_prev + i ⊙ g, h = o ⊙ tanh(c)
+        for (; j < end; j += n)
+        {
+            TV input = Load<TV>(ref g, j), forget = Load<TV>(ref g, hidden + j);
+            TV candidate = Load<TV>(ref gc, j), output = Load<TV>(ref go, j);
             TV c = input * candidate;
             if (hasBefore)
             {
