@@ -19,6 +19,76 @@ internal static class FloatLanes
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static ref float At(ref float origin, int offset) => ref Unsafe.Add(ref origin, offset);
 
+    /// <summary>The bits of <c>1.5·2^23</c>: a float of that size rounds to integers, which sit in its low mantissa bits.</summary>
+    private const int ShiftedZeroBits = 0x4B400000;
+
+    /// <summary>
+    /// <c>e^x</c> in each lane, within about 1 ulp over the whole range: Cody–Waite reduction <c>x = n ln 2 + r</c>,
+    /// |r| ≤ ln 2 / 2 (ln 2 in two parts, so <c>n ln 2</c> is exact), Cephes' degree-7 polynomial for <c>e^r</c>, then the
+    /// scale by <c>2^n</c>. Below −104 it is 0, above 88.72 +∞ (subnormal results in between round once), NaN stays NaN.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static TV Exp<TV>(TV x)
+        where TV : struct, IMathLanes<TV>
+    {
+        TV low = TV.Create(-104f), high = TV.Create(89f);
+        x = TV.SelectLess(x, low, low, x);
+        x = TV.SelectLess(high, x, high, x);
+
+        // n = round(x / ln 2), held in the low bits of shifted; r = x − n ln 2
+        TV magic = TV.Create(12582912f);
+        TV shifted = TV.MultiplyAdd(x, TV.Create(1.44269504088896341f), magic);
+        TV n = shifted - magic;
+        TV r = TV.MultiplyAdd(n, TV.Create(-0.693359375f), x);
+        r = TV.MultiplyAdd(n, TV.Create(2.12194440e-4f), r);
+
+        TV p = TV.Create(1.9875691500e-4f);
+        p = TV.MultiplyAdd(p, r, TV.Create(1.3981999507e-3f));
+        p = TV.MultiplyAdd(p, r, TV.Create(8.3334519073e-3f));
+        p = TV.MultiplyAdd(p, r, TV.Create(4.1665795894e-2f));
+        p = TV.MultiplyAdd(p, r, TV.Create(1.6666665459e-1f));
+        p = TV.MultiplyAdd(p, r, TV.Create(5.0000001201e-1f));
+        p = TV.MultiplyAdd(p, r * r, r) + TV.Create(1f);
+        return TV.ScaleByPowerOfTwo(p, shifted);
+    }
+
+    /// <summary>
+    /// <c>σ(x) = 1 / (1 + e^−x)</c> in each lane, from <c>e = e^−|x|</c> (never overflows): <c>1 / (1 + e)</c> for x ≥ 0 and
+    /// <c>e / (1 + e)</c> below, so tiny results (down to subnormal) keep their relative accuracy; within a few ulp.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static TV Sigmoid<TV>(TV x)
+        where TV : struct, IMathLanes<TV>
+    {
+        TV e = Exp(TV.Zero - TV.Abs(x));
+        TV q = TV.Create(1f) / (TV.Create(1f) + e);
+        return TV.SelectLess(x, TV.Zero, e * q, q);
+    }
+
+    /// <summary>
+    /// <c>tanh x</c> in each lane, within a few ulp: for |x| &lt; 0.625 Cephes' odd polynomial <c>x + x³ P(x²)</c> (no
+    /// cancellation near 0; subnormal x come back unchanged), beyond it <c>(1 − e) / (1 + e)</c> with <c>e = e^−2|x|</c>
+    /// (never overflows; ±1 for large |x|), both taken on |x| and given the sign of x (so −0 stays −0). NaN stays NaN.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static TV Tanh<TV>(TV x)
+        where TV : struct, IMathLanes<TV>
+    {
+        TV a = TV.Abs(x);
+        TV one = TV.Create(1f);
+        TV e = Exp(a * TV.Create(-2f));
+        TV large = (one - e) / (one + e);
+
+        TV z = a * a;
+        TV p = TV.Create(-5.70498872745e-3f);
+        p = TV.MultiplyAdd(p, z, TV.Create(2.06390887954e-2f));
+        p = TV.MultiplyAdd(p, z, TV.Create(-5.37397155531e-2f));
+        p = TV.MultiplyAdd(p, z, TV.Create(1.33314422036e-1f));
+        p = TV.MultiplyAdd(p, z, TV.Create(-3.33332819422e-1f));
+        TV small = TV.MultiplyAdd(p * z, a, a);
+        return TV.CopySign(TV.SelectLess(a, TV.Create(0.625f), small, large), x);
+    }
+
     /// <summary>A vector of <typeparamref name="TV"/> read <paramref name="offset"/> floats past <paramref name="origin"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static TV Load<TV>(ref float origin, int offset)
@@ -119,8 +189,34 @@ internal static class FloatLanes
         static abstract TSelf operator ~(TSelf value);
     }
 
+    /// <summary>
+    /// Lanes with what the elementary functions (<see cref="Exp{TV}"/>, <see cref="Sigmoid{TV}"/>, <see cref="Tanh{TV}"/>)
+    /// are built from: absolute value, sign transfer, a compare-and-select and a scale by a power of two. Every width
+    /// runs the same sequence of operations on each lane (fused multiply-adds where the processor has FMA, in the scalar
+    /// width too), so an element gets the same bits whichever width handles it.
+    /// </summary>
+    internal interface IMathLanes<TSelf> : ILanes<TSelf>
+        where TSelf : struct, IMathLanes<TSelf>
+    {
+        /// <summary><c>|value|</c> in each lane (the sign bit cleared).</summary>
+        static abstract TSelf Abs(TSelf value);
+
+        /// <summary><paramref name="magnitude"/> (not negative) with the sign bit of <paramref name="sign"/>, in each lane.</summary>
+        static abstract TSelf CopySign(TSelf magnitude, TSelf sign);
+
+        /// <summary><c>left &lt; right ? whereTrue : whereFalse</c> in each lane (false when either is NaN).</summary>
+        static abstract TSelf SelectLess(TSelf left, TSelf right, TSelf whereTrue, TSelf whereFalse);
+
+        /// <summary>
+        /// <c>value · 2^n</c> in each lane, where <paramref name="shifted"/> holds <c>n + 1.5·2^23</c> (so its low mantissa
+        /// bits are n) for an integer n in [−150, 128]: two scales, by <c>2^⌊n/2⌋</c> (exact) and <c>2^(n − ⌊n/2⌋)</c>, so a
+        /// result that is subnormal rounds once and one past the largest float is infinite.
+        /// </summary>
+        static abstract TSelf ScaleByPowerOfTwo(TSelf value, TSelf shifted);
+    }
+
     /// <summary>Sixteen floats (AVX-512).</summary>
-    internal readonly struct V512 : ILanes<V512>
+    internal readonly struct V512 : IMathLanes<V512>
     {
         private readonly Vector512<float> _value;
 
@@ -180,10 +276,30 @@ internal static class FloatLanes
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static V512 operator /(V512 left, V512 right) => new(left._value / right._value);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static V512 Abs(V512 value) => new(Vector512.Abs(value._value));
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static V512 CopySign(V512 magnitude, V512 sign) => new(magnitude._value | (sign._value & Vector512.Create(-0f)));
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static V512 SelectLess(V512 left, V512 right, V512 whereTrue, V512 whereFalse)
+            => new(Vector512.ConditionalSelect(Vector512.LessThan(left._value, right._value), whereTrue._value, whereFalse._value));
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static V512 ScaleByPowerOfTwo(V512 value, V512 shifted)
+        {
+            Vector512<int> n = shifted._value.AsInt32() - Vector512.Create(ShiftedZeroBits);
+            Vector512<int> half = Vector512.ShiftRightArithmetic(n, 1);
+            Vector512<float> first = Vector512.ShiftLeft(half + Vector512.Create(127), 23).AsSingle();
+            Vector512<float> second = Vector512.ShiftLeft(n - half + Vector512.Create(127), 23).AsSingle();
+            return new(value._value * first * second);
+        }
     }
 
     /// <summary>Eight floats (AVX).</summary>
-    internal readonly struct V256 : IMaskLanes<V256>
+    internal readonly struct V256 : IMaskLanes<V256>, IMathLanes<V256>
     {
         private readonly Vector256<float> _value;
 
@@ -245,6 +361,26 @@ internal static class FloatLanes
         public static V256 operator /(V256 left, V256 right) => new(left._value / right._value);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static V256 Abs(V256 value) => new(Vector256.Abs(value._value));
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static V256 CopySign(V256 magnitude, V256 sign) => new(magnitude._value | (sign._value & Vector256.Create(-0f)));
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static V256 SelectLess(V256 left, V256 right, V256 whereTrue, V256 whereFalse)
+            => new(Vector256.ConditionalSelect(Vector256.LessThan(left._value, right._value), whereTrue._value, whereFalse._value));
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static V256 ScaleByPowerOfTwo(V256 value, V256 shifted)
+        {
+            Vector256<int> n = shifted._value.AsInt32() - Vector256.Create(ShiftedZeroBits);
+            Vector256<int> half = Vector256.ShiftRightArithmetic(n, 1);
+            Vector256<float> first = Vector256.ShiftLeft(half + Vector256.Create(127), 23).AsSingle();
+            Vector256<float> second = Vector256.ShiftLeft(n - half + Vector256.Create(127), 23).AsSingle();
+            return new(value._value * first * second);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static V256 MaxFirst(V256 best, V256 next) => new(Simd.MaxFirst(best._value, next._value));
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -282,7 +418,7 @@ internal static class FloatLanes
     }
 
     /// <summary>Four floats (SSE, AdvSimd).</summary>
-    internal readonly struct V128 : IMaskLanes<V128>
+    internal readonly struct V128 : IMaskLanes<V128>, IMathLanes<V128>
     {
         private readonly Vector128<float> _value;
 
@@ -344,6 +480,26 @@ internal static class FloatLanes
         public static V128 operator /(V128 left, V128 right) => new(left._value / right._value);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static V128 Abs(V128 value) => new(Vector128.Abs(value._value));
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static V128 CopySign(V128 magnitude, V128 sign) => new(magnitude._value | (sign._value & Vector128.Create(-0f)));
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static V128 SelectLess(V128 left, V128 right, V128 whereTrue, V128 whereFalse)
+            => new(Vector128.ConditionalSelect(Vector128.LessThan(left._value, right._value), whereTrue._value, whereFalse._value));
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static V128 ScaleByPowerOfTwo(V128 value, V128 shifted)
+        {
+            Vector128<int> n = shifted._value.AsInt32() - Vector128.Create(ShiftedZeroBits);
+            Vector128<int> half = Vector128.ShiftRightArithmetic(n, 1);
+            Vector128<float> first = Vector128.ShiftLeft(half + Vector128.Create(127), 23).AsSingle();
+            Vector128<float> second = Vector128.ShiftLeft(n - half + Vector128.Create(127), 23).AsSingle();
+            return new(value._value * first * second);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static V128 MaxFirst(V128 best, V128 next) => new(Simd.MaxFirst(best._value, next._value));
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -381,7 +537,7 @@ internal static class FloatLanes
     }
 
     /// <summary>One float: the scalar tail, and the whole loop when vectors are off.</summary>
-    internal readonly struct V1 : ILanes<V1>
+    internal readonly struct V1 : IMathLanes<V1>
     {
         private readonly float _value;
 
@@ -438,6 +594,25 @@ internal static class FloatLanes
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static V1 operator /(V1 left, V1 right) => new(left._value / right._value);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static V1 Abs(V1 value) => new(MathF.Abs(value._value));
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static V1 CopySign(V1 magnitude, V1 sign) => new(MathF.CopySign(magnitude._value, sign._value));
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static V1 SelectLess(V1 left, V1 right, V1 whereTrue, V1 whereFalse) => left._value < right._value ? whereTrue : whereFalse;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static V1 ScaleByPowerOfTwo(V1 value, V1 shifted)
+        {
+            int n = BitConverter.SingleToInt32Bits(shifted._value) - ShiftedZeroBits;
+            int half = n >> 1;
+            float first = BitConverter.Int32BitsToSingle((half + 127) << 23);
+            float second = BitConverter.Int32BitsToSingle((n - half + 127) << 23);
+            return new(value._value * first * second);
+        }
     }
 
     /// <summary>

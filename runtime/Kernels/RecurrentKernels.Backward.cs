@@ -1,5 +1,8 @@
 using System;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using static NetGen.FloatLanes;
 
 namespace NetGen.CompilerServices;
 
@@ -81,97 +84,240 @@ public static partial class RecurrentKernels
             int t = StepAt<TLayer>(k);
             for (int s = 0; s < samples; s++)
             {
-                int row = (start + s) * steps + t;
+                int sample = start + s;
+                int row = sample * steps + t;
 
-                // dh = dL/dy_t + (dgates_{t+1} W_hh, from the step after), the whole gradient of h_t but a GRU's z term
-                Span<float> dh = hiddenGradient.Slice(s * hidden, hidden);
-                TensorPrimitives.Add(dh, dy.Slice(row * TLayer.OutputStride + TLayer.OutputOffset, hidden), dh);
-                ReadOnlySpan<float> g = gates.Slice(row * width, width);
-                Span<float> dInput = planes.InputGates.Slice(row * width, width);
-                Span<float> dHidden = planes.HiddenGates.Slice(row * width, width);
+                // dh = dL/dy_t + (dgates_{t+1} W_hh, from the step after), the whole gradient of h_t but a GRU's z term;
+                // one fused pass per sample over the hidden units
+                var lanes = new GradientRefs(
+                    ref MemoryMarshal.GetReference(gates.Slice(row * width, width)),
+                    ref MemoryMarshal.GetReference(hiddenGradient.Slice(s * hidden, hidden)),
+                    ref MemoryMarshal.GetReference(dy.Slice(row * TLayer.OutputStride + TLayer.OutputOffset, hidden)),
+                    ref MemoryMarshal.GetReference(planes.InputGates.Slice(row * width, width)),
+                    ref MemoryMarshal.GetReference(planes.HiddenGates.Slice(row * width, width)),
+                    ref MemoryMarshal.GetReference(step.Slice(s * width, width)),
+                    samples > 1);
                 switch (TLayer.Cell)
                 {
                     case RecurrentCell.Lstm:
-                        ReadOnlySpan<float> cells = extra.Slice((start + s) * steps * hidden, steps * hidden);
+                        ReadOnlySpan<float> cells = extra.Slice(sample * steps * hidden, steps * hidden);
                         int before = TLayer.Reverse ? t + 1 : t - 1;
-                        Span<float> tanhCell = step.Slice(s * width, hidden); // overwritten by the copy below, after its last read
-                        TensorPrimitives.Tanh(cells.Slice(t * hidden, hidden), tanhCell);
-                        LstmStepBackward(g, k == 0 ? default : cells.Slice(before * hidden, hidden), tanhCell, dh, carryGradient.Slice(s * hidden, hidden), dInput);
+                        LstmCellsBackward<TLayer>(lanes, ref MemoryMarshal.GetReference(cells.Slice(t * hidden, hidden)), ref MemoryMarshal.GetReference(cells.Slice(k == 0 ? t * hidden : before * hidden, hidden)), k > 0, ref MemoryMarshal.GetReference(carryGradient.Slice(s * hidden, hidden)));
                         break;
                     case RecurrentCell.Gru:
-                        GruStepBackward(g, extra.Slice(row * hidden, hidden), previous.Slice(row * hidden, hidden), dh, carryGradient.Slice(s * hidden, hidden), dInput, dHidden);
+                        GruCellsBackward<TLayer>(lanes, ref MemoryMarshal.GetReference(extra.Slice(row * hidden, hidden)), ref MemoryMarshal.GetReference(previous.Slice(row * hidden, hidden)), ref MemoryMarshal.GetReference(carryGradient.Slice(s * hidden, hidden)));
                         break;
                     default:
-                        RnnStepBackward(TLayer.Cell, g, dh, dInput);
+                        RnnCellsBackward<TLayer>(lanes);
                         break;
                 }
-
-                dHidden.CopyTo(step.Slice(s * width, width));
             }
 
-            // dh_{t-1} = dgates_hh W_hh for the part's samples in one product; the first step's is dL/dh_0, not needed
+            // dh_{t-1} = dgates_hh W_hh for the part's samples in one product (a sample alone: straight from its row of
+            // the hidden-side gradients); the first step's is dL/dh_0, not needed
             if (k > 0)
             {
-                DenseKernels.InputGradient<HiddenProduct<TLayer>>(weightHh, step, hiddenGradient, 0, samples);
+                ReadOnlySpan<float> dz = samples > 1 ? step : planes.HiddenGates.Slice((start * steps + t) * width, width);
+                DenseKernels.InputGradient<HiddenProduct<TLayer>>(weightHh, dz, hiddenGradient, 0, samples);
             }
         }
     }
 
-    /// <summary><c>da = dh ⊙ act'(a)</c> from the output h = a kept in <paramref name="h"/>: <c>1 − h²</c> (tanh), <c>[h &gt; 0]</c> (ReLU).</summary>
-    private static void RnnStepBackward(RecurrentCell cell, ReadOnlySpan<float> h, ReadOnlySpan<float> dh, Span<float> da)
+    /// <summary>
+    /// Where one sample's step back reads and writes: its gate activations, its dh (the gradient from the step after; only
+    /// read), its row of dy, its rows of the input-side and hidden-side gate gradients, and its row of the step's
+    /// contiguous hidden-side block (written when <see cref="HasStep"/>: more than one sample in the part).
+    /// </summary>
+    private readonly ref struct GradientRefs
     {
-        for (int j = 0; j < dh.Length; j++)
+        public GradientRefs(ref float gates, ref float dh, ref float dy, ref float dInput, ref float dHidden, ref float step, bool hasStep)
         {
-            float a = h[j];
-            da[j] = cell == RecurrentCell.Relu ? (a > 0f ? dh[j] : 0f) : dh[j] * (1f - a * a);
+            Gates = ref gates;
+            Dh = ref dh;
+            Dy = ref dy;
+            DInput = ref dInput;
+            DHidden = ref dHidden;
+            Step = ref step;
+            HasStep = hasStep;
+        }
+
+        public readonly ref float Gates;
+        public readonly ref float Dh;
+        public readonly ref float Dy;
+        public readonly ref float DInput;
+        public readonly ref float DHidden;
+        public readonly ref float Step;
+        public readonly bool HasStep;
+
+        /// <summary>A hidden-side gate gradient at <paramref name="index"/>, into its row and the step's block.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void StoreHidden<TV>(TV value, int index)
+            where TV : struct, IMathLanes<TV>
+        {
+            value.Store(ref DHidden, (nuint)index);
+            if (HasStep)
+            {
+                value.Store(ref Step, (nuint)index);
+            }
         }
     }
 
-    /// <summary>
-    /// One LSTM step back: with <c>dc = dc_next + dh ⊙ o ⊙ (1 − tanh²c)</c>, the pre-activation gradients
-    /// <c>di = dc ⊙ g ⊙ i(1 − i)</c>, <c>df = dc ⊙ c_prev ⊙ f(1 − f)</c>, <c>dg = dc ⊙ i ⊙ (1 − g²)</c>,
-    /// <c>do = dh ⊙ tanh c ⊙ o(1 − o)</c>, and <c>dc_prev = dc ⊙ f</c> into <paramref name="cellGradient"/>.
-    /// </summary>
-    private static void LstmStepBackward(ReadOnlySpan<float> gates, ReadOnlySpan<float> cellBefore, ReadOnlySpan<float> tanhCell, ReadOnlySpan<float> dh, Span<float> cellGradient, Span<float> dGates)
+    /// <summary>An LSTM step back of one sample over every hidden unit, the widths as <see cref="LstmCells{TLayer}"/>.</summary>
+    private static void LstmCellsBackward<TLayer>(in GradientRefs lanes, ref float cell, ref float cellBefore, bool hasBefore, ref float cellGradient)
+        where TLayer : struct, IRecurrentLayer
     {
-        int hidden = dh.Length;
-        for (int j = 0; j < hidden; j++)
+        int j = 0;
+        if (Simd.Use512)
         {
-            float i = gates[j], f = gates[hidden + j], g = gates[2 * hidden + j], o = gates[3 * hidden + j];
-            float tc = tanhCell[j], dhj = dh[j];
-            float dc = cellGradient[j] + dhj * o * (1f - tc * tc);
-            float cp = cellBefore.IsEmpty ? 0f : cellBefore[j];
-            dGates[j] = dc * g * (i * (1f - i));
-            dGates[hidden + j] = dc * cp * (f * (1f - f));
-            dGates[2 * hidden + j] = dc * i * (1f - g * g);
-            dGates[3 * hidden + j] = dhj * tc * (o * (1f - o));
-            cellGradient[j] = dc * f;
+            j = LstmCellsBackward<TLayer, V512>(lanes, ref cell, ref cellBefore, hasBefore, ref cellGradient, j);
         }
+
+        if (Simd.Use256)
+        {
+            j = LstmCellsBackward<TLayer, V256>(lanes, ref cell, ref cellBefore, hasBefore, ref cellGradient, j);
+        }
+
+        if (Simd.Use128)
+        {
+            j = LstmCellsBackward<TLayer, V128>(lanes, ref cell, ref cellBefore, hasBefore, ref cellGradient, j);
+        }
+
+        LstmCellsBackward<TLayer, V1>(lanes, ref cell, ref cellBefore, hasBefore, ref cellGradient, j);
     }
 
     /// <summary>
-    /// One GRU step back, with <c>dh</c> completed by the direct term <c>dh_next ⊙ z_next</c> kept in <paramref name="direct"/>:
-    /// <c>dn = dh ⊙ (1 − z) ⊙ (1 − n²)</c>, <c>dz = dh ⊙ (h_prev − n) ⊙ z(1 − z)</c>, <c>dr = dn ⊙ hiddenN ⊙ r(1 − r)</c>;
-    /// the input side's gradients are <c>[dr, dz, dn]</c>, the hidden side's <c>[dr, dz, dn ⊙ r]</c> (r scales
-    /// <c>W_hn h + b_hn</c>), and <c>dh ⊙ z</c> goes back into <paramref name="direct"/> for the step before.
+    /// Hidden units <paramref name="j"/> onward: with <c>dh = dh_next + dy</c> and <c>dc = dc_next + dh ⊙ o ⊙ (1 − tanh²c)</c>,
+    /// the pre-activation gradients <c>di = dc ⊙ g ⊙ i(1 − i)</c>, <c>df = dc ⊙ c_prev ⊙ f(1 − f)</c>,
+    /// <c>dg = dc ⊙ i ⊙ (1 − g²)</c>, <c>do = dh ⊙ tanh c ⊙ o(1 − o)</c> (the input and hidden sides share them), and
+    /// <c>dc_prev = dc ⊙ f</c> into <paramref name="cellGradient"/>. Returns the first unit left.
     /// </summary>
-    private static void GruStepBackward(ReadOnlySpan<float> gates, ReadOnlySpan<float> hiddenN, ReadOnlySpan<float> hiddenBefore, ReadOnlySpan<float> dh, Span<float> direct, Span<float> dInput, Span<float> dHidden)
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static int LstmCellsBackward<TLayer, TV>(in GradientRefs lanes, ref float cell, ref float cellBefore, bool hasBefore, ref float cellGradient, int j)
+        where TLayer : struct, IRecurrentLayer
+        where TV : struct, IMathLanes<TV>
     {
-        int hidden = dh.Length;
-        for (int j = 0; j < hidden; j++)
+        int hidden = TLayer.Hidden;
+        ref float gates = ref lanes.Gates;
+        TV one = TV.Create(1f);
+        for (; j + TV.Count <= hidden; j += TV.Count)
         {
-            float r = gates[j], z = gates[hidden + j], n = gates[2 * hidden + j];
-            float dhj = dh[j] + direct[j];
-            float dn = dhj * (1f - z) * (1f - n * n);
-            float dz = dhj * (hiddenBefore[j] - n) * (z * (1f - z));
-            float dr = dn * hiddenN[j] * (r * (1f - r));
-            dInput[j] = dr;
-            dInput[hidden + j] = dz;
-            dInput[2 * hidden + j] = dn;
-            dHidden[j] = dr;
-            dHidden[hidden + j] = dz;
-            dHidden[2 * hidden + j] = dn * r;
-            direct[j] = dhj * z;
+            TV dh = Load<TV>(ref lanes.Dh, j) + Load<TV>(ref lanes.Dy, j);
+            TV i = Load<TV>(ref gates, j), f = Load<TV>(ref gates, hidden + j), g = Load<TV>(ref gates, 2 * hidden + j), o = Load<TV>(ref gates, 3 * hidden + j);
+            TV tc = Tanh(Load<TV>(ref cell, j));
+            TV dc = Load<TV>(ref cellGradient, j) + dh * o * (one - tc * tc);
+            TV cp = hasBefore ? Load<TV>(ref cellBefore, j) : TV.Zero;
+            TV di = dc * g * (i * (one - i));
+            TV df = dc * cp * (f * (one - f));
+            TV dg = dc * i * (one - g * g);
+            TV dout = dh * tc * (o * (one - o));
+            lanes.StoreHidden(di, j);
+            lanes.StoreHidden(df, hidden + j);
+            lanes.StoreHidden(dg, 2 * hidden + j);
+            lanes.StoreHidden(dout, 3 * hidden + j);
+            (dc * f).Store(ref cellGradient, (nuint)j);
         }
+
+        return j;
+    }
+
+    /// <summary>A GRU step back of one sample over every hidden unit, the widths as <see cref="LstmCells{TLayer}"/>.</summary>
+    private static void GruCellsBackward<TLayer>(in GradientRefs lanes, ref float hiddenN, ref float hiddenBefore, ref float direct)
+        where TLayer : struct, IRecurrentLayer
+    {
+        int j = 0;
+        if (Simd.Use512)
+        {
+            j = GruCellsBackward<TLayer, V512>(lanes, ref hiddenN, ref hiddenBefore, ref direct, j);
+        }
+
+        if (Simd.Use256)
+        {
+            j = GruCellsBackward<TLayer, V256>(lanes, ref hiddenN, ref hiddenBefore, ref direct, j);
+        }
+
+        if (Simd.Use128)
+        {
+            j = GruCellsBackward<TLayer, V128>(lanes, ref hiddenN, ref hiddenBefore, ref direct, j);
+        }
+
+        GruCellsBackward<TLayer, V1>(lanes, ref hiddenN, ref hiddenBefore, ref direct, j);
+    }
+
+    /// <summary>
+    /// Hidden units <paramref name="j"/> onward, with <c>dh = (dh_next + dy) + dh_next ⊙ z_next</c> (the direct term kept in
+    /// <paramref name="direct"/>): <c>dn = dh ⊙ (1 − z) ⊙ (1 − n²)</c>, <c>dz = dh ⊙ (h_prev − n) ⊙ z(1 − z)</c>,
+    /// <c>dr = dn ⊙ hiddenN ⊙ r(1 − r)</c>; the input side's gradients are <c>[dr, dz, dn]</c>, the hidden side's
+    /// <c>[dr, dz, dn ⊙ r]</c> (r scales <c>W_hn h + b_hn</c>), and <c>dh ⊙ z</c> goes back into <paramref name="direct"/> for
+    /// the step before. Returns the first unit left.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static int GruCellsBackward<TLayer, TV>(in GradientRefs lanes, ref float hiddenN, ref float hiddenBefore, ref float direct, int j)
+        where TLayer : struct, IRecurrentLayer
+        where TV : struct, IMathLanes<TV>
+    {
+        int hidden = TLayer.Hidden;
+        ref float gates = ref lanes.Gates;
+        TV one = TV.Create(1f);
+        for (; j + TV.Count <= hidden; j += TV.Count)
+        {
+            TV r = Load<TV>(ref gates, j), z = Load<TV>(ref gates, hidden + j), n = Load<TV>(ref gates, 2 * hidden + j);
+            TV dh = Load<TV>(ref lanes.Dh, j) + Load<TV>(ref lanes.Dy, j) + Load<TV>(ref direct, j);
+            TV dn = dh * (one - z) * (one - n * n);
+            TV dz = dh * (Load<TV>(ref hiddenBefore, j) - n) * (z * (one - z));
+            TV dr = dn * Load<TV>(ref hiddenN, j) * (r * (one - r));
+            dr.Store(ref lanes.DInput, (nuint)j);
+            dz.Store(ref lanes.DInput, (nuint)(hidden + j));
+            dn.Store(ref lanes.DInput, (nuint)(2 * hidden + j));
+            lanes.StoreHidden(dr, j);
+            lanes.StoreHidden(dz, hidden + j);
+            lanes.StoreHidden(dn * r, 2 * hidden + j);
+            (dh * z).Store(ref direct, (nuint)j);
+        }
+
+        return j;
+    }
+
+    /// <summary>An RNN step back of one sample over every hidden unit, the widths as <see cref="LstmCells{TLayer}"/>.</summary>
+    private static void RnnCellsBackward<TLayer>(in GradientRefs lanes)
+        where TLayer : struct, IRecurrentLayer
+    {
+        int j = 0;
+        if (Simd.Use512)
+        {
+            j = RnnCellsBackward<TLayer, V512>(lanes, j);
+        }
+
+        if (Simd.Use256)
+        {
+            j = RnnCellsBackward<TLayer, V256>(lanes, j);
+        }
+
+        if (Simd.Use128)
+        {
+            j = RnnCellsBackward<TLayer, V128>(lanes, j);
+        }
+
+        RnnCellsBackward<TLayer, V1>(lanes, j);
+    }
+
+    /// <summary>
+    /// Hidden units <paramref name="j"/> onward: <c>da = dh ⊙ act'(a)</c> from the output h = a kept in the gate row,
+    /// <c>1 − h²</c> (tanh) or <c>[h &gt; 0]</c> (ReLU). Returns the first unit left.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static int RnnCellsBackward<TLayer, TV>(in GradientRefs lanes, int j)
+        where TLayer : struct, IRecurrentLayer
+        where TV : struct, IMathLanes<TV>
+    {
+        int hidden = TLayer.Hidden;
+        for (; j + TV.Count <= hidden; j += TV.Count)
+        {
+            TV dh = Load<TV>(ref lanes.Dh, j) + Load<TV>(ref lanes.Dy, j);
+            TV a = Load<TV>(ref lanes.Gates, j);
+            TV da = TLayer.Cell == RecurrentCell.Relu ? TV.SelectLess(TV.Zero, a, dh, TV.Zero) : dh * (TV.Create(1f) - a * a);
+            lanes.StoreHidden(da, j);
+        }
+
+        return j;
     }
 }

@@ -1,5 +1,7 @@
 using System;
-using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using static NetGen.FloatLanes;
 
 namespace NetGen.CompilerServices;
 
@@ -25,7 +27,7 @@ public static partial class RecurrentKernels
         state = state.Slice(0, offsets.End);
 
         // gates[b, t] = W_ih x[b, t] + b_ih for every sample and step at once: one product over B·T rows
-        DenseKernels.Forward<InputProduct<TLayer>>(weightIh, biasIh, x.Slice(0, rows * TLayer.Inputs), state.Slice(0, rows * GateWidth<TLayer>()), rows, threads);
+        InputProducts<TLayer>(weightIh, biasIh, x.Slice(0, rows * TLayer.Inputs), state.Slice(0, rows * GateWidth<TLayer>()), rows, threads);
 
         y = y.Slice(0, rows * TLayer.OutputStride);
         if (threads > 1 && batch >= MinSamplesForThreads<TLayer>())
@@ -37,6 +39,138 @@ public static partial class RecurrentKernels
         {
             ForwardSamples<TLayer>(weightHh, biasHh, y, state, 0, batch);
         }
+    }
+
+    /// <summary>The largest <c>F·G·H</c> whose transposed <c>W_ih</c> <see cref="InputRows{TLayer}"/> keeps on the stack (32 KB).</summary>
+    private const int MaxTransposedInputWeights = 8192;
+
+    /// <summary>
+    /// <c>gates = X W_ihᵀ + b_ih</c> over <paramref name="rows"/> rows of x. For a small input side (F·G·H up to
+    /// <see cref="MaxTransposedInputWeights"/>) with vectors on, <see cref="InputRows{TLayer}"/>: W_ih transposed once per
+    /// call and each output <c>b + Σ_i x_i W[u, i]</c> as a chain of multiply-adds down the inputs, whole vectors of units
+    /// at a time with no horizontal sums (with F as small as 16, the sums of a dot-product kernel cost more than its
+    /// multiply-adds). Otherwise <see cref="DenseKernels"/>' product. The choice depends on the shape alone and every row
+    /// is summed in one order, so rows split across threads, and a sample alone, get the bits of one thread and of a batch.
+    /// </summary>
+    private static void InputProducts<TLayer>(ReadOnlySpan<float> weightIh, ReadOnlySpan<float> biasIh, ReadOnlySpan<float> x, Span<float> gates, int rows, int threads)
+        where TLayer : struct, IRecurrentLayer
+    {
+        if (!Simd.Use128 || TLayer.Inputs * GateWidth<TLayer>() > MaxTransposedInputWeights)
+        {
+            DenseKernels.Forward<InputProduct<TLayer>>(weightIh, biasIh, x, gates, rows, threads);
+        }
+        else if (threads > 1 && rows >= DenseKernels.MinRowsForThreads<InputProduct<TLayer>>())
+        {
+            KernelThreads.For(threads, rows, 1, new KernelSpans(weightIh, biasIh, x, gates, default),
+                static (in KernelSpans s, int start, int end) => InputRows<TLayer>(s.In0, s.In1, s.In2, s.Out0, start, end));
+        }
+        else
+        {
+            InputRows<TLayer>(weightIh, biasIh, x, gates, 0, rows);
+        }
+    }
+
+    /// <summary>Rows <paramref name="start"/> .. <paramref name="end"/> - 1 of <see cref="InputProducts{TLayer}"/>, from a transposed copy of W_ih on the stack.</summary>
+    [SkipLocalsInit]
+    private static void InputRows<TLayer>(ReadOnlySpan<float> weightIh, ReadOnlySpan<float> biasIh, ReadOnlySpan<float> x, Span<float> gates, int start, int end)
+        where TLayer : struct, IRecurrentLayer
+    {
+        int inputs = TLayer.Inputs, width = GateWidth<TLayer>();
+        Span<float> transposed = stackalloc float[inputs * width];
+        ref float wt = ref MemoryMarshal.GetReference(transposed);
+        ref float w = ref MemoryMarshal.GetReference(weightIh.Slice(0, width * inputs));
+        for (int i = 0; i < inputs; i++)
+        {
+            // a row of the copy at a time, written in order (writing down its columns, 4·G·H bytes apart, would land
+            // every store of a row of W_ih in the same few cache sets)
+            ref float column = ref At(ref w, i);
+            ref float target = ref At(ref wt, i * width);
+            for (int u = 0; u < width; u++)
+            {
+                At(ref target, u) = At(ref column, u * inputs);
+            }
+        }
+
+        ref float b = ref MemoryMarshal.GetReference(biasIh);
+        ref float x0 = ref MemoryMarshal.GetReference(x);
+        ref float g0 = ref MemoryMarshal.GetReference(gates);
+        int done = 0;
+        if (Simd.Use512)
+        {
+            done = InputColumns<TLayer, V512>(ref wt, ref b, ref x0, ref g0, start, end, done);
+        }
+
+        if (Simd.Use256)
+        {
+            done = InputColumns<TLayer, V256>(ref wt, ref b, ref x0, ref g0, start, end, done);
+        }
+
+        done = InputColumns<TLayer, V128>(ref wt, ref b, ref x0, ref g0, start, end, done);
+        InputColumns<TLayer, V1>(ref wt, ref b, ref x0, ref g0, start, end, done);
+    }
+
+    /// <summary>
+    /// Units <paramref name="from"/> onward of rows <paramref name="start"/> .. <paramref name="end"/> - 1, in whole vectors:
+    /// blocks of 8 vectors of units (8 independent chains; the block's columns of <c>W_ihᵀ</c> stay in L1 while the rows go
+    /// by), then single vectors. Each output is <c>b[u]</c> (or 0), then <c>+ x_i W[u, i]</c> fused, for i = 0 .. F − 1,
+    /// whichever block or width takes it. Returns the first unit left.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static int InputColumns<TLayer, TV>(ref float wt, ref float b, ref float x0, ref float g0, int start, int end, int from)
+        where TLayer : struct, IRecurrentLayer
+        where TV : struct, IMathLanes<TV>
+    {
+        int inputs = TLayer.Inputs, width = GateWidth<TLayer>(), n = TV.Count;
+        int u = from;
+        for (; u + 8 * n <= width; u += 8 * n)
+        {
+            for (int r = start; r < end; r++)
+            {
+                ref float xr = ref At(ref x0, r * inputs);
+                ref float gr = ref At(ref g0, r * width + u);
+                TV s0 = TV.Zero, s1 = TV.Zero, s2 = TV.Zero, s3 = TV.Zero, s4 = TV.Zero, s5 = TV.Zero, s6 = TV.Zero, s7 = TV.Zero;
+                if (TLayer.HasBias)
+                {
+                    ref float bu = ref At(ref b, u);
+                    s0 = Load<TV>(ref bu, 0); s1 = Load<TV>(ref bu, n); s2 = Load<TV>(ref bu, 2 * n); s3 = Load<TV>(ref bu, 3 * n);
+                    s4 = Load<TV>(ref bu, 4 * n); s5 = Load<TV>(ref bu, 5 * n); s6 = Load<TV>(ref bu, 6 * n); s7 = Load<TV>(ref bu, 7 * n);
+                }
+
+                for (int i = 0; i < inputs; i++)
+                {
+                    TV xi = TV.Create(At(ref xr, i));
+                    ref float wi = ref At(ref wt, i * width + u);
+                    s0 = TV.MultiplyAdd(xi, Load<TV>(ref wi, 0), s0);
+                    s1 = TV.MultiplyAdd(xi, Load<TV>(ref wi, n), s1);
+                    s2 = TV.MultiplyAdd(xi, Load<TV>(ref wi, 2 * n), s2);
+                    s3 = TV.MultiplyAdd(xi, Load<TV>(ref wi, 3 * n), s3);
+                    s4 = TV.MultiplyAdd(xi, Load<TV>(ref wi, 4 * n), s4);
+                    s5 = TV.MultiplyAdd(xi, Load<TV>(ref wi, 5 * n), s5);
+                    s6 = TV.MultiplyAdd(xi, Load<TV>(ref wi, 6 * n), s6);
+                    s7 = TV.MultiplyAdd(xi, Load<TV>(ref wi, 7 * n), s7);
+                }
+
+                s0.Store(ref gr, 0); s1.Store(ref gr, (nuint)n); s2.Store(ref gr, (nuint)(2 * n)); s3.Store(ref gr, (nuint)(3 * n));
+                s4.Store(ref gr, (nuint)(4 * n)); s5.Store(ref gr, (nuint)(5 * n)); s6.Store(ref gr, (nuint)(6 * n)); s7.Store(ref gr, (nuint)(7 * n));
+            }
+        }
+
+        for (; u + n <= width; u += n)
+        {
+            for (int r = start; r < end; r++)
+            {
+                ref float xr = ref At(ref x0, r * inputs);
+                TV s = TLayer.HasBias ? Load<TV>(ref b, u) : TV.Zero;
+                for (int i = 0; i < inputs; i++)
+                {
+                    s = TV.MultiplyAdd(TV.Create(At(ref xr, i)), Load<TV>(ref wt, i * width + u), s);
+                }
+
+                s.Store(ref g0, (nuint)(r * width + u));
+            }
+        }
+
+        return u;
     }
 
     /// <summary>
@@ -81,91 +215,260 @@ public static partial class RecurrentKernels
                 DenseKernels.Forward<HiddenProduct<TLayer>>(weightHh, biasHh, carry, recurrent, samples, threads: 1);
             }
 
+            // the gate epilogue, fused: one pass per sample over the hidden units, h_t stored into the carry, y and the
+            // next step's row of previous
+            bool hasNext = k + 1 < steps;
+            int next = hasNext ? StepAt<TLayer>(k + 1) : t;
             for (int s = 0; s < samples; s++)
             {
-                int row = (start + s) * steps + t;
-                Span<float> h = carry.Slice(s * hidden, hidden);
-                h.CopyTo(previous.Slice(row * hidden, hidden));
-                Span<float> g = gates.Slice(row * width, width);
-                ReadOnlySpan<float> r = recurrent.Slice(s * width, width);
+                int sample = start + s;
+                int row = sample * steps + t;
+                if (k == 0)
+                {
+                    previous.Slice(row * hidden, hidden).Clear();
+                }
+
+                var lanes = new CellRefs(
+                    ref MemoryMarshal.GetReference(gates.Slice(row * width, width)),
+                    ref MemoryMarshal.GetReference(recurrent.Slice(s * width, width)),
+                    ref MemoryMarshal.GetReference(carry.Slice(s * hidden, hidden)),
+                    ref MemoryMarshal.GetReference(y.Slice(row * TLayer.OutputStride + TLayer.OutputOffset, hidden)),
+                    ref MemoryMarshal.GetReference(previous.Slice((sample * steps + next) * hidden, hidden)),
+                    hasNext);
                 switch (TLayer.Cell)
                 {
                     case RecurrentCell.Lstm:
-                        // c_prev: the cell state of the step run before, 0 at the first
-                        Span<float> cells = extra.Slice((start + s) * steps * hidden, steps * hidden);
+                        // c_prev: the cell state of the step run before, none at the first
+                        Span<float> cells = extra.Slice(sample * steps * hidden, steps * hidden);
                         int before = TLayer.Reverse ? t + 1 : t - 1;
-                        LstmStep(g, r, k == 0 ? default : cells.Slice(before * hidden, hidden), cells.Slice(t * hidden, hidden), h);
+                        LstmCells<TLayer>(lanes, ref MemoryMarshal.GetReference(cells.Slice(k == 0 ? t * hidden : before * hidden, hidden)), k > 0, ref MemoryMarshal.GetReference(cells.Slice(t * hidden, hidden)));
                         break;
                     case RecurrentCell.Gru:
-                        GruStep(g, r, extra.Slice(row * hidden, hidden), h);
+                        GruCells<TLayer>(lanes, ref MemoryMarshal.GetReference(extra.Slice(row * hidden, hidden)));
                         break;
                     default:
-                        RnnStep(TLayer.Cell, g, r, h);
+                        RnnCells<TLayer>(lanes);
                         break;
                 }
-
-                h.CopyTo(y.Slice(row * TLayer.OutputStride + TLayer.OutputOffset, hidden));
             }
         }
     }
 
-    /// <summary><c>h = act(g + r)</c>, kept in <paramref name="g"/> too (the activation's output is all backward needs).</summary>
-    private static void RnnStep(RecurrentCell cell, Span<float> g, ReadOnlySpan<float> r, Span<float> h)
+    /// <summary>
+    /// Where one sample's step reads and writes: its gate row (input pre-activations in, activations out), its recurrent
+    /// row, its running h (h_{t−1} in, h_t out), its row of y, and the next step's row of previous (written when
+    /// <see cref="HasNext"/>).
+    /// </summary>
+    private readonly ref struct CellRefs
     {
-        TensorPrimitives.Add(g, r, g);
-        if (cell == RecurrentCell.Relu)
+        public CellRefs(ref float gates, ref float recurrent, ref float h, ref float y, ref float next, bool hasNext)
         {
-            TensorPrimitives.Max(g, 0f, g);
-        }
-        else
-        {
-            TensorPrimitives.Tanh(g, g);
+            Gates = ref gates;
+            Recurrent = ref recurrent;
+            H = ref h;
+            Y = ref y;
+            Next = ref next;
+            HasNext = hasNext;
         }
 
-        g.CopyTo(h);
+        public readonly ref float Gates;
+        public readonly ref float Recurrent;
+        public readonly ref float H;
+        public readonly ref float Y;
+        public readonly ref float Next;
+        public readonly bool HasNext;
+
+        /// <summary>h_t at hidden unit j onward, into the carry, y and (when there is a next step) its row of previous.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void StoreHidden<TV>(TV h, int j)
+            where TV : struct, IMathLanes<TV>
+        {
+            h.Store(ref H, (nuint)j);
+            h.Store(ref Y, (nuint)j);
+            if (HasNext)
+            {
+                h.Store(ref Next, (nuint)j);
+            }
+        }
     }
 
     /// <summary>
-    /// <c>i, f, g, o = σ, σ, tanh, σ of (gates + recurrent)</c> in place; <c>c = f ⊙ c_prev + i ⊙ g</c> (<paramref name="cellBefore"/>
-    /// empty at the first step: c_prev = 0); <c>h = o ⊙ tanh(c)</c>. PyTorch's order: the two products rounded, then added.
+    /// An LSTM step of one sample over every hidden unit: the widest vectors first, then narrower ones, then one float at
+    /// a time; each unit gets the same operations (and bits) whichever width takes it.
     /// </summary>
-    private static void LstmStep(Span<float> gates, ReadOnlySpan<float> recurrent, ReadOnlySpan<float> cellBefore, Span<float> cell, Span<float> h)
+    private static void LstmCells<TLayer>(in CellRefs lanes, ref float cellBefore, bool hasBefore, ref float cell)
+        where TLayer : struct, IRecurrentLayer
     {
-        int hidden = h.Length;
-        TensorPrimitives.Add(gates, recurrent, gates);
-        Span<float> inputFore = gates.Slice(0, 2 * hidden), candidate = gates.Slice(2 * hidden, hidden), output = gates.Slice(3 * hidden, hidden);
-        TensorPrimitives.Sigmoid(inputFore, inputFore);
-        TensorPrimitives.Tanh(candidate, candidate);
-        TensorPrimitives.Sigmoid(output, output);
-
-        ReadOnlySpan<float> input = gates.Slice(0, hidden), forget = gates.Slice(hidden, hidden);
-        TensorPrimitives.Multiply(input, candidate, cell);
-        if (!cellBefore.IsEmpty)
+        int j = 0;
+        if (Simd.Use512)
         {
-            // c = (f ⊙ c_prev) + (i ⊙ g): MultiplyAdd rounds the product before the sum (it is not the fused one)
-            TensorPrimitives.MultiplyAdd(forget, cellBefore, cell, cell);
+            j = LstmCells<TLayer, V512>(lanes, ref cellBefore, hasBefore, ref cell, j);
         }
 
-        TensorPrimitives.Tanh(cell, h);
-        TensorPrimitives.Multiply(h, output, h);
+        if (Simd.Use256)
+        {
+            j = LstmCells<TLayer, V256>(lanes, ref cellBefore, hasBefore, ref cell, j);
+        }
+
+        if (Simd.Use128)
+        {
+            j = LstmCells<TLayer, V128>(lanes, ref cellBefore, hasBefore, ref cell, j);
+        }
+
+        LstmCells<TLayer, V1>(lanes, ref cellBefore, hasBefore, ref cell, j);
     }
 
     /// <summary>
-    /// <c>r, z = σ(gates + recurrent)</c>; <c>hiddenN = W_hn h + b_hn</c> kept; <c>n = tanh(gates_n + r ⊙ hiddenN)</c>;
-    /// <c>h = n + z ⊙ (h − n)</c>, which is <c>(1 − z) ⊙ n + z ⊙ h</c> in PyTorch's order of operations.
+    /// Hidden units <paramref name="j"/> onward in whole vectors of <typeparamref name="TV"/>: <c>i, f, g, o = σ, σ, tanh, σ
+    /// of (gates + recurrent)</c> kept in the gate row; <c>c = f ⊙ c_prev + i ⊙ g</c> (c_prev = 0 without
+    /// <paramref name="hasBefore"/>), each product rounded then added, as PyTorch; <c>h = o ⊙ tanh(c)</c>. Returns the first
+    /// unit left.
     /// </summary>
-    private static void GruStep(Span<float> gates, ReadOnlySpan<float> recurrent, Span<float> hiddenN, Span<float> h)
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static int LstmCells<TLayer, TV>(in CellRefs lanes, ref float cellBefore, bool hasBefore, ref float cell, int j)
+        where TLayer : struct, IRecurrentLayer
+        where TV : struct, IMathLanes<TV>
     {
-        int hidden = h.Length;
-        Span<float> resetUpdate = gates.Slice(0, 2 * hidden), candidate = gates.Slice(2 * hidden, hidden);
-        TensorPrimitives.Add(resetUpdate, recurrent.Slice(0, 2 * hidden), resetUpdate);
-        TensorPrimitives.Sigmoid(resetUpdate, resetUpdate);
-        recurrent.Slice(2 * hidden, hidden).CopyTo(hiddenN);
+        int hidden = TLayer.Hidden, n = TV.Count;
+        int end = j + (hidden - j) / n * n;
+        ref float g = ref lanes.Gates;
+        ref float r = ref lanes.Recurrent;
 
-        ReadOnlySpan<float> reset = gates.Slice(0, hidden), update = gates.Slice(hidden, hidden);
-        TensorPrimitives.MultiplyAdd(reset, hiddenN, candidate, candidate);
-        TensorPrimitives.Tanh(candidate, candidate);
-        TensorPrimitives.Subtract(h, candidate, h);
-        TensorPrimitives.MultiplyAdd(h, update, candidate, h);
+        // the gate activations first, a loop per function over units j .. end - 1 of each gate: every iteration is
+        // independent, so the processor overlaps their long chains (one unit's σ, σ, tanh, σ, tanh in a row waits on latency)
+        for (int gate = 0; gate < 2; gate++)
+        {
+            ref float gi = ref At(ref g, gate * hidden);
+            ref float ri = ref At(ref r, gate * hidden);
+            for (int u = j; u < end; u += n)
+            {
+                Sigmoid(Load<TV>(ref gi, u) + Load<TV>(ref ri, u)).Store(ref gi, (nuint)u);
+            }
+        }
+
+        ref float gc = ref At(ref g, 2 * hidden);
+        ref float rc = ref At(ref r, 2 * hidden);
+        for (int u = j; u < end; u += n)
+        {
+            Tanh(Load<TV>(ref gc, u) + Load<TV>(ref rc, u)).Store(ref gc, (nuint)u);
+        }
+
+        ref float go = ref At(ref g, 3 * hidden);
+        ref float ro = ref At(ref r, 3 * hidden);
+        for (int u = j; u < end; u += n)
+        {
+            Sigmoid(Load<TV>(ref go, u) + Load<TV>(ref ro, u)).Store(ref go, (nuint)u);
+        }
+
+        // c = f ⊙ c_prev + i ⊙ g, h = o ⊙ tanh(c)
+        for (; j < end; j += n)
+        {
+            TV input = Load<TV>(ref g, j), forget = Load<TV>(ref g, hidden + j);
+            TV candidate = Load<TV>(ref gc, j), output = Load<TV>(ref go, j);
+            TV c = input * candidate;
+            if (hasBefore)
+            {
+                c = forget * Load<TV>(ref cellBefore, j) + c;
+            }
+
+            c.Store(ref cell, (nuint)j);
+            lanes.StoreHidden(Tanh(c) * output, j);
+        }
+
+        return j;
+    }
+
+    /// <summary>A GRU step of one sample over every hidden unit, the widths as <see cref="LstmCells{TLayer}"/>.</summary>
+    private static void GruCells<TLayer>(in CellRefs lanes, ref float hiddenN)
+        where TLayer : struct, IRecurrentLayer
+    {
+        int j = 0;
+        if (Simd.Use512)
+        {
+            j = GruCells<TLayer, V512>(lanes, ref hiddenN, j);
+        }
+
+        if (Simd.Use256)
+        {
+            j = GruCells<TLayer, V256>(lanes, ref hiddenN, j);
+        }
+
+        if (Simd.Use128)
+        {
+            j = GruCells<TLayer, V128>(lanes, ref hiddenN, j);
+        }
+
+        GruCells<TLayer, V1>(lanes, ref hiddenN, j);
+    }
+
+    /// <summary>
+    /// Hidden units <paramref name="j"/> onward: <c>r, z = σ(gates + recurrent)</c>; <c>hiddenN = W_hn h + b_hn</c> kept;
+    /// <c>n = tanh(gates_n + r ⊙ hiddenN)</c>; <c>h = n + z ⊙ (h − n)</c>, which is <c>(1 − z) ⊙ n + z ⊙ h</c> in PyTorch's
+    /// order of operations (each product rounded, then added). Returns the first unit left.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static int GruCells<TLayer, TV>(in CellRefs lanes, ref float hiddenN, int j)
+        where TLayer : struct, IRecurrentLayer
+        where TV : struct, IMathLanes<TV>
+    {
+        int hidden = TLayer.Hidden;
+        ref float g = ref lanes.Gates;
+        ref float rec = ref lanes.Recurrent;
+        for (; j + TV.Count <= hidden; j += TV.Count)
+        {
+            TV reset = Sigmoid(Load<TV>(ref g, j) + Load<TV>(ref rec, j));
+            TV update = Sigmoid(Load<TV>(ref g, hidden + j) + Load<TV>(ref rec, hidden + j));
+            TV n = Load<TV>(ref rec, 2 * hidden + j);
+            n.Store(ref hiddenN, (nuint)j);
+            n = Tanh(reset * n + Load<TV>(ref g, 2 * hidden + j));
+            reset.Store(ref g, (nuint)j);
+            update.Store(ref g, (nuint)(hidden + j));
+            n.Store(ref g, (nuint)(2 * hidden + j));
+            lanes.StoreHidden((Load<TV>(ref lanes.H, j) - n) * update + n, j);
+        }
+
+        return j;
+    }
+
+    /// <summary>An RNN step of one sample over every hidden unit, the widths as <see cref="LstmCells{TLayer}"/>.</summary>
+    private static void RnnCells<TLayer>(in CellRefs lanes)
+        where TLayer : struct, IRecurrentLayer
+    {
+        int j = 0;
+        if (Simd.Use512)
+        {
+            j = RnnCells<TLayer, V512>(lanes, j);
+        }
+
+        if (Simd.Use256)
+        {
+            j = RnnCells<TLayer, V256>(lanes, j);
+        }
+
+        if (Simd.Use128)
+        {
+            j = RnnCells<TLayer, V128>(lanes, j);
+        }
+
+        RnnCells<TLayer, V1>(lanes, j);
+    }
+
+    /// <summary><c>h = act(g + r)</c>, kept in the gate row too (the activation's output is all backward needs).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static int RnnCells<TLayer, TV>(in CellRefs lanes, int j)
+        where TLayer : struct, IRecurrentLayer
+        where TV : struct, IMathLanes<TV>
+    {
+        int hidden = TLayer.Hidden;
+        ref float g = ref lanes.Gates;
+        for (; j + TV.Count <= hidden; j += TV.Count)
+        {
+            TV a = Load<TV>(ref g, j) + Load<TV>(ref lanes.Recurrent, j);
+            TV h = TLayer.Cell == RecurrentCell.Relu ? TV.Relu(a) : Tanh(a);
+            h.Store(ref g, (nuint)j);
+            lanes.StoreHidden(h, j);
+        }
+
+        return j;
     }
 }

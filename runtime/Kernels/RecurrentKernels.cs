@@ -14,20 +14,22 @@ namespace NetGen.CompilerServices;
 /// <remarks>
 /// <para>
 /// Forward: the input-to-hidden products of all T steps of all samples are one product over <c>B·T</c> rows,
-/// <c>X W_ihᵀ + b_ih</c>, written into the state's gate plane. Then the recurrence runs step by step, samples split across
-/// threads: at each step one product over every gate (the <c>G·H</c> rows of <c>W_hh</c>) and every sample of the thread's
-/// part, <c>W_hh h + b_hh</c>, into a <c>[samples, G·H]</c> block of the state (in cache: it is written and read within the
-/// step), then a separate pass per sample that adds it to the input products, applies the gate nonlinearities
-/// (<c>TensorPrimitives</c>' sigmoid and tanh, over spans of one fixed length, so a sample's bits do not depend on its
-/// neighbours) and updates the cell. That pass is not fused into the product's epilogue: a first version, measured (on a
-/// loaded 2-core machine) at about a third of forward's time for H = 64 and 128 and more than half for H = 16, where the
-/// fixed cost of a dozen short span calls per sample and step dominates.
+/// <c>X W_ihᵀ + b_ih</c>, written into the state's gate plane (for a small input side, from a transposed copy of W_ih on
+/// the stack, with no horizontal sums; see <c>InputProducts</c>). Then the recurrence runs step by step, samples split
+/// across threads: at each step one product over every gate (the <c>G·H</c> rows of <c>W_hh</c>) and every sample of the
+/// thread's part, <c>W_hh h + b_hh</c>, into a <c>[samples, G·H]</c> block of the state (in cache: it is written and read
+/// within the step), then one fused pass per sample over its hidden units, in vectors of every width
+/// (<see cref="FloatLanes"/>' <c>Sigmoid</c> and <c>Tanh</c>), that adds it to the input products, applies the gate
+/// nonlinearities, updates the cell and stores h into the running state, y and the next step's row of previous. The
+/// per-width passes are methods of their own (inlined into the step loop they exhausted the JIT's inlining budget, and
+/// what was left as calls ran the step twice as slowly as the dozen <c>TensorPrimitives</c> calls of the first version).
+/// A unit's operations do not depend on the width that takes it, nor on the other samples.
 /// </para>
 /// <para>
-/// Backward: the gate gradients of every step are computed sequentially through time (per step, one product
-/// <c>dh = dgates W_hh</c> over the part's samples), kept for every step, and then the weight gradients are products over all
-/// <c>B·T</c> rows at once: <c>dW_ih += dgatesᵀ X</c>, <c>dW_hh += dgatesᵀ H_prev</c>, the biases their column sums, and
-/// <c>dx = dgates W_ih</c>.
+/// Backward: the gate gradients of every step are computed sequentially through time (per step, one fused pass per
+/// sample over its hidden units, then one product <c>dh = dgates W_hh</c> over the part's samples), kept for every step,
+/// and then the weight gradients are products over all <c>B·T</c> rows at once: <c>dW_ih += dgatesᵀ X</c>,
+/// <c>dW_hh += dgatesᵀ H_prev</c>, the biases their column sums, and <c>dx = dgates W_ih</c>.
 /// </para>
 /// <para>
 /// Bits: every sample's recurrence is its own, in a fixed order, and the products give each output the same sum whichever
