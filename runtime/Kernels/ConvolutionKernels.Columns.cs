@@ -15,6 +15,7 @@ namespace NetGen.CompilerServices;
 public static partial class ConvolutionKernels
 {
     /// <summary>im2col: <c>columns[(c, p, q), (i, j)] = x[c, i·sh - ph + p·dh, j·sw - pw + q·dw]</c>, 0 in the padding.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Im2Col<TL>(ReadOnlySpan<float> x, Span<float> columns, Span<float> image)
         where TL : struct, IConvolutionLayer
     {
@@ -54,6 +55,7 @@ public static partial class ConvolutionKernels
     /// im2row: <c>rows[(i, j), (c, p, q)] = x[c, i·sh - ph + p·dh, j·sw - pw + q·dw]</c>, 0 in the padding: the transpose of
     /// im2col, one row of C·kh·kw per output position, a copy of kw floats per (c, p).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Im2Row<TL>(ReadOnlySpan<float> x, Span<float> rows, Span<float> image)
         where TL : struct, IConvolutionLayer
     {
@@ -94,6 +96,7 @@ public static partial class ConvolutionKernels
     /// im2col, with vector adds along each output row; dx is overwritten. A padded layer adds into the padded image and
     /// copies its inside to dx.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Col2Im<TL>(ReadOnlySpan<float> columns, Span<float> dx, Span<float> image)
         where TL : struct, IConvolutionLayer
     {
@@ -115,6 +118,7 @@ public static partial class ConvolutionKernels
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Col2Im<TL, TV>(ReadOnlySpan<float> columns, Span<float> dx, Span<float> image)
         where TL : struct, IConvolutionLayer
         where TV : struct, ILanes<TV>
@@ -210,6 +214,7 @@ public static partial class ConvolutionKernels
     /// Copies the image's rows between x (<paramref name="plain"/>, <c>[C, H, W]</c>) and the inside of the padded image:
     /// into the image when <paramref name="intoImage"/>, else out of it.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CopyInside<TL>(ref float plain, ref float image, bool intoImage)
         where TL : struct, IConvolutionLayer
     {

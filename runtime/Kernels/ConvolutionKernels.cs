@@ -82,6 +82,7 @@ public static partial class ConvolutionKernels
     /// enough to pay for it is split across threads by samples, each with its own slot of <paramref name="scratch"/>
     /// (<see cref="KernelThreads.Slot"/>); the bits are those of one thread.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward<TL>(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> y, Span<float> scratch, int batch, int threads)
         where TL : struct, IConvolutionLayer
     {
@@ -98,6 +99,7 @@ public static partial class ConvolutionKernels
     }
 
     /// <summary>Samples <paramref name="start"/> .. <paramref name="end"/> - 1 of <see cref="Forward{TL}"/>, through one slot of scratch.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ForwardSamples<TL>(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> y, Span<float> scratch, int start, int end)
         where TL : struct, IConvolutionLayer
     {
@@ -129,6 +131,7 @@ public static partial class ConvolutionKernels
     /// bias), <c>dW += Σ_s dy[s] · im2row(x[s])</c>, and, when <paramref name="dx"/> is not empty,
     /// <c>dx[s] = col2im(Wᵀ · dy[s])</c>. One slot of scratch holds a sample's rows, then its dcolumns.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Backward<TL>(ReadOnlySpan<float> weight, Span<float> weightGradient, Span<float> biasGradient, ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dx, Span<float> scratch, int batch)
         where TL : struct, IConvolutionLayer
     {

@@ -14,6 +14,7 @@ public static partial class DenseKernels
     /// a large enough batch is split across threads: units for <c>dW</c>, rows for <c>dx</c>, at multiples of
     /// <see cref="BackwardGroup"/> (the same bits as one thread).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Backward<TLayer>(
         ReadOnlySpan<float> weight, Span<float> weightGradient, Span<float> biasGradient,
         ReadOnlySpan<float> x, ReadOnlySpan<float> dz, Span<float> dx, int rows, int threads)
@@ -50,6 +51,7 @@ public static partial class DenseKernels
     }
 
     /// <summary>Units <paramref name="start"/> .. <paramref name="end"/> - 1 of <c>dW += dzᵀ x</c> and <c>db += Σ_r dz[r]</c>, over every row.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void WeightGradient<TLayer>(ReadOnlySpan<float> x, ReadOnlySpan<float> dz, Span<float> weightGradient, Span<float> biasGradient, int start, int end)
         where TLayer : struct, IDenseLayer
     {
@@ -82,6 +84,7 @@ public static partial class DenseKernels
     }
 
     /// <summary>The scalar path: <c>dW[o, i] += Σ_r dz[r, o] x[r, i]</c>, a row of the batch at a time.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void WeightGradientTextbook<TLayer>(ReadOnlySpan<float> x, ReadOnlySpan<float> dz, Span<float> weightGradient, int rows, int start, int end)
         where TLayer : struct, IDenseLayer
     {
@@ -108,6 +111,7 @@ public static partial class DenseKernels
     /// Returns the first column left for a narrower width. Every element is summed over the rows in order, so which width
     /// or block takes a column changes no bit.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int WeightGradientColumns<TLayer, TV>(ref float x0, ref float dz0, ref float gw, int rows, int start, int end, int from)
         where TLayer : struct, IDenseLayer
         where TV : struct, ILanes<TV>
@@ -145,6 +149,7 @@ public static partial class DenseKernels
     }
 
     /// <summary><c>g[u][k] = dW[o + u, i + k·lanes ..] += Σ_r dz[r, o + u] x[r, i + k·lanes ..]</c> for u &lt; 4, k &lt; 3.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void WeightGradientBlock4x3<TLayer, TV>(ref float x0, ref float dz0, ref float gw, int rows, int o, int i)
         where TLayer : struct, IDenseLayer
         where TV : struct, ILanes<TV>
@@ -177,6 +182,7 @@ public static partial class DenseKernels
     }
 
     /// <summary>One unit's <c>dW[o, i .. i + 3·lanes - 1]</c>, as <see cref="WeightGradientBlock4x3{TLayer, TV}"/> sums it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void WeightGradientBlock1x3<TLayer, TV>(ref float x0, ref float dz0, ref float gw, int rows, int o, int i)
         where TLayer : struct, IDenseLayer
         where TV : struct, ILanes<TV>
@@ -197,6 +203,7 @@ public static partial class DenseKernels
     }
 
     /// <summary>Four units' <c>dW[o + u, i .. i + lanes - 1]</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void WeightGradientBlock4x1<TLayer, TV>(ref float x0, ref float dz0, ref float gw, int rows, int o, int i)
         where TLayer : struct, IDenseLayer
         where TV : struct, ILanes<TV>
@@ -218,6 +225,7 @@ public static partial class DenseKernels
     }
 
     /// <summary>One unit's <c>dW[o, i .. i + lanes - 1]</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void WeightGradientBlock1x1<TLayer, TV>(ref float x0, ref float dz0, ref float gw, int rows, int o, int i)
         where TLayer : struct, IDenseLayer
         where TV : struct, ILanes<TV>
@@ -238,6 +246,7 @@ public static partial class DenseKernels
     /// rather than private for <see cref="RecurrentKernels"/>, whose backward needs <c>dh = dgates W_hh</c> at every step without
     /// a weight gradient.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void InputGradient<TLayer>(ReadOnlySpan<float> weight, ReadOnlySpan<float> dz, Span<float> dx, int start, int end)
         where TLayer : struct, IDenseLayer
     {
@@ -258,6 +267,7 @@ public static partial class DenseKernels
     }
 
     /// <summary>The scalar path: <c>dx[r, i] = Σ_o dz[r, o] W[o, i]</c>, adding one row of W at a time.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void InputGradientTextbook<TLayer>(ReadOnlySpan<float> weight, ReadOnlySpan<float> dz, Span<float> dx, int start, int end)
         where TLayer : struct, IDenseLayer
     {
@@ -283,6 +293,7 @@ public static partial class DenseKernels
     /// <typeparamref name="TV"/>: chunks of 3 vectors (the chunk of W, units × 3 vectors, stays in L1), 4 rows at a time in
     /// 12 accumulators with the sum over units inside; then single vectors. Returns the first column left.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int InputGradientColumns<TLayer, TV>(ref float w, ref float dz0, ref float dx0, int start, int end, int from)
         where TLayer : struct, IDenseLayer
         where TV : struct, ILanes<TV>
@@ -320,6 +331,7 @@ public static partial class DenseKernels
     }
 
     /// <summary><c>a[j][k] = dx[r + j, i + k·lanes ..] = Σ_o dz[r + j, o] W[o, i + k·lanes ..]</c> for j &lt; 4, k &lt; 3.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void InputGradientBlock4x3<TLayer, TV>(ref float w, ref float dz0, ref float dx0, int r, int i)
         where TLayer : struct, IDenseLayer
         where TV : struct, ILanes<TV>
@@ -352,6 +364,7 @@ public static partial class DenseKernels
     }
 
     /// <summary>One row's <c>dx[r, i .. i + 3·lanes - 1]</c>, as <see cref="InputGradientBlock4x3{TLayer, TV}"/> sums it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void InputGradientBlock1x3<TLayer, TV>(ref float w, ref float dz0, ref float dx0, int r, int i)
         where TLayer : struct, IDenseLayer
         where TV : struct, ILanes<TV>
@@ -373,6 +386,7 @@ public static partial class DenseKernels
     }
 
     /// <summary>Four rows' <c>dx[r + j, i .. i + lanes - 1]</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void InputGradientBlock4x1<TLayer, TV>(ref float w, ref float dz0, ref float dx0, int r, int i)
         where TLayer : struct, IDenseLayer
         where TV : struct, ILanes<TV>
@@ -394,6 +408,7 @@ public static partial class DenseKernels
     }
 
     /// <summary>One row's <c>dx[r, i .. i + lanes - 1]</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void InputGradientBlock1x1<TLayer, TV>(ref float w, ref float dz0, ref float dx0, int r, int i)
         where TLayer : struct, IDenseLayer
         where TV : struct, ILanes<TV>

@@ -14,6 +14,7 @@ public static partial class DenseKernels
     /// <c>[Units]</c> (empty without one). With <paramref name="threads"/> &gt; 1, a batch large enough to pay for it is split
     /// across threads at multiples of <see cref="RowGroup"/> rows (the same bits as one thread).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward<TLayer>(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> y, int rows, int threads)
         where TLayer : struct, IDenseLayer
     {
@@ -29,6 +30,7 @@ public static partial class DenseKernels
     }
 
     /// <summary>Rows <paramref name="start"/> .. <paramref name="end"/> - 1 of <see cref="Forward{TLayer}"/>, at the widest width the process runs.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ForwardRows<TLayer>(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> y, int start, int end)
         where TLayer : struct, IDenseLayer
     {
@@ -53,6 +55,7 @@ public static partial class DenseKernels
     /// <summary>
     /// The scalar path: <c>y[r, o] = act(Σ_i W[o, i] x[r, i] + b[o])</c>, one dot product at a time.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ForwardTextbook<TLayer>(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> y, int start, int end)
         where TLayer : struct, IDenseLayer
     {
@@ -75,6 +78,7 @@ public static partial class DenseKernels
     }
 
     /// <summary>Groups of <see cref="RowGroup"/> rows share each load of W; the rows left over go one at a time.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ForwardRows<TLayer, TV>(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> y, int start, int end)
         where TLayer : struct, IDenseLayer
         where TV : struct, ILanes<TV>
@@ -107,6 +111,7 @@ public static partial class DenseKernels
     /// (x rows j, W rows k) in 12 accumulators, each vector load feeding 3 or 4 multiply-adds. Units are the outer loop, so
     /// the 4 rows of W stay in L1 while the rows of x stream by.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ForwardRowGroups<TLayer, TV>(ref float w, ref float b, ref float x0, ref float y0, int start, int end)
         where TLayer : struct, IDenseLayer
         where TV : struct, ILanes<TV>
@@ -209,6 +214,7 @@ public static partial class DenseKernels
     /// One row alone (the batch-1 path, and the rows a batch leaves over): W streams from cache once, each load of x feeds
     /// 8 dot products, then 4, then 1 for the units left.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ForwardRow<TLayer, TV>(ref float w, ref float b, ref float xr, ref float yr)
         where TLayer : struct, IDenseLayer
         where TV : struct, ILanes<TV>
@@ -319,6 +325,7 @@ public static partial class DenseKernels
     }
 
     /// <summary><c>y[o .. o + 3]</c> from rows <c>o .. o + 3</c> of W, in the order of <see cref="ForwardRowEight{TLayer, TV}"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ForwardRowFour<TLayer, TV>(ref float wo, ref float b, ref float xr, ref float yr, int o)
         where TLayer : struct, IDenseLayer
         where TV : struct, ILanes<TV>
@@ -357,6 +364,7 @@ public static partial class DenseKernels
     }
 
     /// <summary><c>y[o]</c> from row <c>o</c> of W.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ForwardRowOne<TLayer, TV>(ref float wo, ref float b, ref float xr, ref float yr, int o)
         where TLayer : struct, IDenseLayer
         where TV : struct, ILanes<TV>

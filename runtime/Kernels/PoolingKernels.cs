@@ -55,6 +55,7 @@ public static class PoolingKernels
     /// one; given <paramref name="winners"/> (in training), also the index in <c>x[s]</c> of each window's winner (an int in
     /// a float's bits), for backward. With <paramref name="threads"/> &gt; 1 a large enough batch is split across threads.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MaxForward<TP>(ReadOnlySpan<float> x, Span<float> y, Span<float> winners, int batch, int threads)
         where TP : struct, IPoolingLayer
     {
@@ -77,6 +78,7 @@ public static class PoolingKernels
         => TP.KernelWidth == 2 && TP.StrideWidth == 2 && TP.KernelHeight <= MaxPairRows;
 
     /// <summary>Samples <paramref name="start"/> .. <paramref name="end"/> - 1 of <see cref="MaxForward{TP}"/>; a width serves only if a row has a vector of outputs.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MaxForwardSamples<TP>(ReadOnlySpan<float> x, Span<float> y, Span<float> winners, int start, int end)
         where TP : struct, IPoolingLayer
     {
@@ -99,6 +101,7 @@ public static class PoolingKernels
     /// left and right. A row whose outputs are not a whole number of vectors ends with a step that starts at
     /// <c>W' - lanes</c> and recomputes a few outputs rather than run a tail.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MaxPairs<TP, TV>(ReadOnlySpan<float> x, Span<float> y, Span<float> winners, int first, int end)
         where TP : struct, IPoolingLayer
         where TV : struct, IMaskLanes<TV>
@@ -235,6 +238,7 @@ public static class PoolingKernels
     /// One window at a time, without a branch on the data: <c>best = MaxFirst(best, v)</c> over the taps in row-major order,
     /// NaN if one was NaN; the winner the first tap equal to best, found from the last tap back, else the last NaN.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MaxWindows<TP>(ReadOnlySpan<float> x, Span<float> y, Span<float> winners, int first, int end)
         where TP : struct, IPoolingLayer
     {
@@ -291,6 +295,7 @@ public static class PoolingKernels
     }
 
     /// <summary>Backward of max pooling: each gradient goes to its window's winner; positions no window reaches get 0.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MaxBackward<TP>(ReadOnlySpan<float> winners, ReadOnlySpan<float> dy, Span<float> dx, int batch)
         where TP : struct, IPoolingLayer
     {
@@ -314,6 +319,7 @@ public static class PoolingKernels
     }
 
     /// <summary><c>y[s, c, i, j]</c> = the mean of the window at <c>(i·sh, j·sw)</c> of <c>x[s, c]</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AverageForward<TP>(ReadOnlySpan<float> x, Span<float> y, int batch)
         where TP : struct, IPoolingLayer
     {
@@ -356,6 +362,7 @@ public static class PoolingKernels
     }
 
     /// <summary>Backward of average pooling: each gradient, divided by the window's taps, goes to every element of its window; positions no window reaches get 0.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AverageBackward<TP>(ReadOnlySpan<float> dy, Span<float> dx, int batch)
         where TP : struct, IPoolingLayer
     {

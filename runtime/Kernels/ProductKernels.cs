@@ -57,6 +57,7 @@ internal static class ProductKernels
     private const int Accumulators = 12;
 
     /// <summary><c>c = start + a · b</c>, then the activation, at the widest width the process runs.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Multiply<TP>(ref float a, ref float b, ref float c, ref float bias)
         where TP : struct, IProduct
     {
@@ -82,6 +83,7 @@ internal static class ProductKernels
     /// The scalar path: row by row, <c>c[r, :] = start</c>, then <c>c[r, :] += a[r, j] · b[j, :]</c> for each j in order,
     /// then the activation.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MultiplyTextbook<TP>(ref float a, ref float b, ref float c, ref float bias)
         where TP : struct, IProduct
     {
@@ -119,6 +121,7 @@ internal static class ProductKernels
     }
 
     /// <summary>All columns: the widest width's whole vectors, then each narrower width's, then single floats.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Multiply<TP, TV>(ref float a, ref float b, ref float c, ref float bias)
         where TP : struct, IProduct
         where TV : struct, ILanes<TV>
@@ -141,6 +144,7 @@ internal static class ProductKernels
     /// Columns <paramref name="from"/> onward in whole vectors of <typeparamref name="TV"/>: chunks of two vectors (6 rows
     /// a block), then one vector (12 rows a block). Returns the first column left for a narrower width.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int Columns<TP, TV>(ref float a, ref float b, ref float c, ref float bias, int from)
         where TP : struct, IProduct
         where TV : struct, ILanes<TV>
@@ -183,6 +187,7 @@ internal static class ProductKernels
     /// <c>c[r + q, i .. i + 2·lanes - 1]</c> for q below 6 (or the rows left over): accumulators <c>s{q}{u}</c>, vector u of
     /// row q. Each step of the depth loads two vectors of b and broadcasts one float of a per row.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void BlockOfPairs<TP, TV, TB>(ref float a, ref float b, ref float c, ref float bias, int r, int i)
         where TP : struct, IProduct
         where TV : struct, ILanes<TV>
@@ -294,6 +299,7 @@ internal static class ProductKernels
     }
 
     /// <summary><c>c[r + q, i .. i + lanes - 1]</c> for q below 12 (or the rows left over): one vector of b per step.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void BlockOfSingles<TP, TV, TB>(ref float a, ref float b, ref float c, ref float bias, int r, int i)
         where TP : struct, IProduct
         where TV : struct, ILanes<TV>

@@ -20,6 +20,7 @@ public static partial class RecurrentKernels
     /// <paramref name="threads"/> &gt; 1 the recurrence (by samples, for a large enough batch) and the products are split
     /// across threads, giving the bits of one thread.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Backward<TLayer>(
         ReadOnlySpan<float> weightIh, ReadOnlySpan<float> weightHh,
         Span<float> weightIhGradient, Span<float> weightHhGradient, Span<float> biasIhGradient, Span<float> biasHhGradient,
@@ -62,6 +63,7 @@ public static partial class RecurrentKernels
     /// The gate gradients of samples <paramref name="start"/> .. <paramref name="end"/> - 1, from the last step the direction
     /// ran back to its first; the batch is the scratch's length over <see cref="BackwardScratchLength{TLayer}"/>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void BackwardSamples<TLayer>(ReadOnlySpan<float> weightHh, ReadOnlySpan<float> dy, ReadOnlySpan<float> state, Span<float> scratch, int start, int end)
         where TLayer : struct, IRecurrentLayer
     {
@@ -163,6 +165,7 @@ public static partial class RecurrentKernels
     }
 
     /// <summary>An LSTM step back of one sample over every hidden unit, the widths as <see cref="LstmCells{TLayer}"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void LstmCellsBackward<TLayer>(in GradientRefs lanes, ref float cell, ref float cellBefore, bool hasBefore, ref float cellGradient)
         where TLayer : struct, IRecurrentLayer
     {
@@ -191,7 +194,7 @@ public static partial class RecurrentKernels
     /// <c>dg = dc ⊙ i ⊙ (1 − g²)</c>, <c>do = dh ⊙ tanh c ⊙ o(1 − o)</c> (the input and hidden sides share them), and
     /// <c>dc_prev = dc ⊙ f</c> into <paramref name="cellGradient"/>. Returns the first unit left.
     /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static int LstmCellsBackward<TLayer, TV>(in GradientRefs lanes, ref float cell, ref float cellBefore, bool hasBefore, ref float cellGradient, int j)
         where TLayer : struct, IRecurrentLayer
         where TV : struct, IMathLanes<TV>
@@ -221,6 +224,7 @@ public static partial class RecurrentKernels
     }
 
     /// <summary>A GRU step back of one sample over every hidden unit, the widths as <see cref="LstmCells{TLayer}"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void GruCellsBackward<TLayer>(in GradientRefs lanes, ref float hiddenN, ref float hiddenBefore, ref float direct)
         where TLayer : struct, IRecurrentLayer
     {
@@ -250,7 +254,7 @@ public static partial class RecurrentKernels
     /// <c>[dr, dz, dn ⊙ r]</c> (r scales <c>W_hn h + b_hn</c>), and <c>dh ⊙ z</c> goes back into <paramref name="direct"/> for
     /// the step before. Returns the first unit left.
     /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static int GruCellsBackward<TLayer, TV>(in GradientRefs lanes, ref float hiddenN, ref float hiddenBefore, ref float direct, int j)
         where TLayer : struct, IRecurrentLayer
         where TV : struct, IMathLanes<TV>
@@ -278,6 +282,7 @@ public static partial class RecurrentKernels
     }
 
     /// <summary>An RNN step back of one sample over every hidden unit, the widths as <see cref="LstmCells{TLayer}"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RnnCellsBackward<TLayer>(in GradientRefs lanes)
         where TLayer : struct, IRecurrentLayer
     {
@@ -304,7 +309,7 @@ public static partial class RecurrentKernels
     /// Hidden units <paramref name="j"/> onward: <c>da = dh ⊙ act'(a)</c> from the output h = a kept in the gate row,
     /// <c>1 − h²</c> (tanh) or <c>[h &gt; 0]</c> (ReLU). Returns the first unit left.
     /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static int RnnCellsBackward<TLayer, TV>(in GradientRefs lanes, int j)
         where TLayer : struct, IRecurrentLayer
         where TV : struct, IMathLanes<TV>

@@ -17,6 +17,7 @@ public static partial class RecurrentKernels
     /// without a bias). With <paramref name="threads"/> &gt; 1 the input product and, for a large enough batch, the recurrence
     /// (by samples) are split across threads, giving the bits of one thread.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward<TLayer>(
         ReadOnlySpan<float> weightIh, ReadOnlySpan<float> weightHh, ReadOnlySpan<float> biasIh, ReadOnlySpan<float> biasHh,
         ReadOnlySpan<float> x, Span<float> y, Span<float> state, int batch, int threads)
@@ -52,6 +53,7 @@ public static partial class RecurrentKernels
     /// multiply-adds). Otherwise <see cref="DenseKernels"/>' product. The choice depends on the shape alone and every row
     /// is summed in one order, so rows split across threads, and a sample alone, get the bits of one thread and of a batch.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void InputProducts<TLayer>(ReadOnlySpan<float> weightIh, ReadOnlySpan<float> biasIh, ReadOnlySpan<float> x, Span<float> gates, int rows, int threads)
         where TLayer : struct, IRecurrentLayer
     {
@@ -72,6 +74,7 @@ public static partial class RecurrentKernels
 
     /// <summary>Rows <paramref name="start"/> .. <paramref name="end"/> - 1 of <see cref="InputProducts{TLayer}"/>, from a transposed copy of W_ih on the stack.</summary>
     [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void InputRows<TLayer>(ReadOnlySpan<float> weightIh, ReadOnlySpan<float> biasIh, ReadOnlySpan<float> x, Span<float> gates, int start, int end)
         where TLayer : struct, IRecurrentLayer
     {
@@ -115,7 +118,7 @@ public static partial class RecurrentKernels
     /// by), then single vectors. Each output is <c>b[u]</c> (or 0), then <c>+ x_i W[u, i]</c> fused, for i = 0 .. F − 1,
     /// whichever block or width takes it. Returns the first unit left.
     /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static int InputColumns<TLayer, TV>(ref float wt, ref float b, ref float x0, ref float g0, int start, int end, int from)
         where TLayer : struct, IRecurrentLayer
         where TV : struct, IMathLanes<TV>
@@ -177,6 +180,7 @@ public static partial class RecurrentKernels
     /// The recurrence of samples <paramref name="start"/> .. <paramref name="end"/> - 1, step after step; the batch is the
     /// state's length over <see cref="StateLength{TLayer}"/> (Forward cuts the region to it).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ForwardSamples<TLayer>(ReadOnlySpan<float> weightHh, ReadOnlySpan<float> biasHh, Span<float> y, Span<float> state, int start, int end)
         where TLayer : struct, IRecurrentLayer
     {
@@ -296,6 +300,7 @@ public static partial class RecurrentKernels
     /// An LSTM step of one sample over every hidden unit: the widest vectors first, then narrower ones, then one float at
     /// a time; each unit gets the same operations (and bits) whichever width takes it.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void LstmCells<TLayer>(in CellRefs lanes, ref float cellBefore, bool hasBefore, ref float cell)
         where TLayer : struct, IRecurrentLayer
     {
@@ -324,7 +329,7 @@ public static partial class RecurrentKernels
     /// <paramref name="hasBefore"/>), each product rounded then added, as PyTorch; <c>h = o ⊙ tanh(c)</c>. Returns the first
     /// unit left.
     /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static int LstmCells<TLayer, TV>(in CellRefs lanes, ref float cellBefore, bool hasBefore, ref float cell, int j)
         where TLayer : struct, IRecurrentLayer
         where TV : struct, IMathLanes<TV>
@@ -379,6 +384,7 @@ public static partial class RecurrentKernels
     }
 
     /// <summary>A GRU step of one sample over every hidden unit, the widths as <see cref="LstmCells{TLayer}"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void GruCells<TLayer>(in CellRefs lanes, ref float hiddenN)
         where TLayer : struct, IRecurrentLayer
     {
@@ -406,7 +412,7 @@ public static partial class RecurrentKernels
     /// <c>n = tanh(gates_n + r ⊙ hiddenN)</c>; <c>h = n + z ⊙ (h − n)</c>, which is <c>(1 − z) ⊙ n + z ⊙ h</c> in PyTorch's
     /// order of operations (each product rounded, then added). Returns the first unit left.
     /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static int GruCells<TLayer, TV>(in CellRefs lanes, ref float hiddenN, int j)
         where TLayer : struct, IRecurrentLayer
         where TV : struct, IMathLanes<TV>
@@ -431,6 +437,7 @@ public static partial class RecurrentKernels
     }
 
     /// <summary>An RNN step of one sample over every hidden unit, the widths as <see cref="LstmCells{TLayer}"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RnnCells<TLayer>(in CellRefs lanes)
         where TLayer : struct, IRecurrentLayer
     {
@@ -454,7 +461,7 @@ public static partial class RecurrentKernels
     }
 
     /// <summary><c>h = act(g + r)</c>, kept in the gate row too (the activation's output is all backward needs).</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static int RnnCells<TLayer, TV>(in CellRefs lanes, int j)
         where TLayer : struct, IRecurrentLayer
         where TV : struct, IMathLanes<TV>
