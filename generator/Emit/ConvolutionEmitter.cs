@@ -117,6 +117,4 @@ internal sealed class ConvolutionEmitter : WeightedStepEmitter<ConvolutionStep>
         yield return "the sample again, transposed, rather than keeping every sample's matrix through the batch.";
     }
 
-    private static string Bool(bool value) => value ? "true" : "false";
-
 }

@@ -29,7 +29,7 @@ internal sealed class DenseEmitter : WeightedStepEmitter<DenseStep>
         w.Open($"file readonly struct {DescriptorName(step)} : global::NetGen.CompilerServices.IDenseLayer");
         w.Line($"public static int Inputs => {Int(step.Inputs)};");
         w.Line($"public static int Units => {Int(step.Units)};");
-        w.Line($"public static bool HasBias => {(step.HasBias ? "true" : "false")};");
+        w.Line($"public static bool HasBias => {Bool(step.HasBias)};");
         w.Line($"public static global::NetGen.CompilerServices.FusedActivation Activation => global::NetGen.CompilerServices.FusedActivation.{fused};");
         w.Line($"public static float Slope => {KernelSlope(step)};");
         w.Close();

@@ -17,7 +17,7 @@ internal sealed class EmbeddingEmitter : StepEmitter<EmbeddingStep>
     protected override void EmitInitialize(CodeWriter w, EmbeddingStep step)
     {
         w.Line($"// {step.Weight.Name}: N(0, 1), as nn.Embedding");
-        w.Line($"global::NetGen.Initializers.Normal(p.Slice({Int(step.Weight.Offset)}, {Int(step.Weight.Length)}), 0f, 1f, ref random);");
+        w.Line($"global::NetGen.Initializers.Normal({SliceOf("p", step.Weight)}, 0f, 1f, ref random);");
     }
 
     protected override void EmitForward(CodeWriter w, EmbeddingStep step, ForwardNames names)
@@ -26,7 +26,7 @@ internal sealed class EmbeddingEmitter : StepEmitter<EmbeddingStep>
         w.Line($"// Layer {step.LayerIndex}, {step.Title}: {output}[t] = W[id_t], the row of token t's id, {NetworkEmitter.ShapeText(step.InputShape)} → {NetworkEmitter.ShapeText(step.OutputShape)}");
         w.Line($"//   W: [{step.Vocabulary}, {step.Dimensions}] \"{step.Weight.Name}\"; an id outside [0, {step.Vocabulary}) throws before anything is written");
         w.Line($"global::System.Span<float> {output} = {Slot(step.OutputOffset, step.OutputLength)};");
-        string weight = $"p.Slice({Int(step.Weight.Offset)}, {Int(step.Weight.Length)})";
+        string weight = SliceOf("p", step.Weight);
         string sizes = $"{Int(step.Vocabulary)}, {Int(step.Dimensions)}, {Int(step.Steps)}";
         w.Open("if (tokens.IsEmpty)");
         w.Line($"global::NetGen.CompilerServices.EmbeddingKernels.Forward({weight}, {names.Input}, {output}, {sizes});");
@@ -40,7 +40,7 @@ internal sealed class EmbeddingEmitter : StepEmitter<EmbeddingStep>
     {
         string dOut = names.OutputGradient;
         w.Line($"// Layer {step.LayerIndex}, {step.Title}: dW[id_t] += {dOut}[t] for every token, in order (repeated ids add up, absent ones get 0)");
-        string gradient = $"g.Slice({Int(step.Weight.Offset)}, {Int(step.Weight.Length)})";
+        string gradient = SliceOf("g", step.Weight);
         string sizes = $"{Int(step.Vocabulary)}, {Int(step.Dimensions)}, {Int(step.Steps)}";
         w.Open("if (tokens.IsEmpty)");
         w.Line($"global::NetGen.CompilerServices.EmbeddingKernels.Backward({names.Input}, {dOut}, {gradient}, {sizes});");

@@ -29,6 +29,9 @@ internal static class Literals
 
     public static string Int(long value) => value.ToString(CultureInfo.InvariantCulture);
 
+    /// <summary>A C# bool literal.</summary>
+    public static string Bool(bool value) => value ? "true" : "false";
+
     /// <summary>A C# string literal with escapes.</summary>
     public static string String(string value)
     {

@@ -78,7 +78,7 @@ internal sealed class RecurrentEmitter : StepEmitter<RecurrentStep>
             {
                 if (slot is not null)
                 {
-                    w.Line($"global::NetGen.Initializers.Uniform(p.Slice({Int(slot.Offset)}, {Int(slot.Length)}), {bound}, ref random);");
+                    w.Line($"global::NetGen.Initializers.Uniform({SliceOf("p", slot)}, {bound}, ref random);");
                 }
             }
         }
@@ -102,7 +102,7 @@ internal sealed class RecurrentEmitter : StepEmitter<RecurrentStep>
             foreach (RecurrentDirectionPlan d in step.Directions.Where(d => d.Layer == l))
             {
                 w.Line($"//   {Parameters(d)}");
-                w.Line($"{Kernel(step, d, "Forward")}(p.Slice({Int(d.WeightIh.Offset)}, {Int(d.WeightIh.Length)}), p.Slice({Int(d.WeightHh.Offset)}, {Int(d.WeightHh.Length)}), {Slice("p", d.BiasIh)}, {Slice("p", d.BiasHh)}, {input}, {sequence}, {Slot(d.StateOffset, d.StateLength)}, batch, workspace.Threads);");
+                w.Line($"{Kernel(step, d, "Forward")}({SliceOf("p", d.WeightIh)}, {SliceOf("p", d.WeightHh)}, {SliceOf("p", d.BiasIh)}, {SliceOf("p", d.BiasHh)}, {input}, {sequence}, {Slot(d.StateOffset, d.StateLength)}, batch, workspace.Threads);");
             }
 
             input = sequence;
@@ -159,8 +159,7 @@ internal sealed class RecurrentEmitter : StepEmitter<RecurrentStep>
 
             foreach (RecurrentDirectionPlan d in step.Directions.Where(d => d.Layer == l))
             {
-                string weightIh = $"{Int(d.WeightIh.Offset)}, {Int(d.WeightIh.Length)}", weightHh = $"{Int(d.WeightHh.Offset)}, {Int(d.WeightHh.Length)}";
-                w.Line($"{Kernel(step, d, "Backward")}(p.Slice({weightIh}), p.Slice({weightHh}), g.Slice({weightIh}), g.Slice({weightHh}), {Slice("g", d.BiasIh)}, {Slice("g", d.BiasHh)}, {x}, {dy}, {Slot(d.StateOffset, d.StateLength)}, {dx}, {Slot(d.ScratchOffset, d.ScratchLength)}, batch, workspace.Threads);");
+                w.Line($"{Kernel(step, d, "Backward")}({SliceOf("p", d.WeightIh)}, {SliceOf("p", d.WeightHh)}, {SliceOf("g", d.WeightIh)}, {SliceOf("g", d.WeightHh)}, {SliceOf("g", d.BiasIh)}, {SliceOf("g", d.BiasHh)}, {x}, {dy}, {Slot(d.StateOffset, d.StateLength)}, {dx}, {Slot(d.ScratchOffset, d.ScratchLength)}, batch, workspace.Threads);");
             }
 
             dy = dx;
@@ -189,9 +188,4 @@ internal sealed class RecurrentEmitter : StepEmitter<RecurrentStep>
         RecurrentCellKind.Relu => new[] { "h = relu(W_ih x_t + b_ih + W_hh h + b_hh)" },
         _ => new[] { "h = tanh(W_ih x_t + b_ih + W_hh h + b_hh)" },
     };
-
-    private static string Slice(string buffer, ParameterSlot? slot)
-        => slot is null ? "default" : $"{buffer}.Slice({Int(slot.Offset)}, {Int(slot.Length)})";
-
-    private static string Bool(bool value) => value ? "true" : "false";
 }

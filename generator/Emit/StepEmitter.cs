@@ -100,10 +100,10 @@ internal abstract class WeightedStepEmitter<TStep> : StepEmitter<TStep>
     {
         string bound = Float((float)(1.0 / System.Math.Sqrt(step.Inputs)));
         w.Line($"// {step.Weight.Name}{(step.Bias is { } b ? " and " + b.Name : string.Empty)}: bound 1/√{step.Inputs}");
-        w.Line($"global::NetGen.Initializers.Uniform(p.Slice({Int(step.Weight.Offset)}, {Int(step.Weight.Length)}), {bound}, ref random);");
+        w.Line($"global::NetGen.Initializers.Uniform({SliceOf("p", step.Weight)}, {bound}, ref random);");
         if (step.Bias is { } bias)
         {
-            w.Line($"global::NetGen.Initializers.Uniform(p.Slice({Int(bias.Offset)}, {Int(bias.Length)}), {bound}, ref random);");
+            w.Line($"global::NetGen.Initializers.Uniform({SliceOf("p", bias)}, {bound}, ref random);");
         }
     }
 
@@ -154,10 +154,6 @@ internal abstract class WeightedStepEmitter<TStep> : StepEmitter<TStep>
 
         w.Line("global::NetGen.CompilerServices." + ActivationBackward(activation.Kind, activation.Slope, output, pre, dOut));
     }
-
-    /// <summary><c>p.Slice(offset, length)</c> (or <c>g.</c>) of a parameter, or <c>default</c> for a missing bias.</summary>
-    protected static string SliceOf(string buffer, ParameterSlot? slot)
-        => slot is null ? "default" : $"{buffer}.Slice({Int(slot.Offset)}, {Int(slot.Length)})";
 }
 
 /// <summary>The emitter for each step type: the one place a new kind is registered in the emitter.</summary>

@@ -35,6 +35,10 @@ internal static class StepNames
     public static string Slot(int offset, int length)
         => offset == 0 ? $"ws.Slice(0, {Int(length)} * batch)" : $"ws.Slice({Int(offset)} * batch, {Int(length)} * batch)";
 
+    /// <summary><c>p.Slice(offset, length)</c> (or <c>g.</c>) of a parameter, or <c>default</c> for a missing bias.</summary>
+    public static string SliceOf(string buffer, ParameterSlot? slot)
+        => slot is null ? "default" : $"{buffer}.Slice({Int(slot.Offset)}, {Int(slot.Length)})";
+
     /// <summary>Rows a dense layer maps: the batch times the leading axes of its input.</summary>
     public static string Rows(DenseStep step) => step.Rows == 1 ? "batch" : $"{Int(step.Rows)} * batch";
 
