@@ -4,7 +4,9 @@
 Run with Debian's interpreter (python3-torch 1.13, python3-onnx):  /usr/bin/python3 export_peers.py
 For each network it writes, next to this script:
   <name>.onnx          the PyTorch module exported at opset 17 with a dynamic batch axis (ONNX Runtime runs it)
-  <name>.safetensors   its state_dict, under PyTorch's names, which NetGen's network of the same layers loads by name
+  <name>.safetensors   its state_dict, under PyTorch's names (lstm) or under NetGen's layer indices (transformer:
+                       encoder.* -> 0.*, fc.* -> 2.*, the names of [Input(64, 64)] [TransformerEncoder(4, 256, Dropout = 0f)]
+                       [SequenceMean] [Dense(10)]), which NetGen's network of the same layers loads by name
   <name>.check.bin     a fixed input of 2 samples and PyTorch's output for it (little-endian float32), which the
                        benchmark compares every engine against before it times anything
 The networks and seeds are those of ../../../../shared/anchors/models.py (seed 0, standard-normal inputs, seed 7 for
@@ -36,7 +38,34 @@ class LSTMNet(nn.Module):
         return self.fc(h_n[-1])
 
 
-NETWORKS = {"lstm": (LSTMNet, (32, 16))}
+class TransformerNet(nn.Module):
+    """Anchor "transformer": TransformerEncoderLayer(d 64, 4 heads, feed-forward 256, dropout 0, ReLU, batch_first,
+    post-norm) over 64 tokens, the mean over the tokens, Linear 64 -> 10."""
+
+    def __init__(self):
+        super().__init__()
+        self.encoder = nn.TransformerEncoderLayer(
+            d_model=64, nhead=4, dim_feedforward=256, dropout=0.0,
+            activation="relu", batch_first=True, norm_first=False)
+        self.fc = nn.Linear(64, 10)
+
+    def forward(self, x):
+        return self.fc(self.encoder(x).mean(dim=1))
+
+
+def netgen_transformer_names(name):
+    """NetGen numbers the layers after [Input]: the encoder is layer 0, the sequence mean 1, the dense layer 2."""
+    for prefix, index in (("encoder.", "0."), ("fc.", "2.")):
+        if name.startswith(prefix):
+            return index + name[len(prefix):]
+    raise ValueError(name)
+
+
+# name: (module, per-sample input shape, state_dict name -> the name in <name>.safetensors)
+NETWORKS = {
+    "lstm": (LSTMNet, (32, 16), lambda n: n),
+    "transformer": (TransformerNet, (64, 64), netgen_transformer_names),
+}
 
 
 def write_safetensors(path, tensors):
@@ -56,7 +85,7 @@ def write_safetensors(path, tensors):
 
 
 def main():
-    for name, (make, shape) in NETWORKS.items():
+    for name, (make, shape, rename) in NETWORKS.items():
         torch.manual_seed(0)
         model = make().eval()
         x1 = torch.randn((1,) + shape, generator=torch.Generator().manual_seed(1))
@@ -66,14 +95,15 @@ def main():
             torch.onnx.export(model, (x1,), path, opset_version=OPSET, input_names=["input"], output_names=["logits"],
                               dynamic_axes={"input": {0: "batch"}, "logits": {0: "batch"}}, do_constant_folding=True)
         onnx.checker.check_model(onnx.load(path))
-        write_safetensors(os.path.join(HERE, f"{name}.safetensors"), model.state_dict())
+        tensors = {rename(n): t for n, t in model.state_dict().items()}
+        write_safetensors(os.path.join(HERE, f"{name}.safetensors"), tensors)
         x2 = torch.randn((2,) + shape, generator=torch.Generator().manual_seed(7))
         with torch.inference_mode():
             y2 = model(x2)
         with open(os.path.join(HERE, f"{name}.check.bin"), "wb") as f:
             f.write(x2.numpy().astype("<f4").tobytes())
             f.write(y2.numpy().astype("<f4").tobytes())
-        print(name, "written:", sorted(model.state_dict()))
+        print(name, "written:", list(tensors))
 
 
 if __name__ == "__main__":
