@@ -5,7 +5,7 @@ Run from anywhere with Debian's interpreter:  /usr/bin/python3 tests/NetGen.Test
 It writes attention_networks.json next to this script; the C# tests (Parity/AttentionParityTests.cs) read that file and
 never need Python.
 
-Eleven twins of networks declared in tests/NetGen.Tests/Networks/AttentionNetworks.cs, each an nn.Sequential whose
+Ten twins of networks declared in tests/NetGen.Tests/Networks/AttentionNetworks.cs, each an nn.Sequential whose
 children are named "0", "1", ... as NetGen numbers its layers (from 0 after [Input], activations counted), so the
 state_dict names are NetGen's parameter names. A [Block] is an nn.Sequential of the block's layers, a [Residual] a
 subclass of it whose forward is x + Sequential(x), so a block at index i has the names i.{name inside the block}.
