@@ -41,7 +41,7 @@ internal static class BackwardEmitter
         for (int i = 0; i < plan.Steps.Count; i++)
         {
             Step step = plan.Steps[i];
-            string source = step is FlattenStep ? inputs[i] : Slot(step.OutputOffset, step.OutputLength);
+            string source = step.OutputIsInput ? inputs[i] : Slot(step.OutputOffset, step.OutputLength);
             w.Line($"global::System.ReadOnlySpan<float> {Output(step)} = {source};");
         }
 

@@ -92,7 +92,7 @@ internal sealed class BatchNormEmitter : StepEmitter<BatchNormStep>
         string input = names.Input, output = names.Output;
         NormalizationPlan n = step.Normalization;
         string c = Int(n.Channels), s = Int(n.Spatial), eps = Float(n.Epsilon), momentum = Float(n.Momentum);
-        w.Line($"// Layer {step.LayerIndex}, {step.Title} over {NetworkEmitter.ShapeText(step.InputShape)} ({c} channels × {s} position{(n.Spatial == 1 ? string.Empty : "s")}):");
+        w.Line($"// Layer {step.Label}, {step.Title} over {NetworkEmitter.ShapeText(step.InputShape)} ({c} channels × {s} position{(n.Spatial == 1 ? string.Empty : "s")}):");
         w.Line($"//   {output} = γ ({input} − μ) / √(σ² + {eps}) + β per channel, γ: [{c}] \"{step.Weight.Name}\", β: [{c}] \"{step.Bias.Name}\"");
         string keep = (1m - (decimal)n.Momentum).ToString(System.Globalization.CultureInfo.InvariantCulture);
         string move = ((decimal)n.Momentum).ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -114,7 +114,7 @@ internal sealed class BatchNormEmitter : StepEmitter<BatchNormStep>
         string input = names.Input, dOut = names.OutputGradient, dIn = names.InputGradient;
         NormalizationPlan n = step.Normalization;
         string c = Int(n.Channels), s = Int(n.Spatial);
-        w.Line($"// Layer {step.LayerIndex}, {step.Title}: with x̂ = ({input} − μ)/σ, per channel over the batch × {s} position{(n.Spatial == 1 ? string.Empty : "s")}:");
+        w.Line($"// Layer {step.Label}, {step.Title}: with x̂ = ({input} − μ)/σ, per channel over the batch × {s} position{(n.Spatial == 1 ? string.Empty : "s")}:");
         w.Line($"//   dγ += Σ {dOut} ⊙ x̂, dβ += Σ {dOut}, {dIn} = γ/σ ({dOut} − mean({dOut}) − x̂ mean({dOut} ⊙ x̂)), in place");
         w.Line($"global::NetGen.CompilerServices.BatchNorm.Backward({input}, {dOut}, p.Slice({Int(step.Weight.Offset)}, {c}), g.Slice({Int(step.Weight.Offset)}, {c}), g.Slice({Int(step.Bias.Offset)}, {c}), {Statistics(n)}, {c}, {s});");
     }

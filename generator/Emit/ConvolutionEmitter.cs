@@ -14,7 +14,7 @@ namespace NetGen.Generator.Emit;
 internal sealed class ConvolutionEmitter : WeightedStepEmitter<ConvolutionStep>
 {
     /// <summary>The descriptor struct's name, file-local beside the network: <c>Conv0</c>.</summary>
-    public static string DescriptorName(ConvolutionStep step) => $"Conv{step.LayerIndex}";
+    public static string DescriptorName(ConvolutionStep step) => $"Conv{step.Id}";
 
     /// <summary>A runtime kernel for the step: <c>global::NetGen.CompilerServices.ConvolutionKernels.Forward&lt;...Conv0&gt;</c>.</summary>
     private static string Kernel(ConvolutionStep step, string method)
@@ -26,7 +26,7 @@ internal sealed class ConvolutionEmitter : WeightedStepEmitter<ConvolutionStep>
         string activation = KernelActivation(step);
         bool fused = activation != "None";
         string columns = g.UsesColumns ? $"columns [{g.ColumnRows}, {g.OutPositions}]" : "no im2col (the input is its own column matrix)";
-        w.Line($"/// <summary>Layer {step.LayerIndex}, {Xml(step.Title)}: W [{g.OutChannels}, {g.ColumnRows}]{(step.HasBias ? $", b [{g.OutChannels}]" : ", no bias")}, {columns}{(fused ? $", then {ActivationMath(step)} in the kernel" : string.Empty)}.</summary>");
+        w.Line($"/// <summary>Layer {step.Label}, {Xml(step.Title)}: W [{g.OutChannels}, {g.ColumnRows}]{(step.HasBias ? $", b [{g.OutChannels}]" : ", no bias")}, {columns}{(fused ? $", then {ActivationMath(step)} in the kernel" : string.Empty)}.</summary>");
         w.Open($"file readonly struct {DescriptorName(step)} : global::NetGen.CompilerServices.IConvolutionLayer");
         w.Line($"public static int InChannels => {Int(g.InChannels)};");
         w.Line($"public static int InHeight => {Int(g.InHeight)};");
@@ -55,8 +55,8 @@ internal sealed class ConvolutionEmitter : WeightedStepEmitter<ConvolutionStep>
         string shapes = $"{NetworkEmitter.ShapeText(step.InputShape)} → {NetworkEmitter.ShapeText(step.OutputShape)}";
         string bias = step.HasBias ? " + b" : string.Empty;
         string math = step.Activation is { } a ? $"{ActivationFunction(a.Kind, a.Slope)}(W ⋆ {input}{bias})" : $"W ⋆ {input}{bias}";
-        string fused = step.Activation is { } f ? $" + {f.Kind} (layer {f.LayerIndex})" : string.Empty;
-        w.Line($"// Layer {step.LayerIndex}, {step.Title}{fused}: {output} = {math}, {shapes}");
+        string fused = step.Activation is { } f ? $" + {f.Kind} (layer {step.Frame.Path}{f.LayerIndex})" : string.Empty;
+        w.Line($"// Layer {step.Label}, {step.Title}{fused}: {output} = {math}, {shapes}");
         w.Line($"//   W: {NetworkEmitter.ShapeText(WeightShape(step))} \"{step.Weight.Name}\"{(step.Bias is { } b ? $", b: [{step.Units}] \"{b.Name}\"" : string.Empty)}");
         foreach (string line in StrategyComment(step))
         {
@@ -71,7 +71,7 @@ internal sealed class ConvolutionEmitter : WeightedStepEmitter<ConvolutionStep>
     protected override void EmitBackward(CodeWriter w, ConvolutionStep step, BackwardNames names)
     {
         string fused = step.Activation is { } a ? $" + {a.Kind}" : string.Empty;
-        w.Line($"// Layer {step.LayerIndex}, {step.Title}{fused}:");
+        w.Line($"// Layer {step.Label}, {step.Title}{fused}:");
         string dz = names.OutputGradient;
         if (step.Activation is not null)
         {

@@ -12,7 +12,7 @@ namespace NetGen.Generator.Emit;
 internal sealed class DenseEmitter : WeightedStepEmitter<DenseStep>
 {
     /// <summary>The descriptor struct's name, file-local beside the network: <c>Dense0</c>.</summary>
-    public static string DescriptorName(DenseStep step) => $"Dense{step.LayerIndex}";
+    public static string DescriptorName(DenseStep step) => $"Dense{step.Id}";
 
     /// <summary>The kernel entry point for the layer: <c>global::NetGen.CompilerServices.DenseKernels.Forward&lt;...Dense0&gt;</c>.</summary>
     public static string Kernel(DenseStep step, string method)
@@ -25,7 +25,7 @@ internal sealed class DenseEmitter : WeightedStepEmitter<DenseStep>
     protected override void EmitDescriptor(CodeWriter w, DenseStep step)
     {
         string fused = KernelActivation(step);
-        w.Line($"/// <summary>Layer {step.LayerIndex}, {Xml(step.Title)}: W [{step.Units}, {step.Inputs}]{(step.HasBias ? $", b [{step.Units}]" : ", no bias")}{(fused == "None" ? string.Empty : $", then {ActivationMath(step)} in the kernel")}.</summary>");
+        w.Line($"/// <summary>Layer {step.Label}, {Xml(step.Title)}: W [{step.Units}, {step.Inputs}]{(step.HasBias ? $", b [{step.Units}]" : ", no bias")}{(fused == "None" ? string.Empty : $", then {ActivationMath(step)} in the kernel")}.</summary>");
         w.Open($"file readonly struct {DescriptorName(step)} : global::NetGen.CompilerServices.IDenseLayer");
         w.Line($"public static int Inputs => {Int(step.Inputs)};");
         w.Line($"public static int Units => {Int(step.Units)};");
@@ -35,13 +35,36 @@ internal sealed class DenseEmitter : WeightedStepEmitter<DenseStep>
         w.Close();
     }
 
+    /// <summary>As the PyTorch module the layer is part of draws it: <c>nn.Linear</c>'s, or an attention projection's.</summary>
+    protected override void EmitInitialize(CodeWriter w, DenseStep step)
+    {
+        if (step.Initialization == DenseInitialization.Linear)
+        {
+            base.EmitInitialize(w, step);
+            return;
+        }
+
+        double bound = step.Initialization == DenseInitialization.XavierZeroBias
+            ? System.Math.Sqrt(6.0 / (step.Inputs + step.Units))
+            : 1.0 / System.Math.Sqrt(step.Inputs);
+        string why = step.Initialization == DenseInitialization.XavierZeroBias
+            ? $"Xavier's bound √(6 / ({step.Inputs} + {step.Units}))"
+            : $"bound 1/√{step.Inputs}";
+        w.Line($"// {step.Weight.Name}: {why}{(step.Bias is { } b ? $"; {b.Name} = 0" : string.Empty)}, as nn.MultiheadAttention");
+        w.Line($"global::NetGen.Initializers.Uniform({SliceOf("p", step.Weight)}, {Float((float)bound)}, ref random);");
+        if (step.Bias is { } bias)
+        {
+            w.Line($"{SliceOf("p", bias)}.Clear();");
+        }
+    }
+
     protected override void EmitForward(CodeWriter w, DenseStep step, ForwardNames names)
     {
         string input = names.Input, output = names.Output;
         string plusBias = step.HasBias ? " + b" : string.Empty;
         string math = step.Activation is { } a ? $"{ActivationFunction(a.Kind, a.Slope)}(W {input}{plusBias})" : $"W {input}{plusBias}";
-        string fused = step.Activation is { } f ? $" + {f.Kind} (layer {f.LayerIndex})" : string.Empty;
-        w.Line($"// Layer {step.LayerIndex}, {step.Title}{fused}: {output} = {math}");
+        string fused = step.Activation is { } f ? $" + {f.Kind} (layer {step.Frame.Path}{f.LayerIndex})" : string.Empty;
+        w.Line($"// Layer {step.Label}, {step.Title}{fused}: {output} = {math}");
         w.Line($"//   W: [{step.Units}, {step.Inputs}] \"{step.Weight.Name}\"{(step.Bias is { } bias ? $", b: [{step.Units}] \"{bias.Name}\"" : string.Empty)}");
         w.Line($"global::System.Span<float> {output} = {Slot(step.OutputOffset, step.OutputLength)};");
         EmitCallWithActivation(w, step, output, target =>
@@ -51,7 +74,7 @@ internal sealed class DenseEmitter : WeightedStepEmitter<DenseStep>
     protected override void EmitBackward(CodeWriter w, DenseStep step, BackwardNames names)
     {
         string fused = step.Activation is { } a ? $" + {a.Kind}" : string.Empty;
-        w.Line($"// Layer {step.LayerIndex}, {step.Title}{fused}:");
+        w.Line($"// Layer {step.Label}, {step.Title}{fused}:");
         EmitActivationBackward(w, step, names.Output, names.OutputGradient);
         w.Line($"//   dW += dzᵀ {names.Input}{(step.HasBias ? ", db += Σ_rows dz" : string.Empty)}, {names.InputGradient} = dz W");
         if (names.GradientBuffer is { } buffer)

@@ -23,7 +23,7 @@ internal sealed class EmbeddingEmitter : StepEmitter<EmbeddingStep>
     protected override void EmitForward(CodeWriter w, EmbeddingStep step, ForwardNames names)
     {
         string output = names.Output;
-        w.Line($"// Layer {step.LayerIndex}, {step.Title}: {output}[t] = W[id_t], the row of token t's id, {NetworkEmitter.ShapeText(step.InputShape)} → {NetworkEmitter.ShapeText(step.OutputShape)}");
+        w.Line($"// Layer {step.Label}, {step.Title}: {output}[t] = W[id_t], the row of token t's id, {NetworkEmitter.ShapeText(step.InputShape)} → {NetworkEmitter.ShapeText(step.OutputShape)}");
         w.Line($"//   W: [{step.Vocabulary}, {step.Dimensions}] \"{step.Weight.Name}\"; an id outside [0, {step.Vocabulary}) throws before anything is written");
         w.Line($"global::System.Span<float> {output} = {Slot(step.OutputOffset, step.OutputLength)};");
         string weight = SliceOf("p", step.Weight);
@@ -39,7 +39,7 @@ internal sealed class EmbeddingEmitter : StepEmitter<EmbeddingStep>
     protected override void EmitBackward(CodeWriter w, EmbeddingStep step, BackwardNames names)
     {
         string dOut = names.OutputGradient;
-        w.Line($"// Layer {step.LayerIndex}, {step.Title}: dW[id_t] += {dOut}[t] for every token, in order (repeated ids add up, absent ones get 0)");
+        w.Line($"// Layer {step.Label}, {step.Title}: dW[id_t] += {dOut}[t] for every token, in order (repeated ids add up, absent ones get 0)");
         string gradient = SliceOf("g", step.Weight);
         string sizes = $"{Int(step.Vocabulary)}, {Int(step.Dimensions)}, {Int(step.Steps)}";
         w.Open("if (tokens.IsEmpty)");

@@ -99,6 +99,11 @@ internal static class NetworkEmitter
 
         w.Line("};");
         w.Line();
+        foreach (Step step in plan.Steps)
+        {
+            StepEmitters.For(step).EmitMembers(w, step);
+        }
+
         w.Line("/// <summary>Each thread's workspace for the overloads that take none; grown when a larger batch arrives.</summary>");
         w.Line("[global::System.ThreadStatic]");
         w.Line("private static global::NetGen.Workspace? t_workspace;");

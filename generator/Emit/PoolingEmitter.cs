@@ -16,7 +16,7 @@ internal sealed class PoolingEmitter : StepEmitter<PoolingStep>
     public override bool HasDescriptor => true;
 
     /// <summary>The descriptor struct's name, file-local beside the network: <c>MaxPool2</c>, <c>AvgPool3</c>.</summary>
-    public static string DescriptorName(PoolingStep step) => $"{(step.IsMax ? "MaxPool" : "AvgPool")}{step.LayerIndex}";
+    public static string DescriptorName(PoolingStep step) => $"{(step.IsMax ? "MaxPool" : "AvgPool")}{step.Id}";
 
     private static string Kernel(PoolingStep step, string method)
         => $"global::NetGen.CompilerServices.PoolingKernels.{method}<global::NetGen.Generated.{DescriptorName(step)}>";
@@ -26,7 +26,7 @@ internal sealed class PoolingEmitter : StepEmitter<PoolingStep>
     {
         ConvolutionGeometry g = step.Geometry;
         string kind = step.IsMax ? "maximum" : "mean";
-        w.Line($"/// <summary>Layer {step.LayerIndex}, {Xml(step.Title)}: the {kind} of each {Window(g)} window, stride {Stride(g)}, of {g.InChannels} channels.</summary>");
+        w.Line($"/// <summary>Layer {step.Label}, {Xml(step.Title)}: the {kind} of each {Window(g)} window, stride {Stride(g)}, of {g.InChannels} channels.</summary>");
         w.Open($"file readonly struct {DescriptorName(step)} : global::NetGen.CompilerServices.IPoolingLayer");
         w.Line($"public static int Channels => {Int(g.InChannels)};");
         w.Line($"public static int InHeight => {Int(g.InHeight)};");
@@ -61,7 +61,7 @@ internal sealed class PoolingEmitter : StepEmitter<PoolingStep>
             math = $"{output}[c] = mean of {input}[c, ...] over its {g.InPositions} positions";
         }
 
-        w.Line($"// Layer {step.LayerIndex}, {step.Title}: {math}, {shapes}");
+        w.Line($"// Layer {step.Label}, {step.Title}: {math}, {shapes}");
         if (step.IsMax)
         {
             w.Line("//   the winners (where each maximum was) are for backward, so only training keeps them");
@@ -77,8 +77,8 @@ internal sealed class PoolingEmitter : StepEmitter<PoolingStep>
     {
         string dOut = names.OutputGradient, dIn = names.InputGradient;
         w.Line(step.IsMax
-            ? $"// Layer {step.LayerIndex}, {step.Title}: {dIn} = {dOut} at each window's maximum, 0 elsewhere"
-            : $"// Layer {step.LayerIndex}, {step.Title}: {dIn} = {dOut} / {step.Geometry.KernelHeight * step.Geometry.KernelWidth} spread over each window");
+            ? $"// Layer {step.Label}, {step.Title}: {dIn} = {dOut} at each window's maximum, 0 elsewhere"
+            : $"// Layer {step.Label}, {step.Title}: {dIn} = {dOut} / {step.Geometry.KernelHeight * step.Geometry.KernelWidth} spread over each window");
         if (names.GradientBuffer is { } buffer)
         {
             w.Line($"global::System.Span<float> {dIn} = {buffer}.Slice(0, {Int(step.InputLength)} * batch);");

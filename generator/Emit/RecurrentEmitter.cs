@@ -21,7 +21,7 @@ internal sealed class RecurrentEmitter : StepEmitter<RecurrentStep>
 
     /// <summary>The descriptor of one direction: <c>Lstm1Layer0</c>, <c>Lstm1Layer0Reverse</c>.</summary>
     public static string DescriptorName(RecurrentStep step, RecurrentDirectionPlan direction)
-        => $"{Cell(step)}{step.LayerIndex}Layer{direction.Layer}{(direction.Reverse ? "Reverse" : string.Empty)}";
+        => $"{Cell(step)}{step.Id}Layer{direction.Layer}{(direction.Reverse ? "Reverse" : string.Empty)}";
 
     private static string Cell(RecurrentStep step) => step.Spec.Cell switch
     {
@@ -54,7 +54,7 @@ internal sealed class RecurrentEmitter : StepEmitter<RecurrentStep>
         int gateWidth = spec.Gates * spec.Hidden;
         string which = spec.Layers > 1 ? $", stacked layer {d.Layer}" : string.Empty;
         string direction = spec.Bidirectional ? (d.Reverse ? ", reverse direction (t = T−1 … 0)" : ", forward direction") : string.Empty;
-        w.Line($"/// <summary>Layer {step.LayerIndex}, {Xml(step.Title)}{which}{direction}: W_ih [{gateWidth}, {d.Inputs}], W_hh [{gateWidth}, {spec.Hidden}]{(spec.Bias ? $", b_ih and b_hh [{gateWidth}]" : ", no biases")}.</summary>");
+        w.Line($"/// <summary>Layer {step.Label}, {Xml(step.Title)}{which}{direction}: W_ih [{gateWidth}, {d.Inputs}], W_hh [{gateWidth}, {spec.Hidden}]{(spec.Bias ? $", b_ih and b_hh [{gateWidth}]" : ", no biases")}.</summary>");
         w.Open($"file readonly struct {DescriptorName(step, d)} : global::NetGen.CompilerServices.IRecurrentLayer");
         w.Line($"public static int Inputs => {Int(d.Inputs)};");
         w.Line($"public static int Hidden => {Int(spec.Hidden)};");
@@ -71,7 +71,7 @@ internal sealed class RecurrentEmitter : StepEmitter<RecurrentStep>
     protected override void EmitInitialize(CodeWriter w, RecurrentStep step)
     {
         string bound = Float((float)(1.0 / System.Math.Sqrt(step.Spec.Hidden)));
-        w.Line($"// every parameter of layer {step.LayerIndex}: U(-1/√H, 1/√H), bound 1/√{step.Spec.Hidden}, as nn.{Cell(step).ToUpperInvariant()}");
+        w.Line($"// every parameter of layer {step.Label}: U(-1/√H, 1/√H), bound 1/√{step.Spec.Hidden}, as nn.{Cell(step).ToUpperInvariant()}");
         foreach (RecurrentDirectionPlan d in step.Directions)
         {
             foreach (ParameterSlot? slot in new[] { d.WeightIh, d.WeightHh, d.BiasIh, d.BiasHh })
@@ -87,7 +87,7 @@ internal sealed class RecurrentEmitter : StepEmitter<RecurrentStep>
     protected override void EmitForward(CodeWriter w, RecurrentStep step, ForwardNames names)
     {
         RecurrentSpec spec = step.Spec;
-        w.Line($"// Layer {step.LayerIndex}, {step.Title}: {NetworkEmitter.ShapeText(step.InputShape)} → {NetworkEmitter.ShapeText(step.OutputShape)}, for t = 0 … {step.Steps - 1}{(spec.Bidirectional ? " (and back, in the reverse direction)" : string.Empty)} from h = 0{(spec.Cell == RecurrentCellKind.Lstm ? ", c = 0" : string.Empty)}:");
+        w.Line($"// Layer {step.Label}, {step.Title}: {NetworkEmitter.ShapeText(step.InputShape)} → {NetworkEmitter.ShapeText(step.OutputShape)}, for t = 0 … {step.Steps - 1}{(spec.Bidirectional ? " (and back, in the reverse direction)" : string.Empty)} from h = 0{(spec.Cell == RecurrentCellKind.Lstm ? ", c = 0" : string.Empty)}:");
         foreach (string line in CellMath(spec))
         {
             w.Line("//   " + line);
@@ -120,7 +120,7 @@ internal sealed class RecurrentEmitter : StepEmitter<RecurrentStep>
     protected override void EmitBackward(CodeWriter w, RecurrentStep step, BackwardNames names)
     {
         RecurrentSpec spec = step.Spec;
-        w.Line($"// Layer {step.LayerIndex}, {step.Title}: backpropagation through time, from t = {step.Steps - 1} back to 0{(spec.Bidirectional ? " (the reverse direction from 0 up)" : string.Empty)};");
+        w.Line($"// Layer {step.Label}, {step.Title}: backpropagation through time, from t = {step.Steps - 1} back to 0{(spec.Bidirectional ? " (the reverse direction from 0 up)" : string.Empty)};");
         w.Line("//   the gate gradients of every step, then dW_ih += dgatesᵀ x, dW_hh += dgatesᵀ h_prev, db += Σ dgates and");
         w.Line($"//   {names.InputGradient} = dgates W_ih as products over batch × T rows{(spec.Bidirectional ? "; the reverse direction adds its dx to the forward one's" : string.Empty)}");
         if (names.GradientBuffer is { } buffer)
@@ -133,7 +133,7 @@ internal sealed class RecurrentEmitter : StepEmitter<RecurrentStep>
         int free = 0;
         if (!spec.ReturnSequences)
         {
-            string dSequence = "dSeq" + Int(step.LayerIndex);
+            string dSequence = "dSeq" + step.Id;
             w.Line($"//   d(sequence) = {names.OutputGradient} at the last step{(spec.Bidirectional ? "s (t = T−1 forward, t = 0 reverse)" : string.Empty)}, 0 elsewhere");
             w.Line($"global::System.Span<float> {dSequence} = {Slot(step.GradientOffsets[0], step.Steps * step.Width)};");
             w.Line($"global::NetGen.CompilerServices.SequenceKernels.LastStatesBackward({names.OutputGradient}, {dSequence}, {Int(step.Steps)}, {Int(spec.Hidden)}, {Bool(spec.Bidirectional)}, batch);");
@@ -152,7 +152,7 @@ internal sealed class RecurrentEmitter : StepEmitter<RecurrentStep>
             string dx = names.InputGradient;
             if (l > 0)
             {
-                dx = $"dSeq{Int(step.LayerIndex)}Layer{Int(l - 1)}";
+                dx = $"dSeq{step.Id}Layer{Int(l - 1)}";
                 w.Line($"global::System.Span<float> {dx} = {Slot(step.GradientOffsets[free], step.Steps * step.Width)};");
                 free = 1 - free;
             }
@@ -168,7 +168,7 @@ internal sealed class RecurrentEmitter : StepEmitter<RecurrentStep>
 
     /// <summary>The span a stacked layer writes its output sequence into: the step's output for the top one when it returns sequences.</summary>
     private static string SequenceName(RecurrentStep step, int layer, string output)
-        => layer == step.Spec.Layers - 1 && step.Spec.ReturnSequences ? output : $"seq{Int(step.LayerIndex)}Layer{Int(layer)}";
+        => layer == step.Spec.Layers - 1 && step.Spec.ReturnSequences ? output : $"seq{step.Id}Layer{Int(layer)}";
 
     private static string Parameters(RecurrentDirectionPlan d)
         => $"W_ih \"{d.WeightIh.Name}\", W_hh \"{d.WeightHh.Name}\"{(d.BiasIh is { } bi && d.BiasHh is { } bh ? $", b_ih \"{bi.Name}\", b_hh \"{bh.Name}\"" : string.Empty)}";

@@ -40,6 +40,11 @@ internal abstract class StepEmitter
     {
     }
 
+    /// <summary>Members of the network class the step needs besides its statements (a constant table), if any.</summary>
+    public virtual void EmitMembers(CodeWriter w, Step step)
+    {
+    }
+
     public abstract void EmitForward(CodeWriter w, Step step, ForwardNames names);
 
     public abstract void EmitBackward(CodeWriter w, Step step, BackwardNames names);
@@ -122,7 +127,7 @@ internal abstract class WeightedStepEmitter<TStep> : StepEmitter<TStep>
 
         if (activation.KeepsPreActivation)
         {
-            string z = "z" + Int(step.LayerIndex);
+            string z = "z" + step.Id;
             w.Line($"global::System.Span<float> {z} = {Slot(activation.PreActivationOffset, step.OutputLength)};");
             w.Line(call(z));
             w.Line("global::NetGen.CompilerServices." + ApplyActivation(activation.Kind, activation.Slope, z, output));
@@ -146,7 +151,7 @@ internal abstract class WeightedStepEmitter<TStep> : StepEmitter<TStep>
         }
 
         w.Line($"//   dz = {dOut} ⊙ {ActivationFunction(activation.Kind, activation.Slope)}'(z), in place");
-        string pre = "z" + Int(step.LayerIndex);
+        string pre = "z" + step.Id;
         if (activation.KeepsPreActivation)
         {
             w.Line($"global::System.ReadOnlySpan<float> {pre} = {Slot(activation.PreActivationOffset, step.OutputLength)};");
@@ -169,6 +174,12 @@ internal static class StepEmitters
     private static readonly FlattenEmitter Flatten = new();
     private static readonly EmbeddingEmitter Embedding = new();
     private static readonly RecurrentEmitter Recurrent = new();
+    private static readonly LayerNormEmitter LayerNorm = new();
+    private static readonly AttentionEmitter Attention = new();
+    private static readonly PositionEmitter Position = new();
+    private static readonly SequenceMeanEmitter SequenceMean = new();
+    private static readonly ResidualForkEmitter ResidualFork = new();
+    private static readonly ResidualAddEmitter ResidualAdd = new();
 
     public static StepEmitter For(Step step) => step switch
     {
@@ -182,6 +193,12 @@ internal static class StepEmitters
         FlattenStep => Flatten,
         EmbeddingStep => Embedding,
         RecurrentStep => Recurrent,
+        LayerNormStep => LayerNorm,
+        AttentionStep => Attention,
+        PositionStep => Position,
+        SequenceMeanStep => SequenceMean,
+        ResidualForkStep => ResidualFork,
+        ResidualAddStep => ResidualAdd,
         _ => throw new System.InvalidOperationException($"No emitter for {step.GetType().Name}."),
     };
 }

@@ -11,11 +11,9 @@ namespace NetGen.Generator.Emit;
 /// </summary>
 internal static class StepNames
 {
-    public static int OutputIndex(Step step) => step.OutputIndex;
+    public static string Output(Step step) => "a" + step.OutputId;
 
-    public static string Output(Step step) => "a" + Int(OutputIndex(step));
-
-    public static string OutputGradient(Step step) => "d" + Int(OutputIndex(step));
+    public static string OutputGradient(Step step) => "d" + step.OutputId;
 
     /// <summary>The name of each step's input: the previous step's output, or <c>x</c>.</summary>
     public static string[] Inputs(IReadOnlyList<Step> steps)

@@ -145,6 +145,38 @@ internal static class Diagnostics
         "NG0044", "Recurrent layer option out of range",
         "{0}: {1} is {2}; {3}");
 
+    public static readonly DiagnosticDescriptor SequenceInputRank = Error(
+        "NG0045", "Attention-family layer on an input that is not a sequence [T, d]",
+        "{0} reads a sequence [T, d] (tokens, then features per token), but its input is [{1}]; {2}");
+
+    public static readonly DiagnosticDescriptor HeadsDoNotDivide = Error(
+        "NG0046", "Attention heads do not divide the model width",
+        "{0}: the input's last axis, d = {1}, is not a multiple of {2} heads; each head reads d / heads features, so use a head count that divides {1} (such as {3}) or change d");
+
+    public static readonly DiagnosticDescriptor AttentionOptionOutOfRange = Error(
+        "NG0047", "Attention-family layer option out of range",
+        "{0}: {1} is {2}; {3}");
+
+    public static readonly DiagnosticDescriptor BlockNotANetwork = Error(
+        "NG0048", "Block type is not a [Network]",
+        "{0} names '{1}', which has no [Network] attribute; a block is another network: declare '{1}' with [Network] and its own [Input] and layers");
+
+    public static readonly DiagnosticDescriptor BlockCycle = Error(
+        "NG0049", "Blocks contain each other",
+        "{0} makes the network contain itself: {1}; a block cannot contain, directly or through other blocks, a network it is part of");
+
+    public static readonly DiagnosticDescriptor BlockInputMismatch = Error(
+        "NG0050", "Block input shape does not match",
+        "{0} receives {1}, but '{2}' declares [Input({3})]; change the block's [Input] or the layers before it so the two agree");
+
+    public static readonly DiagnosticDescriptor ResidualShapeChange = Error(
+        "NG0051", "Residual block changes the shape",
+        "{0} adds the block's output to its input, but '{1}' maps {2} to {3}; a residual block must keep the shape (end it with a layer that maps back to {2})");
+
+    public static readonly DiagnosticDescriptor BlockUnusable = Error(
+        "NG0052", "Block cannot be used as a layer",
+        "{0} cannot use '{1}': {2}");
+
     public static readonly DiagnosticDescriptor SoftmaxNotLast = Warning(
         "NG0100", "Softmax is not the last layer",
         "{0} is followed by other layers; softmax usually ends a classifier, and is best left to the loss (Loss.SoftmaxCrossEntropy)");

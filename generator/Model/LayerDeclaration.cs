@@ -14,6 +14,7 @@ namespace NetGen.Generator.Model;
 /// <param name="Name">The <c>Name</c> named argument.</param>
 /// <param name="Options">Every other named argument (<c>Stride = 2</c>), in source order.</param>
 /// <param name="ArgumentsValid">False when an argument could not be read (still being typed, wrong type).</param>
+/// <param name="Block">The network a <c>[Block]</c> or <c>[Residual]</c> names, read with its own layers; null for other kinds.</param>
 internal sealed record LayerDeclaration(
     LayerKind Kind,
     int Position,
@@ -22,7 +23,8 @@ internal sealed record LayerDeclaration(
     bool Bias,
     string? Name,
     EquatableArray<LayerOption> Options,
-    bool ArgumentsValid)
+    bool ArgumentsValid,
+    BlockDeclaration? Block = null)
 {
     /// <summary>The integer named argument <paramref name="name"/>, or null when it is not given.</summary>
     public int? IntOption(string name)
@@ -73,3 +75,24 @@ internal sealed record LayerDeclaration(
 /// <param name="Number">Its value when it is a <c>float</c> or <c>double</c>.</param>
 /// <param name="Flag">Its value when it is a <c>bool</c>.</param>
 internal sealed record LayerOption(string Name, int? Integer, float? Number, bool? Flag);
+
+/// <summary>
+/// The <c>[Network]</c> class a <c>[Block(typeof(X))]</c> or <c>[Residual(typeof(X))]</c> names, read from its symbol when
+/// the network that uses it is read: its layers (its blocks read in turn), so that planning stays a function of one
+/// declaration. When <paramref name="Cycle"/> is set the layers were not read: the class is already on the path of
+/// blocks being read, which <paramref name="Cycle"/> spells (<c>A → B → A</c>).
+/// </summary>
+/// <param name="FullName">The class as C# code names it, for messages.</param>
+/// <param name="IsNetwork">Whether the class carries <c>[Network]</c>.</param>
+/// <param name="Layers">Its layer attributes in the order written, <c>[Input]</c> included.</param>
+/// <param name="Cycle">The path of blocks that leads back to this class, or null.</param>
+/// <param name="Transparent">
+/// Whether the block is a part of a composite layer (the attention or feed-forward half of a Transformer encoder layer)
+/// rather than a user's class: its level is in the steps' path but not in parameter names.
+/// </param>
+internal sealed record BlockDeclaration(
+    string FullName,
+    bool IsNetwork,
+    EquatableArray<LayerDeclaration> Layers,
+    string? Cycle,
+    bool Transparent = false);

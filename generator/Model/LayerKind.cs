@@ -26,6 +26,14 @@ internal enum LayerKind
     Rnn,
     Lstm,
     Gru,
+    LayerNorm,
+    MultiHeadAttention,
+    PositionalEmbedding,
+    SinusoidalPositions,
+    SequenceMean,
+    TransformerEncoder,
+    Block,
+    Residual,
 }
 
 internal static class LayerKindFacts
@@ -56,6 +64,14 @@ internal static class LayerKindFacts
         "NetGen.RnnAttribute" => LayerKind.Rnn,
         "NetGen.LstmAttribute" => LayerKind.Lstm,
         "NetGen.GruAttribute" => LayerKind.Gru,
+        "NetGen.LayerNormAttribute" => LayerKind.LayerNorm,
+        "NetGen.MultiHeadAttentionAttribute" => LayerKind.MultiHeadAttention,
+        "NetGen.PositionalEmbeddingAttribute" => LayerKind.PositionalEmbedding,
+        "NetGen.SinusoidalPositionsAttribute" => LayerKind.SinusoidalPositions,
+        "NetGen.SequenceMeanAttribute" => LayerKind.SequenceMean,
+        "NetGen.TransformerEncoderAttribute" => LayerKind.TransformerEncoder,
+        "NetGen.BlockAttribute" => LayerKind.Block,
+        "NetGen.ResidualAttribute" => LayerKind.Residual,
         _ => null,
     };
 
@@ -71,4 +87,10 @@ internal static class LayerKindFacts
 
     /// <summary>Recurrent layers: over the steps of a sequence <c>[T, F]</c>, planned by <c>RecurrentRule</c>.</summary>
     public static bool IsRecurrent(this LayerKind kind) => kind is LayerKind.Rnn or LayerKind.Lstm or LayerKind.Gru;
+
+    /// <summary>Another network used as a layer (<c>[Block]</c>, <c>[Residual]</c>), planned by <c>BlockRule</c>.</summary>
+    public static bool IsBlock(this LayerKind kind) => kind is LayerKind.Block or LayerKind.Residual;
+
+    /// <summary>Position encodings added to a sequence <c>[T, d]</c>, planned by <c>PositionRule</c>.</summary>
+    public static bool IsPositional(this LayerKind kind) => kind is LayerKind.PositionalEmbedding or LayerKind.SinusoidalPositions;
 }

@@ -63,3 +63,12 @@ internal sealed record RecurrentSpec(RecurrentCellKind Cell, int Hidden, int Lay
     /// <summary>1, or 2 for a bidirectional layer.</summary>
     public int Directions => Bidirectional ? 2 : 1;
 }
+
+/// <summary><c>[LayerNorm]</c>: ε and whether it has γ and β.</summary>
+internal sealed record LayerNormSpec(float Epsilon, bool Affine) : LayerSpec;
+
+/// <summary><c>[MultiHeadAttention(heads)]</c>.</summary>
+internal sealed record AttentionSpec(int Heads, bool Causal, float Dropout, bool Bias) : LayerSpec;
+
+/// <summary><c>[TransformerEncoder(heads, feedForward)]</c>.</summary>
+internal sealed record TransformerEncoderSpec(int Heads, int FeedForward, float Dropout, bool NormFirst, bool Gelu, bool Causal, float Epsilon) : LayerSpec;

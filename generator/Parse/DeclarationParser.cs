@@ -83,29 +83,12 @@ internal static class DeclarationParser
             identity = IdentityPart(outer) + "+" + identity;
         }
 
-        var layers = new List<(LayerKind Kind, AttributeData Attribute, SyntaxNode? Owner, int Position)>();
-        foreach (AttributeData attribute in type.GetAttributes())
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            string? name = attribute.AttributeClass?.ToDisplayString();
-            if (name is null || LayerKindFacts.FromAttributeName(name) is not LayerKind kind)
-            {
-                continue;
-            }
-
-            SyntaxNode? syntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken);
-            SyntaxNode? owner = syntax?.FirstAncestorOrSelf<TypeDeclarationSyntax>();
-            layers.Add((kind, attribute, owner, syntax?.SpanStart ?? int.MaxValue));
-        }
-
-        int declarationsWithLayers = layers.Select(l => l.Owner).Where(o => o is not null).Distinct().Count();
+        var ordered = OrderedLayerAttributes(type, cancellationToken, out int declarationsWithLayers);
         if (declarationsWithLayers > 1)
         {
             diagnostics.Add(DiagnosticInfo.Create(Diagnostics.SplitDeclaration, DiagnosticSite.Class, type.Name, declarationsWithLayers));
         }
 
-        // Source order; a stable sort keeps Roslyn's order for attributes it has no syntax for.
-        var ordered = layers.Select((l, i) => (l.Kind, l.Attribute, l.Position, Index: i)).OrderBy(l => l.Position).ThenBy(l => l.Index).ToList();
         layerAttributes?.AddRange(ordered.Select(l => l.Attribute));
         var namespaces = new List<string>();
         for (INamespaceSymbol? n = type.ContainingNamespace; n is { IsGlobalNamespace: false }; n = n.ContainingNamespace)
@@ -125,11 +108,63 @@ internal static class DeclarationParser
             identity,
             AccessibilityKeyword(type.DeclaredAccessibility),
             containing.ToEquatableArray(),
-            ordered.Select((l, position) => ReadLayer(l.Kind, position, l.Attribute)).ToEquatableArray(),
+            ordered.Select((l, position) => ReadLayer(l.Kind, position, l.Attribute, new[] { type.ToDisplayString() }, cancellationToken)).ToEquatableArray(),
             diagnostics.ToEquatableArray());
     }
 
-    private static LayerDeclaration ReadLayer(LayerKind kind, int position, AttributeData attribute)
+    /// <summary>
+    /// The layer attributes of <paramref name="type"/> in source order (a stable sort keeps Roslyn's order for attributes it
+    /// has no syntax for, such as a class from a referenced assembly), and how many of its declarations carry some.
+    /// </summary>
+    private static List<(LayerKind Kind, AttributeData Attribute)> OrderedLayerAttributes(INamedTypeSymbol type, CancellationToken cancellationToken, out int declarationsWithLayers)
+    {
+        var layers = new List<(LayerKind Kind, AttributeData Attribute, SyntaxNode? Owner, int Position)>();
+        foreach (AttributeData attribute in type.GetAttributes())
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            string? name = attribute.AttributeClass?.ToDisplayString();
+            if (name is null || LayerKindFacts.FromAttributeName(name) is not LayerKind kind)
+            {
+                continue;
+            }
+
+            SyntaxNode? syntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken);
+            SyntaxNode? owner = syntax?.FirstAncestorOrSelf<TypeDeclarationSyntax>();
+            layers.Add((kind, attribute, owner, syntax?.SpanStart ?? int.MaxValue));
+        }
+
+        declarationsWithLayers = layers.Select(l => l.Owner).Where(o => o is not null).Distinct().Count();
+        return layers.Select((l, i) => (l.Kind, l.Attribute, l.Position, Index: i)).OrderBy(l => l.Position).ThenBy(l => l.Index)
+            .Select(l => (l.Kind, l.Attribute)).ToList();
+    }
+
+    /// <summary>
+    /// The network a <c>[Block]</c> or <c>[Residual]</c> names, with its layers, read from its symbol; <paramref name="path"/>
+    /// holds the classes whose blocks are being read (the network itself first), so that a class met again is a cycle.
+    /// </summary>
+    private static BlockDeclaration ReadBlock(INamedTypeSymbol target, string[] path, CancellationToken cancellationToken)
+    {
+        string fullName = target.ToDisplayString();
+        bool isNetwork = target.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "NetGen.NetworkAttribute");
+        if (System.Array.IndexOf(path, fullName) >= 0)
+        {
+            string cycle = string.Join(" → ", path.SkipWhile(p => p != fullName).Concat(new[] { fullName }));
+            return new BlockDeclaration(fullName, isNetwork, EquatableArray<LayerDeclaration>.Empty, cycle);
+        }
+
+        if (!isNetwork)
+        {
+            return new BlockDeclaration(fullName, false, EquatableArray<LayerDeclaration>.Empty, null);
+        }
+
+        string[] inner = path.Concat(new[] { fullName }).ToArray();
+        var layers = OrderedLayerAttributes(target, cancellationToken, out _)
+            .Select((l, position) => ReadLayer(l.Kind, position, l.Attribute, inner, cancellationToken))
+            .ToEquatableArray();
+        return new BlockDeclaration(fullName, true, layers, null);
+    }
+
+    private static LayerDeclaration ReadLayer(LayerKind kind, int position, AttributeData attribute, string[] path, CancellationToken cancellationToken)
     {
         ImmutableArray<TypedConstant> args = attribute.ConstructorArguments;
 
@@ -138,6 +173,7 @@ internal static class DeclarationParser
         var sizes = new List<int>();
         float? scalar = null;
         bool bias = true;
+        BlockDeclaration? block = null;
         if (valid)
         {
             foreach (TypedConstant arg in args)
@@ -145,6 +181,17 @@ internal static class DeclarationParser
                 if (arg.IsNull)
                 {
                     valid = false;
+                }
+                else if (arg.Kind == TypedConstantKind.Type)
+                {
+                    if (arg.Value is INamedTypeSymbol { TypeKind: not TypeKind.Error } target)
+                    {
+                        block = ReadBlock(target, path, cancellationToken);
+                    }
+                    else
+                    {
+                        valid = false;
+                    }
                 }
                 else if (arg.Kind == TypedConstantKind.Array)
                 {
@@ -215,7 +262,7 @@ internal static class DeclarationParser
             }
         }
 
-        return new LayerDeclaration(kind, position, sizes.ToEquatableArray(), scalar, bias, name, options.ToEquatableArray(), valid);
+        return new LayerDeclaration(kind, position, sizes.ToEquatableArray(), scalar, bias, name, options.ToEquatableArray(), valid, block);
     }
 
     /// <summary>A type's name in its identity: <c>Net</c>, or <c>Net`1</c> with one type parameter.</summary>

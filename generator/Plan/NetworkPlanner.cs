@@ -83,28 +83,7 @@ internal static class NetworkPlanner
 
         var inputShape = shape.ToEquatableArray();
         var builder = new PlanBuilder(layers, shape, rankKnown, diagnostics);
-        for (int i = 0; i < layers.Count; i++)
-        {
-            LayerDeclaration layer = layers[i];
-            LayerRule rule = LayerRules.For(layer.Kind)!;
-            builder.BeginLayer();
-            if (!layer.ArgumentsValid)
-            {
-                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.InvalidArgument, DiagnosticSite.OfLayer(layer.Position), Describe(layer, i)));
-                rule.PlanUnreadable(layer, builder);
-                builder.Summarize(i, Title(layer));
-                continue;
-            }
-
-            rule.Plan(layer, i, builder);
-            if (builder.ConsumedNext)
-            {
-                // The activation after it was fused into the step: it gets its summary row, and no step of its own.
-                i++;
-                CheckActivationFollower(layers, i, diagnostics);
-                builder.Summarize(i, Title(layers[i]));
-            }
-        }
+        PlanLayers(layers, builder);
 
         List<Step> steps = builder.Steps;
         List<LayerSummary> summary = builder.Summary;
@@ -163,6 +142,37 @@ internal static class NetworkPlanner
             (int)builder.BufferCount,
             builder.Scratch);
         return new PlanResult(declaration, plan, diagnostics.ToEquatableArray());
+    }
+
+    /// <summary>
+    /// Plans <paramref name="layers"/> one after the other over <paramref name="builder"/>: the network's own, or a block's
+    /// (<see cref="PlanBuilder.EnterBlock"/>). Each goes to its kind's rule; a layer whose arguments cannot be read is
+    /// reported and planned as far as its kind allows, so the shapes after it stay known where they can.
+    /// </summary>
+    internal static void PlanLayers(List<LayerDeclaration> layers, PlanBuilder builder)
+    {
+        for (int i = 0; i < layers.Count; i++)
+        {
+            LayerDeclaration layer = layers[i];
+            LayerRule rule = LayerRules.For(layer.Kind)!;
+            builder.BeginLayer();
+            if (!layer.ArgumentsValid)
+            {
+                builder.Diagnostics.Add(DiagnosticInfo.Create(Diagnostics.InvalidArgument, DiagnosticSite.OfLayer(layer.Position), Describe(layer, i)));
+                rule.PlanUnreadable(layer, builder);
+                builder.Summarize(i, Title(layer));
+                continue;
+            }
+
+            rule.Plan(layer, i, builder);
+            if (builder.ConsumedNext)
+            {
+                // The activation after it was fused into the step: it gets its summary row, and no step of its own.
+                i++;
+                CheckActivationFollower(layers, i, builder.Diagnostics);
+                builder.Summarize(i, Title(layers[i]));
+            }
+        }
     }
 
     /// <summary>The class may not be named like a member the emitter writes into it (CS0542 in generated code).</summary>

@@ -14,7 +14,9 @@ internal sealed class PlanBuilder
     /// <summary>The largest buffer one array holds (floats).</summary>
     internal const long MaxBufferLength = 0x7FFFFFC7;
 
-    private readonly List<LayerDeclaration> _layers;
+    private List<LayerDeclaration> _layers;
+    private Dictionary<string, ParameterSlot>? _reserved;
+    private bool _quiet;
 
     public PlanBuilder(List<LayerDeclaration> layers, List<int> inputShape, bool rankKnown, List<DiagnosticInfo> diagnostics)
     {
@@ -56,7 +58,16 @@ internal sealed class PlanBuilder
 
     public List<TensorPlan> Buffers { get; } = new();
 
-    public List<DiagnosticInfo> Diagnostics { get; }
+    public List<DiagnosticInfo> Diagnostics { get; private set; }
+
+    /// <summary>
+    /// Where the layers being planned sit: empty at the top of the network, <c>0.</c> inside the block at layer 0,
+    /// <c>0.self_attn.</c> deeper. Steps carry it (<see cref="StepFrame.Path"/>).
+    /// </summary>
+    public string Path { get; private set; } = string.Empty;
+
+    /// <summary>What parameter names of the layers being planned start with: the path, less the levels of transparent blocks.</summary>
+    public string NamePrefix { get; private set; } = string.Empty;
 
     /// <summary>Set by a rule that fused the next layer (an activation) into its step; the planner skips that layer.</summary>
     public bool ConsumedNext { get; private set; }
@@ -88,6 +99,11 @@ internal sealed class PlanBuilder
     /// </summary>
     public ParameterSlot Parameter(string name, int[] shape, long length, bool listed)
     {
+        if (_reserved is not null && _reserved.TryGetValue(name, out ParameterSlot? reserved))
+        {
+            return reserved;
+        }
+
         int offset = (int)System.Math.Min(ParameterCount, int.MaxValue);
         if (listed)
         {
@@ -97,6 +113,65 @@ internal sealed class PlanBuilder
         ParameterCount += length;
         return new ParameterSlot(name, offset, (int)System.Math.Min(length, int.MaxValue));
     }
+
+    /// <summary>
+    /// Lays out <paramref name="tensors"/> now, in this order (a composite layer's order in PyTorch's state_dict, which
+    /// need not be the order its steps run in); a later <see cref="Parameter"/> call for one of their names gets its slot.
+    /// </summary>
+    public void ReserveParameters(IEnumerable<(string Name, int[] Shape)> tensors, bool listed)
+    {
+        var slots = new List<ParameterSlot>();
+        foreach ((string name, int[] shape) in tensors)
+        {
+            long length = 1;
+            foreach (int d in shape)
+            {
+                length *= d;
+            }
+
+            slots.Add(Parameter(name, shape, length, listed));
+        }
+
+        _reserved ??= new Dictionary<string, ParameterSlot>();
+        foreach (ParameterSlot slot in slots)
+        {
+            _reserved[slot.Name] = slot;
+        }
+    }
+
+    /// <summary>The name a layer's parameters start with: <c>{prefix}{Name or index}</c>, such as <c>fc1</c>, <c>2</c>, <c>0.2</c>.</summary>
+    public string Prefix(LayerDeclaration layer, int index) => NamePrefix + (layer.Name ?? index.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    /// <summary>
+    /// Starts planning the layers of a block: <paramref name="layers"/> in place of the network's, one level deeper under
+    /// <paramref name="segment"/> (the block layer's index or name), their diagnostics into <paramref name="diagnostics"/>
+    /// and no summary rows (the block has one). A <paramref name="transparent"/> block (a part of a composite layer) adds
+    /// its level to the path of steps but not to parameter names.
+    /// </summary>
+    public BlockScope EnterBlock(List<LayerDeclaration> layers, string segment, bool transparent, List<DiagnosticInfo> diagnostics)
+    {
+        var saved = new BlockScope(_layers, Path, NamePrefix, Diagnostics, _quiet, ConsumedNext);
+        _layers = layers;
+        Path = Path + segment + ".";
+        NamePrefix = transparent ? NamePrefix : NamePrefix + segment + ".";
+        Diagnostics = diagnostics;
+        _quiet = true;
+        return saved;
+    }
+
+    /// <summary>Returns to the layers around a block, as <see cref="EnterBlock"/> found them.</summary>
+    public void ExitBlock(BlockScope scope)
+    {
+        _layers = scope.Layers;
+        Path = scope.Path;
+        NamePrefix = scope.NamePrefix;
+        Diagnostics = scope.Diagnostics;
+        _quiet = scope.Quiet;
+        ConsumedNext = scope.ConsumedNext;
+    }
+
+    /// <summary>The planning state around a block, restored when it ends.</summary>
+    public sealed record BlockScope(List<LayerDeclaration> Layers, string Path, string NamePrefix, List<DiagnosticInfo> Diagnostics, bool Quiet, bool ConsumedNext);
 
     /// <summary>The next floats of the buffer store as the tensor <paramref name="name"/>; returns its offset.</summary>
     public int Buffer(string name, int[] shape, int length, bool listed, bool isCount = false)
@@ -130,11 +205,19 @@ internal sealed class PlanBuilder
 
     /// <summary>The layer's row of the summary, with the current shape as its output.</summary>
     public void Summarize(int index, string title, long parameters = 0, long flops = 0)
-        => Summary.Add(new LayerSummary(index, title, ShapeNow, parameters, flops));
+    {
+        if (!_quiet)
+        {
+            Summary.Add(new LayerSummary(index, title, ShapeNow, parameters, flops));
+        }
+    }
 
-    /// <summary>The frame of a step of layer <paramref name="index"/> from <paramref name="inShape"/> to the current shape.</summary>
-    public StepFrame Frame(int index, string title, EquatableArray<int> inShape, int outputOffset)
-        => new(index, title, inShape, ShapeNow, Current, outputOffset);
+    /// <summary>
+    /// The frame of a step of layer <paramref name="index"/> from <paramref name="inShape"/> to the current shape;
+    /// <paramref name="part"/> names one of several steps of the layer.
+    /// </summary>
+    public StepFrame Frame(int index, string title, EquatableArray<int> inShape, int outputOffset, string part = "")
+        => new(index, title, inShape, ShapeNow, Current, outputOffset, Path, part, Path.Length > 0 && index < _layers.Count ? _layers[index].Name : null);
 
     /// <summary>
     /// The element-wise activation right after layer <paramref name="index"/>, fused into its step (which the planner then

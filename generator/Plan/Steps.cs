@@ -8,17 +8,46 @@ namespace NetGen.Generator.Plan;
 /// </summary>
 /// <param name="LayerIndex">The declared layer the step plans (the first, when it covers a fused activation too).</param>
 /// <param name="Title">The layer as written: <c>Dense(128)</c>.</param>
+/// <param name="Path">
+/// Where the layer sits when it is inside a block: the index (or name) of each enclosing layer followed by a dot
+/// (<c>0.</c>, <c>2.self_attn.</c>); empty at the top of the network.
+/// </param>
+/// <param name="Part">Which step of a layer planned as several (<c>qkv</c> of an attention layer); empty for its main one.</param>
+/// <param name="Name">The layer's <c>Name</c> inside a block, for comments; null at the top (comments there keep the index).</param>
 internal sealed record StepFrame(
     int LayerIndex,
     string Title,
     EquatableArray<int> InputShape,
     EquatableArray<int> OutputShape,
     int InputOffset,
-    int OutputOffset)
+    int OutputOffset,
+    string Path = "",
+    string Part = "",
+    string? Name = null)
 {
     public int InputLength => NetworkPlanner.Product(InputShape);
 
     public int OutputLength => NetworkPlanner.Product(OutputShape);
+
+    /// <summary>The step's identity in C# names: the path's indices joined by <c>_</c>, the layer's index, the part (<c>0_2</c>, <c>3qkv</c>).</summary>
+    public string Id => IdOf(LayerIndex) + Part;
+
+    /// <summary>The identity of layer <paramref name="index"/> beside this one (same path, no part).</summary>
+    public string IdOf(int index) => Identifier(Path) + index.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>How comments name the layer: <c>3</c> at the top, <c>0.2</c> inside block 0, <c>2.sa.self_attn</c> by name inside a block.</summary>
+    public string Label => Path + (Path.Length > 0 && Name is not null ? Name : LayerIndex.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    private static string Identifier(string path)
+    {
+        var text = new System.Text.StringBuilder(path.Length);
+        foreach (char c in path)
+        {
+            text.Append(c == '.' ? '_' : char.IsLetterOrDigit(c) ? c : '_');
+        }
+
+        return text.ToString();
+    }
 }
 
 /// <summary>
@@ -46,6 +75,18 @@ internal abstract record Step(StepFrame Frame, long Flops)
 
     /// <summary>The declared layer whose output this step's output is: the fused activation's, when there is one.</summary>
     public virtual int OutputIndex => LayerIndex;
+
+    /// <summary>The step's identity in C# names (<see cref="StepFrame.Id"/>).</summary>
+    public string Id => Frame.Id;
+
+    /// <summary>The identity of the step's output in C# names: the fused activation's layer, when there is one.</summary>
+    public string OutputId => OutputIndex == LayerIndex ? Frame.Id : Frame.IdOf(OutputIndex);
+
+    /// <summary>How comments name the layer (<see cref="StepFrame.Label"/>).</summary>
+    public string Label => Frame.Label;
+
+    /// <summary>Whether the step's output is its input's memory (a reshape), so nothing is kept for it.</summary>
+    public virtual bool OutputIsInput => false;
 }
 
 /// <summary>A tensor of the parameter buffer a step reads (and whose gradient it adds into).</summary>
@@ -73,8 +114,21 @@ internal abstract record WeightedStep(StepFrame Frame, long Flops, int Inputs, i
     public override int OutputIndex => Activation?.LayerIndex ?? LayerIndex;
 }
 
+/// <summary>How a dense step's parameters are drawn: as the PyTorch module it is part of initializes them.</summary>
+internal enum DenseInitialization
+{
+    /// <summary><c>nn.Linear</c>: W and b from U(−1/√fan-in, 1/√fan-in).</summary>
+    Linear,
+
+    /// <summary><c>nn.MultiheadAttention</c>'s packed input projection: W from Xavier's U(−√(6/(fan-in + fan-out)), ...), b = 0.</summary>
+    XavierZeroBias,
+
+    /// <summary><c>nn.MultiheadAttention</c>'s output projection: W as <c>nn.Linear</c>'s, b = 0.</summary>
+    LinearZeroBias,
+}
+
 /// <summary><c>y = act(W x + b)</c> on the last axis; <paramref name="Rows"/> is the product of the input's other axes.</summary>
-internal sealed record DenseStep(StepFrame Frame, long Flops, int Inputs, int Units, int Rows, ParameterSlot Weight, ParameterSlot? Bias, FusedActivationPlan? Activation)
+internal sealed record DenseStep(StepFrame Frame, long Flops, int Inputs, int Units, int Rows, ParameterSlot Weight, ParameterSlot? Bias, FusedActivationPlan? Activation, DenseInitialization Initialization = DenseInitialization.Linear)
     : WeightedStep(Frame, Flops, Inputs, Units, Weight, Bias, Activation);
 
 /// <summary>A 1-D or 2-D convolution; <c>Inputs</c> is its fan-in <c>C·kh·kw</c> and <c>Units</c> its filters.</summary>
@@ -98,7 +152,10 @@ internal sealed record SoftmaxStep(StepFrame Frame) : Step(Frame, 0);
 internal sealed record DropoutStep(StepFrame Frame, float Probability, int MaskOffset) : Step(Frame, 0);
 
 /// <summary>A reshape: the output is the input's memory.</summary>
-internal sealed record FlattenStep(StepFrame Frame) : Step(Frame, 0);
+internal sealed record FlattenStep(StepFrame Frame) : Step(Frame, 0)
+{
+    public override bool OutputIsInput => true;
+}
 
 /// <summary>Batch normalization per channel: γ in <paramref name="Weight"/>, β in <paramref name="Bias"/>.</summary>
 internal sealed record BatchNormStep(StepFrame Frame, long Flops, ParameterSlot Weight, ParameterSlot Bias, NormalizationPlan Normalization)
@@ -227,3 +284,51 @@ internal sealed record RecurrentStep(
     /// <summary>D·H: floats of output per step.</summary>
     public int Width => Spec.Directions * Spec.Hidden;
 }
+
+/// <summary>
+/// Layer normalization over the last axis of <paramref name="Rows"/> rows of <paramref name="Features"/> floats; γ and β
+/// when affine; each row's μ and 1/σ kept in <paramref name="StatisticsOffset"/> (2 floats per row) for backward.
+/// </summary>
+internal sealed record LayerNormStep(StepFrame Frame, long Flops, int Features, int Rows, float Epsilon, ParameterSlot? Weight, ParameterSlot? Bias, int StatisticsOffset)
+    : Step(Frame, Flops);
+
+/// <summary>
+/// Scaled dot-product attention between the projections of a <c>[MultiHeadAttention]</c>: <c>[T, 3d]</c> (q | k | v) in,
+/// the heads' outputs <c>[T, d]</c> out. The attention weights <c>[h, T, T]</c> stay in <paramref name="WeightsOffset"/>; the
+/// dropout mask (training, <paramref name="Dropout"/> &gt; 0) in <paramref name="MaskOffset"/> (-1 without dropout);
+/// backward's scratch in <paramref name="ScratchOffset"/> (<paramref name="ScratchLength"/> floats per sample, -1 if none).
+/// </summary>
+internal sealed record AttentionStep(StepFrame Frame, long Flops, int Steps, int Model, int Heads, bool Causal, float Dropout, int WeightsOffset, int MaskOffset, int ScratchOffset, int ScratchLength)
+    : Step(Frame, Flops)
+{
+    public int WeightsLength => Heads * Steps * Steps;
+}
+
+/// <summary>
+/// A position encoding added to <c>[T, d]</c>: learned (<paramref name="Weight"/>, <c>[T, d]</c>) or the fixed sinusoidal
+/// table (<paramref name="Weight"/> null).
+/// </summary>
+internal sealed record PositionStep(StepFrame Frame, int Steps, int Dimensions, ParameterSlot? Weight) : Step(Frame, 0)
+{
+    public bool Learned => Weight is not null;
+}
+
+/// <summary>The mean over the sequence axis: <c>[T, F]</c> to <c>[F]</c>.</summary>
+internal sealed record SequenceMeanStep(StepFrame Frame, int Steps, int Features) : Step(Frame, 0);
+
+/// <summary>
+/// Where a residual block starts: no work forward (its output is its input, the block's <c>x</c>); in backward, where the
+/// skip path's gradient, kept by the block's <see cref="ResidualAddStep"/> in <paramref name="SkipGradientOffset"/>, is
+/// added to the gradient that came back through the block.
+/// </summary>
+internal sealed record ResidualForkStep(StepFrame Frame, int SkipGradientOffset) : Step(Frame, 0)
+{
+    public override bool OutputIsInput => true;
+}
+
+/// <summary>
+/// Where a residual block ends: <c>y = x + f(x)</c>, with <c>x</c> the output of the fork step <paramref name="ForkId"/>
+/// (<see cref="Step.OutputId"/>) and <c>f(x)</c> this step's input. Backward passes <c>dL/dy</c> on to <c>f</c> in place
+/// and keeps a copy in <paramref name="SkipGradientOffset"/> for the fork.
+/// </summary>
+internal sealed record ResidualAddStep(StepFrame Frame, string ForkId, string BlockName, int SkipGradientOffset) : Step(Frame, 0);

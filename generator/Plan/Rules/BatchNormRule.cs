@@ -78,7 +78,7 @@ internal sealed class BatchNormRule : LayerRule
         int length = b.InputLength;
         int channels = shape[0];
         int spatial = channels > 0 ? length / channels : 0; // 0: a size upstream is wrong (reported there)
-        string prefix = layer.Name ?? index.ToString(CultureInfo.InvariantCulture);
+        string prefix = b.Prefix(layer, index);
         int[] channelShape = { channels };
         bool listed = b.ParametersFit(2L * channels);
         ParameterSlot weight = b.Parameter(prefix + ".weight", channelShape, channels, listed);

@@ -43,7 +43,7 @@ internal sealed class DenseRule : LayerRule
         shape[shape.Count - 1] = units;
         long weightLength = (long)units * fanIn;
         long layerParams = weightLength + (spec.Bias ? units : 0);
-        string prefix = layer.Name ?? index.ToString(CultureInfo.InvariantCulture);
+        string prefix = b.Prefix(layer, index);
         bool listed = b.ParametersFit(layerParams);
         ParameterSlot weight = b.Parameter(prefix + ".weight", new[] { units, fanIn }, weightLength, listed);
         ParameterSlot? bias = spec.Bias ? b.Parameter(prefix + ".bias", new[] { units }, units, listed) : null;

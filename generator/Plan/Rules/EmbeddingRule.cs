@@ -49,7 +49,7 @@ internal sealed class EmbeddingRule : LayerRule
         b.Shape.Add(spec.Dimensions);
 
         long length = (long)spec.Vocabulary * spec.Dimensions;
-        string prefix = layer.Name ?? index.ToString(CultureInfo.InvariantCulture);
+        string prefix = b.Prefix(layer, index);
         ParameterSlot weight = b.Parameter(prefix + ".weight", new[] { spec.Vocabulary, spec.Dimensions }, length, b.ParametersFit(length));
         string title = Title(layer);
         b.Summarize(index, title, length);

@@ -41,6 +41,12 @@ internal static class LayerRules
     private static readonly BatchNormRule BatchNorm = new();
     private static readonly EmbeddingRule Embedding = new();
     private static readonly RecurrentRule Recurrent = new();
+    private static readonly LayerNormRule LayerNorm = new();
+    private static readonly AttentionRule Attention = new();
+    private static readonly PositionRule Position = new();
+    private static readonly SequenceMeanRule SequenceMean = new();
+    private static readonly TransformerEncoderRule TransformerEncoder = new();
+    private static readonly BlockRule Block = new();
 
     /// <summary>The rule that plans <paramref name="kind"/>; <c>[Input]</c> has none (the planner reads it first).</summary>
     public static LayerRule? For(LayerKind kind) => kind switch
@@ -50,6 +56,12 @@ internal static class LayerRules
         LayerKind.Flatten => Flatten,
         LayerKind.BatchNorm1D or LayerKind.BatchNorm2D => BatchNorm,
         LayerKind.Embedding => Embedding,
+        LayerKind.LayerNorm => LayerNorm,
+        LayerKind.MultiHeadAttention => Attention,
+        LayerKind.SequenceMean => SequenceMean,
+        LayerKind.TransformerEncoder => TransformerEncoder,
+        _ when kind.IsPositional() => Position,
+        _ when kind.IsBlock() => Block,
         _ when kind.IsSpatial() => Spatial,
         _ when kind.IsRecurrent() => Recurrent,
         _ when kind.IsActivation() => Activation,

@@ -93,7 +93,7 @@ internal sealed class RecurrentRule : LayerRule
         int steps = fits ? shape[0] : LayerSpec.Unknown;
         int features = fits ? shape[1] : LayerSpec.Unknown;
         int hidden = spec.Hidden, width = spec.Directions * hidden, gateWidth = spec.Gates * hidden;
-        string prefix = layer.Name ?? index.ToString(CultureInfo.InvariantCulture);
+        string prefix = b.Prefix(layer, index);
 
         // The parameters, in PyTorch's order and names.
         long parameters = 0;

@@ -97,7 +97,7 @@ internal sealed class SpatialRule : LayerRule
 
         int outLength = NetworkPlanner.Product(shape);
         int output = b.Reserve(outLength);
-        string prefix = layer.Name ?? index.ToString(CultureInfo.InvariantCulture);
+        string prefix = b.Prefix(layer, index);
         if (conv)
         {
             // One sample's im2col matrix and, with padding, the padded image: the scratch a thread needs.
