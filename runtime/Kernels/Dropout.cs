@@ -34,6 +34,11 @@ public static class Dropout
     /// </summary>
     public static void Mask(Span<float> mask, float probability, ref Rng random)
     {
+        float keep = 1f / (1f - probability);
+        for (int i = 0; i < mask.Length; i++)
+        {
+            mask[i] = random.NextFloat() >= probability ? keep : 0f;
+        }
     }
 
     /// <summary><c>dx = dy ⊙ m</c>, in place.</summary>
