@@ -1,7 +1,7 @@
 using System;
-using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using static NetGen.FloatLanes;
 
 namespace NetGen.CompilerServices;
@@ -10,6 +10,9 @@ public static partial class AttentionKernels
 {
     /// <summary>The most floats of the transposed key block <see cref="ForwardVectors{TLayer, TV}"/> keeps on the stack (32 KB).</summary>
     private const int MaxKeyBlockFloats = 8192;
+
+    /// <summary>0, 1, 2, ... 15: the lanes' indices, to tell a causal row's last vector which lanes lie past the diagonal.</summary>
+    private static ReadOnlySpan<float> LaneIndices => [0f, 1f, 2f, 3f, 4f, 5f, 6f, 7f, 8f, 9f, 10f, 11f, 12f, 13f, 14f, 15f];
 
     /// <summary>Whether a product's weights are multiplied by the dropout mask as they are read.</summary>
     private interface IMasking
@@ -178,12 +181,14 @@ public static partial class AttentionKernels
         for (int i = rowFrom; i < rows; i += 2)
         {
             int second = Math.Min(i + 1, rows - 1);
-            int end = causal ? Math.Min(to, second + 1) : to;
+            // causal: up to the pair's diagonal, rounded up to whole vectors (the few entries past it are overwritten or never read)
+            int end = causal ? Math.Min(to, from + ((second + 1 - from + TV.Count - 1) / TV.Count * TV.Count)) : to;
             ref float a0 = ref At(ref a, i * aStride);
             ref float a1 = ref At(ref a, second * aStride);
             ref float o0 = ref At(ref o, i * oStride);
             ref float o1 = ref At(ref o, second * oStride);
             int l = ColumnBlocks<TV>(ref a0, ref a1, ref bt, btStride, depth, ref o0, ref o1, from, from, end, scale);
+            l = ColumnPairs<TV>(ref a0, ref a1, ref bt, btStride, depth, ref o0, ref o1, from, l, end, scale);
             l = Columns<TV>(ref a0, ref a1, ref bt, btStride, depth, ref o0, ref o1, from, l, end, scale);
             if (TV.Count > V128.Count)
             {
@@ -233,6 +238,37 @@ public static partial class AttentionKernels
         return l;
     }
 
+    /// <summary>Columns <paramref name="l"/> onward of two rows, two vectors at a time (four chains); returns the first column left.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int ColumnPairs<TV>(ref float a0, ref float a1, ref float bt, int btStride, int depth, ref float o0, ref float o1, int from, int l, int end, float scale)
+        where TV : struct, IMathLanes<TV>
+    {
+        int n = TV.Count;
+        TV s = TV.Create(scale);
+        for (; l + (2 * n) <= end; l += 2 * n)
+        {
+            TV x0 = TV.Zero, x1 = TV.Zero, y0 = TV.Zero, y1 = TV.Zero;
+            ref float column = ref At(ref bt, l - from);
+            for (int c = 0; c < depth; c++)
+            {
+                ref float br = ref At(ref column, c * btStride);
+                TV b0 = Load<TV>(ref br, 0), b1 = Load<TV>(ref br, n);
+                TV u = TV.Create(At(ref a0, c)), w = TV.Create(At(ref a1, c));
+                x0 = TV.MultiplyAdd(u, b0, x0);
+                x1 = TV.MultiplyAdd(u, b1, x1);
+                y0 = TV.MultiplyAdd(w, b0, y0);
+                y1 = TV.MultiplyAdd(w, b1, y1);
+            }
+
+            (x0 * s).Store(ref o0, (nuint)l);
+            (x1 * s).Store(ref o0, (nuint)(l + n));
+            (y0 * s).Store(ref o1, (nuint)l);
+            (y1 * s).Store(ref o1, (nuint)(l + n));
+        }
+
+        return l;
+    }
+
     /// <summary>Columns <paramref name="l"/> onward of two rows, one vector at a time; returns the first column left.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int Columns<TU>(ref float a0, ref float a1, ref float bt, int btStride, int depth, ref float o0, ref float o1, int from, int l, int end, float scale)
@@ -260,7 +296,7 @@ public static partial class AttentionKernels
 
     /// <summary>
     /// One row of scores into its softmax, in place: over the first <paramref name="keys"/> entries, <c>e^(s − max s)</c>
-    /// divided by its sum (the vector lanes' sums, then the tail's); the rest of the row's <paramref name="steps"/>
+    /// times the reciprocal of its sum (the vector lanes' sums, then the tail's); the rest of the row's <paramref name="steps"/>
     /// entries (a causal row's future) set to 0.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -268,7 +304,10 @@ public static partial class AttentionKernels
         where TV : struct, IMathLanes<TV>
     {
         int n = TV.Count;
-        float max = TensorPrimitives.Max(MemoryMarshal.CreateReadOnlySpan(ref row, keys));
+        bool partial = keys % n != 0 && (keys / n * n) + n <= steps;
+        TV index = Load<TV>(ref Unsafe.AsRef(in MemoryMarshal.GetReference(LaneIndices)), 0) + TV.Create(keys / n * n);
+        TV limit = TV.Create(keys);
+        float max = RowMax<TV>(ref row, keys, partial, index, limit);
         TV top = TV.Create(max), sum = TV.Zero;
         int l = 0;
         for (; l + n <= keys; l += n)
@@ -276,6 +315,16 @@ public static partial class AttentionKernels
             TV e = Exp(Load<TV>(ref row, l) - top);
             e.Store(ref row, (nuint)l);
             sum += e;
+        }
+
+        if (partial)
+        {
+            // a causal row's last vector: the lanes past the diagonal (scores of the pair's second row) count as 0
+            TV e = Exp(Load<TV>(ref row, l) - top);
+            e = TV.SelectLess(index, limit, e, TV.Zero);
+            e.Store(ref row, (nuint)l);
+            sum += e;
+            l += n;
         }
 
         float total = TV.Sum(sum);
@@ -286,20 +335,102 @@ public static partial class AttentionKernels
             total += e;
         }
 
-        TV divisor = TV.Create(total);
+        // times 1 / Σ, as PyTorch's vectorized softmax does (one division a row)
+        float inverse = 1f / total;
+        TV factor = TV.Create(inverse);
         l = 0;
         for (; l + n <= keys; l += n)
         {
-            (Load<TV>(ref row, l) / divisor).Store(ref row, (nuint)l);
+            (Load<TV>(ref row, l) * factor).Store(ref row, (nuint)l);
+        }
+
+        if (partial)
+        {
+            (Load<TV>(ref row, l) * factor).Store(ref row, (nuint)l);
+            l += n;
         }
 
         for (; l < keys; l++)
         {
-            At(ref row, l) /= total;
+            At(ref row, l) *= inverse;
         }
 
         MemoryMarshal.CreateSpan(ref At(ref row, keys), steps - keys).Clear();
     }
+
+    /// <summary>
+    /// The largest of a row's first <paramref name="keys"/> scores: a lane-wise maximum over whole vectors (and the
+    /// causal row's last one, its lanes from <paramref name="limit"/> on left out), then over the lanes and the tail.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float RowMax<TV>(ref float row, int keys, bool partial, TV index, TV limit)
+        where TV : struct, IMathLanes<TV>
+    {
+        int n = TV.Count;
+        TV top = TV.Create(float.NegativeInfinity);
+        int l = 0;
+        for (; l + n <= keys; l += n)
+        {
+            TV x = Load<TV>(ref row, l);
+            top = TV.SelectLess(top, x, x, top);
+        }
+
+        if (partial)
+        {
+            TV x = TV.SelectLess(index, limit, Load<TV>(ref row, l), TV.Create(float.NegativeInfinity));
+            top = TV.SelectLess(top, x, x, top);
+            l += n;
+        }
+
+        float max = LaneMax(top);
+        for (; l < keys; l++)
+        {
+            max = MathF.Max(max, At(ref row, l));
+        }
+
+        return max;
+    }
+
+    /// <summary>The largest lane, by halving (a fixed order per width).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float LaneMax<TV>(TV value)
+        where TV : struct, IMathLanes<TV>
+    {
+        if (typeof(TV) == typeof(V512))
+        {
+            Vector512<float> x = Unsafe.As<TV, V512>(ref value).Value;
+            return LaneMax(Larger(x.GetLower(), x.GetUpper()));
+        }
+
+        if (typeof(TV) == typeof(V256))
+        {
+            return LaneMax(Unsafe.As<TV, V256>(ref value).Value);
+        }
+
+        if (typeof(TV) == typeof(V128))
+        {
+            return LaneMax(Unsafe.As<TV, V128>(ref value).Value);
+        }
+
+        return TV.Sum(value); // V1: its one lane
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float LaneMax(Vector256<float> x) => LaneMax(Larger(x.GetLower(), x.GetUpper()));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float LaneMax(Vector128<float> x)
+    {
+        x = Larger(x, Vector128.Shuffle(x, Vector128.Create(2, 3, 0, 1)));
+        x = Larger(x, Vector128.Shuffle(x, Vector128.Create(1, 0, 3, 2)));
+        return x.ToScalar();
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Larger(Vector256<float> a, Vector256<float> b) => Vector256.ConditionalSelect(Vector256.LessThan(a, b), b, a);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<float> Larger(Vector128<float> a, Vector128<float> b) => Vector128.ConditionalSelect(Vector128.LessThan(a, b), b, a);
 
     /// <summary>
     /// One row of <c>dP'</c> into dS, in place: <c>dP = dP' ⊙ m</c>, <c>r = Σ dP ⊙ P</c>, <c>dS = P ⊙ (dP − r)</c>, over the
