@@ -169,7 +169,7 @@ public static partial class AttentionKernels
 
     /// <summary>
     /// <c>o[i, l] = scale · Σ_c a[i, c] · bt[c, l − from]</c> for rows i of <paramref name="rowFrom"/> .. <paramref name="rows"/> − 1
-    /// and columns l of <paramref name="from"/> .. <paramref name="to"/> − 1 (causal: l ≤ i, to the pair's second row):
+    /// and columns l of <paramref name="from"/> .. <paramref name="to"/> − 1 (causal: to the vector of the pair's second diagonal):
     /// the scores <c>Q Kᵀ / √dk</c> and <c>dO Vᵀ</c>. Two rows at a time (the last one alone is paired with itself), whole
     /// vectors of columns, each a chain of multiply-adds over c in order (the same chain whichever width takes the column).
     /// </summary>

@@ -22,10 +22,12 @@ namespace NetGen.CompilerServices;
 /// vectors of keys come from a transposed copy of the head's keys (on the stack, in blocks of keys), broadcasting each
 /// feature of q; <c>P' V</c> and <c>dS K</c> broadcast a weight and run down the value's (key's) features, four query
 /// rows at a time; <c>P'ᵀ dO</c> and <c>dSᵀ Q</c> do the same down the columns of P' and dS; <c>dO Vᵀ</c> is the scores'
-/// product over a transposed copy of V in the scratch. Causal layers stop every product at the diagonal: the only
-/// entries above it that are computed are the one that the second query of a pair adds to the first's row of scores
-/// (overwritten by the softmax with 0, or never read), and no product reads one. The softmax is stable: each row's
-/// maximum is subtracted, then <c>e^x</c> by <see cref="FloatLanes"/>' <c>Exp</c>, then a division by the row's sum.
+/// product over a transposed copy of V in the scratch. Causal layers stop every product at the diagonal, at the
+/// granularity of one vector: a pair of score rows runs to the vector that holds its second row's diagonal, so the few
+/// entries of that vector past a row's diagonal are computed too (and left out of the softmax with a lane mask, then
+/// overwritten with 0; in dP' never read); the products with P' and dS read no entry above the diagonal. The softmax is
+/// stable: each row's maximum is subtracted, then <c>e^x</c> by <see cref="FloatLanes"/>' <c>Exp</c>, then the entries
+/// times the reciprocal of the row's sum (as PyTorch's vectorized softmax does).
 /// </para>
 /// <para>
 /// Without vectors (<c>NETGEN_MAX_VECTOR_BITS=0</c>) the textbook loops run (<c>ForwardTextbook</c>,
