@@ -210,10 +210,13 @@ public static partial class AttentionKernels
         {
             TV x0 = TV.Zero, x1 = TV.Zero, x2 = TV.Zero, x3 = TV.Zero, y0 = TV.Zero, y1 = TV.Zero, y2 = TV.Zero, y3 = TV.Zero;
             ref float column = ref At(ref bt, l - from);
+            nint offset = 0;
             for (int c = 0; c < depth; c++)
             {
-                ref float br = ref At(ref column, c * btStride);
+                // (an offset, not a moving reference: a reference never points past the operand)
+                ref float br = ref Unsafe.Add(ref column, offset);
                 TV b0 = Load<TV>(ref br, 0), b1 = Load<TV>(ref br, n), b2 = Load<TV>(ref br, 2 * n), b3 = Load<TV>(ref br, 3 * n);
+                offset += btStride;
                 TV u = TV.Create(At(ref a0, c)), w = TV.Create(At(ref a1, c));
                 x0 = TV.MultiplyAdd(u, b0, x0);
                 x1 = TV.MultiplyAdd(u, b1, x1);
@@ -249,10 +252,12 @@ public static partial class AttentionKernels
         {
             TV x0 = TV.Zero, x1 = TV.Zero, y0 = TV.Zero, y1 = TV.Zero;
             ref float column = ref At(ref bt, l - from);
+            nint offset = 0;
             for (int c = 0; c < depth; c++)
             {
-                ref float br = ref At(ref column, c * btStride);
+                ref float br = ref Unsafe.Add(ref column, offset);
                 TV b0 = Load<TV>(ref br, 0), b1 = Load<TV>(ref br, n);
+                offset += btStride;
                 TV u = TV.Create(At(ref a0, c)), w = TV.Create(At(ref a1, c));
                 x0 = TV.MultiplyAdd(u, b0, x0);
                 x1 = TV.MultiplyAdd(u, b1, x1);
@@ -280,9 +285,11 @@ public static partial class AttentionKernels
         {
             TU x = TU.Zero, y = TU.Zero;
             ref float column = ref At(ref bt, l - from);
+            nint offset = 0;
             for (int c = 0; c < depth; c++)
             {
-                TU bc = Load<TU>(ref column, c * btStride);
+                TU bc = TU.Load(ref Unsafe.Add(ref column, offset), 0);
+                offset += btStride;
                 x = TU.MultiplyAdd(TU.Create(At(ref a0, c)), bc, x);
                 y = TU.MultiplyAdd(TU.Create(At(ref a1, c)), bc, y);
             }
@@ -534,15 +541,35 @@ public static partial class AttentionKernels
         int r0 = i * steps, r1 = r0 + steps, r2 = r1 + steps, r3 = r2 + steps;
         for (; c + n <= depth; c += n)
         {
-            TU y0 = TU.Zero, y1 = TU.Zero, y2 = TU.Zero, y3 = TU.Zero;
+            // two chains a row, the even keys and the odd ones (8 in all, so the multiply-adds' latency hides), added at the end
+            TU y0 = TU.Zero, y1 = TU.Zero, y2 = TU.Zero, y3 = TU.Zero, z0 = TU.Zero, z1 = TU.Zero, z2 = TU.Zero, z3 = TU.Zero;
             ref float bc = ref At(ref b, c);
-            for (int l = 0; l < shared; l++)
+            nint offset = 0;
+            ref float w0 = ref At(ref w, r0), w1 = ref At(ref w, r1), w2 = ref At(ref w, r2), w3 = ref At(ref w, r3);
+            ref float m0 = ref At(ref m, r0), m1 = ref At(ref m, r1), m2 = ref At(ref m, r2), m3 = ref At(ref m, r3);
+            int l = 0;
+            for (; l + 2 <= shared; l += 2)
             {
-                TU x = Load<TU>(ref bc, l * bStride);
-                y0 = TU.MultiplyAdd(TU.Create(Weight<TM>(ref w, ref m, r0 + l)), x, y0);
-                y1 = TU.MultiplyAdd(TU.Create(Weight<TM>(ref w, ref m, r1 + l)), x, y1);
-                y2 = TU.MultiplyAdd(TU.Create(Weight<TM>(ref w, ref m, r2 + l)), x, y2);
-                y3 = TU.MultiplyAdd(TU.Create(Weight<TM>(ref w, ref m, r3 + l)), x, y3);
+                ref float bl = ref Unsafe.Add(ref bc, offset);
+                TU x = TU.Load(ref bl, 0), u = TU.Load(ref bl, (nuint)bStride);
+                y0 = TU.MultiplyAdd(TU.Create(Weight<TM>(ref w0, ref m0, l)), x, y0);
+                y1 = TU.MultiplyAdd(TU.Create(Weight<TM>(ref w1, ref m1, l)), x, y1);
+                y2 = TU.MultiplyAdd(TU.Create(Weight<TM>(ref w2, ref m2, l)), x, y2);
+                y3 = TU.MultiplyAdd(TU.Create(Weight<TM>(ref w3, ref m3, l)), x, y3);
+                z0 = TU.MultiplyAdd(TU.Create(Weight<TM>(ref w0, ref m0, l + 1)), u, z0);
+                z1 = TU.MultiplyAdd(TU.Create(Weight<TM>(ref w1, ref m1, l + 1)), u, z1);
+                z2 = TU.MultiplyAdd(TU.Create(Weight<TM>(ref w2, ref m2, l + 1)), u, z2);
+                z3 = TU.MultiplyAdd(TU.Create(Weight<TM>(ref w3, ref m3, l + 1)), u, z3);
+                offset += 2 * bStride;
+            }
+
+            if (l < shared)
+            {
+                TU x = TU.Load(ref Unsafe.Add(ref bc, offset), 0);
+                y0 = TU.MultiplyAdd(TU.Create(Weight<TM>(ref w0, ref m0, l)), x, y0);
+                y1 = TU.MultiplyAdd(TU.Create(Weight<TM>(ref w1, ref m1, l)), x, y1);
+                y2 = TU.MultiplyAdd(TU.Create(Weight<TM>(ref w2, ref m2, l)), x, y2);
+                y3 = TU.MultiplyAdd(TU.Create(Weight<TM>(ref w3, ref m3, l)), x, y3);
             }
 
             if (causal)
@@ -560,10 +587,10 @@ public static partial class AttentionKernels
             }
 
             ref float oc = ref At(ref o, c);
-            (y0 * s).Store(ref oc, (nuint)(i * oStride));
-            (y1 * s).Store(ref oc, (nuint)((i + 1) * oStride));
-            (y2 * s).Store(ref oc, (nuint)((i + 2) * oStride));
-            (y3 * s).Store(ref oc, (nuint)((i + 3) * oStride));
+            ((y0 + z0) * s).Store(ref oc, (nuint)(i * oStride));
+            ((y1 + z1) * s).Store(ref oc, (nuint)((i + 1) * oStride));
+            ((y2 + z2) * s).Store(ref oc, (nuint)((i + 2) * oStride));
+            ((y3 + z3) * s).Store(ref oc, (nuint)((i + 3) * oStride));
         }
 
         return c;
@@ -657,21 +684,44 @@ public static partial class AttentionKernels
                 first = l + 3;
             }
 
-            for (int i = first; i < steps; i++)
+            // the shared queries in two chains a row, even and odd offsets from the first (8 in all), added at the end
+            TU z0 = TU.Zero, z1 = TU.Zero, z2 = TU.Zero, z3 = TU.Zero;
+            nint bOffset = (nint)first * bStride, wOffset = ((nint)first * steps) + l;
+            int i = first;
+            for (; i + 2 <= steps; i += 2)
             {
-                TU x = Load<TU>(ref bc, i * bStride);
-                int r = (i * steps) + l;
-                y0 = TU.MultiplyAdd(TU.Create(Weight<TM>(ref w, ref m, r)), x, y0);
-                y1 = TU.MultiplyAdd(TU.Create(Weight<TM>(ref w, ref m, r + 1)), x, y1);
-                y2 = TU.MultiplyAdd(TU.Create(Weight<TM>(ref w, ref m, r + 2)), x, y2);
-                y3 = TU.MultiplyAdd(TU.Create(Weight<TM>(ref w, ref m, r + 3)), x, y3);
+                ref float bi = ref Unsafe.Add(ref bc, bOffset);
+                ref float wi = ref Unsafe.Add(ref w, wOffset);
+                ref float mi = ref Unsafe.Add(ref m, wOffset);
+                TU x = TU.Load(ref bi, 0), u = TU.Load(ref bi, (nuint)bStride);
+                y0 = TU.MultiplyAdd(TU.Create(Weight<TM>(ref wi, ref mi, 0)), x, y0);
+                y1 = TU.MultiplyAdd(TU.Create(Weight<TM>(ref wi, ref mi, 1)), x, y1);
+                y2 = TU.MultiplyAdd(TU.Create(Weight<TM>(ref wi, ref mi, 2)), x, y2);
+                y3 = TU.MultiplyAdd(TU.Create(Weight<TM>(ref wi, ref mi, 3)), x, y3);
+                z0 = TU.MultiplyAdd(TU.Create(Weight<TM>(ref wi, ref mi, steps)), u, z0);
+                z1 = TU.MultiplyAdd(TU.Create(Weight<TM>(ref wi, ref mi, steps + 1)), u, z1);
+                z2 = TU.MultiplyAdd(TU.Create(Weight<TM>(ref wi, ref mi, steps + 2)), u, z2);
+                z3 = TU.MultiplyAdd(TU.Create(Weight<TM>(ref wi, ref mi, steps + 3)), u, z3);
+                bOffset += 2 * bStride;
+                wOffset += 2 * steps;
+            }
+
+            if (i < steps)
+            {
+                ref float wi = ref Unsafe.Add(ref w, wOffset);
+                ref float mi = ref Unsafe.Add(ref m, wOffset);
+                TU x = TU.Load(ref Unsafe.Add(ref bc, bOffset), 0);
+                y0 = TU.MultiplyAdd(TU.Create(Weight<TM>(ref wi, ref mi, 0)), x, y0);
+                y1 = TU.MultiplyAdd(TU.Create(Weight<TM>(ref wi, ref mi, 1)), x, y1);
+                y2 = TU.MultiplyAdd(TU.Create(Weight<TM>(ref wi, ref mi, 2)), x, y2);
+                y3 = TU.MultiplyAdd(TU.Create(Weight<TM>(ref wi, ref mi, 3)), x, y3);
             }
 
             ref float oc = ref At(ref o, c);
-            (y0 * s).Store(ref oc, (nuint)(l * oStride));
-            (y1 * s).Store(ref oc, (nuint)((l + 1) * oStride));
-            (y2 * s).Store(ref oc, (nuint)((l + 2) * oStride));
-            (y3 * s).Store(ref oc, (nuint)((l + 3) * oStride));
+            ((y0 + z0) * s).Store(ref oc, (nuint)(l * oStride));
+            ((y1 + z1) * s).Store(ref oc, (nuint)((l + 1) * oStride));
+            ((y2 + z2) * s).Store(ref oc, (nuint)((l + 2) * oStride));
+            ((y3 + z3) * s).Store(ref oc, (nuint)((l + 3) * oStride));
         }
 
         return c;
