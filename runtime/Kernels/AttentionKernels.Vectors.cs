@@ -11,6 +11,32 @@ public static partial class AttentionKernels
     /// <summary>The most floats of the transposed key block <see cref="ForwardVectors{TLayer, TV}"/> keeps on the stack (32 KB).</summary>
     private const int MaxKeyBlockFloats = 8192;
 
+    /// <summary>The most floats of one head's <c>P ⊙ mask</c> <see cref="ForwardVectors{TLayer, TV}"/> stages on the stack (16 KB: T ≤ 64).</summary>
+    private const int MaxStagedWeights = 4096;
+
+    /// <summary>Floats of the forward's staged <c>P ⊙ mask</c>: T·T when it fits <see cref="MaxStagedWeights"/>, else none (the mask is applied as the weights are read).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int StagedWeights<TLayer>()
+        where TLayer : struct, IAttentionLayer
+        => TLayer.Steps * TLayer.Steps <= MaxStagedWeights ? TLayer.Steps * TLayer.Steps : 0;
+
+    /// <summary><c>target = a ⊙ b</c> over <paramref name="length"/> floats.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Multiply<TV>(ref float a, ref float b, ref float target, int length)
+        where TV : struct, IMathLanes<TV>
+    {
+        int n = TV.Count, i = 0;
+        for (; i + n <= length; i += n)
+        {
+            (Load<TV>(ref a, i) * Load<TV>(ref b, i)).Store(ref target, (nuint)i);
+        }
+
+        for (; i < length; i++)
+        {
+            At(ref target, i) = At(ref a, i) * At(ref b, i);
+        }
+    }
+
     /// <summary>0, 1, 2, ... 15: the lanes' indices, to tell a causal row's last vector which lanes lie past the diagonal.</summary>
     private static ReadOnlySpan<float> LaneIndices => [0f, 1f, 2f, 3f, 4f, 5f, 6f, 7f, 8f, 9f, 10f, 11f, 12f, 13f, 14f, 15f];
 
@@ -55,6 +81,8 @@ public static partial class AttentionKernels
         float scale = 1f / MathF.Sqrt(dk);
         Span<float> keysT = stackalloc float[dk * block];
         ref float kt = ref MemoryMarshal.GetReference(keysT);
+        Span<float> stage = stackalloc float[StagedWeights<TLayer>()];
+        ref float staged = ref MemoryMarshal.GetReference(stage);
         for (int b = start; b < end; b++)
         {
             ref float x = ref MemoryMarshal.GetReference(qkv.Slice(b * steps * stride, steps * stride));
@@ -79,7 +107,13 @@ public static partial class AttentionKernels
                 }
 
                 ref float oh = ref At(ref o, head * dk);
-                if (masked)
+                if (masked && !stage.IsEmpty)
+                {
+                    // P' = P ⊙ mask once, in vectors, then the plain product (each P'[i, l] is the same product either way)
+                    Multiply<TV>(ref p, ref MemoryMarshal.GetReference(mask.Slice(plane, steps * steps)), ref staged, steps * steps);
+                    WeightsByRows<TV, WithoutMask>(ref staged, ref staged, steps, ref v, stride, dk, ref oh, model, causal, 1f);
+                }
+                else if (masked)
                 {
                     ref float m = ref MemoryMarshal.GetReference(mask.Slice(plane, steps * steps));
                     WeightsByRows<TV, WithMask>(ref p, ref m, steps, ref v, stride, dk, ref oh, model, causal, 1f);
@@ -111,9 +145,10 @@ public static partial class AttentionKernels
             ref float x = ref MemoryMarshal.GetReference(qkv.Slice(b * steps * stride, steps * stride));
             ref float dx = ref MemoryMarshal.GetReference(dQkv.Slice(b * steps * stride, steps * stride));
             ref float dO = ref MemoryMarshal.GetReference(SampleOutputGradient<TLayer>(dOutput, scratch, b));
-            Span<float> region = scratch.Slice(b * BackwardScratchLength<TLayer>(), (steps * steps) + (dk * steps));
+            Span<float> region = scratch.Slice(b * BackwardScratchLength<TLayer>(), (2 * steps * steps) + (dk * steps));
             ref float ds = ref MemoryMarshal.GetReference(region);
             ref float vt = ref At(ref ds, steps * steps);
+            ref float dropped = ref At(ref vt, dk * steps);
             for (int head = 0; head < TLayer.Heads; head++)
             {
                 int plane = ((b * TLayer.Heads) + head) * steps * steps;
@@ -140,7 +175,9 @@ public static partial class AttentionKernels
 
                 if (masked)
                 {
-                    ColumnsByRows<TV, WithMask>(ref p, ref m, steps, ref dOh, model, dk, ref At(ref dx, v), stride, causal, 1f);
+                    // P' = P ⊙ mask once, in vectors, then the plain product
+                    Multiply<TV>(ref p, ref m, ref dropped, steps * steps);
+                    ColumnsByRows<TV, WithoutMask>(ref dropped, ref dropped, steps, ref dOh, model, dk, ref At(ref dx, v), stride, causal, 1f);
                 }
                 else
                 {

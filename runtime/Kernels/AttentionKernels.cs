@@ -55,12 +55,13 @@ public static partial class AttentionKernels
     /// <summary>
     /// Floats per sample of the scratch <see cref="Backward{TLayer}"/> needs (the caller reserves <c>batch ·
     /// BackwardScratchLength</c>; nothing in it outlives the call): <c>T·T</c> (one head's dP', then dS), <c>dk·T</c> (the
-    /// head's Vᵀ) and <c>T·d</c> (a copy of the sample's dOutput, used when a masked batch is split across threads).
+    /// head's Vᵀ), <c>T·T</c> (the head's <c>P ⊙ mask</c>, with dropout) and <c>T·d</c> (a copy of the sample's dOutput,
+    /// used when a masked batch is split across threads), in that order.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int BackwardScratchLength<TLayer>()
         where TLayer : struct, IAttentionLayer
-        => (TLayer.Steps * TLayer.Steps) + (HeadWidth<TLayer>() * TLayer.Steps) + (TLayer.Steps * TLayer.Model);
+        => (2 * TLayer.Steps * TLayer.Steps) + (HeadWidth<TLayer>() * TLayer.Steps) + (TLayer.Steps * TLayer.Model);
 
     /// <summary>
     /// The attention of a batch: <paramref name="qkv"/> is <c>[batch, T, 3d]</c>, each row <c>q | k | v</c> as PyTorch's
