@@ -28,6 +28,19 @@ public static class Dropout
         }
     }
 
+    /// <summary>
+    /// Draws a mask alone, with the draws of <see cref="Forward"/>: one <see cref="Rng.NextFloat()"/> per entry, in order,
+    /// <c>m[i] = NextFloat() ≥ p ? 1/(1−p) : 0</c> (what the attention kernels take for dropout on their weights).
+    /// </summary>
+    public static void Mask(Span<float> mask, float probability, ref Rng random)
+    {
+        float keep = 1f / (1f - probability);
+        for (int i = 0; i < mask.Length; i++)
+        {
+            mask[i] = random.NextFloat() >= probability ? keep : 0f;
+        }
+    }
+
     /// <summary><c>dx = dy ⊙ m</c>, in place.</summary>
     public static void Backward(ReadOnlySpan<float> mask, Span<float> gradient)
     {
