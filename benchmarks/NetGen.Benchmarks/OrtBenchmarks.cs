@@ -121,3 +121,6 @@ public abstract class OrtBenchmarks : IDisposable
 
 /// <summary>ONNX Runtime on the anchor "lstm" network. <c>--filter '*Lstm*'</c> runs it beside <see cref="LstmBenchmarks"/>.</summary>
 public class OrtLstmBenchmarks() : OrtBenchmarks("lstm", new[] { 32, 16 }, 10);
+
+/// <summary>ONNX Runtime on the anchor "transformer" network. <c>--filter '*Transformer*'</c> runs it beside <see cref="TransformerBenchmarks"/>.</summary>
+public class OrtTransformerBenchmarks() : OrtBenchmarks("transformer", new[] { 64, 64 }, 10);

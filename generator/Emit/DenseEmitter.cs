@@ -35,6 +35,14 @@ internal sealed class DenseEmitter : WeightedStepEmitter<DenseStep>
         w.Close();
     }
 
+    /// <summary>Which projection of an attention layer the step is, for comments; empty for a dense layer.</summary>
+    private static string Part(DenseStep step) => step.Initialization switch
+    {
+        DenseInitialization.XavierZeroBias => ", the input projection",
+        DenseInitialization.LinearZeroBias => ", the output projection",
+        _ => string.Empty,
+    };
+
     /// <summary>As the PyTorch module the layer is part of draws it: <c>nn.Linear</c>'s, or an attention projection's.</summary>
     protected override void EmitInitialize(CodeWriter w, DenseStep step)
     {
@@ -64,7 +72,7 @@ internal sealed class DenseEmitter : WeightedStepEmitter<DenseStep>
         string plusBias = step.HasBias ? " + b" : string.Empty;
         string math = step.Activation is { } a ? $"{ActivationFunction(a.Kind, a.Slope)}(W {input}{plusBias})" : $"W {input}{plusBias}";
         string fused = step.Activation is { } f ? $" + {f.Kind} (layer {step.Frame.Path}{f.LayerIndex})" : string.Empty;
-        w.Line($"// Layer {step.Label}, {step.Title}{fused}: {output} = {math}");
+        w.Line($"// Layer {step.Label}, {step.Title}{fused}{Part(step)}: {output} = {math}{(step.Initialization == DenseInitialization.XavierZeroBias ? ", [q | k | v] of every token" : string.Empty)}");
         w.Line($"//   W: [{step.Units}, {step.Inputs}] \"{step.Weight.Name}\"{(step.Bias is { } bias ? $", b: [{step.Units}] \"{bias.Name}\"" : string.Empty)}");
         w.Line($"global::System.Span<float> {output} = {Slot(step.OutputOffset, step.OutputLength)};");
         EmitCallWithActivation(w, step, output, target =>
@@ -74,7 +82,7 @@ internal sealed class DenseEmitter : WeightedStepEmitter<DenseStep>
     protected override void EmitBackward(CodeWriter w, DenseStep step, BackwardNames names)
     {
         string fused = step.Activation is { } a ? $" + {a.Kind}" : string.Empty;
-        w.Line($"// Layer {step.Label}, {step.Title}{fused}:");
+        w.Line($"// Layer {step.Label}, {step.Title}{fused}{Part(step)}:");
         EmitActivationBackward(w, step, names.Output, names.OutputGradient);
         w.Line($"//   dW += dzᵀ {names.Input}{(step.HasBias ? ", db += Σ_rows dz" : string.Empty)}, {names.InputGradient} = dz W");
         if (names.GradientBuffer is { } buffer)

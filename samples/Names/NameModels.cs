@@ -29,6 +29,21 @@ public partial class NamesGru;
 [Dense(54)]
 public partial class NamesRnn;
 
+/// <summary>
+/// A character-level causal Transformer (a tiny GPT): Embedding(54, 64) plus a learned position table (zeros at first),
+/// two post-norm encoder layers (d 64, 4 heads, feed-forward 256, dropout 0.1 as PyTorch's default), each token
+/// attending to itself and the tokens before it, then Dense(54) at each position (logits). The PyTorch twin is
+/// <c>pytorch_tinygpt.py</c>.
+/// </summary>
+[Network]
+[Input(16)]
+[Embedding(54, 64)]
+[PositionalEmbedding]
+[TransformerEncoder(4, 256, Causal = true)]
+[TransformerEncoder(4, 256, Causal = true)]
+[Dense(54)]
+public partial class NamesTransformer;
+
 /// <summary>What generation needs of the three networks: their batch-1 inference on token ids (generated).</summary>
 internal interface ITokenModel
 {
@@ -40,3 +55,5 @@ public partial class NamesLstm : ITokenModel;
 public partial class NamesGru : ITokenModel;
 
 public partial class NamesRnn : ITokenModel;
+
+public partial class NamesTransformer : ITokenModel;

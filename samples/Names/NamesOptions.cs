@@ -4,16 +4,17 @@ using System.IO;
 
 namespace NetGen.Samples.Names;
 
-/// <summary>The recurrent cell of the model.</summary>
+/// <summary>The model: a recurrent cell, or the causal Transformer (a tiny GPT).</summary>
 internal enum Cell
 {
     Lstm,
     Gru,
     Rnn,
+    Transformer,
 }
 
 /// <summary>
-/// The sample's command line: <c>--cell lstm|gru|rnn</c>, <c>--epochs N</c>, <c>--seed N</c>, <c>--temperature T</c>,
+/// The sample's command line: <c>--cell lstm|gru|rnn|transformer</c>, <c>--epochs N</c>, <c>--seed N</c>, <c>--temperature T</c>,
 /// <c>--json PATH</c>, <c>--data DIR</c>.
 /// </summary>
 internal sealed class NamesOptions
@@ -55,7 +56,7 @@ internal sealed class NamesOptions
                     options.Cell = cell;
                     break;
                 case "--cell":
-                    return Fail($"--cell must be lstm, gru or rnn; got '{value}'.");
+                    return Fail($"--cell must be lstm, gru, rnn or transformer; got '{value}'.");
                 case "--epochs" when int.TryParse(value, out int epochs) && epochs >= 1:
                     options.Epochs = epochs;
                     break;
@@ -93,5 +94,5 @@ internal sealed class NamesOptions
     }
 
     private static void PrintUsage() => Console.Error.WriteLine(
-        "Usage: Names [--cell lstm|gru|rnn (lstm)] [--epochs N (30)] [--seed N (0)] [--temperature T (0.8)] [--json PATH] [--data DIR (bundled names)]");
+        "Usage: Names [--cell lstm|gru|rnn|transformer (lstm)] [--epochs N (30)] [--seed N (0)] [--temperature T (0.8)] [--json PATH] [--data DIR (bundled names)]");
 }

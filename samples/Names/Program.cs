@@ -1,5 +1,5 @@
 // The names sample: a character-level language model on 8,422 English first names. Trains Embedding(54, 32) →
-// LSTM(128) (or GRU / RNN) → Dense(54) at every step, reports the held-out loss in nats per character after each
+// LSTM(128) (or GRU / RNN, or a causal Transformer: --cell transformer) → Dense(54) at every step, reports the held-out loss in nats per character after each
 // epoch, then generates names. Run: dotnet run -c Release --project samples/Names -- --cell lstm
 using System;
 using System.Collections.Generic;
@@ -21,6 +21,7 @@ return options.Cell switch
 {
     Cell.Gru => NamesSample.Run(options, seed => new NamesGru(seed)),
     Cell.Rnn => NamesSample.Run(options, seed => new NamesRnn(seed)),
+    Cell.Transformer => NamesSample.Run(options, seed => new NamesTransformer(seed)),
     _ => NamesSample.Run(options, seed => new NamesLstm(seed)),
 };
 

@@ -69,5 +69,6 @@ internal sealed class AttentionRule : LayerRule
     /// Floats per sample of the attention kernel's backward scratch: the runtime's
     /// <c>AttentionKernels.BackwardScratchLength</c>, which the planner must know as a constant (a test holds the two equal).
     /// </summary>
-    public static int BackwardScratchLength(int steps, int d, int heads) => heads > 0 ? steps * steps : 0;
+    public static int BackwardScratchLength(int steps, int d, int heads)
+        => heads > 0 ? (2 * steps * steps) + (d / heads * steps) + (steps * d) : 0;
 }

@@ -81,6 +81,40 @@ public class IncrementalityTests
         Assert.Contains(IncrementalStepRunReason.Modified, Reasons(result.TrackedOutputSteps.SelectMany(s => s.Value)));
     }
 
+    /// <summary>
+    /// A network that uses another as a block reads the block's layers when it is read: an edit of the block's class, in
+    /// another file, regenerates the network that uses it (and leaves it alone when the edit changes nothing).
+    /// </summary>
+    [Fact]
+    public void Editing_a_block_in_another_file_regenerates_the_network_that_uses_it()
+    {
+        const string outer = """
+            using NetGen;
+            namespace App;
+            [Network]
+            [Input(6, 8)]
+            [Residual(typeof(Inner))]
+            [Dense(3)]
+            public partial class Outer;
+            """;
+        const string inner = """
+            using NetGen;
+            namespace App;
+            [Network]
+            [Input(6, 8)]
+            [Dense(16), ReLU]
+            [Dense(8)]
+            public partial class Inner;
+            """;
+        GeneratorRunResult edited = RunTwice(outer, inner, outer, inner.Replace("Dense(16)", "Dense(12)", StringComparison.Ordinal));
+        string source = edited.GeneratedSources.Single(s => s.HintName.Contains("Outer", StringComparison.Ordinal)).SourceText.ToString();
+        Assert.Contains("public static int Units => 12;", source, StringComparison.Ordinal);
+        Assert.DoesNotContain("public static int Units => 16;", source, StringComparison.Ordinal);
+
+        GeneratorRunResult comment = RunTwice(outer, inner, outer, inner.Replace("[Dense(8)]", "// a comment\n[Dense(8)]", StringComparison.Ordinal));
+        AssertCached(comment);
+    }
+
     [Fact]
     public void Model_holds_no_symbol_syntax_compilation_or_location()
     {

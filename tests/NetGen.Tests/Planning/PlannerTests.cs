@@ -169,6 +169,50 @@ public sealed class PlannerTests
         Assert.IsType<EmbeddingStep>(plan.Steps[0]);
     }
 
+    [Fact]
+    public void A_residual_block_plans_a_fork_its_layers_one_level_deeper_and_an_add()
+    {
+        var block = new BlockDeclaration("Samples.FeedForward", true, new[] { Input(6, 8), Layer(LayerKind.Dense, 16), Layer(LayerKind.ReLU), Layer(LayerKind.Dense, 8) }.ToEquatableArray(), null);
+        PlanResult result = Plan(Input(6, 8), Layer(LayerKind.Residual) with { Block = block }, Layer(LayerKind.LayerNorm), Layer(LayerKind.Dense, 3));
+
+        Assert.Empty(result.Diagnostics);
+        NetworkPlan plan = result.Plan!;
+        Assert.Equal(new[] { typeof(ResidualForkStep), typeof(DenseStep), typeof(DenseStep), typeof(ResidualAddStep), typeof(LayerNormStep), typeof(DenseStep) }, plan.Steps.Select(s => s.GetType()));
+        Assert.Equal(new[] { "0in", "0_0", "0_2", "0", "1", "2" }, plan.Steps.Select(s => s.Id));
+        Assert.Equal(new[] { "0.0.weight", "0.0.bias", "0.2.weight", "0.2.bias", "1.weight", "1.bias", "2.weight", "2.bias" }, plan.Tensors.Select(t => t.Name));
+        var add = (ResidualAddStep)plan.Steps[3];
+        Assert.Equal("0in", add.ForkId);
+        Assert.Equal(((ResidualForkStep)plan.Steps[0]).SkipGradientOffset, add.SkipGradientOffset);
+
+        // One summary row for the block, with its parameters.
+        Assert.Equal(new[] { "Residual(FeedForward)", "LayerNorm", "Dense(3)" }, plan.Layers.Select(l => l.Title));
+        Assert.Equal((8 * 16) + 16 + (16 * 8) + 8, plan.Layers[0].Parameters);
+    }
+
+    [Fact]
+    public void An_encoder_layer_lays_out_its_parameters_in_pytorchs_order_and_plans_its_parts()
+    {
+        LayerDeclaration encoder = Layer(LayerKind.TransformerEncoder, 2, 16) with { Options = new[] { new LayerOption("Dropout", null, 0f, null) }.ToEquatableArray() };
+        PlanResult result = Plan(Input(5, 8), encoder);
+
+        Assert.Empty(result.Diagnostics);
+        NetworkPlan plan = result.Plan!;
+        Assert.Equal(
+            new[] { "0.self_attn.in_proj_weight", "0.self_attn.in_proj_bias", "0.self_attn.out_proj.weight", "0.self_attn.out_proj.bias", "0.linear1.weight", "0.linear1.bias", "0.linear2.weight", "0.linear2.bias", "0.norm1.weight", "0.norm1.bias", "0.norm2.weight", "0.norm2.bias" },
+            plan.Tensors.Select(t => t.Name));
+        Assert.Equal(plan.Tensors.Select(t => t.Offset).OrderBy(o => o), plan.Tensors.Select(t => t.Offset));
+
+        // Post-norm, no dropout: fork, q|k|v, heads, out_proj, add, norm1, fork, linear1 + ReLU, linear2, add, norm2.
+        Assert.Equal(
+            new[] { "ResidualForkStep", "DenseStep", "AttentionStep", "DenseStep", "ResidualAddStep", "LayerNormStep", "ResidualForkStep", "DenseStep", "DenseStep", "ResidualAddStep", "LayerNormStep" },
+            plan.Steps.Select(s => s.GetType().Name));
+        var linear1 = (DenseStep)plan.Steps[7];
+        Assert.Equal("0.linear1.weight", linear1.Weight.Name);
+        Assert.Equal(LayerKind.ReLU, linear1.Activation!.Kind);
+        Assert.Equal(plan.Tensors.Single(t => t.Name == "0.norm1.weight").Offset, ((LayerNormStep)plan.Steps[5]).Weight!.Offset);
+        Assert.Equal(2L * ((5 * 8 * 24) + (2 * 5 * 5 * 8) + (5 * 8 * 8) + (5 * 8 * 16 * 2)), plan.Flops);
+    }
+
     private static PlanResult Plan(params LayerDeclaration[] layers)
     {
         // positions in source order, as the parser numbers them
