@@ -21,8 +21,10 @@ namespace NetGen.CompilerServices;
 /// fused multiply-adds with a broadcast operand and no horizontal sums. The scores of a pair of queries against whole
 /// vectors of keys come from a transposed copy of the head's keys (on the stack, in blocks of keys), broadcasting each
 /// feature of q; <c>P' V</c> and <c>dS K</c> broadcast a weight and run down the value's (key's) features, four query
-/// rows at a time; <c>P'ᵀ dO</c> and <c>dSᵀ Q</c> do the same down the columns of P' and dS; <c>dO Vᵀ</c> is the scores'
-/// product over a transposed copy of V in the scratch. Causal layers stop every product at the diagonal, at the
+/// rows at a time, two chains a row (even and odd terms, added at the end); <c>P'ᵀ dO</c> and <c>dSᵀ Q</c> do the same
+/// down the columns of P' and dS; <c>dO Vᵀ</c> is the scores' product over a transposed copy of V in the scratch. With
+/// dropout, <c>P' = P ⊙ mask</c> is formed once per head in vectors (forward: on the stack for T ≤ 64, beyond that the
+/// mask multiplies each weight as it is read; backward: in the scratch). Causal layers stop every product at the diagonal, at the
 /// granularity of one vector: a pair of score rows runs to the vector that holds its second row's diagonal, so the few
 /// entries of that vector past a row's diagonal are computed too (and left out of the softmax with a lane mask, then
 /// overwritten with 0; in dP' never read); the products with P' and dS read no entry above the diagonal. The softmax is
@@ -174,6 +176,7 @@ public static partial class AttentionKernels
         return (int)Math.Max(2, ((1L << 17) + perSample - 1) / perSample);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CheckLayer<TLayer>()
         where TLayer : struct, IAttentionLayer
     {
@@ -244,6 +247,7 @@ public static partial class AttentionKernels
     }
 
     /// <summary>Sample <paramref name="b"/>'s dOutput: its rows of <paramref name="dOutput"/>, or (empty) the copy in its scratch.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ReadOnlySpan<float> SampleOutputGradient<TLayer>(ReadOnlySpan<float> dOutput, Span<float> scratch, int b)
         where TLayer : struct, IAttentionLayer
     {
