@@ -5,6 +5,7 @@ using System.Linq;
 using System.Text.Json;
 using NetGen.Tests.Networks;
 using Xunit;
+using static NetGen.Tests.Parity.ParityJson;
 using Xunit.Abstractions;
 
 namespace NetGen.Tests.Parity;
@@ -120,17 +121,17 @@ public sealed class AttentionParityTests
         int n = net.InputLength, m = net.OutputLength;
         var y = new float[batch * m];
         net.Forward(x, y, net.CreateWorkspace(batch));
-        AssertSamples(expected, y, m, $"{network} batch {batch}");
+        AssertSamples(expected, y, m, $"{network} batch {batch}", ForwardRelative, ForwardFloor);
 
         Array.Clear(y);
         net.ForwardTraining(x, y, net.CreateWorkspace(batch));
-        AssertSamples(expected, y, m, $"{network} training forward");
+        AssertSamples(expected, y, m, $"{network} training forward", ForwardRelative, ForwardFloor);
 
         if (net is CausalTwoLayer gpt)
         {
             Array.Clear(y);
             gpt.Forward(Array.ConvertAll(x, v => (int)v), y, net.CreateWorkspace(batch));
-            AssertSamples(expected, y, m, $"{network} int token ids");
+            AssertSamples(expected, y, m, $"{network} int token ids", ForwardRelative, ForwardFloor);
         }
 
         Workspace one = net.CreateWorkspace(1);
@@ -138,7 +139,7 @@ public sealed class AttentionParityTests
         for (int b = 0; b < batch; b++)
         {
             net.Forward(x.AsSpan(b * n, n), row, one);
-            AssertSamples(expected.AsSpan(b * m, m).ToArray(), row, m, $"{network} sample {b} alone");
+            AssertSamples(expected.AsSpan(b * m, m).ToArray(), row, m, $"{network} sample {b} alone", ForwardRelative, ForwardFloor);
         }
     }
 
@@ -341,69 +342,5 @@ public sealed class AttentionParityTests
         _ => throw new ArgumentException(network, nameof(network)),
     };
 
-    /// <summary>Checks every element against <c>relative · max|expected| + floor</c>; returns the worst error over max|expected|.</summary>
-    private static double AssertClose(float[] expected, float[] actual, double relative, double floor, string what)
-    {
-        Assert.Equal(expected.Length, actual.Length);
-        double scale = expected.Max(v => Math.Abs((double)v));
-        double allowed = relative * scale + floor;
-        double worst = 0;
-        for (int i = 0; i < expected.Length; i++)
-        {
-            double error = Math.Abs((double)actual[i] - expected[i]);
-            worst = Math.Max(worst, scale > 0 ? error / scale : error);
-            Assert.True(error <= allowed, $"{what} [{i}]: NetGen {actual[i]:R}, PyTorch {expected[i]:R}, error {error:E2} > {allowed:E2}");
-        }
-
-        return worst;
-    }
-
-    private static void AssertSamples(double[] expected, float[] actual, int perSample, string what)
-    {
-        Assert.Equal(expected.Length, actual.Length);
-        for (int b = 0; b < expected.Length / perSample; b++)
-        {
-            double scale = 0;
-            for (int i = 0; i < perSample; i++)
-            {
-                scale = Math.Max(scale, Math.Abs(expected[(b * perSample) + i]));
-            }
-
-            double allowed = (ForwardRelative * scale) + ForwardFloor;
-            for (int i = 0; i < perSample; i++)
-            {
-                int k = (b * perSample) + i;
-                double error = Math.Abs(actual[k] - expected[k]);
-                Assert.True(error <= allowed, $"{what}: sample {b} output {i} is {actual[k]:R}, PyTorch {expected[k]:R}, error {error:E2} > {allowed:E2}");
-            }
-        }
-    }
-
-    /// <summary>Copies each state_dict tensor into the parameters at its tensor's offset, after checking its name and shape.</summary>
-    private static void Load(INetwork net, JsonElement entry)
-    {
-        Span<float> parameters = net.Parameters;
-        parameters.Fill(float.NaN);
-        foreach (JsonElement t in entry.GetProperty("tensors").EnumerateArray())
-        {
-            string name = t.GetProperty("name").GetString()!;
-            ParameterTensor? tensor = net.ParameterTensors.SingleOrDefault(p => p.Name == name);
-            Assert.True(tensor is not null, $"{net.GetType().Name} has no parameter tensor named {name}; it has {string.Join(", ", net.ParameterTensors.Select(p => p.Name))}.");
-            Assert.Equal(t.GetProperty("shape").EnumerateArray().Select(e => e.GetInt32()).ToArray(), tensor.Shape.ToArray());
-            float[] values = Floats(t.GetProperty("values"));
-            Assert.Equal(tensor.Length, values.Length);
-            values.CopyTo(parameters.Slice(tensor.Offset, tensor.Length));
-        }
-
-        foreach (float v in net.Parameters)
-        {
-            Assert.False(float.IsNaN(v), "A parameter was not covered by any state_dict tensor.");
-        }
-    }
-
     private static JsonElement Entry(string network) => Reference.Value.RootElement.GetProperty(network);
-
-    private static float[] Floats(JsonElement array) => array.EnumerateArray().Select(e => e.GetSingle()).ToArray();
-
-    private static double[] Doubles(JsonElement array) => array.EnumerateArray().Select(e => e.GetDouble()).ToArray();
 }
