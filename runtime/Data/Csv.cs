@@ -63,7 +63,11 @@ public sealed class CsvOptions
         get => _classes;
         init
         {
-            Dataset.CheckClasses(value);
+            if (value < 1 || value > Dataset.MaxClasses)
+            {
+                throw new ArgumentOutOfRangeException(nameof(Classes), value, $"The number of classes must be from 1 to {Dataset.MaxClasses} (2^24, so that every class index is exact in a float).");
+            }
+
             _classes = value;
         }
     }

@@ -39,7 +39,7 @@ public static class Npy
 
     private const int InitialBufferBytes = 1 << 20;
 
-    private static ReadOnlySpan<byte> Magic => "\x93NUMPY"u8;
+    private static ReadOnlySpan<byte> Magic => new byte[] { 0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y' };
 
     /// <summary>Reads a <c>.npy</c> file.</summary>
     /// <param name="path">The file.</param>
