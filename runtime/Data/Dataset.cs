@@ -1,4 +1,6 @@
 using System;
+using System.Globalization;
+using System.Numerics;
 
 namespace NetGen;
 
@@ -6,19 +8,43 @@ namespace NetGen;
 /// Samples in memory: each a flat input of <see cref="InputLength"/> floats and a target of
 /// <see cref="TargetLength"/> floats (a class index as a float for classification).
 /// </summary>
+/// <remarks>
+/// A data set reads its floats where they are: the constructors wrap the arrays or memory they are given without
+/// copying (change them and the data set changes). Integer labels, of any width, are copied into floats, which is
+/// what the losses read (a class index is exact in a float below 2^24). The loaders build data sets from files:
+/// <see cref="Idx"/> (MNIST), <see cref="Csv"/> and <see cref="Npy"/> (NumPy <c>.npy</c> and <c>.npz</c>).
+/// </remarks>
 public sealed class Dataset
 {
     /// <summary>2^24: token ids and class indices stored as floats stay below it, where a float holds every integer.</summary>
     private const int MaxTokenId = 1 << 24;
 
-    private readonly float[] _inputs;
-    private readonly float[] _targets;
+    private readonly ReadOnlyMemory<float> _inputs;
+    private readonly ReadOnlyMemory<float> _targets;
 
     /// <summary>Wraps the arrays (not copied): <c>count = inputs.Length / inputLength</c>.</summary>
+    /// <exception cref="ArgumentNullException">An array is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="inputLength"/> or <paramref name="targetLength"/> is below 1.</exception>
+    /// <exception cref="ArgumentException">The lengths do not make whole samples, or the targets are not <c>count × targetLength</c>.</exception>
     public Dataset(float[] inputs, int inputLength, float[] targets, int targetLength)
+        : this(NotNull(inputs, nameof(inputs)), inputLength, NotNull(targets, nameof(targets)), targetLength)
     {
-        ArgumentNullException.ThrowIfNull(inputs);
-        ArgumentNullException.ThrowIfNull(targets);
+    }
+
+    /// <summary>
+    /// Wraps the memory (not copied): an array or a part of one (<c>array.AsMemory(start, length)</c>), or memory of
+    /// your own (a <see cref="System.Buffers.MemoryManager{T}"/> over native or memory-mapped memory). <c>count =
+    /// inputs.Length / inputLength</c>; the targets must be <c>count × targetLength</c> floats. The memory must not
+    /// be changed while a trainer reads it.
+    /// </summary>
+    /// <remarks>
+    /// A <see cref="ReadOnlySpan{T}"/> cannot be kept (it may live on the stack), so a data set takes memory; to build
+    /// one from a span, copy it (<c>span.ToArray()</c>).
+    /// </remarks>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="inputLength"/> or <paramref name="targetLength"/> is below 1.</exception>
+    /// <exception cref="ArgumentException">The lengths do not make whole samples, or the targets are not <c>count × targetLength</c>.</exception>
+    public Dataset(ReadOnlyMemory<float> inputs, int inputLength, ReadOnlyMemory<float> targets, int targetLength)
+    {
         ArgumentOutOfRangeException.ThrowIfLessThan(inputLength, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(targetLength, 1);
         if (inputs.Length % inputLength != 0)
@@ -27,9 +53,9 @@ public sealed class Dataset
         }
 
         int count = inputs.Length / inputLength;
-        if (targets.Length != count * targetLength)
+        if (targets.Length != (long)count * targetLength)
         {
-            throw new ArgumentException($"{count} samples need {count * targetLength} target floats ({targetLength} each), got {targets.Length}.", nameof(targets));
+            throw new ArgumentException($"{count} samples need {(long)count * targetLength} target floats ({targetLength} each), got {targets.Length}.", nameof(targets));
         }
 
         _inputs = inputs;
@@ -40,6 +66,7 @@ public sealed class Dataset
     }
 
     /// <summary>A classification data set: one integer label per sample, kept as a float target.</summary>
+    /// <remarks>The inputs are wrapped (not copied); the labels are copied into floats.</remarks>
     public static Dataset FromLabels(float[] inputs, int inputLength, ReadOnlySpan<byte> labels)
     {
         var targets = new float[labels.Length];
@@ -49,6 +76,103 @@ public sealed class Dataset
         }
 
         return new Dataset(inputs, inputLength, targets, 1);
+    }
+
+    /// <summary>
+    /// A classification data set: one class index per sample (PyTorch's <c>int64</c> targets of <c>cross_entropy</c>),
+    /// checked against <paramref name="classes"/> and copied into float targets. The inputs are wrapped, not copied.
+    /// </summary>
+    /// <param name="inputs">The inputs, sample after sample: <c>labels.Length × inputLength</c> floats.</param>
+    /// <param name="inputLength">Floats per input (the network's <c>InputLength</c>).</param>
+    /// <param name="labels">One class index per sample, from 0 to <paramref name="classes"/> - 1.</param>
+    /// <param name="classes">The number of classes (the network's outputs), when known, so that a label too large is
+    /// refused here, naming its sample; by default only the largest, 2^24 (every index below it is exact in a float).</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="inputLength"/> is below 1, or <paramref name="classes"/> is not from 1 to 2^24.</exception>
+    /// <exception cref="ArgumentException">
+    /// A label is outside <c>[0, classes)</c> (the message names the sample and the value), or the lengths do not match.
+    /// </exception>
+    public static Dataset FromLabels(ReadOnlyMemory<float> inputs, int inputLength, ReadOnlySpan<int> labels, int classes = MaxTokenId) =>
+        FromLabels<int>(inputs, inputLength, labels, classes);
+
+    /// <summary>
+    /// A classification data set from 64-bit class indices (NumPy's and PyTorch's default integer); as the
+    /// <see cref="FromLabels(ReadOnlyMemory{float}, int, ReadOnlySpan{int}, int)"/> overload.
+    /// </summary>
+    /// <param name="inputs">The inputs, sample after sample: <c>labels.Length × inputLength</c> floats.</param>
+    /// <param name="inputLength">Floats per input.</param>
+    /// <param name="labels">One class index per sample, from 0 to <paramref name="classes"/> - 1.</param>
+    /// <param name="classes">The number of classes, when known; by default 2^24.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="inputLength"/> is below 1, or <paramref name="classes"/> is not from 1 to 2^24.</exception>
+    /// <exception cref="ArgumentException">A label is outside <c>[0, classes)</c>, or the lengths do not match.</exception>
+    public static Dataset FromLabels(ReadOnlyMemory<float> inputs, int inputLength, ReadOnlySpan<long> labels, int classes = MaxTokenId) =>
+        FromLabels<long>(inputs, inputLength, labels, classes);
+
+    /// <summary>
+    /// A classification data set from class indices of any integer type (<c>byte</c>, <c>sbyte</c>, <c>short</c>,
+    /// <c>ushort</c>, <c>int</c>, <c>uint</c>, <c>long</c>, <c>ulong</c>, ...): checked against
+    /// <paramref name="classes"/> and copied into float targets; the inputs are wrapped, not copied. Called with a
+    /// span, or with the type named: <c>Dataset.FromLabels&lt;ushort&gt;(inputs, 784, labels, classes: 10)</c>.
+    /// </summary>
+    /// <typeparam name="TLabel">The labels' integer type.</typeparam>
+    /// <param name="inputs">The inputs, sample after sample: <c>labels.Length × inputLength</c> floats.</param>
+    /// <param name="inputLength">Floats per input.</param>
+    /// <param name="labels">One class index per sample, from 0 to <paramref name="classes"/> - 1.</param>
+    /// <param name="classes">The number of classes, when known; by default 2^24.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="inputLength"/> is below 1, or <paramref name="classes"/> is not from 1 to 2^24.</exception>
+    /// <exception cref="ArgumentException">A label is outside <c>[0, classes)</c>, or the lengths do not match.</exception>
+    public static Dataset FromLabels<TLabel>(ReadOnlyMemory<float> inputs, int inputLength, ReadOnlySpan<TLabel> labels, int classes = MaxTokenId)
+        where TLabel : unmanaged, IBinaryInteger<TLabel>
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(inputLength, 1);
+        float[] targets = ClassTargets(labels, classes, nameof(labels));
+        return new Dataset(inputs, inputLength, targets, 1);
+    }
+
+    /// <summary>
+    /// Checks every label against <c>[0, classes)</c> and copies them into floats. The message of a bad label names
+    /// its sample (its index in <paramref name="labels"/>) and its value.
+    /// </summary>
+    internal static float[] ClassTargets<TLabel>(ReadOnlySpan<TLabel> labels, int classes, string paramName)
+        where TLabel : unmanaged, IBinaryInteger<TLabel>
+    {
+        CheckClasses(classes);
+        var targets = new float[labels.Length];
+        for (int i = 0; i < labels.Length; i++)
+        {
+            long label = long.CreateSaturating(labels[i]);
+            if (label < 0 || label >= classes)
+            {
+                throw new ArgumentException(
+                    $"Sample {i} has label {labels[i].ToString(null, CultureInfo.InvariantCulture)}, outside [0, {classes}): {ClassRange(classes)}.", paramName);
+            }
+
+            targets[i] = label;
+        }
+
+        return targets;
+    }
+
+    /// <summary>"a label is a class index from 0 to 9 (10 classes)", or without the count when it is the default.</summary>
+    internal static string ClassRange(int classes) => classes == MaxTokenId
+        ? $"a label is a class index from 0 to {MaxTokenId - 1} (2^24, the largest exact in a float)"
+        : $"a label is a class index from 0 to {classes - 1} ({classes} classes)";
+
+    /// <summary>Checks a number of classes: 1 to 2^24.</summary>
+    internal static void CheckClasses(int classes)
+    {
+        if (classes < 1 || classes > MaxTokenId)
+        {
+            throw new ArgumentOutOfRangeException(nameof(classes), classes, $"The number of classes must be from 1 to {MaxTokenId} (2^24, so that every class index is exact in a float).");
+        }
+    }
+
+    /// <summary>The largest number of classes a data set's labels can name, 2^24.</summary>
+    internal const int MaxClasses = MaxTokenId;
+
+    private static ReadOnlyMemory<float> NotNull(float[] array, string name)
+    {
+        ArgumentNullException.ThrowIfNull(array, name);
+        return array;
     }
 
     /// <summary>
@@ -192,14 +316,20 @@ public sealed class Dataset
     public int TargetLength { get; }
 
     /// <summary>All inputs, sample after sample.</summary>
-    public ReadOnlySpan<float> Inputs => _inputs;
+    public ReadOnlySpan<float> Inputs => _inputs.Span;
 
     /// <summary>All targets, sample after sample.</summary>
-    public ReadOnlySpan<float> Targets => _targets;
+    public ReadOnlySpan<float> Targets => _targets.Span;
+
+    /// <summary>All inputs, sample after sample, as the memory the data set wraps (not a copy).</summary>
+    public ReadOnlyMemory<float> InputMemory => _inputs;
+
+    /// <summary>All targets, sample after sample, as the memory the data set wraps (not a copy).</summary>
+    public ReadOnlyMemory<float> TargetMemory => _targets;
 
     /// <summary>The input of sample <paramref name="index"/>.</summary>
-    public ReadOnlySpan<float> Input(int index) => _inputs.AsSpan(index * InputLength, InputLength);
+    public ReadOnlySpan<float> Input(int index) => _inputs.Span.Slice(index * InputLength, InputLength);
 
     /// <summary>The target of sample <paramref name="index"/>.</summary>
-    public ReadOnlySpan<float> Target(int index) => _targets.AsSpan(index * TargetLength, TargetLength);
+    public ReadOnlySpan<float> Target(int index) => _targets.Span.Slice(index * TargetLength, TargetLength);
 }
