@@ -13,7 +13,7 @@ namespace NetGen;
 /// <see cref="Precision"/> and <see cref="Recall"/> of a class that was never predicted (or never occurs) are NaN, where
 /// scikit-learn reports 0 with a warning (<c>zero_division="warn"</c>): 0 would read as a class the network always gets wrong.
 /// </remarks>
-public sealed class ConfusionMatrix
+public sealed class ConfusionMatrix : IEquatable<ConfusionMatrix>
 {
     private readonly long[] _counts;
 
@@ -112,6 +112,26 @@ public sealed class ConfusionMatrix
     {
         long support = Support(c);
         return support == 0 ? float.NaN : (float)((double)_counts[(c * Classes) + c] / support);
+    }
+
+    /// <summary>Whether <paramref name="other"/> has the same classes and the same count in every cell.</summary>
+    public bool Equals(ConfusionMatrix? other) =>
+        other is not null && other.Classes == Classes && other.Total == Total && _counts.AsSpan().SequenceEqual(other._counts);
+
+    /// <inheritdoc />
+    public override bool Equals(object? obj) => Equals(obj as ConfusionMatrix);
+
+    /// <summary>A hash of the classes and the counts (a matrix is mutable: do not change one used as a key).</summary>
+    public override int GetHashCode()
+    {
+        var hash = default(HashCode);
+        hash.Add(Classes);
+        foreach (long v in _counts)
+        {
+            hash.Add(v);
+        }
+
+        return hash.ToHashCode();
     }
 
     /// <summary>Every cell, row by row (<c>[actual × Classes + predicted]</c>), copied.</summary>
