@@ -17,7 +17,7 @@ namespace NetGen;
 ///     BatchSize = 64,
 ///     Validation = validation,
 ///     EarlyStopping = new EarlyStopping { Patience = 3 },
-///     EpochEnded = new Progress&lt;EpochResult&gt;(e => Console.WriteLine($"{e.Epoch}: {e.Loss:F4} {e.Validation?.Loss:F4}")),
+///     EpochEnded = new SynchronousProgress&lt;EpochResult&gt;(e => Console.WriteLine($"{e.Epoch}: {e.Loss:F4} {e.Validation?.Loss:F4}")),
 /// }, cancellationToken);
 /// </code>
 /// </example>
@@ -69,8 +69,8 @@ public sealed class TrainingOptions
     /// <summary>
     /// Told after every batch, applied or skipped, with the running figures of the epoch. <c>Report</c> is called on the training
     /// thread between batches; note that <see cref="Progress{T}"/> posts each report to the thread pool (or the captured
-    /// synchronization context) and returns at once, so its handler may run later and out of order: for a console line, pass an
-    /// <see cref="IProgress{T}"/> of your own that writes in <c>Report</c>.
+    /// synchronization context) and returns at once, so its handler may run later and out of order: for a console line, pass a
+    /// <see cref="SynchronousProgress{T}"/>, which runs its handler inside <c>Report</c>.
     /// </summary>
     public IProgress<TrainingProgress>? BatchEnded { get; set; }
 

@@ -23,7 +23,7 @@ public sealed class TrainingLoopTests
             Epochs = 3,
             BatchSize = 16,
             Validation = validation,
-            EpochEnded = new Inline<EpochResult>(e => reports.Add((e, trainer.History.Count, trainer.StepCount))),
+            EpochEnded = new SynchronousProgress<EpochResult>(e => reports.Add((e, trainer.History.Count, trainer.StepCount))),
         });
 
         Assert.Equal(StopReason.Completed, result.StopReason);
