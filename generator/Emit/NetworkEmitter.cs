@@ -50,6 +50,8 @@ internal static class NetworkEmitter
         EmitPublicBackward(w, plan);
         EmitInterface(w);
         w.Line();
+        EmitInfo(w);
+        w.Line();
         ForwardEmitter.Emit(w, plan);
         BackwardEmitter.Emit(w, plan);
         w.Close();
@@ -357,6 +359,15 @@ internal static class NetworkEmitter
         w.Line("int global::NetGen.INetwork.WorkspaceLength => WorkspaceLength;");
         w.Line("long global::NetGen.INetwork.FlopsPerSample => FlopsPerSample;");
         w.Line("string global::NetGen.INetwork.Summary => Summary;");
+    }
+
+    /// <summary>The instance property that reaches the constants (<c>net.Info.Summary</c>), the stub's too.</summary>
+    internal static void EmitInfo(CodeWriter w)
+    {
+        w.Line("private static global::NetGen.NetworkInfo? s_info;");
+        w.Line();
+        w.Line("/// <summary>The constants above, reachable from an instance: <c>net.Info.Summary</c>, <c>net.Info.ParameterCount</c>.</summary>");
+        w.Line("public global::NetGen.NetworkInfo Info => s_info ??= new global::NetGen.NetworkInfo(this);");
     }
 
     public static string ShapeText(IEnumerable<int> shape) => "[" + string.Join(", ", shape.Select(d => Int(d))) + "]";

@@ -92,6 +92,7 @@ internal static class StubEmitter
             w.Line($"global::System.Collections.Generic.IReadOnlyList<global::NetGen.ParameterTensor> global::NetGen.INetwork.BufferTensors => {fail};");
         }
 
+        w.Line($"public global::NetGen.NetworkInfo Info => {fail};");
         w.Line();
         NetworkEmitter.EmitInterface(w);
         w.Close();

@@ -13,6 +13,6 @@ internal static class GeneratedMembers
         "InputLength", "OutputLength", "ParameterCount", "WorkspaceLength", "FlopsPerSample", "Summary", "InputShape",
         "OutputShape", "BufferCount", "Parameters", "Gradients", "ParameterTensors", "Buffers", "BufferTensors",
         "Initialize", "ZeroGradients", "CreateWorkspace", "Forward", "ForwardTraining", "Backward", "BatchSize", "Run",
-        "RunBackward", "_parameters", "_gradients", "_buffers", "s_tensors", "s_buffers", "t_workspace",
+        "RunBackward", "_parameters", "_gradients", "_buffers", "s_tensors", "s_buffers", "t_workspace", "Info", "s_info",
     };
 }

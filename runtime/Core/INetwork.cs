@@ -6,7 +6,7 @@ namespace NetGen;
 /// <summary>
 /// What every generated network is, seen from code that does not know its shapes: the trainer, the
 /// weight I/O and tests. The generated class implements it explicitly beside its own constants
-/// (<c>MnistMlp.InputLength</c> is a <c>const</c>; <c>((INetwork)net).InputLength</c> the same value).
+/// (<c>MnistMlp.InputLength</c> is a <c>const</c>; <c>((INetwork)net).InputLength</c> and <c>net.Info.InputLength</c> the same value).
 /// </summary>
 public interface INetwork
 {
@@ -33,6 +33,13 @@ public interface INetwork
 
     /// <summary>One line per layer: kind, output shape, parameters, FLOPs.</summary>
     string Summary { get; }
+
+    /// <summary>
+    /// The constants above as one object, reachable from an instance of the generated class (<c>net.Info.Summary</c>, where
+    /// <c>net.Summary</c> is CS0176 because <c>Summary</c> is a <c>const</c>). Generated networks return one shared object; this
+    /// default makes a new one.
+    /// </summary>
+    NetworkInfo Info => new(this);
 
     /// <summary>Every parameter, in the documented order of <see cref="ParameterTensors"/>.</summary>
     Span<float> Parameters { get; }

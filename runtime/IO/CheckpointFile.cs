@@ -37,6 +37,17 @@ internal static class CheckpointFile
     private const string KeyOptimizerStep = "netgen.optimizer.step";
     private const string KeyOptimizerLearningRate = "netgen.optimizer.lr";
     private const string HyperparameterPrefix = "netgen.optimizer.";
+    private const string KeyEpochAbsoluteErrors = "netgen.epoch.abs_error_sum";
+    private const string KeyEpochSquaredErrors = "netgen.epoch.sq_error_sum";
+    private const string KeyEpochLearningRate = "netgen.epoch.lr";
+    private const string KeySchedule = "netgen.schedule";
+    private const string ScheduleHyperparameterPrefix = "netgen.schedule.";
+    private const string KeySchedulePosition = "netgen.schedule.state.position";
+    private const string KeyScheduleBase = "netgen.schedule.state.base_rate";
+    private const string KeyScheduleRate = "netgen.schedule.state.rate";
+    private const string KeyScheduleBest = "netgen.schedule.state.best";
+    private const string KeyScheduleBad = "netgen.schedule.state.bad_epochs";
+    private const string KeyScheduleCooldown = "netgen.schedule.state.cooldown_left";
 
     /// <summary>
     /// The largest step count a checkpoint may give (2^53, the largest integer every double holds exactly; no run
@@ -125,10 +136,32 @@ internal static class CheckpointFile
             m.Add(new(HyperparameterPrefix + pair.Key, pair.Value));
         }
 
+        m.Add(new(KeyEpochAbsoluteErrors, Round(s.EpochAbsoluteErrorSum)));
+        m.Add(new(KeyEpochSquaredErrors, Round(s.EpochSquaredErrorSum)));
+        m.Add(new(KeyEpochLearningRate, OptimizerDescription.Format(s.EpochLearningRate)));
+        if (s.ScheduleKind is string kind)
+        {
+            m.Add(new(KeySchedule, kind));
+            foreach (KeyValuePair<string, string> pair in s.ScheduleHyperparameters!)
+            {
+                m.Add(new(ScheduleHyperparameterPrefix + pair.Key, pair.Value));
+            }
+
+            ScheduleState st = s.ScheduleState;
+            m.Add(new(KeySchedulePosition, Text(st.Position)));
+            m.Add(new(KeyScheduleBase, Round(st.BaseRate)));
+            m.Add(new(KeyScheduleRate, Round(st.Rate)));
+            m.Add(new(KeyScheduleBest, Round(st.Best)));
+            m.Add(new(KeyScheduleBad, Text(st.BadEpochs)));
+            m.Add(new(KeyScheduleCooldown, Text(st.CooldownLeft)));
+        }
+
         return m;
     }
 
     private static string Text(long value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static string Round(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 
     /// <summary>The four xoshiro256** words as 16 hex digits each, separated by spaces.</summary>
     private static string RngText(Rng rng)
@@ -170,7 +203,7 @@ internal static class CheckpointFile
     /// <paramref name="optimizer"/> and decodes it into copies; nothing is changed. Any problem throws
     /// <see cref="WeightFormatException"/>.
     /// </summary>
-    public static Contents Read(ReadOnlySpan<byte> bytes, INetwork network, Optimizer optimizer)
+    public static Contents Read(ReadOnlySpan<byte> bytes, INetwork network, Optimizer optimizer, LearningRateSchedule? schedule = null)
     {
         SafeTensorsHeader header = SafeTensors.ParseFile(bytes, out int dataStart);
         ReadOnlySpan<byte> data = bytes[dataStart..];
@@ -190,7 +223,7 @@ internal static class CheckpointFile
             throw new WeightFormatException($"The checkpoint holds {savedParameters} parameters; the network has {n}.");
         }
 
-        CheckpointState state = ReadState(meta);
+        CheckpointState state = ReadState(meta, schedule);
 
         // The optimizer: same kind and hyperparameters, or the continuation would not be the same run.
         OptimizerDescription expected = OptimizerDescription.Of(optimizer);
@@ -287,7 +320,7 @@ internal static class CheckpointFile
         return new Contents(parameters, optimizerState, state);
     }
 
-    private static CheckpointState ReadState(MetadataReader meta)
+    private static CheckpointState ReadState(MetadataReader meta, LearningRateSchedule? schedule)
     {
         // One less than int.MaxValue: the next Fit numbers its epoch CompletedEpochs + 1.
         int epoch = meta.Int(KeyEpoch, 0, int.MaxValue - 1);
@@ -332,8 +365,19 @@ internal static class CheckpointFile
         }
 
         long optimizerSteps = meta.Long(KeyOptimizerStep, MaxStepCount);
+
+        // Came with the training-loop options; a checkpoint written before them has no errors, the optimizer's rate, no schedule.
+        double absoluteErrors = meta.Find(KeyEpochAbsoluteErrors) is null ? 0 : meta.Double(KeyEpochAbsoluteErrors);
+        double squaredErrors = meta.Find(KeyEpochSquaredErrors) is null ? 0 : meta.Double(KeyEpochSquaredErrors);
+        float epochRate = meta.Find(KeyEpochLearningRate) is null ? learningRate : meta.Float(KeyEpochLearningRate);
+        ScheduleState scheduleState = ReadSchedule(meta, schedule);
         return new CheckpointState
         {
+            EpochAbsoluteErrorSum = absoluteErrors,
+            EpochSquaredErrorSum = squaredErrors,
+            EpochLearningRate = epochRate,
+            ScheduleKind = schedule?.Kind,
+            ScheduleState = scheduleState,
             CompletedEpochs = epoch,
             BatchesIntoEpoch = batch,
             StepCount = step,
@@ -351,6 +395,58 @@ internal static class CheckpointFile
             OptimizerSteps = optimizerSteps,
             LearningRate = learningRate,
         };
+    }
+
+    /// <summary>The schedule's state, checked against <paramref name="schedule"/>: the same kind and hyperparameters, or neither has one.</summary>
+    private static ScheduleState ReadSchedule(MetadataReader meta, LearningRateSchedule? schedule)
+    {
+        string? kind = meta.Find(KeySchedule);
+        if (schedule is null)
+        {
+            if (kind is not null)
+            {
+                throw new WeightFormatException(
+                    $"The checkpoint was saved with learning-rate schedule {SafeTensorsHeader.Clip(kind)}; this trainer has none. Set Trainer.Schedule to the same schedule before loading.");
+            }
+
+            return default;
+        }
+
+        if (kind is null)
+        {
+            throw new WeightFormatException(
+                $"The checkpoint was saved without a learning-rate schedule; this trainer has {schedule.Kind}. Set Trainer.Schedule to null before loading.");
+        }
+
+        if (kind != schedule.Kind)
+        {
+            throw new WeightFormatException($"The checkpoint was saved with learning-rate schedule {SafeTensorsHeader.Clip(kind)}; this trainer's is {schedule.Kind}.");
+        }
+
+        var expected = new List<KeyValuePair<string, string>>();
+        schedule.AddHyperparameters(expected);
+        foreach (KeyValuePair<string, string> pair in expected)
+        {
+            string saved = meta.String(ScheduleHyperparameterPrefix + pair.Key);
+            if (saved != pair.Value)
+            {
+                throw new WeightFormatException(
+                    $"Schedule {kind}: the checkpoint has {pair.Key} {SafeTensorsHeader.Clip(saved)}, this trainer's schedule {pair.Value}. Resume with the same schedule.");
+            }
+        }
+
+        long position = meta.Long(KeySchedulePosition, long.MaxValue);
+        double baseRate = meta.Double(KeyScheduleBase);
+        double rate = meta.Double(KeyScheduleRate);
+        double best = meta.Double(KeyScheduleBest);
+        int bad = meta.Int(KeyScheduleBad, 0, int.MaxValue);
+        int cooldown = meta.Int(KeyScheduleCooldown, 0, int.MaxValue);
+        if (!(baseRate >= 0) || double.IsInfinity(baseRate) || !(rate >= 0) || double.IsInfinity(rate))
+        {
+            throw new WeightFormatException($"The checkpoint's schedule rates are {baseRate} (base) and {rate}; they must be finite numbers, 0 or more.");
+        }
+
+        return new ScheduleState(position, baseRate, rate, best, bad, cooldown);
     }
 
     private static bool SameShape(long[] file, ReadOnlySpan<int> network)

@@ -42,6 +42,24 @@ internal sealed class CheckpointState
     /// <summary>Samples of those skipped steps (left out of the epoch's mean loss and accuracy).</summary>
     public int EpochSkippedSamples { get; init; }
 
+    /// <summary>A regression loss's sum of |output - target| over the epoch so far (0 when absent).</summary>
+    public double EpochAbsoluteErrorSum { get; init; }
+
+    /// <summary>A regression loss's sum of (output - target)² over the epoch so far.</summary>
+    public double EpochSquaredErrorSum { get; init; }
+
+    /// <summary>The learning rate at the epoch's first batch (when absent: the optimizer's rate).</summary>
+    public float EpochLearningRate { get; init; }
+
+    /// <summary>The schedule's kind (<c>StepLR</c>, ...), or null when the trainer has none.</summary>
+    public string? ScheduleKind { get; init; }
+
+    /// <summary>The schedule's hyperparameters as text, in its order.</summary>
+    public System.Collections.Generic.List<System.Collections.Generic.KeyValuePair<string, string>>? ScheduleHyperparameters { get; init; }
+
+    /// <summary>The schedule's position, rates and counters.</summary>
+    public ScheduleState ScheduleState { get; init; }
+
     /// <summary>Steps skipped as not finite over the trainer's life.</summary>
     public long SkippedSteps { get; init; }
 

@@ -47,6 +47,23 @@ public sealed class BinaryCrossEntropyLoss : Loss
     }
 
     /// <inheritdoc />
+    public override LossTask Task => LossTask.Classification;
+
+    /// <inheritdoc />
+    public override int ClassCount(int outputLength) => 2;
+
+    /// <inheritdoc />
+    public override void AddToConfusion(ReadOnlySpan<float> outputs, ReadOnlySpan<float> targets, int batchSize, ConfusionMatrix confusion)
+    {
+        ArgumentNullException.ThrowIfNull(confusion);
+        int perSample = LossChecks.Check(outputs, targets, default, batchSize, perSampleTargets: -1);
+        for (int i = 0; i < perSample * batchSize; i++)
+        {
+            confusion.Add(targets[i] > 0.5f ? 1 : 0, outputs[i] > 0 ? 1 : 0);
+        }
+    }
+
+    /// <inheritdoc />
     public override int FindInvalidTarget(ReadOnlySpan<float> targets, int outputLength)
     {
         for (int i = 0; i < targets.Length; i++)

@@ -33,6 +33,32 @@ public abstract class Loss
     /// </exception>
     public static SequenceCrossEntropyLoss SequenceCrossEntropy(int classes, int ignoreIndex = -100) => new(classes, ignoreIndex);
 
+    /// <summary>
+    /// What the loss trains a network to do, which decides the metrics <see cref="Trainer{TNetwork}"/> reports:
+    /// <see cref="LossTask.Classification"/> (softmax, binary and sequence cross-entropy) gets accuracy and a
+    /// <see cref="ConfusionMatrix"/> with per-class precision and recall; <see cref="LossTask.Regression"/> (mean squared
+    /// error) gets the mean absolute error and root mean squared error, and no accuracy (NaN); <see cref="LossTask.Other"/>,
+    /// the default for a loss of your own, gets accuracy from <see cref="CountCorrect"/> alone.
+    /// </summary>
+    public virtual LossTask Task => LossTask.Other;
+
+    /// <summary>
+    /// The classes of the <see cref="ConfusionMatrix"/> for a network with <paramref name="outputLength"/> outputs: the outputs
+    /// for softmax cross-entropy, 2 for binary cross-entropy, the classes at each step for sequence cross-entropy; 0 (no
+    /// matrix) for a loss that is not <see cref="LossTask.Classification"/>.
+    /// </summary>
+    public virtual int ClassCount(int outputLength) => 0;
+
+    /// <summary>
+    /// Adds the batch's predictions to <paramref name="confusion"/> (of <see cref="ClassCount"/> classes), one per prediction
+    /// <see cref="CountPredictions"/> counts: the argmax of each sample's logits against its label (softmax), the argmax at each
+    /// counted step against its target (sequence), and for binary cross-entropy every output on its own, predicted 1 when its
+    /// logit is above 0 and actually 1 when its target is above 0.5. Does nothing for a loss without classes. Allocates nothing.
+    /// </summary>
+    public virtual void AddToConfusion(ReadOnlySpan<float> outputs, ReadOnlySpan<float> targets, int batchSize, ConfusionMatrix confusion)
+    {
+    }
+
     /// <summary>Whether the loss applies softmax to the outputs itself (so the network should end in logits).</summary>
     public virtual bool AppliesSoftmax => false;
 
@@ -82,4 +108,17 @@ public abstract class Loss
     /// ("softmax cross-entropy needs a class index: a whole number from 0 to 9 (the network has 10 outputs)").
     /// </summary>
     public virtual string DescribeValidTargets(int outputLength) => "this loss accepts every target";
+}
+
+/// <summary>What a <see cref="Loss"/> trains a network to do: it decides the metrics the trainer reports (<see cref="Loss.Task"/>).</summary>
+public enum LossTask
+{
+    /// <summary>Neither, as far as the trainer knows (a loss of your own): loss and accuracy (<see cref="Loss.CountCorrect"/>).</summary>
+    Other,
+
+    /// <summary>Classes: accuracy, and a confusion matrix with per-class precision and recall on evaluation.</summary>
+    Classification,
+
+    /// <summary>Values: mean absolute error and root mean squared error; no accuracy.</summary>
+    Regression,
 }

@@ -33,6 +33,9 @@ public sealed class MeanSquaredErrorLoss : Loss
     }
 
     /// <inheritdoc />
+    public override LossTask Task => LossTask.Regression;
+
+    /// <inheritdoc />
     public override int FindInvalidTarget(ReadOnlySpan<float> targets, int outputLength)
     {
         for (int i = 0; i < targets.Length; i++)

@@ -128,6 +128,30 @@ public sealed class SequenceCrossEntropyLoss : Loss
             $"(the network has {Classes} classes {steps}), or {IgnoreIndex} (the ignore index) for a step that does not count";
     }
 
+    /// <inheritdoc />
+    public override LossTask Task => LossTask.Classification;
+
+    /// <inheritdoc />
+    public override int ClassCount(int outputLength) => Classes;
+
+    /// <summary>Adds each counted position (target not <see cref="IgnoreIndex"/>): its target against its argmax.</summary>
+    /// <exception cref="ArgumentException">The spans do not fit the batch, or a target is neither a class nor the ignore index.</exception>
+    public override void AddToConfusion(ReadOnlySpan<float> outputs, ReadOnlySpan<float> targets, int batchSize, ConfusionMatrix confusion)
+    {
+        ArgumentNullException.ThrowIfNull(confusion);
+        int steps = CheckBatch(outputs, targets, default, batchSize);
+        CheckTargets(targets, steps);
+        int classes = Classes;
+        for (int p = 0; p < targets.Length; p++)
+        {
+            float target = targets[p];
+            if (target != IgnoreIndex)
+            {
+                confusion.Add((int)target, LossChecks.ArgMax(outputs.Slice(p * classes, classes)));
+            }
+        }
+    }
+
     /// <summary>The counted positions (target not <see cref="IgnoreIndex"/>) whose argmax, the first on ties, is the target.</summary>
     public override int CountCorrect(ReadOnlySpan<float> outputs, ReadOnlySpan<float> targets, int batchSize)
     {

@@ -21,6 +21,23 @@ public sealed class SoftmaxCrossEntropyLoss : Loss
     public override bool AppliesSoftmax => true;
 
     /// <inheritdoc />
+    public override LossTask Task => LossTask.Classification;
+
+    /// <inheritdoc />
+    public override int ClassCount(int outputLength) => outputLength;
+
+    /// <inheritdoc />
+    public override void AddToConfusion(ReadOnlySpan<float> outputs, ReadOnlySpan<float> targets, int batchSize, ConfusionMatrix confusion)
+    {
+        ArgumentNullException.ThrowIfNull(confusion);
+        int classes = LossChecks.Check(outputs, targets, default, batchSize, perSampleTargets: 1);
+        for (int b = 0; b < batchSize; b++)
+        {
+            confusion.Add(LossChecks.Label(targets[b], classes, b), LossChecks.ArgMax(outputs.Slice(b * classes, classes)));
+        }
+    }
+
+    /// <inheritdoc />
     public override int TargetLength(int outputLength) => 1;
 
     /// <inheritdoc />

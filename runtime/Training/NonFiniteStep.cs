@@ -22,13 +22,23 @@ public enum NonFiniteStepPolicy
     /// <c>TerminateOnNaN</c> stop a run: for data that must never produce such a step.
     /// </summary>
     Throw,
+
+    /// <summary>
+    /// End <see cref="Trainer{TNetwork}.Fit(Dataset, TrainingOptions, System.Threading.CancellationToken)"/> without throwing: it
+    /// returns a <see cref="FitResult"/> whose <see cref="FitResult.StopReason"/> is <see cref="StopReason.NonFiniteStep"/> and whose
+    /// <see cref="FitResult.NonFiniteStep"/> says where and why (the exception <see cref="Throw"/> would throw). The trainer stands
+    /// before the bad batch, as after <see cref="Throw"/>. <see cref="Trainer{TNetwork}.TrainStep"/>, which has no run to end, and
+    /// the <c>Fit</c> overload that returns a list (which has no room for the reason) throw as under <see cref="Throw"/>.
+    /// </summary>
+    Stop,
 }
 
 /// <summary>
-/// Thrown by <see cref="Trainer{TNetwork}.Fit"/> and <see cref="Trainer{TNetwork}.TrainStep"/> under
-/// <see cref="NonFiniteStepPolicy.Throw"/> when a step's loss or gradient norm is not finite. The step was not
+/// Thrown by <see cref="Trainer{TNetwork}.Fit(Dataset, int, int, Dataset?, Action{TrainingProgress}?, System.Threading.CancellationToken)"/>
+/// and <see cref="Trainer{TNetwork}.TrainStep"/> under <see cref="NonFiniteStepPolicy.Throw"/> (and returned in
+/// <see cref="FitResult.NonFiniteStep"/> under <see cref="NonFiniteStepPolicy.Stop"/>) when a step's loss or gradient norm is not finite. The step was not
 /// applied: the parameters, the optimizer's state and the buffers are as they were before it, and
-/// <see cref="Trainer{TNetwork}.Fit"/> stands before the batch (the next call tries it again).
+/// <see cref="Trainer{TNetwork}.Fit(Dataset, TrainingOptions, System.Threading.CancellationToken)"/> stands before the batch (the next call tries it again).
 /// </summary>
 /// <remarks>
 /// <see cref="NotFiniteNumberException.OffendingNumber"/> is the loss when it is not finite, else the gradient norm.
@@ -59,7 +69,7 @@ public sealed class NonFiniteStepException : NotFiniteNumberException
         Sample = -1;
     }
 
-    /// <summary>Creates the exception for a step of <see cref="Trainer{TNetwork}.Fit"/> or <see cref="Trainer{TNetwork}.TrainStep"/>.</summary>
+    /// <summary>Creates the exception for a step of <see cref="Trainer{TNetwork}.Fit(Dataset, TrainingOptions, System.Threading.CancellationToken)"/> or <see cref="Trainer{TNetwork}.TrainStep"/>.</summary>
     /// <param name="message">What happened, where, and what was left unchanged.</param>
     /// <param name="epoch">The epoch (from 1) of the step in Fit; 0 for TrainStep.</param>
     /// <param name="batch">The batch (from 1) of the step within its epoch in Fit; 0 for TrainStep.</param>
@@ -76,10 +86,10 @@ public sealed class NonFiniteStepException : NotFiniteNumberException
         Sample = sample;
     }
 
-    /// <summary>The epoch (from 1) of the step in <see cref="Trainer{TNetwork}.Fit"/>; 0 for <see cref="Trainer{TNetwork}.TrainStep"/>.</summary>
+    /// <summary>The epoch (from 1) of the step in <see cref="Trainer{TNetwork}.Fit(Dataset, TrainingOptions, System.Threading.CancellationToken)"/>; 0 for <see cref="Trainer{TNetwork}.TrainStep"/>.</summary>
     public int Epoch { get; }
 
-    /// <summary>The batch (from 1) within its epoch in <see cref="Trainer{TNetwork}.Fit"/>; 0 for <see cref="Trainer{TNetwork}.TrainStep"/>.</summary>
+    /// <summary>The batch (from 1) within its epoch in <see cref="Trainer{TNetwork}.Fit(Dataset, TrainingOptions, System.Threading.CancellationToken)"/>; 0 for <see cref="Trainer{TNetwork}.TrainStep"/>.</summary>
     public int Batch { get; }
 
     /// <summary>The batch's mean loss (finite when only the gradients were not).</summary>
@@ -90,7 +100,7 @@ public sealed class NonFiniteStepException : NotFiniteNumberException
 
     /// <summary>
     /// The first sample of the batch whose input holds a NaN or an infinity: its data set index in
-    /// <see cref="Trainer{TNetwork}.Fit"/>, its index in the batch in <see cref="Trainer{TNetwork}.TrainStep"/>;
+    /// <see cref="Trainer{TNetwork}.Fit(Dataset, TrainingOptions, System.Threading.CancellationToken)"/>, its index in the batch in <see cref="Trainer{TNetwork}.TrainStep"/>;
     /// -1 when every input is finite (the values overflowed inside the network or the loss).
     /// </summary>
     public int Sample { get; }

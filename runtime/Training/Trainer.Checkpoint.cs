@@ -17,7 +17,7 @@ public sealed partial class Trainer<TNetwork>
     /// temporary files of killed saves of the same target are deleted (see docs/weights.md).
     /// </summary>
     /// <remarks>
-    /// Call it between steps: after <see cref="Fit"/> or <see cref="TrainStep"/> return, or from Fit's
+    /// Call it between steps: after <see cref="Fit(Dataset, TrainingOptions, System.Threading.CancellationToken)"/> or <see cref="TrainStep"/> return, or from Fit's
     /// progress callback (a checkpoint taken there resumes in the middle of the epoch). The file lists the
     /// parameters under their <c>state_dict</c> names, so <c>net.Load(path, strict: false)</c> and Python's
     /// <c>safetensors.torch.load_file</c> read it too.
@@ -50,7 +50,9 @@ public sealed partial class Trainer<TNetwork>
     /// <summary>
     /// Restores a checkpoint written by <see cref="SaveCheckpoint(string)"/> into this trainer, its network and
     /// its optimizer, which must be of the same shapes, kind and hyperparameters (the learning rate is taken
-    /// from the checkpoint). The next <see cref="Fit"/> continues where the saved run stood.
+    /// from the checkpoint), and its <see cref="Schedule"/> (none if the run had none; else one made with the same arguments,
+    /// whose position, rates and counters are taken from the checkpoint). <see cref="History"/> is emptied. The next
+    /// <see cref="Fit(Dataset, TrainingOptions, System.Threading.CancellationToken)"/> continues where the saved run stood.
     /// </summary>
     /// <exception cref="WeightFormatException">
     /// The file is damaged, is not a checkpoint, or does not fit this network or optimizer. The message says what
@@ -60,7 +62,7 @@ public sealed partial class Trainer<TNetwork>
     /// The file cannot be read (for example <see cref="FileNotFoundException"/>), or the path is not a regular
     /// file (a directory, FIFO, device or socket; checked before opening, so a FIFO does not block).
     /// </exception>
-    /// <exception cref="InvalidOperationException">Called from inside <see cref="Fit"/>.</exception>
+    /// <exception cref="InvalidOperationException">Called from inside <see cref="Fit(Dataset, TrainingOptions, System.Threading.CancellationToken)"/>.</exception>
     public void LoadCheckpoint(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -73,7 +75,7 @@ public sealed partial class Trainer<TNetwork>
     /// <exception cref="WeightFormatException">The bytes are not a valid checkpoint for this trainer; nothing is changed.</exception>
     /// <exception cref="IOException">The stream cannot be read.</exception>
     /// <exception cref="ArgumentException"><paramref name="stream"/> cannot be read.</exception>
-    /// <exception cref="InvalidOperationException">Called from inside <see cref="Fit"/>.</exception>
+    /// <exception cref="InvalidOperationException">Called from inside <see cref="Fit(Dataset, TrainingOptions, System.Threading.CancellationToken)"/>.</exception>
     public void LoadCheckpoint(Stream stream)
     {
         ArgumentNullException.ThrowIfNull(stream);
@@ -84,7 +86,7 @@ public sealed partial class Trainer<TNetwork>
 
         CheckNotFitting();
         byte[] bytes = ReadBounded(stream, MaxCheckpointLength());
-        CheckpointFile.Contents contents = CheckpointFile.Read(bytes, Network, Optimizer);
+        CheckpointFile.Contents contents = CheckpointFile.Read(bytes, Network, Optimizer, _schedule);
 
         // Everything is checked; commit. SetState cannot fail: the state's length was checked against the optimizer.
         CheckpointState s = contents.State;
@@ -103,6 +105,11 @@ public sealed partial class Trainer<TNetwork>
         _epochSkipped = s.EpochSkippedSteps;
         _epochSkippedSamples = s.EpochSkippedSamples;
         _skippedSteps = s.SkippedSteps;
+        _epochAbsoluteErrorSum = s.EpochAbsoluteErrorSum;
+        _epochSquaredErrorSum = s.EpochSquaredErrorSum;
+        _epochLearningRate = s.EpochLearningRate;
+        _schedule?.RestoreState(s.ScheduleState);
+        History.Clear();
         _shuffle = s.Shuffle;
         _epochShuffle = s.Shuffle;
         _orderIsCurrent = false;
@@ -127,6 +134,12 @@ public sealed partial class Trainer<TNetwork>
         EpochSkippedSteps = _batchesIntoEpoch > 0 ? _epochSkipped : 0,
         EpochSkippedSamples = _batchesIntoEpoch > 0 ? _epochSkippedSamples : 0,
         SkippedSteps = _skippedSteps,
+        EpochAbsoluteErrorSum = _batchesIntoEpoch > 0 ? _epochAbsoluteErrorSum : 0,
+        EpochSquaredErrorSum = _batchesIntoEpoch > 0 ? _epochSquaredErrorSum : 0,
+        EpochLearningRate = _batchesIntoEpoch > 0 ? _epochLearningRate : Optimizer.LearningRate,
+        ScheduleKind = _schedule?.Kind,
+        ScheduleHyperparameters = Hyperparameters(_schedule),
+        ScheduleState = _schedule?.CaptureState() ?? default,
 
         // Part-way through an epoch, the stream as it was before the epoch's shuffle, so loading can redraw it.
         Shuffle = _batchesIntoEpoch > 0 ? _epochShuffle : _shuffle,
@@ -134,6 +147,18 @@ public sealed partial class Trainer<TNetwork>
         OptimizerSteps = Optimizer.StepCount,
         LearningRate = Optimizer.LearningRate,
     };
+
+    private static System.Collections.Generic.List<System.Collections.Generic.KeyValuePair<string, string>>? Hyperparameters(LearningRateSchedule? schedule)
+    {
+        if (schedule is null)
+        {
+            return null;
+        }
+
+        var list = new System.Collections.Generic.List<System.Collections.Generic.KeyValuePair<string, string>>();
+        schedule.AddHyperparameters(list);
+        return list;
+    }
 
     private void CheckNotFitting()
     {

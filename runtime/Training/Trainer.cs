@@ -18,7 +18,7 @@ namespace NetGen;
 /// The trainer knows where it stands: <see cref="CompletedEpochs"/>, <see cref="BatchesIntoEpoch"/> and
 /// <see cref="StepCount"/>. <see cref="SaveCheckpoint(string)"/> writes that position with the parameters,
 /// the optimizer's state and both random streams (shuffling and dropout);
-/// <see cref="LoadCheckpoint(string)"/> restores it, and the next <see cref="Fit"/> continues from there as
+/// <see cref="LoadCheckpoint(string)"/> restores it, and the next <see cref="Fit(Dataset, TrainingOptions, System.Threading.CancellationToken)"/> continues from there as
 /// if training had never stopped, bit for bit (single-threaded).
 /// </remarks>
 /// <typeparam name="TNetwork">The generated network type.</typeparam>
@@ -69,6 +69,15 @@ public sealed partial class Trainer<TNetwork>
     private int _epochSkipped;
     private int _epochSkippedSamples;
 
+    // A regression loss's sums over the epoch's applied steps: |output - target| and (output - target)², in double.
+    private double _epochAbsoluteErrorSum;
+    private double _epochSquaredErrorSum;
+
+    // The optimizer's rate at the epoch's first batch (EpochResult.LearningRate).
+    private float _epochLearningRate;
+    private int _threads = 1;
+    private LearningRateSchedule? _schedule;
+
     /// <summary>Creates a trainer; <paramref name="seed"/> drives shuffling and dropout.</summary>
     public Trainer(TNetwork network, Optimizer optimizer, Loss loss, ulong seed = 0)
     {
@@ -82,6 +91,62 @@ public sealed partial class Trainer<TNetwork>
         _dropout = new Rng(seed ^ 0xD809_0A7D_5EEDUL);
         int buffers = network.Buffers.Length;
         _bufferSnapshot = buffers == 0 ? Array.Empty<float>() : new float[buffers];
+    }
+
+    /// <summary>
+    /// Every epoch this trainer object has finished (both <c>Fit</c> overloads), oldest first: training and validation loss and
+    /// metrics, learning rate, time. Not saved in checkpoints; <see cref="LoadCheckpoint(string)"/> empties it.
+    /// </summary>
+    public TrainingHistory History { get; } = new();
+
+    /// <summary>
+    /// Threads each training and evaluation batch is split across (<see cref="Workspace.Threads"/> of the trainer's workspace): 1,
+    /// the default, keeps everything on the calling thread; 2 or more add NetGen's worker threads, up to the processor count.
+    /// Every run with the same settings is the same bit for bit whatever the value, and the kernels split their work so that the
+    /// numbers equal the one-thread numbers. Takes effect at the next step.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Set below 1; the value is unchanged.</exception>
+    public int Threads
+    {
+        get => _threads;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            _threads = value;
+            if (_workspace is not null)
+            {
+                _workspace.Threads = value;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The learning-rate schedule Fit follows (<see cref="LearningRateSchedule.Step"/>, <see cref="LearningRateSchedule.Exponential"/>,
+    /// <see cref="LearningRateSchedule.Cosine"/>, <see cref="LearningRateSchedule.ReduceOnPlateau"/>); <see langword="null"/> (the
+    /// default) leaves the rate alone. Setting one starts it: its base rate is the optimizer's current rate, and the optimizer's rate
+    /// becomes the schedule's first. Fit moves it on after each epoch (or batch, <see cref="ScheduleInterval.Step"/>) and sets the
+    /// optimizer's rate to its <see cref="LearningRateSchedule.Rate"/>. Checkpoints save its position and state:
+    /// to resume, set a schedule made with the same arguments, then <see cref="LoadCheckpoint(string)"/>.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Set while Fit is running.</exception>
+    public LearningRateSchedule? Schedule
+    {
+        get => _schedule;
+        set
+        {
+            if (_fitting)
+            {
+                throw new InvalidOperationException("The schedule cannot be changed while Fit is running.");
+            }
+
+            if (value is not null)
+            {
+                value.Start(Optimizer.LearningRate);
+                Optimizer.LearningRate = (float)value.Rate;
+            }
+
+            _schedule = value;
+        }
     }
 
     /// <summary>The network being trained.</summary>
@@ -134,9 +199,9 @@ public sealed partial class Trainer<TNetwork>
         get => _nonFiniteStepPolicy;
         set
         {
-            if (value is not (NonFiniteStepPolicy.Skip or NonFiniteStepPolicy.Throw))
+            if (value is not (NonFiniteStepPolicy.Skip or NonFiniteStepPolicy.Throw or NonFiniteStepPolicy.Stop))
             {
-                throw new ArgumentOutOfRangeException(nameof(value), value, "NonFiniteStepPolicy must be Skip or Throw.");
+                throw new ArgumentOutOfRangeException(nameof(value), value, "NonFiniteStepPolicy must be Skip, Throw or Stop.");
             }
 
             _nonFiniteStepPolicy = value;
@@ -145,22 +210,22 @@ public sealed partial class Trainer<TNetwork>
 
     /// <summary>
     /// Steps this trainer skipped under <see cref="NonFiniteStepPolicy.Skip"/> because their loss or gradient norm
-    /// was not finite (a thrown step is not counted), over <see cref="Fit"/> and <see cref="TrainStep"/>; saved in
+    /// was not finite (a thrown step is not counted), over <see cref="Fit(Dataset, TrainingOptions, System.Threading.CancellationToken)"/> and <see cref="TrainStep"/>; saved in
     /// checkpoints and restored by <see cref="LoadCheckpoint(string)"/>.
     /// </summary>
     public long SkippedSteps => _skippedSteps;
 
-    /// <summary>Epochs <see cref="Fit"/> has finished, over all calls (and restored by <see cref="LoadCheckpoint(string)"/>).</summary>
+    /// <summary>Epochs <see cref="Fit(Dataset, TrainingOptions, System.Threading.CancellationToken)"/> has finished, over all calls (and restored by <see cref="LoadCheckpoint(string)"/>).</summary>
     public int CompletedEpochs => _completedEpochs;
 
     /// <summary>
     /// Batches done of an epoch not yet finished (after a cancellation, or in a checkpoint saved from the
-    /// progress callback); 0 between epochs. The next <see cref="Fit"/> finishes that epoch first.
+    /// progress callback); 0 between epochs. The next <see cref="Fit(Dataset, TrainingOptions, System.Threading.CancellationToken)"/> finishes that epoch first.
     /// </summary>
     public int BatchesIntoEpoch => _batchesIntoEpoch;
 
     /// <summary>
-    /// Optimization steps applied: batches of <see cref="Fit"/> and calls of <see cref="TrainStep"/>. A step skipped
+    /// Optimization steps applied: batches of <see cref="Fit(Dataset, TrainingOptions, System.Threading.CancellationToken)"/> and calls of <see cref="TrainStep"/>. A step skipped
     /// as not finite is not counted here (it is in <see cref="SkippedSteps"/>), as the optimizer's own
     /// <see cref="Optimizer.StepCount"/> does not move for it either.
     /// </summary>
@@ -187,7 +252,7 @@ public sealed partial class Trainer<TNetwork>
     /// <para>
     /// <paramref name="progress"/> runs after each batch (applied or skipped) and may call
     /// <see cref="SaveCheckpoint(string)"/>, <see cref="Evaluate"/> and <see cref="TrainStep"/>, but not
-    /// <see cref="Fit"/> or <see cref="LoadCheckpoint(string)"/>. An exception it throws ends Fit where it stands,
+    /// <see cref="Fit(Dataset, TrainingOptions, System.Threading.CancellationToken)"/> or <see cref="LoadCheckpoint(string)"/>. An exception it throws ends Fit where it stands,
     /// after that batch.
     /// </para>
     /// </remarks>
@@ -210,6 +275,100 @@ public sealed partial class Trainer<TNetwork>
         Action<TrainingProgress>? progress = null,
         CancellationToken cancellationToken = default)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(epochs);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        return FitCore(train, epochs, batchSize, validation, 256, progress, null, null, stopOnNonFinite: false, nameof(epochs), cancellationToken).Epochs;
+    }
+
+    /// <summary>
+    /// Trains for <see cref="TrainingOptions.Epochs"/> epochs over <paramref name="train"/>, as the other overload does, with
+    /// the options' callbacks after each batch and each epoch, the <see cref="Schedule"/>, early stopping, and the
+    /// <see cref="NonFiniteStepPolicy.Stop"/> policy; returns what happened.
+    /// </summary>
+    /// <remarks>
+    /// After each epoch, in this order: the validation set is evaluated (<see cref="Evaluate"/>'s figures, the confusion matrix
+    /// of a classification loss included); the epoch's <see cref="EpochResult"/> is made; a schedule with
+    /// <see cref="ScheduleInterval.Epoch"/> moves on (a plateau schedule reads the result); early stopping reads it; it is added to
+    /// <see cref="History"/> and reported to <see cref="TrainingOptions.EpochEnded"/>; and if early stopping says so, the best
+    /// weights are put back (they are in the network when <see cref="TrainingOptions.EpochEnded"/> runs for the last epoch) and Fit
+    /// returns <see cref="StopReason.EarlyStopped"/>.
+    /// <para>
+    /// <paramref name="cancellationToken"/> is checked before every batch: a cancelled Fit throws
+    /// <see cref="OperationCanceledException"/> between two batches, and nothing is lost. The epochs finished are in
+    /// <see cref="History"/>, the trainer stands after the last batch run, and the next Fit (or a checkpoint saved now and loaded
+    /// later) continues from there, bit for bit as if it had not stopped.
+    /// </para>
+    /// </remarks>
+    /// <exception cref="ArgumentException">
+    /// As for the other overload; or early stopping or a plateau schedule watches a validation figure and there is no
+    /// <see cref="TrainingOptions.Validation"/>, or a figure the loss does not have (an accuracy of a regression, an error of a
+    /// classification).
+    /// </exception>
+    /// <exception cref="ArgumentOutOfRangeException"><see cref="TrainingOptions.Epochs"/> is more than <c>int.MaxValue - CompletedEpochs</c>.</exception>
+    /// <exception cref="NonFiniteStepException">A step was not finite under <see cref="NonFiniteStepPolicy.Throw"/>.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    /// <exception cref="InvalidOperationException">Called while Fit is running (from one of its own callbacks).</exception>
+    public FitResult Fit(Dataset train, TrainingOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        EarlyStopping? early = options.EarlyStopping;
+        if (early is not null)
+        {
+            CheckMonitor(early.Monitor, options.Validation is not null, "early stopping", nameof(options));
+        }
+
+        if (_schedule is PlateauSchedule plateau)
+        {
+            CheckMonitor(plateau.Monitor, options.Validation is not null, "the plateau schedule", nameof(options));
+        }
+
+        IProgress<TrainingProgress>? batches = options.BatchEnded;
+        return FitCore(
+            train,
+            options.Epochs,
+            options.BatchSize,
+            options.Validation,
+            options.ValidationBatchSize,
+            batches is null ? null : batches.Report,
+            options.EpochEnded,
+            early,
+            stopOnNonFinite: true,
+            "options.Epochs",
+            cancellationToken);
+    }
+
+    private void CheckMonitor(TrainingMetric metric, bool hasValidation, string who, string paramName)
+    {
+        if (TrainingMetrics.IsValidation(metric) && !hasValidation)
+        {
+            throw new ArgumentException($"{char.ToUpperInvariant(who[0])}{who[1..]} watches {metric}, but the options have no Validation data set.", paramName);
+        }
+
+        bool regression = Loss.Task == LossTask.Regression;
+        bool wantsAccuracy = metric is TrainingMetric.Accuracy or TrainingMetric.ValidationAccuracy;
+        bool wantsErrors = metric is TrainingMetric.MeanAbsoluteError or TrainingMetric.RootMeanSquaredError
+            or TrainingMetric.ValidationMeanAbsoluteError or TrainingMetric.ValidationRootMeanSquaredError;
+        if ((regression && wantsAccuracy) || (!regression && wantsErrors))
+        {
+            throw new ArgumentException(
+                $"{char.ToUpperInvariant(who[0])}{who[1..]} watches {metric}, which {(regression ? "a regression loss has not (it has no accuracy)" : "only a regression loss (mean squared error) has")}.",
+                paramName);
+        }
+    }
+
+    private FitResult FitCore(
+        Dataset train,
+        int epochs,
+        int batchSize,
+        Dataset? validation,
+        int validationBatchSize,
+        Action<TrainingProgress>? progress,
+        IProgress<EpochResult>? epochEnded,
+        EarlyStopping? early,
+        bool stopOnNonFinite,
+        string epochsName,
+        CancellationToken cancellationToken)
+    {
         if (_fitting)
         {
             throw new InvalidOperationException(
@@ -218,16 +377,14 @@ public sealed partial class Trainer<TNetwork>
         }
 
         ArgumentNullException.ThrowIfNull(train);
-        ArgumentOutOfRangeException.ThrowIfNegative(epochs);
         if (epochs > int.MaxValue - _completedEpochs)
         {
             throw new ArgumentOutOfRangeException(
-                nameof(epochs),
+                epochsName,
                 epochs,
                 $"Epochs are counted in an int: after {_completedEpochs} completed epochs, at most {int.MaxValue - _completedEpochs} more can be run.");
         }
 
-        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         CheckDataset(train, nameof(train));
         if (validation is not null)
         {
@@ -259,6 +416,7 @@ public sealed partial class Trainer<TNetwork>
         var results = new List<EpochResult>(Math.Min(epochs, 64));
         int batches = (int)(((long)train.Count + batchSize - 1) / batchSize);
         int lastEpoch = _completedEpochs + epochs;
+        bool regression = MeasuresErrors;
         _fitting = true;
         try
         {
@@ -275,17 +433,26 @@ public sealed partial class Trainer<TNetwork>
                     ReadOnlySpan<int> indices = _order.AsSpan(start, count);
                     Gather(train, indices);
                     ReadOnlySpan<float> inputs = _inputs.AsSpan(0, count * train.InputLength);
-                    bool applied = Step(
-                        inputs, _targets.AsSpan(0, count * train.TargetLength), count, out float loss, out int batchCorrect, out int batchPredictions, out float norm);
+                    ReadOnlySpan<float> targets = _targets.AsSpan(0, count * train.TargetLength);
+                    bool applied = Step(inputs, targets, count, out float loss, out int batchCorrect, out int batchPredictions, out float norm);
                     if (applied)
                     {
                         _epochLossSum += (double)loss * batchPredictions;
                         _epochCorrect += batchCorrect;
                         _epochPredictions += batchPredictions;
+                        if (regression)
+                        {
+                            AddErrors(_outputs.AsSpan(0, targets.Length), targets, ref _epochAbsoluteErrorSum, ref _epochSquaredErrorSum);
+                        }
                     }
-                    else if (_nonFiniteStepPolicy == NonFiniteStepPolicy.Throw)
+                    else if (_nonFiniteStepPolicy == NonFiniteStepPolicy.Throw || (_nonFiniteStepPolicy == NonFiniteStepPolicy.Stop && !stopOnNonFinite))
                     {
                         throw NonFinite(epoch, b + 1, batches, loss, norm, inputs, train.InputLength, indices);
+                    }
+                    else if (_nonFiniteStepPolicy == NonFiniteStepPolicy.Stop)
+                    {
+                        NonFiniteStepException why = NonFinite(epoch, b + 1, batches, loss, norm, inputs, train.InputLength, indices);
+                        return new FitResult(results, StopReason.NonFiniteStep, early?.BestEpoch ?? 0, early?.BestValue ?? float.NaN, why);
                     }
                     else
                     {
@@ -296,6 +463,12 @@ public sealed partial class Trainer<TNetwork>
 
                     _epochSeen += count;
                     _batchesIntoEpoch = b + 1;
+                    if (_schedule is { Interval: ScheduleInterval.Step } stepSchedule)
+                    {
+                        stepSchedule.Advance(null);
+                        Optimizer.LearningRate = (float)stepSchedule.Rate;
+                    }
+
                     progress?.Invoke(new TrainingProgress(
                         epoch, lastEpoch, b + 1, batches, EpochMeanLoss(), EpochAccuracy(), clock.Elapsed, _epochSkipped));
                 }
@@ -304,10 +477,37 @@ public sealed partial class Trainer<TNetwork>
                 float epochLoss = EpochMeanLoss();
                 float epochAccuracy = EpochAccuracy();
                 int skipped = _epochSkipped;
+                long elements = _epochPredictions * Network.OutputLength;
+                float mae = regression && elements > 0 ? (float)(_epochAbsoluteErrorSum / elements) : float.NaN;
+                float rmse = regression && elements > 0 ? (float)Math.Sqrt(_epochSquaredErrorSum / elements) : float.NaN;
                 _completedEpochs = epoch;
                 _batchesIntoEpoch = 0;
-                Evaluation? check = validation is null ? null : EvaluateChecked(validation, 256);
-                results.Add(new EpochResult(epoch, epochLoss, epochAccuracy, check, elapsed, skipped));
+                Evaluation? check = validation is null ? null : EvaluateChecked(validation, validationBatchSize);
+                var result = new EpochResult(epoch, epochLoss, epochAccuracy, check, elapsed, skipped)
+                {
+                    LearningRate = _epochLearningRate,
+                    MeanAbsoluteError = mae,
+                    RootMeanSquaredError = rmse,
+                };
+                if (_schedule is { Interval: ScheduleInterval.Epoch } epochSchedule)
+                {
+                    epochSchedule.Advance(result);
+                    Optimizer.LearningRate = (float)epochSchedule.Rate;
+                }
+
+                bool stop = early is not null && early.Update(result, Network);
+                if (stop && early!.RestoreBestWeights)
+                {
+                    early.RestoreBest(Network);
+                }
+
+                results.Add(result);
+                History.Add(result);
+                epochEnded?.Report(result);
+                if (stop)
+                {
+                    return new FitResult(results, StopReason.EarlyStopped, early!.BestEpoch, early.BestValue, null);
+                }
             }
         }
         finally
@@ -315,7 +515,25 @@ public sealed partial class Trainer<TNetwork>
             _fitting = false;
         }
 
-        return results;
+        return new FitResult(results, StopReason.Completed, early?.BestEpoch ?? 0, early?.BestValue ?? float.NaN, null);
+    }
+
+    /// <summary>Whether the loss is a regression whose targets are the outputs' shape, so MAE and RMSE can be measured.</summary>
+    private bool MeasuresErrors => Loss.Task == LossTask.Regression && Loss.TargetLength(Network.OutputLength) == Network.OutputLength;
+
+    /// <summary>Adds <c>|o - t|</c> and <c>(o - t)²</c> over the elements, in double.</summary>
+    private static void AddErrors(ReadOnlySpan<float> outputs, ReadOnlySpan<float> targets, ref double absoluteSum, ref double squaredSum)
+    {
+        double a = 0, q = 0;
+        for (int i = 0; i < outputs.Length; i++)
+        {
+            double d = (double)outputs[i] - targets[i];
+            a += Math.Abs(d);
+            q += d * d;
+        }
+
+        absoluteSum += a;
+        squaredSum += q;
     }
 
     /// <summary>
@@ -336,6 +554,9 @@ public sealed partial class Trainer<TNetwork>
             _epochSeen = 0;
             _epochSkipped = 0;
             _epochSkippedSamples = 0;
+            _epochAbsoluteErrorSum = 0;
+            _epochSquaredErrorSum = 0;
+            _epochLearningRate = Optimizer.LearningRate;
         }
         else if (!_orderIsCurrent)
         {
@@ -352,7 +573,8 @@ public sealed partial class Trainer<TNetwork>
     private float EpochMeanLoss() => _epochPredictions > 0 ? (float)(_epochLossSum / _epochPredictions) : float.NaN;
 
     /// <summary>The epoch's accuracy over the predictions of its applied steps; NaN when there were none.</summary>
-    private float EpochAccuracy() => _epochPredictions > 0 ? (float)_epochCorrect / _epochPredictions : float.NaN;
+    private float EpochAccuracy() =>
+        _epochPredictions > 0 && Loss.Task != LossTask.Regression ? (float)_epochCorrect / _epochPredictions : float.NaN;
 
     private void ShuffleOrder()
     {
@@ -402,7 +624,7 @@ public sealed partial class Trainer<TNetwork>
             return loss;
         }
 
-        if (_nonFiniteStepPolicy == NonFiniteStepPolicy.Throw)
+        if (_nonFiniteStepPolicy is NonFiniteStepPolicy.Throw or NonFiniteStepPolicy.Stop)
         {
             throw NonFinite(0, 0, 0, loss, norm, inputs, net.InputLength, default);
         }
@@ -411,7 +633,11 @@ public sealed partial class Trainer<TNetwork>
         return loss;
     }
 
-    /// <summary>Mean loss and accuracy on <paramref name="data"/> in inference mode (dropout off).</summary>
+    /// <summary>
+    /// Mean loss and the loss's metrics on <paramref name="data"/> in inference mode (dropout off): for a classification loss
+    /// accuracy and the <see cref="Evaluation.Confusion"/> matrix (per-class precision and recall), for a regression loss the mean
+    /// absolute error and root mean squared error and no accuracy (NaN), for another loss accuracy.
+    /// </summary>
     /// <remarks>
     /// Targets are checked first (<see cref="Loss.FindInvalidTarget"/>). A <paramref name="batchSize"/> above the
     /// number of samples evaluates them in one batch. Changes nothing the next training step reads.
@@ -435,7 +661,10 @@ public sealed partial class Trainer<TNetwork>
         INetwork net = Network;
         batchSize = Math.Min(batchSize, data.Count);
         EnsureBuffers(batchSize);
-        double lossSum = 0;
+        LossTask task = Loss.Task;
+        int classes = task == LossTask.Classification ? Loss.ClassCount(net.OutputLength) : 0;
+        ConfusionMatrix? confusion = classes > 0 ? new ConfusionMatrix(classes) : null;
+        double lossSum = 0, absoluteSum = 0, squaredSum = 0;
         long correct = 0;
         long predictions = 0;
         for (int start = 0; start < data.Count; start += batchSize)
@@ -449,11 +678,28 @@ public sealed partial class Trainer<TNetwork>
             lossSum += (double)Loss.Compute(outputs, targets, default, count) * batchPredictions;
             correct += Loss.CountCorrect(outputs, targets, count);
             predictions += batchPredictions;
+            if (confusion is not null)
+            {
+                Loss.AddToConfusion(outputs, targets, count, confusion);
+            }
+            else if (MeasuresErrors)
+            {
+                AddErrors(outputs, targets, ref absoluteSum, ref squaredSum);
+            }
         }
 
-        return predictions > 0
-            ? new Evaluation((float)(lossSum / predictions), (float)correct / predictions, data.Count)
-            : new Evaluation(float.NaN, float.NaN, data.Count);
+        if (predictions == 0)
+        {
+            return new Evaluation(float.NaN, float.NaN, data.Count) { Confusion = confusion };
+        }
+
+        long elements = predictions * net.OutputLength;
+        return new Evaluation((float)(lossSum / predictions), task == LossTask.Regression ? float.NaN : (float)correct / predictions, data.Count)
+        {
+            Confusion = confusion,
+            MeanAbsoluteError = task == LossTask.Regression ? (float)(absoluteSum / elements) : float.NaN,
+            RootMeanSquaredError = task == LossTask.Regression ? (float)Math.Sqrt(squaredSum / elements) : float.NaN,
+        };
     }
 
     /// <summary>
@@ -588,6 +834,7 @@ public sealed partial class Trainer<TNetwork>
         Rng dropout = _workspace is null ? _dropout : _workspace.Random;
         _workspace = net.CreateWorkspace(count);
         _workspace.Random = dropout;
+        _workspace.Threads = _threads;
         _inputs = new float[count * net.InputLength];
         _targets = new float[count * Loss.TargetLength(net.OutputLength)];
         _outputs = new float[count * net.OutputLength];

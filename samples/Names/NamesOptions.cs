@@ -15,7 +15,7 @@ internal enum Cell
 
 /// <summary>
 /// The sample's command line: <c>--cell lstm|gru|rnn|transformer</c>, <c>--epochs N</c>, <c>--seed N</c>, <c>--temperature T</c>,
-/// <c>--json PATH</c>, <c>--data DIR</c>.
+/// <c>--json PATH</c>, <c>--data DIR</c>, <c>--patience N</c> (stop when the held-out loss has not improved for N epochs).
 /// </summary>
 internal sealed class NamesOptions
 {
@@ -28,6 +28,9 @@ internal sealed class NamesOptions
     public float Temperature { get; private set; } = 0.8f;
 
     public string? JsonPath { get; private set; }
+
+    /// <summary>Epochs without a better held-out loss before training stops (the best epoch's weights put back); null: never.</summary>
+    public int? Patience { get; private set; }
 
     public string DataDirectory { get; private set; } = Path.Combine(AppContext.BaseDirectory, "data");
 
@@ -72,6 +75,11 @@ internal sealed class NamesOptions
                     break;
                 case "--temperature":
                     return Fail($"--temperature must be a number above 0; got '{value}'.");
+                case "--patience" when int.TryParse(value, out int patience) && patience >= 0:
+                    options.Patience = patience;
+                    break;
+                case "--patience":
+                    return Fail($"--patience must be a whole number, 0 or more; got '{value}'.");
                 case "--json":
                     options.JsonPath = value;
                     break;
@@ -94,5 +102,5 @@ internal sealed class NamesOptions
     }
 
     private static void PrintUsage() => Console.Error.WriteLine(
-        "Usage: Names [--cell lstm|gru|rnn|transformer (lstm)] [--epochs N (30)] [--seed N (0)] [--temperature T (0.8)] [--json PATH] [--data DIR (bundled names)]");
+        "Usage: Names [--cell lstm|gru|rnn|transformer (lstm)] [--epochs N (30)] [--seed N (0)] [--temperature T (0.8)] [--json PATH] [--data DIR (bundled names)] [--patience N (none)]");
 }

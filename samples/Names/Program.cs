@@ -3,7 +3,6 @@
 // epoch, then generates names. Run: dotnet run -c Release --project samples/Names -- --cell lstm
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.IO;
 using System.Linq;
 using System.Text;
@@ -54,31 +53,48 @@ internal static class NamesSample
         Dataset train = data.ToDataset(data.Train);
         Dataset heldOut = data.ToDataset(data.HeldOut);
         Console.WriteLine();
-        Console.WriteLine(net.Summary);
+        Console.WriteLine(net.Info.Summary);
         Console.WriteLine();
         Console.WriteLine($"Adam {LearningRate}, batch {BatchSize}, {options.Epochs} epochs, seed {options.Seed}; vector width {Simd.ActiveVectorBits} bits, 1 thread");
 
         Loss loss = Loss.SequenceCrossEntropy(data.Vocabulary, NameData.IgnoreIndex);
         var trainer = new Trainer<TNetwork>(net, new Adam(LearningRate), loss, seed: options.Seed);
+        // One Fit for the whole run: the held-out names are its validation set, evaluated after every epoch, and each epoch's
+        // line is printed as the epoch ends (EpochEnded). With --patience the run stops when the held-out loss has not improved
+        // for that many epochs, and the best epoch's weights are put back.
         var progress = new NamesProgress(options.Epochs);
-        var perEpoch = new List<float>();
-        var training = new Stopwatch();
-        Evaluation last = default;
-        for (int e = 0; e < options.Epochs; e++)
+        var reporter = new NamesReporter(progress);
+        FitResult fit = trainer.Fit(train, new TrainingOptions
         {
-            training.Start();
-            EpochResult epoch = trainer.Fit(train, 1, BatchSize, progress: progress.Report)[0];
-            training.Stop();
-            last = trainer.Evaluate(heldOut);
-            perEpoch.Add(last.Loss);
-            progress.Finish(epoch, last);
+            Epochs = options.Epochs,
+            BatchSize = BatchSize,
+            Validation = heldOut,
+            BatchEnded = reporter,
+            EpochEnded = reporter,
+            EarlyStopping = options.Patience is int patience ? new EarlyStopping { Patience = patience } : null,
+        });
+        var perEpoch = new List<float>();
+        var training = TimeSpan.Zero;
+        foreach (EpochResult epoch in fit.Epochs)
+        {
+            perEpoch.Add(epoch.Validation!.Value.Loss);
+            training += epoch.Elapsed;
         }
 
-        double trainSeconds = training.Elapsed.TotalSeconds;
+        Evaluation last = fit.Epochs[^1].Validation!.Value;
+        if (fit.StopReason == StopReason.EarlyStopped)
+        {
+            last = trainer.Evaluate(heldOut);
+            Console.WriteLine(
+                $"Stopped early after epoch {fit.Epochs[^1].Epoch}: the held-out loss has not improved for {options.Patience} epochs; " +
+                $"the weights of epoch {fit.BestEpoch} ({fit.BestValue:F4} nats/char) are restored");
+        }
+
+        double trainSeconds = training.TotalSeconds;
         Console.WriteLine();
         Console.WriteLine(
             $"Held out: {last.Loss:F4} nats/char ({last.Loss / Math.Log(2):F3} bits), next character right {last.Accuracy:P1}; " +
-            $"training took {trainSeconds:F1} s ({trainSeconds / options.Epochs:F2} s per epoch, held-out evaluation not included)");
+            $"training took {trainSeconds:F1} s ({trainSeconds / fit.Epochs.Count:F2} s per epoch, held-out evaluation not included)");
 
         var rng = new Rng(options.Seed);
         var names = new List<string>();
@@ -193,4 +209,16 @@ internal static class NamesSample
         writer.WriteNumber("generatedInTrainingNames", names.Count(known.Contains));
         writer.WriteEndObject();
     }
+}
+
+/// <summary>The trainer's callbacks, written on the training thread: the bar after each batch, the finished line after each epoch.</summary>
+internal sealed class NamesReporter : IProgress<TrainingProgress>, IProgress<EpochResult>
+{
+    private readonly NamesProgress _progress;
+
+    public NamesReporter(NamesProgress progress) => _progress = progress;
+
+    public void Report(TrainingProgress value) => _progress.Report(value);
+
+    public void Report(EpochResult value) => _progress.Finish(value, value.Validation!.Value);
 }

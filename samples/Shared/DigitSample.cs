@@ -31,21 +31,48 @@ internal static class DigitSample
         Console.WriteLine();
 
         TNetwork net = create(options.Seed);
-        Console.WriteLine(net.Summary);
+        Console.WriteLine(net.Info.Summary);
         Console.WriteLine();
 
-        var trainer = new Trainer<TNetwork>(net, new Adam(learningRate: 1e-3f), Loss.SoftmaxCrossEntropy, seed: options.Seed);
-        var progress = new ProgressBar();
-        var clock = Stopwatch.StartNew();
-        foreach (EpochResult epoch in trainer.Fit(train, options.Epochs, batchSize: 64, progress: progress.Report))
+        // With --patience (or --validation), part of the training digits is held out, evaluated after every epoch, and
+        // training stops when its loss has not improved for that many epochs, with the best epoch's weights put back.
+        Dataset fitOn = train;
+        Dataset? validation = null;
+        if (options.ValidationFraction > 0)
         {
-            progress.Finish(epoch);
+            (fitOn, validation) = train.Split(options.ValidationFraction, options.Seed);
+            Console.WriteLine($"Holding out {validation.Count:N0} of the training digits for validation; training on {fitOn.Count:N0}");
         }
 
+        var trainer = new Trainer<TNetwork>(net, new Adam(learningRate: 1e-3f), Loss.SoftmaxCrossEntropy, seed: options.Seed)
+        {
+            Threads = options.Threads,
+        };
+        var progress = new ProgressBar();
+        var clock = Stopwatch.StartNew();
+        FitResult fit = trainer.Fit(fitOn, new TrainingOptions
+        {
+            Epochs = options.Epochs,
+            BatchSize = 64,
+            Validation = validation,
+            BatchEnded = progress,
+            EpochEnded = progress,
+            EarlyStopping = options.Patience is int patience ? new EarlyStopping { Patience = patience } : null,
+        });
         double trainSeconds = clock.Elapsed.TotalSeconds;
+        if (fit.StopReason == StopReason.EarlyStopped)
+        {
+            Console.WriteLine(
+                $"Stopped early after epoch {fit.Epochs[^1].Epoch}: the validation loss has not improved for {options.Patience} epochs; " +
+                $"the weights of epoch {fit.BestEpoch} (validation loss {fit.BestValue:F4}) are restored");
+        }
+
         Evaluation result = trainer.Evaluate(test);
         Console.WriteLine();
         Console.WriteLine($"Test accuracy: {result.Accuracy:P2} on {result.Count:N0} held-out digits (loss {result.Loss:F4}); training took {trainSeconds:F1} s");
+        Console.WriteLine();
+        Console.WriteLine("Test confusion matrix (rows: the digit, columns: the prediction):");
+        Console.WriteLine(result.Confusion);
 
         // Save, load into a fresh network, and check that nothing was lost on the way.
         string weights = Path.GetFullPath(options.WeightsPath);

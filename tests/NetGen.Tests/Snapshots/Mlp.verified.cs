@@ -208,6 +208,11 @@ namespace Samples
         long global::NetGen.INetwork.FlopsPerSample => FlopsPerSample;
         string global::NetGen.INetwork.Summary => Summary;
 
+        private static global::NetGen.NetworkInfo? s_info;
+
+        /// <summary>The constants above, reachable from an instance: <c>net.Info.Summary</c>, <c>net.Info.ParameterCount</c>.</summary>
+        public global::NetGen.NetworkInfo Info => s_info ??= new global::NetGen.NetworkInfo(this);
+
         /// <summary>The forward chain. Every activation gets its own workspace slot, so backward finds them all.</summary>
         private void Run(global::System.ReadOnlySpan<float> x, global::System.Span<float> output, global::NetGen.Workspace workspace, int batch, bool training)
         {

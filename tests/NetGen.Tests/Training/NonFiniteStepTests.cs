@@ -236,7 +236,7 @@ public sealed class NonFiniteStepTests
     {
         Trainer<BnVector> trainer = BnVectorTrainer();
 
-        ArgumentOutOfRangeException error = Assert.Throws<ArgumentOutOfRangeException>(() => trainer.NonFiniteStepPolicy = (NonFiniteStepPolicy)2);
+        ArgumentOutOfRangeException error = Assert.Throws<ArgumentOutOfRangeException>(() => trainer.NonFiniteStepPolicy = (NonFiniteStepPolicy)3);
 
         Assert.Equal("value", error.ParamName);
         Assert.Equal(NonFiniteStepPolicy.Skip, trainer.NonFiniteStepPolicy);
