@@ -7,8 +7,10 @@ namespace NetGen;
 
 /// <summary>
 /// Pictures of training as SVG text, written by NetGen itself (no native code, no reflection, no dependency): line
-/// charts of values per epoch (<see cref="LineChart"/>, <see cref="TrainingHistory"/>) and a confusion matrix as a heat
-/// map (<see cref="ConfusionMatrix"/>). Each method returns a whole SVG document; save it with
+/// charts of values per epoch (<see cref="LineChart"/>, <see cref="TrainingHistory(NetGen.TrainingHistory, string)"/> from a
+/// trainer's history or from series of your own) and a confusion matrix as a heat map
+/// (<see cref="ConfusionMatrix(NetGen.ConfusionMatrix, IReadOnlyList{string}, string)"/> from an evaluation, or from counts).
+/// Each method returns a whole SVG document; save it with
 /// <c>File.WriteAllText(path, svg)</c> and open it in a browser. Every number is written culture-invariantly (the
 /// same bytes under any <see cref="CultureInfo.CurrentCulture"/>) and every text is XML-escaped.
 /// </summary>
@@ -24,7 +26,7 @@ namespace NetGen;
 /// (<c>data-value</c>, <c>data-name</c>, <c>data-true</c>, <c>data-predicted</c>, <c>data-count</c>) for styling and for
 /// tools that read the picture back.
 /// </remarks>
-public static class SvgPlot
+public static partial class SvgPlot
 {
     /// <summary>The default width of <see cref="LineChart"/>, in pixels.</summary>
     public const int DefaultWidth = 480;

@@ -73,6 +73,11 @@ internal static class DigitSample
         Console.WriteLine();
         Console.WriteLine("Test confusion matrix (rows: the digit, columns: the prediction):");
         Console.WriteLine(result.Confusion);
+        if (options.PlotsDirectory is string plots && result.Confusion is ConfusionMatrix confusion)
+        {
+            (string historyFile, string confusionFile) = SamplePlots.Write(plots, trainer.History, confusion);
+            Console.WriteLine($"Pictures: {historyFile}, {confusionFile}");
+        }
 
         // Save, load into a fresh network, and check that nothing was lost on the way.
         string weights = Path.GetFullPath(options.WeightsPath);

@@ -6,7 +6,8 @@ namespace NetGen.Samples;
 /// <summary>
 /// A digit sample's command line: <c>--epochs N</c>, <c>--json PATH</c>, <c>--data DIR</c>, <c>--seed N</c>, <c>--weights PATH</c>,
 /// <c>--patience N</c> (early stopping on the validation loss), <c>--validation F</c> (the fraction of the training digits held
-/// out; 0.1 when <c>--patience</c> is given) and <c>--threads N</c>.
+/// out; 0.1 when <c>--patience</c> is given), <c>--threads N</c> and <c>--plots DIR</c> (the training history and the
+/// test confusion matrix as SVG).
 /// </summary>
 internal sealed class SampleOptions
 {
@@ -15,6 +16,9 @@ internal sealed class SampleOptions
     public int Epochs { get; private set; } = 10;
 
     public string? JsonPath { get; private set; }
+
+    /// <summary>Where to write the training history and the test confusion matrix as SVG (<c>--plots DIR</c>); null: nowhere.</summary>
+    public string? PlotsDirectory { get; private set; }
 
     public string DataDirectory { get; private set; } = Path.Combine(AppContext.BaseDirectory, "data");
 
@@ -78,6 +82,9 @@ internal sealed class SampleOptions
                     break;
                 case "--threads":
                     return options.Fail($"--threads must be a whole number, 1 or more; got '{value}'.");
+                case "--plots":
+                    options.PlotsDirectory = value;
+                    break;
                 case "--json":
                     options.JsonPath = value;
                     break;
@@ -109,5 +116,5 @@ internal sealed class SampleOptions
 
     private void PrintUsage() => Console.Error.WriteLine(
         $"Usage: {_program} [--epochs N (10)] [--json PATH] [--data DIR (bundled digits)] [--seed N (0)] [--weights PATH ({WeightsPath})]\n" +
-        "       [--patience N (no early stopping)] [--validation FRACTION (0, or 0.1 with --patience)] [--threads N (1)]");
+        "       [--patience N (no early stopping)] [--validation FRACTION (0, or 0.1 with --patience)] [--threads N (1)] [--plots DIR]");
 }

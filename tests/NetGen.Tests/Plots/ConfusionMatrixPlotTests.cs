@@ -117,7 +117,7 @@ public sealed class ConfusionMatrixPlotTests
         e = Assert.Throws<ArgumentException>(() => SvgPlot.ConfusionMatrix(new int[2, 2], new[] { "a", null! }));
         Assert.StartsWith("Label 1 is null.", e.Message, StringComparison.Ordinal);
 
-        Assert.Equal("counts", Assert.Throws<ArgumentNullException>(() => SvgPlot.ConfusionMatrix(null!)).ParamName);
+        Assert.Equal("counts", Assert.Throws<ArgumentNullException>(() => SvgPlot.ConfusionMatrix((int[,])null!)).ParamName);
     }
 
     private static double Luminance(string hex)
