@@ -33,9 +33,11 @@ gcc -O3 -march=native -mfma -fopenmp "$PEAK_C" -o "$OUT/peak"
 OMP_NUM_THREADS=1 "$OUT/peak" | tee "$OUT/peak.txt"
 # Network by network, the three engines back to back, so that on a shared machine each row's engines see about the
 # same load (a run of all NetGen first and all TorchSharp last once saw the load average fall from 32 to 9 between
-# them). Every engine runs in BenchmarkDotNet's own process (--inProcess): TorchSharp must (its native library is
-# patched in this build's output only), and the same harness for all three keeps the comparison even; it also spares
-# a build of BenchmarkDotNet's generated project per network.
+# them). NetGen and ONNX Runtime run as BenchmarkDotNet runs them by default, in a process it builds for them (one
+# build per network; --buildTimeout because a build on a busy machine can take minutes), where its Allocated column is
+# exact; in its own process (--inProcess) that column also counts the harness's threads (a run showed 2 to 314 B per
+# call for NetGen rows that allocate nothing). TorchSharp must run in BenchmarkDotNet's process: its native library is
+# patched in this build's output only.
 : > "$OUT/load.txt"
 : > "$OUT/netgen.log"
 : > "$OUT/torch.log"
@@ -51,7 +53,7 @@ for net in mlp lenet wide lstm transformer; do
   echo "== $net: NetGen and ONNX Runtime"
   NETGEN_BENCH_THREADS=1 dotnet run -c Release --no-build --project benchmarks/NetGen.Benchmarks -- \
     --filter "NetGen.Benchmarks.$netgen.*" "NetGen.Benchmarks.Ort${type}Benchmarks.*" \
-    --job "$JOB" --inProcess --exporters json --artifacts "$OUT/$net/netgen" | tee -a "$OUT/netgen.log"
+    --job "$JOB" --buildTimeout 1800 --exporters json --artifacts "$OUT/$net/netgen" | tee -a "$OUT/netgen.log"
   echo "== $net: TorchSharp"
   dotnet run -c Release --no-build --project benchmarks/NetGen.Benchmarks.Torch -- \
     --filter "NetGen.Benchmarks.Torch.Torch${type}Benchmarks.*" \
