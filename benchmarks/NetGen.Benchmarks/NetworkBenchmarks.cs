@@ -39,13 +39,34 @@ public abstract class NetworkBenchmarks<TNetwork>
     }
 
     /// <summary>
-    /// Threads a batch may use (<see cref="Workspace.Threads"/>): 1, and every core. Batch-1 calls stay on one
-    /// thread either way (a single row is below every kernel's threshold for splitting).
+    /// Threads a batch may use (<see cref="Workspace.Threads"/>): 1, and every core; or the comma-separated counts of the
+    /// environment variable <c>NETGEN_BENCH_THREADS</c> (<c>1</c> for the peers' one-thread table). Batch-1 calls stay
+    /// on one thread either way (a single row is below every kernel's threshold for splitting).
     /// </summary>
     [ParamsSource(nameof(ThreadCounts))]
     public int Threads { get; set; } = 1;
 
-    public static IEnumerable<int> ThreadCounts() => Environment.ProcessorCount > 1 ? new[] { 1, Environment.ProcessorCount } : new[] { 1 };
+    public static IEnumerable<int> ThreadCounts()
+    {
+        string? chosen = Environment.GetEnvironmentVariable("NETGEN_BENCH_THREADS");
+        if (!string.IsNullOrWhiteSpace(chosen))
+        {
+            var counts = new List<int>();
+            foreach (string part in chosen.Split(','))
+            {
+                if (!int.TryParse(part.Trim(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int count) || count < 1)
+                {
+                    throw new ArgumentException($"NETGEN_BENCH_THREADS is \"{chosen}\"; expected thread counts of 1 or more separated by commas, such as 1 or 1,2.");
+                }
+
+                counts.Add(count);
+            }
+
+            return counts;
+        }
+
+        return Environment.ProcessorCount > 1 ? new[] { 1, Environment.ProcessorCount } : new[] { 1 };
+    }
 
     [GlobalSetup]
     public void Setup()

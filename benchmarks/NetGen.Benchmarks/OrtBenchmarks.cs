@@ -124,3 +124,12 @@ public class OrtLstmBenchmarks() : OrtBenchmarks("lstm", new[] { 32, 16 }, 10);
 
 /// <summary>ONNX Runtime on the anchor "transformer" network. <c>--filter '*Transformer*'</c> runs it beside <see cref="TransformerBenchmarks"/>.</summary>
 public class OrtTransformerBenchmarks() : OrtBenchmarks("transformer", new[] { 64, 64 }, 10);
+
+/// <summary>ONNX Runtime on the anchor "mlp" network, beside <see cref="MlpPeerBenchmarks"/>.</summary>
+public class OrtMlpBenchmarks() : OrtBenchmarks("mlp", new[] { 784 }, 10);
+
+/// <summary>ONNX Runtime on the anchor "lenet" network, beside <see cref="LeNetPeerBenchmarks"/>.</summary>
+public class OrtLeNetBenchmarks() : OrtBenchmarks("lenet", new[] { 1, 28, 28 }, 10);
+
+/// <summary>ONNX Runtime on the anchor "wide" network, beside <see cref="WidePeerBenchmarks"/>.</summary>
+public class OrtWideBenchmarks() : OrtBenchmarks("wide", new[] { 1024 }, 10);

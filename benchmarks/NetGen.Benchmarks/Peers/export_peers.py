@@ -1,10 +1,12 @@
 #!/usr/bin/python3
 """The peers' copies of the anchor networks NetGen benchmarks beside ONNX Runtime, with the same weights.
 
-Run with Debian's interpreter (python3-torch 1.13, python3-onnx):  /usr/bin/python3 export_peers.py
+Run with Debian's interpreter (python3-torch 1.13, python3-onnx):  /usr/bin/python3 export_peers.py [name ...]
+(no names: all five networks).
 For each network it writes, next to this script:
   <name>.onnx          the PyTorch module exported at opset 17 with a dynamic batch axis (ONNX Runtime runs it)
-  <name>.safetensors   its state_dict, under PyTorch's names (lstm) or under NetGen's layer indices (transformer:
+  <name>.safetensors   its state_dict, under PyTorch's names (mlp, lenet, wide: nn.Sequential's 0.weight, 2.weight, ...,
+                       which are NetGen's too; lstm: lstm.weight_ih_l0, fc.weight, ...) or under NetGen's layer indices (transformer:
                        encoder.* -> 0.*, fc.* -> 2.*, the names of [Input(64, 64)] [TransformerEncoder(4, 256, Dropout = 0f)]
                        [SequenceMean] [Dense(10)]), which NetGen's network of the same layers loads by name
   <name>.check.bin     a fixed input of 2 samples and PyTorch's output for it (little-endian float32), which the
@@ -15,6 +17,7 @@ the check), written out here so that the files can be made again from the reposi
 import json
 import os
 import struct
+import sys
 import warnings
 
 import onnx
@@ -61,10 +64,42 @@ def netgen_transformer_names(name):
     raise ValueError(name)
 
 
-# name: (module, per-sample input shape, state_dict name -> the name in <name>.safetensors)
+def mlp():
+    """Anchor "mlp": Linear 784 -> 128, ReLU, Linear 128 -> 64, ReLU, Linear 64 -> 10."""
+    return nn.Sequential(
+        nn.Linear(784, 128), nn.ReLU(),
+        nn.Linear(128, 64), nn.ReLU(),
+        nn.Linear(64, 10))
+
+
+def lenet():
+    """Anchor "lenet": LeNet-5 with 'same' padding on the first convolution (28 x 28 in)."""
+    return nn.Sequential(
+        nn.Conv2d(1, 6, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Flatten(),
+        nn.Linear(400, 120), nn.ReLU(),
+        nn.Linear(120, 84), nn.ReLU(),
+        nn.Linear(84, 10))
+
+
+def wide():
+    """Anchor "wide": Linear 1024 -> 1024, ReLU, Linear 1024 -> 1024, ReLU, Linear 1024 -> 10."""
+    return nn.Sequential(
+        nn.Linear(1024, 1024), nn.ReLU(),
+        nn.Linear(1024, 1024), nn.ReLU(),
+        nn.Linear(1024, 10))
+
+
+# name: (module, per-sample input shape, state_dict name -> the name in <name>.safetensors). The nn.Sequential networks
+# keep PyTorch's names (0.weight, 2.weight, ...): NetGen counts activations, pooling and Flatten as layers too, so its
+# names are the same.
 NETWORKS = {
+    "mlp": (mlp, (784,), lambda n: n),
+    "lenet": (lenet, (1, 28, 28), lambda n: n),
     "lstm": (LSTMNet, (32, 16), lambda n: n),
     "transformer": (TransformerNet, (64, 64), netgen_transformer_names),
+    "wide": (wide, (1024,), lambda n: n),
 }
 
 
@@ -85,7 +120,10 @@ def write_safetensors(path, tensors):
 
 
 def main():
+    only = set(sys.argv[1:])
     for name, (make, shape, rename) in NETWORKS.items():
+        if only and name not in only:
+            continue
         torch.manual_seed(0)
         model = make().eval()
         x1 = torch.randn((1,) + shape, generator=torch.Generator().manual_seed(1))
