@@ -11,7 +11,7 @@ namespace NetGen.Generator.Plan.Rules;
 /// </summary>
 internal sealed class AttentionRule : LayerRule
 {
-    public override string Title(LayerDeclaration layer) => SequenceShapes.Title(layer);
+    public override string Title(LayerDeclaration layer) => TitleWithArguments(layer);
 
     public static AttentionSpec Read(LayerDeclaration layer, string described, PlanBuilder b)
         => new(

@@ -8,7 +8,7 @@ namespace NetGen.Generator.Plan.Rules;
 /// </summary>
 internal sealed class LayerNormRule : LayerRule
 {
-    public override string Title(LayerDeclaration layer) => SequenceShapes.Title(layer);
+    public override string Title(LayerDeclaration layer) => TitleWithArguments(layer);
 
     public static LayerNormSpec Read(LayerDeclaration layer, string described, PlanBuilder b)
         => new(SequenceShapes.Epsilon(layer, described, b), layer.FlagOption("Affine") ?? true);

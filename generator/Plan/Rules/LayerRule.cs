@@ -1,3 +1,5 @@
+using System.Collections.Generic;
+using System.Globalization;
 using NetGen.Generator.Model;
 
 namespace NetGen.Generator.Plan.Rules;
@@ -24,6 +26,39 @@ internal abstract class LayerRule
     /// </summary>
     public virtual void PlanUnreadable(LayerDeclaration layer, PlanBuilder b)
     {
+    }
+
+    /// <summary>
+    /// The layer as written, its size arguments then its named ones: <c>MultiHeadAttention(4, Causal = true)</c>;
+    /// <paramref name="enumText"/> spells an enum option's value.
+    /// </summary>
+    protected static string TitleWithArguments(LayerDeclaration layer, System.Func<LayerOption, string?>? enumText = null)
+    {
+        var parts = new List<string>();
+        foreach (int size in layer.Sizes)
+        {
+            parts.Add(size.ToString(CultureInfo.InvariantCulture));
+        }
+
+        foreach (LayerOption option in layer.Options)
+        {
+            string? value = enumText?.Invoke(option)
+                ?? (option.Number is float f ? NetworkPlanner.Number(f) + "f"
+                : option.Integer is int i ? i.ToString(CultureInfo.InvariantCulture)
+                : option.Flag is bool flag ? (flag ? "true" : "false")
+                : null);
+            if (value is not null)
+            {
+                parts.Add($"{option.Name} = {value}");
+            }
+        }
+
+        if (!layer.Bias)
+        {
+            parts.Add("Bias = false");
+        }
+
+        return parts.Count == 0 ? layer.Kind.ToString() : $"{layer.Kind}({string.Join(", ", parts)})";
     }
 
     /// <summary>How messages name a layer: its position, kind and name, such as <c>layer 2 (Dense(64), "fc2")</c>.</summary>

@@ -12,34 +12,9 @@ namespace NetGen.Generator.Plan.Rules;
 /// </summary>
 internal sealed class RecurrentRule : LayerRule
 {
-    public override string Title(LayerDeclaration layer)
-    {
-        var parts = new List<string>(layer.Sizes.Count);
-        foreach (int size in layer.Sizes)
-        {
-            parts.Add(size.ToString(CultureInfo.InvariantCulture));
-        }
-
-        foreach (LayerOption option in layer.Options)
-        {
-            string? value = option.Name == "Nonlinearity" && option.Integer is int n
-                ? n switch { 0 => "RnnNonlinearity.Tanh", 1 => "RnnNonlinearity.Relu", _ => n.ToString(CultureInfo.InvariantCulture) }
-                : option.Integer is int i ? i.ToString(CultureInfo.InvariantCulture)
-                : option.Flag is bool f ? (f ? "true" : "false")
-                : null;
-            if (value is not null)
-            {
-                parts.Add($"{option.Name} = {value}");
-            }
-        }
-
-        if (!layer.Bias)
-        {
-            parts.Add("Bias = false");
-        }
-
-        return $"{layer.Kind}({string.Join(", ", parts)})";
-    }
+    public override string Title(LayerDeclaration layer) => TitleWithArguments(layer, option => option.Name == "Nonlinearity" && option.Integer is int n
+        ? n switch { 0 => "RnnNonlinearity.Tanh", 1 => "RnnNonlinearity.Relu", _ => n.ToString(CultureInfo.InvariantCulture) }
+        : null);
 
     public static RecurrentSpec Read(LayerDeclaration layer, string described, PlanBuilder b)
     {

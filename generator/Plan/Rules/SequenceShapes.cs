@@ -4,7 +4,7 @@ using NetGen.Generator.Model;
 
 namespace NetGen.Generator.Plan.Rules;
 
-/// <summary>What the layers over a sequence <c>[T, d]</c> share: the check of their input and their titles.</summary>
+/// <summary>What the layers over a sequence <c>[T, d]</c> share: the check of their input and of their options.</summary>
 internal static class SequenceShapes
 {
     /// <summary>
@@ -32,39 +32,6 @@ internal static class SequenceShapes
         1 => "declare [Input(T, d)] with the tokens and their features, or start from token ids with [Input(T)] and [Embedding(vocabulary, d)]",
         _ => "make it [T, d] first: a sequence of T vectors of d features",
     };
-
-    /// <summary>
-    /// The layer as written, its size arguments then its named ones: <c>MultiHeadAttention(4, Causal = true)</c>;
-    /// <paramref name="enumText"/> spells an enum option's value.
-    /// </summary>
-    public static string Title(LayerDeclaration layer, System.Func<LayerOption, string?>? enumText = null)
-    {
-        var parts = new List<string>();
-        foreach (int size in layer.Sizes)
-        {
-            parts.Add(size.ToString(CultureInfo.InvariantCulture));
-        }
-
-        foreach (LayerOption option in layer.Options)
-        {
-            string? value = enumText?.Invoke(option)
-                ?? (option.Number is float f ? NetworkPlanner.Number(f) + "f"
-                : option.Integer is int i ? i.ToString(CultureInfo.InvariantCulture)
-                : option.Flag is bool flag ? (flag ? "true" : "false")
-                : null);
-            if (value is not null)
-            {
-                parts.Add($"{option.Name} = {value}");
-            }
-        }
-
-        if (!layer.Bias)
-        {
-            parts.Add("Bias = false");
-        }
-
-        return parts.Count == 0 ? layer.Kind.ToString() : $"{layer.Kind}({string.Join(", ", parts)})";
-    }
 
     /// <summary>A probability option in [0, 1) (dropout), reporting NG0047 otherwise; 0 when it is wrong.</summary>
     public static float Probability(LayerDeclaration layer, string option, float fallback, string described, PlanBuilder b)

@@ -13,7 +13,7 @@ namespace NetGen.Generator.Plan.Rules;
 /// </summary>
 internal sealed class TransformerEncoderRule : LayerRule
 {
-    public override string Title(LayerDeclaration layer) => SequenceShapes.Title(layer, option => option.Name == "Activation" && option.Integer is int n
+    public override string Title(LayerDeclaration layer) => TitleWithArguments(layer, option => option.Name == "Activation" && option.Integer is int n
         ? n switch { 0 => "TransformerActivation.Relu", 1 => "TransformerActivation.Gelu", _ => n.ToString(CultureInfo.InvariantCulture) }
         : null);
 
