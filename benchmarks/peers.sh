@@ -20,6 +20,13 @@ cd "$ROOT"
 rm -rf "$OUT"
 mkdir -p "$OUT"
 
+# The wide network's files (8.4 MB each for its .onnx and .safetensors) are not in the repository: export_peers.py
+# writes them from models.py's seed when they are missing (Debian's python3-torch and python3-onnx).
+if [ ! -f benchmarks/NetGen.Benchmarks/Peers/wide.onnx ] || [ ! -f benchmarks/NetGen.Benchmarks/Peers/wide.safetensors ]; then
+  echo "== exporting the wide network's peer files"
+  /usr/bin/python3 benchmarks/NetGen.Benchmarks/Peers/export_peers.py wide
+fi
+
 echo "== building (Release)"
 dotnet build benchmarks/NetGen.Benchmarks -c Release -v quiet -nologo
 dotnet build benchmarks/NetGen.Benchmarks.Torch -c Release -v quiet -nologo
