@@ -11,49 +11,78 @@ public static partial class DenseKernels
     /// <summary>
     /// <c>y[r] = act(W x[r] + b)</c> for each of <paramref name="rows"/> rows: <paramref name="x"/> is <c>[rows, Inputs]</c>,
     /// <paramref name="y"/> <c>[rows, Units]</c>, <paramref name="weight"/> <c>[Units, Inputs]</c>, <paramref name="bias"/>
-    /// <c>[Units]</c> (empty without one). With <paramref name="threads"/> &gt; 1, a batch large enough to pay for it is split
-    /// across threads at multiples of <see cref="RowGroup"/> rows (the same bits as one thread).
+    /// <c>[Units]</c> (empty without one). Fewer than <see cref="ProductRows"/> rows go one at a time as dot products (W
+    /// streams from cache once per row); a larger batch is one register-blocked product <c>x · Wᵀ</c> over W packed a
+    /// panel at a time (<see cref="ProductKernels"/>), split across <paramref name="threads"/> at multiples of its row
+    /// block when it is large enough to pay for it (the same bits as one thread).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward<TLayer>(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> y, int rows, int threads)
         where TLayer : struct, IDenseLayer
     {
-        if (threads > 1 && rows >= MinRowsForThreads<TLayer>())
+        if (rows < ProductRows)
         {
-            KernelThreads.For(threads, rows, RowGroup, new KernelSpans(weight, bias, x, y, default),
-                static (in KernelSpans s, int start, int end) => ForwardRows<TLayer>(s.In0, s.In1, s.In2, s.Out0, start, end));
+            ForwardEachRow<TLayer>(weight, bias, x, y, 0, rows);
+        }
+        else if (threads > 1 && rows >= MinRowsForThreads<TLayer>())
+        {
+            KernelThreads.For(threads, rows, ProductKernels.RowBlock, new KernelSpans(weight, bias, x, y, default),
+                static (in KernelSpans s, int start, int end) => ForwardProduct<TLayer>(s.In0, s.In1, s.In2, s.Out0, start, end));
         }
         else
         {
-            ForwardRows<TLayer>(weight, bias, x, y, 0, rows);
+            ForwardProduct<TLayer>(weight, bias, x, y, 0, rows);
         }
     }
 
-    /// <summary>Rows <paramref name="start"/> .. <paramref name="end"/> - 1 of <see cref="Forward{TLayer}"/>, at the widest width the process runs.</summary>
+    /// <summary>Rows <paramref name="start"/> .. <paramref name="end"/> - 1 of <c>y = act(x · Wᵀ + b)</c>, as one product over the packed W.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void ForwardRows<TLayer>(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> y, int start, int end)
+    private static void ForwardProduct<TLayer>(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> y, int start, int end)
+        where TLayer : struct, IDenseLayer
+        => ProductKernels.MultiplyByTransposedRows<ForwardShape<TLayer>>(
+            ref MemoryMarshal.GetReference(x), ref MemoryMarshal.GetReference(weight), ref MemoryMarshal.GetReference(y),
+            ref MemoryMarshal.GetReference(bias), start, end, TLayer.Inputs);
+
+    /// <summary>
+    /// Rows <paramref name="start"/> .. <paramref name="end"/> - 1 one at a time, at the widest width the process runs: each
+    /// row gets the bits it gets alone. Internal for <see cref="RecurrentKernels"/>, whose step product runs on each thread's
+    /// share of the samples.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void ForwardEachRow<TLayer>(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> y, int start, int end)
         where TLayer : struct, IDenseLayer
     {
-        if (Simd.Use512)
-        {
-            ForwardRows<TLayer, V512>(weight, bias, x, y, start, end);
-        }
-        else if (Simd.Use256)
-        {
-            ForwardRows<TLayer, V256>(weight, bias, x, y, start, end);
-        }
-        else if (Simd.Use128)
-        {
-            ForwardRows<TLayer, V128>(weight, bias, x, y, start, end);
-        }
-        else
+        if (!Simd.Use128)
         {
             ForwardTextbook<TLayer>(weight, bias, x, y, start, end);
+            return;
+        }
+
+        ref float w = ref MemoryMarshal.GetReference(weight);
+        ref float b = ref MemoryMarshal.GetReference(bias);
+        ref float x0 = ref MemoryMarshal.GetReference(x);
+        ref float y0 = ref MemoryMarshal.GetReference(y);
+        for (int r = start; r < end; r++)
+        {
+            ref float xr = ref Unsafe.Add(ref x0, r * TLayer.Inputs);
+            ref float yr = ref Unsafe.Add(ref y0, r * TLayer.Units);
+            if (Simd.Use512)
+            {
+                ForwardRow<TLayer, V512>(ref w, ref b, ref xr, ref yr);
+            }
+            else if (Simd.Use256)
+            {
+                ForwardRow<TLayer, V256>(ref w, ref b, ref xr, ref yr);
+            }
+            else
+            {
+                ForwardRow<TLayer, V128>(ref w, ref b, ref xr, ref yr);
+            }
         }
     }
 
     /// <summary>
-    /// The scalar path: <c>y[r, o] = act(Σ_i W[o, i] x[r, i] + b[o])</c>, one dot product at a time.
+    /// The scalar path of a row alone: <c>y[r, o] = act(Σ_i W[o, i] x[r, i] + b[o])</c>, one dot product at a time.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ForwardTextbook<TLayer>(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> y, int start, int end)
@@ -77,29 +106,21 @@ public static partial class DenseKernels
         }
     }
 
-    /// <summary>Groups of <see cref="RowGroup"/> rows share each load of W; the rows left over go one at a time.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void ForwardRows<TLayer, TV>(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> y, int start, int end)
+    /// <summary><c>y[rows, Units] = act(x[rows, Inputs] · Wᵀ + b)</c>: the product's a is x, its b is W transposed, the bias is per column.</summary>
+    private readonly struct ForwardShape<TLayer> : IProductShape
         where TLayer : struct, IDenseLayer
-        where TV : struct, ILanes<TV>
     {
-        ref float w = ref MemoryMarshal.GetReference(weight);
-        ref float b = ref MemoryMarshal.GetReference(bias);
-        ref float x0 = ref MemoryMarshal.GetReference(x);
-        ref float y0 = ref MemoryMarshal.GetReference(y);
-        int grouped = start + (end - start) / RowGroup * RowGroup;
-        if (grouped > start)
-        {
-            ForwardRowGroups<TLayer, TV>(ref w, ref b, ref x0, ref y0, start, grouped);
-        }
-
-        for (int r = grouped; r < end; r++)
-        {
-            ForwardRow<TLayer, TV>(ref w, ref b, ref Unsafe.Add(ref x0, r * TLayer.Inputs), ref Unsafe.Add(ref y0, r * TLayer.Units));
-        }
+        public static int Columns => TLayer.Units;
+        public static int RowStride => TLayer.Inputs;
+        public static int DepthStride => 1;
+        public static bool HasBias => false;
+        public static bool HasColumnBias => TLayer.HasBias;
+        public static bool Accumulates => false;
+        public static FusedActivation Activation => TLayer.Activation;
+        public static float Slope => TLayer.Slope;
     }
 
-    /// <summary>Whether a block's dot products end with the horizontal-add tree: whole vectors of 256 bits or more.</summary>
+    /// <summary>Whether a row's dot products end with the horizontal-add tree: whole vectors of 256 bits or more.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool EndsWithTree<TLayer, TV>()
         where TLayer : struct, IDenseLayer
@@ -107,111 +128,7 @@ public static partial class DenseKernels
         => TV.Count >= 8 && TLayer.Inputs % TV.Count == 0;
 
     /// <summary>
-    /// Rows <paramref name="start"/> .. <paramref name="end"/> - 1, a multiple of 3: a 3×4 block of dot products per step
-    /// (x rows j, W rows k) in 12 accumulators, each vector load feeding 3 or 4 multiply-adds. Units are the outer loop, so
-    /// the 4 rows of W stay in L1 while the rows of x stream by.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void ForwardRowGroups<TLayer, TV>(ref float w, ref float b, ref float x0, ref float y0, int start, int end)
-        where TLayer : struct, IDenseLayer
-        where TV : struct, ILanes<TV>
-    {
-        int inputs = TLayer.Inputs, units = TLayer.Units;
-        int main = inputs / TV.Count * TV.Count;
-        int grouped = units / UnitGroup * UnitGroup;
-        for (int o = 0; o < grouped; o += UnitGroup)
-        {
-            ref float wo = ref At(ref w, o * inputs);
-            for (int r = start; r < end; r += RowGroup)
-            {
-                ref float xr = ref At(ref x0, r * inputs);
-                ref float yr = ref At(ref y0, r * units);
-
-                // s[j][k] = Σ_i x[r + j, i] W[o + k, i], lane by lane
-                TV s00 = TV.Zero, s01 = TV.Zero, s02 = TV.Zero, s03 = TV.Zero;
-                TV s10 = TV.Zero, s11 = TV.Zero, s12 = TV.Zero, s13 = TV.Zero;
-                TV s20 = TV.Zero, s21 = TV.Zero, s22 = TV.Zero, s23 = TV.Zero;
-                for (int i = 0; i < main; i += TV.Count)
-                {
-                    TV x0i = Load<TV>(ref xr, i), x1i = Load<TV>(ref At(ref xr, inputs), i), x2i = Load<TV>(ref At(ref xr, 2 * inputs), i);
-                    TV wk = Load<TV>(ref wo, i);
-                    s00 = TV.MultiplyAdd(wk, x0i, s00); s10 = TV.MultiplyAdd(wk, x1i, s10); s20 = TV.MultiplyAdd(wk, x2i, s20);
-                    wk = Load<TV>(ref At(ref wo, inputs), i);
-                    s01 = TV.MultiplyAdd(wk, x0i, s01); s11 = TV.MultiplyAdd(wk, x1i, s11); s21 = TV.MultiplyAdd(wk, x2i, s21);
-                    wk = Load<TV>(ref At(ref wo, 2 * inputs), i);
-                    s02 = TV.MultiplyAdd(wk, x0i, s02); s12 = TV.MultiplyAdd(wk, x1i, s12); s22 = TV.MultiplyAdd(wk, x2i, s22);
-                    wk = Load<TV>(ref At(ref wo, 3 * inputs), i);
-                    s03 = TV.MultiplyAdd(wk, x0i, s03); s13 = TV.MultiplyAdd(wk, x1i, s13); s23 = TV.MultiplyAdd(wk, x2i, s23);
-                }
-
-                if (EndsWithTree<TLayer, TV>())
-                {
-                    // y[r + j, o .. o + 3] = act(Σ lanes of s[j][0..3] + b[o .. o + 3]), as one vector per row
-                    Vector128<float> bo = TLayer.HasBias ? Vector128.LoadUnsafe(ref b, (nuint)o) : Vector128<float>.Zero;
-                    StoreFour<TLayer>(TV.Sum4(s00, s01, s02, s03), bo, ref At(ref yr, o));
-                    StoreFour<TLayer>(TV.Sum4(s10, s11, s12, s13), bo, ref At(ref yr, units + o));
-                    StoreFour<TLayer>(TV.Sum4(s20, s21, s22, s23), bo, ref At(ref yr, 2 * units + o));
-                    continue;
-                }
-
-                float t00 = TV.Sum(s00), t01 = TV.Sum(s01), t02 = TV.Sum(s02), t03 = TV.Sum(s03);
-                float t10 = TV.Sum(s10), t11 = TV.Sum(s11), t12 = TV.Sum(s12), t13 = TV.Sum(s13);
-                float t20 = TV.Sum(s20), t21 = TV.Sum(s21), t22 = TV.Sum(s22), t23 = TV.Sum(s23);
-                for (int i = main; i < inputs; i++)
-                {
-                    float x0i = At(ref xr, i), x1i = At(ref xr, inputs + i), x2i = At(ref xr, 2 * inputs + i);
-                    float wk = At(ref wo, i);
-                    t00 += wk * x0i; t10 += wk * x1i; t20 += wk * x2i;
-                    wk = At(ref wo, inputs + i);
-                    t01 += wk * x0i; t11 += wk * x1i; t21 += wk * x2i;
-                    wk = At(ref wo, 2 * inputs + i);
-                    t02 += wk * x0i; t12 += wk * x1i; t22 += wk * x2i;
-                    wk = At(ref wo, 3 * inputs + i);
-                    t03 += wk * x0i; t13 += wk * x1i; t23 += wk * x2i;
-                }
-
-                StoreOne<TLayer>(t00, ref b, o, ref yr, 0); StoreOne<TLayer>(t01, ref b, o + 1, ref yr, 0);
-                StoreOne<TLayer>(t02, ref b, o + 2, ref yr, 0); StoreOne<TLayer>(t03, ref b, o + 3, ref yr, 0);
-                StoreOne<TLayer>(t10, ref b, o, ref yr, units); StoreOne<TLayer>(t11, ref b, o + 1, ref yr, units);
-                StoreOne<TLayer>(t12, ref b, o + 2, ref yr, units); StoreOne<TLayer>(t13, ref b, o + 3, ref yr, units);
-                StoreOne<TLayer>(t20, ref b, o, ref yr, 2 * units); StoreOne<TLayer>(t21, ref b, o + 1, ref yr, 2 * units);
-                StoreOne<TLayer>(t22, ref b, o + 2, ref yr, 2 * units); StoreOne<TLayer>(t23, ref b, o + 3, ref yr, 2 * units);
-            }
-        }
-
-        // the units left over (fewer than 4), one at a time against the same 3 rows
-        for (int o = grouped; o < units; o++)
-        {
-            ref float wo = ref At(ref w, o * inputs);
-            for (int r = start; r < end; r += RowGroup)
-            {
-                ref float xr = ref At(ref x0, r * inputs);
-                ref float yr = ref At(ref y0, r * units);
-                TV s0 = TV.Zero, s1 = TV.Zero, s2 = TV.Zero;
-                for (int i = 0; i < main; i += TV.Count)
-                {
-                    TV wk = Load<TV>(ref wo, i);
-                    s0 = TV.MultiplyAdd(wk, Load<TV>(ref xr, i), s0);
-                    s1 = TV.MultiplyAdd(wk, Load<TV>(ref At(ref xr, inputs), i), s1);
-                    s2 = TV.MultiplyAdd(wk, Load<TV>(ref At(ref xr, 2 * inputs), i), s2);
-                }
-
-                float t0 = TV.Sum(s0), t1 = TV.Sum(s1), t2 = TV.Sum(s2);
-                for (int i = main; i < inputs; i++)
-                {
-                    float wk = At(ref wo, i);
-                    t0 += wk * At(ref xr, i); t1 += wk * At(ref xr, inputs + i); t2 += wk * At(ref xr, 2 * inputs + i);
-                }
-
-                StoreOne<TLayer>(t0, ref b, o, ref yr, 0);
-                StoreOne<TLayer>(t1, ref b, o, ref yr, units);
-                StoreOne<TLayer>(t2, ref b, o, ref yr, 2 * units);
-            }
-        }
-    }
-
-    /// <summary>
-    /// One row alone (the batch-1 path, and the rows a batch leaves over): W streams from cache once, each load of x feeds
+    /// One row alone (the path of batches below ProductRows): W streams from cache once, each load of x feeds
     /// 8 dot products, then 4, then 1 for the units left.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -1,7 +1,6 @@
 using System;
 using System.ComponentModel;
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
 
 namespace NetGen.CompilerServices;
 
@@ -15,28 +14,28 @@ namespace NetGen.CompilerServices;
 /// </summary>
 /// <remarks>
 /// <para>
-/// W stays in PyTorch's layout, <c>[units, inputs]</c>: a row of W is a contiguous dot-product operand for forward and a
-/// contiguous axpy operand for <c>dx = dz W</c>, so no packed copy has to be kept in step with <c>Parameters</c>.
+/// W stays in PyTorch's layout, <c>[units, inputs]</c>, and nothing is kept in step with <c>Parameters</c>: a batch's
+/// forward packs W transposed a panel at a time inside the call (<see cref="ProductKernels"/>), <c>dx = dz · W</c> and
+/// <c>dW += dzᵀ · x</c> read it and the batch as they are, and a row alone reads each row of W as a dot-product operand.
+/// The three batch products are the register-blocked product the convolutions run.
 /// </para>
 /// <para>
-/// Every output is a sum taken in one fixed order whichever register block computes it (forward: lanes along the inputs,
-/// then the horizontal-add tree or <c>Vector.Sum</c>, then the scalar tail; <c>dW</c>: over the rows; <c>dx</c>: over the units),
-/// and threads split the work at multiples of the blocks, so a batch split across threads gives the bits of one thread
-/// and a sample in a batch the bits it gets alone.
+/// Every output is a sum taken in one fixed order whichever register block computes it (a batch's forward, <c>dW</c> and
+/// <c>dx</c>: term by term along the depth; a row alone: lanes along the inputs, then the horizontal-add tree or
+/// <c>Vector.Sum</c>, then the scalar tail), and threads split the work at multiples of the blocks, so a batch split across
+/// threads gives the bits of one thread. A row of a batch of <see cref="ProductRows"/> or more gets the product's bits,
+/// which may differ in the last place from the bits it gets alone, as PyTorch's batched and unbatched products may.
 /// </para>
 /// <para>For generated code only; not part of NetGen's supported API and may change between versions.</para>
 /// </remarks>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static partial class DenseKernels
 {
-    /// <summary>Rows of x per forward register block; a forward thread split falls on multiples of it.</summary>
-    public const int RowGroup = 3;
-
-    /// <summary>Rows of W per forward register block.</summary>
-    private const int UnitGroup = 4;
-
-    /// <summary>Units (for <c>dW</c>) or rows (for <c>dx</c>) per backward register block; backward thread splits fall on multiples of it.</summary>
-    public const int BackwardGroup = 4;
+    /// <summary>
+    /// The smallest batch forward runs as one product over the packed W; fewer rows go one at a time. A row's bits depend
+    /// on which side of it its batch falls (the two paths sum in different orders), never on the thread count.
+    /// </summary>
+    public const int ProductRows = 4;
 
     /// <summary>
     /// The smallest batch a kernel splits across threads: about 2^18 multiply-adds (a few µs on one core), enough to pay
@@ -47,7 +46,7 @@ public static partial class DenseKernels
         where TLayer : struct, IDenseLayer
     {
         long perRow = (long)TLayer.Units * TLayer.Inputs;
-        return (int)Math.Max(2 * BackwardGroup, ((1L << 18) + perRow - 1) / perRow);
+        return (int)Math.Max(2 * ProductKernels.RowBlock, ((1L << 18) + perRow - 1) / perRow);
     }
 
     /// <summary>The fused activation of <typeparamref name="TLayer"/> on one finished output.</summary>

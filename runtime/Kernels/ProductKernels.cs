@@ -5,21 +5,15 @@ using static NetGen.FloatLanes;
 namespace NetGen.CompilerServices;
 
 /// <summary>
-/// One matrix product as constants: <c>c[Rows, Columns] = start + a[Rows, Depth] · b[Depth, Columns]</c>, then the fused
-/// activation, with <c>a[r, j]</c> at <c>r·RowStride + j·DepthStride</c> (so a may be read transposed) and b and c
-/// row-major. A kernel derives one from its layer's descriptor as a small struct (<c>ForwardProduct&lt;Conv0&gt;</c>), so
-/// the JIT folds every member.
+/// A matrix product's constants apart from its rows and depth, which may come per call (a dense layer's batch):
+/// <c>c[r, n] = start + Σ_j a[r, j] · b[j, n]</c>, then the fused activation, with <c>a[r, j]</c> at
+/// <c>r·RowStride + j·DepthStride</c> (so a may be read transposed), b and c row-major with <see cref="Columns"/> columns.
+/// A kernel derives one from its layer's descriptor as a small struct, so the JIT folds every member.
 /// </summary>
-internal interface IProduct
+internal interface IProductShape
 {
-    /// <summary>Rows of c and of a.</summary>
-    static abstract int Rows { get; }
-
     /// <summary>Columns of c and of b.</summary>
     static abstract int Columns { get; }
-
-    /// <summary>The length of each sum: columns of a, rows of b.</summary>
-    static abstract int Depth { get; }
 
     /// <summary>Floats between <c>a[r, j]</c> and <c>a[r + 1, j]</c>.</summary>
     static abstract int RowStride { get; }
@@ -27,8 +21,11 @@ internal interface IProduct
     /// <summary>Floats between <c>a[r, j]</c> and <c>a[r, j + 1]</c>.</summary>
     static abstract int DepthStride { get; }
 
-    /// <summary>Whether each output starts from the bias of its row, <c>c[r, n] = bias[r] + (a · b)[r, n]</c> (else from 0).</summary>
+    /// <summary>Whether each output starts from the bias of its row, <c>c[r, n] = bias[r] + (a · b)[r, n]</c>.</summary>
     static abstract bool HasBias { get; }
+
+    /// <summary>Whether each output starts from the bias of its column, <c>c[r, n] = bias[n] + (a · b)[r, n]</c> (a dense layer's).</summary>
+    static virtual bool HasColumnBias => false;
 
     /// <summary>Whether each output starts from the value already there, <c>c += a · b</c>.</summary>
     static abstract bool Accumulates { get; }
@@ -40,73 +37,92 @@ internal interface IProduct
     static abstract float Slope { get; }
 }
 
+/// <summary>A product whose every size is a constant: <c>c[Rows, Columns] = start + a[Rows, Depth] · b[Depth, Columns]</c>.</summary>
+internal interface IProduct : IProductShape
+{
+    /// <summary>Rows of c and of a.</summary>
+    static abstract int Rows { get; }
+
+    /// <summary>The length of each sum: columns of a, rows of b.</summary>
+    static abstract int Depth { get; }
+}
+
 /// <summary>
-/// The register-blocked product every convolution runs three times (forward <c>W · columns</c>, <c>Wᵀ · dy</c>,
-/// <c>dW += dy · rows</c>), written once over the lane width and the product's constants. Columns go in chunks of two
-/// vectors (then one, then the narrower widths, then single floats), rows in blocks that fill 12 accumulators, so each
-/// load of b feeds a block of rows and each broadcast of a feeds the chunk; the depth streams through.
+/// The register-blocked matrix product every dense and convolution layer runs (dense: forward <c>x · Wᵀ</c>, <c>dx = dz · W</c>,
+/// <c>dW += dzᵀ · x</c>; convolution: <c>W · columns</c>, <c>Wᵀ · dy</c>, <c>dW += dy · rows</c>), written once over the lane
+/// width and the product's constants. Columns go in chunks of two vectors (then one, then the narrower widths, then single
+/// floats), rows in blocks that fill 12 accumulators, so each load of b feeds a block of rows and each broadcast of a
+/// feeds the chunk; the depth streams through.
 /// </summary>
 /// <remarks>
-/// Every output is one sum in one order, <c>start + a[r, 0]·b[0, n] + a[r, 1]·b[1, n] + ...</c>, whichever block or width
-/// takes it: fused multiply-adds in vectors, and in the last <c>Columns % 4</c> columns (and the scalar path) a multiply
-/// and an add rounded apart, as the generated kernels summed before this library held them.
+/// Every output is one sum in one order, <c>start + a[r, 0]·b[0, n] + a[r, 1]·b[1, n] + ...</c>, whichever block, width,
+/// row range or depth block takes it: fused multiply-adds in vectors, and in the last <c>Columns % 4</c> columns (and the
+/// scalar path) a multiply and an add rounded apart. So a split of the rows across threads gives the bits of one thread.
 /// </remarks>
-internal static class ProductKernels
+internal static partial class ProductKernels
 {
     /// <summary>Vector accumulators one block keeps (of 16 registers on AVX2: 12, plus the loads and a broadcast).</summary>
     private const int Accumulators = 12;
+
+    /// <summary>Rows of a block of two-vector chunks; a thread split of the rows at its multiples keeps every block whole.</summary>
+    public const int RowBlock = Accumulators / 2;
 
     /// <summary><c>c = start + a · b</c>, then the activation, at the widest width the process runs.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Multiply<TP>(ref float a, ref float b, ref float c, ref float bias)
         where TP : struct, IProduct
+        => MultiplyRows<TP>(ref a, ref b, ref c, ref bias, 0, TP.Rows, TP.Depth);
+
+    /// <summary>Rows <paramref name="start"/> .. <paramref name="end"/> - 1 of <c>c = start + a · b</c> over a depth of <paramref name="depth"/>, then the activation.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void MultiplyRows<TP>(ref float a, ref float b, ref float c, ref float bias, int start, int end, int depth)
+        where TP : struct, IProductShape
     {
+        var part = new Part(start, end, depth, TP.Columns, 0);
         if (Simd.Use512)
         {
-            Multiply<TP, V512>(ref a, ref b, ref c, ref bias);
+            AllColumns<TP, V512, WholeDepth>(ref a, ref b, ref c, ref bias, part, 0, TP.Columns);
         }
         else if (Simd.Use256)
         {
-            Multiply<TP, V256>(ref a, ref b, ref c, ref bias);
+            AllColumns<TP, V256, WholeDepth>(ref a, ref b, ref c, ref bias, part, 0, TP.Columns);
         }
         else if (Simd.Use128)
         {
-            Multiply<TP, V128>(ref a, ref b, ref c, ref bias);
+            AllColumns<TP, V128, WholeDepth>(ref a, ref b, ref c, ref bias, part, 0, TP.Columns);
         }
         else
         {
-            MultiplyTextbook<TP>(ref a, ref b, ref c, ref bias);
+            MultiplyTextbook<TP>(ref a, ref b, TP.Columns, 1, ref c, ref bias, start, end, depth);
         }
     }
 
     /// <summary>
     /// The scalar path: row by row, <c>c[r, :] = start</c>, then <c>c[r, :] += a[r, j] · b[j, :]</c> for each j in order,
-    /// then the activation.
+    /// then the activation; <c>b[j, n]</c> is at <c>j·bDepthStride + n·bColumnStride</c>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void MultiplyTextbook<TP>(ref float a, ref float b, ref float c, ref float bias)
-        where TP : struct, IProduct
+    private static void MultiplyTextbook<TP>(ref float a, ref float b, int bDepthStride, int bColumnStride, ref float c, ref float bias, int start, int end, int depth)
+        where TP : struct, IProductShape
     {
-        int rows = TP.Rows, columns = TP.Columns, depth = TP.Depth;
-        for (int r = 0; r < rows; r++)
+        int columns = TP.Columns;
+        for (int r = start; r < end; r++)
         {
             ref float cr = ref At(ref c, r * columns);
             if (!TP.Accumulates)
             {
-                float start = TP.HasBias ? At(ref bias, r) : 0f;
                 for (int n = 0; n < columns; n++)
                 {
-                    At(ref cr, n) = start;
+                    At(ref cr, n) = TP.HasColumnBias ? At(ref bias, n) : TP.HasBias ? At(ref bias, r) : 0f;
                 }
             }
 
             for (int j = 0; j < depth; j++)
             {
                 float arj = At(ref a, r * TP.RowStride + j * TP.DepthStride);
-                ref float bj = ref At(ref b, j * columns);
                 for (int n = 0; n < columns; n++)
                 {
-                    At(ref cr, n) += arj * At(ref bj, n);
+                    At(ref cr, n) += arj * At(ref b, j * bDepthStride + n * bColumnStride);
                 }
             }
 
@@ -114,377 +130,97 @@ internal static class ProductKernels
             {
                 for (int n = 0; n < columns; n++)
                 {
-                    At(ref cr, n) = Activate<TP>(At(ref cr, n));
+                    At(ref cr, n) = FusedActivations.Apply(TP.Activation, TP.Slope, At(ref cr, n));
                 }
             }
         }
     }
 
-    /// <summary>All columns: the widest width's whole vectors, then each narrower width's, then single floats.</summary>
+    /// <summary>
+    /// The rows, depth and b layout of one call: rows <see cref="Start"/> .. <see cref="End"/> - 1, a sum over
+    /// <see cref="Depth"/> terms, <c>b[j, n]</c> at <c>j·BStride + n - BColumn</c> (b may hold only some columns).
+    /// </summary>
+    private readonly record struct Part(int Start, int End, int Depth, int BStride, int BColumn);
+
+    /// <summary>Columns <paramref name="from"/> .. <paramref name="to"/> - 1: the widest width's whole vectors, then each narrower width's, then single floats.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Multiply<TP, TV>(ref float a, ref float b, ref float c, ref float bias)
-        where TP : struct, IProduct
+    private static void AllColumns<TP, TV, TD>(ref float a, ref float b, ref float c, ref float bias, Part part, int from, int to)
+        where TP : struct, IProductShape
         where TV : struct, ILanes<TV>
+        where TD : struct, IDepthPart
     {
-        int done = Columns<TP, TV>(ref a, ref b, ref c, ref bias, 0);
+        int done = Columns<TP, TV, TD>(ref a, ref b, ref c, ref bias, part, from, to);
         if (TV.Count > V256.Count)
         {
-            done = Columns<TP, V256>(ref a, ref b, ref c, ref bias, done);
+            done = Columns<TP, V256, TD>(ref a, ref b, ref c, ref bias, part, done, to);
         }
 
         if (TV.Count > V128.Count)
         {
-            done = Columns<TP, V128>(ref a, ref b, ref c, ref bias, done);
+            done = Columns<TP, V128, TD>(ref a, ref b, ref c, ref bias, part, done, to);
         }
 
-        Columns<TP, S1>(ref a, ref b, ref c, ref bias, done);
+        Columns<TP, S1, TD>(ref a, ref b, ref c, ref bias, part, done, to);
     }
 
     /// <summary>
-    /// Columns <paramref name="from"/> onward in whole vectors of <typeparamref name="TV"/>: chunks of two vectors (6 rows
-    /// a block), then one vector (12 rows a block). Returns the first column left for a narrower width.
+    /// Columns <paramref name="from"/> onward (below <paramref name="to"/>) in whole vectors of <typeparamref name="TV"/>:
+    /// chunks of two vectors (6 rows a block), then one vector (12 rows a block). Returns the first column left for a
+    /// narrower width.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static int Columns<TP, TV>(ref float a, ref float b, ref float c, ref float bias, int from)
-        where TP : struct, IProduct
+    private static int Columns<TP, TV, TD>(ref float a, ref float b, ref float c, ref float bias, Part part, int from, int to)
+        where TP : struct, IProductShape
         where TV : struct, ILanes<TV>
+        where TD : struct, IDepthPart
     {
         int i = from;
-        for (; i + 2 * TV.Count <= TP.Columns; i += 2 * TV.Count)
+        int pairs = part.Start + (part.End - part.Start) / RowBlock * RowBlock;
+        for (; i + 2 * TV.Count <= to; i += 2 * TV.Count)
         {
-            int whole = TP.Rows / (Accumulators / 2) * (Accumulators / 2);
-            for (int r = 0; r < whole; r += Accumulators / 2)
+            for (int r = part.Start; r < pairs; r += RowBlock)
             {
-                BlockOfPairs<TP, TV, WholeBlock>(ref a, ref b, ref c, ref bias, r, i);
+                BlockOfPairs<TP, TV, R6, TD>(ref a, ref b, ref c, ref bias, part, r, i);
             }
 
-            if (whole < TP.Rows)
+            switch (part.End - pairs)
             {
-                BlockOfPairs<TP, TV, RestBlock>(ref a, ref b, ref c, ref bias, whole, i);
+                case 1: BlockOfPairs<TP, TV, R1, TD>(ref a, ref b, ref c, ref bias, part, pairs, i); break;
+                case 2: BlockOfPairs<TP, TV, R2, TD>(ref a, ref b, ref c, ref bias, part, pairs, i); break;
+                case 3: BlockOfPairs<TP, TV, R3, TD>(ref a, ref b, ref c, ref bias, part, pairs, i); break;
+                case 4: BlockOfPairs<TP, TV, R4, TD>(ref a, ref b, ref c, ref bias, part, pairs, i); break;
+                case 5: BlockOfPairs<TP, TV, R5, TD>(ref a, ref b, ref c, ref bias, part, pairs, i); break;
             }
         }
 
-        if (i + TV.Count <= TP.Columns)
+        if (i + TV.Count <= to)
         {
-            int whole = TP.Rows / Accumulators * Accumulators;
-            for (int r = 0; r < whole; r += Accumulators)
+            int singles = part.Start + (part.End - part.Start) / Accumulators * Accumulators;
+            for (int r = part.Start; r < singles; r += Accumulators)
             {
-                BlockOfSingles<TP, TV, WholeBlock>(ref a, ref b, ref c, ref bias, r, i);
+                BlockOfSingles<TP, TV, R12, TD>(ref a, ref b, ref c, ref bias, part, r, i);
             }
 
-            if (whole < TP.Rows)
+            // the rows left (fewer than 12): a block of 6, then fewer
+            int r6 = singles;
+            if (part.End - r6 >= 6)
             {
-                BlockOfSingles<TP, TV, RestBlock>(ref a, ref b, ref c, ref bias, whole, i);
+                BlockOfSingles<TP, TV, R6, TD>(ref a, ref b, ref c, ref bias, part, r6, i);
+                r6 += 6;
+            }
+
+            switch (part.End - r6)
+            {
+                case 1: BlockOfSingles<TP, TV, R1, TD>(ref a, ref b, ref c, ref bias, part, r6, i); break;
+                case 2: BlockOfSingles<TP, TV, R2, TD>(ref a, ref b, ref c, ref bias, part, r6, i); break;
+                case 3: BlockOfSingles<TP, TV, R3, TD>(ref a, ref b, ref c, ref bias, part, r6, i); break;
+                case 4: BlockOfSingles<TP, TV, R4, TD>(ref a, ref b, ref c, ref bias, part, r6, i); break;
+                case 5: BlockOfSingles<TP, TV, R5, TD>(ref a, ref b, ref c, ref bias, part, r6, i); break;
             }
 
             i += TV.Count;
         }
 
         return i;
-    }
-
-    /// <summary>
-    /// <c>c[r + q, i .. i + 2·lanes - 1]</c> for q below 6 (or the rows left over): accumulators <c>s{q}{u}</c>, vector u of
-    /// row q. Each step of the depth loads two vectors of b and broadcasts one float of a per row.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void BlockOfPairs<TP, TV, TB>(ref float a, ref float b, ref float c, ref float bias, int r, int i)
-        where TP : struct, IProduct
-        where TV : struct, ILanes<TV>
-        where TB : struct, IBlockPart
-    {
-        int rows = TB.IsRest ? TP.Rows % (Accumulators / 2) : Accumulators / 2;
-        int n = TV.Count, cs = TP.Columns, rs = TP.RowStride;
-        ref float cr = ref At(ref c, r * cs + i);
-        ref float br = ref At(ref bias, r);
-        TV s00 = Start<TP, TV>(ref cr, ref br), s01 = Start<TP, TV>(ref At(ref cr, n), ref br);
-        TV s10 = TV.Zero, s11 = TV.Zero, s20 = TV.Zero, s21 = TV.Zero, s30 = TV.Zero, s31 = TV.Zero;
-        TV s40 = TV.Zero, s41 = TV.Zero, s50 = TV.Zero, s51 = TV.Zero;
-        if (rows > 1)
-        {
-            s10 = Start<TP, TV>(ref At(ref cr, cs), ref At(ref br, 1));
-            s11 = Start<TP, TV>(ref At(ref cr, cs + n), ref At(ref br, 1));
-        }
-
-        if (rows > 2)
-        {
-            s20 = Start<TP, TV>(ref At(ref cr, 2 * cs), ref At(ref br, 2));
-            s21 = Start<TP, TV>(ref At(ref cr, 2 * cs + n), ref At(ref br, 2));
-        }
-
-        if (rows > 3)
-        {
-            s30 = Start<TP, TV>(ref At(ref cr, 3 * cs), ref At(ref br, 3));
-            s31 = Start<TP, TV>(ref At(ref cr, 3 * cs + n), ref At(ref br, 3));
-        }
-
-        if (rows > 4)
-        {
-            s40 = Start<TP, TV>(ref At(ref cr, 4 * cs), ref At(ref br, 4));
-            s41 = Start<TP, TV>(ref At(ref cr, 4 * cs + n), ref At(ref br, 4));
-        }
-
-        if (rows > 5)
-        {
-            s50 = Start<TP, TV>(ref At(ref cr, 5 * cs), ref At(ref br, 5));
-            s51 = Start<TP, TV>(ref At(ref cr, 5 * cs + n), ref At(ref br, 5));
-        }
-
-        ref float ar = ref At(ref a, r * rs);
-        ref float bi = ref At(ref b, i);
-        for (int j = 0; j < TP.Depth; j++)
-        {
-            // s[q][u] += a[r + q, j] · b[j, i + u·lanes ..]
-            ref float bj = ref At(ref bi, j * cs);
-            ref float aj = ref At(ref ar, j * TP.DepthStride);
-            TV b0 = Load<TV>(ref bj, 0), b1 = Load<TV>(ref bj, n);
-            TV aq = TV.Create(aj);
-            s00 = TV.MultiplyAdd(aq, b0, s00); s01 = TV.MultiplyAdd(aq, b1, s01);
-            if (rows > 1)
-            {
-                aq = TV.Create(At(ref aj, rs));
-                s10 = TV.MultiplyAdd(aq, b0, s10); s11 = TV.MultiplyAdd(aq, b1, s11);
-            }
-
-            if (rows > 2)
-            {
-                aq = TV.Create(At(ref aj, 2 * rs));
-                s20 = TV.MultiplyAdd(aq, b0, s20); s21 = TV.MultiplyAdd(aq, b1, s21);
-            }
-
-            if (rows > 3)
-            {
-                aq = TV.Create(At(ref aj, 3 * rs));
-                s30 = TV.MultiplyAdd(aq, b0, s30); s31 = TV.MultiplyAdd(aq, b1, s31);
-            }
-
-            if (rows > 4)
-            {
-                aq = TV.Create(At(ref aj, 4 * rs));
-                s40 = TV.MultiplyAdd(aq, b0, s40); s41 = TV.MultiplyAdd(aq, b1, s41);
-            }
-
-            if (rows > 5)
-            {
-                aq = TV.Create(At(ref aj, 5 * rs));
-                s50 = TV.MultiplyAdd(aq, b0, s50); s51 = TV.MultiplyAdd(aq, b1, s51);
-            }
-        }
-
-        Activate<TP, TV>(s00).Store(ref cr, 0); Activate<TP, TV>(s01).Store(ref cr, (nuint)n);
-        if (rows > 1)
-        {
-            Activate<TP, TV>(s10).Store(ref cr, (nuint)cs); Activate<TP, TV>(s11).Store(ref cr, (nuint)(cs + n));
-        }
-
-        if (rows > 2)
-        {
-            Activate<TP, TV>(s20).Store(ref cr, (nuint)(2 * cs)); Activate<TP, TV>(s21).Store(ref cr, (nuint)(2 * cs + n));
-        }
-
-        if (rows > 3)
-        {
-            Activate<TP, TV>(s30).Store(ref cr, (nuint)(3 * cs)); Activate<TP, TV>(s31).Store(ref cr, (nuint)(3 * cs + n));
-        }
-
-        if (rows > 4)
-        {
-            Activate<TP, TV>(s40).Store(ref cr, (nuint)(4 * cs)); Activate<TP, TV>(s41).Store(ref cr, (nuint)(4 * cs + n));
-        }
-
-        if (rows > 5)
-        {
-            Activate<TP, TV>(s50).Store(ref cr, (nuint)(5 * cs)); Activate<TP, TV>(s51).Store(ref cr, (nuint)(5 * cs + n));
-        }
-    }
-
-    /// <summary><c>c[r + q, i .. i + lanes - 1]</c> for q below 12 (or the rows left over): one vector of b per step.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void BlockOfSingles<TP, TV, TB>(ref float a, ref float b, ref float c, ref float bias, int r, int i)
-        where TP : struct, IProduct
-        where TV : struct, ILanes<TV>
-        where TB : struct, IBlockPart
-    {
-        int rows = TB.IsRest ? TP.Rows % Accumulators : Accumulators;
-        int cs = TP.Columns, rs = TP.RowStride;
-        ref float cr = ref At(ref c, r * cs + i);
-        ref float br = ref At(ref bias, r);
-        TV s0 = Start<TP, TV>(ref cr, ref br);
-        TV s1 = rows > 1 ? Start<TP, TV>(ref At(ref cr, cs), ref At(ref br, 1)) : TV.Zero;
-        TV s2 = rows > 2 ? Start<TP, TV>(ref At(ref cr, 2 * cs), ref At(ref br, 2)) : TV.Zero;
-        TV s3 = rows > 3 ? Start<TP, TV>(ref At(ref cr, 3 * cs), ref At(ref br, 3)) : TV.Zero;
-        TV s4 = rows > 4 ? Start<TP, TV>(ref At(ref cr, 4 * cs), ref At(ref br, 4)) : TV.Zero;
-        TV s5 = rows > 5 ? Start<TP, TV>(ref At(ref cr, 5 * cs), ref At(ref br, 5)) : TV.Zero;
-        TV s6 = rows > 6 ? Start<TP, TV>(ref At(ref cr, 6 * cs), ref At(ref br, 6)) : TV.Zero;
-        TV s7 = rows > 7 ? Start<TP, TV>(ref At(ref cr, 7 * cs), ref At(ref br, 7)) : TV.Zero;
-        TV s8 = rows > 8 ? Start<TP, TV>(ref At(ref cr, 8 * cs), ref At(ref br, 8)) : TV.Zero;
-        TV s9 = rows > 9 ? Start<TP, TV>(ref At(ref cr, 9 * cs), ref At(ref br, 9)) : TV.Zero;
-        TV s10 = rows > 10 ? Start<TP, TV>(ref At(ref cr, 10 * cs), ref At(ref br, 10)) : TV.Zero;
-        TV s11 = rows > 11 ? Start<TP, TV>(ref At(ref cr, 11 * cs), ref At(ref br, 11)) : TV.Zero;
-        ref float ar = ref At(ref a, r * rs);
-        ref float bi = ref At(ref b, i);
-        for (int j = 0; j < TP.Depth; j++)
-        {
-            // s[q] += a[r + q, j] · b[j, i ..]
-            ref float aj = ref At(ref ar, j * TP.DepthStride);
-            TV bv = Load<TV>(ref At(ref bi, j * cs), 0);
-            s0 = TV.MultiplyAdd(TV.Create(aj), bv, s0);
-            if (rows > 1)
-            {
-                s1 = TV.MultiplyAdd(TV.Create(At(ref aj, rs)), bv, s1);
-            }
-
-            if (rows > 2)
-            {
-                s2 = TV.MultiplyAdd(TV.Create(At(ref aj, 2 * rs)), bv, s2);
-            }
-
-            if (rows > 3)
-            {
-                s3 = TV.MultiplyAdd(TV.Create(At(ref aj, 3 * rs)), bv, s3);
-            }
-
-            if (rows > 4)
-            {
-                s4 = TV.MultiplyAdd(TV.Create(At(ref aj, 4 * rs)), bv, s4);
-            }
-
-            if (rows > 5)
-            {
-                s5 = TV.MultiplyAdd(TV.Create(At(ref aj, 5 * rs)), bv, s5);
-            }
-
-            if (rows > 6)
-            {
-                s6 = TV.MultiplyAdd(TV.Create(At(ref aj, 6 * rs)), bv, s6);
-            }
-
-            if (rows > 7)
-            {
-                s7 = TV.MultiplyAdd(TV.Create(At(ref aj, 7 * rs)), bv, s7);
-            }
-
-            if (rows > 8)
-            {
-                s8 = TV.MultiplyAdd(TV.Create(At(ref aj, 8 * rs)), bv, s8);
-            }
-
-            if (rows > 9)
-            {
-                s9 = TV.MultiplyAdd(TV.Create(At(ref aj, 9 * rs)), bv, s9);
-            }
-
-            if (rows > 10)
-            {
-                s10 = TV.MultiplyAdd(TV.Create(At(ref aj, 10 * rs)), bv, s10);
-            }
-
-            if (rows > 11)
-            {
-                s11 = TV.MultiplyAdd(TV.Create(At(ref aj, 11 * rs)), bv, s11);
-            }
-        }
-
-        Activate<TP, TV>(s0).Store(ref cr, 0);
-        if (rows > 1)
-        {
-            Activate<TP, TV>(s1).Store(ref cr, (nuint)cs);
-        }
-
-        if (rows > 2)
-        {
-            Activate<TP, TV>(s2).Store(ref cr, (nuint)(2 * cs));
-        }
-
-        if (rows > 3)
-        {
-            Activate<TP, TV>(s3).Store(ref cr, (nuint)(3 * cs));
-        }
-
-        if (rows > 4)
-        {
-            Activate<TP, TV>(s4).Store(ref cr, (nuint)(4 * cs));
-        }
-
-        if (rows > 5)
-        {
-            Activate<TP, TV>(s5).Store(ref cr, (nuint)(5 * cs));
-        }
-
-        if (rows > 6)
-        {
-            Activate<TP, TV>(s6).Store(ref cr, (nuint)(6 * cs));
-        }
-
-        if (rows > 7)
-        {
-            Activate<TP, TV>(s7).Store(ref cr, (nuint)(7 * cs));
-        }
-
-        if (rows > 8)
-        {
-            Activate<TP, TV>(s8).Store(ref cr, (nuint)(8 * cs));
-        }
-
-        if (rows > 9)
-        {
-            Activate<TP, TV>(s9).Store(ref cr, (nuint)(9 * cs));
-        }
-
-        if (rows > 10)
-        {
-            Activate<TP, TV>(s10).Store(ref cr, (nuint)(10 * cs));
-        }
-
-        if (rows > 11)
-        {
-            Activate<TP, TV>(s11).Store(ref cr, (nuint)(11 * cs));
-        }
-    }
-
-    /// <summary>An accumulator's first value: 0, the row's bias, or (accumulating) the output already there.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static TV Start<TP, TV>(ref float output, ref float bias)
-        where TP : struct, IProduct
-        where TV : struct, ILanes<TV>
-        => TP.Accumulates ? TV.Load(ref output, 0)
-            : TP.HasBias ? TV.Create(bias)
-            : TV.Zero;
-
-    /// <summary>The product's fused activation on finished outputs.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static TV Activate<TP, TV>(TV z)
-        where TP : struct, IProduct
-        where TV : struct, ILanes<TV>
-        => FusedActivations.Apply(TP.Activation, TP.Slope, z);
-
-    /// <summary>The product's fused activation on one finished output.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static float Activate<TP>(float z)
-        where TP : struct, IProduct
-        => FusedActivations.Apply(TP.Activation, TP.Slope, z);
-
-    /// <summary>Which rows of a column chunk a block takes: a whole block, or the rows left after the whole blocks.</summary>
-    private interface IBlockPart
-    {
-        static abstract bool IsRest { get; }
-    }
-
-    private readonly struct WholeBlock : IBlockPart
-    {
-        public static bool IsRest
-        {
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            get => false;
-        }
-    }
-
-    private readonly struct RestBlock : IBlockPart
-    {
-        public static bool IsRest
-        {
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            get => true;
-        }
     }
 }

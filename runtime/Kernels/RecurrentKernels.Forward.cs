@@ -216,7 +216,8 @@ public static partial class RecurrentKernels
             }
             else
             {
-                DenseKernels.Forward<HiddenProduct<TLayer>>(weightHh, biasHh, carry, recurrent, samples, threads: 1);
+                // one sample at a time, whatever the thread's share of the batch, so a sample gets the same bits in any split
+                DenseKernels.ForwardEachRow<HiddenProduct<TLayer>>(weightHh, biasHh, carry, recurrent, 0, samples);
             }
 
             // the gate epilogue, fused: one pass per sample over the hidden units, h_t stored into the carry, y and the

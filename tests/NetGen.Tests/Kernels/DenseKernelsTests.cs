@@ -57,14 +57,36 @@ public sealed class DenseKernelsTests
         public static float Slope => 0f;
     }
 
+    /// <summary>
+    /// More columns and a longer depth than one packed panel holds (128 by 256): two column groups (128 and 72), and a depth of
+    /// 300 in two blocks, the activation applied only after the last.
+    /// </summary>
+    private readonly struct Tall : IDenseLayer
+    {
+        public static int Inputs => 300;
+        public static int Units => 200;
+        public static bool HasBias => true;
+        public static FusedActivation Activation => FusedActivation.LeakyRelu;
+        public static float Slope => 0.1f;
+    }
+
+    /// <summary>Rows alone (below <see cref="DenseKernels.ProductRows"/>) and batches that leave every count of rows over a product block.</summary>
     [Theory]
     [InlineData(1)]
     [InlineData(2)]
     [InlineData(3)]
+    [InlineData(4)]
+    [InlineData(5)]
     [InlineData(7)]
+    [InlineData(8)]
+    [InlineData(9)]
+    [InlineData(10)]
+    [InlineData(11)]
+    [InlineData(17)]
     [InlineData(64)]
     public void Forward_matches_the_reference(int rows)
     {
+        CheckForward<Tall>(rows);
         CheckForward<Wide>(rows);
         CheckForward<Odd>(rows);
         CheckForward<Leaky>(rows);
@@ -75,9 +97,11 @@ public sealed class DenseKernelsTests
     [Theory]
     [InlineData(1)]
     [InlineData(5)]
+    [InlineData(13)]
     [InlineData(64)]
     public void Backward_matches_the_reference(int rows)
     {
+        CheckBackward<Tall>(rows);
         CheckBackward<Wide>(rows);
         CheckBackward<Odd>(rows);
         CheckBackward<Leaky>(rows);
@@ -89,6 +113,7 @@ public sealed class DenseKernelsTests
     public void Two_threads_give_the_bits_of_one()
     {
         CheckThreads<Wide>(rows: 67);
+        CheckThreads<Tall>(rows: 41);
         CheckThreads<Odd>(rows: 2003);
     }
 

@@ -1,0 +1,152 @@
+using System;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using static NetGen.FloatLanes;
+
+namespace NetGen.CompilerServices;
+
+internal static partial class ProductKernels
+{
+    /// <summary>Columns of b one packed panel holds: a multiple of every chunk width (two Vector512s).</summary>
+    private const int PanelColumns = 128;
+
+    /// <summary>Rows of b (terms of the sum) one packed panel holds: 128 × 256 floats, 128 KB, stay in L2 while every row block of a reads them.</summary>
+    private const int PanelDepth = 256;
+
+    /// <summary>Each thread's packed panel, grown once to its size: nothing is allocated after a thread's first call.</summary>
+    [ThreadStatic]
+    private static AlignedFloats? t_panel;
+
+    /// <summary>
+    /// Rows <paramref name="start"/> .. <paramref name="end"/> - 1 of <c>c = start + a · b</c> where b is given transposed:
+    /// <c>b[j, n] = bT[n·depth + j]</c>, bT row-major <c>[Columns, depth]</c> (a dense layer's W, for <c>y = x · Wᵀ</c>). The
+    /// product packs b a panel at a time (<see cref="PanelColumns"/> columns by <see cref="PanelDepth"/> terms) into this
+    /// thread's buffer, row-major as the blocks read it, and runs every row block over the panel, so each weight is read from
+    /// memory once per call and each packed float feeds every row. The sums are those of <see cref="MultiplyRows{TP}"/>:
+    /// a later panel of the depth continues from the running sums the one before it stored.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void MultiplyByTransposedRows<TP>(ref float a, ref float bT, ref float c, ref float bias, int start, int end, int depth)
+        where TP : struct, IProductShape
+    {
+        if (Simd.Use512)
+        {
+            ByTransposed<TP, V512>(ref a, ref bT, ref c, ref bias, start, end, depth);
+        }
+        else if (Simd.Use256)
+        {
+            ByTransposed<TP, V256>(ref a, ref bT, ref c, ref bias, start, end, depth);
+        }
+        else if (Simd.Use128)
+        {
+            ByTransposed<TP, V128>(ref a, ref bT, ref c, ref bias, start, end, depth);
+        }
+        else
+        {
+            MultiplyTextbook<TP>(ref a, ref bT, 1, depth, ref c, ref bias, start, end, depth);
+        }
+    }
+
+    /// <summary>Panel by panel: the columns in groups of <see cref="PanelColumns"/>, each group's depth in blocks of <see cref="PanelDepth"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ByTransposed<TP, TV>(ref float a, ref float bT, ref float c, ref float bias, int start, int end, int depth)
+        where TP : struct, IProductShape
+        where TV : struct, ILanes<TV>
+    {
+        ref float panel = ref MemoryMarshal.GetReference((t_panel ??= new AlignedFloats(PanelColumns * PanelDepth)).Span);
+        for (int g = 0; g < TP.Columns; g += PanelColumns)
+        {
+            int width = Math.Min(PanelColumns, TP.Columns - g);
+            for (int k = 0; k < depth; k += PanelDepth)
+            {
+                int terms = Math.Min(PanelDepth, depth - k);
+                Pack(ref bT, depth, g, width, k, terms, ref panel);
+                var part = new Part(start, end, terms, width, g);
+                ref float ak = ref At(ref a, k * TP.DepthStride);
+                bool first = k == 0, last = k + terms == depth;
+                if (first && last)
+                {
+                    AllColumns<TP, TV, WholeDepth>(ref ak, ref panel, ref c, ref bias, part, g, g + width);
+                }
+                else if (first)
+                {
+                    AllColumns<TP, TV, FirstDepth>(ref ak, ref panel, ref c, ref bias, part, g, g + width);
+                }
+                else if (last)
+                {
+                    AllColumns<TP, TV, LastDepth>(ref ak, ref panel, ref c, ref bias, part, g, g + width);
+                }
+                else
+                {
+                    AllColumns<TP, TV, MiddleDepth>(ref ak, ref panel, ref c, ref bias, part, g, g + width);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// <c>panel[j·width + m] = bT[(column + m)·depth + from + j]</c> for m below <paramref name="width"/> and j below
+    /// <paramref name="terms"/>: a block of bT transposed, 8 × 8 floats at a time in AVX registers where it can.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Pack(ref float bT, int depth, int column, int width, int from, int terms, ref float panel)
+    {
+        int m = 0;
+        if (Avx.IsSupported)
+        {
+            int tiledTerms = terms / 8 * 8;
+            for (; m + 8 <= width; m += 8)
+            {
+                ref float source = ref At(ref bT, (column + m) * depth + from);
+                for (int j = 0; j < tiledTerms; j += 8)
+                {
+                    Transpose8x8(ref At(ref source, j), depth, ref At(ref panel, j * width + m), width);
+                }
+
+                for (int j = tiledTerms; j < terms; j++)
+                {
+                    for (int q = 0; q < 8; q++)
+                    {
+                        At(ref panel, j * width + m + q) = At(ref source, q * depth + j);
+                    }
+                }
+            }
+        }
+
+        for (; m < width; m++)
+        {
+            ref float source = ref At(ref bT, (column + m) * depth + from);
+            for (int j = 0; j < terms; j++)
+            {
+                At(ref panel, j * width + m) = At(ref source, j);
+            }
+        }
+    }
+
+    /// <summary>An 8 × 8 block, rows <paramref name="sourceStride"/> apart, written transposed with rows <paramref name="targetStride"/> apart.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose8x8(ref float source, int sourceStride, ref float target, int targetStride)
+    {
+        Vector256<float> r0 = Vector256.LoadUnsafe(ref source), r1 = Vector256.LoadUnsafe(ref At(ref source, sourceStride));
+        Vector256<float> r2 = Vector256.LoadUnsafe(ref At(ref source, 2 * sourceStride)), r3 = Vector256.LoadUnsafe(ref At(ref source, 3 * sourceStride));
+        Vector256<float> r4 = Vector256.LoadUnsafe(ref At(ref source, 4 * sourceStride)), r5 = Vector256.LoadUnsafe(ref At(ref source, 5 * sourceStride));
+        Vector256<float> r6 = Vector256.LoadUnsafe(ref At(ref source, 6 * sourceStride)), r7 = Vector256.LoadUnsafe(ref At(ref source, 7 * sourceStride));
+
+        // pairs of rows interleaved, then pairs of pairs: u{k} holds element k (low half) and k + 4 (high half) of rows 0-3 or 4-7
+        Vector256<float> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1), t2 = Avx.UnpackLow(r2, r3), t3 = Avx.UnpackHigh(r2, r3);
+        Vector256<float> t4 = Avx.UnpackLow(r4, r5), t5 = Avx.UnpackHigh(r4, r5), t6 = Avx.UnpackLow(r6, r7), t7 = Avx.UnpackHigh(r6, r7);
+        Vector256<float> u0 = Avx.Shuffle(t0, t2, 0x44), u1 = Avx.Shuffle(t0, t2, 0xEE), u2 = Avx.Shuffle(t1, t3, 0x44), u3 = Avx.Shuffle(t1, t3, 0xEE);
+        Vector256<float> u4 = Avx.Shuffle(t4, t6, 0x44), u5 = Avx.Shuffle(t4, t6, 0xEE), u6 = Avx.Shuffle(t5, t7, 0x44), u7 = Avx.Shuffle(t5, t7, 0xEE);
+
+        Avx.Permute2x128(u0, u4, 0x20).StoreUnsafe(ref target);
+        Avx.Permute2x128(u1, u5, 0x20).StoreUnsafe(ref At(ref target, targetStride));
+        Avx.Permute2x128(u2, u6, 0x20).StoreUnsafe(ref At(ref target, 2 * targetStride));
+        Avx.Permute2x128(u3, u7, 0x20).StoreUnsafe(ref At(ref target, 3 * targetStride));
+        Avx.Permute2x128(u0, u4, 0x31).StoreUnsafe(ref At(ref target, 4 * targetStride));
+        Avx.Permute2x128(u1, u5, 0x31).StoreUnsafe(ref At(ref target, 5 * targetStride));
+        Avx.Permute2x128(u2, u6, 0x31).StoreUnsafe(ref At(ref target, 6 * targetStride));
+        Avx.Permute2x128(u3, u7, 0x31).StoreUnsafe(ref At(ref target, 7 * targetStride));
+    }
+}
