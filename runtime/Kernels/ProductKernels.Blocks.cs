@@ -53,13 +53,13 @@ internal static partial class ProductKernels
             s51 = Start<TP, TV, TD>(ref At(ref cr, 5 * cs + n), ref At(ref rb, 5), ref At(ref cb, n));
         }
 
-        ref float ar = ref At(ref a, r * rs);
-        ref float bi = ref At(ref b, i - part.BColumn);
-        for (int j = 0; j < part.Depth; j++)
+        // the depth's operands advance by a pointer step each term: b a row of BStride floats, a DepthStride floats
+        int depth = part.Depth, bStride = part.BStride;
+        ref float aj = ref At(ref a, r * rs);
+        ref float bj = ref At(ref b, i - part.BColumn);
+        for (int j = 0; j < depth; j++, aj = ref At(ref aj, TP.DepthStride), bj = ref At(ref bj, bStride))
         {
             // s[q][u] += a[r + q, j] · b[j, i + u·lanes ..]
-            ref float bj = ref At(ref bi, j * part.BStride);
-            ref float aj = ref At(ref ar, j * TP.DepthStride);
             TV b0 = Load<TV>(ref bj, 0), b1 = Load<TV>(ref bj, n);
             TV aq = TV.Create(aj);
             s00 = TV.MultiplyAdd(aq, b0, s00); s01 = TV.MultiplyAdd(aq, b1, s01);
@@ -148,13 +148,13 @@ internal static partial class ProductKernels
         TV s9 = rows > 9 ? Start<TP, TV, TD>(ref At(ref cr, 9 * cs), ref At(ref rb, 9), ref cb) : TV.Zero;
         TV s10 = rows > 10 ? Start<TP, TV, TD>(ref At(ref cr, 10 * cs), ref At(ref rb, 10), ref cb) : TV.Zero;
         TV s11 = rows > 11 ? Start<TP, TV, TD>(ref At(ref cr, 11 * cs), ref At(ref rb, 11), ref cb) : TV.Zero;
-        ref float ar = ref At(ref a, r * rs);
-        ref float bi = ref At(ref b, i - part.BColumn);
-        for (int j = 0; j < part.Depth; j++)
+        int depth = part.Depth, bStride = part.BStride;
+        ref float aj = ref At(ref a, r * rs);
+        ref float bj = ref At(ref b, i - part.BColumn);
+        for (int j = 0; j < depth; j++, aj = ref At(ref aj, TP.DepthStride), bj = ref At(ref bj, bStride))
         {
             // s[q] += a[r + q, j] · b[j, i ..]
-            ref float aj = ref At(ref ar, j * TP.DepthStride);
-            TV bv = Load<TV>(ref At(ref bi, j * part.BStride), 0);
+            TV bv = Load<TV>(ref bj, 0);
             s0 = TV.MultiplyAdd(TV.Create(aj), bv, s0);
             if (rows > 1)
             {
