@@ -355,7 +355,7 @@ namespace Samples
             global::NetGen.CompilerServices.Activations.ReluBackward(a4, d4, d4);
             //   db += Σ_positions dz, dW += dz · im2row(a2), d2 = col2im(Wᵀ · dz)
             global::System.Span<float> d2 = gradB.Slice(0, 1176 * batch);
-            global::NetGen.CompilerServices.ConvolutionKernels.Backward<global::NetGen.Generated.Conv3>(p.Slice(156, 2400), g.Slice(156, 2400), g.Slice(2556, 16), a2, d4, d2, scratch, batch);
+            global::NetGen.CompilerServices.ConvolutionKernels.Backward<global::NetGen.Generated.Conv3>(p.Slice(156, 2400), g.Slice(156, 2400), g.Slice(2556, 16), a2, d4, d2, scratch, batch, workspace.Threads);
 
             // Layer 2, MaxPool2D(2): d1 = d2 at each window's maximum, 0 elsewhere
             global::System.Span<float> d1 = gradA.Slice(0, 4704 * batch);
@@ -365,7 +365,7 @@ namespace Samples
             //   dz = d1 ⊙ relu'(z), in place
             global::NetGen.CompilerServices.Activations.ReluBackward(a1, d1, d1);
             //   db += Σ_positions dz, dW += dz · im2row(x), dx = col2im(Wᵀ · dz)
-            global::NetGen.CompilerServices.ConvolutionKernels.Backward<global::NetGen.Generated.Conv0>(p.Slice(0, 150), g.Slice(0, 150), g.Slice(150, 6), x, d1, dx, scratch, batch);
+            global::NetGen.CompilerServices.ConvolutionKernels.Backward<global::NetGen.Generated.Conv0>(p.Slice(0, 150), g.Slice(0, 150), g.Slice(150, 6), x, d1, dx, scratch, batch, workspace.Threads);
         }
     }
 }
