@@ -348,7 +348,7 @@ namespace Samples
 
             // Layer 5, MaxPool2D(2): d4 = d5 at each window's maximum, 0 elsewhere
             global::System.Span<float> d4 = gradA.Slice(0, 1600 * batch);
-            global::NetGen.CompilerServices.PoolingKernels.MaxBackward<global::NetGen.Generated.MaxPool5>(ws.Slice(9056 * batch, 400 * batch), d5, d4, batch);
+            global::NetGen.CompilerServices.PoolingKernels.MaxBackward<global::NetGen.Generated.MaxPool5>(ws.Slice(9056 * batch, 400 * batch), d5, d4, batch, workspace.Threads);
 
             // Layer 3, Conv2D(16, 5) + ReLU:
             //   dz = d4 ⊙ relu'(z), in place
@@ -359,7 +359,7 @@ namespace Samples
 
             // Layer 2, MaxPool2D(2): d1 = d2 at each window's maximum, 0 elsewhere
             global::System.Span<float> d1 = gradA.Slice(0, 4704 * batch);
-            global::NetGen.CompilerServices.PoolingKernels.MaxBackward<global::NetGen.Generated.MaxPool2>(ws.Slice(5880 * batch, 1176 * batch), d2, d1, batch);
+            global::NetGen.CompilerServices.PoolingKernels.MaxBackward<global::NetGen.Generated.MaxPool2>(ws.Slice(5880 * batch, 1176 * batch), d2, d1, batch, workspace.Threads);
 
             // Layer 0, Conv2D(6, 5, Padding = 2) + ReLU:
             //   dz = d1 ⊙ relu'(z), in place
