@@ -86,7 +86,7 @@ internal sealed class ConvolutionEmitter : WeightedStepEmitter<ConvolutionStep>
             w.Line($"global::System.Span<float> {names.InputGradient} = {buffer}.Slice(0, {Int(step.InputLength)} * batch);");
         }
 
-        w.Line($"{Kernel(step, "Backward")}({SliceOf("p", step.Weight)}, {SliceOf("g", step.Weight)}, {SliceOf("g", step.Bias)}, {names.Input}, {names.OutputGradient}, {names.InputGradient}, scratch, batch);");
+        w.Line($"{Kernel(step, "Backward")}({SliceOf("p", step.Weight)}, {SliceOf("g", step.Weight)}, {SliceOf("g", step.Bias)}, {names.Input}, {names.OutputGradient}, {names.InputGradient}, scratch, batch, workspace.Threads);");
     }
 
     private static int[] WeightShape(ConvolutionStep step)

@@ -85,7 +85,7 @@ internal sealed class PoolingEmitter : StepEmitter<PoolingStep>
         }
 
         w.Line(step.IsMax
-            ? $"{Kernel(step, "MaxBackward")}({Slot(step.MaskOffset, step.OutputLength)}, {dOut}, {dIn}, batch);"
+            ? $"{Kernel(step, "MaxBackward")}({Slot(step.MaskOffset, step.OutputLength)}, {dOut}, {dIn}, batch, workspace.Threads);"
             : $"{Kernel(step, "AverageBackward")}({dOut}, {dIn}, batch);");
     }
 

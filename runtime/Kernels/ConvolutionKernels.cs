@@ -103,6 +103,12 @@ public static partial class ConvolutionKernels
     private static void ForwardSamples<TL>(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> y, Span<float> scratch, int start, int end)
         where TL : struct, IConvolutionLayer
     {
+        if (Direct<TL>())
+        {
+            DirectForwardSamples<TL>(weight, bias, x, y, scratch, start, end);
+            return;
+        }
+
         int inLength = TL.InChannels * TL.InHeight * TL.InWidth, outLength = TL.OutChannels * OutPositions<TL>();
         int columnLength = ColumnRows<TL>() * OutPositions<TL>();
         ref float w = ref MemoryMarshal.GetReference(weight);
@@ -129,44 +135,81 @@ public static partial class ConvolutionKernels
     /// <summary>
     /// Backward from <paramref name="dy"/> = dL/d(W ⋆ x + b): <c>db += Σ_s Σ_n dy[s, o, n]</c> (when the layer has a
     /// bias), <c>dW += Σ_s dy[s] · im2row(x[s])</c>, and, when <paramref name="dx"/> is not empty,
-    /// <c>dx[s] = col2im(Wᵀ · dy[s])</c>. One slot of scratch holds a sample's rows, then its dcolumns.
+    /// <c>dx[s] = col2im(Wᵀ · dy[s])</c>. With <paramref name="threads"/> &gt; 1 and enough work, dW is split across threads
+    /// by blocks of its columns (taps), each block summed over every sample in sample order, and dx by samples; db stays
+    /// on the calling thread. No sum is ever split, so the bits are the same for every thread count.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Backward<TL>(ReadOnlySpan<float> weight, Span<float> weightGradient, Span<float> biasGradient, ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dx, Span<float> scratch, int batch)
+    public static void Backward<TL>(ReadOnlySpan<float> weight, Span<float> weightGradient, Span<float> biasGradient, ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dx, Span<float> scratch, int batch, int threads)
         where TL : struct, IConvolutionLayer
     {
         int inLength = TL.InChannels * TL.InHeight * TL.InWidth, positions = OutPositions<TL>(), outLength = TL.OutChannels * positions;
-        int columnLength = ColumnRows<TL>() * positions;
-        ref float w = ref MemoryMarshal.GetReference(weight);
-        ref float dw = ref MemoryMarshal.GetReference(weightGradient);
-        Span<float> rows = scratch.Slice(0, columnLength);
-        Span<float> image = scratch.Slice(columnLength, PaddedImageLength<TL>());
-        for (int s = 0; s < batch; s++)
+        x = x.Slice(0, batch * inLength);
+        dy = dy.Slice(0, batch * outLength);
+        if (TL.HasBias)
         {
-            ReadOnlySpan<float> dys = dy.Slice(s * outLength, outLength);
-            ref float dyr = ref MemoryMarshal.GetReference(dys);
-            if (TL.HasBias)
+            // db[o] += Σ_n dy[s, o, n], sample by sample
+            for (int s = 0; s < batch; s++)
             {
-                // db[o] += Σ_n dy[s, o, n]
+                ReadOnlySpan<float> dys = dy.Slice(s * outLength, outLength);
                 for (int o = 0; o < TL.OutChannels; o++)
                 {
                     biasGradient[o] += TensorPrimitives.Sum(dys.Slice(o * positions, positions));
                 }
             }
+        }
 
-            // dW[o, j] += Σ_n dy[s, o, n] · rows[n, j]
-            Im2Row<TL>(x.Slice(s * inLength, inLength), rows, image);
-            ProductKernels.Multiply<WeightGradientProduct<TL>>(ref dyr, ref MemoryMarshal.GetReference(rows), ref dw, ref Unsafe.NullRef<float>());
-            if (dx.IsEmpty)
-            {
-                continue;
-            }
+        bool split = threads > 1 && batch >= MinSamplesForThreads<TL>() / 2;
+        int blocks = WeightGradientBlocks<TL>();
+        if (split && blocks > 1)
+        {
+            KernelThreads.For(threads, blocks, 1, new KernelSpans(dy, x, default, weightGradient, scratch),
+                static (in KernelSpans s, int start, int end) =>
+                    WeightGradient<TL>(s.In0, s.In1, s.Out0, s.Out1.Slice(KernelThreads.Slot * ScratchLength<TL>(), ScratchLength<TL>()), start, end));
+        }
+        else
+        {
+            WeightGradient<TL>(dy, x, weightGradient, scratch.Slice(0, ScratchLength<TL>()), 0, blocks);
+        }
 
+        if (dx.IsEmpty)
+        {
+            return;
+        }
+
+        if (split)
+        {
+            KernelThreads.For(threads, batch, 1, new KernelSpans(weight, dy, default, dx, scratch),
+                static (in KernelSpans s, int start, int end) =>
+                    InputGradientSamples<TL>(s.In0, s.In1, s.Out0, s.Out1.Slice(KernelThreads.Slot * ScratchLength<TL>(), ScratchLength<TL>()), start, end));
+        }
+        else
+        {
+            InputGradientSamples<TL>(weight, dy, dx, scratch.Slice(0, ScratchLength<TL>()), 0, batch);
+        }
+    }
+
+    /// <summary>
+    /// <c>dx[s] = col2im(Wᵀ · dy[s])</c> (or <c>Wᵀ · dy[s]</c> without columns) for samples <paramref name="start"/> ..
+    /// <paramref name="end"/> - 1, dcolumns in one slot of scratch.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void InputGradientSamples<TL>(ReadOnlySpan<float> weight, ReadOnlySpan<float> dy, Span<float> dx, Span<float> scratch, int start, int end)
+        where TL : struct, IConvolutionLayer
+    {
+        int inLength = TL.InChannels * TL.InHeight * TL.InWidth, outLength = TL.OutChannels * OutPositions<TL>();
+        int columnLength = ColumnRows<TL>() * OutPositions<TL>();
+        ref float w = ref MemoryMarshal.GetReference(weight);
+        Span<float> columns = scratch.Slice(0, columnLength);
+        Span<float> image = scratch.Slice(columnLength, PaddedImageLength<TL>());
+        for (int s = start; s < end; s++)
+        {
+            ref float dyr = ref MemoryMarshal.GetReference(dy.Slice(s * outLength, outLength));
             if (TL.UsesColumns)
             {
-                // dcolumns = Wᵀ · dy[s], in the rows' place, folded back: dx[s] = col2im(dcolumns)
-                ProductKernels.Multiply<TransposedProduct<TL>>(ref w, ref dyr, ref MemoryMarshal.GetReference(rows), ref Unsafe.NullRef<float>());
-                Col2Im<TL>(rows, dx.Slice(s * inLength, inLength), image);
+                // dcolumns = Wᵀ · dy[s], folded back: dx[s] = col2im(dcolumns)
+                ProductKernels.Multiply<TransposedProduct<TL>>(ref w, ref dyr, ref MemoryMarshal.GetReference(columns), ref Unsafe.NullRef<float>());
+                Col2Im<TL>(columns, dx.Slice(s * inLength, inLength), image);
             }
             else
             {

@@ -294,9 +294,13 @@ public static class PoolingKernels
         }
     }
 
-    /// <summary>Backward of max pooling: each gradient goes to its window's winner; positions no window reaches get 0.</summary>
+    /// <summary>
+    /// Backward of max pooling: each gradient goes to its window's winner; positions no window reaches get 0. With
+    /// <paramref name="threads"/> &gt; 1 a large enough batch is split across threads by samples (each sample's sums in
+    /// the same order, so the bits are those of one thread).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void MaxBackward<TP>(ReadOnlySpan<float> winners, ReadOnlySpan<float> dy, Span<float> dx, int batch)
+    public static void MaxBackward<TP>(ReadOnlySpan<float> winners, ReadOnlySpan<float> dy, Span<float> dx, int batch, int threads)
         where TP : struct, IPoolingLayer
     {
         if (dx.IsEmpty)
@@ -304,9 +308,26 @@ public static class PoolingKernels
             return;
         }
 
+        int minSamples = Math.Max(2, (MinFloatsForThreads + InLength<TP>() - 1) / InLength<TP>());
+        if (threads > 1 && batch >= minSamples)
+        {
+            KernelThreads.For(threads, batch, 1, new KernelSpans(winners, dy, default, dx, default),
+                static (in KernelSpans s, int start, int end) => MaxBackwardSamples<TP>(s.In0, s.In1, s.Out0, start, end));
+        }
+        else
+        {
+            MaxBackwardSamples<TP>(winners, dy, dx, 0, batch);
+        }
+    }
+
+    /// <summary>Samples <paramref name="start"/> .. <paramref name="end"/> - 1 of <see cref="MaxBackward{TP}"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void MaxBackwardSamples<TP>(ReadOnlySpan<float> winners, ReadOnlySpan<float> dy, Span<float> dx, int start, int end)
+        where TP : struct, IPoolingLayer
+    {
         int inLength = InLength<TP>(), outLength = OutLength<TP>();
-        dx.Clear();
-        for (int s = 0; s < batch; s++)
+        dx.Slice(start * inLength, (end - start) * inLength).Clear();
+        for (int s = start; s < end; s++)
         {
             ReadOnlySpan<float> dys = dy.Slice(s * outLength, outLength);
             Span<float> dxs = dx.Slice(s * inLength, inLength);

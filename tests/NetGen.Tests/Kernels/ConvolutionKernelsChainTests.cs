@@ -113,12 +113,12 @@ public sealed class ConvolutionKernelsChainTests
         DenseKernels.Backward<LeNetDense9>(p.Slice(50692, 10080), g.AsSpan(50692, 10080), g.AsSpan(60772, 84), a8, d10, d8, batch, 1);
         Activations.ReluBackward(a8, d8, d8);
         DenseKernels.Backward<LeNetDense7>(p.Slice(2572, 48000), g.AsSpan(2572, 48000), g.AsSpan(50572, 120), a5, d8, d5, batch, 1);
-        PoolingKernels.MaxBackward<LeNetPool5>(m5, d5, d4, batch);
+        PoolingKernels.MaxBackward<LeNetPool5>(m5, d5, d4, batch, threads);
         Activations.ReluBackward(a4, d4, d4);
-        ConvolutionKernels.Backward<LeNetConv3>(p.Slice(156, 2400), g.AsSpan(156, 2400), g.AsSpan(2556, 16), a2, d4, d2, scratch, batch);
-        PoolingKernels.MaxBackward<LeNetPool2>(m2, d2, d1, batch);
+        ConvolutionKernels.Backward<LeNetConv3>(p.Slice(156, 2400), g.AsSpan(156, 2400), g.AsSpan(2556, 16), a2, d4, d2, scratch, batch, threads);
+        PoolingKernels.MaxBackward<LeNetPool2>(m2, d2, d1, batch, threads);
         Activations.ReluBackward(a1, d1, d1);
-        ConvolutionKernels.Backward<LeNetConv0>(p.Slice(0, 150), g.AsSpan(0, 150), g.AsSpan(150, 6), x, d1, myDx, scratch, batch);
+        ConvolutionKernels.Backward<LeNetConv0>(p.Slice(0, 150), g.AsSpan(0, 150), g.AsSpan(150, 6), x, d1, myDx, scratch, batch, threads);
         Assert.Equal(net.Gradients.ToArray(), g);
         Assert.Equal(dx, myDx);
     }
@@ -226,7 +226,7 @@ public sealed class ConvolutionKernelsChainTests
         }
 
         var myDx = new float[x.Length];
-        ConvolutionKernels.Backward<TL>(p.Slice(0, weights), g.AsSpan(0, weights), TL.HasBias ? g.AsSpan(weights, TL.OutChannels) : default, x, d, myDx, scratch, batch);
+        ConvolutionKernels.Backward<TL>(p.Slice(0, weights), g.AsSpan(0, weights), TL.HasBias ? g.AsSpan(weights, TL.OutChannels) : default, x, d, myDx, scratch, batch, 1);
         Assert.Equal(net.Gradients.ToArray(), g);
         Assert.Equal(dx, myDx);
     }
@@ -287,9 +287,9 @@ public sealed class ConvolutionKernelsChainTests
         var myDx = new float[x.Length];
         DenseKernels.Backward<SequenceDense>(p.Slice(40, 24), g.AsSpan(40, 24), g.AsSpan(64, 3), a3, dy, d3, batch, 1);
         PoolingKernels.AverageBackward<SequenceAverage>(d3, d2, batch);
-        PoolingKernels.MaxBackward<SequenceMax>(m2, d2, d1, batch);
+        PoolingKernels.MaxBackward<SequenceMax>(m2, d2, d1, batch, 1);
         Activations.TanhBackward(a1, d1, d1);
-        ConvolutionKernels.Backward<SequenceConv>(p.Slice(0, 36), g.AsSpan(0, 36), g.AsSpan(36, 4), x, d1, myDx, scratch, batch);
+        ConvolutionKernels.Backward<SequenceConv>(p.Slice(0, 36), g.AsSpan(0, 36), g.AsSpan(36, 4), x, d1, myDx, scratch, batch, 1);
         Assert.Equal(net.Gradients.ToArray(), g);
         Assert.Equal(dx, myDx);
     }
@@ -341,8 +341,8 @@ public sealed class ConvolutionKernelsChainTests
         AssertBits(y, a1);
         var d0 = new float[a0.Length];
         var myDx = new float[x.Length];
-        PoolingKernels.MaxBackward<OverlappingMax>(m1, dy, d0, batch);
-        PoolingKernels.MaxBackward<PairMax>(m0, d0, myDx, batch);
+        PoolingKernels.MaxBackward<OverlappingMax>(m1, dy, d0, batch, 1);
+        PoolingKernels.MaxBackward<PairMax>(m0, d0, myDx, batch, 1);
         Assert.Equal(dx, myDx);
     }
 
@@ -403,11 +403,11 @@ public sealed class ConvolutionKernelsChainTests
         var d1 = new float[a1.Length];
         var myDx = new float[x.Length];
         Activations.GeluBackward(z4, d5, d5);
-        ConvolutionKernels.Backward<FusedConv4>(p.Slice(96, 24), g.AsSpan(96, 24), g.AsSpan(120, 2), a3, d5, d3, scratch, batch);
+        ConvolutionKernels.Backward<FusedConv4>(p.Slice(96, 24), g.AsSpan(96, 24), g.AsSpan(120, 2), a3, d5, d3, scratch, batch, 1);
         Activations.LeakyReluBackwardFromInput(z2, d3, d3, -0.5f);
-        ConvolutionKernels.Backward<FusedConv2>(p.Slice(57, 36), g.AsSpan(57, 36), g.AsSpan(93, 3), a1, d3, d1, scratch, batch);
+        ConvolutionKernels.Backward<FusedConv2>(p.Slice(57, 36), g.AsSpan(57, 36), g.AsSpan(93, 3), a1, d3, d1, scratch, batch, 1);
         Activations.LeakyReluBackward(a1, d1, d1, 0.1f);
-        ConvolutionKernels.Backward<FusedConv0>(p.Slice(0, 54), g.AsSpan(0, 54), g.AsSpan(54, 3), x, d1, myDx, scratch, batch);
+        ConvolutionKernels.Backward<FusedConv0>(p.Slice(0, 54), g.AsSpan(0, 54), g.AsSpan(54, 3), x, d1, myDx, scratch, batch, 1);
         Assert.Equal(net.Gradients.ToArray(), g);
         Assert.Equal(dx, myDx);
     }
