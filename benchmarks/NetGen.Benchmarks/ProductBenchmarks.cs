@@ -21,6 +21,7 @@ public class ProductBenchmarks
     private readonly float[] _dx = new float[Batch * In];
     private readonly float[] _gw = new float[Out * In];
     private readonly float[] _gb = new float[Out];
+    private readonly float[] _panel = new float[256 * 128];
 
     public ProductBenchmarks()
     {
@@ -38,6 +39,16 @@ public class ProductBenchmarks
 
     [Benchmark]
     public void ProductForward() => ProductKernels.Multiply<ForwardP>(ref _x[0], ref _wt[0], ref _y[0], ref _b[0]);
+
+    /// <summary>Packing all of W as the forward does, panel by panel, without the product.</summary>
+    [Benchmark]
+    public void PackOnly()
+    {
+        for (int k = 0; k < In; k += 256)
+        {
+            ProductKernels.Pack(ref _w[0], In, 0, Out, k, Math.Min(256, In - k), ref _panel[0]);
+        }
+    }
 
     [Benchmark]
     public void DenseBackward() => DenseKernels.Backward<Layer>(_w, _gw, _gb, _x, _dz, _dx, Batch, 1);

@@ -91,28 +91,31 @@ internal static partial class ProductKernels
     /// <paramref name="terms"/>: a block of bT transposed, 8 × 8 floats at a time in AVX registers where it can.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Pack(ref float bT, int depth, int column, int width, int from, int terms, ref float panel)
+    internal static void Pack(ref float bT, int depth, int column, int width, int from, int terms, ref float panel)
     {
         int m = 0;
         if (Avx.IsSupported)
         {
-            int tiledTerms = terms / 8 * 8;
-            for (; m + 8 <= width; m += 8)
+            // 8 terms at a time, across the panel's width: each 8 × 8 tile writes 32 bytes of 8 panel rows, so the 8 rows
+            // fill in order while the rows of bT they read (8 × 32 bytes each) stay in L1 for the next 8 terms
+            int tiledTerms = terms / 8 * 8, tiledWidth = width / 8 * 8;
+            for (int j = 0; j < tiledTerms; j += 8)
             {
-                ref float source = ref At(ref bT, (column + m) * depth + from);
-                for (int j = 0; j < tiledTerms; j += 8)
+                for (int q = 0; q < tiledWidth; q += 8)
                 {
-                    Transpose8x8(ref At(ref source, j), depth, ref At(ref panel, j * width + m), width);
-                }
-
-                for (int j = tiledTerms; j < terms; j++)
-                {
-                    for (int q = 0; q < 8; q++)
-                    {
-                        At(ref panel, j * width + m + q) = At(ref source, q * depth + j);
-                    }
+                    Transpose8x8(ref At(ref bT, (column + q) * depth + from + j), depth, ref At(ref panel, j * width + q), width);
                 }
             }
+
+            for (int j = tiledTerms; j < terms; j++)
+            {
+                for (int q = 0; q < tiledWidth; q++)
+                {
+                    At(ref panel, j * width + q) = At(ref bT, (column + q) * depth + from + j);
+                }
+            }
+
+            m = tiledWidth;
         }
 
         for (; m < width; m++)
