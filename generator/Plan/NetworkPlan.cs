@@ -12,7 +12,8 @@ internal sealed record TensorPlan(string Name, int Offset, EquatableArray<int> S
 /// <summary>
 /// Stage 2's result for a valid network: shapes, the parameter and workspace layout, and the steps of the
 /// forward pass. Emitting is a pure function of this record. <see cref="ScratchLength"/> is the scratch each thread
-/// needs whatever the batch (the largest of the convolutions' <see cref="ConvolutionGeometry.ScratchLength"/>).
+/// needs whatever the batch (the largest of the convolutions' <see cref="ConvolutionGeometry.ScratchLength"/> and the recurrent
+/// layers' packed W_hh).
 /// </summary>
 internal sealed record NetworkPlan(
     string Namespace,

@@ -43,13 +43,9 @@ public static partial class DenseKernels
             ref MemoryMarshal.GetReference(x), ref MemoryMarshal.GetReference(weight), ref MemoryMarshal.GetReference(y),
             ref MemoryMarshal.GetReference(bias), start, end, TLayer.Inputs);
 
-    /// <summary>
-    /// Rows <paramref name="start"/> .. <paramref name="end"/> - 1 one at a time, at the widest width the process runs: each
-    /// row gets the bits it gets alone. Internal for <see cref="RecurrentKernels"/>, whose step product runs on each thread's
-    /// share of the samples.
-    /// </summary>
+    /// <summary>Rows <paramref name="start"/> .. <paramref name="end"/> - 1 one at a time, at the widest width the process runs: each row gets the bits it gets alone.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void ForwardEachRow<TLayer>(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> y, int start, int end)
+    private static void ForwardEachRow<TLayer>(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> y, int start, int end)
         where TLayer : struct, IDenseLayer
     {
         if (!Simd.Use128)

@@ -20,7 +20,7 @@ public static partial class RecurrentKernels
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward<TLayer>(
         ReadOnlySpan<float> weightIh, ReadOnlySpan<float> weightHh, ReadOnlySpan<float> biasIh, ReadOnlySpan<float> biasHh,
-        ReadOnlySpan<float> x, Span<float> y, Span<float> state, int batch, int threads)
+        ReadOnlySpan<float> x, Span<float> y, Span<float> state, Span<float> scratch, int batch, int threads)
         where TLayer : struct, IRecurrentLayer
     {
         int rows = batch * TLayer.Steps;
@@ -30,16 +30,247 @@ public static partial class RecurrentKernels
         // gates[b, t] = W_ih x[b, t] + b_ih for every sample and step at once: one product over B·T rows
         InputProducts<TLayer>(weightIh, biasIh, x.Slice(0, rows * TLayer.Inputs), state.Slice(0, rows * GateWidth<TLayer>()), rows, threads);
 
+        // W_hh in the broadcast layout the steps read (W_hhᵀ in panels), written here on every call from the parameters
+        // as they are now, then only read, by every thread; the scalar path reads W_hh as it is
+        ReadOnlySpan<float> recurrentWeights = weightHh.Slice(0, GateWidth<TLayer>() * TLayer.Hidden);
+        if (Simd.Use128)
+        {
+            Span<float> packed = scratch.Slice(0, PackedLength<TLayer>());
+            PackRecurrentWeights<TLayer>(recurrentWeights, packed);
+            recurrentWeights = packed;
+        }
+
         y = y.Slice(0, rows * TLayer.OutputStride);
         if (threads > 1 && batch >= MinSamplesForThreads<TLayer>())
         {
-            KernelThreads.For(threads, batch, 1, new KernelSpans(weightHh, biasHh, default, y, state),
+            KernelThreads.For(threads, batch, 1, new KernelSpans(recurrentWeights, biasHh, default, y, state),
                 static (in KernelSpans s, int start, int end) => ForwardSamples<TLayer>(s.In0, s.In1, s.Out0, s.Out1, start, end));
         }
         else
         {
-            ForwardSamples<TLayer>(weightHh, biasHh, y, state, 0, batch);
+            ForwardSamples<TLayer>(recurrentWeights, biasHh, y, state, 0, batch);
         }
+    }
+
+    /// <summary>
+    /// Floats of the call's scratch <see cref="Forward{TLayer}"/> needs (the first ones of slot 0, whatever the batch and the
+    /// threads): <c>G·H · H</c>, the copy of W_hh the steps read (<see cref="PackRecurrentWeights{TLayer}"/>).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int PackedLength<TLayer>()
+        where TLayer : struct, IRecurrentLayer
+        => GateWidth<TLayer>() * TLayer.Hidden;
+
+    /// <summary>
+    /// The units of one panel of the packed W_hh: 8 vectors of the widest lanes in use (128 at 512 bits), so a panel's
+    /// 8 accumulators per sample sit in registers and the panel itself (<c>H</c> rows of them: 32 KB for H = 64) in L1
+    /// while the samples of the step go by.
+    /// </summary>
+    private static int PanelWidth => 8 * (Simd.Use512 ? 16 : Simd.Use256 ? 8 : 4);
+
+    /// <summary>
+    /// W_hh <c>[G·H, H]</c> into <paramref name="packed"/> as <c>W_hhᵀ</c> cut into panels of <see cref="PanelWidth"/> units
+    /// (the last one narrower when G·H is not a multiple of it): the panel of units <c>u0 .. u0 + w − 1</c> starts at
+    /// <c>u0 · H</c> and holds <c>W[u0 + j, k]</c> at <c>k · w + j</c>, so a step reads each panel front to back, one row of
+    /// w units for every <c>h[k]</c>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void PackRecurrentWeights<TLayer>(ReadOnlySpan<float> weightHh, Span<float> packed)
+        where TLayer : struct, IRecurrentLayer
+    {
+        int hidden = TLayer.Hidden, width = GateWidth<TLayer>(), panel = PanelWidth;
+        ref float w = ref MemoryMarshal.GetReference(weightHh);
+        ref float p = ref MemoryMarshal.GetReference(packed);
+        for (int u0 = 0; u0 < width; u0 += panel)
+        {
+            int units = Math.Min(panel, width - u0);
+            // panel[k, j] = W_hh[u0 + j, k]: the product kernels' packing, 8 × 8 tiles through AVX registers where it can
+            ProductKernels.Pack(ref w, hidden, u0, units, 0, hidden, ref At(ref p, u0 * hidden));
+        }
+    }
+
+    /// <summary>
+    /// <c>recurrent[s] = b_hh + W_hh h[s]</c> for <paramref name="samples"/> samples (h and recurrent rows contiguous): each
+    /// output is <c>b[u]</c> (or 0), then <c>+ h[k] W[u, k]</c> fused, for k = 0 .. H − 1, whichever width, block or
+    /// thread computes it, so a sample's bits do not depend on the batch. With vectors, from the packed copy
+    /// (<see cref="PackRecurrentWeights{TLayer}"/>): broadcasts of h[k] times rows of a panel into accumulators, no
+    /// horizontal sums; the scalar path reads W_hh as it is, in the textbook loop.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void RecurrentProducts<TLayer>(ReadOnlySpan<float> weights, ReadOnlySpan<float> biasHh, ReadOnlySpan<float> h, Span<float> recurrent, int samples)
+        where TLayer : struct, IRecurrentLayer
+    {
+        int hidden = TLayer.Hidden, width = GateWidth<TLayer>();
+        if (!Simd.Use128)
+        {
+            for (int s = 0; s < samples; s++)
+            {
+                ReadOnlySpan<float> hs = h.Slice(s * hidden, hidden);
+                Span<float> rs = recurrent.Slice(s * width, width);
+                for (int u = 0; u < width; u++)
+                {
+                    ReadOnlySpan<float> wu = weights.Slice(u * hidden, hidden);
+                    V1 sum = TLayer.HasBias ? V1.Create(biasHh[u]) : V1.Zero;
+                    for (int k = 0; k < hidden; k++)
+                    {
+                        sum = V1.MultiplyAdd(V1.Create(hs[k]), V1.Create(wu[k]), sum);
+                    }
+
+                    sum.Store(ref rs[u], 0);
+                }
+            }
+
+            return;
+        }
+
+        ref float w = ref MemoryMarshal.GetReference(weights);
+        ref float b = ref MemoryMarshal.GetReference(biasHh);
+        ref float h0 = ref MemoryMarshal.GetReference(h);
+        ref float r0 = ref MemoryMarshal.GetReference(recurrent);
+        int done = Simd.Use512 ? RecurrentPanels<TLayer, V512>(ref w, ref b, ref h0, ref r0, samples)
+            : Simd.Use256 ? RecurrentPanels<TLayer, V256>(ref w, ref b, ref h0, ref r0, samples)
+            : RecurrentPanels<TLayer, V128>(ref w, ref b, ref h0, ref r0, samples);
+        if (done < width)
+        {
+            // the last, narrower panel: single vectors of every width, then single floats
+            int units = width - done;
+            ref float panel = ref At(ref w, done * hidden);
+            int j = 0;
+            if (Simd.Use512)
+            {
+                j = RecurrentColumns<TLayer, V512>(ref panel, ref b, ref h0, ref r0, samples, done, units, j);
+            }
+
+            if (Simd.Use256)
+            {
+                j = RecurrentColumns<TLayer, V256>(ref panel, ref b, ref h0, ref r0, samples, done, units, j);
+            }
+
+            j = RecurrentColumns<TLayer, V128>(ref panel, ref b, ref h0, ref r0, samples, done, units, j);
+            RecurrentColumns<TLayer, V1>(ref panel, ref b, ref h0, ref r0, samples, done, units, j);
+        }
+    }
+
+    /// <summary>
+    /// The whole panels of <see cref="RecurrentProducts{TLayer}"/> (8 vectors of <typeparamref name="TV"/> wide, which is
+    /// <see cref="PanelWidth"/>): for each panel, two samples at a time (16 accumulators sharing each load of the panel),
+    /// then one. Returns the first unit left.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static int RecurrentPanels<TLayer, TV>(ref float w, ref float b, ref float h0, ref float r0, int samples)
+        where TLayer : struct, IRecurrentLayer
+        where TV : struct, IMathLanes<TV>
+    {
+        int hidden = TLayer.Hidden, width = GateWidth<TLayer>(), n = TV.Count, panel = 8 * n;
+        int u0 = 0;
+        for (; u0 + panel <= width; u0 += panel)
+        {
+            ref float wp = ref At(ref w, u0 * hidden);
+            int s = 0;
+            for (; s + 2 <= samples; s += 2)
+            {
+                ref float ha = ref At(ref h0, s * hidden);
+                ref float hb = ref At(ref h0, (s + 1) * hidden);
+                TV a0, a1, a2, a3, a4, a5, a6, a7;
+                if (TLayer.HasBias)
+                {
+                    ref float bu = ref At(ref b, u0);
+                    a0 = Load<TV>(ref bu, 0); a1 = Load<TV>(ref bu, n); a2 = Load<TV>(ref bu, 2 * n); a3 = Load<TV>(ref bu, 3 * n);
+                    a4 = Load<TV>(ref bu, 4 * n); a5 = Load<TV>(ref bu, 5 * n); a6 = Load<TV>(ref bu, 6 * n); a7 = Load<TV>(ref bu, 7 * n);
+                }
+                else
+                {
+                    a0 = a1 = a2 = a3 = a4 = a5 = a6 = a7 = TV.Zero;
+                }
+
+                TV b0 = a0, b1 = a1, b2 = a2, b3 = a3, b4 = a4, b5 = a5, b6 = a6, b7 = a7;
+                for (int k = 0; k < hidden; k++)
+                {
+                    TV x = TV.Create(At(ref ha, k)), z = TV.Create(At(ref hb, k));
+                    ref float row = ref At(ref wp, k * panel);
+                    TV v = Load<TV>(ref row, 0); a0 = TV.MultiplyAdd(x, v, a0); b0 = TV.MultiplyAdd(z, v, b0);
+                    v = Load<TV>(ref row, n); a1 = TV.MultiplyAdd(x, v, a1); b1 = TV.MultiplyAdd(z, v, b1);
+                    v = Load<TV>(ref row, 2 * n); a2 = TV.MultiplyAdd(x, v, a2); b2 = TV.MultiplyAdd(z, v, b2);
+                    v = Load<TV>(ref row, 3 * n); a3 = TV.MultiplyAdd(x, v, a3); b3 = TV.MultiplyAdd(z, v, b3);
+                    v = Load<TV>(ref row, 4 * n); a4 = TV.MultiplyAdd(x, v, a4); b4 = TV.MultiplyAdd(z, v, b4);
+                    v = Load<TV>(ref row, 5 * n); a5 = TV.MultiplyAdd(x, v, a5); b5 = TV.MultiplyAdd(z, v, b5);
+                    v = Load<TV>(ref row, 6 * n); a6 = TV.MultiplyAdd(x, v, a6); b6 = TV.MultiplyAdd(z, v, b6);
+                    v = Load<TV>(ref row, 7 * n); a7 = TV.MultiplyAdd(x, v, a7); b7 = TV.MultiplyAdd(z, v, b7);
+                }
+
+                ref float ra = ref At(ref r0, s * width + u0);
+                a0.Store(ref ra, 0); a1.Store(ref ra, (nuint)n); a2.Store(ref ra, (nuint)(2 * n)); a3.Store(ref ra, (nuint)(3 * n));
+                a4.Store(ref ra, (nuint)(4 * n)); a5.Store(ref ra, (nuint)(5 * n)); a6.Store(ref ra, (nuint)(6 * n)); a7.Store(ref ra, (nuint)(7 * n));
+                ref float rb = ref At(ref ra, width);
+                b0.Store(ref rb, 0); b1.Store(ref rb, (nuint)n); b2.Store(ref rb, (nuint)(2 * n)); b3.Store(ref rb, (nuint)(3 * n));
+                b4.Store(ref rb, (nuint)(4 * n)); b5.Store(ref rb, (nuint)(5 * n)); b6.Store(ref rb, (nuint)(6 * n)); b7.Store(ref rb, (nuint)(7 * n));
+            }
+
+            if (s < samples)
+            {
+                ref float ha = ref At(ref h0, s * hidden);
+                TV a0, a1, a2, a3, a4, a5, a6, a7;
+                if (TLayer.HasBias)
+                {
+                    ref float bu = ref At(ref b, u0);
+                    a0 = Load<TV>(ref bu, 0); a1 = Load<TV>(ref bu, n); a2 = Load<TV>(ref bu, 2 * n); a3 = Load<TV>(ref bu, 3 * n);
+                    a4 = Load<TV>(ref bu, 4 * n); a5 = Load<TV>(ref bu, 5 * n); a6 = Load<TV>(ref bu, 6 * n); a7 = Load<TV>(ref bu, 7 * n);
+                }
+                else
+                {
+                    a0 = a1 = a2 = a3 = a4 = a5 = a6 = a7 = TV.Zero;
+                }
+
+                for (int k = 0; k < hidden; k++)
+                {
+                    TV x = TV.Create(At(ref ha, k));
+                    ref float row = ref At(ref wp, k * panel);
+                    a0 = TV.MultiplyAdd(x, Load<TV>(ref row, 0), a0);
+                    a1 = TV.MultiplyAdd(x, Load<TV>(ref row, n), a1);
+                    a2 = TV.MultiplyAdd(x, Load<TV>(ref row, 2 * n), a2);
+                    a3 = TV.MultiplyAdd(x, Load<TV>(ref row, 3 * n), a3);
+                    a4 = TV.MultiplyAdd(x, Load<TV>(ref row, 4 * n), a4);
+                    a5 = TV.MultiplyAdd(x, Load<TV>(ref row, 5 * n), a5);
+                    a6 = TV.MultiplyAdd(x, Load<TV>(ref row, 6 * n), a6);
+                    a7 = TV.MultiplyAdd(x, Load<TV>(ref row, 7 * n), a7);
+                }
+
+                ref float ra = ref At(ref r0, s * width + u0);
+                a0.Store(ref ra, 0); a1.Store(ref ra, (nuint)n); a2.Store(ref ra, (nuint)(2 * n)); a3.Store(ref ra, (nuint)(3 * n));
+                a4.Store(ref ra, (nuint)(4 * n)); a5.Store(ref ra, (nuint)(5 * n)); a6.Store(ref ra, (nuint)(6 * n)); a7.Store(ref ra, (nuint)(7 * n));
+            }
+        }
+
+        return u0;
+    }
+
+    /// <summary>
+    /// Units <paramref name="from"/> + <paramref name="j"/> onward of the last panel (<paramref name="units"/> wide, starting
+    /// at unit <paramref name="from"/>), one vector of <typeparamref name="TV"/> at a time for each sample, the same sums as
+    /// <see cref="RecurrentPanels{TLayer, TV}"/>. Returns the first column of the panel left.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static int RecurrentColumns<TLayer, TV>(ref float panel, ref float b, ref float h0, ref float r0, int samples, int from, int units, int j)
+        where TLayer : struct, IRecurrentLayer
+        where TV : struct, IMathLanes<TV>
+    {
+        int hidden = TLayer.Hidden, width = GateWidth<TLayer>(), n = TV.Count;
+        for (; j + n <= units; j += n)
+        {
+            for (int s = 0; s < samples; s++)
+            {
+                ref float hs = ref At(ref h0, s * hidden);
+                TV a = TLayer.HasBias ? Load<TV>(ref b, from + j) : TV.Zero;
+                for (int k = 0; k < hidden; k++)
+                {
+                    a = TV.MultiplyAdd(TV.Create(At(ref hs, k)), Load<TV>(ref panel, k * units + j), a);
+                }
+
+                a.Store(ref r0, (nuint)(s * width + from + j));
+            }
+        }
+
+        return j;
     }
 
     /// <summary>The largest <c>F·G·H</c> whose transposed <c>W_ih</c> <see cref="InputRows{TLayer}"/> keeps on the stack (32 KB).</summary>
@@ -216,8 +447,7 @@ public static partial class RecurrentKernels
             }
             else
             {
-                // one sample at a time, whatever the thread's share of the batch, so a sample gets the same bits in any split
-                DenseKernels.ForwardEachRow<HiddenProduct<TLayer>>(weightHh, biasHh, carry, recurrent, 0, samples);
+                RecurrentProducts<TLayer>(weightHh, biasHh, carry, recurrent, samples);
             }
 
             // the gate epilogue, fused: one pass per sample over the hidden units, h_t stored into the carry, y and the

@@ -102,6 +102,7 @@ public sealed class RecurrentNetworkTests
 
         Workspace dirty = net.CreateWorkspace(batch + 5);
         dirty.Buffer.Fill(float.NaN);
+        dirty.Scratch.Fill(float.NaN);
         (float[] y2, float[] dx2, float[] g2, float[] i2) = RunOn(net, dirty, x, dy, tokens);
         Assert.Equal(y1, y2);
         Assert.Equal(i1, i2);
@@ -118,6 +119,45 @@ public sealed class RecurrentNetworkTests
         Assert.Equal(i1, i3);
         Assert.Equal(g1, g3);
         Assert.Equal(dx1, dx3);
+    }
+
+    /// <summary>
+    /// The recurrent forward reads W_hh from a copy it packs into the workspace's scratch; weights written through
+    /// <see cref="INetwork.Parameters"/> between two calls on the same workspace are the ones the second call uses (the
+    /// bits of a network made with those weights, on a fresh workspace), for inference, training and a batch split across
+    /// threads.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(FloatNetworks))]
+    public void Weights_written_between_calls_are_the_weights_the_next_call_uses(string network)
+    {
+        INetwork net = RecurrentGradientTests.Networks[network].Create();
+        INetwork other = RecurrentGradientTests.Networks[network].Create();
+        GradientCheck.UniformInputs(other.ParameterCount, seed: 95).CopyTo(other.Parameters);
+        const int batch = 8;
+        float[] x = GradientCheck.UniformInputs(batch * net.InputLength, seed: 96);
+        var expected = new float[batch * net.OutputLength];
+        var expectedTraining = new float[expected.Length];
+        other.Forward(x, expected, other.CreateWorkspace(batch));
+        other.ForwardTraining(x, expectedTraining, other.CreateWorkspace(batch));
+
+        foreach (int threads in new[] { 1, 2 })
+        {
+            Workspace workspace = net.CreateWorkspace(batch);
+            workspace.Threads = threads;
+            RecurrentGradientTests.Networks[network].Create().Parameters.CopyTo(net.Parameters);
+            var y = new float[expected.Length];
+            net.Forward(x, y, workspace);
+            other.Parameters.CopyTo(net.Parameters);
+            net.Forward(x, y, workspace);
+            Assert.Equal(expected, y);
+
+            RecurrentGradientTests.Networks[network].Create().Parameters.CopyTo(net.Parameters);
+            net.ForwardTraining(x, y, workspace);
+            other.Parameters.CopyTo(net.Parameters);
+            net.ForwardTraining(x, y, workspace);
+            Assert.Equal(expectedTraining, y);
+        }
     }
 
     private static (float[] Training, float[] InputGradients, float[] Gradients, float[] Inference) RunOn(INetwork net, Workspace workspace, float[] x, float[] dy, bool tokens)

@@ -135,6 +135,7 @@ internal sealed class RecurrentOperands<TLayer>
         BiasHhGradient = new float[BiasHh.Length];
         State = new float[batch * RecurrentKernels.StateLength<TLayer>()];
         Scratch = new float[batch * RecurrentKernels.BackwardScratchLength<TLayer>()];
+        Packed = new float[RecurrentKernels.PackedLength<TLayer>()];
     }
 
     public int Batch { get; }
@@ -158,6 +159,9 @@ internal sealed class RecurrentOperands<TLayer>
     public float[] State { get; }
 
     public float[] Scratch { get; }
+
+    /// <summary>The forward call's scratch: the packed copy of W_hh.</summary>
+    public float[] Packed { get; }
 
     /// <summary>The four parameter tensors in PyTorch's order (weight_ih, weight_hh, bias_ih, bias_hh), each with its gradient.</summary>
     public (float[] Value, float[] Gradient)[] Tensors => TLayer.HasBias
@@ -188,7 +192,7 @@ internal sealed class RecurrentOperands<TLayer>
     }
 
     public void Forward(ReadOnlySpan<float> x, Span<float> y, int threads)
-        => RecurrentKernels.Forward<TLayer>(WeightIh, WeightHh, BiasIh, BiasHh, x, y, State, Batch, threads);
+        => RecurrentKernels.Forward<TLayer>(WeightIh, WeightHh, BiasIh, BiasHh, x, y, State, Packed, Batch, threads);
 
     public void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dx, int threads)
         => RecurrentKernels.Backward<TLayer>(WeightIh, WeightHh, WeightIhGradient, WeightHhGradient, BiasIhGradient, BiasHhGradient,
