@@ -17,6 +17,16 @@ internal static unsafe class KernelThreads
     /// <summary>The work of one part: items <paramref name="start"/> .. <paramref name="end"/> - 1.</summary>
     public delegate void Body(in KernelSpans spans, int start, int end);
 
+    /// <summary>
+    /// The work of one part with the call's constants (an unmanaged struct: learning rates, lengths, pinned pointers), read
+    /// where the caller holds them: items <paramref name="start"/> .. <paramref name="end"/> - 1.
+    /// </summary>
+    public delegate void Body<TState>(in KernelSpans spans, in TState state, int start, int end)
+        where TState : unmanaged;
+
+    /// <summary>Runs a typed body of <see cref="Job"/> on one part (one cached instance per state type).</summary>
+    private delegate void Invoker(Job job, in KernelSpans spans, int start, int end);
+
     /// <summary>How long an idle worker spins before it sleeps: a few layers' worth of time.</summary>
     private static readonly long SpinTicks = Stopwatch.Frequency / 5_000; // 200 µs
 
@@ -55,6 +65,35 @@ internal static unsafe class KernelThreads
             return;
         }
 
+        Run(pool, count, grain, chunks, parts, spans, body, null, null, null);
+    }
+
+    /// <summary>
+    /// <see cref="For(int, int, int, in KernelSpans, Body)"/> with constants: every part reads <paramref name="state"/> where the
+    /// caller holds it (the call returns only when every part is done), so nothing is copied or allocated per call.
+    /// </summary>
+    public static void For<TState>(int threads, int count, int grain, in KernelSpans spans, in TState state, Body<TState> body)
+        where TState : unmanaged
+    {
+        int chunks = (count + grain - 1) / grain;
+        int parts = Math.Min(Math.Min(threads, MaxThreads), chunks);
+        Pool? pool = parts > 1 ? s_pool ?? CreatePool() : null;
+        if (pool is null || !pool.TryEnter())
+        {
+            t_slot = 0;
+            body(spans, state, 0, count);
+            return;
+        }
+
+        fixed (TState* pinned = &state)
+        {
+            Run(pool, count, grain, chunks, parts, spans, null, Typed<TState>.Invoke, body, pinned);
+        }
+    }
+
+    /// <summary>Publishes one call to the pool, takes its share and waits for the rest; the pool is entered.</summary>
+    private static void Run(Pool pool, int count, int grain, int chunks, int parts, in KernelSpans spans, Body? body, Invoker? invoker, Delegate? typed, void* state)
+    {
         try
         {
             fixed (float* in0 = spans.In0, in1 = spans.In1, in2 = spans.In2, out0 = spans.Out0, out1 = spans.Out1)
@@ -67,6 +106,9 @@ internal static unsafe class KernelThreads
                 job.Out1 = out1;
                 job.Lengths = new Lengths(spans.In0.Length, spans.In1.Length, spans.In2.Length, spans.Out0.Length, spans.Out1.Length);
                 job.Body = body;
+                job.Invoker = invoker;
+                job.Typed = typed;
+                job.State = state;
                 job.Count = count;
                 job.Grain = grain;
                 job.Chunks = chunks;
@@ -85,6 +127,14 @@ internal static unsafe class KernelThreads
         }
     }
 
+    /// <summary>The invoker of bodies with state <typeparamref name="TState"/>: casts the job's body back and passes the state.</summary>
+    private static class Typed<TState>
+        where TState : unmanaged
+    {
+        public static readonly Invoker Invoke =
+            static (Job job, in KernelSpans spans, int start, int end) => ((Body<TState>)job.Typed!)(spans, in *(TState*)job.State, start, end);
+    }
+
     private static Pool CreatePool()
     {
         lock (Gate)
@@ -101,6 +151,9 @@ internal static unsafe class KernelThreads
         public float* In0, In1, In2, Out0, Out1;
         public Lengths Lengths;
         public Body? Body;
+        public Invoker? Invoker;
+        public Delegate? Typed;
+        public void* State;
         public int Count, Grain, Chunks, Parts;
         private int _pieces;
         private int _completed;
@@ -170,7 +223,14 @@ internal static unsafe class KernelThreads
                         new ReadOnlySpan<float>(In2, Lengths.In2),
                         new Span<float>(Out0, Lengths.Out0),
                         new Span<float>(Out1, Lengths.Out1));
-                    Body!(spans, start, end);
+                    if (Body is not null)
+                    {
+                        Body(spans, start, end);
+                    }
+                    else
+                    {
+                        Invoker!(this, spans, start, end);
+                    }
                 }
 
                 Interlocked.Increment(ref _completed);
@@ -186,6 +246,9 @@ internal static unsafe class KernelThreads
             }
 
             Body = null;
+            Invoker = null;
+            Typed = null;
+            State = null;
         }
     }
 

@@ -72,6 +72,23 @@ public abstract class Loss
     public abstract float Compute(ReadOnlySpan<float> outputs, ReadOnlySpan<float> targets, Span<float> outputGradients, int batchSize);
 
     /// <summary>
+    /// What the trainer's step asks of a loss: <see cref="Compute"/> with gradients, then <see cref="CountCorrect"/>. A loss
+    /// whose samples are independent splits the batch across up to <paramref name="threads"/> threads, each sample written by
+    /// the same code whatever the split and the samples' losses added in sample order, so the result is that of one thread
+    /// bit for bit. <paramref name="scratch"/> holds <see cref="TrainingScratchLength"/> doubles.
+    /// </summary>
+    internal virtual float ComputeForTraining(
+        ReadOnlySpan<float> outputs, ReadOnlySpan<float> targets, Span<float> outputGradients, int batchSize, int threads, Span<double> scratch, out int correct)
+    {
+        float loss = Compute(outputs, targets, outputGradients, batchSize);
+        correct = CountCorrect(outputs, targets, batchSize);
+        return loss;
+    }
+
+    /// <summary>The doubles of scratch <see cref="ComputeForTraining"/> needs for a batch of <paramref name="batchSize"/>.</summary>
+    internal virtual int TrainingScratchLength(int batchSize) => 0;
+
+    /// <summary>
     /// How many predictions in the batch are right: argmax equals the label for classification, the sign of
     /// each logit matches its 0/1 target for binary, argmax of output equals argmax of target for MSE.
     /// </summary>

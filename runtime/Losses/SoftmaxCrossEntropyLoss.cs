@@ -56,6 +56,65 @@ public sealed class SoftmaxCrossEntropyLoss : Loss
         return (float)(total / batchSize);
     }
 
+    /// <inheritdoc/>
+    internal override int TrainingScratchLength(int batchSize) => 2 * batchSize;
+
+    /// <summary>
+    /// <see cref="Compute"/> and <see cref="CountCorrect"/> in one pass over the samples, split across threads by sample: each
+    /// writes its loss and whether it was right into <paramref name="scratch"/>, which is then added up in sample order (the
+    /// bits of <see cref="Compute"/>).
+    /// </summary>
+    internal override float ComputeForTraining(
+        ReadOnlySpan<float> outputs, ReadOnlySpan<float> targets, Span<float> outputGradients, int batchSize, int threads, Span<double> scratch, out int correct)
+    {
+        int classes = LossChecks.Check(outputs, targets, outputGradients, batchSize, perSampleTargets: 1);
+        LossChecks.CheckLabels(targets, classes);
+        Span<double> rows = scratch.Slice(0, 2 * batchSize);
+        var rowsAsFloats = System.Runtime.InteropServices.MemoryMarshal.Cast<double, float>(rows);
+        var spans = new NetGen.CompilerServices.KernelSpans(outputs, targets, default, outputGradients, rowsAsFloats);
+        var settings = new Rows(classes, batchSize, 1.0 / batchSize);
+        if (threads > 1 && batchSize >= 2 * RowGrain && outputs.Length >= MinOutputsForThreads)
+        {
+            NetGen.CompilerServices.KernelThreads.For(threads, batchSize, RowGrain, spans, settings,
+                static (in NetGen.CompilerServices.KernelSpans s, in Rows r, int start, int end) => ComputeRows(s, r, start, end));
+        }
+        else
+        {
+            ComputeRows(spans, settings, 0, batchSize);
+        }
+
+        double total = 0;
+        int right = 0;
+        for (int b = 0; b < batchSize; b++)
+        {
+            total += rows[b];
+            right += rows[batchSize + b] != 0 ? 1 : 0;
+        }
+
+        correct = right;
+        return (float)(total / batchSize);
+    }
+
+    // Samples per piece of a split, and the outputs a batch needs before it is split (a few µs of exponentials).
+    private const int RowGrain = 8;
+    private const int MinOutputsForThreads = 512;
+
+    private readonly record struct Rows(int Classes, int BatchSize, double InvBatch);
+
+    private static void ComputeRows(in NetGen.CompilerServices.KernelSpans s, in Rows r, int start, int end)
+    {
+        int classes = r.Classes;
+        Span<double> rows = System.Runtime.InteropServices.MemoryMarshal.Cast<float, double>(s.Out1);
+        for (int b = start; b < end; b++)
+        {
+            ReadOnlySpan<float> z = s.In0.Slice(b * classes, classes);
+            int label = (int)s.In1[b];
+            Span<float> g = s.Out0.IsEmpty ? default : s.Out0.Slice(b * classes, classes);
+            rows[b] = LossChecks.SoftmaxCrossEntropyRow(z, label, g, r.InvBatch);
+            rows[r.BatchSize + b] = LossChecks.ArgMax(z) == label ? 1 : 0;
+        }
+    }
+
     /// <inheritdoc />
     public override int FindInvalidTarget(ReadOnlySpan<float> targets, int outputLength)
     {

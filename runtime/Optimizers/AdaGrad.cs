@@ -1,5 +1,6 @@
 using System;
 using System.Runtime.InteropServices;
+using NetGen.CompilerServices;
 using static NetGen.FloatLanes;
 
 namespace NetGen;
@@ -52,37 +53,46 @@ public sealed class AdaGrad : Optimizer
     public override int StateVectorCount => 1;
 
     /// <inheritdoc/>
-    public override void Step(Span<float> parameters, ReadOnlySpan<float> gradients)
+    public override void Step(Span<float> parameters, ReadOnlySpan<float> gradients) => Step(parameters, gradients, 1);
+
+    /// <inheritdoc/>
+    public override void Step(Span<float> parameters, ReadOnlySpan<float> gradients, int threads)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
         Span<float> state = BeginStep(parameters, gradients, out _);
-        int n = parameters.Length;
         double stepLearningRate = LearningRate / (1.0 + (StepCount - 1) * _learningRateDecay);
-        ref float p = ref MemoryMarshal.GetReference(parameters);
-        ref float g = ref MemoryMarshal.GetReference(gradients);
-        ref float s = ref MemoryMarshal.GetReference(state);
         var c = new Constants((float)-stepLearningRate, WeightDecay, Epsilon);
-
-        int i = 0;
-        if (Simd.Use512)
-        {
-            i = Update<V512>(ref p, ref g, ref s, i, n, c);
-        }
-
-        if (Simd.Use256)
-        {
-            i = Update<V256>(ref p, ref g, ref s, i, n, c);
-        }
-
-        if (Simd.Use128)
-        {
-            i = Update<V128>(ref p, ref g, ref s, i, n, c);
-        }
-
-        Update<V1>(ref p, ref g, ref s, i, n, c);
+        TrainingKernels.ForFloats(threads, parameters.Length, new KernelSpans(gradients, default, default, parameters, state), c,
+            static (in KernelSpans s, in Constants c, int start, int end) => Apply(s.Out0, s.In0, s.Out1, start, end, c));
     }
 
     /// <inheritdoc/>
     public override void Reset() => ForgetState();
+
+    /// <summary>Parameters <paramref name="start"/> .. <paramref name="end"/> - 1 of one step, widest lanes first.</summary>
+    private static void Apply(Span<float> parameters, ReadOnlySpan<float> gradients, Span<float> state, int start, int end, in Constants c)
+    {
+        ref float p = ref MemoryMarshal.GetReference(parameters);
+        ref float g = ref MemoryMarshal.GetReference(gradients);
+        ref float s = ref MemoryMarshal.GetReference(state);
+        int i = start;
+        if (Simd.Use512)
+        {
+            i = Update<V512>(ref p, ref g, ref s, i, end, c);
+        }
+
+        if (Simd.Use256)
+        {
+            i = Update<V256>(ref p, ref g, ref s, i, end, c);
+        }
+
+        if (Simd.Use128)
+        {
+            i = Update<V128>(ref p, ref g, ref s, i, end, c);
+        }
+
+        Update<V1>(ref p, ref g, ref s, i, end, c);
+    }
 
     /// <summary>Fills the accumulator with <see cref="InitialAccumulatorValue"/>.</summary>
     protected override void InitializeState(Span<float> state) => state.Fill(InitialAccumulatorValue);

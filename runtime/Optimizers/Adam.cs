@@ -51,10 +51,14 @@ public sealed class Adam : Optimizer
     public override int StateVectorCount => 2;
 
     /// <inheritdoc/>
-    public override void Step(Span<float> parameters, ReadOnlySpan<float> gradients)
+    public override void Step(Span<float> parameters, ReadOnlySpan<float> gradients) => Step(parameters, gradients, 1);
+
+    /// <inheritdoc/>
+    public override void Step(Span<float> parameters, ReadOnlySpan<float> gradients, int threads)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
         Span<float> state = BeginStep(parameters, gradients, out _);
-        AdamKernel.Step(parameters, gradients, state, StepCount, LearningRate, _settings);
+        AdamKernel.Step(parameters, gradients, state, StepCount, LearningRate, _settings, threads);
     }
 
     /// <inheritdoc/>

@@ -1,5 +1,6 @@
 using System;
 using System.Runtime.InteropServices;
+using NetGen.CompilerServices;
 using static NetGen.FloatLanes;
 
 namespace NetGen;
@@ -22,9 +23,8 @@ internal static class AdamKernel
     internal readonly record struct Settings(double Beta1, double Beta2, float Epsilon, float L2, double DecoupledDecay);
 
     /// <summary>Applies step <paramref name="step"/> (1 on the first).</summary>
-    public static void Step(Span<float> parameters, ReadOnlySpan<float> gradients, Span<float> state, long step, float learningRate, in Settings s)
+    public static void Step(Span<float> parameters, ReadOnlySpan<float> gradients, Span<float> state, long step, float learningRate, in Settings s, int threads)
     {
-        int n = parameters.Length;
         double lr = learningRate;
         double biasCorrection1 = 1.0 - Math.Pow(s.Beta1, step);
         double biasCorrection2 = 1.0 - Math.Pow(s.Beta2, step);
@@ -38,13 +38,20 @@ internal static class AdamKernel
             BiasCorrection2Sqrt: (float)Math.Sqrt(biasCorrection2),
             Epsilon: s.Epsilon,
             NegativeStepSize: (float)(-(lr / biasCorrection1)));
+        TrainingKernels.ForFloats(threads, parameters.Length, new KernelSpans(gradients, default, default, parameters, state), c,
+            static (in KernelSpans s, in Constants c, int start, int end) => Apply(s.Out0, s.In0, s.Out1, start, end, c));
+    }
 
+    /// <summary>Parameters <paramref name="start"/> .. <paramref name="end"/> - 1 of one step, widest lanes first.</summary>
+    private static void Apply(Span<float> parameters, ReadOnlySpan<float> gradients, Span<float> state, int start, int end, in Constants c)
+    {
+        int n = end;
         ref float p = ref MemoryMarshal.GetReference(parameters);
         ref float g = ref MemoryMarshal.GetReference(gradients);
         ref float m = ref MemoryMarshal.GetReference(state);
-        ref float v = ref MemoryMarshal.GetReference(state[n..]);
+        ref float v = ref MemoryMarshal.GetReference(state[parameters.Length..]);
 
-        int i = 0;
+        int i = start;
         if (Simd.Use512)
         {
             i = Update<V512>(ref p, ref g, ref m, ref v, i, n, c);

@@ -1,5 +1,4 @@
 using System;
-using System.Numerics.Tensors;
 
 namespace NetGen;
 
@@ -21,20 +20,35 @@ public static class GradientClipping
     /// <see cref="Trainer{TNetwork}"/> does (see <see cref="NonFiniteStepPolicy"/>).
     /// </returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxNorm"/> is negative or NaN.</exception>
-    public static float ClipByGlobalNorm(Span<float> gradients, float maxNorm)
+    /// <remarks>
+    /// The norm is the square root of a float sum of squares taken in fixed chunks of 4,096 gradients whose sums are added
+    /// in order: the same bits as <see cref="Trainer{TNetwork}"/> computes on any number of threads.
+    /// </remarks>
+    public static float ClipByGlobalNorm(Span<float> gradients, float maxNorm) => ClipByGlobalNorm(gradients, maxNorm, 1, default);
+
+    /// <summary>
+    /// <see cref="ClipByGlobalNorm(Span{float}, float)"/> split across up to <paramref name="threads"/> threads, with
+    /// <paramref name="partials"/> (<see cref="TrainingKernels.ChunkCount"/> floats) for the chunks' sums: the same bits
+    /// for every thread count.
+    /// </summary>
+    internal static float ClipByGlobalNorm(Span<float> gradients, float maxNorm, int threads, Span<float> partials)
     {
         if (!(maxNorm >= 0f))
         {
             throw new ArgumentOutOfRangeException(nameof(maxNorm), maxNorm, "The largest norm must be 0 or more.");
         }
 
-        float norm = TensorPrimitives.Norm(gradients);
+        float norm = GlobalNorm(gradients, threads, partials);
         float coefficient = maxNorm / (norm + 1e-6f);
         if (coefficient < 1f && float.IsFinite(norm))
         {
-            TensorPrimitives.Multiply(gradients, coefficient, gradients);
+            TrainingKernels.Scale(gradients, coefficient, threads);
         }
 
         return norm;
     }
+
+    /// <summary>The L2 norm of <paramref name="gradients"/>, as <see cref="ClipByGlobalNorm(Span{float}, float)"/> computes it.</summary>
+    internal static float GlobalNorm(ReadOnlySpan<float> gradients, int threads, Span<float> partials) =>
+        MathF.Sqrt(TrainingKernels.SumOfSquares(gradients, threads, partials));
 }

@@ -62,7 +62,7 @@ public abstract class Optimizer
     public abstract int StateVectorCount { get; }
 
     /// <summary>
-    /// The number of parameters the state is sized for: set by the first <see cref="Step"/> (or by
+    /// The number of parameters the state is sized for: set by the first <see cref="Step(Span{float}, ReadOnlySpan{float})"/> (or by
     /// <see cref="SetState"/>), -1 before that and after <see cref="Reset"/>.
     /// </summary>
     public int ParameterCount => _parameterCount;
@@ -73,6 +73,21 @@ public abstract class Optimizer
     /// before stepping a different parameter set).
     /// </exception>
     public abstract void Step(Span<float> parameters, ReadOnlySpan<float> gradients);
+
+    /// <summary>
+    /// Applies one update as <see cref="Step(Span{float}, ReadOnlySpan{float})"/> does, split across up to
+    /// <paramref name="threads"/> threads (the calling thread and NetGen's kernel workers) when the parameters are many
+    /// enough to pay for it. The update is elementwise and each parameter is computed by the same code whatever the
+    /// split, so the result is the same bit for bit for every thread count. The built-in optimizers split; an optimizer
+    /// that does not override this runs <see cref="Step(Span{float}, ReadOnlySpan{float})"/> on the calling thread.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="threads"/> is below 1.</exception>
+    /// <exception cref="ArgumentException">As for <see cref="Step(Span{float}, ReadOnlySpan{float})"/>.</exception>
+    public virtual void Step(Span<float> parameters, ReadOnlySpan<float> gradients, int threads)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
+        Step(parameters, gradients);
+    }
 
     /// <summary>Forgets all state, as a newly constructed optimizer.</summary>
     public abstract void Reset();

@@ -1,5 +1,6 @@
 using System;
 using System.Runtime.InteropServices;
+using NetGen.CompilerServices;
 using static NetGen.FloatLanes;
 
 namespace NetGen;
@@ -60,39 +61,50 @@ public sealed class RmsProp : Optimizer
     public override int StateVectorCount => 1 + (Momentum > 0f ? 1 : 0) + (Centered ? 1 : 0);
 
     /// <inheritdoc/>
-    public override void Step(Span<float> parameters, ReadOnlySpan<float> gradients)
+    public override void Step(Span<float> parameters, ReadOnlySpan<float> gradients) => Step(parameters, gradients, 1);
+
+    /// <inheritdoc/>
+    public override void Step(Span<float> parameters, ReadOnlySpan<float> gradients, int threads)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
         Span<float> state = BeginStep(parameters, gradients, out _);
-        int n = parameters.Length;
         bool useMomentum = Momentum > 0f;
-        ref float p = ref MemoryMarshal.GetReference(parameters);
-        ref float g = ref MemoryMarshal.GetReference(gradients);
-        ref float s = ref MemoryMarshal.GetReference(state);
-        ref float b = ref MemoryMarshal.GetReference(useMomentum ? state[n..] : state);
-        ref float a = ref MemoryMarshal.GetReference(Centered ? state[(useMomentum ? 2 * n : n)..] : state);
         var c = new Constants(-LearningRate, WeightDecay, Alpha, _oneMinusAlpha, Epsilon, Momentum, useMomentum, Centered);
-
-        int i = 0;
-        if (Simd.Use512)
-        {
-            i = Update<V512>(ref p, ref g, ref s, ref b, ref a, i, n, c);
-        }
-
-        if (Simd.Use256)
-        {
-            i = Update<V256>(ref p, ref g, ref s, ref b, ref a, i, n, c);
-        }
-
-        if (Simd.Use128)
-        {
-            i = Update<V128>(ref p, ref g, ref s, ref b, ref a, i, n, c);
-        }
-
-        Update<V1>(ref p, ref g, ref s, ref b, ref a, i, n, c);
+        TrainingKernels.ForFloats(threads, parameters.Length, new KernelSpans(gradients, default, default, parameters, state), c,
+            static (in KernelSpans s, in Constants c, int start, int end) => Apply(s.Out0, s.In0, s.Out1, start, end, c));
     }
 
     /// <inheritdoc/>
     public override void Reset() => ForgetState();
+
+    /// <summary>Parameters <paramref name="start"/> .. <paramref name="end"/> - 1 of one step, widest lanes first.</summary>
+    private static void Apply(Span<float> parameters, ReadOnlySpan<float> gradients, Span<float> state, int start, int end, in Constants c)
+    {
+        int n = parameters.Length;
+        ref float p = ref MemoryMarshal.GetReference(parameters);
+        ref float g = ref MemoryMarshal.GetReference(gradients);
+        ref float s = ref MemoryMarshal.GetReference(state);
+        ref float b = ref MemoryMarshal.GetReference(c.UseMomentum ? state[n..] : state);
+        ref float a = ref MemoryMarshal.GetReference(c.Centered ? state[(c.UseMomentum ? 2 * n : n)..] : state);
+
+        int i = start;
+        if (Simd.Use512)
+        {
+            i = Update<V512>(ref p, ref g, ref s, ref b, ref a, i, end, c);
+        }
+
+        if (Simd.Use256)
+        {
+            i = Update<V256>(ref p, ref g, ref s, ref b, ref a, i, end, c);
+        }
+
+        if (Simd.Use128)
+        {
+            i = Update<V128>(ref p, ref g, ref s, ref b, ref a, i, end, c);
+        }
+
+        Update<V1>(ref p, ref g, ref s, ref b, ref a, i, end, c);
+    }
 
     private static int Update<T>(ref float p, ref float g, ref float s, ref float b, ref float a, int start, int end, in Constants c)
         where T : struct, ILanes<T>

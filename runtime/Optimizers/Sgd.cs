@@ -1,5 +1,6 @@
 using System;
 using System.Runtime.InteropServices;
+using NetGen.CompilerServices;
 using static NetGen.FloatLanes;
 
 namespace NetGen;
@@ -58,16 +59,29 @@ public sealed class Sgd : Optimizer
     public override int StateVectorCount => Momentum != 0f ? 1 : 0;
 
     /// <inheritdoc/>
-    public override void Step(Span<float> parameters, ReadOnlySpan<float> gradients)
+    public override void Step(Span<float> parameters, ReadOnlySpan<float> gradients) => Step(parameters, gradients, 1);
+
+    /// <inheritdoc/>
+    public override void Step(Span<float> parameters, ReadOnlySpan<float> gradients, int threads)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
         Span<float> state = BeginStep(parameters, gradients, out bool firstStep);
-        int n = parameters.Length;
+        var c = new Constants(-LearningRate, WeightDecay, Momentum, _oneMinusDampening, Nesterov, firstStep);
+        TrainingKernels.ForFloats(threads, parameters.Length, new KernelSpans(gradients, default, default, parameters, state), c,
+            static (in KernelSpans s, in Constants c, int start, int end) => Apply(s.Out0, s.In0, s.Out1, start, end, c));
+    }
+
+    /// <inheritdoc/>
+    public override void Reset() => ForgetState();
+
+    /// <summary>Parameters <paramref name="start"/> .. <paramref name="end"/> - 1 of one step, widest lanes first.</summary>
+    private static void Apply(Span<float> parameters, ReadOnlySpan<float> gradients, Span<float> state, int start, int end, in Constants c)
+    {
+        int n = end;
         ref float p = ref MemoryMarshal.GetReference(parameters);
         ref float g = ref MemoryMarshal.GetReference(gradients);
         ref float b = ref MemoryMarshal.GetReference(state);
-        var c = new Constants(-LearningRate, WeightDecay, Momentum, _oneMinusDampening, Nesterov, firstStep);
-
-        int i = 0;
+        int i = start;
         if (Simd.Use512)
         {
             i = Update<V512>(ref p, ref g, ref b, i, n, c);
@@ -85,9 +99,6 @@ public sealed class Sgd : Optimizer
 
         Update<V1>(ref p, ref g, ref b, i, n, c);
     }
-
-    /// <inheritdoc/>
-    public override void Reset() => ForgetState();
 
     private static int Update<T>(ref float p, ref float g, ref float b, int start, int end, in Constants c)
         where T : struct, ILanes<T>

@@ -2,8 +2,8 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
-using System.Numerics.Tensors;
 using System.Threading;
+using NetGen.CompilerServices;
 
 namespace NetGen;
 
@@ -36,6 +36,11 @@ public sealed partial class Trainer<TNetwork>
     private float[] _outputs = Array.Empty<float>();
     private float[] _outputGradients = Array.Empty<float>();
     private int[] _order = Array.Empty<int>();
+
+    // The loss's per-sample scratch (Loss.ComputeForTraining) and the gradient norm's per-chunk sums: what lets those
+    // passes split across threads with the bits of one.
+    private double[] _lossScratch = Array.Empty<double>();
+    private readonly float[] _normPartials;
 
     // The network's buffers (batch norm's running statistics) as they were before the step's forward pass,
     // restored when the step is not applied. Sized once: a network's buffer count is fixed.
@@ -91,6 +96,7 @@ public sealed partial class Trainer<TNetwork>
         _dropout = new Rng(seed ^ 0xD809_0A7D_5EEDUL);
         int buffers = network.Buffers.Length;
         _bufferSnapshot = buffers == 0 ? Array.Empty<float>() : new float[buffers];
+        _normPartials = new float[TrainingKernels.ChunkCount(network.Gradients.Length)];
     }
 
     /// <summary>
@@ -160,7 +166,7 @@ public sealed partial class Trainer<TNetwork>
 
     /// <summary>
     /// When set, gradients are scaled down so their global L2 norm is at most this value before each step, as
-    /// <c>torch.nn.utils.clip_grad_norm_</c> (<see cref="GradientClipping.ClipByGlobalNorm"/>); <see langword="null"/>
+    /// <c>torch.nn.utils.clip_grad_norm_</c> (<see cref="GradientClipping.ClipByGlobalNorm(Span{float}, float)"/>); <see langword="null"/>
     /// (the default) does not clip. A positive number; <see cref="float.PositiveInfinity"/> never clips.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">Set to NaN, 0 or a negative number; the value is unchanged.</exception>
@@ -719,22 +725,24 @@ public sealed partial class Trainer<TNetwork>
         bool buffersFinal = false;
         try
         {
+            // Every pass is split across the trainer's threads with the bits of one thread: the network's kernels, the loss
+            // by sample, clearing the gradients, their norm by fixed chunks, and the optimizer's elementwise update.
+            int threads = _threads;
             net.ForwardTraining(inputs, outputs, _workspace!);
-            loss = Loss.Compute(outputs, targets, outputGradients, count);
-            correct = Loss.CountCorrect(outputs, targets, count);
+            loss = Loss.ComputeForTraining(outputs, targets, outputGradients, count, threads, _lossScratch, out correct);
             predictions = Loss.CountPredictions(targets, count);
-            net.ZeroGradients();
-            net.Backward(inputs, outputGradients, default, _workspace!);
             Span<float> gradients = net.Gradients;
+            TrainingKernels.Clear(gradients, threads); // net.ZeroGradients(), split
+            net.Backward(inputs, outputGradients, default, _workspace!);
             norm = _clipGradientNorm is float maxNorm
-                ? GradientClipping.ClipByGlobalNorm(gradients, maxNorm) // leaves non-finite gradients as they are
-                : TensorPrimitives.Norm(gradients);
+                ? GradientClipping.ClipByGlobalNorm(gradients, maxNorm, threads, _normPartials) // leaves non-finite gradients as they are
+                : GradientClipping.GlobalNorm(gradients, threads, _normPartials);
             if (!float.IsFinite(loss) || !float.IsFinite(norm))
             {
                 return false;
             }
 
-            Optimizer.Step(net.Parameters, gradients);
+            Optimizer.Step(net.Parameters, gradients, threads);
             buffersFinal = true;
             _stepCount++;
             return true;
@@ -812,14 +820,45 @@ public sealed partial class Trainer<TNetwork>
             paramName);
     }
 
-    private void Gather(Dataset data, ReadOnlySpan<int> indices)
+    /// <summary>Copies the samples <paramref name="indices"/> names into the batch buffers, split across threads by sample.</summary>
+    private unsafe void Gather(Dataset data, ReadOnlySpan<int> indices)
     {
         EnsureBuffers(indices.Length);
-        int inLength = data.InputLength, targetLength = data.TargetLength;
-        for (int i = 0; i < indices.Length; i++)
+        int count = indices.Length;
+        var spans = new KernelSpans(data.Inputs, data.Targets, default, _inputs, _targets);
+        fixed (int* order = indices)
         {
-            data.Input(indices[i]).CopyTo(_inputs.AsSpan(i * inLength, inLength));
-            data.Target(indices[i]).CopyTo(_targets.AsSpan(i * targetLength, targetLength));
+            var batch = new GatherBatch(order, data.InputLength, data.TargetLength);
+            if (_threads > 1 && count >= 2 * GatherGrain && (long)count * data.InputLength >= TrainingKernels.MinFloatsForThreads)
+            {
+                KernelThreads.For(_threads, count, GatherGrain, spans, batch,
+                    static (in KernelSpans s, in GatherBatch b, int start, int end) => GatherRows(s, b, start, end));
+            }
+            else
+            {
+                GatherRows(spans, batch, 0, count);
+            }
+        }
+    }
+
+    // Samples per piece of a split gather.
+    private const int GatherGrain = 4;
+
+    private readonly unsafe struct GatherBatch(int* order, int inputLength, int targetLength)
+    {
+        public readonly int* Order = order;
+        public readonly int InputLength = inputLength;
+        public readonly int TargetLength = targetLength;
+    }
+
+    private static unsafe void GatherRows(in KernelSpans s, in GatherBatch b, int start, int end)
+    {
+        int inLength = b.InputLength, targetLength = b.TargetLength;
+        for (int i = start; i < end; i++)
+        {
+            int sample = b.Order[i];
+            s.In0.Slice(sample * inLength, inLength).CopyTo(s.Out0.Slice(i * inLength, inLength));
+            s.In1.Slice(sample * targetLength, targetLength).CopyTo(s.Out1.Slice(i * targetLength, targetLength));
         }
     }
 
@@ -839,6 +878,7 @@ public sealed partial class Trainer<TNetwork>
         _targets = new float[count * Loss.TargetLength(net.OutputLength)];
         _outputs = new float[count * net.OutputLength];
         _outputGradients = new float[count * net.OutputLength];
+        _lossScratch = new double[Loss.TrainingScratchLength(count)];
     }
 
     private void CheckDataset(Dataset data, string name)
