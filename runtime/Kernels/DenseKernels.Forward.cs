@@ -13,35 +13,36 @@ public static partial class DenseKernels
     /// <paramref name="y"/> <c>[rows, Units]</c>, <paramref name="weight"/> <c>[Units, Inputs]</c>, <paramref name="bias"/>
     /// <c>[Units]</c> (empty without one). Fewer than <see cref="ProductRows"/> rows go one at a time as dot products (W
     /// streams from cache once per row); a larger batch is one register-blocked product <c>x · Wᵀ</c> over W packed a
-    /// panel at a time (<see cref="ProductKernels"/>), split across <paramref name="threads"/> at multiples of its row
-    /// block when it is large enough to pay for it (the same bits as one thread).
+    /// panel at a time (<see cref="ProductKernels"/>), split across <paramref name="threads"/> by groups of units when it
+    /// is large enough to pay for it, so each thread packs only its own part of W (the same bits as one thread).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward<TLayer>(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> y, int rows, int threads)
         where TLayer : struct, IDenseLayer
     {
+        int groups = ProductKernels.ColumnGroups<ForwardShape<TLayer>>();
         if (rows < ProductRows)
         {
             ForwardEachRow<TLayer>(weight, bias, x, y, 0, rows);
         }
-        else if (threads > 1 && rows >= MinRowsForThreads<TLayer>())
+        else if (threads > 1 && groups > 1 && rows >= MinRowsForThreads<TLayer>())
         {
-            KernelThreads.For(threads, rows, ProductKernels.RowBlock, new KernelSpans(weight, bias, x, y, default),
-                static (in KernelSpans s, int start, int end) => ForwardProduct<TLayer>(s.In0, s.In1, s.In2, s.Out0, start, end));
+            KernelThreads.For(threads, groups, 1, new KernelSpans(weight, bias, x, y, default), rows,
+                static (in KernelSpans s, in int batch, int start, int end) => ForwardProduct<TLayer>(s.In0, s.In1, s.In2, s.Out0, batch, start, end));
         }
         else
         {
-            ForwardProduct<TLayer>(weight, bias, x, y, 0, rows);
+            ForwardProduct<TLayer>(weight, bias, x, y, rows, 0, groups);
         }
     }
 
-    /// <summary>Rows <paramref name="start"/> .. <paramref name="end"/> - 1 of <c>y = act(x · Wᵀ + b)</c>, as one product over the packed W.</summary>
+    /// <summary>Unit groups <paramref name="firstGroup"/> .. <paramref name="endGroup"/> - 1 of <c>y = act(x · Wᵀ + b)</c> for every row, as one product over the packed W.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void ForwardProduct<TLayer>(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> y, int start, int end)
+    private static void ForwardProduct<TLayer>(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> y, int rows, int firstGroup, int endGroup)
         where TLayer : struct, IDenseLayer
-        => ProductKernels.MultiplyByTransposedRows<ForwardShape<TLayer>>(
+        => ProductKernels.MultiplyByTransposed<ForwardShape<TLayer>>(
             ref MemoryMarshal.GetReference(x), ref MemoryMarshal.GetReference(weight), ref MemoryMarshal.GetReference(y),
-            ref MemoryMarshal.GetReference(bias), start, end, TLayer.Inputs);
+            ref MemoryMarshal.GetReference(bias), rows, TLayer.Inputs, firstGroup, endGroup);
 
     /// <summary>Rows <paramref name="start"/> .. <paramref name="end"/> - 1 one at a time, at the widest width the process runs: each row gets the bits it gets alone.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

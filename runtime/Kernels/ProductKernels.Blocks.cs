@@ -363,7 +363,7 @@ internal static partial class ProductKernels
     }
 
     /// <summary>
-    /// Which part of the depth a call sums: all of it, or (<see cref="MultiplyByTransposedRows{TP}"/>) a block of it, which
+    /// Which part of the depth a call sums: all of it, or (<see cref="MultiplyByTransposed{TP}"/>) a block of it, which
     /// continues from the running sums a block before it stored, and which finishes the outputs with the activation.
     /// </summary>
     private interface IDepthPart

@@ -9,61 +9,73 @@ namespace NetGen.CompilerServices;
 
 internal static partial class ProductKernels
 {
-    /// <summary>Columns of b one packed panel holds: a multiple of every chunk width (two Vector512s).</summary>
-    private const int PanelColumns = 128;
+    /// <summary>
+    /// Columns of b one packed panel holds: one chunk of two Vector512s (two chunks of Vector256s, four of Vector128s), so
+    /// a column group is cut the same way at every width and a thread split at groups keeps every output's sum.
+    /// </summary>
+    public const int PanelColumns = 32;
 
-    /// <summary>Rows of b (terms of the sum) one packed panel holds: 128 × 256 floats, 128 KB, stay in L2 while every row block of a reads them.</summary>
+    /// <summary>Rows of b (terms of the sum) one packed panel holds: 32 × 256 floats, 32 KB, stay in L1 while every row block of a reads them.</summary>
     private const int PanelDepth = 256;
 
-    /// <summary>Each thread's packed panel, grown once to its size: nothing is allocated after a thread's first call.</summary>
+    /// <summary>Each thread's packed panel, allocated at its first call: nothing is allocated after that.</summary>
     [ThreadStatic]
     private static AlignedFloats? t_panel;
 
+    /// <summary>The column groups of <see cref="MultiplyByTransposed{TP}"/>: <see cref="PanelColumns"/> columns each, the last narrower.</summary>
+    public static int ColumnGroups<TP>()
+        where TP : struct, IProductShape
+        => (TP.Columns + PanelColumns - 1) / PanelColumns;
+
     /// <summary>
-    /// Rows <paramref name="start"/> .. <paramref name="end"/> - 1 of <c>c = start + a · b</c> where b is given transposed:
+    /// Column groups <paramref name="firstGroup"/> .. <paramref name="endGroup"/> - 1 (of <see cref="ColumnGroups{TP}"/>)
+    /// of <c>c = start + a · b</c> over all <paramref name="rows"/> rows, where b is given transposed:
     /// <c>b[j, n] = bT[n·depth + j]</c>, bT row-major <c>[Columns, depth]</c> (a dense layer's W, for <c>y = x · Wᵀ</c>). The
     /// product packs b a panel at a time (<see cref="PanelColumns"/> columns by <see cref="PanelDepth"/> terms) into this
-    /// thread's buffer, row-major as the blocks read it, and runs every row block over the panel, so each weight is read from
-    /// memory once per call and each packed float feeds every row. The sums are those of <see cref="MultiplyRows{TP}"/>:
-    /// a later panel of the depth continues from the running sums the one before it stored.
+    /// thread's buffer, row-major as the blocks read it, and runs every row block of a over the panel, so each weight is
+    /// read from memory once per call and each packed float feeds every row from L1. The sums are those of
+    /// <see cref="MultiplyRows{TP}"/>: a later panel of the depth continues from the running sums the one before it stored,
+    /// and threads split the columns by groups, so each packs only its own.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void MultiplyByTransposedRows<TP>(ref float a, ref float bT, ref float c, ref float bias, int start, int end, int depth)
+    public static void MultiplyByTransposed<TP>(ref float a, ref float bT, ref float c, ref float bias, int rows, int depth, int firstGroup, int endGroup)
         where TP : struct, IProductShape
     {
         if (Simd.Use512)
         {
-            ByTransposed<TP, V512>(ref a, ref bT, ref c, ref bias, start, end, depth);
+            ByTransposed<TP, V512>(ref a, ref bT, ref c, ref bias, rows, depth, firstGroup, endGroup);
         }
         else if (Simd.Use256)
         {
-            ByTransposed<TP, V256>(ref a, ref bT, ref c, ref bias, start, end, depth);
+            ByTransposed<TP, V256>(ref a, ref bT, ref c, ref bias, rows, depth, firstGroup, endGroup);
         }
         else if (Simd.Use128)
         {
-            ByTransposed<TP, V128>(ref a, ref bT, ref c, ref bias, start, end, depth);
+            ByTransposed<TP, V128>(ref a, ref bT, ref c, ref bias, rows, depth, firstGroup, endGroup);
         }
         else
         {
-            MultiplyTextbook<TP>(ref a, ref bT, 1, depth, ref c, ref bias, start, end, depth);
+            int to = Math.Min(endGroup * PanelColumns, TP.Columns);
+            MultiplyTextbook<TP>(ref a, ref bT, 1, depth, ref c, ref bias, 0, rows, depth, firstGroup * PanelColumns, to);
         }
     }
 
-    /// <summary>Panel by panel: the columns in groups of <see cref="PanelColumns"/>, each group's depth in blocks of <see cref="PanelDepth"/>.</summary>
+    /// <summary>Panel by panel: each group's depth in blocks of <see cref="PanelDepth"/> terms.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void ByTransposed<TP, TV>(ref float a, ref float bT, ref float c, ref float bias, int start, int end, int depth)
+    private static void ByTransposed<TP, TV>(ref float a, ref float bT, ref float c, ref float bias, int rows, int depth, int firstGroup, int endGroup)
         where TP : struct, IProductShape
         where TV : struct, ILanes<TV>
     {
         ref float panel = ref MemoryMarshal.GetReference((t_panel ??= new AlignedFloats(PanelColumns * PanelDepth)).Span);
-        for (int g = 0; g < TP.Columns; g += PanelColumns)
+        for (int group = firstGroup; group < endGroup; group++)
         {
+            int g = group * PanelColumns;
             int width = Math.Min(PanelColumns, TP.Columns - g);
             for (int k = 0; k < depth; k += PanelDepth)
             {
                 int terms = Math.Min(PanelDepth, depth - k);
                 Pack(ref bT, depth, g, width, k, terms, ref panel);
-                var part = new Part(start, end, terms, width, g);
+                var part = new Part(0, rows, terms, width, g);
                 ref float ak = ref At(ref a, k * TP.DepthStride);
                 bool first = k == 0, last = k + terms == depth;
                 if (first && last)

@@ -93,16 +93,17 @@ internal static partial class ProductKernels
         }
         else
         {
-            MultiplyTextbook<TP>(ref a, ref b, TP.Columns, 1, ref c, ref bias, start, end, depth);
+            MultiplyTextbook<TP>(ref a, ref b, TP.Columns, 1, ref c, ref bias, start, end, depth, 0, TP.Columns);
         }
     }
 
     /// <summary>
     /// The scalar path: row by row, <c>c[r, :] = start</c>, then <c>c[r, :] += a[r, j] · b[j, :]</c> for each j in order,
-    /// then the activation; <c>b[j, n]</c> is at <c>j·bDepthStride + n·bColumnStride</c>.
+    /// then the activation, over columns <paramref name="from"/> .. <paramref name="to"/> - 1; <c>b[j, n]</c> is at
+    /// <c>j·bDepthStride + n·bColumnStride</c>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void MultiplyTextbook<TP>(ref float a, ref float b, int bDepthStride, int bColumnStride, ref float c, ref float bias, int start, int end, int depth)
+    private static void MultiplyTextbook<TP>(ref float a, ref float b, int bDepthStride, int bColumnStride, ref float c, ref float bias, int start, int end, int depth, int from, int to)
         where TP : struct, IProductShape
     {
         int columns = TP.Columns;
@@ -111,7 +112,7 @@ internal static partial class ProductKernels
             ref float cr = ref At(ref c, r * columns);
             if (!TP.Accumulates)
             {
-                for (int n = 0; n < columns; n++)
+                for (int n = from; n < to; n++)
                 {
                     At(ref cr, n) = TP.HasColumnBias ? At(ref bias, n) : TP.HasBias ? At(ref bias, r) : 0f;
                 }
@@ -120,7 +121,7 @@ internal static partial class ProductKernels
             for (int j = 0; j < depth; j++)
             {
                 float arj = At(ref a, r * TP.RowStride + j * TP.DepthStride);
-                for (int n = 0; n < columns; n++)
+                for (int n = from; n < to; n++)
                 {
                     At(ref cr, n) += arj * At(ref b, j * bDepthStride + n * bColumnStride);
                 }
@@ -128,7 +129,7 @@ internal static partial class ProductKernels
 
             if (TP.Activation != FusedActivation.None)
             {
-                for (int n = 0; n < columns; n++)
+                for (int n = from; n < to; n++)
                 {
                     At(ref cr, n) = FusedActivations.Apply(TP.Activation, TP.Slope, At(ref cr, n));
                 }

@@ -58,8 +58,8 @@ public sealed class DenseKernelsTests
     }
 
     /// <summary>
-    /// More columns and a longer depth than one packed panel holds (128 by 256): two column groups (128 and 72), and a depth of
-    /// 300 in two blocks, the activation applied only after the last.
+    /// More columns and a longer depth than one packed panel holds (32 by 256): seven column groups, the last 8 wide, and a
+    /// depth of 300 in two blocks, the activation applied only after the last.
     /// </summary>
     private readonly struct Tall : IDenseLayer
     {
