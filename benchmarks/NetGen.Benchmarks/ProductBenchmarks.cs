@@ -37,6 +37,10 @@ public class ProductBenchmarks
     [Benchmark]
     public void DenseForward() => DenseKernels.Forward<Layer>(_w, _b, _x, _y, Batch, 1);
 
+    /// <summary>The same layer split across two threads by groups of 32 units.</summary>
+    [Benchmark]
+    public void DenseForwardTwoThreads() => DenseKernels.Forward<Layer>(_w, _b, _x, _y, Batch, 2);
+
     [Benchmark]
     public void ProductForward() => ProductKernels.Multiply<ForwardP>(ref _x[0], ref _wt[0], ref _y[0], ref _b[0]);
 
@@ -49,6 +53,9 @@ public class ProductBenchmarks
             ProductKernels.Pack(ref _w[0], In, 0, Out, k, Math.Min(256, In - k), ref _panel[0]);
         }
     }
+
+    [Benchmark]
+    public void DenseBackwardTwoThreads() => DenseKernels.Backward<Layer>(_w, _gw, _gb, _x, _dz, _dx, Batch, 2);
 
     [Benchmark]
     public void DenseBackward() => DenseKernels.Backward<Layer>(_w, _gw, _gb, _x, _dz, _dx, Batch, 1);
