@@ -6,7 +6,7 @@ using System.Globalization;
 namespace NetGen.Benchmarks;
 
 /// <summary>
-/// A quick timer for a loaded machine, beside BenchmarkDotNet: <c>dotnet NetGen.Benchmarks.dll quick mlp lenet wide</c>
+/// A quick timer for a loaded machine, beside BenchmarkDotNet: <c>dotnet NetGen.Benchmarks.dll quick mlp lenet wide lstm</c>
 /// runs each network's batch-1, batch-64 and training-step rows in interleaved rounds and prints the 10th percentile of
 /// the per-call times, which other processes on the machine disturb far less than a mean or a median. For comparing two
 /// builds back to back when the machine is not quiet; BenchmarkDotNet stays the source of the figures the docs quote.
@@ -62,7 +62,8 @@ public static class QuickTimer
             "mlp" => Of(new MlpBenchmarks { Threads = threads }),
             "lenet" => Of(new LeNetBenchmarks { Threads = threads }),
             "wide" => Of(new WideBenchmarks { Threads = threads }),
-            _ => throw new ArgumentException($"Unknown network \"{name}\"; expected mlp, lenet or wide."),
+            "lstm" => Of(new LstmBenchmarks { Threads = threads }),
+            _ => throw new ArgumentException($"Unknown network \"{name}\"; expected mlp, lenet, wide or lstm."),
         };
     }
 
