@@ -19,9 +19,6 @@ internal static class FloatLanes
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static ref float At(ref float origin, int offset) => ref Unsafe.Add(ref origin, offset);
 
-    /// <summary>The bits of <c>1.5·2^23</c>: a float of that size rounds to integers, which sit in its low mantissa bits.</summary>
-    private const int ShiftedZeroBits = 0x4B400000;
-
     /// <summary>
     /// <c>e^x</c> in each lane, within about 1 ulp over the whole range: Cody–Waite reduction <c>x = n ln 2 + r</c>,
     /// |r| ≤ ln 2 / 2 (ln 2 in two parts, so <c>n ln 2</c> is exact), Cephes' degree-7 polynomial for <c>e^r</c>, then the
@@ -30,10 +27,17 @@ internal static class FloatLanes
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static TV Exp<TV>(TV x)
         where TV : struct, IMathLanes<TV>
+        => ExpAtLeast(TV.AtMost(x, TV.Create(89f)));
+
+    /// <summary>
+    /// <see cref="Exp{TV}"/> of an <paramref name="x"/> known to be at most 89 (the argument of every caller but Exp itself
+    /// is at most 0), which Exp's upper clamp leaves as it is: the same bits without that clamp.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TV ExpAtLeast<TV>(TV x)
+        where TV : struct, IMathLanes<TV>
     {
-        TV low = TV.Create(-104f), high = TV.Create(89f);
-        x = TV.SelectLess(x, low, low, x);
-        x = TV.SelectLess(high, x, high, x);
+        x = TV.AtLeast(x, TV.Create(-104f));
 
         // n = round(x / ln 2), held in the low bits of shifted; r = x − n ln 2
         TV magic = TV.Create(12582912f);
@@ -49,7 +53,7 @@ internal static class FloatLanes
         p = TV.MultiplyAdd(p, r, TV.Create(1.6666665459e-1f));
         p = TV.MultiplyAdd(p, r, TV.Create(5.0000001201e-1f));
         p = TV.MultiplyAdd(p, r * r, r) + TV.Create(1f);
-        return TV.ScaleByPowerOfTwo(p, shifted);
+        return TV.ScaleByPowerOfTwo(p, n);
     }
 
     /// <summary>
@@ -60,7 +64,7 @@ internal static class FloatLanes
     internal static TV Sigmoid<TV>(TV x)
         where TV : struct, IMathLanes<TV>
     {
-        TV e = Exp(TV.Zero - TV.Abs(x));
+        TV e = ExpAtLeast(TV.Zero - TV.Abs(x));
         TV q = TV.Create(1f) / (TV.Create(1f) + e);
         return TV.SelectLess(x, TV.Zero, e * q, q);
     }
@@ -76,7 +80,7 @@ internal static class FloatLanes
     {
         TV a = TV.Abs(x);
         TV one = TV.Create(1f);
-        TV e = Exp(a * TV.Create(-2f));
+        TV e = ExpAtLeast(a * TV.Create(-2f));
         TV large = (one - e) / (one + e);
 
         TV z = a * a;
@@ -207,12 +211,19 @@ internal static class FloatLanes
         /// <summary><c>left &lt; right ? whereTrue : whereFalse</c> in each lane (false when either is NaN).</summary>
         static abstract TSelf SelectLess(TSelf left, TSelf right, TSelf whereTrue, TSelf whereFalse);
 
+        /// <summary><c>value &lt; floor ? floor : value</c> in each lane: a NaN value stays NaN (one <c>maxps</c> on x86).</summary>
+        static abstract TSelf AtLeast(TSelf value, TSelf floor);
+
+        /// <summary><c>ceiling &lt; value ? ceiling : value</c> in each lane: a NaN value stays NaN (one <c>minps</c> on x86).</summary>
+        static abstract TSelf AtMost(TSelf value, TSelf ceiling);
+
         /// <summary>
-        /// <c>value · 2^n</c> in each lane, where <paramref name="shifted"/> holds <c>n + 1.5·2^23</c> (so its low mantissa
-        /// bits are n) for an integer n in [−150, 128]: two scales, by <c>2^⌊n/2⌋</c> (exact) and <c>2^(n − ⌊n/2⌋)</c>, so a
-        /// result that is subnormal rounds once and one past the largest float is infinite.
+        /// <c>value · 2^n</c> in each lane for an integer-valued <paramref name="n"/> in [−150, 128], rounded once: a result
+        /// that is subnormal rounds once and one past the largest float is infinite. One <c>vscalefps</c> with AVX-512 (which
+        /// rounds the exact product once); otherwise two scales, by <c>2^⌊n/2⌋</c> (exact) and <c>2^(n − ⌊n/2⌋)</c>, which
+        /// round once too, so both give the same bits.
         /// </summary>
-        static abstract TSelf ScaleByPowerOfTwo(TSelf value, TSelf shifted);
+        static abstract TSelf ScaleByPowerOfTwo(TSelf value, TSelf n);
     }
 
     /// <summary>Sixteen floats (AVX-512).</summary>
@@ -288,14 +299,13 @@ internal static class FloatLanes
             => new(Vector512.ConditionalSelect(Vector512.LessThan(left._value, right._value), whereTrue._value, whereFalse._value));
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static V512 ScaleByPowerOfTwo(V512 value, V512 shifted)
-        {
-            Vector512<int> n = shifted._value.AsInt32() - Vector512.Create(ShiftedZeroBits);
-            Vector512<int> half = Vector512.ShiftRightArithmetic(n, 1);
-            Vector512<float> first = Vector512.ShiftLeft(half + Vector512.Create(127), 23).AsSingle();
-            Vector512<float> second = Vector512.ShiftLeft(n - half + Vector512.Create(127), 23).AsSingle();
-            return new(value._value * first * second);
-        }
+        public static V512 AtLeast(V512 value, V512 floor) => new(Avx512F.Max(floor._value, value._value));
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static V512 AtMost(V512 value, V512 ceiling) => new(Avx512F.Min(ceiling._value, value._value));
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static V512 ScaleByPowerOfTwo(V512 value, V512 n) => new(Avx512F.Scale(value._value, n._value));
     }
 
     /// <summary>Eight floats (AVX).</summary>
@@ -371,12 +381,25 @@ internal static class FloatLanes
             => new(Vector256.ConditionalSelect(Vector256.LessThan(left._value, right._value), whereTrue._value, whereFalse._value));
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static V256 ScaleByPowerOfTwo(V256 value, V256 shifted)
+        public static V256 AtLeast(V256 value, V256 floor)
+            => Avx.IsSupported ? new(Avx.Max(floor._value, value._value)) : SelectLess(value, floor, floor, value);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static V256 AtMost(V256 value, V256 ceiling)
+            => Avx.IsSupported ? new(Avx.Min(ceiling._value, value._value)) : SelectLess(ceiling, value, ceiling, value);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static V256 ScaleByPowerOfTwo(V256 value, V256 n)
         {
-            Vector256<int> n = shifted._value.AsInt32() - Vector256.Create(ShiftedZeroBits);
-            Vector256<int> half = Vector256.ShiftRightArithmetic(n, 1);
+            if (Avx512F.VL.IsSupported)
+            {
+                return new(Avx512F.VL.Scale(value._value, n._value));
+            }
+
+            Vector256<int> whole = Vector256.ConvertToInt32(n._value);
+            Vector256<int> half = Vector256.ShiftRightArithmetic(whole, 1);
             Vector256<float> first = Vector256.ShiftLeft(half + Vector256.Create(127), 23).AsSingle();
-            Vector256<float> second = Vector256.ShiftLeft(n - half + Vector256.Create(127), 23).AsSingle();
+            Vector256<float> second = Vector256.ShiftLeft(whole - half + Vector256.Create(127), 23).AsSingle();
             return new(value._value * first * second);
         }
 
@@ -490,12 +513,25 @@ internal static class FloatLanes
             => new(Vector128.ConditionalSelect(Vector128.LessThan(left._value, right._value), whereTrue._value, whereFalse._value));
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static V128 ScaleByPowerOfTwo(V128 value, V128 shifted)
+        public static V128 AtLeast(V128 value, V128 floor)
+            => Sse.IsSupported ? new(Sse.Max(floor._value, value._value)) : SelectLess(value, floor, floor, value);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static V128 AtMost(V128 value, V128 ceiling)
+            => Sse.IsSupported ? new(Sse.Min(ceiling._value, value._value)) : SelectLess(ceiling, value, ceiling, value);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static V128 ScaleByPowerOfTwo(V128 value, V128 n)
         {
-            Vector128<int> n = shifted._value.AsInt32() - Vector128.Create(ShiftedZeroBits);
-            Vector128<int> half = Vector128.ShiftRightArithmetic(n, 1);
+            if (Avx512F.VL.IsSupported)
+            {
+                return new(Avx512F.VL.Scale(value._value, n._value));
+            }
+
+            Vector128<int> whole = Vector128.ConvertToInt32(n._value);
+            Vector128<int> half = Vector128.ShiftRightArithmetic(whole, 1);
             Vector128<float> first = Vector128.ShiftLeft(half + Vector128.Create(127), 23).AsSingle();
-            Vector128<float> second = Vector128.ShiftLeft(n - half + Vector128.Create(127), 23).AsSingle();
+            Vector128<float> second = Vector128.ShiftLeft(whole - half + Vector128.Create(127), 23).AsSingle();
             return new(value._value * first * second);
         }
 
@@ -605,12 +641,18 @@ internal static class FloatLanes
         public static V1 SelectLess(V1 left, V1 right, V1 whereTrue, V1 whereFalse) => left._value < right._value ? whereTrue : whereFalse;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static V1 ScaleByPowerOfTwo(V1 value, V1 shifted)
+        public static V1 AtLeast(V1 value, V1 floor) => value._value < floor._value ? floor : value;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static V1 AtMost(V1 value, V1 ceiling) => ceiling._value < value._value ? ceiling : value;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static V1 ScaleByPowerOfTwo(V1 value, V1 n)
         {
-            int n = BitConverter.SingleToInt32Bits(shifted._value) - ShiftedZeroBits;
-            int half = n >> 1;
+            int whole = (int)n._value;
+            int half = whole >> 1;
             float first = BitConverter.Int32BitsToSingle((half + 127) << 23);
-            float second = BitConverter.Int32BitsToSingle((n - half + 127) << 23);
+            float second = BitConverter.Int32BitsToSingle((whole - half + 127) << 23);
             return new(value._value * first * second);
         }
     }
