@@ -97,7 +97,7 @@ public static partial class RecurrentKernels
     /// horizontal sums; the scalar path reads W_hh as it is, in the textbook loop.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void RecurrentProducts<TLayer>(ReadOnlySpan<float> weights, ReadOnlySpan<float> biasHh, ReadOnlySpan<float> h, Span<float> recurrent, int samples)
+    private static void RecurrentProducts<TLayer>(ReadOnlySpan<float> weights, ReadOnlySpan<float> biasHh, ReadOnlySpan<float> h, Span<float> recurrent, int samples, bool lastPanelFirst)
         where TLayer : struct, IRecurrentLayer
     {
         int hidden = TLayer.Hidden, width = GateWidth<TLayer>();
@@ -127,9 +127,12 @@ public static partial class RecurrentKernels
         ref float b = ref MemoryMarshal.GetReference(biasHh);
         ref float h0 = ref MemoryMarshal.GetReference(h);
         ref float r0 = ref MemoryMarshal.GetReference(recurrent);
-        int done = Simd.Use512 ? RecurrentPanels<TLayer, V512>(ref w, ref b, ref h0, ref r0, samples)
-            : Simd.Use256 ? RecurrentPanels<TLayer, V256>(ref w, ref b, ref h0, ref r0, samples)
-            : RecurrentPanels<TLayer, V128>(ref w, ref b, ref h0, ref r0, samples);
+        int done = width / PanelWidth * PanelWidth;
+        if (!lastPanelFirst)
+        {
+            WholePanels(ref w, ref b, ref h0, ref r0, samples, lastPanelFirst);
+        }
+
         if (done < width)
         {
             // the last, narrower panel: single vectors of every width, then single floats
@@ -149,22 +152,45 @@ public static partial class RecurrentKernels
             j = RecurrentColumns<TLayer, V128>(ref panel, ref b, ref h0, ref r0, samples, done, units, j);
             RecurrentColumns<TLayer, V1>(ref panel, ref b, ref h0, ref r0, samples, done, units, j);
         }
+
+        if (lastPanelFirst)
+        {
+            WholePanels(ref w, ref b, ref h0, ref r0, samples, lastPanelFirst);
+        }
+
+        static void WholePanels(ref float w, ref float b, ref float h0, ref float r0, int samples, bool lastPanelFirst)
+        {
+            if (Simd.Use512)
+            {
+                RecurrentPanels<TLayer, V512>(ref w, ref b, ref h0, ref r0, samples, lastPanelFirst);
+            }
+            else if (Simd.Use256)
+            {
+                RecurrentPanels<TLayer, V256>(ref w, ref b, ref h0, ref r0, samples, lastPanelFirst);
+            }
+            else
+            {
+                RecurrentPanels<TLayer, V128>(ref w, ref b, ref h0, ref r0, samples, lastPanelFirst);
+            }
+        }
     }
 
     /// <summary>
     /// The whole panels of <see cref="RecurrentProducts{TLayer}"/> (8 vectors of <typeparamref name="TV"/> wide, which is
-    /// <see cref="PanelWidth"/>): for each panel, two samples at a time (16 accumulators sharing each load of the panel),
-    /// then one. Returns the first unit left.
+    /// <see cref="PanelWidth"/>): for each panel, first to last or (<paramref name="lastPanelFirst"/>) last to first, two
+    /// samples at a time (16 accumulators sharing each load of the panel), then one. The order of the panels changes no
+    /// sum: each unit belongs to one panel.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static int RecurrentPanels<TLayer, TV>(ref float w, ref float b, ref float h0, ref float r0, int samples)
+    private static void RecurrentPanels<TLayer, TV>(ref float w, ref float b, ref float h0, ref float r0, int samples, bool lastPanelFirst)
         where TLayer : struct, IRecurrentLayer
         where TV : struct, IMathLanes<TV>
     {
         int hidden = TLayer.Hidden, width = GateWidth<TLayer>(), n = TV.Count, panel = 8 * n;
-        int u0 = 0;
-        for (; u0 + panel <= width; u0 += panel)
+        int panels = width / panel;
+        for (int q = 0; q < panels; q++)
         {
+            int u0 = (lastPanelFirst ? panels - 1 - q : q) * panel;
             ref float wp = ref At(ref w, u0 * hidden);
             int s = 0;
             for (; s + 2 <= samples; s += 2)
@@ -240,8 +266,6 @@ public static partial class RecurrentKernels
                 a4.Store(ref ra, (nuint)(4 * n)); a5.Store(ref ra, (nuint)(5 * n)); a6.Store(ref ra, (nuint)(6 * n)); a7.Store(ref ra, (nuint)(7 * n));
             }
         }
-
-        return u0;
     }
 
     /// <summary>
@@ -313,17 +337,9 @@ public static partial class RecurrentKernels
         Span<float> transposed = stackalloc float[inputs * width];
         ref float wt = ref MemoryMarshal.GetReference(transposed);
         ref float w = ref MemoryMarshal.GetReference(weightIh.Slice(0, width * inputs));
-        for (int i = 0; i < inputs; i++)
-        {
-            // a row of the copy at a time, written in order (writing down its columns, 4·G·H bytes apart, would land
-            // every store of a row of W_ih in the same few cache sets)
-            ref float column = ref At(ref w, i);
-            ref float target = ref At(ref wt, i * width);
-            for (int u = 0; u < width; u++)
-            {
-                At(ref target, u) = At(ref column, u * inputs);
-            }
-        }
+
+        // transposed[i, u] = W_ih[u, i]: the product kernels' packing, 8 × 8 tiles through AVX registers where it can
+        ProductKernels.Pack(ref w, inputs, 0, width, 0, inputs, ref wt);
 
         ref float b = ref MemoryMarshal.GetReference(biasIh);
         ref float x0 = ref MemoryMarshal.GetReference(x);
@@ -447,7 +463,9 @@ public static partial class RecurrentKernels
             }
             else
             {
-                RecurrentProducts<TLayer>(weightHh, biasHh, carry, recurrent, samples);
+                // every other step runs the panels last to first: the panels the step before read last are still in L1
+                // (W_hhᵀ is 64 KB at H = 64, more than L1), so only about half of it comes from L2 again
+                RecurrentProducts<TLayer>(weightHh, biasHh, carry, recurrent, samples, lastPanelFirst: (k & 1) == 0);
             }
 
             // the gate epilogue, fused: one pass per sample over the hidden units, h_t stored into the carry, y and the
