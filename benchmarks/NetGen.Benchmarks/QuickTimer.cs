@@ -9,49 +9,57 @@ namespace NetGen.Benchmarks;
 /// A quick timer for a loaded machine, beside BenchmarkDotNet: <c>dotnet NetGen.Benchmarks.dll quick mlp lenet wide lstm</c>
 /// runs each network's batch-1, batch-64 and training-step rows in interleaved rounds and prints the 10th percentile of
 /// the per-call times, which other processes on the machine disturb far less than a mean or a median. For comparing two
-/// builds back to back when the machine is not quiet; BenchmarkDotNet stays the source of the figures the docs quote.
+/// builds back to back when the machine is not quiet, or NetGen with ONNX Runtime in one process (<c>quick lstm ort-lstm</c>);
+/// BenchmarkDotNet stays the source of the figures the docs quote.
 /// </summary>
 public static class QuickTimer
 {
     public static void Run(string[] names)
     {
         int threads = int.TryParse(Environment.GetEnvironmentVariable("NETGEN_BENCH_THREADS"), NumberStyles.None, CultureInfo.InvariantCulture, out int t) ? t : 1;
+
+        // every named network's rows in the same rounds, so a slow phase of the machine falls on all of them alike
+        var rows = new List<(string Network, string Row, Func<float> Call)>();
         foreach (string name in names)
         {
-            (string Row, Func<float> Call)[] rows = Rows(name, threads);
-            var times = new List<double>[rows.Length];
-            for (int i = 0; i < rows.Length; i++)
+            foreach ((string row, Func<float> call) in Rows(name, threads))
             {
-                times[i] = new List<double>();
-                for (int w = 0; w < 50; w++)
+                rows.Add((name, row, call));
+            }
+        }
+
+        var times = new List<double>[rows.Count];
+        for (int i = 0; i < rows.Count; i++)
+        {
+            times[i] = new List<double>();
+            for (int w = 0; w < 50; w++)
+            {
+                rows[i].Call();
+            }
+        }
+
+        for (int round = 0; round < 60; round++)
+        {
+            for (int i = 0; i < rows.Count; i++)
+            {
+                // calls in a round: about 2 ms of work
+                long start = Stopwatch.GetTimestamp();
+                int calls = 0;
+                do
                 {
                     rows[i].Call();
+                    calls++;
                 }
+                while (Stopwatch.GetElapsedTime(start).TotalMilliseconds < 2);
+                times[i].Add(Stopwatch.GetElapsedTime(start).TotalMicroseconds / calls);
             }
+        }
 
-            for (int round = 0; round < 60; round++)
-            {
-                for (int i = 0; i < rows.Length; i++)
-                {
-                    // calls in a round: about 2 ms of work
-                    long start = Stopwatch.GetTimestamp();
-                    int calls = 0;
-                    do
-                    {
-                        rows[i].Call();
-                        calls++;
-                    }
-                    while (Stopwatch.GetElapsedTime(start).TotalMilliseconds < 2);
-                    times[i].Add(Stopwatch.GetElapsedTime(start).TotalMicroseconds / calls);
-                }
-            }
-
-            for (int i = 0; i < rows.Length; i++)
-            {
-                times[i].Sort();
-                double p10 = times[i][times[i].Count / 10];
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name,-12} {rows[i].Row,-16} threads {threads}  p10 {p10,10:F2} µs  median {times[i][times[i].Count / 2],10:F2} µs"));
-            }
+        for (int i = 0; i < rows.Count; i++)
+        {
+            times[i].Sort();
+            double p10 = times[i][times[i].Count / 10];
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{rows[i].Network,-12} {rows[i].Row,-16} threads {threads}  p10 {p10,10:F2} µs  median {times[i][times[i].Count / 2],10:F2} µs"));
         }
     }
 
@@ -63,8 +71,16 @@ public static class QuickTimer
             "lenet" => Of(new LeNetBenchmarks { Threads = threads }),
             "wide" => Of(new WideBenchmarks { Threads = threads }),
             "lstm" => Of(new LstmBenchmarks { Threads = threads }),
-            _ => throw new ArgumentException($"Unknown network \"{name}\"; expected mlp, lenet, wide or lstm."),
+            "ort-lstm" => Of(new OrtLstmBenchmarks()),
+            "ort-mlp" => Of(new OrtMlpBenchmarks()),
+            _ => throw new ArgumentException($"Unknown network \"{name}\"; expected mlp, lenet, wide, lstm, ort-lstm or ort-mlp."),
         };
+    }
+
+    private static (string, Func<float>)[] Of(OrtBenchmarks b)
+    {
+        b.Setup();
+        return [("OrtBatch1", b.Batch1), ("OrtBatch64", b.Batch64)];
     }
 
     private static (string, Func<float>)[] Of<T>(NetworkBenchmarks<T> b)

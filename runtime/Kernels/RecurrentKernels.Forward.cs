@@ -311,18 +311,19 @@ public static partial class RecurrentKernels
     private const int MaxTransposedInputWeights = 8192;
 
     /// <summary>
-    /// <c>gates = X W_ihᵀ + b_ih</c> over <paramref name="rows"/> rows of x. For a small input side (F·G·H up to
-    /// <see cref="MaxTransposedInputWeights"/>) with vectors on, <see cref="InputRows{TLayer}"/>: W_ih transposed once per
-    /// call and each output <c>b + Σ_i x_i W[u, i]</c> as a chain of multiply-adds down the inputs, whole vectors of units
-    /// at a time with no horizontal sums (with F as small as 16, the sums of a dot-product kernel cost more than its
-    /// multiply-adds). Otherwise <see cref="DenseKernels"/>' product. The choice depends on the shape alone and every row
-    /// is summed in one order, so rows split across threads, and a sample alone, get the bits of one thread and of a batch.
+    /// <c>gates = X W_ihᵀ + b_ih</c> over <paramref name="rows"/> rows of x (B·T of them): <see cref="DenseKernels"/>'
+    /// product, whose register blocks of 6 rows keep the multiply-add units busy. With vectors on, a small input side (F·G·H
+    /// up to <see cref="MaxTransposedInputWeights"/>) and fewer than <see cref="DenseKernels.ProductRows"/> rows (a sample
+    /// of fewer than 4 steps), <see cref="InputRows{TLayer}"/> instead of the dense layer's dot products (with F as small as
+    /// 16, their horizontal sums cost more than their multiply-adds). Both sum each output as <c>b[u]</c>, then
+    /// <c>+ x_i W[u, i]</c> fused for i = 0 .. F − 1, so a sample alone and in a batch, and every thread count, get the
+    /// same bits.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void InputProducts<TLayer>(ReadOnlySpan<float> weightIh, ReadOnlySpan<float> biasIh, ReadOnlySpan<float> x, Span<float> gates, int rows, int threads)
         where TLayer : struct, IRecurrentLayer
     {
-        if (!Simd.Use128 || TLayer.Inputs * GateWidth<TLayer>() > MaxTransposedInputWeights)
+        if (!Simd.Use128 || rows >= DenseKernels.ProductRows || TLayer.Inputs * GateWidth<TLayer>() > MaxTransposedInputWeights)
         {
             DenseKernels.Forward<InputProduct<TLayer>>(weightIh, biasIh, x, gates, rows, threads);
         }
@@ -569,17 +570,20 @@ public static partial class RecurrentKernels
             j = LstmCells<TLayer, V512>(lanes, ref cellBefore, hasBefore, ref cell, j);
         }
 
-        if (Simd.Use256)
+        if (Simd.Use256 && j < TLayer.Hidden)
         {
             j = LstmCells<TLayer, V256>(lanes, ref cellBefore, hasBefore, ref cell, j);
         }
 
-        if (Simd.Use128)
+        if (Simd.Use128 && j < TLayer.Hidden)
         {
             j = LstmCells<TLayer, V128>(lanes, ref cellBefore, hasBefore, ref cell, j);
         }
 
-        LstmCells<TLayer, V1>(lanes, ref cellBefore, hasBefore, ref cell, j);
+        if (j < TLayer.Hidden)
+        {
+            LstmCells<TLayer, V1>(lanes, ref cellBefore, hasBefore, ref cell, j);
+        }
     }
 
     /// <summary>
@@ -653,17 +657,20 @@ public static partial class RecurrentKernels
             j = GruCells<TLayer, V512>(lanes, ref hiddenN, j);
         }
 
-        if (Simd.Use256)
+        if (Simd.Use256 && j < TLayer.Hidden)
         {
             j = GruCells<TLayer, V256>(lanes, ref hiddenN, j);
         }
 
-        if (Simd.Use128)
+        if (Simd.Use128 && j < TLayer.Hidden)
         {
             j = GruCells<TLayer, V128>(lanes, ref hiddenN, j);
         }
 
-        GruCells<TLayer, V1>(lanes, ref hiddenN, j);
+        if (j < TLayer.Hidden)
+        {
+            GruCells<TLayer, V1>(lanes, ref hiddenN, j);
+        }
     }
 
     /// <summary>
@@ -706,17 +713,20 @@ public static partial class RecurrentKernels
             j = RnnCells<TLayer, V512>(lanes, j);
         }
 
-        if (Simd.Use256)
+        if (Simd.Use256 && j < TLayer.Hidden)
         {
             j = RnnCells<TLayer, V256>(lanes, j);
         }
 
-        if (Simd.Use128)
+        if (Simd.Use128 && j < TLayer.Hidden)
         {
             j = RnnCells<TLayer, V128>(lanes, j);
         }
 
-        RnnCells<TLayer, V1>(lanes, j);
+        if (j < TLayer.Hidden)
+        {
+            RnnCells<TLayer, V1>(lanes, j);
+        }
     }
 
     /// <summary><c>h = act(g + r)</c>, kept in the gate row too (the activation's output is all backward needs).</summary>
