@@ -47,23 +47,12 @@ internal static class DescriptorEmitter
 
             string layers = string.Join(", ", plan.Steps.OfType<ConvolutionStep>()
                 .Select(s => $"{ConvolutionEmitter.DescriptorName(s)} {Literals.Grouped(s.Geometry.ScratchLength)}"));
-            string recurrent = string.Join(", ", plan.Steps.OfType<RecurrentStep>()
-                .Select(s => $"layer {s.Label} {Literals.Grouped(RecurrentRule.PackedLength(s.Spec))}"));
-            bool convolutions = layers.Length > 0;
-            w.Line(recurrent.Length == 0 ? "/// <summary>The scratch the convolutions share.</summary>" : "/// <summary>The scratch the layers share.</summary>");
+            w.Line("/// <summary>The scratch the convolutions share.</summary>");
             w.Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"{GeneratorInfo.Name}\", \"{GeneratorInfo.Version}\")]");
             w.Open($"file static class {ClassName(plan)}");
             w.Line($"/// <summary>");
             w.Line($"/// Floats of scratch each thread of a call gets (<see cref=\"global::NetGen.Workspace.ScratchPerThread\"/>), whatever the batch: the largest");
-            if (recurrent.Length == 0)
-            {
-                w.Line($"/// of the layers' one-sample im2col matrix and padded image ({layers}).");
-            }
-            else
-            {
-                w.Line($"/// of {(convolutions ? $"the convolutions' one-sample im2col matrix and padded image ({layers}) and " : string.Empty)}the recurrent layers' W_hh packed for the");
-                w.Line($"/// steps, which each forward call writes into the first slot and every thread of the call reads ({recurrent}).");
-            }
+            w.Line($"/// of the layers' one-sample im2col matrix and padded image ({layers}).");
 
             w.Line($"/// </summary>");
             w.Line($"internal const int ScratchPerThread = {Literals.Int(plan.ScratchLength)};");

@@ -102,7 +102,7 @@ internal sealed class RecurrentEmitter : StepEmitter<RecurrentStep>
             foreach (RecurrentDirectionPlan d in step.Directions.Where(d => d.Layer == l))
             {
                 w.Line($"//   {Parameters(d)}");
-                w.Line($"{Kernel(step, d, "Forward")}({SliceOf("p", d.WeightIh)}, {SliceOf("p", d.WeightHh)}, {SliceOf("p", d.BiasIh)}, {SliceOf("p", d.BiasHh)}, {input}, {sequence}, {Slot(d.StateOffset, d.StateLength)}, scratch, batch, workspace.Threads);");
+                w.Line($"{Kernel(step, d, "Forward")}({SliceOf("p", d.WeightIh)}, {SliceOf("p", d.WeightHh)}, {SliceOf("p", d.BiasIh)}, {SliceOf("p", d.BiasHh)}, {input}, {sequence}, {Slot(d.StateOffset, d.StateLength)}, global::NetGen.CompilerServices.WorkspaceAccess.RecurrentCache<global::NetGen.Generated.{DescriptorName(step, d)}>(workspace), default, batch, workspace.Threads);");
             }
 
             input = sequence;

@@ -14,6 +14,8 @@ public sealed class Workspace
     private AlignedFloats _scratch;
     private Rng _random;
     private int _threads = 1;
+    private AlignedFloats?[] _caches = [];
+    private static int s_cacheKeys;
 
     /// <summary>
     /// Creates a workspace of <paramref name="lengthPerSample"/> floats for each of up to
@@ -100,6 +102,30 @@ public sealed class Workspace
     /// (<see cref="CompilerServices.KernelThreads.Slot"/>), at least one. Its contents do not outlive a kernel call.
     /// </summary>
     internal Span<float> Scratch => _scratch.Span;
+
+    /// <summary>
+    /// A kernel's own region of <paramref name="length"/> floats that outlives its calls (unlike <see cref="Scratch"/>), one
+    /// per <paramref name="key"/> (<see cref="NewCacheKey"/>): the recurrent layers keep their packed <c>W_hh</c> there with
+    /// the weights it was packed from. Allocated on the first call that asks (zeroed), then returned as it was left.
+    /// </summary>
+    internal Span<float> Cache(int key, int length)
+    {
+        if (key >= _caches.Length)
+        {
+            Array.Resize(ref _caches, Math.Max(key + 1, 2 * _caches.Length));
+        }
+
+        AlignedFloats? cache = _caches[key];
+        if (cache is null || cache.Length < length)
+        {
+            _caches[key] = cache = new AlignedFloats(length);
+        }
+
+        return cache.Span.Slice(0, length);
+    }
+
+    /// <summary>A key for <see cref="Cache"/> no other caller has: each kernel that keeps a cache takes one, once.</summary>
+    internal static int NewCacheKey() => System.Threading.Interlocked.Increment(ref s_cacheKeys) - 1;
 
     /// <summary>The random stream dropout draws its masks from. Seed it for reproducible training.</summary>
     public ref Rng Random => ref _random;

@@ -10,7 +10,7 @@ public static partial class RecurrentKernels
 {
     /// <summary>
     /// Backward of one direction from <paramref name="dy"/> = dL/dy (<c>[batch, T, OutputStride]</c>, this direction's columns
-    /// read) and the <paramref name="state"/> its <see cref="Forward{TLayer}"/> left (same batch): the weight and bias
+    /// read) and the <paramref name="state"/> its <see cref="Forward{TLayer}(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float}, Span{float}, Span{float}, int, int)"/> left (same batch): the weight and bias
     /// gradients are ADDED into (<c>dW_ih += dgatesᵀ X</c>, <c>dW_hh += dgatesᵀ H_prev</c>, <c>db_ih += Σ dgates</c>,
     /// <c>db_hh += Σ dgates_hh</c>, empty bias spans without a bias), as <see cref="DenseKernels.Backward{TLayer}"/> does.
     /// <paramref name="dx"/> (<c>[batch, T, F]</c>) is skipped when empty; otherwise it is OVERWRITTEN with

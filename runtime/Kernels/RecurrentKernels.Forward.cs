@@ -22,6 +22,23 @@ public static partial class RecurrentKernels
         ReadOnlySpan<float> weightIh, ReadOnlySpan<float> weightHh, ReadOnlySpan<float> biasIh, ReadOnlySpan<float> biasHh,
         ReadOnlySpan<float> x, Span<float> y, Span<float> state, Span<float> scratch, int batch, int threads)
         where TLayer : struct, IRecurrentLayer
+        => Forward<TLayer>(weightIh, weightHh, biasIh, biasHh, x, y, state, default, scratch, batch, threads);
+
+    /// <summary>
+    /// <see cref="Forward{TLayer}(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float}, Span{float}, int, int)"/>
+    /// with a <paramref name="cache"/> of <see cref="CacheLength{TLayer}"/> floats that outlives the call (the workspace's,
+    /// <see cref="WorkspaceAccess.RecurrentCache{TLayer}(Workspace)"/>), or empty: W_hh packed for the steps, with the
+    /// weights it was packed from. A call whose W_hh is bit for bit the one the cache was packed from (an inference after
+    /// another, with nothing written to the parameters in between) reads the packed copy as it is, which costs one
+    /// comparison instead of packing again; any other call packs into it. So the copy is always the one these weights
+    /// give, however the parameters were written (an optimizer, <c>Load</c>, a span kept by the caller). Without a
+    /// cache, W_hh is packed into <paramref name="scratch"/> on every call.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Forward<TLayer>(
+        ReadOnlySpan<float> weightIh, ReadOnlySpan<float> weightHh, ReadOnlySpan<float> biasIh, ReadOnlySpan<float> biasHh,
+        ReadOnlySpan<float> x, Span<float> y, Span<float> state, Span<float> cache, Span<float> scratch, int batch, int threads)
+        where TLayer : struct, IRecurrentLayer
     {
         int rows = batch * TLayer.Steps;
         var offsets = new StateOffsets<TLayer>(batch);
@@ -35,9 +52,7 @@ public static partial class RecurrentKernels
         ReadOnlySpan<float> recurrentWeights = weightHh.Slice(0, GateWidth<TLayer>() * TLayer.Hidden);
         if (Simd.Use128)
         {
-            Span<float> packed = scratch.Slice(0, PackedLength<TLayer>());
-            PackRecurrentWeights<TLayer>(recurrentWeights, packed);
-            recurrentWeights = packed;
+            recurrentWeights = cache.IsEmpty ? PackInto<TLayer>(recurrentWeights, scratch.Slice(0, PackedLength<TLayer>())) : Cached<TLayer>(recurrentWeights, cache);
         }
 
         y = y.Slice(0, rows * TLayer.OutputStride);
@@ -53,8 +68,55 @@ public static partial class RecurrentKernels
     }
 
     /// <summary>
-    /// Floats of the call's scratch <see cref="Forward{TLayer}"/> needs (the first ones of slot 0, whatever the batch and the
-    /// threads): <c>G·H · H</c>, the copy of W_hh the steps read (<see cref="PackRecurrentWeights{TLayer}"/>).
+    /// Floats of the cache <see cref="Forward{TLayer}(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float}, Span{float}, Span{float}, int, int)"/>
+    /// keeps: a header of 16 (a 64-byte line: whether the rest is filled), the packed W_hh, then the W_hh it was packed from.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int CacheLength<TLayer>()
+        where TLayer : struct, IRecurrentLayer
+        => CacheHeader + (2 * PackedLength<TLayer>());
+
+    /// <summary>The cache's header, whose first float's bits are <see cref="CacheFilled"/> once a packing is complete.</summary>
+    private const int CacheHeader = 16;
+
+    private const int CacheFilled = 0x4E47_0001;
+
+    /// <summary>W_hh packed into <paramref name="packed"/>, which the steps then read.</summary>
+    private static ReadOnlySpan<float> PackInto<TLayer>(ReadOnlySpan<float> weightHh, Span<float> packed)
+        where TLayer : struct, IRecurrentLayer
+    {
+        PackRecurrentWeights<TLayer>(weightHh, packed);
+        return packed;
+    }
+
+    /// <summary>
+    /// The packed W_hh of <paramref name="cache"/>: as it is when the cache is filled and its source is bit for bit
+    /// <paramref name="weightHh"/> (a comparison of bytes, so NaN payloads and signed zeros count too), else packed again,
+    /// with the header cleared while the cache is being written.
+    /// </summary>
+    private static ReadOnlySpan<float> Cached<TLayer>(ReadOnlySpan<float> weightHh, Span<float> cache)
+        where TLayer : struct, IRecurrentLayer
+    {
+        int length = PackedLength<TLayer>();
+        Span<float> packed = cache.Slice(CacheHeader, length);
+        Span<float> source = cache.Slice(CacheHeader + length, length);
+        ref float header = ref MemoryMarshal.GetReference(cache);
+        if (BitConverter.SingleToInt32Bits(header) == CacheFilled && MemoryMarshal.AsBytes(weightHh).SequenceEqual(MemoryMarshal.AsBytes(source)))
+        {
+            return packed;
+        }
+
+        header = 0;
+        PackRecurrentWeights<TLayer>(weightHh, packed);
+        weightHh.CopyTo(source);
+        header = BitConverter.Int32BitsToSingle(CacheFilled);
+        return packed;
+    }
+
+    /// <summary>
+    /// Floats of the call's scratch <see cref="Forward{TLayer}(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float}, Span{float}, int, int)"/>
+    /// needs without a cache (the first ones of slot 0, whatever the batch and the threads): <c>G·H · H</c>, the copy of
+    /// W_hh the steps read (<see cref="PackRecurrentWeights{TLayer}"/>).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int PackedLength<TLayer>()

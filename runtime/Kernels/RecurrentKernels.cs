@@ -60,7 +60,7 @@ public static partial class RecurrentKernels
         };
 
     /// <summary>
-    /// Floats per sample of the state region that <see cref="Forward{TLayer}"/> writes and <see cref="Backward{TLayer}"/>
+    /// Floats per sample of the state region that <see cref="Forward{TLayer}(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float}, Span{float}, Span{float}, int, int)"/> writes and <see cref="Backward{TLayer}"/>
     /// reads; the caller reserves <c>batch · StateLength</c> floats (in the workspace: inference uses the same call). With
     /// <c>G·H</c> written GH, it is <c>T·GH + T·H</c>, plus <c>T·H</c> for an LSTM or a GRU, plus <c>H + GH</c> of working rows.
     /// </summary>

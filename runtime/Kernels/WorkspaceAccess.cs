@@ -17,6 +17,15 @@ public static class WorkspaceAccess
     /// <summary>Every thread's scratch (<see cref="Workspace.ScratchPerThread"/> floats per slot).</summary>
     public static Span<float> Scratch(Workspace workspace) => workspace.Scratch;
 
+    /// <summary>
+    /// The region a recurrent direction keeps between calls on this workspace (<see cref="RecurrentKernels.CacheLength{TLayer}"/>
+    /// floats): its packed <c>W_hh</c> and the weights it was packed from, which <see cref="RecurrentKernels.Forward{TLayer}(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float}, Span{float}, Span{float}, int, int)"/>
+    /// reuses while they are bit for bit the weights it is given. Allocated on the first call.
+    /// </summary>
+    public static Span<float> RecurrentCache<TLayer>(Workspace workspace)
+        where TLayer : struct, IRecurrentLayer
+        => workspace.Cache(CacheKey<TLayer>.Value, RecurrentKernels.CacheLength<TLayer>());
+
     /// <summary>The batch of the last training forward that backward may continue; 0 when there is none.</summary>
     public static int TrainingBatchSize(Workspace workspace) => workspace.TrainingBatchSize;
 
@@ -34,4 +43,10 @@ public static class WorkspaceAccess
     /// <summary><see cref="EnsureFits(Workspace, int, int, int, string)"/> for a network without scratch.</summary>
     public static void EnsureFits(Workspace workspace, int lengthPerSample, int batchSize, string networkName)
         => workspace.EnsureFits(lengthPerSample, batchSize, networkName);
+
+    /// <summary>The cache key of one kernel's descriptor type, taken on first use.</summary>
+    private static class CacheKey<TLayer>
+    {
+        public static readonly int Value = Workspace.NewCacheKey();
+    }
 }

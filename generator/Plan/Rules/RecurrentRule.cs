@@ -108,8 +108,8 @@ internal sealed class RecurrentRule : LayerRule
 
         int scratch = b.Reserve(scratchLength);
 
-        // The call's scratch (slot 0 of the thread scratch): the copy of W_hh the forward steps read, packed on every call
-        b.NeedScratch(PackedLength(spec));
+        // No thread scratch: the forward packs W_hh for its steps into the workspace's cache for the direction
+        // (RecurrentKernels.CacheLength), which outlives the call
         for (int l = 0; l < spec.Layers; l++)
         {
             sequences[l] = b.Reserve(steps * width);
@@ -167,9 +167,6 @@ internal sealed class RecurrentRule : LayerRule
         bool extra = spec.Cell is RecurrentCellKind.Lstm or RecurrentCellKind.Gru;
         return (steps * gateWidth) + (steps * hidden) + (extra ? steps * hidden : 0) + hidden + gateWidth;
     }
-
-    /// <summary>Floats of thread scratch a forward call needs, as <c>RecurrentKernels.PackedLength</c> (a test holds them equal): <c>G·H · H</c>.</summary>
-    internal static int PackedLength(RecurrentSpec spec) => spec.Gates * spec.Hidden * spec.Hidden;
 
     /// <summary>Floats per sample of a direction's backward scratch, as <c>RecurrentKernels.BackwardScratchLength</c> (a test holds them equal).</summary>
     internal static int BackwardScratchLength(RecurrentSpec spec, int steps, int inputs, bool addsInputGradient)

@@ -160,6 +160,64 @@ public sealed class RecurrentNetworkTests
         }
     }
 
+    /// <summary>
+    /// The forward keeps W_hh packed in the workspace between calls and reuses it while W_hh is bit for bit the same: a
+    /// single weight of a W_hh (its last, so a comparison that stopped early would miss it), or one changed only in its
+    /// sign (0 to −0), written through a span the caller kept from before the first call, is the weight the next call
+    /// uses: the bits of a fresh network with those weights. And a call with nothing changed gives the bits it gave.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(FloatNetworks))]
+    public void One_recurrent_weight_written_through_a_kept_span_is_the_weight_the_next_call_uses(string network)
+    {
+        INetwork net = RecurrentGradientTests.Networks[network].Create();
+        const int batch = 3;
+        float[] x = GradientCheck.UniformInputs(batch * net.InputLength, seed: 97);
+        Workspace workspace = net.CreateWorkspace(batch);
+        Span<float> parameters = net.Parameters;
+        var first = new float[batch * net.OutputLength];
+        net.Forward(x, first, workspace);
+        var again = new float[first.Length];
+        net.Forward(x, again, workspace);
+        Assert.Equal(first, again);
+
+        foreach (ParameterTensor tensor in net.ParameterTensors)
+        {
+            if (!tensor.Name.Contains("weight_hh", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            foreach (float value in new[] { 0.75f, 0f, -0f })
+            {
+                parameters[tensor.Offset + tensor.Length - 1] = value;
+                var y = new float[first.Length];
+                net.Forward(x, y, workspace);
+
+                INetwork fresh = RecurrentGradientTests.Networks[network].Create();
+                net.Parameters.CopyTo(fresh.Parameters);
+                var expected = new float[first.Length];
+                fresh.Forward(x, expected, fresh.CreateWorkspace(batch));
+                Assert.True(
+                    expected.AsSpan().SequenceEqual(y) && BitsEqual(expected, y),
+                    $"{network}: after {tensor.Name}[^1] = {value:R}, the forward gave other bits than a fresh network with the same weights");
+            }
+        }
+    }
+
+    private static bool BitsEqual(float[] a, float[] b)
+    {
+        for (int i = 0; i < a.Length; i++)
+        {
+            if (BitConverter.SingleToInt32Bits(a[i]) != BitConverter.SingleToInt32Bits(b[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     private static (float[] Training, float[] InputGradients, float[] Gradients, float[] Inference) RunOn(INetwork net, Workspace workspace, float[] x, float[] dy, bool tokens)
     {
         int batch = x.Length / net.InputLength;

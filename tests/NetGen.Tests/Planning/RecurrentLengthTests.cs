@@ -8,8 +8,7 @@ namespace NetGen.Tests.Planning;
 /// <summary>
 /// The generator reserves each recurrent direction's state and backward scratch by its own formula
 /// (<see cref="RecurrentRule.StateLength"/>, <see cref="RecurrentRule.BackwardScratchLength"/>); the runtime's kernels
-/// slice them by theirs (<see cref="RecurrentKernels.StateLength{TLayer}"/>, <see cref="RecurrentKernels.BackwardScratchLength{TLayer}"/>),
-/// and the thread scratch a forward call packs W_hh into (<see cref="RecurrentRule.PackedLength"/>, <see cref="RecurrentKernels.PackedLength{TLayer}"/>).
+/// slice them by theirs (<see cref="RecurrentKernels.StateLength{TLayer}"/>, <see cref="RecurrentKernels.BackwardScratchLength{TLayer}"/>).
 /// They must agree for every cell and option, or a kernel reads past its slot into a neighbour's.
 /// </summary>
 public sealed class RecurrentLengthTests
@@ -34,7 +33,6 @@ public sealed class RecurrentLengthTests
         Assert.Equal(
             RecurrentKernels.BackwardScratchLength<TLayer>(),
             RecurrentRule.BackwardScratchLength(spec, TLayer.Steps, TLayer.Inputs, TLayer.AddsInputGradient));
-        Assert.Equal(RecurrentKernels.PackedLength<TLayer>(), RecurrentRule.PackedLength(spec));
     }
 
     private readonly struct LstmF3H5T7 : IRecurrentLayer

@@ -90,7 +90,7 @@ namespace Samples
         public void ZeroGradients() => _gradients.Span.Clear();
 
         /// <summary>Creates a workspace for batches of up to <paramref name="batchCapacity"/> samples; use one per thread.</summary>
-        public global::NetGen.Workspace CreateWorkspace(int batchCapacity = 1) => new global::NetGen.Workspace(WorkspaceLength, batchCapacity, scratchPerThread: global::NetGen.Generated.CharModelScratch.ScratchPerThread);
+        public global::NetGen.Workspace CreateWorkspace(int batchCapacity = 1) => new global::NetGen.Workspace(WorkspaceLength, batchCapacity);
 
         /// <summary><c>0.weight</c>, [54, 32]: a view into <see cref="Parameters"/>.</summary>
         public global::System.Span<float> Layer0Weight => _parameters.Slice(0, 1728);
@@ -138,7 +138,7 @@ namespace Samples
         {
             global::System.ArgumentNullException.ThrowIfNull(workspace);
             int batch = BatchSize(inputs, outputs);
-            global::NetGen.CompilerServices.WorkspaceAccess.EnsureFits(workspace, WorkspaceLength, global::NetGen.Generated.CharModelScratch.ScratchPerThread, batch, "CharModel");
+            global::NetGen.CompilerServices.WorkspaceAccess.EnsureFits(workspace, WorkspaceLength, batch, "CharModel");
             global::NetGen.CompilerServices.WorkspaceAccess.SetTrainingBatchSize(workspace, 0); // what a training forward kept is about to be overwritten
             Run(inputs, default, outputs, workspace, batch, training: false);
         }
@@ -148,7 +148,7 @@ namespace Samples
         {
             global::System.ArgumentNullException.ThrowIfNull(workspace);
             int batch = BatchSize(inputs, outputs);
-            global::NetGen.CompilerServices.WorkspaceAccess.EnsureFits(workspace, WorkspaceLength, global::NetGen.Generated.CharModelScratch.ScratchPerThread, batch, "CharModel");
+            global::NetGen.CompilerServices.WorkspaceAccess.EnsureFits(workspace, WorkspaceLength, batch, "CharModel");
             global::NetGen.CompilerServices.WorkspaceAccess.SetTrainingBatchSize(workspace, 0);
             Run(inputs, default, outputs, workspace, batch, training: true);
             global::NetGen.CompilerServices.WorkspaceAccess.SetTrainingBatchSize(workspace, batch);
@@ -192,7 +192,7 @@ namespace Samples
         {
             global::System.ArgumentNullException.ThrowIfNull(workspace);
             int batch = TokenBatchSize(tokens, outputs);
-            global::NetGen.CompilerServices.WorkspaceAccess.EnsureFits(workspace, WorkspaceLength, global::NetGen.Generated.CharModelScratch.ScratchPerThread, batch, "CharModel");
+            global::NetGen.CompilerServices.WorkspaceAccess.EnsureFits(workspace, WorkspaceLength, batch, "CharModel");
             global::NetGen.CompilerServices.WorkspaceAccess.SetTrainingBatchSize(workspace, 0); // what a training forward kept is about to be overwritten
             Run(default, tokens, outputs, workspace, batch, training: false);
         }
@@ -202,7 +202,7 @@ namespace Samples
         {
             global::System.ArgumentNullException.ThrowIfNull(workspace);
             int batch = TokenBatchSize(tokens, outputs);
-            global::NetGen.CompilerServices.WorkspaceAccess.EnsureFits(workspace, WorkspaceLength, global::NetGen.Generated.CharModelScratch.ScratchPerThread, batch, "CharModel");
+            global::NetGen.CompilerServices.WorkspaceAccess.EnsureFits(workspace, WorkspaceLength, batch, "CharModel");
             global::NetGen.CompilerServices.WorkspaceAccess.SetTrainingBatchSize(workspace, 0);
             Run(default, tokens, outputs, workspace, batch, training: true);
             global::NetGen.CompilerServices.WorkspaceAccess.SetTrainingBatchSize(workspace, batch);
@@ -231,7 +231,7 @@ namespace Samples
         public void Backward(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> outputGradients, global::System.Span<float> inputGradients, global::NetGen.Workspace workspace)
         {
             global::System.ArgumentNullException.ThrowIfNull(workspace);
-            global::NetGen.CompilerServices.WorkspaceAccess.EnsureFits(workspace, WorkspaceLength, global::NetGen.Generated.CharModelScratch.ScratchPerThread, 1, "CharModel");
+            global::NetGen.CompilerServices.WorkspaceAccess.EnsureFits(workspace, WorkspaceLength, 1, "CharModel");
             int batch = global::NetGen.CompilerServices.WorkspaceAccess.TrainingBatchSize(workspace);
             if (batch == 0)
             {
@@ -266,7 +266,7 @@ namespace Samples
         public void Backward(global::System.ReadOnlySpan<int> tokens, global::System.ReadOnlySpan<float> outputGradients, global::NetGen.Workspace workspace)
         {
             global::System.ArgumentNullException.ThrowIfNull(workspace);
-            global::NetGen.CompilerServices.WorkspaceAccess.EnsureFits(workspace, WorkspaceLength, global::NetGen.Generated.CharModelScratch.ScratchPerThread, 1, "CharModel");
+            global::NetGen.CompilerServices.WorkspaceAccess.EnsureFits(workspace, WorkspaceLength, 1, "CharModel");
             int batch = global::NetGen.CompilerServices.WorkspaceAccess.TrainingBatchSize(workspace);
             if (batch == 0)
             {
@@ -306,7 +306,6 @@ namespace Samples
         {
             global::System.ReadOnlySpan<float> p = _parameters;
             global::System.Span<float> ws = global::NetGen.CompilerServices.WorkspaceAccess.Buffer(workspace);
-            global::System.Span<float> scratch = global::NetGen.CompilerServices.WorkspaceAccess.Scratch(workspace);
 
             // Layer 0, Embedding(54, 32): a0[t] = W[id_t], the row of token t's id, [16] → [16, 32]
             //   W: [54, 32] "0.weight"; an id outside [0, 54) throws before anything is written
@@ -326,7 +325,7 @@ namespace Samples
             //   the input products of all steps as one product over batch × T rows, then the recurrence step by step
             global::System.Span<float> a1 = ws.Slice(9472 * batch, 2048 * batch);
             //   W_ih "1.weight_ih_l0", W_hh "1.weight_hh_l0", b_ih "1.bias_ih_l0", b_hh "1.bias_hh_l0"
-            global::NetGen.CompilerServices.RecurrentKernels.Forward<global::NetGen.Generated.Lstm1Layer0>(p.Slice(1728, 16384), p.Slice(18112, 65536), p.Slice(83648, 512), p.Slice(84160, 512), a0, a1, ws.Slice(11520 * batch, 12928 * batch), scratch, batch, workspace.Threads);
+            global::NetGen.CompilerServices.RecurrentKernels.Forward<global::NetGen.Generated.Lstm1Layer0>(p.Slice(1728, 16384), p.Slice(18112, 65536), p.Slice(83648, 512), p.Slice(84160, 512), a0, a1, ws.Slice(11520 * batch, 12928 * batch), global::NetGen.CompilerServices.WorkspaceAccess.RecurrentCache<global::NetGen.Generated.Lstm1Layer0>(workspace), default, batch, workspace.Threads);
 
             // Layer 2, Dense(54): a2 = W a1 + b
             //   W: [54, 128] "2.weight", b: [54] "2.bias"
@@ -342,7 +341,6 @@ namespace Samples
             global::System.ReadOnlySpan<float> p = _parameters;
             global::System.Span<float> g = _gradients;
             global::System.Span<float> ws = global::NetGen.CompilerServices.WorkspaceAccess.Buffer(workspace);
-            global::System.Span<float> scratch = global::NetGen.CompilerServices.WorkspaceAccess.Scratch(workspace);
             global::System.Span<float> gradA = ws.Slice(25312 * batch, 2048 * batch);
             global::System.Span<float> gradB = ws.Slice(27360 * batch, 2048 * batch);
 
@@ -403,17 +401,5 @@ namespace NetGen.Generated
         public static bool HasBias => true;
         public static global::NetGen.CompilerServices.FusedActivation Activation => global::NetGen.CompilerServices.FusedActivation.None;
         public static float Slope => 0f;
-    }
-
-    /// <summary>The scratch the layers share.</summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("NetGen.Generator", "0.1.0")]
-    file static class CharModelScratch
-    {
-        /// <summary>
-        /// Floats of scratch each thread of a call gets (<see cref="global::NetGen.Workspace.ScratchPerThread"/>), whatever the batch: the largest
-        /// of the recurrent layers' W_hh packed for the
-        /// steps, which each forward call writes into the first slot and every thread of the call reads (layer 1 65,536).
-        /// </summary>
-        internal const int ScratchPerThread = 65536;
     }
 }

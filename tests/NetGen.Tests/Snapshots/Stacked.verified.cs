@@ -110,7 +110,7 @@ namespace Samples
         public void ZeroGradients() => _gradients.Span.Clear();
 
         /// <summary>Creates a workspace for batches of up to <paramref name="batchCapacity"/> samples; use one per thread.</summary>
-        public global::NetGen.Workspace CreateWorkspace(int batchCapacity = 1) => new global::NetGen.Workspace(WorkspaceLength, batchCapacity, scratchPerThread: global::NetGen.Generated.StackedScratch.ScratchPerThread);
+        public global::NetGen.Workspace CreateWorkspace(int batchCapacity = 1) => new global::NetGen.Workspace(WorkspaceLength, batchCapacity);
 
         /// <summary><c>0.weight_ih_l0</c>, [12, 3]: a view into <see cref="Parameters"/>.</summary>
         public global::System.Span<float> Layer0WeightIhL0 => _parameters.Slice(0, 36);
@@ -191,7 +191,7 @@ namespace Samples
         {
             global::System.ArgumentNullException.ThrowIfNull(workspace);
             int batch = BatchSize(inputs, outputs);
-            global::NetGen.CompilerServices.WorkspaceAccess.EnsureFits(workspace, WorkspaceLength, global::NetGen.Generated.StackedScratch.ScratchPerThread, batch, "Stacked");
+            global::NetGen.CompilerServices.WorkspaceAccess.EnsureFits(workspace, WorkspaceLength, batch, "Stacked");
             global::NetGen.CompilerServices.WorkspaceAccess.SetTrainingBatchSize(workspace, 0); // what a training forward kept is about to be overwritten
             Run(inputs, outputs, workspace, batch, training: false);
         }
@@ -201,7 +201,7 @@ namespace Samples
         {
             global::System.ArgumentNullException.ThrowIfNull(workspace);
             int batch = BatchSize(inputs, outputs);
-            global::NetGen.CompilerServices.WorkspaceAccess.EnsureFits(workspace, WorkspaceLength, global::NetGen.Generated.StackedScratch.ScratchPerThread, batch, "Stacked");
+            global::NetGen.CompilerServices.WorkspaceAccess.EnsureFits(workspace, WorkspaceLength, batch, "Stacked");
             global::NetGen.CompilerServices.WorkspaceAccess.SetTrainingBatchSize(workspace, 0);
             Run(inputs, outputs, workspace, batch, training: true);
             global::NetGen.CompilerServices.WorkspaceAccess.SetTrainingBatchSize(workspace, batch);
@@ -230,7 +230,7 @@ namespace Samples
         public void Backward(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> outputGradients, global::System.Span<float> inputGradients, global::NetGen.Workspace workspace)
         {
             global::System.ArgumentNullException.ThrowIfNull(workspace);
-            global::NetGen.CompilerServices.WorkspaceAccess.EnsureFits(workspace, WorkspaceLength, global::NetGen.Generated.StackedScratch.ScratchPerThread, 1, "Stacked");
+            global::NetGen.CompilerServices.WorkspaceAccess.EnsureFits(workspace, WorkspaceLength, 1, "Stacked");
             int batch = global::NetGen.CompilerServices.WorkspaceAccess.TrainingBatchSize(workspace);
             if (batch == 0)
             {
@@ -274,7 +274,6 @@ namespace Samples
         {
             global::System.ReadOnlySpan<float> p = _parameters;
             global::System.Span<float> ws = global::NetGen.CompilerServices.WorkspaceAccess.Buffer(workspace);
-            global::System.Span<float> scratch = global::NetGen.CompilerServices.WorkspaceAccess.Scratch(workspace);
 
             // Layer 0, Gru(4, Layers = 2, Bidirectional = true, ReturnSequences = false): [8, 3] → [8], for t = 0 … 7 (and back, in the reverse direction) from h = 0:
             //   r, z = σ of the first two blocks of W_ih x_t + b_ih + W_hh h + b_hh
@@ -282,14 +281,14 @@ namespace Samples
             //   the input products of all steps as one product over batch × T rows, then the recurrence step by step
             global::System.Span<float> seq0Layer0 = ws.Slice(276 * batch, 64 * batch);
             //   W_ih "0.weight_ih_l0", W_hh "0.weight_hh_l0", b_ih "0.bias_ih_l0", b_hh "0.bias_hh_l0"
-            global::NetGen.CompilerServices.RecurrentKernels.Forward<global::NetGen.Generated.Gru0Layer0>(p.Slice(0, 36), p.Slice(36, 48), p.Slice(84, 12), p.Slice(96, 12), x, seq0Layer0, ws.Slice(404 * batch, 176 * batch), scratch, batch, workspace.Threads);
+            global::NetGen.CompilerServices.RecurrentKernels.Forward<global::NetGen.Generated.Gru0Layer0>(p.Slice(0, 36), p.Slice(36, 48), p.Slice(84, 12), p.Slice(96, 12), x, seq0Layer0, ws.Slice(404 * batch, 176 * batch), global::NetGen.CompilerServices.WorkspaceAccess.RecurrentCache<global::NetGen.Generated.Gru0Layer0>(workspace), default, batch, workspace.Threads);
             //   W_ih "0.weight_ih_l0_reverse", W_hh "0.weight_hh_l0_reverse", b_ih "0.bias_ih_l0_reverse", b_hh "0.bias_hh_l0_reverse"
-            global::NetGen.CompilerServices.RecurrentKernels.Forward<global::NetGen.Generated.Gru0Layer0Reverse>(p.Slice(108, 36), p.Slice(144, 48), p.Slice(192, 12), p.Slice(204, 12), x, seq0Layer0, ws.Slice(580 * batch, 176 * batch), scratch, batch, workspace.Threads);
+            global::NetGen.CompilerServices.RecurrentKernels.Forward<global::NetGen.Generated.Gru0Layer0Reverse>(p.Slice(108, 36), p.Slice(144, 48), p.Slice(192, 12), p.Slice(204, 12), x, seq0Layer0, ws.Slice(580 * batch, 176 * batch), global::NetGen.CompilerServices.WorkspaceAccess.RecurrentCache<global::NetGen.Generated.Gru0Layer0Reverse>(workspace), default, batch, workspace.Threads);
             global::System.Span<float> seq0Layer1 = ws.Slice(340 * batch, 64 * batch);
             //   W_ih "0.weight_ih_l1", W_hh "0.weight_hh_l1", b_ih "0.bias_ih_l1", b_hh "0.bias_hh_l1"
-            global::NetGen.CompilerServices.RecurrentKernels.Forward<global::NetGen.Generated.Gru0Layer1>(p.Slice(216, 96), p.Slice(312, 48), p.Slice(360, 12), p.Slice(372, 12), seq0Layer0, seq0Layer1, ws.Slice(756 * batch, 176 * batch), scratch, batch, workspace.Threads);
+            global::NetGen.CompilerServices.RecurrentKernels.Forward<global::NetGen.Generated.Gru0Layer1>(p.Slice(216, 96), p.Slice(312, 48), p.Slice(360, 12), p.Slice(372, 12), seq0Layer0, seq0Layer1, ws.Slice(756 * batch, 176 * batch), global::NetGen.CompilerServices.WorkspaceAccess.RecurrentCache<global::NetGen.Generated.Gru0Layer1>(workspace), default, batch, workspace.Threads);
             //   W_ih "0.weight_ih_l1_reverse", W_hh "0.weight_hh_l1_reverse", b_ih "0.bias_ih_l1_reverse", b_hh "0.bias_hh_l1_reverse"
-            global::NetGen.CompilerServices.RecurrentKernels.Forward<global::NetGen.Generated.Gru0Layer1Reverse>(p.Slice(384, 96), p.Slice(480, 48), p.Slice(528, 12), p.Slice(540, 12), seq0Layer0, seq0Layer1, ws.Slice(932 * batch, 176 * batch), scratch, batch, workspace.Threads);
+            global::NetGen.CompilerServices.RecurrentKernels.Forward<global::NetGen.Generated.Gru0Layer1Reverse>(p.Slice(384, 96), p.Slice(480, 48), p.Slice(528, 12), p.Slice(540, 12), seq0Layer0, seq0Layer1, ws.Slice(932 * batch, 176 * batch), global::NetGen.CompilerServices.WorkspaceAccess.RecurrentCache<global::NetGen.Generated.Gru0Layer1Reverse>(workspace), default, batch, workspace.Threads);
             //   a0 = [h_7 forward ; h_0 reverse], the last states
             global::System.Span<float> a0 = ws.Slice(1236 * batch, 8 * batch);
             global::NetGen.CompilerServices.SequenceKernels.LastStates(seq0Layer1, a0, 8, 4, true, batch);
@@ -308,7 +307,6 @@ namespace Samples
             global::System.ReadOnlySpan<float> p = _parameters;
             global::System.Span<float> g = _gradients;
             global::System.Span<float> ws = global::NetGen.CompilerServices.WorkspaceAccess.Buffer(workspace);
-            global::System.Span<float> scratch = global::NetGen.CompilerServices.WorkspaceAccess.Scratch(workspace);
             global::System.Span<float> gradA = ws.Slice(1246 * batch, 24 * batch);
             global::System.Span<float> gradB = ws.Slice(1270 * batch, 24 * batch);
 
@@ -407,17 +405,5 @@ namespace NetGen.Generated
         public static bool HasBias => true;
         public static global::NetGen.CompilerServices.FusedActivation Activation => global::NetGen.CompilerServices.FusedActivation.None;
         public static float Slope => 0f;
-    }
-
-    /// <summary>The scratch the layers share.</summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("NetGen.Generator", "0.1.0")]
-    file static class StackedScratch
-    {
-        /// <summary>
-        /// Floats of scratch each thread of a call gets (<see cref="global::NetGen.Workspace.ScratchPerThread"/>), whatever the batch: the largest
-        /// of the recurrent layers' W_hh packed for the
-        /// steps, which each forward call writes into the first slot and every thread of the call reads (layer 0 48).
-        /// </summary>
-        internal const int ScratchPerThread = 48;
     }
 }
