@@ -389,7 +389,14 @@ public static class PoolingKernels
             for (int o = 0; o < outLength; o++)
             {
                 int winner = BitConverter.SingleToInt32Bits(ws[o]);
-                if (!TM.Masks || xs[winner] > 0f)
+                if (TM.Masks)
+                {
+                    // dy where the input is positive, else +0 (a NaN dy too), without a branch: about half of a ReLU's
+                    // outputs are 0, so a branch would be mispredicted at every other window
+                    int keep = -(int)Unsafe.BitCast<bool, byte>(xs[winner] > 0f);
+                    dxs[winner] += BitConverter.Int32BitsToSingle(BitConverter.SingleToInt32Bits(dys[o]) & keep);
+                }
+                else
                 {
                     dxs[winner] += dys[o];
                 }

@@ -8,8 +8,9 @@ namespace NetGen.Tests.Kernels;
 /// <summary>
 /// <see cref="PoolingKernels.MaxBackwardRelu"/>, the max pooling backward that also applies the ReLU before it (what the
 /// generator emits after a convolution with a fused ReLU), gives the bits of <see cref="PoolingKernels.MaxBackward"/>
-/// followed by <see cref="Activations.ReluBackward"/>, on 1, 2 and 3 threads: windows that overlap (a winner shared by
-/// two windows), inputs that are exactly 0 (a ReLU's output; a window of zeros), and a NaN gradient at a masked winner.
+/// followed by <see cref="Activations.ReluBackward"/> (and MaxBackward the textbook's), on 1, 2 and 3 threads: windows that
+/// overlap (a winner shared by two windows) and LeNet's windows, which tile the input, inputs
+/// that are exactly 0 (a ReLU's output; a window of zeros), a NaN gradient at a masked winner and a gradient of -0.
 /// </summary>
 public sealed class PoolingReluFusionTests
 {
@@ -52,20 +53,40 @@ public sealed class PoolingReluFusionTests
         float[] dy = GradientCheck.UniformInputs(y.Length, seed: 8);
         dy[0] = float.NaN; // its winner's input is 0, so the NaN is masked
 
+        dy[1] = -0f;
+
+        // the textbook: dx = 0, then each dy added at its window's winner; then the ReLU's backward
+        var plain = new float[a.Length];
+        for (int s = 0; s < batch; s++)
+        {
+            for (int o = 0; o < outLength; o++)
+            {
+                plain[s * inLength + BitConverter.SingleToInt32Bits(winners[s * outLength + o])] += dy[s * outLength + o];
+            }
+        }
+
         var expected = new float[a.Length];
-        PoolingKernels.MaxBackward<TP>(winners, dy, expected, batch, threads: 1);
-        Activations.ReluBackward(a, expected, expected);
+        Activations.ReluBackward(a, plain, expected);
         for (int threads = 1; threads <= 3; threads++)
         {
             var fused = new float[a.Length];
+            var unmasked = new float[a.Length];
             fused.AsSpan().Fill(123f); // overwritten, not added to
+            unmasked.AsSpan().Fill(123f);
             PoolingKernels.MaxBackwardRelu<TP>(winners, dy, a, fused, batch, threads);
-            for (int i = 0; i < expected.Length; i++)
-            {
-                Assert.True(
-                    BitConverter.SingleToInt32Bits(expected[i]) == BitConverter.SingleToInt32Bits(fused[i]),
-                    $"{typeof(TP).Name} on {threads} threads, element {i}: {expected[i]:R} against {fused[i]:R}");
-            }
+            PoolingKernels.MaxBackward<TP>(winners, dy, unmasked, batch, threads);
+            AssertBits(expected, fused, $"{typeof(TP).Name} with the ReLU on {threads} threads");
+            AssertBits(plain, unmasked, $"{typeof(TP).Name} on {threads} threads");
+        }
+    }
+
+    private static void AssertBits(float[] expected, float[] actual, string what)
+    {
+        for (int i = 0; i < expected.Length; i++)
+        {
+            Assert.True(
+                BitConverter.SingleToInt32Bits(expected[i]) == BitConverter.SingleToInt32Bits(actual[i]),
+                $"{what}, element {i}: {expected[i]:R} against {actual[i]:R}");
         }
     }
 }
