@@ -49,9 +49,9 @@ internal static unsafe class KernelThreads
     /// <summary>
     /// Runs <paramref name="body"/> over items 0 .. <paramref name="count"/> - 1, cut into contiguous pieces
     /// that start at multiples of <paramref name="grain"/>, on the calling thread and up to
-    /// <paramref name="threads"/> - 1 workers. The caller runs the first piece; the others are claimed, not assigned:
-    /// the caller takes them too, so a worker that the operating system has not scheduled (a busy machine) delays
-    /// nothing; which thread runs a piece never changes its bits. Returns when every piece is done.
+    /// <paramref name="threads"/> - 1 workers. Pieces are claimed, not assigned: the caller takes them too, so
+    /// a worker that the operating system has not scheduled (a busy machine) delays nothing; which thread runs a
+    /// piece never changes its bits. Returns when every piece is done.
     /// </summary>
     public static void For(int threads, int count, int grain, in KernelSpans spans, Body body)
     {
@@ -163,9 +163,7 @@ internal static unsafe class KernelThreads
                 // Two pieces per thread: a late worker leaves less for the others to wait on.
                 int generation = job.Publish(pieces: pieces > 0 ? pieces : Math.Min(chunks, 2 * parts));
                 pool.Post(parts - 1);
-                t_slot = 0;
-                job.RunPiece(0);
-                job.Work(generation, joined: true);
+                job.Work(generation);
                 job.WaitUntilDone();
             }
         }
@@ -210,18 +208,14 @@ internal static unsafe class KernelThreads
         /// <summary>The call's generation (high 32 bits) and the next unclaimed piece (low 32 bits).</summary>
         private long _state;
 
-        /// <summary>
-        /// Opens a new generation of <paramref name="pieces"/> pieces, once the fields above are set, with the first piece
-        /// claimed by the calling thread (slot 0), which runs it next (<see cref="RunPiece"/>): so in a loop of calls the
-        /// first part of every call runs on the same thread, and what it writes stays in that core's cache.
-        /// </summary>
+        /// <summary>Opens a new generation of <paramref name="pieces"/> pieces, once the fields above are set.</summary>
         public int Publish(int pieces)
         {
             _pieces = pieces;
             _completed = 0;
-            _joined = 1;
+            _joined = 0;
             int generation = (int)(Volatile.Read(ref _state) >> 32) + 1;
-            Interlocked.Exchange(ref _state, ((long)generation << 32) | 1); // full fence: fields first, then the state
+            Interlocked.Exchange(ref _state, (long)generation << 32); // full fence: fields first, then the state
             return generation;
         }
 
@@ -234,8 +228,9 @@ internal static unsafe class KernelThreads
         /// <see cref="Parts"/> threads join a call, each with its own <see cref="Slot"/>; a worker that a stale post
         /// woke late finds the slots taken and leaves the pieces to the others.
         /// </summary>
-        public void Work(int generation, bool joined = false)
+        public void Work(int generation)
         {
+            bool joined = false;
             while (true)
             {
                 long state = Volatile.Read(ref _state);
@@ -264,34 +259,28 @@ internal static unsafe class KernelThreads
                     continue;
                 }
 
-                RunPiece(piece);
-            }
-        }
-
-        /// <summary>Runs a claimed piece and counts it done.</summary>
-        public void RunPiece(int piece)
-        {
-            int start = (int)((long)piece * Chunks / _pieces) * Grain;
-            int end = Math.Min(Count, (int)((long)(piece + 1) * Chunks / _pieces) * Grain);
-            if (start < end)
-            {
-                var spans = new KernelSpans(
-                    new ReadOnlySpan<float>(In0, Lengths.In0),
-                    new ReadOnlySpan<float>(In1, Lengths.In1),
-                    new ReadOnlySpan<float>(In2, Lengths.In2),
-                    new Span<float>(Out0, Lengths.Out0),
-                    new Span<float>(Out1, Lengths.Out1));
-                if (Body is not null)
+                int start = (int)((long)piece * Chunks / _pieces) * Grain;
+                int end = Math.Min(Count, (int)((long)(piece + 1) * Chunks / _pieces) * Grain);
+                if (start < end)
                 {
-                    Body(spans, start, end);
+                    var spans = new KernelSpans(
+                        new ReadOnlySpan<float>(In0, Lengths.In0),
+                        new ReadOnlySpan<float>(In1, Lengths.In1),
+                        new ReadOnlySpan<float>(In2, Lengths.In2),
+                        new Span<float>(Out0, Lengths.Out0),
+                        new Span<float>(Out1, Lengths.Out1));
+                    if (Body is not null)
+                    {
+                        Body(spans, start, end);
+                    }
+                    else
+                    {
+                        Invoker!(this, spans, start, end);
+                    }
                 }
-                else
-                {
-                    Invoker!(this, spans, start, end);
-                }
-            }
 
-            Interlocked.Increment(ref _completed);
+                Interlocked.Increment(ref _completed);
+            }
         }
 
         public void WaitUntilDone()

@@ -31,25 +31,13 @@ internal static class TrainingKernels
     /// </summary>
     public const int ReductionChunk = 4096;
 
-    /// <summary>
-    /// The grain of a split of <paramref name="count"/> items (at multiples of <paramref name="grain"/>) into one contiguous
-    /// part per thread: the calling thread claims the first part before a worker can, so in a loop of steps each thread
-    /// takes the same range every time and the optimizer's state, the parameters and the gradients stay in that core's
-    /// cache (claimed pieces of a finer split move between the cores from one step to the next).
-    /// </summary>
-    public static int PartPerThread(int count, int threads, int grain)
-    {
-        int part = (count + threads - 1) / threads;
-        return (part + grain - 1) / grain * grain;
-    }
-
-    /// <summary>Runs <paramref name="body"/> over floats 0 .. <paramref name="count"/> - 1, split across threads when it pays, one part per thread.</summary>
+    /// <summary>Runs <paramref name="body"/> over floats 0 .. <paramref name="count"/> - 1, split across threads when it pays.</summary>
     public static void ForFloats<TState>(int threads, int count, in KernelSpans spans, in TState state, KernelThreads.Body<TState> body)
         where TState : unmanaged
     {
         if (threads > 1 && count >= MinFloatsForThreads)
         {
-            KernelThreads.For(threads, count, PartPerThread(count, threads, Grain), spans, state, body);
+            KernelThreads.For(threads, count, Grain, spans, state, body);
         }
         else
         {
@@ -62,7 +50,7 @@ internal static class TrainingKernels
     {
         if (threads > 1 && values.Length >= MinFloatsForThreads)
         {
-            KernelThreads.For(threads, values.Length, PartPerThread(values.Length, threads, Grain), new KernelSpans(default, default, default, values, default),
+            KernelThreads.For(threads, values.Length, Grain, new KernelSpans(default, default, default, values, default),
                 static (in KernelSpans s, int start, int end) => s.Out0[start..end].Clear());
         }
         else
@@ -95,7 +83,7 @@ internal static class TrainingKernels
             return total;
         }
 
-        KernelThreads.For(threads, chunks, PartPerThread(chunks, threads, 1), new KernelSpans(values, default, default, partials, default),
+        KernelThreads.For(threads, chunks, 1, new KernelSpans(values, default, default, partials, default),
             static (in KernelSpans s, int start, int end) =>
             {
                 for (int c = start; c < end; c++)
