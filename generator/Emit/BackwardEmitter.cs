@@ -60,7 +60,9 @@ internal static class BackwardEmitter
             if (!emitter.BackwardInPlace)
             {
                 // The step writes dIn into the other gradient buffer (or, first, into the caller's dx).
-                emitter.EmitBackward(w, step, new BackwardNames(inputs[i], Output(step), dOut, dIn, i > 0 ? (inA ? "gradB" : "gradA") : null));
+                emitter.EmitBackward(w, step, new BackwardNames(
+                    inputs[i], Output(step), dOut, dIn, i > 0 ? (inA ? "gradB" : "gradA") : null,
+                    FusesInputRelu: FusesRelu(plan.Steps.Items, i), ActivationDoneAfter: FusesRelu(plan.Steps.Items, i + 1)));
                 inA = !inA;
                 continue;
             }
@@ -82,4 +84,14 @@ internal static class BackwardEmitter
 
         w.Close();
     }
+
+    /// <summary>
+    /// Whether step <paramref name="i"/> is a max pooling right after a convolution with a fused ReLU (whose output it alone
+    /// reads): its backward then applies the ReLU's backward too, <c>dIn[winner] = a[winner] &gt; 0 ? dOut : 0</c>, in the
+    /// same pass, and the convolution's backward skips it.
+    /// </summary>
+    private static bool FusesRelu(System.Collections.Generic.IReadOnlyList<Step> steps, int i)
+        => i > 0 && i < steps.Count
+            && steps[i] is PoolingStep { IsMax: true }
+            && steps[i - 1] is ConvolutionStep { Activation: { Kind: NetGen.Generator.Model.LayerKind.ReLU } };
 }

@@ -75,7 +75,15 @@ internal sealed class ConvolutionEmitter : WeightedStepEmitter<ConvolutionStep>
         string dz = names.OutputGradient;
         if (step.Activation is not null)
         {
-            EmitActivationBackward(w, step, names.Output, names.OutputGradient);
+            if (names.ActivationDoneAfter)
+            {
+                w.Line($"//   dz = {names.OutputGradient} ⊙ relu'(z): the max pooling's backward applied it");
+            }
+            else
+            {
+                EmitActivationBackward(w, step, names.Output, names.OutputGradient);
+            }
+
             dz = "dz";
         }
 

@@ -79,14 +79,21 @@ internal sealed class PoolingEmitter : StepEmitter<PoolingStep>
         w.Line(step.IsMax
             ? $"// Layer {step.Label}, {step.Title}: {dIn} = {dOut} at each window's maximum, 0 elsewhere"
             : $"// Layer {step.Label}, {step.Title}: {dIn} = {dOut} / {step.Geometry.KernelHeight * step.Geometry.KernelWidth} spread over each window");
+        if (names.FusesInputRelu)
+        {
+            w.Line($"//   and the ReLU before it in the same pass: 0 where {names.Input} is not positive (its dz)");
+        }
+
         if (names.GradientBuffer is { } buffer)
         {
             w.Line($"global::System.Span<float> {dIn} = {buffer}.Slice(0, {Int(step.InputLength)} * batch);");
         }
 
-        w.Line(step.IsMax
-            ? $"{Kernel(step, "MaxBackward")}({Slot(step.MaskOffset, step.OutputLength)}, {dOut}, {dIn}, batch, workspace.Threads);"
-            : $"{Kernel(step, "AverageBackward")}({dOut}, {dIn}, batch);");
+        w.Line(!step.IsMax
+            ? $"{Kernel(step, "AverageBackward")}({dOut}, {dIn}, batch);"
+            : names.FusesInputRelu
+                ? $"{Kernel(step, "MaxBackwardRelu")}({Slot(step.MaskOffset, step.OutputLength)}, {dOut}, {names.Input}, {dIn}, batch, workspace.Threads);"
+                : $"{Kernel(step, "MaxBackward")}({Slot(step.MaskOffset, step.OutputLength)}, {dOut}, {dIn}, batch, workspace.Threads);");
     }
 
     private static string Window(ConvolutionGeometry g) => g.Rank == 1 ? Int(g.KernelWidth) : $"{g.KernelHeight}×{g.KernelWidth}";

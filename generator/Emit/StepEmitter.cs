@@ -12,9 +12,11 @@ internal readonly record struct ForwardNames(string Input, string Output);
 /// The names a step's statements use in the backward chain: the kept input and output, the gradient of the output
 /// (<c>dOut</c>, which the step may overwrite) and of the input (<c>dIn</c>). <see cref="GradientBuffer"/> is the buffer a
 /// step that does not work in place declares <c>dIn</c> in (<c>gradA</c> or <c>gradB</c>), or null for the first step,
-/// whose <c>dIn</c> is the caller's <c>dx</c> (which may be empty).
+/// whose <c>dIn</c> is the caller's <c>dx</c> (which may be empty). <see cref="FusesInputRelu"/>: a max pooling whose input is
+/// the output of a convolution's fused ReLU applies that ReLU's backward itself (at each window's winner), and
+/// <see cref="ActivationDoneAfter"/> tells the convolution that the gradient it gets is already <c>dz</c>.
 /// </summary>
-internal readonly record struct BackwardNames(string Input, string Output, string OutputGradient, string InputGradient, string? GradientBuffer);
+internal readonly record struct BackwardNames(string Input, string Output, string OutputGradient, string InputGradient, string? GradientBuffer, bool FusesInputRelu = false, bool ActivationDoneAfter = false);
 
 /// <summary>
 /// Writes one kind of step: its descriptor struct (if it has one), its forward statements and its backward statements,

@@ -58,32 +58,39 @@ public static partial class ConvolutionKernels
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Im2Row<TL>(ReadOnlySpan<float> x, Span<float> rows, Span<float> image)
         where TL : struct, IConvolutionLayer
+        => RowsOf<TL>(ref Source<TL>(x, image), rows, 0, OutPositions<TL>());
+
+    /// <summary>
+    /// Rows <paramref name="first"/> .. <paramref name="first"/> + <paramref name="count"/> - 1 of im2row (output positions in
+    /// order) into <c>rows[n - first, (c, p, q)]</c>, read from <paramref name="src"/>: the sample, or its padded image
+    /// (<see cref="Source{TL}"/>).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void RowsOf<TL>(ref float src, Span<float> rows, int first, int count)
+        where TL : struct, IConvolutionLayer
     {
-        int kh = TL.KernelHeight, kw = TL.KernelWidth, oh = TL.OutHeight, ow = TL.OutWidth, k = ColumnRows<TL>();
+        int kh = TL.KernelHeight, kw = TL.KernelWidth, ow = TL.OutWidth, k = ColumnRows<TL>();
         int pw = PaddedWidth<TL>(), plane = PaddedHeight<TL>() * pw;
-        ref float src = ref Source<TL>(x, image);
         ref float dst = ref MemoryMarshal.GetReference(rows);
-        for (int i = 0; i < oh; i++)
+        for (int n = first; n < first + count; n++)
         {
-            for (int j = 0; j < ow; j++)
+            int i = n / ow, j = n - i * ow;
+            ref float row = ref At(ref dst, (n - first) * k);
+            ref float at = ref At(ref src, i * TL.StrideHeight * pw + j * TL.StrideWidth);
+            for (int c = 0; c < TL.InChannels; c++)
             {
-                ref float row = ref At(ref dst, (i * ow + j) * k);
-                ref float at = ref At(ref src, i * TL.StrideHeight * pw + j * TL.StrideWidth);
-                for (int c = 0; c < TL.InChannels; c++)
+                for (int p = 0; p < kh; p++)
                 {
-                    for (int p = 0; p < kh; p++)
+                    ref float from = ref At(ref at, c * plane + p * TL.DilationHeight * pw);
+                    if (TL.DilationWidth == 1)
                     {
-                        ref float from = ref At(ref at, c * plane + p * TL.DilationHeight * pw);
-                        if (TL.DilationWidth == 1)
+                        Copy(ref At(ref row, (c * kh + p) * kw), ref from, kw);
+                    }
+                    else
+                    {
+                        for (int q = 0; q < kw; q++)
                         {
-                            Copy(ref At(ref row, (c * kh + p) * kw), ref from, kw);
-                        }
-                        else
-                        {
-                            for (int q = 0; q < kw; q++)
-                            {
-                                At(ref row, (c * kh + p) * kw + q) = At(ref from, q * TL.DilationWidth);
-                            }
+                            At(ref row, (c * kh + p) * kw + q) = At(ref from, q * TL.DilationWidth);
                         }
                     }
                 }

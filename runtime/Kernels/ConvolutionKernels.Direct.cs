@@ -312,6 +312,55 @@ public static partial class ConvolutionKernels
         }
     }
 
+    /// <summary>
+    /// <c>partial[o, t] += Σ_s Σ_n dy[s, o, n] · image_s[tap t + n]</c> over samples <paramref name="s0"/> .. <paramref name="s1"/> - 1
+    /// and every tap, the image and the wide dy in <paramref name="work"/>: one group of the grouped dW.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void DirectWeightGradientGroup<TL>(ReadOnlySpan<float> dy, ReadOnlySpan<float> x, Span<float> partial, Span<float> work, int s0, int s1)
+        where TL : struct, IConvolutionLayer
+    {
+        int inLength = TL.InChannels * TL.InHeight * TL.InWidth, positions = OutPositions<TL>(), outLength = TL.OutChannels * positions;
+        int wide = WideLength<TL>(), pw = PaddedWidth<TL>(), ow = TL.OutWidth, pairs = (ColumnRows<TL>() + 1) / 2;
+        Span<float> image = work.Slice(0, DirectImageLength<TL>());
+        Span<float> gradient = work.Slice(DirectImageLength<TL>(), TL.OutChannels * wide);
+        image.Clear();
+        gradient.Clear();
+        ref float sum = ref MemoryMarshal.GetReference(partial);
+        ref float img = ref MemoryMarshal.GetReference(image);
+        ref float dg = ref MemoryMarshal.GetReference(gradient);
+        for (int s = s0; s < s1; s++)
+        {
+            FillImage<TL>(x.Slice(s * inLength, inLength), image);
+            ref float dys = ref MemoryMarshal.GetReference(dy.Slice(s * outLength, outLength));
+            if (!Simd.Use128)
+            {
+                DirectWeightGradientTextbook<TL>(ref dys, ref img, ref sum, 0, pairs);
+                continue;
+            }
+
+            // dy[s] onto the wide grid; the columns past W' stay zero
+            for (int r = 0; r < TL.OutChannels * TL.OutHeight; r++)
+            {
+                int o = r / TL.OutHeight, i = r - o * TL.OutHeight;
+                Copy(ref At(ref dg, o * wide + i * pw), ref At(ref dys, r * ow), ow);
+            }
+
+            if (Simd.Use512)
+            {
+                DirectWeightGradient<TL, V512>(ref dg, ref img, ref sum, 0, pairs);
+            }
+            else if (Simd.Use256)
+            {
+                DirectWeightGradient<TL, V256>(ref dg, ref img, ref sum, 0, pairs);
+            }
+            else
+            {
+                DirectWeightGradient<TL, V128>(ref dg, ref img, ref sum, 0, pairs);
+            }
+        }
+    }
+
     /// <summary>The scalar path: <c>dW[o, t] += Σ_(i, j) dy[o, i, j] · image[tap t + i·pw + j]</c>, one sum per weight.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void DirectWeightGradientTextbook<TL>(ref float dy, ref float img, ref float dw, int start, int end)

@@ -6,7 +6,8 @@ using static NetGen.FloatLanes;
 namespace NetGen.CompilerServices;
 
 /// <summary>
-/// dW of the im2row path, in blocks of its columns so that threads can share it without splitting a sum: block
+/// dW of a layer whose grouped partial sums (ConvolutionKernels.Groups.cs) do not fit its slot: in blocks of its columns
+/// (or pairs of taps, on the direct path), so that threads can share it without splitting a sum: block
 /// <c>[j0, j0 + 16)</c> of <c>dW[OutChannels, C·kh·kw]</c> is copied into the slot, then for every sample in order the
 /// slot's <c>rows[H'·W', 16]</c> (just those taps of im2row) are copied and <c>dW_block += dy[s] · rows</c> accumulates,
 /// then the block goes back. Each weight is one sum in one order whatever the number of blocks or threads.

@@ -13,7 +13,8 @@ namespace NetGen.CompilerServices;
 /// per-sample copies. Forward is im2col (the sample's receptive fields unrolled into a <c>[C·kh·kw, H'·W']</c> column
 /// matrix) and the product <c>y = act(W · columns + b)</c>; a 1×1 kernel with stride 1 and no padding skips the copy, its
 /// input being its own column matrix. Backward is <c>db += Σ dy</c>, <c>dW += dy · rows</c> (rows = im2row, the transposed
-/// copy, so that dW is a product whose columns are the weights' own), then <c>dcolumns = Wᵀ · dy</c> and col2im.
+/// copy, so that dW is a product whose columns are the weights' own), summed by groups of samples, then
+/// <c>dcolumns = Wᵀ · dy</c> and col2im.
 /// The three products are one register-blocked multiply (<see cref="ProductKernels"/>).
 /// </summary>
 /// <remarks>For generated code only; not part of NetGen's supported API and may change between versions.</remarks>
@@ -57,8 +58,9 @@ public static partial class ConvolutionKernels
         => Padded<TL>() ? TL.InChannels * PaddedHeight<TL>() * PaddedWidth<TL>() : 0;
 
     /// <summary>
-    /// Floats of scratch one thread needs for the layer: one sample's im2col matrix (in backward the same matrix
-    /// transposed, then dL/d(columns) in its place), then the padded image, if any. The network's scratch per thread is
+    /// Floats of scratch one thread needs for the layer: one sample's im2col matrix (in backward first a group's dW and db
+    /// sums and as many positions of im2row as fit beside them, then dL/d(columns)), then the padded image, if any. The
+    /// network's scratch per thread is
     /// the largest of its layers'.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -135,9 +137,12 @@ public static partial class ConvolutionKernels
     /// <summary>
     /// Backward from <paramref name="dy"/> = dL/d(W ⋆ x + b): <c>db += Σ_s Σ_n dy[s, o, n]</c> (when the layer has a
     /// bias), <c>dW += Σ_s dy[s] · im2row(x[s])</c>, and, when <paramref name="dx"/> is not empty,
-    /// <c>dx[s] = col2im(Wᵀ · dy[s])</c>. With <paramref name="threads"/> &gt; 1 and enough work, dW is split across threads
-    /// by blocks of its columns (taps), each block summed over every sample in sample order, and dx by samples; db stays
-    /// on the calling thread. No sum is ever split, so the bits are the same for every thread count.
+    /// <c>dx[s] = col2im(Wᵀ · dy[s])</c>. db and dW are summed by fixed groups of 8 samples, each group's sums from zero, the
+    /// groups' sums then added in group order (ConvolutionKernels.Groups.cs); with <paramref name="threads"/> &gt; 1 and enough
+    /// work the groups are split across threads, and dx by samples. A layer whose group sums do not fit its slot sums dW
+    /// over every sample in sample order instead, split across threads by blocks of its columns (taps), db on the calling
+    /// thread. Either way the groups and the order of every sum depend on the batch alone, so the bits are the same for
+    /// every thread count.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Backward<TL>(ReadOnlySpan<float> weight, Span<float> weightGradient, Span<float> biasGradient, ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dx, Span<float> scratch, int batch, int threads)
@@ -146,30 +151,14 @@ public static partial class ConvolutionKernels
         int inLength = TL.InChannels * TL.InHeight * TL.InWidth, positions = OutPositions<TL>(), outLength = TL.OutChannels * positions;
         x = x.Slice(0, batch * inLength);
         dy = dy.Slice(0, batch * outLength);
-        if (TL.HasBias)
-        {
-            // db[o] += Σ_n dy[s, o, n], sample by sample
-            for (int s = 0; s < batch; s++)
-            {
-                ReadOnlySpan<float> dys = dy.Slice(s * outLength, outLength);
-                for (int o = 0; o < TL.OutChannels; o++)
-                {
-                    biasGradient[o] += TensorPrimitives.Sum(dys.Slice(o * positions, positions));
-                }
-            }
-        }
-
         bool split = threads > 1 && batch >= MinSamplesForThreads<TL>() / 2;
-        int blocks = WeightGradientBlocks<TL>();
-        if (split && blocks > 1)
+        if (Grouped<TL>())
         {
-            KernelThreads.For(threads, blocks, 1, new KernelSpans(dy, x, default, weightGradient, scratch),
-                static (in KernelSpans s, int start, int end) =>
-                    WeightGradient<TL>(s.In0, s.In1, s.Out0, s.Out1.Slice(KernelThreads.Slot * ScratchLength<TL>(), ScratchLength<TL>()), start, end));
+            GroupedWeightGradient<TL>(dy, x, weightGradient, biasGradient, scratch, batch, split ? threads : 1);
         }
         else
         {
-            WeightGradient<TL>(dy, x, weightGradient, scratch.Slice(0, ScratchLength<TL>()), 0, blocks);
+            ColumnBlockWeightGradient<TL>(dy, x, weightGradient, biasGradient, scratch, batch, split ? threads : 1);
         }
 
         if (dx.IsEmpty)
@@ -186,6 +175,40 @@ public static partial class ConvolutionKernels
         else
         {
             InputGradientSamples<TL>(weight, dy, dx, scratch.Slice(0, ScratchLength<TL>()), 0, batch);
+        }
+    }
+
+    /// <summary>
+    /// db and dW of a layer whose grouped partial sums do not fit its slot: <c>db</c> on the calling thread, sample by sample,
+    /// and dW by column blocks (taps), each block summed over every sample in sample order.
+    /// </summary>
+    private static void ColumnBlockWeightGradient<TL>(ReadOnlySpan<float> dy, ReadOnlySpan<float> x, Span<float> weightGradient, Span<float> biasGradient, Span<float> scratch, int batch, int threads)
+        where TL : struct, IConvolutionLayer
+    {
+        int positions = OutPositions<TL>(), outLength = TL.OutChannels * positions;
+        if (TL.HasBias)
+        {
+            // db[o] += Σ_n dy[s, o, n], sample by sample
+            for (int s = 0; s < batch; s++)
+            {
+                ReadOnlySpan<float> dys = dy.Slice(s * outLength, outLength);
+                for (int o = 0; o < TL.OutChannels; o++)
+                {
+                    biasGradient[o] += TensorPrimitives.Sum(dys.Slice(o * positions, positions));
+                }
+            }
+        }
+
+        int blocks = WeightGradientBlocks<TL>();
+        if (threads > 1 && blocks > 1)
+        {
+            KernelThreads.For(threads, blocks, 1, new KernelSpans(dy, x, default, weightGradient, scratch),
+                static (in KernelSpans s, int start, int end) =>
+                    WeightGradient<TL>(s.In0, s.In1, s.Out0, s.Out1.Slice(KernelThreads.Slot * ScratchLength<TL>(), ScratchLength<TL>()), start, end));
+        }
+        else
+        {
+            WeightGradient<TL>(dy, x, weightGradient, scratch.Slice(0, ScratchLength<TL>()), 0, blocks);
         }
     }
 

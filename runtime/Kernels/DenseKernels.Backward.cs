@@ -11,7 +11,7 @@ public static partial class DenseKernels
     /// Backward from <c>dz = dL/d(W x + b)</c> (<c>[rows, Units]</c>): <c>dW += dzᵀ x</c>, <c>db += Σ_r dz[r]</c> (when the
     /// layer has a bias) and, when <paramref name="dx"/> is not empty, <c>dx = dz W</c>. With <paramref name="threads"/> &gt; 1
     /// a large enough batch is split across threads: units for <c>dW</c>, rows for <c>dx</c>, at multiples of the product's
-    /// row block (the same bits as one thread).
+    /// row block (the same bits as one thread); with dx, both in one hand-off, every block its own piece.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Backward<TLayer>(
@@ -20,6 +20,23 @@ public static partial class DenseKernels
         where TLayer : struct, IDenseLayer
     {
         bool split = threads > 1 && rows >= MinRowsForThreads<TLayer>();
+        if (split && !dx.IsEmpty)
+        {
+            // One hand-off for both products: the row blocks of units of dW, then the row blocks of dx, each its own piece,
+            // claimed in order by whichever thread is free
+            int unitBlocks = (TLayer.Units + ProductKernels.RowBlock - 1) / ProductKernels.RowBlock;
+            int rowBlocks = (rows + ProductKernels.RowBlock - 1) / ProductKernels.RowBlock;
+            unsafe
+            {
+                fixed (float* pinned = dx)
+                {
+                    KernelThreads.ForEach(threads, unitBlocks + rowBlocks, new KernelSpans(x, dz, weight, weightGradient, biasGradient), new BackwardState(pinned, dx.Length, unitBlocks, rows),
+                        static (in KernelSpans s, in BackwardState st, int start, int end) => BackwardBlocks<TLayer>(s, st, start, end));
+                }
+            }
+
+            return;
+        }
 
         // dW += dzᵀ x, db += Σ_r dz[r]: each unit summed over the batch by one thread
         if (split)
@@ -46,6 +63,45 @@ public static partial class DenseKernels
         else
         {
             InputGradient<TLayer>(weight, dz, dx, 0, rows);
+        }
+    }
+
+    /// <summary>The call's dx (pinned by the caller for the call) and how its blocks are numbered after dW's.</summary>
+    private readonly unsafe struct BackwardState
+    {
+        public BackwardState(float* dx, int length, int unitBlocks, int rows)
+        {
+            Dx = dx;
+            Length = length;
+            UnitBlocks = unitBlocks;
+            Rows = rows;
+        }
+
+        public float* Dx { get; }
+
+        public int Length { get; }
+
+        public int UnitBlocks { get; }
+
+        public int Rows { get; }
+    }
+
+    /// <summary>Blocks <paramref name="start"/> .. <paramref name="end"/> - 1 of one backward: units of dW first, then rows of dx.</summary>
+    private static unsafe void BackwardBlocks<TLayer>(in KernelSpans s, in BackwardState st, int start, int end)
+        where TLayer : struct, IDenseLayer
+    {
+        int block = ProductKernels.RowBlock;
+        for (int item = start; item < end; item++)
+        {
+            if (item < st.UnitBlocks)
+            {
+                WeightGradient<TLayer>(s.In0, s.In1, s.Out0, s.Out1, item * block, Math.Min(TLayer.Units, (item + 1) * block));
+            }
+            else
+            {
+                int r = (item - st.UnitBlocks) * block;
+                InputGradient<TLayer>(s.In2, s.In1, new Span<float>(st.Dx, st.Length), r, Math.Min(st.Rows, r + block));
+            }
         }
     }
 

@@ -91,8 +91,54 @@ internal static unsafe class KernelThreads
         }
     }
 
+    /// <summary>
+    /// <see cref="For{TState}(int, int, int, in KernelSpans, in TState, Body{TState})"/> with every item its own piece (grain 1),
+    /// the pieces claimed in item order: for a body that ends each item by waiting its turn behind the items before it (a
+    /// sum of per-item partials added in item order, <see cref="TakeTurn"/>). A thread holds one item at a time, and every
+    /// item before it is claimed already, so the turns cannot deadlock; with one piece per item a thread waits at most for
+    /// the items that started before its own.
+    /// </summary>
+    public static void ForEach<TState>(int threads, int count, in KernelSpans spans, in TState state, Body<TState> body)
+        where TState : unmanaged
+    {
+        int parts = Math.Min(Math.Min(threads, MaxThreads), count);
+        Pool? pool = parts > 1 ? s_pool ?? CreatePool() : null;
+        if (pool is null || !pool.TryEnter())
+        {
+            t_slot = 0;
+            body(spans, state, 0, count);
+            return;
+        }
+
+        fixed (TState* pinned = &state)
+        {
+            Run(pool, count, 1, count, parts, spans, null, Typed<TState>.Invoke, body, pinned, pieces: count);
+        }
+    }
+
+    /// <summary>
+    /// Waits until <paramref name="turn"/> (shared by the parts of one call) reaches <paramref name="item"/>, that is until
+    /// every item before it has taken its turn; the caller then does its ordered work and calls <see cref="EndTurn"/>.
+    /// </summary>
+    public static void TakeTurn(int* turn, int item)
+    {
+        if (Volatile.Read(ref *turn) == item)
+        {
+            return;
+        }
+
+        var spinner = new SpinWait();
+        while (Volatile.Read(ref *turn) != item)
+        {
+            spinner.SpinOnce(sleep1Threshold: -1);
+        }
+    }
+
+    /// <summary>Passes the turn from <paramref name="item"/> to the next item (a release: the item's writes are seen first).</summary>
+    public static void EndTurn(int* turn, int item) => Volatile.Write(ref *turn, item + 1);
+
     /// <summary>Publishes one call to the pool, takes its share and waits for the rest; the pool is entered.</summary>
-    private static void Run(Pool pool, int count, int grain, int chunks, int parts, in KernelSpans spans, Body? body, Invoker? invoker, Delegate? typed, void* state)
+    private static void Run(Pool pool, int count, int grain, int chunks, int parts, in KernelSpans spans, Body? body, Invoker? invoker, Delegate? typed, void* state, int pieces = 0)
     {
         try
         {
@@ -115,7 +161,7 @@ internal static unsafe class KernelThreads
                 job.Parts = parts;
 
                 // Two pieces per thread: a late worker leaves less for the others to wait on.
-                int generation = job.Publish(pieces: Math.Min(chunks, 2 * parts));
+                int generation = job.Publish(pieces: pieces > 0 ? pieces : Math.Min(chunks, 2 * parts));
                 pool.Post(parts - 1);
                 job.Work(generation);
                 job.WaitUntilDone();

@@ -320,10 +320,63 @@ public static class PoolingKernels
         }
     }
 
+    /// <summary>
+    /// <see cref="MaxBackward{TP}"/> and the backward of the ReLU before the pooling in one pass:
+    /// <c>dx[winner] += relu'(x[winner]) · dy</c>, that is <c>dy</c> where the pooled input <paramref name="x"/> (the ReLU's
+    /// output) is positive and 0 elsewhere, the bits of <see cref="MaxBackward{TP}"/> followed by
+    /// <see cref="Activations.ReluBackward"/>; split across threads as <see cref="MaxBackward{TP}"/> is.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void MaxBackwardRelu<TP>(ReadOnlySpan<float> winners, ReadOnlySpan<float> dy, ReadOnlySpan<float> x, Span<float> dx, int batch, int threads)
+        where TP : struct, IPoolingLayer
+    {
+        if (dx.IsEmpty)
+        {
+            return;
+        }
+
+        int minSamples = Math.Max(2, (MinFloatsForThreads + InLength<TP>() - 1) / InLength<TP>());
+        if (threads > 1 && batch >= minSamples)
+        {
+            KernelThreads.For(threads, batch, 1, new KernelSpans(winners, dy, x, dx, default),
+                static (in KernelSpans s, int start, int end) => MaxBackwardSamples<TP, ThroughRelu>(s.In0, s.In1, s.In2, s.Out0, start, end));
+        }
+        else
+        {
+            MaxBackwardSamples<TP, ThroughRelu>(winners, dy, x, dx, 0, batch);
+        }
+    }
+
+    /// <summary>Whether max pooling's backward also applies the ReLU before it.</summary>
+    private interface IReluMask
+    {
+        static abstract bool Masks { get; }
+    }
+
+    private readonly struct Plain : IReluMask
+    {
+        public static bool Masks => false;
+    }
+
+    private readonly struct ThroughRelu : IReluMask
+    {
+        public static bool Masks => true;
+    }
+
     /// <summary>Samples <paramref name="start"/> .. <paramref name="end"/> - 1 of <see cref="MaxBackward{TP}"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MaxBackwardSamples<TP>(ReadOnlySpan<float> winners, ReadOnlySpan<float> dy, Span<float> dx, int start, int end)
         where TP : struct, IPoolingLayer
+        => MaxBackwardSamples<TP, Plain>(winners, dy, default, dx, start, end);
+
+    /// <summary>
+    /// Samples <paramref name="start"/> .. <paramref name="end"/> - 1 of <see cref="MaxBackward{TP}"/>, or (with
+    /// <typeparamref name="TM"/> masking) of <see cref="MaxBackwardRelu{TP}"/>: a winner whose input is not positive gets nothing.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void MaxBackwardSamples<TP, TM>(ReadOnlySpan<float> winners, ReadOnlySpan<float> dy, ReadOnlySpan<float> x, Span<float> dx, int start, int end)
+        where TP : struct, IPoolingLayer
+        where TM : struct, IReluMask
     {
         int inLength = InLength<TP>(), outLength = OutLength<TP>();
         dx.Slice(start * inLength, (end - start) * inLength).Clear();
@@ -332,9 +385,21 @@ public static class PoolingKernels
             ReadOnlySpan<float> dys = dy.Slice(s * outLength, outLength);
             Span<float> dxs = dx.Slice(s * inLength, inLength);
             ReadOnlySpan<float> ws = winners.Slice(s * outLength, outLength);
+            ReadOnlySpan<float> xs = TM.Masks ? x.Slice(s * inLength, inLength) : default;
             for (int o = 0; o < outLength; o++)
             {
-                dxs[BitConverter.SingleToInt32Bits(ws[o])] += dys[o];
+                int winner = BitConverter.SingleToInt32Bits(ws[o]);
+                if (TM.Masks)
+                {
+                    // dy where the input is positive, else +0 (a NaN dy too), without a branch: about half of a ReLU's
+                    // outputs are 0, so a branch would be mispredicted at every other window
+                    int keep = -(int)Unsafe.BitCast<bool, byte>(xs[winner] > 0f);
+                    dxs[winner] += BitConverter.Int32BitsToSingle(BitConverter.SingleToInt32Bits(dys[o]) & keep);
+                }
+                else
+                {
+                    dxs[winner] += dys[o];
+                }
             }
         }
     }

@@ -7,9 +7,10 @@ namespace NetGen.Tests.Kernels;
 
 /// <summary>
 /// The convolution kernels give the same bits on 1, 2 and 3 threads, forward (y) and backward (dW, db, dx), on each of
-/// their paths: the direct path (LeNet's first layer; a dilated one with a partial block of filters), dW in column
-/// blocks of im2row (LeNet's second layer; a strided, dilated one with a narrow last block), dW in one piece (a 1×1
-/// layer without columns). The batches are large enough that every call splits.
+/// their paths: dW by groups of samples on the direct path (LeNet's first layer; a dilated one with a partial block of
+/// filters) and on the im2row path (LeNet's second layer, whose batch of 17 ends with a group of one; a strided, dilated
+/// one; a 1×1 layer without columns), and dW in column blocks of im2row (many filters over few positions, whose group sums
+/// do not fit the slot). The batches are large enough that every call splits.
 /// </summary>
 public sealed class ConvolutionThreadTests
 {
@@ -64,6 +65,16 @@ public sealed class ConvolutionThreadTests
         public static FusedActivation Activation => FusedActivation.None; public static float Slope => 0f;
     }
 
+    private readonly struct WideFilters : IConvolutionLayer
+    {
+        public static int InChannels => 8; public static int InHeight => 6; public static int InWidth => 6;
+        public static int OutChannels => 32; public static int OutHeight => 4; public static int OutWidth => 4;
+        public static int KernelHeight => 3; public static int KernelWidth => 3; public static int StrideHeight => 1; public static int StrideWidth => 1;
+        public static int PaddingHeight => 0; public static int PaddingWidth => 0; public static int DilationHeight => 1; public static int DilationWidth => 1;
+        public static bool UsesColumns => true; public static bool HasBias => true;
+        public static FusedActivation Activation => FusedActivation.None; public static float Slope => 0f;
+    }
+
     [Fact]
     public void LeNet_layers_give_the_same_bits_on_every_thread_count()
     {
@@ -77,6 +88,7 @@ public sealed class ConvolutionThreadTests
         Check<DilatedDirect>(batch: 40);
         Check<StridedBlocks>(batch: 1200);
         Check<Pointwise>(batch: 3000);
+        Check<WideFilters>(batch: 300);
     }
 
     private static void Check<TL>(int batch)

@@ -347,23 +347,23 @@ namespace Samples
             global::System.Span<float> d5 = d6;
 
             // Layer 5, MaxPool2D(2): d4 = d5 at each window's maximum, 0 elsewhere
+            //   and the ReLU before it in the same pass: 0 where a4 is not positive (its dz)
             global::System.Span<float> d4 = gradA.Slice(0, 1600 * batch);
-            global::NetGen.CompilerServices.PoolingKernels.MaxBackward<global::NetGen.Generated.MaxPool5>(ws.Slice(9056 * batch, 400 * batch), d5, d4, batch, workspace.Threads);
+            global::NetGen.CompilerServices.PoolingKernels.MaxBackwardRelu<global::NetGen.Generated.MaxPool5>(ws.Slice(9056 * batch, 400 * batch), d5, a4, d4, batch, workspace.Threads);
 
             // Layer 3, Conv2D(16, 5) + ReLU:
-            //   dz = d4 ⊙ relu'(z), in place
-            global::NetGen.CompilerServices.Activations.ReluBackward(a4, d4, d4);
+            //   dz = d4 ⊙ relu'(z): the max pooling's backward applied it
             //   db += Σ_positions dz, dW += dz · im2row(a2), d2 = col2im(Wᵀ · dz)
             global::System.Span<float> d2 = gradB.Slice(0, 1176 * batch);
             global::NetGen.CompilerServices.ConvolutionKernels.Backward<global::NetGen.Generated.Conv3>(p.Slice(156, 2400), g.Slice(156, 2400), g.Slice(2556, 16), a2, d4, d2, scratch, batch, workspace.Threads);
 
             // Layer 2, MaxPool2D(2): d1 = d2 at each window's maximum, 0 elsewhere
+            //   and the ReLU before it in the same pass: 0 where a1 is not positive (its dz)
             global::System.Span<float> d1 = gradA.Slice(0, 4704 * batch);
-            global::NetGen.CompilerServices.PoolingKernels.MaxBackward<global::NetGen.Generated.MaxPool2>(ws.Slice(5880 * batch, 1176 * batch), d2, d1, batch, workspace.Threads);
+            global::NetGen.CompilerServices.PoolingKernels.MaxBackwardRelu<global::NetGen.Generated.MaxPool2>(ws.Slice(5880 * batch, 1176 * batch), d2, a1, d1, batch, workspace.Threads);
 
             // Layer 0, Conv2D(6, 5, Padding = 2) + ReLU:
-            //   dz = d1 ⊙ relu'(z), in place
-            global::NetGen.CompilerServices.Activations.ReluBackward(a1, d1, d1);
+            //   dz = d1 ⊙ relu'(z): the max pooling's backward applied it
             //   db += Σ_positions dz, dW += dz · im2row(x), dx = col2im(Wᵀ · dz)
             global::NetGen.CompilerServices.ConvolutionKernels.Backward<global::NetGen.Generated.Conv0>(p.Slice(0, 150), g.Slice(0, 150), g.Slice(150, 6), x, d1, dx, scratch, batch, workspace.Threads);
         }
