@@ -264,15 +264,16 @@ public static partial class ConvolutionKernels
 
     /// <summary>
     /// <c>dW[o, t] += Σ_s Σ_n dy[s, o, n] · image_s[tap t + n]</c> on the direct path for the pairs of taps
-    /// <paramref name="start"/> .. <paramref name="end"/> - 1, every sample in order: each sample's sums go in vectors over
-    /// the wide grid, then into dW as one lane sum.
+    /// <paramref name="start"/> .. <paramref name="end"/> - 1 and samples <paramref name="s0"/> .. <paramref name="s1"/> - 1 in
+    /// order (a column block over the whole batch, or a group's partial sums over every tap): each sample's sums go in
+    /// vectors over the wide grid, then into <paramref name="weightGradient"/> as one lane sum.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void DirectWeightGradient<TL>(ReadOnlySpan<float> dy, ReadOnlySpan<float> x, Span<float> weightGradient, Span<float> scratch, int start, int end)
+    private static void DirectWeightGradient<TL>(ReadOnlySpan<float> dy, ReadOnlySpan<float> x, Span<float> weightGradient, Span<float> scratch, int s0, int s1, int start, int end)
         where TL : struct, IConvolutionLayer
     {
         int inLength = TL.InChannels * TL.InHeight * TL.InWidth, positions = OutPositions<TL>(), outLength = TL.OutChannels * positions;
-        int batch = dy.Length / outLength, wide = WideLength<TL>(), pw = PaddedWidth<TL>(), ow = TL.OutWidth;
+        int wide = WideLength<TL>(), pw = PaddedWidth<TL>(), ow = TL.OutWidth;
         Span<float> image = scratch.Slice(0, DirectImageLength<TL>());
         Span<float> gradient = scratch.Slice(DirectImageLength<TL>(), TL.OutChannels * wide);
         image.Clear();
@@ -280,7 +281,7 @@ public static partial class ConvolutionKernels
         ref float dw = ref MemoryMarshal.GetReference(weightGradient);
         ref float img = ref MemoryMarshal.GetReference(image);
         ref float dg = ref MemoryMarshal.GetReference(gradient);
-        for (int s = 0; s < batch; s++)
+        for (int s = s0; s < s1; s++)
         {
             FillImage<TL>(x.Slice(s * inLength, inLength), image);
             ref float dys = ref MemoryMarshal.GetReference(dy.Slice(s * outLength, outLength));
@@ -308,55 +309,6 @@ public static partial class ConvolutionKernels
             else
             {
                 DirectWeightGradient<TL, V128>(ref dg, ref img, ref dw, start, end);
-            }
-        }
-    }
-
-    /// <summary>
-    /// <c>partial[o, t] += Σ_s Σ_n dy[s, o, n] · image_s[tap t + n]</c> over samples <paramref name="s0"/> .. <paramref name="s1"/> - 1
-    /// and every tap, the image and the wide dy in <paramref name="work"/>: one group of the grouped dW.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void DirectWeightGradientGroup<TL>(ReadOnlySpan<float> dy, ReadOnlySpan<float> x, Span<float> partial, Span<float> work, int s0, int s1)
-        where TL : struct, IConvolutionLayer
-    {
-        int inLength = TL.InChannels * TL.InHeight * TL.InWidth, positions = OutPositions<TL>(), outLength = TL.OutChannels * positions;
-        int wide = WideLength<TL>(), pw = PaddedWidth<TL>(), ow = TL.OutWidth, pairs = (ColumnRows<TL>() + 1) / 2;
-        Span<float> image = work.Slice(0, DirectImageLength<TL>());
-        Span<float> gradient = work.Slice(DirectImageLength<TL>(), TL.OutChannels * wide);
-        image.Clear();
-        gradient.Clear();
-        ref float sum = ref MemoryMarshal.GetReference(partial);
-        ref float img = ref MemoryMarshal.GetReference(image);
-        ref float dg = ref MemoryMarshal.GetReference(gradient);
-        for (int s = s0; s < s1; s++)
-        {
-            FillImage<TL>(x.Slice(s * inLength, inLength), image);
-            ref float dys = ref MemoryMarshal.GetReference(dy.Slice(s * outLength, outLength));
-            if (!Simd.Use128)
-            {
-                DirectWeightGradientTextbook<TL>(ref dys, ref img, ref sum, 0, pairs);
-                continue;
-            }
-
-            // dy[s] onto the wide grid; the columns past W' stay zero
-            for (int r = 0; r < TL.OutChannels * TL.OutHeight; r++)
-            {
-                int o = r / TL.OutHeight, i = r - o * TL.OutHeight;
-                Copy(ref At(ref dg, o * wide + i * pw), ref At(ref dys, r * ow), ow);
-            }
-
-            if (Simd.Use512)
-            {
-                DirectWeightGradient<TL, V512>(ref dg, ref img, ref sum, 0, pairs);
-            }
-            else if (Simd.Use256)
-            {
-                DirectWeightGradient<TL, V256>(ref dg, ref img, ref sum, 0, pairs);
-            }
-            else
-            {
-                DirectWeightGradient<TL, V128>(ref dg, ref img, ref sum, 0, pairs);
             }
         }
     }

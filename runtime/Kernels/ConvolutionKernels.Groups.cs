@@ -92,7 +92,7 @@ public static partial class ConvolutionKernels
             partial.Clear();
             if (Direct<TL>())
             {
-                DirectWeightGradientGroup<TL>(dy, x, partial, work, s0, s1);
+                DirectWeightGradient<TL>(dy, x, partial, work, s0, s1, 0, (ColumnRows<TL>() + 1) / 2);
             }
             else
             {
@@ -146,21 +146,8 @@ public static partial class ConvolutionKernels
                 // partial[o, j] += Σ_(n .. n + count) dy[s, o, n] · rows[n, j]
                 int count = Math.Min(chunk, positions - n);
                 RowsOf<TL>(ref src, rows, n, count);
-                ProductKernels.MultiplyRows<GroupProduct<TL>>(ref At(ref dys, n), ref MemoryMarshal.GetReference(rows), ref sum, ref Unsafe.NullRef<float>(), 0, TL.OutChannels, count);
+                ProductKernels.MultiplyRows<WeightGradientProduct<TL>>(ref At(ref dys, n), ref MemoryMarshal.GetReference(rows), ref sum, ref Unsafe.NullRef<float>(), 0, TL.OutChannels, count);
             }
         }
-    }
-
-    /// <summary><c>partial[OutChannels, C·kh·kw] += dy[:, n ..] · rows[count, C·kh·kw]</c>: a chunk of positions of one sample.</summary>
-    private readonly struct GroupProduct<TL> : IProductShape
-        where TL : struct, IConvolutionLayer
-    {
-        public static int Columns => ColumnRows<TL>();
-        public static int RowStride => OutPositions<TL>();
-        public static int DepthStride => 1;
-        public static bool HasBias => false;
-        public static bool Accumulates => true;
-        public static FusedActivation Activation => FusedActivation.None;
-        public static float Slope => 0f;
     }
 }

@@ -42,7 +42,7 @@ public static partial class ConvolutionKernels
     {
         if (Direct<TL>())
         {
-            DirectWeightGradient<TL>(dy, x, weightGradient, scratch, start, end);
+            DirectWeightGradient<TL>(dy, x, weightGradient, scratch, 0, dy.Length / (TL.OutChannels * OutPositions<TL>()), start, end);
             return;
         }
 
