@@ -11,7 +11,7 @@ public static partial class DenseKernels
     /// Backward from <c>dz = dL/d(W x + b)</c> (<c>[rows, Units]</c>): <c>dW += dzᵀ x</c>, <c>db += Σ_r dz[r]</c> (when the
     /// layer has a bias) and, when <paramref name="dx"/> is not empty, <c>dx = dz W</c>. With <paramref name="threads"/> &gt; 1
     /// a large enough batch is split across threads: units for <c>dW</c>, rows for <c>dx</c>, at multiples of the product's
-    /// row block (the same bits as one thread); with dx, both in one hand-off, every block its own piece.
+    /// row block (the same bits as one thread); with dx, both in one hand-off.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Backward<TLayer>(
@@ -22,15 +22,14 @@ public static partial class DenseKernels
         bool split = threads > 1 && rows >= MinRowsForThreads<TLayer>();
         if (split && !dx.IsEmpty)
         {
-            // One hand-off for both products: the row blocks of units of dW, then the row blocks of dx, each its own piece,
-            // claimed in order by whichever thread is free
+            // One hand-off for both products: the row blocks of units of dW, then the row blocks of dx, split as one range
             int unitBlocks = (TLayer.Units + ProductKernels.RowBlock - 1) / ProductKernels.RowBlock;
             int rowBlocks = (rows + ProductKernels.RowBlock - 1) / ProductKernels.RowBlock;
             unsafe
             {
                 fixed (float* pinned = dx)
                 {
-                    KernelThreads.ForEach(threads, unitBlocks + rowBlocks, new KernelSpans(x, dz, weight, weightGradient, biasGradient), new BackwardState(pinned, dx.Length, unitBlocks, rows),
+                    KernelThreads.For(threads, unitBlocks + rowBlocks, 1, new KernelSpans(x, dz, weight, weightGradient, biasGradient), new BackwardState(pinned, dx.Length, unitBlocks, rows),
                         static (in KernelSpans s, in BackwardState st, int start, int end) => BackwardBlocks<TLayer>(s, st, start, end));
                 }
             }

@@ -1,5 +1,6 @@
 using System;
 using System.Diagnostics;
+using System.Numerics;
 using System.Threading;
 
 namespace NetGen.CompilerServices;
@@ -49,9 +50,11 @@ internal static unsafe class KernelThreads
     /// <summary>
     /// Runs <paramref name="body"/> over items 0 .. <paramref name="count"/> - 1, cut into contiguous pieces
     /// that start at multiples of <paramref name="grain"/>, on the calling thread and up to
-    /// <paramref name="threads"/> - 1 workers. Pieces are claimed, not assigned: the caller takes them too, so
-    /// a worker that the operating system has not scheduled (a busy machine) delays nothing; which thread runs a
-    /// piece never changes its bits. Returns when every piece is done.
+    /// <paramref name="threads"/> - 1 workers. Each thread first claims the pieces of its own share of the range (the
+    /// caller the first share, worker <c>i</c> the <c>i</c>-th), so consecutive calls over the same data (a layer's units,
+    /// then the optimizer over its weights) find it in the same core's cache; then it claims what is left of the
+    /// others' shares, from their ends, so a worker that the operating system has not scheduled (a busy machine)
+    /// delays nothing. Which thread runs a piece never changes its bits. Returns when every piece is done.
     /// </summary>
     public static void For(int threads, int count, int grain, in KernelSpans spans, Body body)
     {
@@ -65,7 +68,7 @@ internal static unsafe class KernelThreads
             return;
         }
 
-        Run(pool, count, grain, chunks, parts, spans, body, null, null, null);
+        Run(pool, count, grain, chunks, parts, spans, body, null, null, null, ordered: false);
     }
 
     /// <summary>
@@ -87,7 +90,7 @@ internal static unsafe class KernelThreads
 
         fixed (TState* pinned = &state)
         {
-            Run(pool, count, grain, chunks, parts, spans, null, Typed<TState>.Invoke, body, pinned);
+            Run(pool, count, grain, chunks, parts, spans, null, Typed<TState>.Invoke, body, pinned, ordered: false);
         }
     }
 
@@ -101,7 +104,7 @@ internal static unsafe class KernelThreads
     public static void ForEach<TState>(int threads, int count, in KernelSpans spans, in TState state, Body<TState> body)
         where TState : unmanaged
     {
-        int parts = Math.Min(Math.Min(threads, MaxThreads), count);
+        int parts = count <= MaxOrderedPieces ? Math.Min(Math.Min(threads, MaxThreads), count) : 1;
         Pool? pool = parts > 1 ? s_pool ?? CreatePool() : null;
         if (pool is null || !pool.TryEnter())
         {
@@ -112,7 +115,7 @@ internal static unsafe class KernelThreads
 
         fixed (TState* pinned = &state)
         {
-            Run(pool, count, 1, count, parts, spans, null, Typed<TState>.Invoke, body, pinned, pieces: count);
+            Run(pool, count, 1, count, parts, spans, null, Typed<TState>.Invoke, body, pinned, ordered: true);
         }
     }
 
@@ -137,8 +140,31 @@ internal static unsafe class KernelThreads
     /// <summary>Passes the turn from <paramref name="item"/> to the next item (a release: the item's writes are seen first).</summary>
     public static void EndTurn(int* turn, int item) => Volatile.Write(ref *turn, item + 1);
 
+    /// <summary>
+    /// The piece a thread claims next, of the <paramref name="pieces"/> of a call over <paramref name="parts"/> threads whose
+    /// unclaimed ones are the bits of <paramref name="left"/> (not empty): the first one left of share
+    /// <paramref name="preferred"/> (the pieces <c>p</c> with <c>p · parts / pieces == preferred</c>), else the highest one left,
+    /// which is the end of another thread's share (so the owner, working from its share's start, meets the thief last).
+    /// A <paramref name="preferred"/> share of <paramref name="parts"/> or more has no pieces of its own.
+    /// </summary>
+    internal static int PickPiece(uint left, int preferred, int parts, int pieces)
+    {
+        if (preferred < parts)
+        {
+            int first = (preferred * pieces + parts - 1) / parts;
+            int end = ((preferred + 1) * pieces + parts - 1) / parts;
+            uint share = (end >= 32 ? uint.MaxValue : (1u << end) - 1) & ~((1u << first) - 1);
+            if ((left & share) != 0)
+            {
+                return BitOperations.TrailingZeroCount(left & share);
+            }
+        }
+
+        return 31 - BitOperations.LeadingZeroCount(left);
+    }
+
     /// <summary>Publishes one call to the pool, takes its share and waits for the rest; the pool is entered.</summary>
-    private static void Run(Pool pool, int count, int grain, int chunks, int parts, in KernelSpans spans, Body? body, Invoker? invoker, Delegate? typed, void* state, int pieces = 0)
+    private static void Run(Pool pool, int count, int grain, int chunks, int parts, in KernelSpans spans, Body? body, Invoker? invoker, Delegate? typed, void* state, bool ordered)
     {
         try
         {
@@ -160,10 +186,11 @@ internal static unsafe class KernelThreads
                 job.Chunks = chunks;
                 job.Parts = parts;
 
-                // Two pieces per thread: a late worker leaves less for the others to wait on.
-                int generation = job.Publish(pieces: pieces > 0 ? pieces : Math.Min(chunks, 2 * parts));
+                // Ordered: every item its own piece. Otherwise four pieces per thread: a late worker leaves less for the others
+                // to wait on, and a thread done early takes a quarter share rather than half of one.
+                int generation = ordered ? job.PublishOrdered(chunks) : job.Publish(Math.Min(Math.Min(chunks, 4 * parts), MaxPieces));
                 pool.Post(parts - 1);
-                job.Work(generation);
+                job.Work(generation, preferred: 0);
                 job.WaitUntilDone();
             }
         }
@@ -191,7 +218,19 @@ internal static unsafe class KernelThreads
 
     private readonly record struct Lengths(int In0, int In1, int In2, int Out0, int Out1);
 
-    /// <summary>One call's operands as pinned pointers, which worker threads can hold, and its pieces.</summary>
+    /// <summary>The most pieces a call of <see cref="For(int, int, int, in KernelSpans, Body)"/> is cut into: one bit each in the job's state.</summary>
+    private const int MaxPieces = 32;
+
+    /// <summary>The most items of <see cref="ForEach"/> that are split (a 16-bit count in the job's state); more run on the caller.</summary>
+    private const int MaxOrderedPieces = ushort.MaxValue;
+
+    /// <summary>
+    /// One call's operands as pinned pointers, which worker threads can hold, and its pieces. Everything a thread must know to
+    /// claim a piece is in one 64-bit state, changed only by compare-exchange: the call's generation and mode (high half),
+    /// and which pieces are left (low half). A claim is thereby tied to its call: a worker that read an old generation
+    /// claims nothing of a newer one, so it can neither run a piece with the newer call's operands nor count a piece
+    /// done in it.
+    /// </summary>
     private sealed class Job
     {
         public float* In0, In1, In2, Out0, Out1;
@@ -205,39 +244,72 @@ internal static unsafe class KernelThreads
         private int _completed;
         private int _joined;
 
-        /// <summary>The call's generation (high 32 bits) and the next unclaimed piece (low 32 bits).</summary>
+        /// <summary>
+        /// High 32 bits: the generation, counted in twos, its lowest bit set for an ordered call. Low 32 bits: for a call
+        /// claimed by share, a bit for every piece not yet claimed; for an ordered call, the next piece (low 16 bits) and
+        /// the number of pieces (high 16 bits).
+        /// </summary>
         private long _state;
 
-        /// <summary>Opens a new generation of <paramref name="pieces"/> pieces, once the fields above are set.</summary>
-        public int Publish(int pieces)
+        /// <summary>Opens a new generation of <paramref name="pieces"/> pieces (at most 32) claimed by share, once the fields above are set.</summary>
+        public int Publish(int pieces) => Open(pieces, ordered: false, pieces == MaxPieces ? uint.MaxValue : (1u << pieces) - 1);
+
+        /// <summary>Opens a new generation of <paramref name="pieces"/> pieces claimed in order, once the fields above are set.</summary>
+        public int PublishOrdered(int pieces) => Open(pieces, ordered: true, (uint)pieces << 16);
+
+        private int Open(int pieces, bool ordered, uint left)
         {
             _pieces = pieces;
             _completed = 0;
             _joined = 0;
-            int generation = (int)(Volatile.Read(ref _state) >> 32) + 1;
-            Interlocked.Exchange(ref _state, (long)generation << 32); // full fence: fields first, then the state
+            int generation = (((int)(Volatile.Read(ref _state) >> 32) >> 1) + 1) << 1 | (ordered ? 1 : 0);
+            Interlocked.Exchange(ref _state, (long)generation << 32 | left); // full fence: fields first, then the state
             return generation;
         }
 
         public int Generation => (int)(Volatile.Read(ref _state) >> 32);
 
         /// <summary>
-        /// Claims and runs pieces of <paramref name="generation"/> until none is left. A claim is a
-        /// compare-exchange on the state, so a thread that arrives after its call has ended claims nothing, and
-        /// while a claimed piece runs its call cannot end, so the fields it reads stay put. At most
-        /// <see cref="Parts"/> threads join a call, each with its own <see cref="Slot"/>; a worker that a stale post
-        /// woke late finds the slots taken and leaves the pieces to the others.
+        /// Claims and runs pieces of <paramref name="generation"/> until none is left: for a call claimed by share, first those
+        /// of share <paramref name="preferred"/> (the caller's is 0, worker <c>i</c>'s is <c>i</c>) from its start, then the
+        /// highest piece left; for an ordered call, the next piece. A claim is a compare-exchange on the state, so a thread that
+        /// arrives after its call has ended claims nothing, and while a claimed piece runs its call cannot end, so the fields
+        /// it reads stay put. At most <see cref="Parts"/> threads join a call, each with its own <see cref="Slot"/>; a worker
+        /// that a stale post woke late finds the slots taken and leaves the pieces to the others.
         /// </summary>
-        public void Work(int generation)
+        public void Work(int generation, int preferred)
         {
             bool joined = false;
             while (true)
             {
                 long state = Volatile.Read(ref _state);
-                int piece = (int)state;
-                if ((int)(state >> 32) != generation || piece >= _pieces)
+                if ((int)(state >> 32) != generation)
                 {
                     return;
+                }
+
+                uint left = (uint)state;
+                int piece;
+                uint claimed;
+                if ((generation & 1) != 0)
+                {
+                    piece = (int)(left & 0xFFFF);
+                    if (piece >= (int)(left >> 16))
+                    {
+                        return;
+                    }
+
+                    claimed = left + 1;
+                }
+                else
+                {
+                    if (left == 0)
+                    {
+                        return;
+                    }
+
+                    piece = PickPiece(left, preferred, Parts, _pieces);
+                    claimed = left & ~(1u << piece);
                 }
 
                 if (!joined)
@@ -254,13 +326,15 @@ internal static unsafe class KernelThreads
                     joined = true;
                 }
 
-                if (Interlocked.CompareExchange(ref _state, state + 1, state) != state)
+                if (Interlocked.CompareExchange(ref _state, (state & ~0xFFFF_FFFFL) | claimed, state) != state)
                 {
                     continue;
                 }
 
-                int start = (int)((long)piece * Chunks / _pieces) * Grain;
-                int end = Math.Min(Count, (int)((long)(piece + 1) * Chunks / _pieces) * Grain);
+                // The claim succeeded in this generation, which cannot end before this piece is counted: its fields are its own.
+                int pieces = _pieces;
+                int start = (int)((long)piece * Chunks / pieces) * Grain;
+                int end = Math.Min(Count, (int)((long)(piece + 1) * Chunks / pieces) * Grain);
                 if (start < end)
                 {
                     var spans = new KernelSpans(
@@ -331,6 +405,7 @@ internal static unsafe class KernelThreads
     private sealed class Worker
     {
         private readonly Pool _pool;
+        private readonly int _index;
         private readonly SemaphoreSlim _wake = new(0);
         private int _posted;
         private int _sleeping;
@@ -338,6 +413,7 @@ internal static unsafe class KernelThreads
         public Worker(Pool pool, int index)
         {
             _pool = pool;
+            _index = index;
             var thread = new Thread(Loop) { IsBackground = true, Name = $"NetGen kernel worker {index}" };
             thread.Start();
         }
@@ -383,7 +459,7 @@ internal static unsafe class KernelThreads
                 // current one: help with whatever generation is open now.
                 seen = posted;
                 Job job = _pool.Job;
-                job.Work(job.Generation);
+                job.Work(job.Generation, preferred: _index);
             }
         }
     }
