@@ -53,6 +53,9 @@ internal static class LossChecks
         }
     }
 
+    // Classes whose exponentials SoftmaxCrossEntropyRow keeps on the stack (2 KB) rather than computing twice.
+    private const int MaxKeptExponentials = 256;
+
     /// <summary>
     /// One row's softmax cross-entropy, <c>-log softmax(z)[label]</c> in double, computed stably with the log-sum-exp
     /// shift; when <paramref name="gradient"/> is not empty writes <c>weight · (softmax(z) - onehot(label))</c> there.
@@ -72,14 +75,22 @@ internal static class LossChecks
             max = MathF.Max(max, z[i]);
         }
 
-        // e^(z_i - max) summed apart for the label and for the rest: p_y = labelTerm / sum, 1 - p_y = rest / sum.
+        // e^(z_i - max) summed apart for the label and for the rest: p_y = labelTerm / sum, 1 - p_y = rest / sum. The
+        // exponentials are kept for the gradient when they fit on the stack (the same doubles as computing them again).
+        Span<double> exps = classes <= MaxKeptExponentials && !gradient.IsEmpty ? stackalloc double[classes] : default;
         double labelTerm = Math.Exp((double)z[label] - max);
         double rest = 0;
         for (int i = 0; i < classes; i++)
         {
+            double e = i == label ? labelTerm : Math.Exp((double)z[i] - max);
+            if (!exps.IsEmpty)
+            {
+                exps[i] = e;
+            }
+
             if (i != label)
             {
-                rest += Math.Exp((double)z[i] - max);
+                rest += e;
             }
         }
 
@@ -92,7 +103,7 @@ internal static class LossChecks
             double scale = weight / sum;
             for (int i = 0; i < classes; i++)
             {
-                gradient[i] = (float)(Math.Exp((double)z[i] - max) * scale);
+                gradient[i] = (float)((exps.IsEmpty ? Math.Exp((double)z[i] - max) : exps[i]) * scale);
             }
 
             gradient[label] = (float)(-rest * scale);
