@@ -16,15 +16,21 @@ public static class QuickTimer
 {
     public static void Run(string[] names)
     {
-        int threads = int.TryParse(Environment.GetEnvironmentVariable("NETGEN_BENCH_THREADS"), NumberStyles.None, CultureInfo.InvariantCulture, out int t) ? t : 1;
+        // NETGEN_BENCH_THREADS: one count or several ("1,2"); every count's rows run in the same rounds, so a ratio
+        // of two thread counts is measured as one of two builds is
+        string[] counts = (Environment.GetEnvironmentVariable("NETGEN_BENCH_THREADS") ?? "1").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
         // every named network's rows in the same rounds, so a slow phase of the machine falls on all of them alike
-        var rows = new List<(string Network, string Row, Func<float> Call)>();
-        foreach (string name in names)
+        var rows = new List<(string Network, string Row, int Threads, Func<float> Call)>();
+        foreach (string count in counts)
         {
-            foreach ((string row, Func<float> call) in Rows(name, threads))
+            int threads = int.Parse(count, NumberStyles.None, CultureInfo.InvariantCulture);
+            foreach (string name in names)
             {
-                rows.Add((name, row, call));
+                foreach ((string row, Func<float> call) in Rows(name, threads))
+                {
+                    rows.Add((name, row, threads, call));
+                }
             }
         }
 
@@ -59,7 +65,7 @@ public static class QuickTimer
         {
             times[i].Sort();
             double p10 = times[i][times[i].Count / 10];
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{rows[i].Network,-12} {rows[i].Row,-16} threads {threads}  p10 {p10,10:F2} µs  median {times[i][times[i].Count / 2],10:F2} µs"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{rows[i].Network,-12} {rows[i].Row,-16} threads {rows[i].Threads}  p10 {p10,10:F2} µs  median {times[i][times[i].Count / 2],10:F2} µs"));
         }
     }
 
