@@ -93,6 +93,6 @@ public static class QuickTimer
         where T : INetwork
     {
         b.Setup();
-        return [("Batch1", b.Batch1), ("Batch64", b.Batch64), ("TrainStep64Sgd", b.TrainStep64Sgd), ("TrainStep64Adam", b.TrainStep64Adam)];
+        return [("Batch1", b.Batch1), ("Batch64", b.Batch64), ("TrainStep64Sgd", b.TrainStep64Sgd), ("TrainStep64Adam", b.TrainStep64Adam), ("TrainerStep64Sgd", b.TrainerStep64Sgd), ("TrainerStep64Adam", b.TrainerStep64Adam)];
     }
 }
