@@ -1,0 +1,75 @@
+using System;
+using NetGen.CompilerServices;
+using Xunit;
+
+namespace NetGen.Tests.Kernels;
+
+/// <summary>
+/// A dense backward over many rows (as a recurrent layer's B·T rows reach it) runs its <c>dW</c> product a block of rows at a
+/// time; every weight's gradient must still be the one chain of multiply-adds over the rows in order, starting from what
+/// <c>dW</c> held, whatever the thread count.
+/// </summary>
+public sealed class DenseWeightGradientRowsTests
+{
+    private readonly struct Deep : IDenseLayer
+    {
+        public static int Inputs => 128;
+        public static int Units => 22;
+        public static bool HasBias => true;
+        public static FusedActivation Activation => FusedActivation.None;
+        public static float Slope => 0f;
+    }
+
+    [Theory]
+    [InlineData(300, 1)]
+    [InlineData(300, 2)]
+    [InlineData(1000, 1)]
+    [InlineData(1000, 2)]
+    public void Each_weight_gradient_is_one_ordered_chain_over_the_rows(int rows, int threads)
+    {
+        int units = Deep.Units, inputs = Deep.Inputs;
+        var rng = new Random(rows + threads);
+        float[] x = Values(rng, rows * inputs), dz = Values(rng, rows * units), weight = Values(rng, units * inputs);
+        float[] dw = Values(rng, units * inputs), db = Values(rng, units);
+        float[] expectedW = (float[])dw.Clone(), expectedB = (float[])db.Clone();
+
+        DenseKernels.Backward<Deep>(weight, dw, db, x, dz, default, rows, threads);
+
+        // the kernels' multiply-add: fused on every vector path (x86 with FMA, as this project's machines), a rounded
+        // product then a sum on the scalar path
+        bool fused = Simd.Use128 && System.Runtime.Intrinsics.X86.Fma.IsSupported;
+        for (int o = 0; o < units; o++)
+        {
+            for (int i = 0; i < inputs; i++)
+            {
+                float acc = expectedW[o * inputs + i];
+                for (int r = 0; r < rows; r++)
+                {
+                    float a = dz[r * units + o], b = x[r * inputs + i];
+                    acc = fused ? MathF.FusedMultiplyAdd(a, b, acc) : acc + a * b;
+                }
+
+                Assert.Equal(BitConverter.SingleToInt32Bits(acc), BitConverter.SingleToInt32Bits(dw[o * inputs + i]));
+            }
+
+            float sum = expectedB[o];
+            for (int r = 0; r < rows; r++)
+            {
+                sum += dz[r * units + o];
+            }
+
+            Assert.Equal(sum, db[o]);
+        }
+    }
+
+    private static float[] Values(Random rng, int count)
+    {
+        var values = new float[count];
+        for (int i = 0; i < values.Length; i++)
+        {
+            values[i] = (float)(rng.NextDouble() * 2 - 1);
+        }
+
+        return values;
+    }
+}
