@@ -302,23 +302,7 @@ public static class PoolingKernels
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MaxBackward<TP>(ReadOnlySpan<float> winners, ReadOnlySpan<float> dy, Span<float> dx, int batch, int threads)
         where TP : struct, IPoolingLayer
-    {
-        if (dx.IsEmpty)
-        {
-            return;
-        }
-
-        int minSamples = Math.Max(2, (MinFloatsForThreads + InLength<TP>() - 1) / InLength<TP>());
-        if (threads > 1 && batch >= minSamples)
-        {
-            KernelThreads.For(threads, batch, 1, new KernelSpans(winners, dy, default, dx, default),
-                static (in KernelSpans s, int start, int end) => MaxBackwardSamples<TP>(s.In0, s.In1, s.Out0, start, end));
-        }
-        else
-        {
-            MaxBackwardSamples<TP>(winners, dy, dx, 0, batch);
-        }
-    }
+        => MaxBackward<TP, Plain>(winners, dy, default, dx, batch, threads);
 
     /// <summary>
     /// <see cref="MaxBackward{TP}"/> and the backward of the ReLU before the pooling in one pass:
@@ -329,6 +313,12 @@ public static class PoolingKernels
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MaxBackwardRelu<TP>(ReadOnlySpan<float> winners, ReadOnlySpan<float> dy, ReadOnlySpan<float> x, Span<float> dx, int batch, int threads)
         where TP : struct, IPoolingLayer
+        => MaxBackward<TP, ThroughRelu>(winners, dy, x, dx, batch, threads);
+
+    /// <summary><see cref="MaxBackward{TP}"/> or, with <typeparamref name="TM"/> masking, <see cref="MaxBackwardRelu{TP}"/>.</summary>
+    private static void MaxBackward<TP, TM>(ReadOnlySpan<float> winners, ReadOnlySpan<float> dy, ReadOnlySpan<float> x, Span<float> dx, int batch, int threads)
+        where TP : struct, IPoolingLayer
+        where TM : struct, IReluMask
     {
         if (dx.IsEmpty)
         {
@@ -339,11 +329,11 @@ public static class PoolingKernels
         if (threads > 1 && batch >= minSamples)
         {
             KernelThreads.For(threads, batch, 1, new KernelSpans(winners, dy, x, dx, default),
-                static (in KernelSpans s, int start, int end) => MaxBackwardSamples<TP, ThroughRelu>(s.In0, s.In1, s.In2, s.Out0, start, end));
+                static (in KernelSpans s, int start, int end) => MaxBackwardSamples<TP, TM>(s.In0, s.In1, s.In2, s.Out0, start, end));
         }
         else
         {
-            MaxBackwardSamples<TP, ThroughRelu>(winners, dy, x, dx, 0, batch);
+            MaxBackwardSamples<TP, TM>(winners, dy, x, dx, 0, batch);
         }
     }
 
@@ -362,12 +352,6 @@ public static class PoolingKernels
     {
         public static bool Masks => true;
     }
-
-    /// <summary>Samples <paramref name="start"/> .. <paramref name="end"/> - 1 of <see cref="MaxBackward{TP}"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void MaxBackwardSamples<TP>(ReadOnlySpan<float> winners, ReadOnlySpan<float> dy, Span<float> dx, int start, int end)
-        where TP : struct, IPoolingLayer
-        => MaxBackwardSamples<TP, Plain>(winners, dy, default, dx, start, end);
 
     /// <summary>
     /// Samples <paramref name="start"/> .. <paramref name="end"/> - 1 of <see cref="MaxBackward{TP}"/>, or (with
