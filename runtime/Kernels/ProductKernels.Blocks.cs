@@ -6,8 +6,9 @@ namespace NetGen.CompilerServices;
 internal static partial class ProductKernels
 {
     /// <summary>
-    /// <c>c[r + q, i .. i + 2·lanes - 1]</c> for q below <typeparamref name="TR"/>'s count (at most 6): accumulators
-    /// <c>s{q}{u}</c>, vector u of row q. Each step of the depth loads two vectors of b and broadcasts one float of a per row.
+    /// <c>c[r + q, i .. i + 2·lanes - 1]</c> for q below <typeparamref name="TR"/>'s count (at most 12, two accumulators a
+    /// row: 24 of AVX-512's 32 registers; at most 6 below 512 bits, 12 of AVX2's 16): accumulators <c>s{q}_{u}</c>, vector u
+    /// of row q. Each step of the depth loads two vectors of b and broadcasts one float of a per row.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void BlockOfPairs<TP, TV, TR, TD>(ref float a, ref float b, ref float c, ref float bias, Part part, int r, int i)
@@ -21,36 +22,72 @@ internal static partial class ProductKernels
         ref float cr = ref At(ref c, r * cs + i);
         ref float rb = ref At(ref bias, r);
         ref float cb = ref At(ref bias, i);
-        TV s00 = Start<TP, TV, TD>(ref cr, ref rb, ref cb), s01 = Start<TP, TV, TD>(ref At(ref cr, n), ref rb, ref At(ref cb, n));
-        TV s10 = TV.Zero, s11 = TV.Zero, s20 = TV.Zero, s21 = TV.Zero, s30 = TV.Zero, s31 = TV.Zero, s40 = TV.Zero, s41 = TV.Zero, s50 = TV.Zero, s51 = TV.Zero;
+        TV s0_0 = Start<TP, TV, TD>(ref cr, ref rb, ref cb), s0_1 = Start<TP, TV, TD>(ref At(ref cr, n), ref rb, ref At(ref cb, n));
+        TV s1_0 = TV.Zero, s1_1 = TV.Zero, s2_0 = TV.Zero, s2_1 = TV.Zero, s3_0 = TV.Zero, s3_1 = TV.Zero, s4_0 = TV.Zero, s4_1 = TV.Zero, s5_0 = TV.Zero, s5_1 = TV.Zero, s6_0 = TV.Zero, s6_1 = TV.Zero, s7_0 = TV.Zero, s7_1 = TV.Zero, s8_0 = TV.Zero, s8_1 = TV.Zero, s9_0 = TV.Zero, s9_1 = TV.Zero, s10_0 = TV.Zero, s10_1 = TV.Zero, s11_0 = TV.Zero, s11_1 = TV.Zero;
         if (rows > 1)
         {
-            s10 = Start<TP, TV, TD>(ref At(ref cr, 1 * cs), ref At(ref rb, 1), ref cb);
-            s11 = Start<TP, TV, TD>(ref At(ref cr, 1 * cs + n), ref At(ref rb, 1), ref At(ref cb, n));
+            s1_0 = Start<TP, TV, TD>(ref At(ref cr, 1 * cs), ref At(ref rb, 1), ref cb);
+            s1_1 = Start<TP, TV, TD>(ref At(ref cr, 1 * cs + n), ref At(ref rb, 1), ref At(ref cb, n));
         }
 
         if (rows > 2)
         {
-            s20 = Start<TP, TV, TD>(ref At(ref cr, 2 * cs), ref At(ref rb, 2), ref cb);
-            s21 = Start<TP, TV, TD>(ref At(ref cr, 2 * cs + n), ref At(ref rb, 2), ref At(ref cb, n));
+            s2_0 = Start<TP, TV, TD>(ref At(ref cr, 2 * cs), ref At(ref rb, 2), ref cb);
+            s2_1 = Start<TP, TV, TD>(ref At(ref cr, 2 * cs + n), ref At(ref rb, 2), ref At(ref cb, n));
         }
 
         if (rows > 3)
         {
-            s30 = Start<TP, TV, TD>(ref At(ref cr, 3 * cs), ref At(ref rb, 3), ref cb);
-            s31 = Start<TP, TV, TD>(ref At(ref cr, 3 * cs + n), ref At(ref rb, 3), ref At(ref cb, n));
+            s3_0 = Start<TP, TV, TD>(ref At(ref cr, 3 * cs), ref At(ref rb, 3), ref cb);
+            s3_1 = Start<TP, TV, TD>(ref At(ref cr, 3 * cs + n), ref At(ref rb, 3), ref At(ref cb, n));
         }
 
         if (rows > 4)
         {
-            s40 = Start<TP, TV, TD>(ref At(ref cr, 4 * cs), ref At(ref rb, 4), ref cb);
-            s41 = Start<TP, TV, TD>(ref At(ref cr, 4 * cs + n), ref At(ref rb, 4), ref At(ref cb, n));
+            s4_0 = Start<TP, TV, TD>(ref At(ref cr, 4 * cs), ref At(ref rb, 4), ref cb);
+            s4_1 = Start<TP, TV, TD>(ref At(ref cr, 4 * cs + n), ref At(ref rb, 4), ref At(ref cb, n));
         }
 
         if (rows > 5)
         {
-            s50 = Start<TP, TV, TD>(ref At(ref cr, 5 * cs), ref At(ref rb, 5), ref cb);
-            s51 = Start<TP, TV, TD>(ref At(ref cr, 5 * cs + n), ref At(ref rb, 5), ref At(ref cb, n));
+            s5_0 = Start<TP, TV, TD>(ref At(ref cr, 5 * cs), ref At(ref rb, 5), ref cb);
+            s5_1 = Start<TP, TV, TD>(ref At(ref cr, 5 * cs + n), ref At(ref rb, 5), ref At(ref cb, n));
+        }
+
+        if (rows > 6)
+        {
+            s6_0 = Start<TP, TV, TD>(ref At(ref cr, 6 * cs), ref At(ref rb, 6), ref cb);
+            s6_1 = Start<TP, TV, TD>(ref At(ref cr, 6 * cs + n), ref At(ref rb, 6), ref At(ref cb, n));
+        }
+
+        if (rows > 7)
+        {
+            s7_0 = Start<TP, TV, TD>(ref At(ref cr, 7 * cs), ref At(ref rb, 7), ref cb);
+            s7_1 = Start<TP, TV, TD>(ref At(ref cr, 7 * cs + n), ref At(ref rb, 7), ref At(ref cb, n));
+        }
+
+        if (rows > 8)
+        {
+            s8_0 = Start<TP, TV, TD>(ref At(ref cr, 8 * cs), ref At(ref rb, 8), ref cb);
+            s8_1 = Start<TP, TV, TD>(ref At(ref cr, 8 * cs + n), ref At(ref rb, 8), ref At(ref cb, n));
+        }
+
+        if (rows > 9)
+        {
+            s9_0 = Start<TP, TV, TD>(ref At(ref cr, 9 * cs), ref At(ref rb, 9), ref cb);
+            s9_1 = Start<TP, TV, TD>(ref At(ref cr, 9 * cs + n), ref At(ref rb, 9), ref At(ref cb, n));
+        }
+
+        if (rows > 10)
+        {
+            s10_0 = Start<TP, TV, TD>(ref At(ref cr, 10 * cs), ref At(ref rb, 10), ref cb);
+            s10_1 = Start<TP, TV, TD>(ref At(ref cr, 10 * cs + n), ref At(ref rb, 10), ref At(ref cb, n));
+        }
+
+        if (rows > 11)
+        {
+            s11_0 = Start<TP, TV, TD>(ref At(ref cr, 11 * cs), ref At(ref rb, 11), ref cb);
+            s11_1 = Start<TP, TV, TD>(ref At(ref cr, 11 * cs + n), ref At(ref rb, 11), ref At(ref cb, n));
         }
 
         // the depth's operands advance by a pointer step each term: b a row of BStride floats, a DepthStride floats
@@ -62,65 +99,129 @@ internal static partial class ProductKernels
             // s[q][u] += a[r + q, j] · b[j, i + u·lanes ..]
             TV b0 = Load<TV>(ref bj, 0), b1 = Load<TV>(ref bj, n);
             TV aq = TV.Create(aj);
-            s00 = TV.MultiplyAdd(aq, b0, s00); s01 = TV.MultiplyAdd(aq, b1, s01);
+            s0_0 = TV.MultiplyAdd(aq, b0, s0_0); s0_1 = TV.MultiplyAdd(aq, b1, s0_1);
             if (rows > 1)
             {
                 aq = TV.Create(At(ref aj, 1 * rs));
-                s10 = TV.MultiplyAdd(aq, b0, s10); s11 = TV.MultiplyAdd(aq, b1, s11);
+                s1_0 = TV.MultiplyAdd(aq, b0, s1_0); s1_1 = TV.MultiplyAdd(aq, b1, s1_1);
             }
 
             if (rows > 2)
             {
                 aq = TV.Create(At(ref aj, 2 * rs));
-                s20 = TV.MultiplyAdd(aq, b0, s20); s21 = TV.MultiplyAdd(aq, b1, s21);
+                s2_0 = TV.MultiplyAdd(aq, b0, s2_0); s2_1 = TV.MultiplyAdd(aq, b1, s2_1);
             }
 
             if (rows > 3)
             {
                 aq = TV.Create(At(ref aj, 3 * rs));
-                s30 = TV.MultiplyAdd(aq, b0, s30); s31 = TV.MultiplyAdd(aq, b1, s31);
+                s3_0 = TV.MultiplyAdd(aq, b0, s3_0); s3_1 = TV.MultiplyAdd(aq, b1, s3_1);
             }
 
             if (rows > 4)
             {
                 aq = TV.Create(At(ref aj, 4 * rs));
-                s40 = TV.MultiplyAdd(aq, b0, s40); s41 = TV.MultiplyAdd(aq, b1, s41);
+                s4_0 = TV.MultiplyAdd(aq, b0, s4_0); s4_1 = TV.MultiplyAdd(aq, b1, s4_1);
             }
 
             if (rows > 5)
             {
                 aq = TV.Create(At(ref aj, 5 * rs));
-                s50 = TV.MultiplyAdd(aq, b0, s50); s51 = TV.MultiplyAdd(aq, b1, s51);
+                s5_0 = TV.MultiplyAdd(aq, b0, s5_0); s5_1 = TV.MultiplyAdd(aq, b1, s5_1);
             }
 
+            if (rows > 6)
+            {
+                aq = TV.Create(At(ref aj, 6 * rs));
+                s6_0 = TV.MultiplyAdd(aq, b0, s6_0); s6_1 = TV.MultiplyAdd(aq, b1, s6_1);
+            }
+
+            if (rows > 7)
+            {
+                aq = TV.Create(At(ref aj, 7 * rs));
+                s7_0 = TV.MultiplyAdd(aq, b0, s7_0); s7_1 = TV.MultiplyAdd(aq, b1, s7_1);
+            }
+
+            if (rows > 8)
+            {
+                aq = TV.Create(At(ref aj, 8 * rs));
+                s8_0 = TV.MultiplyAdd(aq, b0, s8_0); s8_1 = TV.MultiplyAdd(aq, b1, s8_1);
+            }
+
+            if (rows > 9)
+            {
+                aq = TV.Create(At(ref aj, 9 * rs));
+                s9_0 = TV.MultiplyAdd(aq, b0, s9_0); s9_1 = TV.MultiplyAdd(aq, b1, s9_1);
+            }
+
+            if (rows > 10)
+            {
+                aq = TV.Create(At(ref aj, 10 * rs));
+                s10_0 = TV.MultiplyAdd(aq, b0, s10_0); s10_1 = TV.MultiplyAdd(aq, b1, s10_1);
+            }
+
+            if (rows > 11)
+            {
+                aq = TV.Create(At(ref aj, 11 * rs));
+                s11_0 = TV.MultiplyAdd(aq, b0, s11_0); s11_1 = TV.MultiplyAdd(aq, b1, s11_1);
+            }
         }
 
-        Finish<TP, TV, TD>(s00).Store(ref cr, 0); Finish<TP, TV, TD>(s01).Store(ref cr, (nuint)n);
+        Finish<TP, TV, TD>(s0_0).Store(ref cr, 0); Finish<TP, TV, TD>(s0_1).Store(ref cr, (nuint)n);
         if (rows > 1)
         {
-            Finish<TP, TV, TD>(s10).Store(ref cr, (nuint)(1 * cs)); Finish<TP, TV, TD>(s11).Store(ref cr, (nuint)(1 * cs + n));
+            Finish<TP, TV, TD>(s1_0).Store(ref cr, (nuint)(1 * cs)); Finish<TP, TV, TD>(s1_1).Store(ref cr, (nuint)(1 * cs + n));
         }
 
         if (rows > 2)
         {
-            Finish<TP, TV, TD>(s20).Store(ref cr, (nuint)(2 * cs)); Finish<TP, TV, TD>(s21).Store(ref cr, (nuint)(2 * cs + n));
+            Finish<TP, TV, TD>(s2_0).Store(ref cr, (nuint)(2 * cs)); Finish<TP, TV, TD>(s2_1).Store(ref cr, (nuint)(2 * cs + n));
         }
 
         if (rows > 3)
         {
-            Finish<TP, TV, TD>(s30).Store(ref cr, (nuint)(3 * cs)); Finish<TP, TV, TD>(s31).Store(ref cr, (nuint)(3 * cs + n));
+            Finish<TP, TV, TD>(s3_0).Store(ref cr, (nuint)(3 * cs)); Finish<TP, TV, TD>(s3_1).Store(ref cr, (nuint)(3 * cs + n));
         }
 
         if (rows > 4)
         {
-            Finish<TP, TV, TD>(s40).Store(ref cr, (nuint)(4 * cs)); Finish<TP, TV, TD>(s41).Store(ref cr, (nuint)(4 * cs + n));
+            Finish<TP, TV, TD>(s4_0).Store(ref cr, (nuint)(4 * cs)); Finish<TP, TV, TD>(s4_1).Store(ref cr, (nuint)(4 * cs + n));
         }
 
         if (rows > 5)
         {
-            Finish<TP, TV, TD>(s50).Store(ref cr, (nuint)(5 * cs)); Finish<TP, TV, TD>(s51).Store(ref cr, (nuint)(5 * cs + n));
+            Finish<TP, TV, TD>(s5_0).Store(ref cr, (nuint)(5 * cs)); Finish<TP, TV, TD>(s5_1).Store(ref cr, (nuint)(5 * cs + n));
         }
 
+        if (rows > 6)
+        {
+            Finish<TP, TV, TD>(s6_0).Store(ref cr, (nuint)(6 * cs)); Finish<TP, TV, TD>(s6_1).Store(ref cr, (nuint)(6 * cs + n));
+        }
+
+        if (rows > 7)
+        {
+            Finish<TP, TV, TD>(s7_0).Store(ref cr, (nuint)(7 * cs)); Finish<TP, TV, TD>(s7_1).Store(ref cr, (nuint)(7 * cs + n));
+        }
+
+        if (rows > 8)
+        {
+            Finish<TP, TV, TD>(s8_0).Store(ref cr, (nuint)(8 * cs)); Finish<TP, TV, TD>(s8_1).Store(ref cr, (nuint)(8 * cs + n));
+        }
+
+        if (rows > 9)
+        {
+            Finish<TP, TV, TD>(s9_0).Store(ref cr, (nuint)(9 * cs)); Finish<TP, TV, TD>(s9_1).Store(ref cr, (nuint)(9 * cs + n));
+        }
+
+        if (rows > 10)
+        {
+            Finish<TP, TV, TD>(s10_0).Store(ref cr, (nuint)(10 * cs)); Finish<TP, TV, TD>(s10_1).Store(ref cr, (nuint)(10 * cs + n));
+        }
+
+        if (rows > 11)
+        {
+            Finish<TP, TV, TD>(s11_0).Store(ref cr, (nuint)(11 * cs)); Finish<TP, TV, TD>(s11_1).Store(ref cr, (nuint)(11 * cs + n));
+        }
     }
 
     /// <summary><c>c[r + q, i .. i + lanes - 1]</c> for q below <typeparamref name="TR"/>'s count (at most 12): one vector of b per step.</summary>
@@ -350,6 +451,51 @@ internal static partial class ProductKernels
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             get => 6;
+        }
+    }
+
+    private readonly struct R7 : IRowCount
+    {
+        public static int Count
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => 7;
+        }
+    }
+
+    private readonly struct R8 : IRowCount
+    {
+        public static int Count
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => 8;
+        }
+    }
+
+    private readonly struct R9 : IRowCount
+    {
+        public static int Count
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => 9;
+        }
+    }
+
+    private readonly struct R10 : IRowCount
+    {
+        public static int Count
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => 10;
+        }
+    }
+
+    private readonly struct R11 : IRowCount
+    {
+        public static int Count
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => 11;
         }
     }
 

@@ -67,6 +67,15 @@ internal static partial class ProductKernels
     /// <summary>Rows of a block of two-vector chunks; a thread split of the rows at its multiples keeps every block whole.</summary>
     public const int RowBlock = Accumulators / 2;
 
+    /// <summary>
+    /// Rows of a block of two-vector chunks at width <typeparamref name="TV"/>: 12 (24 accumulators) with AVX-512's 32
+    /// registers, 6 (12 accumulators) below it, where 16 registers must also hold the two loads of b and a broadcast.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int PairRows<TV>()
+        where TV : struct, ILanes<TV>
+        => TV.Count >= 16 ? 12 : RowBlock;
+
     /// <summary><c>c = start + a · b</c>, then the activation, at the widest width the process runs.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Multiply<TP>(ref float a, ref float b, ref float c, ref float bias)
@@ -166,8 +175,8 @@ internal static partial class ProductKernels
 
     /// <summary>
     /// Columns <paramref name="from"/> onward (below <paramref name="to"/>) in whole vectors of <typeparamref name="TV"/>:
-    /// chunks of two vectors (6 rows a block), then one vector (12 rows a block). Returns the first column left for a
-    /// narrower width.
+    /// chunks of two vectors (<see cref="PairRows{TV}"/> rows a block), then one vector (12 rows a block). Returns the first
+    /// column left for a narrower width.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int Columns<TP, TV, TD>(ref float a, ref float b, ref float c, ref float bias, Part part, int from, int to)
@@ -176,12 +185,20 @@ internal static partial class ProductKernels
         where TD : struct, IDepthPart
     {
         int i = from;
-        int pairs = part.Start + (part.End - part.Start) / RowBlock * RowBlock;
+        int blockRows = PairRows<TV>();
+        int pairs = part.Start + (part.End - part.Start) / blockRows * blockRows;
         for (; i + 2 * TV.Count <= to; i += 2 * TV.Count)
         {
-            for (int r = part.Start; r < pairs; r += RowBlock)
+            for (int r = part.Start; r < pairs; r += blockRows)
             {
-                BlockOfPairs<TP, TV, R6, TD>(ref a, ref b, ref c, ref bias, part, r, i);
+                if (blockRows == 12)
+                {
+                    BlockOfPairs<TP, TV, R12, TD>(ref a, ref b, ref c, ref bias, part, r, i);
+                }
+                else
+                {
+                    BlockOfPairs<TP, TV, R6, TD>(ref a, ref b, ref c, ref bias, part, r, i);
+                }
             }
 
             switch (part.End - pairs)
@@ -191,6 +208,12 @@ internal static partial class ProductKernels
                 case 3: BlockOfPairs<TP, TV, R3, TD>(ref a, ref b, ref c, ref bias, part, pairs, i); break;
                 case 4: BlockOfPairs<TP, TV, R4, TD>(ref a, ref b, ref c, ref bias, part, pairs, i); break;
                 case 5: BlockOfPairs<TP, TV, R5, TD>(ref a, ref b, ref c, ref bias, part, pairs, i); break;
+                case 6: BlockOfPairs<TP, TV, R6, TD>(ref a, ref b, ref c, ref bias, part, pairs, i); break;
+                case 7: BlockOfPairs<TP, TV, R7, TD>(ref a, ref b, ref c, ref bias, part, pairs, i); break;
+                case 8: BlockOfPairs<TP, TV, R8, TD>(ref a, ref b, ref c, ref bias, part, pairs, i); break;
+                case 9: BlockOfPairs<TP, TV, R9, TD>(ref a, ref b, ref c, ref bias, part, pairs, i); break;
+                case 10: BlockOfPairs<TP, TV, R10, TD>(ref a, ref b, ref c, ref bias, part, pairs, i); break;
+                case 11: BlockOfPairs<TP, TV, R11, TD>(ref a, ref b, ref c, ref bias, part, pairs, i); break;
             }
         }
 
