@@ -153,28 +153,44 @@ internal static partial class ProductKernels
         }
     }
 
-    /// <summary>An 8 × 8 block, rows <paramref name="sourceStride"/> apart, written transposed with rows <paramref name="targetStride"/> apart.</summary>
+    /// <summary>
+    /// An 8 × 8 block, rows <paramref name="sourceStride"/> apart, written transposed with rows <paramref name="targetStride"/>
+    /// apart. Packing is bound by the shuffle port (one per cycle): rows 4-7 come into the high lanes as they load
+    /// (an insert from memory, on the other ports), and half of each 4 × 4 lane transpose's last stage is blends, also on
+    /// the other ports, so 64 floats take 12 shuffles where a transpose of whole rows takes 24.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Transpose8x8(ref float source, int sourceStride, ref float target, int targetStride)
     {
-        Vector256<float> r0 = Vector256.LoadUnsafe(ref source), r1 = Vector256.LoadUnsafe(ref At(ref source, sourceStride));
-        Vector256<float> r2 = Vector256.LoadUnsafe(ref At(ref source, 2 * sourceStride)), r3 = Vector256.LoadUnsafe(ref At(ref source, 3 * sourceStride));
-        Vector256<float> r4 = Vector256.LoadUnsafe(ref At(ref source, 4 * sourceStride)), r5 = Vector256.LoadUnsafe(ref At(ref source, 5 * sourceStride));
-        Vector256<float> r6 = Vector256.LoadUnsafe(ref At(ref source, 6 * sourceStride)), r7 = Vector256.LoadUnsafe(ref At(ref source, 7 * sourceStride));
+        // a{k}, k < 4: columns 0-3 of row k (low lane) and of row k + 4 (high lane); a{k + 4}: columns 4-7 of the same rows
+        ref float low = ref source, high = ref At(ref source, 4 * sourceStride);
+        Vector256<float> a0 = Vector256.Create(Vector128.LoadUnsafe(ref low), Vector128.LoadUnsafe(ref high));
+        Vector256<float> a1 = Vector256.Create(Vector128.LoadUnsafe(ref At(ref low, sourceStride)), Vector128.LoadUnsafe(ref At(ref high, sourceStride)));
+        Vector256<float> a2 = Vector256.Create(Vector128.LoadUnsafe(ref At(ref low, 2 * sourceStride)), Vector128.LoadUnsafe(ref At(ref high, 2 * sourceStride)));
+        Vector256<float> a3 = Vector256.Create(Vector128.LoadUnsafe(ref At(ref low, 3 * sourceStride)), Vector128.LoadUnsafe(ref At(ref high, 3 * sourceStride)));
+        Vector256<float> a4 = Vector256.Create(Vector128.LoadUnsafe(ref At(ref low, 4)), Vector128.LoadUnsafe(ref At(ref high, 4)));
+        Vector256<float> a5 = Vector256.Create(Vector128.LoadUnsafe(ref At(ref low, sourceStride + 4)), Vector128.LoadUnsafe(ref At(ref high, sourceStride + 4)));
+        Vector256<float> a6 = Vector256.Create(Vector128.LoadUnsafe(ref At(ref low, 2 * sourceStride + 4)), Vector128.LoadUnsafe(ref At(ref high, 2 * sourceStride + 4)));
+        Vector256<float> a7 = Vector256.Create(Vector128.LoadUnsafe(ref At(ref low, 3 * sourceStride + 4)), Vector128.LoadUnsafe(ref At(ref high, 3 * sourceStride + 4)));
+        TransposeLanes4x4(a0, a1, a2, a3, ref target, targetStride);
+        TransposeLanes4x4(a4, a5, a6, a7, ref At(ref target, 4 * targetStride), targetStride);
+    }
 
-        // pairs of rows interleaved, then pairs of pairs: u{k} holds element k (low half) and k + 4 (high half) of rows 0-3 or 4-7
-        Vector256<float> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1), t2 = Avx.UnpackLow(r2, r3), t3 = Avx.UnpackHigh(r2, r3);
-        Vector256<float> t4 = Avx.UnpackLow(r4, r5), t5 = Avx.UnpackHigh(r4, r5), t6 = Avx.UnpackLow(r6, r7), t7 = Avx.UnpackHigh(r6, r7);
-        Vector256<float> u0 = Avx.Shuffle(t0, t2, 0x44), u1 = Avx.Shuffle(t0, t2, 0xEE), u2 = Avx.Shuffle(t1, t3, 0x44), u3 = Avx.Shuffle(t1, t3, 0xEE);
-        Vector256<float> u4 = Avx.Shuffle(t4, t6, 0x44), u5 = Avx.Shuffle(t4, t6, 0xEE), u6 = Avx.Shuffle(t5, t7, 0x44), u7 = Avx.Shuffle(t5, t7, 0xEE);
+    /// <summary>
+    /// Each 128-bit lane of <paramref name="r0"/> .. <paramref name="r3"/> transposed as a 4 × 4 block, the four results
+    /// stored as rows <paramref name="targetStride"/> apart: row m holds element m of r0 .. r3, lane by lane.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void TransposeLanes4x4(Vector256<float> r0, Vector256<float> r1, Vector256<float> r2, Vector256<float> r3, ref float target, int targetStride)
+    {
+        // u0 = (r0[0], r1[0], r0[1], r1[1]), u1 = (r0[2], r1[2], r0[3], r1[3]), u2 and u3 the same of r2 and r3
+        Vector256<float> u0 = Avx.UnpackLow(r0, r1), u1 = Avx.UnpackHigh(r0, r1), u2 = Avx.UnpackLow(r2, r3), u3 = Avx.UnpackHigh(r2, r3);
 
-        Avx.Permute2x128(u0, u4, 0x20).StoreUnsafe(ref target);
-        Avx.Permute2x128(u1, u5, 0x20).StoreUnsafe(ref At(ref target, targetStride));
-        Avx.Permute2x128(u2, u6, 0x20).StoreUnsafe(ref At(ref target, 2 * targetStride));
-        Avx.Permute2x128(u3, u7, 0x20).StoreUnsafe(ref At(ref target, 3 * targetStride));
-        Avx.Permute2x128(u0, u4, 0x31).StoreUnsafe(ref At(ref target, 4 * targetStride));
-        Avx.Permute2x128(u1, u5, 0x31).StoreUnsafe(ref At(ref target, 5 * targetStride));
-        Avx.Permute2x128(u2, u6, 0x31).StoreUnsafe(ref At(ref target, 6 * targetStride));
-        Avx.Permute2x128(u3, u7, 0x31).StoreUnsafe(ref At(ref target, 7 * targetStride));
+        // v0 = (u0[2], u0[3], u2[0], u2[1]): the pairs each output row needs from the other input, then blends take them
+        Vector256<float> v0 = Avx.Shuffle(u0, u2, 0x4E), v1 = Avx.Shuffle(u1, u3, 0x4E);
+        Avx.Blend(u0, v0, 0xCC).StoreUnsafe(ref target);                          // r0[0], r1[0], r2[0], r3[0]
+        Avx.Blend(v0, u2, 0xCC).StoreUnsafe(ref At(ref target, targetStride));     // r0[1], r1[1], r2[1], r3[1]
+        Avx.Blend(u1, v1, 0xCC).StoreUnsafe(ref At(ref target, 2 * targetStride)); // r0[2], r1[2], r2[2], r3[2]
+        Avx.Blend(v1, u3, 0xCC).StoreUnsafe(ref At(ref target, 3 * targetStride)); // r0[3], r1[3], r2[3], r3[3]
     }
 }
