@@ -224,7 +224,10 @@ internal static partial class ProductKernels
         }
     }
 
-    /// <summary><c>c[r + q, i .. i + lanes - 1]</c> for q below <typeparamref name="TR"/>'s count (at most 12): one vector of b per step.</summary>
+    /// <summary>
+    /// <c>c[r + q, i .. i + lanes - 1]</c> for q below <typeparamref name="TR"/>'s count (at most 24 at 512 bits, 12 below):
+    /// one vector of b per step, one broadcast of a per row.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void BlockOfSingles<TP, TV, TR, TD>(ref float a, ref float b, ref float c, ref float bias, Part part, int r, int i)
         where TP : struct, IProductShape
@@ -249,6 +252,18 @@ internal static partial class ProductKernels
         TV s9 = rows > 9 ? Start<TP, TV, TD>(ref At(ref cr, 9 * cs), ref At(ref rb, 9), ref cb) : TV.Zero;
         TV s10 = rows > 10 ? Start<TP, TV, TD>(ref At(ref cr, 10 * cs), ref At(ref rb, 10), ref cb) : TV.Zero;
         TV s11 = rows > 11 ? Start<TP, TV, TD>(ref At(ref cr, 11 * cs), ref At(ref rb, 11), ref cb) : TV.Zero;
+        TV s12 = rows > 12 ? Start<TP, TV, TD>(ref At(ref cr, 12 * cs), ref At(ref rb, 12), ref cb) : TV.Zero;
+        TV s13 = rows > 13 ? Start<TP, TV, TD>(ref At(ref cr, 13 * cs), ref At(ref rb, 13), ref cb) : TV.Zero;
+        TV s14 = rows > 14 ? Start<TP, TV, TD>(ref At(ref cr, 14 * cs), ref At(ref rb, 14), ref cb) : TV.Zero;
+        TV s15 = rows > 15 ? Start<TP, TV, TD>(ref At(ref cr, 15 * cs), ref At(ref rb, 15), ref cb) : TV.Zero;
+        TV s16 = rows > 16 ? Start<TP, TV, TD>(ref At(ref cr, 16 * cs), ref At(ref rb, 16), ref cb) : TV.Zero;
+        TV s17 = rows > 17 ? Start<TP, TV, TD>(ref At(ref cr, 17 * cs), ref At(ref rb, 17), ref cb) : TV.Zero;
+        TV s18 = rows > 18 ? Start<TP, TV, TD>(ref At(ref cr, 18 * cs), ref At(ref rb, 18), ref cb) : TV.Zero;
+        TV s19 = rows > 19 ? Start<TP, TV, TD>(ref At(ref cr, 19 * cs), ref At(ref rb, 19), ref cb) : TV.Zero;
+        TV s20 = rows > 20 ? Start<TP, TV, TD>(ref At(ref cr, 20 * cs), ref At(ref rb, 20), ref cb) : TV.Zero;
+        TV s21 = rows > 21 ? Start<TP, TV, TD>(ref At(ref cr, 21 * cs), ref At(ref rb, 21), ref cb) : TV.Zero;
+        TV s22 = rows > 22 ? Start<TP, TV, TD>(ref At(ref cr, 22 * cs), ref At(ref rb, 22), ref cb) : TV.Zero;
+        TV s23 = rows > 23 ? Start<TP, TV, TD>(ref At(ref cr, 23 * cs), ref At(ref rb, 23), ref cb) : TV.Zero;
         int depth = part.Depth, bStride = part.BStride;
         ref float aj = ref At(ref a, r * rs);
         ref float bj = ref At(ref b, i - part.BColumn);
@@ -312,6 +327,65 @@ internal static partial class ProductKernels
                 s11 = TV.MultiplyAdd(TV.Create(At(ref aj, 11 * rs)), bv, s11);
             }
 
+            if (rows > 12)
+            {
+                s12 = TV.MultiplyAdd(TV.Create(At(ref aj, 12 * rs)), bv, s12);
+            }
+
+            if (rows > 13)
+            {
+                s13 = TV.MultiplyAdd(TV.Create(At(ref aj, 13 * rs)), bv, s13);
+            }
+
+            if (rows > 14)
+            {
+                s14 = TV.MultiplyAdd(TV.Create(At(ref aj, 14 * rs)), bv, s14);
+            }
+
+            if (rows > 15)
+            {
+                s15 = TV.MultiplyAdd(TV.Create(At(ref aj, 15 * rs)), bv, s15);
+            }
+
+            if (rows > 16)
+            {
+                s16 = TV.MultiplyAdd(TV.Create(At(ref aj, 16 * rs)), bv, s16);
+            }
+
+            if (rows > 17)
+            {
+                s17 = TV.MultiplyAdd(TV.Create(At(ref aj, 17 * rs)), bv, s17);
+            }
+
+            if (rows > 18)
+            {
+                s18 = TV.MultiplyAdd(TV.Create(At(ref aj, 18 * rs)), bv, s18);
+            }
+
+            if (rows > 19)
+            {
+                s19 = TV.MultiplyAdd(TV.Create(At(ref aj, 19 * rs)), bv, s19);
+            }
+
+            if (rows > 20)
+            {
+                s20 = TV.MultiplyAdd(TV.Create(At(ref aj, 20 * rs)), bv, s20);
+            }
+
+            if (rows > 21)
+            {
+                s21 = TV.MultiplyAdd(TV.Create(At(ref aj, 21 * rs)), bv, s21);
+            }
+
+            if (rows > 22)
+            {
+                s22 = TV.MultiplyAdd(TV.Create(At(ref aj, 22 * rs)), bv, s22);
+            }
+
+            if (rows > 23)
+            {
+                s23 = TV.MultiplyAdd(TV.Create(At(ref aj, 23 * rs)), bv, s23);
+            }
         }
 
         Finish<TP, TV, TD>(s0).Store(ref cr, 0);
@@ -370,6 +444,65 @@ internal static partial class ProductKernels
             Finish<TP, TV, TD>(s11).Store(ref cr, (nuint)(11 * cs));
         }
 
+        if (rows > 12)
+        {
+            Finish<TP, TV, TD>(s12).Store(ref cr, (nuint)(12 * cs));
+        }
+
+        if (rows > 13)
+        {
+            Finish<TP, TV, TD>(s13).Store(ref cr, (nuint)(13 * cs));
+        }
+
+        if (rows > 14)
+        {
+            Finish<TP, TV, TD>(s14).Store(ref cr, (nuint)(14 * cs));
+        }
+
+        if (rows > 15)
+        {
+            Finish<TP, TV, TD>(s15).Store(ref cr, (nuint)(15 * cs));
+        }
+
+        if (rows > 16)
+        {
+            Finish<TP, TV, TD>(s16).Store(ref cr, (nuint)(16 * cs));
+        }
+
+        if (rows > 17)
+        {
+            Finish<TP, TV, TD>(s17).Store(ref cr, (nuint)(17 * cs));
+        }
+
+        if (rows > 18)
+        {
+            Finish<TP, TV, TD>(s18).Store(ref cr, (nuint)(18 * cs));
+        }
+
+        if (rows > 19)
+        {
+            Finish<TP, TV, TD>(s19).Store(ref cr, (nuint)(19 * cs));
+        }
+
+        if (rows > 20)
+        {
+            Finish<TP, TV, TD>(s20).Store(ref cr, (nuint)(20 * cs));
+        }
+
+        if (rows > 21)
+        {
+            Finish<TP, TV, TD>(s21).Store(ref cr, (nuint)(21 * cs));
+        }
+
+        if (rows > 22)
+        {
+            Finish<TP, TV, TD>(s22).Store(ref cr, (nuint)(22 * cs));
+        }
+
+        if (rows > 23)
+        {
+            Finish<TP, TV, TD>(s23).Store(ref cr, (nuint)(23 * cs));
+        }
     }
 
     /// <summary>
@@ -496,6 +629,15 @@ internal static partial class ProductKernels
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             get => 11;
+        }
+    }
+
+    private readonly struct R24 : IRowCount
+    {
+        public static int Count
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => 24;
         }
     }
 

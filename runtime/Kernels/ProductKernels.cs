@@ -175,7 +175,7 @@ internal static partial class ProductKernels
 
     /// <summary>
     /// Columns <paramref name="from"/> onward (below <paramref name="to"/>) in whole vectors of <typeparamref name="TV"/>:
-    /// chunks of two vectors (<see cref="PairRows{TV}"/> rows a block), then one vector (12 rows a block). Returns the first
+    /// chunks of two vectors (<see cref="PairRows{TV}"/> rows a block), then one vector (24 rows a block at 512 bits, 12 below). Returns the first
     /// column left for a narrower width.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -219,27 +219,34 @@ internal static partial class ProductKernels
 
         if (i + TV.Count <= to)
         {
-            int singles = part.Start + (part.End - part.Start) / Accumulators * Accumulators;
-            for (int r = part.Start; r < singles; r += Accumulators)
+            // blocks of 24 rows at 512 bits (24 accumulators), then of 12, then one of 6, then fewer
+            int r = part.Start;
+            if (TV.Count >= 16)
+            {
+                for (; r + 24 <= part.End; r += 24)
+                {
+                    BlockOfSingles<TP, TV, R24, TD>(ref a, ref b, ref c, ref bias, part, r, i);
+                }
+            }
+
+            for (; r + 12 <= part.End; r += 12)
             {
                 BlockOfSingles<TP, TV, R12, TD>(ref a, ref b, ref c, ref bias, part, r, i);
             }
 
-            // the rows left (fewer than 12): a block of 6, then fewer
-            int r6 = singles;
-            if (part.End - r6 >= 6)
+            if (part.End - r >= 6)
             {
-                BlockOfSingles<TP, TV, R6, TD>(ref a, ref b, ref c, ref bias, part, r6, i);
-                r6 += 6;
+                BlockOfSingles<TP, TV, R6, TD>(ref a, ref b, ref c, ref bias, part, r, i);
+                r += 6;
             }
 
-            switch (part.End - r6)
+            switch (part.End - r)
             {
-                case 1: BlockOfSingles<TP, TV, R1, TD>(ref a, ref b, ref c, ref bias, part, r6, i); break;
-                case 2: BlockOfSingles<TP, TV, R2, TD>(ref a, ref b, ref c, ref bias, part, r6, i); break;
-                case 3: BlockOfSingles<TP, TV, R3, TD>(ref a, ref b, ref c, ref bias, part, r6, i); break;
-                case 4: BlockOfSingles<TP, TV, R4, TD>(ref a, ref b, ref c, ref bias, part, r6, i); break;
-                case 5: BlockOfSingles<TP, TV, R5, TD>(ref a, ref b, ref c, ref bias, part, r6, i); break;
+                case 1: BlockOfSingles<TP, TV, R1, TD>(ref a, ref b, ref c, ref bias, part, r, i); break;
+                case 2: BlockOfSingles<TP, TV, R2, TD>(ref a, ref b, ref c, ref bias, part, r, i); break;
+                case 3: BlockOfSingles<TP, TV, R3, TD>(ref a, ref b, ref c, ref bias, part, r, i); break;
+                case 4: BlockOfSingles<TP, TV, R4, TD>(ref a, ref b, ref c, ref bias, part, r, i); break;
+                case 5: BlockOfSingles<TP, TV, R5, TD>(ref a, ref b, ref c, ref bias, part, r, i); break;
             }
 
             i += TV.Count;

@@ -5,18 +5,21 @@ using Xunit;
 namespace NetGen.Tests.Kernels;
 
 /// <summary>
-/// The product's register blocks take up to 12 rows at 512 bits and 6 below, and the rows left over go to a smaller
-/// block of 1 to 11. Whichever block computes an output, it must be the one chain of multiply-adds along the depth in
-/// order: checked bit for bit for every count of rows up to two whole blocks and a remainder, through the packed
+/// The product's register blocks take up to 12 rows of two vectors at 512 bits and 6 below (24 and 12 rows of one
+/// vector), and the rows left over go to smaller blocks. Whichever block computes an output, it must be the one chain of multiply-adds along the depth in
+/// order: checked bit for bit for every count of rows up to 47, through the packed
 /// forward (a depth of two panels) and through <c>dx = dz · W</c>.
 /// </summary>
 public sealed class ProductBlockRowsTests
 {
-    /// <summary>A 32-column chunk of pairs and 8 more columns (narrower widths); 300 inputs, two packed panels deep.</summary>
+    /// <summary>
+    /// Columns that reach every block at 512 bits: a 32-column chunk of pairs, a single 16-lane vector, then 8 (and for dx, 4
+    /// more, then 1); 317 inputs, two packed panels deep.
+    /// </summary>
     private readonly struct Layer : IDenseLayer
     {
-        public static int Inputs => 300;
-        public static int Units => 40;
+        public static int Inputs => 317;
+        public static int Units => 56;
         public static bool HasBias => true;
         public static FusedActivation Activation => FusedActivation.None;
         public static float Slope => 0f;
@@ -30,7 +33,7 @@ public sealed class ProductBlockRowsTests
     public static TheoryData<int> RowCounts()
     {
         var data = new TheoryData<int>();
-        for (int rows = DenseKernels.ProductRows; rows <= 2 * 12 + 11; rows++)
+        for (int rows = DenseKernels.ProductRows; rows <= 24 + 12 + 11; rows++)
         {
             data.Add(rows);
         }
