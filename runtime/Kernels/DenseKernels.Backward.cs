@@ -141,13 +141,15 @@ public static partial class DenseKernels
     }
 
     /// <summary>
-    /// The rows of x and dz one pass of <see cref="WeightGradient{TLayer}"/>'s product covers: 32 KB of x, and at least 64 (a
-    /// dense layer's usual batch runs in one pass). Measured on an lstm's B·T = 2,048 rows: 32 KB blocks took its training
-    /// step from 6.9-7.9 ms to 5.5-6.7 ms on one thread.
+    /// The rows of x and dz one pass of <see cref="WeightGradient{TLayer}"/>'s product covers: at most 32 KB of x and 128 KB
+    /// of dz, and at least 64 (a dense layer's usual batch runs in one pass). Every block of units reads all of the pass's
+    /// dz rows (a few floats of each), so dz's part must stay in L2 across the unit blocks too: an lstm's input product
+    /// (16 inputs, 256 gates) would otherwise take 512 rows, 512 KB of dz, per pass. Measured on an lstm's B·T = 2,048 rows:
+    /// 32 KB blocks of x took its training step from 6.9-7.9 ms to 5.5-6.7 ms on one thread.
     /// </summary>
     private static int WeightGradientRows<TLayer>()
         where TLayer : struct, IDenseLayer
-        => Math.Max(64, (32 * 1024 / sizeof(float)) / TLayer.Inputs);
+        => Math.Max(64, Math.Min((32 * 1024 / sizeof(float)) / TLayer.Inputs, (128 * 1024 / sizeof(float)) / TLayer.Units));
 
     /// <summary>
     /// Rows <paramref name="start"/> .. <paramref name="end"/> - 1 of <c>dx = dz W</c> (overwritten), on the calling thread. Internal
