@@ -162,7 +162,12 @@ public static partial class ConvolutionKernels
         where TB : struct, IColumnBlock
     {
         public static int Rows => TL.OutChannels;
-        public static int Columns => TB.IsLast ? ColumnRows<TL>() - (WeightGradientBlocks<TL>() - 1) * ColumnBlock : ColumnBlock;
+        public static int Columns
+        {
+            // inlined into the product's blocks, whatever the JIT's budget there (see ShapeGettersInlineTests)
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => TB.IsLast ? ColumnRows<TL>() - (WeightGradientBlocks<TL>() - 1) * ColumnBlock : ColumnBlock;
+        }
         public static int Depth => OutPositions<TL>();
         public static int RowStride => OutPositions<TL>();
         public static int DepthStride => 1;

@@ -90,11 +90,13 @@ internal static partial class ProductKernels
             s11_1 = Start<TP, TV, TD>(ref At(ref cr, 11 * cs + n), ref At(ref rb, 11), ref At(ref cb, n));
         }
 
-        // the depth's operands advance by a pointer step each term: b a row of BStride floats, a DepthStride floats
-        int depth = part.Depth, bStride = part.BStride;
+        // the depth's operands advance by a pointer step each term: b a row of BStride floats, a DepthStride floats (read
+        // once here: a shape whose stride the JIT does not inline, in a method this large, would otherwise be a call in
+        // the loop, and a call makes every accumulator go to the stack and back at every term)
+        int depth = part.Depth, bStride = part.BStride, aStride = TP.DepthStride;
         ref float aj = ref At(ref a, r * rs);
         ref float bj = ref At(ref b, i - part.BColumn);
-        for (int j = 0; j < depth; j++, aj = ref At(ref aj, TP.DepthStride), bj = ref At(ref bj, bStride))
+        for (int j = 0; j < depth; j++, aj = ref At(ref aj, aStride), bj = ref At(ref bj, bStride))
         {
             // s[q][u] += a[r + q, j] · b[j, i + u·lanes ..]
             TV b0 = Load<TV>(ref bj, 0), b1 = Load<TV>(ref bj, n);
@@ -264,10 +266,10 @@ internal static partial class ProductKernels
         TV s21 = rows > 21 ? Start<TP, TV, TD>(ref At(ref cr, 21 * cs), ref At(ref rb, 21), ref cb) : TV.Zero;
         TV s22 = rows > 22 ? Start<TP, TV, TD>(ref At(ref cr, 22 * cs), ref At(ref rb, 22), ref cb) : TV.Zero;
         TV s23 = rows > 23 ? Start<TP, TV, TD>(ref At(ref cr, 23 * cs), ref At(ref rb, 23), ref cb) : TV.Zero;
-        int depth = part.Depth, bStride = part.BStride;
+        int depth = part.Depth, bStride = part.BStride, aStride = TP.DepthStride; // read once, as in BlockOfPairs
         ref float aj = ref At(ref a, r * rs);
         ref float bj = ref At(ref b, i - part.BColumn);
-        for (int j = 0; j < depth; j++, aj = ref At(ref aj, TP.DepthStride), bj = ref At(ref bj, bStride))
+        for (int j = 0; j < depth; j++, aj = ref At(ref aj, aStride), bj = ref At(ref bj, bStride))
         {
             // s[q] += a[r + q, j] · b[j, i ..]
             TV bv = Load<TV>(ref bj, 0);

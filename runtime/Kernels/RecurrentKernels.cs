@@ -222,7 +222,13 @@ public static partial class RecurrentKernels
     {
         public static int Inputs => TLayer.Inputs;
 
-        public static int Units => Gates<TLayer>() * TLayer.Hidden;
+        public static int Units
+        {
+            // inlined into the product kernels' blocks, where the JIT's budget is spent long before it reaches this (see
+            // ShapeGettersInlineTests)
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => Gates<TLayer>() * TLayer.Hidden;
+        }
 
         public static bool HasBias => TLayer.HasBias;
 
@@ -240,7 +246,13 @@ public static partial class RecurrentKernels
     {
         public static int Inputs => TLayer.Hidden;
 
-        public static int Units => Gates<TLayer>() * TLayer.Hidden;
+        public static int Units
+        {
+            // inlined into the product kernels' blocks, where the JIT's budget is spent long before it reaches this (see
+            // ShapeGettersInlineTests)
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => Gates<TLayer>() * TLayer.Hidden;
+        }
 
         public static bool HasBias => TLayer.HasBias;
 
