@@ -247,8 +247,8 @@ public static partial class RecurrentKernels
 
     /// <summary>
     /// The whole panels of <see cref="RecurrentProducts{TLayer}"/> (8 vectors of <typeparamref name="TV"/> wide, which is
-    /// <see cref="PanelWidth"/>): for each panel, first to last or (<paramref name="backwards"/>) last to first, two
-    /// samples at a time (16 accumulators sharing each load of the panel), then one; within a panel, h from its first
+    /// <see cref="PanelWidth"/>): for each panel, first to last or (<paramref name="backwards"/>) last to first, three
+    /// samples at a time at 512 bits (24 accumulators sharing each load of the panel), then two (16), then one; within a panel, h from its first
     /// element to its last or (backwards) from its last to its first.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
@@ -264,6 +264,15 @@ public static partial class RecurrentKernels
             int u0 = (backwards ? panels - 1 - q : q) * panel;
             ref float wp = ref At(ref w, u0 * hidden);
             int s = 0;
+            if (TV.Count >= 16)
+            {
+                // at 512 bits three samples: 24 accumulators of AVX-512's 32 registers, each load of the panel feeding 3
+                for (; s + 3 <= samples; s += 3)
+                {
+                    ThreeSamples<TLayer, TV>(ref wp, ref b, ref At(ref h0, s * hidden), ref At(ref r0, s * width + u0), u0, first, step);
+                }
+            }
+
             for (; s + 2 <= samples; s += 2)
             {
                 ref float ha = ref At(ref h0, s * hidden);
@@ -337,6 +346,59 @@ public static partial class RecurrentKernels
                 a4.Store(ref ra, (nuint)(4 * n)); a5.Store(ref ra, (nuint)(5 * n)); a6.Store(ref ra, (nuint)(6 * n)); a7.Store(ref ra, (nuint)(7 * n));
             }
         }
+    }
+
+    /// <summary>
+    /// Samples <c>s</c>, <c>s + 1</c> and <c>s + 2</c> (their h rows from <paramref name="h0"/>, their outputs from
+    /// <paramref name="r0"/>, rows of the gate width apart) of one whole panel of <see cref="RecurrentPanels{TLayer, TV}"/>:
+    /// the same sums, each sample's accumulators starting at the bias and adding <c>h[k] · W[u, k]</c> for k in the step's order.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ThreeSamples<TLayer, TV>(ref float wp, ref float b, ref float h0, ref float r0, int u0, int first, int step)
+        where TLayer : struct, IRecurrentLayer
+        where TV : struct, IMathLanes<TV>
+    {
+        int hidden = TLayer.Hidden, width = GateWidth<TLayer>(), n = TV.Count, panel = 8 * n;
+        ref float ha = ref h0;
+        ref float hb = ref At(ref h0, hidden);
+        ref float hc = ref At(ref h0, 2 * hidden);
+        TV a0, a1, a2, a3, a4, a5, a6, a7;
+        if (TLayer.HasBias)
+        {
+            ref float bu = ref At(ref b, u0);
+            a0 = Load<TV>(ref bu, 0); a1 = Load<TV>(ref bu, n); a2 = Load<TV>(ref bu, 2 * n); a3 = Load<TV>(ref bu, 3 * n);
+            a4 = Load<TV>(ref bu, 4 * n); a5 = Load<TV>(ref bu, 5 * n); a6 = Load<TV>(ref bu, 6 * n); a7 = Load<TV>(ref bu, 7 * n);
+        }
+        else
+        {
+            a0 = a1 = a2 = a3 = a4 = a5 = a6 = a7 = TV.Zero;
+        }
+
+        TV b0 = a0, b1 = a1, b2 = a2, b3 = a3, b4 = a4, b5 = a5, b6 = a6, b7 = a7;
+        TV c0 = a0, c1 = a1, c2 = a2, c3 = a3, c4 = a4, c5 = a5, c6 = a6, c7 = a7;
+        for (int i = 0, k = first; i < hidden; i++, k += step)
+        {
+            TV x = TV.Create(At(ref ha, k)), y = TV.Create(At(ref hb, k)), z = TV.Create(At(ref hc, k));
+            ref float row = ref At(ref wp, k * panel);
+            TV v = Load<TV>(ref row, 0); a0 = TV.MultiplyAdd(x, v, a0); b0 = TV.MultiplyAdd(y, v, b0); c0 = TV.MultiplyAdd(z, v, c0);
+            v = Load<TV>(ref row, n); a1 = TV.MultiplyAdd(x, v, a1); b1 = TV.MultiplyAdd(y, v, b1); c1 = TV.MultiplyAdd(z, v, c1);
+            v = Load<TV>(ref row, 2 * n); a2 = TV.MultiplyAdd(x, v, a2); b2 = TV.MultiplyAdd(y, v, b2); c2 = TV.MultiplyAdd(z, v, c2);
+            v = Load<TV>(ref row, 3 * n); a3 = TV.MultiplyAdd(x, v, a3); b3 = TV.MultiplyAdd(y, v, b3); c3 = TV.MultiplyAdd(z, v, c3);
+            v = Load<TV>(ref row, 4 * n); a4 = TV.MultiplyAdd(x, v, a4); b4 = TV.MultiplyAdd(y, v, b4); c4 = TV.MultiplyAdd(z, v, c4);
+            v = Load<TV>(ref row, 5 * n); a5 = TV.MultiplyAdd(x, v, a5); b5 = TV.MultiplyAdd(y, v, b5); c5 = TV.MultiplyAdd(z, v, c5);
+            v = Load<TV>(ref row, 6 * n); a6 = TV.MultiplyAdd(x, v, a6); b6 = TV.MultiplyAdd(y, v, b6); c6 = TV.MultiplyAdd(z, v, c6);
+            v = Load<TV>(ref row, 7 * n); a7 = TV.MultiplyAdd(x, v, a7); b7 = TV.MultiplyAdd(y, v, b7); c7 = TV.MultiplyAdd(z, v, c7);
+        }
+
+        ref float ra = ref r0;
+        a0.Store(ref ra, 0); a1.Store(ref ra, (nuint)n); a2.Store(ref ra, (nuint)(2 * n)); a3.Store(ref ra, (nuint)(3 * n));
+        a4.Store(ref ra, (nuint)(4 * n)); a5.Store(ref ra, (nuint)(5 * n)); a6.Store(ref ra, (nuint)(6 * n)); a7.Store(ref ra, (nuint)(7 * n));
+        ref float rb = ref At(ref ra, width);
+        b0.Store(ref rb, 0); b1.Store(ref rb, (nuint)n); b2.Store(ref rb, (nuint)(2 * n)); b3.Store(ref rb, (nuint)(3 * n));
+        b4.Store(ref rb, (nuint)(4 * n)); b5.Store(ref rb, (nuint)(5 * n)); b6.Store(ref rb, (nuint)(6 * n)); b7.Store(ref rb, (nuint)(7 * n));
+        ref float rc = ref At(ref ra, 2 * width);
+        c0.Store(ref rc, 0); c1.Store(ref rc, (nuint)n); c2.Store(ref rc, (nuint)(2 * n)); c3.Store(ref rc, (nuint)(3 * n));
+        c4.Store(ref rc, (nuint)(4 * n)); c5.Store(ref rc, (nuint)(5 * n)); c6.Store(ref rc, (nuint)(6 * n)); c7.Store(ref rc, (nuint)(7 * n));
     }
 
     /// <summary>
