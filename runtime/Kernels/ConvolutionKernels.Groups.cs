@@ -53,6 +53,7 @@ public static partial class ConvolutionKernels
     /// <c>db += Σ_s Σ_n dy[s]</c> and <c>dW += Σ_s dy[s] · im2row(x[s])</c> by groups of <see cref="GroupSamples"/> samples,
     /// with <paramref name="threads"/> &gt; 1 split across threads by groups.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void GroupedWeightGradient<TL>(ReadOnlySpan<float> dy, ReadOnlySpan<float> x, Span<float> weightGradient, Span<float> biasGradient, Span<float> scratch, int batch, int threads)
         where TL : struct, IConvolutionLayer
     {

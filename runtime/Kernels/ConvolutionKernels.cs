@@ -182,6 +182,7 @@ public static partial class ConvolutionKernels
     /// db and dW of a layer whose grouped partial sums do not fit its slot: <c>db</c> on the calling thread, sample by sample,
     /// and dW by column blocks (taps), each block summed over every sample in sample order.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ColumnBlockWeightGradient<TL>(ReadOnlySpan<float> dy, ReadOnlySpan<float> x, Span<float> weightGradient, Span<float> biasGradient, Span<float> scratch, int batch, int threads)
         where TL : struct, IConvolutionLayer
     {

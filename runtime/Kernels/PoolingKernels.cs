@@ -316,6 +316,7 @@ public static class PoolingKernels
         => MaxBackward<TP, ThroughRelu>(winners, dy, x, dx, batch, threads);
 
     /// <summary><see cref="MaxBackward{TP}"/> or, with <typeparamref name="TM"/> masking, <see cref="MaxBackwardRelu{TP}"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MaxBackward<TP, TM>(ReadOnlySpan<float> winners, ReadOnlySpan<float> dy, ReadOnlySpan<float> x, Span<float> dx, int batch, int threads)
         where TP : struct, IPoolingLayer
         where TM : struct, IReluMask

@@ -23,6 +23,7 @@ internal static partial class ProductKernels
     private static AlignedFloats? t_panel;
 
     /// <summary>The column groups of <see cref="MultiplyByTransposed{TP}"/>: <see cref="PanelColumns"/> columns each, the last narrower.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int ColumnGroups<TP>()
         where TP : struct, IProductShape
         => (TP.Columns + PanelColumns - 1) / PanelColumns;

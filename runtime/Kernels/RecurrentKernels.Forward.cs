@@ -82,6 +82,7 @@ public static partial class RecurrentKernels
     private const int CacheFilled = 0x4E47_0001;
 
     /// <summary>W_hh packed into <paramref name="packed"/>, which the steps then read.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static ReadOnlySpan<float> PackInto<TLayer>(ReadOnlySpan<float> weightHh, Span<float> packed)
         where TLayer : struct, IRecurrentLayer
     {
@@ -94,6 +95,7 @@ public static partial class RecurrentKernels
     /// <paramref name="weightHh"/> (a comparison of bytes, so NaN payloads and signed zeros count too), else packed again,
     /// with the header cleared while the cache is being written.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static ReadOnlySpan<float> Cached<TLayer>(ReadOnlySpan<float> weightHh, Span<float> cache)
         where TLayer : struct, IRecurrentLayer
     {
@@ -353,7 +355,8 @@ public static partial class RecurrentKernels
     /// <paramref name="r0"/>, rows of the gate width apart) of one whole panel of <see cref="RecurrentPanels{TLayer, TV}"/>:
     /// the same sums, each sample's accumulators starting at the bias and adding <c>h[k] · W[u, k]</c> for k in the step's order.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    // its own method, fully optimized from the first call as every kernel is (the JIT does not inline a loop this size)
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void ThreeSamples<TLayer, TV>(ref float wp, ref float b, ref float h0, ref float r0, int u0, int first, int step)
         where TLayer : struct, IRecurrentLayer
         where TV : struct, IMathLanes<TV>
