@@ -68,11 +68,11 @@ internal static partial class ProductKernels
         where TV : struct, ILanes<TV>
     {
         ref float panel = ref MemoryMarshal.GetReference((t_panel ??= new AlignedFloats(PanelColumns * PanelDepth)).Span);
+        int step = PanelStep(depth);
         for (int group = firstGroup; group < endGroup; group++)
         {
             int g = group * PanelColumns;
             int width = Math.Min(PanelColumns, TP.Columns - g);
-            int step = PanelStep(depth);
             for (int k = 0; k < depth; k += step)
             {
                 int terms = Math.Min(step, depth - k);
@@ -103,7 +103,8 @@ internal static partial class ProductKernels
     /// <summary>
     /// The terms of each panel for a depth of <paramref name="depth"/>: the depth cut into as few panels as
     /// <see cref="PanelDepth"/> allows, of nearly equal depth (a multiple of 8, for <see cref="Pack"/>'s tiles), so that no
-    /// panel is a sliver whose accumulators are loaded and stored for a few terms (784 inputs: 3 × 256 + 16 before, now 4 × 200 with the last 184).
+    /// panel is a sliver whose accumulators are loaded and stored for a few terms (784 inputs: 4 × 200, the last 184, rather
+    /// than 3 × 256 + 16).
     /// </summary>
     private static int PanelStep(int depth)
     {

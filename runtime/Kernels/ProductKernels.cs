@@ -61,15 +61,16 @@ internal interface IProduct : IProductShape
 /// </remarks>
 internal static partial class ProductKernels
 {
-    /// <summary>Vector accumulators one block keeps (of 16 registers on AVX2: 12, plus the loads and a broadcast).</summary>
-    private const int Accumulators = 12;
-
-    /// <summary>Rows of a block of two-vector chunks; a thread split of the rows at its multiples keeps every block whole.</summary>
-    public const int RowBlock = Accumulators / 2;
+    /// <summary>
+    /// Rows of a block of two-vector chunks below 512 bits (12 accumulators of AVX2's 16 registers, the rest for the two
+    /// loads of b and a broadcast), and the grain at which threads split a product's rows: a multiple of it keeps every
+    /// such block whole, and at 512 bits cuts a 12-row block at most in half (the bits are the same either way).
+    /// </summary>
+    public const int RowBlock = 6;
 
     /// <summary>
     /// Rows of a block of two-vector chunks at width <typeparamref name="TV"/>: 12 (24 accumulators) with AVX-512's 32
-    /// registers, 6 (12 accumulators) below it, where 16 registers must also hold the two loads of b and a broadcast.
+    /// registers, <see cref="RowBlock"/> below it.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int PairRows<TV>()

@@ -227,7 +227,7 @@ public static partial class RecurrentKernels
             // inlined into the product kernels' blocks, where the JIT's budget is spent long before it reaches this (see
             // ShapeGettersInlineTests)
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            get => Gates<TLayer>() * TLayer.Hidden;
+            get => GateWidth<TLayer>();
         }
 
         public static bool HasBias => TLayer.HasBias;
@@ -251,7 +251,7 @@ public static partial class RecurrentKernels
             // inlined into the product kernels' blocks, where the JIT's budget is spent long before it reaches this (see
             // ShapeGettersInlineTests)
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            get => Gates<TLayer>() * TLayer.Hidden;
+            get => GateWidth<TLayer>();
         }
 
         public static bool HasBias => TLayer.HasBias;

@@ -29,24 +29,21 @@ public sealed class DenseWeightGradientRowsTests
     {
         int units = Deep.Units, inputs = Deep.Inputs;
         var rng = new Random(rows + threads);
-        float[] x = Values(rng, rows * inputs), dz = Values(rng, rows * units), weight = Values(rng, units * inputs);
-        float[] dw = Values(rng, units * inputs), db = Values(rng, units);
+        float[] x = OrderedChain.Values(rng, rows * inputs), dz = OrderedChain.Values(rng, rows * units), weight = OrderedChain.Values(rng, units * inputs);
+        float[] dw = OrderedChain.Values(rng, units * inputs), db = OrderedChain.Values(rng, units);
         float[] expectedW = (float[])dw.Clone(), expectedB = (float[])db.Clone();
 
         DenseKernels.Backward<Deep>(weight, dw, db, x, dz, default, rows, threads);
 
-        // the kernels' multiply-add: fused on every vector path (x86 with FMA, as this project's machines), a rounded
-        // product then a sum on the scalar path
-        bool fused = Simd.Use128 && System.Runtime.Intrinsics.X86.Fma.IsSupported;
         for (int o = 0; o < units; o++)
         {
             for (int i = 0; i < inputs; i++)
             {
                 float acc = expectedW[o * inputs + i];
+                bool fused = OrderedChain.Fuses(i, inputs);
                 for (int r = 0; r < rows; r++)
                 {
-                    float a = dz[r * units + o], b = x[r * inputs + i];
-                    acc = fused ? MathF.FusedMultiplyAdd(a, b, acc) : acc + a * b;
+                    acc = OrderedChain.Step(acc, dz[r * units + o], x[r * inputs + i], fused);
                 }
 
                 Assert.Equal(BitConverter.SingleToInt32Bits(acc), BitConverter.SingleToInt32Bits(dw[o * inputs + i]));
@@ -60,16 +57,5 @@ public sealed class DenseWeightGradientRowsTests
 
             Assert.Equal(sum, db[o]);
         }
-    }
-
-    private static float[] Values(Random rng, int count)
-    {
-        var values = new float[count];
-        for (int i = 0; i < values.Length; i++)
-        {
-            values[i] = (float)(rng.NextDouble() * 2 - 1);
-        }
-
-        return values;
     }
 }

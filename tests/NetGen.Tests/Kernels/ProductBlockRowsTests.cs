@@ -25,11 +25,6 @@ public sealed class ProductBlockRowsTests
         public static float Slope => 0f;
     }
 
-    // the kernels' multiply-add: fused on every vector path (x86 with FMA, as this project's machines), a rounded product
-    // then a sum on the scalar path; the last Columns % 4 columns of a vector path round apart too
-    private static bool Fused(int column, int columns) =>
-        Simd.Use128 && System.Runtime.Intrinsics.X86.Fma.IsSupported && column < columns / 4 * 4;
-
     public static TheoryData<int> RowCounts()
     {
         var data = new TheoryData<int>();
@@ -47,7 +42,7 @@ public sealed class ProductBlockRowsTests
     {
         int units = Layer.Units, inputs = Layer.Inputs;
         var rng = new Random(rows);
-        float[] x = Values(rng, rows * inputs), weight = Values(rng, units * inputs), bias = Values(rng, units);
+        float[] x = OrderedChain.Values(rng, rows * inputs), weight = OrderedChain.Values(rng, units * inputs), bias = OrderedChain.Values(rng, units);
         float[] y = new float[rows * units];
 
         DenseKernels.Forward<Layer>(weight, bias, x, y, rows, 1);
@@ -59,8 +54,7 @@ public sealed class ProductBlockRowsTests
                 float acc = bias[o];
                 for (int j = 0; j < inputs; j++)
                 {
-                    float a = x[r * inputs + j], b = weight[o * inputs + j];
-                    acc = Fused(o, units) ? MathF.FusedMultiplyAdd(a, b, acc) : acc + a * b;
+                    acc = OrderedChain.Step(acc, x[r * inputs + j], weight[o * inputs + j], OrderedChain.Fuses(o, units));
                 }
 
                 Assert.True(
@@ -76,10 +70,10 @@ public sealed class ProductBlockRowsTests
     {
         int units = Layer.Units, inputs = Layer.Inputs;
         var rng = new Random(100 + rows);
-        float[] dz = Values(rng, rows * units), weight = Values(rng, units * inputs);
+        float[] dz = OrderedChain.Values(rng, rows * units), weight = OrderedChain.Values(rng, units * inputs);
         float[] dx = new float[rows * inputs], dw = new float[units * inputs], db = new float[units];
 
-        DenseKernels.Backward<Layer>(weight, dw, db, Values(rng, rows * inputs), dz, dx, rows, 1);
+        DenseKernels.Backward<Layer>(weight, dw, db, OrderedChain.Values(rng, rows * inputs), dz, dx, rows, 1);
 
         for (int r = 0; r < rows; r++)
         {
@@ -88,8 +82,7 @@ public sealed class ProductBlockRowsTests
                 float acc = 0f;
                 for (int o = 0; o < units; o++)
                 {
-                    float a = dz[r * units + o], b = weight[o * inputs + i];
-                    acc = Fused(i, inputs) ? MathF.FusedMultiplyAdd(a, b, acc) : acc + a * b;
+                    acc = OrderedChain.Step(acc, dz[r * units + o], weight[o * inputs + i], OrderedChain.Fuses(i, inputs));
                 }
 
                 Assert.True(
@@ -97,16 +90,5 @@ public sealed class ProductBlockRowsTests
                     $"rows {rows}: dx[{r}, {i}] = {dx[r * inputs + i]:R}, the chain gives {acc:R}");
             }
         }
-    }
-
-    private static float[] Values(Random rng, int count)
-    {
-        var values = new float[count];
-        for (int i = 0; i < values.Length; i++)
-        {
-            values[i] = (float)(rng.NextDouble() * 2 - 1);
-        }
-
-        return values;
     }
 }

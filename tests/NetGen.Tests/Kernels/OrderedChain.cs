@@ -1,0 +1,34 @@
+using System;
+using NetGen.CompilerServices;
+
+namespace NetGen.Tests.Kernels;
+
+/// <summary>
+/// What the product kernels promise for every output: one chain of multiply-adds in a fixed order, whichever block,
+/// width or thread computes it. The tests that check outputs against that chain bit for bit take its steps from here.
+/// </summary>
+internal static class OrderedChain
+{
+    /// <summary>
+    /// Whether column <paramref name="column"/> of a product with <paramref name="columns"/> columns is summed with fused
+    /// multiply-adds: on every vector path (x86 with FMA, as this project's machines) but in the last <c>columns % 4</c>
+    /// columns, which round the product and the sum apart as the scalar path does everywhere.
+    /// </summary>
+    public static bool Fuses(int column, int columns) =>
+        Simd.Use128 && System.Runtime.Intrinsics.X86.Fma.IsSupported && column < columns / 4 * 4;
+
+    /// <summary>The chain's next step: <c>acc + a·b</c>, rounded once when <paramref name="fused"/>, twice otherwise.</summary>
+    public static float Step(float acc, float a, float b, bool fused) => fused ? MathF.FusedMultiplyAdd(a, b, acc) : acc + a * b;
+
+    /// <summary>Uniform floats in [-1, 1).</summary>
+    public static float[] Values(Random rng, int count)
+    {
+        var values = new float[count];
+        for (int i = 0; i < values.Length; i++)
+        {
+            values[i] = (float)(rng.NextDouble() * 2 - 1);
+        }
+
+        return values;
+    }
+}
