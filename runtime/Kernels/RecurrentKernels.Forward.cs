@@ -149,7 +149,7 @@ public static partial class RecurrentKernels
         {
             int units = Math.Min(panel, width - u0);
             // panel[k, j] = W_hh[u0 + j, k]: the product kernels' packing, 8 × 8 tiles through AVX registers where it can
-            ProductKernels.Pack(ref w, hidden, u0, units, 0, hidden, ref At(ref p, u0 * hidden));
+            ProductKernels.Pack(ref w, hidden, u0, units, 0, hidden, ref At(ref p, u0 * hidden), byColumnTiles: false);
         }
     }
 
@@ -477,7 +477,7 @@ public static partial class RecurrentKernels
         ref float w = ref MemoryMarshal.GetReference(weightIh.Slice(0, width * inputs));
 
         // transposed[i, u] = W_ih[u, i]: the product kernels' packing, 8 × 8 tiles through AVX registers where it can
-        ProductKernels.Pack(ref w, inputs, 0, width, 0, inputs, ref wt);
+        ProductKernels.Pack(ref w, inputs, 0, width, 0, inputs, ref wt, byColumnTiles: false);
 
         ref float b = ref MemoryMarshal.GetReference(biasIh);
         ref float x0 = ref MemoryMarshal.GetReference(x);
