@@ -27,6 +27,8 @@ internal static class BackwardEmitter
         w.Line("global::System.ReadOnlySpan<float> p = _parameters;");
         w.Line("global::System.Span<float> g = _gradients;");
         w.Line("global::System.Span<float> ws = global::NetGen.CompilerServices.WorkspaceAccess.Buffer(workspace);");
+        System.Collections.Generic.HashSet<DenseStep> writers = GradientWriters(plan);
+        EmitOverwrite(w, plan, writers);
         if (plan.ScratchLength > 0)
         {
             w.Line("global::System.Span<float> scratch = global::NetGen.CompilerServices.WorkspaceAccess.Scratch(workspace);");
@@ -62,7 +64,8 @@ internal static class BackwardEmitter
                 // The step writes dIn into the other gradient buffer (or, first, into the caller's dx).
                 emitter.EmitBackward(w, step, new BackwardNames(
                     inputs[i], Output(step), dOut, dIn, i > 0 ? (inA ? "gradB" : "gradA") : null,
-                    FusesInputRelu: FusesRelu(plan.Steps.Items, i), ActivationDoneAfter: FusesRelu(plan.Steps.Items, i + 1)));
+                    FusesInputRelu: FusesRelu(plan.Steps.Items, i), ActivationDoneAfter: FusesRelu(plan.Steps.Items, i + 1),
+                    WritesGradients: step is DenseStep dense && writers.Contains(dense)));
                 inA = !inA;
                 continue;
             }
@@ -83,6 +86,97 @@ internal static class BackwardEmitter
         }
 
         w.Close();
+    }
+
+    /// <summary>
+    /// The dense steps whose backward may write their gradients rather than add into them: every one whose slots no other
+    /// dense step's overlap (the planner gives each tensor its own slot, so that is all of them).
+    /// </summary>
+    private static System.Collections.Generic.HashSet<DenseStep> GradientWriters(NetworkPlan plan)
+    {
+        var dense = new System.Collections.Generic.List<DenseStep>();
+        foreach (Step step in plan.Steps.Items)
+        {
+            if (step is DenseStep d)
+            {
+                dense.Add(d);
+            }
+        }
+
+        var writers = new System.Collections.Generic.HashSet<DenseStep>();
+        foreach (DenseStep d in dense)
+        {
+            bool alone = true;
+            foreach (DenseStep other in dense)
+            {
+                if (!ReferenceEquals(d, other) && (Overlap(d.Weight, other.Weight) || Overlap(d.Weight, other.Bias) || Overlap(d.Bias, other.Weight) || Overlap(d.Bias, other.Bias)))
+                {
+                    alone = false;
+                }
+            }
+
+            if (alone)
+            {
+                writers.Add(d);
+            }
+        }
+
+        return writers;
+    }
+
+    private static bool Overlap(ParameterSlot? a, ParameterSlot? b)
+        => a is not null && b is not null && a.Offset < b.Offset + b.Length && b.Offset < a.Offset + a.Length;
+
+    /// <summary>
+    /// The trainer's step asks for the gradients to be written rather than added (<c>WorkspaceAccess.TakeOverwriteGradients</c>):
+    /// then the dense layers of <paramref name="writers"/> write theirs, and every other range of the gradients, which the
+    /// other layers add into, is cleared first.
+    /// </summary>
+    private static void EmitOverwrite(CodeWriter w, NetworkPlan plan, System.Collections.Generic.HashSet<DenseStep> writers)
+    {
+        var written = new System.Collections.Generic.List<ParameterSlot>();
+        foreach (DenseStep d in writers)
+        {
+            written.Add(d.Weight);
+            if (d.Bias is { } bias)
+            {
+                written.Add(bias);
+            }
+        }
+
+        written.Sort((a, b) => a.Offset.CompareTo(b.Offset));
+        var cleared = new System.Collections.Generic.List<(int Offset, int Length)>();
+        int next = 0;
+        foreach (ParameterSlot slot in written)
+        {
+            if (slot.Offset > next)
+            {
+                cleared.Add((next, slot.Offset - next));
+            }
+
+            next = System.Math.Max(next, slot.Offset + slot.Length);
+        }
+
+        if (plan.ParameterCount > next)
+        {
+            cleared.Add((next, plan.ParameterCount - next));
+        }
+
+        string what = written.Count == 0 ? "no layer writes its gradients, so all are cleared"
+            : cleared.Count == 0 ? "the dense layers write all of them"
+            : "the dense layers write theirs, the other layers' are cleared for them to add into";
+        w.Line($"// Gradients written rather than added when the trainer asks (its step clears nothing first): {what}.");
+        w.Line("bool overwrite = global::NetGen.CompilerServices.WorkspaceAccess.TakeOverwriteGradients(workspace);");
+        if (cleared.Count > 0)
+        {
+            w.Open("if (overwrite)");
+            foreach ((int offset, int length) in cleared)
+            {
+                w.Line($"g.Slice({Int(offset)}, {Int(length)}).Clear();");
+            }
+
+            w.Close();
+        }
     }
 
     /// <summary>

@@ -90,6 +90,7 @@ internal sealed class DenseEmitter : WeightedStepEmitter<DenseStep>
             w.Line($"global::System.Span<float> {names.InputGradient} = {buffer}.Slice(0, {Int(step.InputLength)} * batch);");
         }
 
-        w.Line($"{Kernel(step, "Backward")}({SliceOf("p", step.Weight)}, {SliceOf("g", step.Weight)}, {SliceOf("g", step.Bias)}, {names.Input}, {names.OutputGradient}, {names.InputGradient}, {Rows(step)}, workspace.Threads);");
+        string overwrite = names.WritesGradients ? ", overwrite" : string.Empty;
+        w.Line($"{Kernel(step, "Backward")}({SliceOf("p", step.Weight)}, {SliceOf("g", step.Weight)}, {SliceOf("g", step.Bias)}, {names.Input}, {names.OutputGradient}, {names.InputGradient}, {Rows(step)}, workspace.Threads{overwrite});");
     }
 }

@@ -16,7 +16,7 @@ internal readonly record struct ForwardNames(string Input, string Output);
 /// the output of a convolution's fused ReLU applies that ReLU's backward itself (at each window's winner), and
 /// <see cref="ActivationDoneAfter"/> tells the convolution that the gradient it gets is already <c>dz</c>.
 /// </summary>
-internal readonly record struct BackwardNames(string Input, string Output, string OutputGradient, string InputGradient, string? GradientBuffer, bool FusesInputRelu = false, bool ActivationDoneAfter = false);
+internal readonly record struct BackwardNames(string Input, string Output, string OutputGradient, string InputGradient, string? GradientBuffer, bool FusesInputRelu = false, bool ActivationDoneAfter = false, bool WritesGradients = false);
 
 /// <summary>
 /// Writes one kind of step: its descriptor struct (if it has one), its forward statements and its backward statements,

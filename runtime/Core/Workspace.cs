@@ -94,6 +94,12 @@ public sealed class Workspace
     /// </summary>
     internal int TrainingBatchSize { get; set; }
 
+    /// <summary>
+    /// Set by <see cref="Trainer{TNetwork}"/> before its step's backward, which then writes the gradients rather than adding
+    /// into them (no clearing pass before it); the generated backward reads it once and sets it back to false.
+    /// </summary>
+    internal bool OverwriteGradients { get; set; }
+
     /// <summary>The whole buffer; the generated code slices it by its own layout.</summary>
     internal Span<float> Buffer => _buffer.Span;
 

@@ -13,10 +13,23 @@ public static partial class DenseKernels
     /// a large enough batch is split across threads: units for <c>dW</c>, rows for <c>dx</c>, at multiples of the product's
     /// row block (the same bits as one thread); with dx, both in one hand-off.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Backward<TLayer>(
         ReadOnlySpan<float> weight, Span<float> weightGradient, Span<float> biasGradient,
         ReadOnlySpan<float> x, ReadOnlySpan<float> dz, Span<float> dx, int rows, int threads)
+        where TLayer : struct, IDenseLayer
+        => Backward<TLayer>(weight, weightGradient, biasGradient, x, dz, dx, rows, threads, overwrite: false);
+
+    /// <summary>
+    /// <see cref="Backward{TLayer}(ReadOnlySpan{float}, Span{float}, Span{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, int)"/>,
+    /// and with <paramref name="overwrite"/> <c>dW = dzᵀ x</c> and <c>db = Σ_r dz[r]</c>, written rather than added, so
+    /// the gradients need no clearing before (a trainer's step). The bits are those of adding into zeros: each sum starts
+    /// from +0 either way.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Backward<TLayer>(
+        ReadOnlySpan<float> weight, Span<float> weightGradient, Span<float> biasGradient,
+        ReadOnlySpan<float> x, ReadOnlySpan<float> dz, Span<float> dx, int rows, int threads, bool overwrite)
         where TLayer : struct, IDenseLayer
     {
         bool split = threads > 1 && rows >= MinRowsForThreads<TLayer>();
@@ -29,7 +42,7 @@ public static partial class DenseKernels
             {
                 fixed (float* pinned = dx)
                 {
-                    KernelThreads.For(threads, unitBlocks + rowBlocks, 1, new KernelSpans(x, dz, weight, weightGradient, biasGradient), new BackwardState(pinned, dx.Length, unitBlocks, rows),
+                    KernelThreads.For(threads, unitBlocks + rowBlocks, 1, new KernelSpans(x, dz, weight, weightGradient, biasGradient), new BackwardState(pinned, dx.Length, unitBlocks, rows, overwrite),
                         static (in KernelSpans s, in BackwardState st, int start, int end) => BackwardBlocks<TLayer>(s, st, start, end));
                 }
             }
@@ -40,12 +53,12 @@ public static partial class DenseKernels
         // dW += dzᵀ x, db += Σ_r dz[r]: each unit summed over the batch by one thread
         if (split)
         {
-            KernelThreads.For(threads, TLayer.Units, ProductKernels.RowBlock, new KernelSpans(x, dz, default, weightGradient, biasGradient),
-                static (in KernelSpans s, int start, int end) => WeightGradient<TLayer>(s.In0, s.In1, s.Out0, s.Out1, start, end));
+            KernelThreads.For(threads, TLayer.Units, ProductKernels.RowBlock, new KernelSpans(x, dz, default, weightGradient, biasGradient), overwrite,
+                static (in KernelSpans s, in bool overwrite, int start, int end) => WeightGradient<TLayer>(s.In0, s.In1, s.Out0, s.Out1, start, end, overwrite));
         }
         else
         {
-            WeightGradient<TLayer>(x, dz, weightGradient, biasGradient, 0, TLayer.Units);
+            WeightGradient<TLayer>(x, dz, weightGradient, biasGradient, 0, TLayer.Units, overwrite);
         }
 
         if (dx.IsEmpty)
@@ -68,12 +81,13 @@ public static partial class DenseKernels
     /// <summary>The call's dx (pinned by the caller for the call) and how its blocks are numbered after dW's.</summary>
     private readonly unsafe struct BackwardState
     {
-        public BackwardState(float* dx, int length, int unitBlocks, int rows)
+        public BackwardState(float* dx, int length, int unitBlocks, int rows, bool overwrite)
         {
             Dx = dx;
             Length = length;
             UnitBlocks = unitBlocks;
             Rows = rows;
+            Overwrite = overwrite;
         }
 
         public float* Dx { get; }
@@ -83,6 +97,9 @@ public static partial class DenseKernels
         public int UnitBlocks { get; }
 
         public int Rows { get; }
+
+        /// <summary>Whether dW and db are written rather than added into.</summary>
+        public bool Overwrite { get; }
     }
 
     /// <summary>Blocks <paramref name="start"/> .. <paramref name="end"/> - 1 of one backward: units of dW first, then rows of dx.</summary>
@@ -95,7 +112,7 @@ public static partial class DenseKernels
         {
             if (item < st.UnitBlocks)
             {
-                WeightGradient<TLayer>(s.In0, s.In1, s.Out0, s.Out1, item * block, Math.Min(TLayer.Units, (item + 1) * block));
+                WeightGradient<TLayer>(s.In0, s.In1, s.Out0, s.Out1, item * block, Math.Min(TLayer.Units, (item + 1) * block), st.Overwrite);
             }
             else
             {
@@ -107,18 +124,25 @@ public static partial class DenseKernels
 
     /// <summary>
     /// Units <paramref name="start"/> .. <paramref name="end"/> - 1 of <c>db += Σ_r dz[r]</c> and <c>dW += dzᵀ x</c>, over every
-    /// row: the product's a is dz read down its columns, its b the batch x.
+    /// row: the product's a is dz read down its columns, its b the batch x. With <paramref name="overwrite"/> both sums start
+    /// from zero rather than from what the gradients hold.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void WeightGradient<TLayer>(ReadOnlySpan<float> x, ReadOnlySpan<float> dz, Span<float> weightGradient, Span<float> biasGradient, int start, int end)
+    private static void WeightGradient<TLayer>(ReadOnlySpan<float> x, ReadOnlySpan<float> dz, Span<float> weightGradient, Span<float> biasGradient, int start, int end, bool overwrite)
         where TLayer : struct, IDenseLayer
     {
         int units = TLayer.Units;
         int rows = dz.Length / units;
         if (TLayer.HasBias)
         {
-            // db[o] += Σ_r dz[r, o]
+            // db[o] += Σ_r dz[r, o], from +0 when overwriting (cleared rather than copied from the first row, so a unit
+            // whose every dz is -0 gets the +0 that adding into a cleared gradient gives)
             Span<float> db = biasGradient.Slice(start, end - start);
+            if (overwrite)
+            {
+                db.Clear();
+            }
+
             for (int r = 0; r < rows; r++)
             {
                 TensorPrimitives.Add(db, dz.Slice(r * units + start, end - start), db);
@@ -135,6 +159,14 @@ public static partial class DenseKernels
         int block = WeightGradientRows<TLayer>();
         for (int r = 0; r < rows; r += block)
         {
+            if (overwrite && r == 0)
+            {
+                // the first pass stores its sums, which start from +0 in the registers as they would from a cleared dW
+                ProductKernels.MultiplyRows<WeightGradientFirstShape<TLayer>>(
+                    ref dz0, ref x0, ref dw, ref Unsafe.NullRef<float>(), start, end, Math.Min(block, rows));
+                continue;
+            }
+
             ProductKernels.MultiplyRows<WeightGradientShape<TLayer>>(
                 ref Unsafe.Add(ref dz0, r * units), ref Unsafe.Add(ref x0, r * TLayer.Inputs), ref dw,
                 ref Unsafe.NullRef<float>(), start, end, Math.Min(block, rows - r));
@@ -174,6 +206,19 @@ public static partial class DenseKernels
         public static int DepthStride => TLayer.Units;
         public static bool HasBias => false;
         public static bool Accumulates => true;
+        public static FusedActivation Activation => FusedActivation.None;
+        public static float Slope => 0f;
+    }
+
+    /// <summary><see cref="WeightGradientShape{TLayer}"/> storing rather than adding: <c>dW = dzᵀ · x</c> over the first pass's rows.</summary>
+    private readonly struct WeightGradientFirstShape<TLayer> : IProductShape
+        where TLayer : struct, IDenseLayer
+    {
+        public static int Columns => TLayer.Inputs;
+        public static int RowStride => 1;
+        public static int DepthStride => TLayer.Units;
+        public static bool HasBias => false;
+        public static bool Accumulates => false;
         public static FusedActivation Activation => FusedActivation.None;
         public static float Slope => 0f;
     }

@@ -12,7 +12,7 @@ public static partial class RecurrentKernels
     /// Backward of one direction from <paramref name="dy"/> = dL/dy (<c>[batch, T, OutputStride]</c>, this direction's columns
     /// read) and the <paramref name="state"/> its <see cref="Forward{TLayer}(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float}, Span{float}, Span{float}, int, int)"/> left (same batch): the weight and bias
     /// gradients are ADDED into (<c>dW_ih += dgatesᵀ X</c>, <c>dW_hh += dgatesᵀ H_prev</c>, <c>db_ih += Σ dgates</c>,
-    /// <c>db_hh += Σ dgates_hh</c>, empty bias spans without a bias), as <see cref="DenseKernels.Backward{TLayer}"/> does.
+    /// <c>db_hh += Σ dgates_hh</c>, empty bias spans without a bias), as <see cref="DenseKernels.Backward{TLayer}(ReadOnlySpan{float}, Span{float}, Span{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, int)"/> does.
     /// <paramref name="dx"/> (<c>[batch, T, F]</c>) is skipped when empty; otherwise it is OVERWRITTEN with
     /// <c>dgates W_ih</c>, or, when <see cref="IRecurrentLayer.AddsInputGradient"/>, that is added into it (the second
     /// direction of a bidirectional layer). <paramref name="scratch"/> holds <c>batch · BackwardScratchLength</c> floats that

@@ -33,6 +33,18 @@ public static class WorkspaceAccess
     public static void SetTrainingBatchSize(Workspace workspace, int batch) => workspace.TrainingBatchSize = batch;
 
     /// <summary>
+    /// Whether this backward writes the network's gradients rather than adding into them (the trainer's step, which
+    /// clears nothing first): the dense layers then write theirs and the generated code clears every other layer's before
+    /// its backward adds. Reading it sets it back to false, so the next backward adds again.
+    /// </summary>
+    public static bool TakeOverwriteGradients(Workspace workspace)
+    {
+        bool overwrite = workspace.OverwriteGradients;
+        workspace.OverwriteGradients = false;
+        return overwrite;
+    }
+
+    /// <summary>
     /// Throws <see cref="ArgumentException"/> unless <paramref name="workspace"/> was made for a network of
     /// <paramref name="lengthPerSample"/> floats per sample and <paramref name="scratchPerThread"/> of scratch per thread,
     /// and holds <paramref name="batchSize"/> samples.

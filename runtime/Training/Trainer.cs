@@ -46,6 +46,10 @@ public sealed partial class Trainer<TNetwork>
     // restored when the step is not applied. Sized once: a network's buffer count is fixed.
     private readonly float[] _bufferSnapshot;
     private float? _clipGradientNorm;
+
+    // Whether the network's backward reads Workspace.OverwriteGradients (every generated network does); false once one
+    // is seen not to.
+    private bool _networkOverwrites = true;
     private NonFiniteStepPolicy _nonFiniteStepPolicy;
     private long _skippedSteps;
 
@@ -731,9 +735,25 @@ public sealed partial class Trainer<TNetwork>
             net.ForwardTraining(inputs, outputs, _workspace!);
             loss = Loss.ComputeForTraining(outputs, targets, outputGradients, count, threads, _lossScratch, out correct);
             predictions = Loss.CountPredictions(targets, count);
+            // The generated backward writes the gradients rather than adding into them when asked (the dense layers write
+            // theirs, the rest is cleared for the layers that add), which saves a pass over all of them. A network that
+            // leaves the request unread added into stale gradients: it is run again the old way, and never asked again.
             Span<float> gradients = net.Gradients;
-            TrainingKernels.Clear(gradients, threads); // net.ZeroGradients(), split
-            net.Backward(inputs, outputGradients, default, _workspace!);
+            _workspace!.OverwriteGradients = _networkOverwrites;
+            if (!_networkOverwrites)
+            {
+                TrainingKernels.Clear(gradients, threads); // net.ZeroGradients(), split
+            }
+
+            net.Backward(inputs, outputGradients, default, _workspace);
+            if (_workspace.OverwriteGradients)
+            {
+                _workspace.OverwriteGradients = false;
+                _networkOverwrites = false;
+                TrainingKernels.Clear(gradients, threads);
+                net.Backward(inputs, outputGradients, default, _workspace);
+            }
+
             norm = _clipGradientNorm is float maxNorm
                 ? GradientClipping.ClipByGlobalNorm(gradients, maxNorm, threads, _normPartials) // leaves non-finite gradients as they are
                 : GradientClipping.GlobalNorm(gradients, threads, _normPartials);

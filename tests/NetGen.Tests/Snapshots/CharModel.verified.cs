@@ -341,6 +341,12 @@ namespace Samples
             global::System.ReadOnlySpan<float> p = _parameters;
             global::System.Span<float> g = _gradients;
             global::System.Span<float> ws = global::NetGen.CompilerServices.WorkspaceAccess.Buffer(workspace);
+            // Gradients written rather than added when the trainer asks (its step clears nothing first): the dense layers write theirs, the other layers' are cleared for them to add into.
+            bool overwrite = global::NetGen.CompilerServices.WorkspaceAccess.TakeOverwriteGradients(workspace);
+            if (overwrite)
+            {
+                g.Slice(0, 84672).Clear();
+            }
             global::System.Span<float> gradA = ws.Slice(25312 * batch, 2048 * batch);
             global::System.Span<float> gradB = ws.Slice(27360 * batch, 2048 * batch);
 
@@ -356,7 +362,7 @@ namespace Samples
             // Layer 2, Dense(54):
             //   dW += dzᵀ a1, db += Σ_rows dz, d1 = dz W
             global::System.Span<float> d1 = gradB.Slice(0, 2048 * batch);
-            global::NetGen.CompilerServices.DenseKernels.Backward<global::NetGen.Generated.Dense2>(p.Slice(84672, 6912), g.Slice(84672, 6912), g.Slice(91584, 54), a1, d2, d1, 16 * batch, workspace.Threads);
+            global::NetGen.CompilerServices.DenseKernels.Backward<global::NetGen.Generated.Dense2>(p.Slice(84672, 6912), g.Slice(84672, 6912), g.Slice(91584, 54), a1, d2, d1, 16 * batch, workspace.Threads, overwrite);
 
             // Layer 1, Lstm(128): backpropagation through time, from t = 15 back to 0;
             //   the gate gradients of every step, then dW_ih += dgatesᵀ x, dW_hh += dgatesᵀ h_prev, db += Σ dgates and

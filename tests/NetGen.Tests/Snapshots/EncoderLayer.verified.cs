@@ -309,6 +309,13 @@ namespace Samples
             global::System.ReadOnlySpan<float> p = _parameters;
             global::System.Span<float> g = _gradients;
             global::System.Span<float> ws = global::NetGen.CompilerServices.WorkspaceAccess.Buffer(workspace);
+            // Gradients written rather than added when the trainer asks (its step clears nothing first): the dense layers write theirs, the other layers' are cleared for them to add into.
+            bool overwrite = global::NetGen.CompilerServices.WorkspaceAccess.TakeOverwriteGradients(workspace);
+            if (overwrite)
+            {
+                g.Slice(16640, 128).Clear();
+                g.Slice(49856, 128).Clear();
+            }
             global::System.Span<float> gradA = ws.Slice(95488 * batch, 16384 * batch);
             global::System.Span<float> gradB = ws.Slice(111872 * batch, 16384 * batch);
 
@@ -341,14 +348,14 @@ namespace Samples
             // Layer 2.2, Dense(64):
             //   dW += dzᵀ a2_1, db += Σ_rows dz, d2_1 = dz W
             global::System.Span<float> d2_1 = gradA.Slice(0, 16384 * batch);
-            global::NetGen.CompilerServices.DenseKernels.Backward<global::NetGen.Generated.Dense2_2>(p.Slice(33408, 16384), g.Slice(33408, 16384), g.Slice(49792, 64), a2_1, d2_2, d2_1, 64 * batch, workspace.Threads);
+            global::NetGen.CompilerServices.DenseKernels.Backward<global::NetGen.Generated.Dense2_2>(p.Slice(33408, 16384), g.Slice(33408, 16384), g.Slice(49792, 64), a2_1, d2_2, d2_1, 64 * batch, workspace.Threads, overwrite);
 
             // Layer 2.0, Dense(256) + ReLU:
             //   dz = d2_1 ⊙ relu'(z), in place
             global::NetGen.CompilerServices.Activations.ReluBackward(a2_1, d2_1, d2_1);
             //   dW += dzᵀ a2in, db += Σ_rows dz, d2in = dz W
             global::System.Span<float> d2in = gradB.Slice(0, 4096 * batch);
-            global::NetGen.CompilerServices.DenseKernels.Backward<global::NetGen.Generated.Dense2_0>(p.Slice(16768, 16384), g.Slice(16768, 16384), g.Slice(33152, 256), a2in, d2_1, d2in, 64 * batch, workspace.Threads);
+            global::NetGen.CompilerServices.DenseKernels.Backward<global::NetGen.Generated.Dense2_0>(p.Slice(16768, 16384), g.Slice(16768, 16384), g.Slice(33152, 256), a2in, d2_1, d2in, 64 * batch, workspace.Threads, overwrite);
 
             // Layer 2, Residual(FeedForwardBlock): d1 = dL/dy (the skip path, kept) + d2in (back through f), in place
             global::NetGen.CompilerServices.ResidualKernels.Accumulate(ws.Slice(62592 * batch, 4096 * batch), d2in);
@@ -366,7 +373,7 @@ namespace Samples
             // Layer 0.0, MultiHeadAttention(4), the output projection:
             //   dW += dzᵀ a0_0heads, db += Σ_rows dz, d0_0heads = dz W
             global::System.Span<float> d0_0heads = gradB.Slice(0, 4096 * batch);
-            global::NetGen.CompilerServices.DenseKernels.Backward<global::NetGen.Generated.Dense0_0>(p.Slice(12480, 4096), g.Slice(12480, 4096), g.Slice(16576, 64), a0_0heads, d0_0, d0_0heads, 64 * batch, workspace.Threads);
+            global::NetGen.CompilerServices.DenseKernels.Backward<global::NetGen.Generated.Dense0_0>(p.Slice(12480, 4096), g.Slice(12480, 4096), g.Slice(16576, 64), a0_0heads, d0_0, d0_0heads, 64 * batch, workspace.Threads, overwrite);
 
             // Layer 0.0, the heads: per head, dP = d0_0heads vᵀ, dv = Pᵀ d0_0heads, dS = P ⊙ (dP − rowsum(dP ⊙ P)),
             //   dq = dS k / √dk, dk = dSᵀ q / √dk, into d0_0qkv = [dq | dk | dv]
@@ -376,7 +383,7 @@ namespace Samples
             // Layer 0.0, MultiHeadAttention(4), the input projection:
             //   dW += dzᵀ a0in, db += Σ_rows dz, d0in = dz W
             global::System.Span<float> d0in = gradB.Slice(0, 4096 * batch);
-            global::NetGen.CompilerServices.DenseKernels.Backward<global::NetGen.Generated.Dense0_0qkv>(p.Slice(0, 12288), g.Slice(0, 12288), g.Slice(12288, 192), a0in, d0_0qkv, d0in, 64 * batch, workspace.Threads);
+            global::NetGen.CompilerServices.DenseKernels.Backward<global::NetGen.Generated.Dense0_0qkv>(p.Slice(0, 12288), g.Slice(0, 12288), g.Slice(12288, 192), a0in, d0_0qkv, d0in, 64 * batch, workspace.Threads, overwrite);
 
             // Layer 0, Residual(SelfAttentionBlock): dx = dL/dy (the skip path, kept) + d0in (back through f), in place
             global::NetGen.CompilerServices.ResidualKernels.Accumulate(ws.Slice(0, 4096 * batch), d0in);

@@ -306,6 +306,12 @@ namespace Samples
             global::System.ReadOnlySpan<float> p = _parameters;
             global::System.Span<float> g = _gradients;
             global::System.Span<float> ws = global::NetGen.CompilerServices.WorkspaceAccess.Buffer(workspace);
+            // Gradients written rather than added when the trainer asks (its step clears nothing first): the dense layers write theirs, the other layers' are cleared for them to add into.
+            bool overwrite = global::NetGen.CompilerServices.WorkspaceAccess.TakeOverwriteGradients(workspace);
+            if (overwrite)
+            {
+                g.Slice(0, 2572).Clear();
+            }
             global::System.Span<float> scratch = global::NetGen.CompilerServices.WorkspaceAccess.Scratch(workspace);
             global::System.Span<float> gradA = ws.Slice(9670 * batch, 4704 * batch);
             global::System.Span<float> gradB = ws.Slice(14374 * batch, 4704 * batch);
@@ -327,21 +333,21 @@ namespace Samples
             // Layer 11, Dense(10):
             //   dW += dzᵀ a10, db += Σ_rows dz, d10 = dz W
             global::System.Span<float> d10 = gradB.Slice(0, 84 * batch);
-            global::NetGen.CompilerServices.DenseKernels.Backward<global::NetGen.Generated.Dense11>(p.Slice(60856, 840), g.Slice(60856, 840), g.Slice(61696, 10), a10, d11, d10, batch, workspace.Threads);
+            global::NetGen.CompilerServices.DenseKernels.Backward<global::NetGen.Generated.Dense11>(p.Slice(60856, 840), g.Slice(60856, 840), g.Slice(61696, 10), a10, d11, d10, batch, workspace.Threads, overwrite);
 
             // Layer 9, Dense(84) + ReLU:
             //   dz = d10 ⊙ relu'(z), in place
             global::NetGen.CompilerServices.Activations.ReluBackward(a10, d10, d10);
             //   dW += dzᵀ a8, db += Σ_rows dz, d8 = dz W
             global::System.Span<float> d8 = gradA.Slice(0, 120 * batch);
-            global::NetGen.CompilerServices.DenseKernels.Backward<global::NetGen.Generated.Dense9>(p.Slice(50692, 10080), g.Slice(50692, 10080), g.Slice(60772, 84), a8, d10, d8, batch, workspace.Threads);
+            global::NetGen.CompilerServices.DenseKernels.Backward<global::NetGen.Generated.Dense9>(p.Slice(50692, 10080), g.Slice(50692, 10080), g.Slice(60772, 84), a8, d10, d8, batch, workspace.Threads, overwrite);
 
             // Layer 7, Dense(120) + ReLU:
             //   dz = d8 ⊙ relu'(z), in place
             global::NetGen.CompilerServices.Activations.ReluBackward(a8, d8, d8);
             //   dW += dzᵀ a6, db += Σ_rows dz, d6 = dz W
             global::System.Span<float> d6 = gradB.Slice(0, 400 * batch);
-            global::NetGen.CompilerServices.DenseKernels.Backward<global::NetGen.Generated.Dense7>(p.Slice(2572, 48000), g.Slice(2572, 48000), g.Slice(50572, 120), a6, d8, d6, batch, workspace.Threads);
+            global::NetGen.CompilerServices.DenseKernels.Backward<global::NetGen.Generated.Dense7>(p.Slice(2572, 48000), g.Slice(2572, 48000), g.Slice(50572, 120), a6, d8, d6, batch, workspace.Threads, overwrite);
 
             // Layer 6, Flatten: d5 is d6, read in the input's shape
             global::System.Span<float> d5 = d6;

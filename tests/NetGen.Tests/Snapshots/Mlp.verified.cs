@@ -243,6 +243,8 @@ namespace Samples
             global::System.ReadOnlySpan<float> p = _parameters;
             global::System.Span<float> g = _gradients;
             global::System.Span<float> ws = global::NetGen.CompilerServices.WorkspaceAccess.Buffer(workspace);
+            // Gradients written rather than added when the trainer asks (its step clears nothing first): the dense layers write all of them.
+            bool overwrite = global::NetGen.CompilerServices.WorkspaceAccess.TakeOverwriteGradients(workspace);
             global::System.Span<float> gradA = ws.Slice(202 * batch, 128 * batch);
             global::System.Span<float> gradB = ws.Slice(330 * batch, 128 * batch);
 
@@ -258,20 +260,20 @@ namespace Samples
             // Layer 4, Dense(10):
             //   dW += dzᵀ a3, db += Σ_rows dz, d3 = dz W
             global::System.Span<float> d3 = gradB.Slice(0, 64 * batch);
-            global::NetGen.CompilerServices.DenseKernels.Backward<global::NetGen.Generated.Dense4>(p.Slice(108736, 640), g.Slice(108736, 640), g.Slice(109376, 10), a3, d4, d3, batch, workspace.Threads);
+            global::NetGen.CompilerServices.DenseKernels.Backward<global::NetGen.Generated.Dense4>(p.Slice(108736, 640), g.Slice(108736, 640), g.Slice(109376, 10), a3, d4, d3, batch, workspace.Threads, overwrite);
 
             // Layer 2, Dense(64) + ReLU:
             //   dz = d3 ⊙ relu'(z), in place
             global::NetGen.CompilerServices.Activations.ReluBackward(a3, d3, d3);
             //   dW += dzᵀ a1, db += Σ_rows dz, d1 = dz W
             global::System.Span<float> d1 = gradA.Slice(0, 128 * batch);
-            global::NetGen.CompilerServices.DenseKernels.Backward<global::NetGen.Generated.Dense2>(p.Slice(100480, 8192), g.Slice(100480, 8192), g.Slice(108672, 64), a1, d3, d1, batch, workspace.Threads);
+            global::NetGen.CompilerServices.DenseKernels.Backward<global::NetGen.Generated.Dense2>(p.Slice(100480, 8192), g.Slice(100480, 8192), g.Slice(108672, 64), a1, d3, d1, batch, workspace.Threads, overwrite);
 
             // Layer 0, Dense(128) + ReLU:
             //   dz = d1 ⊙ relu'(z), in place
             global::NetGen.CompilerServices.Activations.ReluBackward(a1, d1, d1);
             //   dW += dzᵀ x, db += Σ_rows dz, dx = dz W
-            global::NetGen.CompilerServices.DenseKernels.Backward<global::NetGen.Generated.Dense0>(p.Slice(0, 100352), g.Slice(0, 100352), g.Slice(100352, 128), x, d1, dx, batch, workspace.Threads);
+            global::NetGen.CompilerServices.DenseKernels.Backward<global::NetGen.Generated.Dense0>(p.Slice(0, 100352), g.Slice(0, 100352), g.Slice(100352, 128), x, d1, dx, batch, workspace.Threads, overwrite);
         }
     }
 }

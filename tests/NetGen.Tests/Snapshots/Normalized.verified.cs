@@ -325,6 +325,13 @@ namespace Samples
             global::System.ReadOnlySpan<float> p = _parameters;
             global::System.Span<float> g = _gradients;
             global::System.Span<float> ws = global::NetGen.CompilerServices.WorkspaceAccess.Buffer(workspace);
+            // Gradients written rather than added when the trainer asks (its step clears nothing first): the dense layers write theirs, the other layers' are cleared for them to add into.
+            bool overwrite = global::NetGen.CompilerServices.WorkspaceAccess.TakeOverwriteGradients(workspace);
+            if (overwrite)
+            {
+                g.Slice(0, 4).Clear();
+                g.Slice(184, 12).Clear();
+            }
             global::System.Span<float> gradA = ws.Slice(97 * batch, 30 * batch);
             global::System.Span<float> gradB = ws.Slice(127 * batch, 30 * batch);
 
@@ -344,7 +351,7 @@ namespace Samples
             // Layer 6, Dense(3):
             //   dW += dzᵀ a5, db += Σ_rows dz, d5 = dz W
             global::System.Span<float> d5 = gradB.Slice(0, 6 * batch);
-            global::NetGen.CompilerServices.DenseKernels.Backward<global::NetGen.Generated.Dense6>(p.Slice(196, 18), g.Slice(196, 18), g.Slice(214, 3), a5, d6, d5, batch, workspace.Threads);
+            global::NetGen.CompilerServices.DenseKernels.Backward<global::NetGen.Generated.Dense6>(p.Slice(196, 18), g.Slice(196, 18), g.Slice(214, 3), a5, d6, d5, batch, workspace.Threads, overwrite);
 
             // Layer 5, ReLU: d4 = d5 ⊙ relu'(a4), in place
             global::NetGen.CompilerServices.Activations.ReluBackward(a5, d5, d5);
@@ -358,7 +365,7 @@ namespace Samples
             // Layer 3, Dense(6, bias: false):
             //   dW += dzᵀ a2, d2 = dz W
             global::System.Span<float> d2 = gradA.Slice(0, 30 * batch);
-            global::NetGen.CompilerServices.DenseKernels.Backward<global::NetGen.Generated.Dense3>(p.Slice(4, 180), g.Slice(4, 180), default, a2, d3, d2, batch, workspace.Threads);
+            global::NetGen.CompilerServices.DenseKernels.Backward<global::NetGen.Generated.Dense3>(p.Slice(4, 180), g.Slice(4, 180), default, a2, d3, d2, batch, workspace.Threads, overwrite);
 
             // Layer 2, Flatten: d1 is d2, read in the input's shape
             global::System.Span<float> d1 = d2;

@@ -307,6 +307,12 @@ namespace Samples
             global::System.ReadOnlySpan<float> p = _parameters;
             global::System.Span<float> g = _gradients;
             global::System.Span<float> ws = global::NetGen.CompilerServices.WorkspaceAccess.Buffer(workspace);
+            // Gradients written rather than added when the trainer asks (its step clears nothing first): the dense layers write theirs, the other layers' are cleared for them to add into.
+            bool overwrite = global::NetGen.CompilerServices.WorkspaceAccess.TakeOverwriteGradients(workspace);
+            if (overwrite)
+            {
+                g.Slice(0, 552).Clear();
+            }
             global::System.Span<float> gradA = ws.Slice(1246 * batch, 24 * batch);
             global::System.Span<float> gradB = ws.Slice(1270 * batch, 24 * batch);
 
@@ -321,7 +327,7 @@ namespace Samples
             // Layer 1, Dense(2):
             //   dW += dzᵀ a0, db += Σ_rows dz, d0 = dz W
             global::System.Span<float> d0 = gradB.Slice(0, 8 * batch);
-            global::NetGen.CompilerServices.DenseKernels.Backward<global::NetGen.Generated.Dense1>(p.Slice(552, 16), g.Slice(552, 16), g.Slice(568, 2), a0, d1, d0, batch, workspace.Threads);
+            global::NetGen.CompilerServices.DenseKernels.Backward<global::NetGen.Generated.Dense1>(p.Slice(552, 16), g.Slice(552, 16), g.Slice(568, 2), a0, d1, d0, batch, workspace.Threads, overwrite);
 
             // Layer 0, Gru(4, Layers = 2, Bidirectional = true, ReturnSequences = false): backpropagation through time, from t = 7 back to 0 (the reverse direction from 0 up);
             //   the gate gradients of every step, then dW_ih += dgatesᵀ x, dW_hh += dgatesᵀ h_prev, db += Σ dgates and

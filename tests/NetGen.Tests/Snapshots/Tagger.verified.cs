@@ -235,6 +235,8 @@ namespace Samples.Sequences
                 global::System.ReadOnlySpan<float> p = _parameters;
                 global::System.Span<float> g = _gradients;
                 global::System.Span<float> ws = global::NetGen.CompilerServices.WorkspaceAccess.Buffer(workspace);
+                // Gradients written rather than added when the trainer asks (its step clears nothing first): the dense layers write all of them.
+                bool overwrite = global::NetGen.CompilerServices.WorkspaceAccess.TakeOverwriteGradients(workspace);
                 global::System.Span<float> gradA = ws.Slice(39 * batch, 18 * batch);
                 global::System.Span<float> gradB = ws.Slice(57 * batch, 18 * batch);
 
@@ -251,7 +253,7 @@ namespace Samples.Sequences
                 // Layer 3, Dense(3):
                 //   dW += dzᵀ a2, db += Σ_rows dz, d2 = dz W
                 global::System.Span<float> d2 = gradB.Slice(0, 18 * batch);
-                global::NetGen.CompilerServices.DenseKernels.Backward<global::NetGen.Generated.Dense3>(p.Slice(36, 54), g.Slice(36, 54), g.Slice(90, 3), a2, d3, d2, batch, workspace.Threads);
+                global::NetGen.CompilerServices.DenseKernels.Backward<global::NetGen.Generated.Dense3>(p.Slice(36, 54), g.Slice(36, 54), g.Slice(90, 3), a2, d3, d2, batch, workspace.Threads, overwrite);
 
                 // Layer 2, GELU: d1 = d2 ⊙ gelu'(a1), in place
                 global::NetGen.CompilerServices.Activations.GeluBackward(a1, d2, d2);
@@ -262,7 +264,7 @@ namespace Samples.Sequences
 
                 // Layer 0, Dense(6):
                 //   dW += dzᵀ x, db += Σ_rows dz, dx = dz W
-                global::NetGen.CompilerServices.DenseKernels.Backward<global::NetGen.Generated.Dense0>(p.Slice(0, 30), g.Slice(0, 30), g.Slice(30, 6), x, d0, dx, 3 * batch, workspace.Threads);
+                global::NetGen.CompilerServices.DenseKernels.Backward<global::NetGen.Generated.Dense0>(p.Slice(0, 30), g.Slice(0, 30), g.Slice(30, 6), x, d0, dx, 3 * batch, workspace.Threads, overwrite);
             }
         }
     }

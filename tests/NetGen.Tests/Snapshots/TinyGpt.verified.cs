@@ -626,6 +626,14 @@ namespace Samples
             global::System.ReadOnlySpan<float> p = _parameters;
             global::System.Span<float> g = _gradients;
             global::System.Span<float> ws = global::NetGen.CompilerServices.WorkspaceAccess.Buffer(workspace);
+            // Gradients written rather than added when the trainer asks (its step clears nothing first): the dense layers write theirs, the other layers' are cleared for them to add into.
+            bool overwrite = global::NetGen.CompilerServices.WorkspaceAccess.TakeOverwriteGradients(workspace);
+            if (overwrite)
+            {
+                g.Slice(0, 4480).Clear();
+                g.Slice(54208, 256).Clear();
+                g.Slice(104192, 256).Clear();
+            }
             global::System.Span<float> gradA = ws.Slice(68064 * batch, 4096 * batch);
             global::System.Span<float> gradB = ws.Slice(72160 * batch, 4096 * batch);
 
@@ -669,7 +677,7 @@ namespace Samples
             // Layer 4, Dense(54):
             //   dW += dzᵀ a3_3, db += Σ_rows dz, d3_3 = dz W
             global::System.Span<float> d3_3 = gradB.Slice(0, 1024 * batch);
-            global::NetGen.CompilerServices.DenseKernels.Backward<global::NetGen.Generated.Dense4>(p.Slice(104448, 3456), g.Slice(104448, 3456), g.Slice(107904, 54), a3_3, d4, d3_3, 16 * batch, workspace.Threads);
+            global::NetGen.CompilerServices.DenseKernels.Backward<global::NetGen.Generated.Dense4>(p.Slice(104448, 3456), g.Slice(104448, 3456), g.Slice(107904, 54), a3_3, d4, d3_3, 16 * batch, workspace.Threads, overwrite);
 
             // Layer 3.norm2, LayerNorm(Epsilon = 1E-05f): with x̂ the normalized row and ĝ = d3_3 ⊙ γ,
             //   dγ += Σ_rows d3_3 ⊙ x̂, dβ += Σ_rows d3_3, d3_2 = (ĝ − mean(ĝ) − x̂ mean(ĝ ⊙ x̂)) / σ
@@ -687,7 +695,7 @@ namespace Samples
             // Layer 3.ff.linear2, Dense(64):
             //   dW += dzᵀ a3_ff_2, db += Σ_rows dz, d3_ff_2 = dz W
             global::System.Span<float> d3_ff_2 = gradB.Slice(0, 4096 * batch);
-            global::NetGen.CompilerServices.DenseKernels.Backward<global::NetGen.Generated.Dense3_ff_3>(p.Slice(87744, 16384), g.Slice(87744, 16384), g.Slice(104128, 64), a3_ff_2, d3_ff_3, d3_ff_2, 16 * batch, workspace.Threads);
+            global::NetGen.CompilerServices.DenseKernels.Backward<global::NetGen.Generated.Dense3_ff_3>(p.Slice(87744, 16384), g.Slice(87744, 16384), g.Slice(104128, 64), a3_ff_2, d3_ff_3, d3_ff_2, 16 * batch, workspace.Threads, overwrite);
 
             // Layer 3.ff.dropout, Dropout(0.1): d3_ff_1 = d3_ff_2 ⊙ m, in place
             global::NetGen.CompilerServices.Dropout.Backward(ws.Slice(57952 * batch, 4096 * batch), d3_ff_2);
@@ -698,7 +706,7 @@ namespace Samples
             global::NetGen.CompilerServices.Activations.ReluBackward(a3_ff_1, d3_ff_1, d3_ff_1);
             //   dW += dzᵀ a3_2in, db += Σ_rows dz, d3_2in = dz W
             global::System.Span<float> d3_2in = gradA.Slice(0, 1024 * batch);
-            global::NetGen.CompilerServices.DenseKernels.Backward<global::NetGen.Generated.Dense3_ff_0>(p.Slice(71104, 16384), g.Slice(71104, 16384), g.Slice(87488, 256), a3_2in, d3_ff_1, d3_2in, 16 * batch, workspace.Threads);
+            global::NetGen.CompilerServices.DenseKernels.Backward<global::NetGen.Generated.Dense3_ff_0>(p.Slice(71104, 16384), g.Slice(71104, 16384), g.Slice(87488, 256), a3_2in, d3_ff_1, d3_2in, 16 * batch, workspace.Threads, overwrite);
 
             // Layer 3.ff, Residual(FeedForward): d3_1 = dL/dy (the skip path, kept) + d3_2in (back through f), in place
             global::NetGen.CompilerServices.ResidualKernels.Accumulate(ws.Slice(48736 * batch, 1024 * batch), d3_2in);
@@ -720,7 +728,7 @@ namespace Samples
             // Layer 3.sa.self_attn, MultiHeadAttention(4, Causal = true, Dropout = 0.1f), the output projection:
             //   dW += dzᵀ a3_sa_0heads, db += Σ_rows dz, d3_sa_0heads = dz W
             global::System.Span<float> d3_sa_0heads = gradA.Slice(0, 1024 * batch);
-            global::NetGen.CompilerServices.DenseKernels.Backward<global::NetGen.Generated.Dense3_sa_0>(p.Slice(66944, 4096), g.Slice(66944, 4096), g.Slice(71040, 64), a3_sa_0heads, d3_sa_0, d3_sa_0heads, 16 * batch, workspace.Threads);
+            global::NetGen.CompilerServices.DenseKernels.Backward<global::NetGen.Generated.Dense3_sa_0>(p.Slice(66944, 4096), g.Slice(66944, 4096), g.Slice(71040, 64), a3_sa_0heads, d3_sa_0, d3_sa_0heads, 16 * batch, workspace.Threads, overwrite);
 
             // Layer 3.sa.self_attn, the heads: per head, dP = d3_sa_0heads vᵀ ⊙ m, dv = P′ᵀ d3_sa_0heads, dS = P ⊙ (dP − rowsum(dP ⊙ P)),
             //   dq = dS k / √dk, dk = dSᵀ q / √dk, into d3_sa_0qkv = [dq | dk | dv]
@@ -730,7 +738,7 @@ namespace Samples
             // Layer 3.sa.self_attn, MultiHeadAttention(4, Causal = true, Dropout = 0.1f), the input projection:
             //   dW += dzᵀ a3_0in, db += Σ_rows dz, d3_0in = dz W
             global::System.Span<float> d3_0in = gradA.Slice(0, 1024 * batch);
-            global::NetGen.CompilerServices.DenseKernels.Backward<global::NetGen.Generated.Dense3_sa_0qkv>(p.Slice(54464, 12288), g.Slice(54464, 12288), g.Slice(66752, 192), a3_0in, d3_sa_0qkv, d3_0in, 16 * batch, workspace.Threads);
+            global::NetGen.CompilerServices.DenseKernels.Backward<global::NetGen.Generated.Dense3_sa_0qkv>(p.Slice(54464, 12288), g.Slice(54464, 12288), g.Slice(66752, 192), a3_0in, d3_sa_0qkv, d3_0in, 16 * batch, workspace.Threads, overwrite);
 
             // Layer 3.sa, Residual(SelfAttention): d2_3 = dL/dy (the skip path, kept) + d3_0in (back through f), in place
             global::NetGen.CompilerServices.ResidualKernels.Accumulate(ws.Slice(34624 * batch, 1024 * batch), d3_0in);
@@ -752,7 +760,7 @@ namespace Samples
             // Layer 2.ff.linear2, Dense(64):
             //   dW += dzᵀ a2_ff_2, db += Σ_rows dz, d2_ff_2 = dz W
             global::System.Span<float> d2_ff_2 = gradA.Slice(0, 4096 * batch);
-            global::NetGen.CompilerServices.DenseKernels.Backward<global::NetGen.Generated.Dense2_ff_3>(p.Slice(37760, 16384), g.Slice(37760, 16384), g.Slice(54144, 64), a2_ff_2, d2_ff_3, d2_ff_2, 16 * batch, workspace.Threads);
+            global::NetGen.CompilerServices.DenseKernels.Backward<global::NetGen.Generated.Dense2_ff_3>(p.Slice(37760, 16384), g.Slice(37760, 16384), g.Slice(54144, 64), a2_ff_2, d2_ff_3, d2_ff_2, 16 * batch, workspace.Threads, overwrite);
 
             // Layer 2.ff.dropout, Dropout(0.1): d2_ff_1 = d2_ff_2 ⊙ m, in place
             global::NetGen.CompilerServices.Dropout.Backward(ws.Slice(25376 * batch, 4096 * batch), d2_ff_2);
@@ -763,7 +771,7 @@ namespace Samples
             global::NetGen.CompilerServices.Activations.ReluBackward(a2_ff_1, d2_ff_1, d2_ff_1);
             //   dW += dzᵀ a2_2in, db += Σ_rows dz, d2_2in = dz W
             global::System.Span<float> d2_2in = gradB.Slice(0, 1024 * batch);
-            global::NetGen.CompilerServices.DenseKernels.Backward<global::NetGen.Generated.Dense2_ff_0>(p.Slice(21120, 16384), g.Slice(21120, 16384), g.Slice(37504, 256), a2_2in, d2_ff_1, d2_2in, 16 * batch, workspace.Threads);
+            global::NetGen.CompilerServices.DenseKernels.Backward<global::NetGen.Generated.Dense2_ff_0>(p.Slice(21120, 16384), g.Slice(21120, 16384), g.Slice(37504, 256), a2_2in, d2_ff_1, d2_2in, 16 * batch, workspace.Threads, overwrite);
 
             // Layer 2.ff, Residual(FeedForward): d2_1 = dL/dy (the skip path, kept) + d2_2in (back through f), in place
             global::NetGen.CompilerServices.ResidualKernels.Accumulate(ws.Slice(16160 * batch, 1024 * batch), d2_2in);
@@ -785,7 +793,7 @@ namespace Samples
             // Layer 2.sa.self_attn, MultiHeadAttention(4, Causal = true, Dropout = 0.1f), the output projection:
             //   dW += dzᵀ a2_sa_0heads, db += Σ_rows dz, d2_sa_0heads = dz W
             global::System.Span<float> d2_sa_0heads = gradB.Slice(0, 1024 * batch);
-            global::NetGen.CompilerServices.DenseKernels.Backward<global::NetGen.Generated.Dense2_sa_0>(p.Slice(16960, 4096), g.Slice(16960, 4096), g.Slice(21056, 64), a2_sa_0heads, d2_sa_0, d2_sa_0heads, 16 * batch, workspace.Threads);
+            global::NetGen.CompilerServices.DenseKernels.Backward<global::NetGen.Generated.Dense2_sa_0>(p.Slice(16960, 4096), g.Slice(16960, 4096), g.Slice(21056, 64), a2_sa_0heads, d2_sa_0, d2_sa_0heads, 16 * batch, workspace.Threads, overwrite);
 
             // Layer 2.sa.self_attn, the heads: per head, dP = d2_sa_0heads vᵀ ⊙ m, dv = P′ᵀ d2_sa_0heads, dS = P ⊙ (dP − rowsum(dP ⊙ P)),
             //   dq = dS k / √dk, dk = dSᵀ q / √dk, into d2_sa_0qkv = [dq | dk | dv]
@@ -795,7 +803,7 @@ namespace Samples
             // Layer 2.sa.self_attn, MultiHeadAttention(4, Causal = true, Dropout = 0.1f), the input projection:
             //   dW += dzᵀ a2_0in, db += Σ_rows dz, d2_0in = dz W
             global::System.Span<float> d2_0in = gradB.Slice(0, 1024 * batch);
-            global::NetGen.CompilerServices.DenseKernels.Backward<global::NetGen.Generated.Dense2_sa_0qkv>(p.Slice(4480, 12288), g.Slice(4480, 12288), g.Slice(16768, 192), a2_0in, d2_sa_0qkv, d2_0in, 16 * batch, workspace.Threads);
+            global::NetGen.CompilerServices.DenseKernels.Backward<global::NetGen.Generated.Dense2_sa_0qkv>(p.Slice(4480, 12288), g.Slice(4480, 12288), g.Slice(16768, 192), a2_0in, d2_sa_0qkv, d2_0in, 16 * batch, workspace.Threads, overwrite);
 
             // Layer 2.sa, Residual(SelfAttention): d1 = dL/dy (the skip path, kept) + d2_0in (back through f), in place
             global::NetGen.CompilerServices.ResidualKernels.Accumulate(ws.Slice(2048 * batch, 1024 * batch), d2_0in);

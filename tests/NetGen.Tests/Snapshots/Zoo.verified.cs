@@ -297,6 +297,8 @@ namespace Samples
             global::System.ReadOnlySpan<float> p = _parameters;
             global::System.Span<float> g = _gradients;
             global::System.Span<float> ws = global::NetGen.CompilerServices.WorkspaceAccess.Buffer(workspace);
+            // Gradients written rather than added when the trainer asks (its step clears nothing first): the dense layers write all of them.
+            bool overwrite = global::NetGen.CompilerServices.WorkspaceAccess.TakeOverwriteGradients(workspace);
             global::System.Span<float> gradA = ws.Slice(60 * batch, 11 * batch);
             global::System.Span<float> gradB = ws.Slice(71 * batch, 11 * batch);
 
@@ -324,7 +326,7 @@ namespace Samples
             // Layer 9, Dense(4):
             //   dW += dzᵀ a8, db += Σ_rows dz, d8 = dz W
             global::System.Span<float> d8 = gradB.Slice(0, 6 * batch);
-            global::NetGen.CompilerServices.DenseKernels.Backward<global::NetGen.Generated.Dense9>(p.Slice(371, 24), g.Slice(371, 24), g.Slice(395, 4), a8, d9, d8, batch, workspace.Threads);
+            global::NetGen.CompilerServices.DenseKernels.Backward<global::NetGen.Generated.Dense9>(p.Slice(371, 24), g.Slice(371, 24), g.Slice(395, 4), a8, d9, d8, batch, workspace.Threads, overwrite);
 
             // Layer 8, Dropout(0.25): d7 = d8 ⊙ m, in place
             global::NetGen.CompilerServices.Dropout.Backward(ws.Slice(46 * batch, 6 * batch), d8);
@@ -335,7 +337,7 @@ namespace Samples
             global::NetGen.CompilerServices.Activations.LeakyReluBackward(a7, d7, d7, 0.1f);
             //   dW += dzᵀ a5, db += Σ_rows dz, d5 = dz W
             global::System.Span<float> d5 = gradA.Slice(0, 7 * batch);
-            global::NetGen.CompilerServices.DenseKernels.Backward<global::NetGen.Generated.Dense6>(p.Slice(323, 42), g.Slice(323, 42), g.Slice(365, 6), a5, d7, d5, batch, workspace.Threads);
+            global::NetGen.CompilerServices.DenseKernels.Backward<global::NetGen.Generated.Dense6>(p.Slice(323, 42), g.Slice(323, 42), g.Slice(365, 6), a5, d7, d5, batch, workspace.Threads, overwrite);
 
             // Layer 4, Dense(7) + GELU:
             //   dz = d5 ⊙ gelu'(z), in place
@@ -343,20 +345,20 @@ namespace Samples
             global::NetGen.CompilerServices.Activations.GeluBackward(z4, d5, d5);
             //   dW += dzᵀ a3, db += Σ_rows dz, d3 = dz W
             global::System.Span<float> d3 = gradB.Slice(0, 9 * batch);
-            global::NetGen.CompilerServices.DenseKernels.Backward<global::NetGen.Generated.Dense4>(p.Slice(253, 63), g.Slice(253, 63), g.Slice(316, 7), a3, d5, d3, batch, workspace.Threads);
+            global::NetGen.CompilerServices.DenseKernels.Backward<global::NetGen.Generated.Dense4>(p.Slice(253, 63), g.Slice(253, 63), g.Slice(316, 7), a3, d5, d3, batch, workspace.Threads, overwrite);
 
             // Layer 2, Dense(9, bias: false) + Sigmoid:
             //   dz = d3 ⊙ sigmoid'(z), in place
             global::NetGen.CompilerServices.Activations.SigmoidBackward(a3, d3, d3);
             //   dW += dzᵀ a1, d1 = dz W
             global::System.Span<float> d1 = gradA.Slice(0, 11 * batch);
-            global::NetGen.CompilerServices.DenseKernels.Backward<global::NetGen.Generated.Dense2>(p.Slice(154, 99), g.Slice(154, 99), default, a1, d3, d1, batch, workspace.Threads);
+            global::NetGen.CompilerServices.DenseKernels.Backward<global::NetGen.Generated.Dense2>(p.Slice(154, 99), g.Slice(154, 99), default, a1, d3, d1, batch, workspace.Threads, overwrite);
 
             // Layer 0, Dense(11) + Tanh:
             //   dz = d1 ⊙ tanh'(z), in place
             global::NetGen.CompilerServices.Activations.TanhBackward(a1, d1, d1);
             //   dW += dzᵀ x, db += Σ_rows dz, dx = dz W
-            global::NetGen.CompilerServices.DenseKernels.Backward<global::NetGen.Generated.Dense0>(p.Slice(0, 143), g.Slice(0, 143), g.Slice(143, 11), x, d1, dx, batch, workspace.Threads);
+            global::NetGen.CompilerServices.DenseKernels.Backward<global::NetGen.Generated.Dense0>(p.Slice(0, 143), g.Slice(0, 143), g.Slice(143, 11), x, d1, dx, batch, workspace.Threads, overwrite);
         }
     }
 }
