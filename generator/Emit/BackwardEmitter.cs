@@ -70,7 +70,7 @@ internal static class BackwardEmitter
                 continue;
             }
 
-            emitter.EmitBackward(w, step, new BackwardNames(inputs[i], Output(step), dOut, dIn, null));
+            emitter.EmitBackward(w, step, new BackwardNames(inputs[i], Output(step), dOut, dIn, null, WritesGradients: step is DenseStep d && writers.Contains(d)));
 
             // The element-wise steps leave the gradient in place.
             if (i > 0)

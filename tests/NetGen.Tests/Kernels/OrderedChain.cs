@@ -1,5 +1,6 @@
 using System;
 using NetGen.CompilerServices;
+using Xunit;
 
 namespace NetGen.Tests.Kernels;
 
@@ -19,6 +20,29 @@ internal static class OrderedChain
 
     /// <summary>The chain's next step: <c>acc + a·b</c>, rounded once when <paramref name="fused"/>, twice otherwise.</summary>
     public static float Step(float acc, float a, float b, bool fused) => fused ? MathF.FusedMultiplyAdd(a, b, acc) : acc + a * b;
+
+    /// <summary>
+    /// Asserts that every output of a dense forward, <paramref name="y"/> <c>[rows, units]</c>, is the chain
+    /// <c>b[o]</c>, then <c>+ x[r, j] · W[o, j]</c> for j in order, bit for bit; <paramref name="context"/> leads each message.
+    /// </summary>
+    public static void AssertForward(float[] x, float[] weight, float[] bias, float[] y, int rows, int inputs, int units, string context)
+    {
+        for (int r = 0; r < rows; r++)
+        {
+            for (int o = 0; o < units; o++)
+            {
+                float acc = bias[o];
+                for (int j = 0; j < inputs; j++)
+                {
+                    acc = Step(acc, x[r * inputs + j], weight[o * inputs + j], Fuses(o, units));
+                }
+
+                Assert.True(
+                    BitConverter.SingleToInt32Bits(acc) == BitConverter.SingleToInt32Bits(y[r * units + o]),
+                    $"{context}: y[{r}, {o}] = {y[r * units + o]:R}, the chain gives {acc:R}");
+            }
+        }
+    }
 
     /// <summary>Uniform floats in [-1, 1).</summary>
     public static float[] Values(Random rng, int count)

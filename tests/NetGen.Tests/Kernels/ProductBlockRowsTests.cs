@@ -47,21 +47,7 @@ public sealed class ProductBlockRowsTests
 
         DenseKernels.Forward<Layer>(weight, bias, x, y, rows, 1);
 
-        for (int r = 0; r < rows; r++)
-        {
-            for (int o = 0; o < units; o++)
-            {
-                float acc = bias[o];
-                for (int j = 0; j < inputs; j++)
-                {
-                    acc = OrderedChain.Step(acc, x[r * inputs + j], weight[o * inputs + j], OrderedChain.Fuses(o, units));
-                }
-
-                Assert.True(
-                    BitConverter.SingleToInt32Bits(acc) == BitConverter.SingleToInt32Bits(y[r * units + o]),
-                    $"rows {rows}: y[{r}, {o}] = {y[r * units + o]:R}, the chain gives {acc:R}");
-            }
-        }
+        OrderedChain.AssertForward(x, weight, bias, y, rows, inputs, units, $"rows {rows}");
     }
 
     [Theory]

@@ -109,3 +109,81 @@ public sealed class OverwriteGradientsTests
         return values;
     }
 }
+
+/// <summary>
+/// A network whose <c>Backward</c> adds and never reads the trainer's request (an <see cref="INetwork"/> written by hand):
+/// here a generated Mlp behind a wrapper that hides the request from it and leaves it unread.
+/// </summary>
+internal sealed class AddingOnlyMlp(Mlp inner) : INetwork
+{
+    public ReadOnlySpan<int> InputShape => ((INetwork)inner).InputShape;
+
+    public ReadOnlySpan<int> OutputShape => ((INetwork)inner).OutputShape;
+
+    public int InputLength => Mlp.InputLength;
+
+    public int OutputLength => Mlp.OutputLength;
+
+    public int ParameterCount => Mlp.ParameterCount;
+
+    public int WorkspaceLength => Mlp.WorkspaceLength;
+
+    public long FlopsPerSample => Mlp.FlopsPerSample;
+
+    public string Summary => Mlp.Summary;
+
+    public Span<float> Parameters => inner.Parameters;
+
+    public Span<float> Gradients => inner.Gradients;
+
+    public System.Collections.Generic.IReadOnlyList<ParameterTensor> ParameterTensors => inner.ParameterTensors;
+
+    public Workspace CreateWorkspace(int batchCapacity = 1) => inner.CreateWorkspace(batchCapacity);
+
+    public void Forward(ReadOnlySpan<float> inputs, Span<float> outputs, Workspace workspace) => inner.Forward(inputs, outputs, workspace);
+
+    public void ForwardTraining(ReadOnlySpan<float> inputs, Span<float> outputs, Workspace workspace) => inner.ForwardTraining(inputs, outputs, workspace);
+
+    public void Backward(ReadOnlySpan<float> inputs, ReadOnlySpan<float> outputGradients, Span<float> inputGradients, Workspace workspace)
+    {
+        bool asked = workspace.OverwriteGradients;
+        workspace.OverwriteGradients = false;
+        inner.Backward(inputs, outputGradients, inputGradients, workspace);
+        workspace.OverwriteGradients = asked;
+    }
+
+    public void ZeroGradients() => inner.ZeroGradients();
+
+    public void Initialize(ulong seed) => inner.Initialize(seed);
+}
+
+public sealed class TrainerOverwriteFallbackTests
+{
+    [Fact]
+    public void A_network_that_leaves_the_request_unread_trains_as_one_that_reads_it()
+    {
+        var rng = new Random(5);
+        float[] x = new float[8 * Mlp.InputLength], labels = new float[8];
+        for (int i = 0; i < x.Length; i++)
+        {
+            x[i] = (float)rng.NextDouble();
+        }
+
+        for (int i = 0; i < labels.Length; i++)
+        {
+            labels[i] = i % 10;
+        }
+
+        var reads = new Mlp(seed: 12);
+        var unread = new AddingOnlyMlp(new Mlp(seed: 12));
+        unread.Gradients.Fill(1e30f); // what a step that trusted the request would add into
+        var a = new Trainer<Mlp>(reads, new Sgd(0.05f, momentum: 0.9f), Loss.SoftmaxCrossEntropy);
+        var b = new Trainer<AddingOnlyMlp>(unread, new Sgd(0.05f, momentum: 0.9f), Loss.SoftmaxCrossEntropy);
+        for (int step = 0; step < 3; step++)
+        {
+            Assert.Equal(a.TrainStep(x, labels), b.TrainStep(x, labels));
+        }
+
+        Assert.True(reads.Parameters.SequenceEqual(unread.Parameters));
+    }
+}
