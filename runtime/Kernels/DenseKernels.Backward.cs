@@ -35,9 +35,12 @@ public static partial class DenseKernels
         bool split = threads > 1 && rows >= MinRowsForThreads<TLayer>();
         if (split && !dx.IsEmpty)
         {
-            // One hand-off for both products: the row blocks of units of dW, then the row blocks of dx, split as one range
-            int unitBlocks = (TLayer.Units + ProductKernels.RowBlock - 1) / ProductKernels.RowBlock;
-            int rowBlocks = (rows + ProductKernels.RowBlock - 1) / ProductKernels.RowBlock;
+            // One hand-off for both products: the row blocks of units of dW, then the row blocks of dx, split as one range;
+            // each item one whole block of the widest width (12 rows at 512 bits: 6-row items had mlp's second layer
+            // run in half blocks on two threads)
+            int block = ProductKernels.WidestPairRows;
+            int unitBlocks = (TLayer.Units + block - 1) / block;
+            int rowBlocks = (rows + block - 1) / block;
             unsafe
             {
                 fixed (float* pinned = dx)
@@ -107,7 +110,7 @@ public static partial class DenseKernels
     private static unsafe void BackwardBlocks<TLayer>(in KernelSpans s, in BackwardState st, int start, int end)
         where TLayer : struct, IDenseLayer
     {
-        int block = ProductKernels.RowBlock;
+        int block = ProductKernels.WidestPairRows;
         for (int item = start; item < end; item++)
         {
             if (item < st.UnitBlocks)

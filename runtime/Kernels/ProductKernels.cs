@@ -77,6 +77,16 @@ internal static partial class ProductKernels
         where TV : struct, ILanes<TV>
         => TV.Count >= 16 ? 12 : RowBlock;
 
+    /// <summary>
+    /// Rows of the two-vector block at the widest width the process runs (12 with AVX-512, else <see cref="RowBlock"/>):
+    /// the items a split of a small product hands out, so that each runs as one whole block.
+    /// </summary>
+    public static int WidestPairRows
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => Simd.Use512 ? 12 : RowBlock;
+    }
+
     /// <summary><c>c = start + a · b</c>, then the activation, at the widest width the process runs.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Multiply<TP>(ref float a, ref float b, ref float c, ref float bias)
