@@ -56,7 +56,7 @@ public class ProductBenchmarks
     {
         for (int k = 0; k < In; k += 256)
         {
-            ProductKernels.Pack(ref _w[0], In, 0, Out, k, Math.Min(256, In - k), ref _panel[0], byColumnTiles: (long)In * Out > ProductKernels.FarWeightFloats);
+            ProductKernels.Pack(ref _w[0], In, 0, Out, k, Math.Min(256, In - k), ref _panel[0], ProductKernels.PacksByColumnTiles(Out, In));
         }
     }
 

@@ -27,8 +27,7 @@ internal static class BackwardEmitter
         w.Line("global::System.ReadOnlySpan<float> p = _parameters;");
         w.Line("global::System.Span<float> g = _gradients;");
         w.Line("global::System.Span<float> ws = global::NetGen.CompilerServices.WorkspaceAccess.Buffer(workspace);");
-        System.Collections.Generic.HashSet<DenseStep> writers = GradientWriters(plan);
-        EmitOverwrite(w, plan, writers);
+        EmitOverwrite(w, plan);
         if (plan.ScratchLength > 0)
         {
             w.Line("global::System.Span<float> scratch = global::NetGen.CompilerServices.WorkspaceAccess.Scratch(workspace);");
@@ -65,12 +64,12 @@ internal static class BackwardEmitter
                 emitter.EmitBackward(w, step, new BackwardNames(
                     inputs[i], Output(step), dOut, dIn, i > 0 ? (inA ? "gradB" : "gradA") : null,
                     FusesInputRelu: FusesRelu(plan.Steps.Items, i), ActivationDoneAfter: FusesRelu(plan.Steps.Items, i + 1),
-                    WritesGradients: step is DenseStep dense && writers.Contains(dense)));
+                    WritesGradients: step is DenseStep));
                 inA = !inA;
                 continue;
             }
 
-            emitter.EmitBackward(w, step, new BackwardNames(inputs[i], Output(step), dOut, dIn, null, WritesGradients: step is DenseStep d && writers.Contains(d)));
+            emitter.EmitBackward(w, step, new BackwardNames(inputs[i], Output(step), dOut, dIn, null, WritesGradients: step is DenseStep));
 
             // The element-wise steps leave the gradient in place.
             if (i > 0)
@@ -89,58 +88,22 @@ internal static class BackwardEmitter
     }
 
     /// <summary>
-    /// The dense steps whose backward may write their gradients rather than add into them: every one whose slots no other
-    /// dense step's overlap (the planner gives each tensor its own slot, so that is all of them).
+    /// The trainer's step asks for the gradients to be written rather than added (<c>WorkspaceAccess.TakeOverwriteGradients</c>):
+    /// then every dense layer writes its own (the planner gives each tensor its own slot, so no two layers write one), and
+    /// every other range of the gradients, which the other layers add into, is cleared first.
     /// </summary>
-    private static System.Collections.Generic.HashSet<DenseStep> GradientWriters(NetworkPlan plan)
+    private static void EmitOverwrite(CodeWriter w, NetworkPlan plan)
     {
-        var dense = new System.Collections.Generic.List<DenseStep>();
+        var written = new System.Collections.Generic.List<ParameterSlot>();
         foreach (Step step in plan.Steps.Items)
         {
             if (step is DenseStep d)
             {
-                dense.Add(d);
-            }
-        }
-
-        var writers = new System.Collections.Generic.HashSet<DenseStep>();
-        foreach (DenseStep d in dense)
-        {
-            bool alone = true;
-            foreach (DenseStep other in dense)
-            {
-                if (!ReferenceEquals(d, other) && (Overlap(d.Weight, other.Weight) || Overlap(d.Weight, other.Bias) || Overlap(d.Bias, other.Weight) || Overlap(d.Bias, other.Bias)))
+                written.Add(d.Weight);
+                if (d.Bias is { } bias)
                 {
-                    alone = false;
+                    written.Add(bias);
                 }
-            }
-
-            if (alone)
-            {
-                writers.Add(d);
-            }
-        }
-
-        return writers;
-    }
-
-    private static bool Overlap(ParameterSlot? a, ParameterSlot? b)
-        => a is not null && b is not null && a.Offset < b.Offset + b.Length && b.Offset < a.Offset + a.Length;
-
-    /// <summary>
-    /// The trainer's step asks for the gradients to be written rather than added (<c>WorkspaceAccess.TakeOverwriteGradients</c>):
-    /// then the dense layers of <paramref name="writers"/> write theirs, and every other range of the gradients, which the
-    /// other layers add into, is cleared first.
-    /// </summary>
-    private static void EmitOverwrite(CodeWriter w, NetworkPlan plan, System.Collections.Generic.HashSet<DenseStep> writers)
-    {
-        var written = new System.Collections.Generic.List<ParameterSlot>();
-        foreach (DenseStep d in writers)
-        {
-            written.Add(d.Weight);
-            if (d.Bias is { } bias)
-            {
-                written.Add(bias);
             }
         }
 

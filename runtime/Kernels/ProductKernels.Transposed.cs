@@ -69,7 +69,7 @@ internal static partial class ProductKernels
     {
         ref float panel = ref MemoryMarshal.GetReference((t_panel ??= new AlignedFloats(PanelColumns * PanelDepth)).Span);
         int step = PanelStep(depth);
-        bool byColumnTiles = (long)TP.Columns * depth > FarWeightFloats;
+        bool byColumnTiles = PacksByColumnTiles(TP.Columns, depth);
         for (int group = firstGroup; group < endGroup; group++)
         {
             int g = group * PanelColumns;
@@ -118,7 +118,11 @@ internal static partial class ProductKernels
     /// A b (a layer's W) of more floats than this, 512 KB, is not expected in L2 when it is packed (wide's 4 MB layers
     /// come from L3), so <see cref="Pack"/> reads it a column tile at a time.
     /// </summary>
-    internal const long FarWeightFloats = 128 * 1024;
+    private const long FarWeightFloats = 128 * 1024;
+
+    /// <summary>Whether a bT of <paramref name="columns"/> rows of <paramref name="depth"/> is packed by column tiles (<see cref="FarWeightFloats"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static bool PacksByColumnTiles(int columns, int depth) => (long)columns * depth > FarWeightFloats;
 
     /// <summary>
     /// <c>panel[j·width + m] = bT[(column + m)·depth + from + j]</c> for m below <paramref name="width"/> and j below

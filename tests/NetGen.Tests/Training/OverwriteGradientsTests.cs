@@ -1,5 +1,6 @@
 using System;
 using NetGen.CompilerServices;
+using NetGen.Tests.Kernels;
 using NetGen.Tests.Networks;
 using Xunit;
 
@@ -39,7 +40,7 @@ public sealed class OverwriteGradientsTests
     {
         var net = new Mlp(seed: 9);
         Workspace workspace = net.CreateWorkspace(2);
-        float[] x = Values(new Random(1), 2 * Mlp.InputLength), outputs = new float[2 * Mlp.OutputLength], dy = Values(new Random(2), outputs.Length);
+        float[] x = OrderedChain.Values(new Random(1), 2 * Mlp.InputLength), outputs = new float[2 * Mlp.OutputLength], dy = OrderedChain.Values(new Random(2), outputs.Length);
 
         // two backwards that add, from zeros
         net.ForwardTraining(x, outputs, workspace);
@@ -68,7 +69,7 @@ public sealed class OverwriteGradientsTests
         where TNetwork : INetwork
     {
         var rng = new Random(batch * 31 + threads);
-        float[] x = Values(rng, batch * net.InputLength), outputs = new float[batch * net.OutputLength], dy = Values(rng, outputs.Length);
+        float[] x = OrderedChain.Values(rng, batch * net.InputLength), outputs = new float[batch * net.OutputLength], dy = OrderedChain.Values(rng, outputs.Length);
         float[] buffers = net.Buffers.ToArray();
 
         // adding into cleared gradients
@@ -96,17 +97,6 @@ public sealed class OverwriteGradientsTests
                 BitConverter.SingleToInt32Bits(expected[i]) == BitConverter.SingleToInt32Bits(actual[i]),
                 $"{typeof(TNetwork).Name}, batch {batch}, {threads} thread(s): gradient {i} is {actual[i]:R} written, {expected[i]:R} added into zeros");
         }
-    }
-
-    private static float[] Values(Random rng, int count)
-    {
-        var values = new float[count];
-        for (int i = 0; i < values.Length; i++)
-        {
-            values[i] = (float)(rng.NextDouble() * 2 - 1);
-        }
-
-        return values;
     }
 }
 
