@@ -44,7 +44,7 @@ public class ProductBenchmarks
 
     /// <summary>Half the units' groups on this thread: what each thread of <see cref="DenseForwardTwoThreads"/> does.</summary>
     [Benchmark]
-    public void PackedHalf() => ProductKernels.MultiplyByTransposed<PackedShape>(ref _x[0], ref _w[0], ref _y[0], ref _b[0], Batch, In, 0, 2);
+    public void PackedHalf() => ProductKernels.MultiplyByTransposed<PackedShape>(ref _x[0], ref _w[0], ref _y[0], ref _b[0], Batch, In, 0, 2, ref System.Runtime.CompilerServices.Unsafe.NullRef<float>(), repack: false);
 
     /// <summary>The same product over a Wᵀ transposed once in the constructor: what packing per call is measured against.</summary>
     [Benchmark]

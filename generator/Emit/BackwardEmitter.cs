@@ -24,7 +24,7 @@ internal static class BackwardEmitter
             return;
         }
 
-        w.Line("global::System.ReadOnlySpan<float> p = _parameters;");
+        w.Line("global::System.ReadOnlySpan<float> p = _parameters.ReadOnly;");
         w.Line("global::System.Span<float> g = _gradients;");
         w.Line("global::System.Span<float> ws = global::NetGen.CompilerServices.WorkspaceAccess.Buffer(workspace);");
         EmitOverwrite(w, plan);

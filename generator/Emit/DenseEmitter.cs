@@ -75,8 +75,9 @@ internal sealed class DenseEmitter : WeightedStepEmitter<DenseStep>
         w.Line($"// Layer {step.Label}, {step.Title}{fused}{Part(step)}: {output} = {math}{(step.Initialization == DenseInitialization.XavierZeroBias ? ", [q | k | v] of every token" : string.Empty)}");
         w.Line($"//   W: [{step.Units}, {step.Inputs}] \"{step.Weight.Name}\"{(step.Bias is { } bias ? $", b: [{step.Units}] \"{bias.Name}\"" : string.Empty)}");
         w.Line($"global::System.Span<float> {output} = {Slot(step.OutputOffset, step.OutputLength)};");
+        string packed = names.PackedOffset >= 0 ? $", packed.Region({Int(names.PackedOffset)}, {Int(step.Units * step.Inputs)}), packed.Repack" : string.Empty;
         EmitCallWithActivation(w, step, output, target =>
-            $"{Kernel(step, "Forward")}({SliceOf("p", step.Weight)}, {SliceOf("p", step.Bias)}, {input}, {target}, {Rows(step)}, workspace.Threads);");
+            $"{Kernel(step, "Forward")}({SliceOf("p", step.Weight)}, {SliceOf("p", step.Bias)}, {input}, {target}, {Rows(step)}, workspace.Threads{packed});");
     }
 
     protected override void EmitBackward(CodeWriter w, DenseStep step, BackwardNames names)

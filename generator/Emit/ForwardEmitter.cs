@@ -10,7 +10,7 @@ internal static class ForwardEmitter
     {
         w.Line("/// <summary>The forward chain. Every activation gets its own workspace slot, so backward finds them all.</summary>");
         w.Open($"private void Run(global::System.ReadOnlySpan<float> x, {(NetworkEmitter.TakesTokens(plan) ? "global::System.ReadOnlySpan<int> tokens, " : string.Empty)}global::System.Span<float> output, global::NetGen.Workspace workspace, int batch, bool training)");
-        w.Line("global::System.ReadOnlySpan<float> p = _parameters;");
+        w.Line("global::System.ReadOnlySpan<float> p = _parameters.ReadOnly;");
         w.Line("global::System.Span<float> ws = global::NetGen.CompilerServices.WorkspaceAccess.Buffer(workspace);");
         if (plan.ScratchLength > 0)
         {
@@ -18,17 +18,62 @@ internal static class ForwardEmitter
         }
 
         BatchNormEmitter.EmitForwardLocals(w, plan);
+        int[] packedOffsets = PackedOffsets(plan, out int packedLength);
+        if (packedLength > 0)
+        {
+            w.Line("// Each dense W as the batched product reads it, kept packed on the workspace between inference calls when it asks");
+            w.Line("// (Workspace.ReusePackedWeights; empty otherwise, in training, whose step is about to change W, and below the product's rows)");
+            int fewestRows = int.MaxValue;
+            foreach (Step step in plan.Steps)
+            {
+                fewestRows = step is DenseStep dense ? System.Math.Min(fewestRows, dense.Rows) : fewestRows;
+            }
+
+            string rows = fewestRows == 1 ? "batch" : $"{Literals.Int(fewestRows)} * batch";
+            w.Line($"global::NetGen.CompilerServices.PackedWeights packed = global::NetGen.CompilerServices.WorkspaceAccess.PackedWeights(workspace, _parameters, {Literals.Int(packedLength)}, training ? 0 : {rows});");
+        }
+
         string[] inputs = Inputs(plan.Steps.Items);
         for (int i = 0; i < plan.Steps.Count; i++)
         {
             Step step = plan.Steps[i];
             w.Line();
-            StepEmitters.For(step).EmitForward(w, step, new ForwardNames(inputs[i], Output(step)));
+            StepEmitters.For(step).EmitForward(w, step, new ForwardNames(inputs[i], Output(step), packedOffsets[i]));
+        }
+
+        if (packedLength > 0)
+        {
+            w.Line();
+            w.Line("global::NetGen.CompilerServices.WorkspaceAccess.PackedWeightsWritten(workspace, packed);");
         }
 
         w.Line();
         w.Line($"{(plan.Steps.Count == 0 ? "x" : Output(plan.Steps[plan.Steps.Count - 1]))}.CopyTo(output);");
         w.Close();
         w.Line();
+    }
+
+    /// <summary>
+    /// Where each dense step's W starts in the packed weights (-1 for other steps): one region of <c>Units · Inputs</c>
+    /// floats per dense layer, in the order of the chain, each starting on a 64-byte boundary.
+    /// </summary>
+    private static int[] PackedOffsets(NetworkPlan plan, out int length)
+    {
+        int[] offsets = new int[plan.Steps.Count];
+        length = 0;
+        for (int i = 0; i < plan.Steps.Count; i++)
+        {
+            if (plan.Steps[i] is DenseStep dense)
+            {
+                offsets[i] = length;
+                length = checked(length + (((dense.Units * dense.Inputs) + 15) / 16 * 16));
+            }
+            else
+            {
+                offsets[i] = -1;
+            }
+        }
+
+        return offsets;
     }
 }

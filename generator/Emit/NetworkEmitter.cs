@@ -110,15 +110,16 @@ internal static class NetworkEmitter
         w.Line("[global::System.ThreadStatic]");
         w.Line("private static global::NetGen.Workspace? t_workspace;");
         w.Line();
-        w.Line("// 64-byte aligned, so that no vector load of a weight row splits across cache lines");
-        w.Line("private readonly global::NetGen.CompilerServices.AlignedFloats _parameters = new(ParameterCount);");
+        w.Line("// 64-byte aligned, so that no vector load of a weight row splits across cache lines; the parameters carry a version");
+        w.Line("// that moves on whenever they are handed out to be written, which tells a workspace keeping packed weights to repack");
+        w.Line("private readonly global::NetGen.CompilerServices.ParameterBuffer _parameters = new(ParameterCount);");
         w.Line("private readonly global::NetGen.CompilerServices.AlignedFloats _gradients = new(ParameterCount);");
         w.Line();
         w.Line($"/// <summary>Creates the network with parameters initialized as PyTorch initializes them, from <paramref name=\"seed\"/>.</summary>");
         w.Line($"public {plan.Name}(ulong seed = 0) => Initialize(seed);");
         w.Line();
         w.Line("/// <summary>Every parameter, in the order of <see cref=\"ParameterTensors\"/>.</summary>");
-        w.Line("public global::System.Span<float> Parameters => _parameters;");
+        w.Line("public global::System.Span<float> Parameters => _parameters.Writable;");
         w.Line();
         w.Line("/// <summary>dL/dθ for every parameter; backward adds into it, <see cref=\"ZeroGradients\"/> clears it.</summary>");
         w.Line("public global::System.Span<float> Gradients => _gradients;");
@@ -130,7 +131,7 @@ internal static class NetworkEmitter
         w.Line("/// are drawn from U(-1/√n, 1/√n), PyTorch's default for <c>nn.Linear</c>.</summary>");
         w.Open("public void Initialize(ulong seed)");
         w.Line("global::NetGen.Rng random = new global::NetGen.Rng(seed);");
-        w.Line("global::System.Span<float> p = _parameters;");
+        w.Line("global::System.Span<float> p = _parameters.Writable;");
         foreach (Step step in plan.Steps)
         {
             StepEmitters.For(step).EmitInitialize(w, step);
@@ -155,7 +156,7 @@ internal static class NetworkEmitter
         foreach (TensorPlan tensor in plan.Tensors)
         {
             w.Line($"/// <summary><c>{Xml(tensor.Name)}</c>, {ShapeText(tensor.Shape)}: a view into <see cref=\"Parameters\"/>.</summary>");
-            w.Line($"public global::System.Span<float> {TensorNames.ViewName(tensor.Name)} => _parameters.Slice({Int(tensor.Offset)}, {Int(tensor.Length)});");
+            w.Line($"public global::System.Span<float> {TensorNames.ViewName(tensor.Name)} => _parameters.WritableSlice({Int(tensor.Offset)}, {Int(tensor.Length)});");
             w.Line();
         }
     }

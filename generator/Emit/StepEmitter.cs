@@ -5,8 +5,11 @@ using static NetGen.Generator.Emit.StepNames;
 
 namespace NetGen.Generator.Emit;
 
-/// <summary>The names a step's statements use in the forward chain: its input's span and its output's.</summary>
-internal readonly record struct ForwardNames(string Input, string Output);
+/// <summary>
+/// The names a step's statements use in the forward chain: its input's span and its output's, and for a dense step the
+/// start of its W's region in the packed weights (<c>packed</c>), or -1 for none.
+/// </summary>
+internal readonly record struct ForwardNames(string Input, string Output, int PackedOffset = -1);
 
 /// <summary>
 /// The names a step's statements use in the backward chain: the kept input and output, the gradient of the output

@@ -19,7 +19,25 @@ public static partial class DenseKernels
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward<TLayer>(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> y, int rows, int threads)
         where TLayer : struct, IDenseLayer
+        => Forward<TLayer>(weight, bias, x, y, rows, threads, Span<float>.Empty, repack: false);
+
+    /// <summary>
+    /// <see cref="Forward{TLayer}(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, int)"/>
+    /// with W kept packed between calls in <paramref name="packed"/> (<see cref="PackedLength{TLayer}"/> floats, or empty:
+    /// packed a panel at a time as there). A batch of <see cref="ProductRows"/> or more packs W into it when
+    /// <paramref name="repack"/> is true and reads it as it is otherwise, so the caller passes true on the first call and
+    /// after every change of W (<see cref="WorkspaceAccess.PackedWeights"/> decides). The bits are those of the other
+    /// overload. Fewer rows leave <paramref name="packed"/> alone.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Forward<TLayer>(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> y, int rows, int threads, Span<float> packed, bool repack)
+        where TLayer : struct, IDenseLayer
     {
+        if (!packed.IsEmpty && packed.Length != PackedLength<TLayer>())
+        {
+            throw new ArgumentException($"Expected {PackedLength<TLayer>()} floats for the packed W of a {TLayer.Units} × {TLayer.Inputs} layer, or none; got {packed.Length}.", nameof(packed));
+        }
+
         int groups = ProductKernels.ColumnGroups<ForwardShape<TLayer>>();
         if (rows < ProductRows)
         {
@@ -27,22 +45,32 @@ public static partial class DenseKernels
         }
         else if (threads > 1 && groups > 1 && rows >= MinRowsForThreads<TLayer>())
         {
-            KernelThreads.For(threads, groups, 1, new KernelSpans(weight, bias, x, y, default), rows,
-                static (in KernelSpans s, in int batch, int start, int end) => ForwardProduct<TLayer>(s.In0, s.In1, s.In2, s.Out0, batch, start, end));
+            KernelThreads.For(threads, groups, 1, new KernelSpans(weight, bias, x, y, packed), (rows, repack),
+                static (in KernelSpans s, in (int Rows, bool Repack) call, int start, int end) => ForwardProduct<TLayer>(s.In0, s.In1, s.In2, s.Out0, call.Rows, start, end, s.Out1, call.Repack));
         }
         else
         {
-            ForwardProduct<TLayer>(weight, bias, x, y, rows, 0, groups);
+            ForwardProduct<TLayer>(weight, bias, x, y, rows, 0, groups, packed, repack);
         }
     }
 
-    /// <summary>Unit groups <paramref name="firstGroup"/> .. <paramref name="endGroup"/> - 1 of <c>y = act(x · Wᵀ + b)</c> for every row, as one product over the packed W.</summary>
+    /// <summary>Floats of W packed whole (<see cref="ProductKernels.PackedLength"/>): <c>Units · Inputs</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int PackedLength<TLayer>()
+        where TLayer : struct, IDenseLayer
+        => ProductKernels.PackedLength(TLayer.Units, TLayer.Inputs);
+
+    /// <summary>
+    /// Unit groups <paramref name="firstGroup"/> .. <paramref name="endGroup"/> - 1 of <c>y = act(x · Wᵀ + b)</c> for every
+    /// row, as one product over W packed a panel at a time, or kept packed in <paramref name="packed"/>.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void ForwardProduct<TLayer>(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> y, int rows, int firstGroup, int endGroup)
+    private static void ForwardProduct<TLayer>(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> y, int rows, int firstGroup, int endGroup, Span<float> packed, bool repack)
         where TLayer : struct, IDenseLayer
         => ProductKernels.MultiplyByTransposed<ForwardShape<TLayer>>(
             ref MemoryMarshal.GetReference(x), ref MemoryMarshal.GetReference(weight), ref MemoryMarshal.GetReference(y),
-            ref MemoryMarshal.GetReference(bias), rows, TLayer.Inputs, firstGroup, endGroup);
+            ref MemoryMarshal.GetReference(bias), rows, TLayer.Inputs, firstGroup, endGroup,
+            ref packed.IsEmpty ? ref Unsafe.NullRef<float>() : ref MemoryMarshal.GetReference(packed), repack);
 
     /// <summary>Rows <paramref name="start"/> .. <paramref name="end"/> - 1 one at a time, at the widest width the process runs: each row gets the bits it gets alone.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -38,21 +38,27 @@ internal static partial class ProductKernels
     /// <see cref="MultiplyRows{TP}"/>: a later panel of the depth continues from the running sums the one before it stored,
     /// and threads split the columns by groups, so each packs only its own.
     /// </summary>
+    /// <remarks>
+    /// With a <paramref name="packed"/> buffer of <c>Columns · depth</c> floats (not a null reference) every panel has its
+    /// own place there (<see cref="PackedLength"/>): the panels are packed into it when <paramref name="repack"/> is true and
+    /// read from it as they are otherwise, so a W packed once serves every call until it changes. The floats each row block
+    /// reads, and so the sums, are the same either way.
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void MultiplyByTransposed<TP>(ref float a, ref float bT, ref float c, ref float bias, int rows, int depth, int firstGroup, int endGroup)
+    public static void MultiplyByTransposed<TP>(ref float a, ref float bT, ref float c, ref float bias, int rows, int depth, int firstGroup, int endGroup, ref float packed, bool repack)
         where TP : struct, IProductShape
     {
         if (Simd.Use512)
         {
-            ByTransposed<TP, V512>(ref a, ref bT, ref c, ref bias, rows, depth, firstGroup, endGroup);
+            ByTransposed<TP, V512>(ref a, ref bT, ref c, ref bias, rows, depth, firstGroup, endGroup, ref packed, repack);
         }
         else if (Simd.Use256)
         {
-            ByTransposed<TP, V256>(ref a, ref bT, ref c, ref bias, rows, depth, firstGroup, endGroup);
+            ByTransposed<TP, V256>(ref a, ref bT, ref c, ref bias, rows, depth, firstGroup, endGroup, ref packed, repack);
         }
         else if (Simd.Use128)
         {
-            ByTransposed<TP, V128>(ref a, ref bT, ref c, ref bias, rows, depth, firstGroup, endGroup);
+            ByTransposed<TP, V128>(ref a, ref bT, ref c, ref bias, rows, depth, firstGroup, endGroup, ref packed, repack);
         }
         else
         {
@@ -61,13 +67,22 @@ internal static partial class ProductKernels
         }
     }
 
+    /// <summary>
+    /// Floats a W of <paramref name="columns"/> rows of <paramref name="depth"/> takes packed whole for
+    /// <see cref="MultiplyByTransposed{TP}"/>: as many as it has. Column group <c>q</c> (of <see cref="PanelColumns"/> columns,
+    /// the last narrower) starts at <c>q · PanelColumns · depth</c>, and its panel of the terms from <c>k</c> at
+    /// <c>k · width</c> after that, each panel laid out as the thread's own panel is.
+    /// </summary>
+    public static int PackedLength(int columns, int depth) => checked(columns * depth);
+
     /// <summary>Panel by panel: each group's depth in blocks of <see cref="PanelDepth"/> terms.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void ByTransposed<TP, TV>(ref float a, ref float bT, ref float c, ref float bias, int rows, int depth, int firstGroup, int endGroup)
+    private static void ByTransposed<TP, TV>(ref float a, ref float bT, ref float c, ref float bias, int rows, int depth, int firstGroup, int endGroup, ref float packed, bool repack)
         where TP : struct, IProductShape
         where TV : struct, ILanes<TV>
     {
-        ref float panel = ref MemoryMarshal.GetReference((t_panel ??= new AlignedFloats(PanelColumns * PanelDepth)).Span);
+        bool keeps = !Unsafe.IsNullRef(ref packed);
+        ref float threadPanel = ref keeps ? ref Unsafe.NullRef<float>() : ref MemoryMarshal.GetReference((t_panel ??= new AlignedFloats(PanelColumns * PanelDepth)).Span);
         int step = PanelStep(depth);
         bool byColumnTiles = PacksByColumnTiles(TP.Columns, depth);
         for (int group = firstGroup; group < endGroup; group++)
@@ -77,7 +92,14 @@ internal static partial class ProductKernels
             for (int k = 0; k < depth; k += step)
             {
                 int terms = Math.Min(step, depth - k);
-                Pack(ref bT, depth, g, width, k, terms, ref panel, byColumnTiles);
+
+                // a kept panel has its own place in packed (PackedLength); the thread's panel is reused for every one
+                ref float panel = ref keeps ? ref At(ref packed, (g * depth) + (k * width)) : ref threadPanel;
+                if (!keeps || repack)
+                {
+                    Pack(ref bT, depth, g, width, k, terms, ref panel, byColumnTiles);
+                }
+
                 var part = new Part(0, rows, terms, width, g);
                 ref float ak = ref At(ref a, k * TP.DepthStride);
                 bool first = k == 0, last = k + terms == depth;

@@ -26,6 +26,32 @@ public static class WorkspaceAccess
         where TLayer : struct, IRecurrentLayer
         => workspace.Cache(CacheKey<TLayer>.Value, RecurrentKernels.CacheLength<TLayer>());
 
+    /// <summary>
+    /// The dense weights of <paramref name="parameters"/> kept packed on <paramref name="workspace"/> (<paramref name="length"/>
+    /// floats, each layer's region <see cref="DenseKernels.PackedLength{TLayer}"/> long), or empty: <see cref="Workspace.ReusePackedWeights"/>
+    /// is off, or <paramref name="rows"/>, the fewest rows any dense layer of this forward multiplies (the batch, or the batch
+    /// times the positions of a sequence), is below <see cref="DenseKernels.ProductRows"/>, where the layers read W row by row. When its <see cref="PackedWeights.Repack"/>
+    /// is true, every dense forward packs its W into its region, and the chain calls <see cref="PackedWeightsWritten"/> at its end.
+    /// In a training forward the chain passes 0 rows: the weights are about to change.
+    /// </summary>
+    public static PackedWeights PackedWeights(Workspace workspace, ParameterBuffer parameters, int length, int rows)
+    {
+        Span<float> floats = workspace.PackedWeights(parameters, length, rows, out bool repack);
+        return new PackedWeights(floats, repack);
+    }
+
+    /// <summary>
+    /// Marks the packing <see cref="PackedWeights"/> asked for as complete, once every dense layer has packed its region:
+    /// the next forward reads it as it is. Nothing happens when <paramref name="packed"/> did not repack.
+    /// </summary>
+    public static void PackedWeightsWritten(Workspace workspace, in PackedWeights packed)
+    {
+        if (packed.Repack)
+        {
+            workspace.PackedWeightsWritten();
+        }
+    }
+
     /// <summary>The batch of the last training forward that backward may continue; 0 when there is none.</summary>
     public static int TrainingBatchSize(Workspace workspace) => workspace.TrainingBatchSize;
 

@@ -34,3 +34,14 @@ public partial class Zoo;
 [LeakyReLU(-0.3f)]
 [Dense(3)]
 public partial class Sequence;
+
+/// <summary>
+/// For the packed weights a workspace keeps: a first W of 1,030 × 130 (past the 128 K floats packed by column tiles, and
+/// not whole 32-unit groups), a second of five groups, the last narrower, and a head of one narrow group.
+/// </summary>
+[Network]
+[Input(1030)]
+[Dense(130), ReLU]
+[Dense(150), Tanh]
+[Dense(7)]
+public partial class PackedDense;

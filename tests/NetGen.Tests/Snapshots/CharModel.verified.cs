@@ -52,15 +52,16 @@ namespace Samples
         [global::System.ThreadStatic]
         private static global::NetGen.Workspace? t_workspace;
 
-        // 64-byte aligned, so that no vector load of a weight row splits across cache lines
-        private readonly global::NetGen.CompilerServices.AlignedFloats _parameters = new(ParameterCount);
+        // 64-byte aligned, so that no vector load of a weight row splits across cache lines; the parameters carry a version
+        // that moves on whenever they are handed out to be written, which tells a workspace keeping packed weights to repack
+        private readonly global::NetGen.CompilerServices.ParameterBuffer _parameters = new(ParameterCount);
         private readonly global::NetGen.CompilerServices.AlignedFloats _gradients = new(ParameterCount);
 
         /// <summary>Creates the network with parameters initialized as PyTorch initializes them, from <paramref name="seed"/>.</summary>
         public CharModel(ulong seed = 0) => Initialize(seed);
 
         /// <summary>Every parameter, in the order of <see cref="ParameterTensors"/>.</summary>
-        public global::System.Span<float> Parameters => _parameters;
+        public global::System.Span<float> Parameters => _parameters.Writable;
 
         /// <summary>dL/dθ for every parameter; backward adds into it, <see cref="ZeroGradients"/> clears it.</summary>
         public global::System.Span<float> Gradients => _gradients;
@@ -73,7 +74,7 @@ namespace Samples
         public void Initialize(ulong seed)
         {
             global::NetGen.Rng random = new global::NetGen.Rng(seed);
-            global::System.Span<float> p = _parameters;
+            global::System.Span<float> p = _parameters.Writable;
             // 0.weight: N(0, 1), as nn.Embedding
             global::NetGen.Initializers.Normal(p.Slice(0, 1728), 0f, 1f, ref random);
             // every parameter of layer 1: U(-1/√H, 1/√H), bound 1/√128, as nn.LSTM
@@ -93,25 +94,25 @@ namespace Samples
         public global::NetGen.Workspace CreateWorkspace(int batchCapacity = 1) => new global::NetGen.Workspace(WorkspaceLength, batchCapacity);
 
         /// <summary><c>0.weight</c>, [54, 32]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer0Weight => _parameters.Slice(0, 1728);
+        public global::System.Span<float> Layer0Weight => _parameters.WritableSlice(0, 1728);
 
         /// <summary><c>1.weight_ih_l0</c>, [512, 32]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer1WeightIhL0 => _parameters.Slice(1728, 16384);
+        public global::System.Span<float> Layer1WeightIhL0 => _parameters.WritableSlice(1728, 16384);
 
         /// <summary><c>1.weight_hh_l0</c>, [512, 128]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer1WeightHhL0 => _parameters.Slice(18112, 65536);
+        public global::System.Span<float> Layer1WeightHhL0 => _parameters.WritableSlice(18112, 65536);
 
         /// <summary><c>1.bias_ih_l0</c>, [512]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer1BiasIhL0 => _parameters.Slice(83648, 512);
+        public global::System.Span<float> Layer1BiasIhL0 => _parameters.WritableSlice(83648, 512);
 
         /// <summary><c>1.bias_hh_l0</c>, [512]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer1BiasHhL0 => _parameters.Slice(84160, 512);
+        public global::System.Span<float> Layer1BiasHhL0 => _parameters.WritableSlice(84160, 512);
 
         /// <summary><c>2.weight</c>, [54, 128]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer2Weight => _parameters.Slice(84672, 6912);
+        public global::System.Span<float> Layer2Weight => _parameters.WritableSlice(84672, 6912);
 
         /// <summary><c>2.bias</c>, [54]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer2Bias => _parameters.Slice(91584, 54);
+        public global::System.Span<float> Layer2Bias => _parameters.WritableSlice(91584, 54);
 
         /// <summary>
         /// Inference on one sample or a batch (the batch size is <c>input.Length / InputLength</c>), on this thread's
@@ -304,8 +305,11 @@ namespace Samples
         /// <summary>The forward chain. Every activation gets its own workspace slot, so backward finds them all.</summary>
         private void Run(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<int> tokens, global::System.Span<float> output, global::NetGen.Workspace workspace, int batch, bool training)
         {
-            global::System.ReadOnlySpan<float> p = _parameters;
+            global::System.ReadOnlySpan<float> p = _parameters.ReadOnly;
             global::System.Span<float> ws = global::NetGen.CompilerServices.WorkspaceAccess.Buffer(workspace);
+            // Each dense W as the batched product reads it, kept packed on the workspace between inference calls when it asks
+            // (Workspace.ReusePackedWeights; empty otherwise, in training, whose step is about to change W, and below the product's rows)
+            global::NetGen.CompilerServices.PackedWeights packed = global::NetGen.CompilerServices.WorkspaceAccess.PackedWeights(workspace, _parameters, 6912, training ? 0 : 16 * batch);
 
             // Layer 0, Embedding(54, 32): a0[t] = W[id_t], the row of token t's id, [16] → [16, 32]
             //   W: [54, 32] "0.weight"; an id outside [0, 54) throws before anything is written
@@ -330,7 +334,9 @@ namespace Samples
             // Layer 2, Dense(54): a2 = W a1 + b
             //   W: [54, 128] "2.weight", b: [54] "2.bias"
             global::System.Span<float> a2 = ws.Slice(24448 * batch, 864 * batch);
-            global::NetGen.CompilerServices.DenseKernels.Forward<global::NetGen.Generated.Dense2>(p.Slice(84672, 6912), p.Slice(91584, 54), a1, a2, 16 * batch, workspace.Threads);
+            global::NetGen.CompilerServices.DenseKernels.Forward<global::NetGen.Generated.Dense2>(p.Slice(84672, 6912), p.Slice(91584, 54), a1, a2, 16 * batch, workspace.Threads, packed.Region(0, 6912), packed.Repack);
+
+            global::NetGen.CompilerServices.WorkspaceAccess.PackedWeightsWritten(workspace, packed);
 
             a2.CopyTo(output);
         }
@@ -338,7 +344,7 @@ namespace Samples
         /// <summary>The backward chain, reading the activations <see cref="Run"/> kept in training mode.</summary>
         private void RunBackward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<int> tokens, global::System.ReadOnlySpan<float> outputGradients, global::System.Span<float> dx, global::NetGen.Workspace workspace, int batch)
         {
-            global::System.ReadOnlySpan<float> p = _parameters;
+            global::System.ReadOnlySpan<float> p = _parameters.ReadOnly;
             global::System.Span<float> g = _gradients;
             global::System.Span<float> ws = global::NetGen.CompilerServices.WorkspaceAccess.Buffer(workspace);
             // Gradients written rather than added when the trainer asks (its step clears nothing first): the dense layers write theirs, the other layers' are cleared for them to add into.

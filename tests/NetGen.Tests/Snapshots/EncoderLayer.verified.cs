@@ -58,15 +58,16 @@ namespace Samples
         [global::System.ThreadStatic]
         private static global::NetGen.Workspace? t_workspace;
 
-        // 64-byte aligned, so that no vector load of a weight row splits across cache lines
-        private readonly global::NetGen.CompilerServices.AlignedFloats _parameters = new(ParameterCount);
+        // 64-byte aligned, so that no vector load of a weight row splits across cache lines; the parameters carry a version
+        // that moves on whenever they are handed out to be written, which tells a workspace keeping packed weights to repack
+        private readonly global::NetGen.CompilerServices.ParameterBuffer _parameters = new(ParameterCount);
         private readonly global::NetGen.CompilerServices.AlignedFloats _gradients = new(ParameterCount);
 
         /// <summary>Creates the network with parameters initialized as PyTorch initializes them, from <paramref name="seed"/>.</summary>
         public EncoderLayer(ulong seed = 0) => Initialize(seed);
 
         /// <summary>Every parameter, in the order of <see cref="ParameterTensors"/>.</summary>
-        public global::System.Span<float> Parameters => _parameters;
+        public global::System.Span<float> Parameters => _parameters.Writable;
 
         /// <summary>dL/dθ for every parameter; backward adds into it, <see cref="ZeroGradients"/> clears it.</summary>
         public global::System.Span<float> Gradients => _gradients;
@@ -79,7 +80,7 @@ namespace Samples
         public void Initialize(ulong seed)
         {
             global::NetGen.Rng random = new global::NetGen.Rng(seed);
-            global::System.Span<float> p = _parameters;
+            global::System.Span<float> p = _parameters.Writable;
             // 0.0.in_proj_weight: Xavier's bound √(6 / (64 + 192)); 0.0.in_proj_bias = 0, as nn.MultiheadAttention
             global::NetGen.Initializers.Uniform(p.Slice(0, 12288), 0.15309311f, ref random);
             p.Slice(12288, 192).Clear();
@@ -107,40 +108,40 @@ namespace Samples
         public global::NetGen.Workspace CreateWorkspace(int batchCapacity = 1) => new global::NetGen.Workspace(WorkspaceLength, batchCapacity);
 
         /// <summary><c>0.0.in_proj_weight</c>, [192, 64]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer00InProjWeight => _parameters.Slice(0, 12288);
+        public global::System.Span<float> Layer00InProjWeight => _parameters.WritableSlice(0, 12288);
 
         /// <summary><c>0.0.in_proj_bias</c>, [192]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer00InProjBias => _parameters.Slice(12288, 192);
+        public global::System.Span<float> Layer00InProjBias => _parameters.WritableSlice(12288, 192);
 
         /// <summary><c>0.0.out_proj.weight</c>, [64, 64]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer00OutProjWeight => _parameters.Slice(12480, 4096);
+        public global::System.Span<float> Layer00OutProjWeight => _parameters.WritableSlice(12480, 4096);
 
         /// <summary><c>0.0.out_proj.bias</c>, [64]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer00OutProjBias => _parameters.Slice(16576, 64);
+        public global::System.Span<float> Layer00OutProjBias => _parameters.WritableSlice(16576, 64);
 
         /// <summary><c>1.weight</c>, [64]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer1Weight => _parameters.Slice(16640, 64);
+        public global::System.Span<float> Layer1Weight => _parameters.WritableSlice(16640, 64);
 
         /// <summary><c>1.bias</c>, [64]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer1Bias => _parameters.Slice(16704, 64);
+        public global::System.Span<float> Layer1Bias => _parameters.WritableSlice(16704, 64);
 
         /// <summary><c>2.0.weight</c>, [256, 64]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer20Weight => _parameters.Slice(16768, 16384);
+        public global::System.Span<float> Layer20Weight => _parameters.WritableSlice(16768, 16384);
 
         /// <summary><c>2.0.bias</c>, [256]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer20Bias => _parameters.Slice(33152, 256);
+        public global::System.Span<float> Layer20Bias => _parameters.WritableSlice(33152, 256);
 
         /// <summary><c>2.2.weight</c>, [64, 256]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer22Weight => _parameters.Slice(33408, 16384);
+        public global::System.Span<float> Layer22Weight => _parameters.WritableSlice(33408, 16384);
 
         /// <summary><c>2.2.bias</c>, [64]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer22Bias => _parameters.Slice(49792, 64);
+        public global::System.Span<float> Layer22Bias => _parameters.WritableSlice(49792, 64);
 
         /// <summary><c>3.weight</c>, [64]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer3Weight => _parameters.Slice(49856, 64);
+        public global::System.Span<float> Layer3Weight => _parameters.WritableSlice(49856, 64);
 
         /// <summary><c>3.bias</c>, [64]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer3Bias => _parameters.Slice(49920, 64);
+        public global::System.Span<float> Layer3Bias => _parameters.WritableSlice(49920, 64);
 
         /// <summary>
         /// Inference on one sample or a batch (the batch size is <c>input.Length / InputLength</c>), on this thread's
@@ -248,8 +249,11 @@ namespace Samples
         /// <summary>The forward chain. Every activation gets its own workspace slot, so backward finds them all.</summary>
         private void Run(global::System.ReadOnlySpan<float> x, global::System.Span<float> output, global::NetGen.Workspace workspace, int batch, bool training)
         {
-            global::System.ReadOnlySpan<float> p = _parameters;
+            global::System.ReadOnlySpan<float> p = _parameters.ReadOnly;
             global::System.Span<float> ws = global::NetGen.CompilerServices.WorkspaceAccess.Buffer(workspace);
+            // Each dense W as the batched product reads it, kept packed on the workspace between inference calls when it asks
+            // (Workspace.ReusePackedWeights; empty otherwise, in training, whose step is about to change W, and below the product's rows)
+            global::NetGen.CompilerServices.PackedWeights packed = global::NetGen.CompilerServices.WorkspaceAccess.PackedWeights(workspace, _parameters, 49152, training ? 0 : 64 * batch);
 
             // Layer 0, Residual(SelfAttentionBlock): y = x + f(x); f runs next, on a0in = x
             global::System.ReadOnlySpan<float> a0in = x;
@@ -257,7 +261,7 @@ namespace Samples
             // Layer 0.0, MultiHeadAttention(4), the input projection: a0_0qkv = W a0in + b, [q | k | v] of every token
             //   W: [192, 64] "0.0.in_proj_weight", b: [192] "0.0.in_proj_bias"
             global::System.Span<float> a0_0qkv = ws.Slice(4096 * batch, 12288 * batch);
-            global::NetGen.CompilerServices.DenseKernels.Forward<global::NetGen.Generated.Dense0_0qkv>(p.Slice(0, 12288), p.Slice(12288, 192), a0in, a0_0qkv, 64 * batch, workspace.Threads);
+            global::NetGen.CompilerServices.DenseKernels.Forward<global::NetGen.Generated.Dense0_0qkv>(p.Slice(0, 12288), p.Slice(12288, 192), a0in, a0_0qkv, 64 * batch, workspace.Threads, packed.Region(0, 12288), packed.Repack);
 
             // Layer 0.0, the heads: with [q | k | v] = a0_0qkv, for each head j over features 16·j … 16·j + 15,
             //   P_j = softmax(q_j k_jᵀ / √16), a0_0heads[:, head j] = P_j v_j
@@ -267,7 +271,7 @@ namespace Samples
             // Layer 0.0, MultiHeadAttention(4), the output projection: a0_0 = W a0_0heads + b
             //   W: [64, 64] "0.0.out_proj.weight", b: [64] "0.0.out_proj.bias"
             global::System.Span<float> a0_0 = ws.Slice(50176 * batch, 4096 * batch);
-            global::NetGen.CompilerServices.DenseKernels.Forward<global::NetGen.Generated.Dense0_0>(p.Slice(12480, 4096), p.Slice(16576, 64), a0_0heads, a0_0, 64 * batch, workspace.Threads);
+            global::NetGen.CompilerServices.DenseKernels.Forward<global::NetGen.Generated.Dense0_0>(p.Slice(12480, 4096), p.Slice(16576, 64), a0_0heads, a0_0, 64 * batch, workspace.Threads, packed.Region(12288, 4096), packed.Repack);
 
             // Layer 0, Residual(SelfAttentionBlock): a0 = a0in + a0_0, the block's input plus its output
             global::System.Span<float> a0 = ws.Slice(54272 * batch, 4096 * batch);
@@ -284,12 +288,12 @@ namespace Samples
             // Layer 2.0, Dense(256) + ReLU (layer 2.1): a2_1 = relu(W a2in + b)
             //   W: [256, 64] "2.0.weight", b: [256] "2.0.bias"
             global::System.Span<float> a2_1 = ws.Slice(66688 * batch, 16384 * batch);
-            global::NetGen.CompilerServices.DenseKernels.Forward<global::NetGen.Generated.Dense2_0>(p.Slice(16768, 16384), p.Slice(33152, 256), a2in, a2_1, 64 * batch, workspace.Threads);
+            global::NetGen.CompilerServices.DenseKernels.Forward<global::NetGen.Generated.Dense2_0>(p.Slice(16768, 16384), p.Slice(33152, 256), a2in, a2_1, 64 * batch, workspace.Threads, packed.Region(16384, 16384), packed.Repack);
 
             // Layer 2.2, Dense(64): a2_2 = W a2_1 + b
             //   W: [64, 256] "2.2.weight", b: [64] "2.2.bias"
             global::System.Span<float> a2_2 = ws.Slice(83072 * batch, 4096 * batch);
-            global::NetGen.CompilerServices.DenseKernels.Forward<global::NetGen.Generated.Dense2_2>(p.Slice(33408, 16384), p.Slice(49792, 64), a2_1, a2_2, 64 * batch, workspace.Threads);
+            global::NetGen.CompilerServices.DenseKernels.Forward<global::NetGen.Generated.Dense2_2>(p.Slice(33408, 16384), p.Slice(49792, 64), a2_1, a2_2, 64 * batch, workspace.Threads, packed.Region(32768, 16384), packed.Repack);
 
             // Layer 2, Residual(FeedForwardBlock): a2 = a2in + a2_2, the block's input plus its output
             global::System.Span<float> a2 = ws.Slice(87168 * batch, 4096 * batch);
@@ -300,13 +304,15 @@ namespace Samples
             global::System.Span<float> a3 = ws.Slice(91264 * batch, 4096 * batch);
             global::NetGen.CompilerServices.LayerNormKernels.Forward<global::NetGen.Generated.LayerNorm3>(p.Slice(49856, 64), p.Slice(49920, 64), a2, a3, ws.Slice(95360 * batch, 128 * batch), 64 * batch, workspace.Threads);
 
+            global::NetGen.CompilerServices.WorkspaceAccess.PackedWeightsWritten(workspace, packed);
+
             a3.CopyTo(output);
         }
 
         /// <summary>The backward chain, reading the activations <see cref="Run"/> kept in training mode.</summary>
         private void RunBackward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> outputGradients, global::System.Span<float> dx, global::NetGen.Workspace workspace, int batch)
         {
-            global::System.ReadOnlySpan<float> p = _parameters;
+            global::System.ReadOnlySpan<float> p = _parameters.ReadOnly;
             global::System.Span<float> g = _gradients;
             global::System.Span<float> ws = global::NetGen.CompilerServices.WorkspaceAccess.Buffer(workspace);
             // Gradients written rather than added when the trainer asks (its step clears nothing first): the dense layers write theirs, the other layers' are cleared for them to add into.

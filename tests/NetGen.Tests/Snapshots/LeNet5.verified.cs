@@ -64,15 +64,16 @@ namespace Samples
         [global::System.ThreadStatic]
         private static global::NetGen.Workspace? t_workspace;
 
-        // 64-byte aligned, so that no vector load of a weight row splits across cache lines
-        private readonly global::NetGen.CompilerServices.AlignedFloats _parameters = new(ParameterCount);
+        // 64-byte aligned, so that no vector load of a weight row splits across cache lines; the parameters carry a version
+        // that moves on whenever they are handed out to be written, which tells a workspace keeping packed weights to repack
+        private readonly global::NetGen.CompilerServices.ParameterBuffer _parameters = new(ParameterCount);
         private readonly global::NetGen.CompilerServices.AlignedFloats _gradients = new(ParameterCount);
 
         /// <summary>Creates the network with parameters initialized as PyTorch initializes them, from <paramref name="seed"/>.</summary>
         public LeNet5(ulong seed = 0) => Initialize(seed);
 
         /// <summary>Every parameter, in the order of <see cref="ParameterTensors"/>.</summary>
-        public global::System.Span<float> Parameters => _parameters;
+        public global::System.Span<float> Parameters => _parameters.Writable;
 
         /// <summary>dL/dθ for every parameter; backward adds into it, <see cref="ZeroGradients"/> clears it.</summary>
         public global::System.Span<float> Gradients => _gradients;
@@ -85,7 +86,7 @@ namespace Samples
         public void Initialize(ulong seed)
         {
             global::NetGen.Rng random = new global::NetGen.Rng(seed);
-            global::System.Span<float> p = _parameters;
+            global::System.Span<float> p = _parameters.Writable;
             // 0.weight and 0.bias: bound 1/√25
             global::NetGen.Initializers.Uniform(p.Slice(0, 150), 0.2f, ref random);
             global::NetGen.Initializers.Uniform(p.Slice(150, 6), 0.2f, ref random);
@@ -110,34 +111,34 @@ namespace Samples
         public global::NetGen.Workspace CreateWorkspace(int batchCapacity = 1) => new global::NetGen.Workspace(WorkspaceLength, batchCapacity, scratchPerThread: global::NetGen.Generated.LeNet5Scratch.ScratchPerThread);
 
         /// <summary><c>0.weight</c>, [6, 1, 5, 5]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer0Weight => _parameters.Slice(0, 150);
+        public global::System.Span<float> Layer0Weight => _parameters.WritableSlice(0, 150);
 
         /// <summary><c>0.bias</c>, [6]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer0Bias => _parameters.Slice(150, 6);
+        public global::System.Span<float> Layer0Bias => _parameters.WritableSlice(150, 6);
 
         /// <summary><c>3.weight</c>, [16, 6, 5, 5]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer3Weight => _parameters.Slice(156, 2400);
+        public global::System.Span<float> Layer3Weight => _parameters.WritableSlice(156, 2400);
 
         /// <summary><c>3.bias</c>, [16]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer3Bias => _parameters.Slice(2556, 16);
+        public global::System.Span<float> Layer3Bias => _parameters.WritableSlice(2556, 16);
 
         /// <summary><c>7.weight</c>, [120, 400]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer7Weight => _parameters.Slice(2572, 48000);
+        public global::System.Span<float> Layer7Weight => _parameters.WritableSlice(2572, 48000);
 
         /// <summary><c>7.bias</c>, [120]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer7Bias => _parameters.Slice(50572, 120);
+        public global::System.Span<float> Layer7Bias => _parameters.WritableSlice(50572, 120);
 
         /// <summary><c>9.weight</c>, [84, 120]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer9Weight => _parameters.Slice(50692, 10080);
+        public global::System.Span<float> Layer9Weight => _parameters.WritableSlice(50692, 10080);
 
         /// <summary><c>9.bias</c>, [84]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer9Bias => _parameters.Slice(60772, 84);
+        public global::System.Span<float> Layer9Bias => _parameters.WritableSlice(60772, 84);
 
         /// <summary><c>11.weight</c>, [10, 84]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer11Weight => _parameters.Slice(60856, 840);
+        public global::System.Span<float> Layer11Weight => _parameters.WritableSlice(60856, 840);
 
         /// <summary><c>11.bias</c>, [10]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer11Bias => _parameters.Slice(61696, 10);
+        public global::System.Span<float> Layer11Bias => _parameters.WritableSlice(61696, 10);
 
         /// <summary>
         /// Inference on one sample or a batch (the batch size is <c>input.Length / InputLength</c>), on this thread's
@@ -245,9 +246,12 @@ namespace Samples
         /// <summary>The forward chain. Every activation gets its own workspace slot, so backward finds them all.</summary>
         private void Run(global::System.ReadOnlySpan<float> x, global::System.Span<float> output, global::NetGen.Workspace workspace, int batch, bool training)
         {
-            global::System.ReadOnlySpan<float> p = _parameters;
+            global::System.ReadOnlySpan<float> p = _parameters.ReadOnly;
             global::System.Span<float> ws = global::NetGen.CompilerServices.WorkspaceAccess.Buffer(workspace);
             global::System.Span<float> scratch = global::NetGen.CompilerServices.WorkspaceAccess.Scratch(workspace);
+            // Each dense W as the batched product reads it, kept packed on the workspace between inference calls when it asks
+            // (Workspace.ReusePackedWeights; empty otherwise, in training, whose step is about to change W, and below the product's rows)
+            global::NetGen.CompilerServices.PackedWeights packed = global::NetGen.CompilerServices.WorkspaceAccess.PackedWeights(workspace, _parameters, 58928, training ? 0 : batch);
 
             // Layer 0, Conv2D(6, 5, Padding = 2) + ReLU (layer 1): a1 = relu(W ⋆ x + b), [1, 28, 28] → [6, 28, 28]
             //   W: [6, 1, 5, 5] "0.weight", b: [6] "0.bias"
@@ -285,17 +289,19 @@ namespace Samples
             // Layer 7, Dense(120) + ReLU (layer 8): a8 = relu(W a6 + b)
             //   W: [120, 400] "7.weight", b: [120] "7.bias"
             global::System.Span<float> a8 = ws.Slice(9456 * batch, 120 * batch);
-            global::NetGen.CompilerServices.DenseKernels.Forward<global::NetGen.Generated.Dense7>(p.Slice(2572, 48000), p.Slice(50572, 120), a6, a8, batch, workspace.Threads);
+            global::NetGen.CompilerServices.DenseKernels.Forward<global::NetGen.Generated.Dense7>(p.Slice(2572, 48000), p.Slice(50572, 120), a6, a8, batch, workspace.Threads, packed.Region(0, 48000), packed.Repack);
 
             // Layer 9, Dense(84) + ReLU (layer 10): a10 = relu(W a8 + b)
             //   W: [84, 120] "9.weight", b: [84] "9.bias"
             global::System.Span<float> a10 = ws.Slice(9576 * batch, 84 * batch);
-            global::NetGen.CompilerServices.DenseKernels.Forward<global::NetGen.Generated.Dense9>(p.Slice(50692, 10080), p.Slice(60772, 84), a8, a10, batch, workspace.Threads);
+            global::NetGen.CompilerServices.DenseKernels.Forward<global::NetGen.Generated.Dense9>(p.Slice(50692, 10080), p.Slice(60772, 84), a8, a10, batch, workspace.Threads, packed.Region(48000, 10080), packed.Repack);
 
             // Layer 11, Dense(10): a11 = W a10 + b
             //   W: [10, 84] "11.weight", b: [10] "11.bias"
             global::System.Span<float> a11 = ws.Slice(9660 * batch, 10 * batch);
-            global::NetGen.CompilerServices.DenseKernels.Forward<global::NetGen.Generated.Dense11>(p.Slice(60856, 840), p.Slice(61696, 10), a10, a11, batch, workspace.Threads);
+            global::NetGen.CompilerServices.DenseKernels.Forward<global::NetGen.Generated.Dense11>(p.Slice(60856, 840), p.Slice(61696, 10), a10, a11, batch, workspace.Threads, packed.Region(58080, 840), packed.Repack);
+
+            global::NetGen.CompilerServices.WorkspaceAccess.PackedWeightsWritten(workspace, packed);
 
             a11.CopyTo(output);
         }
@@ -303,7 +309,7 @@ namespace Samples
         /// <summary>The backward chain, reading the activations <see cref="Run"/> kept in training mode.</summary>
         private void RunBackward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> outputGradients, global::System.Span<float> dx, global::NetGen.Workspace workspace, int batch)
         {
-            global::System.ReadOnlySpan<float> p = _parameters;
+            global::System.ReadOnlySpan<float> p = _parameters.ReadOnly;
             global::System.Span<float> g = _gradients;
             global::System.Span<float> ws = global::NetGen.CompilerServices.WorkspaceAccess.Buffer(workspace);
             // Gradients written rather than added when the trainer asks (its step clears nothing first): the dense layers write theirs, the other layers' are cleared for them to add into.

@@ -53,15 +53,16 @@ namespace Samples
         [global::System.ThreadStatic]
         private static global::NetGen.Workspace? t_workspace;
 
-        // 64-byte aligned, so that no vector load of a weight row splits across cache lines
-        private readonly global::NetGen.CompilerServices.AlignedFloats _parameters = new(ParameterCount);
+        // 64-byte aligned, so that no vector load of a weight row splits across cache lines; the parameters carry a version
+        // that moves on whenever they are handed out to be written, which tells a workspace keeping packed weights to repack
+        private readonly global::NetGen.CompilerServices.ParameterBuffer _parameters = new(ParameterCount);
         private readonly global::NetGen.CompilerServices.AlignedFloats _gradients = new(ParameterCount);
 
         /// <summary>Creates the network with parameters initialized as PyTorch initializes them, from <paramref name="seed"/>.</summary>
         public Mlp(ulong seed = 0) => Initialize(seed);
 
         /// <summary>Every parameter, in the order of <see cref="ParameterTensors"/>.</summary>
-        public global::System.Span<float> Parameters => _parameters;
+        public global::System.Span<float> Parameters => _parameters.Writable;
 
         /// <summary>dL/dθ for every parameter; backward adds into it, <see cref="ZeroGradients"/> clears it.</summary>
         public global::System.Span<float> Gradients => _gradients;
@@ -74,7 +75,7 @@ namespace Samples
         public void Initialize(ulong seed)
         {
             global::NetGen.Rng random = new global::NetGen.Rng(seed);
-            global::System.Span<float> p = _parameters;
+            global::System.Span<float> p = _parameters.Writable;
             // 0.weight and 0.bias: bound 1/√784
             global::NetGen.Initializers.Uniform(p.Slice(0, 100352), 0.035714287f, ref random);
             global::NetGen.Initializers.Uniform(p.Slice(100352, 128), 0.035714287f, ref random);
@@ -93,22 +94,22 @@ namespace Samples
         public global::NetGen.Workspace CreateWorkspace(int batchCapacity = 1) => new global::NetGen.Workspace(WorkspaceLength, batchCapacity);
 
         /// <summary><c>0.weight</c>, [128, 784]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer0Weight => _parameters.Slice(0, 100352);
+        public global::System.Span<float> Layer0Weight => _parameters.WritableSlice(0, 100352);
 
         /// <summary><c>0.bias</c>, [128]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer0Bias => _parameters.Slice(100352, 128);
+        public global::System.Span<float> Layer0Bias => _parameters.WritableSlice(100352, 128);
 
         /// <summary><c>2.weight</c>, [64, 128]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer2Weight => _parameters.Slice(100480, 8192);
+        public global::System.Span<float> Layer2Weight => _parameters.WritableSlice(100480, 8192);
 
         /// <summary><c>2.bias</c>, [64]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer2Bias => _parameters.Slice(108672, 64);
+        public global::System.Span<float> Layer2Bias => _parameters.WritableSlice(108672, 64);
 
         /// <summary><c>4.weight</c>, [10, 64]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer4Weight => _parameters.Slice(108736, 640);
+        public global::System.Span<float> Layer4Weight => _parameters.WritableSlice(108736, 640);
 
         /// <summary><c>4.bias</c>, [10]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer4Bias => _parameters.Slice(109376, 10);
+        public global::System.Span<float> Layer4Bias => _parameters.WritableSlice(109376, 10);
 
         /// <summary>
         /// Inference on one sample or a batch (the batch size is <c>input.Length / InputLength</c>), on this thread's
@@ -216,23 +217,28 @@ namespace Samples
         /// <summary>The forward chain. Every activation gets its own workspace slot, so backward finds them all.</summary>
         private void Run(global::System.ReadOnlySpan<float> x, global::System.Span<float> output, global::NetGen.Workspace workspace, int batch, bool training)
         {
-            global::System.ReadOnlySpan<float> p = _parameters;
+            global::System.ReadOnlySpan<float> p = _parameters.ReadOnly;
             global::System.Span<float> ws = global::NetGen.CompilerServices.WorkspaceAccess.Buffer(workspace);
+            // Each dense W as the batched product reads it, kept packed on the workspace between inference calls when it asks
+            // (Workspace.ReusePackedWeights; empty otherwise, in training, whose step is about to change W, and below the product's rows)
+            global::NetGen.CompilerServices.PackedWeights packed = global::NetGen.CompilerServices.WorkspaceAccess.PackedWeights(workspace, _parameters, 109184, training ? 0 : batch);
 
             // Layer 0, Dense(128) + ReLU (layer 1): a1 = relu(W x + b)
             //   W: [128, 784] "0.weight", b: [128] "0.bias"
             global::System.Span<float> a1 = ws.Slice(0, 128 * batch);
-            global::NetGen.CompilerServices.DenseKernels.Forward<global::NetGen.Generated.Dense0>(p.Slice(0, 100352), p.Slice(100352, 128), x, a1, batch, workspace.Threads);
+            global::NetGen.CompilerServices.DenseKernels.Forward<global::NetGen.Generated.Dense0>(p.Slice(0, 100352), p.Slice(100352, 128), x, a1, batch, workspace.Threads, packed.Region(0, 100352), packed.Repack);
 
             // Layer 2, Dense(64) + ReLU (layer 3): a3 = relu(W a1 + b)
             //   W: [64, 128] "2.weight", b: [64] "2.bias"
             global::System.Span<float> a3 = ws.Slice(128 * batch, 64 * batch);
-            global::NetGen.CompilerServices.DenseKernels.Forward<global::NetGen.Generated.Dense2>(p.Slice(100480, 8192), p.Slice(108672, 64), a1, a3, batch, workspace.Threads);
+            global::NetGen.CompilerServices.DenseKernels.Forward<global::NetGen.Generated.Dense2>(p.Slice(100480, 8192), p.Slice(108672, 64), a1, a3, batch, workspace.Threads, packed.Region(100352, 8192), packed.Repack);
 
             // Layer 4, Dense(10): a4 = W a3 + b
             //   W: [10, 64] "4.weight", b: [10] "4.bias"
             global::System.Span<float> a4 = ws.Slice(192 * batch, 10 * batch);
-            global::NetGen.CompilerServices.DenseKernels.Forward<global::NetGen.Generated.Dense4>(p.Slice(108736, 640), p.Slice(109376, 10), a3, a4, batch, workspace.Threads);
+            global::NetGen.CompilerServices.DenseKernels.Forward<global::NetGen.Generated.Dense4>(p.Slice(108736, 640), p.Slice(109376, 10), a3, a4, batch, workspace.Threads, packed.Region(108544, 640), packed.Repack);
+
+            global::NetGen.CompilerServices.WorkspaceAccess.PackedWeightsWritten(workspace, packed);
 
             a4.CopyTo(output);
         }
@@ -240,7 +246,7 @@ namespace Samples
         /// <summary>The backward chain, reading the activations <see cref="Run"/> kept in training mode.</summary>
         private void RunBackward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> outputGradients, global::System.Span<float> dx, global::NetGen.Workspace workspace, int batch)
         {
-            global::System.ReadOnlySpan<float> p = _parameters;
+            global::System.ReadOnlySpan<float> p = _parameters.ReadOnly;
             global::System.Span<float> g = _gradients;
             global::System.Span<float> ws = global::NetGen.CompilerServices.WorkspaceAccess.Buffer(workspace);
             // Gradients written rather than added when the trainer asks (its step clears nothing first): the dense layers write all of them.

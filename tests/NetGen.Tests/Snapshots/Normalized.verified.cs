@@ -56,15 +56,16 @@ namespace Samples
         [global::System.ThreadStatic]
         private static global::NetGen.Workspace? t_workspace;
 
-        // 64-byte aligned, so that no vector load of a weight row splits across cache lines
-        private readonly global::NetGen.CompilerServices.AlignedFloats _parameters = new(ParameterCount);
+        // 64-byte aligned, so that no vector load of a weight row splits across cache lines; the parameters carry a version
+        // that moves on whenever they are handed out to be written, which tells a workspace keeping packed weights to repack
+        private readonly global::NetGen.CompilerServices.ParameterBuffer _parameters = new(ParameterCount);
         private readonly global::NetGen.CompilerServices.AlignedFloats _gradients = new(ParameterCount);
 
         /// <summary>Creates the network with parameters initialized as PyTorch initializes them, from <paramref name="seed"/>.</summary>
         public Normalized(ulong seed = 0) => Initialize(seed);
 
         /// <summary>Every parameter, in the order of <see cref="ParameterTensors"/>.</summary>
-        public global::System.Span<float> Parameters => _parameters;
+        public global::System.Span<float> Parameters => _parameters.Writable;
 
         /// <summary>dL/dθ for every parameter; backward adds into it, <see cref="ZeroGradients"/> clears it.</summary>
         public global::System.Span<float> Gradients => _gradients;
@@ -77,7 +78,7 @@ namespace Samples
         public void Initialize(ulong seed)
         {
             global::NetGen.Rng random = new global::NetGen.Rng(seed);
-            global::System.Span<float> p = _parameters;
+            global::System.Span<float> p = _parameters.Writable;
             // 3.weight: bound 1/√30
             global::NetGen.Initializers.Uniform(p.Slice(4, 180), 0.18257418f, ref random);
             // 6.weight and 6.bias: bound 1/√6
@@ -137,25 +138,25 @@ namespace Samples
         public global::System.Span<float> BnRunningVar => new global::System.Span<float>(_buffers, 11, 6);
 
         /// <summary><c>0.weight</c>, [2]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer0Weight => _parameters.Slice(0, 2);
+        public global::System.Span<float> Layer0Weight => _parameters.WritableSlice(0, 2);
 
         /// <summary><c>0.bias</c>, [2]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer0Bias => _parameters.Slice(2, 2);
+        public global::System.Span<float> Layer0Bias => _parameters.WritableSlice(2, 2);
 
         /// <summary><c>3.weight</c>, [6, 30]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer3Weight => _parameters.Slice(4, 180);
+        public global::System.Span<float> Layer3Weight => _parameters.WritableSlice(4, 180);
 
         /// <summary><c>bn.weight</c>, [6]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> BnWeight => _parameters.Slice(184, 6);
+        public global::System.Span<float> BnWeight => _parameters.WritableSlice(184, 6);
 
         /// <summary><c>bn.bias</c>, [6]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> BnBias => _parameters.Slice(190, 6);
+        public global::System.Span<float> BnBias => _parameters.WritableSlice(190, 6);
 
         /// <summary><c>6.weight</c>, [3, 6]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer6Weight => _parameters.Slice(196, 18);
+        public global::System.Span<float> Layer6Weight => _parameters.WritableSlice(196, 18);
 
         /// <summary><c>6.bias</c>, [3]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer6Bias => _parameters.Slice(214, 3);
+        public global::System.Span<float> Layer6Bias => _parameters.WritableSlice(214, 3);
 
         /// <summary>
         /// Inference on one sample or a batch (the batch size is <c>input.Length / InputLength</c>), on this thread's
@@ -263,9 +264,12 @@ namespace Samples
         /// <summary>The forward chain. Every activation gets its own workspace slot, so backward finds them all.</summary>
         private void Run(global::System.ReadOnlySpan<float> x, global::System.Span<float> output, global::NetGen.Workspace workspace, int batch, bool training)
         {
-            global::System.ReadOnlySpan<float> p = _parameters;
+            global::System.ReadOnlySpan<float> p = _parameters.ReadOnly;
             global::System.Span<float> ws = global::NetGen.CompilerServices.WorkspaceAccess.Buffer(workspace);
             global::System.Span<float> buffers = _buffers;
+            // Each dense W as the batched product reads it, kept packed on the workspace between inference calls when it asks
+            // (Workspace.ReusePackedWeights; empty otherwise, in training, whose step is about to change W, and below the product's rows)
+            global::NetGen.CompilerServices.PackedWeights packed = global::NetGen.CompilerServices.WorkspaceAccess.PackedWeights(workspace, _parameters, 224, training ? 0 : batch);
 
             // Layer 0, BatchNorm2D(Momentum = 0.3) over [2, 5, 3] (2 channels × 15 positions):
             //   a0 = γ (x − μ) / √(σ² + 1E-05f) + β per channel, γ: [2] "0.weight", β: [2] "0.bias"
@@ -291,7 +295,7 @@ namespace Samples
             // Layer 3, Dense(6, bias: false): a3 = W a2
             //   W: [6, 30] "3.weight"
             global::System.Span<float> a3 = ws.Slice(64 * batch, 6 * batch);
-            global::NetGen.CompilerServices.DenseKernels.Forward<global::NetGen.Generated.Dense3>(p.Slice(4, 180), default, a2, a3, batch, workspace.Threads);
+            global::NetGen.CompilerServices.DenseKernels.Forward<global::NetGen.Generated.Dense3>(p.Slice(4, 180), default, a2, a3, batch, workspace.Threads, packed.Region(0, 180), packed.Repack);
 
             // Layer 4, BatchNorm1D over [6] (6 channels × 1 position):
             //   a4 = γ (a3 − μ) / √(σ² + 1E-05f) + β per channel, γ: [6] "bn.weight", β: [6] "bn.bias"
@@ -314,7 +318,9 @@ namespace Samples
             // Layer 6, Dense(3): a6 = W a5 + b
             //   W: [3, 6] "6.weight", b: [3] "6.bias"
             global::System.Span<float> a6 = ws.Slice(94 * batch, 3 * batch);
-            global::NetGen.CompilerServices.DenseKernels.Forward<global::NetGen.Generated.Dense6>(p.Slice(196, 18), p.Slice(214, 3), a5, a6, batch, workspace.Threads);
+            global::NetGen.CompilerServices.DenseKernels.Forward<global::NetGen.Generated.Dense6>(p.Slice(196, 18), p.Slice(214, 3), a5, a6, batch, workspace.Threads, packed.Region(192, 18), packed.Repack);
+
+            global::NetGen.CompilerServices.WorkspaceAccess.PackedWeightsWritten(workspace, packed);
 
             a6.CopyTo(output);
         }
@@ -322,7 +328,7 @@ namespace Samples
         /// <summary>The backward chain, reading the activations <see cref="Run"/> kept in training mode.</summary>
         private void RunBackward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> outputGradients, global::System.Span<float> dx, global::NetGen.Workspace workspace, int batch)
         {
-            global::System.ReadOnlySpan<float> p = _parameters;
+            global::System.ReadOnlySpan<float> p = _parameters.ReadOnly;
             global::System.Span<float> g = _gradients;
             global::System.Span<float> ws = global::NetGen.CompilerServices.WorkspaceAccess.Buffer(workspace);
             // Gradients written rather than added when the trainer asks (its step clears nothing first): the dense layers write theirs, the other layers' are cleared for them to add into.

@@ -62,15 +62,16 @@ namespace Samples
         [global::System.ThreadStatic]
         private static global::NetGen.Workspace? t_workspace;
 
-        // 64-byte aligned, so that no vector load of a weight row splits across cache lines
-        private readonly global::NetGen.CompilerServices.AlignedFloats _parameters = new(ParameterCount);
+        // 64-byte aligned, so that no vector load of a weight row splits across cache lines; the parameters carry a version
+        // that moves on whenever they are handed out to be written, which tells a workspace keeping packed weights to repack
+        private readonly global::NetGen.CompilerServices.ParameterBuffer _parameters = new(ParameterCount);
         private readonly global::NetGen.CompilerServices.AlignedFloats _gradients = new(ParameterCount);
 
         /// <summary>Creates the network with parameters initialized as PyTorch initializes them, from <paramref name="seed"/>.</summary>
         public Stacked(ulong seed = 0) => Initialize(seed);
 
         /// <summary>Every parameter, in the order of <see cref="ParameterTensors"/>.</summary>
-        public global::System.Span<float> Parameters => _parameters;
+        public global::System.Span<float> Parameters => _parameters.Writable;
 
         /// <summary>dL/dθ for every parameter; backward adds into it, <see cref="ZeroGradients"/> clears it.</summary>
         public global::System.Span<float> Gradients => _gradients;
@@ -83,7 +84,7 @@ namespace Samples
         public void Initialize(ulong seed)
         {
             global::NetGen.Rng random = new global::NetGen.Rng(seed);
-            global::System.Span<float> p = _parameters;
+            global::System.Span<float> p = _parameters.Writable;
             // every parameter of layer 0: U(-1/√H, 1/√H), bound 1/√4, as nn.GRU
             global::NetGen.Initializers.Uniform(p.Slice(0, 36), 0.5f, ref random);
             global::NetGen.Initializers.Uniform(p.Slice(36, 48), 0.5f, ref random);
@@ -113,58 +114,58 @@ namespace Samples
         public global::NetGen.Workspace CreateWorkspace(int batchCapacity = 1) => new global::NetGen.Workspace(WorkspaceLength, batchCapacity);
 
         /// <summary><c>0.weight_ih_l0</c>, [12, 3]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer0WeightIhL0 => _parameters.Slice(0, 36);
+        public global::System.Span<float> Layer0WeightIhL0 => _parameters.WritableSlice(0, 36);
 
         /// <summary><c>0.weight_hh_l0</c>, [12, 4]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer0WeightHhL0 => _parameters.Slice(36, 48);
+        public global::System.Span<float> Layer0WeightHhL0 => _parameters.WritableSlice(36, 48);
 
         /// <summary><c>0.bias_ih_l0</c>, [12]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer0BiasIhL0 => _parameters.Slice(84, 12);
+        public global::System.Span<float> Layer0BiasIhL0 => _parameters.WritableSlice(84, 12);
 
         /// <summary><c>0.bias_hh_l0</c>, [12]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer0BiasHhL0 => _parameters.Slice(96, 12);
+        public global::System.Span<float> Layer0BiasHhL0 => _parameters.WritableSlice(96, 12);
 
         /// <summary><c>0.weight_ih_l0_reverse</c>, [12, 3]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer0WeightIhL0Reverse => _parameters.Slice(108, 36);
+        public global::System.Span<float> Layer0WeightIhL0Reverse => _parameters.WritableSlice(108, 36);
 
         /// <summary><c>0.weight_hh_l0_reverse</c>, [12, 4]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer0WeightHhL0Reverse => _parameters.Slice(144, 48);
+        public global::System.Span<float> Layer0WeightHhL0Reverse => _parameters.WritableSlice(144, 48);
 
         /// <summary><c>0.bias_ih_l0_reverse</c>, [12]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer0BiasIhL0Reverse => _parameters.Slice(192, 12);
+        public global::System.Span<float> Layer0BiasIhL0Reverse => _parameters.WritableSlice(192, 12);
 
         /// <summary><c>0.bias_hh_l0_reverse</c>, [12]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer0BiasHhL0Reverse => _parameters.Slice(204, 12);
+        public global::System.Span<float> Layer0BiasHhL0Reverse => _parameters.WritableSlice(204, 12);
 
         /// <summary><c>0.weight_ih_l1</c>, [12, 8]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer0WeightIhL1 => _parameters.Slice(216, 96);
+        public global::System.Span<float> Layer0WeightIhL1 => _parameters.WritableSlice(216, 96);
 
         /// <summary><c>0.weight_hh_l1</c>, [12, 4]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer0WeightHhL1 => _parameters.Slice(312, 48);
+        public global::System.Span<float> Layer0WeightHhL1 => _parameters.WritableSlice(312, 48);
 
         /// <summary><c>0.bias_ih_l1</c>, [12]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer0BiasIhL1 => _parameters.Slice(360, 12);
+        public global::System.Span<float> Layer0BiasIhL1 => _parameters.WritableSlice(360, 12);
 
         /// <summary><c>0.bias_hh_l1</c>, [12]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer0BiasHhL1 => _parameters.Slice(372, 12);
+        public global::System.Span<float> Layer0BiasHhL1 => _parameters.WritableSlice(372, 12);
 
         /// <summary><c>0.weight_ih_l1_reverse</c>, [12, 8]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer0WeightIhL1Reverse => _parameters.Slice(384, 96);
+        public global::System.Span<float> Layer0WeightIhL1Reverse => _parameters.WritableSlice(384, 96);
 
         /// <summary><c>0.weight_hh_l1_reverse</c>, [12, 4]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer0WeightHhL1Reverse => _parameters.Slice(480, 48);
+        public global::System.Span<float> Layer0WeightHhL1Reverse => _parameters.WritableSlice(480, 48);
 
         /// <summary><c>0.bias_ih_l1_reverse</c>, [12]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer0BiasIhL1Reverse => _parameters.Slice(528, 12);
+        public global::System.Span<float> Layer0BiasIhL1Reverse => _parameters.WritableSlice(528, 12);
 
         /// <summary><c>0.bias_hh_l1_reverse</c>, [12]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer0BiasHhL1Reverse => _parameters.Slice(540, 12);
+        public global::System.Span<float> Layer0BiasHhL1Reverse => _parameters.WritableSlice(540, 12);
 
         /// <summary><c>1.weight</c>, [2, 8]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer1Weight => _parameters.Slice(552, 16);
+        public global::System.Span<float> Layer1Weight => _parameters.WritableSlice(552, 16);
 
         /// <summary><c>1.bias</c>, [2]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer1Bias => _parameters.Slice(568, 2);
+        public global::System.Span<float> Layer1Bias => _parameters.WritableSlice(568, 2);
 
         /// <summary>
         /// Inference on one sample or a batch (the batch size is <c>input.Length / InputLength</c>), on this thread's
@@ -272,8 +273,11 @@ namespace Samples
         /// <summary>The forward chain. Every activation gets its own workspace slot, so backward finds them all.</summary>
         private void Run(global::System.ReadOnlySpan<float> x, global::System.Span<float> output, global::NetGen.Workspace workspace, int batch, bool training)
         {
-            global::System.ReadOnlySpan<float> p = _parameters;
+            global::System.ReadOnlySpan<float> p = _parameters.ReadOnly;
             global::System.Span<float> ws = global::NetGen.CompilerServices.WorkspaceAccess.Buffer(workspace);
+            // Each dense W as the batched product reads it, kept packed on the workspace between inference calls when it asks
+            // (Workspace.ReusePackedWeights; empty otherwise, in training, whose step is about to change W, and below the product's rows)
+            global::NetGen.CompilerServices.PackedWeights packed = global::NetGen.CompilerServices.WorkspaceAccess.PackedWeights(workspace, _parameters, 16, training ? 0 : batch);
 
             // Layer 0, Gru(4, Layers = 2, Bidirectional = true, ReturnSequences = false): [8, 3] → [8], for t = 0 … 7 (and back, in the reverse direction) from h = 0:
             //   r, z = σ of the first two blocks of W_ih x_t + b_ih + W_hh h + b_hh
@@ -296,7 +300,9 @@ namespace Samples
             // Layer 1, Dense(2): a1 = W a0 + b
             //   W: [2, 8] "1.weight", b: [2] "1.bias"
             global::System.Span<float> a1 = ws.Slice(1244 * batch, 2 * batch);
-            global::NetGen.CompilerServices.DenseKernels.Forward<global::NetGen.Generated.Dense1>(p.Slice(552, 16), p.Slice(568, 2), a0, a1, batch, workspace.Threads);
+            global::NetGen.CompilerServices.DenseKernels.Forward<global::NetGen.Generated.Dense1>(p.Slice(552, 16), p.Slice(568, 2), a0, a1, batch, workspace.Threads, packed.Region(0, 16), packed.Repack);
+
+            global::NetGen.CompilerServices.WorkspaceAccess.PackedWeightsWritten(workspace, packed);
 
             a1.CopyTo(output);
         }
@@ -304,7 +310,7 @@ namespace Samples
         /// <summary>The backward chain, reading the activations <see cref="Run"/> kept in training mode.</summary>
         private void RunBackward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> outputGradients, global::System.Span<float> dx, global::NetGen.Workspace workspace, int batch)
         {
-            global::System.ReadOnlySpan<float> p = _parameters;
+            global::System.ReadOnlySpan<float> p = _parameters.ReadOnly;
             global::System.Span<float> g = _gradients;
             global::System.Span<float> ws = global::NetGen.CompilerServices.WorkspaceAccess.Buffer(workspace);
             // Gradients written rather than added when the trainer asks (its step clears nothing first): the dense layers write theirs, the other layers' are cleared for them to add into.

@@ -52,15 +52,16 @@ namespace Samples.Sequences
             [global::System.ThreadStatic]
             private static global::NetGen.Workspace? t_workspace;
 
-            // 64-byte aligned, so that no vector load of a weight row splits across cache lines
-            private readonly global::NetGen.CompilerServices.AlignedFloats _parameters = new(ParameterCount);
+            // 64-byte aligned, so that no vector load of a weight row splits across cache lines; the parameters carry a version
+            // that moves on whenever they are handed out to be written, which tells a workspace keeping packed weights to repack
+            private readonly global::NetGen.CompilerServices.ParameterBuffer _parameters = new(ParameterCount);
             private readonly global::NetGen.CompilerServices.AlignedFloats _gradients = new(ParameterCount);
 
             /// <summary>Creates the network with parameters initialized as PyTorch initializes them, from <paramref name="seed"/>.</summary>
             public Tagger(ulong seed = 0) => Initialize(seed);
 
             /// <summary>Every parameter, in the order of <see cref="ParameterTensors"/>.</summary>
-            public global::System.Span<float> Parameters => _parameters;
+            public global::System.Span<float> Parameters => _parameters.Writable;
 
             /// <summary>dL/dθ for every parameter; backward adds into it, <see cref="ZeroGradients"/> clears it.</summary>
             public global::System.Span<float> Gradients => _gradients;
@@ -73,7 +74,7 @@ namespace Samples.Sequences
             public void Initialize(ulong seed)
             {
                 global::NetGen.Rng random = new global::NetGen.Rng(seed);
-                global::System.Span<float> p = _parameters;
+                global::System.Span<float> p = _parameters.Writable;
                 // 0.weight and 0.bias: bound 1/√5
                 global::NetGen.Initializers.Uniform(p.Slice(0, 30), 0.4472136f, ref random);
                 global::NetGen.Initializers.Uniform(p.Slice(30, 6), 0.4472136f, ref random);
@@ -89,16 +90,16 @@ namespace Samples.Sequences
             public global::NetGen.Workspace CreateWorkspace(int batchCapacity = 1) => new global::NetGen.Workspace(WorkspaceLength, batchCapacity);
 
             /// <summary><c>0.weight</c>, [6, 5]: a view into <see cref="Parameters"/>.</summary>
-            public global::System.Span<float> Layer0Weight => _parameters.Slice(0, 30);
+            public global::System.Span<float> Layer0Weight => _parameters.WritableSlice(0, 30);
 
             /// <summary><c>0.bias</c>, [6]: a view into <see cref="Parameters"/>.</summary>
-            public global::System.Span<float> Layer0Bias => _parameters.Slice(30, 6);
+            public global::System.Span<float> Layer0Bias => _parameters.WritableSlice(30, 6);
 
             /// <summary><c>3.weight</c>, [3, 18]: a view into <see cref="Parameters"/>.</summary>
-            public global::System.Span<float> Layer3Weight => _parameters.Slice(36, 54);
+            public global::System.Span<float> Layer3Weight => _parameters.WritableSlice(36, 54);
 
             /// <summary><c>3.bias</c>, [3]: a view into <see cref="Parameters"/>.</summary>
-            public global::System.Span<float> Layer3Bias => _parameters.Slice(90, 3);
+            public global::System.Span<float> Layer3Bias => _parameters.WritableSlice(90, 3);
 
             /// <summary>
             /// Inference on one sample or a batch (the batch size is <c>input.Length / InputLength</c>), on this thread's
@@ -206,13 +207,16 @@ namespace Samples.Sequences
             /// <summary>The forward chain. Every activation gets its own workspace slot, so backward finds them all.</summary>
             private void Run(global::System.ReadOnlySpan<float> x, global::System.Span<float> output, global::NetGen.Workspace workspace, int batch, bool training)
             {
-                global::System.ReadOnlySpan<float> p = _parameters;
+                global::System.ReadOnlySpan<float> p = _parameters.ReadOnly;
                 global::System.Span<float> ws = global::NetGen.CompilerServices.WorkspaceAccess.Buffer(workspace);
+                // Each dense W as the batched product reads it, kept packed on the workspace between inference calls when it asks
+                // (Workspace.ReusePackedWeights; empty otherwise, in training, whose step is about to change W, and below the product's rows)
+                global::NetGen.CompilerServices.PackedWeights packed = global::NetGen.CompilerServices.WorkspaceAccess.PackedWeights(workspace, _parameters, 96, training ? 0 : batch);
 
                 // Layer 0, Dense(6): a0 = W x + b
                 //   W: [6, 5] "0.weight", b: [6] "0.bias"
                 global::System.Span<float> a0 = ws.Slice(0, 18 * batch);
-                global::NetGen.CompilerServices.DenseKernels.Forward<global::NetGen.Generated.Dense0>(p.Slice(0, 30), p.Slice(30, 6), x, a0, 3 * batch, workspace.Threads);
+                global::NetGen.CompilerServices.DenseKernels.Forward<global::NetGen.Generated.Dense0>(p.Slice(0, 30), p.Slice(30, 6), x, a0, 3 * batch, workspace.Threads, packed.Region(0, 30), packed.Repack);
 
                 // Layer 1, Flatten [3, 6] → [18]: the same memory, read as a vector
                 global::System.ReadOnlySpan<float> a1 = a0;
@@ -224,7 +228,9 @@ namespace Samples.Sequences
                 // Layer 3, Dense(3): a3 = W a2 + b
                 //   W: [3, 18] "3.weight", b: [3] "3.bias"
                 global::System.Span<float> a3 = ws.Slice(36 * batch, 3 * batch);
-                global::NetGen.CompilerServices.DenseKernels.Forward<global::NetGen.Generated.Dense3>(p.Slice(36, 54), p.Slice(90, 3), a2, a3, batch, workspace.Threads);
+                global::NetGen.CompilerServices.DenseKernels.Forward<global::NetGen.Generated.Dense3>(p.Slice(36, 54), p.Slice(90, 3), a2, a3, batch, workspace.Threads, packed.Region(32, 54), packed.Repack);
+
+                global::NetGen.CompilerServices.WorkspaceAccess.PackedWeightsWritten(workspace, packed);
 
                 a3.CopyTo(output);
             }
@@ -232,7 +238,7 @@ namespace Samples.Sequences
             /// <summary>The backward chain, reading the activations <see cref="Run"/> kept in training mode.</summary>
             private void RunBackward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> outputGradients, global::System.Span<float> dx, global::NetGen.Workspace workspace, int batch)
             {
-                global::System.ReadOnlySpan<float> p = _parameters;
+                global::System.ReadOnlySpan<float> p = _parameters.ReadOnly;
                 global::System.Span<float> g = _gradients;
                 global::System.Span<float> ws = global::NetGen.CompilerServices.WorkspaceAccess.Buffer(workspace);
                 // Gradients written rather than added when the trainer asks (its step clears nothing first): the dense layers write all of them.

@@ -75,15 +75,16 @@ namespace Samples
         [global::System.ThreadStatic]
         private static global::NetGen.Workspace? t_workspace;
 
-        // 64-byte aligned, so that no vector load of a weight row splits across cache lines
-        private readonly global::NetGen.CompilerServices.AlignedFloats _parameters = new(ParameterCount);
+        // 64-byte aligned, so that no vector load of a weight row splits across cache lines; the parameters carry a version
+        // that moves on whenever they are handed out to be written, which tells a workspace keeping packed weights to repack
+        private readonly global::NetGen.CompilerServices.ParameterBuffer _parameters = new(ParameterCount);
         private readonly global::NetGen.CompilerServices.AlignedFloats _gradients = new(ParameterCount);
 
         /// <summary>Creates the network with parameters initialized as PyTorch initializes them, from <paramref name="seed"/>.</summary>
         public TinyGpt(ulong seed = 0) => Initialize(seed);
 
         /// <summary>Every parameter, in the order of <see cref="ParameterTensors"/>.</summary>
-        public global::System.Span<float> Parameters => _parameters;
+        public global::System.Span<float> Parameters => _parameters.Writable;
 
         /// <summary>dL/dθ for every parameter; backward adds into it, <see cref="ZeroGradients"/> clears it.</summary>
         public global::System.Span<float> Gradients => _gradients;
@@ -96,7 +97,7 @@ namespace Samples
         public void Initialize(ulong seed)
         {
             global::NetGen.Rng random = new global::NetGen.Rng(seed);
-            global::System.Span<float> p = _parameters;
+            global::System.Span<float> p = _parameters.Writable;
             // 0.weight: N(0, 1), as nn.Embedding
             global::NetGen.Initializers.Normal(p.Slice(0, 3456), 0f, 1f, ref random);
             // 1.weight = 0
@@ -149,88 +150,88 @@ namespace Samples
         public global::NetGen.Workspace CreateWorkspace(int batchCapacity = 1) => new global::NetGen.Workspace(WorkspaceLength, batchCapacity);
 
         /// <summary><c>0.weight</c>, [54, 64]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer0Weight => _parameters.Slice(0, 3456);
+        public global::System.Span<float> Layer0Weight => _parameters.WritableSlice(0, 3456);
 
         /// <summary><c>1.weight</c>, [16, 64]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer1Weight => _parameters.Slice(3456, 1024);
+        public global::System.Span<float> Layer1Weight => _parameters.WritableSlice(3456, 1024);
 
         /// <summary><c>2.self_attn.in_proj_weight</c>, [192, 64]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer2SelfAttnInProjWeight => _parameters.Slice(4480, 12288);
+        public global::System.Span<float> Layer2SelfAttnInProjWeight => _parameters.WritableSlice(4480, 12288);
 
         /// <summary><c>2.self_attn.in_proj_bias</c>, [192]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer2SelfAttnInProjBias => _parameters.Slice(16768, 192);
+        public global::System.Span<float> Layer2SelfAttnInProjBias => _parameters.WritableSlice(16768, 192);
 
         /// <summary><c>2.self_attn.out_proj.weight</c>, [64, 64]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer2SelfAttnOutProjWeight => _parameters.Slice(16960, 4096);
+        public global::System.Span<float> Layer2SelfAttnOutProjWeight => _parameters.WritableSlice(16960, 4096);
 
         /// <summary><c>2.self_attn.out_proj.bias</c>, [64]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer2SelfAttnOutProjBias => _parameters.Slice(21056, 64);
+        public global::System.Span<float> Layer2SelfAttnOutProjBias => _parameters.WritableSlice(21056, 64);
 
         /// <summary><c>2.linear1.weight</c>, [256, 64]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer2Linear1Weight => _parameters.Slice(21120, 16384);
+        public global::System.Span<float> Layer2Linear1Weight => _parameters.WritableSlice(21120, 16384);
 
         /// <summary><c>2.linear1.bias</c>, [256]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer2Linear1Bias => _parameters.Slice(37504, 256);
+        public global::System.Span<float> Layer2Linear1Bias => _parameters.WritableSlice(37504, 256);
 
         /// <summary><c>2.linear2.weight</c>, [64, 256]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer2Linear2Weight => _parameters.Slice(37760, 16384);
+        public global::System.Span<float> Layer2Linear2Weight => _parameters.WritableSlice(37760, 16384);
 
         /// <summary><c>2.linear2.bias</c>, [64]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer2Linear2Bias => _parameters.Slice(54144, 64);
+        public global::System.Span<float> Layer2Linear2Bias => _parameters.WritableSlice(54144, 64);
 
         /// <summary><c>2.norm1.weight</c>, [64]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer2Norm1Weight => _parameters.Slice(54208, 64);
+        public global::System.Span<float> Layer2Norm1Weight => _parameters.WritableSlice(54208, 64);
 
         /// <summary><c>2.norm1.bias</c>, [64]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer2Norm1Bias => _parameters.Slice(54272, 64);
+        public global::System.Span<float> Layer2Norm1Bias => _parameters.WritableSlice(54272, 64);
 
         /// <summary><c>2.norm2.weight</c>, [64]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer2Norm2Weight => _parameters.Slice(54336, 64);
+        public global::System.Span<float> Layer2Norm2Weight => _parameters.WritableSlice(54336, 64);
 
         /// <summary><c>2.norm2.bias</c>, [64]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer2Norm2Bias => _parameters.Slice(54400, 64);
+        public global::System.Span<float> Layer2Norm2Bias => _parameters.WritableSlice(54400, 64);
 
         /// <summary><c>3.self_attn.in_proj_weight</c>, [192, 64]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer3SelfAttnInProjWeight => _parameters.Slice(54464, 12288);
+        public global::System.Span<float> Layer3SelfAttnInProjWeight => _parameters.WritableSlice(54464, 12288);
 
         /// <summary><c>3.self_attn.in_proj_bias</c>, [192]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer3SelfAttnInProjBias => _parameters.Slice(66752, 192);
+        public global::System.Span<float> Layer3SelfAttnInProjBias => _parameters.WritableSlice(66752, 192);
 
         /// <summary><c>3.self_attn.out_proj.weight</c>, [64, 64]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer3SelfAttnOutProjWeight => _parameters.Slice(66944, 4096);
+        public global::System.Span<float> Layer3SelfAttnOutProjWeight => _parameters.WritableSlice(66944, 4096);
 
         /// <summary><c>3.self_attn.out_proj.bias</c>, [64]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer3SelfAttnOutProjBias => _parameters.Slice(71040, 64);
+        public global::System.Span<float> Layer3SelfAttnOutProjBias => _parameters.WritableSlice(71040, 64);
 
         /// <summary><c>3.linear1.weight</c>, [256, 64]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer3Linear1Weight => _parameters.Slice(71104, 16384);
+        public global::System.Span<float> Layer3Linear1Weight => _parameters.WritableSlice(71104, 16384);
 
         /// <summary><c>3.linear1.bias</c>, [256]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer3Linear1Bias => _parameters.Slice(87488, 256);
+        public global::System.Span<float> Layer3Linear1Bias => _parameters.WritableSlice(87488, 256);
 
         /// <summary><c>3.linear2.weight</c>, [64, 256]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer3Linear2Weight => _parameters.Slice(87744, 16384);
+        public global::System.Span<float> Layer3Linear2Weight => _parameters.WritableSlice(87744, 16384);
 
         /// <summary><c>3.linear2.bias</c>, [64]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer3Linear2Bias => _parameters.Slice(104128, 64);
+        public global::System.Span<float> Layer3Linear2Bias => _parameters.WritableSlice(104128, 64);
 
         /// <summary><c>3.norm1.weight</c>, [64]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer3Norm1Weight => _parameters.Slice(104192, 64);
+        public global::System.Span<float> Layer3Norm1Weight => _parameters.WritableSlice(104192, 64);
 
         /// <summary><c>3.norm1.bias</c>, [64]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer3Norm1Bias => _parameters.Slice(104256, 64);
+        public global::System.Span<float> Layer3Norm1Bias => _parameters.WritableSlice(104256, 64);
 
         /// <summary><c>3.norm2.weight</c>, [64]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer3Norm2Weight => _parameters.Slice(104320, 64);
+        public global::System.Span<float> Layer3Norm2Weight => _parameters.WritableSlice(104320, 64);
 
         /// <summary><c>3.norm2.bias</c>, [64]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer3Norm2Bias => _parameters.Slice(104384, 64);
+        public global::System.Span<float> Layer3Norm2Bias => _parameters.WritableSlice(104384, 64);
 
         /// <summary><c>4.weight</c>, [54, 64]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer4Weight => _parameters.Slice(104448, 3456);
+        public global::System.Span<float> Layer4Weight => _parameters.WritableSlice(104448, 3456);
 
         /// <summary><c>4.bias</c>, [54]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer4Bias => _parameters.Slice(107904, 54);
+        public global::System.Span<float> Layer4Bias => _parameters.WritableSlice(107904, 54);
 
         /// <summary>
         /// Inference on one sample or a batch (the batch size is <c>input.Length / InputLength</c>), on this thread's
@@ -423,8 +424,11 @@ namespace Samples
         /// <summary>The forward chain. Every activation gets its own workspace slot, so backward finds them all.</summary>
         private void Run(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<int> tokens, global::System.Span<float> output, global::NetGen.Workspace workspace, int batch, bool training)
         {
-            global::System.ReadOnlySpan<float> p = _parameters;
+            global::System.ReadOnlySpan<float> p = _parameters.ReadOnly;
             global::System.Span<float> ws = global::NetGen.CompilerServices.WorkspaceAccess.Buffer(workspace);
+            // Each dense W as the batched product reads it, kept packed on the workspace between inference calls when it asks
+            // (Workspace.ReusePackedWeights; empty otherwise, in training, whose step is about to change W, and below the product's rows)
+            global::NetGen.CompilerServices.PackedWeights packed = global::NetGen.CompilerServices.WorkspaceAccess.PackedWeights(workspace, _parameters, 101760, training ? 0 : 16 * batch);
 
             // Layer 0, Embedding(54, 64): a0[t] = W[id_t], the row of token t's id, [16] → [16, 64]
             //   W: [54, 64] "0.weight"; an id outside [0, 54) throws before anything is written
@@ -448,7 +452,7 @@ namespace Samples
             // Layer 2.sa.self_attn, MultiHeadAttention(4, Causal = true, Dropout = 0.1f), the input projection: a2_sa_0qkv = W a2_0in + b, [q | k | v] of every token
             //   W: [192, 64] "2.self_attn.in_proj_weight", b: [192] "2.self_attn.in_proj_bias"
             global::System.Span<float> a2_sa_0qkv = ws.Slice(3072 * batch, 3072 * batch);
-            global::NetGen.CompilerServices.DenseKernels.Forward<global::NetGen.Generated.Dense2_sa_0qkv>(p.Slice(4480, 12288), p.Slice(16768, 192), a2_0in, a2_sa_0qkv, 16 * batch, workspace.Threads);
+            global::NetGen.CompilerServices.DenseKernels.Forward<global::NetGen.Generated.Dense2_sa_0qkv>(p.Slice(4480, 12288), p.Slice(16768, 192), a2_0in, a2_sa_0qkv, 16 * batch, workspace.Threads, packed.Region(0, 12288), packed.Repack);
 
             // Layer 2.sa.self_attn, the heads: with [q | k | v] = a2_sa_0qkv, for each head j over features 16·j … 16·j + 15,
             //   P_j = softmax(q_j k_jᵀ / √16) over the keys j ≤ i of each query i (causal), a2_sa_0heads[:, head j] = P_j ⊙ m v_j
@@ -464,7 +468,7 @@ namespace Samples
             // Layer 2.sa.self_attn, MultiHeadAttention(4, Causal = true, Dropout = 0.1f), the output projection: a2_sa_0 = W a2_sa_0heads + b
             //   W: [64, 64] "2.self_attn.out_proj.weight", b: [64] "2.self_attn.out_proj.bias"
             global::System.Span<float> a2_sa_0 = ws.Slice(11008 * batch, 1024 * batch);
-            global::NetGen.CompilerServices.DenseKernels.Forward<global::NetGen.Generated.Dense2_sa_0>(p.Slice(16960, 4096), p.Slice(21056, 64), a2_sa_0heads, a2_sa_0, 16 * batch, workspace.Threads);
+            global::NetGen.CompilerServices.DenseKernels.Forward<global::NetGen.Generated.Dense2_sa_0>(p.Slice(16960, 4096), p.Slice(21056, 64), a2_sa_0heads, a2_sa_0, 16 * batch, workspace.Threads, packed.Region(12288, 4096), packed.Repack);
 
             // Layer 2.sa.dropout1, Dropout(0.1): in training a2_sa_1 = a2_sa_0 ⊙ m, m[i] = 0 with probability p, else 1/(1-p);
             // in inference a2_sa_1 = a2_sa_0
@@ -491,7 +495,7 @@ namespace Samples
             // Layer 2.ff.linear1, Dense(256) + ReLU (layer 2.ff.1): a2_ff_1 = relu(W a2_2in + b)
             //   W: [256, 64] "2.linear1.weight", b: [256] "2.linear1.bias"
             global::System.Span<float> a2_ff_1 = ws.Slice(17184 * batch, 4096 * batch);
-            global::NetGen.CompilerServices.DenseKernels.Forward<global::NetGen.Generated.Dense2_ff_0>(p.Slice(21120, 16384), p.Slice(37504, 256), a2_2in, a2_ff_1, 16 * batch, workspace.Threads);
+            global::NetGen.CompilerServices.DenseKernels.Forward<global::NetGen.Generated.Dense2_ff_0>(p.Slice(21120, 16384), p.Slice(37504, 256), a2_2in, a2_ff_1, 16 * batch, workspace.Threads, packed.Region(16384, 16384), packed.Repack);
 
             // Layer 2.ff.dropout, Dropout(0.1): in training a2_ff_2 = a2_ff_1 ⊙ m, m[i] = 0 with probability p, else 1/(1-p);
             // in inference a2_ff_2 = a2_ff_1
@@ -506,7 +510,7 @@ namespace Samples
             // Layer 2.ff.linear2, Dense(64): a2_ff_3 = W a2_ff_2 + b
             //   W: [64, 256] "2.linear2.weight", b: [64] "2.linear2.bias"
             global::System.Span<float> a2_ff_3 = ws.Slice(29472 * batch, 1024 * batch);
-            global::NetGen.CompilerServices.DenseKernels.Forward<global::NetGen.Generated.Dense2_ff_3>(p.Slice(37760, 16384), p.Slice(54144, 64), a2_ff_2, a2_ff_3, 16 * batch, workspace.Threads);
+            global::NetGen.CompilerServices.DenseKernels.Forward<global::NetGen.Generated.Dense2_ff_3>(p.Slice(37760, 16384), p.Slice(54144, 64), a2_ff_2, a2_ff_3, 16 * batch, workspace.Threads, packed.Region(32768, 16384), packed.Repack);
 
             // Layer 2.ff.dropout2, Dropout(0.1): in training a2_ff_4 = a2_ff_3 ⊙ m, m[i] = 0 with probability p, else 1/(1-p);
             // in inference a2_ff_4 = a2_ff_3
@@ -533,7 +537,7 @@ namespace Samples
             // Layer 3.sa.self_attn, MultiHeadAttention(4, Causal = true, Dropout = 0.1f), the input projection: a3_sa_0qkv = W a3_0in + b, [q | k | v] of every token
             //   W: [192, 64] "3.self_attn.in_proj_weight", b: [192] "3.self_attn.in_proj_bias"
             global::System.Span<float> a3_sa_0qkv = ws.Slice(35648 * batch, 3072 * batch);
-            global::NetGen.CompilerServices.DenseKernels.Forward<global::NetGen.Generated.Dense3_sa_0qkv>(p.Slice(54464, 12288), p.Slice(66752, 192), a3_0in, a3_sa_0qkv, 16 * batch, workspace.Threads);
+            global::NetGen.CompilerServices.DenseKernels.Forward<global::NetGen.Generated.Dense3_sa_0qkv>(p.Slice(54464, 12288), p.Slice(66752, 192), a3_0in, a3_sa_0qkv, 16 * batch, workspace.Threads, packed.Region(49152, 12288), packed.Repack);
 
             // Layer 3.sa.self_attn, the heads: with [q | k | v] = a3_sa_0qkv, for each head j over features 16·j … 16·j + 15,
             //   P_j = softmax(q_j k_jᵀ / √16) over the keys j ≤ i of each query i (causal), a3_sa_0heads[:, head j] = P_j ⊙ m v_j
@@ -549,7 +553,7 @@ namespace Samples
             // Layer 3.sa.self_attn, MultiHeadAttention(4, Causal = true, Dropout = 0.1f), the output projection: a3_sa_0 = W a3_sa_0heads + b
             //   W: [64, 64] "3.self_attn.out_proj.weight", b: [64] "3.self_attn.out_proj.bias"
             global::System.Span<float> a3_sa_0 = ws.Slice(43584 * batch, 1024 * batch);
-            global::NetGen.CompilerServices.DenseKernels.Forward<global::NetGen.Generated.Dense3_sa_0>(p.Slice(66944, 4096), p.Slice(71040, 64), a3_sa_0heads, a3_sa_0, 16 * batch, workspace.Threads);
+            global::NetGen.CompilerServices.DenseKernels.Forward<global::NetGen.Generated.Dense3_sa_0>(p.Slice(66944, 4096), p.Slice(71040, 64), a3_sa_0heads, a3_sa_0, 16 * batch, workspace.Threads, packed.Region(61440, 4096), packed.Repack);
 
             // Layer 3.sa.dropout1, Dropout(0.1): in training a3_sa_1 = a3_sa_0 ⊙ m, m[i] = 0 with probability p, else 1/(1-p);
             // in inference a3_sa_1 = a3_sa_0
@@ -576,7 +580,7 @@ namespace Samples
             // Layer 3.ff.linear1, Dense(256) + ReLU (layer 3.ff.1): a3_ff_1 = relu(W a3_2in + b)
             //   W: [256, 64] "3.linear1.weight", b: [256] "3.linear1.bias"
             global::System.Span<float> a3_ff_1 = ws.Slice(49760 * batch, 4096 * batch);
-            global::NetGen.CompilerServices.DenseKernels.Forward<global::NetGen.Generated.Dense3_ff_0>(p.Slice(71104, 16384), p.Slice(87488, 256), a3_2in, a3_ff_1, 16 * batch, workspace.Threads);
+            global::NetGen.CompilerServices.DenseKernels.Forward<global::NetGen.Generated.Dense3_ff_0>(p.Slice(71104, 16384), p.Slice(87488, 256), a3_2in, a3_ff_1, 16 * batch, workspace.Threads, packed.Region(65536, 16384), packed.Repack);
 
             // Layer 3.ff.dropout, Dropout(0.1): in training a3_ff_2 = a3_ff_1 ⊙ m, m[i] = 0 with probability p, else 1/(1-p);
             // in inference a3_ff_2 = a3_ff_1
@@ -591,7 +595,7 @@ namespace Samples
             // Layer 3.ff.linear2, Dense(64): a3_ff_3 = W a3_ff_2 + b
             //   W: [64, 256] "3.linear2.weight", b: [64] "3.linear2.bias"
             global::System.Span<float> a3_ff_3 = ws.Slice(62048 * batch, 1024 * batch);
-            global::NetGen.CompilerServices.DenseKernels.Forward<global::NetGen.Generated.Dense3_ff_3>(p.Slice(87744, 16384), p.Slice(104128, 64), a3_ff_2, a3_ff_3, 16 * batch, workspace.Threads);
+            global::NetGen.CompilerServices.DenseKernels.Forward<global::NetGen.Generated.Dense3_ff_3>(p.Slice(87744, 16384), p.Slice(104128, 64), a3_ff_2, a3_ff_3, 16 * batch, workspace.Threads, packed.Region(81920, 16384), packed.Repack);
 
             // Layer 3.ff.dropout2, Dropout(0.1): in training a3_ff_4 = a3_ff_3 ⊙ m, m[i] = 0 with probability p, else 1/(1-p);
             // in inference a3_ff_4 = a3_ff_3
@@ -615,7 +619,9 @@ namespace Samples
             // Layer 4, Dense(54): a4 = W a3_3 + b
             //   W: [54, 64] "4.weight", b: [54] "4.bias"
             global::System.Span<float> a4 = ws.Slice(67200 * batch, 864 * batch);
-            global::NetGen.CompilerServices.DenseKernels.Forward<global::NetGen.Generated.Dense4>(p.Slice(104448, 3456), p.Slice(107904, 54), a3_3, a4, 16 * batch, workspace.Threads);
+            global::NetGen.CompilerServices.DenseKernels.Forward<global::NetGen.Generated.Dense4>(p.Slice(104448, 3456), p.Slice(107904, 54), a3_3, a4, 16 * batch, workspace.Threads, packed.Region(98304, 3456), packed.Repack);
+
+            global::NetGen.CompilerServices.WorkspaceAccess.PackedWeightsWritten(workspace, packed);
 
             a4.CopyTo(output);
         }
@@ -623,7 +629,7 @@ namespace Samples
         /// <summary>The backward chain, reading the activations <see cref="Run"/> kept in training mode.</summary>
         private void RunBackward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<int> tokens, global::System.ReadOnlySpan<float> outputGradients, global::System.Span<float> dx, global::NetGen.Workspace workspace, int batch)
         {
-            global::System.ReadOnlySpan<float> p = _parameters;
+            global::System.ReadOnlySpan<float> p = _parameters.ReadOnly;
             global::System.Span<float> g = _gradients;
             global::System.Span<float> ws = global::NetGen.CompilerServices.WorkspaceAccess.Buffer(workspace);
             // Gradients written rather than added when the trainer asks (its step clears nothing first): the dense layers write theirs, the other layers' are cleared for them to add into.

@@ -62,15 +62,16 @@ namespace Samples
         [global::System.ThreadStatic]
         private static global::NetGen.Workspace? t_workspace;
 
-        // 64-byte aligned, so that no vector load of a weight row splits across cache lines
-        private readonly global::NetGen.CompilerServices.AlignedFloats _parameters = new(ParameterCount);
+        // 64-byte aligned, so that no vector load of a weight row splits across cache lines; the parameters carry a version
+        // that moves on whenever they are handed out to be written, which tells a workspace keeping packed weights to repack
+        private readonly global::NetGen.CompilerServices.ParameterBuffer _parameters = new(ParameterCount);
         private readonly global::NetGen.CompilerServices.AlignedFloats _gradients = new(ParameterCount);
 
         /// <summary>Creates the network with parameters initialized as PyTorch initializes them, from <paramref name="seed"/>.</summary>
         public Zoo(ulong seed = 0) => Initialize(seed);
 
         /// <summary>Every parameter, in the order of <see cref="ParameterTensors"/>.</summary>
-        public global::System.Span<float> Parameters => _parameters;
+        public global::System.Span<float> Parameters => _parameters.Writable;
 
         /// <summary>dL/dθ for every parameter; backward adds into it, <see cref="ZeroGradients"/> clears it.</summary>
         public global::System.Span<float> Gradients => _gradients;
@@ -83,7 +84,7 @@ namespace Samples
         public void Initialize(ulong seed)
         {
             global::NetGen.Rng random = new global::NetGen.Rng(seed);
-            global::System.Span<float> p = _parameters;
+            global::System.Span<float> p = _parameters.Writable;
             // 0.weight and 0.bias: bound 1/√13
             global::NetGen.Initializers.Uniform(p.Slice(0, 143), 0.2773501f, ref random);
             global::NetGen.Initializers.Uniform(p.Slice(143, 11), 0.2773501f, ref random);
@@ -107,31 +108,31 @@ namespace Samples
         public global::NetGen.Workspace CreateWorkspace(int batchCapacity = 1) => new global::NetGen.Workspace(WorkspaceLength, batchCapacity);
 
         /// <summary><c>0.weight</c>, [11, 13]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer0Weight => _parameters.Slice(0, 143);
+        public global::System.Span<float> Layer0Weight => _parameters.WritableSlice(0, 143);
 
         /// <summary><c>0.bias</c>, [11]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer0Bias => _parameters.Slice(143, 11);
+        public global::System.Span<float> Layer0Bias => _parameters.WritableSlice(143, 11);
 
         /// <summary><c>2.weight</c>, [9, 11]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer2Weight => _parameters.Slice(154, 99);
+        public global::System.Span<float> Layer2Weight => _parameters.WritableSlice(154, 99);
 
         /// <summary><c>4.weight</c>, [7, 9]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer4Weight => _parameters.Slice(253, 63);
+        public global::System.Span<float> Layer4Weight => _parameters.WritableSlice(253, 63);
 
         /// <summary><c>4.bias</c>, [7]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer4Bias => _parameters.Slice(316, 7);
+        public global::System.Span<float> Layer4Bias => _parameters.WritableSlice(316, 7);
 
         /// <summary><c>fc.weight</c>, [6, 7]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> FcWeight => _parameters.Slice(323, 42);
+        public global::System.Span<float> FcWeight => _parameters.WritableSlice(323, 42);
 
         /// <summary><c>fc.bias</c>, [6]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> FcBias => _parameters.Slice(365, 6);
+        public global::System.Span<float> FcBias => _parameters.WritableSlice(365, 6);
 
         /// <summary><c>9.weight</c>, [4, 6]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer9Weight => _parameters.Slice(371, 24);
+        public global::System.Span<float> Layer9Weight => _parameters.WritableSlice(371, 24);
 
         /// <summary><c>9.bias</c>, [4]: a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Layer9Bias => _parameters.Slice(395, 4);
+        public global::System.Span<float> Layer9Bias => _parameters.WritableSlice(395, 4);
 
         /// <summary>
         /// Inference on one sample or a batch (the batch size is <c>input.Length / InputLength</c>), on this thread's
@@ -239,32 +240,35 @@ namespace Samples
         /// <summary>The forward chain. Every activation gets its own workspace slot, so backward finds them all.</summary>
         private void Run(global::System.ReadOnlySpan<float> x, global::System.Span<float> output, global::NetGen.Workspace workspace, int batch, bool training)
         {
-            global::System.ReadOnlySpan<float> p = _parameters;
+            global::System.ReadOnlySpan<float> p = _parameters.ReadOnly;
             global::System.Span<float> ws = global::NetGen.CompilerServices.WorkspaceAccess.Buffer(workspace);
+            // Each dense W as the batched product reads it, kept packed on the workspace between inference calls when it asks
+            // (Workspace.ReusePackedWeights; empty otherwise, in training, whose step is about to change W, and below the product's rows)
+            global::NetGen.CompilerServices.PackedWeights packed = global::NetGen.CompilerServices.WorkspaceAccess.PackedWeights(workspace, _parameters, 400, training ? 0 : batch);
 
             // Layer 0, Dense(11) + Tanh (layer 1): a1 = tanh(W x + b)
             //   W: [11, 13] "0.weight", b: [11] "0.bias"
             global::System.Span<float> a1 = ws.Slice(0, 11 * batch);
-            global::NetGen.CompilerServices.DenseKernels.Forward<global::NetGen.Generated.Dense0>(p.Slice(0, 143), p.Slice(143, 11), x, a1, batch, workspace.Threads);
+            global::NetGen.CompilerServices.DenseKernels.Forward<global::NetGen.Generated.Dense0>(p.Slice(0, 143), p.Slice(143, 11), x, a1, batch, workspace.Threads, packed.Region(0, 143), packed.Repack);
             global::NetGen.CompilerServices.Activations.Tanh(a1, a1);
 
             // Layer 2, Dense(9, bias: false) + Sigmoid (layer 3): a3 = sigmoid(W a1)
             //   W: [9, 11] "2.weight"
             global::System.Span<float> a3 = ws.Slice(11 * batch, 9 * batch);
-            global::NetGen.CompilerServices.DenseKernels.Forward<global::NetGen.Generated.Dense2>(p.Slice(154, 99), default, a1, a3, batch, workspace.Threads);
+            global::NetGen.CompilerServices.DenseKernels.Forward<global::NetGen.Generated.Dense2>(p.Slice(154, 99), default, a1, a3, batch, workspace.Threads, packed.Region(144, 99), packed.Repack);
             global::NetGen.CompilerServices.Activations.Sigmoid(a3, a3);
 
             // Layer 4, Dense(7) + GELU (layer 5): a5 = gelu(W a3 + b)
             //   W: [7, 9] "4.weight", b: [7] "4.bias"
             global::System.Span<float> a5 = ws.Slice(20 * batch, 7 * batch);
             global::System.Span<float> z4 = ws.Slice(27 * batch, 7 * batch);
-            global::NetGen.CompilerServices.DenseKernels.Forward<global::NetGen.Generated.Dense4>(p.Slice(253, 63), p.Slice(316, 7), a3, z4, batch, workspace.Threads);
+            global::NetGen.CompilerServices.DenseKernels.Forward<global::NetGen.Generated.Dense4>(p.Slice(253, 63), p.Slice(316, 7), a3, z4, batch, workspace.Threads, packed.Region(256, 63), packed.Repack);
             global::NetGen.CompilerServices.Activations.Gelu(z4, a5);
 
             // Layer 6, Dense(6) + LeakyReLU (layer 7): a7 = leaky_relu[0.1f](W a5 + b)
             //   W: [6, 7] "fc.weight", b: [6] "fc.bias"
             global::System.Span<float> a7 = ws.Slice(34 * batch, 6 * batch);
-            global::NetGen.CompilerServices.DenseKernels.Forward<global::NetGen.Generated.Dense6>(p.Slice(323, 42), p.Slice(365, 6), a5, a7, batch, workspace.Threads);
+            global::NetGen.CompilerServices.DenseKernels.Forward<global::NetGen.Generated.Dense6>(p.Slice(323, 42), p.Slice(365, 6), a5, a7, batch, workspace.Threads, packed.Region(320, 42), packed.Repack);
 
             // Layer 8, Dropout(0.25): in training a8 = a7 ⊙ m, m[i] = 0 with probability p, else 1/(1-p);
             // in inference a8 = a7
@@ -279,7 +283,7 @@ namespace Samples
             // Layer 9, Dense(4): a9 = W a8 + b
             //   W: [4, 6] "9.weight", b: [4] "9.bias"
             global::System.Span<float> a9 = ws.Slice(52 * batch, 4 * batch);
-            global::NetGen.CompilerServices.DenseKernels.Forward<global::NetGen.Generated.Dense9>(p.Slice(371, 24), p.Slice(395, 4), a8, a9, batch, workspace.Threads);
+            global::NetGen.CompilerServices.DenseKernels.Forward<global::NetGen.Generated.Dense9>(p.Slice(371, 24), p.Slice(395, 4), a8, a9, batch, workspace.Threads, packed.Region(368, 24), packed.Repack);
 
             // Layer 10, Softmax over the last axis: a10[r, i] = e^a9[r, i] / Σ_j e^a9[r, j]
             global::System.Span<float> a10 = ws.Slice(56 * batch, 4 * batch);
@@ -288,13 +292,15 @@ namespace Samples
                 global::NetGen.CompilerServices.Activations.Softmax(a9.Slice(r * 4, 4), a10.Slice(r * 4, 4));
             }
 
+            global::NetGen.CompilerServices.WorkspaceAccess.PackedWeightsWritten(workspace, packed);
+
             a10.CopyTo(output);
         }
 
         /// <summary>The backward chain, reading the activations <see cref="Run"/> kept in training mode.</summary>
         private void RunBackward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> outputGradients, global::System.Span<float> dx, global::NetGen.Workspace workspace, int batch)
         {
-            global::System.ReadOnlySpan<float> p = _parameters;
+            global::System.ReadOnlySpan<float> p = _parameters.ReadOnly;
             global::System.Span<float> g = _gradients;
             global::System.Span<float> ws = global::NetGen.CompilerServices.WorkspaceAccess.Buffer(workspace);
             // Gradients written rather than added when the trainer asks (its step clears nothing first): the dense layers write all of them.
