@@ -77,9 +77,13 @@ public static class QuickTimer
             "lenet" => Of(new LeNetBenchmarks { Threads = threads }),
             "wide" => Of(new WideBenchmarks { Threads = threads }),
             "lstm" => Of(new LstmBenchmarks { Threads = threads }),
+            "transformer" => Of(new TransformerBenchmarks { Threads = threads }),
             "ort-lstm" => Of(new OrtLstmBenchmarks()),
             "ort-mlp" => Of(new OrtMlpBenchmarks()),
-            _ => throw new ArgumentException($"Unknown network \"{name}\"; expected mlp, lenet, wide, lstm, ort-lstm or ort-mlp."),
+            "ort-wide" => Of(new OrtWideBenchmarks()),
+            "ort-lenet" => Of(new OrtLeNetBenchmarks()),
+            "ort-transformer" => Of(new OrtTransformerBenchmarks()),
+            _ => throw new ArgumentException($"Unknown network \"{name}\"; expected mlp, lenet, wide, lstm, transformer, or ort- and one of those."),
         };
     }
 
@@ -93,6 +97,6 @@ public static class QuickTimer
         where T : INetwork
     {
         b.Setup();
-        return [("Batch1", b.Batch1), ("Batch64", b.Batch64), ("TrainStep64Sgd", b.TrainStep64Sgd), ("TrainStep64Adam", b.TrainStep64Adam), ("TrainerStep64Sgd", b.TrainerStep64Sgd), ("TrainerStep64Adam", b.TrainerStep64Adam)];
+        return [("Batch1", b.Batch1), ("Batch1Packed", b.Batch1Packed), ("Batch64", b.Batch64), ("Batch64Packed", b.Batch64Packed), ("TrainStep64Sgd", b.TrainStep64Sgd), ("TrainStep64Adam", b.TrainStep64Adam), ("TrainerStep64Sgd", b.TrainerStep64Sgd), ("TrainerStep64Adam", b.TrainerStep64Adam)];
     }
 }

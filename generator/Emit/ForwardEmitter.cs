@@ -26,7 +26,7 @@ internal static class ForwardEmitter
             int fewestRows = int.MaxValue;
             foreach (Step step in plan.Steps)
             {
-                fewestRows = step is DenseStep dense ? System.Math.Min(fewestRows, dense.Rows) : fewestRows;
+                fewestRows = step is DenseStep dense && (long)dense.Units * dense.Inputs <= MaxKeptPackedFloats ? System.Math.Min(fewestRows, dense.Rows) : fewestRows;
             }
 
             string rows = fewestRows == 1 ? "batch" : $"{Literals.Int(fewestRows)} * batch";
@@ -54,8 +54,15 @@ internal static class ForwardEmitter
     }
 
     /// <summary>
-    /// Where each dense step's W starts in the packed weights (-1 for other steps): one region of <c>Units · Inputs</c>
-    /// floats per dense layer, in the order of the chain, each starting on a 64-byte boundary.
+    /// The largest W kept packed, in floats: the runtime's <c>DenseKernels.MaxKeptPackedFloats</c> (a larger W comes from
+    /// L3 either way and is no faster read from a kept copy, so it is packed a panel at a time on every call).
+    /// </summary>
+    private const int MaxKeptPackedFloats = 128 * 1024;
+
+    /// <summary>
+    /// Where each dense step's W starts in the packed weights (-1 for other steps and for a W past
+    /// <see cref="MaxKeptPackedFloats"/>): one region of <c>Units · Inputs</c> floats per dense layer, in the order of the
+    /// chain, each starting on a 64-byte boundary.
     /// </summary>
     private static int[] PackedOffsets(NetworkPlan plan, out int length)
     {
@@ -63,7 +70,7 @@ internal static class ForwardEmitter
         length = 0;
         for (int i = 0; i < plan.Steps.Count; i++)
         {
-            if (plan.Steps[i] is DenseStep dense)
+            if (plan.Steps[i] is DenseStep dense && (long)dense.Units * dense.Inputs <= MaxKeptPackedFloats)
             {
                 offsets[i] = length;
                 length = checked(length + (((dense.Units * dense.Inputs) + 15) / 16 * 16));

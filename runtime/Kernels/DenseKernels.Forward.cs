@@ -23,8 +23,8 @@ public static partial class DenseKernels
 
     /// <summary>
     /// <see cref="Forward{TLayer}(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, int)"/>
-    /// with W kept packed between calls in <paramref name="packed"/> (<see cref="PackedLength{TLayer}"/> floats, or empty:
-    /// packed a panel at a time as there). A batch of <see cref="ProductRows"/> or more packs W into it when
+    /// with W kept packed between calls in <paramref name="packed"/> (<see cref="PackedLength{TLayer}"/> floats, at most
+    /// <see cref="MaxKeptPackedFloats"/>, or empty: packed a panel at a time as there). A batch of <see cref="ProductRows"/> or more packs W into it when
     /// <paramref name="repack"/> is true and reads it as it is otherwise, so the caller passes true on the first call and
     /// after every change of W (<see cref="WorkspaceAccess.PackedWeights"/> decides). The bits are those of the other
     /// overload. Fewer rows leave <paramref name="packed"/> alone.
@@ -33,9 +33,13 @@ public static partial class DenseKernels
     public static void Forward<TLayer>(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> y, int rows, int threads, Span<float> packed, bool repack)
         where TLayer : struct, IDenseLayer
     {
-        if (!packed.IsEmpty && packed.Length != PackedLength<TLayer>())
+        if (!packed.IsEmpty && (packed.Length != PackedLength<TLayer>() || PackedLength<TLayer>() > MaxKeptPackedFloats))
         {
-            throw new ArgumentException($"Expected {PackedLength<TLayer>()} floats for the packed W of a {TLayer.Units} × {TLayer.Inputs} layer, or none; got {packed.Length}.", nameof(packed));
+            throw new ArgumentException(
+                PackedLength<TLayer>() > MaxKeptPackedFloats
+                    ? $"A {TLayer.Units} × {TLayer.Inputs} W is past the {MaxKeptPackedFloats} floats kept packed (DenseKernels.MaxKeptPackedFloats): pass no packed region."
+                    : $"Expected {PackedLength<TLayer>()} floats for the packed W of a {TLayer.Units} × {TLayer.Inputs} layer, or none; got {packed.Length}.",
+                nameof(packed));
         }
 
         int groups = ProductKernels.ColumnGroups<ForwardShape<TLayer>>();

@@ -38,6 +38,14 @@ public static partial class DenseKernels
     public const int ProductRows = 4;
 
     /// <summary>
+    /// The largest W (in floats, 512 KB) a workspace keeps packed between calls (<see cref="Workspace.ReusePackedWeights"/>);
+    /// a larger one is packed a panel at a time on every call. A W this large comes from L3 either way, and read from a
+    /// kept copy it was no faster: wide's 1,024 × 1,024 layer alone at batch 64 took the same time (2.8–3.3 ms p10, Zen 3,
+    /// a loaded host), and inside the network 17–30 % longer. The generator leaves such layers out of the kept copy.
+    /// </summary>
+    public const int MaxKeptPackedFloats = 128 * 1024;
+
+    /// <summary>
     /// The smallest batch a kernel splits across threads: about 2^18 multiply-adds (a few µs on one core), enough to pay
     /// for handing a part to a worker, and at least two register blocks.
     /// </summary>

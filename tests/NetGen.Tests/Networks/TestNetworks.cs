@@ -36,8 +36,9 @@ public partial class Zoo;
 public partial class Sequence;
 
 /// <summary>
-/// For the packed weights a workspace keeps: a first W of 1,030 × 130 (past the 128 K floats packed by column tiles, and
-/// not whole 32-unit groups), a second of five groups, the last narrower, and a head of one narrow group.
+/// For the packed weights a workspace keeps: a first W of 1,030 × 130 (past the 128 K floats kept packed, so packed a panel
+/// at a time on every call, and not whole 32-unit groups), a second of five groups, the last narrower, and a head of one
+/// narrow group.
 /// </summary>
 [Network]
 [Input(1030)]

@@ -172,7 +172,7 @@ public sealed class PackedWeightsTests
         Workspace workspace = Keeping(net, Batch);
         float[] x = Inputs(Batch * PackedDense.InputLength, seed: 2);
         Run(net, x, workspace);
-        net.Parameters[0] = 3f;
+        net.Parameters[(130 * 1030) + 130] = 3f; // 2.weight[0, 0], kept packed
         Run(net, x.AsSpan(0, 2 * PackedDense.InputLength).ToArray(), workspace); // 2 rows: read row by row, nothing packed
         AssertBits(Fresh(net, x), Run(net, x, workspace), "batch 13 after a batch of 2");
     }
@@ -197,12 +197,14 @@ public sealed class PackedWeightsTests
         var net = new PackedDense(seed: 1);
         Workspace workspace = Keeping(net, Batch);
         float[] x = Inputs(Batch * PackedDense.InputLength, seed: 2);
+        // 2.weight[0, 0]: the first layer's W is past the kept limit and is read as it is on every call
+        const int secondWeight = (130 * 1030) + 130;
         Span<float> held = net.Parameters;
         float[] before = Run(net, x, workspace);
-        held[0] += 1f;
+        held[secondWeight] += 1f;
         AssertBits(before, Run(net, x, workspace), "the held span's write, not seen");
 
-        net.Parameters[0] += 0f; // taken again: a new version
+        net.Parameters[secondWeight] += 0f; // taken again: a new version
         AssertBits(Fresh(net, x), Run(net, x, workspace), "after taking Parameters again");
     }
 
@@ -214,7 +216,7 @@ public sealed class PackedWeightsTests
         float[] x = Inputs(Batch * PackedDense.InputLength, seed: 2);
         Span<float> held = net.Parameters;
         Run(net, x, workspace);
-        held[0] += 1f;
+        held[(130 * 1030) + 130] += 1f; // 2.weight[0, 0], kept packed
         workspace.ReusePackedWeights = false;
         AssertBits(Fresh(net, x), Run(net, x, workspace), "off");
     }
@@ -232,5 +234,33 @@ public sealed class PackedWeightsTests
             net.Parameters[0] += 0f;
             net.Forward(x, y, workspace);
         });
+    }
+
+    private readonly struct FarLayer : NetGen.CompilerServices.IDenseLayer
+    {
+        public static int Inputs => 1030;
+        public static int Units => 130;
+        public static bool HasBias => false;
+        public static NetGen.CompilerServices.FusedActivation Activation => NetGen.CompilerServices.FusedActivation.None;
+        public static float Slope => 0f;
+    }
+
+    [Fact]
+    public void A_region_for_a_W_past_the_kept_limit_or_of_the_wrong_length_is_refused()
+    {
+        float[] w = new float[130 * 1030], x = new float[4 * 1030], y = new float[4 * 130];
+        var far = Assert.Throws<ArgumentException>(() => NetGen.CompilerServices.DenseKernels.Forward<FarLayer>(w, default, x, y, 4, 1, new float[130 * 1030], repack: true));
+        Assert.Contains("MaxKeptPackedFloats", far.Message);
+        var wrong = Assert.Throws<ArgumentException>(() => NetGen.CompilerServices.DenseKernels.Forward<Layer>(new float[60], default, new float[40], new float[24], 4, 1, new float[59], repack: true));
+        Assert.Contains("Expected 60 floats", wrong.Message);
+    }
+
+    private readonly struct Layer : NetGen.CompilerServices.IDenseLayer
+    {
+        public static int Inputs => 10;
+        public static int Units => 6;
+        public static bool HasBias => false;
+        public static NetGen.CompilerServices.FusedActivation Activation => NetGen.CompilerServices.FusedActivation.None;
+        public static float Slope => 0f;
     }
 }
