@@ -97,9 +97,10 @@ public sealed class Workspace
     /// or more, for a network whose dense layers run on every position) keeps the dense layers' weights
     /// packed as its matrix product reads them, and packs them again only when the network's parameters have changed,
     /// rather than packing each panel of every weight on every call. Off by default. The outputs are bit for bit the
-    /// same either way; what it saves is the packing, a few percent of a batched forward whose layers are small and up
-    /// to a fifth for layers of several MB (the numbers are in docs/performance.md). The packed copy takes as many floats
-    /// as the dense weights, allocated by the first such call; setting this back to false lets it go.
+    /// same either way; what it saves is the packing, 3–7 % of mlp's batch 64 and of a small transformer's batch 1 (the
+    /// numbers are in docs/performance.md). Only a W of up to 512 KB (<see cref="DenseKernels.MaxKeptPackedFloats"/> floats)
+    /// is kept: a larger one comes from L3 either way and is packed on every call. The packed copy takes as many floats as
+    /// those weights, allocated by the first such call; setting this back to false lets it go.
     /// </summary>
     /// <remarks>
     /// <para>
