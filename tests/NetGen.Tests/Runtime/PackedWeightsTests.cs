@@ -202,7 +202,15 @@ public sealed class PackedWeightsTests
         Span<float> held = net.Parameters;
         float[] before = Run(net, x, workspace);
         held[secondWeight] += 1f;
-        AssertBits(before, Run(net, x, workspace), "the held span's write, not seen");
+        if (Simd.Use128)
+        {
+            AssertBits(before, Run(net, x, workspace), "the held span's write, not seen");
+        }
+        else
+        {
+            // the scalar path (NETGEN_MAX_VECTOR_BITS=0) packs nothing, so every write is seen
+            AssertBits(Fresh(net, x), Run(net, x, workspace), "the held span's write, on the scalar path");
+        }
 
         net.Parameters[secondWeight] += 0f; // taken again: a new version
         AssertBits(Fresh(net, x), Run(net, x, workspace), "after taking Parameters again");
