@@ -18,17 +18,11 @@ internal static class ForwardEmitter
         }
 
         BatchNormEmitter.EmitForwardLocals(w, plan);
-        int[] packedOffsets = PackedOffsets(plan, out int packedLength);
+        int[] packedOffsets = PackedOffsets(plan, out int packedLength, out int fewestRows);
         if (packedLength > 0)
         {
             w.Line("// Each dense W as the batched product reads it, kept packed on the workspace between inference calls when it asks");
             w.Line("// (Workspace.ReusePackedWeights; empty otherwise, in training, whose step is about to change W, and below the product's rows)");
-            int fewestRows = int.MaxValue;
-            foreach (Step step in plan.Steps)
-            {
-                fewestRows = step is DenseStep dense && (long)dense.Units * dense.Inputs <= MaxKeptPackedFloats ? System.Math.Min(fewestRows, dense.Rows) : fewestRows;
-            }
-
             string rows = fewestRows == 1 ? "batch" : $"{Literals.Int(fewestRows)} * batch";
             w.Line($"global::NetGen.CompilerServices.PackedWeights packed = global::NetGen.CompilerServices.WorkspaceAccess.PackedWeights(workspace, _parameters, {Literals.Int(packedLength)}, training ? 0 : {rows});");
         }
@@ -62,18 +56,20 @@ internal static class ForwardEmitter
     /// <summary>
     /// Where each dense step's W starts in the packed weights (-1 for other steps and for a W past
     /// <see cref="MaxKeptPackedFloats"/>): one region of <c>Units · Inputs</c> floats per dense layer, in the order of the
-    /// chain, each starting on a 64-byte boundary.
+    /// chain, each starting on a 64-byte boundary; and the fewest rows any of those layers multiplies per sample.
     /// </summary>
-    private static int[] PackedOffsets(NetworkPlan plan, out int length)
+    private static int[] PackedOffsets(NetworkPlan plan, out int length, out int fewestRows)
     {
         int[] offsets = new int[plan.Steps.Count];
         length = 0;
+        fewestRows = int.MaxValue;
         for (int i = 0; i < plan.Steps.Count; i++)
         {
             if (plan.Steps[i] is DenseStep dense && (long)dense.Units * dense.Inputs <= MaxKeptPackedFloats)
             {
                 offsets[i] = length;
                 length = checked(length + (((dense.Units * dense.Inputs) + 15) / 16 * 16));
+                fewestRows = System.Math.Min(fewestRows, dense.Rows);
             }
             else
             {

@@ -134,15 +134,15 @@ public sealed class Workspace
     /// The packed dense weights of <paramref name="parameters"/> (<paramref name="length"/> floats) for an inference forward whose
     /// dense layers multiply <paramref name="rows"/> rows or more, or empty when <see cref="ReusePackedWeights"/> is off or
     /// the rows are below the product's <see cref="DenseKernels.ProductRows"/> (the kernels then read W row by row).
-    /// <paramref name="repack"/> is true when what it holds is not the packing of this version of the parameters; it then
-    /// counts as empty until <see cref="PackedWeightsWritten"/>, so a forward that stops part way packs again next time.
+    /// Its <see cref="CompilerServices.PackedWeights.Repack"/> is true when what it holds is not the packing of this version
+    /// of the parameters; it then counts as unpacked until <see cref="PackedWeightsWritten"/>, so a forward that stops part
+    /// way packs again next time.
     /// </summary>
-    internal Span<float> PackedWeights(ParameterBuffer parameters, int length, int rows, out bool repack)
+    internal PackedWeights PackedWeights(ParameterBuffer parameters, int length, int rows)
     {
-        repack = false;
-        if (!_reusePackedWeights || rows < DenseKernels.ProductRows || !Simd.Use128 || length == 0)
+        if (!_reusePackedWeights || rows < DenseKernels.ProductRows || !Simd.Use128)
         {
-            return Span<float>.Empty;
+            return default;
         }
 
         long version = parameters.Version;
@@ -152,14 +152,14 @@ public sealed class Workspace
             _packedVersion = 0;
         }
 
-        if (_packedVersion != version)
+        bool repack = _packedVersion != version;
+        if (repack)
         {
-            repack = true;
             _packedVersion = 0;
             _packingVersion = version;
         }
 
-        return _packedWeights.Span;
+        return new PackedWeights(_packedWeights.Span, repack);
     }
 
     /// <summary>Records that the forward which <see cref="PackedWeights"/> asked to repack has packed every dense layer.</summary>

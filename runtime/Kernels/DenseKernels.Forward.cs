@@ -58,11 +58,11 @@ public static partial class DenseKernels
         }
     }
 
-    /// <summary>Floats of W packed whole (<see cref="ProductKernels.PackedLength"/>): <c>Units · Inputs</c>.</summary>
+    /// <summary>Floats of W packed whole (laid out as <see cref="ProductKernels.MultiplyByTransposed{TP}"/> says): as many as W has, <c>Units · Inputs</c>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int PackedLength<TLayer>()
         where TLayer : struct, IDenseLayer
-        => ProductKernels.PackedLength(TLayer.Units, TLayer.Inputs);
+        => TLayer.Units * TLayer.Inputs;
 
     /// <summary>
     /// Unit groups <paramref name="firstGroup"/> .. <paramref name="endGroup"/> - 1 of <c>y = act(x · Wᵀ + b)</c> for every

@@ -31,9 +31,6 @@ public sealed class ParameterBuffer
         _version = NextVersion();
     }
 
-    /// <summary>Floats in the buffer.</summary>
-    public int Length => _floats.Length;
-
     /// <summary>The version of what the buffer holds: a new one each time it was handed out to be written.</summary>
     public long Version => Volatile.Read(ref _version);
 

@@ -40,7 +40,9 @@ internal static partial class ProductKernels
     /// </summary>
     /// <remarks>
     /// With a <paramref name="packed"/> buffer of <c>Columns · depth</c> floats (not a null reference) every panel has its
-    /// own place there (<see cref="PackedLength"/>): the panels are packed into it when <paramref name="repack"/> is true and
+    /// own place there: column group <c>q</c> (of <see cref="PanelColumns"/> columns, the last narrower) starts at
+    /// <c>q · PanelColumns · depth</c>, and its panel of the terms from <c>k</c> at <c>k · width</c> after that, each laid
+    /// out as the thread's own panel is, so the panels lie in the order the product reads them. The panels are packed into it when <paramref name="repack"/> is true and
     /// read from it as they are otherwise, so a W packed once serves every call until it changes. The floats each row block
     /// reads, and so the sums, are the same either way.
     /// </remarks>
@@ -67,14 +69,6 @@ internal static partial class ProductKernels
         }
     }
 
-    /// <summary>
-    /// Floats a W of <paramref name="columns"/> rows of <paramref name="depth"/> takes packed whole for
-    /// <see cref="MultiplyByTransposed{TP}"/>: as many as it has. Column group <c>q</c> (of <see cref="PanelColumns"/> columns,
-    /// the last narrower) starts at <c>q · PanelColumns · depth</c>, and its panel of the terms from <c>k</c> at
-    /// <c>k · width</c> after that, each panel laid out as the thread's own panel is.
-    /// </summary>
-    public static int PackedLength(int columns, int depth) => checked(columns * depth);
-
     /// <summary>Panel by panel: each group's depth in blocks of <see cref="PanelDepth"/> terms.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ByTransposed<TP, TV>(ref float a, ref float bT, ref float c, ref float bias, int rows, int depth, int firstGroup, int endGroup, ref float packed, bool repack)
@@ -93,7 +87,7 @@ internal static partial class ProductKernels
             {
                 int terms = Math.Min(step, depth - k);
 
-                // a kept panel has its own place in packed (PackedLength); the thread's panel is reused for every one
+                // a kept panel has its own place in packed (see the remarks); the thread's panel is reused for every one
                 ref float panel = ref keeps ? ref At(ref packed, (g * depth) + (k * width)) : ref threadPanel;
                 if (!keeps || repack)
                 {

@@ -35,10 +35,7 @@ public static class WorkspaceAccess
     /// In a training forward the chain passes 0 rows: the weights are about to change.
     /// </summary>
     public static PackedWeights PackedWeights(Workspace workspace, ParameterBuffer parameters, int length, int rows)
-    {
-        Span<float> floats = workspace.PackedWeights(parameters, length, rows, out bool repack);
-        return new PackedWeights(floats, repack);
-    }
+        => workspace.PackedWeights(parameters, length, rows);
 
     /// <summary>
     /// Marks the packing <see cref="PackedWeights"/> asked for as complete, once every dense layer has packed its region:
