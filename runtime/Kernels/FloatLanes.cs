@@ -118,6 +118,16 @@ internal static class FloatLanes
         /// <summary><c>a * b + c</c>, fused where the processor can.</summary>
         static abstract TSelf MultiplyAdd(TSelf a, TSelf b, TSelf c);
 
+        /// <summary>
+        /// <c>accumulator = a * b + accumulator</c>, the bits of <see cref="MultiplyAdd"/>, written in place: what a
+        /// register block's accumulators run. Written as <c>s = MultiplyAdd(a, b, s)</c> on a vector wrapped in a struct, the
+        /// JIT takes the constructor's result for a new value rather than the accumulator's next one, so it gives the fused
+        /// multiply-add the register of whichever multiplicand dies there (<c>vfmadd213ps</c>) and copies it back into the
+        /// accumulator's (<c>vmovaps</c>): six copies a depth step in a 6 × 16 block, which bound it at about 77 % of the FMA
+        /// peak where the in-place write, every multiply-add a <c>vfmadd231ps</c> into its accumulator, runs at 93–96 %.
+        /// </summary>
+        static virtual void MultiplyAddTo(ref TSelf accumulator, TSelf a, TSelf b) => accumulator = TSelf.MultiplyAdd(a, b, accumulator);
+
         /// <summary>The square root of each lane.</summary>
         static abstract TSelf Sqrt(TSelf value);
 
@@ -251,6 +261,10 @@ internal static class FloatLanes
         public static V512 MultiplyAdd(V512 a, V512 b, V512 c) => new(Simd.MultiplyAdd(a._value, b._value, c._value));
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void MultiplyAddTo(ref V512 accumulator, V512 a, V512 b)
+            => Unsafe.As<V512, Vector512<float>>(ref accumulator) = Simd.MultiplyAdd(a._value, b._value, accumulator._value);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static V512 Sqrt(V512 value) => new(Vector512.Sqrt(value._value));
 
         public static V512 Zero
@@ -331,6 +345,10 @@ internal static class FloatLanes
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static V256 MultiplyAdd(V256 a, V256 b, V256 c) => new(Simd.MultiplyAdd(a._value, b._value, c._value));
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void MultiplyAddTo(ref V256 accumulator, V256 a, V256 b)
+            => Unsafe.As<V256, Vector256<float>>(ref accumulator) = Simd.MultiplyAdd(a._value, b._value, accumulator._value);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static V256 Sqrt(V256 value) => new(Vector256.Sqrt(value._value));
@@ -463,6 +481,10 @@ internal static class FloatLanes
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static V128 MultiplyAdd(V128 a, V128 b, V128 c) => new(Simd.MultiplyAdd(a._value, b._value, c._value));
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void MultiplyAddTo(ref V128 accumulator, V128 a, V128 b)
+            => Unsafe.As<V128, Vector128<float>>(ref accumulator) = Simd.MultiplyAdd(a._value, b._value, accumulator._value);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static V128 Sqrt(V128 value) => new(Vector128.Sqrt(value._value));

@@ -93,79 +93,80 @@ internal static partial class ProductKernels
         // the depth's operands advance by a pointer step each term: b a row of BStride floats, a DepthStride floats (read
         // once here: a shape whose stride the JIT does not inline, in a method this large, would otherwise be a call in
         // the loop, and a call makes every accumulator go to the stack and back at every term)
-        int depth = part.Depth, bStride = part.BStride, aStride = TP.DepthStride;
+        int depth = part.Depth;
+        nint bStride = part.BStride, aStride = TP.DepthStride; // native-width strides: no sign extension at every term
         ref float aj = ref At(ref a, r * rs);
         ref float bj = ref At(ref b, i - part.BColumn);
-        for (int j = 0; j < depth; j++, aj = ref At(ref aj, aStride), bj = ref At(ref bj, bStride))
+        for (int j = 0; j < depth; j++, aj = ref Unsafe.Add(ref aj, aStride), bj = ref Unsafe.Add(ref bj, bStride))
         {
             // s[q][u] += a[r + q, j] · b[j, i + u·lanes ..]
             TV b0 = Load<TV>(ref bj, 0), b1 = Load<TV>(ref bj, n);
             TV aq = TV.Create(aj);
-            s0_0 = TV.MultiplyAdd(aq, b0, s0_0); s0_1 = TV.MultiplyAdd(aq, b1, s0_1);
+            TV.MultiplyAddTo(ref s0_0, b0, aq); TV.MultiplyAddTo(ref s0_1, b1, aq);
             if (rows > 1)
             {
                 aq = TV.Create(At(ref aj, 1 * rs));
-                s1_0 = TV.MultiplyAdd(aq, b0, s1_0); s1_1 = TV.MultiplyAdd(aq, b1, s1_1);
+                TV.MultiplyAddTo(ref s1_0, b0, aq); TV.MultiplyAddTo(ref s1_1, b1, aq);
             }
 
             if (rows > 2)
             {
                 aq = TV.Create(At(ref aj, 2 * rs));
-                s2_0 = TV.MultiplyAdd(aq, b0, s2_0); s2_1 = TV.MultiplyAdd(aq, b1, s2_1);
+                TV.MultiplyAddTo(ref s2_0, b0, aq); TV.MultiplyAddTo(ref s2_1, b1, aq);
             }
 
             if (rows > 3)
             {
                 aq = TV.Create(At(ref aj, 3 * rs));
-                s3_0 = TV.MultiplyAdd(aq, b0, s3_0); s3_1 = TV.MultiplyAdd(aq, b1, s3_1);
+                TV.MultiplyAddTo(ref s3_0, b0, aq); TV.MultiplyAddTo(ref s3_1, b1, aq);
             }
 
             if (rows > 4)
             {
                 aq = TV.Create(At(ref aj, 4 * rs));
-                s4_0 = TV.MultiplyAdd(aq, b0, s4_0); s4_1 = TV.MultiplyAdd(aq, b1, s4_1);
+                TV.MultiplyAddTo(ref s4_0, b0, aq); TV.MultiplyAddTo(ref s4_1, b1, aq);
             }
 
             if (rows > 5)
             {
                 aq = TV.Create(At(ref aj, 5 * rs));
-                s5_0 = TV.MultiplyAdd(aq, b0, s5_0); s5_1 = TV.MultiplyAdd(aq, b1, s5_1);
+                TV.MultiplyAddTo(ref s5_0, b0, aq); TV.MultiplyAddTo(ref s5_1, b1, aq);
             }
 
             if (rows > 6)
             {
                 aq = TV.Create(At(ref aj, 6 * rs));
-                s6_0 = TV.MultiplyAdd(aq, b0, s6_0); s6_1 = TV.MultiplyAdd(aq, b1, s6_1);
+                TV.MultiplyAddTo(ref s6_0, b0, aq); TV.MultiplyAddTo(ref s6_1, b1, aq);
             }
 
             if (rows > 7)
             {
                 aq = TV.Create(At(ref aj, 7 * rs));
-                s7_0 = TV.MultiplyAdd(aq, b0, s7_0); s7_1 = TV.MultiplyAdd(aq, b1, s7_1);
+                TV.MultiplyAddTo(ref s7_0, b0, aq); TV.MultiplyAddTo(ref s7_1, b1, aq);
             }
 
             if (rows > 8)
             {
                 aq = TV.Create(At(ref aj, 8 * rs));
-                s8_0 = TV.MultiplyAdd(aq, b0, s8_0); s8_1 = TV.MultiplyAdd(aq, b1, s8_1);
+                TV.MultiplyAddTo(ref s8_0, b0, aq); TV.MultiplyAddTo(ref s8_1, b1, aq);
             }
 
             if (rows > 9)
             {
                 aq = TV.Create(At(ref aj, 9 * rs));
-                s9_0 = TV.MultiplyAdd(aq, b0, s9_0); s9_1 = TV.MultiplyAdd(aq, b1, s9_1);
+                TV.MultiplyAddTo(ref s9_0, b0, aq); TV.MultiplyAddTo(ref s9_1, b1, aq);
             }
 
             if (rows > 10)
             {
                 aq = TV.Create(At(ref aj, 10 * rs));
-                s10_0 = TV.MultiplyAdd(aq, b0, s10_0); s10_1 = TV.MultiplyAdd(aq, b1, s10_1);
+                TV.MultiplyAddTo(ref s10_0, b0, aq); TV.MultiplyAddTo(ref s10_1, b1, aq);
             }
 
             if (rows > 11)
             {
                 aq = TV.Create(At(ref aj, 11 * rs));
-                s11_0 = TV.MultiplyAdd(aq, b0, s11_0); s11_1 = TV.MultiplyAdd(aq, b1, s11_1);
+                TV.MultiplyAddTo(ref s11_0, b0, aq); TV.MultiplyAddTo(ref s11_1, b1, aq);
             }
         }
 
@@ -266,127 +267,128 @@ internal static partial class ProductKernels
         TV s21 = rows > 21 ? Start<TP, TV, TD>(ref At(ref cr, 21 * cs), ref At(ref rb, 21), ref cb) : TV.Zero;
         TV s22 = rows > 22 ? Start<TP, TV, TD>(ref At(ref cr, 22 * cs), ref At(ref rb, 22), ref cb) : TV.Zero;
         TV s23 = rows > 23 ? Start<TP, TV, TD>(ref At(ref cr, 23 * cs), ref At(ref rb, 23), ref cb) : TV.Zero;
-        int depth = part.Depth, bStride = part.BStride, aStride = TP.DepthStride; // read once, as in BlockOfPairs
+        int depth = part.Depth;
+        nint bStride = part.BStride, aStride = TP.DepthStride; // read once, as in BlockOfPairs
         ref float aj = ref At(ref a, r * rs);
         ref float bj = ref At(ref b, i - part.BColumn);
-        for (int j = 0; j < depth; j++, aj = ref At(ref aj, aStride), bj = ref At(ref bj, bStride))
+        for (int j = 0; j < depth; j++, aj = ref Unsafe.Add(ref aj, aStride), bj = ref Unsafe.Add(ref bj, bStride))
         {
             // s[q] += a[r + q, j] · b[j, i ..]
             TV bv = Load<TV>(ref bj, 0);
-            s0 = TV.MultiplyAdd(TV.Create(aj), bv, s0);
+            TV.MultiplyAddTo(ref s0, bv, TV.Create(aj));
             if (rows > 1)
             {
-                s1 = TV.MultiplyAdd(TV.Create(At(ref aj, 1 * rs)), bv, s1);
+                TV.MultiplyAddTo(ref s1, bv, TV.Create(At(ref aj, 1 * rs)));
             }
 
             if (rows > 2)
             {
-                s2 = TV.MultiplyAdd(TV.Create(At(ref aj, 2 * rs)), bv, s2);
+                TV.MultiplyAddTo(ref s2, bv, TV.Create(At(ref aj, 2 * rs)));
             }
 
             if (rows > 3)
             {
-                s3 = TV.MultiplyAdd(TV.Create(At(ref aj, 3 * rs)), bv, s3);
+                TV.MultiplyAddTo(ref s3, bv, TV.Create(At(ref aj, 3 * rs)));
             }
 
             if (rows > 4)
             {
-                s4 = TV.MultiplyAdd(TV.Create(At(ref aj, 4 * rs)), bv, s4);
+                TV.MultiplyAddTo(ref s4, bv, TV.Create(At(ref aj, 4 * rs)));
             }
 
             if (rows > 5)
             {
-                s5 = TV.MultiplyAdd(TV.Create(At(ref aj, 5 * rs)), bv, s5);
+                TV.MultiplyAddTo(ref s5, bv, TV.Create(At(ref aj, 5 * rs)));
             }
 
             if (rows > 6)
             {
-                s6 = TV.MultiplyAdd(TV.Create(At(ref aj, 6 * rs)), bv, s6);
+                TV.MultiplyAddTo(ref s6, bv, TV.Create(At(ref aj, 6 * rs)));
             }
 
             if (rows > 7)
             {
-                s7 = TV.MultiplyAdd(TV.Create(At(ref aj, 7 * rs)), bv, s7);
+                TV.MultiplyAddTo(ref s7, bv, TV.Create(At(ref aj, 7 * rs)));
             }
 
             if (rows > 8)
             {
-                s8 = TV.MultiplyAdd(TV.Create(At(ref aj, 8 * rs)), bv, s8);
+                TV.MultiplyAddTo(ref s8, bv, TV.Create(At(ref aj, 8 * rs)));
             }
 
             if (rows > 9)
             {
-                s9 = TV.MultiplyAdd(TV.Create(At(ref aj, 9 * rs)), bv, s9);
+                TV.MultiplyAddTo(ref s9, bv, TV.Create(At(ref aj, 9 * rs)));
             }
 
             if (rows > 10)
             {
-                s10 = TV.MultiplyAdd(TV.Create(At(ref aj, 10 * rs)), bv, s10);
+                TV.MultiplyAddTo(ref s10, bv, TV.Create(At(ref aj, 10 * rs)));
             }
 
             if (rows > 11)
             {
-                s11 = TV.MultiplyAdd(TV.Create(At(ref aj, 11 * rs)), bv, s11);
+                TV.MultiplyAddTo(ref s11, bv, TV.Create(At(ref aj, 11 * rs)));
             }
 
             if (rows > 12)
             {
-                s12 = TV.MultiplyAdd(TV.Create(At(ref aj, 12 * rs)), bv, s12);
+                TV.MultiplyAddTo(ref s12, bv, TV.Create(At(ref aj, 12 * rs)));
             }
 
             if (rows > 13)
             {
-                s13 = TV.MultiplyAdd(TV.Create(At(ref aj, 13 * rs)), bv, s13);
+                TV.MultiplyAddTo(ref s13, bv, TV.Create(At(ref aj, 13 * rs)));
             }
 
             if (rows > 14)
             {
-                s14 = TV.MultiplyAdd(TV.Create(At(ref aj, 14 * rs)), bv, s14);
+                TV.MultiplyAddTo(ref s14, bv, TV.Create(At(ref aj, 14 * rs)));
             }
 
             if (rows > 15)
             {
-                s15 = TV.MultiplyAdd(TV.Create(At(ref aj, 15 * rs)), bv, s15);
+                TV.MultiplyAddTo(ref s15, bv, TV.Create(At(ref aj, 15 * rs)));
             }
 
             if (rows > 16)
             {
-                s16 = TV.MultiplyAdd(TV.Create(At(ref aj, 16 * rs)), bv, s16);
+                TV.MultiplyAddTo(ref s16, bv, TV.Create(At(ref aj, 16 * rs)));
             }
 
             if (rows > 17)
             {
-                s17 = TV.MultiplyAdd(TV.Create(At(ref aj, 17 * rs)), bv, s17);
+                TV.MultiplyAddTo(ref s17, bv, TV.Create(At(ref aj, 17 * rs)));
             }
 
             if (rows > 18)
             {
-                s18 = TV.MultiplyAdd(TV.Create(At(ref aj, 18 * rs)), bv, s18);
+                TV.MultiplyAddTo(ref s18, bv, TV.Create(At(ref aj, 18 * rs)));
             }
 
             if (rows > 19)
             {
-                s19 = TV.MultiplyAdd(TV.Create(At(ref aj, 19 * rs)), bv, s19);
+                TV.MultiplyAddTo(ref s19, bv, TV.Create(At(ref aj, 19 * rs)));
             }
 
             if (rows > 20)
             {
-                s20 = TV.MultiplyAdd(TV.Create(At(ref aj, 20 * rs)), bv, s20);
+                TV.MultiplyAddTo(ref s20, bv, TV.Create(At(ref aj, 20 * rs)));
             }
 
             if (rows > 21)
             {
-                s21 = TV.MultiplyAdd(TV.Create(At(ref aj, 21 * rs)), bv, s21);
+                TV.MultiplyAddTo(ref s21, bv, TV.Create(At(ref aj, 21 * rs)));
             }
 
             if (rows > 22)
             {
-                s22 = TV.MultiplyAdd(TV.Create(At(ref aj, 22 * rs)), bv, s22);
+                TV.MultiplyAddTo(ref s22, bv, TV.Create(At(ref aj, 22 * rs)));
             }
 
             if (rows > 23)
             {
-                s23 = TV.MultiplyAdd(TV.Create(At(ref aj, 23 * rs)), bv, s23);
+                TV.MultiplyAddTo(ref s23, bv, TV.Create(At(ref aj, 23 * rs)));
             }
         }
 
