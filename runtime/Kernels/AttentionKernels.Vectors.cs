@@ -255,14 +255,14 @@ public static partial class AttentionKernels
                 TV b0 = Load<TV>(ref br, 0), b1 = Load<TV>(ref br, n), b2 = Load<TV>(ref br, 2 * n), b3 = Load<TV>(ref br, 3 * n);
                 offset += btStride;
                 TV u = TV.Create(At(ref a0, c)), w = TV.Create(At(ref a1, c));
-                x0 = TV.MultiplyAdd(u, b0, x0);
-                x1 = TV.MultiplyAdd(u, b1, x1);
-                x2 = TV.MultiplyAdd(u, b2, x2);
-                x3 = TV.MultiplyAdd(u, b3, x3);
-                y0 = TV.MultiplyAdd(w, b0, y0);
-                y1 = TV.MultiplyAdd(w, b1, y1);
-                y2 = TV.MultiplyAdd(w, b2, y2);
-                y3 = TV.MultiplyAdd(w, b3, y3);
+                TV.MultiplyAddTo(ref x0, b0, u);
+                TV.MultiplyAddTo(ref x1, b1, u);
+                TV.MultiplyAddTo(ref x2, b2, u);
+                TV.MultiplyAddTo(ref x3, b3, u);
+                TV.MultiplyAddTo(ref y0, b0, w);
+                TV.MultiplyAddTo(ref y1, b1, w);
+                TV.MultiplyAddTo(ref y2, b2, w);
+                TV.MultiplyAddTo(ref y3, b3, w);
             }
 
             (x0 * s).Store(ref o0, (nuint)l);
@@ -296,10 +296,10 @@ public static partial class AttentionKernels
                 TV b0 = Load<TV>(ref br, 0), b1 = Load<TV>(ref br, n);
                 offset += btStride;
                 TV u = TV.Create(At(ref a0, c)), w = TV.Create(At(ref a1, c));
-                x0 = TV.MultiplyAdd(u, b0, x0);
-                x1 = TV.MultiplyAdd(u, b1, x1);
-                y0 = TV.MultiplyAdd(w, b0, y0);
-                y1 = TV.MultiplyAdd(w, b1, y1);
+                TV.MultiplyAddTo(ref x0, b0, u);
+                TV.MultiplyAddTo(ref x1, b1, u);
+                TV.MultiplyAddTo(ref y0, b0, w);
+                TV.MultiplyAddTo(ref y1, b1, w);
             }
 
             (x0 * s).Store(ref o0, (nuint)l);
@@ -497,7 +497,7 @@ public static partial class AttentionKernels
                 g.Store(ref row, (nuint)l);
             }
 
-            sum = TV.MultiplyAdd(g, Load<TV>(ref p, l), sum);
+            TV.MultiplyAddTo(ref sum, Load<TV>(ref p, l), g);
         }
 
         float r = TV.Sum(sum);

@@ -190,35 +190,35 @@ public static partial class ConvolutionKernels
             TV x0 = Load<TV>(ref from, 0), x1 = Load<TV>(ref from, v);
             ref float wt = ref At(ref wr, t);
             TV a = TV.Create(wt);
-            s00 = TV.MultiplyAdd(a, x0, s00); s01 = TV.MultiplyAdd(a, x1, s01);
+            TV.MultiplyAddTo(ref s00, x0, a); TV.MultiplyAddTo(ref s01, x1, a);
             if (rows > 1)
             {
                 a = TV.Create(At(ref wt, k));
-                s10 = TV.MultiplyAdd(a, x0, s10); s11 = TV.MultiplyAdd(a, x1, s11);
+                TV.MultiplyAddTo(ref s10, x0, a); TV.MultiplyAddTo(ref s11, x1, a);
             }
 
             if (rows > 2)
             {
                 a = TV.Create(At(ref wt, 2 * k));
-                s20 = TV.MultiplyAdd(a, x0, s20); s21 = TV.MultiplyAdd(a, x1, s21);
+                TV.MultiplyAddTo(ref s20, x0, a); TV.MultiplyAddTo(ref s21, x1, a);
             }
 
             if (rows > 3)
             {
                 a = TV.Create(At(ref wt, 3 * k));
-                s30 = TV.MultiplyAdd(a, x0, s30); s31 = TV.MultiplyAdd(a, x1, s31);
+                TV.MultiplyAddTo(ref s30, x0, a); TV.MultiplyAddTo(ref s31, x1, a);
             }
 
             if (rows > 4)
             {
                 a = TV.Create(At(ref wt, 4 * k));
-                s40 = TV.MultiplyAdd(a, x0, s40); s41 = TV.MultiplyAdd(a, x1, s41);
+                TV.MultiplyAddTo(ref s40, x0, a); TV.MultiplyAddTo(ref s41, x1, a);
             }
 
             if (rows > 5)
             {
                 a = TV.Create(At(ref wt, 5 * k));
-                s50 = TV.MultiplyAdd(a, x0, s50); s51 = TV.MultiplyAdd(a, x1, s51);
+                TV.MultiplyAddTo(ref s50, x0, a); TV.MultiplyAddTo(ref s51, x1, a);
             }
         }
 
@@ -379,35 +379,35 @@ public static partial class ConvolutionKernels
         {
             TV x0 = Load<TV>(ref tap0, n), x1 = Load<TV>(ref tap1, n);
             TV g = Load<TV>(ref d, n);
-            s00 = TV.MultiplyAdd(g, x0, s00); s01 = TV.MultiplyAdd(g, x1, s01);
+            TV.MultiplyAddTo(ref s00, x0, g); TV.MultiplyAddTo(ref s01, x1, g);
             if (rows > 1)
             {
                 g = Load<TV>(ref d, wide + n);
-                s10 = TV.MultiplyAdd(g, x0, s10); s11 = TV.MultiplyAdd(g, x1, s11);
+                TV.MultiplyAddTo(ref s10, x0, g); TV.MultiplyAddTo(ref s11, x1, g);
             }
 
             if (rows > 2)
             {
                 g = Load<TV>(ref d, 2 * wide + n);
-                s20 = TV.MultiplyAdd(g, x0, s20); s21 = TV.MultiplyAdd(g, x1, s21);
+                TV.MultiplyAddTo(ref s20, x0, g); TV.MultiplyAddTo(ref s21, x1, g);
             }
 
             if (rows > 3)
             {
                 g = Load<TV>(ref d, 3 * wide + n);
-                s30 = TV.MultiplyAdd(g, x0, s30); s31 = TV.MultiplyAdd(g, x1, s31);
+                TV.MultiplyAddTo(ref s30, x0, g); TV.MultiplyAddTo(ref s31, x1, g);
             }
 
             if (rows > 4)
             {
                 g = Load<TV>(ref d, 4 * wide + n);
-                s40 = TV.MultiplyAdd(g, x0, s40); s41 = TV.MultiplyAdd(g, x1, s41);
+                TV.MultiplyAddTo(ref s40, x0, g); TV.MultiplyAddTo(ref s41, x1, g);
             }
 
             if (rows > 5)
             {
                 g = Load<TV>(ref d, 5 * wide + n);
-                s50 = TV.MultiplyAdd(g, x0, s50); s51 = TV.MultiplyAdd(g, x1, s51);
+                TV.MultiplyAddTo(ref s50, x0, g); TV.MultiplyAddTo(ref s51, x1, g);
             }
         }
 

@@ -202,38 +202,38 @@ public static partial class DenseKernels
         for (int i = 0; i < pairs; i += 2 * TV.Count)
         {
             TV xi = Load<TV>(ref xr, i);
-            s0 = TV.MultiplyAdd(Load<TV>(ref wo, i), xi, s0);
-            s1 = TV.MultiplyAdd(Load<TV>(ref At(ref wo, inputs), i), xi, s1);
-            s2 = TV.MultiplyAdd(Load<TV>(ref At(ref wo, 2 * inputs), i), xi, s2);
-            s3 = TV.MultiplyAdd(Load<TV>(ref At(ref wo, 3 * inputs), i), xi, s3);
-            s4 = TV.MultiplyAdd(Load<TV>(ref At(ref wo, 4 * inputs), i), xi, s4);
-            s5 = TV.MultiplyAdd(Load<TV>(ref At(ref wo, 5 * inputs), i), xi, s5);
-            s6 = TV.MultiplyAdd(Load<TV>(ref At(ref wo, 6 * inputs), i), xi, s6);
-            s7 = TV.MultiplyAdd(Load<TV>(ref At(ref wo, 7 * inputs), i), xi, s7);
+            TV.MultiplyAddTo(ref s0, xi, Load<TV>(ref wo, i));
+            TV.MultiplyAddTo(ref s1, xi, Load<TV>(ref At(ref wo, inputs), i));
+            TV.MultiplyAddTo(ref s2, xi, Load<TV>(ref At(ref wo, 2 * inputs), i));
+            TV.MultiplyAddTo(ref s3, xi, Load<TV>(ref At(ref wo, 3 * inputs), i));
+            TV.MultiplyAddTo(ref s4, xi, Load<TV>(ref At(ref wo, 4 * inputs), i));
+            TV.MultiplyAddTo(ref s5, xi, Load<TV>(ref At(ref wo, 5 * inputs), i));
+            TV.MultiplyAddTo(ref s6, xi, Load<TV>(ref At(ref wo, 6 * inputs), i));
+            TV.MultiplyAddTo(ref s7, xi, Load<TV>(ref At(ref wo, 7 * inputs), i));
             int i2 = i + TV.Count;
             xi = Load<TV>(ref xr, i2);
-            s0 = TV.MultiplyAdd(Load<TV>(ref wo, i2), xi, s0);
-            s1 = TV.MultiplyAdd(Load<TV>(ref At(ref wo, inputs), i2), xi, s1);
-            s2 = TV.MultiplyAdd(Load<TV>(ref At(ref wo, 2 * inputs), i2), xi, s2);
-            s3 = TV.MultiplyAdd(Load<TV>(ref At(ref wo, 3 * inputs), i2), xi, s3);
-            s4 = TV.MultiplyAdd(Load<TV>(ref At(ref wo, 4 * inputs), i2), xi, s4);
-            s5 = TV.MultiplyAdd(Load<TV>(ref At(ref wo, 5 * inputs), i2), xi, s5);
-            s6 = TV.MultiplyAdd(Load<TV>(ref At(ref wo, 6 * inputs), i2), xi, s6);
-            s7 = TV.MultiplyAdd(Load<TV>(ref At(ref wo, 7 * inputs), i2), xi, s7);
+            TV.MultiplyAddTo(ref s0, xi, Load<TV>(ref wo, i2));
+            TV.MultiplyAddTo(ref s1, xi, Load<TV>(ref At(ref wo, inputs), i2));
+            TV.MultiplyAddTo(ref s2, xi, Load<TV>(ref At(ref wo, 2 * inputs), i2));
+            TV.MultiplyAddTo(ref s3, xi, Load<TV>(ref At(ref wo, 3 * inputs), i2));
+            TV.MultiplyAddTo(ref s4, xi, Load<TV>(ref At(ref wo, 4 * inputs), i2));
+            TV.MultiplyAddTo(ref s5, xi, Load<TV>(ref At(ref wo, 5 * inputs), i2));
+            TV.MultiplyAddTo(ref s6, xi, Load<TV>(ref At(ref wo, 6 * inputs), i2));
+            TV.MultiplyAddTo(ref s7, xi, Load<TV>(ref At(ref wo, 7 * inputs), i2));
         }
 
         if (pairs < main)
         {
             // the odd vector left over
             TV xi = Load<TV>(ref xr, pairs);
-            s0 = TV.MultiplyAdd(Load<TV>(ref wo, pairs), xi, s0);
-            s1 = TV.MultiplyAdd(Load<TV>(ref At(ref wo, inputs), pairs), xi, s1);
-            s2 = TV.MultiplyAdd(Load<TV>(ref At(ref wo, 2 * inputs), pairs), xi, s2);
-            s3 = TV.MultiplyAdd(Load<TV>(ref At(ref wo, 3 * inputs), pairs), xi, s3);
-            s4 = TV.MultiplyAdd(Load<TV>(ref At(ref wo, 4 * inputs), pairs), xi, s4);
-            s5 = TV.MultiplyAdd(Load<TV>(ref At(ref wo, 5 * inputs), pairs), xi, s5);
-            s6 = TV.MultiplyAdd(Load<TV>(ref At(ref wo, 6 * inputs), pairs), xi, s6);
-            s7 = TV.MultiplyAdd(Load<TV>(ref At(ref wo, 7 * inputs), pairs), xi, s7);
+            TV.MultiplyAddTo(ref s0, xi, Load<TV>(ref wo, pairs));
+            TV.MultiplyAddTo(ref s1, xi, Load<TV>(ref At(ref wo, inputs), pairs));
+            TV.MultiplyAddTo(ref s2, xi, Load<TV>(ref At(ref wo, 2 * inputs), pairs));
+            TV.MultiplyAddTo(ref s3, xi, Load<TV>(ref At(ref wo, 3 * inputs), pairs));
+            TV.MultiplyAddTo(ref s4, xi, Load<TV>(ref At(ref wo, 4 * inputs), pairs));
+            TV.MultiplyAddTo(ref s5, xi, Load<TV>(ref At(ref wo, 5 * inputs), pairs));
+            TV.MultiplyAddTo(ref s6, xi, Load<TV>(ref At(ref wo, 6 * inputs), pairs));
+            TV.MultiplyAddTo(ref s7, xi, Load<TV>(ref At(ref wo, 7 * inputs), pairs));
         }
 
         if (EndsWithTree<TLayer, TV>())
@@ -282,10 +282,10 @@ public static partial class DenseKernels
         for (int i = 0; i < main; i += TV.Count)
         {
             TV xi = Load<TV>(ref xr, i);
-            s0 = TV.MultiplyAdd(Load<TV>(ref wo, i), xi, s0);
-            s1 = TV.MultiplyAdd(Load<TV>(ref At(ref wo, inputs), i), xi, s1);
-            s2 = TV.MultiplyAdd(Load<TV>(ref At(ref wo, 2 * inputs), i), xi, s2);
-            s3 = TV.MultiplyAdd(Load<TV>(ref At(ref wo, 3 * inputs), i), xi, s3);
+            TV.MultiplyAddTo(ref s0, xi, Load<TV>(ref wo, i));
+            TV.MultiplyAddTo(ref s1, xi, Load<TV>(ref At(ref wo, inputs), i));
+            TV.MultiplyAddTo(ref s2, xi, Load<TV>(ref At(ref wo, 2 * inputs), i));
+            TV.MultiplyAddTo(ref s3, xi, Load<TV>(ref At(ref wo, 3 * inputs), i));
         }
 
         if (EndsWithTree<TLayer, TV>())
@@ -320,7 +320,7 @@ public static partial class DenseKernels
         TV s = TV.Zero;
         for (int i = 0; i < main; i += TV.Count)
         {
-            s = TV.MultiplyAdd(Load<TV>(ref wo, i), Load<TV>(ref xr, i), s);
+            TV.MultiplyAddTo(ref s, Load<TV>(ref xr, i), Load<TV>(ref wo, i));
         }
 
         float t = TV.Sum(s);

@@ -357,7 +357,7 @@ public static class LayerNormKernels
                     TV xhat = (Load<TV>(ref xr, j) - m - c) * k;
                     TV g = TLayer.Affine ? Load<TV>(ref dyr, j) * Load<TV>(ref w, j) : Load<TV>(ref dyr, j);
                     sg += g;
-                    sgx = TV.MultiplyAdd(g, xhat, sgx);
+                    TV.MultiplyAddTo(ref sgx, xhat, g);
                 }
 
                 float sumG = TV.Sum(sg), sumGX = TV.Sum(sgx);
@@ -451,15 +451,15 @@ public static class LayerNormKernels
             TV d1 = Load<TV>(ref xr, j + TV.Count) - m;
             s0 += d0;
             s1 += d1;
-            q0 = TV.MultiplyAdd(d0, d0, q0);
-            q1 = TV.MultiplyAdd(d1, d1, q1);
+            TV.MultiplyAddTo(ref q0, d0, d0);
+            TV.MultiplyAddTo(ref q1, d1, d1);
         }
 
         if (j < main)
         {
             TV d0 = Load<TV>(ref xr, j) - m;
             s0 += d0;
-            q0 = TV.MultiplyAdd(d0, d0, q0);
+            TV.MultiplyAddTo(ref q0, d0, d0);
             j += TV.Count;
         }
 

@@ -296,14 +296,14 @@ public static partial class RecurrentKernels
                 {
                     TV x = TV.Create(At(ref ha, k)), z = TV.Create(At(ref hb, k));
                     ref float row = ref At(ref wp, k * panel);
-                    TV v = Load<TV>(ref row, 0); a0 = TV.MultiplyAdd(x, v, a0); b0 = TV.MultiplyAdd(z, v, b0);
-                    v = Load<TV>(ref row, n); a1 = TV.MultiplyAdd(x, v, a1); b1 = TV.MultiplyAdd(z, v, b1);
-                    v = Load<TV>(ref row, 2 * n); a2 = TV.MultiplyAdd(x, v, a2); b2 = TV.MultiplyAdd(z, v, b2);
-                    v = Load<TV>(ref row, 3 * n); a3 = TV.MultiplyAdd(x, v, a3); b3 = TV.MultiplyAdd(z, v, b3);
-                    v = Load<TV>(ref row, 4 * n); a4 = TV.MultiplyAdd(x, v, a4); b4 = TV.MultiplyAdd(z, v, b4);
-                    v = Load<TV>(ref row, 5 * n); a5 = TV.MultiplyAdd(x, v, a5); b5 = TV.MultiplyAdd(z, v, b5);
-                    v = Load<TV>(ref row, 6 * n); a6 = TV.MultiplyAdd(x, v, a6); b6 = TV.MultiplyAdd(z, v, b6);
-                    v = Load<TV>(ref row, 7 * n); a7 = TV.MultiplyAdd(x, v, a7); b7 = TV.MultiplyAdd(z, v, b7);
+                    TV v = Load<TV>(ref row, 0); TV.MultiplyAddTo(ref a0, v, x); TV.MultiplyAddTo(ref b0, v, z);
+                    v = Load<TV>(ref row, n); TV.MultiplyAddTo(ref a1, v, x); TV.MultiplyAddTo(ref b1, v, z);
+                    v = Load<TV>(ref row, 2 * n); TV.MultiplyAddTo(ref a2, v, x); TV.MultiplyAddTo(ref b2, v, z);
+                    v = Load<TV>(ref row, 3 * n); TV.MultiplyAddTo(ref a3, v, x); TV.MultiplyAddTo(ref b3, v, z);
+                    v = Load<TV>(ref row, 4 * n); TV.MultiplyAddTo(ref a4, v, x); TV.MultiplyAddTo(ref b4, v, z);
+                    v = Load<TV>(ref row, 5 * n); TV.MultiplyAddTo(ref a5, v, x); TV.MultiplyAddTo(ref b5, v, z);
+                    v = Load<TV>(ref row, 6 * n); TV.MultiplyAddTo(ref a6, v, x); TV.MultiplyAddTo(ref b6, v, z);
+                    v = Load<TV>(ref row, 7 * n); TV.MultiplyAddTo(ref a7, v, x); TV.MultiplyAddTo(ref b7, v, z);
                 }
 
                 ref float ra = ref At(ref r0, s * width + u0);
@@ -333,14 +333,14 @@ public static partial class RecurrentKernels
                 {
                     TV x = TV.Create(At(ref ha, k));
                     ref float row = ref At(ref wp, k * panel);
-                    a0 = TV.MultiplyAdd(x, Load<TV>(ref row, 0), a0);
-                    a1 = TV.MultiplyAdd(x, Load<TV>(ref row, n), a1);
-                    a2 = TV.MultiplyAdd(x, Load<TV>(ref row, 2 * n), a2);
-                    a3 = TV.MultiplyAdd(x, Load<TV>(ref row, 3 * n), a3);
-                    a4 = TV.MultiplyAdd(x, Load<TV>(ref row, 4 * n), a4);
-                    a5 = TV.MultiplyAdd(x, Load<TV>(ref row, 5 * n), a5);
-                    a6 = TV.MultiplyAdd(x, Load<TV>(ref row, 6 * n), a6);
-                    a7 = TV.MultiplyAdd(x, Load<TV>(ref row, 7 * n), a7);
+                    TV.MultiplyAddTo(ref a0, Load<TV>(ref row, 0), x);
+                    TV.MultiplyAddTo(ref a1, Load<TV>(ref row, n), x);
+                    TV.MultiplyAddTo(ref a2, Load<TV>(ref row, 2 * n), x);
+                    TV.MultiplyAddTo(ref a3, Load<TV>(ref row, 3 * n), x);
+                    TV.MultiplyAddTo(ref a4, Load<TV>(ref row, 4 * n), x);
+                    TV.MultiplyAddTo(ref a5, Load<TV>(ref row, 5 * n), x);
+                    TV.MultiplyAddTo(ref a6, Load<TV>(ref row, 6 * n), x);
+                    TV.MultiplyAddTo(ref a7, Load<TV>(ref row, 7 * n), x);
                 }
 
                 ref float ra = ref At(ref r0, s * width + u0);
@@ -383,14 +383,14 @@ public static partial class RecurrentKernels
         {
             TV x = TV.Create(At(ref ha, k)), y = TV.Create(At(ref hb, k)), z = TV.Create(At(ref hc, k));
             ref float row = ref At(ref wp, k * panel);
-            TV v = Load<TV>(ref row, 0); a0 = TV.MultiplyAdd(x, v, a0); b0 = TV.MultiplyAdd(y, v, b0); c0 = TV.MultiplyAdd(z, v, c0);
-            v = Load<TV>(ref row, n); a1 = TV.MultiplyAdd(x, v, a1); b1 = TV.MultiplyAdd(y, v, b1); c1 = TV.MultiplyAdd(z, v, c1);
-            v = Load<TV>(ref row, 2 * n); a2 = TV.MultiplyAdd(x, v, a2); b2 = TV.MultiplyAdd(y, v, b2); c2 = TV.MultiplyAdd(z, v, c2);
-            v = Load<TV>(ref row, 3 * n); a3 = TV.MultiplyAdd(x, v, a3); b3 = TV.MultiplyAdd(y, v, b3); c3 = TV.MultiplyAdd(z, v, c3);
-            v = Load<TV>(ref row, 4 * n); a4 = TV.MultiplyAdd(x, v, a4); b4 = TV.MultiplyAdd(y, v, b4); c4 = TV.MultiplyAdd(z, v, c4);
-            v = Load<TV>(ref row, 5 * n); a5 = TV.MultiplyAdd(x, v, a5); b5 = TV.MultiplyAdd(y, v, b5); c5 = TV.MultiplyAdd(z, v, c5);
-            v = Load<TV>(ref row, 6 * n); a6 = TV.MultiplyAdd(x, v, a6); b6 = TV.MultiplyAdd(y, v, b6); c6 = TV.MultiplyAdd(z, v, c6);
-            v = Load<TV>(ref row, 7 * n); a7 = TV.MultiplyAdd(x, v, a7); b7 = TV.MultiplyAdd(y, v, b7); c7 = TV.MultiplyAdd(z, v, c7);
+            TV v = Load<TV>(ref row, 0); TV.MultiplyAddTo(ref a0, v, x); TV.MultiplyAddTo(ref b0, v, y); TV.MultiplyAddTo(ref c0, v, z);
+            v = Load<TV>(ref row, n); TV.MultiplyAddTo(ref a1, v, x); TV.MultiplyAddTo(ref b1, v, y); TV.MultiplyAddTo(ref c1, v, z);
+            v = Load<TV>(ref row, 2 * n); TV.MultiplyAddTo(ref a2, v, x); TV.MultiplyAddTo(ref b2, v, y); TV.MultiplyAddTo(ref c2, v, z);
+            v = Load<TV>(ref row, 3 * n); TV.MultiplyAddTo(ref a3, v, x); TV.MultiplyAddTo(ref b3, v, y); TV.MultiplyAddTo(ref c3, v, z);
+            v = Load<TV>(ref row, 4 * n); TV.MultiplyAddTo(ref a4, v, x); TV.MultiplyAddTo(ref b4, v, y); TV.MultiplyAddTo(ref c4, v, z);
+            v = Load<TV>(ref row, 5 * n); TV.MultiplyAddTo(ref a5, v, x); TV.MultiplyAddTo(ref b5, v, y); TV.MultiplyAddTo(ref c5, v, z);
+            v = Load<TV>(ref row, 6 * n); TV.MultiplyAddTo(ref a6, v, x); TV.MultiplyAddTo(ref b6, v, y); TV.MultiplyAddTo(ref c6, v, z);
+            v = Load<TV>(ref row, 7 * n); TV.MultiplyAddTo(ref a7, v, x); TV.MultiplyAddTo(ref b7, v, y); TV.MultiplyAddTo(ref c7, v, z);
         }
 
         ref float ra = ref r0;
@@ -424,7 +424,7 @@ public static partial class RecurrentKernels
                 TV a = TLayer.HasBias ? Load<TV>(ref b, from + j) : TV.Zero;
                 for (int i = 0, k = first; i < hidden; i++, k += step)
                 {
-                    a = TV.MultiplyAdd(TV.Create(At(ref hs, k)), Load<TV>(ref panel, k * units + j), a);
+                    TV.MultiplyAddTo(ref a, Load<TV>(ref panel, k * units + j), TV.Create(At(ref hs, k)));
                 }
 
                 a.Store(ref r0, (nuint)(s * width + from + j));
@@ -528,14 +528,14 @@ public static partial class RecurrentKernels
                 {
                     TV xi = TV.Create(At(ref xr, i));
                     ref float wi = ref At(ref wt, i * width + u);
-                    s0 = TV.MultiplyAdd(xi, Load<TV>(ref wi, 0), s0);
-                    s1 = TV.MultiplyAdd(xi, Load<TV>(ref wi, n), s1);
-                    s2 = TV.MultiplyAdd(xi, Load<TV>(ref wi, 2 * n), s2);
-                    s3 = TV.MultiplyAdd(xi, Load<TV>(ref wi, 3 * n), s3);
-                    s4 = TV.MultiplyAdd(xi, Load<TV>(ref wi, 4 * n), s4);
-                    s5 = TV.MultiplyAdd(xi, Load<TV>(ref wi, 5 * n), s5);
-                    s6 = TV.MultiplyAdd(xi, Load<TV>(ref wi, 6 * n), s6);
-                    s7 = TV.MultiplyAdd(xi, Load<TV>(ref wi, 7 * n), s7);
+                    TV.MultiplyAddTo(ref s0, Load<TV>(ref wi, 0), xi);
+                    TV.MultiplyAddTo(ref s1, Load<TV>(ref wi, n), xi);
+                    TV.MultiplyAddTo(ref s2, Load<TV>(ref wi, 2 * n), xi);
+                    TV.MultiplyAddTo(ref s3, Load<TV>(ref wi, 3 * n), xi);
+                    TV.MultiplyAddTo(ref s4, Load<TV>(ref wi, 4 * n), xi);
+                    TV.MultiplyAddTo(ref s5, Load<TV>(ref wi, 5 * n), xi);
+                    TV.MultiplyAddTo(ref s6, Load<TV>(ref wi, 6 * n), xi);
+                    TV.MultiplyAddTo(ref s7, Load<TV>(ref wi, 7 * n), xi);
                 }
 
                 s0.Store(ref gr, 0); s1.Store(ref gr, (nuint)n); s2.Store(ref gr, (nuint)(2 * n)); s3.Store(ref gr, (nuint)(3 * n));
@@ -551,7 +551,7 @@ public static partial class RecurrentKernels
                 TV s = TLayer.HasBias ? Load<TV>(ref b, u) : TV.Zero;
                 for (int i = 0; i < inputs; i++)
                 {
-                    s = TV.MultiplyAdd(TV.Create(At(ref xr, i)), Load<TV>(ref wt, i * width + u), s);
+                    TV.MultiplyAddTo(ref s, Load<TV>(ref wt, i * width + u), TV.Create(At(ref xr, i)));
                 }
 
                 s.Store(ref g0, (nuint)(r * width + u));
