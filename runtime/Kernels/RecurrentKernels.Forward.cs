@@ -275,6 +275,20 @@ public static partial class RecurrentKernels
                 }
             }
 
+            if (TV.Count < 16)
+            {
+                // below 512 bits two samples of a whole panel are 16 accumulators, with the panel's load and two broadcasts
+                // more than the 16 registers: the JIT kept four of them on the stack, a load and a store each per term. So
+                // each half of the panel (4 vectors) takes two samples at a time: 8 accumulators, each load feeding 2.
+                for (; s + 2 <= samples; s += 2)
+                {
+                    ref float hs = ref At(ref h0, s * hidden);
+                    ref float rs = ref At(ref r0, s * width + u0);
+                    HalfPanelPair<TLayer, TV>(ref wp, ref At(ref b, u0), ref hs, ref rs, 0, first, step);
+                    HalfPanelPair<TLayer, TV>(ref wp, ref At(ref b, u0), ref hs, ref rs, 4 * n, first, step);
+                }
+            }
+
             for (; s + 2 <= samples; s += 2)
             {
                 ref float ha = ref At(ref h0, s * hidden);
@@ -348,6 +362,50 @@ public static partial class RecurrentKernels
                 a4.Store(ref ra, (nuint)(4 * n)); a5.Store(ref ra, (nuint)(5 * n)); a6.Store(ref ra, (nuint)(6 * n)); a7.Store(ref ra, (nuint)(7 * n));
             }
         }
+    }
+
+    /// <summary>
+    /// Two samples (their h rows from <paramref name="h0"/>, their outputs from <paramref name="r0"/>, rows of the gate width
+    /// apart) of the half of one whole panel of <see cref="RecurrentPanels{TLayer, TV}"/> that starts <paramref name="column"/>
+    /// floats into it: 4 vectors each, the same sums, each accumulator starting at the bias (<paramref name="bias"/> is the
+    /// panel's first) and adding <c>h[k] · W[u, k]</c> for k in the step's order.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void HalfPanelPair<TLayer, TV>(ref float wp, ref float bias, ref float h0, ref float r0, int column, int first, int step)
+        where TLayer : struct, IRecurrentLayer
+        where TV : struct, IMathLanes<TV>
+    {
+        int hidden = TLayer.Hidden, width = GateWidth<TLayer>(), n = TV.Count;
+        nint panel = 8 * n;
+        ref float ha = ref h0;
+        ref float hb = ref At(ref h0, hidden);
+        TV a0, a1, a2, a3;
+        if (TLayer.HasBias)
+        {
+            ref float bu = ref At(ref bias, column);
+            a0 = Load<TV>(ref bu, 0); a1 = Load<TV>(ref bu, n); a2 = Load<TV>(ref bu, 2 * n); a3 = Load<TV>(ref bu, 3 * n);
+        }
+        else
+        {
+            a0 = a1 = a2 = a3 = TV.Zero;
+        }
+
+        TV b0 = a0, b1 = a1, b2 = a2, b3 = a3;
+        ref float row = ref At(ref wp, (first * 8 * n) + column);
+        nint rowStep = step * panel;
+        for (int i = 0, k = first; i < hidden; i++, k += step, row = ref Unsafe.Add(ref row, rowStep))
+        {
+            TV x = TV.Create(At(ref ha, k)), z = TV.Create(At(ref hb, k));
+            TV v = Load<TV>(ref row, 0); TV.MultiplyAddTo(ref a0, v, x); TV.MultiplyAddTo(ref b0, v, z);
+            v = Load<TV>(ref row, n); TV.MultiplyAddTo(ref a1, v, x); TV.MultiplyAddTo(ref b1, v, z);
+            v = Load<TV>(ref row, 2 * n); TV.MultiplyAddTo(ref a2, v, x); TV.MultiplyAddTo(ref b2, v, z);
+            v = Load<TV>(ref row, 3 * n); TV.MultiplyAddTo(ref a3, v, x); TV.MultiplyAddTo(ref b3, v, z);
+        }
+
+        ref float ra = ref At(ref r0, column);
+        a0.Store(ref ra, 0); a1.Store(ref ra, (nuint)n); a2.Store(ref ra, (nuint)(2 * n)); a3.Store(ref ra, (nuint)(3 * n));
+        ref float rb = ref At(ref ra, width);
+        b0.Store(ref rb, 0); b1.Store(ref rb, (nuint)n); b2.Store(ref rb, (nuint)(2 * n)); b3.Store(ref rb, (nuint)(3 * n));
     }
 
     /// <summary>
