@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using NetGen.CompilerServices;
 using static NetGen.FloatLanes;
@@ -97,6 +98,7 @@ public sealed class AdaGrad : Optimizer
     /// <summary>Fills the accumulator with <see cref="InitialAccumulatorValue"/>.</summary>
     protected override void InitializeState(Span<float> state) => state.Fill(InitialAccumulatorValue);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int Update<T>(ref float p, ref float g, ref float s, int start, int end, in Constants c)
         where T : struct, ILanes<T>
     {

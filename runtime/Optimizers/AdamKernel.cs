@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using NetGen.CompilerServices;
 using static NetGen.FloatLanes;
@@ -70,6 +71,7 @@ internal static class AdamKernel
         Update<V1>(ref p, ref g, ref m, ref v, i, n, c);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int Update<T>(ref float p, ref float g, ref float m, ref float v, int start, int end, in Constants c)
         where T : struct, ILanes<T>
     {

@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using NetGen.CompilerServices;
 using static NetGen.FloatLanes;
@@ -106,6 +107,7 @@ public sealed class RmsProp : Optimizer
         Update<V1>(ref p, ref g, ref s, ref b, ref a, i, end, c);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int Update<T>(ref float p, ref float g, ref float s, ref float b, ref float a, int start, int end, in Constants c)
         where T : struct, ILanes<T>
     {

@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using NetGen.CompilerServices;
 using static NetGen.FloatLanes;
@@ -100,6 +101,7 @@ public sealed class Sgd : Optimizer
         Update<V1>(ref p, ref g, ref b, i, n, c);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int Update<T>(ref float p, ref float g, ref float b, int start, int end, in Constants c)
         where T : struct, ILanes<T>
     {

@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using NetGen.CompilerServices;
 using static NetGen.FloatLanes;
@@ -32,6 +33,7 @@ internal static class TrainingKernels
     public const int ReductionChunk = 4096;
 
     /// <summary>Runs <paramref name="body"/> over floats 0 .. <paramref name="count"/> - 1, split across threads when it pays.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ForFloats<TState>(int threads, int count, in KernelSpans spans, in TState state, KernelThreads.Body<TState> body)
         where TState : unmanaged
     {
@@ -125,6 +127,7 @@ internal static class TrainingKernels
     }
 
     /// <summary>Four lane-wise accumulators over the chunk, added pairwise, summed across lanes, then the scalar tail.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static float SumOfSquares<T>(ref float v, int length)
         where T : struct, IMathLanes<T>
     {

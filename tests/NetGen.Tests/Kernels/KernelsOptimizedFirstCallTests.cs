@@ -14,7 +14,13 @@ namespace NetGen.Tests.Kernels;
 /// </summary>
 public sealed class KernelsOptimizedFirstCallTests
 {
-    private static readonly string[] KernelClasses = { "DenseKernels", "ConvolutionKernels", "ProductKernels", "PoolingKernels", "RecurrentKernels" };
+    // the layer kernels, and the optimizers' and the trainer's lane loops (a training step's update and norm run them once
+    // per step: at tier 0 their first steps called every lane operation)
+    private static readonly string[] KernelClasses =
+    {
+        "DenseKernels", "ConvolutionKernels", "ProductKernels", "PoolingKernels", "RecurrentKernels",
+        "Sgd", "AdamKernel", "RmsProp", "AdaGrad", "TrainingKernels",
+    };
 
     [Fact]
     public void Every_generic_kernel_method_is_optimized_from_its_first_call()
