@@ -375,8 +375,7 @@ public static partial class RecurrentKernels
         where TLayer : struct, IRecurrentLayer
         where TV : struct, IMathLanes<TV>
     {
-        int hidden = TLayer.Hidden, width = GateWidth<TLayer>(), n = TV.Count;
-        nint panel = 8 * n;
+        int hidden = TLayer.Hidden, width = GateWidth<TLayer>(), n = TV.Count, panel = 8 * n;
         ref float ha = ref h0;
         ref float hb = ref At(ref h0, hidden);
         TV a0, a1, a2, a3;
@@ -391,7 +390,7 @@ public static partial class RecurrentKernels
         }
 
         TV b0 = a0, b1 = a1, b2 = a2, b3 = a3;
-        ref float row = ref At(ref wp, (first * 8 * n) + column);
+        ref float row = ref At(ref wp, (first * panel) + column);
         nint rowStep = step * panel;
         for (int i = 0, k = first; i < hidden; i++, k += step, row = ref Unsafe.Add(ref row, rowStep))
         {
