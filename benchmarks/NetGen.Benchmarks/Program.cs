@@ -16,6 +16,12 @@ public static class Program
             return;
         }
 
+        if (args.Length == 4 && args[0] == "loop")
+        {
+            QuickTimer.Loop(args[1], args[2], double.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture));
+            return;
+        }
+
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
     }
 }

@@ -69,6 +69,27 @@ public static class QuickTimer
         }
     }
 
+    /// <summary>
+    /// One row of one network called over and over for <paramref name="seconds"/>, for a profiler to watch:
+    /// <c>perf record -g dotnet NetGen.Benchmarks.dll loop lstm Batch64 10</c> (threads from NETGEN_BENCH_THREADS, first count).
+    /// </summary>
+    public static void Loop(string name, string row, double seconds)
+    {
+        string count = (Environment.GetEnvironmentVariable("NETGEN_BENCH_THREADS") ?? "1").Split(',')[0];
+        int threads = int.Parse(count, NumberStyles.None, CultureInfo.InvariantCulture);
+        Func<float> call = Array.Find(Rows(name, threads), r => r.Item1 == row).Item2
+            ?? throw new ArgumentException($"Network \"{name}\" has no row \"{row}\".");
+        long start = Stopwatch.GetTimestamp();
+        long calls = 0;
+        while (Stopwatch.GetElapsedTime(start).TotalSeconds < seconds)
+        {
+            call();
+            calls++;
+        }
+
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name} {row} threads {threads}: {calls} calls, mean {Stopwatch.GetElapsedTime(start).TotalMicroseconds / calls:F2} µs"));
+    }
+
     private static (string, Func<float>)[] Rows(string name, int threads)
     {
         return name switch
