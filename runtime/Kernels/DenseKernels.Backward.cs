@@ -56,7 +56,7 @@ public static partial class DenseKernels
         // dW += dzᵀ x, db += Σ_r dz[r]: each unit summed over the batch by one thread
         if (split)
         {
-            KernelThreads.For(threads, TLayer.Units, ProductKernels.RowBlock, new KernelSpans(x, dz, default, weightGradient, biasGradient), overwrite,
+            KernelThreads.For(threads, TLayer.Units, ProductKernels.WidestPairRows, new KernelSpans(x, dz, default, weightGradient, biasGradient), overwrite,
                 static (in KernelSpans s, in bool overwrite, int start, int end) => WeightGradient<TLayer>(s.In0, s.In1, s.Out0, s.Out1, start, end, overwrite));
         }
         else
