@@ -1,6 +1,7 @@
 using System;
 using System.Diagnostics;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Threading;
 
 namespace NetGen.CompilerServices;
@@ -141,26 +142,17 @@ internal static unsafe class KernelThreads
     public static void EndTurn(int* turn, int item) => Volatile.Write(ref *turn, item + 1);
 
     /// <summary>
-    /// The piece a thread claims next, of the <paramref name="pieces"/> of a call over <paramref name="parts"/> threads whose
-    /// unclaimed ones are the bits of <paramref name="left"/> (not empty): the first one left of share
-    /// <paramref name="preferred"/> (the pieces <c>p</c> with <c>p · parts / pieces == preferred</c>), else the highest one left,
-    /// which is the end of another thread's share (so the owner, working from its share's start, meets the thief last).
-    /// A <paramref name="preferred"/> share of <paramref name="parts"/> or more has no pieces of its own.
+    /// The pieces of share <paramref name="share"/> of a call of <paramref name="pieces"/> pieces over <paramref name="parts"/>
+    /// threads, as bits: the pieces <c>p</c> with <c>p · parts / pieces == share</c>, a contiguous run (the caller's share is 0,
+    /// worker <c>i</c>'s is <c>i</c>). Its owner claims them from the lowest; a thread whose own share is gone takes the highest
+    /// piece of the highest share with pieces left, the end of another thread's share, so the owner, working up from its
+    /// share's start, meets the thief last.
     /// </summary>
-    internal static int PickPiece(uint left, int preferred, int parts, int pieces)
+    internal static uint ShareBits(int share, int parts, int pieces)
     {
-        if (preferred < parts)
-        {
-            int first = (preferred * pieces + parts - 1) / parts;
-            int end = ((preferred + 1) * pieces + parts - 1) / parts;
-            uint share = (end >= 32 ? uint.MaxValue : (1u << end) - 1) & ~((1u << first) - 1);
-            if ((left & share) != 0)
-            {
-                return BitOperations.TrailingZeroCount(left & share);
-            }
-        }
-
-        return 31 - BitOperations.LeadingZeroCount(left);
+        int first = (share * pieces + parts - 1) / parts;
+        int end = ((share + 1) * pieces + parts - 1) / parts;
+        return (end >= 32 ? uint.MaxValue : (1u << end) - 1) & ~((1u << first) - 1);
     }
 
     /// <summary>Publishes one call to the pool, takes its share and waits for the rest; the pool is entered.</summary>
@@ -225,11 +217,13 @@ internal static unsafe class KernelThreads
     private const int MaxOrderedPieces = ushort.MaxValue;
 
     /// <summary>
-    /// One call's operands as pinned pointers, which worker threads can hold, and its pieces. Everything a thread must know to
-    /// claim a piece is in one 64-bit state, changed only by compare-exchange: the call's generation and mode (high half),
-    /// and which pieces are left (low half). A claim is thereby tied to its call: a worker that read an old generation
-    /// claims nothing of a newer one, so it can neither run a piece with the newer call's operands nor count a piece
-    /// done in it.
+    /// One call's operands as pinned pointers, which worker threads can hold, and its pieces. A call claimed by share keeps
+    /// each share's unclaimed pieces in a 64-bit word of its own, on a cache line of its own, changed only by
+    /// compare-exchange: the call's generation (high half) and a bit per piece left (low half). Its owner's claims thereby
+    /// stay in its own core's cache (one word for all pieces had every claim move the line between the cores: 8 pieces cost
+    /// 1.0 µs of an empty call on two Zen 5 cores, 2 pieces 0.5 µs), and a claim is tied to its call: a worker that read an
+    /// old generation claims nothing of a newer one, so it can neither run a piece with the newer call's operands nor count
+    /// a piece done in it. An ordered call keeps its next piece in <c>_state</c> the same way.
     /// </summary>
     private sealed class Job
     {
@@ -244,28 +238,52 @@ internal static unsafe class KernelThreads
         private int _completed;
         private int _joined;
 
+        /// <summary>Longs from one share's word to the next: 128 bytes, two cache lines (the adjacent-line prefetcher pairs them).</summary>
+        private const int ShareStride = 16;
+
+        /// <summary>The share words of a call claimed by share: share <c>s</c> at <c>(s + 1) · ShareStride</c>, off the array's header line.</summary>
+        private readonly long[] _shares = new long[(MaxThreads + 1) * ShareStride];
+
         /// <summary>
-        /// High 32 bits: the generation, counted in twos, its lowest bit set for an ordered call. Low 32 bits: for a call
-        /// claimed by share, a bit for every piece not yet claimed; for an ordered call, the next piece (low 16 bits) and
-        /// the number of pieces (high 16 bits).
+        /// High 32 bits: the generation, counted in twos, its lowest bit set for an ordered call. Low 32 bits: for an ordered
+        /// call, the next piece (low 16 bits) and the number of pieces (high 16 bits); 0 for a call claimed by share, whose
+        /// pieces are in the share words.
         /// </summary>
         private long _state;
 
-        /// <summary>Opens a new generation of <paramref name="pieces"/> pieces (at most 32) claimed by share, once the fields above are set.</summary>
-        public int Publish(int pieces) => Open(pieces, ordered: false, pieces == MaxPieces ? uint.MaxValue : (1u << pieces) - 1);
+        /// <summary>
+        /// Opens a new generation of <paramref name="pieces"/> pieces (at most 32) claimed by share among <see cref="Parts"/>
+        /// threads, once the fields above are set.
+        /// </summary>
+        public int Publish(int pieces)
+        {
+            int generation = Begin(pieces, ordered: false);
+            for (int share = 0; share < Parts; share++)
+            {
+                Volatile.Write(ref ShareWord(share), (long)generation << 32 | ShareBits(share, Parts, pieces));
+            }
+
+            Interlocked.Exchange(ref _state, (long)generation << 32); // full fence: fields and shares first, then the state
+            return generation;
+        }
 
         /// <summary>Opens a new generation of <paramref name="pieces"/> pieces claimed in order, once the fields above are set.</summary>
-        public int PublishOrdered(int pieces) => Open(pieces, ordered: true, (uint)pieces << 16);
+        public int PublishOrdered(int pieces)
+        {
+            int generation = Begin(pieces, ordered: true);
+            Interlocked.Exchange(ref _state, (long)generation << 32 | (uint)pieces << 16); // full fence: fields first, then the state
+            return generation;
+        }
 
-        private int Open(int pieces, bool ordered, uint left)
+        private int Begin(int pieces, bool ordered)
         {
             _pieces = pieces;
             _completed = 0;
             _joined = 0;
-            int generation = (((int)(Volatile.Read(ref _state) >> 32) >> 1) + 1) << 1 | (ordered ? 1 : 0);
-            Interlocked.Exchange(ref _state, (long)generation << 32 | left); // full fence: fields first, then the state
-            return generation;
+            return (((int)(Volatile.Read(ref _state) >> 32) >> 1) + 1) << 1 | (ordered ? 1 : 0);
         }
+
+        private ref long ShareWord(int share) => ref _shares[(share + 1) * ShareStride];
 
         public int Generation => (int)(Volatile.Read(ref _state) >> 32);
 
@@ -279,37 +297,85 @@ internal static unsafe class KernelThreads
         /// </summary>
         public void Work(int generation, int preferred)
         {
+            // Each thread counts its pieces once it has run out of them rather than one by one: a count per piece made
+            // both threads write the job's shared line once more per piece (8 pieces: 1.0 µs for an empty call on two
+            // Zen 5 cores, 2 pieces 0.5 µs). The call still cannot end before every piece it handed out is counted.
+            int done = Claim(generation, preferred);
+            if (done > 0)
+            {
+                Interlocked.Add(ref _completed, done);
+            }
+        }
+
+        /// <summary>The loop of <see cref="Work"/>; returns how many pieces this thread ran.</summary>
+        private int Claim(int generation, int preferred)
+        {
+            int done = 0;
             bool joined = false;
             while (true)
             {
-                long state = Volatile.Read(ref _state);
-                if ((int)(state >> 32) != generation)
-                {
-                    return;
-                }
-
-                uint left = (uint)state;
                 int piece;
-                uint claimed;
+                ref long word = ref Unsafe.NullRef<long>();
+                long seen;
+                long claimed;
                 if ((generation & 1) != 0)
                 {
-                    piece = (int)(left & 0xFFFF);
-                    if (piece >= (int)(left >> 16))
+                    word = ref _state;
+                    seen = Volatile.Read(ref word);
+                    piece = (int)(seen & 0xFFFF);
+                    if ((int)(seen >> 32) != generation || piece >= (int)((uint)seen >> 16))
                     {
-                        return;
+                        return done;
                     }
 
-                    claimed = left + 1;
+                    claimed = seen + 1;
                 }
                 else
                 {
-                    if (left == 0)
+                    // its own share from the start, else the highest piece of the highest share with pieces left
+                    piece = -1;
+                    seen = 0;
+                    if (preferred < Parts)
                     {
-                        return;
+                        word = ref ShareWord(preferred);
+                        seen = Volatile.Read(ref word);
+                        if ((int)(seen >> 32) != generation)
+                        {
+                            return done;
+                        }
+
+                        if ((uint)seen != 0)
+                        {
+                            piece = BitOperations.TrailingZeroCount((uint)seen);
+                        }
                     }
 
-                    piece = PickPiece(left, preferred, Parts, _pieces);
-                    claimed = left & ~(1u << piece);
+                    for (int share = Parts - 1; piece < 0 && share >= 0; share--)
+                    {
+                        if (share == preferred)
+                        {
+                            continue;
+                        }
+
+                        word = ref ShareWord(share);
+                        seen = Volatile.Read(ref word);
+                        if ((int)(seen >> 32) != generation)
+                        {
+                            return done;
+                        }
+
+                        if ((uint)seen != 0)
+                        {
+                            piece = 31 - BitOperations.LeadingZeroCount((uint)seen);
+                        }
+                    }
+
+                    if (piece < 0)
+                    {
+                        return done;
+                    }
+
+                    claimed = seen & ~(1L << piece);
                 }
 
                 if (!joined)
@@ -319,14 +385,14 @@ internal static unsafe class KernelThreads
                     int slot = Interlocked.Increment(ref _joined) - 1;
                     if (slot >= Parts || (int)(Volatile.Read(ref _state) >> 32) != generation)
                     {
-                        return;
+                        return done;
                     }
 
                     t_slot = slot;
                     joined = true;
                 }
 
-                if (Interlocked.CompareExchange(ref _state, (state & ~0xFFFF_FFFFL) | claimed, state) != state)
+                if (Interlocked.CompareExchange(ref word, claimed, seen) != seen)
                 {
                     continue;
                 }
@@ -353,7 +419,7 @@ internal static unsafe class KernelThreads
                     }
                 }
 
-                Interlocked.Increment(ref _completed);
+                done++;
             }
         }
 
@@ -439,7 +505,11 @@ internal static unsafe class KernelThreads
                 {
                     if (Stopwatch.GetTimestamp() < spinUntil)
                     {
-                        Thread.SpinWait(20);
+                        for (int i = 0; i < 32 && Volatile.Read(ref _posted) == seen; i++)
+                        {
+                            Thread.SpinWait(1);
+                        }
+
                         continue;
                     }
 

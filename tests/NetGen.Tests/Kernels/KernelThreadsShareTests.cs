@@ -7,33 +7,50 @@ namespace NetGen.Tests.Kernels;
 
 /// <summary>
 /// <see cref="KernelThreads.For(int, int, int, in KernelSpans, KernelThreads.Body)"/> claiming by share: each thread takes the
-/// pieces of its own share of the range first, then the ends of the others' shares; every item of every call runs exactly once
-/// whatever the piece counts of the calls before it.
+/// pieces of its own share of the range first (each share's pieces in a word of its own), then the ends of the others' shares;
+/// every item of every call runs exactly once whatever the piece counts of the calls before it.
 /// </summary>
 public sealed class KernelThreadsShareTests
 {
     [Fact]
-    public void A_thread_takes_its_own_share_from_its_start_then_the_highest_piece_left()
+    public void A_share_is_the_contiguous_run_of_pieces_p_with_p_times_parts_over_pieces_equal_to_it()
     {
         // 8 pieces over 2 threads: the caller's share is 0-3, the worker's 4-7
-        Assert.Equal(0, KernelThreads.PickPiece(0b1111_1111, preferred: 0, parts: 2, pieces: 8));
-        Assert.Equal(4, KernelThreads.PickPiece(0b1111_1111, preferred: 1, parts: 2, pieces: 8));
-        Assert.Equal(2, KernelThreads.PickPiece(0b1111_1100, preferred: 0, parts: 2, pieces: 8));
-
-        // own share gone: the end of the other share, so the owner, working up from its start, meets the thief last
-        Assert.Equal(7, KernelThreads.PickPiece(0b1111_0000, preferred: 0, parts: 2, pieces: 8));
-        Assert.Equal(3, KernelThreads.PickPiece(0b0000_1111, preferred: 1, parts: 2, pieces: 8));
-        Assert.Equal(5, KernelThreads.PickPiece(0b0011_0000, preferred: 0, parts: 2, pieces: 8));
+        Assert.Equal(0b0000_1111u, KernelThreads.ShareBits(0, parts: 2, pieces: 8));
+        Assert.Equal(0b1111_0000u, KernelThreads.ShareBits(1, parts: 2, pieces: 8));
 
         // uneven shares (5 pieces, 2 threads: p · 2 / 5 gives shares 0-2 and 3-4), and 3 threads over 32 pieces
-        Assert.Equal(3, KernelThreads.PickPiece(0b1_1111, preferred: 1, parts: 2, pieces: 5));
-        Assert.Equal(2, KernelThreads.PickPiece(0b1_0100, preferred: 0, parts: 2, pieces: 5));
-        Assert.Equal(11, KernelThreads.PickPiece(uint.MaxValue, preferred: 1, parts: 3, pieces: 32));
-        Assert.Equal(22, KernelThreads.PickPiece(uint.MaxValue, preferred: 2, parts: 3, pieces: 32));
-        Assert.Equal(31, KernelThreads.PickPiece(0x8000_0001, preferred: 1, parts: 3, pieces: 32));
+        Assert.Equal(0b0_0111u, KernelThreads.ShareBits(0, parts: 2, pieces: 5));
+        Assert.Equal(0b1_1000u, KernelThreads.ShareBits(1, parts: 2, pieces: 5));
+        Assert.Equal(0x0000_07FFu, KernelThreads.ShareBits(0, parts: 3, pieces: 32));
+        Assert.Equal(0x003F_F800u, KernelThreads.ShareBits(1, parts: 3, pieces: 32));
+        Assert.Equal(0xFFC0_0000u, KernelThreads.ShareBits(2, parts: 3, pieces: 32));
+    }
 
-        // a worker beyond the call's threads (a machine with more cores than the call uses) owns nothing
-        Assert.Equal(6, KernelThreads.PickPiece(0b0100_0001, preferred: 2, parts: 2, pieces: 8));
+    [Fact]
+    public void The_shares_of_a_call_hold_every_piece_once()
+    {
+        for (int parts = 1; parts <= 8; parts++)
+        {
+            for (int pieces = parts; pieces <= 32; pieces++)
+            {
+                uint all = 0;
+                for (int share = 0; share < parts; share++)
+                {
+                    uint bits = KernelThreads.ShareBits(share, parts, pieces);
+                    Assert.Equal(0u, all & bits);
+                    Assert.NotEqual(0u, bits);
+                    for (int p = 0; p < pieces; p++)
+                    {
+                        Assert.Equal(p * parts / pieces == share, (bits >> p & 1) != 0);
+                    }
+
+                    all |= bits;
+                }
+
+                Assert.Equal(pieces == 32 ? uint.MaxValue : (1u << pieces) - 1, all);
+            }
+        }
     }
 
     [Theory]
