@@ -42,6 +42,7 @@ internal sealed class AttentionEmitter : StepEmitter<AttentionStep>
             w.Line($"//   in training, m: dropout of the attention weights, 0 with probability {Float(step.Dropout)}, else 1/(1 − p)");
         }
 
+        w.Line("//   P kept in the workspace for backward in training; in inference each head's P may stay in a scratch plane");
         w.Line($"global::System.Span<float> {output} = {Slot(step.OutputOffset, step.OutputLength)};");
         string weights = Slot(step.WeightsOffset, step.WeightsLength);
         if (step.Dropout > 0f)
@@ -50,11 +51,11 @@ internal sealed class AttentionEmitter : StepEmitter<AttentionStep>
             w.Open("if (training)");
             w.Line($"global::NetGen.CompilerServices.Dropout.Mask(mask{step.Id}, {Float(step.Dropout)}, ref workspace.Random);");
             w.Close();
-            w.Line($"{Kernel(step, "Forward")}({input}, {output}, {weights}, training ? mask{step.Id} : default, batch, workspace.Threads);");
+            w.Line($"{Kernel(step, "Forward")}({input}, {output}, {weights}, training ? mask{step.Id} : default, batch, workspace.Threads, keepWeights: training);");
         }
         else
         {
-            w.Line($"{Kernel(step, "Forward")}({input}, {output}, {weights}, default, batch, workspace.Threads);");
+            w.Line($"{Kernel(step, "Forward")}({input}, {output}, {weights}, default, batch, workspace.Threads, keepWeights: training);");
         }
     }
 

@@ -68,11 +68,12 @@ public static partial class AttentionKernels
     /// <summary>
     /// Samples <paramref name="start"/> .. <paramref name="end"/> − 1 of the forward pass in vectors of <typeparamref name="TV"/>:
     /// per head, the scores block by block of keys from a transposed copy of the block's keys, each row's softmax in place,
-    /// then <c>P' V</c>.
+    /// then <c>P' V</c>. Without <paramref name="keepWeights"/> and a mask, each head's P goes to a plane on the stack when
+    /// one fits there, not to <paramref name="weights"/>.
     /// </summary>
     [SkipLocalsInit]
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void ForwardVectors<TLayer, TV>(ReadOnlySpan<float> qkv, ReadOnlySpan<float> mask, Span<float> output, Span<float> weights, int start, int end)
+    private static void ForwardVectors<TLayer, TV>(ReadOnlySpan<float> qkv, ReadOnlySpan<float> mask, Span<float> output, Span<float> weights, int start, int end, bool keepWeights)
         where TLayer : struct, IAttentionLayer
         where TV : struct, IMathLanes<TV>
     {
@@ -83,6 +84,9 @@ public static partial class AttentionKernels
         ref float kt = ref MemoryMarshal.GetReference(keysT);
         Span<float> stage = stackalloc float[StagedWeights<TLayer>()];
         ref float staged = ref MemoryMarshal.GetReference(stage);
+
+        // the plane that only the mask's product would use otherwise holds P itself when nobody reads P later
+        bool onStack = !keepWeights && !masked && !stage.IsEmpty;
         for (int b = start; b < end; b++)
         {
             ref float x = ref MemoryMarshal.GetReference(qkv.Slice(b * steps * stride, steps * stride));
@@ -90,7 +94,7 @@ public static partial class AttentionKernels
             for (int head = 0; head < TLayer.Heads; head++)
             {
                 int plane = ((b * TLayer.Heads) + head) * steps * steps;
-                ref float p = ref MemoryMarshal.GetReference(weights.Slice(plane, steps * steps));
+                ref float p = ref onStack ? ref staged : ref MemoryMarshal.GetReference(weights.Slice(plane, steps * steps));
                 ref float q = ref At(ref x, head * dk);
                 ref float k = ref At(ref x, model + (head * dk));
                 ref float v = ref At(ref x, (2 * model) + (head * dk));

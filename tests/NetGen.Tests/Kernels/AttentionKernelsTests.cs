@@ -270,6 +270,45 @@ public sealed class AttentionKernelsTests
     }
 
     [Fact]
+    public void Inference_without_kept_weights_gives_the_same_output_bits_and_leaves_the_weights_alone()
+    {
+        // T = 64, no mask: each head's P in a plane on the stack; T = 70, or a mask: P in the weights as in training
+        WithoutKeptWeights<A4_64_64>(masked: false, weightsLeftAlone: true);
+        WithoutKeptWeights<A4_64_64C>(masked: false, weightsLeftAlone: true);
+        WithoutKeptWeights<A2_9_12>(masked: false, weightsLeftAlone: true);
+        WithoutKeptWeights<A4_64_64>(masked: true, weightsLeftAlone: false);
+        WithoutKeptWeights<A2_70_40C>(masked: false, weightsLeftAlone: false);
+    }
+
+    private static void WithoutKeptWeights<TLayer>(bool masked, bool weightsLeftAlone)
+        where TLayer : struct, IAttentionLayer
+    {
+        const int batch = 3;
+        var random = new Rng(41);
+        float[] qkv = Normal(batch * TLayer.Steps * 3 * TLayer.Model, 1.5f, ref random);
+        float[] mask = masked ? new float[batch * AttentionKernels.WeightsLength<TLayer>()] : [];
+        Dropout.Mask(mask, 0.1f, ref random);
+        var kept = new Run<TLayer>(batch);
+        kept.Forward(qkv, mask, 1);
+        foreach (int threads in new[] { 1, 2 })
+        {
+            var output = new float[kept.Output.Length];
+            var weights = new float[kept.Weights.Length];
+            weights.AsSpan().Fill(float.NaN);
+            AttentionKernels.Forward<TLayer>(qkv, output, weights, mask, batch, threads, keepWeights: false);
+            AssertBits(kept.Output, output, $"output, {threads} threads");
+            if (weightsLeftAlone)
+            {
+                Assert.All(weights, w => Assert.True(float.IsNaN(w)));
+            }
+            else
+            {
+                AssertBits(kept.Weights, weights, $"weights, {threads} threads");
+            }
+        }
+    }
+
+    [Fact]
     public void Forward_and_backward_allocate_nothing()
     {
         const int batch = 3;
@@ -290,6 +329,7 @@ public sealed class AttentionKernelsTests
                 run.Backward(qkv, mask, dOutput, threads);
                 run.Forward(qkv, [], threads);
                 run.Backward(qkv, [], dOutput, threads);
+                AttentionKernels.Forward<A4_64_64C>(qkv, run.Output, run.Weights, [], batch, threads, keepWeights: false);
             }
 
             small.Forward(smallQkv, [], 1);

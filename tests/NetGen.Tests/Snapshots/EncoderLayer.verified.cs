@@ -265,8 +265,9 @@ namespace Samples
 
             // Layer 0.0, the heads: with [q | k | v] = a0_0qkv, for each head j over features 16·j … 16·j + 15,
             //   P_j = softmax(q_j k_jᵀ / √16), a0_0heads[:, head j] = P_j v_j
+            //   P kept in the workspace for backward in training; in inference each head's P may stay in a scratch plane
             global::System.Span<float> a0_0heads = ws.Slice(16384 * batch, 4096 * batch);
-            global::NetGen.CompilerServices.AttentionKernels.Forward<global::NetGen.Generated.Attention0_0>(a0_0qkv, a0_0heads, ws.Slice(20480 * batch, 16384 * batch), default, batch, workspace.Threads);
+            global::NetGen.CompilerServices.AttentionKernels.Forward<global::NetGen.Generated.Attention0_0>(a0_0qkv, a0_0heads, ws.Slice(20480 * batch, 16384 * batch), default, batch, workspace.Threads, keepWeights: training);
 
             // Layer 0.0, MultiHeadAttention(4), the output projection: a0_0 = W a0_0heads + b
             //   W: [64, 64] "0.0.out_proj.weight", b: [64] "0.0.out_proj.bias"

@@ -457,13 +457,14 @@ namespace Samples
             // Layer 2.sa.self_attn, the heads: with [q | k | v] = a2_sa_0qkv, for each head j over features 16·j … 16·j + 15,
             //   P_j = softmax(q_j k_jᵀ / √16) over the keys j ≤ i of each query i (causal), a2_sa_0heads[:, head j] = P_j ⊙ m v_j
             //   in training, m: dropout of the attention weights, 0 with probability 0.1f, else 1/(1 − p)
+            //   P kept in the workspace for backward in training; in inference each head's P may stay in a scratch plane
             global::System.Span<float> a2_sa_0heads = ws.Slice(6144 * batch, 1024 * batch);
             global::System.Span<float> mask2_sa_0heads = ws.Slice(8192 * batch, 1024 * batch);
             if (training)
             {
                 global::NetGen.CompilerServices.Dropout.Mask(mask2_sa_0heads, 0.1f, ref workspace.Random);
             }
-            global::NetGen.CompilerServices.AttentionKernels.Forward<global::NetGen.Generated.Attention2_sa_0>(a2_sa_0qkv, a2_sa_0heads, ws.Slice(7168 * batch, 1024 * batch), training ? mask2_sa_0heads : default, batch, workspace.Threads);
+            global::NetGen.CompilerServices.AttentionKernels.Forward<global::NetGen.Generated.Attention2_sa_0>(a2_sa_0qkv, a2_sa_0heads, ws.Slice(7168 * batch, 1024 * batch), training ? mask2_sa_0heads : default, batch, workspace.Threads, keepWeights: training);
 
             // Layer 2.sa.self_attn, MultiHeadAttention(4, Causal = true, Dropout = 0.1f), the output projection: a2_sa_0 = W a2_sa_0heads + b
             //   W: [64, 64] "2.self_attn.out_proj.weight", b: [64] "2.self_attn.out_proj.bias"
@@ -542,13 +543,14 @@ namespace Samples
             // Layer 3.sa.self_attn, the heads: with [q | k | v] = a3_sa_0qkv, for each head j over features 16·j … 16·j + 15,
             //   P_j = softmax(q_j k_jᵀ / √16) over the keys j ≤ i of each query i (causal), a3_sa_0heads[:, head j] = P_j ⊙ m v_j
             //   in training, m: dropout of the attention weights, 0 with probability 0.1f, else 1/(1 − p)
+            //   P kept in the workspace for backward in training; in inference each head's P may stay in a scratch plane
             global::System.Span<float> a3_sa_0heads = ws.Slice(38720 * batch, 1024 * batch);
             global::System.Span<float> mask3_sa_0heads = ws.Slice(40768 * batch, 1024 * batch);
             if (training)
             {
                 global::NetGen.CompilerServices.Dropout.Mask(mask3_sa_0heads, 0.1f, ref workspace.Random);
             }
-            global::NetGen.CompilerServices.AttentionKernels.Forward<global::NetGen.Generated.Attention3_sa_0>(a3_sa_0qkv, a3_sa_0heads, ws.Slice(39744 * batch, 1024 * batch), training ? mask3_sa_0heads : default, batch, workspace.Threads);
+            global::NetGen.CompilerServices.AttentionKernels.Forward<global::NetGen.Generated.Attention3_sa_0>(a3_sa_0qkv, a3_sa_0heads, ws.Slice(39744 * batch, 1024 * batch), training ? mask3_sa_0heads : default, batch, workspace.Threads, keepWeights: training);
 
             // Layer 3.sa.self_attn, MultiHeadAttention(4, Causal = true, Dropout = 0.1f), the output projection: a3_sa_0 = W a3_sa_0heads + b
             //   W: [64, 64] "3.self_attn.out_proj.weight", b: [64] "3.self_attn.out_proj.bias"
