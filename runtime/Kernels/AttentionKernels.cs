@@ -86,8 +86,9 @@ public static partial class AttentionKernels
     /// <paramref name="keepWeights"/> false (inference: no backward will read P) the weights need not be kept: without a
     /// mask, a head's P of at most 4,096 floats (T ≤ 64) is then computed in a plane on the stack, which stays in L1,
     /// rather than in <paramref name="weights"/> (4 MB at batch 64 for the anchor transformer, streamed out and read back;
-    /// its batch-64 inference took 14 % less time without it, Zen 5), and <paramref name="weights"/> is left as it was.
-    /// The output's bits are the same either way.
+    /// its batch-64 inference took 14 % less time without it, Zen 5). What <paramref name="weights"/> holds
+    /// afterwards is then unspecified (the vector paths leave it as it was; the scalar path still writes P there). The output's
+    /// bits are the same either way.
     /// </summary>
     /// <exception cref="ArgumentException">A span's length is not the one the layer and <paramref name="batch"/> give.</exception>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

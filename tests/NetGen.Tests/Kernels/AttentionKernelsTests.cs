@@ -297,11 +297,12 @@ public sealed class AttentionKernelsTests
             weights.AsSpan().Fill(float.NaN);
             AttentionKernels.Forward<TLayer>(qkv, output, weights, mask, batch, threads, keepWeights: false);
             AssertBits(kept.Output, output, $"output, {threads} threads");
-            if (weightsLeftAlone)
+            if (weightsLeftAlone && Simd.Use128)
             {
+                // the vector paths' plane on the stack; the scalar path (NETGEN_MAX_VECTOR_BITS=0) writes P as in training
                 Assert.All(weights, w => Assert.True(float.IsNaN(w)));
             }
-            else
+            else if (!weightsLeftAlone)
             {
                 AssertBits(kept.Weights, weights, $"weights, {threads} threads");
             }
