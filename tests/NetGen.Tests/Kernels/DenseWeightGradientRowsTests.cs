@@ -21,19 +21,23 @@ public sealed class DenseWeightGradientRowsTests
     }
 
     [Theory]
-    [InlineData(300, 1)]
-    [InlineData(300, 2)]
-    [InlineData(1000, 1)]
-    [InlineData(1000, 2)]
-    public void Each_weight_gradient_is_one_ordered_chain_over_the_rows(int rows, int threads)
+    [InlineData(300, 1, false)]
+    [InlineData(300, 2, false)]
+    [InlineData(1000, 1, false)]
+    [InlineData(1000, 2, false)]
+    [InlineData(64, 1, true)]
+    [InlineData(64, 2, true)]
+    [InlineData(300, 2, true)]
+    public void Each_weight_gradient_is_one_ordered_chain_over_the_rows(int rows, int threads, bool overwrite)
     {
         int units = Deep.Units, inputs = Deep.Inputs;
         var rng = new Random(rows + threads);
         float[] x = OrderedChain.Values(rng, rows * inputs), dz = OrderedChain.Values(rng, rows * units), weight = OrderedChain.Values(rng, units * inputs);
         float[] dw = OrderedChain.Values(rng, units * inputs), db = OrderedChain.Values(rng, units);
-        float[] expectedW = (float[])dw.Clone(), expectedB = (float[])db.Clone();
+        float[] expectedW = overwrite ? new float[dw.Length] : (float[])dw.Clone(), expectedB = overwrite ? new float[db.Length] : (float[])db.Clone();
 
-        DenseKernels.Backward<Deep>(weight, dw, db, x, dz, default, rows, threads);
+        // db too: each unit's sum over the rows in order from what db held (+0 when overwriting), in any width's lanes
+        DenseKernels.Backward<Deep>(weight, dw, db, x, dz, default, rows, threads, overwrite);
 
         for (int o = 0; o < units; o++)
         {
@@ -55,7 +59,7 @@ public sealed class DenseWeightGradientRowsTests
                 sum += dz[r * units + o];
             }
 
-            Assert.Equal(sum, db[o]);
+            Assert.Equal(BitConverter.SingleToInt32Bits(sum), BitConverter.SingleToInt32Bits(db[o]));
         }
     }
 }
