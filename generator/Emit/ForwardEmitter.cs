@@ -22,7 +22,7 @@ internal static class ForwardEmitter
         if (packedLength > 0)
         {
             w.Line("// Each dense W as the batched product reads it, kept packed on the workspace between inference calls when it asks");
-            w.Line("// (Workspace.ReusePackedWeights; empty otherwise, in training, whose step is about to change W, and below the product's rows)");
+            w.Line("// (Workspace.ReusePackedWeights; empty otherwise, and in training, whose step is about to change W)");
             string rows = fewestRows == 1 ? "batch" : $"{Literals.Int(fewestRows)} * batch";
             w.Line($"global::NetGen.CompilerServices.PackedWeights packed = global::NetGen.CompilerServices.WorkspaceAccess.PackedWeights(workspace, _parameters, {Literals.Int(packedLength)}, training ? 0 : {rows});");
         }

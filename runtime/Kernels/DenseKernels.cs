@@ -24,7 +24,8 @@ namespace NetGen.CompilerServices;
 /// <c>dx</c>: term by term along the depth; a row alone: lanes along the inputs, then the horizontal-add tree or
 /// <c>Vector.Sum</c>, then the scalar tail), and threads split the work at multiples of the blocks, so a batch split across
 /// threads gives the bits of one thread. A row of a batch of <see cref="ProductRows"/> or more gets the product's bits,
-/// which may differ in the last place from the bits it gets alone, as PyTorch's batched and unbatched products may.
+/// which may differ in the last place from the bits it gets alone, as PyTorch's batched and unbatched products may; with
+/// W kept packed a row alone gets the product's bits too.
 /// </para>
 /// <para>For generated code only; not part of NetGen's supported API and may change between versions.</para>
 /// </remarks>
@@ -32,8 +33,9 @@ namespace NetGen.CompilerServices;
 public static partial class DenseKernels
 {
     /// <summary>
-    /// The smallest batch forward runs as one product over the packed W; fewer rows go one at a time. A row's bits depend
-    /// on which side of it its batch falls (the two paths sum in different orders), never on the thread count.
+    /// The smallest batch forward runs as one product over the packed W; fewer rows go one at a time, reading W row by
+    /// row, or, with W kept packed, each as one row of the product. A row's bits depend on which side of it its batch
+    /// falls when W is not kept (the two paths sum in different orders), never on the thread count.
     /// </summary>
     public const int ProductRows = 4;
 

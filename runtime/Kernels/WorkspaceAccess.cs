@@ -30,7 +30,7 @@ public static class WorkspaceAccess
     /// The dense weights of <paramref name="parameters"/> kept packed on <paramref name="workspace"/> (<paramref name="length"/>
     /// floats, each layer's region <see cref="DenseKernels.PackedLength{TLayer}"/> long), or empty: <see cref="Workspace.ReusePackedWeights"/>
     /// is off, or <paramref name="rows"/>, the fewest rows any dense layer of this forward multiplies (the batch, or the batch
-    /// times the positions of a sequence), is below <see cref="DenseKernels.ProductRows"/>, where the layers read W row by row. When its <see cref="PackedWeights.Repack"/>
+    /// times the positions of a sequence), is 0. When its <see cref="PackedWeights.Repack"/>
     /// is true, every dense forward packs its W into its region, and the chain calls <see cref="PackedWeightsWritten"/> at its end.
     /// In a training forward the chain passes 0 rows: the weights are about to change.
     /// </summary>

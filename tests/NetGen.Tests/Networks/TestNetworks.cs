@@ -46,3 +46,16 @@ public partial class Sequence;
 [Dense(150), Tanh]
 [Dense(7)]
 public partial class PackedDense;
+
+/// <summary>
+/// For a sample alone over kept weights: every W kept (each under 128 K floats), the units cut into full 32-unit panels
+/// in blocks of 4, 3 and 1 (every block a row over the kept copy has at 512 bits, and at 256 and 128 bits) and a narrower
+/// last panel in each layer, with the activations whose vector and scalar forms differ.
+/// </summary>
+[Network]
+[Input(100)]
+[Dense(150), Tanh]
+[Dense(96), GELU]
+[Dense(40), Sigmoid]
+[Dense(7)]
+public partial class KeptDense;

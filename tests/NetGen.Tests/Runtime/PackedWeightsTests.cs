@@ -166,15 +166,100 @@ public sealed class PackedWeightsTests
     }
 
     [Fact]
-    public void A_small_batch_between_a_change_and_a_large_one_does_not_count_as_packing()
+    public void A_small_batch_between_a_change_and_a_large_one_packs_for_both()
     {
         var net = new PackedDense(seed: 1);
         Workspace workspace = Keeping(net, Batch);
         float[] x = Inputs(Batch * PackedDense.InputLength, seed: 2);
         Run(net, x, workspace);
         net.Parameters[(130 * 1030) + 130] = 3f; // 2.weight[0, 0], kept packed
-        Run(net, x.AsSpan(0, 2 * PackedDense.InputLength).ToArray(), workspace); // 2 rows: read row by row, nothing packed
+        float[] two = x.AsSpan(0, 2 * PackedDense.InputLength).ToArray();
+        float[] small = Run(net, two, workspace); // 2 rows: packs the kept W, then reads it a row at a time
+        NetGen.Tests.Optimizers.OptimizerReference.AssertClose(small, Fresh(net, two), 1e-5, "batch 2 over the kept copy"); // layer 2 sums as in a batch
         AssertBits(Fresh(net, x), Run(net, x, workspace), "batch 13 after a batch of 2");
+    }
+
+    /// <summary>The outputs of each sample of <paramref name="x"/> as a fresh workspace gives them in a batch of at least 4 (padded with zeros).</summary>
+    private static float[] InABatch(INetwork net, float[] x)
+    {
+        int samples = x.Length / net.InputLength;
+        float[] padded = new float[Math.Max(samples, 4) * net.InputLength];
+        x.CopyTo(padded, 0);
+        return Fresh(net, padded).AsSpan(0, samples * net.OutputLength).ToArray();
+    }
+
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(2, 1)]
+    [InlineData(3, 1)]
+    [InlineData(1, 2)]
+    public void With_kept_weights_a_sample_alone_gets_the_bits_it_gets_in_a_batch(int batch, int threads)
+    {
+        var net = new KeptDense(seed: 4);
+        Workspace workspace = Keeping(net, batch, threads);
+        for (int call = 0; call < 3; call++)
+        {
+            float[] x = Inputs(batch * KeptDense.InputLength, seed: 20 + call);
+            float[] alone = Run(net, x, workspace);
+            if (Simd.Use128)
+            {
+                AssertBits(InABatch(net, x), alone, $"batch {batch}, {threads} thread(s), call {call}");
+            }
+            else
+            {
+                // the scalar path (NETGEN_MAX_VECTOR_BITS=0) keeps nothing: a sample alone is read row by row either way
+                AssertBits(Fresh(net, x), alone, $"batch {batch}, call {call}, on the scalar path");
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Changes))]
+    public void A_sample_alone_sees_each_change_of_the_parameters(string change)
+    {
+        var net = new KeptDense(seed: 1);
+        Workspace workspace = Keeping(net, 1);
+        float[] x = Inputs(KeptDense.InputLength, seed: 2);
+        float[] before = Run(net, x, workspace);
+        switch (change)
+        {
+            case "Parameters":
+                net.Parameters[(150 * 100) + 150 + 17] -= 0.25f; // 1.weight[0, 17]
+                break;
+            case "view":
+                net.Layer0Weight[3] = 2f;
+                break;
+            case "Initialize":
+                net.Initialize(seed: 7);
+                break;
+            case "TrainStep":
+                var trainer = new Trainer<KeptDense>(net, new Sgd(0.5f), Loss.MeanSquaredError);
+                trainer.TrainStep(x, new float[KeptDense.OutputLength]);
+                break;
+            case "Load":
+                var other = new KeptDense(seed: 11);
+                string path = Path.Combine(Path.GetTempPath(), $"netgen-kept-{Guid.NewGuid():N}.safetensors");
+                try
+                {
+                    other.Save(path);
+                    net.Load(path);
+                }
+                finally
+                {
+                    File.Delete(path);
+                }
+
+                break;
+            case "Optimizer.Step":
+                var gradients = new float[KeptDense.ParameterCount];
+                Array.Fill(gradients, 0.01f);
+                new Adam(learningRate: 0.1f).Step(net.Parameters, gradients);
+                break;
+        }
+
+        float[] after = Run(net, x, workspace);
+        Assert.NotEqual(before, after);
+        AssertBits(Simd.Use128 ? InABatch(net, x) : Fresh(net, x), after, $"a sample alone after {change}");
     }
 
     [Fact]
@@ -241,6 +326,16 @@ public sealed class PackedWeightsTests
         {
             net.Parameters[0] += 0f;
             net.Forward(x, y, workspace);
+        });
+
+        // a sample alone over the kept copy, read as it is and packed after a change
+        Workspace alone = Keeping(net, 1);
+        float[] x1 = x.AsSpan(0, PackedDense.InputLength).ToArray(), y1 = new float[PackedDense.OutputLength];
+        AllocationAssert.Zero(() => net.Forward(x1, y1, alone));
+        AllocationAssert.Zero(() =>
+        {
+            net.Parameters[0] += 0f;
+            net.Forward(x1, y1, alone);
         });
     }
 

@@ -250,7 +250,7 @@ namespace Samples
             global::System.Span<float> ws = global::NetGen.CompilerServices.WorkspaceAccess.Buffer(workspace);
             global::System.Span<float> scratch = global::NetGen.CompilerServices.WorkspaceAccess.Scratch(workspace);
             // Each dense W as the batched product reads it, kept packed on the workspace between inference calls when it asks
-            // (Workspace.ReusePackedWeights; empty otherwise, in training, whose step is about to change W, and below the product's rows)
+            // (Workspace.ReusePackedWeights; empty otherwise, and in training, whose step is about to change W)
             global::NetGen.CompilerServices.PackedWeights packed = global::NetGen.CompilerServices.WorkspaceAccess.PackedWeights(workspace, _parameters, 58928, training ? 0 : batch);
 
             // Layer 0, Conv2D(6, 5, Padding = 2) + ReLU (layer 1): a1 = relu(W ⋆ x + b), [1, 28, 28] → [6, 28, 28]

@@ -268,7 +268,7 @@ namespace Samples
             global::System.Span<float> ws = global::NetGen.CompilerServices.WorkspaceAccess.Buffer(workspace);
             global::System.Span<float> buffers = _buffers;
             // Each dense W as the batched product reads it, kept packed on the workspace between inference calls when it asks
-            // (Workspace.ReusePackedWeights; empty otherwise, in training, whose step is about to change W, and below the product's rows)
+            // (Workspace.ReusePackedWeights; empty otherwise, and in training, whose step is about to change W)
             global::NetGen.CompilerServices.PackedWeights packed = global::NetGen.CompilerServices.WorkspaceAccess.PackedWeights(workspace, _parameters, 224, training ? 0 : batch);
 
             // Layer 0, BatchNorm2D(Momentum = 0.3) over [2, 5, 3] (2 channels × 15 positions):

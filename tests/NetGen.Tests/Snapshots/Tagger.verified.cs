@@ -210,7 +210,7 @@ namespace Samples.Sequences
                 global::System.ReadOnlySpan<float> p = _parameters.ReadOnly;
                 global::System.Span<float> ws = global::NetGen.CompilerServices.WorkspaceAccess.Buffer(workspace);
                 // Each dense W as the batched product reads it, kept packed on the workspace between inference calls when it asks
-                // (Workspace.ReusePackedWeights; empty otherwise, in training, whose step is about to change W, and below the product's rows)
+                // (Workspace.ReusePackedWeights; empty otherwise, and in training, whose step is about to change W)
                 global::NetGen.CompilerServices.PackedWeights packed = global::NetGen.CompilerServices.WorkspaceAccess.PackedWeights(workspace, _parameters, 96, training ? 0 : batch);
 
                 // Layer 0, Dense(6): a0 = W x + b

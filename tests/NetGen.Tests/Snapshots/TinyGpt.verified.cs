@@ -427,7 +427,7 @@ namespace Samples
             global::System.ReadOnlySpan<float> p = _parameters.ReadOnly;
             global::System.Span<float> ws = global::NetGen.CompilerServices.WorkspaceAccess.Buffer(workspace);
             // Each dense W as the batched product reads it, kept packed on the workspace between inference calls when it asks
-            // (Workspace.ReusePackedWeights; empty otherwise, in training, whose step is about to change W, and below the product's rows)
+            // (Workspace.ReusePackedWeights; empty otherwise, and in training, whose step is about to change W)
             global::NetGen.CompilerServices.PackedWeights packed = global::NetGen.CompilerServices.WorkspaceAccess.PackedWeights(workspace, _parameters, 101760, training ? 0 : 16 * batch);
 
             // Layer 0, Embedding(54, 64): a0[t] = W[id_t], the row of token t's id, [16] → [16, 64]
