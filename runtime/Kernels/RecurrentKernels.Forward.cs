@@ -261,7 +261,20 @@ public static partial class RecurrentKernels
         int hidden = TLayer.Hidden, width = GateWidth<TLayer>(), n = TV.Count, panel = 8 * n;
         int panels = width / panel;
         int first = backwards ? hidden - 1 : 0, step = backwards ? -1 : 1;
-        for (int q = 0; q < panels; q++)
+        int firstPanel = 0;
+        if (TV.Count >= 16 && samples == 1)
+        {
+            // one sample at 512 bits: two panels side by side, 16 chains of multiply-adds where one panel's 8 only just
+            // cover the multiply-add's latency (a sample alone, an LSTM's 256 gate units: 2 panels per step)
+            for (; firstPanel + 2 <= panels; firstPanel += 2)
+            {
+                int ua = (backwards ? panels - 1 - firstPanel : firstPanel) * panel;
+                int ub = (backwards ? panels - 2 - firstPanel : firstPanel + 1) * panel;
+                OneSampleTwoPanels<TLayer, TV>(ref At(ref w, ua * hidden), ref At(ref w, ub * hidden), ref b, ref h0, ref r0, ua, ub, first, step);
+            }
+        }
+
+        for (int q = firstPanel; q < panels; q++)
         {
             int u0 = (backwards ? panels - 1 - q : q) * panel;
             ref float wp = ref At(ref w, u0 * hidden);
@@ -362,6 +375,52 @@ public static partial class RecurrentKernels
                 a4.Store(ref ra, (nuint)(4 * n)); a5.Store(ref ra, (nuint)(5 * n)); a6.Store(ref ra, (nuint)(6 * n)); a7.Store(ref ra, (nuint)(7 * n));
             }
         }
+    }
+
+    /// <summary>
+    /// One sample of two whole panels of <see cref="RecurrentPanels{TLayer, TV}"/>, those of units <paramref name="ua"/> ..
+    /// and <paramref name="ub"/> .. (<paramref name="wa"/> and <paramref name="wb"/>): 8 vectors each, the sums of the
+    /// one-panel loop (each accumulator from the bias, adding <c>h[k] · W[u, k]</c> for k in the step's order), side by side.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void OneSampleTwoPanels<TLayer, TV>(ref float wa, ref float wb, ref float b, ref float h, ref float r0, int ua, int ub, int first, int step)
+        where TLayer : struct, IRecurrentLayer
+        where TV : struct, IMathLanes<TV>
+    {
+        int hidden = TLayer.Hidden, n = TV.Count, panel = 8 * n;
+        TV a0, a1, a2, a3, a4, a5, a6, a7, c0, c1, c2, c3, c4, c5, c6, c7;
+        if (TLayer.HasBias)
+        {
+            ref float ba = ref At(ref b, ua), bb = ref At(ref b, ub);
+            a0 = Load<TV>(ref ba, 0); a1 = Load<TV>(ref ba, n); a2 = Load<TV>(ref ba, 2 * n); a3 = Load<TV>(ref ba, 3 * n);
+            a4 = Load<TV>(ref ba, 4 * n); a5 = Load<TV>(ref ba, 5 * n); a6 = Load<TV>(ref ba, 6 * n); a7 = Load<TV>(ref ba, 7 * n);
+            c0 = Load<TV>(ref bb, 0); c1 = Load<TV>(ref bb, n); c2 = Load<TV>(ref bb, 2 * n); c3 = Load<TV>(ref bb, 3 * n);
+            c4 = Load<TV>(ref bb, 4 * n); c5 = Load<TV>(ref bb, 5 * n); c6 = Load<TV>(ref bb, 6 * n); c7 = Load<TV>(ref bb, 7 * n);
+        }
+        else
+        {
+            a0 = a1 = a2 = a3 = a4 = a5 = a6 = a7 = c0 = c1 = c2 = c3 = c4 = c5 = c6 = c7 = TV.Zero;
+        }
+
+        for (int i = 0, k = first; i < hidden; i++, k += step)
+        {
+            TV x = TV.Create(At(ref h, k));
+            ref float ra = ref At(ref wa, k * panel), rb = ref At(ref wb, k * panel);
+            TV.MultiplyAddTo(ref a0, Load<TV>(ref ra, 0), x); TV.MultiplyAddTo(ref c0, Load<TV>(ref rb, 0), x);
+            TV.MultiplyAddTo(ref a1, Load<TV>(ref ra, n), x); TV.MultiplyAddTo(ref c1, Load<TV>(ref rb, n), x);
+            TV.MultiplyAddTo(ref a2, Load<TV>(ref ra, 2 * n), x); TV.MultiplyAddTo(ref c2, Load<TV>(ref rb, 2 * n), x);
+            TV.MultiplyAddTo(ref a3, Load<TV>(ref ra, 3 * n), x); TV.MultiplyAddTo(ref c3, Load<TV>(ref rb, 3 * n), x);
+            TV.MultiplyAddTo(ref a4, Load<TV>(ref ra, 4 * n), x); TV.MultiplyAddTo(ref c4, Load<TV>(ref rb, 4 * n), x);
+            TV.MultiplyAddTo(ref a5, Load<TV>(ref ra, 5 * n), x); TV.MultiplyAddTo(ref c5, Load<TV>(ref rb, 5 * n), x);
+            TV.MultiplyAddTo(ref a6, Load<TV>(ref ra, 6 * n), x); TV.MultiplyAddTo(ref c6, Load<TV>(ref rb, 6 * n), x);
+            TV.MultiplyAddTo(ref a7, Load<TV>(ref ra, 7 * n), x); TV.MultiplyAddTo(ref c7, Load<TV>(ref rb, 7 * n), x);
+        }
+
+        ref float oa = ref At(ref r0, ua), ob = ref At(ref r0, ub);
+        a0.Store(ref oa, 0); a1.Store(ref oa, (nuint)n); a2.Store(ref oa, (nuint)(2 * n)); a3.Store(ref oa, (nuint)(3 * n));
+        a4.Store(ref oa, (nuint)(4 * n)); a5.Store(ref oa, (nuint)(5 * n)); a6.Store(ref oa, (nuint)(6 * n)); a7.Store(ref oa, (nuint)(7 * n));
+        c0.Store(ref ob, 0); c1.Store(ref ob, (nuint)n); c2.Store(ref ob, (nuint)(2 * n)); c3.Store(ref ob, (nuint)(3 * n));
+        c4.Store(ref ob, (nuint)(4 * n)); c5.Store(ref ob, (nuint)(5 * n)); c6.Store(ref ob, (nuint)(6 * n)); c7.Store(ref ob, (nuint)(7 * n));
     }
 
     /// <summary>

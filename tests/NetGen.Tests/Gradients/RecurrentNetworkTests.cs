@@ -57,6 +57,30 @@ public sealed class RecurrentNetworkTests
         }
     }
 
+    /// <summary>
+    /// The recurrent product sums every gate in one order whichever block takes it (three samples, two, one, or one sample
+    /// over two panels side by side), and the input product as well, so without a dense layer after it a sample alone gets
+    /// the bits of its row of a batch, in both directions.
+    /// </summary>
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(7)]
+    public void A_sample_alone_gets_the_bits_of_its_row_of_a_batch_through_an_lstm(int batch)
+    {
+        var net = new RecLstmPanels(seed: 61);
+        float[] x = GradientCheck.UniformInputs(batch * RecLstmPanels.InputLength, seed: 62);
+        var batched = new float[batch * RecLstmPanels.OutputLength];
+        net.Forward(x, batched, net.CreateWorkspace(batch));
+        Workspace one = net.CreateWorkspace(1);
+        var row = new float[RecLstmPanels.OutputLength];
+        for (int b = 0; b < batch; b++)
+        {
+            net.Forward(x.AsSpan(b * RecLstmPanels.InputLength, RecLstmPanels.InputLength), row, one);
+            Assert.Equal(batched.AsSpan(b * RecLstmPanels.OutputLength, RecLstmPanels.OutputLength).ToArray(), row);
+        }
+    }
+
     /// <summary>Backward without input gradients (as the trainer calls it) gives the parameter gradients of Backward with them.</summary>
     [Theory]
     [MemberData(nameof(FloatNetworks))]

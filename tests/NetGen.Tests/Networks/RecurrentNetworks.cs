@@ -194,6 +194,15 @@ public partial class RecEmbedGruLast;
 [Embedding(5, 3)]
 public partial class RecEmbedOnly;
 
+/// <summary>
+/// An LSTM alone, 256 gate rows per direction (two whole panels of the recurrent product at 512 bits, four at 256, eight
+/// at 128), both directions, no dense layer after it: a sample alone must get the bits of its row of a batch.
+/// </summary>
+[Network]
+[Input(6, 5)]
+[Lstm(64, Bidirectional = true)]
+public partial class RecLstmPanels;
+
 /// <summary>Wide enough (9 inputs, 16 hidden, 64 gate rows per direction) that the products' vector loops and row blocks run.</summary>
 [Network]
 [Input(4, 9)]
