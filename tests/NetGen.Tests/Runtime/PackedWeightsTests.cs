@@ -100,33 +100,29 @@ public sealed class PackedWeightsTests
     /// <summary>Every way of changing the parameters a user has, each followed by a forward on the keeping workspace.</summary>
     public static TheoryData<string> Changes() => new() { "Parameters", "view", "Initialize", "TrainStep", "Load", "Optimizer.Step" };
 
-    [Theory]
-    [MemberData(nameof(Changes))]
-    public void Each_change_of_the_parameters_is_packed_again(string change)
+    /// <summary>
+    /// Changes <paramref name="net"/>'s parameters the way <paramref name="change"/> names (one of <see cref="Changes"/>):
+    /// the two writes that name parameters of one network come from the caller, a load from <paramref name="other"/>'s weights.
+    /// </summary>
+    private static void Change<TNetwork>(TNetwork net, string change, float[] x, TNetwork other, Action throughParameters, Action throughView)
+        where TNetwork : INetwork
     {
-        var net = new PackedDense(seed: 1);
-        Workspace workspace = Keeping(net, Batch);
-        float[] x = Inputs(Batch * PackedDense.InputLength, seed: 2);
-        float[] before = Run(net, x, workspace);
-
         switch (change)
         {
             case "Parameters":
-                net.Parameters[5] += 0.5f;                       // 0.weight[0, 5]
-                net.Parameters[130 * 1030 + 130 + 17] -= 0.25f;  // 2.weight[0, 17]
+                throughParameters();
                 break;
             case "view":
-                net.Layer4Weight[3] = 2f;
+                throughView();
                 break;
             case "Initialize":
                 net.Initialize(seed: 7);
                 break;
             case "TrainStep":
-                var trainer = new Trainer<PackedDense>(net, new Sgd(0.5f), Loss.MeanSquaredError);
-                trainer.TrainStep(x, new float[Batch * PackedDense.OutputLength]);
+                var trainer = new Trainer<TNetwork>(net, new Sgd(0.5f), Loss.MeanSquaredError);
+                trainer.TrainStep(x, new float[x.Length / net.InputLength * net.OutputLength]);
                 break;
             case "Load":
-                var other = new PackedDense(seed: 11);
                 string path = Path.Combine(Path.GetTempPath(), $"netgen-packed-{Guid.NewGuid():N}.safetensors");
                 try
                 {
@@ -140,12 +136,30 @@ public sealed class PackedWeightsTests
 
                 break;
             case "Optimizer.Step":
-                var gradients = new float[PackedDense.ParameterCount];
+                var gradients = new float[net.ParameterCount];
                 Array.Fill(gradients, 0.01f);
                 new Adam(learningRate: 0.1f).Step(net.Parameters, gradients);
                 break;
+            default:
+                throw new ArgumentException($"No such change: {change}.", nameof(change));
         }
+    }
 
+    [Theory]
+    [MemberData(nameof(Changes))]
+    public void Each_change_of_the_parameters_is_packed_again(string change)
+    {
+        var net = new PackedDense(seed: 1);
+        Workspace workspace = Keeping(net, Batch);
+        float[] x = Inputs(Batch * PackedDense.InputLength, seed: 2);
+        float[] before = Run(net, x, workspace);
+        Change(net, change, x, new PackedDense(seed: 11),
+            throughParameters: () =>
+            {
+                net.Parameters[5] += 0.5f;                       // 0.weight[0, 5]
+                net.Parameters[130 * 1030 + 130 + 17] -= 0.25f;  // 2.weight[0, 17]
+            },
+            throughView: () => net.Layer4Weight[3] = 2f);
         float[] after = Run(net, x, workspace);
         Assert.NotEqual(before, after);
         AssertBits(Fresh(net, x), after, $"after {change}");
@@ -221,42 +235,9 @@ public sealed class PackedWeightsTests
         Workspace workspace = Keeping(net, 1);
         float[] x = Inputs(KeptDense.InputLength, seed: 2);
         float[] before = Run(net, x, workspace);
-        switch (change)
-        {
-            case "Parameters":
-                net.Parameters[(150 * 100) + 150 + 17] -= 0.25f; // 1.weight[0, 17]
-                break;
-            case "view":
-                net.Layer0Weight[3] = 2f;
-                break;
-            case "Initialize":
-                net.Initialize(seed: 7);
-                break;
-            case "TrainStep":
-                var trainer = new Trainer<KeptDense>(net, new Sgd(0.5f), Loss.MeanSquaredError);
-                trainer.TrainStep(x, new float[KeptDense.OutputLength]);
-                break;
-            case "Load":
-                var other = new KeptDense(seed: 11);
-                string path = Path.Combine(Path.GetTempPath(), $"netgen-kept-{Guid.NewGuid():N}.safetensors");
-                try
-                {
-                    other.Save(path);
-                    net.Load(path);
-                }
-                finally
-                {
-                    File.Delete(path);
-                }
-
-                break;
-            case "Optimizer.Step":
-                var gradients = new float[KeptDense.ParameterCount];
-                Array.Fill(gradients, 0.01f);
-                new Adam(learningRate: 0.1f).Step(net.Parameters, gradients);
-                break;
-        }
-
+        Change(net, change, x, new KeptDense(seed: 11),
+            throughParameters: () => net.Parameters[(150 * 100) + 150 + 17] -= 0.25f, // 1.weight[0, 17]
+            throughView: () => net.Layer0Weight[3] = 2f);
         float[] after = Run(net, x, workspace);
         Assert.NotEqual(before, after);
         AssertBits(Simd.Use128 ? InABatch(net, x) : Fresh(net, x), after, $"a sample alone after {change}");
