@@ -38,9 +38,10 @@ internal static partial class ProductKernels
     /// The product's own blocks on one row keep two accumulators, each a chain of dependent multiply-adds, and so wait on
     /// the multiply-add's latency at every term. Here eight vectors of accumulators run side by side, the full panels of
     /// 128 columns at 512 bits (64 at 256, 32 at 128) read as one stream each, every term a broadcast of <c>a[j]</c> and
-    /// eight loads: the row is bound by the loads of b from L2, not by the latency. The columns left over (fewer than that,
-    /// and a last panel narrower than <see cref="PanelColumns"/>, whose last columns the product rounds apart) go through
-    /// the product's blocks as they are.
+    /// eight loads: the row is bound by the loads of b from L2, not by the latency. The full panels left over (fewer than a
+    /// block) and a last panel narrower than <see cref="PanelColumns"/> run in one more pass, every column at the lane
+    /// width the product's blocks give it (the narrow panel's last <c>Columns % 4</c> columns as single floats whose
+    /// multiply and add round apart), so that the narrow panel's few chains run beside the others' rather than alone.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void RowByKept<TP>(ref float a, ref float bT, ref float packed, ref float c, ref float bias, int depth)
@@ -64,7 +65,7 @@ internal static partial class ProductKernels
         }
     }
 
-    /// <summary>Blocks of eight accumulator vectors over the full panels, then one of fewer, then the product's blocks for a narrower last panel.</summary>
+    /// <summary>Blocks of eight accumulator vectors over the full panels, then the full panels left with the narrower last one.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RowByKept<TP, TV>(ref float a, ref float bT, ref float packed, ref float c, ref float bias, int depth)
         where TP : struct, IProductShape
@@ -78,20 +79,175 @@ internal static partial class ProductKernels
             Vectors<TP, TV, R8>(ref a, ref At(ref packed, group * PanelColumns * depth), ref c, ref bias, group * PanelColumns, depth);
         }
 
-        // the full panels left, fewer than a block: 2, 4 or 6 vectors at 512 bits, 4 at 256
-        switch ((fullGroups - group) * perPanel)
+        // the full panels left, fewer than a block (2, 4 or 6 vectors at 512 bits, 4 at 256), with the narrower last panel
+        // when there is one: in one pass, so its few chains run beside the others' rather than alone
+        ref float rest = ref At(ref packed, group * PanelColumns * depth);
+        int column = group * PanelColumns;
+        if (TP.Columns % PanelColumns == 0)
         {
-            case 2: Vectors<TP, TV, R2>(ref a, ref At(ref packed, group * PanelColumns * depth), ref c, ref bias, group * PanelColumns, depth); break;
-            case 4: Vectors<TP, TV, R4>(ref a, ref At(ref packed, group * PanelColumns * depth), ref c, ref bias, group * PanelColumns, depth); break;
-            case 6: Vectors<TP, TV, R6>(ref a, ref At(ref packed, group * PanelColumns * depth), ref c, ref bias, group * PanelColumns, depth); break;
+            switch ((fullGroups - group) * perPanel)
+            {
+                case 2: Vectors<TP, TV, R2>(ref a, ref rest, ref c, ref bias, column, depth); break;
+                case 4: Vectors<TP, TV, R4>(ref a, ref rest, ref c, ref bias, column, depth); break;
+                case 6: Vectors<TP, TV, R6>(ref a, ref rest, ref c, ref bias, column, depth); break;
+            }
+
+            return;
         }
 
-        group = fullGroups;
-        if (group < ColumnGroups<TP>())
+        ref float narrow = ref At(ref packed, fullGroups * PanelColumns * depth);
+        switch ((fullGroups - group) * perPanel)
         {
-            ByTransposed<TP, TV>(ref a, ref bT, ref c, ref bias, 1, depth, group, ColumnGroups<TP>(), ref packed, repack: false);
+            case 0: LastBlock<TP, TV, R0>(ref a, ref rest, ref narrow, ref c, ref bias, column, depth); break;
+            case 2: LastBlock<TP, TV, R2>(ref a, ref rest, ref narrow, ref c, ref bias, column, depth); break;
+            case 4: LastBlock<TP, TV, R4>(ref a, ref rest, ref narrow, ref c, ref bias, column, depth); break;
+            case 6: LastBlock<TP, TV, R6>(ref a, ref rest, ref narrow, ref c, ref bias, column, depth); break;
         }
     }
+
+    /// <summary>No full-panel vectors: a last block of <see cref="LastBlock{TP, TV, TR}"/> with only the narrow panel.</summary>
+    private readonly struct R0 : IRowCount
+    {
+        public static int Count
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => 0;
+        }
+    }
+
+    /// <summary>
+    /// <typeparamref name="TR"/>'s count (0, 2, 4 or 6) of full-panel vectors from <paramref name="panels"/> (columns
+    /// from <paramref name="column"/>), as <see cref="Vectors{TP, TV, TR}"/> takes them, and in the same loop every column of
+    /// the last panel, narrower than <see cref="PanelColumns"/> (at <paramref name="narrow"/>, term j's columns at
+    /// <c>j · width</c>), each at the lane width the product's blocks give it: whole vectors of <typeparamref name="TV"/>,
+    /// then one of 256 bits, one of 128, then up to three single floats whose multiply and add round apart.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void LastBlock<TP, TV, TR>(ref float a, ref float panels, ref float narrow, ref float c, ref float bias, int column, int depth)
+        where TP : struct, IProductShape
+        where TV : struct, ILanes<TV>
+        where TR : struct, IRowCount
+    {
+        // the narrow panel cut as AllColumns cuts it: v1 vectors of TV, v2 of V256, v3 of V128, then singles floats
+        int n = TV.Count, count = TR.Count, width = TP.Columns % PanelColumns;
+        int v1 = width / n, v2 = n > V256.Count ? (width - (v1 * n)) / V256.Count : 0;
+        int v3 = n > V128.Count ? (width - (v1 * n) - (v2 * V256.Count)) / V128.Count : 0;
+        int at256 = v1 * n, at128 = at256 + (v2 * V256.Count), atSingles = at128 + (v3 * V128.Count), singles = width - atSingles;
+
+        ref float b0 = ref panels;
+        ref float b1 = ref count > 0 ? ref VectorOfPanels<TV>(ref panels, 1, depth) : ref panels;
+        ref float b2 = ref count > 2 ? ref VectorOfPanels<TV>(ref panels, 2, depth) : ref panels;
+        ref float b3 = ref count > 2 ? ref VectorOfPanels<TV>(ref panels, 3, depth) : ref panels;
+        ref float b4 = ref count > 4 ? ref VectorOfPanels<TV>(ref panels, 4, depth) : ref panels;
+        ref float b5 = ref count > 4 ? ref VectorOfPanels<TV>(ref panels, 5, depth) : ref panels;
+        ref float cc = ref At(ref c, column), cb = ref At(ref bias, column);
+        int last = TP.Columns - width;
+        ref float cn = ref At(ref c, last), bn = ref At(ref bias, last);
+
+        TV f0 = TV.Zero, f1 = TV.Zero, f2 = TV.Zero, f3 = TV.Zero, f4 = TV.Zero, f5 = TV.Zero;
+        if (count > 0)
+        {
+            f0 = StartOfColumns<TP, TV>(ref cc, ref bias, ref cb, 0);
+            f1 = StartOfColumns<TP, TV>(ref cc, ref bias, ref cb, n);
+        }
+
+        if (count > 2)
+        {
+            f2 = StartOfColumns<TP, TV>(ref cc, ref bias, ref cb, 2 * n);
+            f3 = StartOfColumns<TP, TV>(ref cc, ref bias, ref cb, 3 * n);
+        }
+
+        if (count > 4)
+        {
+            f4 = StartOfColumns<TP, TV>(ref cc, ref bias, ref cb, 4 * n);
+            f5 = StartOfColumns<TP, TV>(ref cc, ref bias, ref cb, 5 * n);
+        }
+
+        // up to 7 vectors of TV (at 128 bits), one of 256 bits, one of 128, 3 single floats
+        TV t0 = v1 > 0 ? StartOfColumns<TP, TV>(ref cn, ref bias, ref bn, 0) : TV.Zero;
+        TV t1 = v1 > 1 ? StartOfColumns<TP, TV>(ref cn, ref bias, ref bn, n) : TV.Zero;
+        TV t2 = v1 > 2 ? StartOfColumns<TP, TV>(ref cn, ref bias, ref bn, 2 * n) : TV.Zero;
+        TV t3 = v1 > 3 ? StartOfColumns<TP, TV>(ref cn, ref bias, ref bn, 3 * n) : TV.Zero;
+        TV t4 = v1 > 4 ? StartOfColumns<TP, TV>(ref cn, ref bias, ref bn, 4 * n) : TV.Zero;
+        TV t5 = v1 > 5 ? StartOfColumns<TP, TV>(ref cn, ref bias, ref bn, 5 * n) : TV.Zero;
+        TV t6 = v1 > 6 ? StartOfColumns<TP, TV>(ref cn, ref bias, ref bn, 6 * n) : TV.Zero;
+        V256 u = v2 > 0 ? StartOfColumns<TP, V256>(ref cn, ref bias, ref bn, at256) : V256.Zero;
+        V128 q = v3 > 0 ? StartOfColumns<TP, V128>(ref cn, ref bias, ref bn, at128) : V128.Zero;
+        S1 s0 = singles > 0 ? StartOfColumns<TP, S1>(ref cn, ref bias, ref bn, atSingles) : S1.Zero;
+        S1 s1 = singles > 1 ? StartOfColumns<TP, S1>(ref cn, ref bias, ref bn, atSingles + 1) : S1.Zero;
+        S1 s2 = singles > 2 ? StartOfColumns<TP, S1>(ref cn, ref bias, ref bn, atSingles + 2) : S1.Zero;
+
+        nuint step = PanelColumns, narrowStep = (nuint)width;
+        nuint end = (nuint)depth * step;
+        ref float aj = ref a;
+        for (nuint o = 0, p = 0; o < end; o += step, p += narrowStep, aj = ref Unsafe.Add(ref aj, 1))
+        {
+            // every column's multiply-add of the product's blocks at its lane width, in its order
+            TV x = TV.Create(aj);
+            if (count > 0)
+            {
+                TV.MultiplyAddTo(ref f0, TV.Load(ref b0, o), x); TV.MultiplyAddTo(ref f1, TV.Load(ref b1, o), x);
+            }
+
+            if (count > 2)
+            {
+                TV.MultiplyAddTo(ref f2, TV.Load(ref b2, o), x); TV.MultiplyAddTo(ref f3, TV.Load(ref b3, o), x);
+            }
+
+            if (count > 4)
+            {
+                TV.MultiplyAddTo(ref f4, TV.Load(ref b4, o), x); TV.MultiplyAddTo(ref f5, TV.Load(ref b5, o), x);
+            }
+
+            ref float row = ref Unsafe.Add(ref narrow, p);
+            if (v1 > 0) { TV.MultiplyAddTo(ref t0, TV.Load(ref row, 0), x); }
+            if (v1 > 1) { TV.MultiplyAddTo(ref t1, TV.Load(ref row, (nuint)n), x); }
+            if (v1 > 2) { TV.MultiplyAddTo(ref t2, TV.Load(ref row, (nuint)(2 * n)), x); }
+            if (v1 > 3) { TV.MultiplyAddTo(ref t3, TV.Load(ref row, (nuint)(3 * n)), x); }
+            if (v1 > 4) { TV.MultiplyAddTo(ref t4, TV.Load(ref row, (nuint)(4 * n)), x); }
+            if (v1 > 5) { TV.MultiplyAddTo(ref t5, TV.Load(ref row, (nuint)(5 * n)), x); }
+            if (v1 > 6) { TV.MultiplyAddTo(ref t6, TV.Load(ref row, (nuint)(6 * n)), x); }
+            if (v2 > 0) { AddTo(ref u, V256.Load(ref row, (nuint)at256), V256.Create(aj)); }
+            if (v3 > 0) { AddTo(ref q, V128.Load(ref row, (nuint)at128), V128.Create(aj)); }
+            if (singles > 0) { AddTo(ref s0, S1.Load(ref row, (nuint)atSingles), S1.Create(aj)); }
+            if (singles > 1) { AddTo(ref s1, S1.Load(ref row, (nuint)(atSingles + 1)), S1.Create(aj)); }
+            if (singles > 2) { AddTo(ref s2, S1.Load(ref row, (nuint)(atSingles + 2)), S1.Create(aj)); }
+        }
+
+        if (count > 0)
+        {
+            FinishColumns<TP, TV>(f0, ref cc, 0); FinishColumns<TP, TV>(f1, ref cc, n);
+        }
+
+        if (count > 2)
+        {
+            FinishColumns<TP, TV>(f2, ref cc, 2 * n); FinishColumns<TP, TV>(f3, ref cc, 3 * n);
+        }
+
+        if (count > 4)
+        {
+            FinishColumns<TP, TV>(f4, ref cc, 4 * n); FinishColumns<TP, TV>(f5, ref cc, 5 * n);
+        }
+
+        if (v1 > 0) { FinishColumns<TP, TV>(t0, ref cn, 0); }
+        if (v1 > 1) { FinishColumns<TP, TV>(t1, ref cn, n); }
+        if (v1 > 2) { FinishColumns<TP, TV>(t2, ref cn, 2 * n); }
+        if (v1 > 3) { FinishColumns<TP, TV>(t3, ref cn, 3 * n); }
+        if (v1 > 4) { FinishColumns<TP, TV>(t4, ref cn, 4 * n); }
+        if (v1 > 5) { FinishColumns<TP, TV>(t5, ref cn, 5 * n); }
+        if (v1 > 6) { FinishColumns<TP, TV>(t6, ref cn, 6 * n); }
+        if (v2 > 0) { FinishColumns<TP, V256>(u, ref cn, at256); }
+        if (v3 > 0) { FinishColumns<TP, V128>(q, ref cn, at128); }
+        if (singles > 0) { FinishColumns<TP, S1>(s0, ref cn, atSingles); }
+        if (singles > 1) { FinishColumns<TP, S1>(s1, ref cn, atSingles + 1); }
+        if (singles > 2) { FinishColumns<TP, S1>(s2, ref cn, atSingles + 2); }
+    }
+
+    /// <summary><c>accumulator = a * b + accumulator</c> at a lane width other than the block's own: the product's multiply-add of that width.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AddTo<TL>(ref TL accumulator, TL a, TL b)
+        where TL : struct, ILanes<TL>
+        => TL.MultiplyAddTo(ref accumulator, a, b);
 
     /// <summary>Full panels one block of eight accumulator vectors spans: 4 at 512 bits, 2 at 256, 1 at 128.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
