@@ -91,9 +91,11 @@ internal static class DigitSample
             return 1;
         }
 
-        // Inference on single digits with the reloaded network.
+        // Inference on single digits with the reloaded network, whose weights no longer change: the workspace keeps its
+        // dense weights packed, and each digit reads them as one row of the batched product.
         float[] logits = new float[reloaded.OutputLength];
         Workspace workspace = reloaded.CreateWorkspace();
+        workspace.ReusePackedWeights = true;
         Console.Write("First test digits, predicted/actual:");
         for (int i = 0; i < 8; i++)
         {
