@@ -70,6 +70,19 @@ public sealed class DenseKernelsTests
         public static float Slope => 0.1f;
     }
 
+    /// <summary>
+    /// A W past L2 (134,930 floats, over 512 KB): a row alone reads it four units at a time, 131 units leaving three for
+    /// single dot products, and 1,030 inputs leaving a scalar tail after the vectors.
+    /// </summary>
+    private readonly struct Far : IDenseLayer
+    {
+        public static int Inputs => 1030;
+        public static int Units => 131;
+        public static bool HasBias => true;
+        public static FusedActivation Activation => FusedActivation.Relu;
+        public static float Slope => 0f;
+    }
+
     /// <summary>Rows alone (below <see cref="DenseKernels.ProductRows"/>) and batches that leave every count of rows over a product block.</summary>
     [Theory]
     [InlineData(1)]
@@ -87,6 +100,7 @@ public sealed class DenseKernelsTests
     public void Forward_matches_the_reference(int rows)
     {
         CheckForward<Tall>(rows);
+        CheckForward<Far>(rows);
         CheckForward<Wide>(rows);
         CheckForward<Odd>(rows);
         CheckForward<Leaky>(rows);
