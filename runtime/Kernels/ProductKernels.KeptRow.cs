@@ -76,7 +76,8 @@ internal static partial class ProductKernels
         int group = 0;
         for (; group + groupsPerBlock <= fullGroups; group += groupsPerBlock)
         {
-            Vectors<TP, TV, R8>(ref a, ref At(ref packed, group * PanelColumns * depth), ref c, ref bias, group * PanelColumns, depth);
+            ref float block = ref At(ref packed, group * PanelColumns * depth);
+            PanelVectors<TP, TV, R8, WithoutNarrow>(ref a, ref block, ref block, ref c, ref bias, group * PanelColumns, depth);
         }
 
         // the full panels left, fewer than a block (2, 4 or 6 vectors at 512 bits, 4 at 256), with the narrower last panel
@@ -87,9 +88,9 @@ internal static partial class ProductKernels
         {
             switch ((fullGroups - group) * perPanel)
             {
-                case 2: Vectors<TP, TV, R2>(ref a, ref rest, ref c, ref bias, column, depth); break;
-                case 4: Vectors<TP, TV, R4>(ref a, ref rest, ref c, ref bias, column, depth); break;
-                case 6: Vectors<TP, TV, R6>(ref a, ref rest, ref c, ref bias, column, depth); break;
+                case 2: PanelVectors<TP, TV, R2, WithoutNarrow>(ref a, ref rest, ref rest, ref c, ref bias, column, depth); break;
+                case 4: PanelVectors<TP, TV, R4, WithoutNarrow>(ref a, ref rest, ref rest, ref c, ref bias, column, depth); break;
+                case 6: PanelVectors<TP, TV, R6, WithoutNarrow>(ref a, ref rest, ref rest, ref c, ref bias, column, depth); break;
             }
 
             return;
@@ -98,14 +99,14 @@ internal static partial class ProductKernels
         ref float narrow = ref At(ref packed, fullGroups * PanelColumns * depth);
         switch ((fullGroups - group) * perPanel)
         {
-            case 0: LastBlock<TP, TV, R0>(ref a, ref rest, ref narrow, ref c, ref bias, column, depth); break;
-            case 2: LastBlock<TP, TV, R2>(ref a, ref rest, ref narrow, ref c, ref bias, column, depth); break;
-            case 4: LastBlock<TP, TV, R4>(ref a, ref rest, ref narrow, ref c, ref bias, column, depth); break;
-            case 6: LastBlock<TP, TV, R6>(ref a, ref rest, ref narrow, ref c, ref bias, column, depth); break;
+            case 0: PanelVectors<TP, TV, R0, WithNarrow>(ref a, ref rest, ref narrow, ref c, ref bias, column, depth); break;
+            case 2: PanelVectors<TP, TV, R2, WithNarrow>(ref a, ref rest, ref narrow, ref c, ref bias, column, depth); break;
+            case 4: PanelVectors<TP, TV, R4, WithNarrow>(ref a, ref rest, ref narrow, ref c, ref bias, column, depth); break;
+            case 6: PanelVectors<TP, TV, R6, WithNarrow>(ref a, ref rest, ref narrow, ref c, ref bias, column, depth); break;
         }
     }
 
-    /// <summary>No full-panel vectors: a last block of <see cref="LastBlock{TP, TV, TR}"/> with only the narrow panel.</summary>
+    /// <summary>No full-panel vectors: a block of <see cref="PanelVectors{TP, TV, TR, TN}"/> with only the narrow panel.</summary>
     private readonly struct R0 : IRowCount
     {
         public static int Count
@@ -115,36 +116,67 @@ internal static partial class ProductKernels
         }
     }
 
+    /// <summary>Whether a block of <see cref="PanelVectors{TP, TV, TR, TN}"/> takes the last panel, narrower than <see cref="PanelColumns"/>, too.</summary>
+    private interface INarrowPanel
+    {
+        static abstract bool Included { get; }
+    }
+
+    private readonly struct WithNarrow : INarrowPanel
+    {
+        public static bool Included
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => true;
+        }
+    }
+
+    private readonly struct WithoutNarrow : INarrowPanel
+    {
+        public static bool Included
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => false;
+        }
+    }
+
     /// <summary>
-    /// <typeparamref name="TR"/>'s count (0, 2, 4 or 6) of full-panel vectors from <paramref name="panels"/> (columns
-    /// from <paramref name="column"/>), as <see cref="Vectors{TP, TV, TR}"/> takes them, and in the same loop every column of
-    /// the last panel, narrower than <see cref="PanelColumns"/> (at <paramref name="narrow"/>, term j's columns at
-    /// <c>j · width</c>), each at the lane width the product's blocks give it: whole vectors of <typeparamref name="TV"/>,
-    /// then one of 256 bits, one of 128, then up to three single floats whose multiply and add round apart.
+    /// <c>c[column .. column + TR.Count·lanes - 1]</c> of one row from the full panels at <paramref name="panels"/>
+    /// (consecutive groups of <see cref="PanelColumns"/> columns, each <c>PanelColumns · depth</c> floats, term j's columns at
+    /// <c>j · PanelColumns</c>): accumulator v (of <typeparamref name="TR"/>'s count, 0 to 8) holds the columns
+    /// <c>v · lanes ..</c>, started as the product starts them, a multiply-add per term in order. With
+    /// <typeparamref name="TN"/>, in the same loop, every column of the last panel, narrower than <see cref="PanelColumns"/>
+    /// (at <paramref name="narrow"/>, term j's columns at <c>j · width</c>), each at the lane width the product's blocks give
+    /// it: whole vectors of <typeparamref name="TV"/>, then one of 256 bits, one of 128, then up to three single floats
+    /// whose multiply and add round apart.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void LastBlock<TP, TV, TR>(ref float a, ref float panels, ref float narrow, ref float c, ref float bias, int column, int depth)
+    private static void PanelVectors<TP, TV, TR, TN>(ref float a, ref float panels, ref float narrow, ref float c, ref float bias, int column, int depth)
         where TP : struct, IProductShape
         where TV : struct, ILanes<TV>
         where TR : struct, IRowCount
+        where TN : struct, INarrowPanel
     {
         // the narrow panel cut as AllColumns cuts it: v1 vectors of TV, v2 of V256, v3 of V128, then singles floats
-        int n = TV.Count, count = TR.Count, width = TP.Columns % PanelColumns;
+        int n = TV.Count, count = TR.Count, width = TN.Included ? TP.Columns % PanelColumns : 0;
         int v1 = width / n, v2 = n > V256.Count ? (width - (v1 * n)) / V256.Count : 0;
         int v3 = n > V128.Count ? (width - (v1 * n) - (v2 * V256.Count)) / V128.Count : 0;
         int at256 = v1 * n, at128 = at256 + (v2 * V256.Count), atSingles = at128 + (v3 * V128.Count), singles = width - atSingles;
 
+        // a vector the block does not have points at the first (a reference past the panels could point outside the array)
         ref float b0 = ref panels;
         ref float b1 = ref count > 0 ? ref VectorOfPanels<TV>(ref panels, 1, depth) : ref panels;
         ref float b2 = ref count > 2 ? ref VectorOfPanels<TV>(ref panels, 2, depth) : ref panels;
         ref float b3 = ref count > 2 ? ref VectorOfPanels<TV>(ref panels, 3, depth) : ref panels;
         ref float b4 = ref count > 4 ? ref VectorOfPanels<TV>(ref panels, 4, depth) : ref panels;
         ref float b5 = ref count > 4 ? ref VectorOfPanels<TV>(ref panels, 5, depth) : ref panels;
+        ref float b6 = ref count > 6 ? ref VectorOfPanels<TV>(ref panels, 6, depth) : ref panels;
+        ref float b7 = ref count > 6 ? ref VectorOfPanels<TV>(ref panels, 7, depth) : ref panels;
         ref float cc = ref At(ref c, column), cb = ref At(ref bias, column);
         int last = TP.Columns - width;
         ref float cn = ref At(ref c, last), bn = ref At(ref bias, last);
 
-        TV f0 = TV.Zero, f1 = TV.Zero, f2 = TV.Zero, f3 = TV.Zero, f4 = TV.Zero, f5 = TV.Zero;
+        TV f0 = TV.Zero, f1 = TV.Zero, f2 = TV.Zero, f3 = TV.Zero, f4 = TV.Zero, f5 = TV.Zero, f6 = TV.Zero, f7 = TV.Zero;
         if (count > 0)
         {
             f0 = StartOfColumns<TP, TV>(ref cc, ref bias, ref cb, 0);
@@ -161,6 +193,12 @@ internal static partial class ProductKernels
         {
             f4 = StartOfColumns<TP, TV>(ref cc, ref bias, ref cb, 4 * n);
             f5 = StartOfColumns<TP, TV>(ref cc, ref bias, ref cb, 5 * n);
+        }
+
+        if (count > 6)
+        {
+            f6 = StartOfColumns<TP, TV>(ref cc, ref bias, ref cb, 6 * n);
+            f7 = StartOfColumns<TP, TV>(ref cc, ref bias, ref cb, 7 * n);
         }
 
         // up to 7 vectors of TV (at 128 bits), one of 256 bits, one of 128, 3 single floats
@@ -199,6 +237,11 @@ internal static partial class ProductKernels
                 TV.MultiplyAddTo(ref f4, TV.Load(ref b4, o), x); TV.MultiplyAddTo(ref f5, TV.Load(ref b5, o), x);
             }
 
+            if (count > 6)
+            {
+                TV.MultiplyAddTo(ref f6, TV.Load(ref b6, o), x); TV.MultiplyAddTo(ref f7, TV.Load(ref b7, o), x);
+            }
+
             ref float row = ref Unsafe.Add(ref narrow, p);
             if (v1 > 0) { TV.MultiplyAddTo(ref t0, TV.Load(ref row, 0), x); }
             if (v1 > 1) { TV.MultiplyAddTo(ref t1, TV.Load(ref row, (nuint)n), x); }
@@ -229,6 +272,11 @@ internal static partial class ProductKernels
             FinishColumns<TP, TV>(f4, ref cc, 4 * n); FinishColumns<TP, TV>(f5, ref cc, 5 * n);
         }
 
+        if (count > 6)
+        {
+            FinishColumns<TP, TV>(f6, ref cc, 6 * n); FinishColumns<TP, TV>(f7, ref cc, 7 * n);
+        }
+
         if (v1 > 0) { FinishColumns<TP, TV>(t0, ref cn, 0); }
         if (v1 > 1) { FinishColumns<TP, TV>(t1, ref cn, n); }
         if (v1 > 2) { FinishColumns<TP, TV>(t2, ref cn, 2 * n); }
@@ -254,89 +302,6 @@ internal static partial class ProductKernels
     private static int EightVectorGroups<TV>()
         where TV : struct, ILanes<TV>
         => 8 * TV.Count / PanelColumns;
-
-    /// <summary>
-    /// <c>c[column .. column + TR.Count·lanes - 1]</c> of one row from the full panels at <paramref name="panels"/>
-    /// (consecutive groups of <see cref="PanelColumns"/> columns, each <c>PanelColumns · depth</c> floats, term j's columns at
-    /// <c>j · PanelColumns</c>): accumulator v (of <typeparamref name="TR"/>'s count, at most 8) holds the columns
-    /// <c>v · lanes ..</c>, started as the product starts them, a multiply-add per term in order.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Vectors<TP, TV, TR>(ref float a, ref float panels, ref float c, ref float bias, int column, int depth)
-        where TP : struct, IProductShape
-        where TV : struct, ILanes<TV>
-        where TR : struct, IRowCount
-    {
-        int n = TV.Count, count = TR.Count;
-        // a vector the block does not have points at the first (a reference past the panels could point outside the array)
-        ref float b0 = ref panels, b1 = ref VectorOfPanels<TV>(ref panels, 1, depth);
-        ref float b2 = ref count > 2 ? ref VectorOfPanels<TV>(ref panels, 2, depth) : ref panels;
-        ref float b3 = ref count > 2 ? ref VectorOfPanels<TV>(ref panels, 3, depth) : ref panels;
-        ref float b4 = ref count > 4 ? ref VectorOfPanels<TV>(ref panels, 4, depth) : ref panels;
-        ref float b5 = ref count > 4 ? ref VectorOfPanels<TV>(ref panels, 5, depth) : ref panels;
-        ref float b6 = ref count > 6 ? ref VectorOfPanels<TV>(ref panels, 6, depth) : ref panels;
-        ref float b7 = ref count > 6 ? ref VectorOfPanels<TV>(ref panels, 7, depth) : ref panels;
-        ref float cc = ref At(ref c, column), cb = ref At(ref bias, column);
-        TV s0 = StartOfColumns<TP, TV>(ref cc, ref bias, ref cb, 0), s1 = StartOfColumns<TP, TV>(ref cc, ref bias, ref cb, n);
-        TV s2 = TV.Zero, s3 = TV.Zero, s4 = TV.Zero, s5 = TV.Zero, s6 = TV.Zero, s7 = TV.Zero;
-        if (count > 2)
-        {
-            s2 = StartOfColumns<TP, TV>(ref cc, ref bias, ref cb, 2 * n);
-            s3 = StartOfColumns<TP, TV>(ref cc, ref bias, ref cb, 3 * n);
-        }
-
-        if (count > 4)
-        {
-            s4 = StartOfColumns<TP, TV>(ref cc, ref bias, ref cb, 4 * n);
-            s5 = StartOfColumns<TP, TV>(ref cc, ref bias, ref cb, 5 * n);
-        }
-
-        if (count > 6)
-        {
-            s6 = StartOfColumns<TP, TV>(ref cc, ref bias, ref cb, 6 * n);
-            s7 = StartOfColumns<TP, TV>(ref cc, ref bias, ref cb, 7 * n);
-        }
-
-        nuint step = PanelColumns;
-        nuint end = (nuint)depth * step;
-        ref float aj = ref a;
-        for (nuint o = 0; o < end; o += step, aj = ref Unsafe.Add(ref aj, 1))
-        {
-            // s[v] += a[j] · b[j, v·lanes ..]: the multiply-add of the product's block, in its order
-            TV x = TV.Create(aj);
-            TV.MultiplyAddTo(ref s0, TV.Load(ref b0, o), x); TV.MultiplyAddTo(ref s1, TV.Load(ref b1, o), x);
-            if (count > 2)
-            {
-                TV.MultiplyAddTo(ref s2, TV.Load(ref b2, o), x); TV.MultiplyAddTo(ref s3, TV.Load(ref b3, o), x);
-            }
-
-            if (count > 4)
-            {
-                TV.MultiplyAddTo(ref s4, TV.Load(ref b4, o), x); TV.MultiplyAddTo(ref s5, TV.Load(ref b5, o), x);
-            }
-
-            if (count > 6)
-            {
-                TV.MultiplyAddTo(ref s6, TV.Load(ref b6, o), x); TV.MultiplyAddTo(ref s7, TV.Load(ref b7, o), x);
-            }
-        }
-
-        FinishColumns<TP, TV>(s0, ref cc, 0); FinishColumns<TP, TV>(s1, ref cc, n);
-        if (count > 2)
-        {
-            FinishColumns<TP, TV>(s2, ref cc, 2 * n); FinishColumns<TP, TV>(s3, ref cc, 3 * n);
-        }
-
-        if (count > 4)
-        {
-            FinishColumns<TP, TV>(s4, ref cc, 4 * n); FinishColumns<TP, TV>(s5, ref cc, 5 * n);
-        }
-
-        if (count > 6)
-        {
-            FinishColumns<TP, TV>(s6, ref cc, 6 * n); FinishColumns<TP, TV>(s7, ref cc, 7 * n);
-        }
-    }
 
     /// <summary>Where term 0 of vector <paramref name="v"/> of a block of eight lies: panel <c>v / perPanel</c>, its columns <c>(v % perPanel) · lanes ..</c>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
