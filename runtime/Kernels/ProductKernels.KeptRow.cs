@@ -22,7 +22,7 @@ internal static partial class ProductKernels
             int width = Math.Min(PanelColumns, TP.Columns - g);
             for (int k = 0; k < depth; k += step)
             {
-                Pack(ref bT, depth, g, width, k, Math.Min(step, depth - k), ref At(ref packed, (g * depth) + (k * width)), byColumnTiles);
+                Pack(ref bT, depth, g, width, k, Math.Min(step, depth - k), ref At(ref packed, KeptPanel(g, k, width, depth)), byColumnTiles);
             }
         }
     }
@@ -76,28 +76,23 @@ internal static partial class ProductKernels
         int group = 0;
         for (; group + groupsPerBlock <= fullGroups; group += groupsPerBlock)
         {
-            ref float block = ref At(ref packed, group * PanelColumns * depth);
+            ref float block = ref At(ref packed, KeptPanel(group * PanelColumns, 0, PanelColumns, depth));
             PanelVectors<TP, TV, R8, WithoutNarrow>(ref a, ref block, ref block, ref c, ref bias, group * PanelColumns, depth);
         }
 
         // the full panels left, fewer than a block (2, 4 or 6 vectors at 512 bits, 4 at 256), with the narrower last panel
         // when there is one: in one pass, so its few chains run beside the others' rather than alone
-        ref float rest = ref At(ref packed, group * PanelColumns * depth);
-        int column = group * PanelColumns;
-        if (TP.Columns % PanelColumns == 0)
+        int left = (fullGroups - group) * perPanel;
+        bool narrowPanel = TP.Columns % PanelColumns != 0;
+        if (left == 0 && !narrowPanel)
         {
-            switch ((fullGroups - group) * perPanel)
-            {
-                case 2: PanelVectors<TP, TV, R2, WithoutNarrow>(ref a, ref rest, ref rest, ref c, ref bias, column, depth); break;
-                case 4: PanelVectors<TP, TV, R4, WithoutNarrow>(ref a, ref rest, ref rest, ref c, ref bias, column, depth); break;
-                case 6: PanelVectors<TP, TV, R6, WithoutNarrow>(ref a, ref rest, ref rest, ref c, ref bias, column, depth); break;
-            }
-
             return;
         }
 
-        ref float narrow = ref At(ref packed, fullGroups * PanelColumns * depth);
-        switch ((fullGroups - group) * perPanel)
+        int column = group * PanelColumns;
+        ref float rest = ref At(ref packed, KeptPanel(column, 0, PanelColumns, depth));
+        ref float narrow = ref narrowPanel ? ref At(ref packed, KeptPanel(fullGroups * PanelColumns, 0, TP.Columns % PanelColumns, depth)) : ref rest;
+        switch (left)
         {
             case 0: PanelVectors<TP, TV, R0, WithNarrow>(ref a, ref rest, ref narrow, ref c, ref bias, column, depth); break;
             case 2: PanelVectors<TP, TV, R2, WithNarrow>(ref a, ref rest, ref narrow, ref c, ref bias, column, depth); break;
@@ -145,7 +140,7 @@ internal static partial class ProductKernels
     /// (consecutive groups of <see cref="PanelColumns"/> columns, each <c>PanelColumns · depth</c> floats, term j's columns at
     /// <c>j · PanelColumns</c>): accumulator v (of <typeparamref name="TR"/>'s count, 0 to 8) holds the columns
     /// <c>v · lanes ..</c>, started as the product starts them, a multiply-add per term in order. With
-    /// <typeparamref name="TN"/>, in the same loop, every column of the last panel, narrower than <see cref="PanelColumns"/>
+    /// <typeparamref name="TN"/>, in the same loop, every column of the last panel when it is narrower than <see cref="PanelColumns"/>
     /// (at <paramref name="narrow"/>, term j's columns at <c>j · width</c>), each at the lane width the product's blocks give
     /// it: whole vectors of <typeparamref name="TV"/>, then one of 256 bits, one of 128, then up to three single floats
     /// whose multiply and add round apart.
@@ -163,7 +158,8 @@ internal static partial class ProductKernels
         int v3 = n > V128.Count ? (width - (v1 * n) - (v2 * V256.Count)) / V128.Count : 0;
         int at256 = v1 * n, at128 = at256 + (v2 * V256.Count), atSingles = at128 + (v3 * V128.Count), singles = width - atSingles;
 
-        // a vector the block does not have points at the first (a reference past the panels could point outside the array)
+        // a vector the block does not have points at the first, and without a narrow panel its outputs at the row's first
+        // (a reference past the panels or the row could point outside the array)
         ref float b0 = ref panels;
         ref float b1 = ref count > 0 ? ref VectorOfPanels<TV>(ref panels, 1, depth) : ref panels;
         ref float b2 = ref count > 2 ? ref VectorOfPanels<TV>(ref panels, 2, depth) : ref panels;
@@ -174,7 +170,8 @@ internal static partial class ProductKernels
         ref float b7 = ref count > 6 ? ref VectorOfPanels<TV>(ref panels, 7, depth) : ref panels;
         ref float cc = ref At(ref c, column), cb = ref At(ref bias, column);
         int last = TP.Columns - width;
-        ref float cn = ref At(ref c, last), bn = ref At(ref bias, last);
+        ref float cn = ref width > 0 ? ref At(ref c, last) : ref c;
+        ref float bn = ref width > 0 ? ref At(ref bias, last) : ref bias;
 
         TV f0 = TV.Zero, f1 = TV.Zero, f2 = TV.Zero, f3 = TV.Zero, f4 = TV.Zero, f5 = TV.Zero, f6 = TV.Zero, f7 = TV.Zero;
         if (count > 0)

@@ -69,6 +69,15 @@ internal static partial class ProductKernels
         }
     }
 
+    /// <summary>
+    /// Where the kept panel of the columns from <paramref name="column"/> (a multiple of <see cref="PanelColumns"/>,
+    /// <paramref name="width"/> of them) and the terms from <paramref name="k"/> starts in a kept copy: each column group's
+    /// panels in a run of <c>width · depth</c> floats, term j's columns at <c>j · width</c> (the remarks of
+    /// <see cref="MultiplyByTransposed{TP}"/>).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static int KeptPanel(int column, int k, int width, int depth) => (column * depth) + (k * width);
+
     /// <summary>Panel by panel: each group's depth in blocks of <see cref="PanelDepth"/> terms.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ByTransposed<TP, TV>(ref float a, ref float bT, ref float c, ref float bias, int rows, int depth, int firstGroup, int endGroup, ref float packed, bool repack)
@@ -88,7 +97,7 @@ internal static partial class ProductKernels
                 int terms = Math.Min(step, depth - k);
 
                 // a kept panel has its own place in packed (see the remarks); the thread's panel is reused for every one
-                ref float panel = ref keeps ? ref At(ref packed, (g * depth) + (k * width)) : ref threadPanel;
+                ref float panel = ref keeps ? ref At(ref packed, KeptPanel(g, k, width, depth)) : ref threadPanel;
                 if (!keeps || repack)
                 {
                     Pack(ref bT, depth, g, width, k, terms, ref panel, byColumnTiles);
