@@ -171,6 +171,12 @@ internal static partial class ProductKernels
         where TD : struct, IDepthPart
     {
         int done = Columns<TP, TV, TD>(ref a, ref b, ref c, ref bias, part, from, to);
+        if (TakesNarrowColumnsByRows<TP, TV>(part, done, to))
+        {
+            // the columns left with the rows in the lanes; the rows left after its blocks, as before
+            part = part with { Start = NarrowColumnsByRows<TP, TV, TD>(ref a, ref b, ref c, ref bias, part, done) };
+        }
+
         if (TV.Count > V256.Count)
         {
             done = Columns<TP, V256, TD>(ref a, ref b, ref c, ref bias, part, done, to);

@@ -20,6 +20,19 @@ public sealed class DenseWeightGradientRowsTests
         public static float Slope => 0f;
     }
 
+    /// <summary>
+    /// 42 inputs: dW's columns end in 8 + 2 at 512 bits (2 at 256), which blocks of units take with the units in the lanes,
+    /// reading dzᵀ's rows where they lie.
+    /// </summary>
+    private readonly struct NarrowInputs : IDenseLayer
+    {
+        public static int Inputs => 42;
+        public static int Units => 37;
+        public static bool HasBias => true;
+        public static FusedActivation Activation => FusedActivation.None;
+        public static float Slope => 0f;
+    }
+
     [Theory]
     [InlineData(300, 1, false)]
     [InlineData(300, 2, false)]
@@ -29,15 +42,27 @@ public sealed class DenseWeightGradientRowsTests
     [InlineData(64, 2, true)]
     [InlineData(300, 2, true)]
     public void Each_weight_gradient_is_one_ordered_chain_over_the_rows(int rows, int threads, bool overwrite)
+        => AssertOrderedChains<Deep>(rows, threads, overwrite);
+
+    [Theory]
+    [InlineData(64, 1, true)]
+    [InlineData(64, 2, true)]
+    [InlineData(300, 1, false)]
+    [InlineData(300, 2, false)]
+    public void Each_weight_gradient_of_inputs_ending_in_single_columns_is_one_ordered_chain(int rows, int threads, bool overwrite)
+        => AssertOrderedChains<NarrowInputs>(rows, threads, overwrite);
+
+    private static void AssertOrderedChains<TLayer>(int rows, int threads, bool overwrite)
+        where TLayer : struct, IDenseLayer
     {
-        int units = Deep.Units, inputs = Deep.Inputs;
+        int units = TLayer.Units, inputs = TLayer.Inputs;
         var rng = new Random(rows + threads);
         float[] x = OrderedChain.Values(rng, rows * inputs), dz = OrderedChain.Values(rng, rows * units), weight = OrderedChain.Values(rng, units * inputs);
         float[] dw = OrderedChain.Values(rng, units * inputs), db = OrderedChain.Values(rng, units);
         float[] expectedW = overwrite ? new float[dw.Length] : (float[])dw.Clone(), expectedB = overwrite ? new float[db.Length] : (float[])db.Clone();
 
         // db too: each unit's sum over the rows in order from what db held (+0 when overwriting), in any width's lanes
-        DenseKernels.Backward<Deep>(weight, dw, db, x, dz, default, rows, threads, overwrite);
+        DenseKernels.Backward<TLayer>(weight, dw, db, x, dz, default, rows, threads, overwrite);
 
         for (int o = 0; o < units; o++)
         {

@@ -26,6 +26,13 @@ internal static class OrderedChain
     /// <c>b[o]</c>, then <c>+ x[r, j] · W[o, j]</c> for j in order, bit for bit; <paramref name="context"/> leads each message.
     /// </summary>
     public static void AssertForward(float[] x, float[] weight, float[] bias, float[] y, int rows, int inputs, int units, string context)
+        => AssertForward(x, weight, bias, y, rows, inputs, units, relu: false, context);
+
+    /// <summary>
+    /// <see cref="AssertForward(float[], float[], float[], float[], int, int, int, string)"/>, the chain then through
+    /// <c>max(z, 0)</c> when <paramref name="relu"/>.
+    /// </summary>
+    public static void AssertForward(float[] x, float[] weight, float[] bias, float[] y, int rows, int inputs, int units, bool relu, string context)
     {
         for (int r = 0; r < rows; r++)
         {
@@ -36,6 +43,8 @@ internal static class OrderedChain
                 {
                     acc = Step(acc, x[r * inputs + j], weight[o * inputs + j], Fuses(o, units));
                 }
+
+                acc = relu ? MathF.Max(acc, 0f) : acc;
 
                 Assert.True(
                     BitConverter.SingleToInt32Bits(acc) == BitConverter.SingleToInt32Bits(y[r * units + o]),

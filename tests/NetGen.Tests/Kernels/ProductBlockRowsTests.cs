@@ -25,6 +25,20 @@ public sealed class ProductBlockRowsTests
         public static float Slope => 0f;
     }
 
+    /// <summary>
+    /// A head whose columns end in single floats: 42 = 32 + 10, which at 512 bits leaves 8 + 2 columns after the whole
+    /// vectors and at 256 bits 2, so blocks of 16 (8) rows take them with the rows in the lanes and the rows left over take
+    /// the narrower widths; ReLU fused, two packed panels deep.
+    /// </summary>
+    private readonly struct Head : IDenseLayer
+    {
+        public static int Inputs => 317;
+        public static int Units => 42;
+        public static bool HasBias => true;
+        public static FusedActivation Activation => FusedActivation.Relu;
+        public static float Slope => 0f;
+    }
+
     public static TheoryData<int> RowCounts()
     {
         var data = new TheoryData<int>();
@@ -48,6 +62,20 @@ public sealed class ProductBlockRowsTests
         DenseKernels.Forward<Layer>(weight, bias, x, y, rows, 1);
 
         OrderedChain.AssertForward(x, weight, bias, y, rows, inputs, units, $"rows {rows}");
+    }
+
+    [Theory]
+    [MemberData(nameof(RowCounts))]
+    public void Each_output_of_a_head_ending_in_single_columns_is_one_ordered_chain_whatever_block_takes_its_row(int rows)
+    {
+        int units = Head.Units, inputs = Head.Inputs;
+        var rng = new Random(200 + rows);
+        float[] x = OrderedChain.Values(rng, rows * inputs), weight = OrderedChain.Values(rng, units * inputs), bias = OrderedChain.Values(rng, units);
+        float[] y = new float[rows * units];
+
+        DenseKernels.Forward<Head>(weight, bias, x, y, rows, 1);
+
+        OrderedChain.AssertForward(x, weight, bias, y, rows, inputs, units, relu: true, $"rows {rows}");
     }
 
     [Theory]
