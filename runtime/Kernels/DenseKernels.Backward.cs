@@ -136,12 +136,6 @@ public static partial class DenseKernels
     {
         int units = TLayer.Units;
         int rows = dz.Length / units;
-        if (TLayer.HasBias)
-        {
-            // db[o] += Σ_r dz[r, o], from +0 when overwriting (cleared rather than copied from the first row, so a unit
-            // whose every dz is -0 gets the +0 that adding into a cleared gradient gives)
-            BiasGradient(ref MemoryMarshal.GetReference(dz), units, rows, ref MemoryMarshal.GetReference(biasGradient), start, end, overwrite);
-        }
 
         // A deep product (a recurrent layer's B·T rows) runs a block of rows at a time over every unit, so that block of x
         // and of dz stays in cache while each unit's accumulators pass over it rather than streaming all of both per row
@@ -153,6 +147,16 @@ public static partial class DenseKernels
         int block = WeightGradientRows<TLayer>();
         for (int r = 0; r < rows; r += block)
         {
+            if (TLayer.HasBias)
+            {
+                // db[o] += Σ_r dz[r, o] over the block's rows, from +0 on the first block when overwriting (cleared rather
+                // than copied from the first row, so a unit whose every dz is -0 gets the +0 that adding into a cleared
+                // gradient gives). The sums run on in db from block to block, the bits of one pass over every row, and
+                // the block's dz comes into cache for the product below rather than in a pass of its own over all of
+                // dz (an lstm's 2 MB of gate gradients: 5.5 % of its training step)
+                BiasGradient(ref Unsafe.Add(ref dz0, r * units), units, Math.Min(block, rows - r), ref MemoryMarshal.GetReference(biasGradient), start, end, overwrite && r == 0);
+            }
+
             if (overwrite && r == 0)
             {
                 // the first pass stores its sums, which start from +0 in the registers as they would from a cleared dW
@@ -201,6 +205,28 @@ public static partial class DenseKernels
         where TV : struct, ILanes<TV>
     {
         int o = start;
+
+        // four vectors of units at a time: four chains of additions, where one waited on each addition's latency
+        for (; o + (4 * TV.Count) <= end; o += 4 * TV.Count)
+        {
+            nuint n = (nuint)TV.Count;
+            TV s0 = overwrite ? TV.Zero : TV.Load(ref db, (nuint)o), s1 = overwrite ? TV.Zero : TV.Load(ref db, (nuint)o + n);
+            TV s2 = overwrite ? TV.Zero : TV.Load(ref db, (nuint)o + (2 * n)), s3 = overwrite ? TV.Zero : TV.Load(ref db, (nuint)o + (3 * n));
+            ref float dzo = ref Unsafe.Add(ref dz, o);
+            for (int r = 0; r < rows; r++, dzo = ref Unsafe.Add(ref dzo, units))
+            {
+                s0 += TV.Load(ref dzo, 0);
+                s1 += TV.Load(ref dzo, n);
+                s2 += TV.Load(ref dzo, 2 * n);
+                s3 += TV.Load(ref dzo, 3 * n);
+            }
+
+            s0.Store(ref db, (nuint)o);
+            s1.Store(ref db, (nuint)o + n);
+            s2.Store(ref db, (nuint)o + (2 * n));
+            s3.Store(ref db, (nuint)o + (3 * n));
+        }
+
         for (; o + TV.Count <= end; o += TV.Count)
         {
             TV sum = overwrite ? TV.Zero : TV.Load(ref db, (nuint)o);

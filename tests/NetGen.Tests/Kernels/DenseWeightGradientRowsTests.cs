@@ -33,6 +33,19 @@ public sealed class DenseWeightGradientRowsTests
         public static float Slope => 0f;
     }
 
+    /// <summary>
+    /// 70 units: db's sums run four vectors at a time (64 units at 512 bits), then single vectors, then floats, over blocks
+    /// of rows that continue from one another in db.
+    /// </summary>
+    private readonly struct ManyUnits : IDenseLayer
+    {
+        public static int Inputs => 40;
+        public static int Units => 70;
+        public static bool HasBias => true;
+        public static FusedActivation Activation => FusedActivation.None;
+        public static float Slope => 0f;
+    }
+
     [Theory]
     [InlineData(300, 1, false)]
     [InlineData(300, 2, false)]
@@ -51,6 +64,13 @@ public sealed class DenseWeightGradientRowsTests
     [InlineData(300, 2, false)]
     public void Each_weight_gradient_of_inputs_ending_in_single_columns_is_one_ordered_chain(int rows, int threads, bool overwrite)
         => AssertOrderedChains<NarrowInputs>(rows, threads, overwrite);
+
+    [Theory]
+    [InlineData(64, 1, true)]
+    [InlineData(1000, 1, true)]
+    [InlineData(1000, 2, false)]
+    public void Each_bias_gradient_of_many_units_is_one_ordered_sum_over_the_rows(int rows, int threads, bool overwrite)
+        => AssertOrderedChains<ManyUnits>(rows, threads, overwrite);
 
     private static void AssertOrderedChains<TLayer>(int rows, int threads, bool overwrite)
         where TLayer : struct, IDenseLayer
