@@ -78,6 +78,54 @@ public sealed class ProductBlockRowsTests
         OrderedChain.AssertForward(x, weight, bias, y, rows, inputs, units, relu: true, $"rows {rows}");
     }
 
+    /// <summary>
+    /// A 1 × 1 convolution over 5 × 5 positions: its product's rows are the 37 output channels with a bias each (a row
+    /// bias), its columns the 25 positions, 16 + 8 + 1 at 512 bits, so two blocks of 16 channels take the last 9 with the
+    /// channels in the lanes and the 5 channels left take the narrower widths; ReLU fused.
+    /// </summary>
+    private readonly struct PointwiseConvolution : IConvolutionLayer
+    {
+        public static int InChannels => 20; public static int InHeight => 5; public static int InWidth => 5;
+        public static int OutChannels => 37; public static int OutHeight => 5; public static int OutWidth => 5;
+        public static int KernelHeight => 1; public static int KernelWidth => 1; public static int StrideHeight => 1; public static int StrideWidth => 1;
+        public static int PaddingHeight => 0; public static int PaddingWidth => 0; public static int DilationHeight => 1; public static int DilationWidth => 1;
+        public static bool UsesColumns => false; public static bool HasBias => true;
+        public static FusedActivation Activation => FusedActivation.Relu; public static float Slope => 0f;
+    }
+
+    [Fact]
+    public void Each_output_of_a_convolution_whose_positions_end_in_single_columns_is_one_ordered_chain_from_its_channel_bias()
+    {
+        int channels = PointwiseConvolution.InChannels, outChannels = PointwiseConvolution.OutChannels, positions = 25, batch = 2;
+        var rng = new Random(300);
+        float[] x = OrderedChain.Values(rng, batch * channels * positions), weight = OrderedChain.Values(rng, outChannels * channels);
+        float[] bias = OrderedChain.Values(rng, outChannels), y = new float[batch * outChannels * positions];
+        float[] scratch = new float[ConvolutionKernels.ScratchLength<PointwiseConvolution>()];
+
+        ConvolutionKernels.Forward<PointwiseConvolution>(weight, bias, x, y, scratch, batch, 1);
+
+        for (int s = 0; s < batch; s++)
+        {
+            for (int o = 0; o < outChannels; o++)
+            {
+                for (int n = 0; n < positions; n++)
+                {
+                    float acc = bias[o];
+                    for (int c = 0; c < channels; c++)
+                    {
+                        acc = OrderedChain.Step(acc, weight[o * channels + c], x[(s * channels + c) * positions + n], OrderedChain.Fuses(n, positions));
+                    }
+
+                    acc = MathF.Max(acc, 0f);
+                    float got = y[(s * outChannels + o) * positions + n];
+                    Assert.True(
+                        BitConverter.SingleToInt32Bits(acc) == BitConverter.SingleToInt32Bits(got),
+                        $"sample {s}: y[{o}, {n}] = {got:R}, the chain gives {acc:R}");
+                }
+            }
+        }
+    }
+
     [Theory]
     [MemberData(nameof(RowCounts))]
     public void Each_input_gradient_is_one_ordered_chain_whatever_block_takes_its_row(int rows)
