@@ -147,6 +147,7 @@ public static partial class DenseKernels
         int block = WeightGradientRows<TLayer>();
         for (int r = 0; r < rows; r += block)
         {
+            int blockRows = Math.Min(block, rows - r);
             if (TLayer.HasBias)
             {
                 // db[o] += Σ_r dz[r, o] over the block's rows, from +0 on the first block when overwriting (cleared rather
@@ -154,27 +155,27 @@ public static partial class DenseKernels
                 // gradient gives). The sums run on in db from block to block, the bits of one pass over every row, and
                 // the block's dz comes into cache for the product below rather than in a pass of its own over all of
                 // dz (an lstm's 2 MB of gate gradients: 5.5 % of its training step)
-                BiasGradient(ref Unsafe.Add(ref dz0, r * units), units, Math.Min(block, rows - r), ref MemoryMarshal.GetReference(biasGradient), start, end, overwrite && r == 0);
+                BiasGradient(ref Unsafe.Add(ref dz0, r * units), units, blockRows, ref MemoryMarshal.GetReference(biasGradient), start, end, overwrite && r == 0);
             }
 
             if (overwrite && r == 0)
             {
                 // the first pass stores its sums, which start from +0 in the registers as they would from a cleared dW
                 ProductKernels.MultiplyRows<WeightGradientFirstShape<TLayer>>(
-                    ref dz0, ref x0, ref dw, ref Unsafe.NullRef<float>(), start, end, Math.Min(block, rows));
+                    ref dz0, ref x0, ref dw, ref Unsafe.NullRef<float>(), start, end, blockRows);
                 continue;
             }
 
             ProductKernels.MultiplyRows<WeightGradientShape<TLayer>>(
                 ref Unsafe.Add(ref dz0, r * units), ref Unsafe.Add(ref x0, r * TLayer.Inputs), ref dw,
-                ref Unsafe.NullRef<float>(), start, end, Math.Min(block, rows - r));
+                ref Unsafe.NullRef<float>(), start, end, blockRows);
         }
     }
 
     /// <summary>
-    /// <c>db[o] += Σ_r dz[r, o]</c> for units <paramref name="start"/> .. <paramref name="end"/> - 1, from +0 with
-    /// <paramref name="overwrite"/>: each unit's sum in a register across all rows, added in row order (the bits of adding
-    /// row after row into db), the widest vectors first. A call per row for a unit block's few floats (mlp's 128 → 64
+    /// <c>db[o] += Σ_r dz[r, o]</c> over <paramref name="rows"/> rows for units <paramref name="start"/> .. <paramref name="end"/> - 1,
+    /// from +0 with <paramref name="overwrite"/>: each unit's sum in a register across the rows, added in row order (the bits of
+    /// adding row after row into db), four vectors of units at a time, then the widest vectors, then floats. A call per row for a unit block's few floats (mlp's 128 → 64
     /// layer: 64 calls of 12 floats per block) cost more than the sums.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

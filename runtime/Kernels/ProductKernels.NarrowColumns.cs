@@ -23,7 +23,7 @@ internal static partial class ProductKernels
     /// Whether <see cref="NarrowColumnsByRows{TP, TV, TD}"/> takes columns <paramref name="from"/> .. <paramref name="to"/> - 1
     /// of <paramref name="part"/>: the <c>w</c> columns the whole <typeparamref name="TV"/> vectors leave at the end of a
     /// product whose column count is not a multiple of them, when the narrower widths would take them as single floats
-    /// (<c>w % 4 ≠ 0</c>: a head of 10 classes leaves 8 + 2 at 512 bits, 8 + 2 at 256) or as two vectors (12 = 8 + 4 at 512
+    /// (<c>w % 4 ≠ 0</c>: a head of 10 classes leaves 8 + 2 at 512 bits, 2 at 256) or as two vectors (12 = 8 + 4 at 512
     /// bits); one whole narrower vector (4 or 8) is as fast as it is. And a block of rows or more, and an a whose rows or
     /// terms are contiguous.
     /// </summary>
@@ -47,8 +47,8 @@ internal static partial class ProductKernels
     /// <c>part.Start</c> onward in blocks of <c>lanes</c> rows, with the rows in the lanes: one accumulator per column, each
     /// step of the depth one load of a's column (from a block of a transposed once, unless a's rows are contiguous already)
     /// and one broadcast of b per column. Across the columns (<see cref="Columns{TP, TV, TD}"/> at 256 and 128 bits, then
-    /// single floats) each step fed 8, 4 or 1 lanes from a broadcast per row: a head of 10 classes over 64 rows took 2.5 µs
-    /// where 16 columns took 0.9. Returns the first row left for the narrower widths (fewer than a block).
+    /// single floats) each step fed 8, 4 or 1 lanes from a broadcast per row: a head of 10 classes over 64 rows took 1.8 µs
+    /// where 16 columns took 0.7. Returns the first row left for the narrower widths (fewer than a block).
     /// </summary>
     /// <remarks>
     /// The bits are those of the narrower widths: each output sums its terms in order from the same start, with fused
