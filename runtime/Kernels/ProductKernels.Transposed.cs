@@ -78,13 +78,22 @@ internal static partial class ProductKernels
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static int KeptPanel(int column, int k, int width, int depth) => (column * depth) + (k * width);
 
-    /// <summary>Panel by panel: each group's depth in blocks of <see cref="PanelDepth"/> terms.</summary>
+    /// <summary>
+    /// Panel by panel: each group's depth in blocks of <see cref="PanelDepth"/> terms; or, for a W from L3 not kept packed
+    /// at 512 bits, with the rows in the lanes and W read in place (<see cref="TakesRowsInLanes{TP, TV}"/>).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ByTransposed<TP, TV>(ref float a, ref float bT, ref float c, ref float bias, int rows, int depth, int firstGroup, int endGroup, ref float packed, bool repack)
         where TP : struct, IProductShape
         where TV : struct, ILanes<TV>
     {
         bool keeps = !Unsafe.IsNullRef(ref packed);
+        if (TakesRowsInLanes<TP, TV>(depth, keeps))
+        {
+            RowsInLanes<TP, TV>(ref a, ref bT, ref c, ref bias, rows, depth, firstGroup * PanelColumns, Math.Min(endGroup * PanelColumns, TP.Columns));
+            return;
+        }
+
         ref float threadPanel = ref keeps ? ref Unsafe.NullRef<float>() : ref MemoryMarshal.GetReference((t_panel ??= new AlignedFloats(PanelColumns * PanelDepth)).Span);
         int step = PanelStep(depth);
         bool byColumnTiles = PacksByColumnTiles(TP.Columns, depth);

@@ -1,0 +1,111 @@
+using System;
+using NetGen.CompilerServices;
+using Xunit;
+
+namespace NetGen.Tests.Kernels;
+
+/// <summary>
+/// A dense forward over a W past the 128 K floats packed by column tiles runs, at 512 bits, with the rows of x in the
+/// lanes and W read where it lies (<c>ProductKernels.RowsInLanes</c>): chunks of 64 rows, blocks of 6 units, the last
+/// <c>Units % 4</c> units rounded apart. Every output must still be the one ordered chain the other paths give, at every
+/// row count (whole chunks, a partial last chunk, fewer rows than a vector), with its activation, on any thread count.
+/// </summary>
+public sealed class RowsInLanesTests
+{
+    /// <summary>1,030 inputs (not whole 8 × 8 tiles) × 131 units (131 % 4 = 3 rounded apart, 131 % 6 = 5 single units) = 134,930 floats.</summary>
+    private readonly struct LeakyLayer : IDenseLayer
+    {
+        public static int Inputs => 1030;
+        public static int Units => 131;
+        public static bool HasBias => true;
+        public static FusedActivation Activation => FusedActivation.LeakyRelu;
+        public static float Slope => 0.125f;
+    }
+
+    /// <summary>520 inputs × 262 units (262 % 4 = 2, groups of 32 split across threads, no bias) = 136,240 floats.</summary>
+    private readonly struct PlainLayer : IDenseLayer
+    {
+        public static int Inputs => 520;
+        public static int Units => 262;
+        public static bool HasBias => false;
+        public static FusedActivation Activation => FusedActivation.None;
+        public static float Slope => 0f;
+    }
+
+    [Theory]
+    [InlineData(4)]
+    [InlineData(13)]
+    [InlineData(16)]
+    [InlineData(17)]
+    [InlineData(63)]
+    [InlineData(64)]
+    [InlineData(65)]
+    [InlineData(80)]
+    [InlineData(130)]
+    public void Each_output_is_its_ordered_chain_then_the_activation(int rows)
+    {
+        var rng = new Random(rows);
+        int inputs = LeakyLayer.Inputs, units = LeakyLayer.Units;
+        float[] x = OrderedChain.Values(rng, rows * inputs), weight = OrderedChain.Values(rng, units * inputs), bias = OrderedChain.Values(rng, units);
+        float[] y = new float[rows * units];
+
+        DenseKernels.Forward<LeakyLayer>(weight, bias, x, y, rows, 1);
+
+        AssertChains(x, weight, bias, y, rows, inputs, units, z => z > 0f ? z : LeakyLayer.Slope * z, $"{rows} rows");
+    }
+
+    [Theory]
+    [InlineData(64)]
+    [InlineData(80)]
+    [InlineData(200)]
+    public void Two_threads_give_the_chains_of_one(int rows)
+    {
+        var rng = new Random(100 + rows);
+        int inputs = PlainLayer.Inputs, units = PlainLayer.Units;
+        float[] x = OrderedChain.Values(rng, rows * inputs), weight = OrderedChain.Values(rng, units * inputs);
+        float[] one = new float[rows * units], two = new float[rows * units];
+
+        DenseKernels.Forward<PlainLayer>(weight, ReadOnlySpan<float>.Empty, x, one, rows, 1);
+        DenseKernels.Forward<PlainLayer>(weight, ReadOnlySpan<float>.Empty, x, two, rows, 2);
+
+        Assert.True(rows >= DenseKernels.MinRowsForThreads<PlainLayer>(), "the product must be large enough to split");
+        Assert.Equal(one, two);
+        AssertChains(x, weight, new float[units], two, rows, inputs, units, z => z, $"{rows} rows, 2 threads");
+    }
+
+    [Fact]
+    public void A_call_after_the_first_allocates_nothing()
+    {
+        const int rows = 64;
+        var rng = new Random(5);
+        float[] x = OrderedChain.Values(rng, rows * LeakyLayer.Inputs), weight = OrderedChain.Values(rng, LeakyLayer.Units * LeakyLayer.Inputs);
+        float[] bias = OrderedChain.Values(rng, LeakyLayer.Units), y = new float[rows * LeakyLayer.Units];
+        DenseKernels.Forward<LeakyLayer>(weight, bias, x, y, rows, 1);
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        DenseKernels.Forward<LeakyLayer>(weight, bias, x, y, rows, 1);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(0, allocated);
+    }
+
+    private static void AssertChains(float[] x, float[] weight, float[] bias, float[] y, int rows, int inputs, int units, Func<float, float> activation, string context)
+    {
+        for (int r = 0; r < rows; r++)
+        {
+            for (int o = 0; o < units; o++)
+            {
+                float acc = bias[o];
+                for (int j = 0; j < inputs; j++)
+                {
+                    acc = OrderedChain.Step(acc, x[r * inputs + j], weight[o * inputs + j], OrderedChain.Fuses(o, units));
+                }
+
+                acc = activation(acc);
+                Assert.True(
+                    BitConverter.SingleToInt32Bits(acc) == BitConverter.SingleToInt32Bits(y[r * units + o]),
+                    $"{context}: y[{r}, {o}] = {y[r * units + o]:R}, the chain gives {acc:R}");
+            }
+        }
+    }
+}
