@@ -22,6 +22,12 @@ public static class Program
             return;
         }
 
+        if (args.Length == 2 && args[0] == "pingpong")
+        {
+            CrossCoreLatency.Run(double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture));
+            return;
+        }
+
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
     }
 }
