@@ -78,7 +78,7 @@ internal static partial class ProductKernels
             nint aStride = contiguousRows ? TP.DepthStride : lanes;
             if (!contiguousRows)
             {
-                TransposeRows(ref At(ref a, r * TP.RowStride), TP.RowStride, lanes, depth, ref aT);
+                TransposeChunk(ref At(ref a, r * TP.RowStride), TP.RowStride, lanes, lanes, depth, ref aT, lanes);
             }
 
             // the running sums of a later depth block (or the outputs added into) come out of c column by column
@@ -310,29 +310,4 @@ internal static partial class ProductKernels
         where TV : struct, ILanes<TV>
         where TD : struct, IDepthPart
         => (fused ? Finish<TP, TV, TD>(sum) : sum).Store(ref sums, (nuint)(n * TV.Count));
-
-    /// <summary>
-    /// <c>target[j · rows + q] = source[q · stride + j]</c> for q below <paramref name="rows"/> (8 or 16) and j below
-    /// <paramref name="depth"/>: 8 × 8 tiles (<see cref="Transpose8x8"/>), the last <c>depth % 8</c> terms one by one.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void TransposeRows(ref float source, int stride, int rows, int depth, ref float target)
-    {
-        int tiled = depth / 8 * 8;
-        for (int q = 0; q < rows; q += 8)
-        {
-            for (int j = 0; j < tiled; j += 8)
-            {
-                Transpose8x8(ref At(ref source, q * stride + j), stride, ref At(ref target, j * rows + q), rows);
-            }
-
-            for (int j = tiled; j < depth; j++)
-            {
-                for (int k = q; k < q + 8; k++)
-                {
-                    At(ref target, j * rows + k) = At(ref source, k * stride + j);
-                }
-            }
-        }
-    }
 }

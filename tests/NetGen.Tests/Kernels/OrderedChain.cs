@@ -33,6 +33,13 @@ internal static class OrderedChain
     /// <c>max(z, 0)</c> when <paramref name="relu"/>.
     /// </summary>
     public static void AssertForward(float[] x, float[] weight, float[] bias, float[] y, int rows, int inputs, int units, bool relu, string context)
+        => AssertForward(x, weight, bias, y, rows, inputs, units, relu ? z => MathF.Max(z, 0f) : z => z, context);
+
+    /// <summary>
+    /// <see cref="AssertForward(float[], float[], float[], float[], int, int, int, string)"/>, the chain then through
+    /// <paramref name="activation"/>.
+    /// </summary>
+    public static void AssertForward(float[] x, float[] weight, float[] bias, float[] y, int rows, int inputs, int units, Func<float, float> activation, string context)
     {
         for (int r = 0; r < rows; r++)
         {
@@ -44,7 +51,7 @@ internal static class OrderedChain
                     acc = Step(acc, x[r * inputs + j], weight[o * inputs + j], Fuses(o, units));
                 }
 
-                acc = relu ? MathF.Max(acc, 0f) : acc;
+                acc = activation(acc);
 
                 Assert.True(
                     BitConverter.SingleToInt32Bits(acc) == BitConverter.SingleToInt32Bits(y[r * units + o]),

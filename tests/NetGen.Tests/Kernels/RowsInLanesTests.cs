@@ -51,7 +51,7 @@ public sealed class RowsInLanesTests
 
         DenseKernels.Forward<LeakyLayer>(weight, bias, x, y, rows, 1);
 
-        AssertChains(x, weight, bias, y, rows, inputs, units, z => z > 0f ? z : LeakyLayer.Slope * z, $"{rows} rows");
+        OrderedChain.AssertForward(x, weight, bias, y, rows, inputs, units, z => z > 0f ? z : LeakyLayer.Slope * z, $"{rows} rows");
     }
 
     [Theory]
@@ -70,7 +70,7 @@ public sealed class RowsInLanesTests
 
         Assert.True(rows >= DenseKernels.MinRowsForThreads<PlainLayer>(), "the product must be large enough to split");
         Assert.Equal(one, two);
-        AssertChains(x, weight, new float[units], two, rows, inputs, units, z => z, $"{rows} rows, 2 threads");
+        OrderedChain.AssertForward(x, weight, new float[units], two, rows, inputs, units, z => z, $"{rows} rows, 2 threads");
     }
 
     [Fact]
@@ -87,25 +87,5 @@ public sealed class RowsInLanesTests
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
 
         Assert.Equal(0, allocated);
-    }
-
-    private static void AssertChains(float[] x, float[] weight, float[] bias, float[] y, int rows, int inputs, int units, Func<float, float> activation, string context)
-    {
-        for (int r = 0; r < rows; r++)
-        {
-            for (int o = 0; o < units; o++)
-            {
-                float acc = bias[o];
-                for (int j = 0; j < inputs; j++)
-                {
-                    acc = OrderedChain.Step(acc, x[r * inputs + j], weight[o * inputs + j], OrderedChain.Fuses(o, units));
-                }
-
-                acc = activation(acc);
-                Assert.True(
-                    BitConverter.SingleToInt32Bits(acc) == BitConverter.SingleToInt32Bits(y[r * units + o]),
-                    $"{context}: y[{r}, {o}] = {y[r * units + o]:R}, the chain gives {acc:R}");
-            }
-        }
     }
 }
