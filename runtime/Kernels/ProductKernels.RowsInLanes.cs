@@ -16,26 +16,36 @@ internal static partial class ProductKernels
     /// </summary>
     private const int LaneChunkUnits = 48;
 
+    /// <summary>
+    /// The fewest floats of W (<c>Columns · depth</c>) that <see cref="RowsInLanes{TP, TV}"/> reads in place rather than
+    /// packing: 256 KB, past L1 and most of a Zen 4's L2, where packing it costs a pass over W from L2 or L3 per call.
+    /// </summary>
+    /// <remarks>
+    /// Measured (Zen 4, 1 thread, quick timer p10, two pairs): mlp's 784 → 128 (100,352 floats) at batch 64, 132 µs packed
+    /// → 128 µs in place; lenet's 400 → 120 (48,000) no difference either way, so the line stays at a W of 64 K floats.
+    /// </remarks>
+    private const long RowsInLanesWeightFloats = 64 * 1024;
+
     /// <summary>Each thread's scratch for <see cref="RowsInLanes{TP, TV}"/>: a chunk of a transposed, then the chunk's sums; grown to the largest depth it has seen.</summary>
     [ThreadStatic]
     private static AlignedFloats? t_rowsInLanes;
 
     /// <summary>
     /// Whether <see cref="ByTransposed{TP, TV}"/> runs as <see cref="RowsInLanes{TP, TV}"/>: 512-bit vectors (the block needs
-    /// 24 accumulators and 4 loads of a: AVX-512's 32 registers), a bT it would pack from L3 (<see cref="PacksByColumnTiles"/>)
-    /// and not keep (a kept copy costs nothing to read, and its product runs as fast as this one), and a product that starts
+    /// 24 accumulators and 4 loads of a: AVX-512's 32 registers), a bT of at least <see cref="RowsInLanesWeightFloats"/>
+    /// and not kept (a kept copy costs nothing to read, and its product runs as fast as this one), and a product that starts
     /// from a column's bias or 0 over an a whose terms are contiguous: a dense layer's forward <c>x · Wᵀ</c>.
     /// </summary>
     /// <remarks>
     /// Measured over 64 rows, 1 thread, Zen 5 (median µs, packed a panel at a time → rows in the lanes): 1024 → 1024
     /// 667–693 → 587–589 (the packing of a 4 MB W from L3 was most of the difference); 784 → 128 (a W in L2) 57 → 55–68, and
-    /// 128 → 64 4.65 → 5.15, so W in L2 stays with the packed product.
+    /// 128 → 64 4.65 → 5.15, so a small W stays with the packed product (see <see cref="RowsInLanesWeightFloats"/>).
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool TakesRowsInLanes<TP, TV>(int depth, bool keeps)
         where TP : struct, IProductShape
         where TV : struct, ILanes<TV>
-        => TV.Count >= 16 && !keeps && !TP.Accumulates && !TP.HasBias && TP.DepthStride == 1 && PacksByColumnTiles(TP.Columns, depth);
+        => TV.Count >= 16 && !keeps && !TP.Accumulates && !TP.HasBias && TP.DepthStride == 1 && (long)TP.Columns * depth >= RowsInLanesWeightFloats;
 
     /// <summary>
     /// Columns <paramref name="from"/> .. <paramref name="to"/> - 1 of <c>c = start + a · b</c> with b given transposed

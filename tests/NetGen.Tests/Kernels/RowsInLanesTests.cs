@@ -5,7 +5,7 @@ using Xunit;
 namespace NetGen.Tests.Kernels;
 
 /// <summary>
-/// A dense forward over a W past the 128 K floats packed by column tiles runs, at 512 bits, with the rows of x in the
+/// A dense forward over a W of at least 64 K floats runs, at 512 bits, with the rows of x in the
 /// lanes and W read where it lies (<c>ProductKernels.RowsInLanes</c>): chunks of 64 rows, blocks of 6 units, the last
 /// <c>Units % 4</c> units rounded apart. Every output must still be the one ordered chain the other paths give, at every
 /// row count (whole chunks, a partial last chunk, fewer rows than a vector), with its activation, on any thread count.
@@ -52,6 +52,32 @@ public sealed class RowsInLanesTests
         DenseKernels.Forward<LeakyLayer>(weight, bias, x, y, rows, 1);
 
         OrderedChain.AssertForward(x, weight, bias, y, rows, inputs, units, z => z > 0f ? z : LeakyLayer.Slope * z, $"{rows} rows");
+    }
+
+    /// <summary>784 inputs × 97 units = 76,048 floats: in place (past 64 K), but not packed by column tiles (below 128 K) on the other paths.</summary>
+    private readonly struct MidLayer : IDenseLayer
+    {
+        public static int Inputs => 784;
+        public static int Units => 97;
+        public static bool HasBias => true;
+        public static FusedActivation Activation => FusedActivation.Relu;
+        public static float Slope => 0f;
+    }
+
+    [Theory]
+    [InlineData(4)]
+    [InlineData(64)]
+    [InlineData(100)]
+    public void A_w_below_the_column_tiles_gives_the_same_chains(int rows)
+    {
+        var rng = new Random(200 + rows);
+        int inputs = MidLayer.Inputs, units = MidLayer.Units;
+        float[] x = OrderedChain.Values(rng, rows * inputs), weight = OrderedChain.Values(rng, units * inputs), bias = OrderedChain.Values(rng, units);
+        float[] y = new float[rows * units];
+
+        DenseKernels.Forward<MidLayer>(weight, bias, x, y, rows, 1);
+
+        OrderedChain.AssertForward(x, weight, bias, y, rows, inputs, units, z => Math.Max(z, 0f), $"{rows} rows");
     }
 
     [Theory]
