@@ -18,7 +18,9 @@ internal static partial class ProductKernels
 
     /// <summary>
     /// The fewest floats of W (<c>Columns · depth</c>) that <see cref="RowsInLanes{TP, TV}"/> reads in place rather than
-    /// packing: 256 KB, past L1 and most of a Zen 4's L2, where packing it costs a pass over W from L2 or L3 per call.
+    /// packing: 256 KB, past L1 and most of a Zen 4's L2, where packing it costs a pass over W from L2 or L3 per call. Below
+    /// the column tiles' 128 K floats (<see cref="PacksByColumnTiles"/>) only a call over all of W's columns does: one
+    /// thread's, not a piece of a split (see <see cref="ByTransposed{TP, TV}"/>).
     /// </summary>
     /// <remarks>
     /// Measured (Zen 4, 1 thread, quick timer p10, two pairs): mlp's 784 → 128 (100,352 floats) at batch 64, 132 µs packed

@@ -99,6 +99,25 @@ public sealed class RowsInLanesTests
         OrderedChain.AssertForward(x, weight, new float[units], two, rows, inputs, units, z => z, $"{rows} rows, 2 threads");
     }
 
+    /// <summary>Below the column tiles a split packs (each piece would transpose x again): the bits must not change with it.</summary>
+    [Theory]
+    [InlineData(64)]
+    [InlineData(100)]
+    public void A_w_below_the_column_tiles_split_across_threads_gives_the_chains_of_one(int rows)
+    {
+        var rng = new Random(300 + rows);
+        int inputs = MidLayer.Inputs, units = MidLayer.Units;
+        float[] x = OrderedChain.Values(rng, rows * inputs), weight = OrderedChain.Values(rng, units * inputs), bias = OrderedChain.Values(rng, units);
+        float[] one = new float[rows * units], two = new float[rows * units];
+
+        DenseKernels.Forward<MidLayer>(weight, bias, x, one, rows, 1);
+        DenseKernels.Forward<MidLayer>(weight, bias, x, two, rows, 2);
+
+        Assert.True(rows >= DenseKernels.MinRowsForThreads<MidLayer>(), "the product must be large enough to split");
+        Assert.Equal(one, two);
+        OrderedChain.AssertForward(x, weight, bias, two, rows, inputs, units, z => Math.Max(z, 0f), $"{rows} rows, 2 threads");
+    }
+
     [Fact]
     public void A_call_after_the_first_allocates_nothing()
     {
