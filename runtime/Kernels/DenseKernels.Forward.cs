@@ -56,7 +56,8 @@ public static partial class DenseKernels
         }
         else if (threads > 1 && groups > 1 && rows >= MinRowsForThreads<TLayer>())
         {
-            KernelThreads.For(threads, groups, 1, new KernelSpans(weight, bias, x, y, packed), (rows, repack),
+            int grain = ProductKernels.SplitGrain<ForwardShape<TLayer>>(TLayer.Inputs, !packed.IsEmpty, groups, threads);
+            KernelThreads.For(threads, groups, grain, new KernelSpans(weight, bias, x, y, packed), (rows, repack),
                 static (in KernelSpans s, in (int Rows, bool Repack) call, int start, int end) => ForwardProduct<TLayer>(s.In0, s.In1, s.In2, s.Out0, call.Rows, start, end, s.Out1, call.Repack));
         }
         else

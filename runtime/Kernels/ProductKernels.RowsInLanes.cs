@@ -50,6 +50,16 @@ internal static partial class ProductKernels
         => TV.Count >= 16 && !keeps && !TP.Accumulates && !TP.HasBias && TP.DepthStride == 1 && (long)TP.Columns * depth >= RowsInLanesWeightFloats;
 
     /// <summary>
+    /// The grain (in column groups) at which a split across <paramref name="threads"/> cuts a product of
+    /// <paramref name="groups"/> groups: one piece per thread when the product runs in the lanes over a W past the column
+    /// tiles, since every piece transposes all of a's chunks again (wide's 1,024 × 1,024 layers on two threads were eight
+    /// pieces, eight transposes of 256 KB each); else 1, the split's own pieces.
+    /// </summary>
+    internal static int SplitGrain<TP>(int depth, bool keeps, int groups, int threads)
+        where TP : struct, IProductShape
+        => Simd.Use512 && TakesRowsInLanes<TP, V512>(depth, keeps) && PacksByColumnTiles(TP.Columns, depth) ? (groups + threads - 1) / threads : 1;
+
+    /// <summary>
     /// Columns <paramref name="from"/> .. <paramref name="to"/> - 1 of <c>c = start + a · b</c> with b given transposed
     /// (<c>b[j, n] = bT[n·depth + j]</c>, as in <see cref="MultiplyByTransposed{TP}"/>), with the rows of a in the lanes and
     /// bT read where it lies: no panel is packed. Each chunk of <c>4 · lanes</c> rows of a (64 at 512 bits) is transposed
