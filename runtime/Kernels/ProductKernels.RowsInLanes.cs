@@ -55,6 +55,7 @@ internal static partial class ProductKernels
     /// tiles, since every piece transposes all of a's chunks again (wide's 1,024 × 1,024 layers on two threads were eight
     /// pieces, eight transposes of 256 KB each); else 1, the split's own pieces.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static int SplitGrain<TP>(int depth, bool keeps, int groups, int threads)
         where TP : struct, IProductShape
         => Simd.Use512 && TakesRowsInLanes<TP, V512>(depth, keeps) && PacksByColumnTiles(TP.Columns, depth) ? (groups + threads - 1) / threads : 1;
