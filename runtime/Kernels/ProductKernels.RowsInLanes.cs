@@ -20,7 +20,7 @@ internal static partial class ProductKernels
     /// The fewest floats of W (<c>Columns · depth</c>) that <see cref="RowsInLanes{TP, TV}"/> reads in place rather than
     /// packing: 256 KB, past L1 and most of a Zen 4's L2, where packing it costs a pass over W from L2 or L3 per call. Below
     /// the column tiles' 128 K floats (<see cref="PacksByColumnTiles"/>) only a call over all of W's columns does: one
-    /// thread's, not a piece of a split (see <see cref="ByTransposed{TP, TV}"/>).
+    /// thread's, not a piece of a split (<see cref="TakesRowsInLanes{TP, TV}"/>).
     /// </summary>
     /// <remarks>
     /// Measured (Zen 4, 1 thread, quick timer p10, two pairs): mlp's 784 → 128 (100,352 floats) at batch 64, 132 µs packed
@@ -36,7 +36,10 @@ internal static partial class ProductKernels
     /// Whether <see cref="ByTransposed{TP, TV}"/> runs as <see cref="RowsInLanes{TP, TV}"/>: 512-bit vectors (the block needs
     /// 24 accumulators and 4 loads of a: AVX-512's 32 registers), a bT of at least <see cref="RowsInLanesWeightFloats"/>
     /// and not kept (a kept copy costs nothing to read, and its product runs as fast as this one), and a product that starts
-    /// from a column's bias or 0 over an a whose terms are contiguous: a dense layer's forward <c>x · Wᵀ</c>.
+    /// from a column's bias or 0 over an a whose terms are contiguous: a dense layer's forward <c>x · Wᵀ</c>. A W below the
+    /// column tiles takes it only over <paramref name="allColumns"/>: a piece of a split across threads packs instead, since
+    /// each piece in the lanes transposes all of a again (mlp's 784 → 128 on two threads is four pieces of 32 units; its
+    /// batch 64 read 75–80 µs packed, 79–101 µs in place, and 78–80 µs in place one piece per thread against 71–73 packed).
     /// </summary>
     /// <remarks>
     /// Measured over 64 rows, 1 thread, Zen 5 (median µs, packed a panel at a time → rows in the lanes): 1024 → 1024
@@ -44,10 +47,11 @@ internal static partial class ProductKernels
     /// 128 → 64 4.65 → 5.15, so a small W stays with the packed product (see <see cref="RowsInLanesWeightFloats"/>).
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool TakesRowsInLanes<TP, TV>(int depth, bool keeps)
+    private static bool TakesRowsInLanes<TP, TV>(int depth, bool keeps, bool allColumns)
         where TP : struct, IProductShape
         where TV : struct, ILanes<TV>
-        => TV.Count >= 16 && !keeps && !TP.Accumulates && !TP.HasBias && TP.DepthStride == 1 && (long)TP.Columns * depth >= RowsInLanesWeightFloats;
+        => TV.Count >= 16 && !keeps && !TP.Accumulates && !TP.HasBias && TP.DepthStride == 1 && (long)TP.Columns * depth >= RowsInLanesWeightFloats
+            && (allColumns || PacksByColumnTiles(TP.Columns, depth));
 
     /// <summary>
     /// The grain (in column groups) at which a split across <paramref name="threads"/> cuts a product of
@@ -58,7 +62,7 @@ internal static partial class ProductKernels
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static int SplitGrain<TP>(int depth, bool keeps, int groups, int threads)
         where TP : struct, IProductShape
-        => Simd.Use512 && TakesRowsInLanes<TP, V512>(depth, keeps) && PacksByColumnTiles(TP.Columns, depth) ? (groups + threads - 1) / threads : 1;
+        => Simd.Use512 && TakesRowsInLanes<TP, V512>(depth, keeps, allColumns: false) ? (groups + threads - 1) / threads : 1;
 
     /// <summary>
     /// Columns <paramref name="from"/> .. <paramref name="to"/> - 1 of <c>c = start + a · b</c> with b given transposed

@@ -88,10 +88,8 @@ internal static partial class ProductKernels
         where TV : struct, ILanes<TV>
     {
         bool keeps = !Unsafe.IsNullRef(ref packed);
-        if (TakesRowsInLanes<TP, TV>(depth, keeps) && (PacksByColumnTiles(TP.Columns, depth) || (firstGroup == 0 && endGroup == ColumnGroups<TP>())))
+        if (TakesRowsInLanes<TP, TV>(depth, keeps, allColumns: firstGroup == 0 && endGroup == ColumnGroups<TP>()))
         {
-            // a W in L2 split across threads packs instead: each piece in the lanes would transpose all of a again (mlp's
-            // 784 → 128 on two threads is four pieces of 32 units; its batch 64 read 75–80 µs packed, 79–101 µs in place)
             RowsInLanes<TP, TV>(ref a, ref bT, ref c, ref bias, rows, depth, firstGroup * PanelColumns, Math.Min(endGroup * PanelColumns, TP.Columns));
             return;
         }
